@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/connect.js';
+import { findAccountById } from '../db/accounts.js';
+import { findConversation, findMessage, insertMessage } from '../db/conversations.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { messages as catalogue } from '../i18n/index.js';
+
+export interface ConversationActivityDeps {
+  db: Db;
+  publicUrl: string;
+}
+
+export interface MessageRef {
+  conversationId: string;
+  messageId: string;
+}
+
+export function splitCc(cc: string): string[] {
+  return cc
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The server signals inside its transaction: the rows may not be visible for a few ms yet.
+ * Retryable; if the transaction was rolled back, the workflow gives up after its attempts. */
+function notYetVisible(ref: MessageRef): ApplicationFailure {
+  return ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
+}
+
+export function createConversationActivities({ db, publicUrl }: ConversationActivityDeps) {
+  async function load(ref: MessageRef) {
+    const message = await findMessage(db, ref.messageId);
+    const conversation = message && (await findConversation(db, ref.conversationId));
+    const client = conversation && (await findAccountById(db, conversation.client_account_id));
+    if (!message || !conversation || !client || message.conversation_id !== conversation.id) throw notYetVisible(ref);
+    return { message, conversation, client, t: catalogue(client.locale), url: `${publicUrl}/conversations/${conversation.id}` };
+  }
+
+  return {
+    /** Writes the acknowledgement into the thread and the outbox, once per request. */
+    async acknowledgeRequest(ref: MessageRef): Promise<{ notificationId: string }> {
+      const { conversation, client, t, url } = await load(ref);
+      await insertMessage(db, {
+        id: randomUUID(),
+        conversationId: conversation.id,
+        authorKind: 'system',
+        authorAccountId: null,
+        authorDisplayName: t.ack.author,
+        kind: 'acknowledgement',
+        body: t.ack.body,
+        idempotencyKey: `ack:${ref.messageId}`,
+      });
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `ack-mail:${ref.messageId}`,
+        recipient: client.email,
+        cc: splitCc(conversation.cc),
+        subject: t.mail.ackSubject(conversation.subject),
+        bodyText: [t.mail.greeting(client.full_name), '', t.mail.ackIntro, '', t.mail.readOnline(url), '', t.mail.signature, '', t.mail.noReply].join('\n'),
+        conversationId: conversation.id,
+      });
+      return { notificationId: notification.id };
+    },
+
+    /** Writes the e-mail telling the client (and the copies) of a staff answer, once per answer. */
+    async prepareAnswerNotification(ref: MessageRef): Promise<{ notificationId: string }> {
+      const { message, conversation, client, t, url } = await load(ref);
+      if (message.author_kind !== 'staff') {
+        throw ApplicationFailure.nonRetryable(`message ${message.id} is not a staff answer`, 'NotAStaffAnswer');
+      }
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `answer-mail:${ref.messageId}`,
+        recipient: client.email,
+        cc: splitCc(conversation.cc),
+        subject: t.mail.answerSubject(conversation.subject),
+        bodyText: [
+          t.mail.greeting(client.full_name),
+          '',
+          t.mail.answerIntro(message.author_display_name),
+          '',
+          message.body,
+          '',
+          t.mail.readOnline(url),
+          '',
+          t.mail.signature,
+          '',
+          t.mail.noReply,
+        ].join('\n'),
+        conversationId: conversation.id,
+      });
+      return { notificationId: notification.id };
+    },
+  };
+}

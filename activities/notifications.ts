@@ -1,0 +1,42 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Mailer } from '../connectors/mail/index.js';
+import type { Db } from '../db/connect.js';
+import { markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
+import { ConnectorError } from '../connectors/errors.js';
+
+export interface NotificationActivityDeps {
+  db: Db;
+  mailer: Mailer;
+}
+
+/** Sends one outbox row unless it already went; safe to retry. */
+export async function deliverNotification(db: Db, mailer: Mailer, notificationId: string): Promise<'sent' | 'already-sent'> {
+  const n = await db.selectFrom('notifications').selectAll().where('id', '=', notificationId).executeTakeFirst();
+  if (!n) throw ApplicationFailure.retryable(`notification ${notificationId} is not visible yet`, 'NotYetVisible');
+  if (n.status === 'sent') return 'already-sent';
+  try {
+    await mailer.send({
+      to: n.recipient,
+      cc: n.cc ? n.cc.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      subject: n.subject,
+      text: n.body_text,
+      reference: n.idempotency_key,
+    });
+  } catch (err) {
+    await markNotificationAttemptFailed(db, n.id, err instanceof Error ? err.message : String(err));
+    if (err instanceof ConnectorError && !err.transient && err.code !== 'unavailable') {
+      // A refused address will not be accepted on the next try either.
+      throw ApplicationFailure.nonRetryable(err.message, `smtp.${err.code}`);
+    }
+    throw err;
+  }
+  // The outbox page is how a development set-up reads its mail: keep the body there.
+  await markNotificationSent(db, n.id, n.sensitive && mailer.delivers);
+  return 'sent';
+}
+
+export function createNotificationActivities({ db, mailer }: NotificationActivityDeps) {
+  return {
+    deliverNotification: (notificationId: string) => deliverNotification(db, mailer, notificationId),
+  };
+}

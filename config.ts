@@ -1,0 +1,83 @@
+// The one place that reads the environment. Every setting is documented in README.md.
+import { z } from 'zod';
+import path from 'node:path';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString.pipe(z.string().startsWith('postgres').optional()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('guichet'),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_DEV_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+  MAIL_FROM: z.string().default('Guichet <no-reply@guichet.localhost>'),
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  COOKIE_SECURE: optionalString.pipe(bool.optional()),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  DEMO_DATA: optionalString.pipe(bool.optional()),
+  DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config extends RawConfig {
+  /** Absolute data directory (embedded PostgreSQL, Temporal dev server, generated secret). */
+  dataDir: string;
+  /** Base URL used in e-mails. */
+  publicUrl: string;
+  /** True when no DATABASE_URL: PGlite under the data directory. */
+  embeddedDatabase: boolean;
+  /** True when no TEMPORAL_ADDRESS: the run command starts a dev server. */
+  embeddedTemporal: boolean;
+  /** True when no SMTP_URL: mails stay in the outbox, listed on the development page. */
+  mailOutboxOnly: boolean;
+  /** Secure cookies: explicit setting, else when PUBLIC_URL is https. */
+  cookieSecure: boolean;
+  /** Seed demo data: explicit setting, else when running on embedded defaults. */
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates an environment once; throws a ConfigError listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const raw = parsed.data;
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
+  const embeddedDatabase = raw.DATABASE_URL === undefined;
+  const embeddedTemporal = raw.TEMPORAL_ADDRESS === undefined;
+  return {
+    ...raw,
+    dataDir: path.resolve(raw.DATA_DIR),
+    publicUrl,
+    embeddedDatabase,
+    embeddedTemporal,
+    mailOutboxOnly: raw.SMTP_URL === undefined,
+    cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+    demoData: raw.DEMO_DATA ?? (embeddedDatabase && embeddedTemporal),
+  };
+}

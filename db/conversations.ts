@@ -1,0 +1,220 @@
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+import type { AuthorKind, Conversation, ConversationStatus, Message, MessageKind } from './database.js';
+
+export interface ConversationSummary {
+  id: string;
+  subject: string;
+  status: ConversationStatus;
+  spaceName: string;
+  lastMessageAt: Date;
+  createdAt: Date;
+  /** Staff answers the client has not opened yet. */
+  unreadAnswers: number;
+}
+
+export interface StaffConversationSummary extends ConversationSummary {
+  clientName: string;
+  clientEmail: string;
+  /** True when the last message is the client's: it waits for staff. */
+  awaitingStaff: boolean;
+}
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  authorKind: AuthorKind;
+  authorAccountId: string | null;
+  authorDisplayName: string;
+  body: string;
+  kind?: MessageKind;
+  idempotencyKey?: string;
+}
+
+export async function createConversation(
+  db: Db,
+  c: { id: string; spaceId: string; clientAccountId: string; subject: string; cc: string },
+): Promise<Conversation> {
+  return db
+    .insertInto('conversations')
+    .values({
+      id: c.id,
+      space_id: c.spaceId,
+      client_account_id: c.clientAccountId,
+      subject: c.subject,
+      cc: c.cc,
+      last_message_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Inserts a message; with an idempotency key, a second insert is a no-op returning undefined. */
+export async function insertMessage(db: Db, m: NewMessage): Promise<Message | undefined> {
+  const message = await db
+    .insertInto('messages')
+    .values({
+      id: m.id,
+      conversation_id: m.conversationId,
+      author_kind: m.authorKind,
+      author_account_id: m.authorAccountId,
+      author_display_name: m.authorDisplayName,
+      body: m.body,
+      kind: m.kind ?? 'message',
+      idempotency_key: m.idempotencyKey ?? null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (message) {
+    await db
+      .updateTable('conversations')
+      .set({ last_message_at: message.created_at })
+      .where('id', '=', m.conversationId)
+      .execute();
+  }
+  return message;
+}
+
+export async function setConversationStatus(db: Db, id: string, status: ConversationStatus): Promise<void> {
+  await db.updateTable('conversations').set({ status }).where('id', '=', id).execute();
+}
+
+const unreadAnswers = sql<number>`(
+  select count(*)::int from messages m
+  where m.conversation_id = conversations.id and m.author_kind = 'staff' and m.read_at is null
+)`;
+
+export async function listClientConversations(
+  db: Db,
+  clientAccountId: string,
+  page: { limit: number; offset: number },
+): Promise<{ items: ConversationSummary[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('conversations')
+      .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
+      .select([
+        'conversations.id',
+        'conversations.subject',
+        'conversations.status',
+        'conversations.last_message_at',
+        'conversations.created_at',
+        'spaces.name as space_name',
+        unreadAnswers.as('unread_answers'),
+      ])
+      .where('conversations.client_account_id', '=', clientAccountId)
+      .orderBy('conversations.last_message_at', 'desc')
+      .orderBy('conversations.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db
+      .selectFrom('conversations')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('client_account_id', '=', clientAccountId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: count.n,
+    items: rows.map((r) => ({
+      id: r.id,
+      subject: r.subject,
+      status: r.status,
+      spaceName: r.space_name,
+      lastMessageAt: r.last_message_at,
+      createdAt: r.created_at,
+      unreadAnswers: r.unread_answers,
+    })),
+  };
+}
+
+export async function listStaffConversations(
+  db: Db,
+  filter: { spaceId?: string; status?: ConversationStatus; limit: number; offset: number },
+): Promise<{ items: StaffConversationSummary[]; total: number }> {
+  let query = db
+    .selectFrom('conversations')
+    .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
+    .innerJoin('accounts', 'accounts.id', 'conversations.client_account_id');
+  if (filter.spaceId) query = query.where('conversations.space_id', '=', filter.spaceId);
+  if (filter.status) query = query.where('conversations.status', '=', filter.status);
+  const [rows, count] = await Promise.all([
+    query
+      .select([
+        'conversations.id',
+        'conversations.subject',
+        'conversations.status',
+        'conversations.last_message_at',
+        'conversations.created_at',
+        'spaces.name as space_name',
+        'accounts.full_name as client_name',
+        'accounts.email as client_email',
+        unreadAnswers.as('unread_answers'),
+        sql<AuthorKind>`(
+          select m.author_kind from messages m
+          where m.conversation_id = conversations.id and m.kind = 'message'
+          order by m.created_at desc limit 1
+        )`.as('last_author'),
+      ])
+      .orderBy('conversations.last_message_at', 'desc')
+      .orderBy('conversations.id')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: count.n,
+    items: rows.map((r) => ({
+      id: r.id,
+      subject: r.subject,
+      status: r.status,
+      spaceName: r.space_name,
+      lastMessageAt: r.last_message_at,
+      createdAt: r.created_at,
+      unreadAnswers: r.unread_answers,
+      clientName: r.client_name,
+      clientEmail: r.client_email,
+      awaitingStaff: r.last_author === 'client',
+    })),
+  };
+}
+
+/** The conversation only if it belongs to this client: the ownership check lives in the query. */
+export async function findClientConversation(db: Db, clientAccountId: string, id: string): Promise<Conversation | undefined> {
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', id)
+    .where('client_account_id', '=', clientAccountId)
+    .executeTakeFirst();
+}
+
+export async function findConversation(db: Db, id: string): Promise<Conversation | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listMessages(db: Db, conversationId: string): Promise<Message[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function markAnswersRead(db: Db, conversationId: string): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ read_at: new Date() })
+    .where('conversation_id', '=', conversationId)
+    .where('author_kind', '=', 'staff')
+    .where('read_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,144 @@
+// Table types for Kysely: one interface per table, Generated<> for columns with defaults.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type AccountKind = 'client' | 'staff';
+export type StaffRole = 'agent' | 'manager' | 'admin';
+export type Locale = 'fr' | 'en';
+export type ConversationStatus = 'open' | 'answered' | 'waiting_client' | 'resolved' | 'closed';
+export type AuthorKind = 'client' | 'staff' | 'system';
+export type MessageKind = 'message' | 'acknowledgement';
+export type NotificationStatus = 'pending' | 'sent' | 'failed';
+
+export interface SpacesTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface AccountsTable {
+  id: Generated<string>;
+  kind: AccountKind;
+  email: string;
+  full_name: string;
+  staff_role: StaffRole | null;
+  locale: Generated<Locale>;
+  password_hash: string | null;
+  pending_password_hash: string | null;
+  pending_password_expires_at: Timestamp | null;
+  password_changed_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+/** Which spaces know a client's e-mail (a client sees every space that knows them). */
+export interface SpaceClientsTable {
+  space_id: string;
+  account_id: string;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token: a database leak does not hand out sessions. */
+  id: string;
+  account_id: string;
+  kind: AccountKind;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ConversationsTable {
+  id: string;
+  space_id: string;
+  client_account_id: string;
+  subject: string;
+  status: Generated<ConversationStatus>;
+  cc: Generated<string>;
+  created_at: Timestamp;
+  last_message_at: Timestamp;
+  redmine_issue_id: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  author_kind: AuthorKind;
+  author_account_id: string | null;
+  /** Name shown to the client for this author (staff display name policy applied at write). */
+  author_display_name: string;
+  kind: Generated<MessageKind>;
+  body: string;
+  /** Business key for messages written by workflows, so retries never write twice. */
+  idempotency_key: string | null;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface AttachmentsTable {
+  id: Generated<string>;
+  message_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Timestamp;
+}
+
+/** The outbox: every notification is written here first, then delivered. */
+export interface NotificationsTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  channel: 'email';
+  recipient: string;
+  /** Comma-separated copies. */
+  cc: Generated<string>;
+  subject: string;
+  body_text: string;
+  /** Bodies holding a secret (a password) are blanked once delivered. */
+  sensitive: Generated<boolean>;
+  status: Generated<NotificationStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  conversation_id: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_account_id: string | null;
+  actor_kind: AccountKind | 'system';
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface Database {
+  spaces: SpacesTable;
+  accounts: AccountsTable;
+  space_clients: SpaceClientsTable;
+  sessions: SessionsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  notifications: NotificationsTable;
+  audit_log: AuditLogTable;
+}
+
+export type Space = Selectable<SpacesTable>;
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type Conversation = Selectable<ConversationsTable>;
+export type Message = Selectable<MessagesTable>;
+export type Notification = Selectable<NotificationsTable>;

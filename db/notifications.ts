@@ -1,0 +1,57 @@
+import type { Db } from './connect.js';
+import type { Notification } from './database.js';
+
+export interface NewNotification {
+  idempotencyKey: string;
+  recipient: string;
+  cc?: string[];
+  subject: string;
+  bodyText: string;
+  sensitive?: boolean;
+  conversationId?: string | null;
+}
+
+/** Writes the notification once per idempotency key and returns the stored row. */
+export async function enqueueNotification(db: Db, n: NewNotification): Promise<Notification> {
+  await db
+    .insertInto('notifications')
+    .values({
+      idempotency_key: n.idempotencyKey,
+      channel: 'email',
+      recipient: n.recipient,
+      cc: (n.cc ?? []).join(', '),
+      subject: n.subject,
+      body_text: n.bodyText,
+      sensitive: n.sensitive ?? false,
+      conversation_id: n.conversationId ?? null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+  return db.selectFrom('notifications').selectAll().where('idempotency_key', '=', n.idempotencyKey).executeTakeFirstOrThrow();
+}
+
+export async function markNotificationSent(db: Db, id: string, blankBody: boolean): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set((eb) => ({
+      status: 'sent',
+      sent_at: new Date(),
+      attempts: eb('attempts', '+', 1),
+      last_error: null,
+      ...(blankBody ? { body_text: '[removed after delivery: it held a password]' } : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markNotificationAttemptFailed(db: Db, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function listRecentNotifications(db: Db, limit: number): Promise<Notification[]> {
+  return db.selectFrom('notifications').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+}

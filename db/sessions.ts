@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+import type { Account, AccountKind } from './database.js';
+
+export interface SessionWithAccount {
+  sessionId: string;
+  lastSeenAt: Date;
+  account: Account;
+}
+
+export async function createSession(
+  db: Db,
+  session: { id: string; accountId: string; kind: AccountKind; ip: string | null; userAgent: string | null },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: session.id,
+      account_id: session.accountId,
+      kind: session.kind,
+      last_seen_at: new Date(),
+      ip: session.ip,
+      user_agent: session.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute();
+}
+
+/** The session and its account if it was seen within the idle limit and the account is active. */
+export async function findLiveSession(
+  db: Db,
+  id: string,
+  kind: AccountKind,
+  idleMinutes: number,
+): Promise<SessionWithAccount | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .selectAll('accounts')
+    .select(['sessions.id as session_id', 'sessions.last_seen_at as session_last_seen_at'])
+    .where('sessions.id', '=', id)
+    .where('sessions.kind', '=', kind)
+    .where('accounts.disabled_at', 'is', null)
+    .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { session_id, session_last_seen_at, ...account } = row;
+  return { sessionId: session_id, lastSeenAt: session_last_seen_at, account };
+}
+
+export async function touchSession(db: Db, id: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteIdleSessions(db: Db, idleMinutes: number): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where('last_seen_at', '<', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

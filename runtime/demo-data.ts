@@ -1,0 +1,58 @@
+// Demo data for the embedded run: a space, a client and a staff member, with generated
+// passwords kept (0600) under the data directory so that every start can print them.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/connect.js';
+import { addClientToSpace, createAccount, findAccountByEmail } from '../db/accounts.js';
+import { generatePassword, hashPassword } from '../server/security/passwords.js';
+
+export interface DemoCredentials {
+  client: { email: string; password: string };
+  staff: { email: string; password: string };
+}
+
+export const DEMO_CLIENT_EMAIL = 'claire.martin@demo.guichet.test';
+export const DEMO_STAFF_EMAIL = 'agent@demo.guichet.test';
+
+export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredentials> {
+  const file = path.join(dataDir, 'demo-credentials.json');
+  const existing = await readFile(file, 'utf8').then((s) => JSON.parse(s) as DemoCredentials, () => undefined);
+  if (existing && (await findAccountByEmail(db, 'client', existing.client.email))) return existing;
+
+  const credentials: DemoCredentials = {
+    client: { email: DEMO_CLIENT_EMAIL, password: generatePassword() },
+    staff: { email: DEMO_STAFF_EMAIL, password: generatePassword() },
+  };
+  await db.transaction().execute(async (tx) => {
+    const space =
+      (await tx.selectFrom('spaces').selectAll().where('slug', '=', 'gestion-locative').executeTakeFirst()) ??
+      (await tx.insertInto('spaces').values({ slug: 'gestion-locative', name: 'Gestion locative' }).returningAll().executeTakeFirstOrThrow());
+    const client = await createAccount(tx, {
+      kind: 'client',
+      email: credentials.client.email,
+      full_name: 'Claire Martin',
+      staff_role: null,
+      password_hash: await hashPassword(credentials.client.password),
+      pending_password_hash: null,
+      pending_password_expires_at: null,
+      password_changed_at: new Date(),
+      last_login_at: null,
+      disabled_at: null,
+    });
+    await addClientToSpace(tx, space.id, client.id);
+    await createAccount(tx, {
+      kind: 'staff',
+      email: credentials.staff.email,
+      full_name: 'Julien Bernard',
+      staff_role: 'manager',
+      password_hash: await hashPassword(credentials.staff.password),
+      pending_password_hash: null,
+      pending_password_expires_at: null,
+      password_changed_at: new Date(),
+      last_login_at: null,
+      disabled_at: null,
+    });
+  });
+  await writeFile(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return credentials;
+}

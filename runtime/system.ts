@@ -1,0 +1,197 @@
+// Assembles Guichet from its configuration: database, Temporal, mail, worker and HTTP server.
+// The run command starts everything in one process; server/main.ts and worker.ts start one role.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker, type WorkerOptions } from '@temporalio/worker';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createMailer, type Mailer } from '../connectors/mail/index.js';
+import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
+import { LOG_REDACT, buildApp } from '../server/app.js';
+import { createTemporalGateway } from '../server/workflow-gateway.js';
+import { seedDemoData, type DemoCredentials } from './demo-data.js';
+import { startDevServer, type DevServer } from './temporal-dev-server.js';
+import { createGuichetWorker } from './worker.js';
+
+export interface SystemOptions {
+  config: Config;
+  server: boolean;
+  worker: boolean;
+  logger?: Logger;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface RunningSystem {
+  config: Config;
+  url: string | undefined;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  demo: DemoCredentials | undefined;
+  database: OpenDatabase;
+  app: FastifyInstance | undefined;
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+}
+
+/** The SDK's logs go to our logger; bundling chatter only at debug level. Once per process. */
+export function installTemporalRuntime(log: Logger): void {
+  const forward = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const target = log.child({ component: 'temporal' });
+    const fields = { ...(meta ?? {}) };
+    switch (level) {
+      case 'ERROR': return target.error(fields, message);
+      case 'WARN': return target.warn(fields, message);
+      case 'INFO': return target.debug(fields, message);
+      default: return target.trace(fields, message);
+    }
+  };
+  try {
+    Runtime.install({
+      logger: {
+        log: forward,
+        trace: (m, meta) => forward('TRACE', m, meta),
+        debug: (m, meta) => forward('DEBUG', m, meta),
+        info: (m, meta) => forward('INFO', m, meta),
+        warn: (m, meta) => forward('WARN', m, meta),
+        error: (m, meta) => forward('ERROR', m, meta),
+      },
+    });
+  } catch {
+    // Already installed in this process (tests): keep the first one.
+  }
+}
+
+/** SESSION_SECRET, else one generated once and kept (0600) in the data directory. */
+async function sessionSecret(config: Config): Promise<string> {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  const file = path.join(config.dataDir, 'session-secret');
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing && existing.trim().length >= 32) return existing.trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const log = options.logger ?? createLogger(options.config);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    await mkdir(options.config.dataDir, { recursive: true });
+    const config: Config = { ...options.config, SESSION_SECRET: await sessionSecret(options.config) };
+
+    const database = await openDatabase({
+      url: config.DATABASE_URL,
+      embeddedDir: path.join(config.dataDir, 'postgres'),
+      poolSize: config.DATABASE_POOL_SIZE,
+    });
+    stops.push(() => database.close());
+    const migrations = await migrateToLatest(database.db);
+    log.info({ database: database.kind, applied: migrations.results?.length ?? 0 }, 'database ready');
+
+    let devServer: DevServer | undefined;
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      devServer = await startDevServer({
+        dataDir: config.dataDir,
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_DEV_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        cliPath: config.TEMPORAL_CLI_PATH,
+        logger: log,
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
+
+    let mailer: Mailer | undefined;
+    let worker: Worker | undefined;
+    if (options.worker) {
+      installTemporalRuntime(log);
+      mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+      stops.push(() => Promise.resolve(mailer!.close()));
+      const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+      stops.push(() => nativeConnection.close());
+      worker = await createGuichetWorker({
+        connection: nativeConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deps: { db: database.db, mailer, publicUrl: config.publicUrl },
+        workflowBundle: options.workflowBundle,
+      });
+      const running = worker.run();
+      running.catch((err: unknown) => log.fatal({ err }, 'the Temporal worker stopped'));
+      stops.push(async () => {
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        await running.catch(() => undefined);
+      });
+    }
+
+    let app: FastifyInstance | undefined;
+    let url: string | undefined;
+    if (options.server) {
+      const connection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const workflows = createTemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
+      const built = await buildApp({ config, db: database.db, workflows }, { logger: log.child({ component: 'http' }) });
+      app = built;
+      stops.push(() => built.close());
+      await built.listen({ port: config.PORT, host: config.HOST });
+      const address = built.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      url = config.PUBLIC_URL ?? `http://localhost:${port}`;
+    }
+
+    return {
+      config,
+      url,
+      temporalAddress,
+      temporalUiUrl: devServer?.uiUrl,
+      demo,
+      database,
+      app,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Stops on SIGINT/SIGTERM, once. */
+export function stopOnSignals(system: RunningSystem, log: Logger): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    system.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

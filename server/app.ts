@@ -1,0 +1,106 @@
+// The Guichet HTTP app as a plugin: external plugins, then app plugins, then routes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import { pageContext, sendPage, translator } from './context.js';
+import auth from './plugins/auth.js';
+import depsPlugin, { type AppDeps } from './plugins/deps.js';
+import apiRoutes from './routes/api.js';
+import clientRoutes from './routes/client.js';
+import devRoutes from './routes/dev.js';
+import healthRoutes from './routes/health.js';
+import staffRoutes from './routes/staff.js';
+import { errorPage } from './views/auth-pages.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Log redaction: no passwords, tokens or cookies in the logs. */
+export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-redmine-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token'];
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
+}
+
+export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
+    trustProxy: deps.config.PUBLIC_URL !== undefined,
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Guichet API', version: '0.1.0', description: 'JSON API of the Guichet client space.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'guichet_session' } } },
+    },
+  });
+  await app.register(depsPlugin, { deps });
+  await app.register(cookie, { secret: deps.config.SESSION_SECRET });
+  await app.register(csrf, {
+    cookieKey: 'guichet_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure, signed: true },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      return typeof body?._csrf === 'string' ? body._csrf : undefined;
+    },
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error('rate limited'), { statusCode: context.statusCode, code: 'RATE_LIMITED' }),
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(here, 'static'),
+    prefix: '/static/',
+    maxAge: '1h',
+  });
+  await app.register(auth);
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: error.code, status }, 'request refused');
+    const area = request.url.startsWith('/back-office') ? 'staff' : 'client';
+    const t = translator(request, area);
+    let message = status >= 500 ? t.errors.internal : error.message;
+    if (error.code === 'RATE_LIMITED') message = t.errors.tooManyAttempts;
+    else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
+    else if (error.validation && error.validationContext === 'params') {
+      // A malformed id is a page that does not exist, not a form error.
+      return reply.callNotFound();
+    }
+    if (request.url.startsWith('/api/') || request.url === '/health') return reply.status(status).send({ message });
+    return sendPage(reply, errorPage(pageContext(request, reply, { area }), String(status), message), status);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const t = translator(request);
+    if (request.url.startsWith('/api/')) return reply.status(404).send({ message: t.errors.notFound });
+    return sendPage(reply, errorPage(pageContext(request, reply), '404', t.errors.notFound), 404);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  healthRoutes(app);
+  apiRoutes(app);
+  clientRoutes(app);
+  staffRoutes(app);
+  if (deps.config.mailOutboxOnly) devRoutes(app);
+
+  return app;
+}

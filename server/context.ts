@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Locale } from '../db/database.js';
+import { isLocale, messages, type Messages } from '../i18n/index.js';
+import type { PageContext } from './views/layout.js';
+
+export const LANG_COOKIE = 'guichet_lang';
+
+/** The visitor's language: their explicit choice, their account's, their browser's, else French. */
+export function resolveLocale(request: FastifyRequest, area: 'client' | 'staff' = 'client'): Locale {
+  const chosen = request.cookies[LANG_COOKIE];
+  if (isLocale(chosen)) return chosen;
+  const account = area === 'staff' ? request.staff : request.client;
+  if (account) return account.locale;
+  const accept = request.headers['accept-language'];
+  if (typeof accept === 'string') {
+    for (const part of accept.split(',')) {
+      const tag = part.split(';')[0]?.trim().slice(0, 2).toLowerCase();
+      if (isLocale(tag)) return tag;
+    }
+  }
+  return request.server.deps.config.DEFAULT_LOCALE;
+}
+
+export function translator(request: FastifyRequest, area: 'client' | 'staff' = 'client'): Messages {
+  return messages(resolveLocale(request, area));
+}
+
+export function pageContext(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { area?: 'client' | 'staff'; flash?: PageContext['flash'] } = {},
+): PageContext {
+  const area = options.area ?? 'client';
+  const locale = resolveLocale(request, area);
+  const account = area === 'staff' ? request.staff : request.client;
+  return {
+    locale,
+    t: messages(locale),
+    path: request.url,
+    csrfToken: reply.generateCsrf(),
+    user: account ? { name: account.full_name, kind: area } : undefined,
+    flash: options.flash,
+  };
+}
+
+export function sendPage(reply: FastifyReply, page: { toString(): string }, status = 200): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(page.toString());
+}

@@ -1,0 +1,71 @@
+// Sessions: a random token in an HttpOnly cookie, its digest in the database, ended after
+// SESSION_IDLE_MINUTES without a request. Clients and staff have separate cookies.
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Account, AccountKind } from '../../db/database.js';
+import { createSession, deleteSession, findLiveSession, touchSession } from '../../db/sessions.js';
+import { newToken, tokenDigest } from '../security/tokens.js';
+
+export const SESSION_COOKIES: Record<AccountKind, string> = { client: 'guichet_session', staff: 'guichet_staff' };
+// Writing last_seen_at on every request would cost a write per page; a minute is precise enough.
+const TOUCH_AFTER_MS = 60_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    client: Account | null;
+    staff: Account | null;
+    /** A session cookie came with the request but its session had ended (idle or logged out). */
+    sessionExpired: AccountKind | null;
+  }
+  interface FastifyInstance {
+    startSession(reply: FastifyReply, request: FastifyRequest, account: Account): Promise<void>;
+    endSession(reply: FastifyReply, request: FastifyRequest, kind: AccountKind): Promise<void>;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { db, config } = app.deps;
+    const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.cookieSecure };
+
+    app.decorateRequest('client', null);
+    app.decorateRequest('staff', null);
+    app.decorateRequest('sessionExpired', null);
+
+    app.addHook('preHandler', async (request: FastifyRequest) => {
+      for (const kind of ['client', 'staff'] as const) {
+        const token = request.cookies[SESSION_COOKIES[kind]];
+        if (!token) continue;
+        const session = await findLiveSession(db, tokenDigest(token), kind, config.SESSION_IDLE_MINUTES);
+        if (!session) {
+          request.sessionExpired = kind;
+          continue;
+        }
+        if (Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await touchSession(db, session.sessionId);
+        request[kind] = session.account;
+      }
+    });
+
+    app.decorate('startSession', async (reply: FastifyReply, request: FastifyRequest, account: Account) => {
+      // A fresh token at each login: a token planted before login is worth nothing after it.
+      const previous = request.cookies[SESSION_COOKIES[account.kind]];
+      if (previous) await deleteSession(db, tokenDigest(previous));
+      const token = newToken();
+      await createSession(db, {
+        id: tokenDigest(token),
+        accountId: account.id,
+        kind: account.kind,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+      });
+      reply.setCookie(SESSION_COOKIES[account.kind], token, cookieOptions);
+    });
+
+    app.decorate('endSession', async (reply: FastifyReply, request: FastifyRequest, kind: AccountKind) => {
+      const token = request.cookies[SESSION_COOKIES[kind]];
+      if (token) await deleteSession(db, tokenDigest(token));
+      reply.clearCookie(SESSION_COOKIES[kind], cookieOptions);
+    });
+  },
+  { name: 'auth', dependencies: ['deps', '@fastify/cookie'] },
+);

@@ -1,0 +1,23 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/connect.js';
+import type { WorkflowGateway } from '../workflow-gateway.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  workflows: WorkflowGateway;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+export default fp<{ deps: AppDeps }>(
+  async (app, opts) => {
+    app.decorate('deps', opts.deps);
+  },
+  { name: 'deps' },
+);

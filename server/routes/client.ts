@@ -1,0 +1,182 @@
+// The client space: login, password by e-mail, conversations.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { spacesOfClient } from '../../db/accounts.js';
+import { findClientConversation, listClientConversations, listMessages, markAnswersRead } from '../../db/conversations.js';
+import { isLocale } from '../../i18n/index.js';
+import { setLocale } from '../../db/accounts.js';
+import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
+import { authenticate, requestPassword } from '../services/accounts.js';
+import { addClientMessage, startConversation } from '../services/conversations.js';
+import { field, isEmail, validateBody, validateCc, validateSubject } from '../validation.js';
+import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
+import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
+
+const PAGE_SIZE = 20;
+const hidden = { schema: { hide: true } };
+
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export function loginRateLimit(app: FastifyInstance) {
+  return {
+    max: app.deps.config.LOGIN_RATE_LIMIT,
+    timeWindow: '15 minutes',
+    hook: 'preHandler' as const,
+    // Per address and per e-mail: one attacker cannot lock a person out from elsewhere.
+    keyGenerator: (request: FastifyRequest) => `${request.ip}|${field(request.body, 'email').trim().toLowerCase()}`,
+  };
+}
+
+export default function clientRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
+
+  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: NonNullable<FastifyRequest['client']> } {
+    if (request.client) return true;
+    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
+    return false;
+  }
+
+  app.get('/', hidden, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
+
+  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', hidden, async (request, reply) => {
+    const { locale } = request.params;
+    if (!isLocale(locale)) return reply.callNotFound();
+    reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86_400, secure: config.cookieSecure });
+    // E-mails follow the language the person reads.
+    if (request.client) await setLocale(db, request.client.id, locale);
+    if (request.staff) await setLocale(db, request.staff.id, locale);
+    return reply.redirect(safeNext(request.query.next));
+  });
+
+  app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', hidden, (request, reply) => {
+    if (request.client) return reply.redirect('/conversations');
+    const t = translator(request);
+    const flash = request.query.expire
+      ? { kind: 'info' as const, text: t.login.expired }
+      : request.query.out
+        ? { kind: 'info' as const, text: t.login.loggedOut }
+        : undefined;
+    return sendPage(reply, loginPage(pageContext(request, reply, { flash }), {}));
+  });
+
+  app.post('/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+    const email = field(request.body, 'email').trim();
+    const password = field(request.body, 'password');
+    const account = email && password ? await authenticate(db, 'client', email, password, request.ip) : undefined;
+    if (!account) {
+      const t = translator(request);
+      return sendPage(reply, loginPage(pageContext(request, reply), { email, errors: [t.login.failed] }), 401);
+    }
+    await app.startSession(reply, request, account);
+    return reply.redirect('/conversations', 303);
+  });
+
+  app.post('/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+    await app.endSession(reply, request, 'client');
+    return reply.redirect('/connexion?out=1', 303);
+  });
+
+  app.get('/mot-de-passe', hidden, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
+
+  app.post('/mot-de-passe', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+    const t = translator(request);
+    const email = field(request.body, 'email').trim();
+    if (!isEmail(email)) {
+      return sendPage(reply, passwordRequestPage(pageContext(request, reply), { email, errors: [t.errors.emailInvalid] }), 400);
+    }
+    await requestPassword(db, workflows, { email, ip: request.ip, loginUrl: `${config.publicUrl}/connexion` });
+    return sendPage(reply, passwordRequestPage(pageContext(request, reply), { sent: true }));
+  });
+
+  app.get<{ Querystring: { page?: string } }>('/conversations', hidden, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    const list = await listClientConversations(db, request.client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+    return sendPage(reply, conversationListPage(pageContext(request, reply), { items: list.items, page, pages }));
+  });
+
+  app.get('/conversations/nouvelle', hidden, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const spaces = await spacesOfClient(db, request.client.id);
+    return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
+  });
+
+  app.post('/conversations', { ...hidden, preHandler: csrf }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const t = translator(request);
+    const spaces = await spacesOfClient(db, request.client.id);
+    const errors: string[] = [];
+    const spaceId = field(request.body, 'spaceId');
+    if (!spaces.some((s) => s.id === spaceId)) errors.push(t.errors.spaceInvalid);
+    const subject = validateSubject(t, field(request.body, 'subject'), errors);
+    const body = validateBody(t, field(request.body, 'body'), errors);
+    const cc = validateCc(t, field(request.body, 'cc'), errors);
+    const values = { spaceId, subject: field(request.body, 'subject'), body: field(request.body, 'body'), cc: field(request.body, 'cc') };
+    if (errors.length > 0) return sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400);
+    try {
+      const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc });
+      return reply.redirect(`/conversations/${conversationId}`, 303);
+    } catch (err) {
+      request.log.error({ err }, 'could not start a conversation');
+      return sendPage(reply, composePage(pageContext(request, reply), spaces, values, [t.errors.unavailable]), 503);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    return renderThread(request, reply, { errors: [] });
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/conversations/:id/messages',
+    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireClient(request, reply)) return reply;
+      const t = translator(request);
+      const conversation = await findClientConversation(db, request.client.id, request.params.id);
+      if (!conversation) return reply.callNotFound();
+      const errors: string[] = [];
+      const body = validateBody(t, field(request.body, 'body'), errors);
+      if (errors.length > 0) return renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
+      try {
+        const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body);
+        return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
+      } catch (err) {
+        request.log.error({ err }, 'could not add a client message');
+        return renderThread(request, reply, { body: field(request.body, 'body'), errors: [t.errors.unavailable] }, 503);
+      }
+    },
+  );
+
+  async function renderThread(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    reply_: { body?: string; errors: string[] },
+    status = 200,
+  ) {
+    const client = request.client;
+    if (!client) return reply.redirect('/connexion');
+    // Ownership is part of the query: another client's conversation is simply not found.
+    const conversation = await findClientConversation(db, client.id, request.params.id);
+    if (!conversation) return reply.callNotFound();
+    const [messages, space] = await Promise.all([
+      listMessages(db, conversation.id),
+      db.selectFrom('spaces').select('name').where('id', '=', conversation.space_id).executeTakeFirstOrThrow(),
+      markAnswersRead(db, conversation.id),
+    ]);
+    return sendPage(
+      reply,
+      threadPage(pageContext(request, reply), { ...conversation, spaceName: space.name }, messages, reply_),
+      status,
+    );
+  }
+}
+
+export const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', format: 'uuid' } },
+  required: ['id'],
+} as const;

@@ -1,0 +1,103 @@
+// The back-office: staff log in (local accounts until Redmine sign-in), read and answer.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { authenticate } from '../services/accounts.js';
+import { addStaffAnswer } from '../services/conversations.js';
+import { field, validateBody } from '../validation.js';
+import { loginPage } from '../views/auth-pages.js';
+import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
+import { idParams, loginRateLimit } from './client.js';
+
+const PAGE_SIZE = 25;
+const hidden = { schema: { hide: true } };
+
+export default function staffRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
+
+  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: NonNullable<FastifyRequest['staff']> } {
+    if (request.staff) return true;
+    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
+    return false;
+  }
+
+  app.get<{ Querystring: { expire?: string } }>('/back-office/connexion', hidden, (request, reply) => {
+    if (request.staff) return reply.redirect('/back-office');
+    const t = translator(request, 'staff');
+    const flash = request.query.expire ? { kind: 'info' as const, text: t.login.expired } : undefined;
+    return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff', flash }), { staff: true }));
+  });
+
+  app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+    const email = field(request.body, 'email').trim();
+    const password = field(request.body, 'password');
+    const account = email && password ? await authenticate(db, 'staff', email, password, request.ip) : undefined;
+    if (!account) {
+      const t = translator(request, 'staff');
+      return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [t.login.failed], staff: true }), 401);
+    }
+    await app.startSession(reply, request, account);
+    return reply.redirect('/back-office', 303);
+  });
+
+  app.post('/back-office/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+    await app.endSession(reply, request, 'staff');
+    return reply.redirect('/back-office/connexion', 303);
+  });
+
+  app.get<{ Querystring: { page?: string; space?: string } }>('/back-office', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
+    const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
+    const list = await listStaffConversations(db, { spaceId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+    return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
+  });
+
+  app.get<{ Params: { id: string } }>('/back-office/conversations/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    return renderThread(request, reply, { errors: [] });
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/back-office/conversations/:id/reponses',
+    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const t = translator(request, 'staff');
+      const conversation = await findConversation(db, request.params.id);
+      if (!conversation) return reply.callNotFound();
+      const errors: string[] = [];
+      const body = validateBody(t, field(request.body, 'body'), errors);
+      if (errors.length > 0) return renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
+      try {
+        await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip }, conversation.id, body);
+        return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
+      } catch (err) {
+        request.log.error({ err }, 'could not add a staff answer');
+        return renderThread(request, reply, { body: field(request.body, 'body'), errors: [t.errors.unavailable] }, 503);
+      }
+    },
+  );
+
+  async function renderThread(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, answer: { body?: string; errors: string[] }, status = 200) {
+    const conversation = await findConversation(db, request.params.id);
+    if (!conversation) return reply.callNotFound();
+    const [messages, space, client] = await Promise.all([
+      listMessages(db, conversation.id),
+      db.selectFrom('spaces').select('name').where('id', '=', conversation.space_id).executeTakeFirstOrThrow(),
+      db.selectFrom('accounts').select(['full_name', 'email']).where('id', '=', conversation.client_account_id).executeTakeFirstOrThrow(),
+    ]);
+    return sendPage(
+      reply,
+      staffThreadPage(
+        pageContext(request, reply, { area: 'staff' }),
+        { conversation, spaceName: space.name, clientName: client.full_name, clientEmail: client.email, messages },
+        answer,
+      ),
+      status,
+    );
+  }
+}

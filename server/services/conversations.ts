@@ -1,0 +1,105 @@
+// Writes that start or feed a conversation workflow. The Temporal call happens inside the
+// database transaction: if Temporal refuses, nothing is stored; the workflow's activities
+// retry until the committed rows are visible.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/connect.js';
+import type { Account } from '../../db/database.js';
+import { audit } from '../../db/audit.js';
+import { createConversation, insertMessage, setConversationStatus } from '../../db/conversations.js';
+import type { WorkflowGateway } from '../workflow-gateway.js';
+
+export interface Actor {
+  account: Account;
+  ip: string;
+}
+
+export async function startConversation(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  input: { spaceId: string; subject: string; body: string; cc: string },
+): Promise<{ conversationId: string; messageId: string }> {
+  const conversationId = randomUUID();
+  const messageId = randomUUID();
+  await db.transaction().execute(async (tx) => {
+    await createConversation(tx, {
+      id: conversationId,
+      spaceId: input.spaceId,
+      clientAccountId: actor.account.id,
+      subject: input.subject,
+      cc: input.cc,
+    });
+    await insertMessage(tx, {
+      id: messageId,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: actor.account.id,
+      authorDisplayName: actor.account.full_name,
+      body: input.body,
+    });
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'client',
+      action: 'conversation.create',
+      subjectType: 'conversation',
+      subjectId: conversationId,
+      ip: actor.ip,
+    });
+    await workflows.clientMessage(conversationId, messageId);
+  });
+  return { conversationId, messageId };
+}
+
+export async function addClientMessage(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  conversationId: string,
+  body: string,
+): Promise<{ messageId: string }> {
+  const messageId = randomUUID();
+  await db.transaction().execute(async (tx) => {
+    await insertMessage(tx, {
+      id: messageId,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: actor.account.id,
+      authorDisplayName: actor.account.full_name,
+      body,
+    });
+    await setConversationStatus(tx, conversationId, 'open');
+    await workflows.clientMessage(conversationId, messageId);
+  });
+  return { messageId };
+}
+
+export async function addStaffAnswer(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  conversationId: string,
+  body: string,
+): Promise<{ messageId: string }> {
+  const messageId = randomUUID();
+  await db.transaction().execute(async (tx) => {
+    await insertMessage(tx, {
+      id: messageId,
+      conversationId,
+      authorKind: 'staff',
+      authorAccountId: actor.account.id,
+      authorDisplayName: actor.account.full_name,
+      body,
+    });
+    await setConversationStatus(tx, conversationId, 'answered');
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'staff',
+      action: 'conversation.answer',
+      subjectType: 'conversation',
+      subjectId: conversationId,
+      ip: actor.ip,
+    });
+    await workflows.staffAnswer(conversationId, messageId);
+  });
+  return { messageId };
+}

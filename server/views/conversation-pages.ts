@@ -1,0 +1,128 @@
+import type { ConversationStatus, Message, Space } from '../../db/database.js';
+import type { ConversationSummary } from '../../db/conversations.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { html, multiline, type Html } from './html.js';
+import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+
+export function statusBadge(ctx: PageContext, status: ConversationStatus): Html {
+  return html`<span class="badge status-${status}">${ctx.t.status[status]}</span>`;
+}
+
+export function conversationListPage(
+  ctx: PageContext,
+  list: { items: ConversationSummary[]; page: number; pages: number },
+) {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t.conversations.title,
+    html`<div class="heading-row">
+  <h1>${t.conversations.title}</h1>
+  <a class="button primary" href="/conversations/nouvelle">${t.conversations.write}</a>
+</div>
+${list.items.length === 0
+  ? html`<p class="card">${t.conversations.empty}</p>`
+  : html`<ul class="conversation-list">
+  ${list.items.map(
+    (c) => html`<li class="${c.unreadAnswers > 0 ? 'unread' : ''}">
+    <a href="/conversations/${c.id}">
+      <span class="subject">${c.subject}</span>
+      <span class="meta">${c.spaceName} · <time datetime="${c.lastMessageAt.toISOString()}">${formatDateTime(c.lastMessageAt, ctx.locale)}</time></span>
+      <span class="badges">${statusBadge(ctx, c.status)}${c.unreadAnswers > 0 ? html` <span class="badge new">${t.conversations.newAnswers(c.unreadAnswers)}</span>` : ''}</span>
+    </a>
+  </li>`,
+  )}
+</ul>`}
+${list.pages > 1
+  ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
+  ${list.page > 1 ? html`<a rel="prev" href="/conversations?page=${list.page - 1}">${t.conversations.previous}</a>` : ''}
+  <span>${t.conversations.page(list.page, list.pages)}</span>
+  ${list.page < list.pages ? html`<a rel="next" href="/conversations?page=${list.page + 1}">${t.conversations.next}</a>` : ''}
+</nav>`
+  : ''}`,
+  );
+}
+
+export interface ComposeValues {
+  spaceId?: string;
+  subject?: string;
+  body?: string;
+  cc?: string;
+}
+
+export function composePage(ctx: PageContext, spaces: Space[], values: ComposeValues, errors: string[]) {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t.compose.title,
+    html`<section class="card">
+  <h1>${t.compose.title}</h1>
+  ${errorSummary(ctx, errors)}
+  <form method="post" action="/conversations" novalidate>
+    ${csrfField(ctx)}
+    ${spaces.length > 1
+      ? html`<label for="space">${t.compose.space} <span class="req">(${t.compose.required})</span></label>
+    <select id="space" name="spaceId" required>
+      ${spaces.map((s) => html`<option value="${s.id}" ${s.id === values.spaceId ? 'selected' : ''}>${s.name}</option>`)}
+    </select>`
+      : html`<input type="hidden" name="spaceId" value="${spaces[0]?.id ?? ''}">`}
+    <label for="subject">${t.compose.subject} <span class="req">(${t.compose.required})</span></label>
+    <input id="subject" name="subject" maxlength="200" required value="${values.subject ?? ''}">
+    <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
+    <textarea id="body" name="body" rows="8" required>${values.body ?? ''}</textarea>
+    <label for="cc">${t.compose.cc}</label>
+    <input id="cc" name="cc" type="text" inputmode="email" aria-describedby="cc-help" value="${values.cc ?? ''}">
+    <p id="cc-help" class="help">${t.compose.ccHelp}</p>
+    <div class="actions">
+      <button type="submit" class="primary">${t.compose.send}</button>
+      <a href="/conversations">${t.compose.cancel}</a>
+    </div>
+  </form>
+</section>`,
+  );
+}
+
+export function messageList(ctx: PageContext, messages: Message[], viewer: 'client' | 'staff'): Html {
+  const { t } = ctx;
+  return html`<ol class="thread">
+  ${messages.map((m) => {
+    const mine = m.author_kind === viewer;
+    const author = viewer === 'client' && m.author_kind === 'client' ? t.thread.you : m.author_display_name;
+    return html`<li class="message from-${m.author_kind} ${mine ? 'mine' : ''} kind-${m.kind}" id="m-${m.id}">
+    <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
+      · <time datetime="${m.created_at.toISOString()}">${formatDateTime(m.created_at, ctx.locale)}</time></p>
+    <div class="body">${multiline(m.body)}</div>
+  </li>`;
+  })}
+</ol>`;
+}
+
+export function threadPage(
+  ctx: PageContext,
+  conversation: { id: string; subject: string; status: ConversationStatus; spaceName: string },
+  messages: Message[],
+  reply: { body?: string; errors: string[] },
+) {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    conversation.subject,
+    html`<p><a href="/conversations">← ${t.thread.back}</a></p>
+<div class="heading-row">
+  <h1>${conversation.subject}</h1>
+  ${statusBadge(ctx, conversation.status)}
+</div>
+<p class="muted">${conversation.spaceName}</p>
+${messageList(ctx, messages, 'client')}
+<section class="card" aria-labelledby="reply-title">
+  <h2 id="reply-title">${t.thread.reply}</h2>
+  ${errorSummary(ctx, reply.errors)}
+  <form method="post" action="/conversations/${conversation.id}/messages" novalidate>
+    ${csrfField(ctx)}
+    <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
+    <textarea id="body" name="body" rows="5" required>${reply.body ?? ''}</textarea>
+    <button type="submit" class="primary">${t.thread.send}</button>
+  </form>
+</section>`,
+  );
+}

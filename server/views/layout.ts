@@ -1,0 +1,63 @@
+import type { Locale } from '../../db/database.js';
+import type { Messages } from '../../i18n/index.js';
+import { html, type Html } from './html.js';
+
+export interface PageContext {
+  locale: Locale;
+  t: Messages;
+  /** Current path, for the language switch. */
+  path: string;
+  csrfToken: string;
+  user?: { name: string; kind: 'client' | 'staff' } | undefined;
+  flash?: { kind: 'info' | 'error'; text: string } | undefined;
+}
+
+export function layout(ctx: PageContext, title: string, body: Html): Html {
+  const { t, locale, user } = ctx;
+  const other: Locale = locale === 'fr' ? 'en' : 'fr';
+  const home = user?.kind === 'staff' ? '/back-office' : '/conversations';
+  const logoutAction = user?.kind === 'staff' ? '/back-office/deconnexion' : '/deconnexion';
+  return html`<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${t.appName}</title>
+<link rel="stylesheet" href="/static/guichet.css">
+</head>
+<body class="${user?.kind === 'staff' ? 'staff' : 'client'}">
+<a class="skip" href="#main">${t.skipToContent}</a>
+<header class="top">
+  <a class="brand" href="${user ? home : '/'}">${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
+  <nav aria-label="${t.appName}">
+    ${user?.kind === 'client'
+      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a>`
+      : ''}
+    <a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>
+    ${user
+      ? html`<form method="post" action="${logoutAction}" class="inline">
+          <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
+          <button type="submit" class="link">${t.nav.logout}</button>
+        </form>`
+      : ''}
+  </nav>
+</header>
+<main id="main" tabindex="-1">
+${ctx.flash ? html`<p class="flash ${ctx.flash.kind}" role="${ctx.flash.kind === 'error' ? 'alert' : 'status'}">${ctx.flash.text}</p>` : ''}
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+}
+
+export function errorSummary(ctx: PageContext, errors: string[]): Html {
+  if (errors.length === 0) return html``;
+  return html`<div class="errors" role="alert" tabindex="-1" id="errors">
+    <p>${ctx.t.errors.formHasErrors}</p>
+    <ul>${errors.map((e) => html`<li>${e}</li>`)}</ul>
+  </div>`;
+}

@@ -1,0 +1,98 @@
+import type { Conversation, Message, Notification, Space } from '../../db/database.js';
+import type { StaffConversationSummary } from '../../db/conversations.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { statusBadge, messageList } from './conversation-pages.js';
+import { html } from './html.js';
+import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+
+export function staffConversationListPage(
+  ctx: PageContext,
+  spaces: Space[],
+  filter: { spaceId?: string | undefined },
+  list: { items: StaffConversationSummary[]; page: number; pages: number },
+) {
+  const { t } = ctx;
+  const query = (page: number) => `/back-office?page=${page}${filter.spaceId ? `&space=${filter.spaceId}` : ''}`;
+  return layout(
+    ctx,
+    t.staff.conversations,
+    html`<h1>${t.staff.conversations}</h1>
+<form method="get" action="/back-office" class="filters">
+  <label for="space">${t.conversations.space}</label>
+  <select id="space" name="space">
+    <option value="">${t.staff.allSpaces}</option>
+    ${spaces.map((s) => html`<option value="${s.id}" ${s.id === filter.spaceId ? 'selected' : ''}>${s.name}</option>`)}
+  </select>
+  <button type="submit">${t.staff.filter}</button>
+</form>
+${list.items.length === 0
+  ? html`<p class="card">${t.staff.none}</p>`
+  : html`<table class="grid">
+  <thead><tr><th scope="col">${t.conversations.subject}</th><th scope="col">${t.staff.client}</th><th scope="col">${t.conversations.space}</th><th scope="col">${t.conversations.status}</th><th scope="col">${t.conversations.lastActivity}</th></tr></thead>
+  <tbody>
+  ${list.items.map(
+    (c) => html`<tr class="${c.awaitingStaff ? 'awaiting' : ''}">
+    <td><a href="/back-office/conversations/${c.id}">${c.subject}</a>${c.awaitingStaff ? html` <span class="badge new">${t.staff.awaiting}</span>` : ''}</td>
+    <td>${c.clientName}<br><span class="muted">${c.clientEmail}</span></td>
+    <td>${c.spaceName}</td>
+    <td>${statusBadge(ctx, c.status)}</td>
+    <td><time datetime="${c.lastMessageAt.toISOString()}">${formatDateTime(c.lastMessageAt, ctx.locale)}</time></td>
+  </tr>`,
+  )}
+  </tbody>
+</table>`}
+${list.pages > 1
+  ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
+  ${list.page > 1 ? html`<a rel="prev" href="${query(list.page - 1)}">${t.conversations.previous}</a>` : ''}
+  <span>${t.conversations.page(list.page, list.pages)}</span>
+  ${list.page < list.pages ? html`<a rel="next" href="${query(list.page + 1)}">${t.conversations.next}</a>` : ''}
+</nav>`
+  : ''}`,
+  );
+}
+
+export function staffThreadPage(
+  ctx: PageContext,
+  view: { conversation: Conversation; spaceName: string; clientName: string; clientEmail: string; messages: Message[] },
+  answer: { body?: string; errors: string[] },
+) {
+  const { t } = ctx;
+  const c = view.conversation;
+  return layout(
+    ctx,
+    c.subject,
+    html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
+<div class="heading-row"><h1>${c.subject}</h1>${statusBadge(ctx, c.status)}</div>
+<p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
+${messageList(ctx, view.messages, 'staff')}
+<section class="card" aria-labelledby="answer-title">
+  <h2 id="answer-title">${t.staff.answer}</h2>
+  ${errorSummary(ctx, answer.errors)}
+  <form method="post" action="/back-office/conversations/${c.id}/reponses" novalidate>
+    ${csrfField(ctx)}
+    <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
+    <textarea id="body" name="body" rows="6" required>${answer.body ?? ''}</textarea>
+    <button type="submit" class="primary">${t.staff.sendAnswer}</button>
+  </form>
+</section>`,
+  );
+}
+
+export function devMailPage(ctx: PageContext, mails: Notification[]) {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t.dev.mailTitle,
+    html`<h1>${t.dev.mailTitle}</h1>
+<p class="muted">${t.dev.mailIntro}</p>
+${mails.length === 0
+  ? html`<p class="card">${t.dev.none}</p>`
+  : mails.map(
+      (m) => html`<article class="card mail">
+  <h2>${m.subject}</h2>
+  <p class="meta">${t.dev.to} ${m.recipient}${m.cc ? html` · Cc ${m.cc}` : ''} · ${formatDateTime(m.created_at, ctx.locale)}</p>
+  <pre>${m.body_text}</pre>
+</article>`,
+    )}`,
+  );
+}

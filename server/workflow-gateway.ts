@@ -1,0 +1,63 @@
+// What the server asks of Temporal. Starts are idempotent: workflow ids come from business keys.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  clientMessageSignal,
+  conversationWorkflow,
+  conversationWorkflowId,
+  notificationWorkflow,
+  notificationWorkflowId,
+  staffAnswerSignal,
+} from '../workflows/index.js';
+
+export interface WorkflowGateway {
+  clientMessage(conversationId: string, messageId: string): Promise<void>;
+  staffAnswer(conversationId: string, messageId: string): Promise<void>;
+  deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
+  /** Throws when Temporal cannot be reached. */
+  check(): Promise<void>;
+}
+
+export class WorkflowUnavailableError extends Error {
+  override name = 'WorkflowUnavailableError';
+}
+
+async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new WorkflowUnavailableError(`Temporal: ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+export function createTemporalGateway(client: Client, taskQueue: string): WorkflowGateway {
+  const signalConversation = (conversationId: string, signal: typeof clientMessageSignal, messageId: string) =>
+    guard('signal conversation', async () => {
+      await client.workflow.signalWithStart(conversationWorkflow, {
+        workflowId: conversationWorkflowId(conversationId),
+        taskQueue,
+        args: [{ conversationId }],
+        signal,
+        signalArgs: [{ messageId }],
+      });
+    });
+  return {
+    clientMessage: (conversationId, messageId) => signalConversation(conversationId, clientMessageSignal, messageId),
+    staffAnswer: (conversationId, messageId) => signalConversation(conversationId, staffAnswerSignal, messageId),
+    deliverNotification: (key, notificationId) =>
+      guard('start notification', async () => {
+        try {
+          await client.workflow.start(notificationWorkflow, {
+            workflowId: notificationWorkflowId(key),
+            taskQueue,
+            args: [{ notificationId }],
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }),
+    check: () =>
+      guard('health check', async () => {
+        await client.workflowService.getSystemInfo({});
+      }),
+  };
+}

@@ -1,0 +1,3 @@
+// The worker's workflowsPath: every workflow the worker runs.
+export * from './conversation.js';
+export * from './notification.js';
