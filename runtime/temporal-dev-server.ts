@@ -105,10 +105,15 @@ export interface DevServerOptions {
   namespace: string;
   cliPath?: string | undefined;
   logger: Logger;
+  /** No web UI (tests). */
+  headless?: boolean;
+  /** Directory for the SQLite file; defaults to <dataDir>/temporal. */
+  dbDir?: string;
+  extraArgs?: string[];
 }
 
 async function spawnCli(cli: string, options: DevServerOptions): Promise<DevServer> {
-  const dir = path.join(options.dataDir, 'temporal');
+  const dir = options.dbDir ?? path.join(options.dataDir, 'temporal');
   await mkdir(dir, { recursive: true });
   const child = spawn(
     cli,
@@ -116,10 +121,11 @@ async function spawnCli(cli: string, options: DevServerOptions): Promise<DevServ
       'server', 'start-dev',
       '--ip', '127.0.0.1',
       '--port', String(options.port),
-      '--ui-port', String(options.uiPort),
+      ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
       '--db-filename', path.join(dir, 'dev.sqlite'),
       '--namespace', options.namespace,
       '--log-level', 'error',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -135,7 +141,7 @@ async function spawnCli(cli: string, options: DevServerOptions): Promise<DevServ
   }
   return {
     address,
-    uiUrl: `http://localhost:${options.uiPort}`,
+    uiUrl: options.headless ? undefined : `http://localhost:${options.uiPort}`,
     stop: async () => {
       process.off('exit', kill);
       if (child.exitCode !== null) return;

@@ -1,0 +1,57 @@
+// Accounts and spaces made for one test, with unique e-mails so tests never share data.
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../db/connect.js';
+import type { Account, Space } from '../../db/database.js';
+import { addClientToSpace, createAccount } from '../../db/accounts.js';
+import { hashPassword } from '../../server/security/passwords.js';
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}.${randomBytes(4).toString('hex')}@example.test`;
+}
+
+export async function createSpace(db: Db, name = 'Gestion locative'): Promise<Space> {
+  return db
+    .insertInto('spaces')
+    .values({ slug: `space-${randomBytes(4).toString('hex')}`, name })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function createClient(
+  db: Db,
+  options: { space?: Space; password?: string | null; name?: string; locale?: 'fr' | 'en' } = {},
+): Promise<{ account: Account; password: string }> {
+  const password = options.password ?? 'test-pass-word';
+  const account = await createAccount(db, {
+    kind: 'client',
+    email: uniqueEmail('client'),
+    full_name: options.name ?? 'Camille Client',
+    staff_role: null,
+    locale: options.locale ?? 'fr',
+    password_hash: options.password === null ? null : await hashPassword(password),
+    pending_password_hash: null,
+    pending_password_expires_at: null,
+    password_changed_at: null,
+    last_login_at: null,
+    disabled_at: null,
+  });
+  if (options.space) await addClientToSpace(db, options.space.id, account.id);
+  return { account, password };
+}
+
+export async function createStaff(db: Db, options: { name?: string } = {}): Promise<{ account: Account; password: string }> {
+  const password = 'staff-pass-word';
+  const account = await createAccount(db, {
+    kind: 'staff',
+    email: uniqueEmail('staff'),
+    full_name: options.name ?? 'Sam Staff',
+    staff_role: 'agent',
+    password_hash: await hashPassword(password),
+    pending_password_hash: null,
+    pending_password_expires_at: null,
+    password_changed_at: null,
+    last_login_at: null,
+    disabled_at: null,
+  });
+  return { account, password };
+}
