@@ -85,6 +85,9 @@ describe('conversation slice', () => {
     expect(answerMail.text).toContain('Un plombier passe demain matin.');
     expect(answerMail.text).toContain('Julien Bernard');
 
+    // With SMTP configured there is no development outbox.
+    expect((await app.inject({ url: '/dev/mails', remoteAddress: '127.0.0.1' })).statusCode).toBe(404);
+
     const after = await browser.get(`/conversations/${conversationId}`);
     expect(after.body).toContain('Un plombier passe demain matin.');
     expect(after.body).toContain('Répondu');

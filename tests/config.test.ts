@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.js';
+
+describe('configuration', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.embeddedTemporal).toBe(true);
+    expect(config.mailOutboxOnly).toBe(true);
+    expect(config.demoData).toBe(true);
+    expect(config.publicUrl).toBe('http://localhost:8080');
+    expect(config.SESSION_IDLE_MINUTES).toBe(30);
+    expect(config.cookieSecure).toBe(false);
+  });
+
+  it('treats empty values as unset and derives the rest', () => {
+    const config = loadConfig({ DATABASE_URL: '', PUBLIC_URL: 'https://espace.example.fr/', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.publicUrl).toBe('https://espace.example.fr');
+    expect(config.cookieSecure).toBe(true);
+    expect(config.demoData).toBe(false);
+  });
+
+  it('lists every bad setting at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', SMTP_URL: 'http://mail', SESSION_SECRET: 'short', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'SMTP_URL', 'SESSION_SECRET', 'LOG_LEVEL']) expect(message).toContain(name);
+    expect(message).not.toContain('short'); // values, which may be secrets, are not echoed
+  });
+});
