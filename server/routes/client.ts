@@ -69,6 +69,9 @@ export default function clientRoutes(app: FastifyInstance) {
       const t = translator(request);
       return sendPage(reply, loginPage(pageContext(request, reply), { email, errors: [t.login.failed] }), 401);
     }
+    // A language chosen before logging in is the account's from now on: e-mails follow it.
+    const chosen = request.cookies[LANG_COOKIE];
+    if (isLocale(chosen) && chosen !== account.locale) await setLocale(db, account.id, chosen);
     await app.startSession(reply, request, account);
     return reply.redirect('/conversations', 303);
   });
