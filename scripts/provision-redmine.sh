@@ -116,7 +116,7 @@ import json, os, sys, urllib.request, urllib.error
 
 url, admin_key, api_key = os.environ["URL"], os.environ["ADMIN_KEY"], os.environ["API_KEY"]
 PERMS = {"view_issues", "add_issues", "edit_issues", "add_issue_notes",
-         "set_notes_private", "view_private_notes"}
+         "set_notes_private", "view_private_notes", "manage_subtasks"}
 
 def get(path, key):
     req = urllib.request.Request(url + path, headers={"X-Redmine-API-Key": key})
@@ -210,11 +210,17 @@ ActiveRecord::Base.transaction do
   # show in GET /projects/guichet-demo.json?include=issue_custom_fields.
   project.issue_custom_fields << cf unless project.issue_custom_fields.include?(cf)
 
-  perms = %i[view_issues add_issues edit_issues add_issue_notes set_notes_private view_private_notes]
+  perms = %i[view_issues add_issues edit_issues add_issue_notes set_notes_private view_private_notes manage_subtasks]
   role = Role.find_by(name: 'Guichet API') || Role.new(name: 'Guichet API')
   role.permissions = perms
   role.issues_visibility = 'all'
   role.save!
+  # Without workflow transitions a non-admin role cannot change any status: Redmine answers
+  # 204 and silently keeps the old one. Give the role the Manager's transitions.
+  manager = Role.find_by(name: 'Manager')
+  if manager && WorkflowTransition.where(role_id: role.id).none?
+    WorkflowRule.copy(nil, manager, nil, role)
+  end
 
   user = User.find_by_login('guichet-api')
   if user.nil?
