@@ -8,5 +8,7 @@ const lock = 'package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   process.stderr.write('Installing npm dependencies…\n');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', { stdio: 'inherit' });
+  // Not `npm ci`: npm 11 leaves other platforms' optional binaries out of the lockfile, and
+  // `npm ci` then refuses it; `npm install` follows the lockfile as it is.
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
