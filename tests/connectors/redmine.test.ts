@@ -137,7 +137,7 @@ describe('redmine connector: reference data', () => {
     expect(roles.map((r) => r.name)).toContain('Guichet API');
     const perms = await api.permissionsInProject(projectId);
     expect(perms.admin).toBe(false);
-    expect([...perms.permissions].sort()).toEqual(['add_issue_notes', 'add_issues', 'edit_issues', 'set_notes_private', 'view_issues', 'view_private_notes']);
+    expect([...perms.permissions].sort()).toEqual(['add_issue_notes', 'add_issues', 'edit_issues', 'manage_subtasks', 'set_notes_private', 'view_issues', 'view_private_notes']);
     await expect(api.checkNotePermissions(projectId)).resolves.toEqual({ canSetPrivate: true, canViewPrivate: true, canEditIssues: true, canAddNotes: true });
     const root = await admin.permissionsInProject(projectId);
     expect(root.admin).toBe(true);
@@ -167,16 +167,22 @@ describe('redmine connector: issues and notes', () => {
     expect(issue?.createdOn.getTime()).toBeGreaterThan(before - 5_000);
     expect(issue?.closedOn).toBeUndefined();
 
-    // Without "manage subtasks" (role Guichet API), Redmine drops the parent without a word.
-    const orphan = await api.createIssue({ projectId, subject: `${subject} orphan`, description: 'child?', parentIssueId: id });
+    // A custom field that does not exist (or that the user may not edit) is dropped without a word.
+    const orphan = await api.createIssue({ projectId, subject: `${subject} orphan`, description: 'child?', customFields: [{ id: 999_999, value: 'x' }] });
     chores.trackIssue(orphan.id);
-    expect(orphan.ignoredFields).toEqual(['parent_issue_id']);
-    expect((await api.getIssue(orphan.id))?.parentId).toBeUndefined();
+    expect(orphan.ignoredFields).toEqual(['cf_999999']);
+    // With "manage subtasks" (provisioned for role Guichet API), the parent is kept.
+    const subtask = await api.createIssue({ projectId, subject: `${subject} subtask`, description: 'child', parentIssueId: id });
+    expect(subtask.ignoredFields).toEqual([]);
+    expect((await api.getIssue(subtask.id))?.parentId).toBe(id);
     const child = await admin.createIssue({ projectId, subject: `${subject} child`, description: 'child', parentIssueId: id });
     chores.trackIssue(child.id);
     expect(child.ignoredFields).toEqual([]);
     expect((await api.getIssue(child.id))?.parentId).toBe(id);
-    expect((await api.getIssue(id, { children: true }))?.children).toEqual([{ id: child.id, trackerId: issue?.trackerId, subject: `${subject} child` }]);
+    expect((await api.getIssue(id, { children: true }))?.children).toEqual([
+      { id: subtask.id, trackerId: issue?.trackerId, subject: `${subject} subtask` },
+      { id: child.id, trackerId: issue?.trackerId, subject: `${subject} child` },
+    ]);
   });
 
   it('reports a refused issue as invalid_request with Redmine\'s messages', async () => {
@@ -254,14 +260,15 @@ describe('redmine connector: issues and notes', () => {
     expect(journals.map((j) => j.notes)).toEqual(['note 1', 'note 2', 'note 3']);
   });
 
-  it('reports a status change that Redmine ignored (no workflow for the role) and lists closed issues by updated_on', async () => {
+  it('changes statuses through the role workflow, reports ignored fields, and lists closed issues by updated_on', async () => {
     const since = new Date(Date.now() - 2_000);
     const open = await newIssue();
     const closed = await newIssue();
-    // The role "Guichet API" has no workflow transitions: Redmine answers 204 and keeps the status.
-    await expect(api.updateIssue(closed.id, { statusId: closedStatusId, notes: 'Closing' })).resolves.toEqual({ ignoredFields: ['status_id'] });
-    // An administrator is not bound by workflows.
-    await expect(admin.updateIssue(closed.id, { statusId: closedStatusId })).resolves.toEqual({ ignoredFields: [] });
+    // Provisioning gives role "Guichet API" workflow transitions: without them Redmine answers 204
+    // and silently keeps the status.
+    await expect(api.updateIssue(closed.id, { statusId: closedStatusId, notes: 'Closing' })).resolves.toEqual({ ignoredFields: [] });
+    // A field Redmine drops is reported.
+    await expect(api.updateIssue(open.id, { customFields: [{ id: 999_999, value: 'x' }] })).resolves.toEqual({ ignoredFields: ['cf_999999'] });
 
     const all = await api.listIssuesUpdatedSince(since, [projectId]);
     const ids = all.map((i) => i.id);
