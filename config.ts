@@ -33,12 +33,25 @@ const schema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   DEMO_DATA: optionalString.pipe(bool.optional()),
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
+  REDMINE_URL: optionalString.pipe(z.url().optional()),
+  REDMINE_API_KEY: optionalString,
+  REDMINE_PROJECTS: optionalString,
+  REDMINE_EMAIL_FIELD: z.string().default('E-mail client'),
+  REDMINE_CC_FIELD: optionalString,
+  REDMINE_STATUS_FEEDBACK: z.string().default('Feedback'),
+  REDMINE_STATUS_RESOLVED: z.string().default('Resolved'),
+  REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(2),
+  REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
+  REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
+  REDMINE_TEAM_NAME: z.string().default('l’équipe'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
 export interface Config extends RawConfig {
+  /** Space slug → Redmine project identifier, from REDMINE_PROJECTS ("slug=identifier,…"). */
+  redmineProjects: Map<string, string>;
   /** Absolute data directory (embedded PostgreSQL, Temporal dev server, generated secret). */
   dataDir: string;
   /** Base URL used in e-mails. */
@@ -67,11 +80,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const raw = parsed.data;
+  const problems: string[] = [];
+  const redmineProjects = new Map<string, string>();
+  for (const pair of (raw.REDMINE_PROJECTS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [slug, identifier] = pair.split('=').map((p) => p.trim());
+    if (!slug || !identifier) problems.push(`  REDMINE_PROJECTS: "${pair}" is not space-slug=project-identifier`);
+    else redmineProjects.set(slug, identifier);
+  }
+  if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
+  if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const embeddedDatabase = raw.DATABASE_URL === undefined;
   const embeddedTemporal = raw.TEMPORAL_ADDRESS === undefined;
   return {
     ...raw,
+    redmineProjects,
     dataDir: path.resolve(raw.DATA_DIR),
     publicUrl,
     embeddedDatabase,

@@ -1,15 +1,18 @@
 // The worker's activities. Workflows import the type only.
 import { createConversationActivities, type ConversationActivityDeps } from './conversations.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
+import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createRedmineActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { MessageRef } from './conversations.js';
+export type { ConversationSignals, SyncState } from './redmine.js';

@@ -29,6 +29,9 @@ export interface NewMessage {
   body: string;
   kind?: MessageKind;
   idempotencyKey?: string;
+  redmineJournalId?: number;
+  redmineDelivery?: 'pending' | 'delivered';
+  createdAt?: Date;
 }
 
 export async function createConversation(
@@ -62,6 +65,9 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<Message | un
       body: m.body,
       kind: m.kind ?? 'message',
       idempotency_key: m.idempotencyKey ?? null,
+      redmine_journal_id: m.redmineJournalId ?? null,
+      redmine_delivery: m.redmineDelivery ?? null,
+      ...(m.createdAt ? { created_at: m.createdAt } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()

@@ -63,6 +63,11 @@ export interface ConversationsTable {
   created_at: Timestamp;
   last_message_at: Timestamp;
   redmine_issue_id: number | null;
+  redmine_project_id: number | null;
+  /** The e-mail field value staff were last warned about, so the warning is written once. */
+  redmine_email_warned: string | null;
+  /** Who opened it: the client in Guichet, or staff in Redmine. */
+  origin: Generated<'client' | 'redmine'>;
 }
 
 export interface MessagesTable {
@@ -78,6 +83,10 @@ export interface MessagesTable {
   idempotency_key: string | null;
   created_at: Timestamp;
   read_at: Timestamp | null;
+  /** The Redmine journal this message is (a staff note) or became (a client message). */
+  redmine_journal_id: number | null;
+  /** Client messages of a mirrored conversation: pending until the note is on the issue. */
+  redmine_delivery: 'pending' | 'delivered' | null;
 }
 
 export interface AttachmentsTable {
@@ -89,6 +98,13 @@ export interface AttachmentsTable {
   sha256: string;
   storage_key: string;
   created_at: Timestamp;
+  redmine_attachment_id: number | null;
+}
+
+export interface RedmineSyncStateTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
 }
 
 /** The outbox: every notification is written here first, then delivered. */
@@ -133,6 +149,7 @@ export interface Database {
   attachments: AttachmentsTable;
   notifications: NotificationsTable;
   audit_log: AuditLogTable;
+  redmine_sync_state: RedmineSyncStateTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -13,6 +13,7 @@ import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { createTemporalGateway } from '../server/workflow-gateway.js';
+import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
@@ -122,6 +123,27 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
+    // Checked before anything runs: a Redmine that would publish private notes stops the start.
+    const redmine = config.REDMINE_URL && config.REDMINE_API_KEY
+      ? await resolveMirrorContext({
+          url: config.REDMINE_URL,
+          apiKey: config.REDMINE_API_KEY,
+          projects: config.redmineProjects,
+          emailField: config.REDMINE_EMAIL_FIELD,
+          ccField: config.REDMINE_CC_FIELD,
+          feedbackStatus: config.REDMINE_STATUS_FEEDBACK,
+          resolvedStatus: config.REDMINE_STATUS_RESOLVED,
+          staffNames: config.REDMINE_STAFF_NAMES,
+          teamName: config.REDMINE_TEAM_NAME,
+        })
+      : undefined;
+    if (redmine) log.info({ projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey }, 'Redmine mirror ready');
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const workflows = createTemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
+
     let mailer: Mailer | undefined;
     let worker: Worker | undefined;
     if (options.worker) {
@@ -134,7 +156,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: database.db, mailer, publicUrl: config.publicUrl },
+        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows },
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
@@ -143,15 +165,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running.catch(() => undefined);
       });
+      if (redmine) {
+        await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
+      }
     }
 
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (options.server) {
-      const connection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => connection.close());
-      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-      const workflows = createTemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
       const built = await buildApp({ config, db: database.db, workflows }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());

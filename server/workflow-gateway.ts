@@ -6,13 +6,18 @@ import {
   conversationWorkflowId,
   notificationWorkflow,
   notificationWorkflowId,
+  redmineSyncWorkflowId,
+  redmineSyncWorkflow,
+  type RedmineSyncInput,
   staffAnswerSignal,
 } from '../workflows/index.js';
 
 export interface WorkflowGateway {
   clientMessage(conversationId: string, messageId: string): Promise<void>;
-  staffAnswer(conversationId: string, messageId: string): Promise<void>;
+  staffAnswer(conversationId: string, messageId: string, options?: { fromRedmine: boolean }): Promise<void>;
   deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
+  /** Starts the Redmine → Guichet poller unless it runs already. */
+  ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
   /** Throws when Temporal cannot be reached. */
   check(): Promise<void>;
 }
@@ -30,19 +35,27 @@ async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
 }
 
 export function createTemporalGateway(client: Client, taskQueue: string): WorkflowGateway {
-  const signalConversation = (conversationId: string, signal: typeof clientMessageSignal, messageId: string) =>
-    guard('signal conversation', async () => {
-      await client.workflow.signalWithStart(conversationWorkflow, {
-        workflowId: conversationWorkflowId(conversationId),
-        taskQueue,
-        args: [{ conversationId }],
-        signal,
-        signalArgs: [{ messageId }],
-      });
-    });
   return {
-    clientMessage: (conversationId, messageId) => signalConversation(conversationId, clientMessageSignal, messageId),
-    staffAnswer: (conversationId, messageId) => signalConversation(conversationId, staffAnswerSignal, messageId),
+    clientMessage: (conversationId, messageId) =>
+      guard('signal conversation', async () => {
+        await client.workflow.signalWithStart(conversationWorkflow, {
+          workflowId: conversationWorkflowId(conversationId),
+          taskQueue,
+          args: [{ conversationId }],
+          signal: clientMessageSignal,
+          signalArgs: [{ messageId }],
+        });
+      }),
+    staffAnswer: (conversationId, messageId, options) =>
+      guard('signal conversation', async () => {
+        await client.workflow.signalWithStart(conversationWorkflow, {
+          workflowId: conversationWorkflowId(conversationId),
+          taskQueue,
+          args: [{ conversationId }],
+          signal: staffAnswerSignal,
+          signalArgs: [{ messageId, fromRedmine: options?.fromRedmine ?? false }],
+        });
+      }),
     deliverNotification: (key, notificationId) =>
       guard('start notification', async () => {
         try {
@@ -51,6 +64,14 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
             taskQueue,
             args: [{ notificationId }],
           });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }),
+    ensureRedmineSync: (input) =>
+      guard('start the Redmine poller', async () => {
+        try {
+          await client.workflow.start(redmineSyncWorkflow, { workflowId: redmineSyncWorkflowId(taskQueue), taskQueue, args: [input] });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }

@@ -13,7 +13,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, MessageRef } from '../activities/index.js';
 
-export type ConversationEvent = { type: 'clientMessage'; messageId: string } | { type: 'staffAnswer'; messageId: string };
+export type ConversationEvent =
+  | { type: 'clientMessage'; messageId: string }
+  | { type: 'staffAnswer'; messageId: string; fromRedmine?: boolean };
 
 export interface ConversationInput {
   conversationId: string;
@@ -30,7 +32,8 @@ export interface ConversationState {
 }
 
 export const clientMessageSignal = defineSignal<[{ messageId: string }]>('clientMessage');
-export const staffAnswerSignal = defineSignal<[{ messageId: string }]>('staffAnswer');
+/** A staff answer, written in the back-office or mirrored from a Redmine note. */
+export const staffAnswerSignal = defineSignal<[{ messageId: string; fromRedmine?: boolean }]>('staffAnswer');
 export const conversationStateQuery = defineQuery<ConversationState>('conversationState');
 
 // Database steps: short retries, bounded (a row that never becomes visible was rolled back).
@@ -43,6 +46,11 @@ const { deliverNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
+// Redmine: while it is down, messages wait here and reach it in order when it returns.
+const { mirrorClientMessage, mirrorStaffAnswer, writeInternalNote } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['EmailFieldDropped'] },
+});
 
 export function conversationWorkflowId(conversationId: string): string {
   return `conversation-${conversationId}`;
@@ -54,7 +62,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let handledEvents = 0;
 
   setHandler(clientMessageSignal, ({ messageId }) => void pending.push({ type: 'clientMessage', messageId }));
-  setHandler(staffAnswerSignal, ({ messageId }) => void pending.push({ type: 'staffAnswer', messageId }));
+  setHandler(staffAnswerSignal, ({ messageId, fromRedmine }) => void pending.push({ type: 'staffAnswer', messageId, fromRedmine }));
   setHandler(conversationStateQuery, () => ({
     conversationId: input.conversationId,
     acknowledged,
@@ -74,14 +82,24 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     try {
       if (event.type === 'clientMessage') {
         // The request that opens the conversation gets the mandatory acknowledgement.
-        if (!acknowledged) {
+        const acknowledgeNow = !acknowledged;
+        if (acknowledgeNow) {
           const { notificationId } = await acknowledgeRequest(ref);
           acknowledged = true;
           await deliverNotification(notificationId);
         }
+        const { mirrored } = await mirrorClientMessage(ref);
+        if (mirrored && acknowledgeNow) {
+          await writeInternalNote({
+            conversationId: input.conversationId,
+            ref: `ack-${event.messageId}`,
+            text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
+          });
+        }
       } else {
         const { notificationId } = await prepareAnswerNotification(ref);
         await deliverNotification(notificationId);
+        if (!event.fromRedmine) await mirrorStaffAnswer(ref);
       }
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;

@@ -1,3 +1,4 @@
 // The worker's workflowsPath: every workflow the worker runs.
 export * from './conversation.js';
 export * from './notification.js';
+export * from './redmine-sync.js';

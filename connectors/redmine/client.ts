@@ -492,6 +492,13 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       return res.trackers.map((t) => ({ id: t.id, name: t.name, ...(t.default_status ? { defaultStatusId: t.default_status.id } : {}) }));
     },
 
+    async projectIssueCustomFields(project: number | string): Promise<{ id: number; name: string }[]> {
+      const res = await get<{ project: { issue_custom_fields?: { id: number; name: string }[] } }>(
+        `/projects/${encodeURIComponent(String(project))}.json?include=issue_custom_fields`,
+      );
+      return (res.project.issue_custom_fields ?? []).map((f) => ({ id: f.id, name: f.name }));
+    },
+
     async listCustomFields(): Promise<RedmineCustomFieldDefinition[] | undefined> {
       const res = await orUndefinedOn(403, get<{ custom_fields: RawCustomFieldDefinition[] }>('/custom_fields.json'));
       return res?.custom_fields.map((f) => ({

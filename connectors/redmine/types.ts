@@ -284,6 +284,8 @@ export interface RedmineClient {
   listProjects(): Promise<RedmineProject[]>;
   listStatuses(): Promise<RedmineStatus[]>;
   listTrackers(): Promise<RedmineTracker[]>;
+  /** The issue fields linked to a project (not those "for all projects" left unlinked). */
+  projectIssueCustomFields(project: number | string): Promise<{ id: number; name: string }[]>;
   /** Administrators only: undefined for anyone else. */
   listCustomFields(): Promise<RedmineCustomFieldDefinition[] | undefined>;
   createIssue(issue: NewIssue, as?: ActAs): Promise<CreatedIssue>;

@@ -1,7 +1,9 @@
 // Every migration, by name; names sort by date. Static imports keep them bundle- and tsx-friendly.
 import type { Migration } from 'kysely';
 import * as core from './2026-11-23-001-core.js';
+import * as redmineMirror from './2026-11-23-002-redmine-mirror.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
+  '2026-11-23-002-redmine-mirror': redmineMirror,
 };

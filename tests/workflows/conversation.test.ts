@@ -38,7 +38,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }), publicUrl: 'http://guichet.test' },
+    deps: { db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }), publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve() } },
     workflowBundle: { code: inject('workflowBundleCode') },
   });
   running = worker.run();

@@ -54,7 +54,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: { db: database.db, mailer, publicUrl: 'http://guichet.test' },
+    deps: { db: database.db, mailer, publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve() } },
     workflowBundle: { code: inject('workflowBundleCode') },
   });
   running = worker.run();

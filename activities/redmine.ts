@@ -1,0 +1,361 @@
+// The Redmine mirror. Guichet → Redmine: a conversation becomes an issue, every client message a
+// note, internal events private notes. Redmine → Guichet: public notes become staff messages,
+// private notes and the description never leave Redmine, statuses follow. Every write carries
+// its own guard against doubles (note markers, unique journal ids, idempotency keys).
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { Db } from '../db/connect.js';
+import type { ConversationStatus, Message } from '../db/database.js';
+import { addClientToSpace, createAccount, findAccountByEmail, findAccountById, normalizeEmail } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
+import { createConversation, findConversation, findMessage, insertMessage } from '../db/conversations.js';
+import {
+  deleteMessage,
+  findConversationByIssue,
+  linkConversationToIssue,
+  liveMirroredIssueIds,
+  markMessageDelivered,
+  mirroredMessages,
+  setConversationStatusIfChanged,
+  setEmailWarned,
+  updateMessageBody,
+} from '../db/redmine.js';
+import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
+import { noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import type { RedmineIssue, RedmineJournal } from '../connectors/redmine/types.js';
+import { isEmail } from '../server/validation.js';
+import type { MessageRef } from './conversations.js';
+
+/** What the mirror tells conversation workflows (a Temporal client in production). */
+export interface ConversationSignals {
+  staffAnswer(conversationId: string, messageId: string, options: { fromRedmine: boolean }): Promise<void>;
+}
+
+export interface RedmineActivityDeps {
+  db: Db;
+  redmine: RedmineMirrorContext | undefined;
+  signals: ConversationSignals;
+  publicUrl: string;
+}
+
+export interface SyncState {
+  /** ISO instant of the newest `updated_on` seen. */
+  cursor?: string;
+  lastRescanAt?: string;
+}
+
+const CONVERSATION_MARKER = /<!-- guichet:conversation-([0-9a-f-]{36}) -->/;
+
+function emailOf(ctx: RedmineMirrorContext, issue: RedmineIssue): string | undefined {
+  const field = issue.customFields.find((f) => f.id === ctx.emailFieldId);
+  const value = Array.isArray(field?.value) ? field.value[0] : field?.value;
+  const email = value ? normalizeEmail(value) : '';
+  return email && isEmail(email) ? email : undefined;
+}
+
+function staffDisplayName(ctx: RedmineMirrorContext, journal: RedmineJournal): string {
+  if (ctx.staffNames === 'full') return journal.userName;
+  const first = journal.userName.split(/\s+/)[0] ?? journal.userName;
+  return `${first} · ${ctx.teamName}`;
+}
+
+function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: ConversationStatus): ConversationStatus {
+  if (ctx.closedStatusIds.has(issue.statusId) || issue.statusIsClosed) return 'closed';
+  if (issue.statusId === ctx.resolvedStatusId) return 'resolved';
+  if (issue.statusId === ctx.feedbackStatusId) return 'waiting_client';
+  // Reopened in Redmine: back to waiting for staff, unless staff already answered.
+  return current === 'resolved' || current === 'closed' || current === 'waiting_client' ? 'open' : current;
+}
+
+export function createRedmineActivities({ db, redmine, signals, publicUrl }: RedmineActivityDeps) {
+  async function spaceSlug(spaceId: string): Promise<string> {
+    const space = await db.selectFrom('spaces').select('slug').where('id', '=', spaceId).executeTakeFirstOrThrow();
+    return space.slug;
+  }
+
+  /** The conversation's issue, created once (the description carries the conversation's marker,
+   * found again after a crash between creating the issue and recording it). */
+  async function ensureIssue(ctx: RedmineMirrorContext, conversationId: string): Promise<number | undefined> {
+    const conversation = await findConversation(db, conversationId);
+    if (!conversation) return undefined;
+    if (conversation.redmine_issue_id) return conversation.redmine_issue_id;
+    const projectId = ctx.projectIdBySlug.get(await spaceSlug(conversation.space_id));
+    if (projectId === undefined) return undefined;
+    const client = await findAccountById(db, conversation.client_account_id);
+    if (!client) return undefined;
+
+    const marker = noteMarker(`conversation-${conversation.id}`);
+    const candidates = await ctx.client.listIssues({
+      projectIds: [projectId],
+      customField: { id: ctx.emailFieldId, value: client.email },
+      updatedSince: new Date(conversation.created_at.getTime() - 60_000),
+      limit: 100,
+    });
+    const existing = candidates.issues.find((i) => i.description.includes(marker));
+    if (existing) {
+      await linkConversationToIssue(db, conversation.id, existing.id, projectId);
+      return existing.id;
+    }
+    const description = [
+      `Demande écrite par ${client.full_name} <${client.email}> depuis l’espace client.`,
+      `Conversation : ${publicUrl}/back-office/conversations/${conversation.id}`,
+      '',
+      'Cette description est interne : elle n’est jamais montrée au client. Les notes publiques lui sont transmises, les notes privées jamais.',
+      '',
+      marker,
+    ].join('\n');
+    const customFields = [{ id: ctx.emailFieldId, value: client.email }];
+    if (ctx.ccFieldId !== undefined && conversation.cc) customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
+    const created = await ctx.client.createIssue({ projectId, subject: conversation.subject, description, customFields });
+    await linkConversationToIssue(db, conversation.id, created.id, projectId);
+    if (created.ignoredFields.some((f) => f === `cf_${ctx.emailFieldId}` || f.includes(String(ctx.emailFieldId)))) {
+      await audit(db, { actorAccountId: null, actorKind: 'system', action: 'redmine.email_field_dropped', subjectType: 'conversation', subjectId: conversation.id, details: { issueId: created.id } });
+      throw ApplicationFailure.nonRetryable(`Redmine dropped the client e-mail field on issue ${created.id}`, 'EmailFieldDropped');
+    }
+    return created.id;
+  }
+
+  /** Writes a private note once and checks that Redmine kept it private. */
+  async function privateNote(ctx: RedmineMirrorContext, issueId: number, ref: string, text: string, conversationId: string): Promise<void> {
+    const result = await ctx.client.addNoteOnce(issueId, ref, { notes: text, privateNotes: true });
+    if (!result.privateNotes) {
+      // The note is public in Redmine. Guichet never mirrors its own notes back, but staff must know.
+      log.error('Redmine published a private note', { issueId, journalId: result.journalId, ref });
+      await audit(db, { actorAccountId: null, actorKind: 'system', action: 'redmine.private_note_published', subjectType: 'conversation', subjectId: conversationId, details: { issueId, journalId: result.journalId } });
+    }
+  }
+
+  async function mirrorJournal(
+    ctx: RedmineMirrorContext,
+    conversation: { id: string; status: ConversationStatus },
+    journal: RedmineJournal,
+    existing: Message | undefined,
+    attachments: RedmineIssue['attachments'],
+  ): Promise<void> {
+    if (journal.privateNotes) {
+      // Made private after it was mirrored: it leaves the client space.
+      if (existing) {
+        await deleteMessage(db, existing.id);
+        log.info('mirrored note made private: removed', { conversationId: conversation.id, journalId: journal.id });
+      }
+      return;
+    }
+    const body = stripNoteMarkers(journal.notes).trim();
+    if (existing) {
+      if (existing.body !== body) await updateMessageBody(db, existing.id, body);
+      return;
+    }
+    const messageId = randomUUID();
+    const inserted = await insertMessage(db, {
+      id: messageId,
+      conversationId: conversation.id,
+      authorKind: 'staff',
+      authorAccountId: null,
+      authorDisplayName: staffDisplayName(ctx, journal),
+      body,
+      idempotencyKey: `redmine-journal-${journal.id}`,
+      redmineJournalId: journal.id,
+      createdAt: journal.createdOn,
+    });
+    if (!inserted) return; // another poll got there first
+    for (const detail of journal.details) {
+      if (detail.property !== 'attachment' || !detail.newValue) continue;
+      const attachment = attachments?.find((a) => String(a.id) === detail.name);
+      if (!attachment) continue;
+      await db
+        .insertInto('attachments')
+        .values({
+          message_id: messageId,
+          file_name: attachment.filename,
+          content_type: attachment.contentType ?? 'application/octet-stream',
+          size_bytes: attachment.filesize,
+          sha256: '',
+          storage_key: `redmine:${attachment.id}`,
+          redmine_attachment_id: attachment.id,
+        })
+        .onConflict((oc) => oc.column('redmine_attachment_id').doNothing())
+        .execute();
+    }
+    if (conversation.status === 'open') await setConversationStatusIfChanged(db, conversation.id, 'answered');
+    await signals.staffAnswer(conversation.id, messageId, { fromRedmine: true });
+  }
+
+  /** Brings one issue into Guichet. Safe to run twice at once, and again and again. */
+  async function syncIssue(ctx: RedmineMirrorContext, issueId: number): Promise<'mirrored' | 'skipped'> {
+    const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
+    if (!issue || !ctx.projectIds.includes(issue.projectId)) return 'skipped';
+    // Staff coordinate in sub-tasks: never mirrored.
+    if (issue.parentId !== undefined) return 'skipped';
+    const email = emailOf(ctx, issue);
+
+    let conversation = await findConversationByIssue(db, issue.id);
+    if (!conversation) {
+      const ours = CONVERSATION_MARKER.exec(issue.description)?.[1];
+      if (ours) {
+        // Created by Guichet, not recorded yet (a crash in between): link, never duplicate.
+        const mine = await findConversation(db, ours);
+        if (!mine) return 'skipped';
+        await linkConversationToIssue(db, mine.id, issue.id, issue.projectId);
+        conversation = { ...mine, redmine_issue_id: issue.id };
+      } else {
+        if (!email) return 'skipped';
+        conversation = await openFromRedmine(ctx, issue, email);
+        if (!conversation) return 'skipped';
+      }
+    }
+
+    const client = await findAccountById(db, conversation.client_account_id);
+    if (!client) return 'skipped';
+    // Who may see is decided here, on every issue: the field must name this conversation's client.
+    if (email !== client.email) {
+      const seen = email ?? '';
+      if (conversation.redmine_email_warned !== seen) {
+        const text = email
+          ? `⚠ Le champ e-mail client a été changé en « ${email} ». Cette conversation reste celle de ${client.email} : plus rien n’est transmis au client tant que le champ ne contient pas à nouveau ${client.email}. Pour écrire à une autre personne, ouvrez un nouveau ticket.`
+          : `⚠ Le champ e-mail client a été vidé. Il ne doit jamais l’être : plus rien n’est transmis à ${client.email} tant qu’il ne contient pas à nouveau son adresse.`;
+        await privateNote(ctx, issue.id, `email-warning-${issue.id}-${Buffer.from(seen).toString('hex').slice(0, 80) || 'empty'}`, text, conversation.id);
+        await setEmailWarned(db, conversation.id, seen);
+      }
+      return 'skipped';
+    }
+    if (conversation.redmine_email_warned !== null) await setEmailWarned(db, conversation.id, null);
+
+    const mirrored = await mirroredMessages(db, conversation.id);
+    const seenJournals = new Set<number>();
+    for (const journal of issue.journals ?? []) {
+      seenJournals.add(journal.id);
+      const refs = noteMarkerRefs(journal.notes);
+      if (refs.length > 0) {
+        // Guichet's own note: a client message delivered, or an internal event. Never mirrored back.
+        for (const ref of refs) {
+          const id = /^message-([0-9a-f-]{36})$/.exec(ref)?.[1];
+          const message = id ? await findMessage(db, id) : undefined;
+          if (message && message.redmine_journal_id === null) await markMessageDelivered(db, message.id, journal.id);
+        }
+        continue;
+      }
+      if (!journal.notes.trim()) continue;
+      await mirrorJournal(ctx, conversation, journal, mirrored.get(journal.id), issue.attachments);
+    }
+    // Notes deleted in Redmine leave the client space too (only staff notes: a client's own
+    // message stays theirs).
+    for (const [journalId, message] of mirrored) {
+      if (!seenJournals.has(journalId) && message.author_kind === 'staff') await deleteMessage(db, message.id);
+    }
+    const fresh = (await findConversation(db, conversation.id))!;
+    await setConversationStatusIfChanged(db, conversation.id, statusFor(ctx, issue, fresh.status));
+    return 'mirrored';
+  }
+
+  /** Staff opened an issue for a client in a mapped project: it appears in that client's space. */
+  async function openFromRedmine(ctx: RedmineMirrorContext, issue: RedmineIssue, email: string) {
+    const slug = [...ctx.projectIdBySlug].find(([, id]) => id === issue.projectId)?.[0];
+    const space = slug ? await db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst() : undefined;
+    if (!space) return undefined;
+    const client =
+      (await findAccountByEmail(db, 'client', email)) ??
+      (await createAccount(db, {
+        kind: 'client',
+        email,
+        full_name: email.split('@')[0] ?? email,
+        staff_role: null,
+        password_hash: null,
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: null,
+        last_login_at: null,
+        disabled_at: null,
+      }).catch(async () => findAccountByEmail(db, 'client', email)));
+    if (!client) return undefined;
+    await addClientToSpace(db, space.id, client.id);
+    const id = randomUUID();
+    try {
+      await db.transaction().execute(async (tx) => {
+        await createConversation(tx, { id, spaceId: space.id, clientAccountId: client.id, subject: issue.subject, cc: '' });
+        await tx
+          .updateTable('conversations')
+          .set({ redmine_issue_id: issue.id, redmine_project_id: issue.projectId, origin: 'redmine', created_at: issue.createdOn })
+          .where('id', '=', id)
+          .execute();
+      });
+    } catch (err) {
+      // Two polls at once: the unique issue id let only one of them create it.
+      const other = await findConversationByIssue(db, issue.id);
+      if (other) return other;
+      throw err;
+    }
+    return findConversation(db, id);
+  }
+
+  return {
+    /** Posts a client message on the conversation's issue (created on the first one). */
+    async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
+      if (!redmine) return { mirrored: false };
+      const message = await findMessage(db, ref.messageId);
+      if (!message) throw ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
+      const issueId = await ensureIssue(redmine, ref.conversationId);
+      if (issueId === undefined) return { mirrored: false };
+      if (message.redmine_delivery !== 'delivered') {
+        const note = `${message.body}\n\n— ${message.author_display_name} (espace client)`;
+        const result = await redmine.client.addNoteOnce(issueId, `message-${message.id}`, { notes: note });
+        await markMessageDelivered(db, message.id, result.journalId);
+      }
+      return { mirrored: true, issueId };
+    },
+
+    /** Posts a back-office answer on the issue, signed with the staff member's name. */
+    async mirrorStaffAnswer(ref: MessageRef): Promise<{ mirrored: boolean }> {
+      if (!redmine) return { mirrored: false };
+      const message = await findMessage(db, ref.messageId);
+      if (!message) throw ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
+      if (message.redmine_journal_id !== null) return { mirrored: true };
+      const issueId = await ensureIssue(redmine, ref.conversationId);
+      if (issueId === undefined) return { mirrored: false };
+      const note = `${message.body}\n\n— ${message.author_display_name}`;
+      const result = await redmine.client.addNoteOnce(issueId, `message-${message.id}`, { notes: note });
+      await markMessageDelivered(db, message.id, result.journalId);
+      return { mirrored: true };
+    },
+
+    /** An internal event, written on the issue as a private note (once per ref). */
+    async writeInternalNote(input: { conversationId: string; ref: string; text: string }): Promise<{ written: boolean }> {
+      if (!redmine) return { written: false };
+      const conversation = await findConversation(db, input.conversationId);
+      if (!conversation?.redmine_issue_id) return { written: false };
+      await privateNote(redmine, conversation.redmine_issue_id, input.ref, input.text, conversation.id);
+      return { written: true };
+    },
+
+    /**
+     * Polls Redmine for a while (heartbeating its cursor), mirroring changed issues within
+     * seconds and re-reading live conversations now and then: a note edited or made private
+     * does not change `updated_on`, so no poll on it would ever see that.
+     */
+    async syncRedmine(input: SyncState & { runForMs: number; pollMs: number; rescanMs: number }): Promise<SyncState> {
+      if (!redmine) return input;
+      const context = Context.current();
+      const resumed = (context.info.heartbeatDetails as SyncState | undefined) ?? input;
+      let cursor = resumed.cursor ? new Date(resumed.cursor) : new Date(Date.now() - 24 * 3600_000);
+      let lastRescan = resumed.lastRescanAt ? new Date(resumed.lastRescanAt) : new Date(0);
+      const until = Date.now() + input.runForMs;
+      while (Date.now() < until) {
+        const changed = await redmine.client.listIssuesUpdatedSince(new Date(cursor.getTime() - 1000), redmine.projectIds);
+        for (const issue of changed) {
+          await syncIssue(redmine, issue.id);
+          if (issue.updatedOn > cursor) cursor = issue.updatedOn;
+          context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
+        }
+        if (Date.now() - lastRescan.getTime() >= input.rescanMs) {
+          for (const issueId of await liveMirroredIssueIds(db)) {
+            await syncIssue(redmine, issueId);
+            context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
+          }
+          lastRescan = new Date();
+        }
+        context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
+        await context.sleep(input.pollMs);
+      }
+      return { cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() };
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// The conversation mirror against the real Redmine 5.0: Guichet → Redmine, Redmine → Guichet
+// within seconds, and private notes never reaching the client in any shape.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase } from '../../db/connect.js';
+import { createRedmineClient, type RedmineClient } from '../../connectors/redmine/index.js';
+import { listMessages } from '../../db/conversations.js';
+import type { RunningSystem } from '../../runtime/system.js';
+import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
+import { Browser } from '../helpers/http.js';
+import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { startTestSystem } from '../helpers/system.js';
+import type { Db } from '../../db/connect.js';
+import type { Space } from '../../db/database.js';
+
+let system: RunningSystem & { url: string };
+let smtp: TestSmtp;
+let staff: RedmineClient; // staff working in Redmine (the administrator)
+let admin: RedmineAdmin;
+let space: Space;
+let db: Db;
+let projectId: number;
+const EMAIL_FIELD = 1;
+
+beforeAll(async () => {
+  const env = redmineTestEnv();
+  smtp = await startSmtp();
+  staff = createRedmineClient({ baseUrl: env.url, apiKey: env.adminKey });
+  admin = new RedmineAdmin(env);
+  projectId = (await staff.listProjects()).find((p) => p.identifier === 'guichet-demo')!.id;
+  // The space must exist before the system maps it; any database will do for that.
+  const probe = await openDatabase({ url: inject('databaseUrl') });
+  space = await createSpace(probe.db, 'Gestion locative');
+  await probe.close();
+  system = await startTestSystem({
+    SMTP_URL: smtp.url,
+    REDMINE_URL: env.url,
+    REDMINE_API_KEY: env.apiKey,
+    REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
+    REDMINE_POLL_SECONDS: '0.5',
+    REDMINE_RESCAN_MINUTES: '0.05',
+  });
+  db = system.database.db;
+});
+
+afterAll(async () => {
+  await system?.stop();
+  await smtp?.close();
+  await admin?.cleanUp();
+});
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function clientWrites(subject: string, body: string) {
+  const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
+  const browser = new Browser(system.app!);
+  await browser.login(account.email, password);
+  const res = await browser.post('/conversations', { spaceId: space.id, subject, body }, { formUrl: '/conversations/nouvelle' });
+  const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
+  const issueId = await eventually(
+    async () => (await db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow()).redmine_issue_id,
+    (id) => id !== null,
+    'the issue',
+  );
+  admin.trackIssue(issueId!);
+  return { account, browser, conversationId, issueId: issueId! };
+}
+
+describe('Guichet → Redmine', () => {
+  it('makes the conversation an issue: subject, e-mail field, internal description, the client note and a private acknowledgement', async () => {
+    const subject = unique('Fuite');
+    const { account, browser, conversationId, issueId } = await clientWrites(subject, 'Bonjour,\nil y a une fuite.');
+    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => (i?.journals?.length ?? 0) >= 2, 'two journals');
+    expect(issue!.subject).toBe(subject);
+    expect(issue!.projectId).toBe(projectId);
+    expect(issue!.customFields.find((f) => f.id === EMAIL_FIELD)?.value).toBe(account.email);
+    expect(issue!.description).toContain(account.email);
+    const [clientNote, ackNote] = issue!.journals!;
+    expect(clientNote!.notes).toContain('il y a une fuite.');
+    expect(clientNote!.privateNotes).toBe(false);
+    expect(ackNote!.notes).toContain('Accusé de réception');
+    expect(ackNote!.privateNotes).toBe(true);
+    // Delivered to Redmine, and nothing of Guichet's own notes comes back as a staff message.
+    await eventually(() => listMessages(db, conversationId), (m) => m[0]?.redmine_delivery === 'delivered', 'delivery');
+    await new Promise((r) => setTimeout(r, 1500));
+    const messages = await listMessages(db, conversationId);
+    expect(messages.map((m) => m.author_kind)).toEqual(['client', 'system']);
+    const page = await browser.get(`/conversations/${conversationId}`);
+    expect(page.body).not.toContain('guichet:');
+  });
+});
+
+describe('Redmine → Guichet', () => {
+  it('shows public notes within seconds and e-mails the client; private notes never, in any shape', async () => {
+    const { account, browser, conversationId, issueId } = await clientWrites(unique('Chauffage'), 'Plus de chauffage.');
+    await staff.addNote(issueId, { notes: 'SECRET-INTERNE : le propriétaire refuse de payer.', privateNotes: true });
+    const started = Date.now();
+    await staff.addNote(issueId, { notes: 'Un chauffagiste passe jeudi.' });
+    const messages = await eventually(() => listMessages(db, conversationId), (m) => m.some((x) => x.body === 'Un chauffagiste passe jeudi.'), 'the public note');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(messages.find((m) => m.body === 'Un chauffagiste passe jeudi.')?.author_display_name).toBe('Redmine Admin');
+    const mail = await smtp.waitFor((m) => m.text?.includes('Un chauffagiste passe jeudi.') === true);
+    expect(smtp.to(account.email)).toContain(mail);
+
+    // The private note: not in the thread, the API, the list, the database or any e-mail.
+    const page = await browser.get(`/conversations/${conversationId}`);
+    const api = await browser.get(`/api/v1/conversations/${conversationId}`);
+    const list = await browser.get('/conversations');
+    for (const body of [page.body, api.body, list.body]) expect(body).not.toContain('SECRET-INTERNE');
+    expect(messages.some((m) => m.body.includes('SECRET-INTERNE'))).toBe(false);
+    expect(smtp.mails.some((m) => (m.text ?? '').includes('SECRET-INTERNE') || (m.subject ?? '').includes('SECRET-INTERNE'))).toBe(false);
+    // The description is internal too.
+    expect(page.body).not.toContain('Cette description est interne');
+  });
+
+  it('removes a note made private afterwards and follows an edited one, within the rescan', async () => {
+    const { conversationId, issueId } = await clientWrites(unique('Bail'), 'Question sur le bail.');
+    await staff.addNote(issueId, { notes: 'Première version.' });
+    await staff.addNote(issueId, { notes: 'À garder pour nous finalement.' });
+    await eventually(() => listMessages(db, conversationId), (m) => m.filter((x) => x.author_kind === 'staff').length === 2, 'two notes');
+    const journals = (await staff.getIssue(issueId, { journals: true }))!.journals!;
+    const first = journals.find((j) => j.notes === 'Première version.')!;
+    const second = journals.find((j) => j.notes === 'À garder pour nous finalement.')!;
+    await admin.http.json({ method: 'PUT', path: `/journals/${first.id}.json`, json: { journal: { notes: 'Version corrigée.' } } });
+    await admin.http.json({ method: 'PUT', path: `/journals/${second.id}.json`, json: { journal: { private_notes: true } } });
+    const after = await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m.some((x) => x.body === 'Version corrigée.') && !m.some((x) => x.body.startsWith('À garder')),
+      'the edit and the removal',
+      20_000,
+    );
+    expect(after.filter((m) => m.author_kind === 'staff').map((m) => m.body)).toEqual(['Version corrigée.']);
+  });
+
+  it('shows an issue that staff open for a client to that client only, and never mirrors sub-tasks', async () => {
+    const { account, password } = await createClient(db, { space, name: 'Paul Durand' });
+    const other = await createClient(db, { space });
+    const subject = unique('Ouvert par le gestionnaire');
+    const created = await staff.createIssue({ projectId, subject, description: 'interne', customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    admin.trackIssue(created.id);
+    const sub = await staff.createIssue({ projectId, subject: unique('Sous-tâche'), description: 'coordination', parentIssueId: created.id, customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    admin.trackIssue(sub.id);
+    await staff.addNote(created.id, { notes: 'Votre dossier est ouvert.' });
+    const browser = new Browser(system.app!);
+    await browser.login(account.email, password);
+    const list = await eventually(() => browser.get('/conversations'), (r) => r.body.includes(subject), 'the staff-opened issue');
+    expect(list.body).not.toContain('Sous-tâche');
+    const otherBrowser = new Browser(system.app!);
+    await otherBrowser.login(other.account.email, other.password);
+    expect((await otherBrowser.get('/conversations')).body).not.toContain(subject);
+    const subConversation = await db.selectFrom('conversations').select('id').where('redmine_issue_id', '=', sub.id).executeTakeFirst();
+    expect(subConversation).toBeUndefined();
+  });
+
+  it('warns staff when the e-mail field is changed and hands the conversation to nobody', async () => {
+    const { account, conversationId, issueId } = await clientWrites(unique('Charges'), 'Mes charges ?');
+    const stranger = uniqueEmail('autre');
+    await staff.updateIssue(issueId, { customFields: [{ id: EMAIL_FIELD, value: stranger }] });
+    await staff.addNote(issueId, { notes: 'Réponse destinée à quelqu’un d’autre.' });
+    const issue = await eventually(
+      () => staff.getIssue(issueId, { journals: true }),
+      (i) => (i?.journals ?? []).some((j) => j.privateNotes && j.notes.includes('champ e-mail client a été changé')),
+      'the warning',
+    );
+    expect(issue).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1500));
+    const messages = await listMessages(db, conversationId);
+    expect(messages.some((m) => m.body.includes('quelqu’un d’autre'))).toBe(false);
+    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(conversation.client_account_id).toBe(account.id);
+    expect(await db.selectFrom('accounts').select('id').where('email', '=', stranger).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('posts a back-office answer on the issue once, and follows the status', async () => {
+    const { conversationId, issueId } = await clientWrites(unique('Clés'), 'J’ai perdu mes clés.');
+    const agent = await createStaff(db, { name: 'Julien Bernard' });
+    const office = new Browser(system.app!);
+    await office.login(agent.account.email, agent.password, 'staff');
+    await office.post(`/back-office/conversations/${conversationId}/reponses`, { body: 'Un double est à l’agence.' }, { formUrl: `/back-office/conversations/${conversationId}` });
+    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => (i?.journals ?? []).some((j) => j.notes.includes('Un double est à l’agence.')), 'the answer on the issue');
+    const note = issue!.journals!.find((j) => j.notes.includes('Un double est à l’agence.'))!;
+    expect(note.notes).toContain('Julien Bernard');
+    expect(note.privateNotes).toBe(false);
+    const resolvedId = (await staff.listStatuses()).find((s) => s.name === 'Resolved')!.id;
+    await staff.updateIssue(issueId, { statusId: resolvedId });
+    await eventually(
+      async () => (await db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow()).status,
+      (s) => s === 'resolved',
+      'the resolved status',
+    );
+    const answers = (await listMessages(db, conversationId)).filter((m) => m.body === 'Un double est à l’agence.');
+    expect(answers).toHaveLength(1);
+  });
+});

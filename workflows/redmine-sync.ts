@@ -1,0 +1,29 @@
+// The Redmine → Guichet mirror (id `redmine-sync-<task queue>`, one per deployment): a long-running,
+// heartbeating activity polls Redmine every few seconds; the workflow keeps its cursor and
+// restarts it, with continue-as-new to keep history bounded.
+import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities, SyncState } from '../activities/index.js';
+
+/** One poller per deployment, i.e. per task queue. */
+export function redmineSyncWorkflowId(taskQueue: string): string {
+  return `redmine-sync-${taskQueue}`;
+}
+
+export interface RedmineSyncInput extends SyncState {
+  pollMs: number;
+  rescanMs: number;
+}
+
+const { syncRedmine } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
+});
+
+export async function redmineSyncWorkflow(input: RedmineSyncInput): Promise<void> {
+  let state: SyncState = { cursor: input.cursor, lastRescanAt: input.lastRescanAt };
+  for (let round = 0; round < 100 && !workflowInfo().continueAsNewSuggested; round++) {
+    state = await syncRedmine({ ...state, runForMs: 5 * 60_000, pollMs: input.pollMs, rescanMs: input.rescanMs });
+  }
+  await continueAsNew<typeof redmineSyncWorkflow>({ ...input, ...state });
+}
