@@ -211,6 +211,44 @@ export async function listMessages(db: Db, conversationId: string): Promise<Mess
     .execute();
 }
 
+export interface AttachmentSummary {
+  id: string;
+  messageId: string;
+  fileName: string;
+  sizeBytes: number;
+}
+
+/** Attachments of a conversation's messages, by message id. */
+export async function attachmentsByMessage(db: Db, conversationId: string): Promise<Map<string, AttachmentSummary[]>> {
+  const rows = await db
+    .selectFrom('attachments')
+    .innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .select(['attachments.id', 'attachments.message_id', 'attachments.file_name', 'attachments.size_bytes'])
+    .where('messages.conversation_id', '=', conversationId)
+    .orderBy('attachments.created_at')
+    .execute();
+  const byMessage = new Map<string, AttachmentSummary[]>();
+  for (const r of rows) {
+    const list = byMessage.get(r.message_id) ?? [];
+    list.push({ id: r.id, messageId: r.message_id, fileName: r.file_name, sizeBytes: r.size_bytes });
+    byMessage.set(r.message_id, list);
+  }
+  return byMessage;
+}
+
+/** An attachment only if it belongs to this client's conversation. */
+export async function findClientAttachment(db: Db, clientAccountId: string, conversationId: string, attachmentId: string) {
+  return db
+    .selectFrom('attachments')
+    .innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .selectAll('attachments')
+    .where('attachments.id', '=', attachmentId)
+    .where('conversations.id', '=', conversationId)
+    .where('conversations.client_account_id', '=', clientAccountId)
+    .executeTakeFirst();
+}
+
 export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -63,6 +63,9 @@ export const en: Messages = {
     send: 'Send reply',
     back: 'Back to my messages',
     acknowledgement: 'Acknowledgement',
+    sent: 'Sent',
+    delivered: 'Delivered to our team',
+    attachments: 'Attachments',
     sentAt: (date: string) => `on ${date}`,
   },
   errors: {

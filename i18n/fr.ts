@@ -62,6 +62,9 @@ export const fr = {
     send: 'Envoyer la réponse',
     back: 'Retour à mes messages',
     acknowledgement: 'Accusé de réception',
+    sent: 'Envoyé',
+    delivered: 'Transmis à nos équipes',
+    attachments: 'Pièces jointes',
     sentAt: (date: string) => `le ${date}`,
   },
   errors: {

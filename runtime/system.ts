@@ -173,7 +173,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (options.server) {
-      const built = await buildApp({ config, db: database.db, workflows }, { logger: log.child({ component: 'http' }) });
+      const built = await buildApp({ config, db: database.db, workflows, redmine }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());
       await built.listen({ port: config.PORT, host: config.HOST });

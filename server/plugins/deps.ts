@@ -1,12 +1,15 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/connect.js';
+import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   workflows: WorkflowGateway;
+  /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
+  redmine?: RedmineMirrorContext | undefined;
 }
 
 declare module 'fastify' {

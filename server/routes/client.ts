@@ -1,7 +1,8 @@
 // The client space: login, password by e-mail, conversations.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { spacesOfClient } from '../../db/accounts.js';
-import { findClientConversation, listClientConversations, listMessages, markAnswersRead } from '../../db/conversations.js';
+import { attachmentsByMessage, findClientAttachment, findClientConversation, listClientConversations, listMessages, markAnswersRead } from '../../db/conversations.js';
+import { audit } from '../../db/audit.js';
 import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
@@ -154,6 +155,33 @@ export default function clientRoutes(app: FastifyInstance) {
     },
   );
 
+  app.get<{ Params: { id: string; attachmentId: string } }>(
+    '/conversations/:id/pieces-jointes/:attachmentId',
+    { schema: { hide: true, params: { type: 'object', properties: { id: idParams.properties.id, attachmentId: idParams.properties.id }, required: ['id', 'attachmentId'] } } },
+    async (request, reply) => {
+      if (!requireClient(request, reply)) return reply;
+      // Ownership is in the query: someone else's file is simply not found.
+      const attachment = await findClientAttachment(db, request.client.id, request.params.id, request.params.attachmentId);
+      const redmineId = attachment?.redmine_attachment_id;
+      if (!attachment || redmineId === null || redmineId === undefined || !app.deps.redmine) return reply.callNotFound();
+      const download = await app.deps.redmine.client.downloadAttachment(redmineId);
+      await audit(db, {
+        actorAccountId: request.client.id,
+        actorKind: 'client',
+        action: 'attachment.download',
+        subjectType: 'attachment',
+        subjectId: attachment.id,
+        ip: request.ip,
+      });
+      const asciiName = attachment.file_name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(attachment.file_name)}`)
+        .header('cache-control', 'private, no-store')
+        .send(download.stream);
+    },
+  );
+
   async function renderThread(
     request: FastifyRequest<{ Params: { id: string } }>,
     reply: FastifyReply,
@@ -165,14 +193,15 @@ export default function clientRoutes(app: FastifyInstance) {
     // Ownership is part of the query: another client's conversation is simply not found.
     const conversation = await findClientConversation(db, client.id, request.params.id);
     if (!conversation) return reply.callNotFound();
-    const [messages, space] = await Promise.all([
+    const [messages, space, attachments] = await Promise.all([
       listMessages(db, conversation.id),
       db.selectFrom('spaces').select('name').where('id', '=', conversation.space_id).executeTakeFirstOrThrow(),
+      attachmentsByMessage(db, conversation.id),
       markAnswersRead(db, conversation.id),
     ]);
     return sendPage(
       reply,
-      threadPage(pageContext(request, reply), { ...conversation, spaceName: space.name }, messages, reply_),
+      threadPage(pageContext(request, reply), { ...conversation, spaceName: space.name }, messages, reply_, attachments),
       status,
     );
   }

@@ -1,5 +1,5 @@
 import type { ConversationStatus, Message, Space } from '../../db/database.js';
-import type { ConversationSummary } from '../../db/conversations.js';
+import type { AttachmentSummary, ConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { html, multiline, type Html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
@@ -82,7 +82,18 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
   );
 }
 
-export function messageList(ctx: PageContext, messages: Message[], viewer: 'client' | 'staff'): Html {
+function fileSize(bytes: number, locale: PageContext['locale']): string {
+  const kb = bytes / 1024;
+  const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
+  return kb < 1024 ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}` : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
+}
+
+export function messageList(
+  ctx: PageContext,
+  messages: Message[],
+  viewer: 'client' | 'staff',
+  attachments: { byMessage: Map<string, AttachmentSummary[]>; href: (a: AttachmentSummary) => string } = { byMessage: new Map(), href: () => '#' },
+): Html {
   const { t } = ctx;
   return html`<ol class="thread">
   ${messages.map((m) => {
@@ -92,6 +103,17 @@ export function messageList(ctx: PageContext, messages: Message[], viewer: 'clie
     <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
       · <time datetime="${m.created_at.toISOString()}">${formatDateTime(m.created_at, ctx.locale)}</time></p>
     <div class="body">${multiline(m.body)}</div>
+    ${(() => {
+      const files = attachments.byMessage.get(m.id) ?? [];
+      return files.length === 0
+        ? ''
+        : html`<ul class="attachments" aria-label="${t.thread.attachments}">${files.map(
+            (a) => html`<li><a href="${attachments.href(a)}" download>${a.fileName}</a> <span class="muted">(${fileSize(a.sizeBytes, ctx.locale)})</span></li>`,
+          )}</ul>`;
+    })()}
+    ${m.author_kind === 'client' && m.redmine_delivery
+      ? html`<p class="delivery ${m.redmine_delivery}">${m.redmine_delivery === 'delivered' ? `✓ ${t.thread.delivered}` : t.thread.sent}</p>`
+      : ''}
   </li>`;
   })}
 </ol>`;
@@ -102,6 +124,7 @@ export function threadPage(
   conversation: { id: string; subject: string; status: ConversationStatus; spaceName: string },
   messages: Message[],
   reply: { body?: string; errors: string[] },
+  attachments: Map<string, AttachmentSummary[]> = new Map(),
 ) {
   const { t } = ctx;
   return layout(
@@ -113,7 +136,7 @@ export function threadPage(
   ${statusBadge(ctx, conversation.status)}
 </div>
 <p class="muted">${conversation.spaceName}</p>
-${messageList(ctx, messages, 'client')}
+${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
 <section class="card" aria-labelledby="reply-title">
   <h2 id="reply-title">${t.thread.reply}</h2>
   ${errorSummary(ctx, reply.errors)}

@@ -121,6 +121,29 @@ describe('Redmine → Guichet', () => {
     expect(page.body).not.toContain('Cette description est interne');
   });
 
+  it('offers files of public notes for download to the client only, and never those of private notes', async () => {
+    const { browser, conversationId, issueId } = await clientWrites(unique('Quittance'), 'Ma quittance ?');
+    const secretFile = await staff.upload('note-interne.pdf', Buffer.from('%PDF-1.4 interne'));
+    await staff.addNote(issueId, { notes: 'Pièce interne.', privateNotes: true, uploads: [secretFile] });
+    const content = Buffer.from('%PDF-1.4 quittance de novembre');
+    const file = await staff.upload('quittance novembre é.pdf', content);
+    await staff.addNote(issueId, { notes: 'Voici votre quittance.', uploads: [file] });
+    const page = await eventually(() => browser.get(`/conversations/${conversationId}`), (r) => r.body.includes('Voici votre quittance.'), 'the note with its file');
+    expect(page.body).toContain('✓ Transmis à nos équipes');
+    expect(page.body).not.toContain('note-interne.pdf');
+    const href = /href="(\/conversations\/[^"]+\/pieces-jointes\/[0-9a-f-]{36})"/.exec(page.body)?.[1];
+    expect(href).toBeDefined();
+    const download = await browser.get(href!);
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload.equals(content)).toBe(true);
+    expect(download.headers['content-disposition']).toContain("filename*=UTF-8''quittance%20novembre%20%C3%A9.pdf");
+    expect(download.headers['content-type']).toBe('application/octet-stream');
+    const stranger = await createClient(db, { space });
+    const other = new Browser(system.app!);
+    await other.login(stranger.account.email, stranger.password);
+    expect((await other.get(href!)).statusCode).toBe(404);
+  });
+
   it('removes a note made private afterwards and follows an edited one, within the rescan', async () => {
     const { conversationId, issueId } = await clientWrites(unique('Bail'), 'Question sur le bail.');
     await staff.addNote(issueId, { notes: 'Première version.' });
@@ -198,5 +221,15 @@ describe('Redmine → Guichet', () => {
     );
     const answers = (await listMessages(db, conversationId)).filter((m) => m.body === 'Un double est à l’agence.');
     expect(answers).toHaveLength(1);
+  });
+});
+
+describe('start-up checks', () => {
+  it('refuses to run on an API user that may not set notes private', async () => {
+    const env = redmineTestEnv();
+    const reporter = await admin.createUser({ projectId, roles: ['Reporter'] });
+    await expect(
+      startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: reporter.apiKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo`, REDMINE_EMAIL_FIELD: String(EMAIL_FIELD) }),
+    ).rejects.toThrow(/may not set notes private/);
   });
 });
