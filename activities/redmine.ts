@@ -22,8 +22,10 @@ import {
 } from '../db/redmine.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import { isSwitchUserError } from '../connectors/redmine/errors.js';
 import type { RedmineIssue, RedmineJournal } from '../connectors/redmine/types.js';
 import { isEmail } from '../server/validation.js';
+import { staffDisplayName } from '../server/services/conversations.js';
 import type { MessageRef } from './conversations.js';
 
 /** What the mirror tells conversation workflows (a Temporal client in production). */
@@ -53,11 +55,6 @@ function emailOf(ctx: RedmineMirrorContext, issue: RedmineIssue): string | undef
   return email && isEmail(email) ? email : undefined;
 }
 
-function staffDisplayName(ctx: RedmineMirrorContext, journal: RedmineJournal): string {
-  if (ctx.staffNames === 'full') return journal.userName;
-  const first = journal.userName.split(/\s+/)[0] ?? journal.userName;
-  return `${first} · ${ctx.teamName}`;
-}
 
 function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: ConversationStatus): ConversationStatus {
   if (ctx.closedStatusIds.has(issue.statusId) || issue.statusIsClosed) return 'closed';
@@ -151,7 +148,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
       conversationId: conversation.id,
       authorKind: 'staff',
       authorAccountId: null,
-      authorDisplayName: staffDisplayName(ctx, journal),
+      authorDisplayName: staffDisplayName(journal.userName, ctx.staffNames, ctx.teamName),
       body,
       idempotencyKey: `redmine-journal-${journal.id}`,
       redmineJournalId: journal.id,
@@ -311,8 +308,21 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
       if (message.redmine_journal_id !== null) return { mirrored: true };
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return { mirrored: false };
-      const note = `${message.body}\n\n— ${message.author_display_name}`;
-      const result = await redmine.client.addNoteOnce(issueId, `message-${message.id}`, { notes: note });
+      const author = message.author_account_id ? await findAccountById(db, message.author_account_id) : undefined;
+      const noteRef = `message-${message.id}`;
+      // In the staff member's own name where Redmine allows it (an administrator's key and a
+      // known login); otherwise as the integration user, signed with their name.
+      if (redmine.adminKey && author?.redmine_login) {
+        try {
+          const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: message.body }, { switchUser: author.redmine_login });
+          await markMessageDelivered(db, message.id, result.journalId);
+          return { mirrored: true };
+        } catch (err) {
+          if (!isSwitchUserError(err)) throw err;
+          log.warn('Redmine refused to switch user: posting as the integration user', { login: author.redmine_login });
+        }
+      }
+      const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: `${message.body}\n\n— ${message.author_display_name}` });
       await markMessageDelivered(db, message.id, result.journalId);
       return { mirrored: true };
     },

@@ -33,6 +33,8 @@ export interface AccountsTable {
   last_login_at: Timestamp | null;
   disabled_at: Timestamp | null;
   created_at: Timestamp;
+  /** Staff: their Redmine login, for answers posted in their name. */
+  redmine_login: Generated<string | null>;
 }
 
 /** Which spaces know a client's e-mail (a client sees every space that knows them). */

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { authenticate } from '../services/accounts.js';
-import { addStaffAnswer } from '../services/conversations.js';
+import { addStaffAnswer, staffDisplayName } from '../services/conversations.js';
 import { field, validateBody } from '../validation.js';
 import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
@@ -73,7 +73,9 @@ export default function staffRoutes(app: FastifyInstance) {
       const body = validateBody(t, field(request.body, 'body'), errors);
       if (errors.length > 0) return renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
       try {
-        await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip }, conversation.id, body);
+        const { config } = app.deps;
+        const displayName = staffDisplayName(request.staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
+        await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip, displayName }, conversation.id, body);
         return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
       } catch (err) {
         request.log.error({ err }, 'could not add a staff answer');

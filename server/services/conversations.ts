@@ -11,6 +11,14 @@ import type { WorkflowGateway } from '../workflow-gateway.js';
 export interface Actor {
   account: Account;
   ip: string;
+  /** How the actor is named to clients (staff: per the configured policy). */
+  displayName?: string;
+}
+
+/** Staff as clients see them: the full name, or "first name · team" (REDMINE_STAFF_NAMES). */
+export function staffDisplayName(fullName: string, policy: 'full' | 'first-name-team', team: string): string {
+  if (policy === 'full') return fullName;
+  return `${fullName.trim().split(/\s+/)[0] ?? fullName} · ${team}`;
 }
 
 export async function startConversation(
@@ -87,7 +95,7 @@ export async function addStaffAnswer(
       conversationId,
       authorKind: 'staff',
       authorAccountId: actor.account.id,
-      authorDisplayName: actor.account.full_name,
+      authorDisplayName: actor.displayName ?? actor.account.full_name,
       body,
     });
     await setConversationStatus(tx, conversationId, 'answered');
