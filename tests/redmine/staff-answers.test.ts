@@ -50,9 +50,9 @@ async function answer(staffLogin: string | null) {
   await insertMessage(db, { id: messageId, conversationId, authorKind: 'staff', authorAccountId: agent.id, authorDisplayName: 'Julien Bernard', body: 'Un double est à l’agence.' });
   const activities = createRedmineActivities({ db, redmine, signals: { staffAnswer: () => Promise.resolve() }, publicUrl: 'http://guichet.test' });
   const env = new MockActivityEnvironment();
-  await env.run(activities.mirrorStaffAnswer, { conversationId, messageId });
+  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), { conversationId, messageId });
   // Twice: the note marker keeps it to one note.
-  await env.run(activities.mirrorStaffAnswer, { conversationId, messageId });
+  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), { conversationId, messageId });
   const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
   admin.trackIssue(conversation.redmine_issue_id!);
   const issue = await reader.getIssue(conversation.redmine_issue_id!, { journals: true });
