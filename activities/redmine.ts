@@ -143,36 +143,41 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
       return;
     }
     const messageId = randomUUID();
-    const inserted = await insertMessage(db, {
-      id: messageId,
-      conversationId: conversation.id,
-      authorKind: 'staff',
-      authorAccountId: null,
-      authorDisplayName: staffDisplayName(journal.userName, ctx.staffNames, ctx.teamName),
-      body,
-      idempotencyKey: `redmine-journal-${journal.id}`,
-      redmineJournalId: journal.id,
-      createdAt: journal.createdOn,
+    // The message and its files in one transaction: a page never shows one without the other.
+    const inserted = await db.transaction().execute(async (tx) => {
+      const row = await insertMessage(tx, {
+        id: messageId,
+        conversationId: conversation.id,
+        authorKind: 'staff',
+        authorAccountId: null,
+        authorDisplayName: staffDisplayName(journal.userName, ctx.staffNames, ctx.teamName),
+        body,
+        idempotencyKey: `redmine-journal-${journal.id}`,
+        redmineJournalId: journal.id,
+        createdAt: journal.createdOn,
+      });
+      if (!row) return undefined; // another poll got there first
+      for (const detail of journal.details) {
+        if (detail.property !== 'attachment' || !detail.newValue) continue;
+        const attachment = attachments?.find((a) => String(a.id) === detail.name);
+        if (!attachment) continue;
+        await tx
+          .insertInto('attachments')
+          .values({
+            message_id: messageId,
+            file_name: attachment.filename,
+            content_type: attachment.contentType ?? 'application/octet-stream',
+            size_bytes: attachment.filesize,
+            sha256: '',
+            storage_key: `redmine:${attachment.id}`,
+            redmine_attachment_id: attachment.id,
+          })
+          .onConflict((oc) => oc.column('redmine_attachment_id').doNothing())
+          .execute();
+      }
+      return row;
     });
-    if (!inserted) return; // another poll got there first
-    for (const detail of journal.details) {
-      if (detail.property !== 'attachment' || !detail.newValue) continue;
-      const attachment = attachments?.find((a) => String(a.id) === detail.name);
-      if (!attachment) continue;
-      await db
-        .insertInto('attachments')
-        .values({
-          message_id: messageId,
-          file_name: attachment.filename,
-          content_type: attachment.contentType ?? 'application/octet-stream',
-          size_bytes: attachment.filesize,
-          sha256: '',
-          storage_key: `redmine:${attachment.id}`,
-          redmine_attachment_id: attachment.id,
-        })
-        .onConflict((oc) => oc.column('redmine_attachment_id').doNothing())
-        .execute();
-    }
+    if (!inserted) return;
     if (conversation.status === 'open') await setConversationStatusIfChanged(db, conversation.id, 'answered');
     await signals.staffAnswer(conversation.id, messageId, { fromRedmine: true });
   }
@@ -287,11 +292,16 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
   return {
     /** Posts a client message on the conversation's issue (created on the first one). */
     async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
-      if (!redmine) return { mirrored: false };
+      // Not mirrored (no Redmine, or a space without a project): the message waits for nothing.
+      const notMirrored = async () => {
+        await db.updateTable('messages').set({ redmine_delivery: null }).where('id', '=', ref.messageId).where('redmine_delivery', '=', 'pending').execute();
+        return { mirrored: false };
+      };
+      if (!redmine) return notMirrored();
       const message = await findMessage(db, ref.messageId);
       if (!message) throw ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
       const issueId = await ensureIssue(redmine, ref.conversationId);
-      if (issueId === undefined) return { mirrored: false };
+      if (issueId === undefined) return notMirrored();
       if (message.redmine_delivery !== 'delivered') {
         const note = `${message.body}\n\n— ${message.author_display_name} (espace client)`;
         const result = await redmine.client.addNoteOnce(issueId, `message-${message.id}`, { notes: note });

@@ -72,12 +72,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   for (;;) {
     await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
-    const event = pending.shift();
-    if (!event) {
-      // Keep history bounded on long conversations; unhandled events travel with us.
+    if (workflowInfo().continueAsNewSuggested) {
+      // Keep history bounded on long conversations, even under steady traffic; events not yet
+      // handled travel with us (the server refuses the move if a signal arrives meanwhile).
       await continueAsNew<typeof conversationWorkflow>({ conversationId: input.conversationId, acknowledged, pending });
       return;
     }
+    const event = pending.shift();
+    if (!event) continue;
     const ref: MessageRef = { conversationId: input.conversationId, messageId: event.messageId };
     try {
       if (event.type === 'clientMessage') {

@@ -111,7 +111,11 @@ describe('conversationWorkflow on the dev server', () => {
     expect(references).toEqual(new Set(answers.map((id) => `answer-mail:${id}`)));
     // History stayed bounded: the run we talk to now is not the first one.
     const handle = client.workflow.getHandle(conversationWorkflowId(conversationId));
-    const description = await handle.describe();
+    // The move to a new run follows the last answer's delivery by a workflow task.
+    const description = await until(
+      () => handle.describe(),
+      (d) => d.runId !== d.raw.workflowExecutionInfo?.firstRunId,
+    );
     const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
     expect(firstRunId).toMatch(/^[0-9a-f-]{36}$/);
     expect(description.runId).not.toBe(firstRunId);
