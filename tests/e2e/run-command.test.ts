@@ -4,12 +4,11 @@
 // cleanly with its Temporal child, and keeps its data across a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
-import { freePort } from '../helpers/global-setup.js';
+import { freePort, portInUse } from '../../runtime/ports.js';
 
 const START_LIMIT_MS = 60_000;
 const STOP_LIMIT_MS = 15_000;
@@ -154,16 +153,6 @@ function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Processes whose command line mentions the directory (the Temporal dev server's --db-filename). */
 async function processesUsing(dir: string): Promise<string[]> {
@@ -229,9 +218,9 @@ async function stopRun(run: RunCommand): Promise<void> {
   expect(code, run.output()).toBe(0);
   expect(ms).toBeLessThanOrEqual(STOP_LIMIT_MS);
   // The Temporal dev server it spawned went with it, and nothing else listens any more.
-  expect(await portOpen(ports.temporal)).toBe(false);
-  expect(await portOpen(ports.temporalUi)).toBe(false);
-  expect(await portOpen(ports.app)).toBe(false);
+  expect(await portInUse(ports.temporal)).toBe(false);
+  expect(await portInUse(ports.temporalUi)).toBe(false);
+  expect(await portInUse(ports.app)).toBe(false);
   expect(await processesUsing(dataDir)).toEqual([]);
 }
 

@@ -2,7 +2,6 @@
 // A service that cannot be had fails the run: no test is silently skipped.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
 import { migrateToLatest, openDatabase } from '../../db/connect.js';
+import { freePort } from '../../runtime/ports.js';
 import { startDevServer } from '../../runtime/temporal-dev-server.js';
 import { WORKFLOWS_PATH } from '../../runtime/worker.js';
 import { loadServicesEnv, required } from './services-env.js';
@@ -23,18 +23,6 @@ declare module 'vitest' {
     temporalTestServerPath: string;
     chromiumPath: string;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {
