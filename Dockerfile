@@ -17,8 +17,8 @@ COPY . .
 # Whatever the build context brought along that must not be in the image (a local
 # node_modules built elsewhere, local caches and data), then the clean dependencies.
 RUN rm -rf node_modules .cache data artifacts scratch .git \
- && mkdir -p /app/data \
- && chown node:node /app/data
+ && mkdir -p /app/data /app/files \
+ && chown node:node /app/data /app/files
 COPY --from=deps /app/node_modules ./node_modules
 
 ENV PORT=8080 \

@@ -8,7 +8,7 @@ import type { Db } from '../db/connect.js';
 import type { ConversationStatus, Message } from '../db/database.js';
 import { addClientToSpace, createAccount, findAccountByEmail, findAccountById, normalizeEmail } from '../db/accounts.js';
 import { audit } from '../db/audit.js';
-import { createConversation, findConversation, findMessage, insertMessage } from '../db/conversations.js';
+import { createConversation, findConversation, findMessage, insertMessage, setRedmineAttachmentId, storedAttachmentsOfMessage } from '../db/conversations.js';
 import {
   deleteMessage,
   findConversationByIssue,
@@ -21,9 +21,11 @@ import {
   updateMessageBody,
 } from '../db/redmine.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
-import { isSwitchUserError } from '../connectors/redmine/errors.js';
-import type { RedmineIssue, RedmineJournal } from '../connectors/redmine/types.js';
+import { findNoteByMarker, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import { sanitizeFilename } from '../connectors/redmine/client.js';
+import { isAttachmentTooLarge, isSwitchUserError } from '../connectors/redmine/errors.js';
+import type { RedmineIssue, RedmineJournal, UploadToken } from '../connectors/redmine/types.js';
+import type { Storage } from '../connectors/storage/index.js';
 import { isEmail } from '../server/validation.js';
 import { staffDisplayName } from '../server/services/conversations.js';
 import type { MessageRef } from './conversations.js';
@@ -31,6 +33,7 @@ import type { MessageRef } from './conversations.js';
 /** What the mirror tells conversation workflows (a Temporal client in production). */
 export interface ConversationSignals {
   staffAnswer(conversationId: string, messageId: string, options: { fromRedmine: boolean }): Promise<void>;
+  askSatisfaction(conversationId: string, ref: string): Promise<void>;
 }
 
 export interface RedmineActivityDeps {
@@ -38,6 +41,8 @@ export interface RedmineActivityDeps {
   redmine: RedmineMirrorContext | undefined;
   signals: ConversationSignals;
   publicUrl: string;
+  /** The files clients deposit, sent on to Redmine with their message's note. */
+  storage: Storage;
 }
 
 export interface SyncState {
@@ -64,7 +69,7 @@ function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: Conv
   return current === 'resolved' || current === 'closed' || current === 'waiting_client' ? 'open' : current;
 }
 
-export function createRedmineActivities({ db, redmine, signals, publicUrl }: RedmineActivityDeps) {
+export function createRedmineActivities({ db, redmine, signals, publicUrl, storage }: RedmineActivityDeps) {
   async function spaceSlug(spaceId: string): Promise<string> {
     const space = await db.selectFrom('spaces').select('slug').where('id', '=', spaceId).executeTakeFirstOrThrow();
     return space.slug;
@@ -245,7 +250,13 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
       if (!seenJournals.has(journalId) && message.author_kind === 'staff') await deleteMessage(db, message.id);
     }
     const fresh = (await findConversation(db, conversation.id))!;
-    await setConversationStatusIfChanged(db, conversation.id, statusFor(ctx, issue, fresh.status));
+    const status = statusFor(ctx, issue, fresh.status);
+    if (status === 'waiting_client') {
+      // Feedback in Redmine: the workflow asks the client and holds the 72 h auto-resolve.
+      if (fresh.status !== 'waiting_client') await signals.askSatisfaction(conversation.id, `redmine-${issue.id}-${issue.updatedOn.getTime()}`);
+    } else {
+      await setConversationStatusIfChanged(db, conversation.id, status);
+    }
     return 'mirrored';
   }
 
@@ -289,6 +300,48 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
     return findConversation(db, id);
   }
 
+  type StoredAttachment = Awaited<ReturnType<typeof storedAttachmentsOfMessage>>[number];
+
+  /**
+   * Uploads the files of a client message for its note. A file above Redmine's size limit
+   * (5120 KB by default, under the 10 MB clients may deposit) stays in Guichet: the note gets a
+   * line with its back-office link instead. Tokens never attached (a crash before the note) are
+   * pruned by Redmine after a day.
+   */
+  async function uploadFiles(ctx: RedmineMirrorContext, conversationId: string, files: StoredAttachment[]) {
+    const uploads: UploadToken[] = [];
+    const lines: string[] = [];
+    for (const file of files) {
+      const stream = await storage.get(file.storage_key);
+      try {
+        uploads.push(await ctx.client.upload(file.file_name, stream, file.size_bytes, file.content_type));
+      } catch (err) {
+        stream.destroy();
+        if (!isAttachmentTooLarge(err)) throw err;
+        const size = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(file.size_bytes / (1024 * 1024));
+        lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Guichet : « ${file.file_name} » (${size} Mo) ${publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${file.id}`);
+        log.info('attachment above Redmine\'s limit: linked from the note', { attachmentId: file.id, size: file.size_bytes });
+      }
+    }
+    return { uploads, lines };
+  }
+
+  /** Records which Redmine attachment each uploaded file became (the note's files, by name and size). */
+  async function linkUploadedFiles(ctx: RedmineMirrorContext, issueId: number, journalId: number, files: StoredAttachment[]): Promise<void> {
+    const pending = files.filter((f) => f.redmine_attachment_id === null);
+    if (pending.length === 0) return;
+    const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
+    const journal = issue?.journals?.find((j) => j.id === journalId);
+    const ids = new Set((journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name));
+    const candidates = (issue?.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
+    for (const file of pending) {
+      const index = candidates.findIndex((a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes);
+      if (index < 0) continue; // too large for Redmine: linked from the note instead
+      const [attachment] = candidates.splice(index, 1);
+      if (attachment) await setRedmineAttachmentId(db, file.id, attachment.id);
+    }
+  }
+
   return {
     /** Posts a client message on the conversation's issue (created on the first one). */
     async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
@@ -303,8 +356,17 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl }: Red
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return notMirrored();
       if (message.redmine_delivery !== 'delivered') {
-        const note = `${message.body}\n\n— ${message.author_display_name} (espace client)`;
-        const result = await redmine.client.addNoteOnce(issueId, `message-${message.id}`, { notes: note });
+        const noteRef = `message-${message.id}`;
+        const files = await storedAttachmentsOfMessage(db, message.id);
+        let prepared: Awaited<ReturnType<typeof uploadFiles>> = { uploads: [], lines: [] };
+        if (files.length > 0) {
+          // A retry after the note was written uploads nothing again.
+          const issue = await redmine.client.getIssue(issueId, { journals: true });
+          if (!findNoteByMarker(issue?.journals ?? [], noteRef)) prepared = await uploadFiles(redmine, ref.conversationId, files);
+        }
+        const note = [message.body, ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []), '', `— ${message.author_display_name} (espace client)`].join('\n');
+        const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: note, ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}) });
+        if (files.length > 0) await linkUploadedFiles(redmine, issueId, result.journalId, files);
         await markMessageDelivered(db, message.id, result.journalId);
       }
       return { mirrored: true, issueId };

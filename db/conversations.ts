@@ -262,3 +262,65 @@ export async function markAnswersRead(db: Db, conversationId: string): Promise<v
     .where('read_at', 'is', null)
     .execute();
 }
+
+/** Any attachment of a conversation (staff: the back-office sees every conversation). */
+export async function findAttachment(db: Db, conversationId: string, attachmentId: string) {
+  return db
+    .selectFrom('attachments')
+    .innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .selectAll('attachments')
+    .where('attachments.id', '=', attachmentId)
+    .where('messages.conversation_id', '=', conversationId)
+    .executeTakeFirst();
+}
+
+export interface NewAttachment {
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+}
+
+/** Files deposited with a message (in its transaction), in the order they came. */
+export async function insertAttachments(db: Db, messageId: string, files: readonly NewAttachment[]): Promise<void> {
+  if (files.length === 0) return;
+  const base = Date.now();
+  await db
+    .insertInto('attachments')
+    .values(
+      files.map((f, i) => ({
+        message_id: messageId,
+        file_name: f.fileName,
+        content_type: f.contentType,
+        size_bytes: f.sizeBytes,
+        sha256: f.sha256,
+        storage_key: f.storageKey,
+        // Distinct instants keep the order the files were chosen in.
+        created_at: new Date(base + i),
+        redmine_attachment_id: null,
+      })),
+    )
+    .execute();
+}
+
+/** Attachments kept in Guichet's storage (not Redmine's files), of one message, in order. */
+export async function storedAttachmentsOfMessage(db: Db, messageId: string) {
+  return db
+    .selectFrom('attachments')
+    .selectAll()
+    .where('message_id', '=', messageId)
+    .where('storage_key', 'not like', 'redmine:%')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function setRedmineAttachmentId(db: Db, attachmentId: string, redmineAttachmentId: number): Promise<void> {
+  await db
+    .updateTable('attachments')
+    .set({ redmine_attachment_id: redmineAttachmentId })
+    .where('id', '=', attachmentId)
+    .where('redmine_attachment_id', 'is', null)
+    .execute();
+}

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
 
@@ -20,6 +21,12 @@ describe('configuration', () => {
     expect(config.publicUrl).toBe('https://espace.example.fr');
     expect(config.cookieSecure).toBe(true);
     expect(config.demoData).toBe(false);
+  });
+
+  it('keeps deposited files under the data directory unless STORAGE_DIR says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/guichet' }).storageDir).toBe(path.resolve('/srv/guichet/files'));
+    expect(loadConfig({ DATA_DIR: '/srv/guichet', STORAGE_DIR: '' }).storageDir).toBe(path.resolve('/srv/guichet/files'));
+    expect(loadConfig({ STORAGE_DIR: 'shared/files' }).storageDir).toBe(path.resolve('shared/files'));
   });
 
   it('lists every bad setting at once', () => {

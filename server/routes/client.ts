@@ -2,12 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { spacesOfClient } from '../../db/accounts.js';
 import { attachmentsByMessage, findClientAttachment, findClientConversation, listClientConversations, listMessages, markAnswersRead } from '../../db/conversations.js';
-import { audit } from '../../db/audit.js';
 import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
+import { sendAttachment } from '../downloads.js';
 import { authenticate, requestPassword } from '../services/accounts.js';
 import { addClientMessage, startConversation } from '../services/conversations.js';
+import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
 import { field, isEmail, validateBody, validateCc, validateSubject } from '../validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
 import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
@@ -31,7 +32,9 @@ export function loginRateLimit(app: FastifyInstance) {
 
 export default function clientRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
-  const { db, workflows, config } = app.deps;
+  const { db, workflows, config, storage } = app.deps;
+  // Multipart forms: their text fields up to the first file become the body the CSRF check reads.
+  const formCsrf = [readFormFields, csrf];
 
   function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: NonNullable<FastifyRequest['client']> } {
     if (request.client) return true;
@@ -108,24 +111,34 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
   });
 
-  app.post('/conversations', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/conversations', { ...hidden, preHandler: formCsrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
     const spaces = await spacesOfClient(db, request.client.id);
-    const errors: string[] = [];
-    const spaceId = field(request.body, 'spaceId');
-    if (!spaces.some((s) => s.id === spaceId)) errors.push(t.errors.spaceInvalid);
-    const subject = validateSubject(t, field(request.body, 'subject'), errors);
-    const body = validateBody(t, field(request.body, 'body'), errors);
-    const cc = validateCc(t, field(request.body, 'cc'), errors);
-    const values = { spaceId, subject: field(request.body, 'subject'), body: field(request.body, 'body'), cc: field(request.body, 'cc') };
-    if (errors.length > 0) return sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400);
+    // Files first: text fields that came after them are in the body once they are read.
+    const received = await receiveFiles(app, request, storage);
+    let kept = false;
     try {
-      const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc });
-      return reply.redirect(`/conversations/${conversationId}`, 303);
-    } catch (err) {
-      request.log.error({ err }, 'could not start a conversation');
-      return sendPage(reply, composePage(pageContext(request, reply), spaces, values, [t.errors.unavailable]), 503);
+      const fieldErrors: string[] = [];
+      const spaceId = field(request.body, 'spaceId');
+      if (!spaces.some((s) => s.id === spaceId)) fieldErrors.push(t.errors.spaceInvalid);
+      const subject = validateSubject(t, field(request.body, 'subject'), fieldErrors);
+      const body = validateBody(t, field(request.body, 'body'), fieldErrors);
+      const cc = validateCc(t, field(request.body, 'cc'), fieldErrors);
+      const values = { spaceId, subject: field(request.body, 'subject'), body: field(request.body, 'body'), cc: field(request.body, 'cc') };
+      const errors = formErrors(t, fieldErrors, received);
+      if (errors.length > 0) return sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400);
+      try {
+        const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
+        kept = true;
+        return reply.redirect(`/conversations/${conversationId}`, 303);
+      } catch (err) {
+        request.log.error({ err }, 'could not start a conversation');
+        return sendPage(reply, composePage(pageContext(request, reply), spaces, values, formErrors(t, [t.errors.unavailable], received)), 503);
+      }
+    } finally {
+      // Nothing stays stored for a message that was not written.
+      if (!kept) await discardFiles(storage, received.files);
     }
   });
 
@@ -136,49 +149,41 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/messages',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { schema: { hide: true, params: idParams }, preHandler: formCsrf },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const t = translator(request);
       const conversation = await findClientConversation(db, request.client.id, request.params.id);
       if (!conversation) return reply.callNotFound();
-      const errors: string[] = [];
-      const body = validateBody(t, field(request.body, 'body'), errors);
-      if (errors.length > 0) return renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
+      const received = await receiveFiles(app, request, storage);
+      let kept = false;
       try {
-        const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body);
-        return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
-      } catch (err) {
-        request.log.error({ err }, 'could not add a client message');
-        return renderThread(request, reply, { body: field(request.body, 'body'), errors: [t.errors.unavailable] }, 503);
+        const fieldErrors: string[] = [];
+        const body = validateBody(t, field(request.body, 'body'), fieldErrors);
+        const errors = formErrors(t, fieldErrors, received);
+        if (errors.length > 0) return await renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
+        try {
+          const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body, received.files);
+          kept = true;
+          return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
+        } catch (err) {
+          request.log.error({ err }, 'could not add a client message');
+          return await renderThread(request, reply, { body: field(request.body, 'body'), errors: formErrors(t, [t.errors.unavailable], received) }, 503);
+        }
+      } finally {
+        if (!kept) await discardFiles(storage, received.files);
       }
     },
   );
 
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/conversations/:id/pieces-jointes/:attachmentId',
-    { schema: { hide: true, params: { type: 'object', properties: { id: idParams.properties.id, attachmentId: idParams.properties.id }, required: ['id', 'attachmentId'] } } },
+    { schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       // Ownership is in the query: someone else's file is simply not found.
       const attachment = await findClientAttachment(db, request.client.id, request.params.id, request.params.attachmentId);
-      const redmineId = attachment?.redmine_attachment_id;
-      if (!attachment || redmineId === null || redmineId === undefined || !app.deps.redmine) return reply.callNotFound();
-      const download = await app.deps.redmine.client.downloadAttachment(redmineId);
-      await audit(db, {
-        actorAccountId: request.client.id,
-        actorKind: 'client',
-        action: 'attachment.download',
-        subjectType: 'attachment',
-        subjectId: attachment.id,
-        ip: request.ip,
-      });
-      const asciiName = attachment.file_name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(attachment.file_name)}`)
-        .header('cache-control', 'private, no-store')
-        .send(download.stream);
+      return sendAttachment(app, request, reply, attachment, { accountId: request.client.id, kind: 'client' });
     },
   );
 
@@ -211,4 +216,10 @@ export const idParams = {
   type: 'object',
   properties: { id: { type: 'string', format: 'uuid' } },
   required: ['id'],
+} as const;
+
+export const attachmentParams = {
+  type: 'object',
+  properties: { id: idParams.properties.id, attachmentId: idParams.properties.id },
+  required: ['id', 'attachmentId'],
 } as const;

@@ -1,13 +1,14 @@
 // The back-office: staff log in (local accounts until Redmine sign-in), read and answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
+import { attachmentsByMessage, findAttachment, findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
 import { pageContext, sendPage, translator } from '../context.js';
+import { sendAttachment } from '../downloads.js';
 import { authenticate } from '../services/accounts.js';
 import { addStaffAnswer, staffDisplayName } from '../services/conversations.js';
 import { field, validateBody } from '../validation.js';
 import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
-import { idParams, loginRateLimit } from './client.js';
+import { attachmentParams, idParams, loginRateLimit } from './client.js';
 
 const PAGE_SIZE = 25;
 const hidden = { schema: { hide: true } };
@@ -84,19 +85,32 @@ export default function staffRoutes(app: FastifyInstance) {
     },
   );
 
+  // Every file of a conversation: what clients deposited (also the files too large for Redmine,
+  // which the issue links here) and the files of Redmine's public notes.
+  app.get<{ Params: { id: string; attachmentId: string } }>(
+    '/back-office/conversations/:id/pieces-jointes/:attachmentId',
+    { schema: { hide: true, params: attachmentParams } },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const attachment = await findAttachment(db, request.params.id, request.params.attachmentId);
+      return sendAttachment(app, request, reply, attachment, { accountId: request.staff.id, kind: 'staff' });
+    },
+  );
+
   async function renderThread(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, answer: { body?: string; errors: string[] }, status = 200) {
     const conversation = await findConversation(db, request.params.id);
     if (!conversation) return reply.callNotFound();
-    const [messages, space, client] = await Promise.all([
+    const [messages, space, client, attachments] = await Promise.all([
       listMessages(db, conversation.id),
       db.selectFrom('spaces').select('name').where('id', '=', conversation.space_id).executeTakeFirstOrThrow(),
       db.selectFrom('accounts').select(['full_name', 'email']).where('id', '=', conversation.client_account_id).executeTakeFirstOrThrow(),
+      attachmentsByMessage(db, conversation.id),
     ]);
     return sendPage(
       reply,
       staffThreadPage(
         pageContext(request, reply, { area: 'staff' }),
-        { conversation, spaceName: space.name, clientName: client.full_name, clientEmail: client.email, messages },
+        { conversation, spaceName: space.name, clientName: client.full_name, clientEmail: client.email, messages, attachments },
         answer,
       ),
       status,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/connect.js';
 import type { Account } from '../../db/database.js';
 import { audit } from '../../db/audit.js';
-import { createConversation, insertMessage, setConversationStatus } from '../../db/conversations.js';
+import { createConversation, insertAttachments, insertMessage, setConversationStatus, type NewAttachment } from '../../db/conversations.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 
 export interface Actor {
@@ -25,7 +25,7 @@ export async function startConversation(
   db: Db,
   workflows: WorkflowGateway,
   actor: Actor,
-  input: { spaceId: string; subject: string; body: string; cc: string },
+  input: { spaceId: string; subject: string; body: string; cc: string; attachments?: readonly NewAttachment[] },
 ): Promise<{ conversationId: string; messageId: string }> {
   const conversationId = randomUUID();
   const messageId = randomUUID();
@@ -44,7 +44,11 @@ export async function startConversation(
       authorAccountId: actor.account.id,
       authorDisplayName: actor.account.full_name,
       body: input.body,
+      // "Sent" until the mirror has it on the issue ("delivered"); cleared when nothing mirrors it.
+      redmineDelivery: 'pending',
     });
+    // The files are already in storage; their rows commit (or not) with the message.
+    await insertAttachments(tx, messageId, input.attachments ?? []);
     await audit(tx, {
       actorAccountId: actor.account.id,
       actorKind: 'client',
@@ -64,6 +68,7 @@ export async function addClientMessage(
   actor: Actor,
   conversationId: string,
   body: string,
+  attachments: readonly NewAttachment[] = [],
 ): Promise<{ messageId: string }> {
   const messageId = randomUUID();
   await db.transaction().execute(async (tx) => {
@@ -74,7 +79,9 @@ export async function addClientMessage(
       authorAccountId: actor.account.id,
       authorDisplayName: actor.account.full_name,
       body,
+      redmineDelivery: 'pending',
     });
+    await insertAttachments(tx, messageId, attachments);
     await setConversationStatus(tx, conversationId, 'open');
     await workflows.clientMessage(conversationId, messageId);
   });

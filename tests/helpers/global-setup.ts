@@ -1,7 +1,7 @@
 // Once per test run: a fresh PostgreSQL database, a Temporal dev server, the workflow bundle.
 // A service that cannot be had fails the run: no test is silently skipped.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import pino from 'pino';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
+import { createHttpClient } from '../../connectors/http.js';
 import { migrateToLatest, openDatabase } from '../../db/connect.js';
 import { freePort } from '../../runtime/ports.js';
 import { startDevServer } from '../../runtime/temporal-dev-server.js';
@@ -22,6 +23,8 @@ declare module 'vitest' {
     workflowBundleCode: string;
     temporalTestServerPath: string;
     chromiumPath: string;
+    /** Where test files list the Redmine issues they made, deleted once the run is over. */
+    redmineIssuesFile: string;
   }
 }
 
@@ -45,6 +48,8 @@ export default async function setup(project: TestProject) {
   await database.close();
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-temporal-'));
+  const leftovers = await mkdtemp(path.join(os.tmpdir(), 'guichet-redmine-issues-'));
+  const redmineIssuesFile = path.join(leftovers, 'issues');
   const devServer = await startDevServer({
     dataDir: tmp,
     dbDir: tmp,
@@ -65,8 +70,11 @@ export default async function setup(project: TestProject) {
   project.provide('workflowBundleCode', bundle.code);
   project.provide('temporalTestServerPath', testServer);
   project.provide('chromiumPath', chromium);
+  project.provide('redmineIssuesFile', redmineIssuesFile);
 
   return async () => {
+    await deleteRedmineIssues(redmineIssuesFile);
+    await rm(leftovers, { recursive: true, force: true });
     await devServer.stop();
     await rm(tmp, { recursive: true, force: true });
     const cleanup = new pg.Client({ connectionString: adminUrl });
@@ -74,4 +82,22 @@ export default async function setup(project: TestProject) {
     await cleanup.query(`drop database if exists ${dbName} with (force)`);
     await cleanup.end();
   };
+}
+
+/**
+ * The Redmine issues (and projects) the run's test files made, deleted only now: the test
+ * Redmine keeps them in SQLite without AUTOINCREMENT, so a deleted issue's or journal's id is
+ * handed out again, and this run's database (shared by every test file) would still link a
+ * conversation or a message to it.
+ */
+async function deleteRedmineIssues(file: string): Promise<void> {
+  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n');
+  const issues = [...new Set(lines.filter((line) => /^\d+$/.test(line)))];
+  const projects = [...new Set(lines.map((line) => /^project:(\d+)$/.exec(line)?.[1]).filter((id) => id !== undefined))];
+  const url = process.env.TEST_REDMINE_URL;
+  const key = process.env.TEST_REDMINE_ADMIN_KEY;
+  if ((issues.length === 0 && projects.length === 0) || !url || !key) return;
+  const http = createHttpClient({ system: 'redmine-admin', baseUrl: url, headers: { 'X-Redmine-API-Key': key } });
+  for (const id of issues.reverse()) await http.json({ method: 'DELETE', path: `/issues/${id}.json` }).catch(() => undefined);
+  for (const id of projects) await http.json({ method: 'DELETE', path: `/projects/${id}.json` }).catch(() => undefined);
 }

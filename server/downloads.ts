@@ -1,0 +1,71 @@
+// Sends an attachment, whoever asks (the routes check who may): streamed from Guichet's storage
+// for deposited files, from Redmine for files of Redmine notes. Always a download, never shown
+// inline (no content type of the browser's guessing), and every download is in the audit log.
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Selectable } from 'kysely';
+import { isStoredObjectNotFound } from '../connectors/storage/index.js';
+import { audit } from '../db/audit.js';
+import type { AccountKind, AttachmentsTable } from '../db/database.js';
+
+export type AttachmentRow = Selectable<AttachmentsTable>;
+
+/** Storage keys of files that live in Redmine (a public note's files). */
+export const REDMINE_KEY_PREFIX = 'redmine:';
+
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+async function openAttachment(app: FastifyInstance, attachment: AttachmentRow): Promise<{ stream: Readable; size?: number } | undefined> {
+  if (attachment.storage_key.startsWith(REDMINE_KEY_PREFIX)) {
+    const redmineId = attachment.redmine_attachment_id;
+    if (redmineId === null || !app.deps.redmine) return undefined;
+    const download = await app.deps.redmine.client.downloadAttachment(redmineId);
+    return { stream: download.stream, ...(download.size !== undefined ? { size: download.size } : {}) };
+  }
+  try {
+    return { stream: await app.deps.storage.get(attachment.storage_key), size: attachment.size_bytes };
+  } catch (err) {
+    if (isStoredObjectNotFound(err)) {
+      app.log.error({ attachmentId: attachment.id }, 'a stored attachment has no file');
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export async function sendAttachment(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  attachment: AttachmentRow | undefined,
+  actor: { accountId: string; kind: AccountKind },
+): Promise<FastifyReply> {
+  const opened = attachment ? await openAttachment(app, attachment) : undefined;
+  if (!attachment || !opened) {
+    reply.callNotFound();
+    return reply;
+  }
+  try {
+    await audit(app.deps.db, {
+      actorAccountId: actor.accountId,
+      actorKind: actor.kind,
+      action: 'attachment.download',
+      subjectType: 'attachment',
+      subjectId: attachment.id,
+      ip: request.ip,
+    });
+  } catch (err) {
+    // No download that the log does not show.
+    opened.stream.destroy();
+    throw err;
+  }
+  if (opened.size !== undefined) reply.header('content-length', opened.size);
+  return reply
+    .header('content-type', 'application/octet-stream')
+    .header('content-disposition', contentDisposition(attachment.file_name))
+    .header('cache-control', 'private, no-store')
+    .send(opened.stream);
+}

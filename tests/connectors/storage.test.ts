@@ -1,0 +1,104 @@
+// The local storage of deposited files, and the file rules of server/files.ts.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLocalStorage, isStorageLimitError, isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { checkName, displayName, signatureMatches } from '../../server/files.js';
+
+async function files(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function chunked(content: Buffer, size = 64 * 1024): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < content.length; i += size) parts.push(content.subarray(i, i + size));
+  return Readable.from(parts);
+}
+
+describe('local storage', () => {
+  it('stores under a random key, gives the bytes back, and deletes', async () => {
+    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    const content = randomBytes(300_000);
+    const stored = await storage.put(chunked(content), { maxBytes: content.length });
+    expect(stored.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(stored.sizeBytes).toBe(content.length);
+    expect(stored.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    expect((await readAll(await storage.get(stored.key))).equals(content)).toBe(true);
+    expect(await files(storage.root)).toEqual([path.join(stored.key.slice(0, 2), stored.key)]);
+    await storage.delete(stored.key);
+    await storage.delete(stored.key); // missing: no error
+    await expect(storage.get(stored.key)).rejects.toSatisfy(isStoredObjectNotFound);
+    expect(await files(storage.root)).toEqual([]);
+  });
+
+  it('refuses a stream longer than maxBytes and leaves nothing behind', async () => {
+    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    await expect(storage.put(chunked(randomBytes(200_001)), { maxBytes: 200_000 })).rejects.toSatisfy(isStorageLimitError);
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('client went away'));
+      },
+    });
+    await expect(storage.put(failing, { maxBytes: 10 })).rejects.toThrow('client went away');
+    // Failing before the temporary file was even opened: it must not appear afterwards.
+    const early = new Readable({ read() {} });
+    early.destroy(new Error('refused at once'));
+    await expect(storage.put(early, { maxBytes: 10 })).rejects.toThrow('refused at once');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await files(storage.root)).toEqual([]);
+  });
+
+  it('takes only its own keys: no path can be named', async () => {
+    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    for (const key of ['../../etc/passwd', '/etc/passwd', 'ab/../../x', '', 'A'.repeat(32), `${'a'.repeat(32)}/`]) {
+      await expect(storage.get(key)).rejects.toThrow(RangeError);
+      await expect(storage.delete(key)).rejects.toThrow(RangeError);
+    }
+  });
+});
+
+describe('file rules', () => {
+  it('recognises each accepted type by its first bytes', () => {
+    expect(signatureMatches('pdf', Buffer.from('%PDF-1.7'))).toBe(true);
+    expect(signatureMatches('pdf', Buffer.from('%PDF'))).toBe(false);
+    expect(signatureMatches('png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe(true);
+    expect(signatureMatches('jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xdb]))).toBe(true);
+    expect(signatureMatches('tiff', Buffer.from('II*\0'))).toBe(true);
+    expect(signatureMatches('tiff', Buffer.from('MM\0*'))).toBe(true);
+    expect(signatureMatches('tiff', Buffer.from('II\0*'))).toBe(false);
+    expect(signatureMatches('bmp', Buffer.from('BM..'))).toBe(true);
+    expect(signatureMatches('gif', Buffer.from('GIF87a'))).toBe(true);
+    expect(signatureMatches('gif', Buffer.from('GIF89a'))).toBe(true);
+    expect(signatureMatches('gif', Buffer.from('GIF88a'))).toBe(false);
+  });
+
+  it('reads the type from the extension, in any case, and refuses the rest', () => {
+    expect(checkName('Scan.JPEG')).toEqual({ name: 'Scan.JPEG', kind: 'jpeg' });
+    expect(checkName('a.tif')).toEqual({ name: 'a.tif', kind: 'tiff' });
+    expect(checkName('facture.pdf.exe')).toEqual({ reason: 'type', name: 'facture.pdf.exe' });
+    expect(checkName('.pdf')).toEqual({ name: '.pdf', kind: 'pdf' });
+    expect(checkName('..')).toMatchObject({ reason: 'name' });
+    expect(checkName('a/../b.pdf')).toMatchObject({ reason: 'name', name: 'b.pdf' });
+    expect(checkName('\u0000\u0001')).toMatchObject({ reason: 'name' });
+  });
+
+  it('makes names displayable', () => {
+    expect(displayName('/home/x/relevé.pdf')).toBe('relevé.pdf');
+    expect(displayName('C:\\fakepath\\photo.jpg')).toBe('photo.jpg');
+    expect(displayName('  deux   espaces\n.pdf ')).toBe('deux espaces .pdf');
+    expect(displayName('e\u0301te\u0301.pdf')).toBe('été.pdf');
+    const long = displayName(`${'é'.repeat(300)}.pdf`);
+    expect([...long]).toHaveLength(120);
+    expect(long.endsWith('….pdf')).toBe(true);
+  });
+});
