@@ -17,6 +17,7 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('./data'),
+  STORAGE_DIR: optionalString,
   DATABASE_URL: optionalString.pipe(z.string().startsWith('postgres').optional()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   TEMPORAL_ADDRESS: optionalString,
@@ -44,6 +45,7 @@ const schema = z.object({
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),
+  METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +56,8 @@ export interface Config extends RawConfig {
   redmineProjects: Map<string, string>;
   /** Absolute data directory (embedded PostgreSQL, Temporal dev server, generated secret). */
   dataDir: string;
+  /** Absolute directory of the files clients deposit (STORAGE_DIR, else DATA_DIR/files). */
+  storageDir: string;
   /** Base URL used in e-mails. */
   publicUrl: string;
   /** True when no DATABASE_URL: PGlite under the data directory. */
@@ -91,12 +95,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
+  const dataDir = path.resolve(raw.DATA_DIR);
   const embeddedDatabase = raw.DATABASE_URL === undefined;
   const embeddedTemporal = raw.TEMPORAL_ADDRESS === undefined;
   return {
     ...raw,
     redmineProjects,
-    dataDir: path.resolve(raw.DATA_DIR),
+    dataDir,
+    storageDir: raw.STORAGE_DIR ? path.resolve(raw.STORAGE_DIR) : path.join(dataDir, 'files'),
     publicUrl,
     embeddedDatabase,
     embeddedTemporal,

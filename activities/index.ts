@@ -2,17 +2,20 @@
 import { createConversationActivities, type ConversationActivityDeps } from './conversations.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
 import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js';
+import { createSlaActivities, type SlaActivityDeps } from './sla.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
     ...createNotificationActivities(deps),
     ...createRedmineActivities(deps),
+    ...createSlaActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { MessageRef } from './conversations.js';
 export type { ConversationSignals, SyncState } from './redmine.js';
+export type { SlaAlertKind, SlaPolicy } from './sla.js';

@@ -17,6 +17,16 @@ export interface SpacesTable {
   slug: string;
   name: string;
   created_at: Timestamp;
+  sla_target_hours: Generated<number>;
+  sla_max_hours: Generated<number>;
+  sla_calendar: Generated<'calendar' | 'business'>;
+  sla_opens: Generated<string>;
+  sla_closes: Generated<string>;
+  /** Reminded when no assignee is known. */
+  team_email: string | null;
+  /** Alerted before and at an SLA breach. */
+  manager_email: string | null;
+  satisfaction_timeout_hours: Generated<number>;
 }
 
 export interface AccountsTable {
@@ -70,6 +80,25 @@ export interface ConversationsTable {
   redmine_email_warned: string | null;
   /** Who opened it: the client in Guichet, or staff in Redmine. */
   origin: Generated<'client' | 'redmine'>;
+  /** The running answer clock: when the request came, when the answer is due (target, max). */
+  sla_started_at: Timestamp | null;
+  sla_target_at: Timestamp | null;
+  sla_max_at: Timestamp | null;
+  satisfaction_asked_at: Timestamp | null;
+  /** The Redmine assignee's e-mail, when known. */
+  assignee_email: string | null;
+}
+
+export interface SlaOutcomesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  space_id: string;
+  started_at: Timestamp;
+  answered_at: Timestamp;
+  target_at: Timestamp;
+  max_at: Timestamp;
+  outcome: 'within_target' | 'within_max' | 'breached';
+  idempotency_key: string;
 }
 
 export interface MessagesTable {
@@ -152,6 +181,7 @@ export interface Database {
   notifications: NotificationsTable;
   audit_log: AuditLogTable;
   redmine_sync_state: RedmineSyncStateTable;
+  sla_outcomes: SlaOutcomesTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -68,6 +68,18 @@ export const en: Messages = {
     attachments: 'Attachments',
     sentAt: (date: string) => `on ${date}`,
   },
+  files: {
+    label: 'Attachments (optional)',
+    help: 'Accepted formats: PDF, PNG, JPG, TIF, BMP, GIF. At most 10 MB per file and 5 files.',
+    refusedType: (name: string) => `The file “${name}” is not accepted: accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.`,
+    refusedContent: (name: string, kind: string) =>
+      `The file “${name}” is not accepted: its content is not that of a ${kind} file. Accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.`,
+    refusedEmpty: (name: string) => `The file “${name}” is not accepted: it is empty.`,
+    refusedTooLarge: (name: string) => `The file “${name}” is not accepted: it is larger than 10 MB.`,
+    refusedName: (name: string) => `The file “${name}” is not accepted: its name is not valid.`,
+    tooMany: (max: number) => `You can attach at most ${max} files to a message.`,
+    chooseAgain: 'Your message was not sent and no file was kept: please choose your files again.',
+  },
   errors: {
     subjectRequired: 'Please give your message a subject.',
     subjectTooLong: 'The subject cannot be longer than 200 characters.',
@@ -77,6 +89,7 @@ export const en: Messages = {
     ccInvalid: (list: string) => `These copy addresses are not valid: ${list}.`,
     spaceInvalid: 'Please choose the department.',
     csrf: 'This form has expired. Please send it again.',
+    badForm: 'This form could not be read: nothing was kept. Please send it again.',
     tooManyAttempts: 'Too many attempts. Please wait a few minutes before trying again.',
     notFound: 'This page does not exist or is not available to you.',
     unavailable: 'The service is briefly unavailable: your message was not sent. Please try again in a moment.',
@@ -99,6 +112,29 @@ export const en: Messages = {
     passwordSubject: 'Your client space password',
     passwordBody: (password: string, url: string) =>
       `Here is your password for the client space:\n\n    ${password}\n\nLog in with your e-mail address and this password at ${url}\nIf you did not ask for it, ignore this e-mail: your current password keeps working.`,
+  },
+  sla: {
+    expectedBy: (date: string) => `Answer expected by ${date} at the latest.`,
+    question: 'Did our answer settle your request?',
+    yes: 'Yes, my request is resolved',
+    no: 'No, I still need help',
+    thanksResolved: 'Thank you! Your request is resolved.',
+    reopened: 'Your request is open again: we will come back to you.',
+    satisfactionSubject: (subject: string) => `Is your request resolved? ${subject}`,
+    satisfactionBody: 'We believe we have answered your request. Please tell us in your client space whether it is resolved. Without a reply within 72 hours, it will be considered resolved.',
+    autoResolvedSubject: (subject: string) => `Your request has been resolved: ${subject}`,
+    autoResolvedBody: 'Without a reply 72 hours after our question, your request was marked as resolved. You can still write to us from your client space.',
+    alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
+      `${kind === 'reminder' ? 'Reminder: answer expected' : kind === 'pre-breach' ? 'Alert: maximum delay about to pass' : 'Maximum delay passed'} — ${subject}`,
+    alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
+      `${kind === 'reminder' ? `Reminder: the client expects an answer to "${subject}" by ${due}.` : kind === 'pre-breach' ? `Alert: "${subject}" has no answer and the maximum delay ends on ${due}.` : `Maximum delay passed: "${subject}" got no answer by ${due}.`}\n${url}`,
+    atRisk: 'At risk',
+    breached: 'Breached',
+    askSatisfaction: 'Ask the client whether the request is resolved',
+    maxColumn: 'Maximum delay',
+    assignee: 'Assignee',
+    riskLink: 'Deadlines at risk',
+    answerRequired: 'Please choose an answer.',
   },
   staff: {
     title: 'Back office',

@@ -67,6 +67,18 @@ export const fr = {
     attachments: 'Pièces jointes',
     sentAt: (date: string) => `le ${date}`,
   },
+  files: {
+    label: 'Pièces jointes (facultatif)',
+    help: 'Formats acceptés : PDF, PNG, JPG, TIF, BMP, GIF. 10 Mo au plus par fichier, 5 fichiers au plus.',
+    refusedType: (name: string) => `Le fichier « ${name} » n’est pas accepté : formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.`,
+    refusedContent: (name: string, kind: string) =>
+      `Le fichier « ${name} » n’est pas accepté : son contenu n’est pas celui d’un fichier ${kind}. Formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.`,
+    refusedEmpty: (name: string) => `Le fichier « ${name} » n’est pas accepté : il est vide.`,
+    refusedTooLarge: (name: string) => `Le fichier « ${name} » n’est pas accepté : il dépasse 10 Mo.`,
+    refusedName: (name: string) => `Le fichier « ${name} » n’est pas accepté : son nom n’est pas valide.`,
+    tooMany: (max: number) => `Vous pouvez joindre ${max} fichiers au plus à un message.`,
+    chooseAgain: 'Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.',
+  },
   errors: {
     subjectRequired: 'Merci d’indiquer l’objet de votre message.',
     subjectTooLong: 'L’objet ne peut pas dépasser 200 caractères.',
@@ -76,6 +88,7 @@ export const fr = {
     ccInvalid: (list: string) => `Ces adresses en copie ne sont pas valides : ${list}.`,
     spaceInvalid: 'Merci de choisir le service concerné.',
     csrf: 'Ce formulaire a expiré. Merci de le renvoyer.',
+    badForm: 'Ce formulaire n’a pas pu être lu : rien n’a été enregistré. Merci de le renvoyer.',
     tooManyAttempts: 'Trop de tentatives. Merci de patienter quelques minutes avant de réessayer.',
     notFound: 'Cette page n’existe pas ou ne vous est pas accessible.',
     unavailable: 'Le service est momentanément indisponible : votre message n’a pas été envoyé. Merci de réessayer dans quelques instants.',
@@ -98,6 +111,29 @@ export const fr = {
     passwordSubject: 'Votre mot de passe pour l’espace client',
     passwordBody: (password: string, url: string) =>
       `Voici votre mot de passe pour l’espace client :\n\n    ${password}\n\nConnectez-vous avec votre adresse e-mail et ce mot de passe sur ${url}\nSi vous n’avez rien demandé, ignorez cet e-mail : votre mot de passe actuel reste valable.`,
+  },
+  sla: {
+    expectedBy: (date: string) => `Réponse attendue au plus tard le ${date}.`,
+    question: 'Notre réponse a-t-elle réglé votre demande ?',
+    yes: 'Oui, ma demande est résolue',
+    no: 'Non, j’ai encore besoin d’aide',
+    thanksResolved: 'Merci ! Votre demande est résolue.',
+    reopened: 'Votre demande est rouverte : nous revenons vers vous.',
+    satisfactionSubject: (subject: string) => `Votre demande est-elle résolue ? ${subject}`,
+    satisfactionBody: 'Nous pensons avoir répondu à votre demande. Merci de nous dire dans votre espace client si elle est résolue. Sans retour de votre part sous 72 heures, elle sera considérée comme résolue.',
+    autoResolvedSubject: (subject: string) => `Votre demande a été résolue : ${subject}`,
+    autoResolvedBody: 'Sans retour de votre part 72 heures après notre question, votre demande a été passée en « résolue ». Vous pouvez toujours nous écrire depuis votre espace client.',
+    alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
+      `${kind === 'reminder' ? 'Rappel : réponse attendue' : kind === 'pre-breach' ? 'Alerte : délai maximal bientôt dépassé' : 'Délai maximal dépassé'} — ${subject}`,
+    alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
+      `${kind === 'reminder' ? `Rappel : le client attend une réponse à « ${subject} » avant le ${due}.` : kind === 'pre-breach' ? `Alerte : « ${subject} » n’a pas de réponse et le délai maximal expire le ${due}.` : `Délai maximal dépassé : « ${subject} » n’a pas reçu de réponse avant le ${due}.`}\n${url}`,
+    atRisk: 'À risque',
+    breached: 'Hors délai',
+    askSatisfaction: 'Demander au client si sa demande est résolue',
+    maxColumn: 'Délai maximal',
+    assignee: 'Assigné à',
+    riskLink: 'Délais à risque',
+    answerRequired: 'Merci de choisir une réponse.',
   },
   staff: {
     title: 'Back-office',

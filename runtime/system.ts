@@ -14,6 +14,7 @@ import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { createTemporalGateway } from '../server/workflow-gateway.js';
 import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
+import { createLocalStorage } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
@@ -121,6 +122,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       temporalAddress = devServer.address;
     }
 
+    // Deposited files: shared by the server (which writes them) and the worker (which sends them on).
+    const storage = createLocalStorage(config.storageDir);
+    await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
+
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
     // Checked before anything runs: a Redmine that would publish private notes stops the start.
@@ -156,7 +161,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows },
+        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage },
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
@@ -173,7 +178,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (options.server) {
-      const built = await buildApp({ config, db: database.db, workflows, redmine }, { logger: log.child({ component: 'http' }) });
+      const built = await buildApp({ config, db: database.db, workflows, redmine, storage }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());
       await built.listen({ port: config.PORT, host: config.HOST });

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -15,7 +16,10 @@ import apiRoutes from './routes/api.js';
 import clientRoutes from './routes/client.js';
 import devRoutes from './routes/dev.js';
 import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
+import slaRoutes from './routes/sla.js';
 import staffRoutes from './routes/staff.js';
+import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,6 +56,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     },
   });
   await app.register(formbody);
+  // Forms with files: parsed by the routes that take them (server/uploads.ts), never buffered.
+  // preservePath: names are made safe in files.ts, which also refuses names climbing directories.
+  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false, preservePath: true });
+  app.addHook('onResponse', drainUnreadForm);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -81,6 +89,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     let message = status >= 500 ? t.errors.internal : error.message;
     if (error.code === 'RATE_LIMITED') message = t.errors.tooManyAttempts;
     else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
+    else if (error.code === BAD_FORM) message = t.errors.badForm;
     else if (error.validation && error.validationContext === 'params') {
       // A malformed id is a page that does not exist, not a form error.
       return reply.callNotFound();
@@ -97,6 +106,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   healthRoutes(app);
+  metricsRoutes(app);
+  slaRoutes(app);
   apiRoutes(app);
   clientRoutes(app);
   staffRoutes(app);

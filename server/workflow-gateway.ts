@@ -1,7 +1,9 @@
 // What the server asks of Temporal. Starts are idempotent: workflow ids come from business keys.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
+  askSatisfactionSignal,
   clientMessageSignal,
+  satisfactionAnswerSignal,
   conversationWorkflow,
   conversationWorkflowId,
   notificationWorkflow,
@@ -15,6 +17,8 @@ import {
 export interface WorkflowGateway {
   clientMessage(conversationId: string, messageId: string): Promise<void>;
   staffAnswer(conversationId: string, messageId: string, options?: { fromRedmine: boolean }): Promise<void>;
+  askSatisfaction(conversationId: string, ref: string): Promise<void>;
+  satisfactionAnswer(conversationId: string, ref: string, resolved: boolean): Promise<void>;
   deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
   /** Starts the Redmine → Guichet poller unless it runs already. */
   ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
@@ -67,6 +71,26 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
+      }),
+    askSatisfaction: (conversationId, ref) =>
+      guard('signal conversation', async () => {
+        await client.workflow.signalWithStart(conversationWorkflow, {
+          workflowId: conversationWorkflowId(conversationId),
+          taskQueue,
+          args: [{ conversationId, acknowledged: true }],
+          signal: askSatisfactionSignal,
+          signalArgs: [{ ref }],
+        });
+      }),
+    satisfactionAnswer: (conversationId, ref, resolved) =>
+      guard('signal conversation', async () => {
+        await client.workflow.signalWithStart(conversationWorkflow, {
+          workflowId: conversationWorkflowId(conversationId),
+          taskQueue,
+          args: [{ conversationId, acknowledged: true }],
+          signal: satisfactionAnswerSignal,
+          signalArgs: [{ ref, resolved }],
+        });
       }),
     ensureRedmineSync: (input) =>
       guard('start the Redmine poller', async () => {

@@ -11,17 +11,35 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, MessageRef } from '../activities/index.js';
+import type { Activities, MessageRef, SlaAlertKind, SlaPolicy } from '../activities/index.js';
+import { addWorkingTime } from './sla/calendar.js';
 
 export type ConversationEvent =
   | { type: 'clientMessage'; messageId: string }
-  | { type: 'staffAnswer'; messageId: string; fromRedmine?: boolean };
+  | { type: 'staffAnswer'; messageId: string; fromRedmine?: boolean }
+  | { type: 'askSatisfaction'; ref: string }
+  | { type: 'satisfactionAnswer'; ref: string; resolved: boolean };
+
+/** The answer clock of one client request. Instants in ms since the epoch. */
+export interface SlaClock {
+  /** The request (client message) that started it. */
+  requestId: string;
+  startedAt: number;
+  reminderAt: number;
+  targetAt: number;
+  preBreachAt: number;
+  maxAt: number;
+  sent: SlaAlertKind[];
+}
 
 export interface ConversationInput {
   conversationId: string;
   /** Carried over continue-as-new. */
   acknowledged?: boolean;
   pending?: ConversationEvent[];
+  clock?: SlaClock | null;
+  satisfaction?: { ref: string; deadline: number } | null;
+  handledEvents?: number;
 }
 
 export interface ConversationState {
@@ -29,15 +47,21 @@ export interface ConversationState {
   acknowledged: boolean;
   handledEvents: number;
   pendingEvents: number;
+  clock: SlaClock | null;
+  satisfactionDeadline: number | null;
 }
 
 export const clientMessageSignal = defineSignal<[{ messageId: string }]>('clientMessage');
 /** A staff answer, written in the back-office or mirrored from a Redmine note. */
 export const staffAnswerSignal = defineSignal<[{ messageId: string; fromRedmine?: boolean }]>('staffAnswer');
+/** Staff ask whether the answer satisfies the client (back-office action or Redmine status). */
+export const askSatisfactionSignal = defineSignal<[{ ref: string }]>('askSatisfaction');
+/** The client's answer to that question. */
+export const satisfactionAnswerSignal = defineSignal<[{ ref: string; resolved: boolean }]>('satisfactionAnswer');
 export const conversationStateQuery = defineQuery<ConversationState>('conversationState');
 
 // Database steps: short retries, bounded (a row that never becomes visible was rolled back).
-const { acknowledgeRequest, prepareAnswerNotification } = proxyActivities<Activities>({
+const { acknowledgeRequest, prepareAnswerNotification, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
@@ -47,8 +71,14 @@ const { deliverNotification } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 // Redmine: while it is down, messages wait here and reach it in order when it returns.
-const { mirrorClientMessage, mirrorStaffAnswer, writeInternalNote } = proxyActivities<Activities>({
+const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolveConversation } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['EmailFieldDropped'] },
+});
+
+// A client message may carry five 10 MB files to upload over a slow link.
+const { mirrorClientMessage } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['EmailFieldDropped'] },
 });
 
@@ -56,33 +86,92 @@ export function conversationWorkflowId(conversationId: string): string {
   return `conversation-${conversationId}`;
 }
 
+const ALERTS: Array<[SlaAlertKind, keyof Pick<SlaClock, 'reminderAt' | 'preBreachAt' | 'maxAt'>]> = [
+  ['reminder', 'reminderAt'],
+  ['pre-breach', 'preBreachAt'],
+  ['breach', 'maxAt'],
+];
+
+/** Deadlines of a clock started now: a reminder at 75 % of the target, the manager alerted a
+ * quarter of the target before the maximum, and at the maximum. Working time per the policy. */
+export function startClock(requestId: string, now: number, policy: SlaPolicy): SlaClock {
+  const at = (ms: number) => addWorkingTime(new Date(now), ms, policy.calendar).getTime();
+  return {
+    requestId,
+    startedAt: now,
+    reminderAt: at(policy.targetMs * 0.75),
+    targetAt: at(policy.targetMs),
+    preBreachAt: at(Math.max(policy.targetMs, policy.maxMs - policy.targetMs * 0.25)),
+    maxAt: at(policy.maxMs),
+    sent: [],
+  };
+}
+
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
+  const conversationId = input.conversationId;
   const pending: ConversationEvent[] = [...(input.pending ?? [])];
   let acknowledged = input.acknowledged ?? false;
-  let handledEvents = 0;
+  let clock: SlaClock | null = input.clock ?? null;
+  let satisfaction = input.satisfaction ?? null;
+  let handledEvents = input.handledEvents ?? 0;
 
   setHandler(clientMessageSignal, ({ messageId }) => void pending.push({ type: 'clientMessage', messageId }));
   setHandler(staffAnswerSignal, ({ messageId, fromRedmine }) => void pending.push({ type: 'staffAnswer', messageId, fromRedmine }));
+  setHandler(askSatisfactionSignal, ({ ref }) => void pending.push({ type: 'askSatisfaction', ref }));
+  setHandler(satisfactionAnswerSignal, ({ ref, resolved }) => void pending.push({ type: 'satisfactionAnswer', ref, resolved }));
   setHandler(conversationStateQuery, () => ({
-    conversationId: input.conversationId,
+    conversationId,
     acknowledged,
     handledEvents,
     pendingEvents: pending.length,
+    clock,
+    satisfactionDeadline: satisfaction?.deadline ?? null,
   }));
 
-  for (;;) {
-    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
-    if (workflowInfo().continueAsNewSuggested) {
-      // Keep history bounded on long conversations, even under steady traffic; events not yet
-      // handled travel with us (the server refuses the move if a signal arrives meanwhile).
-      await continueAsNew<typeof conversationWorkflow>({ conversationId: input.conversationId, acknowledged, pending });
-      return;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const showDeadlines = (c: SlaClock | null) =>
+    recordSlaDeadlines({ conversationId, startedAt: c ? iso(c.startedAt) : null, targetAt: c ? iso(c.targetAt) : null, maxAt: c ? iso(c.maxAt) : null });
+
+  function nextDeadline(): number | undefined {
+    const times: number[] = [];
+    if (clock) for (const [kind, key] of ALERTS) if (!clock.sent.includes(kind)) times.push(clock[key]);
+    if (satisfaction) times.push(satisfaction.deadline);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  async function fireDueDeadlines(): Promise<void> {
+    const now = Date.now();
+    if (clock) {
+      for (const [kind, key] of ALERTS) {
+        if (clock.sent.includes(kind) || clock[key] > now) continue;
+        const { notified } = await slaAlert({ conversationId, kind, clockId: clock.requestId, targetAt: iso(clock.targetAt), maxAt: iso(clock.maxAt) });
+        clock.sent.push(kind);
+        for (const id of notified) await deliverNotification(id);
+      }
     }
-    const event = pending.shift();
-    if (!event) continue;
-    const ref: MessageRef = { conversationId: input.conversationId, messageId: event.messageId };
-    try {
-      if (event.type === 'clientMessage') {
+    if (satisfaction && satisfaction.deadline <= now) {
+      // No answer to the question within the delay: resolved, in Guichet and Redmine, client told.
+      const ref = satisfaction.ref;
+      satisfaction = null;
+      const { notificationId } = await resolveConversation({ conversationId, ref, automatic: true });
+      if (notificationId) await deliverNotification(notificationId);
+    }
+  }
+
+  async function startAnswerClock(requestId: string): Promise<void> {
+    const policy = await loadSlaPolicy(conversationId);
+    clock = startClock(requestId, Date.now(), policy);
+    await showDeadlines(clock);
+  }
+
+  async function handle(event: ConversationEvent): Promise<void> {
+    switch (event.type) {
+      case 'clientMessage': {
+        const ref: MessageRef = { conversationId, messageId: event.messageId };
+        // A message after an answer (or instead of answering the satisfaction question) is a
+        // new request: a new answer clock, started first since it dates the request.
+        satisfaction = null;
+        if (!clock) await startAnswerClock(event.messageId);
         // The request that opens the conversation gets the mandatory acknowledgement.
         const acknowledgeNow = !acknowledged;
         if (acknowledgeNow) {
@@ -92,20 +181,78 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         }
         const { mirrored } = await mirrorClientMessage(ref);
         if (mirrored && acknowledgeNow) {
-          await writeInternalNote({
-            conversationId: input.conversationId,
-            ref: `ack-${event.messageId}`,
-            text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
-          });
+          await writeInternalNote({ conversationId, ref: `ack-${event.messageId}`, text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).' });
         }
-      } else {
+        return;
+      }
+      case 'staffAnswer': {
+        const ref: MessageRef = { conversationId, messageId: event.messageId };
+        if (clock) {
+          const answered = clock;
+          clock = null;
+          await recordSlaOutcome({
+            conversationId,
+            requestMessageId: answered.requestId,
+            startedAt: iso(answered.startedAt),
+            answeredAt: iso(Date.now()),
+            targetAt: iso(answered.targetAt),
+            maxAt: iso(answered.maxAt),
+          });
+          await showDeadlines(null);
+        }
         const { notificationId } = await prepareAnswerNotification(ref);
         await deliverNotification(notificationId);
         if (!event.fromRedmine) await mirrorStaffAnswer(ref);
+        return;
       }
+      case 'askSatisfaction': {
+        if (satisfaction) return;
+        // The clock does not run while the conversation waits for the client.
+        if (clock) {
+          clock = null;
+          await showDeadlines(null);
+        }
+        const policy = await loadSlaPolicy(conversationId);
+        satisfaction = { ref: event.ref, deadline: Date.now() + policy.satisfactionTimeoutMs };
+        const { notificationId } = await askSatisfaction({ conversationId, ref: event.ref });
+        await deliverNotification(notificationId);
+        return;
+      }
+      case 'satisfactionAnswer': {
+        satisfaction = null;
+        if (event.resolved) {
+          clock = null;
+          await resolveConversation({ conversationId, ref: event.ref, automatic: false });
+        } else if (!clock) {
+          await startAnswerClock(`reopen-${event.ref}`);
+        }
+        return;
+      }
+    }
+  }
+
+  for (;;) {
+    const next = nextDeadline();
+    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, next === undefined ? undefined : Math.max(1, next - Date.now()));
+    try {
+      await fireDueDeadlines();
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      log.warn('conversation event dropped', { event: event.type, messageId: event.messageId, error: err.cause?.message });
+      log.warn('SLA deadline step failed', { error: err.cause?.message });
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      // Keep history bounded on long conversations, even under steady traffic; events not yet
+      // handled and the clocks travel with us (the server refuses the move if a signal arrives).
+      await continueAsNew<typeof conversationWorkflow>({ conversationId, acknowledged, pending, clock, satisfaction, handledEvents });
+      return;
+    }
+    const event = pending.shift();
+    if (!event) continue;
+    try {
+      await handle(event);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('conversation event dropped', { event: event.type, error: err.cause?.message });
     }
     handledEvents++;
   }

@@ -2,12 +2,15 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/connect.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
+import type { Storage } from '../../connectors/storage/index.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   workflows: WorkflowGateway;
+  /** The files clients deposit (STORAGE_DIR). */
+  storage: Storage;
   /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
   redmine?: RedmineMirrorContext | undefined;
 }

@@ -1,6 +1,8 @@
-import type { ConversationStatus, Message, Space } from '../../db/database.js';
+import type { Conversation, ConversationStatus, Message, Space } from '../../db/database.js';
+import { clientSlaPanel } from './sla-parts.js';
 import type { AttachmentSummary, ConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
+import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { html, multiline, type Html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
@@ -50,6 +52,14 @@ export interface ComposeValues {
   cc?: string;
 }
 
+/** The file picker: several files, the accepted types, its rules said next to it. */
+export function fileField(ctx: PageContext): Html {
+  const { t } = ctx;
+  return html`<label for="files">${t.files.label}</label>
+    <input id="files" name="files" type="file" multiple accept="${ACCEPT_ATTRIBUTE}" aria-describedby="files-help">
+    <p id="files-help" class="help">${t.files.help}</p>`;
+}
+
 export function composePage(ctx: PageContext, spaces: Space[], values: ComposeValues, errors: string[]) {
   const { t } = ctx;
   return layout(
@@ -58,7 +68,7 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
     html`<section class="card">
   <h1>${t.compose.title}</h1>
   ${errorSummary(ctx, errors)}
-  <form method="post" action="/conversations" novalidate>
+  <form method="post" action="/conversations" enctype="multipart/form-data" novalidate>
     ${csrfField(ctx)}
     ${spaces.length > 1
       ? html`<label for="space">${t.compose.space} <span class="req">(${t.compose.required})</span></label>
@@ -73,6 +83,7 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
     <label for="cc">${t.compose.cc}</label>
     <input id="cc" name="cc" type="text" inputmode="email" aria-describedby="cc-help" value="${values.cc ?? ''}">
     <p id="cc-help" class="help">${t.compose.ccHelp}</p>
+    ${fileField(ctx)}
     <div class="actions">
       <button type="submit" class="primary">${t.compose.send}</button>
       <a href="/conversations">${t.compose.cancel}</a>
@@ -121,7 +132,7 @@ export function messageList(
 
 export function threadPage(
   ctx: PageContext,
-  conversation: { id: string; subject: string; status: ConversationStatus; spaceName: string },
+  conversation: Conversation & { spaceName: string },
   messages: Message[],
   reply: { body?: string; errors: string[] },
   attachments: Map<string, AttachmentSummary[]> = new Map(),
@@ -136,14 +147,16 @@ export function threadPage(
   ${statusBadge(ctx, conversation.status)}
 </div>
 <p class="muted">${conversation.spaceName}</p>
+${clientSlaPanel(ctx, conversation)}
 ${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
 <section class="card" aria-labelledby="reply-title">
   <h2 id="reply-title">${t.thread.reply}</h2>
   ${errorSummary(ctx, reply.errors)}
-  <form method="post" action="/conversations/${conversation.id}/messages" novalidate>
+  <form method="post" action="/conversations/${conversation.id}/messages" enctype="multipart/form-data" novalidate>
     ${csrfField(ctx)}
     <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
     <textarea id="body" name="body" rows="5" required>${reply.body ?? ''}</textarea>
+    ${fileField(ctx)}
     <button type="submit" class="primary">${t.thread.send}</button>
   </form>
 </section>`,

@@ -1,7 +1,8 @@
 import type { Conversation, Message, Notification, Space } from '../../db/database.js';
-import type { StaffConversationSummary } from '../../db/conversations.js';
+import type { AttachmentSummary, StaffConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { statusBadge, messageList } from './conversation-pages.js';
+import { staffSatisfactionAction } from './sla-parts.js';
 import { html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
@@ -16,7 +17,7 @@ export function staffConversationListPage(
   return layout(
     ctx,
     t.staff.conversations,
-    html`<h1>${t.staff.conversations}</h1>
+    html`<div class="heading-row"><h1>${t.staff.conversations}</h1><a class="button" href="/back-office/delais">${t.sla.riskLink}</a></div>
 <form method="get" action="/back-office" class="filters">
   <label for="space">${t.conversations.space}</label>
   <select id="space" name="space">
@@ -53,7 +54,14 @@ ${list.pages > 1
 
 export function staffThreadPage(
   ctx: PageContext,
-  view: { conversation: Conversation; spaceName: string; clientName: string; clientEmail: string; messages: Message[] },
+  view: {
+    conversation: Conversation;
+    spaceName: string;
+    clientName: string;
+    clientEmail: string;
+    messages: Message[];
+    attachments?: Map<string, AttachmentSummary[]>;
+  },
   answer: { body?: string; errors: string[] },
 ) {
   const { t } = ctx;
@@ -64,7 +72,9 @@ export function staffThreadPage(
     html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
 <div class="heading-row"><h1>${c.subject}</h1>${statusBadge(ctx, c.status)}</div>
 <p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
-${messageList(ctx, view.messages, 'staff')}
+${c.sla_max_at ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
+${staffSatisfactionAction(ctx, c)}
+${messageList(ctx, view.messages, 'staff', { byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(), href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}` })}
 <section class="card" aria-labelledby="answer-title">
   <h2 id="answer-title">${t.staff.answer}</h2>
   ${errorSummary(ctx, answer.errors)}

@@ -224,6 +224,23 @@ describe('Redmine → Guichet', () => {
   });
 });
 
+describe('satisfaction through Redmine', () => {
+  it('asks the client when staff set Feedback, and resolves the issue when the client says yes', async () => {
+    const { browser, conversationId, issueId } = await clientWrites(unique('Badge'), 'Mon badge ne marche plus.');
+    await staff.addNote(issueId, { notes: 'Badge reprogrammé.' });
+    const statuses = await staff.listStatuses();
+    const feedback = statuses.find((s) => s.name === 'Feedback')!.id;
+    const resolved = statuses.find((s) => s.name === 'Resolved')!.id;
+    await staff.updateIssue(issueId, { statusId: feedback });
+    const page = await eventually(() => browser.get(`/conversations/${conversationId}`), (r) => r.body.includes('Notre réponse a-t-elle réglé votre demande ?'), 'the question');
+    expect(page.body).toContain('Oui, ma demande est résolue');
+    await browser.post(`/conversations/${conversationId}/satisfaction`, { answer: 'yes' }, { formUrl: `/conversations/${conversationId}` });
+    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => i?.statusId === resolved, 'the Resolved status in Redmine');
+    expect(issue!.journals!.some((j) => j.privateNotes && j.notes.includes('Question de satisfaction posée au client'))).toBe(true);
+    expect(issue!.journals!.some((j) => j.privateNotes && j.notes.includes('Le client a confirmé que sa demande est résolue.'))).toBe(true);
+  });
+});
+
 describe('start-up checks', () => {
   it('refuses to run on an API user that may not set notes private', async () => {
     const env = redmineTestEnv();

@@ -1,10 +1,12 @@
 // conversationWorkflow against the real dev server, with the real activities, database and SMTP.
+import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createMailer } from '../../connectors/mail/index.js';
+import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
 import { createGuichetWorker } from '../../runtime/worker.js';
@@ -38,7 +40,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }), publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve() } },
+    deps: { db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }), publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, storage: createLocalStorage(`${os.tmpdir()}/guichet-workflow-test-files`) },
     workflowBundle: { code: inject('workflowBundleCode') },
   });
   running = worker.run();

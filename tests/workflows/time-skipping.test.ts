@@ -1,5 +1,6 @@
 // Long waits on the time-skipping test server: an SMTP outage of hours loses no e-mail, and a
 // signal for a message that never became visible is given up without blocking the conversation.
+import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -7,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
 import { ConnectorError } from '../../connectors/errors.js';
+import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
 import { enqueueNotification } from '../../db/notifications.js';
@@ -54,7 +56,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: { db: database.db, mailer, publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve() } },
+    deps: { db: database.db, mailer, publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, storage: createLocalStorage(`${os.tmpdir()}/guichet-workflow-test-files`) },
     workflowBundle: { code: inject('workflowBundleCode') },
   });
   running = worker.run();

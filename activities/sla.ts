@@ -1,0 +1,157 @@
+// The SLA's side effects: deadlines recorded for pages and lists, reminders and escalations by
+// e-mail and as private notes, outcomes for metrics, the satisfaction check and auto-resolve.
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Db } from '../db/connect.js';
+import { findAccountById } from '../db/accounts.js';
+import { findConversation } from '../db/conversations.js';
+import { enqueueNotification } from '../db/notifications.js';
+import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
+import { formatDateTime, messages as catalogue } from '../i18n/index.js';
+import type { SlaCalendar } from '../workflows/sla/calendar.js';
+
+export interface SlaActivityDeps {
+  db: Db;
+  redmine: RedmineMirrorContext | undefined;
+  publicUrl: string;
+}
+
+export interface SlaPolicy {
+  calendar: SlaCalendar;
+  targetMs: number;
+  maxMs: number;
+  satisfactionTimeoutMs: number;
+}
+
+export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
+
+const HOUR = 3_600_000;
+
+export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps) {
+  async function context(conversationId: string) {
+    const conversation = await findConversation(db, conversationId);
+    if (!conversation) throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
+    const space = await db.selectFrom('spaces').selectAll().where('id', '=', conversation.space_id).executeTakeFirstOrThrow();
+    return { conversation, space };
+  }
+
+  async function privateNote(conversationId: string, issueId: number | null, ref: string, text: string): Promise<void> {
+    if (!redmine || issueId === null) return;
+    const result = await redmine.client.addNoteOnce(issueId, ref, { notes: text, privateNotes: true });
+    if (!result.privateNotes) log.error('Redmine published a private note', { conversationId, issueId, ref });
+  }
+
+  return {
+    async loadSlaPolicy(conversationId: string): Promise<SlaPolicy> {
+      const { space } = await context(conversationId);
+      return {
+        calendar: { mode: space.sla_calendar, opens: space.sla_opens, closes: space.sla_closes, workingDays: [1, 2, 3, 4, 5], timeZone: 'Europe/Paris' },
+        targetMs: space.sla_target_hours * HOUR,
+        maxMs: space.sla_max_hours * HOUR,
+        satisfactionTimeoutMs: space.satisfaction_timeout_hours * HOUR,
+      };
+    },
+
+    /** What pages and lists show: when the running clock started and its deadlines (or none). */
+    async recordSlaDeadlines(input: { conversationId: string; startedAt: string | null; targetAt: string | null; maxAt: string | null }): Promise<void> {
+      await db
+        .updateTable('conversations')
+        .set({ sla_started_at: input.startedAt, sla_target_at: input.targetAt, sla_max_at: input.maxAt })
+        .where('id', '=', input.conversationId)
+        .execute();
+    },
+
+    /** One outcome per answered request, whatever the retries. */
+    async recordSlaOutcome(input: { conversationId: string; requestMessageId: string; startedAt: string; answeredAt: string; targetAt: string; maxAt: string }): Promise<void> {
+      const { conversation } = await context(input.conversationId);
+      const answered = Date.parse(input.answeredAt);
+      const outcome = answered <= Date.parse(input.targetAt) ? 'within_target' : answered <= Date.parse(input.maxAt) ? 'within_max' : 'breached';
+      await db
+        .insertInto('sla_outcomes')
+        .values({
+          conversation_id: conversation.id,
+          space_id: conversation.space_id,
+          started_at: input.startedAt,
+          answered_at: input.answeredAt,
+          target_at: input.targetAt,
+          max_at: input.maxAt,
+          outcome,
+          idempotency_key: `sla:${input.requestMessageId}`,
+        })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .execute();
+    },
+
+    /** Reminds the assignee (else the team) before the target; alerts the manager before and at the breach. */
+    async slaAlert(input: { conversationId: string; kind: SlaAlertKind; clockId: string; targetAt: string; maxAt: string }): Promise<{ notified: string[] }> {
+      const { conversation, space } = await context(input.conversationId);
+      const t = catalogue('fr');
+      const recipients =
+        input.kind === 'reminder'
+          ? [conversation.assignee_email ?? space.team_email].filter((e): e is string => !!e)
+          : [space.manager_email ?? space.team_email].filter((e): e is string => !!e);
+      const due = formatDateTime(new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt), 'fr');
+      const notified: string[] = [];
+      const text = t.sla.alert(input.kind, conversation.subject, due, `${publicUrl}/back-office/conversations/${conversation.id}`);
+      for (const recipient of recipients) {
+        const notification = await enqueueNotification(db, {
+          idempotencyKey: `sla-${input.kind}:${conversation.id}:${input.clockId}:${recipient}`,
+          recipient,
+          subject: t.sla.alertSubject(input.kind, conversation.subject),
+          bodyText: text,
+          conversationId: conversation.id,
+        });
+        notified.push(notification.id);
+      }
+      await privateNote(conversation.id, conversation.redmine_issue_id, `sla-${input.kind}-${input.clockId}`, text);
+      // The workflow delivers them, with the outbox's patient retries.
+      return { notified };
+    },
+
+    /** Staff asked whether the answer satisfies the client: tell the client. */
+    async askSatisfaction(input: { conversationId: string; ref: string }): Promise<{ notificationId: string }> {
+      const { conversation } = await context(input.conversationId);
+      const client = await findAccountById(db, conversation.client_account_id);
+      if (!client) throw ApplicationFailure.nonRetryable('no client', 'NoClient');
+      await db
+        .updateTable('conversations')
+        .set({ status: 'waiting_client', satisfaction_asked_at: new Date() })
+        .where('id', '=', conversation.id)
+        .execute();
+      const t = catalogue(client.locale);
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `satisfaction:${conversation.id}:${input.ref}`,
+        recipient: client.email,
+        subject: t.sla.satisfactionSubject(conversation.subject),
+        bodyText: [t.mail.greeting(client.full_name), '', t.sla.satisfactionBody, '', t.mail.readOnline(`${publicUrl}/conversations/${conversation.id}`), '', t.mail.signature].join('\n'),
+        conversationId: conversation.id,
+      });
+      await privateNote(conversation.id, conversation.redmine_issue_id, `satisfaction-${input.ref}`, 'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).');
+      return { notificationId: notification.id };
+    },
+
+    /** Resolves the conversation, in Guichet and in Redmine; tells the client when it was automatic. */
+    async resolveConversation(input: { conversationId: string; ref: string; automatic: boolean }): Promise<{ notificationId?: string }> {
+      const { conversation } = await context(input.conversationId);
+      await db.updateTable('conversations').set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null }).where('id', '=', conversation.id).execute();
+      if (redmine && conversation.redmine_issue_id !== null) {
+        const note = input.automatic
+          ? 'Demande résolue automatiquement : pas de réponse du client 72 heures après la question de satisfaction.'
+          : 'Le client a confirmé que sa demande est résolue.';
+        await redmine.client.addNoteOnce(conversation.redmine_issue_id, `resolved-${input.ref}`, { notes: note, privateNotes: true });
+        if (redmine.resolvedStatusId !== undefined) await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });
+      }
+      if (!input.automatic) return {};
+      const client = await findAccountById(db, conversation.client_account_id);
+      if (!client) return {};
+      const t = catalogue(client.locale);
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `auto-resolved:${conversation.id}:${input.ref}`,
+        recipient: client.email,
+        subject: t.sla.autoResolvedSubject(conversation.subject),
+        bodyText: [t.mail.greeting(client.full_name), '', t.sla.autoResolvedBody, '', t.mail.readOnline(`${publicUrl}/conversations/${conversation.id}`), '', t.mail.signature].join('\n'),
+        conversationId: conversation.id,
+      });
+      return { notificationId: notification.id };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// SLA pieces of pages: the client's expected answer time and satisfaction question, the
+// back-office's at-risk list.
+import type { Conversation } from '../../db/database.js';
+import type { ClockRow } from '../../db/sla.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { html, type Html } from './html.js';
+import { csrfField, layout, type PageContext } from './layout.js';
+
+/** Under the thread title: when an answer is due, or the satisfaction question. */
+export function clientSlaPanel(ctx: PageContext, conversation: Conversation): Html {
+  const { t } = ctx;
+  if (conversation.status === 'waiting_client') {
+    return html`<section class="card satisfaction" aria-labelledby="satisfaction-title">
+  <h2 id="satisfaction-title">${t.sla.question}</h2>
+  <form method="post" action="/conversations/${conversation.id}/satisfaction" class="choices">
+    ${csrfField(ctx)}
+    <button type="submit" name="answer" value="yes" class="primary">${t.sla.yes}</button>
+    <button type="submit" name="answer" value="no">${t.sla.no}</button>
+  </form>
+</section>`;
+  }
+  if (conversation.sla_max_at && (conversation.status === 'open' || conversation.status === 'answered')) {
+    return html`<p class="expected">${t.sla.expectedBy(formatDateTime(conversation.sla_max_at, ctx.locale))}</p>`;
+  }
+  return html``;
+}
+
+/** The back-office action that asks the client whether the request is resolved. */
+export function staffSatisfactionAction(ctx: PageContext, conversation: Conversation): Html {
+  if (conversation.status === 'waiting_client' || conversation.status === 'resolved' || conversation.status === 'closed') return html``;
+  return html`<form method="post" action="/back-office/conversations/${conversation.id}/satisfaction" class="inline-action">
+  ${csrfField(ctx)}
+  <button type="submit">${ctx.t.sla.askSatisfaction}</button>
+</form>`;
+}
+
+export function slaRiskPage(ctx: PageContext, rows: ClockRow[]) {
+  const { t } = ctx;
+  return layout(
+    ctx,
+    t.sla.atRisk,
+    html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
+<h1>${t.sla.atRisk} / ${t.sla.breached}</h1>
+${rows.length === 0
+  ? html`<p class="card">${t.staff.none}</p>`
+  : html`<table class="grid">
+  <thead><tr><th scope="col">${t.conversations.subject}</th><th scope="col">${t.conversations.space}</th><th scope="col">${t.conversations.status}</th><th scope="col">${t.sla.maxColumn}</th><th scope="col">${t.sla.assignee}</th></tr></thead>
+  <tbody>
+  ${rows.map(
+    (r) => html`<tr class="${r.state}">
+    <td><a href="/back-office/conversations/${r.id}">${r.subject}</a></td>
+    <td>${r.spaceName}</td>
+    <td><span class="badge ${r.state === 'breached' ? 'breached' : 'new'}">${r.state === 'breached' ? t.sla.breached : t.sla.atRisk}</span></td>
+    <td><time datetime="${r.maxAt.toISOString()}">${formatDateTime(r.maxAt, ctx.locale)}</time></td>
+    <td>${r.assigneeEmail ?? '—'}</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>`}`,
+  );
+}

@@ -1,0 +1,215 @@
+// The answer SLA on the time-skipping server: reminders, escalations, an answer that stops the
+// clock, the satisfaction question and the 72 h auto-resolve — each exactly once.
+import os from 'node:os';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
+import { createLocalStorage } from '../../connectors/storage/index.js';
+import { openDatabase, type OpenDatabase } from '../../db/connect.js';
+import { createConversation, insertMessage } from '../../db/conversations.js';
+import { createGuichetWorker } from '../../runtime/worker.js';
+import {
+  askSatisfactionSignal,
+  clientMessageSignal,
+  conversationStateQuery,
+  conversationWorkflow,
+  satisfactionAnswerSignal,
+  staffAnswerSignal,
+  startClock,
+} from '../../workflows/index.js';
+import { DEFAULT_BUSINESS_CALENDAR } from '../../workflows/sla/calendar.js';
+import { createClient, createSpace, uniqueEmail } from '../helpers/fixtures.js';
+
+/** Records what would be sent (the SMTP connector is tested against a real server elsewhere). */
+class RecordingMailer implements Mailer {
+  readonly delivers = true;
+  sent: OutgoingMail[] = [];
+  send(mail: OutgoingMail) {
+    this.sent.push(mail);
+    return Promise.resolve({ messageId: `<${mail.reference}>` });
+  }
+  verify() {
+    return Promise.resolve();
+  }
+  close() {}
+}
+
+const HOUR = 3_600_000;
+let env: TestWorkflowEnvironment;
+let database: OpenDatabase;
+const mailer = new RecordingMailer();
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `sla-${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // installed by another suite in this process
+  }
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
+  database = await openDatabase({ url: inject('databaseUrl') });
+  worker = await createGuichetWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    deps: {
+      db: database.db,
+      mailer,
+      publicUrl: 'http://guichet.test',
+      redmine: undefined,
+      signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
+      storage: createLocalStorage(`${os.tmpdir()}/guichet-sla-test-files`),
+    },
+    workflowBundle: { code: inject('workflowBundleCode') },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await database?.close();
+  await env?.teardown();
+});
+
+async function setUp() {
+  const db = database.db;
+  const space = await createSpace(db);
+  const team = uniqueEmail('equipe');
+  const manager = uniqueEmail('responsable');
+  await db.updateTable('spaces').set({ team_email: team, manager_email: manager }).where('id', '=', space.id).execute();
+  const { account } = await createClient(db, { space });
+  const conversationId = randomUUID();
+  const messageId = randomUUID();
+  await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: `Demande ${conversationId.slice(0, 6)}`, cc: '' });
+  await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Bonjour' });
+  const handle = await env.client.workflow.start(conversationWorkflow, { workflowId: `conversation-${conversationId}`, taskQueue, args: [{ conversationId }] });
+  await handle.signal(clientMessageSignal, { messageId });
+  await until(async () => (await handle.query(conversationStateQuery)).clock !== null, 'the answer clock');
+  const to = (address: string) => mailer.sent.filter((m) => m.to === address);
+  return { db, space, team, manager, client: account, conversationId, handle, to };
+}
+
+/** Waits in real time for activities to land (time skipping does not skip their running time). */
+async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function staffAnswers(db: OpenDatabase['db'], conversationId: string) {
+  const id = randomUUID();
+  await insertMessage(db, { id, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agent', body: 'Réponse' });
+  return id;
+}
+
+describe('answer clock', () => {
+  it('reminds the team before the target, alerts the manager before and at the breach, once each', async () => {
+    const { db, team, manager, conversationId, handle, to } = await setUp();
+    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(conversation.sla_max_at!.getTime() - conversation.sla_started_at!.getTime()).toBe(48 * HOUR);
+    await env.sleep('17 hours');
+    expect(to(team)).toHaveLength(0);
+    await env.sleep('2 hours'); // 19 h: past 75 % of the 24 h target
+    expect(to(team).map((m) => m.subject)).toEqual([expect.stringContaining('Rappel : réponse attendue')]);
+    expect(to(manager)).toHaveLength(0);
+    await env.sleep('24 hours'); // 43 h: past the pre-breach alert (42 h)
+    expect(to(manager).map((m) => m.subject)).toEqual([expect.stringContaining('bientôt dépassé')]);
+    await env.sleep('6 hours'); // 49 h: breached
+    expect(to(manager).map((m) => m.subject)).toEqual([expect.stringContaining('bientôt dépassé'), expect.stringContaining('Délai maximal dépassé')]);
+    await env.sleep('5 days');
+    expect(to(team)).toHaveLength(1);
+    expect(to(manager)).toHaveLength(2);
+    expect((await handle.query(conversationStateQuery)).clock?.sent).toEqual(['reminder', 'pre-breach', 'breach']);
+  });
+
+  it('stops at the staff answer: no reminder afterwards, the outcome recorded once; a new message starts a new clock', async () => {
+    const { db, team, manager, conversationId, handle, to } = await setUp();
+    await env.sleep('10 hours');
+    const answer = await staffAnswers(db, conversationId);
+    await handle.signal(staffAnswerSignal, { messageId: answer });
+    await env.sleep('3 days');
+    expect(to(team)).toHaveLength(0);
+    expect(to(manager)).toHaveLength(0);
+    const outcomes = await db.selectFrom('sla_outcomes').selectAll().where('conversation_id', '=', conversationId).execute();
+    expect(outcomes.map((o) => o.outcome)).toEqual(['within_target']);
+    const cleared = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(cleared.sla_max_at).toBeNull();
+    const again = randomUUID();
+    await insertMessage(db, { id: again, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Encore une question' });
+    await handle.signal(clientMessageSignal, { messageId: again });
+    await env.sleep('1 minute');
+    expect((await handle.query(conversationStateQuery)).clock?.requestId).toBe(again);
+  });
+});
+
+describe('satisfaction check', () => {
+  async function asked() {
+    const setup = await setUp();
+    const answer = await staffAnswers(setup.db, setup.conversationId);
+    await setup.handle.signal(staffAnswerSignal, { messageId: answer });
+    await setup.handle.signal(askSatisfactionSignal, { ref: 'q1' });
+    const status = async () => (await setup.db.selectFrom('conversations').select('status').where('id', '=', setup.conversationId).executeTakeFirstOrThrow()).status;
+    const question = () => setup.to(setup.client.email).filter((m) => m.subject.startsWith('Votre demande est-elle résolue ?'));
+    await until(async () => (await status()) === 'waiting_client' && question().length > 0, 'the satisfaction question');
+    expect(question()).toHaveLength(1);
+    return { ...setup, status };
+  }
+
+  it('resolves automatically 72 h after the question, once, and tells the client', async () => {
+    const { client, handle, status, to } = await asked();
+    await env.sleep('71 hours');
+    expect(await status()).toBe('waiting_client');
+    await env.sleep('2 hours');
+    expect(await status()).toBe('resolved');
+    await env.sleep('10 days');
+    expect(to(client.email).filter((m) => m.subject.startsWith('Votre demande a été résolue'))).toHaveLength(1);
+    expect((await handle.query(conversationStateQuery)).satisfactionDeadline).toBeNull();
+  });
+
+  it('"yes" resolves at once; "no" opens a new answer clock', async () => {
+    const yes = await asked();
+    await yes.handle.signal(satisfactionAnswerSignal, { ref: 'q1', resolved: true });
+    await until(async () => (await yes.status()) === 'resolved', 'the resolution');
+    expect(yes.to(yes.client.email).filter((m) => m.subject.startsWith('Votre demande a été résolue'))).toHaveLength(0);
+
+    const no = await asked();
+    await no.handle.signal(satisfactionAnswerSignal, { ref: 'q1', resolved: false });
+    await until(async () => (await no.handle.query(conversationStateQuery)).clock !== null, 'a new clock');
+    const state = await no.handle.query(conversationStateQuery);
+    expect(state.satisfactionDeadline).toBeNull();
+    expect(state.clock).not.toBeNull();
+    await env.sleep('4 days');
+    expect(await no.status()).not.toBe('resolved');
+  });
+
+  it('a client message during the 72 h cancels the auto-resolve', async () => {
+    const { db, conversationId, handle, status } = await asked();
+    await env.sleep('30 hours');
+    const reply = randomUUID();
+    await insertMessage(db, { id: reply, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Pas tout à fait' });
+    await db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
+    await handle.signal(clientMessageSignal, { messageId: reply });
+    await env.sleep('5 days');
+    expect(await status()).toBe('open');
+    expect((await handle.query(conversationStateQuery)).clock?.requestId).toBe(reply);
+  });
+});
+
+describe('business hours', () => {
+  it('dates the clock of a Friday 17:30 request as the calendar table says', () => {
+    const friday = Date.parse('2026-11-20T16:30:00Z'); // 17:30 in Paris
+    const clock = startClock('r', friday, { calendar: DEFAULT_BUSINESS_CALENDAR, targetMs: 24 * HOUR, maxMs: 48 * HOUR, satisfactionTimeoutMs: 72 * HOUR });
+    expect(new Date(clock.targetAt).toISOString()).toBe('2026-11-25T13:30:00.000Z');
+    expect(new Date(clock.maxAt).toISOString()).toBe('2026-11-30T10:30:00.000Z');
+    expect(clock.reminderAt).toBeLessThan(clock.targetAt);
+    expect(clock.preBreachAt).toBeGreaterThan(clock.targetAt);
+    expect(clock.preBreachAt).toBeLessThan(clock.maxAt);
+  });
+});
