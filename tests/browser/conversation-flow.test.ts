@@ -202,6 +202,16 @@ describe('conversation slice in a browser', () => {
       // And by e-mail.
       const mail = await smtp.waitFor((m) => m.subject === `Nouvelle réponse à votre demande : ${scenario.subject}`);
       expect(mail.text).toContain(scenario.answer);
+
+      // Staff ask whether the answer settles it; the client says yes.
+      await Promise.all([office.waitForURL('**/back-office/conversations/*'), office.getByRole('button', { name: 'Demander au client si sa demande est résolue' }).click()]);
+      await page.goto(threadUrl);
+      await reloadUntilShown(page, 'Notre réponse a-t-elle réglé votre demande ?');
+      await screenshot(page, `${device}-11-client-satisfaction-question`);
+      await Promise.all([page.waitForURL('**/conversations/*'), page.getByRole('button', { name: 'Oui, ma demande est résolue' }).click()]);
+      expect(await threadStatus(page)).toBe('Résolu');
+      expect(await isShown(page, 'Notre réponse a-t-elle réglé votre demande ?')).toBe(false);
+      await screenshot(page, `${device}-12-client-resolved`);
     });
   }
 
