@@ -19,7 +19,8 @@ export function clientSlaPanel(ctx: PageContext, conversation: Conversation): Ht
   </form>
 </section>`;
   }
-  if (conversation.sla_max_at && (conversation.status === 'open' || conversation.status === 'answered')) {
+  // Only while the request waits for staff (the clock is cleared a moment after an answer).
+  if (conversation.sla_max_at && conversation.status === 'open') {
     return html`<p class="expected">${t.sla.expectedBy(formatDateTime(conversation.sla_max_at, ctx.locale))}</p>`;
   }
   return html``;

@@ -72,7 +72,7 @@ export function staffThreadPage(
     html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
 <div class="heading-row"><h1>${c.subject}</h1>${statusBadge(ctx, c.status)}</div>
 <p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
-${c.sla_max_at ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
+${c.sla_max_at && c.status === 'open' ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
 ${staffSatisfactionAction(ctx, c)}
 ${messageList(ctx, view.messages, 'staff', { byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(), href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}` })}
 <section class="card" aria-labelledby="answer-title">
