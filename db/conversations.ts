@@ -207,6 +207,8 @@ export async function listMessages(db: Db, conversationId: string): Promise<Mess
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .orderBy('created_at')
+    // Redmine times are whole seconds: notes of the same second keep Redmine's order.
+    .orderBy('redmine_journal_id')
     .orderBy('id')
     .execute();
 }
