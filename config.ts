@@ -41,7 +41,7 @@ const schema = z.object({
   REDMINE_CC_FIELD: optionalString,
   REDMINE_STATUS_FEEDBACK: z.string().default('Feedback'),
   REDMINE_STATUS_RESOLVED: z.string().default('Resolved'),
-  REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(2),
+  REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(1),
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),

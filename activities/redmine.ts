@@ -69,6 +69,16 @@ function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: Conv
   return current === 'resolved' || current === 'closed' || current === 'waiting_client' ? 'open' : current;
 }
 
+/** The server signals inside its transaction, so a message may not be visible for a moment; one
+ * that is still missing after a few minutes was rolled back, and must not block the messages
+ * queued behind it (Redmine steps otherwise retry without limit). */
+function missingMessage(ref: MessageRef): ApplicationFailure {
+  const message = `message ${ref.messageId} is not visible`;
+  return Context.current().info.attempt >= 15
+    ? ApplicationFailure.nonRetryable(`${message}: given up`, 'MessageGone')
+    : ApplicationFailure.retryable(`${message} yet`, 'NotYetVisible');
+}
+
 export function createRedmineActivities({ db, redmine, signals, publicUrl, storage }: RedmineActivityDeps) {
   async function spaceSlug(spaceId: string): Promise<string> {
     const space = await db.selectFrom('spaces').select('slug').where('id', '=', spaceId).executeTakeFirstOrThrow();
@@ -352,7 +362,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       };
       if (!redmine) return notMirrored();
       const message = await findMessage(db, ref.messageId);
-      if (!message) throw ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
+      if (!message) throw missingMessage(ref);
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return notMirrored();
       if (message.redmine_delivery !== 'delivered') {
@@ -376,7 +386,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     async mirrorStaffAnswer(ref: MessageRef): Promise<{ mirrored: boolean }> {
       if (!redmine) return { mirrored: false };
       const message = await findMessage(db, ref.messageId);
-      if (!message) throw ApplicationFailure.retryable(`message ${ref.messageId} is not visible yet`, 'NotYetVisible');
+      if (!message) throw missingMessage(ref);
       if (message.redmine_journal_id !== null) return { mirrored: true };
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return { mirrored: false };
@@ -420,10 +430,18 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       let cursor = resumed.cursor ? new Date(resumed.cursor) : new Date(Date.now() - 24 * 3600_000);
       let lastRescan = resumed.lastRescanAt ? new Date(resumed.lastRescanAt) : new Date(0);
       const until = Date.now() + input.runForMs;
+      // Redmine's `>=` is a second lenient, so the newest issue comes back on every poll: an
+      // issue already read at this very `updated_on` is not read again, provided that read came
+      // well after it (timestamps are whole seconds: a note in the same second would hide).
+      const readAt = new Map<number, { updatedOn: number; readAt: number }>();
       while (Date.now() < until) {
         const changed = await redmine.client.listIssuesUpdatedSince(new Date(cursor.getTime() - 1000), redmine.projectIds);
         for (const issue of changed) {
+          const seen = readAt.get(issue.id);
+          if (seen && seen.updatedOn === issue.updatedOn.getTime() && seen.readAt - seen.updatedOn > 2000) continue;
+          const readTime = Date.now();
           await syncIssue(redmine, issue.id);
+          readAt.set(issue.id, { updatedOn: issue.updatedOn.getTime(), readAt: readTime });
           if (issue.updatedOn > cursor) cursor = issue.updatedOn;
           context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
         }
