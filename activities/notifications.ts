@@ -3,6 +3,7 @@ import type { Mailer } from '../connectors/mail/index.js';
 import type { Db } from '../db/connect.js';
 import { markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
 import { ConnectorError } from '../connectors/errors.js';
+import { splitCc } from './conversations.js';
 
 export interface NotificationActivityDeps {
   db: Db;
@@ -17,7 +18,7 @@ export async function deliverNotification(db: Db, mailer: Mailer, notificationId
   try {
     await mailer.send({
       to: n.recipient,
-      cc: n.cc ? n.cc.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      cc: splitCc(n.cc),
       subject: n.subject,
       text: n.body_text,
       reference: n.idempotency_key,

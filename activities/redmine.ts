@@ -69,6 +69,28 @@ function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: Conv
   return current === 'resolved' || current === 'closed' || current === 'waiting_client' ? 'open' : current;
 }
 
+/** Writes a private note once and checks that Redmine kept it private (it silently publishes
+ * notes of a user without "set notes private"): every private note Guichet writes goes here. */
+export async function writePrivateNote(
+  db: Db,
+  ctx: RedmineMirrorContext,
+  note: { issueId: number; ref: string; text: string; conversationId: string },
+): Promise<void> {
+  const result = await ctx.client.addNoteOnce(note.issueId, note.ref, { notes: note.text, privateNotes: true });
+  if (!result.privateNotes) {
+    // The note is public in Redmine. Guichet never mirrors its own notes back, but staff must know.
+    log.error('Redmine published a private note', { issueId: note.issueId, journalId: result.journalId, ref: note.ref });
+    await audit(db, {
+      actorAccountId: null,
+      actorKind: 'system',
+      action: 'redmine.private_note_published',
+      subjectType: 'conversation',
+      subjectId: note.conversationId,
+      details: { issueId: note.issueId, journalId: result.journalId },
+    });
+  }
+}
+
 /** The server signals inside its transaction, so a message may not be visible for a moment; one
  * that is still missing after a few minutes was rolled back, and must not block the messages
  * queued behind it (Redmine steps otherwise retry without limit). */
@@ -128,14 +150,8 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
   }
 
   /** Writes a private note once and checks that Redmine kept it private. */
-  async function privateNote(ctx: RedmineMirrorContext, issueId: number, ref: string, text: string, conversationId: string): Promise<void> {
-    const result = await ctx.client.addNoteOnce(issueId, ref, { notes: text, privateNotes: true });
-    if (!result.privateNotes) {
-      // The note is public in Redmine. Guichet never mirrors its own notes back, but staff must know.
-      log.error('Redmine published a private note', { issueId, journalId: result.journalId, ref });
-      await audit(db, { actorAccountId: null, actorKind: 'system', action: 'redmine.private_note_published', subjectType: 'conversation', subjectId: conversationId, details: { issueId, journalId: result.journalId } });
-    }
-  }
+  const privateNote = (ctx: RedmineMirrorContext, issueId: number, ref: string, text: string, conversationId: string) =>
+    writePrivateNote(db, ctx, { issueId, ref, text, conversationId });
 
   async function mirrorJournal(
     ctx: RedmineMirrorContext,

@@ -1,6 +1,6 @@
 // The SLA's side effects: deadlines recorded for pages and lists, reminders and escalations by
 // e-mail and as private notes, outcomes for metrics, the satisfaction check and auto-resolve.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { findConversation } from '../db/conversations.js';
@@ -8,6 +8,7 @@ import { enqueueNotification } from '../db/notifications.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { formatDateTime, messages as catalogue } from '../i18n/index.js';
 import type { SlaCalendar } from '../workflows/sla/calendar.js';
+import { writePrivateNote } from './redmine.js';
 
 export interface SlaActivityDeps {
   db: Db;
@@ -36,8 +37,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
 
   async function privateNote(conversationId: string, issueId: number | null, ref: string, text: string): Promise<void> {
     if (!redmine || issueId === null) return;
-    const result = await redmine.client.addNoteOnce(issueId, ref, { notes: text, privateNotes: true });
-    if (!result.privateNotes) log.error('Redmine published a private note', { conversationId, issueId, ref });
+    await writePrivateNote(db, redmine, { issueId, ref, text, conversationId });
   }
 
   return {
@@ -137,7 +137,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         const note = input.automatic
           ? 'Demande résolue automatiquement : pas de réponse du client 72 heures après la question de satisfaction.'
           : 'Le client a confirmé que sa demande est résolue.';
-        await redmine.client.addNoteOnce(conversation.redmine_issue_id, `resolved-${input.ref}`, { notes: note, privateNotes: true });
+        await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
         if (redmine.resolvedStatusId !== undefined) await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });
       }
       if (!input.automatic) return {};
