@@ -1,15 +1,13 @@
 // conversationWorkflow against the real dev server, with the real activities, database and SMTP.
-import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createMailer } from '../../connectors/mail/index.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
-import { createGuichetWorker } from '../../runtime/worker.js';
+import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/index.js';
 import { createTemporalGateway, type WorkflowGateway } from '../../server/workflow-gateway.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
@@ -26,23 +24,13 @@ let gateway: WorkflowGateway;
 const taskQueue = `wf-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed by another suite in this process
-  }
+  installTestRuntime();
   database = await openDatabase({ url: inject('databaseUrl') });
   smtp = await startSmtp();
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createGuichetWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: { db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }), publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, storage: createLocalStorage(`${os.tmpdir()}/guichet-workflow-test-files`) },
-    workflowBundle: { code: inject('workflowBundleCode') },
-  });
+  worker = await createTestWorker({ connection: nativeConnection, taskQueue, db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }) });
   running = worker.run();
   gateway = createTemporalGateway(client, taskQueue);
 });

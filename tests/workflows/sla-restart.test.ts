@@ -1,15 +1,13 @@
 // A worker killed while an SLA deadline is pending (dev server, real time): after a restart the
 // reminder still fires, once.
-import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createMailer } from '../../connectors/mail/index.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
-import { createGuichetWorker } from '../../runtime/worker.js';
+import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import { clientMessageSignal, conversationStateQuery, conversationWorkflow } from '../../workflows/index.js';
 import { createClient, createSpace, uniqueEmail } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -21,11 +19,7 @@ let client: Client;
 const taskQueue = `restart-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed by another suite in this process
-  }
+  installTestRuntime();
   database = await openDatabase({ url: inject('databaseUrl') });
   smtp = await startSmtp();
   connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -39,20 +33,7 @@ afterAll(async () => {
 
 async function startWorker(): Promise<{ worker: Worker; running: Promise<void>; native: NativeConnection }> {
   const native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await createGuichetWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    deps: {
-      db: database.db,
-      mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }),
-      publicUrl: 'http://guichet.test',
-      redmine: undefined,
-      signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
-      storage: createLocalStorage(`${os.tmpdir()}/guichet-restart-test-files`),
-    },
-    workflowBundle: { code: inject('workflowBundleCode') },
-  });
+  const worker = await createTestWorker({ connection: native, taskQueue, db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }) });
   return { worker, running: worker.run(), native };
 }
 

@@ -1,15 +1,13 @@
 // The answer SLA on the time-skipping server: reminders, escalations, an answer that stops the
 // clock, the satisfaction question and the 72 h auto-resolve — each exactly once.
-import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { type Worker } from '@temporalio/worker';
 import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
-import { createGuichetWorker } from '../../runtime/worker.js';
+import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import {
   askSatisfactionSignal,
   clientMessageSignal,
@@ -45,27 +43,10 @@ let running: Promise<void>;
 const taskQueue = `sla-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed by another suite in this process
-  }
+  installTestRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
   database = await openDatabase({ url: inject('databaseUrl') });
-  worker = await createGuichetWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    deps: {
-      db: database.db,
-      mailer,
-      publicUrl: 'http://guichet.test',
-      redmine: undefined,
-      signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
-      storage: createLocalStorage(`${os.tmpdir()}/guichet-sla-test-files`),
-    },
-    workflowBundle: { code: inject('workflowBundleCode') },
-  });
+  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
   running = worker.run();
 });
 

@@ -1,18 +1,16 @@
 // Long waits on the time-skipping test server: an SMTP outage of hours loses no e-mail, and a
 // signal for a message that never became visible is given up without blocking the conversation.
-import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { type Worker } from '@temporalio/worker';
 import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
 import { ConnectorError } from '../../connectors/errors.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
 import { enqueueNotification } from '../../db/notifications.js';
-import { createGuichetWorker } from '../../runtime/worker.js';
+import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import { clientMessageSignal, conversationStateQuery, conversationWorkflow, notificationWorkflow } from '../../workflows/index.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 
@@ -43,22 +41,12 @@ let running: Promise<void>;
 const taskQueue = `ts-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed by another suite in this process
-  }
+  installTestRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
   });
   database = await openDatabase({ url: inject('databaseUrl') });
-  worker = await createGuichetWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    deps: { db: database.db, mailer, publicUrl: 'http://guichet.test', redmine: undefined, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, storage: createLocalStorage(`${os.tmpdir()}/guichet-workflow-test-files`) },
-    workflowBundle: { code: inject('workflowBundleCode') },
-  });
+  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
   running = worker.run();
 });
 
