@@ -101,6 +101,7 @@ async function main(): Promise<number> {
         }),
       );
       const signalled = Date.now() - t0;
+      process.stderr.write(`signal-with-start: ${n} in ${(signalled / 1000).toFixed(1)} s\n`);
       // Started = its clock is recorded.
       const db = system.database.db;
       let clocks = 0;
@@ -113,6 +114,17 @@ async function main(): Promise<number> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const started = Date.now() - t0;
+      process.stderr.write(`clocks recorded: ${n} in ${(started / 1000).toFixed(1)} s; waiting for the reminders\n`);
+      if (process.env.BENCH_SLA_HISTORY) {
+        // Where a start spends its time: the first events of one conversation's history.
+        const sample = ids[Math.floor(n / 2)]!;
+        const history = await new Client({ connection }).workflow.getHandle(`conversation-${sample.conversationId}`).fetchHistory();
+        const first = Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000 + Math.round((history.events?.[0]?.eventTime?.nanos ?? 0) / 1e6);
+        for (const e of history.events ?? []) {
+          const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+          process.stderr.write(`  +${at - first} ms  ${String(e.eventType)}\n`);
+        }
+      }
 
       // Reminders: due at 75 % of the target after each clock started.
       let reminders = 0;

@@ -87,6 +87,9 @@ export interface ConversationsTable {
   satisfaction_asked_at: Timestamp | null;
   /** The Redmine assignee's e-mail, when known. */
   assignee_email: string | null;
+  /** The Redmine assignee (a user or a group) and their name, as Redmine shows it. */
+  assignee_redmine_id: number | null;
+  assignee_name: string | null;
 }
 
 export interface SlaOutcomesTable {

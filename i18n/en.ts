@@ -134,6 +134,9 @@ export const en: Messages = {
     maxColumn: 'Maximum delay',
     assignee: 'Assignee',
     riskLink: 'Deadlines at risk',
+    everyone: 'Everyone',
+    unassigned: 'Unassigned (team)',
+    riskSummary: (atRisk: number, breached: number) => `${atRisk} at risk, ${breached} breached.`,
     answerRequired: 'Please choose an answer.',
   },
   staff: {

@@ -133,6 +133,9 @@ export const fr = {
     maxColumn: 'Délai maximal',
     assignee: 'Assigné à',
     riskLink: 'Délais à risque',
+    everyone: 'Tout le monde',
+    unassigned: 'Non assigné (équipe)',
+    riskSummary: (atRisk: number, breached: number) => `${atRisk} à risque, ${breached} hors délai.`,
     answerRequired: 'Merci de choisir une réponse.',
   },
   staff: {

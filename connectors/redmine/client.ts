@@ -674,6 +674,11 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       return user ? toUser(user) : undefined;
     },
 
+    async getUser(id: number): Promise<RedmineUser | undefined> {
+      const res = await orUndefinedOn(404, get<{ user: RawUser }>(`/users/${id}.json`));
+      return res ? toUser(res.user) : undefined;
+    },
+
     async rolesOfCurrentUser(project: number | string): Promise<RoleRef[]> {
       return (await membershipRoles(await projectNumericId(project))).roles;
     },
