@@ -41,10 +41,11 @@ async function main(): Promise<number> {
   const targetSeconds = option('target-seconds', 240);
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set (bash scripts/provision.sh)');
+  const watchdogMs = Math.max(30 * 60_000, targetSeconds * 2000 + 20 * 60_000);
   const watchdog = setTimeout(() => {
-    process.stderr.write('bench/sla-scale: watchdog expired (30 min)\n');
+    process.stderr.write(`bench/sla-scale: watchdog expired (${Math.round(watchdogMs / 60_000)} min)\n`);
     process.exit(2);
-  }, 30 * 60_000);
+  }, watchdogMs);
   watchdog.unref();
 
   const dbName = `guichet_bench_sla_${Date.now()}_${randomBytes(3).toString('hex')}`;
