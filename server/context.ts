@@ -38,7 +38,7 @@ export function pageContext(
     t: messages(locale),
     path: request.url,
     csrfToken: reply.generateCsrf(),
-    user: account ? { name: account.full_name, kind: area } : undefined,
+    user: account ? { name: account.full_name, kind: area, admin: area === 'staff' && account.is_admin } : undefined,
     flash: options.flash,
   };
 }

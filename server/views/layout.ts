@@ -8,7 +8,7 @@ export interface PageContext {
   /** Current path, for the language switch. */
   path: string;
   csrfToken: string;
-  user?: { name: string; kind: 'client' | 'staff' } | undefined;
+  user?: { name: string; kind: 'client' | 'staff'; admin?: boolean } | undefined;
   flash?: { kind: 'info' | 'error'; text: string } | undefined;
 }
 
@@ -33,6 +33,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
     ${user?.kind === 'client'
       ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a>`
       : ''}
+    ${user?.kind === 'staff' ? staffNav(ctx) : ''}
     <a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>
     ${user
       ? html`<form method="post" action="${logoutAction}" class="inline">
@@ -48,6 +49,17 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+function staffNav(ctx: PageContext): Html {
+  const n = ctx.t.backoffice.nav;
+  const path = ctx.path.split('?')[0] ?? '';
+  const link = (href: string, label: string, current: boolean) => html`<a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  return html`${link('/back-office', n.conversations, path === '/back-office' || under('/back-office/conversations'))}
+    ${link('/back-office/clients', n.clients, under('/back-office/clients'))}
+    ${link('/back-office/modeles', n.templates, under('/back-office/modeles'))}
+    ${link('/back-office/reglages', n.settings, under('/back-office/reglages'))}`;
 }
 
 export function csrfField(ctx: PageContext): Html {
