@@ -20,6 +20,8 @@ import metricsRoutes from './routes/metrics.js';
 import slaRoutes from './routes/sla.js';
 import staffRoutes from './routes/staff.js';
 import templateRoutes from './routes/templates.js';
+import settingsRoutes from './routes/settings.js';
+import settingsPlugin from './plugins/settings.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -72,6 +74,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     maxAge: '1h',
   });
   await app.register(auth);
+  await app.register(settingsPlugin);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -113,6 +116,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   clientRoutes(app);
   staffRoutes(app);
   templateRoutes(app);
+  settingsRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
 
   return app;

@@ -52,8 +52,9 @@ export default function staffRoutes(app: FastifyInstance) {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
-    const list = await listStaffConversations(db, { spaceId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+    const pageSize = request.settings?.rowsPerPage ?? PAGE_SIZE;
+    const list = await listStaffConversations(db, { spaceId, limit: pageSize, offset: (page - 1) * pageSize });
+    const pages = Math.max(1, Math.ceil(list.total / pageSize));
     return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
   });
 
