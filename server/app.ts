@@ -14,13 +14,14 @@ import auth from './plugins/auth.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
 import apiRoutes from './routes/api.js';
 import clientRoutes from './routes/client.js';
-import devRoutes from './routes/dev.js';
+import devRoutes, { devSmsRoutes } from './routes/dev.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import slaRoutes from './routes/sla.js';
 import staffRoutes from './routes/staff.js';
 import templateRoutes from './routes/templates.js';
 import settingsRoutes from './routes/settings.js';
+import clientRecordRoutes from './routes/clients.js';
 import settingsPlugin from './plugins/settings.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
@@ -117,7 +118,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   staffRoutes(app);
   templateRoutes(app);
   settingsRoutes(app);
+  clientRecordRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
+  if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 
   return app;
 }
