@@ -1,4 +1,5 @@
 // A real PNG (for logos in tests and screenshots): a solid rectangle with a band of a second colour.
+import { randomFillSync } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -22,7 +23,8 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-export function makePng(width: number, height: number, rgb: [number, number, number], band: [number, number, number] = [255, 255, 255]): Buffer {
+/** `noise`: random pixels (incompressible, like a scan) instead of the solid colours. */
+export function makePng(width: number, height: number, rgb: [number, number, number], band: [number, number, number] = [255, 255, 255], noise = false): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -32,7 +34,8 @@ export function makePng(width: number, height: number, rgb: [number, number, num
   for (let y = 0; y < height; y++) {
     const row = Buffer.alloc(1 + width * 3);
     const colour = y > height / 3 && y < (2 * height) / 3 ? band : rgb;
-    for (let x = 0; x < width; x++) row.set(colour, 1 + x * 3);
+    if (noise) randomFillSync(row, 1);
+    else for (let x = 0; x < width; x++) row.set(colour, 1 + x * 3);
     rows.push(row);
   }
   return Buffer.concat([
