@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { attachmentsByMessage, findAttachment, findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment } from '../downloads.js';
+import { verifyRedmineCredentials } from '../../connectors/redmine/index.js';
 import { authenticate } from '../services/accounts.js';
+import { loginWithRedmine } from '../services/staff-login.js';
 import { addStaffAnswer, staffDisplayName } from '../services/conversations.js';
 import { field, validateBody } from '../validation.js';
 import { loginPage } from '../views/auth-pages.js';
@@ -27,12 +29,28 @@ export default function staffRoutes(app: FastifyInstance) {
     if (request.staff) return reply.redirect('/back-office');
     const t = translator(request, 'staff');
     const flash = request.query.expire ? { kind: 'info' as const, text: t.login.expired } : undefined;
-    return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff', flash }), { staff: true }));
+    return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff', flash }), { staff: true, redmine: redmineLogin }));
   });
+
+  // With Redmine configured, staff sign in with their Redmine credentials (the form's `email`
+  // field then holds a Redmine login); otherwise with local accounts.
+  const redmineLogin = app.deps.config.staffLogin === 'redmine' && app.deps.config.REDMINE_URL !== undefined;
+  const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: app.deps.config.REDMINE_URL ?? '' }, login, password);
 
   app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
+    if (redmineLogin) {
+      const result = email && password ? await loginWithRedmine(db, verify, email, password, request.ip) : ({ ok: false, reason: 'refused' } as const);
+      if (!result.ok) {
+        const t = translator(request, 'staff');
+        const message = result.reason === 'unavailable' ? t.staffLogin.redmineUnavailable : t.staffLogin.failed;
+        if (result.reason === 'unavailable') request.log.warn('Redmine did not answer a staff login');
+        return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [message], staff: true, redmine: true }), result.reason === 'unavailable' ? 503 : 401);
+      }
+      await app.startSession(reply, request, result.account);
+      return reply.redirect('/back-office', 303);
+    }
     const account = email && password ? await authenticate(db, 'staff', email, password, request.ip) : undefined;
     if (!account) {
       const t = translator(request, 'staff');
@@ -52,8 +70,9 @@ export default function staffRoutes(app: FastifyInstance) {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
-    const list = await listStaffConversations(db, { spaceId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+    const pageSize = request.settings?.rowsPerPage ?? PAGE_SIZE;
+    const list = await listStaffConversations(db, { spaceId, limit: pageSize, offset: (page - 1) * pageSize });
+    const pages = Math.max(1, Math.ceil(list.total / pageSize));
     return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
   });
 

@@ -37,6 +37,8 @@ beforeAll(async () => {
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: env.url,
+    // These tests are about the mirror: staff sign in with local test accounts.
+    STAFF_LOGIN: 'local',
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
     REDMINE_POLL_SECONDS: '0.5',
