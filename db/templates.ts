@@ -26,6 +26,16 @@ export const TEMPLATE_DEFINITIONS = {
     subject: true,
     planned: false,
   },
+  'satisfaction-question': {
+    tags: ['clientFullName', 'conversationSubject', 'conversationUrl'],
+    subject: true,
+    planned: false,
+  },
+  'auto-resolved': {
+    tags: ['clientFullName', 'conversationSubject', 'conversationUrl'],
+    subject: true,
+    planned: false,
+  },
   password: {
     tags: ['clientFullName', 'password', 'loginUrl'],
     subject: true,
@@ -81,6 +91,16 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
       return {
         subject: m.answerSubject(tag('conversationSubject')),
         body: lines(m.greeting(tag('clientFullName')), '', m.answerIntro(tag('staffName')), '', tag('answerBody'), '', m.readOnline(tag('conversationUrl')), '', m.signature, '', m.noReply),
+      };
+    case 'satisfaction-question':
+      return {
+        subject: t.sla.satisfactionSubject(tag('conversationSubject')),
+        body: lines(m.greeting(tag('clientFullName')), '', t.sla.satisfactionBody, '', m.readOnline(tag('conversationUrl')), '', m.signature),
+      };
+    case 'auto-resolved':
+      return {
+        subject: t.sla.autoResolvedSubject(tag('conversationSubject')),
+        body: lines(m.greeting(tag('clientFullName')), '', t.sla.autoResolvedBody, '', m.readOnline(tag('conversationUrl')), '', m.signature),
       };
     case 'password':
       return {

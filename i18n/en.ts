@@ -170,6 +170,8 @@ export const en: Messages = {
       'conversation-acknowledgement': 'Acknowledgement (e-mail)',
       'acknowledgement-message': 'Acknowledgement (message in the client space)',
       'staff-answer': 'Answer from our team',
+      'satisfaction-question': 'Satisfaction question (is the request resolved?)',
+      'auto-resolved': 'Request resolved automatically (no reply within 72 h)',
       password: 'Password',
       'contributor-invitation': 'Contributor invitation',
       'document-reminder': 'Missing documents reminder',

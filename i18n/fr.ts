@@ -169,6 +169,8 @@ export const fr = {
       'conversation-acknowledgement': 'Accusé de réception (e-mail)',
       'acknowledgement-message': 'Accusé de réception (message dans l’espace client)',
       'staff-answer': 'Réponse de nos équipes',
+      'satisfaction-question': 'Question de satisfaction (demande résolue ?)',
+      'auto-resolved': 'Demande résolue automatiquement (sans réponse sous 72 h)',
       password: 'Mot de passe',
       'contributor-invitation': 'Invitation d’un contributeur',
       'document-reminder': 'Relance de pièces manquantes',
