@@ -28,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('settings')
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
-    .addColumn('primary_color', 'text', (c) => c.notNull().defaultTo('#1d4ed8').check(sql`primary_color ~ '^#[0-9a-f]{6}$'`))
+    .addColumn('primary_color', 'text', (c) => c.notNull().defaultTo('#0b5cab').check(sql`primary_color ~ '^#[0-9a-f]{6}$'`))
     .addColumn('rows_per_page', 'integer', (c) => c.notNull().defaultTo(25).check(sql`rows_per_page between 10 and 350`))
     .addColumn('locales', 'text', (c) => c.notNull().defaultTo('fr,en').check(sql`locales in ('fr', 'en', 'fr,en')`))
     .addColumn('logo_key', 'text')
