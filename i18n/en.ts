@@ -339,4 +339,16 @@ export const en: Messages = {
     intro: 'The development SMS provider sends nothing: the messages stay here.',
     none: 'No SMS.',
   },
+  messageStates: {
+    label: 'Message state',
+    to_read: 'To read',
+    read: 'Read',
+    cancelled: 'Cancelled',
+    markRead: 'Mark as read',
+    markToRead: 'Mark as to read',
+    cancel: 'Cancel the message',
+    restore: 'Restore',
+    changed: 'The message’s state is changed.',
+    cancelledHelp: 'Cancelled message: kept for the record, it no longer calls for an answer.',
+  },
 };

@@ -338,6 +338,18 @@ export const fr = {
     intro: 'Le fournisseur de SMS de développement n’envoie rien : les SMS restent ici.',
     none: 'Aucun SMS.',
   },
+  messageStates: {
+    label: 'État du message',
+    to_read: 'À lire',
+    read: 'Lu',
+    cancelled: 'Annulé',
+    markRead: 'Marquer comme lu',
+    markToRead: 'Marquer à lire',
+    cancel: 'Annuler le message',
+    restore: 'Rétablir',
+    changed: 'L’état du message est changé.',
+    cancelledHelp: 'Message annulé : gardé pour l’historique, il n’appelle plus de réponse.',
+  },
 };
 
 export type Messages = typeof fr;
