@@ -2,18 +2,20 @@
 // editor with its preview, the settings (logo and colour applied to every page), and a client
 // record with contacts in every state, on a desk screen and on a phone. Screenshots go to
 // artifacts/screenshots/. Settings are global to the run's database: put back at the end.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
 import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { addClientFile, addContact, recordContactAction, setContactState, setObservation } from '../../db/clients.js';
 import { getSettings, saveSettings } from '../../db/settings.js';
-import { createClient, createStaff } from '../helpers/fixtures.js';
+import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { makePng } from '../helpers/png.js';
 import { startTestSystem } from '../helpers/system.js';
-import { Readable } from 'node:stream';
+import { createConversation, insertMessage } from '../../db/conversations.js';
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -161,5 +163,28 @@ describe('back-office in a browser', () => {
     const phone = await staffPage(true);
     await phone.goto(`/back-office/clients/${client.id}?invalides=1`);
     await screenshot(phone, 'phone-48-client-record');
+  });
+
+  it('shows the reading state of client messages and changes it by keyboard', async () => {
+    const db = system.database.db;
+    const space = await createSpace(db, 'Gestion locative');
+    const { account: client } = await createClient(db, { space, name: 'Claire Martin' });
+    const id = randomUUID();
+    await createConversation(db, { id, spaceId: space.id, clientAccountId: client.id, subject: 'Chauffage en panne', cc: '' });
+    for (const body of ['Le chauffage ne marche plus depuis hier soir.', 'Message envoyé deux fois par erreur.', 'Le chauffagiste peut passer jeudi matin ?']) {
+      await insertMessage(db, { id: randomUUID(), conversationId: id, authorKind: 'client', authorAccountId: client.id, authorDisplayName: 'Claire Martin', body });
+    }
+    const page = await staffPage();
+    await page.goto(`/back-office/conversations/${id}`);
+    await page.getByRole('button', { name: 'Annuler le message' }).nth(1).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.badge.state-cancelled').waitFor();
+    await page.getByRole('button', { name: 'Marquer comme lu' }).first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.badge.state-read').waitFor();
+    expect(await page.locator('.badge.state-read').count()).toBe(1);
+    expect(await page.locator('.badge.state-cancelled').count()).toBe(1);
+    expect(await page.locator('.badge.state-to_read').count()).toBe(1);
+    await screenshot(page, 'desk-49-message-states');
   });
 });
