@@ -125,7 +125,11 @@ export interface MessagesTable {
   redmine_journal_id: number | null;
   /** Client messages of a mirrored conversation: pending until the note is on the issue. */
   redmine_delivery: 'pending' | 'delivered' | null;
+  /** Staff's reading state (shown on client messages in the back-office). */
+  staff_state: Generated<MessageStaffState>;
 }
+
+export type MessageStaffState = 'to_read' | 'read' | 'cancelled';
 
 export interface AttachmentsTable {
   id: Generated<string>;

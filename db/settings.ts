@@ -10,7 +10,7 @@ export interface Settings {
   updatedAt: Date;
 }
 
-export const DEFAULT_SETTINGS: Settings = { primaryColor: '#1d4ed8', rowsPerPage: 25, locales: ['fr', 'en'], logo: null, updatedAt: new Date(0) };
+export const DEFAULT_SETTINGS: Settings = { primaryColor: '#0b5cab', rowsPerPage: 25, locales: ['fr', 'en'], logo: null, updatedAt: new Date(0) };
 export const ROWS_PER_PAGE_MIN = 10;
 export const ROWS_PER_PAGE_MAX = 350;
 const HEX_COLOR = /^#[0-9a-f]{6}$/;

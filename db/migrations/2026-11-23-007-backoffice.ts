@@ -28,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('settings')
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
-    .addColumn('primary_color', 'text', (c) => c.notNull().defaultTo('#1d4ed8').check(sql`primary_color ~ '^#[0-9a-f]{6}$'`))
+    .addColumn('primary_color', 'text', (c) => c.notNull().defaultTo('#0b5cab').check(sql`primary_color ~ '^#[0-9a-f]{6}$'`))
     .addColumn('rows_per_page', 'integer', (c) => c.notNull().defaultTo(25).check(sql`rows_per_page between 10 and 350`))
     .addColumn('locales', 'text', (c) => c.notNull().defaultTo('fr,en').check(sql`locales in ('fr', 'en', 'fr,en')`))
     .addColumn('logo_key', 'text')
@@ -83,6 +83,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('client_files_client_idx').on('client_files').column('client_account_id').execute();
 
+  // Staff's reading state of each message (client messages are what staff read).
+  await db.schema
+    .alterTable('messages')
+    .addColumn('staff_state', 'text', (c) => c.notNull().defaultTo('to_read').check(sql`staff_state in ('to_read', 'read', 'cancelled')`))
+    .execute();
+  // Messages from before: what staff already answered counts as read.
+  await sql`update messages m set staff_state = 'read' where m.author_kind <> 'client' or exists (
+    select 1 from messages a where a.conversation_id = m.conversation_id and a.author_kind = 'staff' and a.created_at > m.created_at)`.execute(db);
+
   // What the development SMS provider "sends": read at /dev/sms, never delivered.
   await db.schema
     .createTable('dev_sms_outbox')
@@ -98,5 +107,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('accounts_redmine_login_idx').execute();
+  await db.schema.alterTable('messages').dropColumn('staff_state').execute();
   await db.schema.alterTable('accounts').dropColumn('is_admin').dropColumn('observation').execute();
 }

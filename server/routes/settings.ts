@@ -32,7 +32,7 @@ export default function settingsRoutes(app: FastifyInstance) {
 
   app.get('/theme.css', hidden, async (request, reply) => {
     const settings = request.settings ?? (await getSettings(db));
-    const color = isHexColor(settings.primaryColor) ? settings.primaryColor : '#1d4ed8';
+    const color = isHexColor(settings.primaryColor) ? settings.primaryColor : '#0b5cab';
     return reply
       .header('content-type', 'text/css; charset=utf-8')
       .header('cache-control', 'public, max-age=86400')

@@ -10,6 +10,8 @@ import { addStaffAnswer, staffDisplayName } from '../services/conversations.js';
 import { field, validateBody } from '../validation.js';
 import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
+import { MESSAGE_STAFF_STATES, markClientMessagesRead, setMessageStaffState } from '../../db/message-states.js';
+import { audit } from '../../db/audit.js';
 import { attachmentParams, idParams, loginRateLimit } from './client.js';
 
 const PAGE_SIZE = 25;
@@ -95,12 +97,30 @@ export default function staffRoutes(app: FastifyInstance) {
       try {
         const { config } = app.deps;
         const displayName = staffDisplayName(request.staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
+        const answeredAt = new Date();
         await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip, displayName }, conversation.id, body);
+        await markClientMessagesRead(db, conversation.id, answeredAt);
         return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
       } catch (err) {
         request.log.error({ err }, 'could not add a staff answer');
         return renderThread(request, reply, { body: field(request.body, 'body'), errors: [t.errors.unavailable] }, 503);
       }
+    },
+  );
+
+  // A client message's reading state: to read, read, cancelled.
+  app.post<{ Params: { id: string; attachmentId: string } }>(
+    '/back-office/conversations/:id/messages/:attachmentId/etat',
+    { schema: { hide: true, params: attachmentParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const wanted = field(request.body, 'state');
+      const state = MESSAGE_STAFF_STATES.find((s) => s === wanted);
+      if (!state) return renderThread(request, reply, { errors: [translator(request, 'staff').clients.stateInvalid] }, 400);
+      const messageId = request.params.attachmentId;
+      if (!(await setMessageStaffState(db, request.params.id, messageId, state))) return reply.callNotFound();
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'message.state', subjectType: 'message', subjectId: messageId, ip: request.ip, details: { state } });
+      return reply.redirect(`/back-office/conversations/${request.params.id}#m-${messageId}`, 303);
     },
   );
 

@@ -19,7 +19,7 @@ afterAll(async () => {
   if (system) {
     const current = await getSettings(system.database.db);
     if (current.logo) await system.app!.deps.storage.delete(current.logo.key);
-    await saveSettings(system.database.db, { primaryColor: '#1d4ed8', rowsPerPage: 25, locales: ['fr', 'en'], logo: null });
+    await saveSettings(system.database.db, { primaryColor: '#0b5cab', rowsPerPage: 25, locales: ['fr', 'en'], logo: null });
   }
   await system?.stop();
 });
@@ -31,7 +31,7 @@ async function staffBrowser(admin: boolean): Promise<Browser> {
   return browser;
 }
 
-const valid = { primaryColor: '#1d4ed8', rowsPerPage: '25', locale_fr: 'on', locale_en: 'on' };
+const valid = { primaryColor: '#0b5cab', rowsPerPage: '25', locale_fr: 'on', locale_en: 'on' };
 
 describe('settings', () => {
   it('refuses bad values with clear messages and keeps everything as it was', async () => {
@@ -39,7 +39,7 @@ describe('settings', () => {
     const before = await getSettings(system.database.db);
     const res = await admin.postMultipart('/back-office/reglages', { primaryColor: 'red', rowsPerPage: '351' }, [{ filename: 'logo.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n') }], { formUrl: '/back-office/reglages' });
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('La couleur doit être un code hexadécimal à 6 chiffres, par exemple #1d4ed8.');
+    expect(res.body).toContain('La couleur doit être un code hexadécimal à 6 chiffres, par exemple #0b5cab.');
     expect(res.body).toContain('Le nombre de lignes par page doit être un nombre entier entre 10 et 350.');
     expect(res.body).toContain('Merci de garder au moins une langue.');
     expect(res.body).toContain('Le logo n’est pas accepté');
@@ -104,7 +104,7 @@ describe('settings', () => {
   });
 
   it('picks readable text for the primary colour', () => {
-    expect(inkFor('#1d4ed8')).toBe('#ffffff');
+    expect(inkFor('#0b5cab')).toBe('#ffffff');
     expect(inkFor('#ffeb3b')).toBe('#1b1f24');
   });
 });
