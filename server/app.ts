@@ -19,6 +19,7 @@ import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import slaRoutes from './routes/sla.js';
 import staffRoutes from './routes/staff.js';
+import vilogiRoutes from './routes/vilogi.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   apiRoutes(app);
   clientRoutes(app);
   staffRoutes(app);
+  vilogiRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
 
   return app;
