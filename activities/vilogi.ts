@@ -174,7 +174,8 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           subject: request.subject,
           filedAt: request.filedAt,
           spaceId: space.id,
-          conversationId: ids.conversationId,
+          // Linked once the conversation exists (a foreign key), in this same transaction.
+          conversationId: null,
         });
         if (!claimed) return false;
         const account = await findOrCreateClient(tx, email, request.authorName);
@@ -186,6 +187,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           { spaceId: space.id, subject: request.subject.slice(0, 200) || '(sans objet)', body, cc: '', attachments: files },
           ids,
         );
+        await tx.updateTable('vilogi_requests').set({ conversation_id: ids.conversationId }).where('vilogi_id', '=', request.id).execute();
         return true;
       });
     } finally {

@@ -29,6 +29,8 @@ export function vilogiScheduleId(taskQueue: string): string {
 const BATCH = 20;
 const PARALLEL_BATCHES = 4;
 const ROUNDS = 8;
+/** How long a run waits for the conversation workflows to create the issues it imported. */
+const WAIT_FOR_ISSUES_MS = 10 * 60_000;
 
 const { startVilogiRun, finishVilogiRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -87,21 +89,30 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
     const importFailed = new Set(todo);
 
     // Process the notifications of what was imported (now or by an earlier run). A request whose
-    // issue the conversation workflow has not created yet waits for the next round.
+    // issue the conversation workflow has not created yet is asked again after a short pause, for
+    // at most WAIT_FOR_ISSUES_MS; failures back off like the imports. What is left stays pending
+    // in Vilogi and the next run takes it up.
     let toProcess = ids.filter((id) => !importFailed.has(id));
-    for (let round = 0; round < ROUNDS && toProcess.length > 0; round++) {
-      if (round > 0) await sleep(Math.min(1000 * 2 ** (round - 1), 30_000));
+    const waitUntil = Date.now() + WAIT_FOR_ISSUES_MS;
+    let failureRounds = 0;
+    while (toProcess.length > 0) {
       const results: ProcessResultItem[] = await inBatches(toProcess, (batch) => processVilogiRequests({ ids: batch }));
       toProcess = [];
+      let failures = false;
       for (const r of results) {
         if (r.outcome === 'failed' || r.outcome === 'waiting') {
           toProcess.push(r.id);
+          failures ||= r.outcome === 'failed';
           errors.set(r.id, r.error ?? 'Redmine issue not created yet');
         } else {
           errors.delete(r.id);
           if (r.outcome === 'processed') counts.processed++;
         }
       }
+      if (toProcess.length === 0) break;
+      if (failures) failureRounds++;
+      if (failureRounds >= ROUNDS || Date.now() > waitUntil) break;
+      await sleep(failures ? Math.min(1000 * 2 ** (failureRounds - 1), 30_000) : 2000);
     }
     counts.failed = new Set([...importFailed, ...toProcess]).size;
 
