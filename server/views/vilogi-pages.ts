@@ -20,7 +20,7 @@ export function vilogiPage(ctx: PageContext, data: VilogiPageData) {
   const errorList = (errors: VilogiRunError[]) =>
     errors.length === 0
       ? '—'
-      : html`<details><summary>${errors.length}</summary><ul class="errors">${errors.map((e) => html`<li>${e.requestId ? html`<strong>${e.requestId}</strong> : ` : ''}${e.message}</li>`)}</ul></details>`;
+      : html`<details><summary>${errors.length}</summary><ul class="run-errors">${errors.map((e) => html`<li>${e.requestId ? html`<strong>${e.requestId}</strong> : ` : ''}${e.message}</li>`)}</ul></details>`;
   return layout(
     ctx,
     v.title,
