@@ -2,8 +2,11 @@
 // and how many Redmine and Vilogi calls it costs per request. Redmine calls are counted by a TCP
 // proxy between Guichet and the real Redmine; Vilogi calls by the contract's simulator.
 //
-//   npx tsx bench/vilogi.ts [--requests=1000] [--files-every=10] [--triage-every=100]
+//   npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on] [--files-every=10] [--triage-every=100]
 //        [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]
+//
+// With --redmine=off the conversations are not mirrored: what is left is the sync itself
+// (Vilogi, PostgreSQL, Temporal, the conversation workflows' acknowledgements).
 //
 // Needs what `bash scripts/provision.sh --with-redmine` sets up (.cache/services.env): a fresh
 // PostgreSQL database, a Temporal dev server on a free port, and a private project of its own in
@@ -33,13 +36,14 @@ import {
   logLevelOption,
   numberOption,
   readOptions,
+  UsageError,
   redmineVersion,
   runBench,
   startRedmineProxy,
   startTemporal,
 } from './mirror-latency.js';
 
-const USAGE = `usage: npx tsx bench/vilogi.ts [--requests=1000] [--files-every=10] [--triage-every=100] [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]`;
+const USAGE = `usage: npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on|off] [--files-every=10] [--triage-every=100] [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]`;
 
 let budget = 60 * 60_000;
 
@@ -48,6 +52,7 @@ async function main(): Promise<number> {
     process.argv.slice(2),
     {
       requests: { env: 'BENCH_REQUESTS', default: '1000' },
+      redmine: { env: 'BENCH_REDMINE', default: 'on' },
       'files-every': { env: 'BENCH_FILES_EVERY', default: '10' },
       'triage-every': { env: 'BENCH_TRIAGE_EVERY', default: '100' },
       'failure-rate': { env: 'BENCH_FAILURE_RATE', default: '0' },
@@ -62,14 +67,16 @@ async function main(): Promise<number> {
   const failureRate = numberOption('failure-rate', raw['failure-rate']!, 0, 0.9, false);
   const timeoutRate = numberOption('timeout-rate', raw['timeout-rate']!, 0, 0.9, false);
   const logLevel = logLevelOption(raw['log-level']!);
+  if (raw.redmine !== 'on' && raw.redmine !== 'off') throw new UsageError(`--redmine must be on or off\n${USAGE}`);
+  const withRedmine = raw.redmine === 'on';
   budget = Math.max(10 * 60_000, n * 5_000);
 
   const env = await benchEnv();
   const [temporalAddress, database, project, proxy] = await Promise.all([
     startTemporal(env),
     createDatabase(env),
-    createRedmineProject(env, 'vilogi'),
-    startRedmineProxy(env),
+    withRedmine ? createRedmineProject(env, 'vilogi') : undefined,
+    withRedmine ? startRedmineProxy(env) : undefined,
   ]);
   const space = await createSpace(database.db, 'Gestion locative');
 
@@ -99,14 +106,18 @@ async function main(): Promise<number> {
     SESSION_SECRET: randomBytes(32).toString('hex'),
     DEMO_DATA: 'false',
     LOG_LEVEL: logLevel,
-    REDMINE_URL: proxy.url,
-    REDMINE_API_KEY: env.redmineApiKey,
-    REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
-    REDMINE_POLL_SECONDS: '300',
-    REDMINE_RESCAN_MINUTES: '1440',
+    ...(proxy && project
+      ? {
+          REDMINE_URL: proxy.url,
+          REDMINE_API_KEY: env.redmineApiKey,
+          REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
+          REDMINE_POLL_SECONDS: '300',
+          REDMINE_RESCAN_MINUTES: '1440',
+          VILOGI_SERVICES: `*=${project.identifier}`,
+          VILOGI_TRIAGE_PROJECT: project.identifier,
+        }
+      : { VILOGI_SERVICES: `*=${space.slug}` }),
     VILOGI_URL: sim.url,
-    VILOGI_SERVICES: `*=${project.identifier}`,
-    VILOGI_TRIAGE_PROJECT: project.identifier,
     VILOGI_SYNC_MINUTES: '1440',
     VILOGI_TIMEOUT_SECONDS: '2',
   });
@@ -118,21 +129,27 @@ async function main(): Promise<number> {
 
   const busy = await hostBusy();
   log(`${n} pending requests; machine ${busy.toFixed(0)} % busy before the run`);
-  proxy.resetCount();
+  proxy?.resetCount();
   sim.resetStats();
   sim.setFaults({ failureRate, timeoutRate, hangMs: 5000 });
   const started = performance.now();
-  const result = await client.workflow.execute(vilogiSyncWorkflow, { workflowId: `bench-vilogi-${tag}`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
+  const handle = await client.workflow.start(vilogiSyncWorkflow, { workflowId: `bench-vilogi-${tag}`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
+  // Stopped before the connection closes on an early cleanup (Ctrl-C, watchdog).
+  const finished = handle.result();
+  finished.catch(() => undefined);
+  const stopRun = defer('terminate the sync run', () => handle.terminate('benchmark stopped').then(() => undefined, () => undefined));
+  const result = await finished;
+  await stopRun();
   const seconds = (performance.now() - started) / 1000;
   sim.setFaults({ failureRate: 0, timeoutRate: 0 });
 
   // Redmine calls by kind (the path's numbers folded), and Vilogi's.
   const byKind = new Map<string, number>();
-  for (const r of proxy.requests) {
+  for (const r of proxy?.requests ?? []) {
     const kind = `${r.method} ${r.path.replace(/\/\d+/g, '/:id')}`;
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   }
-  const redmineCalls = proxy.requests.length;
+  const redmineCalls = proxy?.requests.length ?? 0;
   const vilogi = sim.stats();
   const vilogiCalls = Object.values(vilogi.calls).reduce((a, b) => a + b, 0);
 
@@ -149,19 +166,18 @@ async function main(): Promise<number> {
     processedInVilogi.length === n &&
     eventsMatch &&
     conversations.length === n - triageRows.length &&
-    issueIds.size === conversations.length &&
-    triageRows.every((r) => r.redmine_issue_id !== null);
+    (!withRedmine || (issueIds.size === conversations.length && triageRows.every((r) => r.redmine_issue_id !== null)));
 
   const lines = [
     '',
-    `npx tsx bench/vilogi.ts --requests=${n} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate}`,
+    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate}`,
     `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version} · machine ${busy.toFixed(0)} % busy before`,
     '',
     '| measure | result |',
     '|---|---|',
     `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s) |`,
     `| run result | fetched ${result.fetched}, created ${result.created}, triage ${result.triage}, known ${result.known}, processed ${result.processed}, failed ${result.failed} |`,
-    `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |`,
+    withRedmine ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |` : '| Redmine | not configured: conversations not mirrored |',
     ...[...byKind].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `| · ${kind} | ${count} (${(count / n).toFixed(2)}) |`),
     `| Vilogi calls | ${vilogiCalls} (${(vilogiCalls / n).toFixed(2)} per request): ${Object.entries(vilogi.calls).map(([k, v]) => `${k} ${v}`).join(', ')}; injected ${vilogi.failuresInjected} failures, ${vilogi.timeoutsInjected} timeouts |`,
     `| exactly once | ${ok ? 'yes' : 'NO'}: ${rows.length} rows, ${processedInVilogi.length} processed in Vilogi (events match: ${eventsMatch}), ${conversations.length} conversations, ${issueIds.size} distinct issues, ${triageRows.length} triage issues |`,

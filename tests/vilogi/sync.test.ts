@@ -4,13 +4,14 @@
 // when 30 % of the simulator's calls fail or time out.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { openDatabase, type Db } from '../../db/connect.js';
 import type { Space } from '../../db/database.js';
 import { createRedmineClient, type RedmineClient } from '../../connectors/redmine/index.js';
 import { startVilogiSimulator, tinyPdf, type VilogiSimulator } from '../../connectors/vilogi/simulator.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { vilogiSyncWorkflow, type VilogiSyncResult } from '../../workflows/index.js';
+import { ensureVilogiSchedule } from '../../runtime/vilogi.js';
+import { vilogiScheduleId, vilogiSyncWorkflow, type VilogiSyncResult } from '../../workflows/index.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
@@ -128,6 +129,21 @@ async function expectExactlyOnce(ids: string[], subjects: string[]) {
 }
 
 describe('Vilogi sync', () => {
+  it('is scheduled at start-up (interval, overlaps skipped, bounded catch-up) and the schedule is updated, not doubled, by another start', async () => {
+    const handle = temporal.schedule.getHandle(vilogiScheduleId(system.config.TEMPORAL_TASK_QUEUE));
+    const before = await handle.describe();
+    expect(before.spec.intervals?.[0]?.every).toBe(1440 * 60_000);
+    expect(before.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(before.policies.catchupWindow).toBe(60 * 60_000);
+    expect(before.action.type).toBe('startWorkflow');
+    await ensureVilogiSchedule(temporal, { taskQueue: system.config.TEMPORAL_TASK_QUEUE, everyMinutes: 720, catchupMinutes: 30 });
+    const after = await handle.describe();
+    expect(after.spec.intervals?.[0]?.every).toBe(720 * 60_000);
+    expect(after.policies.catchupWindow).toBe(30 * 60_000);
+    expect(after.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    await ensureVilogiSchedule(temporal, { taskQueue: system.config.TEMPORAL_TASK_QUEUE, everyMinutes: 1440, catchupMinutes: 60 });
+  });
+
   it('brings each request into Redmine once, processes its notification, files the one without e-mail in triage', async () => {
     const tag = unique('v');
     const { account: known } = await createClient(db, { space, name: 'Claire Martin' });
