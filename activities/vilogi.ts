@@ -29,7 +29,7 @@ import { isAttachmentTooLarge } from '../connectors/redmine/errors.js';
 import type { UploadToken } from '../connectors/redmine/types.js';
 import { isStorageLimitError, type Storage } from '../connectors/storage/index.js';
 import { VILOGI_EVENT_MODEL, type VilogiClient, type VilogiRequest } from '../connectors/vilogi/index.js';
-import { MAX_FILE_BYTES, checkName, signatureCheck } from '../server/files.js';
+import { CONTENT_TYPES, MAX_FILE_BYTES, checkName, signatureCheck } from '../server/files.js';
 import { isEmail } from '../server/validation.js';
 import { writeConversation } from '../server/services/conversations.js';
 import type { WorkflowGateway } from '../server/workflow-gateway.js';
@@ -139,7 +139,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
             refused.push(`${checked.name} (fichier vide)`);
             continue;
           }
-          files.push({ fileName: checked.name, contentType: a.contentType === 'application/octet-stream' ? 'application/octet-stream' : a.contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key });
+          files.push({ fileName: checked.name, contentType: CONTENT_TYPES[checked.kind], sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key });
         } catch (err) {
           if (isStorageLimitError(err)) refused.push(`${checked.name} (plus de 10 Mo)`);
           else if (err instanceof Error && err.name === 'FileContentError') refused.push(`${checked.name} (contenu ne correspondant pas au format)`);
@@ -213,9 +213,15 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         const uploads: UploadToken[] = [];
         const lines: string[] = [];
         for (const a of request.attachments) {
+          // The client-file rules hold here too: staff open these files.
+          const checked = checkName(a.fileName);
+          if ('reason' in checked || a.size > MAX_FILE_BYTES) {
+            lines.push(`Pièce jointe non reprise (format non accepté ou plus de 10 Mo) : « ${checked.name} »`);
+            continue;
+          }
           const stream = await settings().client.downloadAttachment(request.id, a.id);
           try {
-            uploads.push(await ctx.client.upload(a.fileName, stream, a.size, a.contentType));
+            uploads.push(await ctx.client.upload(checked.name, stream, a.size, CONTENT_TYPES[checked.kind]));
           } catch (err) {
             stream.destroy();
             if (!isAttachmentTooLarge(err)) throw err;
