@@ -251,7 +251,9 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
 
   async function importOne(runId: string, id: string): Promise<ImportOutcome> {
     const existing = await findVilogiRequest(db, id);
-    if (existing && (existing.kind === 'conversation' || existing.redmine_issue_id !== null || !redmine)) return 'known';
+    // A retry within the run that claimed it counts as what that run did, not as "already known".
+    const again = (): ImportOutcome => (existing?.first_run_id !== runId ? 'known' : existing.kind === 'conversation' ? 'created' : 'triage');
+    if (existing && (existing.kind === 'conversation' || existing.redmine_issue_id !== null || !redmine)) return again();
     const request = await settings().client.getRequest(id);
     if (!request) throw new Error('Vilogi no longer knows this request');
     const email = request.authorEmail ? normalizeEmail(request.authorEmail) : '';
@@ -273,7 +275,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       });
     }
     await ensureTriageIssue(request);
-    return existing ? 'known' : 'triage';
+    return existing ? again() : 'triage';
   }
 
   async function processOne(id: string): Promise<ProcessOutcome> {
