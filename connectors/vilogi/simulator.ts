@@ -53,6 +53,8 @@ export interface SimulatorOptions extends SimulatorFaults {
   apiKey?: string;
   /** Seed of the fault dice, for reproducible runs. */
   seed?: number;
+  /** Prefix of the ids it gives (`VR-` by default): tests sharing one database use their own. */
+  idPrefix?: string;
   requests?: NewSimulatedRequest[];
 }
 
@@ -107,7 +109,7 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
 
   const add = (r: NewSimulatedRequest): SimulatedRequest => {
     seq += 1;
-    const id = r.id ?? `VR-${String(seq).padStart(6, '0')}`;
+    const id = r.id ?? `${options.idPrefix ?? 'VR-'}${String(seq).padStart(6, '0')}`;
     const request: SimulatedRequest = {
       id,
       seq,

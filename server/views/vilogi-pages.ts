@@ -40,7 +40,7 @@ ${data.runs.length === 0
   <thead><tr><th scope="col">${v.startedAt}</th><th scope="col">${v.trigger}</th><th scope="col">${v.state}</th><th scope="col">${v.fetched}</th><th scope="col">${v.created}</th><th scope="col">${v.known}</th><th scope="col">${v.triage}</th><th scope="col">${v.processed}</th><th scope="col">${v.failed}</th><th scope="col">${v.errors}</th></tr></thead>
   <tbody>
   ${data.runs.map(
-    (r) => html`<tr class="${r.failed > 0 || r.status === 'failed' ? 'breached' : ''}">
+    (r) => html`<tr class="${r.failed > 0 || r.status === 'failed' ? 'breached' : ''}" data-run="${r.id}">
     <td data-label="${v.startedAt}">${time(r.started_at)}</td>
     <td data-label="${v.trigger}">${r.trigger === 'manual' ? v.manual : v.scheduled}</td>
     <td data-label="${v.state}">${state(r)}</td>

@@ -2,6 +2,7 @@
 // a sync by keyboard, the run appears with its counts, the request without e-mail is listed for
 // triage, errors unfold. Against the contract's simulator, without Redmine. Screenshots go to
 // artifacts/screenshots/.
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -21,7 +22,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
-  sim = await startVilogiSimulator();
+  // Test files share one database: ids of our own.
+  sim = await startVilogiSimulator({ idPrefix: `VB-${randomBytes(3).toString('hex')}-` });
   system = await startTestSystem({ VILOGI_URL: sim.url, VILOGI_SYNC_MINUTES: '1440' });
   await createSpace(system.database.db, 'Gestion locative');
   browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
@@ -65,24 +67,27 @@ describe('Vilogi page in a browser', () => {
     await page.getByRole('button', { name: 'Synchroniser maintenant' }).focus();
     await Promise.all([page.waitForURL('**/back-office/vilogi?lance=1'), page.keyboard.press('Enter')]);
     expect(await page.getByRole('status').innerText()).toContain('Synchronisation lancée');
-    const deadline = Date.now() + 30_000;
+    // The run this click started, named in the audit log.
+    const deadline = Date.now() + 60_000;
+    let runId: string | undefined;
     for (;;) {
-      const done = await db.selectFrom('vilogi_runs').select('status').where('trigger', '=', 'manual').where('status', '=', 'done').executeTakeFirst();
+      const entry = await db.selectFrom('audit_log').select('subject_id').where('actor_account_id', '=', staff.id).where('action', '=', 'vilogi.sync_now').executeTakeFirst();
+      runId = entry?.subject_id ?? undefined;
+      const done = runId ? await db.selectFrom('vilogi_runs').select('status').where('id', '=', runId).where('status', '=', 'done').executeTakeFirst() : undefined;
       if (done) break;
       if (Date.now() > deadline) throw new Error('the manual run did not finish');
       await new Promise((r) => setTimeout(r, 300));
     }
     await page.goto('/back-office/vilogi');
-    const runs = page.locator('table.vilogi-runs tbody tr');
-    expect(await runs.count()).toBe(2);
-    const latest = await runs.first().innerText();
+    const row = page.locator(`table.vilogi-runs tbody tr[data-run="${runId}"]`);
+    const latest = await row.innerText();
     expect(latest).toContain('manuelle');
     expect(latest).toContain('terminée');
-    expect(await runs.first().locator('td').nth(3).innerText()).toBe('2'); // fetched
-    expect(await runs.first().locator('td').nth(4).innerText()).toBe('1'); // created
-    expect(await runs.first().locator('td').nth(6).innerText()).toBe('1'); // to triage
+    expect(await row.locator('td').nth(3).innerText()).toBe('2'); // fetched
+    expect(await row.locator('td').nth(4).innerText()).toBe('1'); // created
+    expect(await row.locator('td').nth(6).innerText()).toBe('1'); // to triage
     expect(await page.locator('table.vilogi-triage').innerText()).toContain('Interphone en panne');
-    await page.getByText('1', { exact: true }).locator('xpath=ancestor::details').locator('summary').click();
+    await page.locator('table.vilogi-runs tbody tr[data-run="vilogi-sync-earlier"] summary').click();
     expect(await page.getByText('VR-000099', { exact: true }).isVisible()).toBe(true);
     await screenshot(page, 'laptop-40-vilogi-runs');
 

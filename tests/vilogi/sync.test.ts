@@ -31,13 +31,16 @@ let demoProjectId: number;
 let triageProjectId: number;
 const EMAIL_FIELD = 1;
 
-async function createTriageProject(apiKey: string): Promise<{ id: number; identifier: string }> {
-  const identifier = `guichet-tri-${randomBytes(4).toString('hex')}`;
+/** A project of this file's own (test files share Redmine: another file's poller must not read
+ * our issues, nor we theirs), set up like guichet-demo, the API user a member. */
+async function createProject(apiKey: string, label: string): Promise<{ id: number; identifier: string }> {
+  const identifier = `guichet-${label}-${randomBytes(4).toString('hex')}`;
   const trackers = await staff.listTrackers();
+  const fields = ((await staff.listCustomFields()) ?? []).filter((f) => f.customizedType === 'issue');
   const created = await admin.http.json<{ project: { id: number } }>({
     method: 'POST',
     path: '/projects.json',
-    json: { project: { name: identifier, identifier, is_public: false, tracker_ids: trackers.map((t) => t.id), enabled_module_names: ['issue_tracking'] } },
+    json: { project: { name: identifier, identifier, is_public: false, tracker_ids: trackers.map((t) => t.id), enabled_module_names: ['issue_tracking'], issue_custom_field_ids: fields.map((f) => f.id) } },
   });
   const id = created.data!.project.id;
   await admin.trackProject(id);
@@ -51,21 +54,23 @@ beforeAll(async () => {
   smtp = await startSmtp();
   staff = createRedmineClient({ baseUrl: env.url, apiKey: env.adminKey });
   admin = new RedmineAdmin(env);
-  demoProjectId = (await staff.listProjects()).find((p) => p.identifier === 'guichet-demo')!.id;
-  const triage = await createTriageProject(env.apiKey);
+  const project = await createProject(env.apiKey, 'vilogi');
+  demoProjectId = project.id;
+  const triage = await createProject(env.apiKey, 'tri');
   triageProjectId = triage.id;
   const probe = await openDatabase({ url: inject('databaseUrl') });
   space = await createSpace(probe.db, 'Gestion locative');
   await probe.close();
-  sim = await startVilogiSimulator({ seed: 42 });
+  // Test files share one database: request ids of our own.
+  sim = await startVilogiSimulator({ seed: 42, idPrefix: `VS-${randomBytes(3).toString('hex')}-` });
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: env.url,
     REDMINE_API_KEY: env.apiKey,
-    REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
+    REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
     REDMINE_POLL_SECONDS: '1',
     VILOGI_URL: sim.url,
-    VILOGI_SERVICES: '*=guichet-demo',
+    VILOGI_SERVICES: `*=${project.identifier}`,
     VILOGI_TRIAGE_PROJECT: triage.identifier,
     VILOGI_TIMEOUT_SECONDS: '0.5',
     // Midnight UTC: the schedule does not fire during the test; runs are started here.
