@@ -48,6 +48,13 @@ const schema = z.object({
   METRICS_TOKEN: optionalString,
   STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),
   SMS_PROVIDER: z.enum(['development']).default('development'),
+  VILOGI_URL: optionalString.pipe(z.url().optional()),
+  VILOGI_API_KEY: optionalString,
+  VILOGI_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  VILOGI_CATCHUP_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  VILOGI_SERVICES: z.string().trim().default('*=guichet-demo'),
+  VILOGI_TRIAGE_PROJECT: z.string().trim().default('guichet-demo'),
+  VILOGI_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,6 +81,8 @@ export interface Config extends RawConfig {
   demoData: boolean;
   /** How staff sign in: with their Redmine credentials when Redmine is configured, else local accounts. */
   staffLogin: 'redmine' | 'local';
+  /** Vilogi service (lower case) → Redmine project identifier, from VILOGI_SERVICES; `*` for the rest. */
+  vilogiServices: Map<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!slug || !identifier) problems.push(`  REDMINE_PROJECTS: "${pair}" is not space-slug=project-identifier`);
     else redmineProjects.set(slug, identifier);
   }
+  const vilogiServices = new Map<string, string>();
+  for (const pair of raw.VILOGI_SERVICES.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [service, project] = pair.split('=').map((p) => p.trim());
+    if (!service || !project) problems.push(`  VILOGI_SERVICES: "${pair}" is not service=project-identifier`);
+    else vilogiServices.set(service.toLowerCase(), project);
+  }
   if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
   if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
   if (raw.STAFF_LOGIN === 'redmine' && !raw.REDMINE_URL) problems.push('  STAFF_LOGIN: redmine needs REDMINE_URL');
@@ -115,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
     demoData: raw.DEMO_DATA ?? (embeddedDatabase && embeddedTemporal),
     staffLogin: raw.STAFF_LOGIN ?? (raw.REDMINE_URL ? 'redmine' : 'local'),
+    vilogiServices,
   };
 }

@@ -16,6 +16,7 @@ try {
     `    health         ${system.url}/health    API: ${system.url}/openapi.json`,
     config.mailOutboxOnly ? `    mail outbox    ${system.url}/dev/mails (no SMTP_URL: e-mails stay here)` : '',
     system.temporalUiUrl ? `    Temporal UI    ${system.temporalUiUrl}` : `    Temporal       ${system.temporalAddress}`,
+    system.vilogiSimulatorUrl ? `    Vilogi         ${system.vilogiSimulatorUrl}/_simulator/requests (SIMULATOR with demo requests; set VILOGI_URL for a real gateway)` : '',
     system.demo ? `  Demo client: ${system.demo.client.email} / ${system.demo.client.password}` : '',
     system.demo ? `  Demo staff:  ${system.demo.staff.email} / ${system.demo.staff.password}` : '',
     '',

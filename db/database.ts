@@ -243,6 +243,59 @@ export interface DevSmsOutboxTable {
   created_at: Timestamp;
 }
 
+/** Every Vilogi request ever imported: its id is the import's idempotency key. */
+export interface VilogiRequestsTable {
+  vilogi_id: string;
+  /** A conversation in a client space, or an issue in the triage project (no usable e-mail). */
+  kind: 'conversation' | 'triage';
+  first_run_id: string;
+  service: string;
+  author_email: string | null;
+  author_name: string;
+  building: string | null;
+  lot: string | null;
+  subject: string;
+  filed_at: Timestamp;
+  space_id: string | null;
+  conversation_id: string | null;
+  redmine_issue_id: number | null;
+  imported_at: Timestamp;
+  /** When Vilogi accepted the "Espace client" event. */
+  processed_at: Timestamp | null;
+  vilogi_event_id: string | null;
+}
+
+export interface VilogiRunError {
+  requestId: string | null;
+  message: string;
+}
+
+export interface VilogiRunsTable {
+  /** The run workflow's id. */
+  id: string;
+  trigger: 'schedule' | 'manual';
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  status: Generated<'running' | 'done' | 'failed'>;
+  fetched: Generated<number>;
+  created: Generated<number>;
+  known: Generated<number>;
+  triage: Generated<number>;
+  failed: Generated<number>;
+  processed: Generated<number>;
+  replies: Generated<number>;
+  errors: Json<VilogiRunError[]>;
+}
+
+/** Messages posted back to Vilogi, once each. */
+export interface VilogiRepliesTable {
+  vilogi_id: string;
+  /** What was posted: `redmine-journal-<id>` or `message-<uuid>`. */
+  source_ref: string;
+  vilogi_message_id: string;
+  posted_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -261,6 +314,9 @@ export interface Database {
   contact_actions: ContactActionsTable;
   client_files: ClientFilesTable;
   dev_sms_outbox: DevSmsOutboxTable;
+  vilogi_requests: VilogiRequestsTable;
+  vilogi_runs: VilogiRunsTable;
+  vilogi_replies: VilogiRepliesTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -270,3 +326,5 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type VilogiRequestRow = Selectable<VilogiRequestsTable>;
+export type VilogiRun = Selectable<VilogiRunsTable>;

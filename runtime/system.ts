@@ -18,6 +18,7 @@ import { createLocalStorage } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
+import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow } from './vilogi.js';
 
 export interface SystemOptions {
   config: Config;
@@ -33,6 +34,8 @@ export interface RunningSystem {
   temporalAddress: string;
   temporalUiUrl: string | undefined;
   demo: DemoCredentials | undefined;
+  /** The Vilogi simulator the demo started (no VILOGI_URL). */
+  vilogiSimulatorUrl: string | undefined;
   database: OpenDatabase;
   app: FastifyInstance | undefined;
   stop(): Promise<void>;
@@ -149,6 +152,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const workflows = createTemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
 
+    // Vilogi: the configured gateway, or on the demo a simulator with demo requests.
+    let vilogiUrl = config.VILOGI_URL;
+    let vilogiSimulatorUrl: string | undefined;
+    if (!vilogiUrl && config.demoData) {
+      const simulator = await startDemoVilogi();
+      stops.push(() => simulator.close());
+      vilogiUrl = vilogiSimulatorUrl = simulator.url;
+    }
+    const vilogi = vilogiUrl ? await resolveVilogiSettings(config, vilogiUrl, redmine, workflows) : undefined;
+
     let mailer: Mailer | undefined;
     let worker: Worker | undefined;
     if (options.worker) {
@@ -161,7 +174,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage },
+        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage, vilogi },
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
@@ -173,12 +186,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (redmine) {
         await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
       }
+      if (vilogi) {
+        const scheduleId = await ensureVilogiSchedule(client, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          everyMinutes: config.VILOGI_SYNC_MINUTES,
+          catchupMinutes: config.VILOGI_CATCHUP_MINUTES,
+        });
+        log.info({ scheduleId, everyMinutes: config.VILOGI_SYNC_MINUTES }, 'Vilogi sync scheduled');
+        // The demo shows its requests at once rather than at the next quarter of an hour.
+        if (vilogiSimulatorUrl) await startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE);
+      }
     }
 
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (options.server) {
-      const built = await buildApp({ config, db: database.db, workflows, redmine, storage }, { logger: log.child({ component: 'http' }) });
+      const vilogiDeps = vilogi ? { syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE) } : undefined;
+      const built = await buildApp({ config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());
       await built.listen({ port: config.PORT, host: config.HOST });
@@ -193,6 +217,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       temporalAddress,
       temporalUiUrl: devServer?.uiUrl,
       demo,
+      vilogiSimulatorUrl,
       database,
       app,
       stop: stopAll,

@@ -23,6 +23,7 @@ import templateRoutes from './routes/templates.js';
 import settingsRoutes from './routes/settings.js';
 import clientRecordRoutes from './routes/clients.js';
 import settingsPlugin from './plugins/settings.js';
+import vilogiRoutes from './routes/vilogi.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   templateRoutes(app);
   settingsRoutes(app);
   clientRecordRoutes(app);
+  vilogiRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

@@ -50,3 +50,21 @@ describe('configuration', () => {
     expect(message).not.toContain('short'); // values, which may be secrets, are not echoed
   });
 });
+
+describe('Vilogi settings', () => {
+  it('syncs every 15 minutes into guichet-demo by default; maps services to projects; refuses a bad pair', () => {
+    const defaults = loadConfig({});
+    expect(defaults.VILOGI_URL).toBeUndefined();
+    expect(defaults.VILOGI_SYNC_MINUTES).toBe(15);
+    expect(defaults.VILOGI_CATCHUP_MINUTES).toBe(60);
+    expect(defaults.VILOGI_TRIAGE_PROJECT).toBe('guichet-demo');
+    expect([...defaults.vilogiServices]).toEqual([['*', 'guichet-demo']]);
+
+    const mapped = loadConfig({ VILOGI_URL: 'https://vilogi-gw.example.fr', VILOGI_SERVICES: 'Gestion=ec-gestion, copropriete=ec-copro ,*=ec-accueil', VILOGI_SYNC_MINUTES: '5' });
+    expect(mapped.VILOGI_SYNC_MINUTES).toBe(5);
+    expect(Object.fromEntries(mapped.vilogiServices)).toEqual({ gestion: 'ec-gestion', copropriete: 'ec-copro', '*': 'ec-accueil' });
+
+    expect(() => loadConfig({ VILOGI_SERVICES: 'gestion', VILOGI_SYNC_MINUTES: '0', VILOGI_URL: 'pas une url' })).toThrow(ConfigError);
+    expect(() => loadConfig({ VILOGI_SERVICES: 'gestion=', VILOGI_SYNC_MINUTES: '2' })).toThrow('VILOGI_SERVICES: "gestion=" is not service=project-identifier');
+  });
+});

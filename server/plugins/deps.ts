@@ -13,6 +13,8 @@ export interface AppDeps {
   storage: Storage;
   /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
   redmine?: RedmineMirrorContext | undefined;
+  /** Set when the Vilogi sync runs: "sync now" starts a run and gives its workflow id. */
+  vilogi?: { syncNow(): Promise<string> } | undefined;
 }
 
 declare module 'fastify' {

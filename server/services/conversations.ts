@@ -10,7 +10,8 @@ import type { WorkflowGateway } from '../workflow-gateway.js';
 
 export interface Actor {
   account: Account;
-  ip: string;
+  /** Null when no person acted through the web (the Vilogi import). */
+  ip: string | null;
   /** How the actor is named to clients (staff: per the configured policy). */
   displayName?: string;
 }
@@ -21,45 +22,65 @@ export function staffDisplayName(fullName: string, policy: 'full' | 'first-name-
   return `${fullName.trim().split(/\s+/)[0] ?? fullName} · ${team}`;
 }
 
+export interface NewConversation {
+  spaceId: string;
+  subject: string;
+  body: string;
+  cc: string;
+  attachments?: readonly NewAttachment[];
+}
+
 export async function startConversation(
   db: Db,
   workflows: WorkflowGateway,
   actor: Actor,
-  input: { spaceId: string; subject: string; body: string; cc: string; attachments?: readonly NewAttachment[] },
+  input: NewConversation,
 ): Promise<{ conversationId: string; messageId: string }> {
-  const conversationId = randomUUID();
-  const messageId = randomUUID();
-  await db.transaction().execute(async (tx) => {
-    await createConversation(tx, {
-      id: conversationId,
-      spaceId: input.spaceId,
-      clientAccountId: actor.account.id,
-      subject: input.subject,
-      cc: input.cc,
-    });
-    await insertMessage(tx, {
-      id: messageId,
-      conversationId,
-      authorKind: 'client',
-      authorAccountId: actor.account.id,
-      authorDisplayName: actor.account.full_name,
-      body: input.body,
-      // "Sent" until the mirror has it on the issue ("delivered"); cleared when nothing mirrors it.
-      redmineDelivery: 'pending',
-    });
-    // The files are already in storage; their rows commit (or not) with the message.
-    await insertAttachments(tx, messageId, input.attachments ?? []);
-    await audit(tx, {
-      actorAccountId: actor.account.id,
-      actorKind: 'client',
-      action: 'conversation.create',
-      subjectType: 'conversation',
-      subjectId: conversationId,
-      ip: actor.ip,
-    });
-    await workflows.clientMessage(conversationId, messageId);
+  const ids = { conversationId: randomUUID(), messageId: randomUUID() };
+  await db.transaction().execute((tx) => writeConversation(tx, workflows, actor, input, ids));
+  return ids;
+}
+
+/**
+ * The conversation, its first message, files and audit entry, and the workflow's signal, inside
+ * the caller's transaction (the Vilogi import writes its idempotency row in the same one).
+ */
+export async function writeConversation(
+  tx: Db,
+  workflows: Pick<WorkflowGateway, 'clientMessage'>,
+  actor: Actor,
+  input: NewConversation,
+  ids: { conversationId: string; messageId: string },
+): Promise<void> {
+  const { conversationId, messageId } = ids;
+  await createConversation(tx, {
+    id: conversationId,
+    spaceId: input.spaceId,
+    clientAccountId: actor.account.id,
+    subject: input.subject,
+    cc: input.cc,
   });
-  return { conversationId, messageId };
+  await insertMessage(tx, {
+    id: messageId,
+    conversationId,
+    authorKind: 'client',
+    authorAccountId: actor.account.id,
+    authorDisplayName: actor.account.full_name,
+    body: input.body,
+    // "Sent" until the mirror has it on the issue ("delivered"); cleared when nothing mirrors it.
+    redmineDelivery: 'pending',
+  });
+  // The files are already in storage; their rows commit (or not) with the message.
+  await insertAttachments(tx, messageId, input.attachments ?? []);
+  await audit(tx, {
+    actorAccountId: actor.account.id,
+    actorKind: 'client',
+    action: 'conversation.create',
+    subjectType: 'conversation',
+    subjectId: conversationId,
+    ip: actor.ip,
+  });
+  await workflows.clientMessage(conversationId, messageId);
 }
 
 export async function addClientMessage(

@@ -17,6 +17,8 @@ const SUBJECT = 'Fuite dans la cuisine';
 const BODY = 'Bonjour,\nle robinet de la cuisine fuit depuis hier soir.';
 const ANSWER = 'Un plombier passe jeudi matin entre 9 h et 11 h.';
 const ACK = 'votre demande est bien prise en compte';
+/** The demo client's request filed in the demo's Vilogi simulator (runtime/vilogi.ts). */
+const VILOGI_SUBJECT = 'Fuite sous l’évier de la cuisine';
 
 interface Credentials {
   email: string;
@@ -175,7 +177,7 @@ let env: Record<string, string>;
 let base: string;
 let ports: { app: number; temporal: number; temporalUi: number };
 const runs: RunCommand[] = [];
-const state: { conversationId?: string; client?: Credentials; staff?: Credentials } = {};
+const state: { conversationId?: string; client?: Credentials; staff?: Credentials; vilogiListed?: number } = {};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'guichet-run-'));
@@ -245,6 +247,11 @@ describe('the run command (npx tsx guichet.ts) on embedded defaults', () => {
     const login = await browser.login(client, 'client');
     expect(login.status, login.text).toBe(303);
     expect(login.location).toBe('/conversations');
+    // No VILOGI_URL: the demo's simulator filed requests, and the first sync brought the demo
+    // client's into their space.
+    expect(run.stdout).toContain('SIMULATOR with demo requests');
+    state.vilogiListed = count(await pollPage(browser, '/conversations', VILOGI_SUBJECT, 60_000), VILOGI_SUBJECT);
+    expect(state.vilogiListed).toBeGreaterThanOrEqual(1);
     const compose = await browser.get('/conversations/nouvelle');
     expect(compose.text).toContain('Nouveau message');
     const spaceId = /name="spaceId" value="([^"]+)"/.exec(compose.text)?.[1];
@@ -307,6 +314,14 @@ describe('the run command (npx tsx guichet.ts) on embedded defaults', () => {
     // The workflow carries on in the kept Temporal state: a second answer reaches the outbox.
     const office = new HttpSession(base);
     expect((await office.login(state.staff!, 'staff')).status).toBe(303);
+    // The simulator files the same demo requests again; the start's sync finds them known.
+    await pollPage(office, '/back-office/vilogi', 'manuelle');
+    const deadline = Date.now() + 60_000;
+    while (count((await office.get('/back-office/vilogi')).text, 'terminée') < 2) {
+      if (Date.now() > deadline) throw new Error('the second start\'s Vilogi sync did not finish');
+      await sleep(500);
+    }
+    expect(count((await browser.get('/conversations')).text, VILOGI_SUBJECT)).toBe(state.vilogiListed);
     const second = 'Le plombier confirme son passage jeudi.';
     const answered = await office.post(`/back-office/conversations/${state.conversationId}/reponses`, { body: second }, `/back-office/conversations/${state.conversationId}`);
     expect(answered.status, answered.text).toBe(303);

@@ -1,0 +1,190 @@
+// One Vilogi sync run over N pending extranet requests (default 1,000): how long the run takes,
+// and how many Redmine and Vilogi calls it costs per request. Redmine calls are counted by a TCP
+// proxy between Guichet and the real Redmine; Vilogi calls by the contract's simulator.
+//
+//   npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on] [--files-every=10] [--triage-every=100]
+//        [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]
+//
+// With --redmine=off the conversations are not mirrored: what is left is the sync itself
+// (Vilogi, PostgreSQL, Temporal, the conversation workflows' acknowledgements).
+//
+// Needs what `bash scripts/provision.sh --with-redmine` sets up (.cache/services.env): a fresh
+// PostgreSQL database, a Temporal dev server on a free port, and a private project of its own in
+// the test Redmine (deleted after, with its issues). Guichet's worker runs in this process
+// (startSystem), with the Redmine → Guichet poller slowed down (REDMINE_POLL_SECONDS=300) so that
+// what is counted is the sync and the conversations it opens. Exit code: 0 when every request was
+// imported and processed exactly once, 1 otherwise, 2 when the benchmark could not run.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import { startVilogiSimulator, tinyPdf } from '../connectors/vilogi/simulator.js';
+import { startSystem } from '../runtime/system.js';
+import { vilogiSyncWorkflow } from '../workflows/index.js';
+import { createSpace } from '../tests/helpers/fixtures.js';
+import {
+  benchEnv,
+  createDatabase,
+  createRedmineProject,
+  defer,
+  hostBusy,
+  log,
+  logLevelOption,
+  numberOption,
+  readOptions,
+  UsageError,
+  redmineVersion,
+  runBench,
+  startRedmineProxy,
+  startTemporal,
+} from './mirror-latency.js';
+
+const USAGE = `usage: npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on|off] [--files-every=10] [--triage-every=100] [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]`;
+
+let budget = 60 * 60_000;
+
+async function main(): Promise<number> {
+  const raw = readOptions(
+    process.argv.slice(2),
+    {
+      requests: { env: 'BENCH_REQUESTS', default: '1000' },
+      redmine: { env: 'BENCH_REDMINE', default: 'on' },
+      'files-every': { env: 'BENCH_FILES_EVERY', default: '10' },
+      'triage-every': { env: 'BENCH_TRIAGE_EVERY', default: '100' },
+      'failure-rate': { env: 'BENCH_FAILURE_RATE', default: '0' },
+      'timeout-rate': { env: 'BENCH_TIMEOUT_RATE', default: '0' },
+      'log-level': { env: 'BENCH_LOG_LEVEL', default: 'silent' },
+    },
+    USAGE,
+  );
+  const n = numberOption('requests', raw.requests!, 1, 20_000);
+  const filesEvery = numberOption('files-every', raw['files-every']!, 0, 20_000);
+  const triageEvery = numberOption('triage-every', raw['triage-every']!, 0, 20_000);
+  const failureRate = numberOption('failure-rate', raw['failure-rate']!, 0, 0.9, false);
+  const timeoutRate = numberOption('timeout-rate', raw['timeout-rate']!, 0, 0.9, false);
+  const logLevel = logLevelOption(raw['log-level']!);
+  if (raw.redmine !== 'on' && raw.redmine !== 'off') throw new UsageError(`--redmine must be on or off\n${USAGE}`);
+  const withRedmine = raw.redmine === 'on';
+  budget = Math.max(10 * 60_000, n * 5_000);
+
+  const env = await benchEnv();
+  const [temporalAddress, database, project, proxy] = await Promise.all([
+    startTemporal(env),
+    createDatabase(env),
+    withRedmine ? createRedmineProject(env, 'vilogi') : undefined,
+    withRedmine ? startRedmineProxy(env) : undefined,
+  ]);
+  const space = await createSpace(database.db, 'Gestion locative');
+
+  const sim = await startVilogiSimulator({ seed: 1 });
+  defer('stop the Vilogi simulator', () => sim.close());
+  const tag = randomBytes(3).toString('hex');
+  for (let i = 0; i < n; i++) {
+    const triage = triageEvery > 0 && i % triageEvery === triageEvery - 1;
+    sim.add({
+      subject: `Demande ${tag} ${i}`,
+      author: { email: triage ? null : `client-${tag}-${i}@bench.guichet.test`, name: `Client ${i}` },
+      building: 'Résidence Bench',
+      lot: `Lot ${i}`,
+      service: 'gestion',
+      body: `Bonjour,\nvoici la demande ${i}.`,
+      attachments: filesEvery > 0 && i % filesEvery === 0 ? [{ id: `F${i}`, fileName: `piece-${i}.pdf`, contentType: 'application/pdf', data: tinyPdf(`piece ${i}`) }] : [],
+    });
+  }
+
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `bench-${tag}`,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: await mkdtemp(path.join(env.tmp, 'guichet-')),
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    DEMO_DATA: 'false',
+    LOG_LEVEL: logLevel,
+    ...(proxy && project
+      ? {
+          REDMINE_URL: proxy.url,
+          REDMINE_API_KEY: env.redmineApiKey,
+          REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
+          REDMINE_POLL_SECONDS: '300',
+          REDMINE_RESCAN_MINUTES: '1440',
+          VILOGI_SERVICES: `*=${project.identifier}`,
+          VILOGI_TRIAGE_PROJECT: project.identifier,
+        }
+      : { VILOGI_SERVICES: `*=${space.slug}` }),
+    VILOGI_URL: sim.url,
+    VILOGI_SYNC_MINUTES: '1440',
+    VILOGI_TIMEOUT_SECONDS: '2',
+  });
+  const system = await startSystem({ config, server: false, worker: true, logger: pino({ level: logLevel }) });
+  defer('stop Guichet', () => system.stop());
+  const connection = await Connection.connect({ address: temporalAddress });
+  defer('close the Temporal connection', () => connection.close());
+  const client = new Client({ connection });
+
+  const busy = await hostBusy();
+  log(`${n} pending requests; machine ${busy.toFixed(0)} % busy before the run`);
+  proxy?.resetCount();
+  sim.resetStats();
+  sim.setFaults({ failureRate, timeoutRate, hangMs: 5000 });
+  const started = performance.now();
+  const handle = await client.workflow.start(vilogiSyncWorkflow, { workflowId: `bench-vilogi-${tag}`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
+  // Stopped before the connection closes on an early cleanup (Ctrl-C, watchdog).
+  const finished = handle.result();
+  finished.catch(() => undefined);
+  const stopRun = defer('terminate the sync run', () => handle.terminate('benchmark stopped').then(() => undefined, () => undefined));
+  const result = await finished;
+  await stopRun();
+  const seconds = (performance.now() - started) / 1000;
+  sim.setFaults({ failureRate: 0, timeoutRate: 0 });
+
+  // Redmine calls by kind (the path's numbers folded), and Vilogi's.
+  const byKind = new Map<string, number>();
+  for (const r of proxy?.requests ?? []) {
+    const kind = `${r.method} ${r.path.replace(/\/\d+/g, '/:id')}`;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  }
+  const redmineCalls = proxy?.requests.length ?? 0;
+  const vilogi = sim.stats();
+  const vilogiCalls = Object.values(vilogi.calls).reduce((a, b) => a + b, 0);
+
+  // Exactly once: one row and one processing event per request, one issue per conversation.
+  const rows = await database.db.selectFrom('vilogi_requests').select(['vilogi_id', 'kind', 'conversation_id', 'vilogi_event_id', 'redmine_issue_id']).execute();
+  const conversations = await database.db.selectFrom('conversations').select(['id', 'redmine_issue_id']).execute();
+  const issueIds = new Set(conversations.map((c) => c.redmine_issue_id).filter((id) => id !== null));
+  const processedInVilogi = sim.all().filter((r) => r.status === 'processed');
+  const eventsMatch = rows.every((row) => sim.get(row.vilogi_id)?.processed?.eventId === row.vilogi_event_id);
+  const triageRows = rows.filter((r) => r.kind === 'triage');
+  const ok =
+    result.failed === 0 &&
+    rows.length === n &&
+    processedInVilogi.length === n &&
+    eventsMatch &&
+    conversations.length === n - triageRows.length &&
+    (!withRedmine || (issueIds.size === conversations.length && triageRows.every((r) => r.redmine_issue_id !== null)));
+
+  const lines = [
+    '',
+    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate}`,
+    `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version} · machine ${busy.toFixed(0)} % busy before`,
+    '',
+    '| measure | result |',
+    '|---|---|',
+    `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s) |`,
+    `| run result | fetched ${result.fetched}, created ${result.created}, triage ${result.triage}, known ${result.known}, processed ${result.processed}, failed ${result.failed} |`,
+    withRedmine ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |` : '| Redmine | not configured: conversations not mirrored |',
+    ...[...byKind].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `| · ${kind} | ${count} (${(count / n).toFixed(2)}) |`),
+    `| Vilogi calls | ${vilogiCalls} (${(vilogiCalls / n).toFixed(2)} per request): ${Object.entries(vilogi.calls).map(([k, v]) => `${k} ${v}`).join(', ')}; injected ${vilogi.failuresInjected} failures, ${vilogi.timeoutsInjected} timeouts |`,
+    `| exactly once | ${ok ? 'yes' : 'NO'}: ${rows.length} rows, ${processedInVilogi.length} processed in Vilogi (events match: ${eventsMatch}), ${conversations.length} conversations, ${issueIds.size} distinct issues, ${triageRows.length} triage issues |`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  return ok ? 0 : 1;
+}
+
+await runBench(main, () => budget);

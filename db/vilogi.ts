@@ -1,0 +1,148 @@
+// Queries of the Vilogi sync: requests imported (idempotency by Vilogi id), runs, replies.
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+import type { Account, VilogiRequestRow, VilogiRun, VilogiRunError } from './database.js';
+import { normalizeEmail } from './accounts.js';
+
+export async function findVilogiRequest(db: Db, vilogiId: string): Promise<VilogiRequestRow | undefined> {
+  return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).executeTakeFirst();
+}
+
+export interface NewVilogiRequest {
+  vilogiId: string;
+  kind: 'conversation' | 'triage';
+  runId: string;
+  service: string;
+  authorEmail: string | null;
+  authorName: string;
+  building: string | null;
+  lot: string | null;
+  subject: string;
+  filedAt: Date;
+  spaceId: string | null;
+  conversationId: string | null;
+}
+
+/** Claims a Vilogi request: true for the one caller that inserted it. A concurrent claim waits
+ * for the first transaction, then finds the row and gets false. */
+export async function claimVilogiRequest(db: Db, r: NewVilogiRequest): Promise<boolean> {
+  const row = await db
+    .insertInto('vilogi_requests')
+    .values({
+      vilogi_id: r.vilogiId,
+      kind: r.kind,
+      first_run_id: r.runId,
+      service: r.service,
+      author_email: r.authorEmail,
+      author_name: r.authorName,
+      building: r.building,
+      lot: r.lot,
+      subject: r.subject,
+      filed_at: r.filedAt,
+      space_id: r.spaceId,
+      conversation_id: r.conversationId,
+      redmine_issue_id: null,
+      processed_at: null,
+      vilogi_event_id: null,
+    })
+    .onConflict((oc) => oc.column('vilogi_id').doNothing())
+    .returning('vilogi_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Row-locks a request for the rest of the transaction (the triage issue is created once). */
+export async function lockVilogiRequest(db: Db, vilogiId: string): Promise<VilogiRequestRow | undefined> {
+  return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).forUpdate().executeTakeFirst();
+}
+
+export async function setVilogiIssue(db: Db, vilogiId: string, issueId: number): Promise<void> {
+  await db.updateTable('vilogi_requests').set({ redmine_issue_id: issueId }).where('vilogi_id', '=', vilogiId).execute();
+}
+
+export async function setVilogiProcessed(db: Db, vilogiId: string, eventId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('vilogi_requests')
+    .set({ processed_at: at, vilogi_event_id: eventId })
+    .where('vilogi_id', '=', vilogiId)
+    .where('processed_at', 'is', null)
+    .execute();
+}
+
+/** The client account of an e-mail, created (without password: the client asks for one) if new. */
+export async function findOrCreateClient(db: Db, email: string, fullName: string): Promise<Account> {
+  const normalized = normalizeEmail(email);
+  await db
+    .insertInto('accounts')
+    .values({
+      kind: 'client',
+      email: normalized,
+      full_name: fullName.trim() || (normalized.split('@')[0] ?? normalized),
+      staff_role: null,
+      password_hash: null,
+      pending_password_hash: null,
+      pending_password_expires_at: null,
+      password_changed_at: null,
+      last_login_at: null,
+      disabled_at: null,
+    })
+    .onConflict((oc) => oc.columns(['kind', 'email']).doNothing())
+    .execute();
+  return db.selectFrom('accounts').selectAll().where('kind', '=', 'client').where('email', '=', normalized).executeTakeFirstOrThrow();
+}
+
+export async function startRun(db: Db, id: string, trigger: 'schedule' | 'manual'): Promise<void> {
+  await db.insertInto('vilogi_runs').values({ id, trigger, started_at: new Date(), finished_at: null, errors: '[]' }).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export interface RunCounts {
+  fetched: number;
+  created: number;
+  known: number;
+  triage: number;
+  failed: number;
+  processed: number;
+  replies: number;
+}
+
+export async function finishRun(db: Db, id: string, status: 'done' | 'failed', counts: RunCounts, errors: VilogiRunError[]): Promise<void> {
+  await db
+    .updateTable('vilogi_runs')
+    .set({ ...counts, status, finished_at: new Date(), errors: JSON.stringify(errors.slice(0, 200)) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function recentRuns(db: Db, limit = 50): Promise<VilogiRun[]> {
+  return db.selectFrom('vilogi_runs').selectAll().orderBy('started_at', 'desc').limit(limit).execute();
+}
+
+/** Requests filed in triage, newest first, for the back-office. */
+export async function triageRequests(db: Db, limit = 50): Promise<VilogiRequestRow[]> {
+  return db.selectFrom('vilogi_requests').selectAll().where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
+}
+
+/** Triage issues whose staff answers may still have to go back to Vilogi. */
+export async function liveTriageIssues(db: Db, sinceDays: number): Promise<{ vilogi_id: string; redmine_issue_id: number }[]> {
+  const rows = await db
+    .selectFrom('vilogi_requests')
+    .select(['vilogi_id', 'redmine_issue_id'])
+    .where('kind', '=', 'triage')
+    .where('redmine_issue_id', 'is not', null)
+    .where('imported_at', '>=', sql<Date>`now() - make_interval(days => ${sinceDays})`)
+    .execute();
+  return rows.flatMap((r) => (r.redmine_issue_id === null ? [] : [{ vilogi_id: r.vilogi_id, redmine_issue_id: r.redmine_issue_id }]));
+}
+
+export async function postedReplies(db: Db, vilogiId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('vilogi_replies').select('source_ref').where('vilogi_id', '=', vilogiId).execute();
+  return new Set(rows.map((r) => r.source_ref));
+}
+
+export async function recordReply(db: Db, vilogiId: string, sourceRef: string, vilogiMessageId: string): Promise<void> {
+  await db
+    .insertInto('vilogi_replies')
+    .values({ vilogi_id: vilogiId, source_ref: sourceRef, vilogi_message_id: vilogiMessageId, posted_at: new Date() })
+    .onConflict((oc) => oc.columns(['vilogi_id', 'source_ref']).doNothing())
+    .execute();
+}

@@ -1,0 +1,37 @@
+// Back-office: the Vilogi sync's recent runs and triage list, and "sync now". Staff only.
+import type { FastifyInstance } from 'fastify';
+import { audit } from '../../db/audit.js';
+import { recentRuns, triageRequests } from '../../db/vilogi.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { vilogiPage } from '../views/vilogi-pages.js';
+
+export default function vilogiRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, config } = app.deps;
+
+  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { schema: { hide: true } }, async (request, reply) => {
+    if (!request.staff) return reply.redirect('/back-office/connexion');
+    const t = translator(request, 'staff');
+    const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
+    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, 50)]);
+    return sendPage(
+      reply,
+      vilogiPage(pageContext(request, reply, { area: 'staff', flash }), { configured: app.deps.vilogi !== undefined, everyMinutes: config.VILOGI_SYNC_MINUTES, runs, triage }),
+    );
+  });
+
+  app.post('/back-office/vilogi/synchroniser', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+    const staff = request.staff;
+    if (!staff) return reply.redirect('/back-office/connexion');
+    const vilogi = app.deps.vilogi;
+    if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
+    try {
+      const runId = await vilogi.syncNow();
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'vilogi.sync_now', subjectType: 'vilogi_run', subjectId: runId, ip: request.ip });
+      return reply.redirect('/back-office/vilogi?lance=1', 303);
+    } catch (err) {
+      request.log.warn({ err }, 'Vilogi sync could not be started');
+      return reply.redirect('/back-office/vilogi?erreur=1', 303);
+    }
+  });
+}

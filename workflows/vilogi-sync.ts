@@ -1,0 +1,130 @@
+// One Vilogi sync run (started by the schedule every VILOGI_SYNC_MINUTES, or by "sync now"):
+// list the pending extranet requests, import each (a conversation whose issue the conversation
+// workflow creates, or a triage issue), process each notification with the event model
+// "Espace client", send staff answers on triage issues back to Vilogi, record the run.
+// Exactly once per request comes from the activities (the Vilogi id is a unique key); this
+// workflow only repeats what failed, with Temporal timers between rounds.
+import { ActivityFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities, ImportResult, ProcessResultItem } from '../activities/index.js';
+
+export interface VilogiSyncInput {
+  trigger?: 'schedule' | 'manual';
+}
+
+export interface VilogiSyncResult {
+  fetched: number;
+  created: number;
+  known: number;
+  triage: number;
+  failed: number;
+  processed: number;
+  replies: number;
+}
+
+/** The schedule's id (one per deployment, i.e. per task queue). */
+export function vilogiScheduleId(taskQueue: string): string {
+  return `vilogi-sync-${taskQueue}`;
+}
+
+const BATCH = 20;
+const PARALLEL_BATCHES = 4;
+const ROUNDS = 8;
+/** How long a run waits for the conversation workflows to create the issues it imported. */
+const WAIT_FOR_ISSUES_MS = 10 * 60_000;
+
+const { startVilogiRun, finishVilogiRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+const { listVilogiPending, importVilogiRequests, processVilogiRequests, postVilogiReplies } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
+});
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs batches, a few at a time. */
+async function inBatches<R>(ids: string[], step: (batch: string[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  const batches = chunks(ids, BATCH);
+  for (let i = 0; i < batches.length; i += PARALLEL_BATCHES) {
+    const results = await Promise.all(batches.slice(i, i + PARALLEL_BATCHES).map(step));
+    for (const r of results) out.push(...r);
+  }
+  return out;
+}
+
+export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<VilogiSyncResult> {
+  const runId = workflowInfo().workflowId;
+  await startVilogiRun({ runId, trigger: input.trigger ?? 'schedule' });
+  const counts: VilogiSyncResult = { fetched: 0, created: 0, known: 0, triage: 0, failed: 0, processed: 0, replies: 0 };
+  const errors = new Map<string, string>();
+  try {
+    const ids = await listVilogiPending();
+    counts.fetched = ids.length;
+
+    // Import, repeating the failures (a flaky gateway) after a growing pause.
+    let todo = ids;
+    for (let round = 0; round < ROUNDS && todo.length > 0; round++) {
+      if (round > 0) await sleep(Math.min(1000 * 2 ** (round - 1), 30_000));
+      const results: ImportResult[] = await inBatches(todo, (batch) => importVilogiRequests({ runId, ids: batch }));
+      todo = [];
+      for (const r of results) {
+        if (r.outcome === 'failed') {
+          todo.push(r.id);
+          errors.set(r.id, r.error ?? 'failed');
+        } else {
+          errors.delete(r.id);
+          if (r.outcome === 'created') counts.created++;
+          else if (r.outcome === 'triage') counts.triage++;
+          else counts.known++;
+        }
+      }
+    }
+    const importFailed = new Set(todo);
+
+    // Process the notifications of what was imported (now or by an earlier run). A request whose
+    // issue the conversation workflow has not created yet is asked again after a short pause, for
+    // at most WAIT_FOR_ISSUES_MS; failures back off like the imports. What is left stays pending
+    // in Vilogi and the next run takes it up.
+    let toProcess = ids.filter((id) => !importFailed.has(id));
+    const waitUntil = Date.now() + WAIT_FOR_ISSUES_MS;
+    let failureRounds = 0;
+    while (toProcess.length > 0) {
+      const results: ProcessResultItem[] = await inBatches(toProcess, (batch) => processVilogiRequests({ ids: batch }));
+      toProcess = [];
+      let failures = false;
+      for (const r of results) {
+        if (r.outcome === 'failed' || r.outcome === 'waiting') {
+          toProcess.push(r.id);
+          failures ||= r.outcome === 'failed';
+          errors.set(r.id, r.error ?? 'Redmine issue not created yet');
+        } else {
+          errors.delete(r.id);
+          if (r.outcome === 'processed') counts.processed++;
+        }
+      }
+      if (toProcess.length === 0) break;
+      if (failures) failureRounds++;
+      if (failureRounds >= ROUNDS || Date.now() > waitUntil) break;
+      await sleep(failures ? Math.min(1000 * 2 ** (failureRounds - 1), 30_000) : 2000);
+    }
+    counts.failed = new Set([...importFailed, ...toProcess]).size;
+
+    const replies = await postVilogiReplies();
+    counts.replies = replies.posted;
+    const errorList: { requestId: string | null; message: string }[] = [...errors].map(([requestId, message]) => ({ requestId, message }));
+    for (const e of replies.errors) errorList.push(e);
+    await finishVilogiRun({ runId, status: 'done', counts, errors: errorList });
+    return counts;
+  } catch (err) {
+    const text = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err instanceof Error ? err.message : String(err);
+    await finishVilogiRun({ runId, status: 'failed', counts, errors: [...[...errors].map(([requestId, message]) => ({ requestId, message })), { requestId: null, message: text }] });
+    throw err;
+  }
+}
