@@ -66,6 +66,7 @@ beforeAll(async () => {
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: env.url,
+    STAFF_LOGIN: 'local',
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
     REDMINE_POLL_SECONDS: '1',
