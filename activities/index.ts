@@ -3,8 +3,9 @@ import { createConversationActivities, type ConversationActivityDeps } from './c
 import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
 import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js';
 import { createSlaActivities, type SlaActivityDeps } from './sla.js';
+import { createDocumentActivities, type DocumentActivityDeps } from './documents.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & DocumentActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createRedmineActivities(deps),
     ...createSlaActivities(deps),
+    ...createDocumentActivities(deps),
   };
 }
 
@@ -19,3 +21,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { MessageRef } from './conversations.js';
 export type { ConversationSignals, SyncState } from './redmine.js';
 export type { SlaAlertKind, SlaPolicy } from './sla.js';
+export type { CollectionPolicy } from './documents.js';

@@ -4,10 +4,12 @@ import * as core from './2026-11-23-001-core.js';
 import * as redmineMirror from './2026-11-23-002-redmine-mirror.js';
 import * as staffRedmineLogin from './2026-11-23-003-staff-redmine-login.js';
 import * as sla from './2026-11-23-004-sla.js';
+import * as documents from './2026-11-23-005-documents.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
   '2026-11-23-002-redmine-mirror': redmineMirror,
   '2026-11-23-003-staff-redmine-login': staffRedmineLogin,
   '2026-11-23-004-sla': sla,
+  '2026-11-23-005-documents': documents,
 };

@@ -31,8 +31,10 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
   <a class="brand" href="${user ? home : '/'}">${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
   <nav aria-label="${t.appName}">
     ${user?.kind === 'client'
-      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a>`
-      : ''}
+      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a><a href="/dossiers">${t.documents.navCases}</a>`
+      : user?.kind === 'staff'
+        ? html`<a href="/back-office">${t.staff.conversations}</a><a href="/back-office/dossiers">${t.documents.staffListTitle}</a>`
+        : ''}
     <a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>
     ${user
       ? html`<form method="post" action="${logoutAction}" class="inline">
