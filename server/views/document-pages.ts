@@ -5,7 +5,7 @@ import type { Case, DocumentRow, Locale } from '../../db/database.js';
 import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../files.js';
-import { html, multiline, type Html } from './html.js';
+import { Html, html, multiline } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export interface CaseView {
@@ -14,6 +14,11 @@ export interface CaseView {
   templateName: string;
   states: CategoryState[];
   lastComment?: { body: string; created_at: Date } | undefined;
+}
+
+/** JSON inside a script element: "<" escaped so that no text can close the element. */
+function jsonForScript(value: unknown): Html {
+  return new Html(JSON.stringify(value).replace(/</g, '\\u003c'));
 }
 
 function searchForm(ctx: PageContext, action: string, query: string): Html {
@@ -101,10 +106,10 @@ function depositForm(ctx: PageContext, kase: Case, state: CategoryState): Html {
     ${csrfField(ctx)}
     <input type="hidden" name="category" value="${id}">
     <div class="pickers">
-      <label class="picker" for="f-${id}">${t.choose}<span class="visually-hidden"> — ${label}</span></label>
       <input id="f-${id}" class="file" type="file" name="files" multiple accept="${ACCEPT_ATTRIBUTE}">
-      <label class="picker camera" for="c-${id}">${t.photo}<span class="visually-hidden"> — ${label}</span></label>
+      <label class="picker" for="f-${id}">${t.choose}<span class="visually-hidden"> — ${label}</span></label>
       <input id="c-${id}" class="file camera" type="file" name="files" accept="image/*" capture="environment">
+      <label class="picker camera" for="c-${id}">${t.photo}<span class="visually-hidden"> — ${label}</span></label>
       <span class="drop-hint">${t.dropHere}</span>
     </div>
     <button type="submit" class="primary nojs-submit">${t.deposit}</button>
@@ -157,13 +162,17 @@ function splitZone(ctx: PageContext, kase: Case, states: CategoryState[]): Html 
         <button type="button" id="split-move">${t.splitMove}</button>
       </div>
     </div>
+    <details class="page-fields-box">
+    <summary>${t.splitByNumber}</summary>
     <fieldset class="page-fields">
+      <legend class="visually-hidden">${t.splitByNumber}</legend>
       <p class="help" id="pages-help">${t.splitPagesHelp}</p>
       ${open.map(
         (s) => html`<label for="pages-${s.category.id}">${t.splitPagesFor(categoryLabel(s.category, ctx.locale))}</label>
       <input id="pages-${s.category.id}" name="pages-${s.category.id}" data-category="${s.category.id}" inputmode="numeric" autocomplete="off" aria-describedby="pages-help">`,
       )}
     </fieldset>
+    </details>
     <button type="submit" class="primary">${t.splitSubmit}</button>
     <div class="upload-status" role="status" aria-live="polite"></div>
   </form>
@@ -208,6 +217,8 @@ ${canDeposit ? html`<p class="intro">${t.intro}</p>` : html`<p class="card">${t.
     <button type="submit" class="primary">${t.commentSend}</button>
   </form>
 </section>
+<div id="deposit-live" class="visually-hidden" role="status" aria-live="polite"></div>
+<script type="application/json" id="documents-i18n">${jsonForScript(t.script)}</script>
 <script type="module" src="/static/documents.js"></script>`,
   );
 }
