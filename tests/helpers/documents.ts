@@ -99,8 +99,8 @@ export async function makeCase(
     title: 'Location avec option d’achat',
     facts: options.facts ?? {},
   });
-  if (options.startedAt) await db.updateTable('cases').set({ collection_started_at: options.startedAt }).where('id', '=', kase.id).execute();
-  return kase;
+  if (!options.startedAt) return kase;
+  return db.updateTable('cases').set({ collection_started_at: options.startedAt }).where('id', '=', kase.id).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function categoryId(db: Db, templateId: string, code: string): Promise<string> {
