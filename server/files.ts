@@ -174,10 +174,12 @@ export const MAX_PDF_PAGES = 500;
 
 // Markers of content a browser or a viewer would run: an image or PDF carrying them is a
 // polyglot (HTML, SVG, script), refused whatever its first bytes say. Searched case-insensitively.
-const ACTIVE_MARKERS = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<body', 'javascript:'];
+const HTML_MARKERS = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<body'].map((m) => Buffer.from(m, 'latin1'));
+const JAVASCRIPT = Buffer.from('javascript:', 'latin1');
 // PDF actions that run code or programs when the document opens.
-const PDF_ACTIVE_MARKERS = ['/JavaScript', '/Launch'];
-const OVERLAP = Math.max(...ACTIVE_MARKERS.map((m) => m.length), ...PDF_ACTIVE_MARKERS.map((m) => m.length), '/Encrypt'.length);
+const PDF_ACTIVE = ['/JavaScript', '/Launch'].map((m) => Buffer.from(m, 'latin1'));
+const PDF_ENCRYPT = Buffer.from('/Encrypt', 'latin1');
+const OVERLAP = 16;
 const TAIL_BYTES = 2048;
 
 /**
@@ -186,7 +188,7 @@ const TAIL_BYTES = 2048;
  * genuine file has (a polyglot carries another file after the image or the PDF).
  */
 export class ContentInspector extends Transform {
-  private carry = '';
+  private carry = Buffer.alloc(0);
   private tail = Buffer.alloc(0);
   private head = Buffer.alloc(0);
   private size = 0;
@@ -200,17 +202,34 @@ export class ContentInspector extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
     if (this.head.length < 64) this.head = Buffer.concat([this.head, chunk.subarray(0, 64 - this.head.length)]);
-    const window = this.carry + chunk.toString('latin1');
-    if (!this.active) {
-      const lower = window.toLowerCase();
-      if (ACTIVE_MARKERS.some((m) => lower.includes(m))) this.active = true;
-      if (this.kind === 'pdf' && PDF_ACTIVE_MARKERS.some((m) => window.includes(m))) this.active = true;
-    }
-    if (this.kind === 'pdf' && !this.encrypted && window.includes('/Encrypt')) this.encrypted = true;
-    this.carry = window.slice(-OVERLAP);
-    this.tail = Buffer.concat([this.tail, chunk]);
-    if (this.tail.length > TAIL_BYTES) this.tail = this.tail.subarray(this.tail.length - TAIL_BYTES);
+    // Searched in place (no copy of the chunk, no string): the bytes where two chunks meet are
+    // searched apart, in a small joint.
+    this.scan(Buffer.concat([this.carry, chunk.subarray(0, OVERLAP)]));
+    this.scan(chunk);
+    this.carry = Buffer.from(chunk.subarray(Math.max(0, chunk.length - OVERLAP)));
+    this.tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES)) : Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
     callback(null, chunk);
+  }
+
+  private scan(bytes: Buffer): void {
+    if (this.kind === 'pdf') {
+      if (!this.encrypted && bytes.includes(PDF_ENCRYPT)) this.encrypted = true;
+      if (!this.active && PDF_ACTIVE.some((m) => bytes.includes(m))) this.active = true;
+    }
+    if (this.active) return;
+    // Every HTML marker starts with "<"; "javascript:" is found by its colon.
+    for (let at = bytes.indexOf(0x3c); at !== -1; at = bytes.indexOf(0x3c, at + 1)) {
+      if (HTML_MARKERS.some((m) => startsWithFolded(bytes, at, m))) {
+        this.active = true;
+        return;
+      }
+    }
+    for (let at = bytes.indexOf(0x3a); at !== -1; at = bytes.indexOf(0x3a, at + 1)) {
+      if (at >= 10 && startsWithFolded(bytes, at - 10, JAVASCRIPT)) {
+        this.active = true;
+        return;
+      }
+    }
   }
 
   /** What is wrong with the file once all of it passed, if anything. */
@@ -220,6 +239,16 @@ export class ContentInspector extends Transform {
     if (this.size === 0) return undefined;
     return endsWell(this.kind, this.head, trimPadding(this.tail), this.size) ? undefined : 'content';
   }
+}
+
+/** Whether `bytes` holds `marker` (lower-case ASCII) at `at`, whatever the case of its letters. */
+function startsWithFolded(bytes: Buffer, at: number, marker: Buffer): boolean {
+  if (at + marker.length > bytes.length) return false;
+  for (let i = 0; i < marker.length; i++) {
+    const b = bytes[at + i]!;
+    if ((b >= 0x41 && b <= 0x5a ? b + 0x20 : b) !== marker[i]) return false;
+  }
+  return true;
 }
 
 /** Some writers pad a file with zeros or line ends after its end marker. */

@@ -61,7 +61,9 @@ function documentRules(app: FastifyInstance): ReceiveOptions {
   return {
     inspect: (kind) => new ContentInspector(kind),
     verify: (file, kind) =>
-      kind === 'pdf' ? checkStoredPdf(app.deps.storage, file.storageKey, file.fileName) : checkStoredImage(app.deps.storage, file.storageKey, file.fileName, kind),
+      kind === 'pdf'
+        ? checkStoredPdf(app.deps.storage, file.storageKey, file.fileName, file.sizeBytes)
+        : checkStoredImage(app.deps.storage, file.storageKey, file.fileName, kind, file.sizeBytes),
   };
 }
 
