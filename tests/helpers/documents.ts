@@ -99,8 +99,14 @@ export async function makeCase(
     title: 'Location avec option d’achat',
     facts: options.facts ?? {},
   });
-  if (!options.startedAt) return kase;
-  return db.updateTable('cases').set({ collection_started_at: options.startedAt }).where('id', '=', kase.id).returningAll().executeTakeFirstOrThrow();
+  // Marked started: a test system starting meanwhile (they share the database) must not take
+  // this case's workflow onto its own task queue (see startPendingCollections).
+  return db
+    .updateTable('cases')
+    .set({ collection_started_at: options.startedAt ?? new Date() })
+    .where('id', '=', kase.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function categoryId(db: Db, templateId: string, code: string): Promise<string> {
