@@ -186,7 +186,7 @@ export const en: Messages = {
     dropHere: 'or drop your files here',
     uploading: (name: string) => `Sending “${name}”…`,
     uploaded: (n: number, category: string) => (n === 1 ? `1 document deposited in “${category}”.` : `${n} documents deposited in “${category}”.`),
-    refusedTitle: (names: string) => `Warning! The size or format of the following files is not accepted: ${names}`,
+    refusedTitle: (names: string[]) => `Warning! The size or format of the following files is not accepted: ${names.map((n) => `“${n}”`).join(', ')}`,
     noFile: 'Please choose at least one file.',
     categoryInvalid: 'Please choose a category of this case.',
     categoryDone: 'This category is already complete: nothing was deposited.',

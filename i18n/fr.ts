@@ -185,7 +185,7 @@ export const fr = {
     dropHere: 'ou glissez vos fichiers ici',
     uploading: (name: string) => `Envoi de « ${name} »…`,
     uploaded: (n: number, category: string) => (n === 1 ? `1 document déposé dans « ${category} ».` : `${n} documents déposés dans « ${category} ».`),
-    refusedTitle: (names: string) => `Attention ! La taille ou le format des fichiers suivants n’est pas accepté : ${names}`,
+    refusedTitle: (names: string[]) => `Attention ! La taille ou le format des fichiers suivants n’est pas accepté : ${names.map((n) => `« ${n} »`).join(', ')}`,
     noFile: 'Merci de choisir au moins un fichier.',
     categoryInvalid: 'Merci de choisir une catégorie de ce dossier.',
     categoryDone: 'Cette catégorie est déjà complète : rien n’a été déposé.',

@@ -71,7 +71,7 @@ function documentRules(app: FastifyInstance): ReceiveOptions {
 function refusalErrors(t: Messages, received: ReceivedFiles): string[] {
   if (received.refusals.length === 0) return [];
   const names = received.refusals.map((r) => r.name).filter((n) => n !== '');
-  return [...(names.length > 0 ? [t.documents.refusedTitle(names.map((n) => `« ${n} »`).join(', '))] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
+  return [...(names.length > 0 ? [t.documents.refusedTitle(names)] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
 }
 
 function wantsJson(request: FastifyRequest): boolean {

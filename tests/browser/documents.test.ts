@@ -158,7 +158,7 @@ describe('document collection in a browser', () => {
     // 4. Staff validate the RIB and refuse the identity card with a reason.
     const back = await newPage();
     await login(back, staff, 'staff');
-    await back.goto(`/back-office/dossiers?q=${encodeURIComponent('Claire Martin')}`);
+    await back.goto('/back-office/dossiers?q=TELEFI-2026-004217');
     await back.waitForURL(`**/back-office/dossiers/${kase.id}`);
     const ribDoc = docs.find((d) => d.category_id === rib)!;
     const idDoc = docs.find((d) => d.category_id === identity)!;

@@ -196,6 +196,21 @@ describe('hostile uploads', () => {
     expect(await caseDocuments(db, kase.id)).toHaveLength(0);
   });
 
+  it('speaks the client’s language: English for an English-speaking client', async () => {
+    const space = await createSpace(db, 'Car finance');
+    const template = await cloneTemplate(db, 'credit-bail-vehicule');
+    const { account, password } = await createClient(db, { space, locale: 'en' });
+    const english = new Browser(system.app!);
+    await english.login(account.email, password);
+    const own = await makeCase(db, { space, client: account, template });
+    const page = `/dossiers/${own.id}`;
+    const res = await english.postMultipart(`${page}/documents`, { category: await categoryId(db, template.id, 'rib') }, [{ filename: 'bank.pdf', content: MZ }], { formUrl: page });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Warning! The size or format of the following files is not accepted: “bank.pdf”');
+    expect(res.body).toContain('The file “bank.pdf” is not accepted: its content is not that of a PDF file.');
+    expect(await caseDocuments(db, own.id)).toHaveLength(0);
+  });
+
   it('stays healthy and accepts genuine files of every kind afterwards', async () => {
     const health = await system.app!.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
