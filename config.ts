@@ -46,6 +46,8 @@ const schema = z.object({
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),
   METRICS_TOKEN: optionalString,
+  STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),
+  SMS_PROVIDER: z.enum(['development']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +72,8 @@ export interface Config extends RawConfig {
   cookieSecure: boolean;
   /** Seed demo data: explicit setting, else when running on embedded defaults. */
   demoData: boolean;
+  /** How staff sign in: with their Redmine credentials when Redmine is configured, else local accounts. */
+  staffLogin: 'redmine' | 'local';
 }
 
 export class ConfigError extends Error {
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
   if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
+  if (raw.STAFF_LOGIN === 'redmine' && !raw.REDMINE_URL) problems.push('  STAFF_LOGIN: redmine needs REDMINE_URL');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(raw.DATA_DIR);
@@ -109,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailOutboxOnly: raw.SMTP_URL === undefined,
     cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
     demoData: raw.DEMO_DATA ?? (embeddedDatabase && embeddedTemporal),
+    staffLogin: raw.STAFF_LOGIN ?? (raw.REDMINE_URL ? 'redmine' : 'local'),
   };
 }

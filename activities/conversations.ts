@@ -4,7 +4,8 @@ import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { findConversation, findMessage, insertMessage } from '../db/conversations.js';
 import { enqueueNotification } from '../db/notifications.js';
-import { messages as catalogue } from '../i18n/index.js';
+import { renderTemplate } from '../db/templates.js';
+import { formatDateTime, messages as catalogue } from '../i18n/index.js';
 
 export interface ConversationActivityDeps {
   db: Db;
@@ -42,6 +43,10 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
     /** Writes the acknowledgement into the thread and the outbox, once per request. */
     async acknowledgeRequest(ref: MessageRef): Promise<{ notificationId: string }> {
       const { conversation, client, t, url } = await load(ref);
+      const expectedAnswerAt = conversation.sla_max_at ? formatDateTime(conversation.sla_max_at, client.locale) : '';
+      const common = { clientFullName: client.full_name, conversationSubject: conversation.subject, expectedAnswerAt };
+      const inThread = await renderTemplate(db, 'acknowledgement-message', client.locale, common);
+      const mail = await renderTemplate(db, 'conversation-acknowledgement', client.locale, { ...common, conversationUrl: url });
       await insertMessage(db, {
         id: randomUUID(),
         conversationId: conversation.id,
@@ -49,15 +54,15 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
         authorAccountId: null,
         authorDisplayName: t.ack.author,
         kind: 'acknowledgement',
-        body: t.ack.body,
+        body: inThread.text,
         idempotencyKey: `ack:${ref.messageId}`,
       });
       const notification = await enqueueNotification(db, {
         idempotencyKey: `ack-mail:${ref.messageId}`,
         recipient: client.email,
         cc: splitCc(conversation.cc),
-        subject: t.mail.ackSubject(conversation.subject),
-        bodyText: [t.mail.greeting(client.full_name), '', t.mail.ackIntro, '', t.mail.readOnline(url), '', t.mail.signature, '', t.mail.noReply].join('\n'),
+        subject: mail.subject,
+        bodyText: mail.text,
         conversationId: conversation.id,
       });
       return { notificationId: notification.id };
@@ -65,28 +70,23 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
 
     /** Writes the e-mail telling the client (and the copies) of a staff answer, once per answer. */
     async prepareAnswerNotification(ref: MessageRef): Promise<{ notificationId: string }> {
-      const { message, conversation, client, t, url } = await load(ref);
+      const { message, conversation, client, url } = await load(ref);
       if (message.author_kind !== 'staff') {
         throw ApplicationFailure.nonRetryable(`message ${message.id} is not a staff answer`, 'NotAStaffAnswer');
       }
+      const mail = await renderTemplate(db, 'staff-answer', client.locale, {
+        clientFullName: client.full_name,
+        conversationSubject: conversation.subject,
+        conversationUrl: url,
+        staffName: message.author_display_name,
+        answerBody: message.body,
+      });
       const notification = await enqueueNotification(db, {
         idempotencyKey: `answer-mail:${ref.messageId}`,
         recipient: client.email,
         cc: splitCc(conversation.cc),
-        subject: t.mail.answerSubject(conversation.subject),
-        bodyText: [
-          t.mail.greeting(client.full_name),
-          '',
-          t.mail.answerIntro(message.author_display_name),
-          '',
-          message.body,
-          '',
-          t.mail.readOnline(url),
-          '',
-          t.mail.signature,
-          '',
-          t.mail.noReply,
-        ].join('\n'),
+        subject: mail.subject,
+        bodyText: mail.text,
         conversationId: conversation.id,
       });
       return { notificationId: notification.id };

@@ -213,6 +213,33 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     await signals.staffAnswer(conversation.id, messageId, { fromRedmine: true });
   }
 
+  // Redmine users change rarely: one lookup per assignee every few minutes is plenty.
+  const assignees = new Map<number, { at: number; email: string | null }>();
+  const ASSIGNEE_TTL_MS = 5 * 60_000;
+
+  /** The e-mail that reminders go to: the Guichet staff account with that Redmine login, else the
+   * address Redmine shows (an administrator's key sees hidden ones), else none (the team then). */
+  async function assigneeEmail(ctx: RedmineMirrorContext, userId: number): Promise<string | null> {
+    const cached = assignees.get(userId);
+    if (cached && Date.now() - cached.at < ASSIGNEE_TTL_MS) return cached.email;
+    const user = await ctx.client.getUser(userId);
+    let email: string | null = null;
+    if (user) {
+      const staff = await db.selectFrom('accounts').select('email').where('kind', '=', 'staff').where('redmine_login', '=', user.login).where('disabled_at', 'is', null).executeTakeFirst();
+      email = staff?.email ?? (user.mail && isEmail(user.mail) ? normalizeEmail(user.mail) : null);
+    }
+    assignees.set(userId, { at: Date.now(), email });
+    return email;
+  }
+
+  async function recordAssignee(ctx: RedmineMirrorContext, conversation: { id: string; assignee_redmine_id: number | null; assignee_name: string | null; assignee_email: string | null }, assignedTo: { id: number; name: string } | undefined) {
+    const id = assignedTo?.id ?? null;
+    const name = assignedTo?.name ?? null;
+    const email = id === null ? null : await assigneeEmail(ctx, id);
+    if (id === conversation.assignee_redmine_id && name === conversation.assignee_name && email === conversation.assignee_email) return;
+    await db.updateTable('conversations').set({ assignee_redmine_id: id, assignee_name: name, assignee_email: email }).where('id', '=', conversation.id).execute();
+  }
+
   /** Brings one issue into Guichet. Safe to run twice at once, and again and again. */
   async function syncIssue(ctx: RedmineMirrorContext, issueId: number): Promise<'mirrored' | 'skipped'> {
     const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
@@ -252,6 +279,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       return 'skipped';
     }
     if (conversation.redmine_email_warned !== null) await setEmailWarned(db, conversation.id, null);
+    await recordAssignee(ctx, conversation, issue.assignedTo);
 
     const mirrored = await mirroredMessages(db, conversation.id);
     const seenJournals = new Set<number>();
@@ -368,19 +396,27 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     }
   }
 
+  /** Not mirrored (no Redmine, or a space without a project): the message waits for nothing. */
+  async function notMirrored(ref: MessageRef) {
+    await db.updateTable('messages').set({ redmine_delivery: null }).where('id', '=', ref.messageId).where('redmine_delivery', '=', 'pending').execute();
+    return { mirrored: false };
+  }
+
   return {
+    /** Whether a client message has somewhere to go; without Redmine it is settled at once. */
+    async needsMirror(ref: MessageRef): Promise<boolean> {
+      if (redmine) return true;
+      await notMirrored(ref);
+      return false;
+    },
+
     /** Posts a client message on the conversation's issue (created on the first one). */
     async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
-      // Not mirrored (no Redmine, or a space without a project): the message waits for nothing.
-      const notMirrored = async () => {
-        await db.updateTable('messages').set({ redmine_delivery: null }).where('id', '=', ref.messageId).where('redmine_delivery', '=', 'pending').execute();
-        return { mirrored: false };
-      };
-      if (!redmine) return notMirrored();
+      if (!redmine) return notMirrored(ref);
       const message = await findMessage(db, ref.messageId);
       if (!message) throw missingMessage(ref);
       const issueId = await ensureIssue(redmine, ref.conversationId);
-      if (issueId === undefined) return notMirrored();
+      if (issueId === undefined) return notMirrored(ref);
       if (message.redmine_delivery !== 'delivered') {
         const noteRef = `message-${message.id}`;
         const files = await storedAttachmentsOfMessage(db, message.id);

@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { findConversation } from '../db/conversations.js';
 import { enqueueNotification } from '../db/notifications.js';
+import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { formatDateTime, messages as catalogue } from '../i18n/index.js';
 import type { SlaCalendar } from '../workflows/sla/calendar.js';
@@ -34,6 +35,12 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     const space = await db.selectFrom('spaces').selectAll().where('id', '=', conversation.space_id).executeTakeFirstOrThrow();
     return { conversation, space };
   }
+
+  const mailVars = (conversation: { id: string; subject: string }, client: { full_name: string }) => ({
+    clientFullName: client.full_name,
+    conversationSubject: conversation.subject,
+    conversationUrl: `${publicUrl}/conversations/${conversation.id}`,
+  });
 
   async function privateNote(conversationId: string, issueId: number | null, ref: string, text: string): Promise<void> {
     if (!redmine || issueId === null) return;
@@ -117,12 +124,12 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         .set({ status: 'waiting_client', satisfaction_asked_at: new Date() })
         .where('id', '=', conversation.id)
         .execute();
-      const t = catalogue(client.locale);
+      const mail = await renderTemplate(db, 'satisfaction-question', client.locale, mailVars(conversation, client));
       const notification = await enqueueNotification(db, {
         idempotencyKey: `satisfaction:${conversation.id}:${input.ref}`,
         recipient: client.email,
-        subject: t.sla.satisfactionSubject(conversation.subject),
-        bodyText: [t.mail.greeting(client.full_name), '', t.sla.satisfactionBody, '', t.mail.readOnline(`${publicUrl}/conversations/${conversation.id}`), '', t.mail.signature].join('\n'),
+        subject: mail.subject,
+        bodyText: mail.text,
         conversationId: conversation.id,
       });
       await privateNote(conversation.id, conversation.redmine_issue_id, `satisfaction-${input.ref}`, 'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).');
@@ -143,12 +150,12 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       if (!input.automatic) return {};
       const client = await findAccountById(db, conversation.client_account_id);
       if (!client) return {};
-      const t = catalogue(client.locale);
+      const mail = await renderTemplate(db, 'auto-resolved', client.locale, mailVars(conversation, client));
       const notification = await enqueueNotification(db, {
         idempotencyKey: `auto-resolved:${conversation.id}:${input.ref}`,
         recipient: client.email,
-        subject: t.sla.autoResolvedSubject(conversation.subject),
-        bodyText: [t.mail.greeting(client.full_name), '', t.sla.autoResolvedBody, '', t.mail.readOnline(`${publicUrl}/conversations/${conversation.id}`), '', t.mail.signature].join('\n'),
+        subject: mail.subject,
+        bodyText: mail.text,
         conversationId: conversation.id,
       });
       return { notificationId: notification.id };

@@ -41,10 +41,11 @@ async function main(): Promise<number> {
   const targetSeconds = option('target-seconds', 240);
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set (bash scripts/provision.sh)');
+  const watchdogMs = Math.max(30 * 60_000, targetSeconds * 2000 + 20 * 60_000);
   const watchdog = setTimeout(() => {
-    process.stderr.write('bench/sla-scale: watchdog expired (30 min)\n');
+    process.stderr.write(`bench/sla-scale: watchdog expired (${Math.round(watchdogMs / 60_000)} min)\n`);
     process.exit(2);
-  }, 30 * 60_000);
+  }, watchdogMs);
   watchdog.unref();
 
   const dbName = `guichet_bench_sla_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -101,6 +102,7 @@ async function main(): Promise<number> {
         }),
       );
       const signalled = Date.now() - t0;
+      process.stderr.write(`signal-with-start: ${n} in ${(signalled / 1000).toFixed(1)} s\n`);
       // Started = its clock is recorded.
       const db = system.database.db;
       let clocks = 0;
@@ -113,6 +115,17 @@ async function main(): Promise<number> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const started = Date.now() - t0;
+      process.stderr.write(`clocks recorded: ${n} in ${(started / 1000).toFixed(1)} s; waiting for the reminders\n`);
+      if (process.env.BENCH_SLA_HISTORY) {
+        // Where a start spends its time: the first events of one conversation's history.
+        const sample = ids[Math.floor(n / 2)]!;
+        const history = await new Client({ connection }).workflow.getHandle(`conversation-${sample.conversationId}`).fetchHistory();
+        const first = Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000 + Math.round((history.events?.[0]?.eventTime?.nanos ?? 0) / 1e6);
+        for (const e of history.events ?? []) {
+          const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+          process.stderr.write(`  +${at - first} ms  ${String(e.eventType)}\n`);
+        }
+      }
 
       // Reminders: due at 75 % of the target after each clock started.
       let reminders = 0;

@@ -45,6 +45,10 @@ export interface AccountsTable {
   created_at: Timestamp;
   /** Staff: their Redmine login, for answers posted in their name. */
   redmine_login: Generated<string | null>;
+  /** Staff: may edit templates and settings. */
+  is_admin: Generated<boolean>;
+  /** Clients: staff's observation on the client record. */
+  observation: Generated<string>;
 }
 
 /** Which spaces know a client's e-mail (a client sees every space that knows them). */
@@ -87,6 +91,9 @@ export interface ConversationsTable {
   satisfaction_asked_at: Timestamp | null;
   /** The Redmine assignee's e-mail, when known. */
   assignee_email: string | null;
+  /** The Redmine assignee (a user or a group) and their name, as Redmine shows it. */
+  assignee_redmine_id: number | null;
+  assignee_name: string | null;
 }
 
 export interface SlaOutcomesTable {
@@ -118,7 +125,11 @@ export interface MessagesTable {
   redmine_journal_id: number | null;
   /** Client messages of a mirrored conversation: pending until the note is on the issue. */
   redmine_delivery: 'pending' | 'delivered' | null;
+  /** Staff's reading state (shown on client messages in the back-office). */
+  staff_state: Generated<MessageStaffState>;
 }
+
+export type MessageStaffState = 'to_read' | 'read' | 'cancelled';
 
 export interface AttachmentsTable {
   id: Generated<string>;
@@ -168,6 +179,68 @@ export interface AuditLogTable {
   subject_id: string | null;
   ip: string | null;
   details: Json<Record<string, unknown>>;
+}
+
+export interface EmailTemplatesTable {
+  key: string;
+  locale: Locale;
+  subject: string;
+  body: string;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface SettingsTable {
+  id: number;
+  primary_color: Generated<string>;
+  rows_per_page: Generated<number>;
+  /** 'fr', 'en' or 'fr,en'. */
+  locales: Generated<string>;
+  logo_key: string | null;
+  logo_content_type: string | null;
+  updated_at: Timestamp;
+}
+
+export type ContactKind = 'postal' | 'email' | 'phone';
+export type ContactState = 'pending' | 'validated' | 'default' | 'invalid';
+
+export interface ClientContactsTable {
+  id: Generated<string>;
+  client_account_id: string;
+  kind: ContactKind;
+  value: string;
+  state: Generated<ContactState>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactActionsTable {
+  id: Generated<string>;
+  client_account_id: string;
+  contact_id: string | null;
+  kind: 'call' | 'letter' | 'sms' | 'email';
+  staff_account_id: string | null;
+  body: Generated<string>;
+  created_at: Timestamp;
+}
+
+export interface ClientFilesTable {
+  id: Generated<string>;
+  client_account_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface DevSmsOutboxTable {
+  id: Generated<string>;
+  recipient: string;
+  body: string;
+  created_at: Timestamp;
 }
 
 /** A text in both languages of the client space. */
@@ -282,6 +355,12 @@ export interface Database {
   audit_log: AuditLogTable;
   redmine_sync_state: RedmineSyncStateTable;
   sla_outcomes: SlaOutcomesTable;
+  email_templates: EmailTemplatesTable;
+  settings: SettingsTable;
+  client_contacts: ClientContactsTable;
+  contact_actions: ContactActionsTable;
+  client_files: ClientFilesTable;
+  dev_sms_outbox: DevSmsOutboxTable;
   document_templates: DocumentTemplatesTable;
   document_categories: DocumentCategoriesTable;
   cases: CasesTable;

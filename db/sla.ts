@@ -35,13 +35,31 @@ export interface ClockRow {
   subject: string;
   spaceName: string;
   assigneeEmail: string | null;
+  assigneeName: string | null;
   targetAt: Date;
   maxAt: Date;
   state: ClockState;
 }
 
+/** Assignee filter: a Redmine user or group id, or nobody (the space's team is reminded). */
+export type AssigneeFilter = { redmineId: number } | 'none' | undefined;
+
+/** Who holds at-risk or late conversations, for the filter's choices. */
+export async function assigneesAtRisk(db: Db): Promise<Array<{ redmineId: number; name: string; n: number }>> {
+  const rows = await db
+    .selectFrom('conversations')
+    .select(['conversations.assignee_redmine_id', sql<string>`max(conversations.assignee_name)`.as('name'), sql<number>`count(*)::int`.as('n')])
+    .where('conversations.sla_max_at', 'is not', null)
+    .where('conversations.assignee_redmine_id', 'is not', null)
+    .where(sql<boolean>`${clockState} <> 'on_time'`)
+    .groupBy('conversations.assignee_redmine_id')
+    .orderBy(sql`2`)
+    .execute();
+  return rows.map((r) => ({ redmineId: r.assignee_redmine_id!, name: r.name, n: r.n }));
+}
+
 /** Conversations whose answer is at risk or late, the most urgent first. */
-export async function conversationsAtRisk(db: Db, filter: { spaceId?: string | undefined; limit: number }): Promise<ClockRow[]> {
+export async function conversationsAtRisk(db: Db, filter: { spaceId?: string | undefined; assignee?: AssigneeFilter; limit: number }): Promise<ClockRow[]> {
   let query = db
     .selectFrom('conversations')
     .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
@@ -50,6 +68,7 @@ export async function conversationsAtRisk(db: Db, filter: { spaceId?: string | u
       'conversations.subject',
       'spaces.name as space_name',
       'conversations.assignee_email',
+      'conversations.assignee_name',
       'conversations.sla_target_at',
       'conversations.sla_max_at',
       clockState.as('state'),
@@ -57,12 +76,15 @@ export async function conversationsAtRisk(db: Db, filter: { spaceId?: string | u
     .where('conversations.sla_max_at', 'is not', null)
     .where(sql<boolean>`${clockState} <> 'on_time'`);
   if (filter.spaceId) query = query.where('conversations.space_id', '=', filter.spaceId);
+  if (filter.assignee === 'none') query = query.where('conversations.assignee_redmine_id', 'is', null);
+  else if (filter.assignee) query = query.where('conversations.assignee_redmine_id', '=', filter.assignee.redmineId);
   const rows = await query.orderBy('conversations.sla_max_at').limit(filter.limit).execute();
   return rows.map((r) => ({
     id: r.id,
     subject: r.subject,
     spaceName: r.space_name,
     assigneeEmail: r.assignee_email,
+    assigneeName: r.assignee_name,
     targetAt: r.sla_target_at!,
     maxAt: r.sla_max_at!,
     state: r.state,

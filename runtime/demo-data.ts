@@ -20,6 +20,8 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
   const existing = await readFile(file, 'utf8').then((s) => JSON.parse(s) as DemoCredentials, () => undefined);
   if (existing && (await findAccountByEmail(db, 'client', existing.client.email))) {
     await seedDemoCases(db);
+    // Demo data made before the administrator flag existed: the demo staff member edits templates.
+    await db.updateTable('accounts').set({ is_admin: true }).where('kind', '=', 'staff').where('email', '=', existing.staff.email).execute();
     return existing;
   }
 
@@ -49,6 +51,7 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
       email: credentials.staff.email,
       full_name: 'Julien Bernard',
       staff_role: 'manager',
+      is_admin: true,
       password_hash: await hashPassword(credentials.staff.password),
       pending_password_hash: null,
       pending_password_expires_at: null,

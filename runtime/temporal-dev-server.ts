@@ -112,6 +112,10 @@ async function spawnCli(cli: string, options: DevServerOptions): Promise<DevServ
       '--port', String(options.port),
       ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
       '--db-filename', path.join(dir, 'dev.sqlite'),
+      // A write-ahead log, synced at checkpoints: survives a crash of the process (not of the
+      // machine's power) and multiplies the server's throughput (bench/sla-scale).
+      '--sqlite-pragma', 'journal_mode=wal',
+      '--sqlite-pragma', 'synchronous=normal',
       '--namespace', options.namespace,
       '--log-level', 'error',
       ...(options.extraArgs ?? []),

@@ -15,11 +15,15 @@ import depsPlugin, { type AppDeps } from './plugins/deps.js';
 import apiRoutes from './routes/api.js';
 import clientRoutes from './routes/client.js';
 import documentRoutes from './routes/documents.js';
-import devRoutes from './routes/dev.js';
+import devRoutes, { devSmsRoutes } from './routes/dev.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import slaRoutes from './routes/sla.js';
 import staffRoutes from './routes/staff.js';
+import templateRoutes from './routes/templates.js';
+import settingsRoutes from './routes/settings.js';
+import clientRecordRoutes from './routes/clients.js';
+import settingsPlugin from './plugins/settings.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -72,6 +76,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     maxAge: '1h',
   });
   await app.register(auth);
+  await app.register(settingsPlugin);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -112,8 +117,12 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   apiRoutes(app);
   clientRoutes(app);
   staffRoutes(app);
+  templateRoutes(app);
+  settingsRoutes(app);
+  clientRecordRoutes(app);
   await app.register(documentRoutes);
   if (deps.config.mailOutboxOnly) devRoutes(app);
+  if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 
   return app;
 }

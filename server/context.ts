@@ -7,18 +7,22 @@ export const LANG_COOKIE = 'guichet_lang';
 
 /** The visitor's language: their explicit choice, their account's, their browser's, else French. */
 export function resolveLocale(request: FastifyRequest, area: 'client' | 'staff' = 'client'): Locale {
+  // Only the languages the settings offer.
+  const enabled: readonly Locale[] = request.settings?.locales.length ? request.settings.locales : ['fr', 'en'];
+  const usable = (value: unknown): value is Locale => isLocale(value) && enabled.includes(value);
   const chosen = request.cookies[LANG_COOKIE];
-  if (isLocale(chosen)) return chosen;
+  if (usable(chosen)) return chosen;
   const account = area === 'staff' ? request.staff : request.client;
-  if (account) return account.locale;
+  if (account && usable(account.locale)) return account.locale;
   const accept = request.headers['accept-language'];
   if (typeof accept === 'string') {
     for (const part of accept.split(',')) {
       const tag = part.split(';')[0]?.trim().slice(0, 2).toLowerCase();
-      if (isLocale(tag)) return tag;
+      if (usable(tag)) return tag;
     }
   }
-  return request.server.deps.config.DEFAULT_LOCALE;
+  const fallback = request.server.deps.config.DEFAULT_LOCALE;
+  return usable(fallback) ? fallback : (enabled[0] ?? fallback);
 }
 
 export function translator(request: FastifyRequest, area: 'client' | 'staff' = 'client'): Messages {
@@ -38,9 +42,17 @@ export function pageContext(
     t: messages(locale),
     path: request.url,
     csrfToken: reply.generateCsrf(),
-    user: account ? { name: account.full_name, kind: area } : undefined,
+    branding: brandingOf(request),
+    user: account ? { name: account.full_name, kind: area, admin: area === 'staff' && account.is_admin } : undefined,
     flash: options.flash,
   };
+}
+
+function brandingOf(request: FastifyRequest): PageContext['branding'] {
+  const settings = request.settings;
+  if (!settings) return undefined;
+  const version = settings.updatedAt.getTime().toString(36);
+  return { version, logo: settings.logo !== null, languageSwitch: settings.locales.length > 1 };
 }
 
 export function sendPage(reply: FastifyReply, page: { toString(): string }, status = 200): FastifyReply {

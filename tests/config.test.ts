@@ -29,6 +29,14 @@ describe('configuration', () => {
     expect(loadConfig({ STORAGE_DIR: 'shared/files' }).storageDir).toBe(path.resolve('shared/files'));
   });
 
+  it('signs staff in with Redmine when Redmine is configured, else with local accounts', () => {
+    const redmine = { REDMINE_URL: 'http://redmine.test', REDMINE_API_KEY: 'k', REDMINE_PROJECTS: 'a=b' };
+    expect(loadConfig({}).staffLogin).toBe('local');
+    expect(loadConfig(redmine).staffLogin).toBe('redmine');
+    expect(loadConfig({ ...redmine, STAFF_LOGIN: 'local' }).staffLogin).toBe('local');
+    expect(() => loadConfig({ STAFF_LOGIN: 'redmine' })).toThrow('STAFF_LOGIN: redmine needs REDMINE_URL');
+  });
+
   it('lists every bad setting at once', () => {
     let error: unknown;
     try {

@@ -674,6 +674,11 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       return user ? toUser(user) : undefined;
     },
 
+    async getUser(id: number): Promise<RedmineUser | undefined> {
+      const res = await orUndefinedOn(404, get<{ user: RawUser }>(`/users/${id}.json`));
+      return res ? toUser(res.user) : undefined;
+    },
+
     async rolesOfCurrentUser(project: number | string): Promise<RoleRef[]> {
       return (await membershipRoles(await projectNumericId(project))).roles;
     },
@@ -765,4 +770,38 @@ function filenameFromDisposition(header: string | undefined): string | undefined
   const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;]+)/.exec(header);
   const value = plain?.[1] ?? plain?.[2];
   return value?.trim();
+}
+
+/** Redmine's own rule for logins (User::LOGIN_LENGTH_LIMIT and its format validation). */
+const REDMINE_LOGIN = /^[a-z0-9_\-@.]{1,60}$/i;
+
+/**
+ * Checks a person's Redmine login and password (`GET /users/current.json` with HTTP basic
+ * authentication): their Redmine user when they match, undefined when Redmine refuses them
+ * (wrong password, locked account). Redmine down throws a ConnectorError. The password is sent
+ * once and kept nowhere; never retried, so that one attempt counts once against Redmine's
+ * own lock-out.
+ */
+export async function verifyRedmineCredentials(
+  options: { baseUrl: string; timeoutMs?: number },
+  login: string,
+  password: string,
+): Promise<RedmineUser | undefined> {
+  if (!REDMINE_LOGIN.test(login) || password === '') return undefined;
+  const http = createHttpClient({
+    system: SYSTEM,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    headers: { Authorization: `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}` },
+    timeoutMs: options.timeoutMs ?? 10_000,
+    retries: 0,
+  });
+  try {
+    const res = await http.json<{ user: RawUser }>({ method: 'GET', path: '/users/current.json' });
+    if (!res.data?.user) throw new ConnectorError(SYSTEM, 'unexpected', 'GET /users/current.json answered with an empty body');
+    return toUser(res.data.user);
+  } catch (err) {
+    // 401: wrong login or password; 403 would be a REST API switched off, which is Redmine's fault.
+    if (err instanceof ConnectorError && err.status === 401) return undefined;
+    throw err;
+  }
 }

@@ -310,6 +310,8 @@ export interface RedmineClient {
   downloadAttachment(id: number): Promise<AttachmentDownload>;
   /** Administrators only (403 otherwise). Any status: active, registered or locked. */
   findUserByLogin(login: string): Promise<RedmineUser | undefined>;
+  /** Undefined for a group, an unknown id, or a user the API user may not see. */
+  getUser(id: number): Promise<RedmineUser | undefined>;
   /**
    * The API user's roles in a project, from its memberships (direct or through a group). The
    * "Non member" role that applies in public projects is not counted.

@@ -5,6 +5,8 @@ import * as redmineMirror from './2026-11-23-002-redmine-mirror.js';
 import * as staffRedmineLogin from './2026-11-23-003-staff-redmine-login.js';
 import * as sla from './2026-11-23-004-sla.js';
 import * as documents from './2026-11-23-005-documents.js';
+import * as backoffice from './2026-11-23-007-backoffice.js';
+import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-003-staff-redmine-login': staffRedmineLogin,
   '2026-11-23-004-sla': sla,
   '2026-11-23-005-documents': documents,
+  '2026-11-23-007-backoffice': backoffice,
+  '2026-11-23-008-sla-assignee': slaAssignee,
 };

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { audit } from '../../db/audit.js';
 import { findClientConversation, findConversation } from '../../db/conversations.js';
-import { conversationsAtRisk } from '../../db/sla.js';
+import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../../db/sla.js';
 import { pageContext, sendPage } from '../context.js';
 import { field } from '../validation.js';
 import { slaRiskPage } from '../views/sla-parts.js';
@@ -52,11 +52,13 @@ export default function slaRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: { space?: string } }>('/back-office/delais', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { schema: { hide: true } }, async (request, reply) => {
     if (!request.staff) return reply.redirect('/back-office/connexion');
-    const space = request.query.space;
-    const spaceId = space && /^[0-9a-f-]{36}$/.test(space) ? space : undefined;
-    const rows = await conversationsAtRisk(db, { spaceId, limit: 200 });
-    return sendPage(reply, slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows));
+    const [spaces, assignees] = await Promise.all([db.selectFrom('spaces').select(['id', 'name']).orderBy('name').execute(), assigneesAtRisk(db)]);
+    const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
+    const wanted = request.query.assignee ?? '';
+    const assignee: AssigneeFilter = wanted === 'none' ? 'none' : /^\d{1,9}$/.test(wanted) ? { redmineId: Number(wanted) } : undefined;
+    const rows = await conversationsAtRisk(db, { spaceId, assignee, limit: 200 });
+    return sendPage(reply, slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows, { spaces, assignees, spaceId, assignee: assignee ? wanted : '' }));
   });
 }

@@ -3,11 +3,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { attachmentsByMessage, findAttachment, findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment } from '../downloads.js';
+import { verifyRedmineCredentials } from '../../connectors/redmine/index.js';
 import { authenticate } from '../services/accounts.js';
+import { loginWithRedmine } from '../services/staff-login.js';
 import { addStaffAnswer, staffDisplayName } from '../services/conversations.js';
 import { field, validateBody } from '../validation.js';
 import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
+import { MESSAGE_STAFF_STATES, markClientMessagesRead, setMessageStaffState } from '../../db/message-states.js';
+import { audit } from '../../db/audit.js';
 import { attachmentParams, idParams, loginRateLimit } from './client.js';
 
 const PAGE_SIZE = 25;
@@ -27,12 +31,28 @@ export default function staffRoutes(app: FastifyInstance) {
     if (request.staff) return reply.redirect('/back-office');
     const t = translator(request, 'staff');
     const flash = request.query.expire ? { kind: 'info' as const, text: t.login.expired } : undefined;
-    return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff', flash }), { staff: true }));
+    return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff', flash }), { staff: true, redmine: redmineLogin }));
   });
+
+  // With Redmine configured, staff sign in with their Redmine credentials (the form's `email`
+  // field then holds a Redmine login); otherwise with local accounts.
+  const redmineLogin = app.deps.config.staffLogin === 'redmine' && app.deps.config.REDMINE_URL !== undefined;
+  const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: app.deps.config.REDMINE_URL ?? '' }, login, password);
 
   app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
+    if (redmineLogin) {
+      const result = email && password ? await loginWithRedmine(db, verify, email, password, request.ip) : ({ ok: false, reason: 'refused' } as const);
+      if (!result.ok) {
+        const t = translator(request, 'staff');
+        const message = result.reason === 'unavailable' ? t.staffLogin.redmineUnavailable : t.staffLogin.failed;
+        if (result.reason === 'unavailable') request.log.warn('Redmine did not answer a staff login');
+        return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [message], staff: true, redmine: true }), result.reason === 'unavailable' ? 503 : 401);
+      }
+      await app.startSession(reply, request, result.account);
+      return reply.redirect('/back-office', 303);
+    }
     const account = email && password ? await authenticate(db, 'staff', email, password, request.ip) : undefined;
     if (!account) {
       const t = translator(request, 'staff');
@@ -52,8 +72,9 @@ export default function staffRoutes(app: FastifyInstance) {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
-    const list = await listStaffConversations(db, { spaceId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+    const pageSize = request.settings?.rowsPerPage ?? PAGE_SIZE;
+    const list = await listStaffConversations(db, { spaceId, limit: pageSize, offset: (page - 1) * pageSize });
+    const pages = Math.max(1, Math.ceil(list.total / pageSize));
     return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
   });
 
@@ -76,12 +97,30 @@ export default function staffRoutes(app: FastifyInstance) {
       try {
         const { config } = app.deps;
         const displayName = staffDisplayName(request.staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
+        const answeredAt = new Date();
         await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip, displayName }, conversation.id, body);
+        await markClientMessagesRead(db, conversation.id, answeredAt);
         return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
       } catch (err) {
         request.log.error({ err }, 'could not add a staff answer');
         return renderThread(request, reply, { body: field(request.body, 'body'), errors: [t.errors.unavailable] }, 503);
       }
+    },
+  );
+
+  // A client message's reading state: to read, read, cancelled.
+  app.post<{ Params: { id: string; attachmentId: string } }>(
+    '/back-office/conversations/:id/messages/:attachmentId/etat',
+    { schema: { hide: true, params: attachmentParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const wanted = field(request.body, 'state');
+      const state = MESSAGE_STAFF_STATES.find((s) => s === wanted);
+      if (!state) return renderThread(request, reply, { errors: [translator(request, 'staff').clients.stateInvalid] }, 400);
+      const messageId = request.params.attachmentId;
+      if (!(await setMessageStaffState(db, request.params.id, messageId, state))) return reply.callNotFound();
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'message.state', subjectType: 'message', subjectId: messageId, ip: request.ip, details: { state } });
+      return reply.redirect(`/back-office/conversations/${request.params.id}#m-${messageId}`, 303);
     },
   );
 

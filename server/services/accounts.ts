@@ -3,7 +3,7 @@ import type { Account, AccountKind } from '../../db/database.js';
 import { findAccountByEmail, promotePendingPassword, recordLogin, setPendingPassword } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
 import { enqueueNotification } from '../../db/notifications.js';
-import { messages } from '../../i18n/index.js';
+import { renderTemplate } from '../../db/templates.js';
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from '../security/passwords.js';
 import { newToken } from '../security/tokens.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
@@ -48,7 +48,7 @@ export async function requestPassword(
   }
   const password = generatePassword();
   const hash = await hashPassword(password);
-  const t = messages(account.locale);
+  const mail = await renderTemplate(db, 'password', account.locale, { clientFullName: account.full_name, password, loginUrl: options.loginUrl });
   const key = `password:${account.id}:${newToken().slice(0, 12)}`;
   await db.transaction().execute(async (tx) => {
     // Before the first password there is nothing to keep: the new one is the password at once.
@@ -60,8 +60,8 @@ export async function requestPassword(
     const notification = await enqueueNotification(tx, {
       idempotencyKey: key,
       recipient: account.email,
-      subject: t.mail.passwordSubject,
-      bodyText: [t.mail.greeting(account.full_name), '', t.mail.passwordBody(password, options.loginUrl), '', t.mail.signature].join('\n'),
+      subject: mail.subject,
+      bodyText: mail.text,
       sensitive: true,
     });
     await audit(tx, { actorAccountId: account.id, actorKind: 'client', action: 'password.request', subjectType: 'account', subjectId: account.id, ip: options.ip });

@@ -1,7 +1,7 @@
 import { html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
-export function loginPage(ctx: PageContext, opts: { email?: string; errors?: string[]; staff?: boolean }) {
+export function loginPage(ctx: PageContext, opts: { email?: string; errors?: string[]; staff?: boolean; redmine?: boolean }) {
   const { t } = ctx;
   const action = opts.staff ? '/back-office/connexion' : '/connexion';
   const title = opts.staff ? t.login.staffTitle : t.login.title;
@@ -10,12 +10,15 @@ export function loginPage(ctx: PageContext, opts: { email?: string; errors?: str
     title,
     html`<section class="card narrow">
   <h1>${title}</h1>
-  ${opts.staff ? '' : html`<p class="muted">${t.login.intro}</p>`}
+  ${opts.staff ? (opts.redmine ? html`<p class="muted">${t.staffLogin.redmineIntro}</p>` : '') : html`<p class="muted">${t.login.intro}</p>`}
   ${errorSummary(ctx, opts.errors ?? [])}
   <form method="post" action="${action}" novalidate>
     ${csrfField(ctx)}
-    <label for="email">${t.login.email}</label>
-    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required value="${opts.email ?? ''}" autofocus>
+    ${opts.redmine
+      ? html`<label for="email">${t.staffLogin.redmineLogin}</label>
+    <input id="email" name="email" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${opts.email ?? ''}" autofocus>`
+      : html`<label for="email">${t.login.email}</label>
+    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required value="${opts.email ?? ''}" autofocus>`}
     <label for="password">${t.login.password}</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <button type="submit" class="primary">${t.login.submit}</button>

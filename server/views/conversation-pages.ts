@@ -104,13 +104,15 @@ export function messageList(
   messages: Message[],
   viewer: 'client' | 'staff',
   attachments: { byMessage: Map<string, AttachmentSummary[]>; href: (a: AttachmentSummary) => string } = { byMessage: new Map(), href: () => '#' },
+  /** Extra parts of each message (the back-office's reading state). */
+  extra?: { className?: (m: Message) => string; after: (m: Message) => Html | string },
 ): Html {
   const { t } = ctx;
   return html`<ol class="thread">
   ${messages.map((m) => {
     const mine = m.author_kind === viewer;
     const author = viewer === 'client' && m.author_kind === 'client' ? t.thread.you : m.author_display_name;
-    return html`<li class="message from-${m.author_kind} ${mine ? 'mine' : ''} kind-${m.kind}" id="m-${m.id}">
+    return html`<li class="message from-${m.author_kind} ${mine ? 'mine' : ''} kind-${m.kind} ${extra?.className?.(m) ?? ''}" id="m-${m.id}">
     <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
       · <time datetime="${m.created_at.toISOString()}">${formatDateTime(m.created_at, ctx.locale)}</time></p>
     <div class="body">${multiline(m.body)}</div>
@@ -125,6 +127,7 @@ export function messageList(
     ${m.author_kind === 'client' && m.redmine_delivery
       ? html`<p class="delivery ${m.redmine_delivery}">${m.redmine_delivery === 'delivered' ? `✓ ${t.thread.delivered}` : t.thread.sent}</p>`
       : ''}
+    ${extra?.after(m) ?? ''}
   </li>`;
   })}
 </ol>`;

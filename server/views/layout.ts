@@ -8,8 +8,10 @@ export interface PageContext {
   /** Current path, for the language switch. */
   path: string;
   csrfToken: string;
-  user?: { name: string; kind: 'client' | 'staff' } | undefined;
+  user?: { name: string; kind: 'client' | 'staff'; admin?: boolean } | undefined;
   flash?: { kind: 'info' | 'error'; text: string } | undefined;
+  /** From the settings: the theme's version (cache key), whether a logo exists, the language switch. */
+  branding?: { version: string; logo: boolean; languageSwitch: boolean } | undefined;
 }
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
@@ -24,18 +26,18 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${t.appName}</title>
 <link rel="stylesheet" href="/static/guichet.css">
+${ctx.branding ? html`<link rel="stylesheet" href="/theme.css?v=${ctx.branding.version}">` : ''}
 </head>
 <body class="${user?.kind === 'staff' ? 'staff' : 'client'}">
 <a class="skip" href="#main">${t.skipToContent}</a>
 <header class="top">
-  <a class="brand" href="${user ? home : '/'}">${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
+  <a class="brand" href="${user ? home : '/'}">${ctx.branding?.logo ? html`<img class="logo" src="/logo?v=${ctx.branding.version}" alt="${t.backoffice.logoAlt}"> ` : ''}${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
   <nav aria-label="${t.appName}">
     ${user?.kind === 'client'
       ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a><a href="/dossiers">${t.documents.navCases}</a>`
-      : user?.kind === 'staff'
-        ? html`<a href="/back-office">${t.staff.conversations}</a><a href="/back-office/dossiers">${t.documents.staffListTitle}</a>`
-        : ''}
-    <a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>
+      : ''}
+    ${user?.kind === 'staff' ? staffNav(ctx) : ''}
+    ${ctx.branding?.languageSwitch === false ? '' : html`<a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>`}
     ${user
       ? html`<form method="post" action="${logoutAction}" class="inline">
           <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
@@ -50,6 +52,18 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+function staffNav(ctx: PageContext): Html {
+  const n = ctx.t.backoffice.nav;
+  const path = ctx.path.split('?')[0] ?? '';
+  const link = (href: string, label: string, current: boolean) => html`<a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  return html`${link('/back-office', n.conversations, path === '/back-office' || under('/back-office/conversations'))}
+    ${link('/back-office/clients', n.clients, under('/back-office/clients'))}
+    ${link('/back-office/dossiers', ctx.t.documents.staffListTitle, under('/back-office/dossiers'))}
+    ${link('/back-office/modeles', n.templates, under('/back-office/modeles'))}
+    ${link('/back-office/reglages', n.settings, under('/back-office/reglages'))}`;
 }
 
 export function csrfField(ctx: PageContext): Html {

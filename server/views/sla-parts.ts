@@ -35,16 +35,40 @@ export function staffSatisfactionAction(ctx: PageContext, conversation: Conversa
 </form>`;
 }
 
-export function slaRiskPage(ctx: PageContext, rows: ClockRow[]) {
+export interface RiskFilters {
+  spaces: Array<{ id: string; name: string }>;
+  assignees: Array<{ redmineId: number; name: string; n: number }>;
+  spaceId: string | undefined;
+  /** The chosen assignee: a Redmine id, `none`, or '' for everyone. */
+  assignee: string;
+}
+
+export function slaRiskPage(ctx: PageContext, rows: ClockRow[], filters: RiskFilters) {
   const { t } = ctx;
+  const breached = rows.filter((r) => r.state === 'breached').length;
   return layout(
     ctx,
     t.sla.atRisk,
     html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
 <h1>${t.sla.atRisk} / ${t.sla.breached}</h1>
+<form method="get" action="/back-office/delais" class="filters">
+  <label for="space">${t.conversations.space}</label>
+  <select id="space" name="space">
+    <option value="">${t.staff.allSpaces}</option>
+    ${filters.spaces.map((s) => html`<option value="${s.id}" ${s.id === filters.spaceId ? 'selected' : ''}>${s.name}</option>`)}
+  </select>
+  <label for="assignee">${t.sla.assignee}</label>
+  <select id="assignee" name="assignee">
+    <option value="">${t.sla.everyone}</option>
+    <option value="none" ${filters.assignee === 'none' ? 'selected' : ''}>${t.sla.unassigned}</option>
+    ${filters.assignees.map((a) => html`<option value="${String(a.redmineId)}" ${String(a.redmineId) === filters.assignee ? 'selected' : ''}>${a.name} (${String(a.n)})</option>`)}
+  </select>
+  <button type="submit">${t.staff.filter}</button>
+</form>
 ${rows.length === 0
   ? html`<p class="card">${t.staff.none}</p>`
-  : html`<table class="grid">
+  : html`<p class="muted" role="status">${t.sla.riskSummary(rows.length - breached, breached)}</p>
+<table class="grid">
   <thead><tr><th scope="col">${t.conversations.subject}</th><th scope="col">${t.conversations.space}</th><th scope="col">${t.conversations.status}</th><th scope="col">${t.sla.maxColumn}</th><th scope="col">${t.sla.assignee}</th></tr></thead>
   <tbody>
   ${rows.map(
@@ -53,7 +77,7 @@ ${rows.length === 0
     <td>${r.spaceName}</td>
     <td><span class="badge ${r.state === 'breached' ? 'breached' : 'new'}">${r.state === 'breached' ? t.sla.breached : t.sla.atRisk}</span></td>
     <td><time datetime="${r.maxAt.toISOString()}">${formatDateTime(r.maxAt, ctx.locale)}</time></td>
-    <td>${r.assigneeEmail ?? '—'}</td>
+    <td>${r.assigneeName ?? html`<span class="muted">${t.sla.unassigned}</span>`}${r.assigneeEmail ? html`<br><span class="muted">${r.assigneeEmail}</span>` : ''}</td>
   </tr>`,
   )}
   </tbody>

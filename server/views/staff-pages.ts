@@ -74,7 +74,13 @@ export function staffThreadPage(
 <p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
 ${c.sla_max_at && c.status === 'open' ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
 ${staffSatisfactionAction(ctx, c)}
-${messageList(ctx, view.messages, 'staff', { byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(), href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}` })}
+${messageList(
+  ctx,
+  view.messages,
+  'staff',
+  { byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(), href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}` },
+  { className: (m) => (m.author_kind === 'client' ? `staff-${m.staff_state}` : ''), after: (m) => messageStateControls(ctx, c.id, m) },
+)}
 <section class="card" aria-labelledby="answer-title">
   <h2 id="answer-title">${t.staff.answer}</h2>
   ${errorSummary(ctx, answer.errors)}
@@ -86,6 +92,26 @@ ${messageList(ctx, view.messages, 'staff', { byMessage: view.attachments ?? new 
   </form>
 </section>`,
   );
+}
+
+/** A client message's reading state for staff, and the buttons that change it. */
+function messageStateControls(ctx: PageContext, conversationId: string, m: Message) {
+  if (m.author_kind !== 'client') return '';
+  const s = ctx.t.messageStates;
+  const next: { state: Message['staff_state']; label: string }[] =
+    m.staff_state === 'to_read'
+      ? [{ state: 'read', label: s.markRead }, { state: 'cancelled', label: s.cancel }]
+      : m.staff_state === 'read'
+        ? [{ state: 'to_read', label: s.markToRead }, { state: 'cancelled', label: s.cancel }]
+        : [{ state: 'to_read', label: s.restore }];
+  return html`<div class="message-state">
+    <span class="badge state-${m.staff_state}">${s[m.staff_state]}</span>
+    ${m.staff_state === 'cancelled' ? html`<span class="muted">${s.cancelledHelp}</span>` : ''}
+    <form method="post" action="/back-office/conversations/${conversationId}/messages/${m.id}/etat" class="inline-actions">
+      ${csrfField(ctx)}
+      ${next.map((n) => html`<button type="submit" name="state" value="${n.state}">${n.label}</button>`)}
+    </form>
+  </div>`;
 }
 
 export function devMailPage(ctx: PageContext, mails: Notification[]) {

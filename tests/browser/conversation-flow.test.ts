@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
 import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
@@ -177,6 +178,29 @@ describe('conversation slice in a browser', () => {
       expect(await row.innerText()).toContain(client.email);
       expect(await row.innerText()).toContain('À traiter');
       await screenshot(office, `${device}-06-staff-list`);
+
+      // Late already (as if 50 hours had passed) and assigned in Redmine: the at-risk list, by assignee.
+      const conversationId = threadUrl.split('/').pop()!;
+      await db
+        .updateTable('conversations')
+        .set({
+          sla_started_at: sql<Date>`now() - interval '50 hours'`,
+          sla_target_at: sql<Date>`now() - interval '26 hours'`,
+          sla_max_at: sql<Date>`now() - interval '2 hours'`,
+          assignee_redmine_id: 4242,
+          assignee_name: 'Camille Roux',
+          assignee_email: 'camille.roux@agence.test',
+        })
+        .where('id', '=', conversationId)
+        .execute();
+      await Promise.all([office.waitForURL('**/back-office/delais'), office.getByRole('link', { name: 'Délais à risque' }).click()]);
+      await office.getByLabel('Assigné à').selectOption({ label: 'Camille Roux (1)' });
+      await Promise.all([office.waitForURL('**/back-office/delais?*'), office.getByRole('button', { name: 'Filtrer' }).click()]);
+      const late = office.getByRole('row').filter({ hasText: scenario.subject });
+      expect(await late.innerText()).toContain('Hors délai');
+      expect(await late.innerText()).toContain('Camille Roux');
+      await screenshot(office, `${device}-06b-staff-at-risk-by-assignee`);
+      await office.goto('/back-office');
       await Promise.all([office.waitForURL('**/back-office/conversations/*'), row.getByRole('link', { name: scenario.subject }).click()]);
       expect(await heading(office)).toBe(scenario.subject);
       expect(await isShown(office, ACK_FR)).toBe(true);

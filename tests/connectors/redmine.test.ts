@@ -434,6 +434,9 @@ describe('redmine connector: acting as another user', () => {
     expect(journals.map((j) => [j.userId, j.notes])).toEqual([[staff.id, 'Signed by staff']]);
     await expect(admin.findUserByLogin(staff.login)).resolves.toMatchObject({ id: staff.id, login: staff.login, admin: false });
     await expect(admin.findUserByLogin(unique('nobody'))).resolves.toBeUndefined();
+    // By id (an issue's assignee): the administrator sees the mail; an unknown id is no user.
+    await expect(admin.getUser(staff.id)).resolves.toMatchObject({ id: staff.id, login: staff.login, mail: `${staff.login}@example.test` });
+    await expect(admin.getUser(999_999_999)).resolves.toBeUndefined();
   });
 
   it('turns a 412 for an unknown login into a typed error', async () => {

@@ -39,13 +39,14 @@ export async function createClient(
   return { account, password };
 }
 
-export async function createStaff(db: Db, options: { name?: string } = {}): Promise<{ account: Account; password: string }> {
+export async function createStaff(db: Db, options: { name?: string; admin?: boolean } = {}): Promise<{ account: Account; password: string }> {
   const password = 'staff-pass-word';
   const account = await createAccount(db, {
     kind: 'staff',
     email: uniqueEmail('staff'),
     full_name: options.name ?? 'Sam Staff',
     staff_role: 'agent',
+    is_admin: options.admin ?? false,
     password_hash: await hashPassword(password),
     pending_password_hash: null,
     pending_password_expires_at: null,

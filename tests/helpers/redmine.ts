@@ -64,6 +64,26 @@ export class RedmineAdmin {
     return { id, login, apiKey };
   }
 
+  /** A user who signs in with a known password (no membership needed), deleted by cleanUp. */
+  async createLoginUser(options: { admin?: boolean; firstName?: string; lastName?: string } = {}): Promise<TestUser & { password: string; mail: string }> {
+    const login = unique('s');
+    const password = `Pw-${randomBytes(9).toString('hex')}`;
+    const mail = `${login}@example.test`;
+    const res = await this.http.json<{ user: { id: number } }>({
+      method: 'POST',
+      path: '/users.json',
+      json: { user: { login, firstname: options.firstName ?? 'Test', lastname: options.lastName ?? login, mail, password, admin: options.admin ?? false } },
+    });
+    const id = res.data?.user.id;
+    if (id === undefined) throw new Error('POST /users.json gave no user');
+    this.users.push(id);
+    return { id, login, apiKey: '', password, mail };
+  }
+
+  async updateUser(id: number, user: Record<string, string | boolean | number>): Promise<void> {
+    await this.http.json({ method: 'PUT', path: `/users/${id}.json`, json: { user } });
+  }
+
   async roleIds(names: string[]): Promise<number[]> {
     const res = await this.http.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
     return names.map((name) => {

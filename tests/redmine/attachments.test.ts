@@ -32,6 +32,8 @@ beforeAll(async () => {
   await probe.close();
   system = await startTestSystem({
     REDMINE_URL: env.url,
+    // These tests are about the mirror: staff sign in with local test accounts.
+    STAFF_LOGIN: 'local',
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
   });

@@ -39,6 +39,8 @@ beforeAll(async () => {
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
     REDMINE_POLL_SECONDS: '0.5',
+    // Staff here are local accounts (Redmine sign-in has its own tests).
+    STAFF_LOGIN: 'local',
   });
   db = system.database.db;
 });

@@ -1,6 +1,8 @@
 // The conversation mirror against the real Redmine 5.0: Guichet → Redmine, Redmine → Guichet
 // within seconds, and private notes never reaching the client in any shape.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'kysely';
+import { createSlaActivities } from '../../activities/sla.js';
 import { openDatabase } from '../../db/connect.js';
 import { createRedmineClient, type RedmineClient } from '../../connectors/redmine/index.js';
 import { listMessages } from '../../db/conversations.js';
@@ -35,6 +37,8 @@ beforeAll(async () => {
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: env.url,
+    // These tests are about the mirror: staff sign in with local test accounts.
+    STAFF_LOGIN: 'local',
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
     REDMINE_POLL_SECONDS: '0.5',
@@ -221,6 +225,46 @@ describe('Redmine → Guichet', () => {
     );
     const answers = (await listMessages(db, conversationId)).filter((m) => m.body === 'Un double est à l’agence.');
     expect(answers).toHaveLength(1);
+  });
+});
+
+describe('the Redmine assignee', () => {
+  it('is who the reminder goes to, named in the at-risk list; unassigned, the team again', async () => {
+    const { conversationId, issueId } = await clientWrites(unique('Interphone'), 'L’interphone ne sonne plus.');
+    await db.updateTable('spaces').set({ team_email: 'equipe@agence.test' }).where('id', '=', space.id).execute();
+    const user = await admin.createUser({ projectId, roles: ['Developer'] });
+    const agent = await createStaff(db, { name: 'Camille Roux' });
+    await db.updateTable('accounts').set({ redmine_login: user.login }).where('id', '=', agent.account.id).execute();
+    await staff.updateIssue(issueId, { assignedToId: user.id });
+    const assigned = await eventually(
+      () => db.selectFrom('conversations').select(['assignee_redmine_id', 'assignee_name', 'assignee_email']).where('id', '=', conversationId).executeTakeFirstOrThrow(),
+      (c) => c.assignee_email !== null,
+      'the assignee',
+    );
+    expect(assigned).toEqual({ assignee_redmine_id: user.id, assignee_name: `Test ${user.login}`, assignee_email: agent.account.email });
+
+    const sla = createSlaActivities({ db, redmine: undefined, publicUrl: 'http://guichet.test' });
+    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const { notified } = await sla.slaAlert({ conversationId, kind: 'reminder', clockId: 'test', targetAt: conversation.sla_target_at!.toISOString(), maxAt: conversation.sla_max_at!.toISOString() });
+    const reminder = await db.selectFrom('notifications').select('recipient').where('id', 'in', notified).execute();
+    expect(reminder.map((n) => n.recipient)).toEqual([agent.account.email]);
+
+    const office = new Browser(system.app!);
+    await office.login(agent.account.email, agent.password, 'staff');
+    await db.updateTable('conversations').set({ sla_max_at: sql<Date>`now() - interval '1 hour'` }).where('id', '=', conversationId).execute();
+    const risk = await office.get(`/back-office/delais?assignee=${user.id}`);
+    expect(risk.body).toContain(`Test ${user.login}`);
+    expect(risk.body).toContain(conversation.subject);
+
+    await staff.updateIssue(issueId, { assignedToId: null });
+    await eventually(
+      () => db.selectFrom('conversations').select(['assignee_redmine_id', 'assignee_email']).where('id', '=', conversationId).executeTakeFirstOrThrow(),
+      (c) => c.assignee_redmine_id === null && c.assignee_email === null,
+      'the assignee cleared',
+    );
+    const { notified: again } = await sla.slaAlert({ conversationId, kind: 'reminder', clockId: 'test-2', targetAt: conversation.sla_target_at!.toISOString(), maxAt: conversation.sla_max_at!.toISOString() });
+    const teamReminder = await db.selectFrom('notifications').select('recipient').where('id', 'in', again).execute();
+    expect(teamReminder.map((n) => n.recipient)).toEqual(['equipe@agence.test']);
   });
 });
 

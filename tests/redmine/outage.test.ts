@@ -42,6 +42,8 @@ beforeAll(async () => {
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: proxy.url,
+    // These tests are about the mirror: staff sign in with local test accounts.
+    STAFF_LOGIN: 'local',
     REDMINE_API_KEY: env.apiKey,
     REDMINE_PROJECTS: `${space.slug}=${project.identifier}`,
     REDMINE_POLL_SECONDS: '0.5',

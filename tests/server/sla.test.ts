@@ -108,4 +108,41 @@ describe('SLA in the pages', () => {
     expect(metrics.body).toMatch(/guichet_sla_answers_total\{space="[^"]+",outcome="within_target"\} \d+/);
     expect((await system.app!.inject({ url: '/metrics', remoteAddress: '203.0.113.7' })).statusCode).toBe(404);
   });
+
+  it('filters the at-risk list per assignee, the unassigned ones going to the team', async () => {
+    const first = await conversation();
+    const second = await conversation();
+    const db = first.db;
+    for (const c of [first, second]) {
+      await eventually(async () => (await c.status()).sla_max_at, (v) => v !== null, 'the clock');
+      await db
+        .updateTable('conversations')
+        .set({ sla_started_at: sql<Date>`now() - interval '23 hours'`, sla_target_at: sql<Date>`now() + interval '1 hour'`, sla_max_at: sql<Date>`now() + interval '25 hours'` })
+        .where('id', '=', c.id)
+        .execute();
+    }
+    await db.updateTable('conversations').set({ subject: 'Fuite au 3e', assignee_redmine_id: 987654, assignee_name: 'Camille Roux', assignee_email: 'camille@agence.test' }).where('id', '=', first.id).execute();
+    await db.updateTable('conversations').set({ subject: 'Badge perdu' }).where('id', '=', second.id).execute();
+
+    const all = await first.office.get('/back-office/delais');
+    expect(all.body).toContain('Fuite au 3e');
+    expect(all.body).toContain('Badge perdu');
+    expect(all.body).toMatch(/<option value="987654"\s*>Camille Roux \(1\)<\/option>/);
+
+    const camille = await first.office.get('/back-office/delais?assignee=987654');
+    expect(camille.body).toContain('Fuite au 3e');
+    expect(camille.body).toContain('camille@agence.test');
+    expect(camille.body).not.toContain('Badge perdu');
+
+    const team = await first.office.get('/back-office/delais?assignee=none');
+    expect(team.body).toContain('Badge perdu');
+    expect(team.body).not.toContain('Fuite au 3e');
+
+    // Nonsense is ignored, not an error.
+    const odd = await first.office.get('/back-office/delais?assignee=%27or%201=1');
+    expect(odd.statusCode).toBe(200);
+    expect(odd.body).toContain('Fuite au 3e');
+    // Clients never see it.
+    expect((await first.client.get('/back-office/delais')).statusCode).toBe(302);
+  });
 });

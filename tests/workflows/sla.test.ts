@@ -18,7 +18,8 @@ import {
   startClock,
 } from '../../workflows/index.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../workflows/sla/calendar.js';
-import { createClient, createSpace, uniqueEmail } from '../helpers/fixtures.js';
+import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
+import { resetTemplate, saveTemplate } from '../../db/templates.js';
 
 /** Records what would be sent (the SMTP connector is tested against a real server elsewhere). */
 class RecordingMailer implements Mailer {
@@ -152,6 +153,29 @@ describe('satisfaction check', () => {
     await env.sleep('10 days');
     expect(to(client.email).filter((m) => m.subject.startsWith('Votre demande a été résolue'))).toHaveLength(1);
     expect((await handle.query(conversationStateQuery)).satisfactionDeadline).toBeNull();
+  });
+
+  it('asks and resolves with the edited templates, in the client’s language', async () => {
+    const setup = await setUp();
+    const { db, client, handle, to } = setup;
+    await db.updateTable('accounts').set({ locale: 'en' }).where('id', '=', client.id).execute();
+    const { account: editor } = await createStaff(db);
+    const as = { accountId: editor.id, uiLocale: 'en' as const };
+    await saveTemplate(db, 'satisfaction-question', 'en', { subject: 'Sorted, {{clientFullName}}?', body: 'Is “{{conversationSubject}}” resolved? {{conversationUrl}}' }, as);
+    await saveTemplate(db, 'auto-resolved', 'en', { subject: 'Closed: {{conversationSubject}}', body: 'We closed it for you.' }, as);
+    try {
+      await handle.signal(staffAnswerSignal, { messageId: await staffAnswers(db, setup.conversationId) });
+      await handle.signal(askSatisfactionSignal, { ref: 'q1' });
+      await until(() => to(client.email).some((m) => m.subject === `Sorted, ${client.full_name}?`), 'the edited question');
+      const question = to(client.email).find((m) => m.subject === `Sorted, ${client.full_name}?`)!;
+      expect(question.text).toContain(`/conversations/${setup.conversationId}`);
+      await env.sleep('73 hours');
+      await until(() => to(client.email).some((m) => m.subject.startsWith('Closed: Demande')), 'the edited auto-resolve mail');
+      expect(to(client.email).find((m) => m.subject.startsWith('Closed: Demande'))!.text).toBe('We closed it for you.');
+    } finally {
+      await resetTemplate(db, 'satisfaction-question', 'en');
+      await resetTemplate(db, 'auto-resolved', 'en');
+    }
   });
 
   it('"yes" resolves at once; "no" opens a new answer clock', async () => {

@@ -1,0 +1,259 @@
+// Back-office: client records. Contacts with their states (one default per kind, changed after
+// a confirmation), call / e-mail links, letters recorded, SMS through the SMS connector, files
+// attached to the record (storage connector), an observation staff share.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createSmsProvider } from '../../connectors/sms/index.js';
+import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { audit } from '../../db/audit.js';
+import {
+  CONTACT_KINDS,
+  CONTACT_STATES,
+  addClientFile,
+  addContact,
+  defaultContact,
+  findClient,
+  findClientFile,
+  findContact,
+  listClientFiles,
+  listClients,
+  listContactActions,
+  listContacts,
+  recordContactAction,
+  setContactState,
+  setObservation,
+} from '../../db/clients.js';
+import type { Account, ContactKind } from '../../db/database.js';
+import type { Messages } from '../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { contentDisposition } from '../downloads.js';
+import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
+import { field, isEmail } from '../validation.js';
+import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
+import { attachmentParams, idParams } from './client.js';
+import { requireStaff } from './staff-guard.js';
+
+const contactParams = {
+  type: 'object',
+  properties: { id: idParams.properties.id, contactId: idParams.properties.id },
+  required: ['id', 'contactId'],
+} as const;
+
+const VALUE_MAX = 500;
+const OBSERVATION_MAX = 5000;
+const SMS_MAX = 640;
+const PHONE = /^\+?[0-9][0-9 .\-()]{5,24}$/;
+
+/** A contact as typed, checked for its kind; the value normalised. */
+export function validateContact(t: Messages, kind: string, value: string, errors: string[]): { kind: ContactKind; value: string } | undefined {
+  const k = CONTACT_KINDS.find((x) => x === kind);
+  const v = value.replace(/\r\n/g, '\n').trim();
+  if (!k) errors.push(t.clients.stateInvalid);
+  if (!v) errors.push(t.clients.valueRequired);
+  else if (v.length > VALUE_MAX) errors.push(t.clients.valueTooLong);
+  else if (k === 'email' && !isEmail(v)) errors.push(t.clients.emailInvalid);
+  else if (k === 'phone' && !PHONE.test(v)) errors.push(t.clients.phoneInvalid);
+  if (!k || errors.length > 0) return undefined;
+  return { kind: k, value: k === 'email' ? v.toLowerCase() : k === 'phone' ? v.replace(/\s+/g, ' ') : v };
+}
+
+type ClientRequest = FastifyRequest<{ Params: { id: string } }>;
+
+export default function clientRecordRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage, config } = app.deps;
+  const sms = createSmsProvider({ provider: config.SMS_PROVIDER, db });
+
+  app.get<{ Querystring: { q?: string; page?: string } }>('/back-office/clients', { schema: { hide: true } }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const pageSize = request.settings?.rowsPerPage ?? 25;
+    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    const search = (request.query.q ?? '').slice(0, 200);
+    const list = await listClients(db, { search, limit: pageSize, offset: (page - 1) * pageSize });
+    const pages = Math.max(1, Math.ceil(list.total / pageSize));
+    return sendPage(reply, clientListPage(pageContext(request, reply, { area: 'staff' }), search, { items: list.items, page, pages }));
+  });
+
+  async function renderRecord(request: ClientRequest, reply: FastifyReply, client: Account, extra: Partial<Pick<ClientRecordView, 'errors' | 'typed' | 'showInvalid'>> & { flash?: string } = {}, status = 200) {
+    const [contacts, actions, files] = await Promise.all([listContacts(db, client.id), listContactActions(db, client.id), listClientFiles(db, client.id)]);
+    const query = request.query as { invalides?: string } | undefined;
+    const view: ClientRecordView = {
+      client,
+      contacts,
+      actions,
+      files,
+      showInvalid: extra.showInvalid ?? query?.invalides === '1',
+      errors: extra.errors ?? [],
+      ...(extra.typed ? { typed: extra.typed } : {}),
+    };
+    const flash = extra.flash ? { kind: 'info' as const, text: extra.flash } : undefined;
+    return sendPage(reply, clientRecordPage(pageContext(request, reply, { area: 'staff', flash }), view), status);
+  }
+
+  async function loadClient(request: ClientRequest, reply: FastifyReply): Promise<Account | undefined> {
+    if (!requireStaff(request, reply)) return undefined;
+    const client = await findClient(db, request.params.id);
+    if (!client) void reply.callNotFound();
+    return client;
+  }
+
+  const done = (clientId: string, what: string) => `/back-office/clients/${clientId}?fait=${what}`;
+  const flashes = (t: Messages): Record<string, string> => ({
+    ajout: t.clients.added,
+    etat: t.clients.stateChanged,
+    observation: t.clients.observationSaved,
+    courrier: t.clients.letterRecorded,
+    sms: t.clients.smsSent,
+    fichier: t.clients.fileAdded,
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(
+    '/back-office/clients/:id',
+    { schema: { hide: true, params: idParams } },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client) return reply;
+      const flash = request.query.fait ? flashes(translator(request, 'staff'))[request.query.fait] : undefined;
+      return renderRecord(request, reply, client, flash ? { flash } : {});
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const client = await loadClient(request, reply);
+    if (!client || !request.staff) return reply;
+    const t = translator(request, 'staff');
+    const errors: string[] = [];
+    const typed = { kind: field(request.body, 'kind'), value: field(request.body, 'value') };
+    const contact = validateContact(t, typed.kind, typed.value, errors);
+    if (!contact) return renderRecord(request, reply, client, { errors, typed }, 400);
+    const id = await addContact(db, client.id, contact.kind, contact.value);
+    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'contact.add', subjectType: 'client_contact', subjectId: id, ip: request.ip });
+    return reply.redirect(done(client.id, 'ajout'), 303);
+  });
+
+  app.post<{ Params: { id: string; contactId: string } }>(
+    '/back-office/clients/:id/coordonnees/:contactId/etat',
+    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client || !request.staff) return reply;
+      const t = translator(request, 'staff');
+      const contact = await findContact(db, client.id, request.params.contactId);
+      if (!contact) return reply.callNotFound();
+      const wanted = field(request.body, 'state');
+      const state = CONTACT_STATES.find((s) => s === wanted);
+      if (!state) return renderRecord(request, reply, client, { errors: [t.clients.stateInvalid] }, 400);
+      if (state === contact.state) return reply.redirect(`/back-office/clients/${client.id}`, 303);
+      if (state === 'default' && field(request.body, 'confirm') !== '1') {
+        const current = await defaultContact(db, client.id, contact.kind);
+        // Replacing a default is asked twice; a first default is not.
+        if (current && current.id !== contact.id) return sendPage(reply, confirmDefaultPage(pageContext(request, reply, { area: 'staff' }), client, contact, current));
+      }
+      await setContactState(db, client.id, contact.id, state);
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'contact.state', subjectType: 'client_contact', subjectId: contact.id, ip: request.ip, details: { from: contact.state, to: state } });
+      return reply.redirect(done(client.id, 'etat'), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const client = await loadClient(request, reply);
+    if (!client || !request.staff) return reply;
+    const t = translator(request, 'staff');
+    const observation = field(request.body, 'observation').replace(/\r\n/g, '\n');
+    if (observation.length > OBSERVATION_MAX) return renderRecord(request, reply, client, { errors: [t.clients.observationTooLong], typed: { observation } }, 400);
+    await setObservation(db, client.id, observation.trim());
+    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client.observation', subjectType: 'account', subjectId: client.id, ip: request.ip });
+    return reply.redirect(done(client.id, 'observation'), 303);
+  });
+
+  app.post<{ Params: { id: string; contactId: string } }>(
+    '/back-office/clients/:id/coordonnees/:contactId/courrier',
+    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client || !request.staff) return reply;
+      const t = translator(request, 'staff');
+      const contact = await findContact(db, client.id, request.params.contactId);
+      if (!contact) return reply.callNotFound();
+      if (contact.kind !== 'postal' || contact.state === 'invalid') return renderRecord(request, reply, client, { errors: [t.clients.letterOnlyPostal] }, 400);
+      const body = field(request.body, 'body').trim().slice(0, VALUE_MAX);
+      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'letter', staffId: request.staff.id, body });
+      return reply.redirect(done(client.id, 'courrier'), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; contactId: string } }>(
+    '/back-office/clients/:id/coordonnees/:contactId/sms',
+    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client || !request.staff) return reply;
+      const t = translator(request, 'staff');
+      const contact = await findContact(db, client.id, request.params.contactId);
+      if (!contact) return reply.callNotFound();
+      const body = field(request.body, 'body').replace(/\r\n/g, '\n').trim();
+      const errors: string[] = [];
+      if (contact.kind !== 'phone' || contact.state === 'invalid') errors.push(t.clients.smsOnlyPhone);
+      if (!body) errors.push(t.clients.smsRequired);
+      else if (body.length > SMS_MAX) errors.push(t.clients.smsTooLong);
+      const typed = { sms: { contactId: contact.id, body: field(request.body, 'body') } };
+      if (errors.length > 0) return renderRecord(request, reply, client, { errors, typed }, 400);
+      try {
+        await sms.send({ to: contact.value, body });
+      } catch (err) {
+        request.log.error({ err }, 'an SMS could not be sent');
+        return renderRecord(request, reply, client, { errors: [t.clients.smsFailed], typed }, 503);
+      }
+      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'sms', staffId: request.staff.id, body });
+      return reply.redirect(done(client.id, 'sms'), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/:id/fichiers',
+    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client || !request.staff) return reply;
+      const t = translator(request, 'staff');
+      const received = await receiveFiles(app, request, storage);
+      const errors = formErrors(t, received.attempted === 0 ? [t.clients.fileRequired] : [], received);
+      if (errors.length > 0) {
+        await discardFiles(storage, received.files);
+        return renderRecord(request, reply, client, { errors }, 400);
+      }
+      try {
+        for (const f of received.files) {
+          await addClientFile(db, { clientId: client.id, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, uploadedBy: request.staff.id });
+        }
+      } catch (err) {
+        await discardFiles(storage, received.files);
+        throw err;
+      }
+      return reply.redirect(done(client.id, 'fichier'), 303);
+    },
+  );
+
+  app.get<{ Params: { id: string; attachmentId: string } }>(
+    '/back-office/clients/:id/fichiers/:attachmentId',
+    { schema: { hide: true, params: attachmentParams } },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const file = await findClientFile(db, request.params.id, request.params.attachmentId);
+      if (!file) return reply.callNotFound();
+      let stream;
+      try {
+        stream = await storage.get(file.storageKey);
+      } catch (err) {
+        if (isStoredObjectNotFound(err)) return reply.callNotFound();
+        throw err;
+      }
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client_file.download', subjectType: 'client_file', subjectId: file.id, ip: request.ip });
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', file.sizeBytes)
+        .header('content-disposition', contentDisposition(file.fileName))
+        .header('cache-control', 'private, no-store')
+        .send(stream);
+    },
+  );
+}

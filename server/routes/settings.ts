@@ -1,0 +1,100 @@
+// Settings: logo, primary colour, rows per page, languages. Pages get them through the theme
+// stylesheet (a CSS custom property: the Content-Security-Policy allows no inline style) and the
+// logo route; only administrators change them.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../../db/audit.js';
+import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN, getSettings, isHexColor, saveSettings, type Settings } from '../../db/settings.js';
+import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
+import { field } from '../validation.js';
+import { settingsPage, type SettingsForm } from '../views/settings-pages.js';
+import { requireAdmin, requireStaff } from './staff-guard.js';
+
+const hidden = { schema: { hide: true } };
+export const LOGO_MAX_BYTES = 1024 * 1024;
+const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif']);
+
+/** Text on the primary colour: white unless the colour is light (WCAG relative luminance). */
+export function inkFor(hex: string): string {
+  const channel = (i: number) => {
+    const c = Number.parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+  // Contrast with white (1.05 / (L + 0.05)) against contrast with near-black.
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#1b1f24';
+}
+
+export default function settingsRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
+
+  app.get('/theme.css', hidden, async (request, reply) => {
+    const settings = request.settings ?? (await getSettings(db));
+    const color = isHexColor(settings.primaryColor) ? settings.primaryColor : '#0b5cab';
+    return reply
+      .header('content-type', 'text/css; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(`:root { --brand: ${color}; --brand-ink: ${inkFor(color)}; }\n`);
+  });
+
+  app.get('/logo', hidden, async (request, reply) => {
+    const settings = request.settings ?? (await getSettings(db));
+    if (!settings.logo) return reply.callNotFound();
+    try {
+      const stream = await storage.get(settings.logo.key);
+      return reply.header('content-type', settings.logo.contentType).header('cache-control', 'public, max-age=86400').send(stream);
+    } catch (err) {
+      if (isStoredObjectNotFound(err)) return reply.callNotFound();
+      throw err;
+    }
+  });
+
+  function formOf(settings: Settings): SettingsForm {
+    return { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null };
+  }
+
+  app.get<{ Querystring: { enregistre?: string } }>('/back-office/reglages', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const t = translator(request, 'staff');
+    const flash = request.query.enregistre ? { kind: 'info' as const, text: t.settings.saved } : undefined;
+    return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff', flash }), formOf(await getSettings(db)), []));
+  });
+
+  app.post('/back-office/reglages', { ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const t = translator(request, 'staff').settings;
+    const received = await receiveFiles(app, request, storage);
+    const errors: string[] = [];
+    const primaryColor = field(request.body, 'primaryColor').trim().toLowerCase();
+    if (!isHexColor(primaryColor)) errors.push(t.colorInvalid);
+    const rowsText = field(request.body, 'rowsPerPage').trim();
+    const rowsPerPage = /^\d{1,4}$/.test(rowsText) ? Number(rowsText) : Number.NaN;
+    if (!(rowsPerPage >= ROWS_PER_PAGE_MIN && rowsPerPage <= ROWS_PER_PAGE_MAX)) errors.push(t.rowsInvalid);
+    const locales = (['fr', 'en'] as const).filter((l) => field(request.body, `locale_${l}`) === 'on');
+    if (locales.length === 0) errors.push(t.localesInvalid);
+    const logoFile = received.files[0];
+    if (received.refusals.length > 0 || received.files.length > 1 || (logoFile && (!LOGO_TYPES.has(logoFile.contentType) || logoFile.sizeBytes > LOGO_MAX_BYTES))) {
+      errors.push(t.logoInvalid);
+    }
+    if (errors.length > 0) {
+      await discardFiles(storage, received.files);
+      const current = await getSettings(db);
+      const form: SettingsForm = { primaryColor: field(request.body, 'primaryColor'), rowsPerPage: rowsText, locales: [...locales], hasLogo: current.logo !== null };
+      return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, errors), 400);
+    }
+    const logo = logoFile ? { key: logoFile.storageKey, contentType: logoFile.contentType } : field(request.body, 'removeLogo') === 'on' ? null : undefined;
+    let replaced: string | null;
+    try {
+      replaced = await saveSettings(db, { primaryColor, rowsPerPage, locales: [...locales], ...(logo !== undefined ? { logo } : {}) });
+    } catch (err) {
+      await discardFiles(storage, received.files);
+      throw err;
+    }
+    if (replaced) await storage.delete(replaced);
+    app.settingsChanged();
+    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'settings.save', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' } });
+    return reply.redirect('/back-office/reglages?enregistre=1', 303);
+  });
+}

@@ -1,0 +1,94 @@
+// Back-office: e-mail templates. Every staff member may read them; administrators edit.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Locale } from '../../db/database.js';
+import { audit } from '../../db/audit.js';
+import {
+  editedTemplates,
+  getTemplate,
+  isTemplateKey,
+  renderText,
+  resetTemplate,
+  sampleVars,
+  saveTemplate,
+  validateTemplate,
+  TemplateValidationError,
+  type TemplateKey,
+  type TemplateText,
+} from '../../db/templates.js';
+import { isLocale } from '../../i18n/index.js';
+import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
+import { field } from '../validation.js';
+import { templateEditorPage, templateListPage } from '../views/template-pages.js';
+import { requireAdmin, requireStaff } from './staff-guard.js';
+
+const hidden = { schema: { hide: true } };
+type Params = { key: string; locale: string };
+
+export default function templateRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
+
+  app.get('/back-office/modeles', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    return sendPage(reply, templateListPage(pageContext(request, reply, { area: 'staff' }), await editedTemplates(db)));
+  });
+
+  function target(request: FastifyRequest<{ Params: Params }>): { key: TemplateKey; locale: Locale } | undefined {
+    const { key, locale } = request.params;
+    return isTemplateKey(key) && isLocale(locale) ? { key, locale } : undefined;
+  }
+
+  async function render(
+    request: FastifyRequest<{ Params: Params }>,
+    reply: FastifyReply,
+    key: TemplateKey,
+    locale: Locale,
+    typed: { text?: TemplateText; errors?: string[]; flash?: string } = {},
+    status = 200,
+  ) {
+    const stored = await getTemplate(db, key, locale);
+    const text = typed.text ?? stored;
+    const errors = typed.errors ?? [];
+    const preview = errors.length === 0 ? renderText(text, sampleVars(key, locale)) : undefined;
+    const flash = typed.flash ? { kind: 'info' as const, text: typed.flash } : undefined;
+    return sendPage(reply, templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), { key, locale, stored, text, preview, errors }), status);
+  }
+
+  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const found = target(request);
+    if (!found) return reply.callNotFound();
+    const t = translator(request, 'staff').templates;
+    const done = request.query.fait === 'enregistre' ? t.saved : request.query.fait === 'origine' ? t.resetDone : undefined;
+    return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
+  });
+
+  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { ...hidden, preHandler: csrf }, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const found = target(request);
+    if (!found) return reply.callNotFound();
+    const { key, locale } = found;
+    const uiLocale = resolveLocale(request, 'staff');
+    const action = field(request.body, 'action');
+    const url = `/back-office/modeles/${key}/${locale}`;
+    if (action === 'reset') {
+      await resetTemplate(db, key, locale);
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'template.reset', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
+      return reply.redirect(`${url}?fait=origine`, 303);
+    }
+    const text = { subject: field(request.body, 'subject'), body: field(request.body, 'body') };
+    if (action === 'save') {
+      try {
+        await saveTemplate(db, key, locale, text, { accountId: request.staff.id, uiLocale });
+      } catch (err) {
+        if (err instanceof TemplateValidationError) return render(request, reply, key, locale, { text, errors: err.problems }, 400);
+        throw err;
+      }
+      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'template.save', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
+      return reply.redirect(`${url}?fait=enregistre`, 303);
+    }
+    // Preview: what was typed, checked as a save would check it, nothing stored.
+    const errors = validateTemplate(key, text, uiLocale);
+    return render(request, reply, key, locale, { text, errors }, errors.length > 0 ? 400 : 200);
+  });
+}
