@@ -164,10 +164,16 @@ export default async function documentRoutes(app: FastifyInstance) {
     if (!state) return refuse(request, reply, kase, [t.documents.categoryInvalid]);
     if (state.state === 'complete') return refuse(request, reply, kase, [t.documents.categoryDone], 409);
     const received = await receiveFiles(app, request, storage, documentRules(app));
+    // Files of a refused form are removed before the answer leaves: whoever reads the answer
+    // finds nothing stored.
+    const fail = async (errors: string[], status = 400) => {
+      await discardFiles(storage, received.files);
+      return refuse(request, reply, kase, errors, status);
+    };
     let kept = false;
     try {
-      if (received.refusals.length > 0) return await refuse(request, reply, kase, [...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
-      if (received.files.length === 0) return await refuse(request, reply, kase, [t.documents.noFile]);
+      if (received.refusals.length > 0) return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
+      if (received.files.length === 0) return await fail([t.documents.noFile]);
       try {
         const rows = await depositDocuments(db, workflows, { account: request.client, ip: request.ip }, kase, received.files.map((f) => ({
           categoryId: state.category.id,
@@ -185,7 +191,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'deposited', { n: rows.length, name: label }, `#cat-${state.category.code}`), 303);
       } catch (err) {
         request.log.error({ err }, 'could not record a deposit');
-        return await refuse(request, reply, kase, [t.documents.unavailable], 503);
+        return await fail([t.documents.unavailable], 503);
       }
     } finally {
       if (!kept) await discardFiles(storage, received.files);
@@ -202,9 +208,14 @@ export default async function documentRoutes(app: FastifyInstance) {
     const open = states.filter((s) => s.state !== 'complete');
     const received = await receiveFiles(app, request, storage, documentRules(app));
     const source = received.files[0];
+    // The original is cut into the documents and never kept; it is removed before any answer.
+    const fail = async (errors: string[], status = 400) => {
+      await discardFiles(storage, received.files);
+      return refuse(request, reply, kase, errors, status);
+    };
     try {
-      if (received.refusals.length > 0) return await refuse(request, reply, kase, refusalErrors(t, received));
-      if (!source || received.files.length > 1 || source.contentType !== 'application/pdf' || !source.pageCount) return await refuse(request, reply, kase, [t.documents.splitNotPdf]);
+      if (received.refusals.length > 0) return await fail(refusalErrors(t, received));
+      if (!source || received.files.length > 1 || source.contentType !== 'application/pdf' || !source.pageCount) return await fail([t.documents.splitNotPdf]);
       const errors: string[] = [];
       const seen = new Map<number, string>();
       const pieces: Array<{ category: DocumentCategory; pages: number[] }> = [];
@@ -222,7 +233,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         if (pages.length > 0) pieces.push({ category: s.category, pages });
       }
       if (errors.length === 0 && pieces.length === 0) errors.push(t.documents.splitNothing);
-      if (errors.length > 0) return await refuse(request, reply, kase, [...new Set(errors)]);
+      if (errors.length > 0) return await fail([...new Set(errors)]);
       const cut = await cutStoredPdf(storage, source.storageKey, pieces);
       try {
         const base = source.fileName.replace(/\.pdf$/i, '');
@@ -245,15 +256,16 @@ export default async function documentRoutes(app: FastifyInstance) {
             };
           }),
         );
+        await discardFiles(storage, received.files);
         if (wantsJson(request)) return await reply.send({ ok: true, message: t.documents.splitDone(rows.length), documentIds: rows.map((r) => r.id) });
         return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'split', { n: rows.length }), 303);
       } catch (err) {
         await Promise.all(cut.map((c) => storage.delete(c.key)));
         request.log.error({ err }, 'could not record a split deposit');
-        return await refuse(request, reply, kase, [t.documents.unavailable], 503);
+        return await fail([t.documents.unavailable], 503);
       }
     } finally {
-      // The original is cut into the documents: it is not kept.
+      // Whatever went wrong on the way, the original is not kept.
       await discardFiles(storage, received.files);
     }
   });

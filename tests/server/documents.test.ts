@@ -2,6 +2,8 @@
 // and their rules, finding a case, deposits (form and JSON), withdrawal, staff review, a category
 // turning complete, the splitting zone cutting a PDF, and who may see what.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PDFArray, PDFDocument, PDFRawStream } from 'pdf-lib';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -273,7 +275,15 @@ describe('the splitting zone', () => {
     const twice = await browser.postMultipart(`${page}/decoupage`, { [`pages-${identity}`]: '1-2', [`pages-${home}`]: '2' }, [{ filename: 'scan.pdf', content: source }], { formUrl: page });
     expect(twice.body).toContain('La page 2 est envoyée dans deux catégories.');
     const after = await storedFiles(system.config.storageDir);
-    expect(after.filter((f) => !before.includes(f))).toEqual([]);
+    const extra = after.filter((f) => !before.includes(f));
+    const described = await Promise.all(
+      extra.map(async (f) => {
+        const bytes = await readFile(path.join(system.config.storageDir, f));
+        const row = await db.selectFrom('documents').select(['file_name', 'case_id', 'created_at']).where('sha256', '=', sha256(bytes)).execute();
+        return `${f}: ${bytes.length} bytes, ${bytes.subarray(0, 8).toString('latin1')}, rows ${JSON.stringify(row)}`;
+      }),
+    );
+    expect(described).toEqual([]);
     expect(after).toEqual(before);
     expect(await caseDocuments(db, kase.id)).toHaveLength(0);
 
