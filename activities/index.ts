@@ -4,8 +4,9 @@ import { createNotificationActivities, type NotificationActivityDeps } from './n
 import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js';
 import { createSlaActivities, type SlaActivityDeps } from './sla.js';
 import { createVilogiActivities, type VilogiActivityDeps } from './vilogi.js';
+import { createDocumentActivities, type DocumentActivityDeps } from './documents.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRedmineActivities(deps),
     ...createSlaActivities(deps),
     ...createVilogiActivities(deps),
+    ...createDocumentActivities(deps),
   };
 }
 
@@ -22,3 +24,4 @@ export type { MessageRef } from './conversations.js';
 export type { ConversationSignals, SyncState } from './redmine.js';
 export type { SlaAlertKind, SlaPolicy } from './sla.js';
 export type { ImportResult, ProcessResultItem, VilogiSettings } from './vilogi.js';
+export type { CollectionPolicy } from './documents.js';

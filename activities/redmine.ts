@@ -74,7 +74,7 @@ function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: Conv
 export async function writePrivateNote(
   db: Db,
   ctx: RedmineMirrorContext,
-  note: { issueId: number; ref: string; text: string; conversationId: string },
+  note: { issueId: number; ref: string; text: string; conversationId: string; subjectType?: 'conversation' | 'case' },
 ): Promise<void> {
   const result = await ctx.client.addNoteOnce(note.issueId, note.ref, { notes: note.text, privateNotes: true });
   if (!result.privateNotes) {
@@ -84,7 +84,7 @@ export async function writePrivateNote(
       actorAccountId: null,
       actorKind: 'system',
       action: 'redmine.private_note_published',
-      subjectType: 'conversation',
+      subjectType: note.subjectType ?? 'conversation',
       subjectId: note.conversationId,
       details: { issueId: note.issueId, journalId: result.journalId },
     });

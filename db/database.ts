@@ -296,6 +296,106 @@ export interface VilogiRepliesTable {
   posted_at: Timestamp;
 }
 
+/** A text in both languages of the client space. */
+export interface BiText {
+  fr: string;
+  en: string;
+}
+
+/** When a piece is required: always, never, or when every condition on the case's facts holds. */
+export type PieceRule =
+  | { kind: 'required' }
+  | { kind: 'optional' }
+  | { kind: 'requiredWhen'; all: Array<{ fact: string; op: 'eq' | 'gte'; value: string | number }> };
+
+export interface TemplatePiece {
+  code: string;
+  label: BiText;
+  /** The contributor role the piece is asked of (seed 002). */
+  role: string;
+  rule: PieceRule;
+}
+
+export interface RefusalReasonDef extends BiText {
+  code: string;
+}
+
+export interface DocumentTemplatesTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  name_en: string;
+  sector: 'finance' | 'property_management';
+  roles: Json<Array<{ code: string } & BiText>>;
+  reminder_days: ColumnType<number[], number[] | undefined, number[]>;
+  reminder_every_days: Generated<number>;
+  digest_minutes: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface DocumentCategoriesTable {
+  id: Generated<string>;
+  template_id: string;
+  position: number;
+  code: string;
+  label: string;
+  label_en: string;
+  /** Which documents may go here ("which documents may go here?"). */
+  accepts: Json<BiText[]>;
+  refusal_reasons: Json<RefusalReasonDef[]>;
+  pieces: Json<TemplatePiece[]>;
+}
+
+export type CaseStatus = 'open' | 'complete' | 'closed';
+export type DocumentStatus = 'pending' | 'validated' | 'rejected';
+
+export interface CasesTable {
+  id: Generated<string>;
+  space_id: string;
+  template_id: string;
+  client_account_id: string;
+  /** External reference (TELEFI, EKIP…). */
+  number: string;
+  title: string;
+  facts: Json<Record<string, string | number>>;
+  status: Generated<CaseStatus>;
+  redmine_issue_id: number | null;
+  collection_started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  id: Generated<string>;
+  case_id: string;
+  category_id: string;
+  /** The piece staff counted it as, when validated. */
+  piece_code: string | null;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  page_count: number | null;
+  source: Generated<'upload' | 'split'>;
+  status: Generated<DocumentStatus>;
+  deposited_by: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  rejection_reason: string | null;
+  review_comment: string | null;
+  created_at: Timestamp;
+}
+
+export interface CaseCommentsTable {
+  id: Generated<string>;
+  case_id: string;
+  author_account_id: string;
+  body: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -317,6 +417,11 @@ export interface Database {
   vilogi_requests: VilogiRequestsTable;
   vilogi_runs: VilogiRunsTable;
   vilogi_replies: VilogiRepliesTable;
+  document_templates: DocumentTemplatesTable;
+  document_categories: DocumentCategoriesTable;
+  cases: CasesTable;
+  documents: DocumentsTable;
+  case_comments: CaseCommentsTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -328,3 +433,7 @@ export type Message = Selectable<MessagesTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type VilogiRequestRow = Selectable<VilogiRequestsTable>;
 export type VilogiRun = Selectable<VilogiRunsTable>;
+export type Case = Selectable<CasesTable>;
+export type DocumentRow = Selectable<DocumentsTable>;
+export type DocumentCategory = Selectable<DocumentCategoriesTable>;
+export type DocumentTemplate = Selectable<DocumentTemplatesTable>;

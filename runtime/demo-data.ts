@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.js';
 import { addClientToSpace, createAccount, findAccountByEmail } from '../db/accounts.js';
+import { createCase, findTemplateBySlug } from '../db/documents.js';
 import { generatePassword, hashPassword } from '../server/security/passwords.js';
 
 export interface DemoCredentials {
@@ -18,6 +19,7 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
   const file = path.join(dataDir, 'demo-credentials.json');
   const existing = await readFile(file, 'utf8').then((s) => JSON.parse(s) as DemoCredentials, () => undefined);
   if (existing && (await findAccountByEmail(db, 'client', existing.client.email))) {
+    await seedDemoCases(db);
     // Demo data made before the administrator flag existed: the demo staff member edits templates.
     await db.updateTable('accounts').set({ is_admin: true }).where('kind', '=', 'staff').where('email', '=', existing.staff.email).execute();
     return existing;
@@ -59,5 +61,39 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
     });
   });
   await writeFile(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  await seedDemoCases(db);
   return credentials;
+}
+
+/** Two cases of the demo client (a vehicle lease with an 18,000 € down payment in a "Crédit
+ * auto" space, a rental application), created once; their collection starts with the worker. */
+export async function seedDemoCases(db: Db): Promise<void> {
+  const client = await findAccountByEmail(db, 'client', DEMO_CLIENT_EMAIL);
+  const lease = await findTemplateBySlug(db, 'credit-bail-vehicule');
+  const rental = await findTemplateBySlug(db, 'demande-location');
+  if (!client || !lease || !rental) return;
+  if (await db.selectFrom('cases').select('id').where('client_account_id', '=', client.id).executeTakeFirst()) return;
+  await db.transaction().execute(async (tx) => {
+    const credit =
+      (await tx.selectFrom('spaces').selectAll().where('slug', '=', 'credit-auto').executeTakeFirst()) ??
+      (await tx.insertInto('spaces').values({ slug: 'credit-auto', name: 'Crédit auto', team_email: 'agence@demo.guichet.test' }).returningAll().executeTakeFirstOrThrow());
+    const rentals = await tx.selectFrom('spaces').selectAll().where('slug', '=', 'gestion-locative').executeTakeFirstOrThrow();
+    // The demo client writes messages to one service only (the run command's test relies on it);
+    // their lease case is theirs all the same: cases belong to their client, not to a membership.
+    await createCase(tx, {
+      spaceId: credit.id,
+      templateId: lease.id,
+      clientAccountId: client.id,
+      number: 'TELEFI-2026-004217',
+      title: 'Location avec option d’achat — Peugeot e-208',
+      facts: { financing: 'lease', downPayment: 18000 },
+    });
+    await createCase(tx, {
+      spaceId: rentals.id,
+      templateId: rental.id,
+      clientAccountId: client.id,
+      number: 'EKIP-88120',
+      title: 'Demande de location — 12 rue des Lilas, Lyon',
+    });
+  });
 }

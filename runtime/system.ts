@@ -13,6 +13,8 @@ import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { createTemporalGateway } from '../server/workflow-gateway.js';
+import { casesWithoutCollection } from '../db/documents.js';
+import { startPendingCollections } from '../server/services/documents.js';
 import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { createLocalStorage } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
@@ -183,6 +185,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running.catch(() => undefined);
       });
+      // Cases written outside Guichet's routes (demo data, imports) start their collection here.
+      await startPendingCollections(database.db, workflows, await casesWithoutCollection(database.db));
       if (redmine) {
         await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
       }

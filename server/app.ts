@@ -14,6 +14,7 @@ import auth from './plugins/auth.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
 import apiRoutes from './routes/api.js';
 import clientRoutes from './routes/client.js';
+import documentRoutes from './routes/documents.js';
 import devRoutes, { devSmsRoutes } from './routes/dev.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   settingsRoutes(app);
   clientRecordRoutes(app);
   vilogiRoutes(app);
+  await app.register(documentRoutes);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

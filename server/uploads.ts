@@ -21,6 +21,8 @@ import {
   checkName,
   refusalMessage,
   signatureCheck,
+  type ContentInspector,
+  type FileKind,
   type FileRefusal,
 } from './files.js';
 
@@ -48,6 +50,15 @@ export interface ReceivedFile {
   storageKey: string;
   sha256: string;
   sizeBytes: number;
+  /** Pages of a PDF, when the route's checks counted them. */
+  pageCount?: number;
+}
+
+/** Stricter checks a route may ask for (document deposits): the whole content is inspected as it
+ * passes, then the stored file is checked (a PDF is opened) before it is accepted. */
+export interface ReceiveOptions {
+  inspect?: (kind: FileKind) => ContentInspector;
+  verify?: (file: ReceivedFile, kind: FileKind) => Promise<{ pageCount?: number } | FileRefusal>;
 }
 
 export interface ReceivedFiles {
@@ -128,34 +139,60 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
 
 type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
-async function storeOne(part: MultipartFile, storage: Storage): Promise<Outcome> {
+async function storeOne(part: MultipartFile, storage: Storage, options: ReceiveOptions): Promise<Outcome> {
   const checked = checkName(part.filename);
   if ('reason' in checked) {
     await drain(part.file);
     return { refusal: checked };
   }
-  const input = signatureCheck(checked.kind);
+  const signature = signatureCheck(checked.kind);
+  const inspector = options.inspect?.(checked.kind);
+  const input = inspector ? signature.pipe(inspector) : signature;
+  if (inspector) {
+    signature.on('error', (err) => inspector.destroy(err));
+    // Until storage's pipeline listens (it may first create its directory), an error must not
+    // escape: pipeline still sees it, the stream being destroyed with it.
+    inspector.on('error', () => undefined);
+  }
   // Not `pipeline`: a failure must not destroy busboy's stream, which is drained instead. A part
   // that ends badly (a body cut short) fails the write instead of leaving it waiting.
   const stopWatching = finished(part.file, (err) => {
     if (err) input.destroy(err);
   });
-  part.file.pipe(input);
+  part.file.pipe(signature);
   try {
     const stored = await storage.put(input, { maxBytes: MAX_FILE_BYTES });
     if (stored.sizeBytes === 0) {
       await storage.delete(stored.key);
       return { refusal: { reason: 'empty', name: checked.name } };
     }
-    return {
-      file: { fileName: checked.name, contentType: CONTENT_TYPES[checked.kind], storageKey: stored.key, sha256: stored.sha256, sizeBytes: stored.sizeBytes },
-    };
+    const file: ReceivedFile = { fileName: checked.name, contentType: CONTENT_TYPES[checked.kind], storageKey: stored.key, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
+    const verdict = inspector?.verdict();
+    if (verdict) {
+      await storage.delete(stored.key);
+      return { refusal: { reason: verdict, name: checked.name, kind: checked.kind } };
+    }
+    if (options.verify) {
+      let verified: Awaited<ReturnType<NonNullable<ReceiveOptions['verify']>>>;
+      try {
+        verified = await options.verify(file, checked.kind);
+      } catch (err) {
+        await storage.delete(stored.key);
+        throw err;
+      }
+      if ('reason' in verified) {
+        await storage.delete(stored.key);
+        return { refusal: verified };
+      }
+      if (verified.pageCount !== undefined) file.pageCount = verified.pageCount;
+    }
+    return { file };
   } catch (err) {
     if (err instanceof FileContentError) return { refusal: { reason: 'content', name: checked.name, kind: checked.kind } };
     if (isStorageLimitError(err)) return { refusal: { reason: 'too_large', name: checked.name } };
     throw err;
   } finally {
-    part.file.unpipe(input);
+    part.file.unpipe(signature);
     stopWatching();
     await drain(part.file);
   }
@@ -166,7 +203,7 @@ async function storeOne(part: MultipartFile, storage: Storage): Promise<Outcome>
  * nothing stays stored: the caller gets the refusals and no file. Safe to call on a request
  * without files (urlencoded, or multipart without any).
  */
-export async function receiveFiles(app: FastifyInstance, request: FastifyRequest, storage: Storage): Promise<ReceivedFiles> {
+export async function receiveFiles(app: FastifyInstance, request: FastifyRequest, storage: Storage, options: ReceiveOptions = {}): Promise<ReceivedFiles> {
   const result: ReceivedFiles = { files: [], refusals: [], attempted: 0 };
   const form = forms.get(request);
   if (!form) return result;
@@ -177,7 +214,7 @@ export async function receiveFiles(app: FastifyInstance, request: FastifyRequest
       form.pending = undefined;
       if (!part) break;
       result.attempted += 1;
-      const outcome = await storeOne(part, storage);
+      const outcome = await storeOne(part, storage, options);
       if ('file' in outcome) result.files.push(outcome.file);
       else result.refusals.push(outcome.refusal);
     }

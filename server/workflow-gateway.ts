@@ -12,6 +12,13 @@ import {
   redmineSyncWorkflow,
   type RedmineSyncInput,
   staffAnswerSignal,
+  closeSignal,
+  commentSignal,
+  depositSignal,
+  documentCollectionWorkflow,
+  documentCollectionWorkflowId,
+  reviewSignal,
+  type CollectionEvent,
 } from '../workflows/index.js';
 
 export interface WorkflowGateway {
@@ -24,6 +31,8 @@ export interface WorkflowGateway {
   ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
   /** Throws when Temporal cannot be reached. */
   check(): Promise<void>;
+  /** Starts a case's document collection (idempotent), or signals it an event, starting it if needed. */
+  documentCollection(caseId: string, event: CollectionEvent | { type: 'start' }): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {
@@ -103,6 +112,31 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
     check: () =>
       guard('health check', async () => {
         await client.workflowService.getSystemInfo({});
+      }),
+    documentCollection: (caseId, event) =>
+      guard('signal document collection', async () => {
+        const base = { workflowId: documentCollectionWorkflowId(caseId), taskQueue, args: [{ caseId }] as [{ caseId: string }] };
+        switch (event.type) {
+          case 'start':
+            try {
+              await client.workflow.start(documentCollectionWorkflow, base);
+            } catch (err) {
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            }
+            return;
+          case 'deposit':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: depositSignal, signalArgs: [{ documentIds: event.documentIds }] });
+            return;
+          case 'review':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: reviewSignal, signalArgs: [{ documentId: event.documentId }] });
+            return;
+          case 'comment':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: commentSignal, signalArgs: [{ commentId: event.commentId }] });
+            return;
+          case 'close':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: closeSignal, signalArgs: [] });
+            return;
+        }
       }),
   };
 }

@@ -3,3 +3,4 @@ export * from './conversation.js';
 export * from './notification.js';
 export * from './redmine-sync.js';
 export * from './vilogi-sync.js';
+export * from './document-collection.js';

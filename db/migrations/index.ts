@@ -4,6 +4,7 @@ import * as core from './2026-11-23-001-core.js';
 import * as redmineMirror from './2026-11-23-002-redmine-mirror.js';
 import * as staffRedmineLogin from './2026-11-23-003-staff-redmine-login.js';
 import * as sla from './2026-11-23-004-sla.js';
+import * as documents from './2026-11-23-005-documents.js';
 import * as vilogi from './2026-11-23-006-vilogi.js';
 import * as backoffice from './2026-11-23-007-backoffice.js';
 import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-002-redmine-mirror': redmineMirror,
   '2026-11-23-003-staff-redmine-login': staffRedmineLogin,
   '2026-11-23-004-sla': sla,
+  '2026-11-23-005-documents': documents,
   '2026-11-23-006-vilogi': vilogi,
   '2026-11-23-007-backoffice': backoffice,
   '2026-11-23-008-sla-assignee': slaAssignee,

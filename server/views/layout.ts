@@ -34,7 +34,7 @@ ${ctx.branding ? html`<link rel="stylesheet" href="/theme.css?v=${ctx.branding.v
   <a class="brand" href="${user ? home : '/'}">${ctx.branding?.logo ? html`<img class="logo" src="/logo?v=${ctx.branding.version}" alt="${t.backoffice.logoAlt}"> ` : ''}${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
   <nav aria-label="${t.appName}">
     ${user?.kind === 'client'
-      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a>`
+      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a><a href="/dossiers">${t.documents.navCases}</a>`
       : ''}
     ${user?.kind === 'staff' ? staffNav(ctx) : ''}
     ${ctx.branding?.languageSwitch === false ? '' : html`<a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>`}
@@ -61,6 +61,7 @@ function staffNav(ctx: PageContext): Html {
   const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   return html`${link('/back-office', n.conversations, path === '/back-office' || under('/back-office/conversations'))}
     ${link('/back-office/clients', n.clients, under('/back-office/clients'))}
+    ${link('/back-office/dossiers', ctx.t.documents.staffListTitle, under('/back-office/dossiers'))}
     ${link('/back-office/modeles', n.templates, under('/back-office/modeles'))}
     ${link('/back-office/reglages', n.settings, under('/back-office/reglages'))}`;
 }

@@ -1,0 +1,231 @@
+// Activities of the document collection: what the agency and the client are told (through the
+// outbox, once per idempotency key) and the private notes on the case's Redmine issue.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/connect.js';
+import { findAccountById } from '../db/accounts.js';
+import type { Case, DocumentRow } from '../db/database.js';
+import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, text } from '../db/documents.js';
+import { enqueueNotification } from '../db/notifications.js';
+import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
+import { messages } from '../i18n/index.js';
+import { writePrivateNote } from './redmine.js';
+
+export interface DocumentActivityDeps {
+  db: Db;
+  redmine: RedmineMirrorContext | undefined;
+  publicUrl: string;
+}
+
+export interface CollectionPolicy {
+  /** ms since the epoch: reminders count from here. */
+  startedAt: number;
+  reminderDays: number[];
+  reminderEveryDays: number;
+  digestMinutes: number;
+  complete: boolean;
+  closed: boolean;
+}
+
+/** The agency reads French. */
+const agency = messages('fr');
+
+export function createDocumentActivities({ db, redmine, publicUrl }: DocumentActivityDeps) {
+  async function loadCase(caseId: string): Promise<Case> {
+    const kase = await findCase(db, caseId);
+    // Cases are written before their workflow is signalled; a missing one is not visible yet.
+    if (!kase) throw ApplicationFailure.retryable(`case ${caseId} is not visible yet`, 'NotYetVisible');
+    return kase;
+  }
+
+  async function agencyEmail(kase: Case): Promise<string | null> {
+    const space = await db.selectFrom('spaces').select('team_email').where('id', '=', kase.space_id).executeTakeFirstOrThrow();
+    return space.team_email;
+  }
+
+  async function note(kase: Case, ref: string, body: string): Promise<void> {
+    if (!redmine || kase.redmine_issue_id === null) return;
+    await writePrivateNote(db, redmine, { issueId: kase.redmine_issue_id, ref: `case-${kase.id}-${ref}`, text: body, conversationId: kase.id, subjectType: 'case' });
+  }
+
+  async function docsWithCategory(caseId: string, ids: readonly string[]): Promise<Array<DocumentRow & { categoryLabel: string }>> {
+    if (ids.length === 0) return [];
+    const rows = await db
+      .selectFrom('documents')
+      .innerJoin('document_categories', 'document_categories.id', 'documents.category_id')
+      .selectAll('documents')
+      .select(['document_categories.label as categoryLabel'])
+      .where('documents.case_id', '=', caseId)
+      .where('documents.id', 'in', [...ids])
+      .orderBy('documents.created_at')
+      .execute();
+    return rows;
+  }
+
+  async function markCompleteIfSo(kase: Case): Promise<boolean> {
+    const { states } = await caseProgress(db, kase);
+    return isCaseComplete(states);
+  }
+
+  return {
+    async loadCollectionPolicy(caseId: string): Promise<CollectionPolicy> {
+      const kase = await loadCase(caseId);
+      const template = await db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+      return {
+        startedAt: (kase.collection_started_at ?? kase.created_at).getTime(),
+        reminderDays: template.reminder_days,
+        reminderEveryDays: template.reminder_every_days,
+        digestMinutes: template.digest_minutes,
+        complete: kase.status === 'complete',
+        closed: kase.status === 'closed',
+      };
+    },
+
+    /** One private note per deposited document (withdrawn ones are gone and get none). */
+    async noteDeposit(input: { caseId: string; documentIds: string[] }): Promise<void> {
+      const kase = await loadCase(input.caseId);
+      const client = await findAccountById(db, kase.client_account_id);
+      for (const doc of await docsWithCategory(kase.id, input.documentIds)) {
+        await note(kase, `deposit-${doc.id}`, agency.documents.noteDeposit(client?.full_name ?? '?', doc.file_name, doc.categoryLabel));
+      }
+    },
+
+    /** One e-mail to the agency for the deposits of a few minutes; none when all were withdrawn. */
+    async sendDepositDigest(input: { caseId: string; ref: string; documentIds: string[] }): Promise<{ notificationId: string | null }> {
+      const kase = await loadCase(input.caseId);
+      const recipient = await agencyEmail(kase);
+      const docs = await docsWithCategory(kase.id, input.documentIds);
+      if (!recipient || docs.length === 0) return { notificationId: null };
+      const client = await findAccountById(db, kase.client_account_id);
+      const t = agency.documents;
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `case-digest:${kase.id}:${input.ref}`,
+        recipient,
+        subject: t.digestSubject(kase.number, docs.length),
+        bodyText: [
+          t.digestIntro(client?.full_name ?? '?', kase.number),
+          '',
+          ...docs.map((d) => `- ${d.categoryLabel} : ${d.file_name}`),
+          '',
+          t.reviewAt(`${publicUrl}/back-office/dossiers/${kase.id}`),
+        ].join('\n'),
+      });
+      return { notificationId: notification.id };
+    },
+
+    /** The review as a private note; a refusal is told to the client; whether the case is now complete. */
+    async noteReview(input: { caseId: string; documentId: string }): Promise<{ notificationId: string | null; complete: boolean }> {
+      const kase = await loadCase(input.caseId);
+      const [doc] = await docsWithCategory(kase.id, [input.documentId]);
+      if (!doc || doc.status === 'pending') throw ApplicationFailure.retryable(`review of ${input.documentId} is not visible yet`, 'NotYetVisible');
+      const staff = doc.reviewed_by ? await findAccountById(db, doc.reviewed_by) : undefined;
+      const category = await db.selectFrom('document_categories').selectAll().where('id', '=', doc.category_id).executeTakeFirstOrThrow();
+      const reason = category.refusal_reasons.find((r) => r.code === doc.rejection_reason);
+      const withComment = (s: string) => (doc.review_comment ? `${s} (${doc.review_comment})` : s);
+      if (doc.status === 'validated') await note(kase, `review-${doc.id}`, agency.documents.noteValidated(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel));
+      else await note(kase, `review-${doc.id}`, agency.documents.noteRejected(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel, withComment(reason?.fr ?? doc.rejection_reason ?? '')));
+
+      let notificationId: string | null = null;
+      if (doc.status === 'rejected') {
+        const client = await findAccountById(db, kase.client_account_id);
+        if (client) {
+          const t = messages(client.locale);
+          const reasonText = withComment(reason ? text(reason, client.locale) : (doc.rejection_reason ?? ''));
+          const notification = await enqueueNotification(db, {
+            idempotencyKey: `case-rejected:${doc.id}`,
+            recipient: client.email,
+            subject: t.documents.rejectedSubject(kase.number),
+            bodyText: [
+              t.mail.greeting(client.full_name),
+              '',
+              t.documents.rejectedBody(doc.file_name, categoryLabel(category, client.locale), reasonText),
+              '',
+              t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
+              '',
+              t.mail.signature,
+              '',
+              t.mail.noReply,
+            ].join('\n'),
+          });
+          notificationId = notification.id;
+        }
+      }
+      return { notificationId, complete: await markCompleteIfSo(kase) };
+    },
+
+    /** Staff hear that every required piece is validated (e-mail and private note), once. */
+    async notifyCaseComplete(input: { caseId: string }): Promise<{ notificationId: string | null }> {
+      const kase = await loadCase(input.caseId);
+      if (kase.status === 'open') await setCaseStatus(db, kase.id, 'complete');
+      await note(kase, 'complete', agency.documents.noteComplete);
+      const recipient = await agencyEmail(kase);
+      if (!recipient) return { notificationId: null };
+      const client = await findAccountById(db, kase.client_account_id);
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `case-complete:${kase.id}`,
+        recipient,
+        subject: agency.documents.completeSubject(kase.number),
+        bodyText: [agency.documents.completeBody(client?.full_name ?? '?', kase.number), '', `${publicUrl}/back-office/dossiers/${kase.id}`].join('\n'),
+      });
+      return { notificationId: notification.id };
+    },
+
+    async forwardCaseComment(input: { caseId: string; commentId: string }): Promise<{ notificationId: string | null }> {
+      const kase = await loadCase(input.caseId);
+      const comment = await db.selectFrom('case_comments').selectAll().where('id', '=', input.commentId).where('case_id', '=', kase.id).executeTakeFirst();
+      if (!comment) throw ApplicationFailure.retryable(`comment ${input.commentId} is not visible yet`, 'NotYetVisible');
+      const client = await findAccountById(db, comment.author_account_id);
+      const name = client?.full_name ?? '?';
+      await note(kase, `comment-${comment.id}`, agency.documents.noteComment(name, comment.body));
+      const recipient = await agencyEmail(kase);
+      if (!recipient) return { notificationId: null };
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `case-comment:${comment.id}`,
+        recipient,
+        subject: agency.documents.commentSubject(kase.number),
+        bodyText: [agency.documents.commentIntro(name), '', comment.body, '', `${publicUrl}/back-office/dossiers/${kase.id}`].join('\n'),
+      });
+      return { notificationId: notification.id };
+    },
+
+    /** The reminder number `index`: what is missing and what was refused; nothing when complete or closed. */
+    async remindMissingPieces(input: { caseId: string; index: number }): Promise<{ notificationId: string | null; complete: boolean; closed: boolean }> {
+      const kase = await loadCase(input.caseId);
+      if (kase.status === 'closed') return { notificationId: null, complete: false, closed: true };
+      const { states } = await caseProgress(db, kase);
+      if (isCaseComplete(states)) return { notificationId: null, complete: true, closed: false };
+      const client = await findAccountById(db, kase.client_account_id);
+      if (!client) return { notificationId: null, complete: false, closed: false };
+      const locale = client.locale;
+      const t = messages(locale);
+      const lines: string[] = [];
+      for (const s of states) {
+        if (s.missing.length === 0) continue;
+        lines.push(`${categoryLabel(s.category, locale)}${locale === 'fr' ? ' :' : ':'}`);
+        for (const piece of s.missing) lines.push(`- ${text(piece.label, locale)}`);
+        for (const d of s.documents.filter((x) => x.status === 'rejected')) {
+          const reason = s.category.refusal_reasons.find((r) => r.code === d.rejection_reason);
+          lines.push(`  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`);
+        }
+      }
+      const notification = await enqueueNotification(db, {
+        idempotencyKey: `case-reminder:${kase.id}:${input.index}`,
+        recipient: client.email,
+        subject: t.documents.reminderSubject(kase.number),
+        bodyText: [
+          t.mail.greeting(client.full_name),
+          '',
+          t.documents.reminderIntro,
+          '',
+          ...lines,
+          '',
+          t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
+          '',
+          t.mail.signature,
+          '',
+          t.mail.noReply,
+        ].join('\n'),
+      });
+      return { notificationId: notification.id, complete: false, closed: false };
+    },
+  };
+}

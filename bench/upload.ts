@@ -1,0 +1,232 @@
+// Deposits under load: N concurrent uploads of a 10 MB file into a case, through the real HTTP
+// route (multipart, CSRF, session), streamed to storage with every document check (signature,
+// content inspection, the PDF opened to count pages). The server runs in its own process
+// (`server/main.ts`), so that its memory is measured alone, sampled every 20 ms from /proc.
+//
+//   npx tsx bench/upload.ts [--uploads=20] [--kind=pdf|jpeg] [--rounds=2]
+//
+// Needs PostgreSQL and the Temporal CLI from scripts/provision.sh; uses a fresh database and
+// temporary directories, removed at the end. Exits 1 if an upload fails or a file is missing.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { PDFDocument } from 'pdf-lib';
+import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { createCase, findTemplateBySlug } from '../db/documents.js';
+import { freePort } from '../runtime/ports.js';
+import { startDevServer } from '../runtime/temporal-dev-server.js';
+import { hashPassword } from '../server/security/passwords.js';
+import { loadServicesEnv } from '../tests/helpers/services-env.js';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const MB = 1024 * 1024;
+const LIMIT = 10 * MB;
+
+function option(name: string, fallback: string): string {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+}
+
+async function tenMegabytePdf(): Promise<Buffer> {
+  let payload = LIMIT - 4096;
+  for (;;) {
+    const doc = await PDFDocument.create();
+    doc.addPage([595, 842]).drawText('Relevé', { x: 50, y: 780, size: 24 });
+    doc.context.register(doc.context.stream(randomBytes(payload)));
+    const bytes = Buffer.from(await doc.save({ useObjectStreams: false }));
+    if (bytes.length <= LIMIT) return bytes;
+    payload -= bytes.length - LIMIT + 16;
+  }
+}
+
+function tenMegabyteJpeg(): Buffer {
+  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
+  const scan = randomBytes(LIMIT - head.length - 2).map((b) => (b === 0xff ? 0 : b));
+  return Buffer.concat([head, scan, Buffer.from([0xff, 0xd9])]);
+}
+
+class Jar {
+  private readonly cookies = new Map<string, string>();
+  take(res: http.IncomingMessage): void {
+    for (const c of res.headers['set-cookie'] ?? []) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function request(url: string, options: http.RequestOptions, body?: Buffer): Promise<{ res: http.IncomingMessage; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ res, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+/** One deposit, the file streamed from disk: the bench process holds no 10 MB buffers. */
+function upload(base: string, jar: Jar, caseId: string, categoryId: string, csrf: string, file: string, size: number, name: string): Promise<{ status: number; ms: number; text: string }> {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\n${categoryId}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/dossiers/${caseId}/documents`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length, accept: 'application/json', cookie: jar.header() },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.write(head);
+    const source = createReadStream(file);
+    source.on('end', () => req.end(tail));
+    source.pipe(req, { end: false });
+  });
+}
+
+function rssOf(pid: number): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024);
+}
+
+async function main(): Promise<number> {
+  loadServicesEnv();
+  const uploads = Number(option('uploads', '20'));
+  const rounds = Number(option('rounds', '2'));
+  const kind = option('kind', 'pdf');
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set (bash scripts/provision.sh)');
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench/upload: watchdog expired (10 min)\n');
+    process.exit(2);
+  }, 10 * 60_000);
+  watchdog.unref();
+
+  const dbName = `guichet_bench_upload_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-upload-'));
+  const temporal = await startDevServer({ dataDir: tmp, dbDir: tmp, port: await freePort(), uiPort: 0, headless: true, namespace: 'default', logger: pino({ level: 'silent' }), cliPath: process.env.TEMPORAL_CLI_PATH });
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    const database = await openDatabase({ url: url.toString() });
+    await migrateToLatest(database.db);
+    const db = database.db;
+    const space = await db.insertInto('spaces').values({ slug: 'bench', name: 'Bench' }).returningAll().executeTakeFirstOrThrow();
+    const password = 'bench-pass-word';
+    const client = await db
+      .insertInto('accounts')
+      .values({ kind: 'client', email: 'client@bench.test', full_name: 'Client Bench', staff_role: null, password_hash: await hashPassword(password), pending_password_hash: null, pending_password_expires_at: null, password_changed_at: null, last_login_at: null, disabled_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const template = (await findTemplateBySlug(db, 'credit-bail-vehicule'))!;
+    const kase = await createCase(db, { spaceId: space.id, templateId: template.id, clientAccountId: client.id, number: 'BENCH-1', title: 'Bench' });
+    const category = await db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).where('code', '=', 'releves-compte').executeTakeFirstOrThrow();
+
+    const file = path.join(tmp, `upload.${kind === 'jpeg' ? 'jpg' : 'pdf'}`);
+    await writeFile(file, kind === 'jpeg' ? tenMegabyteJpeg() : await tenMegabytePdf());
+    const size = (await stat(file)).size;
+
+    const port = await freePort();
+    const storageDir = path.join(tmp, 'files');
+    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench-upload', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: tmp, STORAGE_DIR: storageDir, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SESSION_SECRET: randomBytes(32).toString('hex') },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await request(`${base}/health`, {}).then((r) => r.res.statusCode === 200, () => false);
+      if (up) break;
+      if (i > 300) throw new Error('the server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const jar = new Jar();
+    const loginPage = await request(`${base}/connexion`, {});
+    jar.take(loginPage.res);
+    const form = new URLSearchParams({ _csrf: token(loginPage.text), email: 'client@bench.test', password }).toString();
+    const login = await request(`${base}/connexion`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() } }, Buffer.from(form));
+    jar.take(login.res);
+    const casePage = await request(`${base}/dossiers/${kase.id}`, { headers: { cookie: jar.header() } });
+    jar.take(casePage.res);
+    const csrf = token(casePage.text);
+
+    // Warm-up: one upload, then the baseline.
+    const warm = await upload(base, jar, kase.id, category.id, csrf, file, size, `warm-up.${kind === 'jpeg' ? 'jpg' : 'pdf'}`);
+    if (warm.status !== 200) throw new Error(`warm-up upload failed: ${warm.status} ${warm.text}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const baseline = await rssOf(server.pid!);
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      void rssOf(server!.pid!).then((rss) => (peak = Math.max(peak, rss)), () => undefined);
+    }, 20);
+
+    const results: Array<{ round: number; seconds: number; latencies: number[]; failures: number }> = [];
+    for (let round = 1; round <= rounds; round++) {
+      const started = performance.now();
+      const done = await Promise.all(Array.from({ length: uploads }, (_, i) => upload(base, jar, kase.id, category.id, csrf, file, size, `releve-${round}-${i}.${kind === 'jpeg' ? 'jpg' : 'pdf'}`)));
+      const seconds = (performance.now() - started) / 1000;
+      results.push({ round, seconds, latencies: done.map((d) => d.ms).sort((a, b) => a - b), failures: done.filter((d) => d.status !== 200).length });
+      for (const d of done.filter((x) => x.status !== 200)) process.stderr.write(`upload failed: ${d.status} ${d.text.slice(0, 200)}\n`);
+    }
+    clearInterval(sampler);
+    const after = await rssOf(server.pid!);
+
+    const rows = await db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('case_id', '=', kase.id).executeTakeFirstOrThrow();
+    await database.close();
+    const expected = 1 + uploads * rounds;
+    const mb = (n: number) => `${(n / MB).toFixed(0)} MB`;
+    const lines = [
+      `bench/upload: ${uploads} concurrent uploads of a ${(size / MB).toFixed(2)} MB ${kind.toUpperCase()} × ${rounds} rounds (${os.cpus().length} CPUs, node ${process.version})`,
+      ...results.map(
+        (r) =>
+          `  round ${r.round}: ${r.seconds.toFixed(2)} s, ${((uploads * size) / MB / r.seconds).toFixed(1)} MB/s, latency p50 ${(r.latencies[Math.floor(r.latencies.length / 2)]! / 1000).toFixed(2)} s, max ${(r.latencies[r.latencies.length - 1]! / 1000).toFixed(2)} s, failures ${r.failures}`,
+      ),
+      `  server RSS: ${mb(baseline)} after warm-up, peak ${mb(peak)} (+${mb(peak - baseline)}), ${mb(after)} after`,
+      `  documents stored: ${rows.n} of ${expected}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return results.some((r) => r.failures > 0) || Number(rows.n) !== expected ? 1 : 0;
+  } finally {
+    server?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await temporal.stop();
+    await rm(tmp, { recursive: true, force: true });
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench/upload failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,321 @@
+// Document collection: templates, cases, deposited documents and their review. The state of a
+// category (green or what is missing) is computed here, from the template's rules and the
+// case's facts, for the pages, the reminders and the completion check alike.
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+import type {
+  BiText,
+  Case,
+  CaseStatus,
+  DocumentCategory,
+  DocumentRow,
+  DocumentTemplate,
+  Locale,
+  PieceRule,
+  RefusalReasonDef,
+  TemplatePiece,
+} from './database.js';
+
+export function text(value: BiText, locale: Locale): string {
+  return value[locale];
+}
+
+export function categoryLabel(category: Pick<DocumentCategory, 'label' | 'label_en'>, locale: Locale): string {
+  return locale === 'en' ? category.label_en : category.label;
+}
+
+/** Whether a piece is asked of this case (seed 000: a down payment proof in leasing from 15,000 €). */
+export function isPieceRequired(rule: PieceRule, facts: Record<string, string | number>): boolean {
+  switch (rule.kind) {
+    case 'required':
+      return true;
+    case 'optional':
+      return false;
+    case 'requiredWhen':
+      return rule.all.every((condition) => {
+        const value = facts[condition.fact];
+        if (value === undefined) return false;
+        if (condition.op === 'eq') return String(value) === String(condition.value);
+        return Number(value) >= Number(condition.value);
+      });
+  }
+}
+
+export type CategoryStateKind = 'complete' | 'in_review' | 'refused' | 'missing' | 'optional';
+
+export interface CategoryState {
+  category: DocumentCategory;
+  state: CategoryStateKind;
+  required: TemplatePiece[];
+  missing: TemplatePiece[];
+  documents: DocumentRow[];
+}
+
+export function categoryStates(categories: readonly DocumentCategory[], documents: readonly DocumentRow[], facts: Record<string, string | number>): CategoryState[] {
+  return categories.map((category) => {
+    const docs = documents.filter((d) => d.category_id === category.id);
+    const required = category.pieces.filter((p) => isPieceRequired(p.rule, facts));
+    const validated = new Set(docs.filter((d) => d.status === 'validated').map((d) => d.piece_code));
+    const missing = required.filter((p) => !validated.has(p.code));
+    let state: CategoryStateKind;
+    if (required.length === 0) state = docs.some((d) => d.status === 'validated') ? 'complete' : docs.some((d) => d.status === 'pending') ? 'in_review' : 'optional';
+    else if (missing.length === 0) state = 'complete';
+    else if (docs.some((d) => d.status === 'pending')) state = 'in_review';
+    else if (docs.length > 0 && docs[docs.length - 1]?.status === 'rejected') state = 'refused';
+    else state = 'missing';
+    return { category, state, required, missing, documents: docs };
+  });
+}
+
+export function isCaseComplete(states: readonly CategoryState[]): boolean {
+  return states.every((s) => s.missing.length === 0);
+}
+
+/** French law (loi du 6 juillet 1989, décret 2015-1437): a property manager never asks a tenant
+ * for bank statements. Checked on every template category written. */
+const BANK_STATEMENTS = /relev[ée]s?\s+(de\s+)?(compte|bancaire)|bank\s+statements?/i;
+
+export function templateCategoryProblems(
+  sector: DocumentTemplate['sector'],
+  category: { code: string; label: string; label_en: string; accepts: BiText[]; pieces: TemplatePiece[] },
+): string[] {
+  if (sector !== 'property_management') return [];
+  const texts = [category.code.replace(/-/g, ' '), category.label, category.label_en, ...category.accepts.flatMap((a) => [a.fr, a.en]), ...category.pieces.flatMap((p) => [p.label.fr, p.label.en])];
+  return texts.some((t) => BANK_STATEMENTS.test(t)) ? ['bank_statements_forbidden'] : [];
+}
+
+export class TemplateRuleError extends Error {
+  override name = 'TemplateRuleError';
+  constructor(readonly problems: string[]) {
+    super(`template category refused: ${problems.join(', ')}`);
+  }
+}
+
+/** Adds a category to a template (the administrator's write path), refusing what the law forbids. */
+export async function addTemplateCategory(
+  db: Db,
+  templateId: string,
+  category: { code: string; label: string; label_en: string; accepts: BiText[]; refusalReasons: RefusalReasonDef[]; pieces: TemplatePiece[] },
+): Promise<DocumentCategory> {
+  const template = await db.selectFrom('document_templates').selectAll().where('id', '=', templateId).executeTakeFirstOrThrow();
+  const problems = templateCategoryProblems(template.sector, category);
+  if (problems.length > 0) throw new TemplateRuleError(problems);
+  const last = await db.selectFrom('document_categories').select(sql<number>`coalesce(max(position), -1)`.as('max')).where('template_id', '=', templateId).executeTakeFirstOrThrow();
+  return db
+    .insertInto('document_categories')
+    .values({
+      template_id: templateId,
+      position: last.max + 1,
+      code: category.code,
+      label: category.label,
+      label_en: category.label_en,
+      accepts: JSON.stringify(category.accepts),
+      refusal_reasons: JSON.stringify(category.refusalReasons),
+      pieces: JSON.stringify(category.pieces),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findTemplateBySlug(db: Db, slug: string): Promise<DocumentTemplate | undefined> {
+  return db.selectFrom('document_templates').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function templateCategories(db: Db, templateId: string): Promise<DocumentCategory[]> {
+  return db.selectFrom('document_categories').selectAll().where('template_id', '=', templateId).orderBy('position').execute();
+}
+
+export async function createCase(
+  db: Db,
+  c: { spaceId: string; templateId: string; clientAccountId: string; number: string; title: string; facts?: Record<string, string | number>; redmineIssueId?: number | null },
+): Promise<Case> {
+  return db
+    .insertInto('cases')
+    .values({
+      space_id: c.spaceId,
+      template_id: c.templateId,
+      client_account_id: c.clientAccountId,
+      number: c.number,
+      title: c.title,
+      facts: JSON.stringify(c.facts ?? {}),
+      redmine_issue_id: c.redmineIssueId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findCase(db: Db, caseId: string): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+}
+
+/** Ownership is part of the query: another client's case is simply not found. */
+export async function findClientCase(db: Db, clientId: string, caseId: string): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', caseId).where('client_account_id', '=', clientId).executeTakeFirst();
+}
+
+export interface CaseSummary {
+  id: string;
+  number: string;
+  title: string;
+  status: CaseStatus;
+  clientName: string;
+  spaceName: string;
+  templateName: string;
+  templateNameEn: string;
+  pending: number;
+}
+
+function summaries(db: Db) {
+  return db
+    .selectFrom('cases')
+    .innerJoin('accounts', 'accounts.id', 'cases.client_account_id')
+    .innerJoin('spaces', 'spaces.id', 'cases.space_id')
+    .innerJoin('document_templates', 'document_templates.id', 'cases.template_id')
+    .select((eb) => [
+      'cases.id',
+      'cases.number',
+      'cases.title',
+      'cases.status',
+      'accounts.full_name as clientName',
+      'spaces.name as spaceName',
+      'document_templates.name as templateName',
+      'document_templates.name_en as templateNameEn',
+      eb
+        .selectFrom('documents')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('documents.case_id', '=', 'cases.id')
+        .where('documents.status', '=', 'pending')
+        .as('pending'),
+    ])
+    .orderBy('cases.created_at', 'desc');
+}
+
+/**
+ * Cases found by their number (exact, any case) or by the client's name (seed 000: "attention
+ * de bien l’orthographier": every word typed must appear in the name, accents and case aside).
+ * A client searches only their own cases.
+ */
+export async function searchCases(db: Db, query: string, options: { clientId?: string; limit?: number } = {}): Promise<CaseSummary[]> {
+  const q = query.trim().replace(/\s+/g, ' ');
+  let select = summaries(db).limit(options.limit ?? 50);
+  if (options.clientId) select = select.where('cases.client_account_id', '=', options.clientId);
+  if (q !== '') {
+    const words = q.split(' ').slice(0, 6);
+    select = select.where((eb) =>
+      eb.or([
+        eb(sql`lower(cases.number)`, '=', q.toLowerCase()),
+        eb.and(words.map((w) => eb(sql`lower(accounts.full_name)`, 'like', `%${w.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`))),
+      ]),
+    );
+  }
+  const rows = await select.execute();
+  return rows.map((r) => ({ ...r, pending: Number(r.pending ?? 0) }));
+}
+
+export async function caseDocuments(db: Db, caseId: string): Promise<DocumentRow[]> {
+  return db.selectFrom('documents').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findCaseDocument(db: Db, caseId: string, documentId: string): Promise<DocumentRow | undefined> {
+  return db.selectFrom('documents').selectAll().where('case_id', '=', caseId).where('id', '=', documentId).executeTakeFirst();
+}
+
+export interface NewDocument {
+  caseId: string;
+  categoryId: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+  pageCount: number | null;
+  source: 'upload' | 'split';
+  depositedBy: string;
+}
+
+export async function insertDocuments(db: Db, docs: readonly NewDocument[]): Promise<DocumentRow[]> {
+  if (docs.length === 0) return [];
+  return db
+    .insertInto('documents')
+    .values(
+      docs.map((d) => ({
+        case_id: d.caseId,
+        category_id: d.categoryId,
+        file_name: d.fileName,
+        content_type: d.contentType,
+        size_bytes: d.sizeBytes,
+        sha256: d.sha256,
+        storage_key: d.storageKey,
+        page_count: d.pageCount,
+        source: d.source,
+        deposited_by: d.depositedBy,
+      })),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** A client takes a piece back until staff reviewed it; returns what was removed. */
+export async function withdrawDocument(db: Db, caseId: string, documentId: string): Promise<DocumentRow | undefined> {
+  return db.deleteFrom('documents').where('id', '=', documentId).where('case_id', '=', caseId).where('status', '=', 'pending').returningAll().executeTakeFirst();
+}
+
+export type Review = { outcome: 'validated'; pieceCode: string | null; comment: string | null } | { outcome: 'rejected'; reason: string; comment: string | null };
+
+/** Records a review once: a document already reviewed (or withdrawn) is not changed. */
+export async function reviewDocument(db: Db, caseId: string, documentId: string, staffId: string, review: Review): Promise<DocumentRow | undefined> {
+  return db
+    .updateTable('documents')
+    .set({
+      status: review.outcome,
+      reviewed_by: staffId,
+      reviewed_at: new Date(),
+      piece_code: review.outcome === 'validated' ? review.pieceCode : null,
+      rejection_reason: review.outcome === 'rejected' ? review.reason : null,
+      review_comment: review.comment,
+    })
+    .where('id', '=', documentId)
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function addCaseComment(db: Db, caseId: string, authorId: string, body: string): Promise<{ id: string; created_at: Date }> {
+  return db.insertInto('case_comments').values({ case_id: caseId, author_account_id: authorId, body }).returning(['id', 'created_at']).executeTakeFirstOrThrow();
+}
+
+export async function lastCaseComment(db: Db, caseId: string): Promise<{ body: string; created_at: Date } | undefined> {
+  return db.selectFrom('case_comments').select(['body', 'created_at']).where('case_id', '=', caseId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function setCaseStatus(db: Db, caseId: string, status: CaseStatus): Promise<boolean> {
+  const now = new Date();
+  const result = await db
+    .updateTable('cases')
+    .set({ status, ...(status === 'complete' ? { completed_at: now } : {}), ...(status === 'closed' ? { closed_at: now } : {}) })
+    .where('id', '=', caseId)
+    .where('status', '!=', status)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Everything a page or an activity needs to know about a case's collection. */
+export async function caseProgress(db: Db, kase: Case): Promise<{ template: DocumentTemplate; states: CategoryState[] }> {
+  const [template, categories, documents] = await Promise.all([
+    db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow(),
+    templateCategories(db, kase.template_id),
+    caseDocuments(db, kase.id),
+  ]);
+  return { template, states: categoryStates(categories, documents, kase.facts) };
+}
+
+/** Open cases whose collection workflow was never started (created outside Guichet's routes). */
+export async function casesWithoutCollection(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('cases').select('id').where('status', '=', 'open').where('collection_started_at', 'is', null).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function markCollectionStarted(db: Db, caseId: string): Promise<void> {
+  await db.updateTable('cases').set({ collection_started_at: new Date() }).where('id', '=', caseId).where('collection_started_at', 'is', null).execute();
+}

@@ -1,0 +1,385 @@
+// Document collection: the client's cases and deposits (plain forms that work without
+// JavaScript, the same routes answer JSON to the page's script), the splitting zone, and the
+// staff review. Who may see what is decided here: a client reaches only their own cases.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findAccountById } from '../../db/accounts.js';
+import type { Account, Case, DocumentCategory } from '../../db/database.js';
+import { caseProgress, categoryLabel, findCase, findCaseDocument, findClientCase, lastCaseComment, searchCases, templateCategories } from '../../db/documents.js';
+import type { Messages } from '../../i18n/index.js';
+import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
+import { sendAttachment, type AttachmentRow } from '../downloads.js';
+import { ContentInspector, refusalMessage } from '../files.js';
+import { checkStoredImage, checkStoredPdf, cutStoredPdf, parsePageList } from '../documents/pdf.js';
+import { closeCase, depositDocuments, review, sendCaseComment, withdraw } from '../services/documents.js';
+import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions, type ReceivedFiles } from '../uploads.js';
+import { field } from '../validation.js';
+import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
+import { idParams } from './client.js';
+
+const hidden = { schema: { hide: true } };
+const COMMENT_MAX = 2000;
+const docParams = {
+  type: 'object',
+  properties: { id: { type: 'string', format: 'uuid' }, docId: { type: 'string', format: 'uuid' } },
+  required: ['id', 'docId'],
+} as const;
+
+type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late';
+
+function flashText(t: Messages, query: { ok?: string; n?: string; name?: string }): string | undefined {
+  const n = Number.parseInt(query.n ?? '1', 10) || 1;
+  switch (query.ok as Flash | undefined) {
+    case 'deposited':
+      return t.documents.uploaded(n, query.name ?? '');
+    case 'split':
+      return t.documents.splitDone(n);
+    case 'withdrawn':
+      return t.documents.withdrawn(query.name ?? '');
+    case 'comment':
+      return t.documents.commentSent;
+    case 'reviewed':
+      return t.documents.reviewed;
+    case 'closed':
+      return t.documents.closed;
+    case 'late':
+      return t.documents.withdrawTooLate;
+    default:
+      return undefined;
+  }
+}
+
+function flashUrl(base: string, ok: Flash, extra: Record<string, string | number> = {}, anchor = ''): string {
+  const params = new URLSearchParams({ ok, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
+  return `${base}?${params.toString()}${anchor}`;
+}
+
+/** The document rules: bytes inspected as they pass, PDFs opened to count pages. */
+function documentRules(app: FastifyInstance): ReceiveOptions {
+  return {
+    inspect: (kind) => new ContentInspector(kind),
+    verify: (file, kind) =>
+      kind === 'pdf'
+        ? checkStoredPdf(app.deps.storage, file.storageKey, file.fileName, file.sizeBytes)
+        : checkStoredImage(app.deps.storage, file.storageKey, file.fileName, kind, file.sizeBytes),
+  };
+}
+
+/** Seed 000's message naming every refused file, then what is wrong with each. */
+function refusalErrors(t: Messages, received: ReceivedFiles): string[] {
+  if (received.refusals.length === 0) return [];
+  const names = received.refusals.map((r) => r.name).filter((n) => n !== '');
+  return [...(names.length > 0 ? [t.documents.refusedTitle(names)] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/json');
+}
+
+function asAttachment(doc: { id: string; file_name: string; content_type: string; size_bytes: number; sha256: string; storage_key: string; created_at: Date }): AttachmentRow {
+  return { ...doc, message_id: '', redmine_attachment_id: null };
+}
+
+export default async function documentRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, storage } = app.deps;
+  const formCsrf = [readFormFields, csrf];
+
+  // pdf.js, from npm, served from here (no CDN): the page renders thumbnails with it.
+  const pdfjsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
+  await app.register(fastifyStatic, {
+    root: pdfjsDir,
+    prefix: '/static/pdfjs/',
+    decorateReply: false,
+    maxAge: '1d',
+    allowedPath: (pathName) => pathName === '/pdf.min.mjs' || pathName === '/pdf.worker.min.mjs',
+  });
+
+  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: Account } {
+    if (request.client) return true;
+    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
+    return false;
+  }
+  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: Account } {
+    if (request.staff) return true;
+    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
+    return false;
+  }
+
+  async function caseView(kase: Case, locale: 'fr' | 'en'): Promise<CaseView & { clientEmail: string }> {
+    const [{ template, states }, client, comment] = await Promise.all([caseProgress(db, kase), findAccountById(db, kase.client_account_id), lastCaseComment(db, kase.id)]);
+    return {
+      kase,
+      clientName: client?.full_name ?? '',
+      clientEmail: client?.email ?? '',
+      templateName: locale === 'en' ? template.name_en : template.name,
+      states,
+      lastComment: comment,
+    };
+  }
+
+  async function renderClientCase(request: FastifyRequest, reply: FastifyReply, kase: Case, form: { errors: string[]; comment?: string }, status = 200, flash?: string) {
+    const ctx = pageContext(request, reply, { flash: flash ? { kind: 'info', text: flash } : undefined });
+    return sendPage(reply, clientCasePage(ctx, await caseView(kase, ctx.locale), form), status);
+  }
+
+  // ---- Client space ----
+
+  app.get<{ Querystring: { q?: string } }>('/dossiers', hidden, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const query = (request.query.q ?? '').slice(0, 200);
+    const items = await searchCases(db, query, { clientId: request.client.id });
+    if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
+    return sendPage(reply, caseListPage(pageContext(request, reply), { items, query, staff: false }), query && items.length === 0 ? 404 : 200);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; n?: string; name?: string } }>(
+    '/dossiers/:id',
+    { schema: { hide: true, params: idParams } },
+    async (request, reply) => {
+      if (!requireClient(request, reply)) return reply;
+      const kase = await findClientCase(db, request.client.id, request.params.id);
+      if (!kase) return reply.callNotFound();
+      return renderClientCase(request, reply, kase, { errors: [] }, 200, flashText(translator(request), request.query));
+    },
+  );
+
+  /** Refuses the deposit (JSON for the script, the page again otherwise), files already removed. */
+  async function refuse(request: FastifyRequest, reply: FastifyReply, kase: Case, errors: string[], status = 400) {
+    if (wantsJson(request)) return reply.status(status).send({ ok: false, errors });
+    return renderClientCase(request, reply, kase, { errors }, status);
+  }
+
+  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const t = translator(request);
+    const kase = await findClientCase(db, request.client.id, request.params.id);
+    if (!kase) return reply.callNotFound();
+    if (kase.status === 'closed') return refuse(request, reply, kase, [t.documents.caseClosed], 409);
+    const { states } = await caseProgress(db, kase);
+    const state = states.find((s) => s.category.id === field(request.body, 'category'));
+    // Checked before a byte is stored: a form without a valid category keeps nothing.
+    if (!state) return refuse(request, reply, kase, [t.documents.categoryInvalid]);
+    if (state.state === 'complete') return refuse(request, reply, kase, [t.documents.categoryDone], 409);
+    const received = await receiveFiles(app, request, storage, documentRules(app));
+    // Files of a refused form are removed before the answer leaves: whoever reads the answer
+    // finds nothing stored.
+    const fail = async (errors: string[], status = 400) => {
+      await discardFiles(storage, received.files);
+      return refuse(request, reply, kase, errors, status);
+    };
+    let kept = false;
+    try {
+      if (received.refusals.length > 0) return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
+      if (received.files.length === 0) return await fail([t.documents.noFile]);
+      try {
+        const rows = await depositDocuments(db, workflows, { account: request.client, ip: request.ip }, kase, received.files.map((f) => ({
+          categoryId: state.category.id,
+          fileName: f.fileName,
+          contentType: f.contentType,
+          sizeBytes: f.sizeBytes,
+          sha256: f.sha256,
+          storageKey: f.storageKey,
+          pageCount: f.pageCount ?? null,
+          source: 'upload' as const,
+        })));
+        kept = true;
+        const label = categoryLabel(state.category, resolveLocale(request));
+        if (wantsJson(request)) return await reply.send({ ok: true, message: t.documents.uploaded(rows.length, label), documentIds: rows.map((r) => r.id) });
+        return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'deposited', { n: rows.length, name: label }, `#cat-${state.category.code}`), 303);
+      } catch (err) {
+        request.log.error({ err }, 'could not record a deposit');
+        return await fail([t.documents.unavailable], 503);
+      }
+    } finally {
+      if (!kept) await discardFiles(storage, received.files);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const t = translator(request);
+    const kase = await findClientCase(db, request.client.id, request.params.id);
+    if (!kase) return reply.callNotFound();
+    if (kase.status === 'closed') return refuse(request, reply, kase, [t.documents.caseClosed], 409);
+    const { states } = await caseProgress(db, kase);
+    const open = states.filter((s) => s.state !== 'complete');
+    const received = await receiveFiles(app, request, storage, documentRules(app));
+    const source = received.files[0];
+    // The original is cut into the documents and never kept; it is removed before any answer.
+    const fail = async (errors: string[], status = 400) => {
+      await discardFiles(storage, received.files);
+      return refuse(request, reply, kase, errors, status);
+    };
+    try {
+      if (received.refusals.length > 0) return await fail(refusalErrors(t, received));
+      if (!source || received.files.length > 1 || source.contentType !== 'application/pdf' || !source.pageCount) return await fail([t.documents.splitNotPdf]);
+      const errors: string[] = [];
+      const seen = new Map<number, string>();
+      const pieces: Array<{ category: DocumentCategory; pages: number[] }> = [];
+      for (const s of open) {
+        const label = categoryLabel(s.category, resolveLocale(request));
+        const pages = parsePageList(field(request.body, `pages-${s.category.id}`), source.pageCount);
+        if (!pages) {
+          errors.push(t.documents.splitPagesInvalid(label));
+          continue;
+        }
+        for (const p of pages) {
+          if (seen.has(p)) errors.push(t.documents.splitPageTwice(p));
+          seen.set(p, s.category.id);
+        }
+        if (pages.length > 0) pieces.push({ category: s.category, pages });
+      }
+      if (errors.length === 0 && pieces.length === 0) errors.push(t.documents.splitNothing);
+      if (errors.length > 0) return await fail([...new Set(errors)]);
+      const cut = await cutStoredPdf(storage, source.storageKey, pieces);
+      try {
+        const base = source.fileName.replace(/\.pdf$/i, '');
+        const rows = await depositDocuments(
+          db,
+          workflows,
+          { account: request.client, ip: request.ip },
+          kase,
+          cut.map((c, i) => {
+            const piece = pieces[i]!;
+            return {
+              categoryId: piece.category.id,
+              fileName: `${base} – ${categoryLabel(piece.category, resolveLocale(request))}.pdf`,
+              contentType: 'application/pdf',
+              sizeBytes: c.sizeBytes,
+              sha256: c.sha256,
+              storageKey: c.key,
+              pageCount: c.pageCount,
+              source: 'split' as const,
+            };
+          }),
+        );
+        await discardFiles(storage, received.files);
+        if (wantsJson(request)) return await reply.send({ ok: true, message: t.documents.splitDone(rows.length), documentIds: rows.map((r) => r.id) });
+        return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'split', { n: rows.length }), 303);
+      } catch (err) {
+        await Promise.all(cut.map((c) => storage.delete(c.key)));
+        request.log.error({ err }, 'could not record a split deposit');
+        return await fail([t.documents.unavailable], 503);
+      }
+    } finally {
+      // Whatever went wrong on the way, the original is not kept.
+      await discardFiles(storage, received.files);
+    }
+  });
+
+  app.post<{ Params: { id: string; docId: string } }>(
+    '/dossiers/:id/documents/:docId/retrait',
+    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireClient(request, reply)) return reply;
+      const kase = await findClientCase(db, request.client.id, request.params.id);
+      if (!kase) return reply.callNotFound();
+      const doc = await findCaseDocument(db, kase.id, request.params.docId);
+      if (!doc) return reply.callNotFound();
+      const removed = await withdraw(db, { account: request.client, ip: request.ip }, kase, doc.id);
+      if (!removed) return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'late'), 303);
+      await storage.delete(removed.storage_key);
+      return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'withdrawn', { name: removed.file_name }), 303);
+    },
+  );
+
+  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const kase = await findClientCase(db, request.client.id, request.params.id);
+    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.client.id, kind: 'client' });
+  });
+
+  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const t = translator(request);
+    const kase = await findClientCase(db, request.client.id, request.params.id);
+    if (!kase) return reply.callNotFound();
+    const comment = field(request.body, 'comment').trim();
+    const errors = comment === '' ? [t.documents.commentRequired] : comment.length > COMMENT_MAX ? [t.documents.commentTooLong] : [];
+    if (errors.length > 0) return renderClientCase(request, reply, kase, { errors, comment: field(request.body, 'comment') }, 400);
+    try {
+      await sendCaseComment(db, workflows, { account: request.client, ip: request.ip }, kase, comment);
+    } catch (err) {
+      request.log.error({ err }, 'could not send a case comment');
+      return renderClientCase(request, reply, kase, { errors: [t.errors.unavailable], comment }, 503);
+    }
+    return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'comment', {}, '#comment-title'), 303);
+  });
+
+  // ---- Back-office ----
+
+  app.get<{ Querystring: { q?: string } }>('/back-office/dossiers', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const query = (request.query.q ?? '').slice(0, 200);
+    const items = await searchCases(db, query);
+    if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/back-office/dossiers/${items[0].id}`);
+    return sendPage(reply, caseListPage(pageContext(request, reply, { area: 'staff' }), { items, query, staff: true }), query && items.length === 0 ? 404 : 200);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const kase = await findCase(db, request.params.id);
+    if (!kase) return reply.callNotFound();
+    const t = translator(request, 'staff');
+    const flash = flashText(t, request.query);
+    const ctx = pageContext(request, reply, { area: 'staff', flash: flash ? { kind: 'info', text: flash } : undefined });
+    return sendPage(reply, staffCasePage(ctx, await caseView(kase, ctx.locale), []));
+  });
+
+  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const doc = await findCaseDocument(db, request.params.id, request.params.docId);
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' });
+  });
+
+  app.post<{ Params: { id: string; docId: string } }>(
+    '/back-office/dossiers/:id/documents/:docId/examen',
+    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const t = translator(request, 'staff');
+      const kase = await findCase(db, request.params.id);
+      const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
+      if (!kase || !doc) return reply.callNotFound();
+      const category = (await templateCategories(db, kase.template_id)).find((c) => c.id === doc.category_id);
+      if (!category) return reply.callNotFound();
+      const decision = field(request.body, 'decision');
+      const comment = field(request.body, 'comment').trim().slice(0, 500) || null;
+      const renderError = async (message: string, status: number) => {
+        const ctx = pageContext(request, reply, { area: 'staff' });
+        return sendPage(reply, staffCasePage(ctx, await caseView(kase, ctx.locale), [message]), status);
+      };
+      let outcome: Parameters<typeof review>[5];
+      if (decision === 'validate') {
+        const piece = field(request.body, 'piece');
+        outcome = { outcome: 'validated', pieceCode: category.pieces.some((p) => p.code === piece) ? piece : null, comment };
+      } else if (decision === 'reject') {
+        const reason = field(request.body, 'reason');
+        if (!category.refusal_reasons.some((r) => r.code === reason)) return renderError(t.documents.reasonRequired, 400);
+        outcome = { outcome: 'rejected', reason, comment };
+      } else {
+        return renderError(t.errors.badForm, 400);
+      }
+      try {
+        const row = await review(db, workflows, { account: request.staff, ip: request.ip }, kase, doc.id, outcome);
+        if (!row) return await renderError(t.documents.alreadyReviewed, 409);
+      } catch (err) {
+        request.log.error({ err }, 'could not record a review');
+        return renderError(t.errors.unavailable, 503);
+      }
+      return reply.redirect(flashUrl(`/back-office/dossiers/${kase.id}`, 'reviewed', {}, `#cat-${category.code}`), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const kase = await findCase(db, request.params.id);
+    if (!kase) return reply.callNotFound();
+    await closeCase(db, workflows, { account: request.staff, ip: request.ip }, kase);
+    return reply.redirect(flashUrl(`/back-office/dossiers/${kase.id}`, 'closed'), 303);
+  });
+}

@@ -1,0 +1,115 @@
+// Writes of the document collection. As for messages, the Temporal signal is sent inside the
+// database transaction: if Temporal refuses, no row is kept (and the route removes the files).
+import type { Db } from '../../db/connect.js';
+import type { Case, DocumentRow } from '../../db/database.js';
+import { audit } from '../../db/audit.js';
+import {
+  addCaseComment,
+  createCase,
+  insertDocuments,
+  markCollectionStarted,
+  reviewDocument,
+  setCaseStatus,
+  withdrawDocument,
+  type NewDocument,
+  type Review,
+} from '../../db/documents.js';
+import type { WorkflowGateway } from '../workflow-gateway.js';
+import type { Actor } from './conversations.js';
+
+export async function openCase(db: Db, workflows: WorkflowGateway, input: Parameters<typeof createCase>[1]): Promise<Case> {
+  return db.transaction().execute(async (tx) => {
+    const kase = await createCase(tx, input);
+    await markCollectionStarted(tx, kase.id);
+    await workflows.documentCollection(kase.id, { type: 'start' });
+    return kase;
+  });
+}
+
+/** Starts the collection of open cases written by something else than openCase (demo data, imports). */
+export async function startPendingCollections(db: Db, workflows: WorkflowGateway, caseIds: readonly string[]): Promise<void> {
+  for (const caseId of caseIds) {
+    await workflows.documentCollection(caseId, { type: 'start' });
+    await markCollectionStarted(db, caseId);
+  }
+}
+
+export async function depositDocuments(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  kase: Case,
+  docs: ReadonlyArray<Omit<NewDocument, 'caseId' | 'depositedBy'>>,
+): Promise<DocumentRow[]> {
+  return db.transaction().execute(async (tx) => {
+    const rows = await insertDocuments(
+      tx,
+      docs.map((d) => ({ ...d, caseId: kase.id, depositedBy: actor.account.id })),
+    );
+    for (const row of rows) {
+      await audit(tx, {
+        actorAccountId: actor.account.id,
+        actorKind: actor.account.kind,
+        action: 'document.deposit',
+        subjectType: 'document',
+        subjectId: row.id,
+        ip: actor.ip,
+        details: { caseId: kase.id, categoryId: row.category_id, sizeBytes: row.size_bytes, sha256: row.sha256, source: row.source },
+      });
+    }
+    await workflows.documentCollection(kase.id, { type: 'deposit', documentIds: rows.map((r) => r.id) });
+    return rows;
+  });
+}
+
+/** Until staff reviewed it; the caller removes the stored file once this returns a row. */
+export async function withdraw(db: Db, actor: Actor, kase: Case, documentId: string): Promise<DocumentRow | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await withdrawDocument(tx, kase.id, documentId);
+    if (row) {
+      await audit(tx, {
+        actorAccountId: actor.account.id,
+        actorKind: actor.account.kind,
+        action: 'document.withdraw',
+        subjectType: 'document',
+        subjectId: row.id,
+        ip: actor.ip,
+        details: { caseId: kase.id, sha256: row.sha256 },
+      });
+    }
+    return row;
+  });
+}
+
+export async function review(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, documentId: string, decision: Review): Promise<DocumentRow | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await reviewDocument(tx, kase.id, documentId, actor.account.id, decision);
+    if (!row) return undefined;
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'staff',
+      action: `document.${decision.outcome}`,
+      subjectType: 'document',
+      subjectId: row.id,
+      ip: actor.ip,
+      details: { caseId: kase.id, ...(decision.outcome === 'rejected' ? { reason: decision.reason } : { piece: decision.pieceCode }) },
+    });
+    await workflows.documentCollection(kase.id, { type: 'review', documentId: row.id });
+    return row;
+  });
+}
+
+export async function sendCaseComment(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, body: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const comment = await addCaseComment(tx, kase.id, actor.account.id, body);
+    await workflows.documentCollection(kase.id, { type: 'comment', commentId: comment.id });
+  });
+}
+
+export async function closeCase(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (!(await setCaseStatus(tx, kase.id, 'closed'))) return;
+    await audit(tx, { actorAccountId: actor.account.id, actorKind: 'staff', action: 'case.close', subjectType: 'case', subjectId: kase.id, ip: actor.ip });
+    await workflows.documentCollection(kase.id, { type: 'close' });
+  });
+}

@@ -1,0 +1,124 @@
+// Files and cases for the document-collection tests: genuine PDFs (pdf-lib) and images whose
+// blocks chain up as their format says, and per-test templates cloned from the seeded ones.
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type { Db } from '../../db/connect.js';
+import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
+import { createCase, findTemplateBySlug } from '../../db/documents.js';
+
+export async function makePdf(pages: number, label = 'Page'): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 1; i <= pages; i++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`${label} ${i}`, { x: 60, y: 760, size: 48, font });
+    page.drawRectangle({ x: 60, y: 100 + i * 20, width: 400, height: 300, borderWidth: 3 });
+  }
+  return Buffer.from(await doc.save());
+}
+
+export const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+export const GIF_1PX = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/** A JPEG's segment chain (SOI, APP0 JFIF, SOS) with scan data and EOI. */
+export function makeJpeg(scanBytes = 2000): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const sos = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
+  const scan = Buffer.from(randomBytes(scanBytes).map((b) => (b === 0xff ? 0x00 : b)));
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sos, scan, Buffer.from([0xff, 0xd9])]);
+}
+
+/** A 2×2 24-bit BMP whose header states its true size. */
+export function makeBmp(): Buffer {
+  const pixels = 16;
+  const buf = Buffer.alloc(54 + pixels);
+  buf.write('BM', 0, 'latin1');
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(2, 18);
+  buf.writeInt32LE(2, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(pixels, 34);
+  return buf;
+}
+
+/** A copy of a seeded template for one test file (its own reminder cadence and digest window). */
+export async function cloneTemplate(
+  db: Db,
+  slug: string,
+  overrides: { reminderDays?: number[]; reminderEveryDays?: number; digestMinutes?: number } = {},
+): Promise<DocumentTemplate> {
+  const source = await findTemplateBySlug(db, slug);
+  if (!source) throw new Error(`no template ${slug}`);
+  const copy = await db
+    .insertInto('document_templates')
+    .values({
+      slug: `${slug}-${randomBytes(4).toString('hex')}`,
+      name: source.name,
+      name_en: source.name_en,
+      sector: source.sector,
+      roles: JSON.stringify(source.roles),
+      reminder_days: overrides.reminderDays ?? source.reminder_days,
+      reminder_every_days: overrides.reminderEveryDays ?? source.reminder_every_days,
+      digest_minutes: overrides.digestMinutes ?? source.digest_minutes,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const categories = await db.selectFrom('document_categories').selectAll().where('template_id', '=', source.id).orderBy('position').execute();
+  await db
+    .insertInto('document_categories')
+    .values(
+      categories.map((c) => ({
+        template_id: copy.id,
+        position: c.position,
+        code: c.code,
+        label: c.label,
+        label_en: c.label_en,
+        accepts: JSON.stringify(c.accepts),
+        refusal_reasons: JSON.stringify(c.refusal_reasons),
+        pieces: JSON.stringify(c.pieces),
+      })),
+    )
+    .execute();
+  return copy;
+}
+
+export async function makeCase(
+  db: Db,
+  options: { space: Space; client: Account; template: DocumentTemplate; facts?: Record<string, string | number>; number?: string; startedAt?: Date },
+): Promise<Case> {
+  const kase = await createCase(db, {
+    spaceId: options.space.id,
+    templateId: options.template.id,
+    clientAccountId: options.client.id,
+    number: options.number ?? `TELEFI-${randomBytes(4).toString('hex').toUpperCase()}`,
+    title: 'Location avec option d’achat',
+    facts: options.facts ?? {},
+  });
+  // Marked started: a test system starting meanwhile (they share the database) must not take
+  // this case's workflow onto its own task queue (see startPendingCollections).
+  return db
+    .updateTable('cases')
+    .set({ collection_started_at: options.startedAt ?? new Date() })
+    .where('id', '=', kase.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function categoryId(db: Db, templateId: string, code: string): Promise<string> {
+  const row = await db.selectFrom('document_categories').select('id').where('template_id', '=', templateId).where('code', '=', code).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Every file under a storage directory, as relative paths. */
+export async function storedFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+    .sort();
+}

@@ -1,0 +1,178 @@
+// The document-collection workflow on the time-skipping test server, with the real database:
+// reminders of missing pieces on day 2, 5 and 10 then weekly, stopping once the case is complete
+// (staff are told, once); deposits within a few minutes make one e-mail to the agency; closing
+// the case ends the workflow.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
+import { openDatabase, type OpenDatabase } from '../../db/connect.js';
+import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
+import { caseProgress, insertDocuments, setCaseStatus } from '../../db/documents.js';
+import { closeSignal, collectionStateQuery, depositSignal, documentCollectionWorkflow, documentCollectionWorkflowId, reviewSignal } from '../../workflows/index.js';
+import { cloneTemplate, makeCase } from '../helpers/documents.js';
+import { createClient } from '../helpers/fixtures.js';
+import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
+
+class CapturingMailer implements Mailer {
+  readonly delivers = true;
+  sent: OutgoingMail[] = [];
+  send(mail: OutgoingMail) {
+    this.sent.push(mail);
+    return Promise.resolve({ messageId: `<${mail.reference}>` });
+  }
+  verify() {
+    return Promise.resolve();
+  }
+  close() {}
+}
+
+let env: TestWorkflowEnvironment;
+let database: OpenDatabase;
+const mailer = new CapturingMailer();
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `docs-${randomBytes(4).toString('hex')}`;
+let space: Space;
+let template: DocumentTemplate;
+const AGENCY = `agence.${randomBytes(3).toString('hex')}@example.test`;
+
+beforeAll(async () => {
+  installTestRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
+  database = await openDatabase({ url: inject('databaseUrl') });
+  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
+  running = worker.run();
+  space = await database.db.insertInto('spaces').values({ slug: `docs-${randomBytes(4).toString('hex')}`, name: 'Crédit auto', team_email: AGENCY }).returningAll().executeTakeFirstOrThrow();
+  template = await cloneTemplate(database.db, 'credit-bail-vehicule', { reminderDays: [2, 5, 10], reminderEveryDays: 7, digestMinutes: 5 });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await database?.close();
+  await env?.teardown();
+});
+
+const DAY = 86_400_000;
+
+async function newCase(): Promise<{ kase: Case; client: Account }> {
+  const { account } = await createClient(database.db, { space, name: 'Claire Martin' });
+  const kase = await makeCase(database.db, { space, client: account, template, startedAt: new Date(await env.currentTimeMs()) });
+  return { kase, client: account };
+}
+
+function mailsTo(address: string, subjectPart: string): OutgoingMail[] {
+  return mailer.sent.filter((m) => m.to === address && m.subject.includes(subjectPart));
+}
+
+async function deposit(kase: Case, client: Account, code: string, name: string, status: 'pending' | 'validated' = 'pending', piece: string | null = null) {
+  const category = await database.db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).where('code', '=', code).executeTakeFirstOrThrow();
+  const [row] = await insertDocuments(database.db, [
+    { caseId: kase.id, categoryId: category.id, fileName: name, contentType: 'application/pdf', sizeBytes: 1000, sha256: 'x'.repeat(64), storageKey: randomBytes(16).toString('hex'), pageCount: 1, source: 'upload', depositedBy: client.id },
+  ]);
+  if (status === 'validated') await database.db.updateTable('documents').set({ status, piece_code: piece, reviewed_at: new Date() }).where('id', '=', row!.id).execute();
+  return row!;
+}
+
+describe('document collection on the time-skipping server', () => {
+  it('reminds the client on day 2, 5, 10, then weekly, and stops once the case is complete', async () => {
+    const { kase, client } = await newCase();
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+    const reminders = () => mailsTo(client.email, 'des pièces sont attendues').length;
+    const at = async (days: number) => {
+      const now = await env.currentTimeMs();
+      const target = kase.collection_started_at!.getTime() + days * DAY;
+      if (target > now) await env.sleep(target - now);
+    };
+
+    await at(1.9);
+    expect(reminders()).toBe(0);
+    await at(2.1);
+    expect(reminders()).toBe(1);
+    const first = mailsTo(client.email, 'des pièces sont attendues')[0]!;
+    expect(first.text).toContain('Pièce d’identité en cours de validité');
+    expect(first.text).toContain(`/dossiers/${kase.id}`);
+    await at(4.9);
+    expect(reminders()).toBe(1);
+    await at(5.1);
+    expect(reminders()).toBe(2);
+    await at(10.1);
+    expect(reminders()).toBe(3);
+    await at(16.9);
+    expect(reminders()).toBe(3);
+    await at(17.1);
+    expect(reminders()).toBe(4);
+    await at(24.1);
+    expect(reminders()).toBe(5);
+    expect(await handle.query(collectionStateQuery)).toMatchObject({ remindersSent: 5, complete: false, nextReminderAt: kase.collection_started_at!.getTime() + 31 * DAY });
+
+    // Every required piece validated; the last review is signalled: complete, staff told once.
+    const { states } = await caseProgress(database.db, kase);
+    let last = '';
+    for (const s of states) for (const p of s.missing) last = (await deposit(kase, client, s.category.code, `${p.code}.pdf`, 'validated', p.code)).id;
+    await handle.signal(reviewSignal, { documentId: last });
+    await env.sleep('1 minute');
+    expect(mailsTo(AGENCY, `Dossier ${kase.number} complet`)).toHaveLength(1);
+    expect((await database.db.selectFrom('cases').select('status').where('id', '=', kase.id).executeTakeFirstOrThrow()).status).toBe('complete');
+    await at(60);
+    expect(reminders()).toBe(5);
+    expect(await handle.query(collectionStateQuery)).toMatchObject({ complete: true, nextReminderAt: null });
+    expect(mailsTo(AGENCY, `Dossier ${kase.number} complet`)).toHaveLength(1);
+  });
+
+  it('sends the agency one e-mail for the deposits of a few minutes, none for withdrawn ones', async () => {
+    const { kase, client } = await newCase();
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+    const digests = () => mailsTo(AGENCY, `Dossier ${kase.number} :`).filter((m) => m.subject.includes('déposé'));
+
+    const a = await deposit(kase, client, 'identite', 'cni.pdf');
+    await handle.signal(depositSignal, { documentIds: [a.id] });
+    await env.sleep('1 minute');
+    const b = await deposit(kase, client, 'domicile', 'edf.pdf');
+    await handle.signal(depositSignal, { documentIds: [b.id] });
+    await env.sleep('2 minutes');
+    const c = await deposit(kase, client, 'rib', 'rib.pdf');
+    await handle.signal(depositSignal, { documentIds: [c.id] });
+    await env.sleep('30 seconds');
+    expect(digests()).toHaveLength(0);
+    await env.sleep('10 minutes');
+    expect(digests()).toHaveLength(1);
+    const mail = digests()[0]!;
+    expect(mail.subject).toBe(`Dossier ${kase.number} : 3 nouveaux documents déposés`);
+    expect(mail.text).toContain('Identité : cni.pdf');
+    expect(mail.text).toContain('Domicile : edf.pdf');
+    expect(mail.text).toContain('RIB : rib.pdf');
+
+    // Later deposits make a second e-mail; one withdrawn before it is sent is not in it.
+    const d = await deposit(kase, client, 'apport', 'apport.pdf');
+    const e = await deposit(kase, client, 'apport', 'retire.pdf');
+    await handle.signal(depositSignal, { documentIds: [d.id, e.id] });
+    await env.sleep('1 minute');
+    await database.db.deleteFrom('documents').where('id', '=', e.id).execute();
+    await env.sleep('10 minutes');
+    expect(digests()).toHaveLength(2);
+    expect(digests()[1]!.subject).toBe(`Dossier ${kase.number} : 1 nouveau document déposé`);
+    expect(digests()[1]!.text).not.toContain('retire.pdf');
+
+    // Everything withdrawn: no e-mail at all.
+    const f = await deposit(kase, client, 'apport', 'parti.pdf');
+    await handle.signal(depositSignal, { documentIds: [f.id] });
+    await database.db.deleteFrom('documents').where('id', '=', f.id).execute();
+    await env.sleep('10 minutes');
+    expect(digests()).toHaveLength(2);
+  });
+
+  it('stops reminding and ends when the case is closed', async () => {
+    const { kase, client } = await newCase();
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+    await env.sleep(2.5 * DAY);
+    expect(mailsTo(client.email, `Dossier ${kase.number} : des pièces`)).toHaveLength(1);
+    await setCaseStatus(database.db, kase.id, 'closed');
+    await handle.signal(closeSignal);
+    await handle.result();
+    await env.sleep(30 * DAY);
+    expect(mailsTo(client.email, `Dossier ${kase.number} : des pièces`)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,181 @@
+// One workflow per case (id `document-collection-<caseId>`): deposits, reviews and comments
+// arrive as signals. The agency gets one e-mail for the deposits of a few minutes, the client is
+// reminded of missing pieces on the template's cadence (e.g. day 2, 5, 10, then weekly) until
+// the case is complete or closed, staff hear of completion, and each deposit and review becomes
+// a private note on the case's Redmine issue.
+import { ActivityFailure, condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities, CollectionPolicy } from '../activities/index.js';
+
+export type CollectionEvent =
+  | { type: 'deposit'; documentIds: string[] }
+  | { type: 'review'; documentId: string }
+  | { type: 'comment'; commentId: string }
+  | { type: 'close' };
+
+export interface DepositDigest {
+  ref: string;
+  dueAt: number;
+  documentIds: string[];
+}
+
+export interface CollectionInput {
+  caseId: string;
+  /** Carried over continue-as-new. */
+  pending?: CollectionEvent[];
+  remindersSent?: number;
+  digest?: DepositDigest | null;
+  handledEvents?: number;
+}
+
+export interface CollectionState {
+  caseId: string;
+  remindersSent: number;
+  nextReminderAt: number | null;
+  digest: DepositDigest | null;
+  complete: boolean;
+  closed: boolean;
+  handledEvents: number;
+  pendingEvents: number;
+}
+
+export const depositSignal = defineSignal<[{ documentIds: string[] }]>('deposit');
+export const reviewSignal = defineSignal<[{ documentId: string }]>('review');
+export const commentSignal = defineSignal<[{ commentId: string }]>('comment');
+export const closeSignal = defineSignal('close');
+export const collectionStateQuery = defineQuery<CollectionState>('collectionState');
+
+export function documentCollectionWorkflowId(caseId: string): string {
+  return `document-collection-${caseId}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** When the reminder number `index` (from 0) is due, in ms after the collection started. */
+export function reminderOffset(index: number, days: readonly number[], everyDays: number): number {
+  if (index < days.length) return (days[index] ?? 0) * DAY_MS;
+  const last = days.length > 0 ? (days[days.length - 1] ?? 0) : 0;
+  return (last + (index - days.length + 1) * everyDays) * DAY_MS;
+}
+
+const { loadCollectionPolicy, noteDeposit, sendDepositDigest, noteReview, notifyCaseComplete, forwardCaseComment, remindMissingPieces } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 30 },
+});
+const { deliverNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+});
+
+export async function documentCollectionWorkflow(input: CollectionInput): Promise<void> {
+  const { caseId } = input;
+  const pending: CollectionEvent[] = [...(input.pending ?? [])];
+  let remindersSent = input.remindersSent ?? 0;
+  let digest: DepositDigest | null = input.digest ?? null;
+  let handledEvents = input.handledEvents ?? 0;
+  let complete = false;
+  let closed = false;
+  // Loaded after the handlers are set (they must be before the first await).
+  const loaded: { policy?: CollectionPolicy } = {};
+
+  setHandler(depositSignal, ({ documentIds }) => void pending.push({ type: 'deposit', documentIds }));
+  setHandler(reviewSignal, ({ documentId }) => void pending.push({ type: 'review', documentId }));
+  setHandler(commentSignal, ({ commentId }) => void pending.push({ type: 'comment', commentId }));
+  setHandler(closeSignal, () => void pending.push({ type: 'close' }));
+  const nextReminderAt = () => {
+    const policy = loaded.policy;
+    return policy && !complete && !closed ? policy.startedAt + reminderOffset(remindersSent, policy.reminderDays, policy.reminderEveryDays) : null;
+  };
+  setHandler(collectionStateQuery, () => ({ caseId, remindersSent, nextReminderAt: nextReminderAt(), digest, complete, closed, handledEvents, pendingEvents: pending.length }));
+
+  const policy = await loadCollectionPolicy(caseId);
+  loaded.policy = policy;
+  complete = policy.complete;
+  closed = policy.closed;
+  // A run started late (or restarted) does not send the reminders it missed: only the last one due.
+  while (!complete && !closed) {
+    const following = policy.startedAt + reminderOffset(remindersSent + 1, policy.reminderDays, policy.reminderEveryDays);
+    if (following > Date.now()) break;
+    remindersSent++;
+  }
+
+  async function deliver(ids: Array<string | null>): Promise<void> {
+    for (const id of ids) if (id) await deliverNotification(id);
+  }
+
+  async function fireDue(): Promise<void> {
+    const now = Date.now();
+    if (digest && digest.dueAt <= now) {
+      const sending = digest;
+      const { notificationId } = await sendDepositDigest({ caseId, ref: sending.ref, documentIds: sending.documentIds });
+      digest = null;
+      await deliver([notificationId]);
+    }
+    const reminderAt = nextReminderAt();
+    if (reminderAt !== null && reminderAt <= now) {
+      const result = await remindMissingPieces({ caseId, index: remindersSent });
+      remindersSent++;
+      if (result.complete) await becomeComplete();
+      if (result.closed) closed = true;
+      await deliver([result.notificationId]);
+    }
+  }
+
+  async function becomeComplete(): Promise<void> {
+    if (complete) return;
+    complete = true;
+    const { notificationId } = await notifyCaseComplete({ caseId });
+    await deliver([notificationId]);
+  }
+
+  async function handle(event: CollectionEvent): Promise<void> {
+    switch (event.type) {
+      case 'deposit': {
+        await noteDeposit({ caseId, documentIds: event.documentIds });
+        if (digest) digest.documentIds.push(...event.documentIds);
+        else digest = { ref: `deposits-${event.documentIds[0] ?? handledEvents}`, dueAt: Date.now() + policy.digestMinutes * 60_000, documentIds: [...event.documentIds] };
+        return;
+      }
+      case 'review': {
+        const result = await noteReview({ caseId, documentId: event.documentId });
+        await deliver([result.notificationId]);
+        if (result.complete) await becomeComplete();
+        return;
+      }
+      case 'comment': {
+        const { notificationId } = await forwardCaseComment({ caseId, commentId: event.commentId });
+        await deliver([notificationId]);
+        return;
+      }
+      case 'close':
+        closed = true;
+        return;
+    }
+  }
+
+  for (;;) {
+    // Closed, and the last deposits told: nothing more to wait for.
+    if (closed && !digest && pending.length === 0) return;
+    const times = [digest?.dueAt, nextReminderAt()].filter((t): t is number => typeof t === 'number');
+    const next = times.length > 0 ? Math.min(...times) : undefined;
+    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, next === undefined ? undefined : Math.max(1, next - Date.now()));
+    try {
+      await fireDue();
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('document collection deadline step failed', { error: err.cause?.message });
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof documentCollectionWorkflow>({ caseId, pending, remindersSent, digest, handledEvents });
+      return;
+    }
+    const event = pending.shift();
+    if (!event) continue;
+    try {
+      await handle(event);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('document collection event dropped', { event: event.type, error: err.cause?.message });
+    }
+    handledEvents++;
+  }
+}
