@@ -154,7 +154,9 @@ describe('back-office in a browser', () => {
     await select.focus();
     await select.selectOption('default');
     await page.keyboard.press('Tab');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Enter');
+    // The confirmation is a new page: wait for it rather than for a load the old page already had.
+    await page.getByRole('heading', { level: 1, name: 'Changer la coordonnée par défaut ?' }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Changer la coordonnée par défaut ?');
     await screenshot(page, 'desk-47-client-confirm-default');
     await page.getByRole('button', { name: 'Confirmer le changement' }).focus();
