@@ -118,6 +118,13 @@ export default function clientRoutes(app: FastifyInstance) {
     // Files first: text fields that came after them are in the body once they are read.
     const received = await receiveFiles(app, request, storage);
     let kept = false;
+    // Nothing stays stored for a message that was not written, and it is gone before the answer
+    // leaves: whoever reads the answer finds nothing stored.
+    const refuse = async <T>(answer: () => T): Promise<T> => {
+      await discardFiles(storage, received.files);
+      kept = true;
+      return answer();
+    };
     try {
       const fieldErrors: string[] = [];
       const spaceId = field(request.body, 'spaceId');
@@ -127,17 +134,17 @@ export default function clientRoutes(app: FastifyInstance) {
       const cc = validateCc(t, field(request.body, 'cc'), fieldErrors);
       const values = { spaceId, subject: field(request.body, 'subject'), body: field(request.body, 'body'), cc: field(request.body, 'cc') };
       const errors = formErrors(t, fieldErrors, received);
-      if (errors.length > 0) return sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400);
+      if (errors.length > 0) return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400));
       try {
         const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
         kept = true;
         return reply.redirect(`/conversations/${conversationId}`, 303);
       } catch (err) {
         request.log.error({ err }, 'could not start a conversation');
-        return sendPage(reply, composePage(pageContext(request, reply), spaces, values, formErrors(t, [t.errors.unavailable], received)), 503);
+        return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, formErrors(t, [t.errors.unavailable], received)), 503));
       }
     } finally {
-      // Nothing stays stored for a message that was not written.
+      // Whatever else went wrong on the way.
       if (!kept) await discardFiles(storage, received.files);
     }
   });
@@ -157,18 +164,23 @@ export default function clientRoutes(app: FastifyInstance) {
       if (!conversation) return reply.callNotFound();
       const received = await receiveFiles(app, request, storage);
       let kept = false;
+      const refuse = async <T>(answer: () => T): Promise<T> => {
+        await discardFiles(storage, received.files);
+        kept = true;
+        return answer();
+      };
       try {
         const fieldErrors: string[] = [];
         const body = validateBody(t, field(request.body, 'body'), fieldErrors);
         const errors = formErrors(t, fieldErrors, received);
-        if (errors.length > 0) return await renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
+        if (errors.length > 0) return await refuse(() => renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400));
         try {
           const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body, received.files);
           kept = true;
           return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
         } catch (err) {
           request.log.error({ err }, 'could not add a client message');
-          return await renderThread(request, reply, { body: field(request.body, 'body'), errors: formErrors(t, [t.errors.unavailable], received) }, 503);
+          return await refuse(() => renderThread(request, reply, { body: field(request.body, 'body'), errors: formErrors(t, [t.errors.unavailable], received) }, 503));
         }
       } finally {
         if (!kept) await discardFiles(storage, received.files);
