@@ -378,6 +378,7 @@ export const en: Messages = {
     running: 'running',
     done: 'done',
     failedRun: 'failed',
+    interrupted: 'interrupted',
     fetched: 'Fetched',
     created: 'Created',
     known: 'Already known',

@@ -377,6 +377,7 @@ export const fr = {
     running: 'en cours',
     done: 'terminée',
     failedRun: 'échouée',
+    interrupted: 'interrompue',
     fetched: 'Récupérées',
     created: 'Créées',
     known: 'Déjà connues',

@@ -20,7 +20,7 @@ import { createLocalStorage } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
-import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow } from './vilogi.js';
+import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
 
 export interface SystemOptions {
   config: Config;
@@ -205,7 +205,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (options.server) {
-      const vilogiDeps = vilogi ? { syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE) } : undefined;
+      const vilogiDeps = vilogi
+        ? { syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE), stoppedRuns: (ids: readonly string[]) => stoppedVilogiRuns(client, ids) }
+        : undefined;
       const built = await buildApp({ config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());

@@ -2,7 +2,7 @@
 // the mapping checked against Redmine, the Temporal schedule (created or updated at start-up,
 // overlaps skipped, bounded catch-up) and "sync now".
 import { randomBytes } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { createVilogiClient } from '../connectors/vilogi/index.js';
@@ -86,6 +86,24 @@ export async function ensureVilogiSchedule(client: Client, options: VilogiSchedu
 }
 
 /** "Sync now": a run of its own, with a unique id (it may overlap a scheduled one safely). */
+/** Of these run ids (each a workflow id), those whose workflow is no longer running: a run that
+ * was terminated, timed out or lost never recorded its end, and shows as interrupted. */
+export async function stoppedVilogiRuns(client: Client, runIds: readonly string[]): Promise<Set<string>> {
+  const stopped = new Set<string>();
+  await Promise.all(
+    runIds.map(async (id) => {
+      try {
+        const { status } = await client.workflow.getHandle(id).describe();
+        if (status.name !== 'RUNNING') stopped.add(id);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) stopped.add(id);
+        // Temporal unreachable: say nothing rather than guess.
+      }
+    }),
+  );
+  return stopped;
+}
+
 export async function startVilogiSyncNow(client: Client, taskQueue: string): Promise<string> {
   const workflowId = `vilogi-sync-now-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   await client.workflow.start(vilogiSyncWorkflow, { workflowId, taskQueue, args: [{ trigger: 'manual' }] });

@@ -14,7 +14,7 @@ export interface AppDeps {
   /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
   redmine?: RedmineMirrorContext | undefined;
   /** Set when the Vilogi sync runs: "sync now" starts a run and gives its workflow id. */
-  vilogi?: { syncNow(): Promise<string> } | undefined;
+  vilogi?: { syncNow(): Promise<string>; stoppedRuns(runIds: readonly string[]): Promise<Set<string>> } | undefined;
 }
 
 declare module 'fastify' {

@@ -14,9 +14,11 @@ export default function vilogiRoutes(app: FastifyInstance) {
     const t = translator(request, 'staff');
     const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
     const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, 50)]);
+    const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
+    const interrupted = open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
     return sendPage(
       reply,
-      vilogiPage(pageContext(request, reply, { area: 'staff', flash }), { configured: app.deps.vilogi !== undefined, everyMinutes: config.VILOGI_SYNC_MINUTES, runs, triage }),
+      vilogiPage(pageContext(request, reply, { area: 'staff', flash }), { configured: app.deps.vilogi !== undefined, everyMinutes: config.VILOGI_SYNC_MINUTES, runs, triage, interrupted }),
     );
   });
 

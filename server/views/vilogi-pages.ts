@@ -10,13 +10,15 @@ export interface VilogiPageData {
   everyMinutes: number;
   runs: VilogiRun[];
   triage: VilogiRequestRow[];
+  /** Runs still marked running whose workflow has stopped. */
+  interrupted: ReadonlySet<string>;
 }
 
 export function vilogiPage(ctx: PageContext, data: VilogiPageData) {
   const { t } = ctx;
   const v = t.vilogi;
   const time = (d: Date) => html`<time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>`;
-  const state = (r: VilogiRun) => (r.status === 'running' ? v.running : r.status === 'done' ? v.done : v.failedRun);
+  const state = (r: VilogiRun) => (r.status === 'running' ? (data.interrupted.has(r.id) ? v.interrupted : v.running) : r.status === 'done' ? v.done : v.failedRun);
   const errorList = (errors: VilogiRunError[]) =>
     errors.length === 0
       ? '—'

@@ -237,6 +237,18 @@ describe('Vilogi sync', () => {
     const handle = await temporal.workflow.start(vilogiSyncWorkflow, { workflowId: killedId, taskQueue: system.config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
     await eventually(() => db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute(), (rows) => rows.length >= 3, 'a few imports');
     await handle.terminate('killed half-way by the test');
+    // Its row never got its end: the back-office shows it interrupted, not running for ever.
+    const { account: agent, password } = await createStaff(db);
+    const office = new Browser(system.app!);
+    await office.login(agent.email, password, 'staff');
+    const runsPage = await office.get('/back-office/vilogi');
+    const row = /<tr[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
+    const rows = [...runsPage.body.matchAll(row)].map((m) => m[0]);
+    const started = await db.selectFrom('vilogi_runs').select(['id', 'status']).where('id', '=', killedId).executeTakeFirstOrThrow();
+    expect(started.status).toBe('running');
+    // The newest run is the first row under the header.
+    expect(rows[1]).toContain('interrompue');
+    expect(rows[1]).not.toContain('en cours');
     const imported = (await db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute()).length;
     expect(imported).toBeLessThan(12);
     sim.setFaults({ latencyMs: 0 });
