@@ -33,11 +33,7 @@ export function newCasePage(
   const name = (tpl: DocumentTemplate) => (ctx.locale === 'en' ? tpl.name_en : tpl.name);
   const facts = new Map<string, TemplateFact>();
   for (const tpl of view.templates) for (const fact of tpl.facts) if (!facts.has(fact.name)) facts.set(fact.name, fact);
-  const usedBy = (fact: string) =>
-    view.templates
-      .filter((tpl) => tpl.facts.some((x) => x.name === fact))
-      .map(name)
-      .join(', ');
+  const usedBy = (fact: string) => [...new Set(view.templates.filter((tpl) => tpl.facts.some((x) => x.name === fact)).map(name))].join(', ');
   return layout(
     ctx,
     t.title,
