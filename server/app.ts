@@ -25,6 +25,7 @@ import settingsRoutes from './routes/settings.js';
 import clientRecordRoutes from './routes/clients.js';
 import settingsPlugin from './plugins/settings.js';
 import vilogiRoutes from './routes/vilogi.js';
+import caseAdminRoutes from './routes/case-admin.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   clientRecordRoutes(app);
   vilogiRoutes(app);
   await app.register(documentRoutes);
+  caseAdminRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

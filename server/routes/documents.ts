@@ -27,9 +27,9 @@ const docParams = {
   required: ['id', 'docId'],
 } as const;
 
-type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late';
+type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late' | 'opened';
 
-function flashText(t: Messages, query: { ok?: string; n?: string; name?: string }): string | undefined {
+function flashText(t: Messages, query: { ok?: string; n?: string; name?: string; number?: string }): string | undefined {
   const n = Number.parseInt(query.n ?? '1', 10) || 1;
   switch (query.ok as Flash | undefined) {
     case 'deposited':
@@ -46,6 +46,8 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string 
       return t.documents.closed;
     case 'late':
       return t.documents.withdrawTooLate;
+    case 'opened':
+      return t.caseAdmin.opened(query.number ?? '');
     default:
       return undefined;
   }
@@ -320,7 +322,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     return sendPage(reply, caseListPage(pageContext(request, reply, { area: 'staff' }), { items, query, staff: true }), query && items.length === 0 ? 404 : 200);
   });
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();

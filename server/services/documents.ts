@@ -2,6 +2,7 @@
 // database transaction: if Temporal refuses, no row is kept (and the route removes the files).
 import type { Db } from '../../db/connect.js';
 import type { Case, DocumentRow } from '../../db/database.js';
+import { addClientToSpace, createAccount } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
 import {
   addCaseComment,
@@ -18,11 +19,59 @@ import type { WorkflowGateway } from '../workflow-gateway.js';
 import type { Actor } from './conversations.js';
 
 export async function openCase(db: Db, workflows: WorkflowGateway, input: Parameters<typeof createCase>[1]): Promise<Case> {
+  return db.transaction().execute(async (tx) => openCaseIn(tx, workflows, input));
+}
+
+/** Inside the caller's transaction: the case, then its collection workflow (refused: no row kept). */
+async function openCaseIn(tx: Db, workflows: WorkflowGateway, input: Parameters<typeof createCase>[1]): Promise<Case> {
+  const kase = await createCase(tx, input);
+  await markCollectionStarted(tx, kase.id);
+  await workflows.documentCollection(kase.id, { type: 'start' });
+  return kase;
+}
+
+/**
+ * Staff open a case from the back-office: for an existing client, or a new one (created without a
+ * password: like every client, they set it with "first visit or forgotten password"), who then
+ * knows the case's space. All or nothing, with an audit entry.
+ */
+export async function openCaseForClient(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  input: Omit<Parameters<typeof createCase>[1], 'clientAccountId'> & { client: { id: string } | { email: string; fullName: string } },
+): Promise<{ kase: Case; clientCreated: boolean }> {
   return db.transaction().execute(async (tx) => {
-    const kase = await createCase(tx, input);
-    await markCollectionStarted(tx, kase.id);
-    await workflows.documentCollection(kase.id, { type: 'start' });
-    return kase;
+    const { client, ...rest } = input;
+    const created = 'email' in client;
+    const clientId = created
+      ? (
+          await createAccount(tx, {
+            kind: 'client',
+            email: client.email,
+            full_name: client.fullName,
+            staff_role: null,
+            password_hash: null,
+            pending_password_hash: null,
+            pending_password_expires_at: null,
+            password_changed_at: null,
+            last_login_at: null,
+            disabled_at: null,
+          })
+        ).id
+      : client.id;
+    await addClientToSpace(tx, rest.spaceId, clientId);
+    const kase = await openCaseIn(tx, workflows, { ...rest, clientAccountId: clientId });
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'staff',
+      action: 'case.open',
+      subjectType: 'case',
+      subjectId: kase.id,
+      ip: actor.ip,
+      details: { number: kase.number, templateId: kase.template_id, spaceId: kase.space_id, clientId, clientCreated: created },
+    });
+    return { kase, clientCreated: created };
   });
 }
 

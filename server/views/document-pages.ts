@@ -42,6 +42,7 @@ export function caseListPage(ctx: PageContext, list: { items: CaseSummary[]; que
     ctx,
     list.staff ? t.staffListTitle : t.listTitle,
     html`<h1>${list.staff ? t.staffListTitle : t.listTitle}</h1>
+${list.staff ? html`<p><a class="button primary" href="/back-office/dossiers/nouveau">${ctx.t.caseAdmin.newCase}</a></p>` : ''}
 ${searchForm(ctx, base, list.query)}
 ${list.items.length === 0 ? (list.query ? notFound(ctx) : html`<p class="card">${t.none}</p>`) : ''}
 <ul class="conversation-list case-list">

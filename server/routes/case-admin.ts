@@ -1,0 +1,294 @@
+// Back-office: staff open a case (the same path as every case: openCase, which starts the
+// collection workflow), and administrators edit the procedure templates.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findAccountByEmail, normalizeEmail } from '../../db/accounts.js';
+import { audit } from '../../db/audit.js';
+import type { BiText, DocumentTemplate, RefusalReasonDef, TemplatePiece } from '../../db/database.js';
+import { templateCategories } from '../../db/documents.js';
+import {
+  caseNumberTaken,
+  documentCountByCategory,
+  findTemplate,
+  listTemplates,
+  saveTemplateEdit,
+  templateFacts,
+  type CategoryEdit,
+  type TemplateFact,
+} from '../../db/documents-admin.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { openCaseForClient } from '../services/documents.js';
+import { field, isEmail } from '../validation.js';
+import {
+  emptyNewCaseForm,
+  factLabel,
+  newCasePage,
+  procedureEditorPage,
+  procedureFormOf,
+  procedureListPage,
+  type NewCaseForm,
+  type ProcedureForm,
+} from '../views/case-admin-pages.js';
+import { idParams } from './client.js';
+import { requireAdmin, requireStaff } from './staff-guard.js';
+
+const hidden = { schema: { hide: true } };
+const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
+const TEXT_MAX = 300;
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+/** Lines of a textarea, trimmed, empty ones dropped. */
+function lines(value: string): string[] {
+  return value
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+function slug(text: string): string {
+  const s = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40);
+  return s || 'motif';
+}
+
+export default function caseAdminRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
+
+  // ---- Opening a case (staff) ----
+
+  async function templatesWithFacts(): Promise<Array<DocumentTemplate & { facts: TemplateFact[] }>> {
+    const templates = await listTemplates(db);
+    return Promise.all(templates.map(async (tpl) => ({ ...tpl, facts: templateFacts(await templateCategories(db, tpl.id)) })));
+  }
+
+  async function renderNewCase(request: FastifyRequest, reply: FastifyReply, form: NewCaseForm, errors: string[], status = 200) {
+    const [spaces, templates] = await Promise.all([db.selectFrom('spaces').selectAll().orderBy('name').execute(), templatesWithFacts()]);
+    return sendPage(reply, newCasePage(pageContext(request, reply, { area: 'staff' }), { form, spaces, templates, errors }), status);
+  }
+
+  app.get('/back-office/dossiers/nouveau', hidden, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    return renderNewCase(request, reply, emptyNewCaseForm(), []);
+  });
+
+  app.post('/back-office/dossiers/nouveau', { ...hidden, preHandler: csrf }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const t = translator(request, 'staff');
+    const body = request.body;
+    const templates = await templatesWithFacts();
+    const allFacts = new Map(templates.flatMap((tpl) => tpl.facts.map((f) => [f.name, f] as const)));
+    const form: NewCaseForm = {
+      number: field(body, 'number').trim(),
+      title: field(body, 'title').trim(),
+      clientEmail: field(body, 'clientEmail').trim(),
+      clientName: field(body, 'clientName').trim(),
+      spaceId: field(body, 'space'),
+      templateId: field(body, 'template'),
+      facts: Object.fromEntries([...allFacts.keys()].map((name) => [name, field(body, `fact-${name}`).trim()])),
+    };
+    const errors: string[] = [];
+    if (!form.number) errors.push(t.caseAdmin.numberRequired);
+    else if (!CASE_NUMBER.test(form.number)) errors.push(t.caseAdmin.numberInvalid);
+    else if (await caseNumberTaken(db, form.number)) errors.push(t.caseAdmin.numberTaken(form.number));
+    if (!form.title) errors.push(t.caseAdmin.titleRequired);
+    else if (form.title.length > 200) errors.push(t.caseAdmin.titleTooLong);
+    let client: { id: string } | { email: string; fullName: string } | undefined;
+    if (!isEmail(form.clientEmail)) errors.push(t.caseAdmin.emailInvalid);
+    else {
+      const existing = await findAccountByEmail(db, 'client', form.clientEmail);
+      if (existing) client = { id: existing.id };
+      else if (!form.clientName) errors.push(t.caseAdmin.nameRequired);
+      else if (form.clientName.length > 200) errors.push(t.caseAdmin.nameTooLong);
+      else client = { email: normalizeEmail(form.clientEmail), fullName: form.clientName };
+    }
+    const space = /^[0-9a-f-]{36}$/i.test(form.spaceId) ? await db.selectFrom('spaces').select('id').where('id', '=', form.spaceId).executeTakeFirst() : undefined;
+    if (!space) errors.push(t.caseAdmin.spaceInvalid);
+    const template = templates.find((tpl) => tpl.id === form.templateId);
+    if (!template) errors.push(t.caseAdmin.templateInvalid);
+    // Only the facts of the chosen template are kept; a number fact is a positive amount.
+    const facts: Record<string, string | number> = {};
+    for (const fact of template?.facts ?? []) {
+      const value = form.facts[fact.name] ?? '';
+      if (value === '') continue;
+      if (fact.kind === 'number') {
+        const n = Number(value.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));
+        if (!Number.isFinite(n) || n < 0 || !/^[0-9\s\u00a0\u202f]+([.,][0-9]{1,2})?$/.test(value)) errors.push(t.caseAdmin.factInvalid(factLabel(t, fact.name)));
+        else facts[fact.name] = n;
+      } else if (fact.values.includes(value)) facts[fact.name] = value;
+    }
+    if (errors.length > 0 || !client || !space || !template) return renderNewCase(request, reply, form, errors, 400);
+    try {
+      const { kase } = await openCaseForClient(db, workflows, { account: request.staff, ip: request.ip }, {
+        spaceId: space.id,
+        templateId: template.id,
+        number: form.number,
+        title: form.title,
+        facts,
+        client,
+      });
+      return await reply.redirect(`/back-office/dossiers/${kase.id}?ok=opened&number=${encodeURIComponent(kase.number)}`, 303);
+    } catch (err) {
+      // Two staff typing the same number (or e-mail) at once: the database decides, nothing kept.
+      if (isUniqueViolation(err)) {
+        const taken = await caseNumberTaken(db, form.number);
+        return renderNewCase(request, reply, form, [taken ? t.caseAdmin.numberTaken(form.number) : t.caseAdmin.unavailable], 409);
+      }
+      request.log.error({ err }, 'could not open a case');
+      return renderNewCase(request, reply, form, [t.caseAdmin.unavailable], 503);
+    }
+  });
+
+  // ---- Procedure templates (administrators) ----
+
+  app.get('/back-office/procedures', hidden, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const templates = await listTemplates(db);
+    const withCounts = await Promise.all(templates.map(async (tpl) => ({ ...tpl, categoryCount: (await templateCategories(db, tpl.id)).length })));
+    return sendPage(reply, procedureListPage(pageContext(request, reply, { area: 'staff' }), withCounts));
+  });
+
+  async function renderEditor(request: FastifyRequest, reply: FastifyReply, template: DocumentTemplate, form: ProcedureForm | undefined, errors: string[], status = 200, flash?: string) {
+    const shown = form ?? procedureFormOf(await templateCategories(db, template.id), template, await documentCountByCategory(db, template.id));
+    const ctx = pageContext(request, reply, { area: 'staff', flash: flash ? { kind: 'info', text: flash } : undefined });
+    return sendPage(reply, procedureEditorPage(ctx, { template, form: shown, errors }), status);
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const template = await findTemplate(db, request.params.id);
+    if (!template) return reply.callNotFound();
+    return renderEditor(request, reply, template, undefined, [], 200, request.query.ok === '1' ? translator(request, 'staff').procedures.saved : undefined);
+  });
+
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const t = translator(request, 'staff').procedures;
+    const template = await findTemplate(db, request.params.id);
+    if (!template) return reply.callNotFound();
+    const body = request.body;
+    const stored = await templateCategories(db, template.id);
+    const counts = await documentCountByCategory(db, template.id);
+    const storedById = new Map(stored.map((c) => [c.id, c]));
+    const roles = new Set(template.roles.map((r) => r.code));
+    const errors: string[] = [];
+
+    // What was typed, shown again as typed when refused.
+    const form: ProcedureForm = { reminderDays: field(body, 'reminderDays'), reminderEvery: field(body, 'reminderEvery'), categories: [] };
+    for (let i = 0; i < stored.length; i++) {
+      const k = `c${i}`;
+      const current = storedById.get(field(body, `${k}-id`));
+      if (!current) continue;
+      form.categories.push({
+        id: current.id,
+        label: field(body, `${k}-label`).trim(),
+        labelEn: field(body, `${k}-labelEn`).trim(),
+        acceptsFr: field(body, `${k}-acceptsFr`),
+        acceptsEn: field(body, `${k}-acceptsEn`),
+        refusalsFr: field(body, `${k}-refusalsFr`),
+        refusalsEn: field(body, `${k}-refusalsEn`),
+        remove: field(body, `${k}-remove`) === '1',
+        documents: counts.get(current.id) ?? 0,
+        pieces: current.pieces.map((p, j) => {
+          const pk = `${k}-p${j}`;
+          const rule = field(body, `${pk}-rule`);
+          return {
+            code: p.code,
+            labelFr: field(body, `${pk}-labelFr`).trim(),
+            labelEn: field(body, `${pk}-labelEn`).trim(),
+            role: field(body, `${pk}-role`),
+            rule: rule === 'required' || rule === 'optional' || (rule === 'conditional' && p.rule.kind === 'requiredWhen') ? rule : 'required',
+          };
+        }),
+      });
+    }
+    // Every stored category must come back exactly once, or the form is stale.
+    if (form.categories.length !== stored.length || new Set(form.categories.map((c) => c.id)).size !== stored.length) {
+      return renderEditor(request, reply, template, undefined, [translator(request, 'staff').errors.badForm], 400);
+    }
+
+    const action = field(body, 'action');
+    const move = /^(up|down):(\d+)$/.exec(action);
+    if (move) {
+      const from = Number(move[2]);
+      const to = move[1] === 'up' ? from - 1 : from + 1;
+      const a = form.categories[from];
+      const b = form.categories[to];
+      if (a && b) {
+        form.categories[from] = b;
+        form.categories[to] = a;
+      }
+    }
+
+    const days = form.reminderDays.split(',').map((d) => d.trim());
+    const reminderDays = days.map((d) => (/^\d{1,3}$/.test(d) ? Number(d) : NaN));
+    if (reminderDays.length === 0 || reminderDays.some((d, i) => !Number.isInteger(d) || d < 1 || d > 365 || (i > 0 && d <= reminderDays[i - 1]!))) errors.push(t.cadenceInvalid);
+    const every = /^\d{1,2}$/.test(form.reminderEvery.trim()) ? Number(form.reminderEvery.trim()) : NaN;
+    if (!Number.isInteger(every) || every < 1 || every > 90) errors.push(t.everyInvalid);
+    if (form.categories.every((c) => c.remove)) errors.push(t.noneLeft);
+
+    const edits: CategoryEdit[] = [];
+    form.categories.forEach((c, i) => {
+      const n = i + 1;
+      const current = storedById.get(c.id)!;
+      if (!c.label || !c.labelEn) errors.push(t.labelRequired(n));
+      const acceptsFr = lines(c.acceptsFr);
+      const acceptsEn = lines(c.acceptsEn);
+      const refusalsFr = lines(c.refusalsFr);
+      const refusalsEn = lines(c.refusalsEn);
+      const texts = [c.label, c.labelEn, ...acceptsFr, ...acceptsEn, ...refusalsFr, ...refusalsEn, ...c.pieces.flatMap((p) => [p.labelFr, p.labelEn])];
+      if (texts.some((x) => x.length > TEXT_MAX)) errors.push(t.textTooLong(n));
+      if (refusalsFr.length === 0) errors.push(t.refusalsRequired(n));
+      else if (refusalsFr.length !== refusalsEn.length) errors.push(t.refusalsMismatch(n));
+      if (c.pieces.some((p) => !p.labelFr || !p.labelEn)) errors.push(t.pieceLabelRequired(n));
+      if (c.pieces.some((p) => !roles.has(p.role))) errors.push(t.roleInvalid(n));
+      // Help lines pair by position; a line without its translation shows the French text.
+      const accepts: BiText[] = acceptsFr.map((fr, j) => ({ fr, en: acceptsEn[j] ?? fr }));
+      // A reason keeps its code when its French text is unchanged (refused documents point at it).
+      const used = new Set<string>();
+      const refusalReasons: RefusalReasonDef[] = refusalsFr.map((fr, j) => {
+        const same = current.refusal_reasons.find((r) => r.fr === fr && !used.has(r.code));
+        let code = same?.code ?? slug(fr);
+        for (let s = 2; used.has(code); s++) code = `${slug(fr)}-${s}`;
+        used.add(code);
+        return { code, fr, en: refusalsEn[j] ?? fr };
+      });
+      const pieces: TemplatePiece[] = c.pieces.map((p) => {
+        const old = current.pieces.find((x) => x.code === p.code)!;
+        return {
+          code: p.code,
+          label: { fr: p.labelFr, en: p.labelEn },
+          role: p.role,
+          rule: p.rule === 'conditional' ? old.rule : { kind: p.rule },
+        };
+      });
+      edits.push({ id: c.id, label: c.label, label_en: c.labelEn, accepts, refusalReasons, pieces, remove: c.remove });
+    });
+    if (errors.length > 0) return renderEditor(request, reply, template, form, [...new Set(errors)], 400);
+
+    const problems = await saveTemplateEdit(db, template, { categories: edits, reminderDays, reminderEveryDays: every });
+    if (problems.length > 0) {
+      const labelOf = (id: string) => form.categories.find((c) => c.id === id)?.label ?? storedById.get(id)?.label ?? '';
+      const messages = problems.map((p) => (p.kind === 'bank_statements_forbidden' ? t.bankStatements(labelOf(p.categoryId)) : p.kind === 'has_documents' ? t.hasDocuments(labelOf(p.categoryId)) : translator(request, 'staff').errors.badForm));
+      return renderEditor(request, reply, template, form, [...new Set(messages)], 400);
+    }
+    await audit(db, {
+      actorAccountId: request.staff.id,
+      actorKind: 'staff',
+      action: 'document_template.edit',
+      subjectType: 'document_template',
+      subjectId: template.id,
+      ip: request.ip,
+      details: { removed: edits.filter((e) => e.remove).map((e) => e.id), moved: move ? action : null },
+    });
+    return reply.redirect(`/back-office/procedures/${template.id}?ok=1${move ? `#cat-${form.categories[move[1] === 'up' ? Number(move[2]) - 1 : Number(move[2]) + 1]?.id ?? ''}` : ''}`, 303);
+  });
+}

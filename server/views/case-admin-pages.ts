@@ -1,0 +1,226 @@
+// Back-office pages around document collection: opening a case (staff), and the procedure
+// template editor (administrators). Plain forms, one column on a phone, labels on every field.
+import type { DocumentCategory, DocumentTemplate, Space } from '../../db/database.js';
+import type { TemplateFact } from '../../db/documents-admin.js';
+import type { Messages } from '../../i18n/index.js';
+import { html, type Html } from './html.js';
+import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+
+export interface NewCaseForm {
+  number: string;
+  title: string;
+  clientEmail: string;
+  clientName: string;
+  spaceId: string;
+  templateId: string;
+  facts: Record<string, string>;
+}
+
+export function emptyNewCaseForm(): NewCaseForm {
+  return { number: '', title: '', clientEmail: '', clientName: '', spaceId: '', templateId: '', facts: {} };
+}
+
+export function factLabel(t: Messages, name: string): string {
+  return t.caseAdmin.factNames[name] ?? name;
+}
+
+export function newCasePage(
+  ctx: PageContext,
+  view: { form: NewCaseForm; spaces: Space[]; templates: Array<DocumentTemplate & { facts: TemplateFact[] }>; errors: string[] },
+): Html {
+  const t = ctx.t.caseAdmin;
+  const f = view.form;
+  const name = (tpl: DocumentTemplate) => (ctx.locale === 'en' ? tpl.name_en : tpl.name);
+  const facts = new Map<string, TemplateFact>();
+  for (const tpl of view.templates) for (const fact of tpl.facts) if (!facts.has(fact.name)) facts.set(fact.name, fact);
+  const usedBy = (fact: string) => [...new Set(view.templates.filter((tpl) => tpl.facts.some((x) => x.name === fact)).map(name))].join(', ');
+  return layout(
+    ctx,
+    t.title,
+    html`<h1>${t.title}</h1>
+<p>${t.intro}</p>
+<section class="card">
+  ${errorSummary(ctx, view.errors)}
+  <form method="post" action="/back-office/dossiers/nouveau" novalidate>
+    ${csrfField(ctx)}
+    <label for="number">${t.number}</label>
+    <input id="number" name="number" value="${f.number}" maxlength="64" required autocomplete="off" aria-describedby="number-help">
+    <p class="help" id="number-help">${t.numberHelp}</p>
+    <label for="title">${t.caseTitle}</label>
+    <input id="title" name="title" value="${f.title}" maxlength="200" required aria-describedby="title-help">
+    <p class="help" id="title-help">${t.caseTitleHelp}</p>
+    <label for="clientEmail">${t.clientEmail}</label>
+    <input id="clientEmail" name="clientEmail" type="email" value="${f.clientEmail}" maxlength="254" required autocomplete="off" aria-describedby="client-help">
+    <p class="help" id="client-help">${t.clientEmailHelp}</p>
+    <label for="clientName">${t.clientName}</label>
+    <input id="clientName" name="clientName" value="${f.clientName}" maxlength="200" autocomplete="off">
+    <label for="space">${t.space}</label>
+    <select id="space" name="space" required>
+      <option value="">—</option>
+      ${view.spaces.map((s) => html`<option value="${s.id}"${s.id === f.spaceId ? html` selected` : ''}>${s.name}</option>`)}
+    </select>
+    <label for="template">${t.template}</label>
+    <select id="template" name="template" required>
+      <option value="">—</option>
+      ${view.templates.map((tpl) => html`<option value="${tpl.id}"${tpl.id === f.templateId ? html` selected` : ''}>${name(tpl)}</option>`)}
+    </select>
+    ${facts.size > 0
+      ? html`<fieldset>
+      <legend>${t.facts}</legend>
+      <p class="help">${t.factsHelp}</p>
+      ${[...facts.values()].map((fact) =>
+        fact.kind === 'number'
+          ? html`<label for="fact-${fact.name}">${factLabel(ctx.t, fact.name)} <span class="muted">(${usedBy(fact.name)})</span></label>
+      <input id="fact-${fact.name}" name="fact-${fact.name}" inputmode="decimal" value="${f.facts[fact.name] ?? ''}" maxlength="15">`
+          : html`<label for="fact-${fact.name}">${factLabel(ctx.t, fact.name)} <span class="muted">(${usedBy(fact.name)})</span></label>
+      <select id="fact-${fact.name}" name="fact-${fact.name}">
+        ${['', ...fact.values].map((v) => html`<option value="${v}"${(f.facts[fact.name] ?? '') === v ? html` selected` : ''}>${t.factValues[v] ?? v}</option>`)}
+      </select>`,
+      )}
+    </fieldset>`
+      : ''}
+    <button type="submit" class="primary">${t.submit}</button>
+  </form>
+</section>`,
+  );
+}
+
+export function procedureListPage(ctx: PageContext, templates: Array<DocumentTemplate & { categoryCount: number }>): Html {
+  const t = ctx.t.procedures;
+  return layout(
+    ctx,
+    t.title,
+    html`<h1>${t.title}</h1>
+<p>${t.intro}</p>
+<ul class="conversation-list">
+  ${templates.map(
+    (tpl) => html`<li><a href="/back-office/procedures/${tpl.id}">
+    <span class="subject">${ctx.locale === 'en' ? tpl.name_en : tpl.name}</span>
+    <span class="meta">${t.sector[tpl.sector] ?? tpl.sector} · ${t.categories(tpl.categoryCount)} · ${tpl.slug}</span>
+  </a></li>`,
+  )}
+</ul>`,
+  );
+}
+
+/** What the editor shows: the stored template, or what the administrator typed when refused. */
+export interface ProcedureFormCategory {
+  id: string;
+  label: string;
+  labelEn: string;
+  acceptsFr: string;
+  acceptsEn: string;
+  refusalsFr: string;
+  refusalsEn: string;
+  remove: boolean;
+  documents: number;
+  pieces: Array<{ code: string; labelFr: string; labelEn: string; role: string; rule: 'required' | 'optional' | 'conditional' }>;
+}
+
+export interface ProcedureForm {
+  reminderDays: string;
+  reminderEvery: string;
+  categories: ProcedureFormCategory[];
+}
+
+export function procedureFormOf(categories: readonly DocumentCategory[], template: DocumentTemplate, counts: Map<string, number>): ProcedureForm {
+  return {
+    reminderDays: template.reminder_days.join(', '),
+    reminderEvery: String(template.reminder_every_days),
+    categories: categories.map((c) => ({
+      id: c.id,
+      label: c.label,
+      labelEn: c.label_en,
+      acceptsFr: c.accepts.map((a) => a.fr).join('\n'),
+      acceptsEn: c.accepts.map((a) => a.en).join('\n'),
+      refusalsFr: c.refusal_reasons.map((r) => r.fr).join('\n'),
+      refusalsEn: c.refusal_reasons.map((r) => r.en).join('\n'),
+      remove: false,
+      documents: counts.get(c.id) ?? 0,
+      pieces: c.pieces.map((p) => ({
+        code: p.code,
+        labelFr: p.label.fr,
+        labelEn: p.label.en,
+        role: p.role,
+        rule: p.rule.kind === 'requiredWhen' ? 'conditional' : p.rule.kind,
+      })),
+    })),
+  };
+}
+
+export function procedureEditorPage(ctx: PageContext, view: { template: DocumentTemplate; form: ProcedureForm; errors: string[] }): Html {
+  const t = ctx.t.procedures;
+  const tpl = view.template;
+  const roles = tpl.roles;
+  const last = view.form.categories.length - 1;
+  return layout(
+    ctx,
+    ctx.locale === 'en' ? tpl.name_en : tpl.name,
+    html`<p><a href="/back-office/procedures">← ${t.title}</a></p>
+<h1>${ctx.locale === 'en' ? tpl.name_en : tpl.name}</h1>
+<p class="muted">${t.sector[tpl.sector] ?? tpl.sector}</p>
+${errorSummary(ctx, view.errors)}
+<form method="post" action="/back-office/procedures/${tpl.id}" novalidate class="procedure-editor">
+  ${csrfField(ctx)}
+  <!-- The form's default button: Enter in a field saves, it never moves a category. -->
+  <button type="submit" name="action" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">${t.save}</button>
+  <fieldset class="card">
+    <legend>${t.reminders}</legend>
+    <label for="reminderDays">${t.reminderDays}</label>
+    <input id="reminderDays" name="reminderDays" value="${view.form.reminderDays}" maxlength="100" aria-describedby="reminderDays-help">
+    <p class="help" id="reminderDays-help">${t.reminderDaysHelp}</p>
+    <label for="reminderEvery">${t.reminderEvery}</label>
+    <input id="reminderEvery" name="reminderEvery" inputmode="numeric" value="${view.form.reminderEvery}" maxlength="3">
+  </fieldset>
+  ${view.form.categories.map((c, i) => {
+    const k = `c${i}`;
+    return html`<fieldset class="card category-edit" id="cat-${c.id}">
+    <legend>${t.category(i + 1)} — ${c.label}</legend>
+    <input type="hidden" name="${k}-id" value="${c.id}">
+    <div class="row-actions">
+      ${i > 0 ? html`<button type="submit" name="action" value="up:${i}" aria-label="${t.moveUp(c.label)}">↑ ${t.up}</button>` : ''}
+      ${i < last ? html`<button type="submit" name="action" value="down:${i}" aria-label="${t.moveDown(c.label)}">↓ ${t.down}</button>` : ''}
+    </div>
+    <label for="${k}-label">${t.labelFr}</label>
+    <input id="${k}-label" name="${k}-label" value="${c.label}" maxlength="300">
+    <label for="${k}-labelEn">${t.labelEn}</label>
+    <input id="${k}-labelEn" name="${k}-labelEn" value="${c.labelEn}" maxlength="300">
+    <label for="${k}-acceptsFr">${t.acceptsFr}</label>
+    <textarea id="${k}-acceptsFr" name="${k}-acceptsFr" rows="3">${c.acceptsFr}</textarea>
+    <label for="${k}-acceptsEn">${t.acceptsEn}</label>
+    <textarea id="${k}-acceptsEn" name="${k}-acceptsEn" rows="3">${c.acceptsEn}</textarea>
+    <label for="${k}-refusalsFr">${t.refusalsFr}</label>
+    <textarea id="${k}-refusalsFr" name="${k}-refusalsFr" rows="4">${c.refusalsFr}</textarea>
+    <label for="${k}-refusalsEn">${t.refusalsEn}</label>
+    <textarea id="${k}-refusalsEn" name="${k}-refusalsEn" rows="4">${c.refusalsEn}</textarea>
+    <fieldset>
+      <legend>${t.pieces}</legend>
+      ${c.pieces.map((p, j) => {
+        const pk = `${k}-p${j}`;
+        return html`<div class="piece-edit">
+        <input type="hidden" name="${pk}-code" value="${p.code}">
+        <label for="${pk}-labelFr">${t.pieceLabelFr}</label>
+        <input id="${pk}-labelFr" name="${pk}-labelFr" value="${p.labelFr}" maxlength="300">
+        <label for="${pk}-labelEn">${t.pieceLabelEn}</label>
+        <input id="${pk}-labelEn" name="${pk}-labelEn" value="${p.labelEn}" maxlength="300">
+        <label for="${pk}-role">${t.role}</label>
+        <select id="${pk}-role" name="${pk}-role">
+          ${roles.map((r) => html`<option value="${r.code}"${r.code === p.role ? html` selected` : ''}>${ctx.locale === 'en' ? r.en : r.fr}</option>`)}
+        </select>
+        <label for="${pk}-rule">${t.rule}</label>
+        <select id="${pk}-rule" name="${pk}-rule">
+          <option value="required"${p.rule === 'required' ? html` selected` : ''}>${t.ruleRequired}</option>
+          <option value="optional"${p.rule === 'optional' ? html` selected` : ''}>${t.ruleOptional}</option>
+          ${p.rule === 'conditional' ? html`<option value="conditional" selected>${t.ruleConditional}</option>` : ''}
+        </select>
+      </div>`;
+      })}
+    </fieldset>
+    <p class="muted">${t.documents(c.documents)}</p>
+    <label class="check"><input type="checkbox" name="${k}-remove" value="1"${c.remove ? html` checked` : ''}> ${t.remove}</label>
+  </fieldset>`;
+  })}
+  <button type="submit" name="action" value="save" class="primary">${t.save}</button>
+</form>`,
+  );
+}
