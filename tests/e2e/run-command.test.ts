@@ -38,6 +38,8 @@ class RunCommand {
       cwd: PROJECT_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a failed test can kill tsx, Guichet and their Temporal child at once.
+      detached: true,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
@@ -197,10 +199,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const run of runs) {
-    if (run.running) {
-      run.child.kill('SIGKILL');
-      await run.exited;
+    const wasRunning = run.running;
+    // The whole group: killing tsx alone would leave Guichet and its Temporal server running.
+    try {
+      if (run.child.pid !== undefined) process.kill(-run.child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
     }
+    if (wasRunning) await run.exited;
   }
   await rm(dataDir, { recursive: true, force: true });
 });
