@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Db } from '../db/connect.js';
 import type { ConversationStatus, Message } from '../db/database.js';
-import { addClientToSpace, createAccount, findAccountByEmail, findAccountById, normalizeEmail } from '../db/accounts.js';
+import { addClientToSpace, findAccountById, findOrCreateClient, normalizeEmail } from '../db/accounts.js';
 import { audit } from '../db/audit.js';
 import { createConversation, findConversation, findMessage, insertMessage, setRedmineAttachmentId, storedAttachmentsOfMessage } from '../db/conversations.js';
 import {
@@ -319,21 +319,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     const slug = [...ctx.projectIdBySlug].find(([, id]) => id === issue.projectId)?.[0];
     const space = slug ? await db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst() : undefined;
     if (!space) return undefined;
-    const client =
-      (await findAccountByEmail(db, 'client', email)) ??
-      (await createAccount(db, {
-        kind: 'client',
-        email,
-        full_name: email.split('@')[0] ?? email,
-        staff_role: null,
-        password_hash: null,
-        pending_password_hash: null,
-        pending_password_expires_at: null,
-        password_changed_at: null,
-        last_login_at: null,
-        disabled_at: null,
-      }).catch(async () => findAccountByEmail(db, 'client', email)));
-    if (!client) return undefined;
+    const client = await findOrCreateClient(db, email, '');
     await addClientToSpace(db, space.id, client.id);
     const id = randomUUID();
     try {

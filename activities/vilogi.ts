@@ -7,11 +7,10 @@ import { PassThrough, pipeline } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { VilogiRunError } from '../db/database.js';
-import { addClientToSpace, normalizeEmail } from '../db/accounts.js';
+import { addClientToSpace, findOrCreateClient, normalizeEmail } from '../db/accounts.js';
 import { findConversation, type NewAttachment } from '../db/conversations.js';
 import {
   claimVilogiRequest,
-  findOrCreateClient,
   findVilogiRequest,
   finishRun,
   liveTriageIssues,

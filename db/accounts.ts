@@ -84,3 +84,25 @@ export async function addClientToSpace(db: Db, spaceId: string, accountId: strin
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+/** The client account of an e-mail, created (without password: the client asks for one) if new. */
+export async function findOrCreateClient(db: Db, email: string, fullName: string): Promise<Account> {
+  const normalized = normalizeEmail(email);
+  await db
+    .insertInto('accounts')
+    .values({
+      kind: 'client',
+      email: normalized,
+      full_name: fullName.trim() || (normalized.split('@')[0] ?? normalized),
+      staff_role: null,
+      password_hash: null,
+      pending_password_hash: null,
+      pending_password_expires_at: null,
+      password_changed_at: null,
+      last_login_at: null,
+      disabled_at: null,
+    })
+    .onConflict((oc) => oc.columns(['kind', 'email']).doNothing())
+    .execute();
+  return db.selectFrom('accounts').selectAll().where('kind', '=', 'client').where('email', '=', normalized).executeTakeFirstOrThrow();
+}

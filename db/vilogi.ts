@@ -1,8 +1,7 @@
 // Queries of the Vilogi sync: requests imported (idempotency by Vilogi id), runs, replies.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { Account, VilogiRequestRow, VilogiRun, VilogiRunError } from './database.js';
-import { normalizeEmail } from './accounts.js';
+import type { VilogiRequestRow, VilogiRun, VilogiRunError } from './database.js';
 
 export async function findVilogiRequest(db: Db, vilogiId: string): Promise<VilogiRequestRow | undefined> {
   return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).executeTakeFirst();
@@ -67,28 +66,6 @@ export async function setVilogiProcessed(db: Db, vilogiId: string, eventId: stri
     .where('vilogi_id', '=', vilogiId)
     .where('processed_at', 'is', null)
     .execute();
-}
-
-/** The client account of an e-mail, created (without password: the client asks for one) if new. */
-export async function findOrCreateClient(db: Db, email: string, fullName: string): Promise<Account> {
-  const normalized = normalizeEmail(email);
-  await db
-    .insertInto('accounts')
-    .values({
-      kind: 'client',
-      email: normalized,
-      full_name: fullName.trim() || (normalized.split('@')[0] ?? normalized),
-      staff_role: null,
-      password_hash: null,
-      pending_password_hash: null,
-      pending_password_expires_at: null,
-      password_changed_at: null,
-      last_login_at: null,
-      disabled_at: null,
-    })
-    .onConflict((oc) => oc.columns(['kind', 'email']).doNothing())
-    .execute();
-  return db.selectFrom('accounts').selectAll().where('kind', '=', 'client').where('email', '=', normalized).executeTakeFirstOrThrow();
 }
 
 export async function startRun(db: Db, id: string, trigger: 'schedule' | 'manual'): Promise<void> {

@@ -2,7 +2,7 @@
 // database transaction: if Temporal refuses, no row is kept (and the route removes the files).
 import type { Db } from '../../db/connect.js';
 import type { Case, DocumentRow } from '../../db/database.js';
-import { addClientToSpace, createAccount } from '../../db/accounts.js';
+import { addClientToSpace, findOrCreateClient } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
 import {
   addCaseComment,
@@ -44,22 +44,7 @@ export async function openCaseForClient(
   return db.transaction().execute(async (tx) => {
     const { client, ...rest } = input;
     const created = 'email' in client;
-    const clientId = created
-      ? (
-          await createAccount(tx, {
-            kind: 'client',
-            email: client.email,
-            full_name: client.fullName,
-            staff_role: null,
-            password_hash: null,
-            pending_password_hash: null,
-            pending_password_expires_at: null,
-            password_changed_at: null,
-            last_login_at: null,
-            disabled_at: null,
-          })
-        ).id
-      : client.id;
+    const clientId = created ? (await findOrCreateClient(tx, client.email, client.fullName)).id : client.id;
     await addClientToSpace(tx, rest.spaceId, clientId);
     const kase = await openCaseIn(tx, workflows, { ...rest, clientAccountId: clientId });
     await audit(tx, {
