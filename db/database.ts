@@ -9,6 +9,7 @@ export type StaffRole = 'agent' | 'manager' | 'admin';
 export type Locale = 'fr' | 'en';
 export type ConversationStatus = 'open' | 'answered' | 'waiting_client' | 'resolved' | 'closed';
 export type AuthorKind = 'client' | 'staff' | 'system';
+export type PaymentState = 'paid' | 'unpaid';
 export type MessageKind = 'message' | 'acknowledgement';
 export type NotificationStatus = 'pending' | 'sent' | 'failed';
 
@@ -49,6 +50,10 @@ export interface AccountsTable {
   is_admin: Generated<boolean>;
   /** Clients: staff's observation on the client record. */
   observation: Generated<string>;
+  /** Clients: download the files of unpaid cases as if they were paid. */
+  unpaid_exempt: Generated<boolean>;
+  /** Staff: rows per page they chose for the back-office lists (10–350), else the setting. */
+  rows_per_page: number | null;
 }
 
 /** Which spaces know a client's e-mail (a client sees every space that knows them). */
@@ -364,6 +369,13 @@ export interface CasesTable {
   completed_at: Timestamp | null;
   closed_at: Timestamp | null;
   created_at: Timestamp;
+  /** Back-office case record (seed 003). */
+  summary: Generated<string>;
+  conclusions: Generated<Json<string[]>>;
+  payment_state: Generated<PaymentState>;
+  payment_amount_cents: number | null;
+  /** The collaborator the case is assigned to. */
+  assignee_account_id: string | null;
 }
 
 export interface DocumentsTable {

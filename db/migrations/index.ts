@@ -8,6 +8,7 @@ import * as documents from './2026-11-23-005-documents.js';
 import * as vilogi from './2026-11-23-006-vilogi.js';
 import * as backoffice from './2026-11-23-007-backoffice.js';
 import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
+import * as caseRecord from './2026-11-23-009-case-record.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-006-vilogi': vilogi,
   '2026-11-23-007-backoffice': backoffice,
   '2026-11-23-008-sla-assignee': slaAssignee,
+  '2026-11-23-009-case-record': caseRecord,
 };
