@@ -325,17 +325,34 @@ export interface RefusalReasonDef extends BiText {
   code: string;
 }
 
+/** What a role may do in a case (seed 002); the main client may always do everything. */
+export interface RolePermissions {
+  view: boolean;
+  deposit: boolean;
+  /** Write comments to staff. */
+  message: boolean;
+  /** See the case's other documents, not only their role's. */
+  seeAll: boolean;
+}
+
+export interface TemplateRole extends BiText {
+  code: string;
+  permissions?: RolePermissions;
+}
+
 export interface DocumentTemplatesTable {
   id: Generated<string>;
   slug: string;
   name: string;
   name_en: string;
   sector: 'finance' | 'property_management';
-  roles: Json<Array<{ code: string } & BiText>>;
+  roles: Json<TemplateRole[]>;
   reminder_days: ColumnType<number[], number[] | undefined, number[]>;
   reminder_every_days: Generated<number>;
   digest_minutes: Generated<number>;
   created_at: Timestamp;
+  /** The main client may invite contributors to their case (seed 002). */
+  contributors_invitable: Generated<boolean>;
 }
 
 export interface DocumentCategoriesTable {
@@ -408,6 +425,34 @@ export interface CaseCommentsTable {
   created_at: Timestamp;
 }
 
+export type CaseMemberKind = 'contributor' | 'occasional';
+export type CaseMemberStatus = 'invited' | 'active' | 'revoked' | 'expired';
+
+export interface CaseMembersTable {
+  id: Generated<string>;
+  case_id: string;
+  account_id: string;
+  kind: CaseMemberKind;
+  /** The template role of a contributor; null for occasional access. */
+  role: string | null;
+  status: Generated<CaseMemberStatus>;
+  invited_by: string | null;
+  generation: Generated<number>;
+  invited_at: Timestamp | null;
+  invitation_expires_at: Timestamp | null;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  expired_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface CaseMemberTokensTable {
+  token_hash: string;
+  member_id: string;
+  generation: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -434,6 +479,8 @@ export interface Database {
   cases: CasesTable;
   documents: DocumentsTable;
   case_comments: CaseCommentsTable;
+  case_members: CaseMembersTable;
+  case_member_tokens: CaseMemberTokensTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -449,3 +496,4 @@ export type Case = Selectable<CasesTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type DocumentCategory = Selectable<DocumentCategoriesTable>;
 export type DocumentTemplate = Selectable<DocumentTemplatesTable>;
+export type CaseMember = Selectable<CaseMembersTable>;

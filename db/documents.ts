@@ -198,7 +198,16 @@ function summaries(db: Db) {
 export async function searchCases(db: Db, query: string, options: { clientId?: string; limit?: number } = {}): Promise<CaseSummary[]> {
   const q = query.trim().replace(/\s+/g, ' ');
   let select = summaries(db).limit(options.limit ?? 50);
-  if (options.clientId) select = select.where('cases.client_account_id', '=', options.clientId);
+  const clientId = options.clientId;
+  // A client's list: their own cases and the cases shared with them (seed 002, contributors).
+  if (clientId) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('cases.client_account_id', '=', clientId),
+        eb('cases.id', 'in', eb.selectFrom('case_members').select('case_members.case_id').where('case_members.account_id', '=', clientId).where('case_members.status', '=', 'active')),
+      ]),
+    );
+  }
   if (q !== '') {
     const words = q.split(' ').slice(0, 6);
     select = select.where((eb) =>
@@ -285,8 +294,11 @@ export async function addCaseComment(db: Db, caseId: string, authorId: string, b
   return db.insertInto('case_comments').values({ case_id: caseId, author_account_id: authorId, body }).returning(['id', 'created_at']).executeTakeFirstOrThrow();
 }
 
-export async function lastCaseComment(db: Db, caseId: string): Promise<{ body: string; created_at: Date } | undefined> {
-  return db.selectFrom('case_comments').select(['body', 'created_at']).where('case_id', '=', caseId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+/** The last comment of the case, or of one author only (a contributor reads only their own). */
+export async function lastCaseComment(db: Db, caseId: string, authorId?: string): Promise<{ body: string; created_at: Date } | undefined> {
+  let q = db.selectFrom('case_comments').select(['body', 'created_at']).where('case_id', '=', caseId);
+  if (authorId) q = q.where('author_account_id', '=', authorId);
+  return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function setCaseStatus(db: Db, caseId: string, status: CaseStatus): Promise<boolean> {

@@ -44,7 +44,7 @@ export const TEMPLATE_DEFINITIONS = {
   'contributor-invitation': {
     tags: ['clientFullName', 'contributorFullName', 'contributorRole', 'caseNumber', 'invitationUrl'],
     subject: true,
-    planned: true,
+    planned: false,
   },
   'document-reminder': {
     tags: ['clientFullName', 'caseNumber', 'missingDocuments', 'dueAt', 'caseUrl'],
@@ -108,6 +108,10 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
         body: lines(m.greeting(tag('clientFullName')), '', m.passwordBody(tag('password'), tag('loginUrl')), '', m.signature),
       };
     case 'contributor-invitation':
+      return {
+        subject: t.templates.plannedDefaults[key].subject,
+        body: lines(m.greeting(tag('contributorFullName')), '', t.contributors.invitationBody(tag('contributorRole'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
+      };
     case 'document-reminder':
     case 'case-available': {
       const d = t.templates.plannedDefaults[key];

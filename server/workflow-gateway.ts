@@ -1,5 +1,5 @@
 // What the server asks of Temporal. Starts are idempotent: workflow ids come from business keys.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   askSatisfactionSignal,
   clientMessageSignal,
@@ -19,7 +19,15 @@ import {
   documentCollectionWorkflowId,
   reviewSignal,
   type CollectionEvent,
+  acceptInvitationSignal,
+  contributorInvitationWorkflow,
+  contributorInvitationWorkflowId,
+  reinviteSignal,
+  revokeInvitationSignal,
+  type ContributorInvitationInput,
 } from '../workflows/index.js';
+
+export type InvitationEvent = { type: 'invite'; input: ContributorInvitationInput } | { type: 'accept' | 'revoke'; memberId: string };
 
 export interface WorkflowGateway {
   clientMessage(conversationId: string, messageId: string): Promise<void>;
@@ -33,6 +41,8 @@ export interface WorkflowGateway {
   check(): Promise<void>;
   /** Starts a case's document collection (idempotent), or signals it an event, starting it if needed. */
   documentCollection(caseId: string, event: CollectionEvent | { type: 'start' }): Promise<void>;
+  /** Sends (or re-sends) a contributor's invitation, or tells it of an acceptance or revocation. */
+  contributorInvitation(event: InvitationEvent): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {
@@ -136,6 +146,26 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           case 'close':
             await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: closeSignal, signalArgs: [] });
             return;
+        }
+      }),
+    contributorInvitation: (event) =>
+      guard('signal contributor invitation', async () => {
+        if (event.type === 'invite') {
+          // A running invitation restarts with the new generation; otherwise a new run starts.
+          await client.workflow.signalWithStart(contributorInvitationWorkflow, {
+            workflowId: contributorInvitationWorkflowId(event.input.memberId),
+            taskQueue,
+            args: [event.input],
+            signal: reinviteSignal,
+            signalArgs: [{ generation: event.input.generation }],
+          });
+          return;
+        }
+        try {
+          await client.workflow.getHandle(contributorInvitationWorkflowId(event.memberId)).signal(event.type === 'accept' ? acceptInvitationSignal : revokeInvitationSignal);
+        } catch (err) {
+          // Never sent, or already over: nothing waits that could be told.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
       }),
   };

@@ -1,13 +1,16 @@
 // Document collection: the client's cases and deposits (plain forms that work without
 // JavaScript, the same routes answer JSON to the page's script), the splitting zone, and the
-// staff review. Who may see what is decided here: a client reaches only their own cases.
+// staff review. Who may see what is decided by one function, caseAccessFor (db/contributors.ts):
+// the main client sees everything, a contributor only their role's pieces and own files, as their
+// permissions allow; anything else is "not found" (404, so that existence does not leak).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import type { Account, Case, DocumentCategory } from '../../db/database.js';
-import { caseProgress, categoryLabel, findCase, findCaseDocument, findClientCase, lastCaseComment, searchCases, templateCategories } from '../../db/documents.js';
+import { caseAccessFor, caseMembers, mayWithdraw, visibleDocument, visibleProgress, type CaseAccess } from '../../db/contributors.js';
+import { caseProgress, categoryLabel, findCase, findCaseDocument, lastCaseComment, searchCases, templateCategories } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
@@ -27,7 +30,7 @@ const docParams = {
   required: ['id', 'docId'],
 } as const;
 
-type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late' | 'opened';
+type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late' | 'opened' | 'person-added' | 'person-invited' | 'person-revoked' | 'invitation-accepted' | 'invitation-password';
 
 function flashText(t: Messages, query: { ok?: string; n?: string; name?: string; number?: string }): string | undefined {
   const n = Number.parseInt(query.n ?? '1', 10) || 1;
@@ -48,6 +51,16 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
       return t.documents.withdrawTooLate;
     case 'opened':
       return t.caseAdmin.opened(query.number ?? '');
+    case 'person-added':
+      return t.contributors.added(query.name ?? '');
+    case 'person-invited':
+      return t.contributors.invited(query.name ?? '');
+    case 'person-revoked':
+      return t.contributors.revoked(query.name ?? '');
+    case 'invitation-accepted':
+      return t.contributors.accepted;
+    case 'invitation-password':
+      return t.contributors.passwordSent;
     default:
       return undefined;
   }
@@ -111,7 +124,7 @@ export default async function documentRoutes(app: FastifyInstance) {
   }
 
   async function caseView(kase: Case, locale: 'fr' | 'en'): Promise<CaseView & { clientEmail: string }> {
-    const [{ template, states }, client, comment] = await Promise.all([caseProgress(db, kase), findAccountById(db, kase.client_account_id), lastCaseComment(db, kase.id)]);
+    const [{ template, states }, client, comment, members] = await Promise.all([caseProgress(db, kase), findAccountById(db, kase.client_account_id), lastCaseComment(db, kase.id), caseMembers(db, kase.id)]);
     return {
       kase,
       clientName: client?.full_name ?? '',
@@ -119,12 +132,38 @@ export default async function documentRoutes(app: FastifyInstance) {
       templateName: locale === 'en' ? template.name_en : template.name,
       states,
       lastComment: comment,
+      people: { members, roles: template.roles, viewer: 'staff', mayInvite: true },
     };
   }
 
-  async function renderClientCase(request: FastifyRequest, reply: FastifyReply, kase: Case, form: { errors: string[]; comment?: string }, status = 200, flash?: string) {
+  /** The case as this access sees it: a contributor's view names no other contributor. */
+  async function clientCaseView(access: CaseAccess, locale: 'fr' | 'en'): Promise<CaseView> {
+    const kase = access.kase;
+    const [{ template, states }, client, comment] = await Promise.all([
+      visibleProgress(db, access),
+      findAccountById(db, kase.client_account_id),
+      access.permissions.message ? lastCaseComment(db, kase.id, access.kind === 'owner' ? undefined : access.accountId) : undefined,
+    ]);
+    const owner = access.kind === 'owner';
+    return {
+      kase,
+      clientName: client?.full_name ?? '',
+      templateName: locale === 'en' ? template.name_en : template.name,
+      states,
+      lastComment: comment,
+      access: { kind: access.kind, role: access.role, permissions: access.permissions, accountId: access.accountId },
+      ...(owner ? { people: { members: await caseMembers(db, kase.id), roles: template.roles, viewer: 'owner' as const, mayInvite: template.contributors_invitable } } : {}),
+    };
+  }
+
+  async function renderClientCase(request: FastifyRequest, reply: FastifyReply, access: CaseAccess, form: { errors: string[]; comment?: string }, status = 200, flash?: string) {
     const ctx = pageContext(request, reply, { flash: flash ? { kind: 'info', text: flash } : undefined });
-    return sendPage(reply, clientCasePage(ctx, await caseView(kase, ctx.locale), form), status);
+    return sendPage(reply, clientCasePage(ctx, await clientCaseView(access, ctx.locale), form), status);
+  }
+
+  /** The access of the signed-in client to the case of the URL, or undefined (answer: 404). */
+  function accessOf(request: FastifyRequest & { client: Account }, caseId: string): Promise<CaseAccess | undefined> {
+    return caseAccessFor(db, request.client.id, caseId);
   }
 
   // ---- Client space ----
@@ -142,35 +181,37 @@ export default async function documentRoutes(app: FastifyInstance) {
     { schema: { hide: true, params: idParams } },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
-      const kase = await findClientCase(db, request.client.id, request.params.id);
-      if (!kase) return reply.callNotFound();
-      return renderClientCase(request, reply, kase, { errors: [] }, 200, flashText(translator(request), request.query));
+      const access = await accessOf(request, request.params.id);
+      if (!access) return reply.callNotFound();
+      return renderClientCase(request, reply, access, { errors: [] }, 200, flashText(translator(request), request.query));
     },
   );
 
   /** Refuses the deposit (JSON for the script, the page again otherwise), files already removed. */
-  async function refuse(request: FastifyRequest, reply: FastifyReply, kase: Case, errors: string[], status = 400) {
+  async function refuse(request: FastifyRequest, reply: FastifyReply, access: CaseAccess, errors: string[], status = 400) {
     if (wantsJson(request)) return reply.status(status).send({ ok: false, errors });
-    return renderClientCase(request, reply, kase, { errors }, status);
+    return renderClientCase(request, reply, access, { errors }, status);
   }
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
-    const kase = await findClientCase(db, request.client.id, request.params.id);
-    if (!kase) return reply.callNotFound();
-    if (kase.status === 'closed') return refuse(request, reply, kase, [t.documents.caseClosed], 409);
-    const { states } = await caseProgress(db, kase);
+    const access = await accessOf(request, request.params.id);
+    if (!access) return reply.callNotFound();
+    const kase = access.kase;
+    if (!access.permissions.deposit) return refuse(request, reply, access, [t.contributors.readOnly], 403);
+    if (kase.status === 'closed') return refuse(request, reply, access, [t.documents.caseClosed], 409);
+    const { states } = await visibleProgress(db, access);
     const state = states.find((s) => s.category.id === field(request.body, 'category'));
     // Checked before a byte is stored: a form without a valid category keeps nothing.
-    if (!state) return refuse(request, reply, kase, [t.documents.categoryInvalid]);
-    if (state.state === 'complete') return refuse(request, reply, kase, [t.documents.categoryDone], 409);
+    if (!state) return refuse(request, reply, access, [t.documents.categoryInvalid]);
+    if (state.state === 'complete') return refuse(request, reply, access, [t.documents.categoryDone], 409);
     const received = await receiveFiles(app, request, storage, documentRules(app));
     // Files of a refused form are removed before the answer leaves: whoever reads the answer
     // finds nothing stored.
     const fail = async (errors: string[], status = 400) => {
       await discardFiles(storage, received.files);
-      return refuse(request, reply, kase, errors, status);
+      return refuse(request, reply, access, errors, status);
     };
     let kept = false;
     try {
@@ -203,17 +244,19 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
-    const kase = await findClientCase(db, request.client.id, request.params.id);
-    if (!kase) return reply.callNotFound();
-    if (kase.status === 'closed') return refuse(request, reply, kase, [t.documents.caseClosed], 409);
-    const { states } = await caseProgress(db, kase);
+    const access = await accessOf(request, request.params.id);
+    if (!access) return reply.callNotFound();
+    const kase = access.kase;
+    if (!access.permissions.deposit) return refuse(request, reply, access, [t.contributors.readOnly], 403);
+    if (kase.status === 'closed') return refuse(request, reply, access, [t.documents.caseClosed], 409);
+    const { states } = await visibleProgress(db, access);
     const open = states.filter((s) => s.state !== 'complete');
     const received = await receiveFiles(app, request, storage, documentRules(app));
     const source = received.files[0];
     // The original is cut into the documents and never kept; it is removed before any answer.
     const fail = async (errors: string[], status = 400) => {
       await discardFiles(storage, received.files);
-      return refuse(request, reply, kase, errors, status);
+      return refuse(request, reply, access, errors, status);
     };
     try {
       if (received.refusals.length > 0) return await fail(refusalErrors(t, received));
@@ -277,10 +320,12 @@ export default async function documentRoutes(app: FastifyInstance) {
     { schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
-      const kase = await findClientCase(db, request.client.id, request.params.id);
-      if (!kase) return reply.callNotFound();
-      const doc = await findCaseDocument(db, kase.id, request.params.docId);
+      const access = await accessOf(request, request.params.id);
+      if (!access) return reply.callNotFound();
+      const kase = access.kase;
+      const doc = await visibleDocument(db, access, request.params.docId);
       if (!doc) return reply.callNotFound();
+      if (!mayWithdraw(access, doc)) return renderClientCase(request, reply, access, { errors: [translator(request).contributors.readOnly] }, 403);
       const removed = await withdraw(db, { account: request.client, ip: request.ip }, kase, doc.id);
       if (!removed) return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'late'), 303);
       await storage.delete(removed.storage_key);
@@ -290,24 +335,26 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
-    const kase = await findClientCase(db, request.client.id, request.params.id);
-    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
+    const access = await accessOf(request, request.params.id);
+    const doc = access ? await visibleDocument(db, access, request.params.docId) : undefined;
     return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.client.id, kind: 'client' });
   });
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
-    const kase = await findClientCase(db, request.client.id, request.params.id);
-    if (!kase) return reply.callNotFound();
+    const access = await accessOf(request, request.params.id);
+    if (!access) return reply.callNotFound();
+    const kase = access.kase;
+    if (!access.permissions.message) return renderClientCase(request, reply, access, { errors: [t.contributors.noMessages] }, 403);
     const comment = field(request.body, 'comment').trim();
     const errors = comment === '' ? [t.documents.commentRequired] : comment.length > COMMENT_MAX ? [t.documents.commentTooLong] : [];
-    if (errors.length > 0) return renderClientCase(request, reply, kase, { errors, comment: field(request.body, 'comment') }, 400);
+    if (errors.length > 0) return renderClientCase(request, reply, access, { errors, comment: field(request.body, 'comment') }, 400);
     try {
       await sendCaseComment(db, workflows, { account: request.client, ip: request.ip }, kase, comment);
     } catch (err) {
       request.log.error({ err }, 'could not send a case comment');
-      return renderClientCase(request, reply, kase, { errors: [t.errors.unavailable], comment }, 503);
+      return renderClientCase(request, reply, access, { errors: [t.errors.unavailable], comment }, 503);
     }
     return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'comment', {}, '#comment-title'), 303);
   });

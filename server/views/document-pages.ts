@@ -1,11 +1,13 @@
 // Pages of the document collection: the client's cases and deposit page (categories, drop
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
-import type { Case, DocumentRow, Locale } from '../../db/database.js';
+import type { CaseAccessKind, MemberView } from '../../db/contributors.js';
+import type { Case, DocumentRow, Locale, RolePermissions, TemplateRole } from '../../db/database.js';
 import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { Html, html, multiline } from './html.js';
+import { accessNotice, staffPeopleSection } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export interface CaseView {
@@ -14,6 +16,10 @@ export interface CaseView {
   templateName: string;
   states: CategoryState[];
   lastComment?: { body: string; created_at: Date } | undefined;
+  /** The client-space viewer's access (absent: staff). */
+  access?: { kind: CaseAccessKind; role: string | null; permissions: RolePermissions; accountId: string };
+  /** The people the case is shared with: for staff and the main client only. */
+  people?: { members: MemberView[]; roles: TemplateRole[]; viewer: 'staff' | 'owner'; mayInvite: boolean };
 }
 
 /** JSON inside a script element: "<" escaped so that no text can close the element. */
@@ -78,7 +84,7 @@ function progress(ctx: PageContext, states: CategoryState[]): Html {
   return html`<div class="progress-line"><progress max="${states.length}" value="${done}" aria-hidden="true"></progress> <span>${ctx.t.documents.progress(done, states.length)}</span></div>`;
 }
 
-function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer: 'client' | 'staff', canDeposit: boolean): Html {
+function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer: 'client' | 'staff', canWithdraw: (d: DocumentRow) => boolean): Html {
   const t = ctx.t.documents;
   if (state.documents.length === 0) return html``;
   const href = (d: DocumentRow) => `${viewer === 'staff' ? '/back-office' : ''}/dossiers/${kase.id}/documents/${d.id}`;
@@ -89,7 +95,7 @@ function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer
       <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''})</span></span>
     <span class="badge doc-${d.status}">${t.status[d.status]}</span>
     ${d.status === 'rejected' ? html`<span class="refusal">${t.refusedBecause(reasonText(ctx, state, d))}</span>` : ''}
-    ${viewer === 'client' && d.status === 'pending' && canDeposit
+    ${viewer === 'client' && d.status === 'pending' && canWithdraw(d)
       ? html`<form method="post" action="/dossiers/${kase.id}/documents/${d.id}/retrait" class="inline withdraw">
           ${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.withdrawLabel(d.file_name)}">${t.withdraw}</button>
         </form>`
@@ -118,7 +124,7 @@ function depositForm(ctx: PageContext, kase: Case, state: CategoryState): Html {
   </form>`;
 }
 
-function categoryCard(ctx: PageContext, kase: Case, state: CategoryState, canDeposit: boolean): Html {
+function categoryCard(ctx: PageContext, kase: Case, state: CategoryState, canDeposit: boolean, canWithdraw: (d: DocumentRow) => boolean): Html {
   const t = ctx.t.documents;
   const c = state.category;
   const label = categoryLabel(c, ctx.locale);
@@ -134,7 +140,7 @@ function categoryCard(ctx: PageContext, kase: Case, state: CategoryState, canDep
   ${state.missing.length > 0
     ? html`<div class="missing"><p>${t.missing}</p><ul>${state.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>`
     : ''}
-  ${documentList(ctx, kase, state, 'client', canDeposit)}
+  ${documentList(ctx, kase, state, 'client', canWithdraw)}
   ${canDeposit && state.state !== 'complete' ? depositForm(ctx, kase, state) : ''}
 </li>`;
 }
@@ -192,23 +198,28 @@ ${progress(ctx, view.states)}`;
 
 export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors: string[]; comment?: string }): Html {
   const t = ctx.t.documents;
-  const canDeposit = view.kase.status !== 'closed';
+  const access = view.access;
+  const canDeposit = view.kase.status !== 'closed' && (access?.permissions.deposit ?? true);
+  const canWithdraw = (d: DocumentRow) => canDeposit && (!access || access.kind === 'owner' || d.deposited_by === access.accountId);
+  const mayWrite = access?.permissions.message ?? true;
   return layout(
     ctx,
     `${view.kase.title} · ${view.kase.number}`,
     html`<p><a href="/dossiers">← ${t.listTitle}</a></p>
 ${caseHeader(ctx, view)}
 ${errorSummary(ctx, form.errors)}
+${accessNotice(ctx, view)}
 <div id="collection" data-case="${view.kase.id}">
-${canDeposit ? html`<p class="intro">${t.intro}</p>` : html`<p class="card">${t.caseClosed}</p>`}
+${canDeposit ? html`<p class="intro">${t.intro}</p>` : view.kase.status === 'closed' ? html`<p class="card">${t.caseClosed}</p>` : ''}
 <div class="collection-grid">
   ${canDeposit ? splitZone(ctx, view.kase, view.states) : ''}
   <ol class="categories">
-    ${view.states.map((s) => categoryCard(ctx, view.kase, s, canDeposit))}
+    ${view.states.map((s) => categoryCard(ctx, view.kase, s, canDeposit, canWithdraw))}
   </ol>
 </div>
 </div>
-<section class="card comment" aria-labelledby="comment-title">
+${mayWrite
+  ? html`<section class="card comment" aria-labelledby="comment-title">
   <h2 id="comment-title">${t.commentTitle}</h2>
   ${view.lastComment ? html`<div class="last-comment"><p class="muted">${t.lastComment}</p><blockquote>${multiline(view.lastComment.body)}</blockquote></div>` : ''}
   <form method="post" action="/dossiers/${view.kase.id}/commentaires" novalidate>
@@ -217,7 +228,8 @@ ${canDeposit ? html`<p class="intro">${t.intro}</p>` : html`<p class="card">${t.
     <textarea id="comment" name="comment" rows="3" maxlength="2000">${form.comment ?? ''}</textarea>
     <button type="submit" class="primary">${t.commentSend}</button>
   </form>
-</section>
+</section>`
+  : ''}
 <div id="deposit-live" class="visually-hidden" role="status" aria-live="polite"></div>
 <script type="application/json" id="documents-i18n">${jsonForScript(t.script)}</script>
 <script type="module" src="/static/documents.js"></script>`,
@@ -264,6 +276,7 @@ export function staffCasePage(ctx: PageContext, view: CaseView & { clientEmail: 
 ${caseHeader(ctx, view)}
 <p class="muted">${view.clientEmail}</p>
 ${errorSummary(ctx, errors)}
+${staffPeopleSection(ctx, view)}
 <ol class="categories staff-categories">
   ${view.states.map((s) => {
     const label = categoryLabel(s.category, ctx.locale);

@@ -1,5 +1,6 @@
 // Back-office templates: staff read, administrators edit with a preview, unknown tags refused,
-// and the acknowledgement e-mail follows the edited template.
+// and the acknowledgement e-mail follows the edited template. The invitation template is edited in
+// English only: the contributor tests of the run send French invitations at the same time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
 import { getTemplate } from '../../db/templates.js';
@@ -35,42 +36,42 @@ describe('template pages', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain('Accusé de réception (e-mail)');
     expect(list.body).toContain('À venir : pas encore envoyé');
-    const page = await agent.get('/back-office/modeles/contributor-invitation/fr');
+    const page = await agent.get('/back-office/modeles/contributor-invitation/en');
     expect(page.body).toContain('Lecture seule');
     expect(page.body).not.toContain('name="action"');
-    const refused = await agent.post('/back-office/modeles/contributor-invitation/fr', { action: 'save', subject: 'X {{caseNumber}}', body: 'Y' });
+    const refused = await agent.post('/back-office/modeles/contributor-invitation/en', { action: 'save', subject: 'X {{caseNumber}}', body: 'Y' });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Seuls les administrateurs peuvent faire cette modification.');
-    expect((await getTemplate(system.database.db, 'contributor-invitation', 'fr')).edited).toBe(false);
+    expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
     expect((await new Browser(system.app!).get('/back-office/modeles')).headers.location).toBe('/back-office/connexion');
     expect((await agent.get('/back-office/modeles/nope/fr')).statusCode).toBe(404);
   });
 
   it('previews what was typed with escaped sample values, refuses unknown tags, then saves and resets', async () => {
     const admin = await staffBrowser(true);
-    const url = '/back-office/modeles/contributor-invitation/fr';
+    const url = '/back-office/modeles/contributor-invitation/en';
     const preview = await admin.post(url, { action: 'preview', subject: 'Dossier {{caseNumber}}', body: '<b>Bonjour</b> {{contributorFullName}}' });
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain('<strong>Objet :</strong> Dossier D-2026-0042');
     expect(preview.body).toContain('&lt;b&gt;Bonjour&lt;/b&gt; Marc Martin');
-    expect((await getTemplate(system.database.db, 'contributor-invitation', 'fr')).edited).toBe(false);
+    expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
 
     const bad = await admin.post(url, { action: 'save', subject: 'Dossier {{numero}}', body: 'Bonjour' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Balise inconnue : {{numero}}. Balises possibles pour ce modèle');
     expect(bad.body).toContain('Dossier {{numero}}'); // what was typed is kept
-    expect((await getTemplate(system.database.db, 'contributor-invitation', 'fr')).edited).toBe(false);
+    expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
 
     const saved = await admin.post(url, { action: 'save', subject: 'Dossier {{caseNumber}}', body: 'Bonjour {{contributorFullName}}' });
     expect(saved.statusCode).toBe(303);
     const after = await admin.get(saved.headers.location as string);
     expect(after.body).toContain('Le modèle est enregistré');
-    expect(await getTemplate(system.database.db, 'contributor-invitation', 'fr')).toMatchObject({ edited: true, subject: 'Dossier {{caseNumber}}' });
+    expect(await getTemplate(system.database.db, 'contributor-invitation', 'en')).toMatchObject({ edited: true, subject: 'Dossier {{caseNumber}}' });
     expect((await admin.get('/back-office/modeles')).body).toContain('Modifié');
 
     const reset = await admin.post(url, { action: 'reset' });
     expect(reset.statusCode).toBe(303);
-    expect((await getTemplate(system.database.db, 'contributor-invitation', 'fr')).edited).toBe(false);
+    expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
   });
 
   it('sends the acknowledgement from the edited template', async () => {

@@ -1,0 +1,118 @@
+// Activities of the contributor invitation (seed 002): the invitation and its reminders from the
+// editable `contributor-invitation` template, each with a fresh single-use link (only its hash is
+// stored, and the e-mail body is blanked in the outbox once sent), and the expiry, which the
+// case's owner and the agency hear of.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/connect.js';
+import { findAccountById } from '../db/accounts.js';
+import { expireInvitation, issueInvitationToken } from '../db/contributors.js';
+import type { Account, Case, CaseMember, DocumentTemplate } from '../db/database.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { renderTemplate } from '../db/templates.js';
+import { messages } from '../i18n/index.js';
+
+export interface ContributorActivityDeps {
+  db: Db;
+  publicUrl: string;
+}
+
+interface Loaded {
+  member: CaseMember;
+  person: Account;
+  kase: Case;
+  owner: Account;
+  template: DocumentTemplate;
+}
+
+function roleText(template: DocumentTemplate, member: CaseMember, locale: 'fr' | 'en'): string {
+  if (member.kind === 'occasional' || member.role === null) return messages(locale).contributors.occasional;
+  const role = template.roles.find((r) => r.code === member.role);
+  return role ? role[locale] : member.role;
+}
+
+export function createContributorActivities({ db, publicUrl }: ContributorActivityDeps) {
+  async function load(memberId: string): Promise<Loaded | undefined> {
+    const member = await db.selectFrom('case_members').selectAll().where('id', '=', memberId).executeTakeFirst();
+    if (!member) return undefined;
+    const kase = await db.selectFrom('cases').selectAll().where('id', '=', member.case_id).executeTakeFirstOrThrow();
+    const [person, owner, template] = await Promise.all([
+      findAccountById(db, member.account_id),
+      findAccountById(db, kase.client_account_id),
+      db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow(),
+    ]);
+    if (!person || !owner) throw ApplicationFailure.nonRetryable(`member ${memberId} has no account`, 'NoAccount');
+    return { member, person, kase, owner, template };
+  }
+
+  return {
+    /**
+     * The invitation (reminder null) or reminder number `reminder`, with a new link; nothing when
+     * the invitation of this generation is no longer open (accepted, revoked, re-sent).
+     */
+    async sendContributorInvitation(input: { memberId: string; generation: number; reminder: number | null }): Promise<{ notificationId: string | null }> {
+      const key = `contributor-invitation:${input.memberId}:${input.generation}:${input.reminder ?? 'first'}`;
+      // A retry after the e-mail was queued sends it, without a second link.
+      const queued = await db.selectFrom('notifications').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+      if (queued) return { notificationId: queued.id };
+      const loaded = await load(input.memberId);
+      // The server signals inside its transaction: a member or generation not seen yet is coming.
+      if (!loaded || loaded.member.generation < input.generation) throw ApplicationFailure.retryable(`invitation ${input.memberId}/${input.generation} is not visible yet`, 'NotYetVisible');
+      const { member, person, kase, owner, template } = loaded;
+      if (member.status !== 'invited' || member.generation !== input.generation) return { notificationId: null };
+      return db.transaction().execute(async (tx) => {
+        const token = await issueInvitationToken(tx, member.id, input.generation);
+        if (!token) return { notificationId: null };
+        const locale = person.locale;
+        const mail = await renderTemplate(tx, 'contributor-invitation', locale, {
+          clientFullName: owner.full_name,
+          contributorFullName: person.full_name,
+          contributorRole: roleText(template, member, locale),
+          caseNumber: kase.number,
+          invitationUrl: `${publicUrl}/invitation/${token}`,
+        });
+        const notification = await enqueueNotification(tx, {
+          idempotencyKey: key,
+          recipient: person.email,
+          subject: input.reminder === null ? mail.subject : messages(locale).contributors.reminderSubject(mail.subject),
+          bodyText: mail.text,
+          // The link opens the case: the outbox forgets the body once the e-mail is sent.
+          sensitive: true,
+        });
+        return { notificationId: notification.id };
+      });
+    },
+
+    /** The invitation of this generation expires unless it was accepted, revoked or re-sent; the
+     * case's owner (for a contributor) and the agency are told. */
+    async expireContributorInvitation(input: { memberId: string; generation: number }): Promise<{ notificationIds: string[] }> {
+      const loaded = await load(input.memberId);
+      if (!loaded) return { notificationIds: [] };
+      if (!(await expireInvitation(db, input.memberId, input.generation))) return { notificationIds: [] };
+      const { member, person, kase, owner, template } = loaded;
+      const ids: string[] = [];
+      if (member.kind === 'contributor') {
+        const t = messages(owner.locale).contributors;
+        const n = await enqueueNotification(db, {
+          idempotencyKey: `contributor-expired:${member.id}:${input.generation}:owner`,
+          recipient: owner.email,
+          subject: t.expiredSubject(kase.number),
+          bodyText: [messages(owner.locale).mail.greeting(owner.full_name), '', t.expiredOwnerBody(person.full_name, roleText(template, member, owner.locale), kase.number), '', `${publicUrl}/dossiers/${kase.id}`, '', messages(owner.locale).mail.signature].join('\n'),
+        });
+        ids.push(n.id);
+      }
+      const space = await db.selectFrom('spaces').select('team_email').where('id', '=', kase.space_id).executeTakeFirstOrThrow();
+      if (space.team_email) {
+        // The agency reads French.
+        const t = messages('fr').contributors;
+        const n = await enqueueNotification(db, {
+          idempotencyKey: `contributor-expired:${member.id}:${input.generation}:staff`,
+          recipient: space.team_email,
+          subject: t.expiredSubject(kase.number),
+          bodyText: [t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name), '', `${publicUrl}/back-office/dossiers/${kase.id}#people`].join('\n'),
+        });
+        ids.push(n.id);
+      }
+      return { notificationIds: ids };
+    },
+  };
+}

@@ -1,0 +1,218 @@
+// Contributors and occasional access: staff add, (re-)invite and revoke people on the staff case
+// page; the main client invites contributors where the template allows; the invitation link
+// signs the person in. Who may do what is decided here and in db/contributors.ts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findAccountById } from '../../db/accounts.js';
+import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../db/contributors.js';
+import type { Account, Case, CaseMemberKind, DocumentTemplate } from '../../db/database.js';
+import { findCase } from '../../db/documents.js';
+import type { Messages } from '../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { requestPassword } from '../services/accounts.js';
+import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../services/contributors.js';
+import { field, isEmail } from '../validation.js';
+import { invitationInvalidPage, invitationPage, OCCASIONAL, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
+import { idParams } from './client.js';
+
+const memberParams = {
+  type: 'object',
+  properties: { id: { type: 'string', format: 'uuid' }, memberId: { type: 'string', format: 'uuid' } },
+  required: ['id', 'memberId'],
+} as const;
+const tokenParams = {
+  type: 'object',
+  properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{20,100}$' } },
+  required: ['token'],
+} as const;
+
+interface ValidPerson {
+  name: string;
+  email: string;
+  kind: CaseMemberKind;
+  role: string | null;
+  notify: boolean;
+}
+
+/** Reads the add form; errors in the reader's language, nothing stored while there are any. */
+function readPerson(t: Messages, body: unknown, allowedRoles: readonly string[], occasionalAllowed: boolean): { values: PersonForm; errors: string[]; person?: ValidPerson } {
+  const name = field(body, 'name').trim();
+  const email = field(body, 'email').trim();
+  const role = field(body, 'role');
+  const values: PersonForm = { name: field(body, 'name'), email, role, notify: field(body, 'notify') === '1' };
+  const errors: string[] = [];
+  if (name === '') errors.push(t.contributors.nameRequired);
+  else if (name.length > 200) errors.push(t.contributors.nameTooLong);
+  if (!isEmail(email)) errors.push(t.errors.emailInvalid);
+  const occasional = occasionalAllowed && role === OCCASIONAL;
+  if (!occasional && !allowedRoles.includes(role)) errors.push(t.contributors.roleInvalid);
+  if (errors.length > 0) return { values, errors };
+  return { values, errors, person: { name, email, kind: occasional ? 'occasional' : 'contributor', role: occasional ? null : role, notify: values.notify ?? false } };
+}
+
+function memberErrorText(t: Messages, err: MemberError): string {
+  return err.code === 'is_owner' ? t.contributors.isOwner : t.contributors.alreadyMember;
+}
+
+export default function contributorRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
+  const policy = invitationPolicy(config);
+
+  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: Account } {
+    if (request.staff) return true;
+    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
+    return false;
+  }
+  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: Account } {
+    if (request.client) return true;
+    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
+    return false;
+  }
+  const templateOf = (kase: Case): Promise<DocumentTemplate> => db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+  const flash = (base: string, ok: string, name: string) => `${base}?${new URLSearchParams({ ok, name }).toString()}#people`;
+
+  // ---- Back-office ----
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const kase = await findCase(db, request.params.id);
+    if (!kase) return reply.callNotFound();
+    const t = translator(request, 'staff');
+    const template = await templateOf(kase);
+    const roles = contributorRoles(template);
+    const form = readPerson(t, request.body, roles.map((r) => r.code), true);
+    const render = (errors: string[], status: number) =>
+      sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: form.values, errors }), status);
+    if (!form.person) return render(form.errors, 400);
+    try {
+      await addPerson(db, workflows, policy, { account: request.staff, ip: request.ip }, kase, form.person);
+    } catch (err) {
+      if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
+      request.log.error({ err }, 'could not add a person to a case');
+      return render([t.contributors.unavailable], 503);
+    }
+    return reply.redirect(flash(`/back-office/dossiers/${kase.id}`, form.person.notify ? 'person-invited' : 'person-added', form.person.name), 303);
+  });
+
+  app.post<{ Params: { id: string; memberId: string } }>(
+    '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
+    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const member = await findMember(db, request.params.id, request.params.memberId);
+      if (!member) return reply.callNotFound();
+      const account = await findAccountById(db, member.account_id);
+      try {
+        await sendInvitation(db, workflows, policy, { account: request.staff, ip: request.ip }, member);
+      } catch (err) {
+        request.log.error({ err }, 'could not send an invitation');
+        const t = translator(request, 'staff');
+        const kase = await findCase(db, member.case_id);
+        const roles = kase ? contributorRoles(await templateOf(kase)) : [];
+        if (!kase) return reply.callNotFound();
+        return sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: {}, errors: [t.contributors.unavailable] }), 503);
+      }
+      return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-invited', account?.full_name ?? ''), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; memberId: string } }>(
+    '/back-office/dossiers/:id/contributeurs/:memberId/revocation',
+    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    async (request, reply) => {
+      if (!requireStaff(request, reply)) return reply;
+      const member = await findMember(db, request.params.id, request.params.memberId);
+      if (!member) return reply.callNotFound();
+      const account = await findAccountById(db, member.account_id);
+      await revokePerson(db, workflows, { account: request.staff, ip: request.ip }, member, (err) => request.log.warn({ err }, 'revocation not told to its workflow'));
+      return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-revoked', account?.full_name ?? ''), 303);
+    },
+  );
+
+  // ---- The main client ----
+
+  /** The owner's case whose template lets them invite; 404 for anyone else (not their case). */
+  async function ownerCase(request: FastifyRequest<{ Params: { id: string } }> & { client: Account }) {
+    const access = await caseAccessFor(db, request.client.id, request.params.id);
+    if (access?.kind !== 'owner') return undefined;
+    return { kase: access.kase, template: await templateOf(access.kase) };
+  }
+
+  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const owned = await ownerCase(request);
+    if (!owned) return reply.callNotFound();
+    const t = translator(request);
+    const allowed = owned.template.contributors_invitable && owned.kase.status !== 'closed';
+    return sendPage(
+      reply,
+      personFormPage(pageContext(request, reply), { kase: owned.kase, roles: contributorRoles(owned.template), area: 'owner', values: {}, errors: allowed ? [] : [t.contributors.notAllowed] }),
+      allowed ? 200 : 403,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireClient(request, reply)) return reply;
+    const owned = await ownerCase(request);
+    if (!owned) return reply.callNotFound();
+    const { kase, template } = owned;
+    const t = translator(request);
+    const roles = contributorRoles(template);
+    const form = readPerson(t, request.body, roles.map((r) => r.code), false);
+    const render = (errors: string[], status: number) => sendPage(reply, personFormPage(pageContext(request, reply), { kase, roles, area: 'owner', values: form.values, errors }), status);
+    if (!template.contributors_invitable || kase.status === 'closed') return render([t.contributors.notAllowed], 403);
+    if (!form.person) return render(form.errors, 400);
+    try {
+      // The main client's invitation always goes at once: they have no "send" button later.
+      await addPerson(db, workflows, policy, { account: request.client, ip: request.ip }, kase, { ...form.person, notify: true });
+    } catch (err) {
+      if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
+      request.log.error({ err }, 'could not invite a contributor');
+      return render([t.contributors.unavailable], 503);
+    }
+    return reply.redirect(flash(`/dossiers/${kase.id}`, 'person-invited', form.person.name), 303);
+  });
+
+  // ---- The invitation link ----
+
+  app.get<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
+    const member = await findInvitation(db, request.params.token);
+    const ctx = pageContext(request, reply);
+    if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
+    const kase = await findCase(db, member.case_id);
+    if (!kase) return sendPage(reply, invitationInvalidPage(ctx), 404);
+    const [template, owner] = await Promise.all([templateOf(kase), findAccountById(db, kase.client_account_id)]);
+    return sendPage(
+      reply,
+      invitationPage(ctx, {
+        token: request.params.token,
+        caseTitle: kase.title,
+        caseNumber: kase.number,
+        role: roleLabel(ctx, template.roles, member.kind === 'occasional' ? null : member.role),
+        inviterName: owner?.full_name ?? '',
+        expiresAt: member.invitation_expires_at,
+      }),
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
+    const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
+    const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
+    if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
+    const account = await findAccountById(db, member.account_id);
+    if (!account || account.disabled_at) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
+    // The link came to their mailbox: it signs them in. Without a password yet, one is sent the
+    // usual way (generated, by e-mail) for the next visits.
+    let ok = 'invitation-accepted';
+    if (!account.password_hash) {
+      try {
+        await requestPassword(db, workflows, { email: account.email, ip: request.ip, loginUrl: `${config.publicUrl}/connexion` });
+        ok = 'invitation-password';
+      } catch (err) {
+        request.log.error({ err }, 'could not send a first password');
+      }
+    }
+    await app.startSession(reply, request, account);
+    return reply.redirect(`/dossiers/${member.case_id}?ok=${ok}`, 303);
+  });
+}
