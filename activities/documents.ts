@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import type { Case, DocumentRow } from '../db/database.js';
-import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, text } from '../db/documents.js';
+import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, text, type CategoryState } from '../db/documents.js';
+import { caseAccessFor, visibleProgress } from '../db/contributors.js';
 import { enqueueNotification } from '../db/notifications.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { messages } from '../i18n/index.js';
@@ -66,6 +67,42 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     return isCaseComplete(states);
   }
 
+  /** A reminder of the missing pieces among these states to one person; none when nothing is missing. */
+  async function remind(kase: Case, client: { email: string; full_name: string; locale: 'fr' | 'en' }, states: readonly CategoryState[], idempotencyKey: string): Promise<string | null> {
+    if (states.every((s) => s.missing.length === 0)) return null;
+    const locale = client.locale;
+    const t = messages(locale);
+    const lines: string[] = [];
+    for (const s of states) {
+      if (s.missing.length === 0) continue;
+      lines.push(`${categoryLabel(s.category, locale)}${locale === 'fr' ? ' :' : ':'}`);
+      for (const piece of s.missing) lines.push(`- ${text(piece.label, locale)}`);
+      for (const d of s.documents.filter((x) => x.status === 'rejected')) {
+        const reason = s.category.refusal_reasons.find((r) => r.code === d.rejection_reason);
+        lines.push(`  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`);
+      }
+    }
+    const notification = await enqueueNotification(db, {
+      idempotencyKey,
+      recipient: client.email,
+      subject: t.documents.reminderSubject(kase.number),
+      bodyText: [
+        t.mail.greeting(client.full_name),
+        '',
+        t.documents.reminderIntro,
+        '',
+        ...lines,
+        '',
+        t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
+        '',
+        t.mail.signature,
+        '',
+        t.mail.noReply,
+      ].join('\n'),
+    });
+    return notification.id;
+  }
+
   return {
     async loadCollectionPolicy(caseId: string): Promise<CollectionPolicy> {
       const kase = await loadCase(caseId);
@@ -83,9 +120,10 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     /** One private note per deposited document (withdrawn ones are gone and get none). */
     async noteDeposit(input: { caseId: string; documentIds: string[] }): Promise<void> {
       const kase = await loadCase(input.caseId);
-      const client = await findAccountById(db, kase.client_account_id);
       for (const doc of await docsWithCategory(kase.id, input.documentIds)) {
-        await note(kase, `deposit-${doc.id}`, agency.documents.noteDeposit(client?.full_name ?? '?', doc.file_name, doc.categoryLabel));
+        // Named after who deposited it: the main client or a contributor.
+        const depositor = await findAccountById(db, doc.deposited_by ?? kase.client_account_id);
+        await note(kase, `deposit-${doc.id}`, agency.documents.noteDeposit(depositor?.full_name ?? '?', doc.file_name, doc.categoryLabel));
       }
     },
 
@@ -126,7 +164,9 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
 
       let notificationId: string | null = null;
       if (doc.status === 'rejected') {
-        const client = await findAccountById(db, kase.client_account_id);
+        // A contributor's refused piece is told to that contributor (who may see it), else to the main client.
+        const depositorAccess = doc.deposited_by && doc.deposited_by !== kase.client_account_id ? await caseAccessFor(db, doc.deposited_by, kase.id) : undefined;
+        const client = await findAccountById(db, depositorAccess?.permissions.deposit ? depositorAccess.accountId : kase.client_account_id);
         if (client) {
           const t = messages(client.locale);
           const reasonText = withComment(reason ? text(reason, client.locale) : (doc.rejection_reason ?? ''));
@@ -188,44 +228,26 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     },
 
     /** The reminder number `index`: what is missing and what was refused; nothing when complete or closed. */
-    async remindMissingPieces(input: { caseId: string; index: number }): Promise<{ notificationId: string | null; complete: boolean; closed: boolean }> {
+    async remindMissingPieces(input: { caseId: string; index: number }): Promise<{ notificationId: string | null; complete: boolean; closed: boolean; contributorNotificationIds?: string[] }> {
       const kase = await loadCase(input.caseId);
       if (kase.status === 'closed') return { notificationId: null, complete: false, closed: true };
       const { states } = await caseProgress(db, kase);
       if (isCaseComplete(states)) return { notificationId: null, complete: true, closed: false };
-      const client = await findAccountById(db, kase.client_account_id);
-      if (!client) return { notificationId: null, complete: false, closed: false };
-      const locale = client.locale;
-      const t = messages(locale);
-      const lines: string[] = [];
-      for (const s of states) {
-        if (s.missing.length === 0) continue;
-        lines.push(`${categoryLabel(s.category, locale)}${locale === 'fr' ? ' :' : ':'}`);
-        for (const piece of s.missing) lines.push(`- ${text(piece.label, locale)}`);
-        for (const d of s.documents.filter((x) => x.status === 'rejected')) {
-          const reason = s.category.refusal_reasons.find((r) => r.code === d.rejection_reason);
-          lines.push(`  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`);
-        }
+      // Each active contributor who may deposit hears only of their own role's missing pieces.
+      const contributorNotificationIds: string[] = [];
+      const members = await db.selectFrom('case_members').select(['id', 'account_id']).where('case_id', '=', kase.id).where('status', '=', 'active').where('kind', '=', 'contributor').execute();
+      for (const m of members) {
+        const access = await caseAccessFor(db, m.account_id, kase.id);
+        const person = await findAccountById(db, m.account_id);
+        if (!access?.permissions.deposit || !person) continue;
+        const own = await visibleProgress(db, access);
+        const id = await remind(kase, person, own.states, `case-reminder:${kase.id}:${input.index}:${m.id}`);
+        if (id) contributorNotificationIds.push(id);
       }
-      const notification = await enqueueNotification(db, {
-        idempotencyKey: `case-reminder:${kase.id}:${input.index}`,
-        recipient: client.email,
-        subject: t.documents.reminderSubject(kase.number),
-        bodyText: [
-          t.mail.greeting(client.full_name),
-          '',
-          t.documents.reminderIntro,
-          '',
-          ...lines,
-          '',
-          t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
-          '',
-          t.mail.signature,
-          '',
-          t.mail.noReply,
-        ].join('\n'),
-      });
-      return { notificationId: notification.id, complete: false, closed: false };
+      const client = await findAccountById(db, kase.client_account_id);
+      if (!client) return { notificationId: null, complete: false, closed: false, contributorNotificationIds };
+      const notificationId = await remind(kase, client, states, `case-reminder:${kase.id}:${input.index}`);
+      return { notificationId, complete: false, closed: false, contributorNotificationIds };
     },
   };
 }

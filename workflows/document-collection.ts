@@ -116,7 +116,7 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       remindersSent++;
       if (result.complete) await becomeComplete();
       if (result.closed) closed = true;
-      await deliver([result.notificationId]);
+      await deliver([result.notificationId, ...(result.contributorNotificationIds ?? [])]);
     }
   }
 
