@@ -1,0 +1,303 @@
+// Who may do what in a shared case, through HTTP against the real server, PostgreSQL and
+// Temporal: for each person (main client, guarantor, occasional access, unrelated client,
+// revoked contributor, anonymous) × each route and file of a case (page, list, deposit, split,
+// withdraw, comment, download, invitation form), allowed or refused; other people's files are
+// "not found" (404, never 403), and a contributor's pages name no other contributor.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/connect.js';
+import { addCaseMember, caseAccessFor } from '../../db/contributors.js';
+import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
+import { addTemplateCategory, insertDocuments } from '../../db/documents.js';
+import type { RunningSystem } from '../../runtime/system.js';
+import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
+import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
+import { Browser } from '../helpers/http.js';
+import { startTestSystem } from '../helpers/system.js';
+
+let system: RunningSystem & { url: string };
+let db: Db;
+let space: Space;
+let rental: DocumentTemplate;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  db = system.database.db;
+  space = await createSpace(db, 'Gestion locative');
+  rental = await cloneTemplate(db, 'demande-location', { digestMinutes: 0 });
+  // A category asking nothing of the guarantor: theirs to neither see nor fill.
+  await addTemplateCategory(db, rental.id, {
+    code: 'quittances',
+    label: 'Quittances de loyer',
+    label_en: 'Rent receipts',
+    accepts: [{ fr: 'Trois dernières quittances', en: 'Last three receipts' }],
+    refusalReasons: [{ code: 'illisible', fr: 'Illisible', en: 'Illegible' }],
+    pieces: [{ code: 'quittances-locataire', label: { fr: 'Trois dernières quittances', en: 'Last three receipts' }, role: 'locataire', rule: { kind: 'required' } }],
+  });
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function signedIn(name: string, options: { space?: Space } = {}): Promise<{ account: Account; browser: Browser }> {
+  const { account, password } = await createClient(db, { name, ...options });
+  const browser = new Browser(system.app!);
+  expect((await browser.login(account.email, password)).statusCode).toBe(303);
+  return { account, browser };
+}
+
+async function staffBrowser(): Promise<Browser> {
+  const { account, password } = await createStaff(db, { name: 'Julien Bernard' });
+  const browser = new Browser(system.app!);
+  expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);
+  return browser;
+}
+
+async function member(kase: Case, account: Account, kind: 'contributor' | 'occasional', status: 'active' | 'revoked', inviter: Account) {
+  const row = await addCaseMember(db, { caseId: kase.id, accountId: account.id, kind, role: kind === 'contributor' ? 'garant' : null, invitedBy: inviter.id });
+  await db.updateTable('case_members').set({ status, accepted_at: new Date() }).where('id', '=', row.id).execute();
+  return row;
+}
+
+async function fileOf(kase: Case, account: Account, code: string, fileName: string) {
+  const [row] = await insertDocuments(db, [
+    { caseId: kase.id, categoryId: await categoryId(db, rental.id, code), fileName, contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `missing/${fileName}-${kase.id}`, pageCount: 1, source: 'upload', depositedBy: account.id },
+  ]);
+  return row!;
+}
+
+async function notificationTo(email: string, subjectPart: string): Promise<{ body_text: string }> {
+  for (let i = 0; i < 100; i++) {
+    const row = await db.selectFrom('notifications').select(['body_text', 'subject']).where('recipient', '=', email).execute();
+    const found = row.find((r) => r.subject.includes(subjectPart));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no e-mail to ${email}`);
+}
+
+describe('authorization matrix of a shared case', () => {
+  it('gives each person exactly their part, and 404 for what is not theirs', async () => {
+    const owner = await signedIn('Claire Martin', { space });
+    const guarantor = await signedIn('Marc Garant');
+    const occasional = await signedIn('Nadia Notaire');
+    const stranger = await signedIn('Sam Inconnu');
+    const revoked = await signedIn('Rémi Révoqué');
+    const anonymous = new Browser(system.app!);
+    const kase = await makeCase(db, { space, client: owner.account, template: rental, number: `LOC-${Date.now().toString(36).toUpperCase()}` });
+    await member(kase, guarantor.account, 'contributor', 'active', owner.account);
+    await member(kase, occasional.account, 'occasional', 'active', owner.account);
+    await member(kase, revoked.account, 'contributor', 'revoked', owner.account);
+    const page = `/dossiers/${kase.id}`;
+    const identity = await categoryId(db, rental.id, 'identite');
+    const guarantee = await categoryId(db, rental.id, 'garantie');
+    const receipts = await categoryId(db, rental.id, 'quittances');
+
+    // ---- the access function itself ----
+    expect((await caseAccessFor(db, owner.account.id, kase.id))?.kind).toBe('owner');
+    expect(await caseAccessFor(db, guarantor.account.id, kase.id)).toMatchObject({ kind: 'contributor', role: 'garant', permissions: { view: true, deposit: true, message: false, seeAll: false } });
+    expect(await caseAccessFor(db, occasional.account.id, kase.id)).toMatchObject({ kind: 'occasional', permissions: { deposit: false, seeAll: true } });
+    expect(await caseAccessFor(db, stranger.account.id, kase.id)).toBeUndefined();
+    expect(await caseAccessFor(db, revoked.account.id, kase.id)).toBeUndefined();
+
+    // ---- deposits: the owner and the guarantor (in a category of their role only) ----
+    const ownerDeposit = await owner.browser.postMultipart(`${page}/documents`, { category: identity }, [{ filename: 'cni-claire.pdf', content: await makePdf(1) }], { formUrl: page });
+    expect(ownerDeposit.statusCode).toBe(303);
+    const guarantorDeposit = await guarantor.browser.postMultipart(`${page}/documents`, { category: guarantee }, [{ filename: 'acte-caution.pdf', content: await makePdf(1) }], { formUrl: page });
+    expect(guarantorDeposit.statusCode).toBe(303);
+    const wrongCategory = await guarantor.browser.postMultipart(`${page}/documents`, { category: receipts }, [{ filename: 'quittance.pdf', content: await makePdf(1) }], { formUrl: page });
+    expect(wrongCategory.statusCode).toBe(400);
+    expect(wrongCategory.body).toContain('Merci de choisir une catégorie de ce dossier.');
+    for (const [who, status] of [[occasional, 403], [stranger, 404], [revoked, 404]] as const) {
+      const res = await who.browser.postMultipart(`${page}/documents`, { category: guarantee }, [{ filename: 'x.pdf', content: await makePdf(1) }], { formUrl: '/dossiers' });
+      expect(res.statusCode).toBe(status);
+    }
+    expect((await anonymous.postMultipart(`${page}/documents`, { category: guarantee }, [{ filename: 'x.pdf', content: await makePdf(1) }], { csrf: null })).statusCode).toBeGreaterThanOrEqual(300);
+    const docs = await db.selectFrom('documents').select(['id', 'file_name', 'deposited_by']).where('case_id', '=', kase.id).execute();
+    expect(docs.map((d) => d.file_name).sort()).toEqual(['acte-caution.pdf', 'cni-claire.pdf']);
+    const ownerDoc = docs.find((d) => d.file_name === 'cni-claire.pdf')!;
+    const guarantorDoc = docs.find((d) => d.file_name === 'acte-caution.pdf')!;
+    expect(guarantorDoc.deposited_by).toBe(guarantor.account.id);
+
+    // ---- the case page ----
+    const ownerPage = await owner.browser.get(page);
+    expect(ownerPage.statusCode).toBe(200);
+    expect(ownerPage.body).toContain('cni-claire.pdf');
+    expect(ownerPage.body).toContain('acte-caution.pdf');
+    expect(ownerPage.body).toContain('Personnes ayant accès');
+    expect(ownerPage.body).toContain('Marc Garant');
+    expect(ownerPage.body).not.toContain(guarantor.account.email);
+    expect(ownerPage.body).toContain('Quittances de loyer');
+
+    const guarantorPage = await guarantor.browser.get(page);
+    expect(guarantorPage.statusCode).toBe(200);
+    expect(guarantorPage.body).toContain('acte-caution.pdf');
+    expect(guarantorPage.body).toContain('en tant que garant');
+    for (const hidden of ['cni-claire.pdf', 'Quittances de loyer', 'Nadia Notaire', occasional.account.email, 'Rémi Révoqué', owner.account.email, 'Personnes ayant accès', 'commentaires']) {
+      expect(guarantorPage.body).not.toContain(hidden);
+    }
+    // Only the pieces asked of the guarantor are listed as missing.
+    expect(guarantorPage.body).not.toContain('(locataire)');
+    expect(guarantorPage.body).toContain('(garant)');
+
+    const occasionalPage = await occasional.browser.get(page);
+    expect(occasionalPage.statusCode).toBe(200);
+    expect(occasionalPage.body).toContain('cni-claire.pdf');
+    expect(occasionalPage.body).toContain('accès en consultation');
+    expect(occasionalPage.body).not.toContain('name="files"');
+    expect(occasionalPage.body).not.toContain('Marc Garant');
+
+    for (const who of [stranger, revoked]) expect((await who.browser.get(page)).statusCode).toBe(404);
+    const anonymousPage = await anonymous.get(page);
+    expect(anonymousPage.statusCode).toBe(302);
+    expect(anonymousPage.headers.location).toBe('/connexion');
+
+    // ---- the case list ----
+    for (const who of [owner, guarantor, occasional]) expect((await who.browser.get('/dossiers')).body).toContain(kase.number);
+    for (const who of [stranger, revoked]) expect((await who.browser.get('/dossiers')).body).not.toContain(kase.number);
+    expect((await anonymous.get('/dossiers')).statusCode).toBe(302);
+
+    // ---- downloads: other people's files are not found ----
+    const download = (who: Browser, docId: string) => who.get(`${page}/documents/${docId}`);
+    // The stored files of these rows are real (deposited through HTTP): 200 means streamed.
+    expect((await download(owner.browser, ownerDoc.id)).statusCode).toBe(200);
+    expect((await download(owner.browser, guarantorDoc.id)).statusCode).toBe(200);
+    expect((await download(guarantor.browser, guarantorDoc.id)).statusCode).toBe(200);
+    expect((await download(guarantor.browser, ownerDoc.id)).statusCode).toBe(404);
+    expect((await download(occasional.browser, ownerDoc.id)).statusCode).toBe(200);
+    expect((await download(occasional.browser, guarantorDoc.id)).statusCode).toBe(200);
+    for (const who of [stranger, revoked]) {
+      expect((await download(who.browser, ownerDoc.id)).statusCode).toBe(404);
+      expect((await download(who.browser, guarantorDoc.id)).statusCode).toBe(404);
+    }
+    expect((await download(anonymous, ownerDoc.id)).statusCode).toBe(302);
+    // A file the revoked contributor deposited before losing access is not theirs to read any more.
+    const before = await fileOf(kase, revoked.account, 'garantie', 'ancien.pdf');
+    expect((await download(revoked.browser, before.id)).statusCode).toBe(404);
+    // The guarantor does not see it either: it is not their own.
+    expect((await download(guarantor.browser, before.id)).statusCode).toBe(404);
+
+    // ---- split: only into the categories of one's role ----
+    const scan = await makePdf(2, 'Scan');
+    const split = await guarantor.browser.postMultipart(`${page}/decoupage`, { [`pages-${identity}`]: '1', [`pages-${receipts}`]: '2' }, [{ filename: 'scan.pdf', content: scan }], { formUrl: page });
+    expect(split.statusCode).toBe(303);
+    const splitDocs = await db.selectFrom('documents').select(['category_id', 'deposited_by']).where('case_id', '=', kase.id).where('source', '=', 'split').execute();
+    // The receipts field is not one of theirs: ignored, only the identity page was kept.
+    expect(splitDocs).toEqual([{ category_id: identity, deposited_by: guarantor.account.id }]);
+    for (const [who, status] of [[occasional, 403], [stranger, 404], [revoked, 404]] as const) {
+      const res = await who.browser.postMultipart(`${page}/decoupage`, { [`pages-${identity}`]: '1' }, [{ filename: 'scan.pdf', content: scan }], { formUrl: '/dossiers' });
+      expect(res.statusCode).toBe(status);
+    }
+
+    // ---- withdraw ----
+    const withdraw = (who: Browser, docId: string, formUrl = page) => who.post(`${page}/documents/${docId}/retrait`, {}, { formUrl });
+    expect((await withdraw(guarantor.browser, ownerDoc.id)).statusCode).toBe(404);
+    expect((await withdraw(occasional.browser, guarantorDoc.id)).statusCode).toBe(403);
+    expect((await withdraw(stranger.browser, ownerDoc.id, '/dossiers')).statusCode).toBe(404);
+    expect((await withdraw(revoked.browser, before.id, '/dossiers')).statusCode).toBe(404);
+    expect((await withdraw(anonymous, ownerDoc.id, '/connexion')).statusCode).toBeGreaterThanOrEqual(300);
+    expect((await withdraw(guarantor.browser, guarantorDoc.id)).statusCode).toBe(303);
+    expect(await db.selectFrom('documents').select('id').where('id', '=', guarantorDoc.id).executeTakeFirst()).toBeUndefined();
+    expect(await db.selectFrom('documents').select('id').where('id', '=', ownerDoc.id).executeTakeFirst()).toBeDefined();
+
+    // ---- comment: the main client only (contributors' default permissions) ----
+    const comment = (who: Browser, formUrl = page) => who.post(`${page}/commentaires`, { comment: 'Bonjour' }, { formUrl });
+    expect((await comment(owner.browser)).statusCode).toBe(303);
+    const refusedComment = await comment(guarantor.browser);
+    expect(refusedComment.statusCode).toBe(403);
+    expect(refusedComment.body).toContain('ne permet pas d’écrire');
+    expect((await comment(occasional.browser)).statusCode).toBe(403);
+    expect((await comment(stranger.browser, '/dossiers')).statusCode).toBe(404);
+    expect((await comment(revoked.browser, '/dossiers')).statusCode).toBe(404);
+    const comments = await db.selectFrom('case_comments').select('author_account_id').where('case_id', '=', kase.id).execute();
+    expect(comments.map((c) => c.author_account_id)).toEqual([owner.account.id]);
+
+    // ---- the invitation form: the owner's only ----
+    expect((await owner.browser.get(`${page}/contributeurs`)).statusCode).toBe(200);
+    for (const who of [guarantor, occasional, stranger, revoked]) expect((await who.browser.get(`${page}/contributeurs`)).statusCode).toBe(404);
+    // Staff routes are not for clients.
+    expect((await owner.browser.get(`/back-office/dossiers/${kase.id}`)).headers.location).toBe('/back-office/connexion');
+  });
+
+  it('lets staff add a guarantor who accepts from the e-mailed link, once, and grant occasional access', async () => {
+    const owner = await signedIn('Claire Martin', { space });
+    const kase = await makeCase(db, { space, client: owner.account, template: rental, number: `LOC-${Date.now().toString(36).toUpperCase()}B` });
+    const staff = await staffBrowser();
+    const staffPage = `/back-office/dossiers/${kase.id}`;
+    const add = (fields: Record<string, string>) => staff.post(`${staffPage}/contributeurs`, fields, { formUrl: staffPage });
+
+    // Bad input: a message per problem, in French, nothing stored.
+    const bad = await add({ name: '', email: 'pas-un-email', role: 'proprietaire' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Indiquez le nom et le prénom de la personne.');
+    expect(bad.body).toContain('Choisissez le rôle de la personne dans ce dossier.');
+    const asOwner = await add({ name: 'Claire Martin', email: owner.account.email, role: 'garant', notify: '1' });
+    expect(asOwner.statusCode).toBe(409);
+    expect(asOwner.body).toContain('client principal');
+    expect(await db.selectFrom('case_members').select('id').where('case_id', '=', kase.id).execute()).toEqual([]);
+
+    const email = `marc.${Date.now().toString(36)}@example.test`;
+    const added = await add({ name: 'Marc Garant', email, role: 'garant', notify: '1' });
+    expect(added.statusCode).toBe(303);
+    const after = await staff.get(added.headers.location as string);
+    expect(after.body).toContain('Une invitation a été envoyée à Marc Garant.');
+    expect(after.body).toContain('invitation envoyée');
+    expect((await add({ name: 'Marc Garant', email, role: 'garant' })).statusCode).toBe(409);
+
+    const mail = await notificationTo(email, 'Invitation');
+    const token = /\/invitation\/([A-Za-z0-9_-]+)/.exec(mail.body_text)![1]!;
+    const visitor = new Browser(system.app!);
+    const invitation = await visitor.get(`/invitation/${token}`);
+    expect(invitation.statusCode).toBe(200);
+    expect(invitation.body).toContain('Claire Martin vous invite à déposer vos pièces');
+    const accepted = await visitor.post(`/invitation/${token}`, {});
+    expect(accepted.statusCode).toBe(303);
+    expect(accepted.headers.location).toBe(`/dossiers/${kase.id}?ok=invitation-password`);
+    const landing = await visitor.get(accepted.headers.location as string);
+    expect(landing.statusCode).toBe(200);
+    expect(landing.body).toContain('Nous vous avons envoyé par e-mail un mot de passe');
+    expect(landing.body).toContain('en tant que garant');
+    await notificationTo(email, 'mot de passe');
+    // Single use.
+    expect((await new Browser(system.app!).get(`/invitation/${token}`)).statusCode).toBe(404);
+    expect((await new Browser(system.app!).post(`/invitation/${token}`, {}, { formUrl: '/connexion' })).statusCode).toBe(404);
+
+    // Occasional access: e-mailed, read-only.
+    const notaryEmail = `notaire.${Date.now().toString(36)}@example.test`;
+    expect((await add({ name: 'Nadia Notaire', email: notaryEmail, role: 'occasional', notify: '1' })).statusCode).toBe(303);
+    const notaryMail = await notificationTo(notaryEmail, 'Invitation');
+    expect(notaryMail.body_text).toContain('en tant que Accès occasionnel');
+
+    // Revoked: the guarantor's session no longer opens the case.
+    const marc = await db
+      .selectFrom('case_members')
+      .innerJoin('accounts', 'accounts.id', 'case_members.account_id')
+      .select('case_members.id')
+      .where('case_members.case_id', '=', kase.id)
+      .where('accounts.email', '=', email)
+      .executeTakeFirstOrThrow();
+    const revoke = await staff.post(`${staffPage}/contributeurs/${marc.id}/revocation`, {}, { formUrl: staffPage });
+    expect(revoke.statusCode).toBe(303);
+    expect((await visitor.get(`/dossiers/${kase.id}`)).statusCode).toBe(404);
+  });
+
+  it('lets the main client invite a contributor of a role, never occasional access', async () => {
+    const owner = await signedIn('Claire Martin', { space });
+    const kase = await makeCase(db, { space, client: owner.account, template: rental, number: `LOC-${Date.now().toString(36).toUpperCase()}C` });
+    const form = `/dossiers/${kase.id}/contributeurs`;
+    const occasional = await owner.browser.post(form, { name: 'Nadia Notaire', email: 'nadia@example.test', role: 'occasional' });
+    expect(occasional.statusCode).toBe(400);
+    expect(occasional.body).toContain('Choisissez le rôle');
+    const email = `garant.${Date.now().toString(36)}@example.test`;
+    const ok = await owner.browser.post(form, { name: 'Marc Garant', email, role: 'garant' });
+    expect(ok.statusCode).toBe(303);
+    await notificationTo(email, 'Invitation');
+    await db.updateTable('document_templates').set({ contributors_invitable: false }).where('id', '=', rental.id).execute();
+    try {
+      const refused = await owner.browser.post(form, { name: 'Paul Garant', email: `paul.${email}`, role: 'garant' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('ne permet pas d’inviter');
+    } finally {
+      await db.updateTable('document_templates').set({ contributors_invitable: true }).where('id', '=', rental.id).execute();
+    }
+  });
+});
