@@ -174,8 +174,10 @@ export default function contributorRoutes(app: FastifyInstance) {
   });
 
   // ---- The invitation link ----
+  // The token is in the URL: these routes log at warn level only, so that the request log line
+  // (which carries the URL) never holds a live invitation link. Tested in contributors-matrix.
 
-  app.get<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams } }, async (request, reply) => {
+  app.get<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
     const member = await findInvitation(db, request.params.token);
     const ctx = pageContext(request, reply);
     if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
@@ -195,7 +197,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
     const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
     const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
     if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);

@@ -236,10 +236,11 @@ ${mayWrite
   );
 }
 
-function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: DocumentRow): Html {
+function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: DocumentRow, depositorRole?: string): Html {
   const t = ctx.t.documents;
   const pieces = state.category.pieces;
-  const firstMissing = state.missing[0]?.code;
+  // A contributor's document most likely is the piece asked of their role.
+  const firstMissing = (depositorRole ? state.missing.find((p) => p.role === depositorRole) : undefined)?.code ?? state.missing[0]?.code;
   const action = `/back-office/dossiers/${kase.id}/documents/${doc.id}/examen`;
   return html`<div class="review">
   <form method="post" action="${action}" class="validate">
@@ -269,6 +270,7 @@ function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: Do
 export function staffCasePage(ctx: PageContext, view: CaseView & { clientEmail: string }, errors: string[]): Html {
   const t = ctx.t.documents;
   const kase = view.kase;
+  const depositor = (d: DocumentRow) => view.people?.members.find((m) => m.accountId === d.deposited_by);
   return layout(
     ctx,
     `${kase.title} · ${kase.number}`,
@@ -288,11 +290,11 @@ ${staffPeopleSection(ctx, view)}
       : html`<ul class="documents">${s.documents.map(
           (d) => html`<li class="doc doc-${d.status}" id="doc-${d.id}">
         <span class="doc-name"><a href="/back-office/dossiers/${kase.id}/documents/${d.id}" download>${d.file_name}</a>
-          <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''}) · ${t.depositedAt} <time datetime="${d.created_at.toISOString()}">${formatDateTime(d.created_at, ctx.locale)}</time></span></span>
+          <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''}) · ${t.depositedAt} <time datetime="${d.created_at.toISOString()}">${formatDateTime(d.created_at, ctx.locale)}</time>${depositor(d) ? html` · ${depositor(d)?.fullName} (${roleName(ctx, depositor(d)?.role ?? '')})` : ''}</span></span>
         <span class="badge doc-${d.status}">${t.status[d.status]}</span>
         ${d.status === 'rejected' ? html`<span class="refusal">${t.refusedBecause(reasonText(ctx, s, d))}</span>` : ''}
         ${d.status === 'validated' && d.piece_code ? html`<span class="muted">${text(s.category.pieces.find((p) => p.code === d.piece_code)?.label ?? { fr: d.piece_code, en: d.piece_code }, ctx.locale)}</span>` : ''}
-        ${d.status === 'pending' && kase.status !== 'closed' ? reviewForms(ctx, kase, s, d) : ''}
+        ${d.status === 'pending' && kase.status !== 'closed' ? reviewForms(ctx, kase, s, d, depositor(d)?.role ?? undefined) : ''}
       </li>`,
         )}</ul>`}
   </li>`;

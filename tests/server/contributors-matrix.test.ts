@@ -3,16 +3,18 @@
 // revoked contributor, anonymous) × each route and file of a case (page, list, deposit, split,
 // withdraw, comment, download, invitation form), allowed or refused; other people's files are
 // "not found" (404, never 403), and a contributor's pages name no other contributor.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Db } from '../../db/connect.js';
-import { addCaseMember, caseAccessFor } from '../../db/contributors.js';
+import { addCaseMember, beginInvitation, caseAccessFor, issueInvitationToken } from '../../db/contributors.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
 import { addTemplateCategory, insertDocuments } from '../../db/documents.js';
-import type { RunningSystem } from '../../runtime/system.js';
+import { startSystem, type RunningSystem } from '../../runtime/system.js';
 import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
-import { startTestSystem } from '../helpers/system.js';
+import { startTestSystem, testConfig } from '../helpers/system.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
@@ -298,6 +300,34 @@ describe('authorization matrix of a shared case', () => {
       expect(refused.body).toContain('ne permet pas d’inviter');
     } finally {
       await db.updateTable('document_templates').set({ contributors_invitable: true }).where('id', '=', rental.id).execute();
+    }
+  });
+
+  it('keeps invitation links out of the request log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logged = await startSystem({ config: await testConfig(), server: true, worker: false, logger: pino({ level: 'info' }, sink), workflowBundle: { code: inject('workflowBundleCode') } });
+    try {
+      const { account: ownerAccount } = await createClient(db, { space, name: 'Claire Martin' });
+      const { account: guest } = await createClient(db, { name: 'Marc Garant' });
+      const kase = await makeCase(db, { space, client: ownerAccount, template: rental, number: `LOC-${Date.now().toString(36).toUpperCase()}D` });
+      const row = await addCaseMember(db, { caseId: kase.id, accountId: guest.id, kind: 'contributor', role: 'garant', invitedBy: ownerAccount.id });
+      const generation = await db.transaction().execute((tx) => beginInvitation(tx, row.id, new Date(Date.now() + 86_400_000)));
+      const token = (await issueInvitationToken(db, row.id, generation!))!;
+      const visitor = new Browser(logged.app!);
+      expect((await visitor.get(`/invitation/${token}`)).statusCode).toBe(200);
+      expect((await visitor.post(`/invitation/${token}`, {})).statusCode).toBe(303);
+      expect((await visitor.get('/connexion')).statusCode).toBeLessThan(400);
+      const all = lines.join('');
+      expect(all).toContain('"url":"/connexion"');
+      expect(all).not.toContain(token);
+    } finally {
+      await logged.stop();
     }
   });
 });
