@@ -629,6 +629,12 @@ export const en: Messages = {
     expiredSubject: (number: string) => `Invitation expired for case ${number}`,
     expiredOwnerBody: (name: string, role: string, number: string) => `The invitation of ${name} (${role}) to your case ${number} expired without being accepted. The team can invite them again.`,
     expiredStaffBody: (name: string, role: string, number: string, client: string) => `The invitation of ${name} (${role}) to case ${number} of ${client} expired without being accepted.`,
+    permissionsTitle: 'Contributors: permissions per role',
+    permissionsHelp: 'The case’s main client may always do everything. For every other role, what the invited person may do; without “view”, the role has no access.',
+    perm: { view: 'View their pieces', deposit: 'Deposit', message: 'Write to the team', seeAll: 'See the case’s other documents' },
+    invitable: 'The main client may invite contributors',
+    savePermissions: 'Save the permissions',
+    noRoles: 'This procedure has no role besides the main client’s.',
     noteInvited: (name: string, role: string) => `Invitation sent to ${name} (${role}).`,
   },
 };

@@ -630,6 +630,12 @@ export const fr = {
     expiredSubject: (number: string) => `Invitation expirée pour le dossier ${number}`,
     expiredOwnerBody: (name: string, role: string, number: string) => `L’invitation de ${name} (${role}) à votre dossier ${number} a expiré sans être acceptée. L’équipe peut l’inviter de nouveau.`,
     expiredStaffBody: (name: string, role: string, number: string, client: string) => `L’invitation de ${name} (${role}) au dossier ${number} de ${client} a expiré sans être acceptée.`,
+    permissionsTitle: 'Contributeurs : permissions par rôle',
+    permissionsHelp: 'Le client principal du dossier peut toujours tout faire. Pour chaque autre rôle, ce que la personne invitée peut faire ; sans « voir », le rôle n’a aucun accès.',
+    perm: { view: 'Voir ses pièces', deposit: 'Déposer', message: 'Écrire à l’équipe', seeAll: 'Voir les autres documents du dossier' },
+    invitable: 'Le client principal peut inviter des contributeurs',
+    savePermissions: 'Enregistrer les permissions',
+    noRoles: 'Cette procédure n’a pas d’autre rôle que celui du client principal.',
     noteInvited: (name: string, role: string) => `Invitation envoyée à ${name} (${role}).`,
   },
 };

@@ -3,16 +3,18 @@
 // signs the person in. Who may do what is decided here and in db/contributors.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
+import { audit } from '../../db/audit.js';
 import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../db/contributors.js';
-import type { Account, Case, CaseMemberKind, DocumentTemplate } from '../../db/database.js';
+import type { Account, Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../db/database.js';
 import { findCase } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { requestPassword } from '../services/accounts.js';
 import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../services/contributors.js';
 import { field, isEmail } from '../validation.js';
-import { invitationInvalidPage, invitationPage, OCCASIONAL, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
+import { invitationInvalidPage, invitationPage, OCCASIONAL, PERMISSION_KEYS, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
 import { idParams } from './client.js';
+import { requireAdmin } from './staff-guard.js';
 
 const memberParams = {
   type: 'object',
@@ -128,6 +130,27 @@ export default function contributorRoutes(app: FastifyInstance) {
       return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-revoked', account?.full_name ?? ''), 303);
     },
   );
+
+  /** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const template = await db.selectFrom('document_templates').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+    if (!template) return reply.callNotFound();
+    const checked = (name: string) => field(request.body, name) === '1';
+    const roles = template.roles.map((r, i) => {
+      // The main client's role keeps everything.
+      if (i === 0) return r;
+      const view = checked(`${r.code}-view`);
+      const permissions = Object.fromEntries(PERMISSION_KEYS.map((k) => [k, view && checked(`${r.code}-${k}`)])) as Record<keyof RolePermissions, boolean>;
+      return { ...r, permissions };
+    });
+    const invitable = checked('invitable');
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('document_templates').set({ roles: JSON.stringify(roles), contributors_invitable: invitable }).where('id', '=', template.id).execute();
+      await audit(tx, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'document_template.permissions', subjectType: 'document_template', subjectId: template.id, ip: request.ip, details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable } });
+    });
+    return reply.redirect(`/back-office/procedures/${template.id}?ok=1#permissions`, 303);
+  });
 
   // ---- The main client ----
 

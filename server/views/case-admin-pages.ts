@@ -4,6 +4,7 @@ import type { DocumentCategory, DocumentTemplate, Space } from '../../db/databas
 import type { TemplateFact } from '../../db/documents-admin.js';
 import type { Messages } from '../../i18n/index.js';
 import { html, type Html } from './html.js';
+import { rolePermissionsForm } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export interface NewCaseForm {
@@ -221,6 +222,7 @@ ${errorSummary(ctx, view.errors)}
   </fieldset>`;
   })}
   <button type="submit" name="action" value="save" class="primary">${t.save}</button>
-</form>`,
+</form>
+${rolePermissionsForm(ctx, tpl)}`,
   );
 }

@@ -2,7 +2,8 @@
 // the staff case page, the main client's list and invitation form, the notice a contributor
 // reads on their case, and the invitation pages. A contributor's pages name no other contributor.
 import type { MemberView } from '../../db/contributors.js';
-import type { Case, TemplateRole } from '../../db/database.js';
+import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
+import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
 import { formatDateTime } from '../../i18n/index.js';
 import type { CaseView } from './document-pages.js';
 import { html, type Html } from './html.js';
@@ -151,4 +152,27 @@ export function invitationInvalidPage(ctx: PageContext): Html {
 <div class="errors" role="alert"><p>${t.invalidHelp}</p></div>
 <p><a href="/connexion">${ctx.t.contributors.toLogin}</a></p>`,
   );
+}
+
+export const PERMISSION_KEYS = ['view', 'deposit', 'message', 'seeAll'] as const satisfies ReadonlyArray<keyof RolePermissions>;
+
+/** On the procedure editor: what each contributor role may do, and whether the main client invites. */
+export function rolePermissionsForm(ctx: PageContext, template: DocumentTemplate): Html {
+  const t = ctx.t.contributors;
+  const roles = contributorRoles(template);
+  return html`<form method="post" action="/back-office/procedures/${template.id}/contributeurs" class="card role-permissions" id="permissions" novalidate>
+  ${csrfField(ctx)}
+  <h2>${t.permissionsTitle}</h2>
+  <p class="help">${t.permissionsHelp}</p>
+  ${roles.length === 0 ? html`<p class="muted">${t.noRoles}</p>` : ''}
+  ${roles.map((r) => {
+    const perms = r.permissions ?? CONTRIBUTOR_DEFAULTS;
+    return html`<fieldset>
+    <legend>${ctx.locale === 'en' ? r.en : r.fr}</legend>
+    ${PERMISSION_KEYS.map((k) => html`<label class="check"><input type="checkbox" name="${r.code}-${k}" value="1"${perms[k] ? html` checked` : ''}> ${t.perm[k]}</label>`)}
+  </fieldset>`;
+  })}
+  <label class="check"><input type="checkbox" name="invitable" value="1"${template.contributors_invitable ? html` checked` : ''}> ${t.invitable}</label>
+  <button type="submit" class="primary">${t.savePermissions}</button>
+</form>`;
 }

@@ -62,7 +62,7 @@ async function member(kase: Case, account: Account, kind: 'contributor' | 'occas
 
 async function fileOf(kase: Case, account: Account, code: string, fileName: string) {
   const [row] = await insertDocuments(db, [
-    { caseId: kase.id, categoryId: await categoryId(db, rental.id, code), fileName, contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `missing/${fileName}-${kase.id}`, pageCount: 1, source: 'upload', depositedBy: account.id },
+    { caseId: kase.id, categoryId: await categoryId(db, kase.template_id, code), fileName, contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `missing/${fileName}-${kase.id}`, pageCount: 1, source: 'upload', depositedBy: account.id },
   ]);
   return row!;
 }
@@ -329,5 +329,43 @@ describe('authorization matrix of a shared case', () => {
     } finally {
       await logged.stop();
     }
+  });
+
+  it('follows the permissions an administrator gives a role, on the next request', async () => {
+    const loan = await cloneTemplate(db, 'demande-location', { digestMinutes: 0 });
+    const { account: adminAccount, password } = await createStaff(db, { name: 'Alice Admin', admin: true });
+    const admin = new Browser(system.app!);
+    expect((await admin.login(adminAccount.email, password, 'staff')).statusCode).toBe(303);
+    const owner = await signedIn('Claire Martin', { space });
+    const guarantor = await signedIn('Marc Garant');
+    const kase = await makeCase(db, { space, client: owner.account, template: loan, number: `LOC-${Date.now().toString(36).toUpperCase()}E` });
+    await addCaseMember(db, { caseId: kase.id, accountId: guarantor.account.id, kind: 'contributor', role: 'garant', invitedBy: owner.account.id }).then((m) =>
+      db.updateTable('case_members').set({ status: 'active' }).where('id', '=', m.id).execute(),
+    );
+    await fileOf(kase, owner.account, 'identite', 'cni-claire.pdf');
+    const page = `/dossiers/${kase.id}`;
+    const editor = `/back-office/procedures/${loan.id}`;
+    expect((await admin.get(editor)).body).toContain('Contributeurs : permissions par rôle');
+    // A staff member who is not an administrator may not change them.
+    const agent = await staffBrowser();
+    expect((await agent.post(`${editor}/contributeurs`, { 'garant-view': '1' }, { formUrl: '/back-office' })).statusCode).toBe(403);
+
+    expect((await guarantor.browser.get(page)).body).not.toContain('cni-claire.pdf');
+    const saved = await admin.post(`${editor}/contributeurs`, { 'garant-view': '1', 'garant-deposit': '1', 'garant-message': '1', 'garant-seeAll': '1', invitable: '1' }, { formUrl: editor });
+    expect(saved.statusCode).toBe(303);
+    const now = await guarantor.browser.get(page);
+    expect(now.body).toContain('cni-claire.pdf');
+    expect(now.body).toContain('/commentaires');
+    expect((await guarantor.browser.post(`${page}/commentaires`, { comment: 'Bonjour' }, { formUrl: page })).statusCode).toBe(303);
+
+    // Without "view", the role has no access at all: the case is not found.
+    expect((await admin.post(`${editor}/contributeurs`, { 'garant-deposit': '1' }, { formUrl: editor })).statusCode).toBe(303);
+    expect((await guarantor.browser.get(page)).statusCode).toBe(404);
+    const stored = await db.selectFrom('document_templates').select(['roles', 'contributors_invitable']).where('id', '=', loan.id).executeTakeFirstOrThrow();
+    expect(stored.contributors_invitable).toBe(false);
+    expect(stored.roles[1]?.permissions).toEqual({ view: false, deposit: false, message: false, seeAll: false });
+    // The main client's role is never narrowed.
+    expect(stored.roles[0]?.permissions).toEqual({ view: true, deposit: true, message: true, seeAll: true });
+    expect((await owner.browser.get(page)).statusCode).toBe(200);
   });
 });
