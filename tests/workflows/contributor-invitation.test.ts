@@ -1,7 +1,9 @@
 // The contributor invitation on the time-skipping test server, with the real database: the
 // invitation and its reminders on day 2 and 5 each carry a working single-use link; expiry on
 // day 14 tells the case's owner and the agency; acceptance stops the reminders; revocation ends
-// it; a re-invitation kills the old links and starts reminders and expiry again.
+// it; a re-invitation kills the old links and starts reminders and expiry again. And the document
+// collection's e-mails: a contributor is reminded of their own pieces only, never of another
+// role's pieces or files, and hears of the refusal of what they deposited.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,16 +11,20 @@ import type { Worker } from '@temporalio/worker';
 import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { acceptInvitation, addCaseMember, beginInvitation, findInvitation, revokeMember } from '../../db/contributors.js';
-import type { Account, CaseMember, DocumentTemplate, Space } from '../../db/database.js';
+import type { Account, Case, CaseMember, DocumentTemplate, Space } from '../../db/database.js';
+import { insertDocuments } from '../../db/documents.js';
 import {
   acceptInvitationSignal,
+  documentCollectionWorkflow,
+  documentCollectionWorkflowId,
+  reviewSignal,
   contributorInvitationWorkflow,
   contributorInvitationWorkflowId,
   invitationStateQuery,
   reinviteSignal,
   revokeInvitationSignal,
 } from '../../workflows/index.js';
-import { cloneTemplate, makeCase } from '../helpers/documents.js';
+import { categoryId, cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient } from '../helpers/fixtures.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 
@@ -209,5 +215,50 @@ describe('contributor invitation on the time-skipping server', () => {
     await at(14.1);
     expect(await handle.result()).toBe('expired');
     expect(mailsTo(owner.email)).toHaveLength(1);
+  });
+});
+
+describe('document collection e-mails of a shared case', () => {
+  async function doc(kase: Case, by: Account, code: string, name: string, status: 'pending' | 'rejected') {
+    const [row] = await insertDocuments(database.db, [
+      { caseId: kase.id, categoryId: await categoryId(database.db, template.id, code), fileName: name, contentType: 'application/pdf', sizeBytes: 100, sha256: 'y'.repeat(64), storageKey: randomBytes(16).toString('hex'), pageCount: 1, source: 'upload', depositedBy: by.id },
+    ]);
+    if (status === 'rejected') await database.db.updateTable('documents').set({ status, rejection_reason: 'illisible', reviewed_at: new Date() }).where('id', '=', row!.id).execute();
+    return row!;
+  }
+
+  it('reminds a contributor of their own pieces only and tells them of their refused deposit', async () => {
+    const { account: owner } = await createClient(database.db, { space, name: 'Claire Martin' });
+    const { account: guarantor } = await createClient(database.db, { name: 'Marc Garant' });
+    const kase = await makeCase(database.db, { space, client: owner, template, startedAt: new Date(await env.currentTimeMs()) });
+    const m = await addCaseMember(database.db, { caseId: kase.id, accountId: guarantor.id, kind: 'contributor', role: 'garant', invitedBy: owner.id });
+    await database.db.updateTable('case_members').set({ status: 'active' }).where('id', '=', m.id).execute();
+    await doc(kase, owner, 'identite', 'cni-claire.pdf', 'rejected');
+    await doc(kase, guarantor, 'garantie', 'caution-floue.pdf', 'rejected');
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+    const reminder = (to: string) => mailsTo(to).filter((x) => x.subject.includes(kase.number) && x.subject.includes('pièces'));
+
+    await env.sleep(2.1 * DAY);
+    expect(reminder(guarantor.email)).toHaveLength(1);
+    const theirs = reminder(guarantor.email)[0]!.text;
+    expect(theirs).toContain('Bonjour Marc Garant');
+    expect(theirs).toContain('caution-floue.pdf');
+    expect(theirs).not.toContain('cni-claire.pdf');
+    // The six pieces asked of a guarantor, none of the tenant's five others.
+    expect(theirs.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(6);
+    expect(theirs).toContain('Acte de cautionnement');
+    const ownerMail = reminder(owner.email)[0]!.text;
+    expect(ownerMail.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(11);
+    expect(ownerMail).toContain('cni-claire.pdf');
+
+    // Staff refuse the guarantor's new deposit: the guarantor hears of it, not the main client.
+    const pending = await doc(kase, guarantor, 'garantie', 'caution-2.pdf', 'pending');
+    await database.db.updateTable('documents').set({ status: 'rejected', rejection_reason: 'illisible', reviewed_at: new Date() }).where('id', '=', pending.id).execute();
+    await handle.signal(reviewSignal, { documentId: pending.id });
+    await env.sleep('1 minute');
+    const refusals = (to: string) => mailsTo(to).filter((x) => x.text.includes('caution-2.pdf'));
+    await until(() => refusals(guarantor.email).length === 1);
+    expect(refusals(owner.email)).toHaveLength(0);
+    await handle.terminate();
   });
 });
