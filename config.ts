@@ -55,12 +55,13 @@ const schema = z.object({
   VILOGI_SERVICES: z.string().trim().default('*=guichet-demo'),
   VILOGI_TRIAGE_PROJECT: z.string().trim().default('guichet-demo'),
   VILOGI_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
-  CONTRIBUTOR_INVITATION_DAYS: z.coerce.number().int().min(1).max(90).default(14),
-  CONTRIBUTOR_REMINDER_DAYS: z
-    .string()
-    .trim()
-    .regex(/^(\d{1,2}(\s*,\s*\d{1,2})*)?$/, 'comma-separated days, e.g. 2,5')
-    .default('2,5'),
+  CONTRIBUTOR_INVITATION_DAYS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(90).default(14)),
+  CONTRIBUTOR_REMINDER_DAYS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$/, 'comma-separated days, e.g. 2,5 (0: no reminder)')
+      .default('2,5'),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
+import { invitationPolicy } from '../server/services/contributors.js';
 
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set', () => {
@@ -67,4 +68,13 @@ describe('Vilogi settings', () => {
     expect(() => loadConfig({ VILOGI_SERVICES: 'gestion', VILOGI_SYNC_MINUTES: '0', VILOGI_URL: 'pas une url' })).toThrow(ConfigError);
     expect(() => loadConfig({ VILOGI_SERVICES: 'gestion=', VILOGI_SYNC_MINUTES: '2' })).toThrow('VILOGI_SERVICES: "gestion=" is not service=project-identifier');
   });
+
+  it('reads the contributor invitation policy: 14 days, reminders on day 2 and 5 by default', () => {
+    expect(invitationPolicy(loadConfig({}))).toEqual({ reminderDays: [2, 5], expiryDays: 14 });
+    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: '', CONTRIBUTOR_INVITATION_DAYS: '' }))).toEqual({ reminderDays: [2, 5], expiryDays: 14 });
+    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: ' 1, 3 ,7 ', CONTRIBUTOR_INVITATION_DAYS: '10' }))).toEqual({ reminderDays: [1, 3, 7], expiryDays: 10 });
+    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: '0' })).reminderDays).toEqual([]);
+    expect(() => loadConfig({ CONTRIBUTOR_REMINDER_DAYS: 'lundi', CONTRIBUTOR_INVITATION_DAYS: '0' })).toThrow(/CONTRIBUTOR_REMINDER_DAYS[\s\S]*CONTRIBUTOR_INVITATION_DAYS|CONTRIBUTOR_INVITATION_DAYS[\s\S]*CONTRIBUTOR_REMINDER_DAYS/);
+  });
 });
+
