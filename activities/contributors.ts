@@ -1,5 +1,5 @@
 // Activities of the contributor invitation (seed 002): the invitation and its reminders from the
-// editable `contributor-invitation` template, each with a fresh single-use link (only its hash is
+// editable `contributor-invitation` template (`occasional-access` for occasional access, seed 003), each with a fresh single-use link (only its hash is
 // stored, and the e-mail body is blanked in the outbox once sent), and the expiry, which the
 // case's owner and the agency hear of.
 import { ApplicationFailure } from '@temporalio/common';
@@ -63,13 +63,18 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
         const token = await issueInvitationToken(tx, member.id, input.generation);
         if (!token) return { notificationId: null };
         const locale = person.locale;
-        const mail = await renderTemplate(tx, 'contributor-invitation', locale, {
-          clientFullName: owner.full_name,
-          contributorFullName: person.full_name,
-          contributorRole: roleText(template, member, locale),
-          caseNumber: kase.number,
-          invitationUrl: `${publicUrl}/invitation/${token}`,
-        });
+        const invitationUrl = `${publicUrl}/invitation/${token}`;
+        // Occasional access (seed 003) has its own template: it reads, it deposits nothing.
+        const mail =
+          member.kind === 'occasional'
+            ? await renderTemplate(tx, 'occasional-access', locale, { clientFullName: owner.full_name, contributorFullName: person.full_name, caseNumber: kase.number, invitationUrl })
+            : await renderTemplate(tx, 'contributor-invitation', locale, {
+                clientFullName: owner.full_name,
+                contributorFullName: person.full_name,
+                contributorRole: roleText(template, member, locale),
+                caseNumber: kase.number,
+                invitationUrl,
+              });
         const notification = await enqueueNotification(tx, {
           idempotencyKey: key,
           recipient: person.email,

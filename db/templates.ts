@@ -56,6 +56,11 @@ export const TEMPLATE_DEFINITIONS = {
     subject: true,
     planned: true,
   },
+  'occasional-access': {
+    tags: ['clientFullName', 'contributorFullName', 'caseNumber', 'invitationUrl'],
+    subject: true,
+    planned: false,
+  },
 } as const satisfies Record<string, { tags: readonly string[]; subject: boolean; planned: boolean }>;
 
 export type TemplateKey = keyof typeof TEMPLATE_DEFINITIONS;
@@ -112,6 +117,13 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
         subject: t.templates.plannedDefaults[key].subject,
         body: lines(m.greeting(tag('contributorFullName')), '', t.contributors.invitationBody(tag('contributorRole'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
       };
+    case 'occasional-access': {
+      const o = t.contributors.occasionalMail;
+      return {
+        subject: o.subject(tag('caseNumber')),
+        body: lines(m.greeting(tag('contributorFullName')), '', o.body(tag('clientFullName'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
+      };
+    }
     case 'document-reminder':
     case 'case-available': {
       const d = t.templates.plannedDefaults[key];

@@ -180,6 +180,7 @@ export const en: Messages = {
       'contributor-invitation': 'Contributor invitation',
       'document-reminder': 'Missing documents reminder',
       'case-available': 'Case available',
+      'occasional-access': 'Occasional access to a case',
     },
     language: 'Language',
     state: 'State',
@@ -617,6 +618,7 @@ export const en: Messages = {
     unavailable: 'The invitation could not be sent right now. Try again in a few minutes.',
     invitationTitle: 'Invitation to a case',
     invitationIntro: (inviter: string, number: string, role: string) => `${inviter} invites you to deposit your documents for case ${number}, as ${role}.`,
+    occasionalIntro: (client: string, number: string) => `You were given read access to case ${number} of ${client}.`,
     accept: 'Accept the invitation',
     invalidTitle: 'Link expired or already used',
     invalidHelp: 'This invitation link is no longer valid: it was used, it expired or a newer invitation replaced it. If you already accepted, log in; otherwise ask for a new invitation.',
@@ -635,6 +637,11 @@ export const en: Messages = {
     invitable: 'The main client may invite contributors',
     savePermissions: 'Save the permissions',
     noRoles: 'This procedure has no role besides the main client’s.',
+    occasionalMail: {
+      subject: (number: string) => `Access to case ${number}`,
+      body: (client: string, number: string, url: string) =>
+        `You were given read access to case ${number} of ${client}: you may read and download its documents.\n\nOpen the access: ${url}\n\nThis link is personal and works once.`,
+    },
     noteInvited: (name: string, role: string) => `Invitation sent to ${name} (${role}).`,
   },
 };

@@ -179,6 +179,7 @@ export const fr = {
       'contributor-invitation': 'Invitation d’un contributeur',
       'document-reminder': 'Relance de pièces manquantes',
       'case-available': 'Dossier disponible',
+      'occasional-access': 'Accès occasionnel à un dossier',
     } as Record<string, string>,
     language: 'Langue',
     state: 'État',
@@ -618,6 +619,7 @@ export const fr = {
     unavailable: 'L’invitation n’a pas pu être envoyée pour le moment. Réessayez dans quelques minutes.',
     invitationTitle: 'Invitation à un dossier',
     invitationIntro: (inviter: string, number: string, role: string) => `${inviter} vous invite à déposer vos pièces pour le dossier ${number}, en tant que ${role}.`,
+    occasionalIntro: (client: string, number: string) => `Vous avez reçu un accès en consultation au dossier ${number} de ${client}.`,
     accept: 'Accepter l’invitation',
     invalidTitle: 'Lien expiré ou déjà utilisé',
     invalidHelp: 'Ce lien d’invitation n’est plus valable : il a déjà servi, a expiré ou a été remplacé par une invitation plus récente. Si vous avez déjà accepté, connectez-vous ; sinon, demandez une nouvelle invitation.',
@@ -636,6 +638,11 @@ export const fr = {
     invitable: 'Le client principal peut inviter des contributeurs',
     savePermissions: 'Enregistrer les permissions',
     noRoles: 'Cette procédure n’a pas d’autre rôle que celui du client principal.',
+    occasionalMail: {
+      subject: (number: string) => `Accès au dossier ${number}`,
+      body: (client: string, number: string, url: string) =>
+        `Vous avez reçu un accès en consultation au dossier ${number} de ${client} : vous pourrez en lire et en télécharger les documents.\n\nOuvrir l’accès : ${url}\n\nCe lien est personnel et ne sert qu’une fois.`,
+    },
     noteInvited: (name: string, role: string) => `Invitation envoyée à ${name} (${role}).`,
   },
 };

@@ -214,6 +214,7 @@ export default function contributorRoutes(app: FastifyInstance) {
         caseTitle: kase.title,
         caseNumber: kase.number,
         role: roleLabel(ctx, template.roles, member.kind === 'occasional' ? null : member.role),
+        occasional: member.kind === 'occasional',
         inviterName: owner?.full_name ?? '',
         expiresAt: member.invitation_expires_at,
       }),

@@ -125,14 +125,14 @@ ${personForm(ctx, action, page.roles, page.area, page.values)}`,
   );
 }
 
-export function invitationPage(ctx: PageContext, page: { token: string; caseTitle: string; caseNumber: string; role: string; inviterName: string; expiresAt: Date }): Html {
+export function invitationPage(ctx: PageContext, page: { token: string; caseTitle: string; caseNumber: string; role: string; occasional: boolean; inviterName: string; expiresAt: Date }): Html {
   const t = ctx.t.contributors;
   return layout(
     ctx,
     t.invitationTitle,
     html`<h1>${t.invitationTitle}</h1>
 <div class="card">
-  <p>${t.invitationIntro(page.inviterName, page.caseNumber, page.role)}</p>
+  <p>${page.occasional ? t.occasionalIntro(page.inviterName, page.caseNumber) : t.invitationIntro(page.inviterName, page.caseNumber, page.role)}</p>
   <p><strong>${page.caseTitle}</strong></p>
   <p class="muted">${t.until} <time datetime="${page.expiresAt.toISOString()}">${formatDateTime(page.expiresAt, ctx.locale)}</time></p>
   <form method="post" action="/invitation/${page.token}">

@@ -266,8 +266,11 @@ describe('authorization matrix of a shared case', () => {
     // Occasional access: e-mailed, read-only.
     const notaryEmail = `notaire.${Date.now().toString(36)}@example.test`;
     expect((await add({ name: 'Nadia Notaire', email: notaryEmail, role: 'occasional', notify: '1' })).statusCode).toBe(303);
-    const notaryMail = await notificationTo(notaryEmail, 'Invitation');
-    expect(notaryMail.body_text).toContain('en tant que Accès occasionnel');
+    const notaryMail = await notificationTo(notaryEmail, `Accès au dossier ${kase.number}`);
+    expect(notaryMail.body_text).toContain('Vous avez reçu un accès en consultation au dossier');
+    expect(notaryMail.body_text).not.toContain('déposer');
+    const notaryToken = /\/invitation\/([A-Za-z0-9_-]+)/.exec(notaryMail.body_text)![1]!;
+    expect((await new Browser(system.app!).get(`/invitation/${notaryToken}`)).body).toContain('Vous avez reçu un accès en consultation au dossier');
 
     // Revoked: the guarantor's session no longer opens the case.
     const marc = await db
