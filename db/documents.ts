@@ -148,10 +148,8 @@ export async function findCase(db: Db, caseId: string): Promise<Case | undefined
   return db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
 }
 
-/** Ownership is part of the query: another client's case is simply not found. */
-export async function findClientCase(db: Db, clientId: string, caseId: string): Promise<Case | undefined> {
-  return db.selectFrom('cases').selectAll().where('id', '=', caseId).where('client_account_id', '=', clientId).executeTakeFirst();
-}
+// A client reaches a case through caseAccessFor (db/contributors.ts): the main client and the
+// people it is shared with, each with their permissions.
 
 export interface CaseSummary {
   id: string;
