@@ -642,6 +642,5 @@ export const en: Messages = {
       body: (client: string, number: string, url: string) =>
         `You were given read access to case ${number} of ${client}: you may read and download its documents.\n\nOpen the access: ${url}\n\nThis link is personal and works once.`,
     },
-    noteInvited: (name: string, role: string) => `Invitation sent to ${name} (${role}).`,
   },
 };

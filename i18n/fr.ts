@@ -643,7 +643,6 @@ export const fr = {
       body: (client: string, number: string, url: string) =>
         `Vous avez reçu un accès en consultation au dossier ${number} de ${client} : vous pourrez en lire et en télécharger les documents.\n\nOuvrir l’accès : ${url}\n\nCe lien est personnel et ne sert qu’une fois.`,
     },
-    noteInvited: (name: string, role: string) => `Invitation envoyée à ${name} (${role}).`,
   },
 };
 

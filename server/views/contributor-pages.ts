@@ -33,7 +33,8 @@ function statusText(ctx: PageContext, m: MemberView): Html {
   return html`<span class="badge state-refused">${t.status[m.status]}</span>`;
 }
 
-/** The form adding a person; staff may also grant occasional access. */
+/** The form adding a person; staff may also grant occasional access and send the invitation later
+ * (the main client's invitation always goes at once). */
 function personForm(ctx: PageContext, action: string, roles: readonly TemplateRole[], area: 'staff' | 'owner', values: PersonForm): Html {
   const t = ctx.t.contributors;
   const choices = [...roles.map((r) => ({ code: r.code, label: roleLabel(ctx, roles, r.code) })), ...(area === 'staff' ? [{ code: OCCASIONAL, label: t.occasionalChoice }] : [])];
@@ -47,7 +48,7 @@ function personForm(ctx: PageContext, action: string, roles: readonly TemplateRo
   <select id="p-role" name="role">
     ${choices.map((c) => html`<option value="${c.code}"${c.code === values.role ? html` selected` : ''}>${c.label}</option>`)}
   </select>
-  <label class="check"><input type="checkbox" name="notify" value="1"${values.notify === false ? '' : html` checked`}> ${t.notify}</label>
+  ${area === 'staff' ? html`<label class="check"><input type="checkbox" name="notify" value="1"${values.notify === false ? '' : html` checked`}> ${t.notify}</label>` : ''}
   <button type="submit" class="primary">${t.add}</button>
 </form>`;
 }

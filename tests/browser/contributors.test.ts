@@ -138,6 +138,17 @@ describe('contributors in a browser', () => {
     await login(clientPhone, { email: owner.email, password: ownerPassword }, 'client');
     await clientPhone.goto(`/dossiers/${kase.id}`);
     await screenshot(clientPhone, 'contributors-07-main-client-phone');
+    // The main client may invite too (the template allows it); a bad form says what is wrong.
+    await Promise.all([clientPhone.waitForURL(`**/dossiers/${kase.id}/contributeurs`), clientPhone.getByRole('link', { name: 'Inviter une personne à déposer ses pièces' }).click()]);
+    await clientPhone.getByLabel('Adresse e-mail').fill('pas-une-adresse');
+    await clientPhone.getByRole('button', { name: 'Ajouter' }).click();
+    await clientPhone.locator('[role="alert"]').waitFor();
+    const alert = await clientPhone.locator('[role="alert"]').innerText();
+    expect(alert).toContain('Indiquez le nom et le prénom de la personne.');
+    expect(await clientPhone.getByLabel('Adresse e-mail').inputValue()).toBe('pas-une-adresse');
+    expect(await clientPhone.locator('#p-role option').allInnerTexts()).toEqual(['Garant']);
+    expect(await clientPhone.locator('input[name="notify"]').count()).toBe(0);
+    await screenshot(clientPhone, 'contributors-09-owner-invite-errors-phone');
 
     // 6. Staff see the guarantor active, with their e-mail.
     await back.goto(`/back-office/dossiers/${kase.id}`);
