@@ -104,8 +104,9 @@ export default function contributorRoutes(app: FastifyInstance) {
       const member = await findMember(db, request.params.id, request.params.memberId);
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
+      let sent: boolean;
       try {
-        await sendInvitation(db, workflows, policy, { account: request.staff, ip: request.ip }, member);
+        sent = await sendInvitation(db, workflows, policy, { account: request.staff, ip: request.ip }, member);
       } catch (err) {
         request.log.error({ err }, 'could not send an invitation');
         const t = translator(request, 'staff');
@@ -114,6 +115,8 @@ export default function contributorRoutes(app: FastifyInstance) {
         if (!kase) return reply.callNotFound();
         return sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: {}, errors: [t.contributors.unavailable] }), 503);
       }
+      // Accepted or revoked meanwhile: nothing to send, the list says where they stand.
+      if (!sent) return reply.redirect(`/back-office/dossiers/${member.case_id}#people`, 303);
       return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-invited', account?.full_name ?? ''), 303);
     },
   );

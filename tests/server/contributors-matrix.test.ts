@@ -271,6 +271,26 @@ describe('authorization matrix of a shared case', () => {
     expect(notaryMail.body_text).not.toContain('déposer');
     const notaryToken = /\/invitation\/([A-Za-z0-9_-]+)/.exec(notaryMail.body_text)![1]!;
     expect((await new Browser(system.app!).get(`/invitation/${notaryToken}`)).body).toContain('Vous avez reçu un accès en consultation au dossier');
+    // Re-invited from the staff page: a new e-mail with a new link; the old link is dead.
+    const notary = await db.selectFrom('case_members').innerJoin('accounts', 'accounts.id', 'case_members.account_id').select('case_members.id').where('case_members.case_id', '=', kase.id).where('accounts.email', '=', notaryEmail).executeTakeFirstOrThrow();
+    const resent = await staff.post(`${staffPage}/contributeurs/${notary.id}/invitation`, {}, { formUrl: staffPage });
+    expect(resent.statusCode).toBe(303);
+    expect(resent.headers.location).toContain('ok=person-invited');
+    for (let i = 0; i < 100; i++) {
+      const rows = await db.selectFrom('notifications').select('id').where('recipient', '=', notaryEmail).execute();
+      if (rows.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const notaryMails = await db.selectFrom('notifications').select(['body_text', 'created_at']).where('recipient', '=', notaryEmail).orderBy('created_at').execute();
+    expect(notaryMails).toHaveLength(2);
+    const newToken = /\/invitation\/([A-Za-z0-9_-]+)/.exec(notaryMails[1]!.body_text)![1]!;
+    expect(newToken).not.toBe(notaryToken);
+    expect((await new Browser(system.app!).get(`/invitation/${notaryToken}`)).statusCode).toBe(404);
+    expect((await new Browser(system.app!).get(`/invitation/${newToken}`)).statusCode).toBe(200);
+    // An accepted member has nothing to re-send.
+    const marcRow = await db.selectFrom('case_members').innerJoin('accounts', 'accounts.id', 'case_members.account_id').select('case_members.id').where('case_members.case_id', '=', kase.id).where('accounts.email', '=', email).executeTakeFirstOrThrow();
+    const nothing = await staff.post(`${staffPage}/contributeurs/${marcRow.id}/invitation`, {}, { formUrl: staffPage });
+    expect(nothing.headers.location).toBe(`${staffPage}#people`);
 
     // Revoked: the guarantor's session no longer opens the case.
     const marc = await db
