@@ -323,6 +323,8 @@ export interface TemplatePiece {
 
 export interface RefusalReasonDef extends BiText {
   code: string;
+  /** Removed by an administrator while documents were refused for it: shown on them, never offered again. */
+  archived?: boolean;
 }
 
 export interface DocumentTemplatesTable {

@@ -17,6 +17,7 @@ import {
   depositSignal,
   documentCollectionWorkflow,
   documentCollectionWorkflowId,
+  policySignal,
   reviewSignal,
   type CollectionEvent,
 } from '../workflows/index.js';
@@ -135,6 +136,9 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
             return;
           case 'close':
             await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: closeSignal, signalArgs: [] });
+            return;
+          case 'policy':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: policySignal, signalArgs: [] });
             return;
         }
       }),

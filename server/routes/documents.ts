@@ -361,7 +361,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         outcome = { outcome: 'validated', pieceCode: category.pieces.some((p) => p.code === piece) ? piece : null, comment };
       } else if (decision === 'reject') {
         const reason = field(request.body, 'reason');
-        if (!category.refusal_reasons.some((r) => r.code === reason)) return renderError(t.documents.reasonRequired, 400);
+        if (!category.refusal_reasons.some((r) => r.code === reason && !r.archived)) return renderError(t.documents.reasonRequired, 400);
         outcome = { outcome: 'rejected', reason, comment };
       } else {
         return renderError(t.errors.badForm, 400);

@@ -245,7 +245,7 @@ function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: Do
     <label for="reason-${doc.id}">${t.rejectReason}</label>
     <select id="reason-${doc.id}" name="reason" required>
       <option value=""></option>
-      ${state.category.refusal_reasons.map((r) => html`<option value="${r.code}">${text(r, ctx.locale)}</option>`)}
+      ${state.category.refusal_reasons.filter((r) => !r.archived).map((r) => html`<option value="${r.code}">${text(r, ctx.locale)}</option>`)}
     </select>
     <label for="comment-${doc.id}">${t.reviewComment}</label>
     <input id="comment-${doc.id}" name="comment" maxlength="500">
