@@ -118,14 +118,18 @@ export interface PieceForm {
   conditions: ConditionForm[];
 }
 
-export interface ProcedureFormCategory {
-  id: string;
+/** A category's texts as typed: labels, help lines and refusal reasons (one per line). */
+export interface CategoryTexts {
   label: string;
   labelEn: string;
   acceptsFr: string;
   acceptsEn: string;
   refusalsFr: string;
   refusalsEn: string;
+}
+
+export interface ProcedureFormCategory extends CategoryTexts {
+  id: string;
   remove: boolean;
   documents: number;
   pieces: Array<PieceForm & { code: string; remove: boolean }>;
@@ -133,13 +137,7 @@ export interface ProcedureFormCategory {
   newPiece: PieceForm;
 }
 
-export interface NewCategoryForm {
-  label: string;
-  labelEn: string;
-  acceptsFr: string;
-  acceptsEn: string;
-  refusalsFr: string;
-  refusalsEn: string;
+export interface NewCategoryForm extends CategoryTexts {
   piece: PieceForm;
 }
 
