@@ -376,7 +376,7 @@ describe('assignment and notepad', () => {
     const client = new Browser(system.app!);
     await client.login(clientAccount.email, password);
     const marker = secret.slice(0, 25);
-    for (const url of [`/dossiers/${kase.id}`, '/dossiers', '/conversations', '/', '/api/conversations', `/dossiers?q=${encodeURIComponent(kase.number)}`]) {
+    for (const url of [`/dossiers/${kase.id}`, '/dossiers', '/conversations', '/', '/api/v1/conversations', `/dossiers?q=${encodeURIComponent(kase.number)}`]) {
       const res = await client.get(url);
       expect(res.statusCode, url).toBeLessThan(500);
       expect(res.body, url).not.toContain(marker);
