@@ -52,7 +52,8 @@ function likeEscape(term: string): string {
 
 function termMatches(term: string): Expression<SqlBool> {
   // A newline separates the fields, and terms never hold one: a term cannot span two fields.
-  return sql<SqlBool>`guichet_fold(concat_ws(chr(10), cases.number, cases.title, client.full_name, client.email, cases.summary)) like '%' || guichet_fold(${likeEscape(term)}) || '%'`;
+  // search_fold: generated columns (migration 011), folded when the row is written.
+  return sql<SqlBool>`(cases.search_fold || chr(10) || client.search_fold) like '%' || guichet_fold(${likeEscape(term)}) || '%'`;
 }
 
 function filtered(db: Db, filter: CaseListFilter) {

@@ -46,6 +46,11 @@ export function euros(cents: number, locale: 'fr' | 'en'): string {
   return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 }
 
+const shortDates = {
+  fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }),
+};
+
 function option(value: string, label: string, selected: boolean): Html {
   return html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
 }
@@ -118,7 +123,7 @@ ${view.items.length === 0
     <td data-label="${t.state}"><span class="badge case-${c.status}">${d.caseStatus[c.status]}</span></td>
     <td data-label="${t.payment}"><span class="badge pay-${c.paymentState}">${t.paymentState[c.paymentState]}</span>${c.paymentAmountCents !== null ? html` <span class="muted">${euros(c.paymentAmountCents, ctx.locale)}</span>` : ''}</td>
     <td data-label="${t.assignee}">${c.assigneeName ?? html`<span class="muted">${t.unassigned}</span>`}</td>
-    <td data-label="${t.createdAt}"><time datetime="${c.createdAt.toISOString()}">${formatDateTime(c.createdAt, ctx.locale)}</time></td>
+    <td data-label="${t.createdAt}"><time datetime="${c.createdAt.toISOString()}" title="${formatDateTime(c.createdAt, ctx.locale)}">${shortDates[ctx.locale].format(c.createdAt)}</time></td>
   </tr>`,
   )}
   </tbody>
