@@ -269,6 +269,7 @@ describe('Excel exports', () => {
     await addContact(db, client.id, 'postal', '3 rue des Lilas, 69003 Lyon');
     const alone = (await createClient(db, { space, name: `Sans Contact ${tag()}` })).account;
     const { browser, account } = await staff();
+    expect((await browser.get('/back-office/clients')).body).toContain('href="/back-office/exports/contacts.xlsx"');
     const res = await browser.get('/back-office/exports/contacts.xlsx');
     expect(res.statusCode).toBe(200);
     const rows = sheetRows(await workbook(res.rawPayload));
@@ -294,6 +295,7 @@ describe('Excel exports', () => {
     const secret = `Note interne ${tag()} : client difficile`;
     expect((await browser.post(`/back-office/dossiers/${kase.id}/bloc-notes`, { note: secret }, { formUrl: `/back-office/dossiers/${kase.id}` })).statusCode).toBe(303);
 
+    expect((await browser.get('/back-office')).body).toContain('href="/back-office/exports/messages.xlsx"');
     const res = await browser.get('/back-office/exports/messages.xlsx');
     expect(res.statusCode).toBe(200);
     const rows = sheetRows(await workbook(res.rawPayload));
