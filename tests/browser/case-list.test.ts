@@ -40,7 +40,7 @@ beforeAll(async () => {
   colleague = (await createStaff(db, { name: 'Inès Faure' })).account;
   space = await createSpace(db, `Crédit auto ${randomBytes(2).toString('hex')}`);
   const lease = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
-  const names = ['Élodie Rousseau-Durand', 'Marc Petit', 'Léa Moreau', 'Hugo Marchand', 'Zoé Lambert'];
+  const names = ['Élise Fontaine-Noël', 'Rémi Carpentier', 'Maëlle Joubert', 'Loïc Vasseur', 'Zoé Lambertin'];
   const clients = await Promise.all(names.map(async (name) => (await createClient(db, { space, name })).account));
   const run = randomBytes(2).toString('hex').toUpperCase();
   const titles = ['Location avec option d’achat — Peugeot e-208', 'Crédit-bail Renault Kangoo', 'Prêt personnel travaux', 'LLD Tesla Model 3'];
@@ -133,12 +133,12 @@ describe('case list in a browser', () => {
     await page.getByLabel('Espace').selectOption(space.id);
     await page.getByLabel('Paiement').selectOption('unpaid');
     await page.getByLabel('Attribué à').selectOption(colleague.id);
-    await page.getByLabel('Rechercher (n°, intitulé, client, e-mail, résumé)').fill('elodie PEUGEOT');
+    await page.getByLabel('Rechercher (n°, intitulé, client, e-mail, résumé)').fill('elise PEUGEOT');
     await Promise.all([page.waitForURL(/paiement=unpaid/), page.getByRole('button', { name: 'Appliquer' }).click()]);
     const texts = await page.locator('table.case-table tbody tr').allInnerTexts();
     expect(texts.length).toBeGreaterThan(0);
     for (const text of texts) {
-      expect(text).toContain('Élodie Rousseau-Durand');
+      expect(text).toContain('Élise Fontaine-Noël');
       expect(text).toContain('Peugeot');
       expect(text).toContain('Impayé');
       expect(text).toContain('Inès Faure');

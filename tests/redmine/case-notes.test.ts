@@ -105,6 +105,8 @@ describe('notepad and assignment on Redmine', () => {
       () => db.selectFrom('conversations').select('id').where('redmine_issue_id', '=', issue.id).executeTakeFirst(),
       (c) => c !== undefined,
       'the issue mirrored as a conversation',
+      // The poller shares Redmine with every other test file: minutes are possible under load.
+      90_000,
     );
     const publicText = unique('Votre dossier avance');
     await staffRedmine.addNote(issue.id, { notes: publicText });
@@ -112,6 +114,7 @@ describe('notepad and assignment on Redmine', () => {
       () => db.selectFrom('messages').select('body').where('conversation_id', '=', conversation!.id).execute(),
       (rows) => rows.some((r) => r.body.includes(publicText)),
       'the public note as a message',
+      90_000,
     );
 
     const client = new Browser(system.app!);
@@ -132,5 +135,5 @@ describe('notepad and assignment on Redmine', () => {
     book.worksheets[0]!.eachRow((row) => row.eachCell((c) => void cells.push(c.text)));
     expect(cells.some((c) => c.includes(publicText))).toBe(true);
     expect(cells.some((c) => c.includes('SECRET-BLOC-NOTES') || c.includes('Dossier attribué à'))).toBe(false);
-  });
+  }, 240_000);
 });
