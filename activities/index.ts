@@ -5,8 +5,9 @@ import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js'
 import { createSlaActivities, type SlaActivityDeps } from './sla.js';
 import { createVilogiActivities, type VilogiActivityDeps } from './vilogi.js';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents.js';
+import { createCaseNoteActivities, type CaseNoteActivityDeps } from './case-notes.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlaActivities(deps),
     ...createVilogiActivities(deps),
     ...createDocumentActivities(deps),
+    ...createCaseNoteActivities(deps),
   };
 }
 

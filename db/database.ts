@@ -410,6 +410,15 @@ export interface CaseCommentsTable {
   created_at: Timestamp;
 }
 
+/** The case's notepad: every collaborator reads it; never shown to clients. */
+export interface CaseNotesTable {
+  id: Generated<string>;
+  case_id: string;
+  author_account_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -436,6 +445,7 @@ export interface Database {
   cases: CasesTable;
   documents: DocumentsTable;
   case_comments: CaseCommentsTable;
+  case_notes: CaseNotesTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -20,6 +20,8 @@ import {
   policySignal,
   reviewSignal,
   type CollectionEvent,
+  caseNoteWorkflow,
+  caseNoteWorkflowId,
 } from '../workflows/index.js';
 
 export interface WorkflowGateway {
@@ -34,6 +36,8 @@ export interface WorkflowGateway {
   check(): Promise<void>;
   /** Starts a case's document collection (idempotent), or signals it an event, starting it if needed. */
   documentCollection(caseId: string, event: CollectionEvent | { type: 'start' }): Promise<void>;
+  /** Writes a private note on the case's Redmine issue, once per reference (idempotent start). */
+  caseNote(caseId: string, ref: string, text: string): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {
@@ -140,6 +144,14 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           case 'policy':
             await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: policySignal, signalArgs: [] });
             return;
+        }
+      }),
+    caseNote: (caseId, ref, text) =>
+      guard('start case note', async () => {
+        try {
+          await client.workflow.start(caseNoteWorkflow, { workflowId: caseNoteWorkflowId(caseId, ref), taskQueue, args: [{ caseId, ref, text }] });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
       }),
   };

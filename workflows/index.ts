@@ -4,3 +4,4 @@ export * from './notification.js';
 export * from './redmine-sync.js';
 export * from './vilogi-sync.js';
 export * from './document-collection.js';
+export * from './case-note.js';

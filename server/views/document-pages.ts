@@ -7,6 +7,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { Html, html, multiline } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { caseWorkSections, type CaseWork } from './case-list-pages.js';
 
 export interface CaseView {
   kase: Case;
@@ -14,6 +15,8 @@ export interface CaseView {
   templateName: string;
   states: CategoryState[];
   lastComment?: { body: string; created_at: Date } | undefined;
+  /** Staff page only: assignment and notepad. */
+  work?: CaseWork | undefined;
 }
 
 /** JSON inside a script element: "<" escaped so that no text can close the element. */
@@ -286,6 +289,7 @@ ${errorSummary(ctx, errors)}
   })}
 </ol>
 ${view.lastComment ? html`<section class="card"><h2>${t.lastComment}</h2><blockquote>${multiline(view.lastComment.body)}</blockquote></section>` : ''}
+${view.work ? caseWorkSections(ctx, kase, view.work) : ''}
 ${kase.status !== 'closed'
   ? html`<form method="post" action="/back-office/dossiers/${kase.id}/cloture" class="inline-action">${csrfField(ctx)}<button type="submit">${t.closeCase}</button></form>`
   : ''}`,
