@@ -150,8 +150,8 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       return { notificationId: notification.id };
     },
 
-    /** The review as a private note; a refusal is told to the client; whether the case is now complete. */
-    async noteReview(input: { caseId: string; documentId: string }): Promise<{ notificationId: string | null; complete: boolean }> {
+    /** The review as a private note; whether it was a refusal (told to the client in a grouped e-mail) and whether the case is now complete. */
+    async noteReview(input: { caseId: string; documentId: string }): Promise<{ notificationId: string | null; rejected: boolean; complete: boolean }> {
       const kase = await loadCase(input.caseId);
       const [doc] = await docsWithCategory(kase.id, [input.documentId]);
       if (!doc || doc.status === 'pending') throw ApplicationFailure.retryable(`review of ${input.documentId} is not visible yet`, 'NotYetVisible');
@@ -161,35 +161,62 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       const withComment = (s: string) => (doc.review_comment ? `${s} (${doc.review_comment})` : s);
       if (doc.status === 'validated') await note(kase, `review-${doc.id}`, agency.documents.noteValidated(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel));
       else await note(kase, `review-${doc.id}`, agency.documents.noteRejected(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel, withComment(reason?.fr ?? doc.rejection_reason ?? '')));
+      return { notificationId: null, rejected: doc.status === 'rejected', complete: await markCompleteIfSo(kase) };
+    },
 
-      let notificationId: string | null = null;
-      if (doc.status === 'rejected') {
-        // A contributor's refused piece is told to that contributor (who may see it), else to the main client.
-        const depositorAccess = doc.deposited_by && doc.deposited_by !== kase.client_account_id ? await caseAccessFor(db, doc.deposited_by, kase.id) : undefined;
-        const client = await findAccountById(db, depositorAccess?.permissions.deposit ? depositorAccess.accountId : kase.client_account_id);
-        if (client) {
-          const t = messages(client.locale);
-          const reasonText = withComment(reason ? text(reason, client.locale) : (doc.rejection_reason ?? ''));
-          const notification = await enqueueNotification(db, {
-            idempotencyKey: `case-rejected:${doc.id}`,
-            recipient: client.email,
-            subject: t.documents.rejectedSubject(kase.number),
-            bodyText: [
-              t.mail.greeting(client.full_name),
-              '',
-              t.documents.rejectedBody(doc.file_name, categoryLabel(category, client.locale), reasonText),
-              '',
-              t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
-              '',
-              t.mail.signature,
-              '',
-              t.mail.noReply,
-            ].join('\n'),
-          });
-          notificationId = notification.id;
+    /** One e-mail to the client for the refusals of a few minutes: each document, its category and why. */
+    async sendRefusalDigest(input: { caseId: string; ref: string; documentIds: string[] }): Promise<{ notificationId: string | null; contributorNotificationIds?: string[] }> {
+      const kase = await loadCase(input.caseId);
+      // Still refused when the e-mail goes (a piece re-reviewed since is not told as refused).
+      const refused = (await docsWithCategory(kase.id, input.documentIds)).filter((d) => d.status === 'rejected');
+      if (refused.length === 0) return { notificationId: null };
+      const categories = await db.selectFrom('document_categories').selectAll().where('id', 'in', [...new Set(refused.map((d) => d.category_id))]).execute();
+      // A contributor's refused piece is told to that contributor (who may see it), else to the main
+      // client: one e-mail per person, naming only their own files.
+      const byRecipient = new Map<string, typeof refused>();
+      for (const d of refused) {
+        let to = kase.client_account_id;
+        if (d.deposited_by && d.deposited_by !== kase.client_account_id) {
+          const access = await caseAccessFor(db, d.deposited_by, kase.id);
+          if (access?.permissions.deposit) to = access.accountId;
         }
+        byRecipient.set(to, [...(byRecipient.get(to) ?? []), d]);
       }
-      return { notificationId, complete: await markCompleteIfSo(kase) };
+      let notificationId: string | null = null;
+      const contributorNotificationIds: string[] = [];
+      for (const [accountId, docs] of byRecipient) {
+        const client = await findAccountById(db, accountId);
+        if (!client) continue;
+        const owner = accountId === kase.client_account_id;
+        const t = messages(client.locale);
+        const lines = docs.map((d) => {
+          const category = categories.find((c) => c.id === d.category_id)!;
+          const reason = category.refusal_reasons.find((r) => r.code === d.rejection_reason);
+          const why = reason ? text(reason, client.locale) : (d.rejection_reason ?? '');
+          return t.documents.rejectedLine(d.file_name, categoryLabel(category, client.locale), d.review_comment ? `${why} (${d.review_comment})` : why);
+        });
+        const notification = await enqueueNotification(db, {
+          idempotencyKey: owner ? `case-rejected:${kase.id}:${input.ref}` : `case-rejected:${kase.id}:${input.ref}:${accountId}`,
+          recipient: client.email,
+          subject: t.documents.rejectedSubject(kase.number, docs.length),
+          bodyText: [
+            t.mail.greeting(client.full_name),
+            '',
+            t.documents.rejectedIntro,
+            ...lines,
+            '',
+            t.documents.rejectedAgain,
+            t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
+            '',
+            t.mail.signature,
+            '',
+            t.mail.noReply,
+          ].join('\n'),
+        });
+        if (owner) notificationId = notification.id;
+        else contributorNotificationIds.push(notification.id);
+      }
+      return { notificationId, contributorNotificationIds };
     },
 
     /** Staff hear that every required piece is validated (e-mail and private note), once. */

@@ -5,9 +5,10 @@ import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js'
 import { createSlaActivities, type SlaActivityDeps } from './sla.js';
 import { createVilogiActivities, type VilogiActivityDeps } from './vilogi.js';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents.js';
+import { createCaseNoteActivities, type CaseNoteActivityDeps } from './case-notes.js';
 import { createContributorActivities, type ContributorActivityDeps } from './contributors.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & ContributorActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlaActivities(deps),
     ...createVilogiActivities(deps),
     ...createDocumentActivities(deps),
+    ...createCaseNoteActivities(deps),
     ...createContributorActivities(deps),
   };
 }

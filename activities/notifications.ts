@@ -2,6 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Mailer } from '../connectors/mail/index.js';
 import type { Db } from '../db/connect.js';
 import { markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
+import { getSettings, isHexColor } from '../db/settings.js';
+import { mailHtml } from '../connectors/mail/html.js';
+import { linkColourOnWhite } from '../server/views/colour.js';
 import { ConnectorError } from '../connectors/errors.js';
 import { splitCc } from './conversations.js';
 
@@ -15,12 +18,15 @@ export async function deliverNotification(db: Db, mailer: Mailer, notificationId
   const n = await db.selectFrom('notifications').selectAll().where('id', '=', notificationId).executeTakeFirst();
   if (!n) throw ApplicationFailure.retryable(`notification ${notificationId} is not visible yet`, 'NotYetVisible');
   if (n.status === 'sent') return 'already-sent';
+  const { primaryColor } = await getSettings(db);
+  const colour = isHexColor(primaryColor) ? primaryColor : '#0b5cab';
   try {
     await mailer.send({
       to: n.recipient,
       cc: splitCc(n.cc),
       subject: n.subject,
       text: n.body_text,
+      html: mailHtml(n.subject, n.body_text, { colour, linkColour: linkColourOnWhite(colour) }),
       reference: n.idempotency_key,
     });
   } catch (err) {

@@ -323,6 +323,8 @@ export interface TemplatePiece {
 
 export interface RefusalReasonDef extends BiText {
   code: string;
+  /** Removed by an administrator while documents were refused for it: shown on them, never offered again. */
+  archived?: boolean;
 }
 
 /** What a role may do in a case (seed 002); the main client may always do everything. */
@@ -425,6 +427,15 @@ export interface CaseCommentsTable {
   created_at: Timestamp;
 }
 
+/** The case's notepad: every collaborator reads it; never shown to clients. */
+export interface CaseNotesTable {
+  id: Generated<string>;
+  case_id: string;
+  author_account_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
 export type CaseMemberKind = 'contributor' | 'occasional';
 export type CaseMemberStatus = 'invited' | 'active' | 'revoked' | 'expired';
 
@@ -479,6 +490,7 @@ export interface Database {
   cases: CasesTable;
   documents: DocumentsTable;
   case_comments: CaseCommentsTable;
+  case_notes: CaseNotesTable;
   case_members: CaseMembersTable;
   case_member_tokens: CaseMemberTokensTable;
 }

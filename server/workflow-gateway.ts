@@ -17,6 +17,7 @@ import {
   depositSignal,
   documentCollectionWorkflow,
   documentCollectionWorkflowId,
+  policySignal,
   reviewSignal,
   type CollectionEvent,
   acceptInvitationSignal,
@@ -25,6 +26,8 @@ import {
   reinviteSignal,
   revokeInvitationSignal,
   type ContributorInvitationInput,
+  caseNoteWorkflow,
+  caseNoteWorkflowId,
 } from '../workflows/index.js';
 
 export type InvitationEvent = { type: 'invite'; input: ContributorInvitationInput } | { type: 'accept' | 'revoke'; memberId: string };
@@ -43,6 +46,8 @@ export interface WorkflowGateway {
   documentCollection(caseId: string, event: CollectionEvent | { type: 'start' }): Promise<void>;
   /** Sends (or re-sends) a contributor's invitation, or tells it of an acceptance or revocation. */
   contributorInvitation(event: InvitationEvent): Promise<void>;
+  /** Writes a private note on the case's Redmine issue, once per reference (idempotent start). */
+  caseNote(caseId: string, ref: string, text: string): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {
@@ -146,6 +151,17 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           case 'close':
             await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: closeSignal, signalArgs: [] });
             return;
+          case 'policy':
+            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: policySignal, signalArgs: [] });
+            return;
+        }
+      }),
+    caseNote: (caseId, ref, text) =>
+      guard('start case note', async () => {
+        try {
+          await client.workflow.start(caseNoteWorkflow, { workflowId: caseNoteWorkflowId(caseId, ref), taskQueue, args: [{ caseId, ref, text }] });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
       }),
     contributorInvitation: (event) =>

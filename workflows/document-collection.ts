@@ -3,14 +3,16 @@
 // reminded of missing pieces on the template's cadence (e.g. day 2, 5, 10, then weekly) until
 // the case is complete or closed, staff hear of completion, and each deposit and review becomes
 // a private note on the case's Redmine issue.
-import { ActivityFailure, condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, CollectionPolicy } from '../activities/index.js';
 
 export type CollectionEvent =
   | { type: 'deposit'; documentIds: string[] }
   | { type: 'review'; documentId: string }
   | { type: 'comment'; commentId: string }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** The template's cadence was edited: read it again. */
+  | { type: 'policy' };
 
 export interface DepositDigest {
   ref: string;
@@ -24,6 +26,8 @@ export interface CollectionInput {
   pending?: CollectionEvent[];
   remindersSent?: number;
   digest?: DepositDigest | null;
+  /** Refusals told to the client in one e-mail, like the agency's deposits. */
+  refusals?: DepositDigest | null;
   handledEvents?: number;
 }
 
@@ -32,6 +36,7 @@ export interface CollectionState {
   remindersSent: number;
   nextReminderAt: number | null;
   digest: DepositDigest | null;
+  refusals: DepositDigest | null;
   complete: boolean;
   closed: boolean;
   handledEvents: number;
@@ -42,6 +47,7 @@ export const depositSignal = defineSignal<[{ documentIds: string[] }]>('deposit'
 export const reviewSignal = defineSignal<[{ documentId: string }]>('review');
 export const commentSignal = defineSignal<[{ commentId: string }]>('comment');
 export const closeSignal = defineSignal('close');
+export const policySignal = defineSignal('policyChanged');
 export const collectionStateQuery = defineQuery<CollectionState>('collectionState');
 
 export function documentCollectionWorkflowId(caseId: string): string {
@@ -57,7 +63,7 @@ export function reminderOffset(index: number, days: readonly number[], everyDays
   return (last + (index - days.length + 1) * everyDays) * DAY_MS;
 }
 
-const { loadCollectionPolicy, noteDeposit, sendDepositDigest, noteReview, notifyCaseComplete, forwardCaseComment, remindMissingPieces } = proxyActivities<Activities>({
+const { loadCollectionPolicy, noteDeposit, sendDepositDigest, noteReview, sendRefusalDigest, notifyCaseComplete, forwardCaseComment, remindMissingPieces } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 30 },
 });
@@ -71,6 +77,7 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
   const pending: CollectionEvent[] = [...(input.pending ?? [])];
   let remindersSent = input.remindersSent ?? 0;
   let digest: DepositDigest | null = input.digest ?? null;
+  let refusals: DepositDigest | null = input.refusals ?? null;
   let handledEvents = input.handledEvents ?? 0;
   let complete = false;
   let closed = false;
@@ -81,21 +88,32 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
   setHandler(reviewSignal, ({ documentId }) => void pending.push({ type: 'review', documentId }));
   setHandler(commentSignal, ({ commentId }) => void pending.push({ type: 'comment', commentId }));
   setHandler(closeSignal, () => void pending.push({ type: 'close' }));
+  setHandler(policySignal, () => void pending.push({ type: 'policy' }));
   const nextReminderAt = () => {
     const policy = loaded.policy;
     return policy && !complete && !closed ? policy.startedAt + reminderOffset(remindersSent, policy.reminderDays, policy.reminderEveryDays) : null;
   };
-  setHandler(collectionStateQuery, () => ({ caseId, remindersSent, nextReminderAt: nextReminderAt(), digest, complete, closed, handledEvents, pendingEvents: pending.length }));
+  setHandler(collectionStateQuery, () => ({ caseId, remindersSent, nextReminderAt: nextReminderAt(), digest, refusals, complete, closed, handledEvents, pendingEvents: pending.length }));
 
-  const policy = await loadCollectionPolicy(caseId);
+  let policy = await loadCollectionPolicy(caseId);
   loaded.policy = policy;
   complete = policy.complete;
   closed = policy.closed;
-  // A run started late (or restarted) does not send the reminders it missed: only the last one due.
-  while (!complete && !closed) {
-    const following = policy.startedAt + reminderOffset(remindersSent + 1, policy.reminderDays, policy.reminderEveryDays);
-    if (following > Date.now()) break;
-    remindersSent++;
+  // A run started late (or restarted, or given a new cadence) does not send the reminders it
+  // missed: only the last one due.
+  function skipMissedReminders(): void {
+    while (!complete && !closed) {
+      const following = policy.startedAt + reminderOffset(remindersSent + 1, policy.reminderDays, policy.reminderEveryDays);
+      if (following > Date.now()) break;
+      remindersSent++;
+    }
+  }
+  skipMissedReminders();
+
+  async function refreshPolicy(): Promise<void> {
+    policy = await loadCollectionPolicy(caseId);
+    loaded.policy = policy;
+    skipMissedReminders();
   }
 
   async function deliver(ids: Array<string | null>): Promise<void> {
@@ -110,7 +128,19 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       digest = null;
       await deliver([notificationId]);
     }
-    const reminderAt = nextReminderAt();
+    if (refusals && refusals.dueAt <= now) {
+      const sending = refusals;
+      const { notificationId, contributorNotificationIds } = await sendRefusalDigest({ caseId, ref: sending.ref, documentIds: sending.documentIds });
+      refusals = null;
+      await deliver([notificationId, ...(contributorNotificationIds ?? [])]);
+    }
+    let reminderAt = nextReminderAt();
+    // The cadence may have been edited since the timer was set: the reminder goes by the
+    // template as it is now (a signal wakes the workflow early; this catches a lost signal).
+    if (reminderAt !== null && reminderAt <= now && patched('reminder-reads-cadence')) {
+      await refreshPolicy();
+      reminderAt = nextReminderAt();
+    }
     if (reminderAt !== null && reminderAt <= now) {
       const result = await remindMissingPieces({ caseId, index: remindersSent });
       remindersSent++;
@@ -137,7 +167,13 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       }
       case 'review': {
         const result = await noteReview({ caseId, documentId: event.documentId });
-        await deliver([result.notificationId]);
+        if (patched('grouped-refusals')) {
+          // Refusals of a few minutes reach the client as one e-mail.
+          if (result.rejected) {
+            if (refusals) refusals.documentIds.push(event.documentId);
+            else refusals = { ref: `refusals-${event.documentId}`, dueAt: Date.now() + policy.digestMinutes * 60_000, documentIds: [event.documentId] };
+          }
+        } else await deliver([result.notificationId]);
         if (result.complete) await becomeComplete();
         return;
       }
@@ -149,13 +185,16 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       case 'close':
         closed = true;
         return;
+      case 'policy':
+        await refreshPolicy();
+        return;
     }
   }
 
   for (;;) {
     // Closed, and the last deposits told: nothing more to wait for.
-    if (closed && !digest && pending.length === 0) return;
-    const times = [digest?.dueAt, nextReminderAt()].filter((t): t is number => typeof t === 'number');
+    if (closed && !digest && !refusals && pending.length === 0) return;
+    const times = [digest?.dueAt, refusals?.dueAt, nextReminderAt()].filter((t): t is number => typeof t === 'number');
     const next = times.length > 0 ? Math.min(...times) : undefined;
     await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, next === undefined ? undefined : Math.max(1, next - Date.now()));
     try {
@@ -165,7 +204,7 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       log.warn('document collection deadline step failed', { error: err.cause?.message });
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof documentCollectionWorkflow>({ caseId, pending, remindersSent, digest, handledEvents });
+      await continueAsNew<typeof documentCollectionWorkflow>({ caseId, pending, remindersSent, digest, refusals, handledEvents });
       return;
     }
     const event = pending.shift();

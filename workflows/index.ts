@@ -5,3 +5,4 @@ export * from './redmine-sync.js';
 export * from './vilogi-sync.js';
 export * from './document-collection.js';
 export * from './contributor-invitation.js';
+export * from './case-note.js';

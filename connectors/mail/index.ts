@@ -8,6 +8,8 @@ export interface OutgoingMail {
   cc?: string[];
   subject: string;
   text: string;
+  /** The same message as HTML (an alternative part); the text part is always sent. */
+  html?: string;
   /** Our own id, sent as a header so that a retried delivery can be recognised. */
   reference: string;
 }
@@ -57,6 +59,7 @@ export function createMailer(options: MailerOptions): Mailer {
           ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
           subject: mail.subject,
           text: mail.text,
+          ...(mail.html ? { html: mail.html } : {}),
           headers: { 'X-Guichet-Reference': mail.reference },
         });
         return { messageId: info.messageId };

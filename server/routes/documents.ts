@@ -21,6 +21,7 @@ import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions, type R
 import { field } from '../validation.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
+import { caseWork } from './case-list.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -361,22 +362,14 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Back-office ----
 
-  app.get<{ Querystring: { q?: string } }>('/back-office/dossiers', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const query = (request.query.q ?? '').slice(0, 200);
-    const items = await searchCases(db, query);
-    if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/back-office/dossiers/${items[0].id}`);
-    return sendPage(reply, caseListPage(pageContext(request, reply, { area: 'staff' }), { items, query, staff: true }), query && items.length === 0 ? 404 : 200);
-  });
-
-  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();
     const t = translator(request, 'staff');
     const flash = flashText(t, request.query);
     const ctx = pageContext(request, reply, { area: 'staff', flash: flash ? { kind: 'info', text: flash } : undefined });
-    return sendPage(reply, staffCasePage(ctx, await caseView(kase, ctx.locale), []));
+    return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, request.query, kase) }, []));
   });
 
   app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
@@ -400,7 +393,7 @@ export default async function documentRoutes(app: FastifyInstance) {
       const comment = field(request.body, 'comment').trim().slice(0, 500) || null;
       const renderError = async (message: string, status: number) => {
         const ctx = pageContext(request, reply, { area: 'staff' });
-        return sendPage(reply, staffCasePage(ctx, await caseView(kase, ctx.locale), [message]), status);
+        return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, {}, kase) }, [message]), status);
       };
       let outcome: Parameters<typeof review>[5];
       if (decision === 'validate') {
@@ -408,7 +401,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         outcome = { outcome: 'validated', pieceCode: category.pieces.some((p) => p.code === piece) ? piece : null, comment };
       } else if (decision === 'reject') {
         const reason = field(request.body, 'reason');
-        if (!category.refusal_reasons.some((r) => r.code === reason)) return renderError(t.documents.reasonRequired, 400);
+        if (!category.refusal_reasons.some((r) => r.code === reason && !r.archived)) return renderError(t.documents.reasonRequired, 400);
         outcome = { outcome: 'rejected', reason, comment };
       } else {
         return renderError(t.errors.badForm, 400);

@@ -8,23 +8,13 @@ import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../validation.js';
+import { inkFor } from '../views/colour.js';
 import { settingsPage, type SettingsForm } from '../views/settings-pages.js';
 import { requireAdmin, requireStaff } from './staff-guard.js';
 
 const hidden = { schema: { hide: true } };
 export const LOGO_MAX_BYTES = 1024 * 1024;
 const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif']);
-
-/** Text on the primary colour: white unless the colour is light (WCAG relative luminance). */
-export function inkFor(hex: string): string {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  const luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
-  // Contrast with white (1.05 / (L + 0.05)) against contrast with near-black.
-  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#1b1f24';
-}
 
 export default function settingsRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);

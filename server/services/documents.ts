@@ -147,3 +147,21 @@ export async function closeCase(db: Db, workflows: WorkflowGateway, actor: Actor
     await workflows.documentCollection(kase.id, { type: 'close' });
   });
 }
+
+/**
+ * A template's cadence was edited: its open cases read it again now. Best effort: a case whose
+ * signal is lost still reads the template when its next reminder comes due (the workflow re-reads
+ * it then), so a Temporal hiccup here only delays an earlier reminder, never sends a wrong one.
+ */
+export async function announceCadenceChange(db: Db, workflows: WorkflowGateway, templateId: string): Promise<{ signalled: number; failed: number }> {
+  const open = await db.selectFrom('cases').select('id').where('template_id', '=', templateId).where('status', '=', 'open').execute();
+  let failed = 0;
+  for (const { id } of open) {
+    try {
+      await workflows.documentCollection(id, { type: 'policy' });
+    } catch {
+      failed++;
+    }
+  }
+  return { signalled: open.length - failed, failed };
+}

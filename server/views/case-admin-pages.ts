@@ -105,48 +105,128 @@ export function procedureListPage(ctx: PageContext, templates: Array<DocumentTem
 }
 
 /** What the editor shows: the stored template, or what the administrator typed when refused. */
-export interface ProcedureFormCategory {
-  id: string;
+export interface ConditionForm {
+  fact: string;
+  op: 'eq' | 'gte';
+  value: string;
+}
+
+export interface PieceForm {
+  labelFr: string;
+  labelEn: string;
+  role: string;
+  rule: 'required' | 'optional' | 'conditional';
+  conditions: ConditionForm[];
+}
+
+/** A category's texts as typed: labels, help lines and refusal reasons (one per line). */
+export interface CategoryTexts {
   label: string;
   labelEn: string;
   acceptsFr: string;
   acceptsEn: string;
   refusalsFr: string;
   refusalsEn: string;
+}
+
+export interface ProcedureFormCategory extends CategoryTexts {
+  id: string;
   remove: boolean;
   documents: number;
-  pieces: Array<{ code: string; labelFr: string; labelEn: string; role: string; rule: 'required' | 'optional' | 'conditional' }>;
+  pieces: Array<PieceForm & { code: string; remove: boolean }>;
+  /** The empty row that adds a piece when its labels are filled in. */
+  newPiece: PieceForm;
+}
+
+export interface NewCategoryForm extends CategoryTexts {
+  piece: PieceForm;
 }
 
 export interface ProcedureForm {
   reminderDays: string;
   reminderEvery: string;
   categories: ProcedureFormCategory[];
+  newCategory: NewCategoryForm;
+}
+
+export function emptyPieceForm(role: string): PieceForm {
+  return { labelFr: '', labelEn: '', role, rule: 'required', conditions: [] };
+}
+
+export function emptyNewCategoryForm(role: string): NewCategoryForm {
+  return { label: '', labelEn: '', acceptsFr: '', acceptsEn: '', refusalsFr: '', refusalsEn: '', piece: emptyPieceForm(role) };
 }
 
 export function procedureFormOf(categories: readonly DocumentCategory[], template: DocumentTemplate, counts: Map<string, number>): ProcedureForm {
+  const firstRole = template.roles[0]?.code ?? '';
   return {
     reminderDays: template.reminder_days.join(', '),
     reminderEvery: String(template.reminder_every_days),
-    categories: categories.map((c) => ({
-      id: c.id,
-      label: c.label,
-      labelEn: c.label_en,
-      acceptsFr: c.accepts.map((a) => a.fr).join('\n'),
-      acceptsEn: c.accepts.map((a) => a.en).join('\n'),
-      refusalsFr: c.refusal_reasons.map((r) => r.fr).join('\n'),
-      refusalsEn: c.refusal_reasons.map((r) => r.en).join('\n'),
-      remove: false,
-      documents: counts.get(c.id) ?? 0,
-      pieces: c.pieces.map((p) => ({
-        code: p.code,
-        labelFr: p.label.fr,
-        labelEn: p.label.en,
-        role: p.role,
-        rule: p.rule.kind === 'requiredWhen' ? 'conditional' : p.rule.kind,
-      })),
-    })),
+    categories: categories.map((c) => {
+      const offered = c.refusal_reasons.filter((r) => !r.archived);
+      return {
+        id: c.id,
+        label: c.label,
+        labelEn: c.label_en,
+        acceptsFr: c.accepts.map((a) => a.fr).join('\n'),
+        acceptsEn: c.accepts.map((a) => a.en).join('\n'),
+        refusalsFr: offered.map((r) => r.fr).join('\n'),
+        refusalsEn: offered.map((r) => r.en).join('\n'),
+        remove: false,
+        documents: counts.get(c.id) ?? 0,
+        pieces: c.pieces.map((p) => ({
+          code: p.code,
+          labelFr: p.label.fr,
+          labelEn: p.label.en,
+          role: p.role,
+          rule: p.rule.kind === 'requiredWhen' ? 'conditional' : p.rule.kind,
+          conditions: p.rule.kind === 'requiredWhen' ? p.rule.all.map((w) => ({ fact: w.fact, op: w.op, value: String(w.value) })) : [],
+          remove: false,
+        })),
+        newPiece: emptyPieceForm(firstRole),
+      };
+    }),
+    newCategory: emptyNewCategoryForm(firstRole),
   };
+}
+
+/** A piece's labels, role, obligation and conditions, named `${prefix}-…`. */
+function pieceFields(ctx: PageContext, roles: DocumentTemplate['roles'], prefix: string, p: PieceForm): Html {
+  const t = ctx.t.procedures;
+  // The stored conditions and one empty row to add another.
+  const rows = [...p.conditions, { fact: '', op: 'eq' as const, value: '' }];
+  return html`<label for="${prefix}-labelFr">${t.pieceLabelFr}</label>
+        <input id="${prefix}-labelFr" name="${prefix}-labelFr" value="${p.labelFr}" maxlength="300">
+        <label for="${prefix}-labelEn">${t.pieceLabelEn}</label>
+        <input id="${prefix}-labelEn" name="${prefix}-labelEn" value="${p.labelEn}" maxlength="300">
+        <label for="${prefix}-role">${t.role}</label>
+        <select id="${prefix}-role" name="${prefix}-role">
+          ${roles.map((r) => html`<option value="${r.code}"${r.code === p.role ? html` selected` : ''}>${ctx.locale === 'en' ? r.en : r.fr}</option>`)}
+        </select>
+        <label for="${prefix}-rule">${t.rule}</label>
+        <select id="${prefix}-rule" name="${prefix}-rule">
+          <option value="required"${p.rule === 'required' ? html` selected` : ''}>${t.ruleRequired}</option>
+          <option value="optional"${p.rule === 'optional' ? html` selected` : ''}>${t.ruleOptional}</option>
+          <option value="conditional"${p.rule === 'conditional' ? html` selected` : ''}>${t.ruleConditionalNew}</option>
+        </select>
+        <details class="conditions"${p.rule === 'conditional' ? html` open` : ''}>
+          <summary>${t.conditions}</summary>
+          <p class="help">${t.conditionsHelp}</p>
+          ${rows.map((w, m) => {
+            const wk = `${prefix}-w${m}`;
+            return html`<div class="condition-row">
+            <label for="${wk}-fact">${t.conditionFact(m + 1)}</label>
+            <input id="${wk}-fact" name="${wk}-fact" value="${w.fact}" maxlength="40" autocapitalize="off" spellcheck="false">
+            <label for="${wk}-op">${t.conditionOp(m + 1)}</label>
+            <select id="${wk}-op" name="${wk}-op">
+              <option value="eq"${w.op === 'eq' ? html` selected` : ''}>${t.opEq}</option>
+              <option value="gte"${w.op === 'gte' ? html` selected` : ''}>${t.opGte}</option>
+            </select>
+            <label for="${wk}-value">${t.conditionValue(m + 1)}</label>
+            <input id="${wk}-value" name="${wk}-value" value="${w.value}" maxlength="60">
+          </div>`;
+          })}
+        </details>`;
 }
 
 export function procedureEditorPage(ctx: PageContext, view: { template: DocumentTemplate; form: ProcedureForm; errors: string[] }): Html {
@@ -200,29 +280,43 @@ ${errorSummary(ctx, view.errors)}
         const pk = `${k}-p${j}`;
         return html`<div class="piece-edit">
         <input type="hidden" name="${pk}-code" value="${p.code}">
-        <label for="${pk}-labelFr">${t.pieceLabelFr}</label>
-        <input id="${pk}-labelFr" name="${pk}-labelFr" value="${p.labelFr}" maxlength="300">
-        <label for="${pk}-labelEn">${t.pieceLabelEn}</label>
-        <input id="${pk}-labelEn" name="${pk}-labelEn" value="${p.labelEn}" maxlength="300">
-        <label for="${pk}-role">${t.role}</label>
-        <select id="${pk}-role" name="${pk}-role">
-          ${roles.map((r) => html`<option value="${r.code}"${r.code === p.role ? html` selected` : ''}>${ctx.locale === 'en' ? r.en : r.fr}</option>`)}
-        </select>
-        <label for="${pk}-rule">${t.rule}</label>
-        <select id="${pk}-rule" name="${pk}-rule">
-          <option value="required"${p.rule === 'required' ? html` selected` : ''}>${t.ruleRequired}</option>
-          <option value="optional"${p.rule === 'optional' ? html` selected` : ''}>${t.ruleOptional}</option>
-          ${p.rule === 'conditional' ? html`<option value="conditional" selected>${t.ruleConditional}</option>` : ''}
-        </select>
+        ${pieceFields(ctx, roles, pk, p)}
+        <label class="check"><input type="checkbox" name="${pk}-remove" value="1"${p.remove ? html` checked` : ''}> ${t.removePiece}</label>
       </div>`;
       })}
+      <details class="piece-edit piece-new"${c.newPiece.labelFr || c.newPiece.labelEn ? html` open` : ''}>
+        <summary>${t.newPiece}</summary>
+        <p class="help">${t.newPieceHelp}</p>
+        ${pieceFields(ctx, roles, `${k}-new`, c.newPiece)}
+      </details>
     </fieldset>
     <p class="muted">${t.documents(c.documents)}</p>
     <label class="check"><input type="checkbox" name="${k}-remove" value="1"${c.remove ? html` checked` : ''}> ${t.remove}</label>
   </fieldset>`;
   })}
+  <details class="card category-edit category-new" id="new-category"${view.form.newCategory.label || view.form.newCategory.labelEn ? html` open` : ''}>
+    <summary>${t.newCategory}</summary>
+    <p class="help">${t.newCategoryHelp}</p>
+    <label for="new-label">${t.labelFr}</label>
+    <input id="new-label" name="new-label" value="${view.form.newCategory.label}" maxlength="300">
+    <label for="new-labelEn">${t.labelEn}</label>
+    <input id="new-labelEn" name="new-labelEn" value="${view.form.newCategory.labelEn}" maxlength="300">
+    <label for="new-acceptsFr">${t.acceptsFr}</label>
+    <textarea id="new-acceptsFr" name="new-acceptsFr" rows="3">${view.form.newCategory.acceptsFr}</textarea>
+    <label for="new-acceptsEn">${t.acceptsEn}</label>
+    <textarea id="new-acceptsEn" name="new-acceptsEn" rows="3">${view.form.newCategory.acceptsEn}</textarea>
+    <label for="new-refusalsFr">${t.refusalsFr}</label>
+    <textarea id="new-refusalsFr" name="new-refusalsFr" rows="3">${view.form.newCategory.refusalsFr}</textarea>
+    <label for="new-refusalsEn">${t.refusalsEn}</label>
+    <textarea id="new-refusalsEn" name="new-refusalsEn" rows="3">${view.form.newCategory.refusalsEn}</textarea>
+    <fieldset>
+      <legend>${t.pieces}</legend>
+      <div class="piece-edit">${pieceFields(ctx, roles, 'new-p', view.form.newCategory.piece)}</div>
+    </fieldset>
+  </details>
   <button type="submit" name="action" value="save" class="primary">${t.save}</button>
 </form>
-${rolePermissionsForm(ctx, tpl)}`,
+${rolePermissionsForm(ctx, tpl)}
+<script type="module" src="/static/procedures.js"></script>`,
   );
 }

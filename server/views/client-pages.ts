@@ -12,7 +12,7 @@ export function clientListPage(ctx: PageContext, search: string, list: { items: 
   return layout(
     ctx,
     t.title,
-    html`<h1>${t.title}</h1>
+    html`<div class="heading-row"><h1>${t.title}</h1><a class="button" href="/back-office/exports/contacts.xlsx" download>${ctx.t.caseList.exportContacts}</a></div>
 <form method="get" action="/back-office/clients" class="filters" role="search">
   <label for="q">${t.search}</label>
   <input id="q" name="q" type="search" value="${search}">

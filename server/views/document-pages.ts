@@ -9,6 +9,7 @@ import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { Html, html, multiline } from './html.js';
 import { accessNotice, staffPeopleSection } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { caseWorkSections, type CaseWork } from './case-list-pages.js';
 
 export interface CaseView {
   kase: Case;
@@ -16,6 +17,8 @@ export interface CaseView {
   templateName: string;
   states: CategoryState[];
   lastComment?: { body: string; created_at: Date } | undefined;
+  /** Staff page only: assignment and notepad. */
+  work?: CaseWork | undefined;
   /** The client-space viewer's access (absent: staff). */
   access?: { kind: CaseAccessKind; role: string | null; permissions: RolePermissions; accountId: string };
   /** The people the case is shared with: for staff and the main client only. */
@@ -258,7 +261,7 @@ function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: Do
     <label for="reason-${doc.id}">${t.rejectReason}</label>
     <select id="reason-${doc.id}" name="reason" required>
       <option value=""></option>
-      ${state.category.refusal_reasons.map((r) => html`<option value="${r.code}">${text(r, ctx.locale)}</option>`)}
+      ${state.category.refusal_reasons.filter((r) => !r.archived).map((r) => html`<option value="${r.code}">${text(r, ctx.locale)}</option>`)}
     </select>
     <label for="comment-${doc.id}">${t.reviewComment}</label>
     <input id="comment-${doc.id}" name="comment" maxlength="500">
@@ -301,6 +304,7 @@ ${staffPeopleSection(ctx, view)}
   })}
 </ol>
 ${view.lastComment ? html`<section class="card"><h2>${t.lastComment}</h2><blockquote>${multiline(view.lastComment.body)}</blockquote></section>` : ''}
+${view.work ? caseWorkSections(ctx, kase, view.work) : ''}
 ${kase.status !== 'closed'
   ? html`<form method="post" action="/back-office/dossiers/${kase.id}/cloture" class="inline-action">${csrfField(ctx)}<button type="submit">${t.closeCase}</button></form>`
   : ''}`,

@@ -17,7 +17,7 @@ export function staffConversationListPage(
   return layout(
     ctx,
     t.staff.conversations,
-    html`<div class="heading-row"><h1>${t.staff.conversations}</h1><a class="button" href="/back-office/delais">${t.sla.riskLink}</a><a class="button" href="/back-office/vilogi">${t.vilogi.link}</a></div>
+    html`<div class="heading-row"><h1>${t.staff.conversations}</h1><a class="button" href="/back-office/delais">${t.sla.riskLink}</a><a class="button" href="/back-office/vilogi">${t.vilogi.link}</a><a class="button" href="/back-office/exports/messages.xlsx" download>${t.caseList.exportMessages}</a></div>
 <form method="get" action="/back-office" class="filters">
   <label for="space">${t.conversations.space}</label>
   <select id="space" name="space">

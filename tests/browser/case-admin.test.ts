@@ -101,6 +101,26 @@ describe('case opening and procedure editor in a browser', () => {
     expect((await templateCategories(system.database.db, rental.id))[0]?.label).toBe('Pièce d’identité');
     await screenshot(page, 'desk-61-procedure-editor', false);
 
+    // A category added with the keyboard: the section opens with Enter, its fields are filled in.
+    const addCategory = page.locator('#new-category > summary');
+    await addCategory.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#new-category').getAttribute('open')).not.toBeNull();
+    await page.locator('#new-label').fill('Assurance habitation');
+    await page.locator('#new-labelEn').fill('Home insurance');
+    await page.locator('#new-refusalsFr').fill('Attestation expirée');
+    await page.locator('#new-refusalsEn').fill('Expired certificate');
+    await page.locator('#new-p-labelFr').fill('Attestation d’assurance');
+    await page.locator('#new-p-labelEn').fill('Insurance certificate');
+    await page.locator('#new-p-rule').selectOption('conditional');
+    await page.locator('#new-p-w0-fact').fill('furnished');
+    await page.locator('#new-p-w0-value').fill('non');
+    await page.locator('#new-category').screenshot({ path: path.join(SCREENSHOTS, 'desk-62-procedure-new-category.png') });
+    await Promise.all([page.waitForURL(/\?ok=1/), page.locator('#new-p-labelEn').press('Enter')]);
+    const added = (await templateCategories(system.database.db, rental.id)).at(-1)!;
+    expect(added).toMatchObject({ label: 'Assurance habitation', label_en: 'Home insurance' });
+    expect(added.pieces[0]?.rule).toEqual({ kind: 'requiredWhen', all: [{ fact: 'furnished', op: 'eq', value: 'non' }] });
+
     const phone = await staffPage(true);
     await phone.goto(`/back-office/procedures/${rental.id}`);
     const ressources = (await templateCategories(system.database.db, rental.id)).findIndex((c) => c.code === 'ressources');

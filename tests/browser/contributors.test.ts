@@ -94,7 +94,7 @@ describe('contributors in a browser', () => {
     await back.getByLabel('Rôle').selectOption('garant');
     expect(await back.getByLabel('Envoyer l’invitation maintenant').isChecked()).toBe(true);
     await screenshot(back, 'contributors-01-staff-add');
-    await Promise.all([back.waitForURL(/ok=person-invited/), back.getByRole('button', { name: 'Ajouter' }).click()]);
+    await Promise.all([back.waitForURL(/ok=person-invited/), back.locator('#people').getByRole('button', { name: 'Ajouter' }).click()]);
     expect(await back.locator('#people .person', { hasText: 'Marc Garant' }).innerText()).toContain('invitation envoyée');
     await screenshot(back, 'contributors-02-staff-invited');
 

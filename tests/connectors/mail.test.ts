@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer } from '../../connectors/mail/index.js';
+import { mailHtml } from '../../connectors/mail/html.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -50,5 +51,27 @@ describe('mail connector', () => {
     const mailer = createMailer({ from: 'x@guichet.test' });
     expect(mailer.delivers).toBe(false);
     await expect(mailer.send({ to: 'a@example.test', subject: 's', text: 't', reference: 'ref-1' })).resolves.toEqual({ messageId: 'outbox:ref-1' });
+  });
+
+  it('sends an HTML alternative made from the text: escaped, links clickable, paragraphs kept', async () => {
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'Guichet <no-reply@guichet.test>' });
+    const text = 'Bonjour Claire,\n\nVotre message « <script>alert(1)</script> » & le reste.\nSuivez-le ici : https://guichet.example.test/conversations/42?x=1&y=2.\n\nL’équipe';
+    await mailer.send({
+      to: 'claire@example.test',
+      subject: 'Réponse <importante>',
+      text,
+      html: mailHtml('Réponse <importante>', text, { colour: '#aa3300', linkColour: '#aa3300' }),
+      reference: 'html-mail:1',
+    });
+    const mail = await smtp.waitFor((m) => m.headers.get('x-guichet-reference') === 'html-mail:1');
+    expect(mail.text).toContain('« <script>alert(1)</script> »');
+    const html = String(mail.html);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('« &lt;script&gt;alert(1)&lt;/script&gt; » &amp; le reste.<br>');
+    expect(html).toContain('<a href="https://guichet.example.test/conversations/42?x=1&amp;y=2" style="color:#aa3300;text-decoration:underline">https://guichet.example.test/conversations/42?x=1&amp;y=2</a>.');
+    expect(html).toContain('<title>Réponse &lt;importante&gt;</title>');
+    expect(html).toContain('border-top:6px solid #aa3300');
+    expect(html.match(/<p /g)).toHaveLength(3);
+    mailer.close();
   });
 });

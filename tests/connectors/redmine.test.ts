@@ -542,7 +542,8 @@ describe('redmine connector: failures', () => {
       const err = await errorOf(client.currentUser());
       expect(err).toMatchObject({ code: 'unavailable', retryAfterMs: 120_000 });
       expect(server.seen).toHaveLength(1);
-      expect(Date.now() - started).toBeLessThan(1_000);
+      // Not the two minutes Redmine asked for (a wide margin for a loaded machine).
+      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       await server.close();
     }

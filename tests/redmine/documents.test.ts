@@ -113,6 +113,9 @@ describe('document collection and Redmine', () => {
     // The client is told of the refusal, with its reason.
     const refusal = await smtp.waitFor((m) => m.subject === `Dossier ${kase.number} : un document est refusé`);
     expect(refusal.text).toContain('Document périmé (CNI expirée en 2024)');
+    // Its HTML part says the same, with the case's link clickable.
+    expect(String(refusal.html)).toContain('Document périmé (CNI expirée en 2024)');
+    expect(String(refusal.html)).toMatch(new RegExp(`<a href="[^"]*/dossiers/${kase.id}"`));
 
     // None of the private notes reaches the client: not on the case page, not in the mirrored
     // conversation of the issue, not in any e-mail to them.

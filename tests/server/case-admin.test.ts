@@ -10,8 +10,8 @@ import type { DocumentTemplate, Space } from '../../db/database.js';
 import { insertDocuments, templateCategories } from '../../db/documents.js';
 import { documentCountByCategory } from '../../db/documents-admin.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { procedureFormOf, type ProcedureForm } from '../../server/views/case-admin-pages.js';
-import { documentCollectionWorkflowId } from '../../workflows/index.js';
+import { procedureFormOf, type PieceForm, type ProcedureForm } from '../../server/views/case-admin-pages.js';
+import { collectionStateQuery, documentCollectionWorkflowId } from '../../workflows/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
@@ -169,9 +169,18 @@ function fields(form: ProcedureForm, action = 'save'): Record<string, string> {
       ...(c.remove ? { [`${k}-remove`]: '1' } : {}),
     });
     c.pieces.forEach((p, j) => {
-      Object.assign(out, { [`${k}-p${j}-code`]: p.code, [`${k}-p${j}-labelFr`]: p.labelFr, [`${k}-p${j}-labelEn`]: p.labelEn, [`${k}-p${j}-role`]: p.role, [`${k}-p${j}-rule`]: p.rule });
+      Object.assign(out, pieceFields(`${k}-p${j}`, p), { [`${k}-p${j}-code`]: p.code }, p.remove ? { [`${k}-p${j}-remove`]: '1' } : {});
     });
+    Object.assign(out, pieceFields(`${k}-new`, c.newPiece));
   });
+  const n = form.newCategory;
+  Object.assign(out, { 'new-label': n.label, 'new-labelEn': n.labelEn, 'new-acceptsFr': n.acceptsFr, 'new-acceptsEn': n.acceptsEn, 'new-refusalsFr': n.refusalsFr, 'new-refusalsEn': n.refusalsEn }, pieceFields('new-p', n.piece));
+  return out;
+}
+
+function pieceFields(prefix: string, p: PieceForm): Record<string, string> {
+  const out: Record<string, string> = { [`${prefix}-labelFr`]: p.labelFr, [`${prefix}-labelEn`]: p.labelEn, [`${prefix}-role`]: p.role, [`${prefix}-rule`]: p.rule };
+  p.conditions.forEach((w, m) => Object.assign(out, { [`${prefix}-w${m}-fact`]: w.fact, [`${prefix}-w${m}-op`]: w.op, [`${prefix}-w${m}-value`]: w.value }));
   return out;
 }
 
@@ -268,5 +277,138 @@ describe('the procedure editor', () => {
     expect(refusedRemoval.statusCode).toBe(400);
     expect(refusedRemoval.body).toContain('contient des documents déposés : elle ne peut pas être supprimée');
     expect(await storedForm(rental)).toEqual(withDocs);
+  });
+
+  it('adds pieces and a category, edits a conditional rule, and refuses an incomplete one, saving nothing', async () => {
+    const tpl = await cloneTemplate(db, 'credit-bail-vehicule');
+    const admin = await staff({ admin: true });
+    const url = `/back-office/procedures/${tpl.id}`;
+    const before = await storedForm(tpl);
+
+    // A condition without its value, a new category without a refusal reason: refused, as typed.
+    const bad = await storedForm(tpl);
+    const downPayment = bad.categories.flatMap((c) => c.pieces).find((p) => p.rule === 'conditional')!;
+    downPayment.conditions = [{ fact: 'financing', op: 'eq', value: 'lease' }, { fact: 'downPayment', op: 'gte', value: 'beaucoup' }];
+    bad.newCategory = { label: 'Assurance', labelEn: 'Insurance', acceptsFr: '', acceptsEn: '', refusalsFr: '', refusalsEn: '', piece: { labelFr: 'Attestation', labelEn: 'Certificate', role: 'emprunteur', rule: 'required', conditions: [] } };
+    const refused = await admin.post(url, fields(bad));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('une condition est incomplète');
+    expect(refused.body).toContain('Nouvelle catégorie : indiquez ses libellés français et anglais, au moins un motif de refus et une pièce.');
+    expect(refused.body).toContain('value="beaucoup"');
+    expect(await storedForm(tpl)).toEqual(before);
+
+    // Done right: a threshold of 20 000 €, a piece added to the first category, a new category.
+    const form = await storedForm(tpl);
+    const rule = form.categories.flatMap((c) => c.pieces).find((p) => p.rule === 'conditional')!;
+    rule.conditions = rule.conditions.map((w) => (w.fact === 'downPayment' ? { ...w, value: '20 000' } : w));
+    const role = tpl.roles[0]!.code;
+    form.categories[0]!.newPiece = { labelFr: 'Titre de séjour', labelEn: 'Residence permit', role, rule: 'optional', conditions: [] };
+    form.newCategory = {
+      label: 'Assurance',
+      labelEn: 'Insurance',
+      acceptsFr: 'Attestation d’assurance du véhicule',
+      acceptsEn: 'Vehicle insurance certificate',
+      refusalsFr: 'Attestation expirée',
+      refusalsEn: 'Expired certificate',
+      piece: { labelFr: 'Attestation d’assurance', labelEn: 'Insurance certificate', role, rule: 'conditional', conditions: [{ fact: 'financing', op: 'eq', value: 'lease' }] },
+    };
+    const saved = await admin.post(url, fields(form));
+    expect(saved.statusCode).toBe(303);
+    const categories = await templateCategories(db, tpl.id);
+    const stored = categories.flatMap((c) => c.pieces).find((p) => p.code === rule.code)!;
+    expect(stored.rule).toEqual({ kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'lease' }, { fact: 'downPayment', op: 'gte', value: 20000 }] });
+    expect(categories[0]!.pieces.at(-1)).toEqual({ code: 'titre-de-sejour', label: { fr: 'Titre de séjour', en: 'Residence permit' }, role, rule: { kind: 'optional' } });
+    const added = categories.at(-1)!;
+    expect(added).toMatchObject({ code: 'assurance', label: 'Assurance', label_en: 'Insurance', position: categories.length - 1 });
+    expect(added.refusal_reasons).toEqual([{ code: 'attestation-expiree', fr: 'Attestation expirée', en: 'Expired certificate' }]);
+    expect(added.pieces).toEqual([{ code: 'attestation-d-assurance', label: { fr: 'Attestation d’assurance', en: 'Insurance certificate' }, role, rule: { kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'lease' }] } }]);
+
+    // A lease case with 16 000 € down no longer needs the proof; one with 25 000 € does.
+    const { account } = await createClient(db, { space });
+    const small = await makeCase(db, { space, client: account, template: tpl, facts: { financing: 'lease', downPayment: 16000 } });
+    const big = await makeCase(db, { space, client: account, template: tpl, facts: { financing: 'lease', downPayment: 25000 } });
+    const staffView = async (id: string) => (await admin.get(`/back-office/dossiers/${id}`)).body;
+    expect(await staffView(big.id)).toContain(stored.label.fr);
+    expect(await staffView(small.id)).not.toContain(stored.label.fr);
+    expect(await staffView(big.id)).toContain('Attestation d’assurance');
+  });
+
+  it('tells the open cases of a template of a new cadence at once', async () => {
+    const tpl = await cloneTemplate(db, 'demande-location');
+    const browser = await staff({ admin: true });
+    const ref = number();
+    const { account } = await createClient(db, { space });
+    const opened = await browser.post('/back-office/dossiers/nouveau', { number: ref, title: 'Location', clientEmail: account.email, clientName: '', space: space.id, template: tpl.id });
+    expect(opened.statusCode).toBe(303);
+    const kase = await db.selectFrom('cases').selectAll().where('number', '=', ref).executeTakeFirstOrThrow();
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(documentCollectionWorkflowId(kase.id));
+      const started = kase.collection_started_at!.getTime();
+      const DAY = 86_400_000;
+      await expect.poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 }).toBe(started + tpl.reminder_days[0]! * DAY);
+      const form = await storedForm(tpl);
+      form.reminderDays = '1, 4';
+      expect((await browser.post(`/back-office/procedures/${tpl.id}`, fields(form))).statusCode).toBe(303);
+      await expect.poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 }).toBe(started + DAY);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('keeps a refusal reason in use for the documents refused with it, and a piece in use', async () => {
+    const rental = await cloneTemplate(db, 'demande-location');
+    const admin = await staff({ admin: true });
+    const url = `/back-office/procedures/${rental.id}`;
+    const { account, password } = await createClient(db, { space });
+    const kase = await makeCase(db, { space, client: account, template: rental });
+    const first = (await templateCategories(db, rental.id))[0]!;
+    const reason = first.refusal_reasons[0]!;
+    const piece = first.pieces[0]!;
+    const [refusedDoc, validDoc] = await insertDocuments(db, [
+      { caseId: kase.id, categoryId: first.id, fileName: 'vieux.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/a.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id },
+      { caseId: kase.id, categoryId: first.id, fileName: 'bon.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/b.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id },
+    ]);
+    await db.updateTable('documents').set({ status: 'rejected', rejection_reason: reason.code, reviewed_at: new Date() }).where('id', '=', refusedDoc!.id).execute();
+    await db.updateTable('documents').set({ status: 'validated', piece_code: piece.code, reviewed_at: new Date() }).where('id', '=', validDoc!.id).execute();
+
+    // The piece documents were validated as cannot go.
+    const form = await storedForm(rental);
+    form.categories[0]!.pieces[0]!.remove = true;
+    const refused = await admin.post(url, fields(form));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain(`la pièce « ${piece.label.fr} » a des documents validés`);
+
+    // The reason goes from the list, and stays on the document refused for it.
+    const edit = await storedForm(rental);
+    const remaining = first.refusal_reasons.slice(1);
+    edit.categories[0]!.refusalsFr = [...remaining.map((r) => r.fr), 'Nouveau motif'].join('\n');
+    edit.categories[0]!.refusalsEn = [...remaining.map((r) => r.en), 'New reason'].join('\n');
+    expect((await admin.post(url, fields(edit))).statusCode).toBe(303);
+    const after = (await templateCategories(db, rental.id))[0]!;
+    expect(after.refusal_reasons.find((r) => r.code === reason.code)).toEqual({ ...reason, archived: true });
+    expect((await storedForm(rental)).categories[0]!.refusalsFr).not.toContain(reason.fr);
+    const client = new Browser(system.app!);
+    expect((await client.login(account.email, password)).statusCode).toBe(303);
+    expect((await client.get(`/dossiers/${kase.id}`)).body).toContain(reason.fr);
+    // Not offered to staff any more, and refused if posted.
+    const [pending] = await insertDocuments(db, [{ caseId: kase.id, categoryId: first.id, fileName: 'neuf.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/c.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id }]);
+    const staffPage = await admin.get(`/back-office/dossiers/${kase.id}`);
+    expect(staffPage.body).toContain('Nouveau motif');
+    expect(staffPage.body).not.toContain(`value="${reason.code}"`);
+    const review = await admin.post(`/back-office/dossiers/${kase.id}/documents/${pending!.id}/examen`, { decision: 'reject', reason: reason.code, comment: '' }, { formUrl: `/back-office/dossiers/${kase.id}` });
+    expect(review.statusCode).toBe(400);
+    expect((await db.selectFrom('documents').select('status').where('id', '=', pending!.id).executeTakeFirstOrThrow()).status).toBe('pending');
+  });
+});
+
+describe('case numbers', () => {
+  it('are unique whatever their case and space, in the database itself', async () => {
+    const { account } = await createClient(db, { space });
+    const ref = number();
+    await makeCase(db, { space, client: account, template: lease, number: ref });
+    const other = await createSpace(db, 'Autre espace');
+    await expect(makeCase(db, { space: other, client: account, template: lease, number: ref.toLowerCase() })).rejects.toMatchObject({ code: '23505' });
+    expect(await casesNumbered(ref)).toBe(1);
   });
 });

@@ -255,7 +255,8 @@ describe('document collection e-mails of a shared case', () => {
     const pending = await doc(kase, guarantor, 'garantie', 'caution-2.pdf', 'pending');
     await database.db.updateTable('documents').set({ status: 'rejected', rejection_reason: 'illisible', reviewed_at: new Date() }).where('id', '=', pending.id).execute();
     await handle.signal(reviewSignal, { documentId: pending.id });
-    await env.sleep('1 minute');
+    // Refusals of a few minutes make one e-mail per person.
+    await env.sleep('10 minutes');
     const refusals = (to: string) => mailsTo(to).filter((x) => x.text.includes('caution-2.pdf'));
     await until(() => refusals(guarantor.email).length === 1);
     expect(refusals(owner.email)).toHaveLength(0);

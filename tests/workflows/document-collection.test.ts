@@ -10,7 +10,7 @@ import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
 import { caseProgress, insertDocuments, setCaseStatus } from '../../db/documents.js';
-import { closeSignal, collectionStateQuery, depositSignal, documentCollectionWorkflow, documentCollectionWorkflowId, reviewSignal } from '../../workflows/index.js';
+import { closeSignal, collectionStateQuery, depositSignal, documentCollectionWorkflow, documentCollectionWorkflowId, policySignal, reviewSignal } from '../../workflows/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient } from '../helpers/fixtures.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
@@ -57,9 +57,9 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-async function newCase(): Promise<{ kase: Case; client: Account }> {
+async function newCase(withTemplate: DocumentTemplate = template): Promise<{ kase: Case; client: Account }> {
   const { account } = await createClient(database.db, { space, name: 'Claire Martin' });
-  const kase = await makeCase(database.db, { space, client: account, template, startedAt: new Date(await env.currentTimeMs()) });
+  const kase = await makeCase(database.db, { space, client: account, template: withTemplate, startedAt: new Date(await env.currentTimeMs()) });
   return { kase, client: account };
 }
 
@@ -67,8 +67,16 @@ function mailsTo(address: string, subjectPart: string): OutgoingMail[] {
   return mailer.sent.filter((m) => m.to === address && m.subject.includes(subjectPart));
 }
 
+/** Staff's refusal as the review route writes it: a reason of the category's list, a comment. */
+async function refuse(documentId: string, categoryCode: string, comment: string | null = null) {
+  const category = await database.db.selectFrom('document_categories').select('refusal_reasons').where('template_id', '=', template.id).where('code', '=', categoryCode).executeTakeFirstOrThrow();
+  const reason = category.refusal_reasons[0]!;
+  await database.db.updateTable('documents').set({ status: 'rejected', rejection_reason: reason.code, review_comment: comment, reviewed_at: new Date() }).where('id', '=', documentId).execute();
+  return reason;
+}
+
 async function deposit(kase: Case, client: Account, code: string, name: string, status: 'pending' | 'validated' = 'pending', piece: string | null = null) {
-  const category = await database.db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).where('code', '=', code).executeTakeFirstOrThrow();
+  const category = await database.db.selectFrom('document_categories').select('id').where('template_id', '=', kase.template_id).where('code', '=', code).executeTakeFirstOrThrow();
   const [row] = await insertDocuments(database.db, [
     { caseId: kase.id, categoryId: category.id, fileName: name, contentType: 'application/pdf', sizeBytes: 1000, sha256: 'x'.repeat(64), storageKey: randomBytes(16).toString('hex'), pageCount: 1, source: 'upload', depositedBy: client.id },
   ]);
@@ -174,5 +182,69 @@ describe('document collection on the time-skipping server', () => {
     await handle.result();
     await env.sleep(30 * DAY);
     expect(mailsTo(client.email, `Dossier ${kase.number} : des pièces`)).toHaveLength(1);
+  });
+
+  it('tells the client of the refusals of a few minutes in one e-mail, leaving out a piece validated since', async () => {
+    const { kase, client } = await newCase();
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+    const refusals = () => mailsTo(client.email, `Dossier ${kase.number} :`).filter((m) => m.subject.includes('refusé'));
+
+    const a = await deposit(kase, client, 'identite', 'cni.pdf');
+    const b = await deposit(kase, client, 'domicile', 'edf.pdf');
+    const c = await deposit(kase, client, 'rib', 'rib.pdf');
+    const reasonA = await refuse(a.id, 'identite', 'Verso illisible');
+    await handle.signal(reviewSignal, { documentId: a.id });
+    await env.sleep('1 minute');
+    const reasonB = await refuse(b.id, 'domicile');
+    await handle.signal(reviewSignal, { documentId: b.id });
+    await refuse(c.id, 'rib');
+    await handle.signal(reviewSignal, { documentId: c.id });
+    await env.sleep('1 minute');
+    // Staff change their mind on the RIB before the e-mail goes.
+    await database.db.updateTable('documents').set({ status: 'validated', rejection_reason: null, piece_code: 'rib' }).where('id', '=', c.id).execute();
+    expect(refusals()).toHaveLength(0);
+    await env.sleep('10 minutes');
+    expect(refusals()).toHaveLength(1);
+    const mail = refusals()[0]!;
+    expect(mail.subject).toBe(`Dossier ${kase.number} : 2 documents sont refusés`);
+    expect(mail.text).toContain(`Identité : « cni.pdf » — ${reasonA.fr} (Verso illisible)`);
+    expect(mail.text).toContain(`Domicile : « edf.pdf » — ${reasonB.fr}`);
+    expect(mail.text).not.toContain('rib.pdf');
+    expect(mail.text).toContain(`/dossiers/${kase.id}`);
+
+    // A later refusal makes a second e-mail, naming only itself.
+    const d = await deposit(kase, client, 'identite', 'cni-2.pdf');
+    await refuse(d.id, 'identite');
+    await handle.signal(reviewSignal, { documentId: d.id });
+    await env.sleep('10 minutes');
+    expect(refusals()).toHaveLength(2);
+    expect(refusals()[1]!.subject).toBe(`Dossier ${kase.number} : un document est refusé`);
+    expect(refusals()[1]!.text).not.toContain('edf.pdf');
+    expect(await handle.query(collectionStateQuery)).toMatchObject({ refusals: null });
+  });
+
+  it('follows a cadence edited while the case is open: at once when signalled, at the next reminder otherwise', async () => {
+    const own = await cloneTemplate(database.db, 'credit-bail-vehicule', { reminderDays: [2, 5], reminderEveryDays: 7, digestMinutes: 5 });
+    const reminders = (c: Case, client: Account) => mailsTo(client.email, `Dossier ${c.number} : des pièces sont attendues`).length;
+
+    // Earlier reminders, signalled: the first one goes on day 1, not day 2.
+    const early = await newCase(own);
+    const earlyHandle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(early.kase.id), taskQueue, args: [{ caseId: early.kase.id }] });
+    // Later reminders, not signalled (a lost signal): day 2 comes and goes, the reminder waits for day 4.
+    const late = await newCase(own);
+    await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(late.kase.id), taskQueue, args: [{ caseId: late.kase.id }] });
+    await env.sleep('1 hour');
+
+    await database.db.updateTable('document_templates').set({ reminder_days: [1, 3] }).where('id', '=', own.id).execute();
+    await earlyHandle.signal(policySignal);
+    await env.sleep(1.05 * DAY);
+    expect(reminders(early.kase, early.client)).toBe(1);
+    expect(await earlyHandle.query(collectionStateQuery)).toMatchObject({ remindersSent: 1, nextReminderAt: early.kase.collection_started_at!.getTime() + 3 * DAY });
+
+    await database.db.updateTable('document_templates').set({ reminder_days: [4, 8] }).where('id', '=', own.id).execute();
+    await env.sleep(1.05 * DAY);
+    expect(reminders(late.kase, late.client)).toBe(0);
+    await env.sleep(2 * DAY);
+    expect(reminders(late.kase, late.client)).toBe(1);
   });
 });
