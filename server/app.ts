@@ -26,6 +26,7 @@ import clientRecordRoutes from './routes/clients.js';
 import settingsPlugin from './plugins/settings.js';
 import vilogiRoutes from './routes/vilogi.js';
 import caseAdminRoutes from './routes/case-admin.js';
+import caseRecordRoutes from './routes/case-record.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   vilogiRoutes(app);
   await app.register(documentRoutes);
   caseAdminRoutes(app);
+  caseRecordRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

@@ -9,6 +9,7 @@ import * as vilogi from './2026-11-23-006-vilogi.js';
 import * as backoffice from './2026-11-23-007-backoffice.js';
 import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
 import * as caseRecord from './2026-11-23-009-case-record.js';
+import * as caseFiles from './2026-11-23-012-case-files.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-007-backoffice': backoffice,
   '2026-11-23-008-sla-assignee': slaAssignee,
   '2026-11-23-009-case-record': caseRecord,
+  '2026-11-23-012-case-files': caseFiles,
 };

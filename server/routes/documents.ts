@@ -18,6 +18,10 @@ import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions, type R
 import { field } from '../validation.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
+import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
+import { loadCaseRecord } from '../services/case-record.js';
+import { caseRecordFlash } from '../views/case-record-pages.js';
+import { sendClientCaseDownload } from './case-record.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -49,7 +53,7 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
     case 'opened':
       return t.caseAdmin.opened(query.number ?? '');
     default:
-      return undefined;
+      return caseRecordFlash(t, query);
   }
 }
 
@@ -119,6 +123,7 @@ export default async function documentRoutes(app: FastifyInstance) {
       templateName: locale === 'en' ? template.name_en : template.name,
       states,
       lastComment: comment,
+      record: await loadCaseRecord(db, kase),
     };
   }
 
@@ -291,8 +296,9 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const kase = await findClientCase(db, request.client.id, request.params.id);
-    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.client.id, kind: 'client' });
+    if (!kase) return reply.callNotFound();
+    // The unpaid-cases rule covers every file a client downloads from the case, their deposits too.
+    return sendClientCaseDownload(app, request, reply, kase, await findCaseDocument(db, kase.id, request.params.docId), DOCUMENT_SUBJECT);
   });
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
