@@ -3,7 +3,7 @@
 // their downloads; on the client's case page the payment state, why downloads are stamped or
 // blocked, and the files to download. Also the unpaid-cases setting and the client exemption.
 import type { Case, Locale, UnpaidMode } from '../../db/database.js';
-import { UNPAID_MODES, formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
+import { UNPAID_MODES, downloadDecision, formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
 import { formatDateTime, type Messages } from '../../i18n/index.js';
 import type { CaseRecordView } from '../services/case-record.js';
 import { ACCEPT_ATTRIBUTE } from '../files.js';
@@ -166,9 +166,12 @@ function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Htm
       <p class="file-count"><span class="badge ${f.downloads.clientCount > 0 ? 'dl-downloaded' : 'dl-not_downloaded'}">${r.downloads(f.downloads.clientCount)}</span></p>
       <div class="file-actions">
         <a class="button" href="${base}/${f.id}" download>${r.download}</a>
-        <form method="post" action="${base}/${f.id}/suppression" class="inline">
-          ${csrfField(ctx)}<button type="submit" class="danger" aria-label="${r.deleteFileLabel(f.file_name)}">${r.deleteFile}</button>
-        </form>
+        <details class="confirm-delete">
+          <summary class="button danger" aria-label="${r.deleteFileLabel(f.file_name)}">${r.deleteFile}</summary>
+          <form method="post" action="${base}/${f.id}/suppression">
+            ${csrfField(ctx)}<p class="help">${r.deleteConfirmHelp}</p><button type="submit" class="danger">${r.deleteConfirm(f.file_name)}</button>
+          </form>
+        </details>
       </div>
       <details class="history-box"><summary>${r.history} (${f.downloads.totalCount})</summary>${historyTable(ctx, f.file_name, f.downloads.history)}</details>
     </li>`,
@@ -202,16 +205,20 @@ export function clientCaseRecordSection(ctx: PageContext, kase: Case, record: Ca
   return html`<section class="card client-record" id="case-files" aria-labelledby="client-files-title">
   <h2 id="client-files-title">${r.clientFilesTitle}</h2>
   <p class="payment-line"><strong>${r.clientPayment} :</strong> <span class="badge ${paid ? 'pay-paid' : 'pay-unpaid'}">${paid ? r.clientPaid : r.clientUnpaid(amount)}</span></p>
-  ${record.restriction === 'watermark' ? html`<p class="flash info restriction" role="note">${r.clientWatermark}</p>` : ''}
+  ${record.restriction === 'watermark' ? html`<p class="flash restriction notice" role="note">${r.clientWatermark}</p>` : ''}
   ${record.restriction === 'block' ? html`<p class="flash error restriction" role="note">${r.clientBlock}</p>` : ''}
   ${kase.summary ? html`<h3>${r.summary}</h3><p>${multiline(kase.summary)}</p>` : ''}
   ${kase.conclusions.length > 0 ? html`<h3>${r.conclusions}</h3><ul class="conclusions">${kase.conclusions.map((c) => html`<li>${c}</li>`)}</ul>` : ''}
   ${record.files.length === 0
     ? html`<p class="muted">${r.clientNoFiles}</p>`
-    : html`<ul class="case-files client">${record.files.map(
-        (f) => html`<li class="case-file"><a href="/dossiers/${kase.id}/fichiers/${f.id}" download aria-label="${r.downloadLabel(f.file_name)}">${f.file_name}</a>
-      <span class="muted">(${fileSize(f.size_bytes, ctx.locale)}${f.page_count ? `, ${f.page_count} p.` : ''})</span></li>`,
-      )}</ul>`}
+    : html`<ul class="case-files client">${record.files.map((f) => {
+        const decision = downloadDecision('client', record.restriction, f.content_type);
+        const size = html`<span class="muted">(${fileSize(f.size_bytes, ctx.locale)}${f.page_count ? `, ${f.page_count} p.` : ''})</span>`;
+        // A file the rule refuses is named, not linked: a link would only fail.
+        return decision === 'block'
+          ? html`<li class="case-file blocked"><span class="file-name">${f.file_name}</span> ${size} <span class="badge pay-unpaid">${r.clientFileBlocked}</span></li>`
+          : html`<li class="case-file"><a href="/dossiers/${kase.id}/fichiers/${f.id}" download aria-label="${r.downloadLabel(f.file_name)}">${f.file_name}</a> ${size}${decision === 'stamp' ? html` <span class="badge">${r.clientFileStamped}</span>` : ''}</li>`;
+      })}</ul>`}
 </section>`;
 }
 
