@@ -341,7 +341,7 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const doc = await findCaseDocument(db, request.params.id, request.params.docId);
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' });
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
   });
 
   app.post<{ Params: { id: string; docId: string } }>(

@@ -411,6 +411,9 @@ describe('unpaid cases', () => {
     for await (const chunk of await system.app!.deps.storage.get(pdfRow!.storage_key)) chunks.push(chunk as Buffer);
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(pdf));
     expect((await fileRows(kase))[0]!.sha256).toBe(sha256(pdf));
+    // The client's own deposit is logged under its document id, with its case.
+    const docDownloads = await db.selectFrom('audit_log').select(['details', 'actor_kind']).where('action', '=', 'attachment.download').where('subject_type', '=', 'document').where('subject_id', '=', doc!.id).execute();
+    expect(docDownloads.map((d) => [d.actor_kind, d.details.caseId, d.details.variant])).toEqual([['client', kase.id, 'stamped']]);
     // Stamped and original downloads show in the history; refusals do not count.
     const history = (await caseFileDownloads(db, [pdfRow!.id])).get(pdfRow!.id)!.history;
     expect(new Set(history.map((h) => h.variant))).toEqual(new Set(['original', 'stamped']));
