@@ -86,10 +86,21 @@ describe('an unpaid case in a browser', () => {
     const kase = await makeCase(db, { space, client: client.account, template, number: `LICIEL-${Date.now()}` });
     const report = await makePdf(4, 'Rapport de repérage amiante');
 
-    await withUnpaidMode(db, 'watermark', async () => {
-      // Staff fill in the case detail at a desk.
+    // The helper holds the mode for this test (other test files share the setting); the
+    // administrator then chooses watermark in the settings page.
+    await withUnpaidMode(db, 'off', async () => {
       const desk = await newPage(false);
       await login(desk, staff, 'staff');
+      await desk.goto('/back-office/reglages');
+      const unpaid = desk.locator('#unpaid');
+      await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').check();
+      await Promise.all([desk.waitForURL('**impayes=1**'), unpaid.getByRole('button', { name: 'Enregistrer' }).click()]);
+      expect(await desk.locator('.flash.info').textContent()).toContain('Le réglage des dossiers impayés est enregistré.');
+      expect(await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').isChecked()).toBe(true);
+      await unpaid.scrollIntoViewIfNeeded();
+      await screenshot(desk, 'desk-74-settings-unpaid');
+
+      // Staff fill in the case detail at a desk.
       await desk.goto(`/back-office/dossiers/${kase.id}`);
       await desk.getByLabel('Résumé du dossier').fill('Repérage amiante avant vente, maison individuelle, 4 pièces.');
       await desk.getByLabel('Conclusions').fill('Amiante : présence en toiture (fibres-ciment)\nPlomb : néant\nDPE : classe D');
