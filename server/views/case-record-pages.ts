@@ -60,7 +60,7 @@ function amountText(ctx: PageContext, kase: Case): string {
 
 function downloadStateBadge(ctx: PageContext, record: CaseRecordView): Html {
   const r = ctx.t.caseRecord;
-  return html`<p class="download-state">${r.downloadStateLabel} : <span class="badge dl-${record.downloadState}">${r.downloadState[record.downloadState]}</span></p>`;
+  return html`<p class="download-state">${r.downloadStateLabel} <span class="badge dl-${record.downloadState}">${r.downloadState[record.downloadState]}</span></p>`;
 }
 
 function detailsSection(ctx: PageContext, kase: Case, typed: CaseRecordTyped): Html {
@@ -94,7 +94,7 @@ function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, ty
     <button type="submit" class="pay-state ${paid ? 'is-paid' : 'is-unpaid'}" aria-describedby="payment-help">${paid ? `✓ ${r.paid}` : `✗ ${r.unpaid}`}<span class="visually-hidden"> — ${paid ? r.markUnpaid : r.markPaid}</span></button>
   </form>
   <p class="help" id="payment-help">${paid ? r.paidHelp : r.unpaidHelp}</p>
-  <p><strong>${r.amount} :</strong> <span class="amount">${amountText(ctx, kase)}</span></p>
+  <p><strong>${r.amount}</strong> <span class="amount">${amountText(ctx, kase)}</span></p>
   <p class="muted">${r.restrictionNow[record.restriction]}${record.exempt ? html` ${r.exemptNote}` : ''}</p>
   <details class="edit-amount" ${typed.amount !== undefined ? 'open' : ''}>
     <summary class="button">${r.editAmount}</summary>
@@ -204,7 +204,7 @@ export function clientCaseRecordSection(ctx: PageContext, kase: Case, record: Ca
   const amount = kase.payment_amount_cents === null ? null : formatEuros(kase.payment_amount_cents, ctx.locale);
   return html`<section class="card client-record" id="case-files" aria-labelledby="client-files-title">
   <h2 id="client-files-title">${r.clientFilesTitle}</h2>
-  <p class="payment-line"><strong>${r.clientPayment} :</strong> <span class="badge ${paid ? 'pay-paid' : 'pay-unpaid'}">${paid ? r.clientPaid : r.clientUnpaid(amount)}</span></p>
+  <p class="payment-line"><strong>${r.clientPayment}</strong> <span class="badge ${paid ? 'pay-paid' : 'pay-unpaid'}">${paid ? r.clientPaid : r.clientUnpaid(amount)}</span></p>
   ${record.restriction === 'watermark' ? html`<p class="flash restriction notice" role="note">${r.clientWatermark}</p>` : ''}
   ${record.restriction === 'block' ? html`<p class="flash error restriction" role="note">${r.clientBlock}</p>` : ''}
   ${kase.summary ? html`<h3>${r.summary}</h3><p>${multiline(kase.summary)}</p>` : ''}
