@@ -204,6 +204,8 @@ export interface SettingsTable {
   logo_key: string | null;
   logo_content_type: string | null;
   updated_at: Timestamp;
+  /** What clients may download from an unpaid case (seed 003, VII.3). */
+  unpaid_mode: Generated<UnpaidMode>;
 }
 
 export type ContactKind = 'postal' | 'email' | 'phone';
@@ -373,7 +375,8 @@ export interface CasesTable {
   created_at: Timestamp;
   /** Back-office case record (seed 003). */
   summary: Generated<string>;
-  conclusions: Generated<Json<string[]>>;
+  /** Json<> already allows leaving it out on insert (the column has a default); Generated<> around it hid the select type. */
+  conclusions: Json<string[]>;
   payment_state: Generated<PaymentState>;
   payment_amount_cents: number | null;
   /** The collaborator the case is assigned to. */
@@ -419,6 +422,22 @@ export interface CaseNotesTable {
   created_at: Timestamp;
 }
 
+/** A file staff put in a case for the client to download (a report, a certificate). */
+export interface CaseFilesTable {
+  id: Generated<string>;
+  case_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  page_count: number | null;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+}
+
+export type UnpaidMode = 'off' | 'watermark' | 'block';
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -446,6 +465,7 @@ export interface Database {
   documents: DocumentsTable;
   case_comments: CaseCommentsTable;
   case_notes: CaseNotesTable;
+  case_files: CaseFilesTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -461,3 +481,4 @@ export type Case = Selectable<CasesTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type DocumentCategory = Selectable<DocumentCategoriesTable>;
 export type DocumentTemplate = Selectable<DocumentTemplatesTable>;
+export type CaseFile = Selectable<CaseFilesTable>;

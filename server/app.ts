@@ -27,6 +27,7 @@ import settingsPlugin from './plugins/settings.js';
 import vilogiRoutes from './routes/vilogi.js';
 import caseAdminRoutes from './routes/case-admin.js';
 import caseListRoutes from './routes/case-list.js';
+import caseRecordRoutes from './routes/case-record.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(documentRoutes);
   caseAdminRoutes(app);
   caseListRoutes(app);
+  caseRecordRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

@@ -10,6 +10,7 @@ import * as backoffice from './2026-11-23-007-backoffice.js';
 import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
 import * as caseRecord from './2026-11-23-009-case-record.js';
 import * as caseList from './2026-11-23-011-case-list.js';
+import * as caseFiles from './2026-11-23-012-case-files.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-008-sla-assignee': slaAssignee,
   '2026-11-23-009-case-record': caseRecord,
   '2026-11-23-011-case-list': caseList,
+  '2026-11-23-012-case-files': caseFiles,
 };

@@ -19,6 +19,10 @@ import { field } from '../validation.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
 import { caseWork } from './case-list.js';
+import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
+import { loadCaseRecord } from '../services/case-record.js';
+import { caseRecordFlash } from '../views/case-record-pages.js';
+import { sendClientCaseDownload } from './case-record.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -50,7 +54,7 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
     case 'opened':
       return t.caseAdmin.opened(query.number ?? '');
     default:
-      return undefined;
+      return caseRecordFlash(t, query);
   }
 }
 
@@ -120,6 +124,7 @@ export default async function documentRoutes(app: FastifyInstance) {
       templateName: locale === 'en' ? template.name_en : template.name,
       states,
       lastComment: comment,
+      record: await loadCaseRecord(db, kase),
     };
   }
 
@@ -292,8 +297,9 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const kase = await findClientCase(db, request.client.id, request.params.id);
-    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.client.id, kind: 'client' });
+    if (!kase) return reply.callNotFound();
+    // The unpaid-cases rule covers every file a client downloads from the case, their deposits too.
+    return sendClientCaseDownload(app, request, reply, kase, await findCaseDocument(db, kase.id, request.params.docId), DOCUMENT_SUBJECT);
   });
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
@@ -328,7 +334,7 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const doc = await findCaseDocument(db, request.params.id, request.params.docId);
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' });
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
   });
 
   app.post<{ Params: { id: string; docId: string } }>(

@@ -8,6 +8,8 @@ import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { Html, html, multiline } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { caseWorkSections, type CaseWork } from './case-list-pages.js';
+import type { CaseRecordView } from '../services/case-record.js';
+import { clientCaseRecordSection, staffCaseRecordSections, type CaseRecordTyped } from './case-record-pages.js';
 
 export interface CaseView {
   kase: Case;
@@ -17,6 +19,8 @@ export interface CaseView {
   lastComment?: { body: string; created_at: Date } | undefined;
   /** Staff page only: assignment and notepad. */
   work?: CaseWork | undefined;
+  /** The case record (seed 003): payment, steps, files and their downloads. */
+  record?: (CaseRecordView & { typed?: CaseRecordTyped }) | undefined;
 }
 
 /** JSON inside a script element: "<" escaped so that no text can close the element. */
@@ -202,6 +206,7 @@ export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors:
     html`<p><a href="/dossiers">← ${t.listTitle}</a></p>
 ${caseHeader(ctx, view)}
 ${errorSummary(ctx, form.errors)}
+${view.record ? clientCaseRecordSection(ctx, view.kase, view.record) : ''}
 <div id="collection" data-case="${view.kase.id}">
 ${canDeposit ? html`<p class="intro">${t.intro}</p>` : html`<p class="card">${t.caseClosed}</p>`}
 <div class="collection-grid">
@@ -267,6 +272,7 @@ export function staffCasePage(ctx: PageContext, view: CaseView & { clientEmail: 
 ${caseHeader(ctx, view)}
 <p class="muted">${view.clientEmail}</p>
 ${errorSummary(ctx, errors)}
+${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record, view.record.typed) : ''}
 <ol class="categories staff-categories">
   ${view.states.map((s) => {
     const label = categoryLabel(s.category, ctx.locale);
