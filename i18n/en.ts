@@ -601,6 +601,7 @@ export const en: Messages = {
     noPieceLeft: (n: number) => `Category ${n}: a category keeps at least one piece.`,
   },
   caseList: {
+    downloads: 'Downloads',
     title: 'Cases',
     searchLabel: 'Search (number, title, client, e-mail, summary)',
     searchHelp: 'Several words: each must be found. Accents and capitals are ignored.',

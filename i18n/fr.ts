@@ -602,6 +602,7 @@ export const fr = {
     noPieceLeft: (n: number) => `Catégorie ${n} : une catégorie garde au moins une pièce.`,
   },
   caseList: {
+    downloads: 'Téléchargements',
     title: 'Dossiers',
     searchLabel: 'Rechercher (n°, intitulé, client, e-mail, résumé)',
     searchHelp: 'Plusieurs mots : chacun doit être trouvé. Les accents et les majuscules sont ignorés.',

@@ -254,6 +254,12 @@ describe('files of the case', () => {
     expect(page.body).toContain('Téléchargé 1 fois par le client');
     expect(page.body).toContain('État des téléchargements : <span class="badge dl-downloaded">Téléchargé</span>');
     expect(page.body).toContain('127.0.0.1');
+    // The case list says the same on the case's row (a second case keeps the search a list).
+    await makeCase(db, { space, client: account, template: lease, number: `${kase.number}-B` });
+    const list = await staffBrowser.get(`/back-office/dossiers?q=${encodeURIComponent(kase.number)}&page=1`);
+    const row = new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*>${kase.number}</a>(?:(?!</tr>)[\\s\\S])*</tr>`).exec(list.body)?.[0] ?? '';
+    expect(row).toContain('<span class="badge dl-downloaded">Téléchargé</span>');
+    expect(list.body).toContain('<span class="muted">Aucun fichier à télécharger</span>');
 
     // A client reaches only the files of their own cases.
     const stranger = await clientWithCase('Paul Durand');
