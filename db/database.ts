@@ -204,6 +204,8 @@ export interface SettingsTable {
   logo_key: string | null;
   logo_content_type: string | null;
   updated_at: Timestamp;
+  /** What clients may download from an unpaid case (seed 003, VII.3). */
+  unpaid_mode: Generated<UnpaidMode>;
 }
 
 export type ContactKind = 'postal' | 'email' | 'phone';
@@ -390,7 +392,8 @@ export interface CasesTable {
   created_at: Timestamp;
   /** Back-office case record (seed 003). */
   summary: Generated<string>;
-  conclusions: Generated<Json<string[]>>;
+  /** Json<> already allows leaving it out on insert (the column has a default); Generated<> around it hid the select type. */
+  conclusions: Json<string[]>;
   payment_state: Generated<PaymentState>;
   payment_amount_cents: number | null;
   /** The collaborator the case is assigned to. */
@@ -463,6 +466,21 @@ export interface CaseMemberTokensTable {
   generation: number;
   created_at: Timestamp;
 }
+/** A file staff put in a case for the client to download (a report, a certificate). */
+export interface CaseFilesTable {
+  id: Generated<string>;
+  case_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  page_count: number | null;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+}
+
+export type UnpaidMode = 'off' | 'watermark' | 'block';
 
 export interface Database {
   spaces: SpacesTable;
@@ -493,6 +511,7 @@ export interface Database {
   case_notes: CaseNotesTable;
   case_members: CaseMembersTable;
   case_member_tokens: CaseMemberTokensTable;
+  case_files: CaseFilesTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -509,3 +528,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type DocumentCategory = Selectable<DocumentCategoriesTable>;
 export type DocumentTemplate = Selectable<DocumentTemplatesTable>;
 export type CaseMember = Selectable<CaseMembersTable>;
+export type CaseFile = Selectable<CaseFilesTable>;

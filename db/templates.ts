@@ -54,7 +54,7 @@ export const TEMPLATE_DEFINITIONS = {
   'case-available': {
     tags: ['clientFullName', 'caseNumber', 'caseUrl'],
     subject: true,
-    planned: true,
+    planned: false,
   },
   'occasional-access': {
     tags: ['clientFullName', 'contributorFullName', 'caseNumber', 'invitationUrl'],

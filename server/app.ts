@@ -28,6 +28,7 @@ import vilogiRoutes from './routes/vilogi.js';
 import caseAdminRoutes from './routes/case-admin.js';
 import contributorRoutes from './routes/contributors.js';
 import caseListRoutes from './routes/case-list.js';
+import caseRecordRoutes from './routes/case-record.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   caseAdminRoutes(app);
   contributorRoutes(app);
   caseListRoutes(app);
+  caseRecordRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

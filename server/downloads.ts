@@ -1,7 +1,7 @@
 // Sends an attachment, whoever asks (the routes check who may): streamed from Guichet's storage
 // for deposited files, from Redmine for files of Redmine notes. Always a download, never shown
 // inline (no content type of the browser's guessing), and every download is in the audit log.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
 import { isStoredObjectNotFound } from '../connectors/storage/index.js';
@@ -36,14 +36,23 @@ async function openAttachment(app: FastifyInstance, attachment: AttachmentRow): 
   }
 }
 
+export interface SendOptions {
+  /** What the audit entry names (a case file, a case's document); by default the attachment. */
+  subject?: { type: string; id: string; details?: Record<string, unknown> };
+  /** Bytes sent instead of the stored file (a stamped copy); the stored file is left as it is. */
+  content?: Uint8Array;
+}
+
 export async function sendAttachment(
   app: FastifyInstance,
   request: FastifyRequest,
   reply: FastifyReply,
   attachment: AttachmentRow | undefined,
   actor: { accountId: string; kind: AccountKind },
+  options: SendOptions = {},
 ): Promise<FastifyReply> {
-  const opened = attachment ? await openAttachment(app, attachment) : undefined;
+  const content = options.content;
+  const opened = attachment ? (content ? { stream: Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]), size: content.byteLength } : await openAttachment(app, attachment)) : undefined;
   if (!attachment || !opened) {
     reply.callNotFound();
     return reply;
@@ -53,9 +62,10 @@ export async function sendAttachment(
       actorAccountId: actor.accountId,
       actorKind: actor.kind,
       action: 'attachment.download',
-      subjectType: 'attachment',
-      subjectId: attachment.id,
+      subjectType: options.subject?.type ?? 'attachment',
+      subjectId: options.subject?.id ?? attachment.id,
       ip: request.ip,
+      ...(options.subject?.details ? { details: options.subject.details } : {}),
     });
   } catch (err) {
     // No download that the log does not show.

@@ -11,6 +11,7 @@ import * as slaAssignee from './2026-11-23-008-sla-assignee.js';
 import * as caseRecord from './2026-11-23-009-case-record.js';
 import * as contributors from './2026-11-23-010-contributors.js';
 import * as caseList from './2026-11-23-011-case-list.js';
+import * as caseFiles from './2026-11-23-012-case-files.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-009-case-record': caseRecord,
   '2026-11-23-010-contributors': contributors,
   '2026-11-23-011-case-list': caseList,
+  '2026-11-23-012-case-files': caseFiles,
 };

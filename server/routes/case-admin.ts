@@ -100,6 +100,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       spaceId: field(body, 'space'),
       templateId: field(body, 'template'),
       facts: Object.fromEntries([...allFacts.keys()].map((name) => [name, field(body, `fact-${name}`).trim()])),
+      notifyClient: field(body, 'notifyClient') === '1',
     };
     const errors: string[] = [];
     if (!form.number) errors.push(t.caseAdmin.numberRequired);
@@ -140,7 +141,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
         title: form.title,
         facts,
         client,
-      });
+      }, form.notifyClient ? { notifyClient: { publicUrl: app.deps.config.publicUrl } } : {});
       return await reply.redirect(`/back-office/dossiers/${kase.id}?ok=opened&number=${encodeURIComponent(kase.number)}`, 303);
     } catch (err) {
       // Two staff typing the same number (or e-mail) at once: the database decides, nothing kept.

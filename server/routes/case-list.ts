@@ -1,5 +1,6 @@
 // The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only,
 // decided here for every request; notepad entries and assignments are never on a client route.
+import { caseDownloadStates } from '../../db/case-record.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../db/audit.js';
@@ -170,7 +171,8 @@ export default function caseListRoutes(app: FastifyInstance) {
     if (searching && total === 1 && items[0] && rowsAsked === undefined) return reply.redirect(`/back-office/dossiers/${items[0].id}`);
     const [spaces, members] = await Promise.all([db.selectFrom('spaces').selectAll().orderBy('name').execute(), staffMembers(db)]);
     const ctx = pageContext(request, reply, { area: 'staff' });
-    const view = { query, spaces, staff: members, items, total, page, pages, rowsPerPage, rowsMin: ROWS_PER_PAGE_MIN, rowsMax: ROWS_PER_PAGE_MAX, rowsAsked };
+    const downloads = await caseDownloadStates(db, items.map((c) => c.id));
+    const view = { query, spaces, staff: members, items, total, page, pages, rowsPerPage, rowsMin: ROWS_PER_PAGE_MIN, rowsMax: ROWS_PER_PAGE_MAX, rowsAsked, downloads };
     return sendPage(reply, staffCaseListPage(ctx, view), rowsAsked !== undefined ? 400 : searching && total === 0 ? 404 : 200);
   });
 

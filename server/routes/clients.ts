@@ -104,6 +104,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     courrier: t.clients.letterRecorded,
     sms: t.clients.smsSent,
     fichier: t.clients.fileAdded,
+    impayes: t.caseRecord.exemptSaved,
   });
 
   app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(

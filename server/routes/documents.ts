@@ -22,6 +22,10 @@ import { field } from '../validation.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
 import { caseWork } from './case-list.js';
+import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
+import { loadCaseRecord } from '../services/case-record.js';
+import { caseRecordFlash } from '../views/case-record-pages.js';
+import { sendClientCaseDownload } from './case-record.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -63,7 +67,7 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
     case 'invitation-password':
       return t.contributors.passwordSent;
     default:
-      return undefined;
+      return caseRecordFlash(t, query);
   }
 }
 
@@ -134,6 +138,7 @@ export default async function documentRoutes(app: FastifyInstance) {
       states,
       lastComment: comment,
       people: { members, roles: template.roles, viewer: 'staff', mayInvite: true },
+      record: await loadCaseRecord(db, kase),
     };
   }
 
@@ -153,6 +158,8 @@ export default async function documentRoutes(app: FastifyInstance) {
       states,
       lastComment: comment,
       access: { kind: access.kind, role: access.role, permissions: access.permissions, accountId: access.accountId },
+      // The case record (payment, the files staff publish) is the whole case's: not a contributor's part.
+      ...(access.permissions.seeAll ? { record: await loadCaseRecord(db, kase) } : {}),
       ...(owner ? { people: { members: await caseMembers(db, kase.id), roles: template.roles, viewer: 'owner' as const, mayInvite: template.contributors_invitable } } : {}),
     };
   }
@@ -337,8 +344,9 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const access = await accessOf(request, request.params.id);
-    const doc = access ? await visibleDocument(db, access, request.params.docId) : undefined;
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.client.id, kind: 'client' });
+    if (!access) return reply.callNotFound();
+    // Only a file this person may see; the unpaid-cases rule covers every file a client downloads.
+    return sendClientCaseDownload(app, request, reply, access.kase, await visibleDocument(db, access, request.params.docId), DOCUMENT_SUBJECT);
   });
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
@@ -375,7 +383,7 @@ export default async function documentRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const doc = await findCaseDocument(db, request.params.id, request.params.docId);
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' });
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
   });
 
   app.post<{ Params: { id: string; docId: string } }>(

@@ -6,6 +6,7 @@ import { audit } from '../../db/audit.js';
 import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN, getSettings, isHexColor, saveSettings, type Settings } from '../../db/settings.js';
 import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
+import { getUnpaidMode } from '../../db/case-record.js';
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../validation.js';
 import { inkFor } from '../views/colour.js';
@@ -45,11 +46,11 @@ export default function settingsRoutes(app: FastifyInstance) {
     return { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null };
   }
 
-  app.get<{ Querystring: { enregistre?: string } }>('/back-office/reglages', hidden, async (request, reply) => {
+  app.get<{ Querystring: { enregistre?: string; impayes?: string } }>('/back-office/reglages', hidden, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const t = translator(request, 'staff');
-    const flash = request.query.enregistre ? { kind: 'info' as const, text: t.settings.saved } : undefined;
-    return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff', flash }), formOf(await getSettings(db)), []));
+    const flash = request.query.enregistre ? { kind: 'info' as const, text: t.settings.saved } : request.query.impayes ? { kind: 'info' as const, text: t.caseRecord.unpaidSaved } : undefined;
+    return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff', flash }), { ...formOf(await getSettings(db)), unpaidMode: await getUnpaidMode(db) }, []));
   });
 
   app.post('/back-office/reglages', { ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
@@ -71,7 +72,7 @@ export default function settingsRoutes(app: FastifyInstance) {
     if (errors.length > 0) {
       await discardFiles(storage, received.files);
       const current = await getSettings(db);
-      const form: SettingsForm = { primaryColor: field(request.body, 'primaryColor'), rowsPerPage: rowsText, locales: [...locales], hasLogo: current.logo !== null };
+      const form: SettingsForm = { primaryColor: field(request.body, 'primaryColor'), rowsPerPage: rowsText, locales: [...locales], hasLogo: current.logo !== null, unpaidMode: await getUnpaidMode(db) };
       return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, errors), 400);
     }
     const logo = logoFile ? { key: logoFile.storageKey, contentType: logoFile.contentType } : field(request.body, 'removeLogo') === 'on' ? null : undefined;

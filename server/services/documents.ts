@@ -17,6 +17,7 @@ import {
 } from '../../db/documents.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 import type { Actor } from './conversations.js';
+import { notifyCaseAvailableIn } from './case-record.js';
 
 export async function openCase(db: Db, workflows: WorkflowGateway, input: Parameters<typeof createCase>[1]): Promise<Case> {
   return db.transaction().execute(async (tx) => openCaseIn(tx, workflows, input));
@@ -40,6 +41,7 @@ export async function openCaseForClient(
   workflows: WorkflowGateway,
   actor: Actor,
   input: Omit<Parameters<typeof createCase>[1], 'clientAccountId'> & { client: { id: string } | { email: string; fullName: string } },
+  options: { notifyClient?: { publicUrl: string } } = {},
 ): Promise<{ kase: Case; clientCreated: boolean }> {
   return db.transaction().execute(async (tx) => {
     const { client, ...rest } = input;
@@ -56,6 +58,7 @@ export async function openCaseForClient(
       ip: actor.ip,
       details: { number: kase.number, templateId: kase.template_id, spaceId: kase.space_id, clientId, clientCreated: created },
     });
+    if (options.notifyClient) await notifyCaseAvailableIn(tx, workflows, actor, kase, options.notifyClient.publicUrl, 'open');
     return { kase, clientCreated: created };
   });
 }

@@ -6,6 +6,7 @@ import type { Messages } from '../../i18n/index.js';
 import { html, type Html } from './html.js';
 import { rolePermissionsForm } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { notifyOnOpenField } from './case-record-pages.js';
 
 export interface NewCaseForm {
   number: string;
@@ -15,10 +16,12 @@ export interface NewCaseForm {
   spaceId: string;
   templateId: string;
   facts: Record<string, string>;
+  /** E-mail the client that the case is available (ticked unless staff untick it). */
+  notifyClient?: boolean;
 }
 
 export function emptyNewCaseForm(): NewCaseForm {
-  return { number: '', title: '', clientEmail: '', clientName: '', spaceId: '', templateId: '', facts: {} };
+  return { number: '', title: '', clientEmail: '', clientName: '', spaceId: '', templateId: '', facts: {}, notifyClient: true };
 }
 
 export function factLabel(t: Messages, name: string): string {
@@ -80,6 +83,7 @@ export function newCasePage(
       )}
     </fieldset>`
       : ''}
+    ${notifyOnOpenField(ctx, f.notifyClient !== false)}
     <button type="submit" class="primary">${t.submit}</button>
   </form>
 </section>`,

@@ -1,6 +1,7 @@
 // The back-office case list (search, filters, rows per page, pages, Excel exports), and the
 // case page's assignment and notepad sections. Tables become cards on a phone; every control is
 // a plain form that works by keyboard and without JavaScript.
+import type { CaseDownloadState } from '../../db/case-record.js';
 import type { Case, CaseStatus, PaymentState, Space } from '../../db/database.js';
 import type { CaseListRow, CaseNote, StaffMember } from '../../db/case-list.js';
 import { UNASSIGNED } from '../../db/case-list.js';
@@ -29,6 +30,8 @@ export interface CaseListView {
   rowsMax: number;
   /** What was typed in "rows per page" when it was refused. */
   rowsAsked?: string | undefined;
+  /** Per case shown: have the client's people downloaded its files (seed 003's states)? */
+  downloads: ReadonlyMap<string, CaseDownloadState>;
 }
 
 /** The filters as a query string (without page and rows), shared by pages and the export. */
@@ -53,6 +56,11 @@ const shortDates = {
 
 function option(value: string, label: string, selected: boolean): Html {
   return html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+}
+
+function downloadBadge(ctx: PageContext, state: CaseDownloadState): Html {
+  const label = ctx.t.caseRecord.downloadState[state];
+  return state === 'no_files' ? html`<span class="muted">${label}</span>` : html`<span class="badge dl-${state}">${label}</span>`;
 }
 
 export function staffCaseListPage(ctx: PageContext, view: CaseListView): Html {
@@ -112,7 +120,7 @@ ${view.items.length === 0
     ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
     : html`<p class="card">${t.none}</p>`
   : html`<table class="grid case-table">
-  <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
+  <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.downloads}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
   <tbody>
   ${view.items.map(
     (c) => html`<tr>
@@ -122,6 +130,7 @@ ${view.items.length === 0
     <td data-label="${t.space}">${c.spaceName}</td>
     <td data-label="${t.state}"><span class="badge case-${c.status}">${d.caseStatus[c.status]}</span></td>
     <td data-label="${t.payment}"><span class="badge pay-${c.paymentState}">${t.paymentState[c.paymentState]}</span>${c.paymentAmountCents !== null ? html` <span class="muted">${euros(c.paymentAmountCents, ctx.locale)}</span>` : ''}</td>
+    <td data-label="${t.downloads}">${downloadBadge(ctx, view.downloads.get(c.id) ?? 'no_files')}</td>
     <td data-label="${t.assignee}">${c.assigneeName ?? html`<span class="muted">${t.unassigned}</span>`}</td>
     <td data-label="${t.createdAt}"><time datetime="${c.createdAt.toISOString()}" title="${formatDateTime(c.createdAt, ctx.locale)}">${shortDates[ctx.locale].format(c.createdAt)}</time></td>
   </tr>`,

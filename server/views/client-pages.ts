@@ -5,6 +5,7 @@ import { CONTACT_KINDS, CONTACT_STATES, type ClientFile, type ClientSummary, typ
 import { formatDateTime } from '../../i18n/index.js';
 import { html, multiline, type Html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { unpaidExemptSection } from './case-record-pages.js';
 
 export function clientListPage(ctx: PageContext, search: string, list: { items: ClientSummary[]; page: number; pages: number }) {
   const t = ctx.t.clients;
@@ -141,6 +142,7 @@ ${errorSummary(ctx, view.errors)}
   </form></details>
 </section>
 <div>
+${unpaidExemptSection(ctx, c.id, c.unpaid_exempt)}
 <section class="card" aria-labelledby="observation-title">
   <h2 id="observation-title">${t.observation}</h2>
   <form method="post" action="${url}/observation">

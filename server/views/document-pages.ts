@@ -10,6 +10,8 @@ import { Html, html, multiline } from './html.js';
 import { accessNotice, staffPeopleSection } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { caseWorkSections, type CaseWork } from './case-list-pages.js';
+import type { CaseRecordView } from '../services/case-record.js';
+import { clientCaseRecordSection, staffCaseRecordSections, type CaseRecordTyped } from './case-record-pages.js';
 
 export interface CaseView {
   kase: Case;
@@ -23,6 +25,8 @@ export interface CaseView {
   access?: { kind: CaseAccessKind; role: string | null; permissions: RolePermissions; accountId: string };
   /** The people the case is shared with: for staff and the main client only. */
   people?: { members: MemberView[]; roles: TemplateRole[]; viewer: 'staff' | 'owner'; mayInvite: boolean };
+  /** The case record (seed 003): payment, steps, files and their downloads. */
+  record?: (CaseRecordView & { typed?: CaseRecordTyped }) | undefined;
 }
 
 /** JSON inside a script element: "<" escaped so that no text can close the element. */
@@ -212,6 +216,7 @@ export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors:
 ${caseHeader(ctx, view)}
 ${errorSummary(ctx, form.errors)}
 ${accessNotice(ctx, view)}
+${view.record ? clientCaseRecordSection(ctx, view.kase, view.record) : ''}
 <div id="collection" data-case="${view.kase.id}">
 ${canDeposit ? html`<p class="intro">${t.intro}</p>` : view.kase.status === 'closed' ? html`<p class="card">${t.caseClosed}</p>` : ''}
 <div class="collection-grid">
@@ -282,6 +287,7 @@ ${caseHeader(ctx, view)}
 <p class="muted">${view.clientEmail}</p>
 ${errorSummary(ctx, errors)}
 ${staffPeopleSection(ctx, view)}
+${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record, view.record.typed) : ''}
 <ol class="categories staff-categories">
   ${view.states.map((s) => {
     const label = categoryLabel(s.category, ctx.locale);

@@ -1,5 +1,6 @@
 // Back-office: the settings form (administrators), read-only for other staff.
-import type { Locale } from '../../db/database.js';
+import type { Locale, UnpaidMode } from '../../db/database.js';
+import { unpaidSettingsSection } from './case-record-pages.js';
 import { LOCALES, messages } from '../../i18n/index.js';
 import { html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
@@ -9,6 +10,8 @@ export interface SettingsForm {
   rowsPerPage: string;
   locales: Locale[];
   hasLogo: boolean;
+  /** The unpaid-cases mode, shown in its own form. */
+  unpaidMode?: UnpaidMode;
 }
 
 export function settingsPage(ctx: PageContext, form: SettingsForm, errors: string[]) {
@@ -51,6 +54,7 @@ ${admin ? '' : html`<p class="flash info" role="status">${ctx.t.backoffice.admin
     </fieldset>
     ${admin ? html`<button type="submit" class="primary">${t.save}</button>` : ''}
   </form>
-</section>`,
+</section>
+${form.unpaidMode ? unpaidSettingsSection(ctx, form.unpaidMode) : ''}`,
   );
 }

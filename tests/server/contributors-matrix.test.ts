@@ -129,6 +129,8 @@ describe('authorization matrix of a shared case', () => {
     expect(ownerPage.body).toContain('Marc Garant');
     expect(ownerPage.body).not.toContain(guarantor.account.email);
     expect(ownerPage.body).toContain('Quittances de loyer');
+    // The case record (payment, files staff publish) is the whole case's.
+    expect(ownerPage.body).toContain('id="case-files"');
 
     const guarantorPage = await guarantor.browser.get(page);
     expect(guarantorPage.statusCode).toBe(200);
@@ -137,6 +139,7 @@ describe('authorization matrix of a shared case', () => {
     for (const hidden of ['cni-claire.pdf', 'Quittances de loyer', 'Nadia Notaire', occasional.account.email, 'Rémi Révoqué', owner.account.email, 'Personnes ayant accès', 'commentaires']) {
       expect(guarantorPage.body).not.toContain(hidden);
     }
+    expect(guarantorPage.body).not.toContain('id="case-files"');
     // Only the pieces asked of the guarantor are listed as missing.
     expect(guarantorPage.body).not.toContain('(locataire)');
     expect(guarantorPage.body).toContain('(garant)');
@@ -147,6 +150,7 @@ describe('authorization matrix of a shared case', () => {
     expect(occasionalPage.body).toContain('accès en consultation');
     expect(occasionalPage.body).not.toContain('name="files"');
     expect(occasionalPage.body).not.toContain('Marc Garant');
+    expect(occasionalPage.body).toContain('id="case-files"');
 
     for (const who of [stranger, revoked]) expect((await who.browser.get(page)).statusCode).toBe(404);
     const anonymousPage = await anonymous.get(page);

@@ -1,0 +1,327 @@
+// The case record (seed 003): staff edit the summary and conclusions, the payment state and
+// amount, add and delete the case's files, tell the client the case is available; clients
+// download the files, under the unpaid-cases rule (stamped, blocked, or the original). Who may
+// see what is decided here: a client reaches only the files of their own cases, staff any case.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findAccountById } from '../../db/accounts.js';
+import { audit } from '../../db/audit.js';
+import {
+  CASE_FILE_SUBJECT,
+  CONCLUSIONS_MAX,
+  CONCLUSION_MAX,
+  SUMMARY_MAX,
+  clientUnpaidExempt,
+  downloadDecision,
+  findCaseFile,
+  getUnpaidMode,
+  isUnpaidMode,
+  parseEuroAmount,
+  setClientUnpaidExempt,
+  setUnpaidMode,
+  unpaidRestriction,
+} from '../../db/case-record.js';
+import { findClient } from '../../db/clients.js';
+import type { Account, Case, PaymentState } from '../../db/database.js';
+import { caseAccessFor } from '../../db/contributors.js';
+import { caseProgress, findCase, lastCaseComment } from '../../db/documents.js';
+import { MAX_FILE_BYTES } from '../files.js';
+import { ContentInspector, refusalMessage } from '../files.js';
+import { checkStoredImage, checkStoredPdf } from '../documents/pdf.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { sendAttachment, type AttachmentRow } from '../downloads.js';
+import { addCaseFiles, changePaymentState, editCaseRecord, editPaymentAmount, loadCaseRecord, notifyCaseAvailable, removeCaseFile } from '../services/case-record.js';
+import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions } from '../uploads.js';
+import { field } from '../validation.js';
+import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
+import { staffCasePage } from '../views/document-pages.js';
+import { settingsPage } from '../views/settings-pages.js';
+import { getSettings } from '../../db/settings.js';
+import { isWatermarkError, stampForConsultation } from '../watermark.js';
+import { idParams } from './client.js';
+import { requireAdmin, requireStaff } from './staff-guard.js';
+
+const fileParams = {
+  type: 'object',
+  properties: { id: idParams.properties.id, fileId: idParams.properties.id },
+  required: ['id', 'fileId'],
+} as const;
+
+/** A file of a case as the download helper takes it. */
+export interface CaseDownloadFile {
+  id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Date;
+}
+
+function asAttachment(file: CaseDownloadFile): AttachmentRow {
+  return { ...file, message_id: '', redmine_attachment_id: null };
+}
+
+async function readAll(stream: NodeJS.ReadableStream, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += buf.length;
+    if (size > max) throw new Error('stored file larger than any accepted upload');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A client's download from a case: the unpaid-cases rule decides, read afresh on every request
+ * (the setting, the case's payment state, the client's exemption), so marking the case paid
+ * lifts it at once. A PDF that cannot be stamped is refused, never served as it is.
+ */
+export async function sendClientCaseDownload(
+  app: FastifyInstance,
+  request: FastifyRequest & { client: Account },
+  reply: FastifyReply,
+  kase: Case,
+  file: CaseDownloadFile | undefined,
+  subjectType: string,
+): Promise<FastifyReply> {
+  const { db, storage } = app.deps;
+  if (!file) {
+    reply.callNotFound();
+    return reply;
+  }
+  const [mode, exempt] = await Promise.all([getUnpaidMode(db), clientUnpaidExempt(db, request.client.id)]);
+  const restriction = unpaidRestriction({ mode, paymentState: kase.payment_state, exempt });
+  const decision = downloadDecision('client', restriction, file.content_type);
+  const actor = { accountId: request.client.id, kind: 'client' as const };
+  const subject = (variant: 'original' | 'stamped') => ({ type: subjectType, id: file.id, details: { caseId: kase.id, variant } });
+  const refuse = async (reason: 'block' | 'not_pdf' | 'unstampable', status: number) => {
+    const t = translator(request).caseRecord;
+    await audit(db, { actorAccountId: request.client.id, actorKind: 'client', action: 'attachment.download_refused', subjectType, subjectId: file.id, ip: request.ip, details: { caseId: kase.id, reason } });
+    const message = reason === 'block' ? t.refusedBlock : reason === 'not_pdf' ? t.refusedNotPdf : t.refusedUnstampable;
+    return sendPage(reply.header('cache-control', 'private, no-store'), downloadRefusedPage(pageContext(request, reply), kase.id, message), status);
+  };
+  if (decision === 'original') return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('original') });
+  if (decision === 'block') return refuse(restriction === 'block' ? 'block' : 'not_pdf', 403);
+  let stamped: Uint8Array;
+  try {
+    // The stored original is read, never written: the stamp goes on a copy in memory.
+    const original = await readAll(await storage.get(file.storage_key), MAX_FILE_BYTES * 2);
+    stamped = await stampForConsultation(original);
+  } catch (err) {
+    if (!isWatermarkError(err)) throw err;
+    request.log.warn({ fileId: file.id, code: err.code }, 'a PDF of an unpaid case cannot be stamped: refused');
+    return refuse('unstampable', 409);
+  }
+  return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('stamped'), content: stamped });
+}
+
+/** Conclusions typed one per line, blank lines dropped. */
+function conclusionLines(text: string): string[] {
+  return text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+export default function caseRecordRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage, workflows, config } = app.deps;
+
+  const fileRules: ReceiveOptions = {
+    inspect: (kind) => new ContentInspector(kind),
+    verify: (file, kind) =>
+      kind === 'pdf' ? checkStoredPdf(storage, file.storageKey, file.fileName, file.sizeBytes) : checkStoredImage(storage, file.storageKey, file.fileName, kind, file.sizeBytes),
+  };
+
+  /** The staff case page again, with the errors and what was typed. */
+  async function renderStaffCase(request: FastifyRequest, reply: FastifyReply, kase: Case, errors: string[], typed: CaseRecordTyped, status: number) {
+    const ctx = pageContext(request, reply, { area: 'staff' });
+    const [{ template, states }, client, comment, record] = await Promise.all([
+      caseProgress(db, kase),
+      findAccountById(db, kase.client_account_id),
+      lastCaseComment(db, kase.id),
+      loadCaseRecord(db, kase),
+    ]);
+    const view = {
+      kase,
+      clientName: client?.full_name ?? '',
+      clientEmail: client?.email ?? '',
+      templateName: ctx.locale === 'en' ? template.name_en : template.name,
+      states,
+      lastComment: comment,
+      record: { ...record, typed },
+    };
+    return sendPage(reply, staffCasePage(ctx, view, errors), status);
+  }
+
+  function back(kase: Case, ok: string, extra: Record<string, string> = {}, anchor = ''): string {
+    return `/back-office/dossiers/${kase.id}?${new URLSearchParams({ ok, ...extra }).toString()}${anchor}`;
+  }
+
+  type CaseRequest = FastifyRequest<{ Params: { id: string } }>;
+  async function staffCase(request: CaseRequest, reply: FastifyReply): Promise<{ kase: Case; staff: Account } | undefined> {
+    if (!requireStaff(request, reply)) return undefined;
+    const kase = await findCase(db, request.params.id);
+    if (!kase) {
+      reply.callNotFound();
+      return undefined;
+    }
+    return { kase, staff: request.staff };
+  }
+
+  // ---- Summary and conclusions ----
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const found = await staffCase(request, reply);
+    if (!found) return reply;
+    const t = translator(request, 'staff').caseRecord;
+    const summary = field(request.body, 'summary').replace(/\r\n/g, '\n').trim();
+    const conclusionsText = field(request.body, 'conclusions');
+    const conclusions = conclusionLines(conclusionsText);
+    const errors: string[] = [];
+    if (summary.length > SUMMARY_MAX) errors.push(t.summaryTooLong);
+    if (conclusions.length > CONCLUSIONS_MAX) errors.push(t.conclusionsTooMany);
+    conclusions.forEach((c, i) => {
+      if (c.length > CONCLUSION_MAX) errors.push(t.conclusionTooLong(i + 1));
+    });
+    if (errors.length > 0) return renderStaffCase(request, reply, found.kase, errors, { summary: field(request.body, 'summary'), conclusions: conclusionsText }, 400);
+    await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, { summary, conclusions });
+    return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
+  });
+
+  // ---- Payment ----
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const found = await staffCase(request, reply);
+    if (!found) return reply;
+    const t = translator(request, 'staff').caseRecord;
+    const typed = field(request.body, 'amount').slice(0, 60);
+    const parsed = parseEuroAmount(typed);
+    if (!parsed.ok) {
+      const message = parsed.reason === 'too_large' ? t.amountTooLarge : t.amountInvalid(typed.trim());
+      return renderStaffCase(request, reply, found.kase, [message], { amount: typed }, 400);
+    }
+    await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.cents);
+    return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const found = await staffCase(request, reply);
+    if (!found) return reply;
+    const states: readonly PaymentState[] = ['paid', 'unpaid'];
+    const from = states.find((s) => s === field(request.body, 'from'));
+    const to = states.find((s) => s === field(request.body, 'to'));
+    if (!from || !to || from === to) return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
+    const changed = await changePaymentState(db, { account: found.staff, ip: request.ip }, found.kase, from, to);
+    return reply.redirect(back(found.kase, changed ? to : 'stale', {}, '#payment'), 303);
+  });
+
+  // ---- Tell the client ----
+
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const found = await staffCase(request, reply);
+    if (!found) return reply;
+    try {
+      await notifyCaseAvailable(db, workflows, { account: found.staff, ip: request.ip }, found.kase, config.publicUrl);
+    } catch (err) {
+      request.log.error({ err }, 'could not send the case-available e-mail');
+      return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').caseRecord.unavailable], {}, 503);
+    }
+    return reply.redirect(back(found.kase, 'notified', {}, '#steps'), 303);
+  });
+
+  // ---- Files ----
+
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/fichiers',
+    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      const t = translator(request, 'staff');
+      const received = await receiveFiles(app, request, storage, fileRules);
+      let kept = false;
+      try {
+        if (received.refusals.length > 0) {
+          const names = received.refusals.map((r) => r.name).filter((n) => n !== '');
+          const errors = [...(names.length > 0 ? [t.documents.refusedTitle(names)] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
+          return await renderStaffCase(request, reply, found.kase, errors, {}, 400);
+        }
+        if (received.files.length === 0) return await renderStaffCase(request, reply, found.kase, [t.caseRecord.noFileChosen], {}, 400);
+        const rows = await addCaseFiles(
+          db,
+          { account: found.staff, ip: request.ip },
+          found.kase,
+          received.files.map((f) => ({ fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, pageCount: f.pageCount ?? null })),
+        );
+        kept = true;
+        return await reply.redirect(back(found.kase, 'files', { n: String(rows.length) }, '#files'), 303);
+      } finally {
+        // A refused form keeps no file; the answer leaves once they are gone.
+        if (!kept) await discardFiles(storage, received.files);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string; fileId: string } }>(
+    '/back-office/dossiers/:id/fichiers/:fileId/suppression',
+    { schema: { hide: true, params: fileParams }, preHandler: csrf },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      const removed = await removeCaseFile(db, { account: found.staff, ip: request.ip }, found.kase, request.params.fileId);
+      if (!removed) return reply.callNotFound();
+      await storage.delete(removed.storage_key);
+      return reply.redirect(back(found.kase, 'deleted', { name: removed.file_name }, '#files'), 303);
+    },
+  );
+
+  // Staff always download the original.
+  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const file = await findCaseFile(db, request.params.id, request.params.fileId);
+    if (!file) return reply.callNotFound();
+    return sendAttachment(app, request, reply, asAttachment(file), { accountId: request.staff.id, kind: 'staff' }, { subject: { type: CASE_FILE_SUBJECT, id: file.id, details: { caseId: file.case_id, variant: 'original' } } });
+  });
+
+  // ---- Client space ----
+
+  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
+    if (!request.client) return reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
+    // The case's files are the whole case's: the main client, occasional access and contributors
+    // allowed to see the whole case (caseAccessFor); anyone else finds nothing.
+    const access = await caseAccessFor(db, request.client.id, request.params.id);
+    if (!access?.permissions.seeAll) return reply.callNotFound();
+    const kase = access.kase;
+    const file = await findCaseFile(db, kase.id, request.params.fileId);
+    return sendClientCaseDownload(app, request as FastifyRequest & { client: Account }, reply, kase, file, CASE_FILE_SUBJECT);
+  });
+
+  // ---- Settings and exemptions ----
+
+  app.post('/back-office/reglages/impayes', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const mode = field(request.body, 'unpaidMode');
+    if (!isUnpaidMode(mode)) {
+      const settings = await getSettings(db);
+      const form = { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null, unpaidMode: await getUnpaidMode(db) };
+      return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, [translator(request, 'staff').caseRecord.unpaidInvalid]), 400);
+    }
+    await setUnpaidMode(db, mode);
+    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'settings.unpaid_mode', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { mode } });
+    return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const client = await findClient(db, request.params.id);
+    if (!client) return reply.callNotFound();
+    const exempt = field(request.body, 'exempt') === '1';
+    await setClientUnpaidExempt(db, client.id, exempt);
+    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client.unpaid_exempt', subjectType: 'account', subjectId: client.id, ip: request.ip, details: { exempt } });
+    return reply.redirect(`/back-office/clients/${client.id}?impayes=1#unpaid-exempt`, 303);
+  });
+}
