@@ -58,9 +58,10 @@ function option(value: string, label: string, selected: boolean): Html {
   return html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
 }
 
+/** Under the case's state: whether the client's people downloaded its files (nothing when it has none). */
 function downloadBadge(ctx: PageContext, state: CaseDownloadState): Html {
-  const label = ctx.t.caseRecord.downloadState[state];
-  return state === 'no_files' ? html`<span class="muted">${label}</span>` : html`<span class="badge dl-${state}">${label}</span>`;
+  if (state === 'no_files') return html``;
+  return html`<br><span class="badge dl-${state}" title="${ctx.t.caseList.downloads}">${ctx.t.caseRecord.downloadState[state]}</span>`;
 }
 
 export function staffCaseListPage(ctx: PageContext, view: CaseListView): Html {
@@ -120,7 +121,7 @@ ${view.items.length === 0
     ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
     : html`<p class="card">${t.none}</p>`
   : html`<table class="grid case-table">
-  <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.downloads}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
+  <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
   <tbody>
   ${view.items.map(
     (c) => html`<tr>
@@ -128,9 +129,8 @@ ${view.items.length === 0
     <td data-label="${t.caseTitle}">${c.title}</td>
     <td data-label="${t.client}">${c.clientName}<br><span class="muted">${c.clientEmail}</span></td>
     <td data-label="${t.space}">${c.spaceName}</td>
-    <td data-label="${t.state}"><span class="badge case-${c.status}">${d.caseStatus[c.status]}</span></td>
+    <td data-label="${t.state}"><span class="badge case-${c.status}">${d.caseStatus[c.status]}</span>${downloadBadge(ctx, view.downloads.get(c.id) ?? 'no_files')}</td>
     <td data-label="${t.payment}"><span class="badge pay-${c.paymentState}">${t.paymentState[c.paymentState]}</span>${c.paymentAmountCents !== null ? html` <span class="muted">${euros(c.paymentAmountCents, ctx.locale)}</span>` : ''}</td>
-    <td data-label="${t.downloads}">${downloadBadge(ctx, view.downloads.get(c.id) ?? 'no_files')}</td>
     <td data-label="${t.assignee}">${c.assigneeName ?? html`<span class="muted">${t.unassigned}</span>`}</td>
     <td data-label="${t.createdAt}"><time datetime="${c.createdAt.toISOString()}" title="${formatDateTime(c.createdAt, ctx.locale)}">${shortDates[ctx.locale].format(c.createdAt)}</time></td>
   </tr>`,
