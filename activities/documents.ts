@@ -135,6 +135,11 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       if (!recipient || docs.length === 0) return { notificationId: null };
       const client = await findAccountById(db, kase.client_account_id);
       const t = agency.documents;
+      // A contributor's deposit is named as theirs (the agency must know whose papers these are).
+      const others = new Map<string, string>();
+      for (const id of new Set(docs.map((d) => d.deposited_by))) {
+        if (id && id !== kase.client_account_id) others.set(id, (await findAccountById(db, id))?.full_name ?? '?');
+      }
       const notification = await enqueueNotification(db, {
         idempotencyKey: `case-digest:${kase.id}:${input.ref}`,
         recipient,
@@ -142,7 +147,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
         bodyText: [
           t.digestIntro(client?.full_name ?? '?', kase.number),
           '',
-          ...docs.map((d) => `- ${d.categoryLabel} : ${d.file_name}`),
+          ...docs.map((d) => `- ${d.categoryLabel} : ${d.file_name}${d.deposited_by && others.has(d.deposited_by) ? ` ${t.depositedBy(others.get(d.deposited_by)!)}` : ''}`),
           '',
           t.reviewAt(`${publicUrl}/back-office/dossiers/${kase.id}`),
         ].join('\n'),

@@ -476,7 +476,8 @@ export const fr = {
     closed: 'Le dossier est clos.',
     // E-mails and notes (agency e-mails are in French: the agency works in French)
     digestSubject: (number: string, n: number) => `Dossier ${number} : ${n === 1 ? '1 nouveau document déposé' : `${n} nouveaux documents déposés`}`,
-    digestIntro: (client: string, number: string) => `${client} a déposé des documents dans le dossier ${number} :`,
+    digestIntro: (client: string, number: string) => `Nouveaux documents dans le dossier ${number} de ${client} :`,
+    depositedBy: (name: string) => `(déposé par ${name})`,
     reviewAt: (url: string) => `À examiner ici : ${url}`,
     completeSubject: (number: string) => `Dossier ${number} complet`,
     completeBody: (client: string, number: string) => `Toutes les pièces requises du dossier ${number} (${client}) sont validées.`,

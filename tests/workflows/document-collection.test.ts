@@ -141,7 +141,9 @@ describe('document collection on the time-skipping server', () => {
     const b = await deposit(kase, client, 'domicile', 'edf.pdf');
     await handle.signal(depositSignal, { documentIds: [b.id] });
     await env.sleep('2 minutes');
-    const c = await deposit(kase, client, 'rib', 'rib.pdf');
+    // The third is a co-borrower's: the agency is told whose it is.
+    const { account: coBorrower } = await createClient(database.db, { space, name: 'Marc Lefèvre' });
+    const c = await deposit(kase, coBorrower, 'rib', 'rib.pdf');
     await handle.signal(depositSignal, { documentIds: [c.id] });
     await env.sleep('30 seconds');
     expect(digests()).toHaveLength(0);
@@ -149,9 +151,10 @@ describe('document collection on the time-skipping server', () => {
     expect(digests()).toHaveLength(1);
     const mail = digests()[0]!;
     expect(mail.subject).toBe(`Dossier ${kase.number} : 3 nouveaux documents déposés`);
-    expect(mail.text).toContain('Identité : cni.pdf');
-    expect(mail.text).toContain('Domicile : edf.pdf');
-    expect(mail.text).toContain('RIB : rib.pdf');
+    expect(mail.text).toContain(`Nouveaux documents dans le dossier ${kase.number} de Claire Martin :`);
+    expect(mail.text).toContain('Identité : cni.pdf\n');
+    expect(mail.text).toContain('Domicile : edf.pdf\n');
+    expect(mail.text).toContain('RIB : rib.pdf (déposé par Marc Lefèvre)');
 
     // Later deposits make a second e-mail; one withdrawn before it is sent is not in it.
     const d = await deposit(kase, client, 'apport', 'apport.pdf');
