@@ -8,7 +8,7 @@ import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, t
 import { caseAccessFor, visibleProgress } from '../db/contributors.js';
 import { enqueueNotification } from '../db/notifications.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { messages } from '../i18n/index.js';
+import { messages, type Messages } from '../i18n/index.js';
 import { writePrivateNote } from './redmine.js';
 
 export interface DocumentActivityDeps {
@@ -25,6 +25,11 @@ export interface CollectionPolicy {
   digestMinutes: number;
   complete: boolean;
   closed: boolean;
+}
+
+/** A mail to a client of the case: greeting, what it says, signature, "do not reply". */
+function clientMail(t: Messages, name: string, body: readonly string[]): string {
+  return [t.mail.greeting(name), '', ...body, '', t.mail.signature, '', t.mail.noReply].join('\n');
 }
 
 /** The agency reads French. */
@@ -86,19 +91,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       idempotencyKey,
       recipient: client.email,
       subject: t.documents.reminderSubject(kase.number),
-      bodyText: [
-        t.mail.greeting(client.full_name),
-        '',
-        t.documents.reminderIntro,
-        '',
-        ...lines,
-        '',
-        t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
-        '',
-        t.mail.signature,
-        '',
-        t.mail.noReply,
-      ].join('\n'),
+      bodyText: clientMail(t, client.full_name, [t.documents.reminderIntro, '', ...lines, '', t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`)]),
     });
     return notification.id;
   }
@@ -204,19 +197,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
           idempotencyKey: owner ? `case-rejected:${kase.id}:${input.ref}` : `case-rejected:${kase.id}:${input.ref}:${accountId}`,
           recipient: client.email,
           subject: t.documents.rejectedSubject(kase.number, docs.length),
-          bodyText: [
-            t.mail.greeting(client.full_name),
-            '',
-            t.documents.rejectedIntro,
-            ...lines,
-            '',
-            t.documents.rejectedAgain,
-            t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
-            '',
-            t.mail.signature,
-            '',
-            t.mail.noReply,
-          ].join('\n'),
+          bodyText: clientMail(t, client.full_name, [t.documents.rejectedIntro, ...lines, '', t.documents.rejectedAgain, t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`)]),
         });
         if (owner) notificationId = notification.id;
         else contributorNotificationIds.push(notification.id);
