@@ -95,10 +95,12 @@ function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer
   const t = ctx.t.documents;
   if (state.documents.length === 0) return html``;
   const href = (d: DocumentRow) => `${viewer === 'staff' ? '/back-office' : ''}/dossiers/${kase.id}/documents/${d.id}`;
+  // A client's link is a plain link: the server answers with an attachment, or with a page that
+  // says why not (an unpaid case), which a `download` link would turn into a failed download.
   return html`<ul class="documents" aria-label="${t.yourDocuments}">
   ${state.documents.map(
     (d) => html`<li class="doc doc-${d.status}" id="doc-${d.id}">
-    <span class="doc-name"><a href="${href(d)}" download aria-label="${t.download(d.file_name)}">${d.file_name}</a>
+    <span class="doc-name"><a href="${href(d)}"${viewer === 'staff' ? html` download` : ''} aria-label="${t.download(d.file_name)}">${d.file_name}</a>
       <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''})</span></span>
     <span class="badge doc-${d.status}">${t.status[d.status]}</span>
     ${d.status === 'rejected' ? html`<span class="refusal">${t.refusedBecause(reasonText(ctx, state, d))}</span>` : ''}

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
+import { insertDocuments } from '../../db/documents.js';
 import { cloneTemplate, makeCase, makePdf, PNG_1PX } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { renderPages, run } from '../helpers/pdf.js';
@@ -162,6 +163,24 @@ describe('an unpaid case in a browser', () => {
       expect(png.equals(PNG_1PX)).toBe(true);
       await desk.reload();
       expect(await desk.locator('.download-state .badge').textContent()).toBe('Téléchargé');
+    });
+  });
+
+  it('in block mode, a click on the client’s own deposit shows why it is refused, not a failed download', async () => {
+    const db = system.database.db;
+    const kase = await makeCase(db, { space, client: client.account, template, number: `LICIEL-B-${Date.now()}` });
+    await db.updateTable('cases').set({ payment_state: 'unpaid' }).where('id', '=', kase.id).execute();
+    const category = await db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).orderBy('position').executeTakeFirstOrThrow();
+    await insertDocuments(db, [
+      { caseId: kase.id, categoryId: category.id, fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/cni.pdf`, pageCount: 1, source: 'upload', depositedBy: client.account.id },
+    ]);
+    await withUnpaidMode(db, 'block', async () => {
+      const phone = await newPage(true);
+      await login(phone, { email: client.account.email, password: client.password }, 'client');
+      await phone.goto(`/dossiers/${kase.id}`);
+      await Promise.all([phone.waitForURL(`**/dossiers/${kase.id}/documents/**`), phone.getByRole('link', { name: 'Télécharger « cni.pdf »' }).click()]);
+      expect(await phone.locator('main').textContent()).toContain('Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.');
+      await screenshot(phone, 'phone-75-unpaid-blocked-deposit');
     });
   });
 });
