@@ -182,6 +182,20 @@ describe('authorization matrix of a shared case', () => {
     // The guarantor does not see it either: it is not their own.
     expect((await download(guarantor.browser, before.id)).statusCode).toBe(404);
 
+    // ---- files staff put in the case (a report): the whole case's, not a guarantor's ----
+    const staff = await staffBrowser();
+    const added = await staff.postMultipart(`/back-office/dossiers/${kase.id}/fichiers`, {}, [{ filename: 'bail-signe.pdf', content: await makePdf(2, 'Bail') }], { formUrl: `/back-office/dossiers/${kase.id}` });
+    expect(added.statusCode).toBe(303);
+    const caseFile = await db.selectFrom('case_files').select('id').where('case_id', '=', kase.id).executeTakeFirstOrThrow();
+    const fileUrl = `${page}/fichiers/${caseFile.id}`;
+    for (const who of [owner, occasional]) expect((await who.browser.get(fileUrl)).statusCode).toBe(200);
+    for (const who of [guarantor, stranger, revoked]) expect((await who.browser.get(fileUrl)).statusCode).toBe(404);
+    expect((await anonymous.get(fileUrl)).statusCode).toBe(302);
+    expect((await guarantor.browser.get(page)).body).not.toContain('bail-signe.pdf');
+    // Only the downloads the owner and the occasional guest were allowed count.
+    const counted = await db.selectFrom('audit_log').select('actor_account_id').where('action', '=', 'attachment.download').where('subject_id', '=', caseFile.id).execute();
+    expect(counted.map((r) => r.actor_account_id).sort()).toEqual([owner.account.id, occasional.account.id].sort());
+
     // ---- split: only into the categories of one's role ----
     const scan = await makePdf(2, 'Scan');
     const split = await guarantor.browser.postMultipart(`${page}/decoupage`, { [`pages-${identity}`]: '1', [`pages-${receipts}`]: '2' }, [{ filename: 'scan.pdf', content: scan }], { formUrl: page });
