@@ -130,7 +130,7 @@ describe('notepad and assignment on Redmine', () => {
     const exported = await agent.get('/back-office/exports/messages.xlsx');
     expect(exported.statusCode).toBe(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
+    await book.xlsx.load(new Uint8Array(exported.rawPayload).buffer);
     const cells: string[] = [];
     book.worksheets[0]!.eachRow((row) => row.eachCell((c) => void cells.push(c.text)));
     expect(cells.some((c) => c.includes(publicText))).toBe(true);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
+import type { OutgoingMail } from '../../connectors/mail/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { acceptInvitation, addCaseMember, beginInvitation, findInvitation, revokeMember } from '../../db/contributors.js';
 import type { Account, Case, CaseMember, DocumentTemplate, Space } from '../../db/database.js';
@@ -27,23 +27,11 @@ import {
 import { categoryId, cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient } from '../helpers/fixtures.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
-
-class CapturingMailer implements Mailer {
-  readonly delivers = true;
-  sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return Promise.resolve({ messageId: `<${mail.reference}>` });
-  }
-  verify() {
-    return Promise.resolve();
-  }
-  close() {}
-}
+import { RecordingMailer } from '../helpers/mailer.js';
 
 let env: TestWorkflowEnvironment;
 let database: OpenDatabase;
-const mailer = new CapturingMailer();
+const mailer = new RecordingMailer();
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `invite-${randomBytes(4).toString('hex')}`;

@@ -4,7 +4,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Worker } from '@temporalio/worker';
-import type { Mailer, OutgoingMail } from '../../connectors/mail/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
@@ -20,21 +19,9 @@ import {
 import { DEFAULT_BUSINESS_CALENDAR } from '../../workflows/sla/calendar.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { resetTemplate, saveTemplate } from '../../db/templates.js';
+import { RecordingMailer } from '../helpers/mailer.js';
 
 /** Records what would be sent (the SMTP connector is tested against a real server elsewhere). */
-class RecordingMailer implements Mailer {
-  readonly delivers = true;
-  sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return Promise.resolve({ messageId: `<${mail.reference}>` });
-  }
-  verify() {
-    return Promise.resolve();
-  }
-  close() {}
-}
-
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let database: OpenDatabase;
