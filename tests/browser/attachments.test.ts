@@ -3,27 +3,23 @@
 // files sent with the message and with a reply, and downloaded back. Screenshots go to
 // artifacts/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
+import { launchChromium, screenshot } from '../helpers/browser.js';
 
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
 // Mandatory on this machine: without the networking flags Chromium floods the closed network.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -31,12 +27,6 @@ afterAll(async () => {
   await browser?.close();
   await system?.stop();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
 
 describe('attachments in a browser', () => {
   it('refuses a disguised file by name, keeps the text, then sends files with a message and a reply (phone)', async () => {

@@ -3,22 +3,17 @@
 // record with contacts in every state, on a desk screen and on a phone. Screenshots go to
 // artifacts/screenshots/. Settings are global to the run's database: put back at the end.
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { addClientFile, addContact, recordContactAction, setContactState, setObservation } from '../../db/clients.js';
 import { getSettings, saveSettings } from '../../db/settings.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { makePng } from '../helpers/png.js';
 import { startTestSystem } from '../helpers/system.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -26,9 +21,8 @@ const contexts: BrowserContext[] = [];
 let staff: { email: string; password: string };
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const { account, password } = await createStaff(system.database.db, { name: 'Julien Bernard', admin: true });
   staff = { email: account.email, password };
 });
@@ -46,24 +40,11 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
-
 async function staffPage(phone = false): Promise<Page> {
-  const context = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url },
-  );
+  const context = await browser.newContext(deviceOptions(phone, system.url));
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto('/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(staff.email);
-  await page.getByLabel('Mot de passe').fill(staff.password);
-  await Promise.all([page.waitForURL('**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await signIn(page, staff, 'staff');
   return page;
 }
 

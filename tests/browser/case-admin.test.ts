@@ -1,19 +1,15 @@
 // Opening a case and editing a procedure in a real browser (Chromium through playwright-core),
 // on a desk screen and on a phone. Screenshots go to artifacts/screenshots/.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentTemplate, Space } from '../../db/database.js';
 import { templateCategories } from '../../db/documents.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { cloneTemplate } from '../helpers/documents.js';
 import { createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { SCREENSHOTS, deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -24,10 +20,9 @@ let lease: DocumentTemplate;
 let rental: DocumentTemplate;
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
   const db = system.database.db;
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const { account, password } = await createStaff(db, { name: 'Julien Bernard', admin: true });
   staff = { email: account.email, password };
   space = await createSpace(db, 'Crédit auto');
@@ -41,25 +36,11 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** The editor is long: its screenshots show the first screen only (the overflow check covers all). */
-async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
-
 async function staffPage(phone = false): Promise<Page> {
-  const context = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url },
-  );
+  const context = await browser.newContext(deviceOptions(phone, system.url));
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto('/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(staff.email);
-  await page.getByLabel('Mot de passe').fill(staff.password);
-  await Promise.all([page.waitForURL('**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await signIn(page, staff, 'staff');
   return page;
 }
 

@@ -3,20 +3,16 @@
 // where staff would. 400 cases are seeded in a space of this file's own. Screenshots go to
 // artifacts/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connect.js';
 import type { Account, CaseStatus, PaymentState, Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { cloneTemplate } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
+import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CASES = 400;
 const statusOf = (i: number): CaseStatus => (i % 7 === 0 ? 'closed' : i % 5 === 0 ? 'complete' : 'open');
 const paymentOf = (i: number): PaymentState => (i % 3 === 0 ? 'unpaid' : 'paid');
@@ -31,10 +27,9 @@ let space: Space;
 let firstCaseId: string;
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
   db = system.database.db;
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const { account, password } = await createStaff(db, { name: 'Julien Bernard' });
   staff = { email: account.email, password };
   colleague = (await createStaff(db, { name: 'Inès Faure' })).account;
@@ -68,24 +63,11 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
-
 async function staffPage(phone = false): Promise<Page> {
-  const context = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url },
-  );
+  const context = await browser.newContext(deviceOptions(phone, system.url));
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto('/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(staff.email);
-  await page.getByLabel('Mot de passe').fill(staff.password);
-  await Promise.all([page.waitForURL('**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await signIn(page, staff, 'staff');
   return page;
 }
 

@@ -2,20 +2,15 @@
 // staff add a guarantor on the case page; the guarantor opens the invitation link from the
 // e-mail that arrived, on a phone, accepts, sees only the pieces asked of a guarantor and
 // deposits one; the main client's page then shows it. Screenshots go to artifacts/screenshots/.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, Case, DocumentTemplate } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
 import { createClient, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let smtp: TestSmtp;
@@ -28,7 +23,6 @@ let ownerPassword: string;
 let staff: { email: string; password: string };
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   smtp = await startSmtp();
   system = await startTestSystem({ SMTP_URL: smtp.url });
   const db = system.database.db;
@@ -40,7 +34,7 @@ beforeAll(async () => {
   kase = await makeCase(db, { space, client: owner, template, number: `LOC-2026-${Date.now().toString().slice(-6)}` });
   const agent = await createStaff(db, { name: 'Julien Bernard' });
   staff = { email: agent.account.email, password: agent.password };
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -51,30 +45,13 @@ afterAll(async () => {
 });
 
 async function newPage(options: { phone?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext(
-    options.phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url },
-  );
+  const context = await browser.newContext(deviceOptions(options.phone === true, system.url));
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
   });
   return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
-
-async function login(page: Page, who: { email: string; password: string }, area: 'client' | 'staff'): Promise<void> {
-  await page.goto(area === 'client' ? '/connexion' : '/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(who.email);
-  await page.getByLabel('Mot de passe').fill(who.password);
-  await Promise.all([page.waitForURL(area === 'client' ? '**/conversations' : '**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
 }
 
 describe('contributors in a browser', () => {
@@ -85,7 +62,7 @@ describe('contributors in a browser', () => {
 
     // 1. Staff add the guarantor from the case page, by keyboard.
     const back = await newPage();
-    await login(back, staff, 'staff');
+    await signIn(back, staff, 'staff');
     await back.goto(`/back-office/dossiers/${kase.id}`);
     await back.locator('#people summary').focus();
     await back.keyboard.press('Enter');
@@ -127,7 +104,7 @@ describe('contributors in a browser', () => {
 
     // 5. The main client's page shows it, and who has access.
     const client = await newPage();
-    await login(client, { email: owner.email, password: ownerPassword }, 'client');
+    await signIn(client, { email: owner.email, password: ownerPassword }, 'client');
     await client.goto(`/dossiers/${kase.id}`);
     await client.locator('#cat-garantie .doc', { hasText: 'acte de caution.pdf' }).waitFor();
     expect(await client.locator('#people').innerText()).toContain('Marc Garant');
@@ -135,7 +112,7 @@ describe('contributors in a browser', () => {
     expect(await client.locator('main').innerText()).not.toContain(guarantorEmail);
     await screenshot(client, 'contributors-06-main-client');
     const clientPhone = await newPage({ phone: true });
-    await login(clientPhone, { email: owner.email, password: ownerPassword }, 'client');
+    await signIn(clientPhone, { email: owner.email, password: ownerPassword }, 'client');
     await clientPhone.goto(`/dossiers/${kase.id}`);
     await screenshot(clientPhone, 'contributors-07-main-client-phone');
     // The main client may invite too (the template allows it); a bad form says what is wrong.

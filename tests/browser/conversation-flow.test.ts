@@ -1,29 +1,15 @@
 // The conversation slice in a real browser (Chromium through playwright-core), at desktop and
 // phone sizes: client writes, sees the acknowledgement, staff answer, client sees the answer.
 // Also keyboard-only use and the English version. Screenshots go to artifacts/screenshots/.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { recipients, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-
-// Mandatory on this machine: without the networking flags Chromium floods the closed network.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { SCREENSHOTS, launchChromium } from '../helpers/browser.js';
 
 const DEVICES = {
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -40,10 +26,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   smtp = await startSmtp();
   system = await startTestSystem({ SMTP_URL: smtp.url });
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

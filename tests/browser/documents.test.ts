@@ -3,20 +3,16 @@
 // thumbnails (pdf.js served by Guichet), staff validating and refusing, the client seeing a
 // category turn green and the reason of a refusal; then the page on a phone. Screenshots go to
 // artifacts/screenshots/.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Case, DocumentTemplate } from '../../db/database.js';
 import { caseDocuments } from '../../db/documents.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
 import { createClient, createStaff } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { SCREENSHOTS, deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -27,7 +23,6 @@ let client: { email: string; password: string };
 let staff: { email: string; password: string };
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
   const db = system.database.db;
   const space = await db.insertInto('spaces').values({ slug: `credit-${Date.now()}`, name: 'Crédit auto', team_email: 'agence@example.test' }).returningAll().executeTakeFirstOrThrow();
@@ -37,7 +32,7 @@ beforeAll(async () => {
   kase = await makeCase(db, { space, client: created.account, template, number: 'TELEFI-2026-004217', facts: { financing: 'lease', downPayment: 18000 } });
   const agent = await createStaff(db, { name: 'Julien Bernard' });
   staff = { email: agent.account.email, password: agent.password };
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -47,30 +42,13 @@ afterAll(async () => {
 });
 
 async function newPage(options: { phone?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext(
-    options.phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url, acceptDownloads: true },
-  );
+  const context = await browser.newContext(deviceOptions(options.phone === true, system.url, { acceptDownloads: true }));
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
   });
   return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
-
-async function login(page: Page, who: { email: string; password: string }, area: 'client' | 'staff'): Promise<void> {
-  await page.goto(area === 'client' ? '/connexion' : '/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(who.email);
-  await page.getByLabel('Mot de passe').fill(who.password);
-  await Promise.all([page.waitForURL(area === 'client' ? '**/conversations' : '**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
 }
 
 describe('document collection in a browser', () => {
@@ -81,7 +59,7 @@ describe('document collection in a browser', () => {
     const home = await categoryId(db, template.id, 'domicile');
     const income = await categoryId(db, template.id, 'emploi-revenus');
     const page = await newPage();
-    await login(page, client, 'client');
+    await signIn(page, client, 'client');
 
     // Found by its number, as seed 000 says.
     await page.goto('/dossiers');
@@ -164,7 +142,7 @@ describe('document collection in a browser', () => {
 
     // 4. Staff validate the RIB and refuse the identity card with a reason.
     const back = await newPage();
-    await login(back, staff, 'staff');
+    await signIn(back, staff, 'staff');
     await back.goto('/back-office/dossiers?q=TELEFI-2026-004217');
     await back.waitForURL(`**/back-office/dossiers/${kase.id}`);
     const ribDoc = docs.find((d) => d.category_id === rib)!;
@@ -191,7 +169,7 @@ describe('document collection in a browser', () => {
 
   it('works on a phone: camera capture, pickers, no horizontal scroll', async () => {
     const page = await newPage({ phone: true });
-    await login(page, client, 'client');
+    await signIn(page, client, 'client');
     await page.goto(`/dossiers/${kase.id}`);
     const camera = page.locator('#cat-domicile input.camera');
     expect(await camera.getAttribute('capture')).toBe('environment');

@@ -3,22 +3,19 @@
 // watermark mode and pdftoppm shows the stamp on every page, then staff mark the case paid and the
 // same download is byte-identical to the stored original. Screenshots go to artifacts/screenshots/.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { insertDocuments } from '../../db/documents.js';
 import { cloneTemplate, makeCase, makePdf, PNG_1PX } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { renderPages, run } from '../helpers/pdf.js';
 import { startTestSystem } from '../helpers/system.js';
 import { stampPixels, withUnpaidMode } from '../helpers/unpaid.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { SCREENSHOTS, deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -29,10 +26,9 @@ let space: Space;
 let template: DocumentTemplate;
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   system = await startTestSystem();
   const db = system.database.db;
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const s = await createStaff(db, { name: 'Julien Bernard', admin: true });
   staff = { email: s.account.email, password: s.password };
   space = await createSpace(db, 'Diagnostics immobiliers');
@@ -49,30 +45,13 @@ afterAll(async () => {
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function newPage(phone: boolean): Promise<Page> {
-  const context = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url, acceptDownloads: true }
-      : { viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url, acceptDownloads: true },
-  );
+  const context = await browser.newContext(deviceOptions(phone, system.url, { acceptDownloads: true }));
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
   });
   return page;
-}
-
-async function login(page: Page, who: { email: string; password: string }, area: 'client' | 'staff'): Promise<void> {
-  await page.goto(area === 'client' ? '/connexion' : '/back-office/connexion');
-  await page.getByLabel('Adresse e-mail').fill(who.email);
-  await page.getByLabel('Mot de passe').fill(who.password);
-  await Promise.all([page.waitForURL(area === 'client' ? '**/conversations' : '**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
 }
 
 async function download(page: Page, name: string): Promise<Buffer> {
@@ -91,7 +70,7 @@ describe('an unpaid case in a browser', () => {
     // administrator then chooses watermark in the settings page.
     await withUnpaidMode(db, 'off', async () => {
       const desk = await newPage(false);
-      await login(desk, staff, 'staff');
+      await signIn(desk, staff, 'staff');
       await desk.goto('/back-office/reglages');
       const unpaid = desk.locator('#unpaid');
       await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').check();
@@ -122,7 +101,7 @@ describe('an unpaid case in a browser', () => {
 
       // The client, on a phone, sees why and downloads the stamped PDF.
       const phone = await newPage(true);
-      await login(phone, { email: client.account.email, password: client.password }, 'client');
+      await signIn(phone, { email: client.account.email, password: client.password }, 'client');
       await phone.goto(`/dossiers/${kase.id}`);
       expect(await phone.locator('.payment-line').textContent()).toContain('Dossier en attente de paiement (1\u202f234,50\u00a0€)');
       expect(await phone.getByText('« POUR CONSULTATION UNIQUEMENT » sur chaque page').isVisible()).toBe(true);
@@ -146,7 +125,7 @@ describe('an unpaid case in a browser', () => {
       expect(await desk.locator('table.history').first().textContent()).toContain('Marqué « consultation »');
       await screenshot(desk, 'desk-70-case-record');
       const staffPhone = await newPage(true);
-      await login(staffPhone, staff, 'staff');
+      await signIn(staffPhone, staff, 'staff');
       await staffPhone.goto(`/back-office/dossiers/${kase.id}`);
       await screenshot(staffPhone, 'phone-71-case-record');
 
@@ -176,7 +155,7 @@ describe('an unpaid case in a browser', () => {
     ]);
     await withUnpaidMode(db, 'block', async () => {
       const phone = await newPage(true);
-      await login(phone, { email: client.account.email, password: client.password }, 'client');
+      await signIn(phone, { email: client.account.email, password: client.password }, 'client');
       await phone.goto(`/dossiers/${kase.id}`);
       await Promise.all([phone.waitForURL(`**/dossiers/${kase.id}/documents/**`), phone.getByRole('link', { name: 'Télécharger « cni.pdf »' }).click()]);
       expect(await phone.locator('main').textContent()).toContain('Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.');

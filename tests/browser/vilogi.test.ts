@@ -3,30 +3,24 @@
 // triage, errors unfold. Against the contract's simulator, without Redmine. Screenshots go to
 // artifacts/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVilogiSimulator, type VilogiSimulator } from '../../connectors/vilogi/simulator.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
 import { createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
-
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium, screenshot } from '../helpers/browser.js';
 
 let system: RunningSystem & { url: string };
 let sim: VilogiSimulator;
 let browser: Browser;
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
   // Test files share one database: ids of our own.
   sim = await startVilogiSimulator({ idPrefix: `VB-${randomBytes(3).toString('hex')}-` });
   system = await startTestSystem({ VILOGI_URL: sim.url, VILOGI_SYNC_MINUTES: '1440' });
   await createSpace(system.database.db, 'Gestion locative');
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -34,12 +28,6 @@ afterAll(async () => {
   await system?.stop();
   await sim?.close();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
-}
 
 describe('Vilogi page in a browser', () => {
   it('starts a sync from the keyboard and shows the run, the triage list and the errors (laptop, phone)', async () => {
