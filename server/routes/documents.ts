@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import type { Account, Case, DocumentCategory } from '../../db/database.js';
 import { caseAccessFor, caseMembers, mayWithdraw, visibleDocument, visibleProgress, type CaseAccess } from '../../db/contributors.js';
-import { caseProgress, categoryLabel, findCase, findCaseDocument, lastCaseComment, searchCases, templateCategories } from '../../db/documents.js';
+import { caseProgress, categoryLabel, findCase, findCaseDocument, lastCaseComment, searchCases, templateCategories, type CategoryState } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
@@ -201,15 +201,35 @@ export default async function documentRoutes(app: FastifyInstance) {
     return renderClientCase(request, reply, access, { errors }, status);
   }
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  /**
+   * Who may deposit in this case, or the answer already sent: not found, read-only, closed. Both
+   * deposit routes (files, split) start here, before a byte is read.
+   */
+  async function depositTarget(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ t: Messages; client: Account; access: CaseAccess; states: CategoryState[] } | undefined> {
+    if (!requireClient(request, reply)) return undefined;
     const t = translator(request);
     const access = await accessOf(request, request.params.id);
-    if (!access) return reply.callNotFound();
-    const kase = access.kase;
-    if (!access.permissions.deposit) return refuse(request, reply, access, [t.contributors.readOnly], 403);
-    if (kase.status === 'closed') return refuse(request, reply, access, [t.documents.caseClosed], 409);
+    if (!access) {
+      reply.callNotFound();
+      return undefined;
+    }
+    if (!access.permissions.deposit) {
+      await refuse(request, reply, access, [t.contributors.readOnly], 403);
+      return undefined;
+    }
+    if (access.kase.status === 'closed') {
+      await refuse(request, reply, access, [t.documents.caseClosed], 409);
+      return undefined;
+    }
     const { states } = await visibleProgress(db, access);
+    return { t, client: request.client, access, states };
+  }
+
+  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+    const target = await depositTarget(request, reply);
+    if (!target) return reply;
+    const { t, client, access, states } = target;
+    const kase = access.kase;
     const state = states.find((s) => s.category.id === field(request.body, 'category'));
     // Checked before a byte is stored: a form without a valid category keeps nothing.
     if (!state) return refuse(request, reply, access, [t.documents.categoryInvalid]);
@@ -226,7 +246,7 @@ export default async function documentRoutes(app: FastifyInstance) {
       if (received.refusals.length > 0) return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
       if (received.files.length === 0) return await fail([t.documents.noFile]);
       try {
-        const rows = await depositDocuments(db, workflows, { account: request.client, ip: request.ip }, kase, received.files.map((f) => ({
+        const rows = await depositDocuments(db, workflows, { account: client, ip: request.ip }, kase, received.files.map((f) => ({
           categoryId: state.category.id,
           fileName: f.fileName,
           contentType: f.contentType,
@@ -250,14 +270,10 @@ export default async function documentRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
-    const t = translator(request);
-    const access = await accessOf(request, request.params.id);
-    if (!access) return reply.callNotFound();
+    const target = await depositTarget(request, reply);
+    if (!target) return reply;
+    const { t, client, access, states } = target;
     const kase = access.kase;
-    if (!access.permissions.deposit) return refuse(request, reply, access, [t.contributors.readOnly], 403);
-    if (kase.status === 'closed') return refuse(request, reply, access, [t.documents.caseClosed], 409);
-    const { states } = await visibleProgress(db, access);
     const open = states.filter((s) => s.state !== 'complete');
     const received = await receiveFiles(app, request, storage, documentRules(app));
     const source = received.files[0];
@@ -293,7 +309,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         const rows = await depositDocuments(
           db,
           workflows,
-          { account: request.client, ip: request.ip },
+          { account: client, ip: request.ip },
           kase,
           cut.map((c, i) => {
             const piece = pieces[i]!;

@@ -65,7 +65,8 @@ describe('document collection in a browser', () => {
     await page.goto('/dossiers');
     await page.getByLabel('N° de dossier (TELEFI, EKIP…) ou nom du client').fill('telefi-2026-004217');
     await Promise.all([page.waitForURL(`**/dossiers/${kase.id}`), page.getByRole('button', { name: 'Rechercher' }).click()]);
-    expect(await page.locator('#collection.js').count()).toBe(1);
+    // The page's module script marks the collection once it has run (it may run after load).
+    await expect.poll(() => page.locator('#collection.js').count()).toBe(1);
     await screenshot(page, 'docs-10-case-page');
 
     // 1. Drag-and-drop of a file onto the RIB category.
