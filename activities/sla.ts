@@ -22,6 +22,8 @@ export interface SlaPolicy {
   targetMs: number;
   maxMs: number;
   satisfactionTimeoutMs: number;
+  /** When the client wrote the request that starts a clock (the message's time), if one was named. */
+  requestedAt?: string;
 }
 
 export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
@@ -48,9 +50,16 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
   }
 
   return {
-    async loadSlaPolicy(conversationId: string): Promise<SlaPolicy> {
+    /** The space's policy; with a request's message id, also when that message was written, which
+     * is when its answer clock starts (not when the workflow got to it: a worker or Redmine outage
+     * must not give staff extra time). */
+    async loadSlaPolicy(conversationId: string, requestMessageId?: string): Promise<SlaPolicy> {
       const { space } = await context(conversationId);
+      const request = requestMessageId
+        ? await db.selectFrom('messages').select('created_at').where('id', '=', requestMessageId).where('conversation_id', '=', conversationId).executeTakeFirst()
+        : undefined;
       return {
+        ...(request ? { requestedAt: request.created_at.toISOString() } : {}),
         calendar: { mode: space.sla_calendar, opens: space.sla_opens, closes: space.sla_closes, workingDays: [1, 2, 3, 4, 5], timeZone: 'Europe/Paris' },
         targetMs: space.sla_target_hours * HOUR,
         maxMs: space.sla_max_hours * HOUR,
@@ -67,10 +76,27 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         .execute();
     },
 
-    /** One outcome per answered request, whatever the retries. */
-    async recordSlaOutcome(input: { conversationId: string; requestMessageId: string; startedAt: string; answeredAt: string; targetAt: string; maxAt: string }): Promise<void> {
+    /** One outcome per answered request, whatever the retries. The answer counts from when it was
+     * written (a Redmine note's own time), not from when Guichet learned of it; `answeredAt` (the
+     * workflow's time) is the bound and the fallback. */
+    async recordSlaOutcome(input: {
+      conversationId: string;
+      requestMessageId: string;
+      answerMessageId?: string;
+      startedAt: string;
+      answeredAt: string;
+      targetAt: string;
+      maxAt: string;
+    }): Promise<void> {
       const { conversation } = await context(input.conversationId);
-      const answered = Date.parse(input.answeredAt);
+      const answer = input.answerMessageId
+        ? await db.selectFrom('messages').select('created_at').where('id', '=', input.answerMessageId).where('conversation_id', '=', conversation.id).executeTakeFirst()
+        : undefined;
+      const written = answer?.created_at.getTime() ?? Number.NaN;
+      const started = Date.parse(input.startedAt);
+      const handled = Date.parse(input.answeredAt);
+      const answered = Number.isFinite(written) ? Math.min(handled, Math.max(started, written)) : handled;
+      const answeredAt = new Date(answered).toISOString();
       const outcome = answered <= Date.parse(input.targetAt) ? 'within_target' : answered <= Date.parse(input.maxAt) ? 'within_max' : 'breached';
       await db
         .insertInto('sla_outcomes')
@@ -78,7 +104,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
           conversation_id: conversation.id,
           space_id: conversation.space_id,
           started_at: input.startedAt,
-          answered_at: input.answeredAt,
+          answered_at: answeredAt,
           target_at: input.targetAt,
           max_at: input.maxAt,
           outcome,

@@ -170,9 +170,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     }
   }
 
-  async function startAnswerClock(requestId: string): Promise<void> {
-    const policy = await loadSlaPolicy(conversationId);
-    clock = startClock(requestId, Date.now(), policy);
+  /** A clock for a client's request starts when the client wrote it (`messageId`), one for a
+   * "no, I still need help" when it is handled. Never in the future (clocks may differ a little). */
+  async function startAnswerClock(requestId: string, messageId?: string): Promise<void> {
+    const policy = await loadSlaPolicy(conversationId, messageId);
+    const now = Date.now();
+    const requestedAt = policy.requestedAt ? Date.parse(policy.requestedAt) : Number.NaN;
+    clock = startClock(requestId, Number.isFinite(requestedAt) ? Math.min(now, requestedAt) : now, policy);
     await showDeadlines(clock);
   }
 
@@ -183,7 +187,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         // A message after an answer (or instead of answering the satisfaction question) is a
         // new request: a new answer clock, started first since it dates the request.
         satisfaction = null;
-        if (!clock) await startAnswerClock(event.messageId);
+        if (!clock) await startAnswerClock(event.messageId, event.messageId);
         // The request that opens the conversation gets the mandatory acknowledgement.
         const acknowledgeNow = !acknowledged;
         if (acknowledgeNow) {
@@ -205,6 +209,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           await recordSlaOutcome({
             conversationId,
             requestMessageId: answered.requestId,
+            answerMessageId: event.messageId,
             startedAt: iso(answered.startedAt),
             answeredAt: iso(Date.now()),
             targetAt: iso(answered.targetAt),

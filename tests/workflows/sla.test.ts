@@ -45,7 +45,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function setUp() {
+/** The test server's time: messages are dated by it, as the worker's clock dates them in production. */
+async function envNow(): Promise<Date> {
+  return new Date(await env.currentTimeMs());
+}
+
+async function setUp(options: { writtenAgo?: number } = {}) {
   const db = database.db;
   const space = await createSpace(db);
   const team = uniqueEmail('equipe');
@@ -55,7 +60,7 @@ async function setUp() {
   const conversationId = randomUUID();
   const messageId = randomUUID();
   await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: `Demande ${conversationId.slice(0, 6)}`, cc: '' });
-  await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Bonjour' });
+  await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Bonjour', createdAt: new Date((await env.currentTimeMs()) - (options.writtenAgo ?? 0)) });
   const handle = await env.client.workflow.start(conversationWorkflow, { workflowId: `conversation-${conversationId}`, taskQueue, args: [{ conversationId }] });
   await handle.signal(clientMessageSignal, { messageId });
   await until(async () => (await handle.query(conversationStateQuery)).clock !== null, 'the answer clock');
@@ -72,9 +77,10 @@ async function until(check: () => Promise<boolean> | boolean, what: string): Pro
   }
 }
 
-async function staffAnswers(db: OpenDatabase['db'], conversationId: string) {
+/** A staff answer written at `writtenAt` (a Redmine note's own time), else now. */
+async function staffAnswers(db: OpenDatabase['db'], conversationId: string, writtenAt?: Date) {
   const id = randomUUID();
-  await insertMessage(db, { id, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agent', body: 'Réponse' });
+  await insertMessage(db, { id, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agent', body: 'Réponse', createdAt: writtenAt ?? (await envNow()) });
   return id;
 }
 
@@ -111,10 +117,35 @@ describe('answer clock', () => {
     const cleared = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
     expect(cleared.sla_max_at).toBeNull();
     const again = randomUUID();
-    await insertMessage(db, { id: again, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Encore une question' });
+    await insertMessage(db, { id: again, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Encore une question', createdAt: await envNow() });
     await handle.signal(clientMessageSignal, { messageId: again });
     await env.sleep('1 minute');
     expect((await handle.query(conversationStateQuery)).clock?.requestId).toBe(again);
+  });
+
+  it('counts from when the client wrote, not from when the workflow got the message', async () => {
+    // The message waited 20 h (a worker outage): the target is still 24 h after it was written,
+    // so the reminder (due at 18 h) goes at once and the target is 4 h away.
+    const { db, team, conversationId, handle, to } = await setUp({ writtenAgo: 20 * HOUR });
+    const message = await db.selectFrom('messages').select('created_at').where('conversation_id', '=', conversationId).where('author_kind', '=', 'client').executeTakeFirstOrThrow();
+    const clock = (await handle.query(conversationStateQuery)).clock!;
+    expect(clock.startedAt).toBe(message.created_at.getTime());
+    expect(clock.targetAt - clock.startedAt).toBe(24 * HOUR);
+    await until(() => to(team).length > 0, 'the overdue reminder');
+    expect(to(team).map((m) => m.subject)).toEqual([expect.stringContaining('Rappel : réponse attendue')]);
+  });
+
+  it('dates an answer by when staff wrote it, even when Guichet learns of it late', async () => {
+    // Written in Redmine 10 h after the request, seen 30 h after it (Redmine was unreachable).
+    const { db, conversationId, handle } = await setUp();
+    const started = (await handle.query(conversationStateQuery)).clock!.startedAt;
+    await env.sleep('30 hours');
+    const answer = await staffAnswers(db, conversationId, new Date(started + 10 * HOUR));
+    await handle.signal(staffAnswerSignal, { messageId: answer, fromRedmine: true });
+    await until(async () => (await db.selectFrom('sla_outcomes').select('id').where('conversation_id', '=', conversationId).execute()).length > 0, 'the outcome');
+    const outcome = await db.selectFrom('sla_outcomes').selectAll().where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(outcome.outcome).toBe('within_target');
+    expect(outcome.answered_at.getTime()).toBe(started + 10 * HOUR);
   });
 });
 
@@ -185,7 +216,7 @@ describe('satisfaction check', () => {
     const { db, conversationId, handle, status } = await asked();
     await env.sleep('30 hours');
     const reply = randomUUID();
-    await insertMessage(db, { id: reply, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Pas tout à fait' });
+    await insertMessage(db, { id: reply, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Pas tout à fait', createdAt: await envNow() });
     await db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
     await handle.signal(clientMessageSignal, { messageId: reply });
     await env.sleep('5 days');
