@@ -14,6 +14,7 @@ import {
   findVilogiRequest,
   finishRun,
   liveTriageIssues,
+  unpostedExchange,
   lockVilogiRequest,
   postedReplies,
   recordReply,
@@ -71,8 +72,10 @@ export interface ProcessResultItem {
 
 /** Requests listed per run at most; the rest wait for the next run. */
 const MAX_PER_RUN = 5000;
-/** Triage issues whose staff answers still go back to Vilogi. */
+/** How long after its import a request's exchange still goes back to Vilogi. */
 const REPLY_WINDOW_DAYS = 60;
+/** Messages posted back per run at most; the rest wait for the next run. */
+const EXCHANGE_BATCH = 2000;
 
 function message(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -364,11 +367,31 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     },
 
     /** Public staff notes on triage issues go back to Vilogi, once each (the client has no space). */
+    /** Posts the exchange back to Vilogi, once per message, so that it is visible there too:
+     * on conversations, what staff answered and the client wrote after the request (from
+     * Guichet's own messages, no Redmine call); on triage issues, staff's public notes (read from
+     * Redmine: there is no client space to hold them). A request whose post fails keeps its later
+     * messages for the next run, so Vilogi gets them in order. */
     async postVilogiReplies(): Promise<{ posted: number; errors: VilogiRunError[] }> {
-      const ctx = redmine;
-      if (!ctx || !vilogi) return { posted: 0, errors: [] };
+      if (!vilogi) return { posted: 0, errors: [] };
       let posted = 0;
       const errors: VilogiRunError[] = [];
+      const stalled = new Set<string>();
+      for (const m of await unpostedExchange(db, REPLY_WINDOW_DAYS, EXCHANGE_BATCH)) {
+        if (stalled.has(m.vilogi_id)) continue;
+        const ref = `message-${m.message_id}`;
+        try {
+          const sent = await vilogi.client.postMessage(m.vilogi_id, { reference: ref, author: m.author_display_name, from: m.author_kind, body: m.body, sentAt: m.created_at });
+          await recordReply(db, m.vilogi_id, ref, sent.messageId);
+          posted++;
+        } catch (err) {
+          stalled.add(m.vilogi_id);
+          errors.push({ requestId: m.vilogi_id, message: message(err) });
+        }
+        Context.current().heartbeat(posted);
+      }
+      const ctx = redmine;
+      if (!ctx) return { posted, errors };
       for (const { vilogi_id: vilogiId, redmine_issue_id: issueId } of await liveTriageIssues(db, REPLY_WINDOW_DAYS)) {
         try {
           const issue = await ctx.client.getIssue(issueId, { journals: true });
@@ -377,7 +400,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
             const ref = `redmine-journal-${journal.id}`;
             // Private notes and Guichet's own notes never leave Redmine.
             if (journal.privateNotes || noteMarkerRefs(journal.notes).length > 0 || !journal.notes.trim() || done.has(ref)) continue;
-            const sent = await vilogi.client.postMessage(vilogiId, { reference: ref, author: journal.userName, body: stripNoteMarkers(journal.notes), sentAt: journal.createdOn });
+            const sent = await vilogi.client.postMessage(vilogiId, { reference: ref, author: journal.userName, from: 'staff', body: stripNoteMarkers(journal.notes), sentAt: journal.createdOn });
             await recordReply(db, vilogiId, ref, sent.messageId);
             posted++;
           }

@@ -111,6 +111,36 @@ export async function liveTriageIssues(db: Db, sinceDays: number): Promise<{ vil
   return rows.flatMap((r) => (r.redmine_issue_id === null ? [] : [{ vilogi_id: r.vilogi_id, redmine_issue_id: r.redmine_issue_id }]));
 }
 
+/** What was said after a Vilogi request became a conversation, not yet posted back to Vilogi, in
+ * order: staff answers (public Redmine notes; private notes are never stored as messages) and the
+ * client's follow-ups, not the request itself (written with the import, at its instant), nor the
+ * acknowledgement, nor what staff cancelled. Only once the notification is processed, so that
+ * Vilogi has the event before the messages; for `sinceDays` after the import. */
+export async function unpostedExchange(
+  db: Db,
+  sinceDays: number,
+  limit: number,
+): Promise<{ vilogi_id: string; message_id: string; author_kind: 'client' | 'staff'; author_display_name: string; body: string; created_at: Date }[]> {
+  return db
+    .selectFrom('vilogi_requests as v')
+    .innerJoin('messages as m', 'm.conversation_id', 'v.conversation_id')
+    .leftJoin('vilogi_replies as r', (join) => join.onRef('r.vilogi_id', '=', 'v.vilogi_id').on('r.source_ref', '=', sql<string>`'message-' || m.id::text`))
+    .select(['v.vilogi_id', 'm.id as message_id', 'm.author_kind', 'm.author_display_name', 'm.body', 'm.created_at'])
+    .where('v.kind', '=', 'conversation')
+    .where('v.processed_at', 'is not', null)
+    .where('v.imported_at', '>=', sql<Date>`now() - make_interval(days => ${sinceDays})`)
+    .where('m.kind', '=', 'message')
+    .where('m.author_kind', 'in', ['client', 'staff'])
+    .where('m.staff_state', '!=', 'cancelled')
+    .whereRef('m.created_at', '>', 'v.imported_at')
+    .where('r.vilogi_id', 'is', null)
+    .orderBy('v.vilogi_id')
+    .orderBy('m.created_at')
+    .limit(limit)
+    .$narrowType<{ author_kind: 'client' | 'staff' }>()
+    .execute();
+}
+
 export async function postedReplies(db: Db, vilogiId: string): Promise<Set<string>> {
   const rows = await db.selectFrom('vilogi_replies').select('source_ref').where('vilogi_id', '=', vilogiId).execute();
   return new Set(rows.map((r) => r.source_ref));

@@ -128,7 +128,7 @@ export function createVilogiClient(options: VilogiClientOptions): VilogiClient {
       const res = await http.json<{ messageId: string }>({
         method: 'POST',
         path: `${BASE}/${segment(id)}/messages`,
-        json: { reference: input.reference, author: input.author, body: input.body, sentAt: input.sentAt.toISOString() },
+        json: { reference: input.reference, author: input.author, from: input.from, body: input.body, sentAt: input.sentAt.toISOString() },
       });
       if (!res.data?.messageId) throw unexpected(`POST ${BASE}/:id/messages: no message id`);
       return { messageId: res.data.messageId };

@@ -27,7 +27,7 @@ export interface SimulatedRequest {
   status: 'pending' | 'processed';
   attachments: SimulatedAttachment[];
   processed?: { eventId: string; eventModel: string; reference: string; comment?: string | undefined; processedAt: Date; times: number };
-  messages: { messageId: string; reference: string; author: string; body: string; sentAt: string }[];
+  messages: { messageId: string; reference: string; author: string; from: 'staff' | 'client'; body: string; sentAt: string }[];
 }
 
 export type NewSimulatedRequest = Partial<Omit<SimulatedRequest, 'seq' | 'status' | 'messages' | 'processed' | 'author'>> & {
@@ -217,16 +217,17 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
     return answer(reply, fault, 200, { eventId: r.processed.eventId, processedAt: r.processed.processedAt.toISOString() });
   });
 
-  app.post<{ Params: { id: string }; Body: { reference?: string; author?: string; body?: string; sentAt?: string } }>(`${BASE}/:id/messages`, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: { reference?: string; author?: string; from?: string; body?: string; sentAt?: string } }>(`${BASE}/:id/messages`, async (request, reply) => {
     const fault = await enter('message', request, reply);
     if (fault === 'fail' || fault === 'refused') return reply;
     const r = store.get(request.params.id);
     if (!r) return answer(reply, fault, 404, { error: 'no such request' });
-    const { reference, author, body, sentAt } = request.body ?? {};
+    const { reference, author, from, body, sentAt } = request.body ?? {};
     if (!reference || !body) return answer(reply, fault, 422, { errors: ['reference and body are required'] });
+    if (from !== undefined && from !== 'staff' && from !== 'client') return answer(reply, fault, 422, { errors: ['from must be "staff" or "client"'] });
     const existing = r.messages.find((m) => m.reference === reference);
     if (existing) return answer(reply, fault, 200, { messageId: existing.messageId });
-    const message = { messageId: `MSG-${randomUUID()}`, reference, author: author ?? '', body, sentAt: sentAt ?? new Date().toISOString() };
+    const message = { messageId: `MSG-${randomUUID()}`, reference, author: author ?? '', from: from === 'client' ? ('client' as const) : ('staff' as const), body, sentAt: sentAt ?? new Date().toISOString() };
     r.messages.push(message);
     return answer(reply, fault, 201, { messageId: message.messageId });
   });

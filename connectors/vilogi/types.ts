@@ -55,6 +55,8 @@ export interface PostMessageInput {
   /** Our idempotency key: posting twice with it makes one message. */
   reference: string;
   author: string;
+  /** Who wrote it: staff (an answer) or the client (a follow-up written in the client space). */
+  from: 'staff' | 'client';
   body: string;
   sentAt: Date;
 }

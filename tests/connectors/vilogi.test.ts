@@ -52,10 +52,14 @@ describe('Vilogi client ↔ simulator', () => {
     expect(sim.get(r.id)!.processed).toMatchObject({ eventModel: 'Espace client', reference: 'redmine-issue-1', times: 2 });
     expect((await client.listPending({ limit: 200 })).requests.map((x) => x.id)).not.toContain(r.id);
 
-    const m1 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', body: 'Réponse', sentAt: new Date() });
-    const m2 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', body: 'Réponse', sentAt: new Date() });
+    const m1 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', from: 'staff', body: 'Réponse', sentAt: new Date() });
+    const m2 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', from: 'staff', body: 'Réponse', sentAt: new Date() });
     expect(m2.messageId).toBe(m1.messageId);
-    expect(sim.get(r.id)!.messages).toHaveLength(1);
+    await client.postMessage(r.id, { reference: 'message-2', author: 'Claire Martin', from: 'client', body: 'Merci', sentAt: new Date() });
+    expect(sim.get(r.id)!.messages.map((m) => [m.from, m.body])).toEqual([
+      ['staff', 'Réponse'],
+      ['client', 'Merci'],
+    ]);
   });
 
   it('maps a wrong key, an injected failure and a timeout to ConnectorErrors', async () => {

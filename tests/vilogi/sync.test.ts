@@ -152,7 +152,7 @@ describe('Vilogi sync', () => {
 
   it('brings each request into Redmine once, processes its notification, files the one without e-mail in triage', async () => {
     const tag = unique('v');
-    const { account: known } = await createClient(db, { space, name: 'Claire Martin' });
+    const { account: known, password: knownPassword } = await createClient(db, { space, name: 'Claire Martin' });
     const newEmail = uniqueEmail('nouveau');
     const withFile = sim.add({
       subject: `Fuite ${tag}`,
@@ -210,6 +210,27 @@ describe('Vilogi sync', () => {
     const messages = sim.get(anonymous.id)!.messages;
     expect(messages.map((m) => m.body)).toEqual(['Bonjour, un technicien passe demain.']);
     expect(messages[0]!.author).toBe('Redmine Admin');
+
+    // The conversation's exchange goes back to Vilogi too, once each and in order: staff's public
+    // answer (mirrored from Redmine) and the client's follow-up; never the private note, nor the
+    // request itself or the acknowledgement.
+    await staff.addNote(conversation.redmine_issue_id!, { notes: 'NOTE-INTERNE conversation', privateNotes: true });
+    await staff.addNote(conversation.redmine_issue_id!, { notes: 'Un plombier passe jeudi.' });
+    await eventually(
+      () => db.selectFrom('messages').select('body').where('conversation_id', '=', conversation.id).where('author_kind', '=', 'staff').execute(),
+      (rows) => rows.some((r) => r.body === 'Un plombier passe jeudi.'),
+      'the staff answer in Guichet',
+    );
+    const clientBrowser = new Browser(system.app!);
+    await clientBrowser.login(known.email, knownPassword);
+    const followUp = await clientBrowser.post(`/conversations/${conversation.id}/messages`, { body: 'Merci, je serai là.' }, { formUrl: `/conversations/${conversation.id}` });
+    expect(followUp.statusCode).toBe(303);
+    expect(await runSync()).toMatchObject({ replies: 2 });
+    expect(await runSync()).toMatchObject({ replies: 0 });
+    expect(sim.get(withFile.id)!.messages.map((m) => [m.from, m.author, m.body])).toEqual([
+      ['staff', 'Redmine Admin', 'Un plombier passe jeudi.'],
+      ['client', 'Claire Martin', 'Merci, je serai là.'],
+    ]);
 
     // The back-office shows the runs; "sync now" starts one.
     const { account: agent, password } = await createStaff(db);
