@@ -7,6 +7,7 @@ import type { Case, DocumentRow } from '../db/database.js';
 import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, text, type CategoryState } from '../db/documents.js';
 import { caseAccessFor, visibleProgress } from '../db/contributors.js';
 import { enqueueNotification } from '../db/notifications.js';
+import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { messages, type Messages } from '../i18n/index.js';
 import { writePrivateNote } from './redmine.js';
@@ -87,12 +88,13 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
         lines.push(`  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`);
       }
     }
-    const notification = await enqueueNotification(db, {
-      idempotencyKey,
-      recipient: client.email,
-      subject: t.documents.reminderSubject(kase.number),
-      bodyText: clientMail(t, client.full_name, [t.documents.reminderIntro, '', ...lines, '', t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`)]),
+    const mail = await renderTemplate(db, 'document-reminder', locale, {
+      clientFullName: client.full_name,
+      caseNumber: kase.number,
+      missingDocuments: lines.join('\n'),
+      caseUrl: `${publicUrl}/dossiers/${kase.id}`,
     });
+    const notification = await enqueueNotification(db, { idempotencyKey, recipient: client.email, subject: mail.subject, bodyText: mail.text });
     return notification.id;
   }
 

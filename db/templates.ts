@@ -9,59 +9,49 @@ import { escapeHtml } from '../server/views/html.js';
 
 const tag = (name: string) => `{{${name}}}`;
 
-/** Every template, its tags and whether it is in use yet (`planned`: documented for features to come). */
+/** Every template and the tags it accepts. */
 export const TEMPLATE_DEFINITIONS = {
   'conversation-acknowledgement': {
     tags: ['clientFullName', 'conversationSubject', 'conversationUrl', 'expectedAnswerAt'],
     subject: true,
-    planned: false,
   },
   'acknowledgement-message': {
     tags: ['clientFullName', 'conversationSubject', 'expectedAnswerAt'],
     subject: false,
-    planned: false,
   },
   'staff-answer': {
     tags: ['clientFullName', 'conversationSubject', 'conversationUrl', 'staffName', 'answerBody'],
     subject: true,
-    planned: false,
   },
   'satisfaction-question': {
     tags: ['clientFullName', 'conversationSubject', 'conversationUrl'],
     subject: true,
-    planned: false,
   },
   'auto-resolved': {
     tags: ['clientFullName', 'conversationSubject', 'conversationUrl'],
     subject: true,
-    planned: false,
   },
   password: {
     tags: ['clientFullName', 'password', 'loginUrl'],
     subject: true,
-    planned: false,
   },
   'contributor-invitation': {
     tags: ['clientFullName', 'contributorFullName', 'contributorRole', 'caseNumber', 'invitationUrl'],
     subject: true,
-    planned: false,
   },
   'document-reminder': {
-    tags: ['clientFullName', 'caseNumber', 'missingDocuments', 'dueAt', 'caseUrl'],
+    tags: ['clientFullName', 'caseNumber', 'missingDocuments', 'caseUrl'],
     subject: true,
-    planned: true,
   },
   'case-available': {
     tags: ['clientFullName', 'caseNumber', 'caseUrl'],
     subject: true,
-    planned: false,
   },
   'occasional-access': {
     tags: ['clientFullName', 'contributorFullName', 'caseNumber', 'invitationUrl'],
     subject: true,
-    planned: false,
   },
-} as const satisfies Record<string, { tags: readonly string[]; subject: boolean; planned: boolean }>;
+} as const satisfies Record<string, { tags: readonly string[]; subject: boolean }>;
 
 export type TemplateKey = keyof typeof TEMPLATE_DEFINITIONS;
 export type TemplateTag<K extends TemplateKey> = (typeof TEMPLATE_DEFINITIONS)[K]['tags'][number];
@@ -114,7 +104,7 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
       };
     case 'contributor-invitation':
       return {
-        subject: t.templates.plannedDefaults[key].subject,
+        subject: t.templates.mailDefaults[key].subject,
         body: lines(m.greeting(tag('contributorFullName')), '', t.contributors.invitationBody(tag('contributorRole'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
       };
     case 'occasional-access': {
@@ -125,8 +115,12 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
       };
     }
     case 'document-reminder':
+      return {
+        subject: t.documents.reminderSubject(tag('caseNumber')),
+        body: lines(m.greeting(tag('clientFullName')), '', t.documents.reminderIntro, '', tag('missingDocuments'), '', t.documents.depositOnline(tag('caseUrl')), '', m.signature, '', m.noReply),
+      };
     case 'case-available': {
-      const d = t.templates.plannedDefaults[key];
+      const d = t.templates.mailDefaults[key];
       return { subject: d.subject, body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply) };
     }
   }

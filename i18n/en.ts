@@ -186,7 +186,6 @@ export const en: Messages = {
     state: 'State',
     edited: 'Edited',
     byDefault: 'Original text',
-    planned: 'Coming: not sent yet',
     edit: 'Edit',
     view: 'View',
     subject: 'Subject',
@@ -222,7 +221,6 @@ export const en: Messages = {
       caseNumber: 'the case number',
       invitationUrl: 'invitation link',
       missingDocuments: 'list of the missing documents',
-      dueAt: 'deadline',
       caseUrl: 'link to the case',
     },
     samples: {
@@ -239,17 +237,12 @@ export const en: Messages = {
       caseNumber: 'D-2026-0042',
       invitationUrl: 'https://guichet.example/invitation/…',
       missingDocuments: '- 2025 tax notice\n- Proof of address',
-      dueAt: '30 November 2026',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
     },
-    plannedDefaults: {
+    mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation to complete case {{caseNumber}}',
         body: '{{contributorFullName}} is invited to deposit their documents for case {{caseNumber}} as {{contributorRole}}: {{invitationUrl}}',
-      },
-      'document-reminder': {
-        subject: 'Missing documents for case {{caseNumber}}',
-        body: 'These documents are still missing for your case {{caseNumber}}, to deposit before {{dueAt}}:\n{{missingDocuments}}\n\nDeposit them: {{caseUrl}}',
       },
       'case-available': {
         subject: 'Your case {{caseNumber}} is available',

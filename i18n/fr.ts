@@ -185,7 +185,6 @@ export const fr = {
     state: 'État',
     edited: 'Modifié',
     byDefault: 'Texte d’origine',
-    planned: 'À venir : pas encore envoyé',
     edit: 'Modifier',
     view: 'Voir',
     subject: 'Objet',
@@ -221,7 +220,6 @@ export const fr = {
       caseNumber: 'numéro du dossier',
       invitationUrl: 'lien d’invitation',
       missingDocuments: 'liste des pièces manquantes',
-      dueAt: 'date limite',
       caseUrl: 'lien vers le dossier',
     } as Record<string, string>,
     samples: {
@@ -238,17 +236,12 @@ export const fr = {
       caseNumber: 'D-2026-0042',
       invitationUrl: 'https://guichet.example/invitation/…',
       missingDocuments: '- Avis d’imposition 2025\n- Justificatif de domicile',
-      dueAt: '30 novembre 2026',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
     } as Record<string, string>,
-    plannedDefaults: {
+    mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation à compléter le dossier {{caseNumber}}',
         body: '{{contributorFullName}} est invité(e) à déposer ses pièces pour le dossier {{caseNumber}} en tant que {{contributorRole}} : {{invitationUrl}}',
-      },
-      'document-reminder': {
-        subject: 'Pièces manquantes pour le dossier {{caseNumber}}',
-        body: 'Il manque encore ces pièces pour votre dossier {{caseNumber}}, à déposer avant le {{dueAt}} :\n{{missingDocuments}}\n\nDéposer les pièces : {{caseUrl}}',
       },
       'case-available': {
         subject: 'Votre dossier {{caseNumber}} est disponible',

@@ -17,7 +17,7 @@ export function templateListPage(ctx: PageContext, edited: Set<string>) {
   <tbody>
   ${TEMPLATE_KEYS.map(
     (key) => html`<tr>
-    <td>${t.names[key] ?? key}${TEMPLATE_DEFINITIONS[key].planned ? html`<br><span class="badge">${t.planned}</span>` : ''}</td>
+    <td>${t.names[key] ?? key}</td>
     ${LOCALES.map(
       (l) => html`<td><a href="/back-office/modeles/${key}/${l}" aria-label="${t.names[key] ?? key} — ${messages(l).langName}">${ctx.user?.admin ? t.edit : t.view}</a>
       <span class="badge ${edited.has(`${key}:${l}`) ? 'edited' : ''}">${edited.has(`${key}:${l}`) ? t.edited : t.byDefault}</span></td>`,
@@ -50,7 +50,6 @@ export function templateEditorPage(ctx: PageContext, view: TemplateEditorView) {
     html`<p><a href="/back-office/modeles">← ${t.back}</a></p>
 <div class="heading-row"><h1>${name}</h1><span class="badge">${view.stored.edited ? t.edited : t.byDefault}</span></div>
 ${view.stored.updatedAt ? html`<p class="muted">${t.edited} : <time datetime="${view.stored.updatedAt.toISOString()}">${formatDateTime(view.stored.updatedAt, ctx.locale)}</time></p>` : ''}
-${def.planned ? html`<p class="flash info">${t.planned}</p>` : ''}
 ${admin ? '' : html`<p class="flash info" role="status">${t.readOnly}</p>`}
 <div class="editor">
 <section class="card" aria-labelledby="edit-title">

@@ -1,11 +1,11 @@
 // E-mail templates against the run's PostgreSQL: defaults from code, edited versions, escaping,
-// unknown tags refused at save. Uses the planned templates, which nothing else in the run sends.
+// unknown tags refused at save. Edits only English versions: other test files in the same
+// database read French e-mails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import {
   TemplateValidationError,
-  defaultTemplate,
   getTemplate,
   renderTemplate,
   resetTemplate,
@@ -75,14 +75,16 @@ describe('e-mail templates', () => {
   });
 
   it('uses the edited version of one language only, and the default again after a reset', async () => {
-    await saveTemplate(database.db, 'document-reminder', 'fr', { subject: 'Relance {{caseNumber}}', body: 'Il manque :\n{{missingDocuments}}\navant le {{dueAt}}' }, editor);
-    const vars = { clientFullName: 'Claire', caseNumber: 'D-1', missingDocuments: '- RIB', dueAt: '30 novembre', caseUrl: 'https://g.test/d/1' };
-    const fr = await renderTemplate(database.db, 'document-reminder', 'fr', vars);
-    expect(fr).toMatchObject({ subject: 'Relance D-1', text: 'Il manque :\n- RIB\navant le 30 novembre' });
+    // English only: the French reminder is what the document-collection tests read, in the same database.
+    await saveTemplate(database.db, 'document-reminder', 'en', { subject: 'Chasing {{caseNumber}}', body: 'Still missing:\n{{missingDocuments}}\n{{caseUrl}}' }, editor);
+    const vars = { clientFullName: 'Claire', caseNumber: 'D-1', missingDocuments: '- RIB', caseUrl: 'https://g.test/d/1' };
     const en = await renderTemplate(database.db, 'document-reminder', 'en', vars);
-    expect(en.subject).toBe('Missing documents for case D-1');
-    await resetTemplate(database.db, 'document-reminder', 'fr');
-    const back = await renderTemplate(database.db, 'document-reminder', 'fr', vars);
-    expect(back.subject).toBe(defaultTemplate('document-reminder', 'fr').subject.replace('{{caseNumber}}', 'D-1'));
+    expect(en).toMatchObject({ subject: 'Chasing D-1', text: 'Still missing:\n- RIB\nhttps://g.test/d/1' });
+    const fr = await renderTemplate(database.db, 'document-reminder', 'fr', vars);
+    expect(fr.subject).toBe('Dossier D-1 : des pièces sont attendues');
+    await resetTemplate(database.db, 'document-reminder', 'en');
+    const back = await renderTemplate(database.db, 'document-reminder', 'en', vars);
+    expect(back.subject).toBe('Case D-1: documents are expected');
+    expect(back.text).toBe(['Hello Claire,', '', messages('en').documents.reminderIntro, '', '- RIB', '', messages('en').documents.depositOnline('https://g.test/d/1'), '', messages('en').mail.signature, '', messages('en').mail.noReply].join('\n'));
   });
 });

@@ -35,7 +35,7 @@ describe('template pages', () => {
     const list = await agent.get('/back-office/modeles');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain('Accusé de réception (e-mail)');
-    expect(list.body).toContain('À venir : pas encore envoyé');
+    expect(list.body).toContain('Relance de pièces manquantes');
     const page = await agent.get('/back-office/modeles/contributor-invitation/en');
     expect(page.body).toContain('Lecture seule');
     expect(page.body).not.toContain('name="action"');

@@ -12,7 +12,8 @@ import type { Account, Case, DocumentTemplate, Space } from '../../db/database.j
 import { caseProgress, insertDocuments, setCaseStatus } from '../../db/documents.js';
 import { closeSignal, collectionStateQuery, depositSignal, documentCollectionWorkflow, documentCollectionWorkflowId, policySignal, reviewSignal } from '../../workflows/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
-import { createClient } from '../helpers/fixtures.js';
+import { createClient, createStaff } from '../helpers/fixtures.js';
+import { resetTemplate, saveTemplate } from '../../db/templates.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import { RecordingMailer } from '../helpers/mailer.js';
 
@@ -45,8 +46,8 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-async function newCase(withTemplate: DocumentTemplate = template): Promise<{ kase: Case; client: Account }> {
-  const { account } = await createClient(database.db, { space, name: 'Claire Martin' });
+async function newCase(withTemplate: DocumentTemplate = template, locale: 'fr' | 'en' = 'fr'): Promise<{ kase: Case; client: Account }> {
+  const { account } = await createClient(database.db, { space, name: 'Claire Martin', locale });
   const kase = await makeCase(database.db, { space, client: account, template: withTemplate, startedAt: new Date(await env.currentTimeMs()) });
   return { kase, client: account };
 }
@@ -212,6 +213,25 @@ describe('document collection on the time-skipping server', () => {
     expect(refusals()[1]!.subject).toBe(`Dossier ${kase.number} : un document est refusé`);
     expect(refusals()[1]!.text).not.toContain('edf.pdf');
     expect(await handle.query(collectionStateQuery)).toMatchObject({ refusals: null });
+  });
+
+  it('sends the reminder from the edited template, in the client’s language', async () => {
+    // English only: the other tests read French reminders from the same database.
+    const { account: admin } = await createStaff(database.db, { admin: true });
+    await saveTemplate(database.db, 'document-reminder', 'en', { subject: 'Case {{caseNumber}}: we still need papers', body: 'Dear {{clientFullName}},\n{{missingDocuments}}\nUpload: {{caseUrl}}' }, { accountId: admin.id, uiLocale: 'en' });
+    try {
+      const { kase, client } = await newCase(template, 'en');
+      await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
+      await env.sleep(2.1 * DAY);
+      const sent = mailsTo(client.email, `Case ${kase.number}: we still need papers`);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.text).toMatch(/^Dear Claire Martin,\n/);
+      expect(sent[0]!.text).toContain('- Valid identity document');
+      expect(sent[0]!.text).toContain(`Upload: `);
+      expect(sent[0]!.text).toContain(`/dossiers/${kase.id}`);
+    } finally {
+      await resetTemplate(database.db, 'document-reminder', 'en');
+    }
   });
 
   it('follows a cadence edited while the case is open: at once when signalled, at the next reminder otherwise', async () => {
