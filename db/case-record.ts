@@ -307,7 +307,7 @@ export async function caseSteps(db: Db, kase: Case): Promise<CaseStep[]> {
     if (e.action === CASE_AVAILABLE_ACTION) steps.push({ kind: 'available', at: e.at, by: e.full_name, detail: null });
     else if (e.action === CASE_FILE_ADD_ACTION) steps.push({ kind: 'file_added', at: e.at, by: e.full_name, detail: typeof e.details.fileName === 'string' ? e.details.fileName : null });
     else if (e.action === CASE_PAYMENT_ACTION && (e.details.state === 'paid' || e.details.state === 'unpaid')) {
-      steps.push({ kind: e.details.state, at: e.at, by: e.full_name, detail: null });
+      steps.push({ kind: e.details.state, at: e.at, by: e.full_name, detail: typeof e.details.confirmationId === 'string' ? 'confirmation' : null });
     }
   }
   if (kase.closed_at) steps.push({ kind: 'closed', at: kase.closed_at, by: null, detail: null });

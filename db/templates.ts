@@ -47,6 +47,10 @@ export const TEMPLATE_DEFINITIONS = {
     tags: ['clientFullName', 'caseNumber', 'caseUrl'],
     subject: true,
   },
+  'payment-confirmation': {
+    tags: ['clientFullName', 'caseNumber', 'amount', 'caseUrl'],
+    subject: true,
+  },
   'occasional-access': {
     tags: ['clientFullName', 'contributorFullName', 'caseNumber', 'invitationUrl'],
     subject: true,
@@ -113,6 +117,10 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
         subject: o.subject(tag('caseNumber')),
         body: lines(m.greeting(tag('contributorFullName')), '', o.body(tag('clientFullName'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
       };
+    }
+    case 'payment-confirmation': {
+      const d = t.templates.mailDefaults[key];
+      return { subject: d.subject, body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply) };
     }
     case 'document-reminder':
       return {

@@ -181,6 +181,7 @@ export const en: Messages = {
       'document-reminder': 'Missing documents reminder',
       'case-available': 'Case available',
       'occasional-access': 'Occasional access to a case',
+      'payment-confirmation': 'Payment confirmation',
     },
     language: 'Language',
     state: 'State',
@@ -222,6 +223,7 @@ export const en: Messages = {
       invitationUrl: 'invitation link',
       missingDocuments: 'list of the missing documents',
       caseUrl: 'link to the case',
+      amount: 'amount of the case (“not specified” when none is entered)',
     },
     samples: {
       clientFullName: 'Claire Martin',
@@ -238,11 +240,16 @@ export const en: Messages = {
       invitationUrl: 'https://guichet.example/invitation/…',
       missingDocuments: '- 2025 tax notice\n- Proof of address',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
+      amount: '€1,234.50',
     },
     mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation to complete case {{caseNumber}}',
         body: '{{contributorFullName}} is invited to deposit their documents for case {{caseNumber}} as {{contributorRole}}: {{invitationUrl}}',
+      },
+      'payment-confirmation': {
+        subject: 'Case {{caseNumber}}: payment received',
+        body: 'We have received the payment for your case {{caseNumber}} (amount: {{amount}}). Thank you.\n\nYour documents are available, without restriction, in your client space: {{caseUrl}}',
       },
       'case-available': {
         subject: 'Your case {{caseNumber}} is available',
@@ -768,6 +775,11 @@ export const en: Messages = {
     paidHelp: 'The case is paid: the client downloads the originals. Click to mark it unpaid.',
     unpaidHelp: 'The case is unpaid: the unpaid-case rules of the settings apply to the client’s downloads. Click to mark it paid.',
     markedPaid: 'The case is marked paid: the client downloads the originals again.',
+    markedPaidNotified: 'The case is marked paid: the client downloads the originals again, and the payment confirmation is on its way to them.',
+    sendPaymentConfirmation: 'Send the client the payment confirmation',
+    sendPaymentConfirmationHelp: 'The “Payment confirmation” template, editable in the e-mail templates.',
+    amountUnknown: 'not specified',
+    stepConfirmationSent: 'confirmation sent to the client',
     markedUnpaid: 'The case is marked unpaid.',
     paymentStale: 'The payment state had already changed: the page is up to date, check it before trying again.',
     restrictionNow: {

@@ -180,6 +180,7 @@ export const fr = {
       'document-reminder': 'Relance de pièces manquantes',
       'case-available': 'Dossier disponible',
       'occasional-access': 'Accès occasionnel à un dossier',
+      'payment-confirmation': 'Confirmation de paiement',
     } as Record<string, string>,
     language: 'Langue',
     state: 'État',
@@ -221,6 +222,7 @@ export const fr = {
       invitationUrl: 'lien d’invitation',
       missingDocuments: 'liste des pièces manquantes',
       caseUrl: 'lien vers le dossier',
+      amount: 'montant du dossier (« non précisé » quand il n’est pas saisi)',
     } as Record<string, string>,
     samples: {
       clientFullName: 'Claire Martin',
@@ -237,11 +239,16 @@ export const fr = {
       invitationUrl: 'https://guichet.example/invitation/…',
       missingDocuments: '- Avis d’imposition 2025\n- Justificatif de domicile',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
+      amount: '1 234,50 €',
     } as Record<string, string>,
     mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation à compléter le dossier {{caseNumber}}',
         body: '{{contributorFullName}} est invité(e) à déposer ses pièces pour le dossier {{caseNumber}} en tant que {{contributorRole}} : {{invitationUrl}}',
+      },
+      'payment-confirmation': {
+        subject: 'Dossier {{caseNumber}} : paiement reçu',
+        body: 'Nous avons bien reçu le paiement de votre dossier {{caseNumber}} (montant : {{amount}}). Merci.\n\nVos documents sont disponibles, sans restriction, dans votre espace client : {{caseUrl}}',
       },
       'case-available': {
         subject: 'Votre dossier {{caseNumber}} est disponible',
@@ -769,6 +776,11 @@ export const fr = {
     paidHelp: 'Le dossier est payé : le client télécharge les originaux. Cliquez pour le passer en impayé.',
     unpaidHelp: 'Le dossier est impayé : les règles des impayés des réglages s’appliquent aux téléchargements du client. Cliquez pour le passer en payé.',
     markedPaid: 'Le dossier est passé en payé : le client télécharge de nouveau les originaux.',
+    markedPaidNotified: 'Le dossier est passé en payé : le client télécharge de nouveau les originaux, et la confirmation de paiement lui est envoyée.',
+    sendPaymentConfirmation: 'Envoyer au client la confirmation de paiement',
+    sendPaymentConfirmationHelp: 'Le modèle « Confirmation de paiement », modifiable dans les modèles d’e-mails.',
+    amountUnknown: 'non précisé',
+    stepConfirmationSent: 'confirmation envoyée au client',
     markedUnpaid: 'Le dossier est passé en impayé.',
     paymentStale: 'L’état du paiement avait déjà changé : la page est à jour, vérifiez-le avant de recommencer.',
     restrictionNow: {

@@ -215,8 +215,16 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     const from = states.find((s) => s === field(request.body, 'from'));
     const to = states.find((s) => s === field(request.body, 'to'));
     if (!from || !to || from === to) return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
-    const changed = await changePaymentState(db, { account: found.staff, ip: request.ip }, found.kase, from, to);
-    return reply.redirect(back(found.kase, changed ? to : 'stale', {}, '#payment'), 303);
+    const confirm = to === 'paid' && field(request.body, 'confirm') === 'on';
+    let changed: boolean;
+    try {
+      changed = await changePaymentState(db, { account: found.staff, ip: request.ip }, found.kase, from, to, confirm ? { workflows, publicUrl: config.publicUrl } : undefined);
+    } catch (err) {
+      // Temporal refused the e-mail's workflow: the transaction is rolled back, the case unchanged.
+      request.log.error({ err }, 'could not mark the case paid with its confirmation');
+      return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').caseRecord.unavailable], {}, 503);
+    }
+    return reply.redirect(back(found.kase, !changed ? 'stale' : confirm ? 'paid-notified' : to, {}, '#payment'), 303);
   });
 
   // ---- Tell the client ----

@@ -1,5 +1,5 @@
-// Writes of the case record (seed 003): summary and conclusions, payment, files staff add or
-// delete, and the "case available" e-mail. Each write and its audit entry (the case's steps are
+// Writes of the case record (seed 003): summary and conclusions, payment (with the payment
+// confirmation e-mail), files staff add or delete, and the "case available" e-mail. Each write and its audit entry (the case's steps are
 // read from it) happen in one transaction; the e-mail goes through the outbox and its Temporal
 // workflow, started inside the transaction (refused: nothing kept, nothing sent).
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import {
   caseSteps,
   clientUnpaidExempt,
   deleteCaseFile,
+  formatEuros,
   getUnpaidMode,
   insertCaseFiles,
   listCaseFiles,
@@ -32,6 +33,7 @@ import type { Db } from '../../db/connect.js';
 import type { Case, CaseFile, PaymentState, UnpaidMode } from '../../db/database.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { renderTemplate } from '../../db/templates.js';
+import { messages } from '../../i18n/index.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 import type { Actor } from './conversations.js';
 
@@ -83,13 +85,39 @@ export async function editPaymentAmount(db: Db, actor: Actor, kase: Case, cents:
   });
 }
 
-/** Paid ⇄ unpaid; false when the case was no longer in `from` (a stale page). Takes effect on the next download. */
-export async function changePaymentState(db: Db, actor: Actor, kase: Case, from: PaymentState, to: PaymentState): Promise<boolean> {
+/** Paid ⇄ unpaid; false when the case was no longer in `from` (a stale page). Takes effect on the
+ * next download. Marked paid with `confirm`, the client is sent the `payment-confirmation` e-mail
+ * in their language, in the same transaction (a stale click sends nothing). */
+export async function changePaymentState(
+  db: Db,
+  actor: Actor,
+  kase: Case,
+  from: PaymentState,
+  to: PaymentState,
+  confirm?: { workflows: WorkflowGateway; publicUrl: string },
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     if (!(await setPaymentState(tx, kase.id, from, to))) return false;
-    await audit(tx, staffAudit(actor, CASE_PAYMENT_ACTION, kase, { state: to, amountCents: kase.payment_amount_cents }));
+    const confirmation = to === 'paid' && confirm ? await enqueuePaymentConfirmation(tx, kase, confirm.publicUrl) : null;
+    await audit(tx, staffAudit(actor, CASE_PAYMENT_ACTION, kase, { state: to, amountCents: kase.payment_amount_cents, ...(confirmation ? { confirmationId: confirmation.id } : {}) }));
+    if (confirmation && confirm) await confirm.workflows.deliverNotification(confirmation.key, confirmation.id);
     return true;
   });
+}
+
+async function enqueuePaymentConfirmation(tx: Db, kase: Case, publicUrl: string): Promise<{ id: string; key: string }> {
+  const client = await findAccountById(tx, kase.client_account_id);
+  if (!client) throw new Error(`case ${kase.id} has no client account`);
+  const mail = await renderTemplate(tx, 'payment-confirmation', client.locale, {
+    clientFullName: client.full_name,
+    caseNumber: kase.number,
+    amount: kase.payment_amount_cents === null ? messages(client.locale).caseRecord.amountUnknown : formatEuros(kase.payment_amount_cents, client.locale),
+    caseUrl: `${publicUrl}/dossiers/${kase.id}`,
+  });
+  // Each payment is its own e-mail: paid, unpaid, then paid again confirms twice.
+  const key = `payment-confirmation:${kase.id}:${randomBytes(6).toString('hex')}`;
+  const notification = await enqueueNotification(tx, { idempotencyKey: key, recipient: client.email, subject: mail.subject, bodyText: mail.text });
+  return { id: notification.id, key };
 }
 
 export async function addCaseFiles(db: Db, actor: Actor, kase: Case, files: ReadonlyArray<Omit<NewCaseFile, 'caseId' | 'uploadedBy'>>): Promise<CaseFile[]> {

@@ -17,7 +17,7 @@ export interface CaseRecordTyped {
   amount?: string;
 }
 
-export type CaseRecordFlash = 'record' | 'amount' | 'paid' | 'unpaid' | 'stale' | 'files' | 'deleted' | 'notified';
+export type CaseRecordFlash = 'record' | 'amount' | 'paid' | 'paid-notified' | 'unpaid' | 'stale' | 'files' | 'deleted' | 'notified';
 
 /** The confirmation after a case-record form, from the page's query (`ok=…`). */
 export function caseRecordFlash(t: Messages, query: { ok?: string; n?: string; name?: string }): string | undefined {
@@ -29,6 +29,8 @@ export function caseRecordFlash(t: Messages, query: { ok?: string; n?: string; n
       return r.amountSaved;
     case 'paid':
       return r.markedPaid;
+    case 'paid-notified':
+      return r.markedPaidNotified;
     case 'unpaid':
       return r.markedUnpaid;
     case 'stale':
@@ -92,6 +94,10 @@ function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, ty
     <input type="hidden" name="from" value="${kase.payment_state}">
     <input type="hidden" name="to" value="${paid ? 'unpaid' : 'paid'}">
     <button type="submit" class="pay-state ${paid ? 'is-paid' : 'is-unpaid'}" aria-describedby="payment-help">${paid ? `✓ ${r.paid}` : `✗ ${r.unpaid}`}<span class="visually-hidden"> — ${paid ? r.markUnpaid : r.markPaid}</span></button>
+    ${paid
+      ? ''
+      : html`<label class="check"><input type="checkbox" name="confirm" value="on" checked aria-describedby="payment-confirm-help"> ${r.sendPaymentConfirmation}</label>
+      <p class="help" id="payment-confirm-help">${r.sendPaymentConfirmationHelp}</p>`}
   </form>
   <p class="help" id="payment-help">${paid ? r.paidHelp : r.unpaidHelp}</p>
   <p><strong>${r.amount}</strong> <span class="amount">${amountText(ctx, kase)}</span></p>
@@ -130,6 +136,7 @@ function stepsSection(ctx: PageContext, record: CaseRecordView): Html {
       (s) => html`<li class="step step-${s.kind}"><span class="step-name">${r.step[s.kind]}</span>
       ${s.kind === 'deposited' && s.detail ? html` <span class="muted">(${r.stepDeposited(Number(s.detail))})</span>` : ''}
       ${s.kind === 'file_added' && s.detail ? html` <span class="muted">${s.detail}</span>` : ''}
+      ${s.kind === 'paid' && s.detail === 'confirmation' ? html` <span class="muted">(${r.stepConfirmationSent})</span>` : ''}
       <span class="muted">· ${when(ctx, s.at)}${s.by ? html` · ${r.stepBy(s.by)}` : ''}</span></li>`,
     )}
   </ol>

@@ -17,6 +17,7 @@ import {
   caseFileDownloads,
   caseSteps,
   downloadDecision,
+  formatEuros,
   insertCaseFiles,
   parseEuroAmount,
   unpaidRestriction,
@@ -162,6 +163,40 @@ describe('case detail', () => {
     const steps = await caseSteps(db, await reload(kase));
     expect(steps.map((s) => s.kind)).toEqual(['opened', 'unpaid', 'paid']);
     expect(steps[1]!.by).toBe('Julien Bernard');
+  });
+
+  it('e-mails the payment confirmation when the case is marked paid (amount, client’s language), unless unticked; a stale click sends none', async () => {
+    const { account: client } = await createClient(db, { space, name: 'Emma Walsh', locale: 'en' });
+    const kase = await makeCase(db, { space, client, template: lease });
+    await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: '1 234,50' }, { formUrl: casePage(kase) });
+    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
+    const unpaidPage = await staffBrowser.get(casePage(kase));
+    expect(unpaidPage.body).toContain('name="confirm" value="on" checked');
+    const token = csrfToken(unpaidPage.body);
+    const paid = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid', confirm: 'on' }, { csrf: token });
+    expect(paid.headers.location).toContain('ok=paid-notified');
+    const mail = await smtp.waitFor((m) => smtp.to(client.email).includes(m), 30_000);
+    expect(mail.subject).toBe(`Case ${kase.number}: payment received`);
+    expect(mail.text).toContain('Hello Emma Walsh,');
+    expect(mail.text).toContain(formatEuros(123_450, 'en'));
+    expect(mail.text).toContain(`${system.config.publicUrl}/dossiers/${kase.id}`);
+    // The same click from the stale page: nothing changes, nothing is sent.
+    const stale = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid', confirm: 'on' }, { csrf: token });
+    expect(stale.headers.location).toContain('ok=stale');
+    // Unpaid again, then paid with the box unticked: no second e-mail.
+    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
+    const quiet = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid' }, { formUrl: casePage(kase) });
+    expect(quiet.headers.location).toMatch(/ok=paid#payment$/);
+    expect(await db.selectFrom('notifications').select('id').where('recipient', '=', client.email).execute()).toHaveLength(1);
+    const steps = await caseSteps(db, await reload(kase));
+    expect(steps.map((s) => [s.kind, s.detail])).toEqual([
+      ['opened', null],
+      ['unpaid', null],
+      ['paid', 'confirmation'],
+      ['unpaid', null],
+      ['paid', null],
+    ]);
+    expect((await staffBrowser.get(casePage(kase))).body).toContain('(confirmation envoyée au client)');
   });
 });
 
