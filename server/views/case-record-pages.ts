@@ -94,12 +94,12 @@ function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, ty
     <input type="hidden" name="from" value="${kase.payment_state}">
     <input type="hidden" name="to" value="${paid ? 'unpaid' : 'paid'}">
     <button type="submit" class="pay-state ${paid ? 'is-paid' : 'is-unpaid'}" aria-describedby="payment-help">${paid ? `✓ ${r.paid}` : `✗ ${r.unpaid}`}<span class="visually-hidden"> — ${paid ? r.markUnpaid : r.markPaid}</span></button>
+    <p class="help" id="payment-help">${paid ? r.paidHelp : r.unpaidHelp}</p>
     ${paid
       ? ''
       : html`<label class="check"><input type="checkbox" name="confirm" value="on" checked aria-describedby="payment-confirm-help"> ${r.sendPaymentConfirmation}</label>
       <p class="help" id="payment-confirm-help">${r.sendPaymentConfirmationHelp}</p>`}
   </form>
-  <p class="help" id="payment-help">${paid ? r.paidHelp : r.unpaidHelp}</p>
   <p><strong>${r.amount}</strong> <span class="amount">${amountText(ctx, kase)}</span></p>
   <p class="muted">${r.restrictionNow[record.restriction]}${record.exempt ? html` ${r.exemptNote}` : ''}</p>
   <details class="edit-amount" ${typed.amount !== undefined ? 'open' : ''}>
