@@ -467,6 +467,20 @@ export interface CaseMemberTokensTable {
   created_at: Timestamp;
 }
 /** A file staff put in a case for the client to download (a report, a certificate). */
+/** A confidential view of a client's space by a head of service (seed 004), audited. */
+export interface ClientViewsTable {
+  id: Generated<string>;
+  token_digest: string;
+  staff_account_id: string;
+  client_account_id: string;
+  reason: string;
+  ip: string | null;
+  started_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  pages: Generated<number>;
+}
+
 export interface CaseFilesTable {
   id: Generated<string>;
   case_id: string;
@@ -512,6 +526,7 @@ export interface Database {
   case_members: CaseMembersTable;
   case_member_tokens: CaseMemberTokensTable;
   case_files: CaseFilesTable;
+  client_views: ClientViewsTable;
 }
 
 export type Space = Selectable<SpacesTable>;

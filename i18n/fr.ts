@@ -868,6 +868,28 @@ export const fr = {
     exemptSave: 'Enregistrer',
     exemptSaved: 'L’exemption est enregistrée.',
   },
+  clientView: {
+    title: 'Vue confidentielle de l’espace client',
+    intro: 'Voir l’espace de ce client tel qu’il le voit, en lecture seule, pendant 15 minutes. Réservé aux responsables de service ; l’ouverture, son motif et chaque page vue sont enregistrés (RGPD).',
+    reasonLabel: 'Motif de la consultation',
+    reasonHelp: 'Par exemple : le client ne retrouve pas sa demande et appelle l’agence. Entre 10 et 500 caractères.',
+    open: 'Ouvrir la vue (lecture seule, 15 minutes)',
+    reasonRequired: 'Merci d’indiquer le motif de la consultation (10 caractères au moins). Rien n’a été ouvert.',
+    reasonTooLong: 'Le motif ne peut pas dépasser 500 caractères. Rien n’a été ouvert.',
+    notAllowed: 'Seuls les responsables de service et les administrateurs peuvent voir l’espace d’un client.',
+    banner: (client: string, until: string) => `Vue confidentielle de l’espace de ${client}, en lecture seule, jusqu’à ${until}.`,
+    bannerReason: (reason: string) => `Motif : ${reason}`,
+    end: 'Terminer la vue',
+    ended: 'La vue de l’espace client est terminée.',
+    refusedTitle: 'Lecture seule',
+    refused: 'Vue confidentielle de l’espace client : cette action ou ce téléchargement n’est pas possible en lecture seule. Rien n’a été fait.',
+    historyTitle: 'Consultations de l’espace',
+    historyEmpty: 'Personne n’a encore consulté l’espace de ce client.',
+    historyWho: 'Qui',
+    historyWhen: 'Quand',
+    historyReason: 'Motif',
+    historyPages: 'Pages vues',
+  },
 };
 
 export type Messages = typeof fr;

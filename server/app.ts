@@ -11,6 +11,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { pageContext, sendPage, translator } from './context.js';
 import auth from './plugins/auth.js';
+import clientView from './plugins/client-view.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
 import apiRoutes from './routes/api.js';
 import clientRoutes from './routes/client.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   });
   await app.register(auth);
   await app.register(settingsPlugin);
+  await app.register(clientView);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from '../db/database.js';
-import { isLocale, messages, type Messages } from '../i18n/index.js';
+import { formatDateTime, isLocale, messages, type Messages } from '../i18n/index.js';
 import type { PageContext } from './views/layout.js';
 
 export const LANG_COOKIE = 'guichet_lang';
@@ -45,6 +45,10 @@ export function pageContext(
     branding: brandingOf(request),
     user: account ? { name: account.full_name, kind: area, admin: area === 'staff' && account.is_admin } : undefined,
     flash: options.flash,
+    view:
+      area === 'client' && request.clientView
+        ? { id: request.clientView.id, clientName: request.clientView.client.full_name, reason: request.clientView.reason, until: formatDateTime(request.clientView.expiresAt, locale) }
+        : undefined,
   };
 }
 

@@ -12,6 +12,7 @@ import * as caseRecord from './2026-11-23-009-case-record.js';
 import * as contributors from './2026-11-23-010-contributors.js';
 import * as caseList from './2026-11-23-011-case-list.js';
 import * as caseFiles from './2026-11-23-012-case-files.js';
+import * as clientViews from './2026-12-02-013-client-views.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-010-contributors': contributors,
   '2026-11-23-011-case-list': caseList,
   '2026-11-23-012-case-files': caseFiles,
+  '2026-12-02-013-client-views': clientViews,
 };

@@ -4,9 +4,12 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, AccountKind } from '../../db/database.js';
 import { createSession, deleteSession, findLiveSession, touchSession } from '../../db/sessions.js';
+import { findLiveView, mayViewClientSpaces, type LiveClientView } from '../../db/client-views.js';
 import { newToken, tokenDigest } from '../security/tokens.js';
 
 export const SESSION_COOKIES: Record<AccountKind, string> = { client: 'guichet_session', staff: 'guichet_staff' };
+/** A head of service's confidential view of a client's space (db/client-views.ts). */
+export const VIEW_COOKIE = 'guichet_view';
 // Writing last_seen_at on every request would cost a write per page; a minute is precise enough.
 const TOUCH_AFTER_MS = 60_000;
 
@@ -16,6 +19,11 @@ declare module 'fastify' {
     staff: Account | null;
     /** A session cookie came with the request but its session had ended (idle or logged out). */
     sessionExpired: AccountKind | null;
+    /** Set while a head of service views this client's space: `client` is then the viewed
+     * client, and only the pages marked `clientView` are served, read-only (plugins/client-view). */
+    clientView: LiveClientView | null;
+    /** A view cookie came with the request but the view had ended or expired. */
+    clientViewEnded: boolean;
   }
   interface FastifyInstance {
     startSession(reply: FastifyReply, request: FastifyRequest, account: Account): Promise<void>;
@@ -31,6 +39,8 @@ export default fp(
     app.decorateRequest('client', null);
     app.decorateRequest('staff', null);
     app.decorateRequest('sessionExpired', null);
+    app.decorateRequest('clientView', null);
+    app.decorateRequest('clientViewEnded', false);
 
     app.addHook('preHandler', async (request: FastifyRequest) => {
       for (const kind of ['client', 'staff'] as const) {
@@ -43,6 +53,15 @@ export default fp(
         }
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await touchSession(db, session.sessionId);
         request[kind] = session.account;
+      }
+      const viewToken = request.cookies[VIEW_COOKIE];
+      if (viewToken) {
+        // Only with the staff session of the one who opened it, and while it lasts.
+        const view = request.staff && mayViewClientSpaces(request.staff) ? await findLiveView(db, tokenDigest(viewToken), request.staff.id) : undefined;
+        if (view) {
+          request.client = view.client;
+          request.clientView = view;
+        } else request.clientViewEnded = true;
       }
     });
 

@@ -42,7 +42,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return false;
   }
 
-  app.get('/', hidden, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
+  app.get('/', { ...hidden, config: { clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
 
   app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', hidden, async (request, reply) => {
     const { locale } = request.params;
@@ -97,7 +97,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, passwordRequestPage(pageContext(request, reply), { sent: true }));
   });
 
-  app.get<{ Querystring: { page?: string } }>('/conversations', hidden, async (request, reply) => {
+  app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const list = await listClientConversations(db, request.client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
@@ -149,7 +149,7 @@ export default function clientRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     return renderThread(request, reply, { errors: [] });
   });
@@ -214,7 +214,8 @@ export default function clientRoutes(app: FastifyInstance) {
       listMessages(db, conversation.id),
       db.selectFrom('spaces').select('name').where('id', '=', conversation.space_id).executeTakeFirstOrThrow(),
       attachmentsByMessage(db, conversation.id),
-      markAnswersRead(db, conversation.id),
+      // A head of service's view reads without reading for the client.
+      request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
     ]);
     return sendPage(
       reply,

@@ -30,6 +30,10 @@ import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploa
 import { field, isEmail } from '../validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
 import { attachmentParams, idParams } from './client.js';
+import { endClientView, listClientViews, mayViewClientSpaces, REASON_MAX, REASON_MIN, startClientView, VIEW_MINUTES } from '../../db/client-views.js';
+import { VIEW_COOKIE } from '../plugins/auth.js';
+import { newToken, tokenDigest } from '../security/tokens.js';
+import { errorPage } from '../views/auth-pages.js';
 import { requireStaff } from './staff-guard.js';
 
 const contactParams = {
@@ -63,18 +67,26 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   const { db, storage, config } = app.deps;
   const sms = createSmsProvider({ provider: config.SMS_PROVIDER, db });
 
-  app.get<{ Querystring: { q?: string; page?: string } }>('/back-office/clients', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { schema: { hide: true } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const pageSize = request.settings?.rowsPerPage ?? 25;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const search = (request.query.q ?? '').slice(0, 200);
     const list = await listClients(db, { search, limit: pageSize, offset: (page - 1) * pageSize });
     const pages = Math.max(1, Math.ceil(list.total / pageSize));
-    return sendPage(reply, clientListPage(pageContext(request, reply, { area: 'staff' }), search, { items: list.items, page, pages }));
+    // A view of a client's space that ended (its time limit, or another tab) lands here.
+    const flash = request.query.vue === 'terminee' ? { kind: 'info' as const, text: translator(request, 'staff').clientView.ended } : undefined;
+    return sendPage(reply, clientListPage(pageContext(request, reply, { area: 'staff', flash }), search, { items: list.items, page, pages }));
   });
 
   async function renderRecord(request: ClientRequest, reply: FastifyReply, client: Account, extra: Partial<Pick<ClientRecordView, 'errors' | 'typed' | 'showInvalid'>> & { flash?: string } = {}, status = 200) {
-    const [contacts, actions, files] = await Promise.all([listContacts(db, client.id), listContactActions(db, client.id), listClientFiles(db, client.id)]);
+    const mayView = request.staff ? mayViewClientSpaces(request.staff) : false;
+    const [contacts, actions, files, views] = await Promise.all([
+      listContacts(db, client.id),
+      listContactActions(db, client.id),
+      listClientFiles(db, client.id),
+      mayView ? listClientViews(db, client.id) : Promise.resolve(undefined),
+    ]);
     const query = request.query as { invalides?: string } | undefined;
     const view: ClientRecordView = {
       client,
@@ -84,6 +96,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       showInvalid: extra.showInvalid ?? query?.invalides === '1',
       errors: extra.errors ?? [],
       ...(extra.typed ? { typed: extra.typed } : {}),
+      ...(views ? { views } : {}),
     };
     const flash = extra.flash ? { kind: 'info' as const, text: extra.flash } : undefined;
     return sendPage(reply, clientRecordPage(pageContext(request, reply, { area: 'staff', flash }), view), status);
@@ -105,6 +118,30 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     sms: t.clients.smsSent,
     fichier: t.clients.fileAdded,
     impayes: t.caseRecord.exemptSaved,
+    'vue-fin': t.clientView.ended,
+  });
+
+  // ---- The confidential view of the client's space (seed 004) ----
+
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const client = await loadClient(request, reply);
+    if (!client || !request.staff) return reply;
+    const t = translator(request, 'staff');
+    if (!mayViewClientSpaces(request.staff)) return sendPage(reply, errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed), 403);
+    const reason = field(request.body, 'reason').replace(/\s+/g, ' ').trim();
+    const problem = reason.length < REASON_MIN ? t.clientView.reasonRequired : reason.length > REASON_MAX ? t.clientView.reasonTooLong : null;
+    if (problem) return renderRecord(request, reply, client, { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } }, 400);
+    const token = newToken();
+    await startClientView(db, { tokenDigest: tokenDigest(token), staff: request.staff, clientId: client.id, reason, ip: request.ip });
+    reply.setCookie(VIEW_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: VIEW_MINUTES * 60 });
+    return reply.redirect('/conversations', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    if (!requireStaff(request, reply)) return reply;
+    const ended = await endClientView(db, request.params.id, request.staff.id, request.ip);
+    reply.clearCookie(VIEW_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
+    return reply.redirect(ended ? done(ended.clientId, 'vue-fin') : '/back-office/clients', 303);
   });
 
   app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(

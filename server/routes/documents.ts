@@ -176,7 +176,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Client space ----
 
-  app.get<{ Querystring: { q?: string } }>('/dossiers', hidden, async (request, reply) => {
+  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const query = (request.query.q ?? '').slice(0, 200);
     const items = await searchCases(db, query, { clientId: request.client.id });
@@ -186,7 +186,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string; n?: string; name?: string } }>(
     '/dossiers/:id',
-    { schema: { hide: true, params: idParams } },
+    { schema: { hide: true, params: idParams }, config: { clientView: true } },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const access = await accessOf(request, request.params.id);

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import { html, multiline, type Html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { unpaidExemptSection } from './case-record-pages.js';
+import { REASON_MAX, type ClientViewEntry } from '../../db/client-views.js';
 
 export function clientListPage(ctx: PageContext, search: string, list: { items: ClientSummary[]; page: number; pages: number }) {
   const t = ctx.t.clients;
@@ -51,7 +52,34 @@ export interface ClientRecordView {
   showInvalid: boolean;
   errors: string[];
   /** What was typed in a refused form, to show it again. */
-  typed?: { kind?: string; value?: string; observation?: string; sms?: { contactId: string; body: string } };
+  typed?: { kind?: string; value?: string; observation?: string; sms?: { contactId: string; body: string }; viewReason?: string };
+  /** For heads of service and administrators only: the confidential view and its log. */
+  views?: ClientViewEntry[];
+}
+
+/** Heads of service open a read-only view of the client's space with a reason; the log below. */
+function clientViewSection(ctx: PageContext, clientId: string, views: ClientViewEntry[], typedReason: string | undefined): Html {
+  const v = ctx.t.clientView;
+  return html`<section class="card" id="client-view" aria-labelledby="client-view-title">
+  <h2 id="client-view-title">${v.title}</h2>
+  <p class="help">${v.intro}</p>
+  <form method="post" action="/back-office/clients/${clientId}/vue" novalidate>
+    ${csrfField(ctx)}
+    <label for="view-reason">${v.reasonLabel}</label>
+    <textarea id="view-reason" name="reason" rows="2" maxlength="${REASON_MAX}" required aria-describedby="view-reason-help">${typedReason ?? ''}</textarea>
+    <p class="help" id="view-reason-help">${v.reasonHelp}</p>
+    <button type="submit">${v.open}</button>
+  </form>
+  <h3>${v.historyTitle}</h3>
+  ${views.length === 0
+    ? html`<p class="muted">${v.historyEmpty}</p>`
+    : html`<div class="table-wrap"><table class="history">
+    <thead><tr><th scope="col">${v.historyWhen}</th><th scope="col">${v.historyWho}</th><th scope="col">${v.historyReason}</th><th scope="col">${v.historyPages}</th></tr></thead>
+    <tbody>${views.map(
+      (e) => html`<tr><td data-label="${v.historyWhen}">${formatDateTime(e.startedAt, ctx.locale)}</td><td data-label="${v.historyWho}">${e.staffName}</td><td data-label="${v.historyReason}">${e.reason}</td><td data-label="${v.historyPages}">${String(e.pages)}</td></tr>`,
+    )}</tbody>
+  </table></div>`}
+</section>`;
 }
 
 function stateBadge(ctx: PageContext, state: ContactState): Html {
@@ -143,6 +171,7 @@ ${errorSummary(ctx, view.errors)}
 </section>
 <div>
 ${unpaidExemptSection(ctx, c.id, c.unpaid_exempt)}
+${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) : ''}
 <section class="card" aria-labelledby="observation-title">
   <h2 id="observation-title">${t.observation}</h2>
   <form method="post" action="${url}/observation">

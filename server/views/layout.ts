@@ -12,6 +12,8 @@ export interface PageContext {
   flash?: { kind: 'info' | 'error'; text: string } | undefined;
   /** From the settings: the theme's version (cache key), whether a logo exists, the language switch. */
   branding?: { version: string; logo: boolean; languageSwitch: boolean } | undefined;
+  /** A head of service's read-only view of this client's space (plugins/client-view). */
+  view?: { id: string; clientName: string; reason: string; until: string } | undefined;
 }
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
@@ -28,17 +30,18 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <link rel="stylesheet" href="/static/guichet.css">
 ${ctx.branding ? html`<link rel="stylesheet" href="/theme.css?v=${ctx.branding.version}">` : ''}
 </head>
-<body class="${user?.kind === 'staff' ? 'staff' : 'client'}">
+<body class="${user?.kind === 'staff' ? 'staff' : 'client'}${ctx.view ? ' client-view' : ''}">
 <a class="skip" href="#main">${t.skipToContent}</a>
+${ctx.view ? viewBanner(ctx, ctx.view) : ''}
 <header class="top">
   <a class="brand" href="${user ? home : '/'}">${ctx.branding?.logo ? html`<img class="logo" src="/logo?v=${ctx.branding.version}" alt="${t.backoffice.logoAlt}"> ` : ''}${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
   <nav aria-label="${t.appName}">
     ${user?.kind === 'client'
-      ? html`<a href="/conversations">${t.nav.conversations}</a><a href="/conversations/nouvelle">${t.nav.newMessage}</a><a href="/dossiers">${t.documents.navCases}</a>`
+      ? html`<a href="/conversations">${t.nav.conversations}</a>${ctx.view ? '' : html`<a href="/conversations/nouvelle">${t.nav.newMessage}</a>`}<a href="/dossiers">${t.documents.navCases}</a>`
       : ''}
     ${user?.kind === 'staff' ? staffNav(ctx) : ''}
-    ${ctx.branding?.languageSwitch === false ? '' : html`<a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>`}
-    ${user
+    ${ctx.branding?.languageSwitch === false || ctx.view ? '' : html`<a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>`}
+    ${user && !ctx.view
       ? html`<form method="post" action="${logoutAction}" class="inline">
           <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
           <button type="submit" class="link">${t.nav.logout}</button>
@@ -52,6 +55,18 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+/** Says whose space this is, that it is read-only, until when and why; ends the view. */
+function viewBanner(ctx: PageContext, view: NonNullable<PageContext['view']>): Html {
+  const v = ctx.t.clientView;
+  return html`<div class="view-banner" role="note">
+  <p><strong>${v.banner(view.clientName, view.until)}</strong> ${v.bannerReason(view.reason)}</p>
+  <form method="post" action="/back-office/clients/vues/${view.id}/fin" class="view-end">
+    ${csrfField(ctx)}
+    <button type="submit">${v.end}</button>
+  </form>
+</div>`;
 }
 
 function staffNav(ctx: PageContext): Html {

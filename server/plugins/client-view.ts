@@ -1,0 +1,48 @@
+// The confidential view of a client's space is read-only: while a head of service views it
+// (request.clientView, set by plugins/auth), only GET pages whose route says `clientView: true`
+// are served, and each is audited; everything else of the client area (forms, downloads, the
+// JSON API, the language switch) is refused with a page that says why. The back-office is not
+// affected. A view that has ended sends its cookie away and the browser back to the back-office.
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordViewPage } from '../../db/client-views.js';
+import { pageContext, sendPage, translator } from '../context.js';
+import { errorPage } from '../views/auth-pages.js';
+import { VIEW_COOKIE } from './auth.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A client page a head of service may see in the read-only view of the client's space. */
+    clientView?: boolean;
+  }
+}
+
+/** What every page needs whoever looks: the style sheet, the installation's theme and logo. */
+function isAsset(path: string): boolean {
+  return path.startsWith('/static/') || path === '/theme.css' || path === '/logo' || path === '/favicon.ico';
+}
+
+export default fp(
+  async (app) => {
+    const { db, config } = app.deps;
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (path.startsWith('/back-office') || isAsset(path)) return;
+      if (request.clientViewEnded && !request.clientView) {
+        reply.clearCookie(VIEW_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
+        if (request.method === 'GET' && !path.startsWith('/api/')) return reply.redirect('/back-office/clients?vue=terminee', 303);
+        return;
+      }
+      const view = request.clientView;
+      if (!view || !request.staff) return;
+      if ((request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.config?.clientView === true) {
+        if (request.method === 'GET') await recordViewPage(db, view, request.staff.id, path, request.ip);
+        return;
+      }
+      const t = translator(request);
+      if (path.startsWith('/api/')) return reply.status(403).send({ message: t.clientView.refused });
+      return sendPage(reply, errorPage(pageContext(request, reply), t.clientView.refusedTitle, t.clientView.refused), 403);
+    });
+  },
+  { name: 'client-view', dependencies: ['deps', 'auth'] },
+);
