@@ -890,6 +890,22 @@ export const fr = {
     historyReason: 'Motif',
     historyPages: 'Pages vues',
   },
+  team: {
+    nav: 'Équipe',
+    title: 'Équipe',
+    intro: 'Les personnes de l’équipe viennent de Redmine (nom, e-mail, administrateur). Ici, les administrateurs désignent les responsables de service : eux seuls, avec les administrateurs, peuvent ouvrir la vue confidentielle de l’espace d’un client.',
+    name: 'Nom',
+    email: 'E-mail',
+    admin: 'Administrateur',
+    role: 'Rôle',
+    roles: { agent: 'Collaborateur', manager: 'Responsable de service' },
+    roleOf: (name: string) => `Rôle de ${name}`,
+    save: 'Enregistrer',
+    saved: 'Le rôle est enregistré.',
+    roleInvalid: 'Ce rôle n’existe pas. Rien n’a été enregistré.',
+    yes: 'Oui',
+    no: 'Non',
+  },
 };
 
 export type Messages = typeof fr;

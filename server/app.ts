@@ -30,6 +30,7 @@ import caseAdminRoutes from './routes/case-admin.js';
 import contributorRoutes from './routes/contributors.js';
 import caseListRoutes from './routes/case-list.js';
 import caseRecordRoutes from './routes/case-record.js';
+import teamRoutes from './routes/team.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   contributorRoutes(app);
   caseListRoutes(app);
   caseRecordRoutes(app);
+  teamRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 

@@ -102,7 +102,7 @@ export function accessNotice(ctx: PageContext, view: CaseView): Html {
   return html`<section class="card people-section" id="people" aria-labelledby="people-title">
   <h2 id="people-title">${t.peopleTitle}</h2>
   ${memberRows(ctx, view.kase, people)}
-  ${people.mayInvite && view.kase.status !== 'closed' ? html`<p><a href="/dossiers/${view.kase.id}/contributeurs">${t.inviteLink}</a></p>` : ''}
+  ${people.mayInvite && !ctx.view && view.kase.status !== 'closed' ? html`<p><a href="/dossiers/${view.kase.id}/contributeurs">${t.inviteLink}</a></p>` : ''}
 </section>`;
 }
 

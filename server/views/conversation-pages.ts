@@ -152,16 +152,21 @@ export function threadPage(
 <p class="muted">${conversation.spaceName}</p>
 ${clientSlaPanel(ctx, conversation)}
 ${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
-<section class="card" aria-labelledby="reply-title">
+${ctx.view ? '' : replySection(ctx, conversation.id, reply)}`,
+  );
+}
+
+function replySection(ctx: PageContext, conversationId: string, reply: { body?: string; errors: string[] }): Html {
+  const t = ctx.t;
+  return html`<section class="card" aria-labelledby="reply-title">
   <h2 id="reply-title">${t.thread.reply}</h2>
   ${errorSummary(ctx, reply.errors)}
-  <form method="post" action="/conversations/${conversation.id}/messages" enctype="multipart/form-data" novalidate>
+  <form method="post" action="/conversations/${conversationId}/messages" enctype="multipart/form-data" novalidate>
     ${csrfField(ctx)}
     <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
     <textarea id="body" name="body" rows="5" required>${reply.body ?? ''}</textarea>
     ${fileField(ctx)}
     <button type="submit" class="primary">${t.thread.send}</button>
   </form>
-</section>`,
-  );
+</section>`;
 }

@@ -208,9 +208,10 @@ ${progress(ctx, view.states)}`;
 export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors: string[]; comment?: string }): Html {
   const t = ctx.t.documents;
   const access = view.access;
-  const canDeposit = view.kase.status !== 'closed' && (access?.permissions.deposit ?? true);
+  // A head of service's read-only view shows what the client sees, without the means to act.
+  const canDeposit = !ctx.view && view.kase.status !== 'closed' && (access?.permissions.deposit ?? true);
   const canWithdraw = (d: DocumentRow) => canDeposit && (!access || access.kind === 'owner' || d.deposited_by === access.accountId);
-  const mayWrite = access?.permissions.message ?? true;
+  const mayWrite = !ctx.view && (access?.permissions.message ?? true);
   return layout(
     ctx,
     `${view.kase.title} · ${view.kase.number}`,

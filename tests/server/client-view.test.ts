@@ -140,4 +140,31 @@ describe('confidential view of a client space', () => {
     expect(manager.cookie('guichet_view')).toBeUndefined();
     expect((await manager.get(expired.headers.location as string)).body).toContain('La vue de l’espace client est terminée.');
   });
+  it('lets an administrator name a head of service, who may then open the view; others cannot change roles', async () => {
+    const { client } = await clientWithSpace();
+    const { account: agentAccount, browser: agent } = await staffSignedIn('agent', 'Nina Collaboratrice');
+    expect((await agent.get('/back-office/equipe')).statusCode).toBe(403);
+    const self = await agent.post(`/back-office/equipe/${agentAccount.id}/role`, { role: 'manager' }, { formUrl: record(client) });
+    expect(self.statusCode).toBe(403);
+
+    const { account: adminAccount, password } = await createStaff(db, { name: 'Admin Redmine', admin: true });
+    const admin = new Browser(system.app!);
+    await admin.login(adminAccount.email, password, 'staff');
+    const team = await admin.get('/back-office/equipe');
+    expect(team.statusCode).toBe(200);
+    expect(team.body).toContain('Nina Collaboratrice');
+    const bad = await admin.post(`/back-office/equipe/${agentAccount.id}/role`, { role: 'admin' }, { formUrl: '/back-office/equipe' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Ce rôle n’existe pas.');
+    const named = await admin.post(`/back-office/equipe/${agentAccount.id}/role`, { role: 'manager' }, { formUrl: '/back-office/equipe' });
+    expect(named.headers.location).toBe('/back-office/equipe?fait=1');
+    const audits = await db.selectFrom('audit_log').selectAll().where('subject_id', '=', agentAccount.id).where('action', '=', 'staff.role').execute();
+    expect(audits.map((a) => [a.actor_account_id, a.details])).toEqual([[adminAccount.id, { from: 'agent', to: 'manager' }]]);
+
+    // The same person, now head of service, may open the view (roles are read on every request).
+    expect((await agent.get(record(client))).body).toContain('Vue confidentielle de l’espace client');
+    const opened = await agent.post(`${record(client)}/vue`, { reason: 'Vérifier ce que voit le client.' }, { formUrl: record(client) });
+    expect(opened.statusCode).toBe(303);
+    expect((await agent.get('/conversations')).body).toContain('Vue confidentielle de l’espace de Claire Martin');
+  });
 });
