@@ -31,6 +31,7 @@ import contributorRoutes from './routes/contributors.js';
 import caseListRoutes from './routes/case-list.js';
 import caseRecordRoutes from './routes/case-record.js';
 import teamRoutes from './routes/team.js';
+import spaceRoutes from './routes/spaces.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { errorPage } from './views/auth-pages.js';
 
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   caseListRoutes(app);
   caseRecordRoutes(app);
   teamRoutes(app);
+  spaceRoutes(app);
   if (deps.config.mailOutboxOnly) devRoutes(app);
   if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 
