@@ -2,6 +2,7 @@
 // business hours and sets its times by keyboard, a bad time is refused with the typed values
 // kept, then saved (laptop); the same form on a phone fits the screen. Screenshots in
 // artifacts/screenshots/.
+import { randomBytes } from 'node:crypto';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
@@ -25,7 +26,8 @@ afterAll(async () => {
 describe('spaces page in a browser', () => {
   it('sets a space’s answer times by keyboard, refusing a bad time first (laptop, phone)', async () => {
     const db = system.database.db;
-    const space = await createSpace(db, 'Gestion locative');
+    // Test files share the database: a name of our own.
+    const space = await createSpace(db, `Gestion locative ${randomBytes(3).toString('hex')}`);
     const admin = await createStaff(db, { name: 'Admin Redmine', admin: true });
     const desk = await browser.newContext(deviceOptions(false, system.url));
     const page = await desk.newPage();
