@@ -7,8 +7,9 @@ import { createVilogiActivities, type VilogiActivityDeps } from './vilogi.js';
 import { createDocumentActivities, type DocumentActivityDeps } from './documents.js';
 import { createCaseNoteActivities, type CaseNoteActivityDeps } from './case-notes.js';
 import { createContributorActivities, type ContributorActivityDeps } from './contributors.js';
+import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps),
     ...createCaseNoteActivities(deps),
     ...createContributorActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -28,6 +28,8 @@ export interface SpacesTable {
   /** Alerted before and at an SLA breach. */
   manager_email: string | null;
   satisfaction_timeout_hours: Generated<number>;
+  /** Months the documents of a closed case are kept; null: kept for as long as the case. */
+  retention_months: number | null;
 }
 
 export interface AccountsTable {
@@ -398,6 +400,10 @@ export interface CasesTable {
   payment_amount_cents: number | null;
   /** The collaborator the case is assigned to. */
   assignee_account_id: string | null;
+  /** When the client was told the documents of this closed case would be deleted. */
+  retention_warned_at: Timestamp | null;
+  /** When the documents were deleted at the end of the space's retention period. */
+  purged_at: Timestamp | null;
 }
 
 export interface DocumentsTable {

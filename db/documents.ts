@@ -303,7 +303,7 @@ export async function setCaseStatus(db: Db, caseId: string, status: CaseStatus):
   const now = new Date();
   const result = await db
     .updateTable('cases')
-    .set({ status, ...(status === 'complete' ? { completed_at: now } : {}), ...(status === 'closed' ? { closed_at: now } : {}) })
+    .set({ status, ...(status === 'complete' ? { completed_at: now } : {}), ...(status === 'closed' ? { closed_at: now, retention_warned_at: null } : {}) })
     .where('id', '=', caseId)
     .where('status', '!=', status)
     .executeTakeFirst();

@@ -16,6 +16,8 @@ export interface SpacePolicy {
   teamEmail: string | null;
   managerEmail: string | null;
   satisfactionTimeoutHours: number;
+  /** Months the documents of a closed case are kept; null: kept. */
+  retentionMonths: number | null;
 }
 
 export async function listSpaces(db: Db): Promise<Space[]> {
@@ -37,6 +39,7 @@ export function policyOf(space: Space): SpacePolicy {
     teamEmail: space.team_email,
     managerEmail: space.manager_email,
     satisfactionTimeoutHours: space.satisfaction_timeout_hours,
+    retentionMonths: space.retention_months,
   };
 }
 
@@ -50,6 +53,7 @@ const columns = (p: SpacePolicy) => ({
   team_email: p.teamEmail,
   manager_email: p.managerEmail,
   satisfaction_timeout_hours: p.satisfactionTimeoutHours,
+  retention_months: p.retentionMonths,
 });
 
 export async function saveSpacePolicy(db: Db, actor: { id: string; ip: string | null }, space: Space, policy: SpacePolicy): Promise<void> {

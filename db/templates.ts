@@ -51,6 +51,10 @@ export const TEMPLATE_DEFINITIONS = {
     tags: ['clientFullName', 'caseNumber', 'amount', 'caseUrl'],
     subject: true,
   },
+  'retention-warning': {
+    tags: ['clientFullName', 'caseNumber', 'purgeDate', 'caseUrl'],
+    subject: true,
+  },
   'occasional-access': {
     tags: ['clientFullName', 'contributorFullName', 'caseNumber', 'invitationUrl'],
     subject: true,
@@ -118,6 +122,7 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
         body: lines(m.greeting(tag('contributorFullName')), '', o.body(tag('clientFullName'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
       };
     }
+    case 'retention-warning':
     case 'payment-confirmation': {
       const d = t.templates.mailDefaults[key];
       return { subject: d.subject, body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply) };

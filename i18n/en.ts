@@ -182,6 +182,7 @@ export const en: Messages = {
       'case-available': 'Case available',
       'occasional-access': 'Occasional access to a case',
       'payment-confirmation': 'Payment confirmation',
+      'retention-warning': 'Documents of a closed case about to be deleted',
     },
     language: 'Language',
     state: 'State',
@@ -224,6 +225,7 @@ export const en: Messages = {
       missingDocuments: 'list of the missing documents',
       caseUrl: 'link to the case',
       amount: 'amount of the case (“not specified” when none is entered)',
+      purgeDate: 'date the documents are deleted',
     },
     samples: {
       clientFullName: 'Claire Martin',
@@ -241,11 +243,16 @@ export const en: Messages = {
       missingDocuments: '- 2025 tax notice\n- Proof of address',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
       amount: '€1,234.50',
+      purgeDate: '2 January 2027',
     },
     mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation to complete case {{caseNumber}}',
         body: '{{contributorFullName}} is invited to deposit their documents for case {{caseNumber}} as {{contributorRole}}: {{invitationUrl}}',
+      },
+      'retention-warning': {
+        subject: 'Case {{caseNumber}}: your documents will be deleted on {{purgeDate}}',
+        body: 'Your case {{caseNumber}} is closed. To protect your data, its documents will be deleted from your client space on {{purgeDate}}.\n\nDownload the ones you want to keep before then: {{caseUrl}}',
       },
       'payment-confirmation': {
         subject: 'Case {{caseNumber}}: payment received',
@@ -396,6 +403,8 @@ export const en: Messages = {
     noEmail: 'no e-mail',
   },
   documents: {
+    purged: (date: string) => `The documents of this case were deleted on ${date}, at the end of their retention period.`,
+    purgePlanned: (date: string) => `Closed case: its documents will be deleted on ${date}, at the end of their retention period. Download the ones you want to keep before then.`,
     navCases: 'My cases',
     listTitle: 'My cases',
     staffListTitle: 'Cases',
@@ -942,6 +951,12 @@ export const en: Messages = {
     timeInvalid: (label: string) => `${label}: a time as HH:MM, for example 09:00.`,
     opensAfterCloses: 'The opening time must come before the closing time.',
     emailInvalid: (label: string) => `${label}: this e-mail address is not valid.`,
+    retentionTitle: 'Keeping documents',
+    retention: 'How long documents are kept after a case is closed (months)',
+    retentionHelp: 'Empty: documents stay for as long as the case exists. Otherwise the client is told a month before, then the documents, the case files and its comments are deleted (at night, automatically).',
+    retentionInvalid: 'Keeping documents: a whole number of months between 1 and 600, or empty.',
+    retentionKept: 'Documents kept for as long as the case exists',
+    retentionMonths: (n: number) => `Documents deleted ${n} months after closing`,
     nothingSaved: 'Nothing was saved.',
   },
 };

@@ -181,6 +181,7 @@ export const fr = {
       'case-available': 'Dossier disponible',
       'occasional-access': 'Accès occasionnel à un dossier',
       'payment-confirmation': 'Confirmation de paiement',
+      'retention-warning': 'Suppression prochaine des documents d’un dossier clos',
     } as Record<string, string>,
     language: 'Langue',
     state: 'État',
@@ -223,6 +224,7 @@ export const fr = {
       missingDocuments: 'liste des pièces manquantes',
       caseUrl: 'lien vers le dossier',
       amount: 'montant du dossier (« non précisé » quand il n’est pas saisi)',
+      purgeDate: 'date de suppression des documents',
     } as Record<string, string>,
     samples: {
       clientFullName: 'Claire Martin',
@@ -240,11 +242,16 @@ export const fr = {
       missingDocuments: '- Avis d’imposition 2025\n- Justificatif de domicile',
       caseUrl: 'https://guichet.example/dossiers/D-2026-0042',
       amount: '1 234,50 €',
+      purgeDate: '2 janvier 2027',
     } as Record<string, string>,
     mailDefaults: {
       'contributor-invitation': {
         subject: 'Invitation à compléter le dossier {{caseNumber}}',
         body: '{{contributorFullName}} est invité(e) à déposer ses pièces pour le dossier {{caseNumber}} en tant que {{contributorRole}} : {{invitationUrl}}',
+      },
+      'retention-warning': {
+        subject: 'Dossier {{caseNumber}} : vos documents seront supprimés le {{purgeDate}}',
+        body: 'Votre dossier {{caseNumber}} est clos. Pour protéger vos données, ses documents seront supprimés de votre espace client le {{purgeDate}}.\n\nTéléchargez d’ici là ceux que vous souhaitez garder : {{caseUrl}}',
       },
       'payment-confirmation': {
         subject: 'Dossier {{caseNumber}} : paiement reçu',
@@ -395,6 +402,8 @@ export const fr = {
     noEmail: 'sans e-mail',
   },
   documents: {
+    purged: (date: string) => `Les documents de ce dossier ont été supprimés le ${date}, à la fin de leur durée de conservation.`,
+    purgePlanned: (date: string) => `Dossier clos : ses documents seront supprimés le ${date}, à la fin de leur durée de conservation. Téléchargez d’ici là ceux que vous souhaitez garder.`,
     navCases: 'Mes dossiers',
     listTitle: 'Mes dossiers',
     staffListTitle: 'Dossiers',
@@ -943,6 +952,12 @@ export const fr = {
     timeInvalid: (label: string) => `${label} : une heure au format HH:MM, par exemple 09:00.`,
     opensAfterCloses: 'L’heure d’ouverture doit précéder l’heure de fermeture.',
     emailInvalid: (label: string) => `${label} : cette adresse e-mail n’est pas valide.`,
+    retentionTitle: 'Conservation des documents',
+    retention: 'Durée de conservation après la clôture d’un dossier (mois)',
+    retentionHelp: 'Vide : les documents restent tant que le dossier existe. Sinon, le client est prévenu un mois avant, puis les documents, les fichiers du dossier et ses commentaires sont supprimés (la nuit, automatiquement).',
+    retentionInvalid: 'Durée de conservation : un nombre entier de mois entre 1 et 600, ou vide.',
+    retentionKept: 'Documents conservés tant que le dossier existe',
+    retentionMonths: (n: number) => `Documents supprimés ${n} mois après la clôture`,
     nothingSaved: 'Rien n’a été enregistré.',
   },
 };

@@ -24,3 +24,13 @@ const dateTimeFormats: Record<Locale, Intl.DateTimeFormat> = {
 export function formatDateTime(date: Date, locale: Locale): string {
   return dateTimeFormats[locale].format(date);
 }
+
+const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
+  fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Paris' }),
+};
+
+/** A day as people read it: "2 janvier 2027" (Europe/Paris). */
+export function formatDate(date: Date, locale: Locale): string {
+  return dateFormats[locale].format(date);
+}

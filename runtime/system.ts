@@ -20,6 +20,7 @@ import { createLocalStorage } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
+import { ensureRetentionSchedule } from './retention.js';
 import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
 
 export interface SystemOptions {
@@ -187,6 +188,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       });
       // Cases written outside Guichet's routes (demo data, imports) start their collection here.
       await startPendingCollections(database.db, workflows, await casesWithoutCollection(database.db));
+      const retentionSchedule = await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE);
+      log.debug({ scheduleId: retentionSchedule }, 'retention sweep scheduled');
       if (redmine) {
         await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
       }

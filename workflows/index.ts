@@ -6,3 +6,4 @@ export * from './vilogi-sync.js';
 export * from './document-collection.js';
 export * from './contributor-invitation.js';
 export * from './case-note.js';
+export * from './retention.js';

@@ -26,6 +26,7 @@ function typedForm(body: unknown): SpaceForm {
     teamEmail: f('teamEmail').toLowerCase(),
     managerEmail: f('managerEmail').toLowerCase(),
     satisfaction: f('satisfaction'),
+    retention: f('retention'),
   };
 }
 
@@ -56,6 +57,8 @@ export function validateSpaceForm(t: Messages, form: SpaceForm, creating: boolea
   if (form.teamEmail && !isEmail(form.teamEmail)) errors.push(s.emailInvalid(s.teamEmail));
   if (form.managerEmail && !isEmail(form.managerEmail)) errors.push(s.emailInvalid(s.managerEmail));
   const satisfaction = hours(form.satisfaction, s.satisfaction);
+  const retention = form.retention === '' ? null : /^\d{1,3}$/.test(form.retention) ? Number(form.retention) : Number.NaN;
+  if (retention !== null && !(retention >= 1 && retention <= 600)) errors.push(s.retentionInvalid);
   if (errors.length > 0 || !calendar) return { errors: [...errors, s.nothingSaved] };
   return {
     policy: {
@@ -68,6 +71,7 @@ export function validateSpaceForm(t: Messages, form: SpaceForm, creating: boolea
       teamEmail: form.teamEmail || null,
       managerEmail: form.managerEmail || null,
       satisfactionTimeoutHours: satisfaction,
+      retentionMonths: retention,
     },
   };
 }
@@ -75,7 +79,7 @@ export function validateSpaceForm(t: Messages, form: SpaceForm, creating: boolea
 export default function spaceRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
-  const blank: SpaceForm = { name: '', slug: '', target: '24', max: '48', calendar: 'calendar', opens: '09:00', closes: '18:00', teamEmail: '', managerEmail: '', satisfaction: '72' };
+  const blank: SpaceForm = { name: '', slug: '', target: '24', max: '48', calendar: 'calendar', opens: '09:00', closes: '18:00', teamEmail: '', managerEmail: '', satisfaction: '72', retention: '' };
 
   async function renderList(request: FastifyRequest, reply: FastifyReply, create = { form: blank, errors: [] as string[] }, status = 200, flash?: string) {
     const ctx = pageContext(request, reply, { area: 'staff', flash: flash ? { kind: 'info', text: flash } : undefined });

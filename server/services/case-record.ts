@@ -33,6 +33,7 @@ import type { Db } from '../../db/connect.js';
 import type { Case, CaseFile, PaymentState, UnpaidMode } from '../../db/database.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { renderTemplate } from '../../db/templates.js';
+import { plannedPurge } from '../../db/retention.js';
 import { messages } from '../../i18n/index.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
 import type { Actor } from './conversations.js';
@@ -45,16 +46,19 @@ export interface CaseRecordView {
   exempt: boolean;
   /** What the client's downloads get right now. */
   restriction: UnpaidRestriction;
+  /** When the documents of this closed case go (the space's retention); null: not planned. */
+  purgeAt: Date | null;
 }
 
 /** Everything the case page shows of the record (staff and client pages pick their part). */
 export async function loadCaseRecord(db: Db, kase: Case): Promise<CaseRecordView> {
-  const [files, steps, states, unpaidMode, exempt] = await Promise.all([
+  const [files, steps, states, unpaidMode, exempt, purgeAt] = await Promise.all([
     listCaseFiles(db, kase.id),
     caseSteps(db, kase),
     caseDownloadStates(db, [kase.id]),
     getUnpaidMode(db),
     clientUnpaidExempt(db, kase.client_account_id),
+    plannedPurge(db, kase),
   ]);
   const downloads = await caseFileDownloads(db, files.map((f) => f.id));
   return {
@@ -64,6 +68,7 @@ export async function loadCaseRecord(db: Db, kase: Case): Promise<CaseRecordView
     unpaidMode,
     exempt,
     restriction: unpaidRestriction({ mode: unpaidMode, paymentState: kase.payment_state, exempt }),
+    purgeAt,
   };
 }
 

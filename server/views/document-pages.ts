@@ -4,7 +4,7 @@
 import type { CaseAccessKind, MemberView } from '../../db/contributors.js';
 import type { Case, DocumentRow, Locale, RolePermissions, TemplateRole } from '../../db/database.js';
 import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDate, formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../files.js';
 import { Html, html, multiline } from './html.js';
 import { accessNotice, staffPeopleSection } from './contributor-pages.js';
@@ -202,6 +202,11 @@ export function caseHeader(ctx: PageContext, view: CaseView): Html {
   <span class="badge case-${view.kase.status}">${t.caseStatus[view.kase.status]}</span>
 </div>
 <p class="muted case-meta"><strong>${view.clientName}</strong> · ${t.caseNumber(view.kase.number)} · ${view.templateName}</p>
+${view.kase.purged_at
+  ? html`<p class="flash info retention">${t.purged(formatDate(view.kase.purged_at, ctx.locale))}</p>`
+  : view.record?.purgeAt
+    ? html`<p class="flash info retention">${t.purgePlanned(formatDate(view.record.purgeAt, ctx.locale))}</p>`
+    : ''}
 ${progress(ctx, view.states)}`;
 }
 

@@ -6,7 +6,7 @@ import { html, type Html } from './html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 /** The form's fields as typed (strings), to show a refused form again. */
-export type SpaceForm = Record<'name' | 'slug' | 'target' | 'max' | 'calendar' | 'opens' | 'closes' | 'teamEmail' | 'managerEmail' | 'satisfaction', string>;
+export type SpaceForm = Record<'name' | 'slug' | 'target' | 'max' | 'calendar' | 'opens' | 'closes' | 'teamEmail' | 'managerEmail' | 'satisfaction' | 'retention', string>;
 
 export function hoursText(hours: number, locale: 'fr' | 'en'): string {
   const rounded = Math.round(hours * 100) / 100;
@@ -25,6 +25,7 @@ export function formOf(policy: SpacePolicy, slug: string, locale: 'fr' | 'en'): 
     teamEmail: policy.teamEmail ?? '',
     managerEmail: policy.managerEmail ?? '',
     satisfaction: hoursText(policy.satisfactionTimeoutHours, locale),
+    retention: policy.retentionMonths === null ? '' : String(policy.retentionMonths),
   };
 }
 
@@ -47,6 +48,9 @@ function fields(ctx: PageContext, form: SpaceForm, creating: boolean): Html {
     ${input('teamEmail', t.teamEmail, t.teamEmailHelp, 'type="email" maxlength="254" autocomplete="off"')}
     ${input('managerEmail', t.managerEmail, t.managerEmailHelp, 'type="email" maxlength="254" autocomplete="off"')}
     ${input('satisfaction', t.satisfaction, undefined, 'inputmode="decimal" maxlength="8"')}
+  </fieldset>
+  <fieldset><legend>${t.retentionTitle}</legend>
+    ${input('retention', t.retention, t.retentionHelp, 'inputmode="numeric" maxlength="3"')}
   </fieldset>`;
 }
 
@@ -62,6 +66,7 @@ export function spaceListPage(ctx: PageContext, spaces: Space[], create: { form:
     (s) => html`<li class="card"><h2><a href="/back-office/espaces/${s.id}">${s.name}</a></h2>
     <p class="muted">${t.slug} : ${s.slug}</p>
     <p>${t.summary(hoursText(s.sla_target_hours, ctx.locale), hoursText(s.sla_max_hours, ctx.locale), t.modeShort[s.sla_calendar])}</p>
+    <p>${s.retention_months === null ? t.retentionKept : t.retentionMonths(s.retention_months)}</p>
     <p><a href="/back-office/espaces/${s.id}">${t.edit}<span class="visually-hidden"> ${s.name}</span></a></p></li>`,
   )}
 </ul>

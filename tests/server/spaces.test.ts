@@ -36,6 +36,7 @@ const policyForm = {
   teamEmail: 'Syndic@Agence.test',
   managerEmail: 'direction@agence.test',
   satisfaction: '96',
+  retention: '24',
 };
 
 describe('spaces in the back-office', () => {
@@ -47,7 +48,7 @@ describe('spaces in the back-office', () => {
 
     const bad = await admin.post(
       `/back-office/espaces/${space.id}`,
-      { ...policyForm, target: '30', max: '12', opens: '18:00', closes: '9h', managerEmail: 'direction@', satisfaction: '0' },
+      { ...policyForm, target: '30', max: '12', opens: '18:00', closes: '9h', managerEmail: 'direction@', satisfaction: '0', retention: '0' },
       { formUrl: `/back-office/espaces/${space.id}` },
     );
     expect(bad.statusCode).toBe(400);
@@ -56,6 +57,7 @@ describe('spaces in the back-office', () => {
       'Fermeture : une heure au format HH:MM, par exemple 09:00.',
       'E-mail du responsable : cette adresse e-mail n’est pas valide.',
       'Résolution automatique sans réponse du client (heures) : un nombre d’heures entre 0,1 et 8 760',
+      'Durée de conservation : un nombre entier de mois entre 1 et 600, ou vide.',
       'Rien n’a été enregistré.',
     ])
       expect(bad.body).toContain(text);
@@ -65,7 +67,7 @@ describe('spaces in the back-office', () => {
     const saved = await admin.post(`/back-office/espaces/${space.id}`, policyForm, { formUrl: `/back-office/espaces/${space.id}` });
     expect(saved.statusCode).toBe(303);
     const row = await db.selectFrom('spaces').selectAll().where('id', '=', space.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ name: 'Syndic de copropriété', sla_target_hours: 8, sla_max_hours: 16.5, sla_calendar: 'business', sla_opens: '08:30', sla_closes: '17:30', team_email: 'syndic@agence.test', manager_email: 'direction@agence.test', satisfaction_timeout_hours: 96 });
+    expect(row).toMatchObject({ name: 'Syndic de copropriété', sla_target_hours: 8, sla_max_hours: 16.5, sla_calendar: 'business', sla_opens: '08:30', sla_closes: '17:30', team_email: 'syndic@agence.test', manager_email: 'direction@agence.test', satisfaction_timeout_hours: 96, retention_months: 24 });
     const audit = await db.selectFrom('audit_log').selectAll().where('subject_id', '=', space.id).where('action', '=', 'space.policy').executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ from: { slaTargetHours: 24, slaCalendar: 'calendar' }, to: { slaTargetHours: 8, slaCalendar: 'business' } });
     expect((await admin.get(saved.headers.location as string)).body).toContain('value="16,5"');

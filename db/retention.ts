@@ -1,0 +1,85 @@
+// Personal data kept only as long as needed (product.md, "Beyond the seeds"). A space may keep the
+// documents of a closed case for a number of months. A month before they go, the client is told
+// (and may download them); then the documents, the files staff put in the case and the client's
+// comments are deleted, files first, and the case keeps its number, title and state with the date
+// of the deletion. Dates are the database's.
+import { sql } from 'kysely';
+import type { Db } from './connect.js';
+import type { Case } from './database.js';
+import { audit } from './audit.js';
+
+/** How long before the deletion the client is told. */
+export const RETENTION_WARNING_DAYS = 30;
+
+/** Closed cases whose documents go within the warning period and whose client was not told yet
+ * (closing a case clears the warning: each closing gets its own), with the date they will go. */
+export async function casesToWarn(db: Db, limit: number): Promise<Array<Case & { purge_at: Date }>> {
+  return db
+    .selectFrom('cases')
+    .innerJoin('spaces', 'spaces.id', 'cases.space_id')
+    .selectAll('cases')
+    .select(sql<Date>`greatest(cases.closed_at + make_interval(months => spaces.retention_months), now() + make_interval(days => ${RETENTION_WARNING_DAYS}))`.as('purge_at'))
+    .where('cases.status', '=', 'closed')
+    .where('cases.closed_at', 'is not', null)
+    .where('cases.purged_at', 'is', null)
+    .where('spaces.retention_months', 'is not', null)
+    .where((eb) => eb.or([eb('cases.retention_warned_at', 'is', null), eb('cases.retention_warned_at', '<', eb.ref('cases.closed_at'))]))
+    .where(sql<boolean>`cases.closed_at + make_interval(months => spaces.retention_months) - make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`)
+    .orderBy('cases.closed_at')
+    .limit(limit)
+    .execute();
+}
+
+/** The condition for a case's documents to go now: closed, the period over, the client told at
+ * least the warning period ago (for this closing). */
+const purgeDue = sql<boolean>`cases.status = 'closed' and cases.closed_at is not null and cases.purged_at is null and spaces.retention_months is not null
+  and cases.retention_warned_at >= cases.closed_at
+  and cases.closed_at + make_interval(months => spaces.retention_months) <= now()
+  and cases.retention_warned_at + make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`;
+
+export async function casesToPurge(db: Db, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select('cases.id').where(purgeDue).orderBy('cases.closed_at').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The stored files of a case's documents and of the files staff put in it. */
+export async function storedKeysOfCase(db: Db, caseId: string): Promise<string[]> {
+  const [documents, files] = await Promise.all([
+    db.selectFrom('documents').select('storage_key').where('case_id', '=', caseId).execute(),
+    db.selectFrom('case_files').select('storage_key').where('case_id', '=', caseId).execute(),
+  ]);
+  return [...documents, ...files].map((r) => r.storage_key);
+}
+
+/** Deletes the case's documents, files and comments if it is still due (a case reopened meanwhile
+ * is not); audited with what went. The stored files are deleted by the caller first. */
+export async function purgeCase(db: Db, caseId: string): Promise<{ documents: number; files: number; comments: number } | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const due = await tx.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select(['cases.id', 'spaces.retention_months']).where('cases.id', '=', caseId).where(purgeDue).forUpdate().executeTakeFirst();
+    if (!due) return undefined;
+    const documents = await tx.deleteFrom('documents').where('case_id', '=', caseId).executeTakeFirst();
+    const files = await tx.deleteFrom('case_files').where('case_id', '=', caseId).executeTakeFirst();
+    const comments = await tx.deleteFrom('case_comments').where('case_id', '=', caseId).executeTakeFirst();
+    const counts = { documents: Number(documents.numDeletedRows), files: Number(files.numDeletedRows), comments: Number(comments.numDeletedRows) };
+    await tx.updateTable('cases').set({ purged_at: sql<Date>`now()` }).where('id', '=', caseId).execute();
+    await audit(tx, { actorAccountId: null, actorKind: 'system', action: 'case.purge', subjectType: 'case', subjectId: caseId, details: { ...counts, retentionMonths: due.retention_months } });
+    return counts;
+  });
+}
+
+/** Whether the case's documents are still due to go (the caller checks before deleting files). */
+export async function purgeStillDue(db: Db, caseId: string): Promise<boolean> {
+  const row = await db.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select('cases.id').where('cases.id', '=', caseId).where(purgeDue).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** When a case's documents will go, for its pages: null when the space keeps them or the case is open. */
+export async function plannedPurge(db: Db, kase: Case): Promise<Date | null> {
+  if (kase.status !== 'closed' || !kase.closed_at || kase.purged_at) return null;
+  const row = await db
+    .selectFrom('spaces')
+    .select(sql<Date | null>`case when retention_months is null then null else ${kase.closed_at}::timestamptz + make_interval(months => retention_months) end`.as('at'))
+    .where('id', '=', kase.space_id)
+    .executeTakeFirst();
+  return row?.at ?? null;
+}
