@@ -73,12 +73,19 @@ export async function purgeStillDue(db: Db, caseId: string): Promise<boolean> {
   return row !== undefined;
 }
 
-/** When a case's documents will go, for its pages: null when the space keeps them or the case is open. */
+/** When a case's documents will go, for its pages: the same date as the warning e-mail (the end
+ * of the period, but never less than the warning period after the client was, or will be, told);
+ * null when the space keeps them or the case is not closed. */
 export async function plannedPurge(db: Db, kase: Case): Promise<Date | null> {
   if (kase.status !== 'closed' || !kase.closed_at || kase.purged_at) return null;
+  const told = kase.retention_warned_at && kase.retention_warned_at >= kase.closed_at ? kase.retention_warned_at : null;
   const row = await db
     .selectFrom('spaces')
-    .select(sql<Date | null>`case when retention_months is null then null else ${kase.closed_at}::timestamptz + make_interval(months => retention_months) end`.as('at'))
+    .select(
+      sql<Date | null>`case when retention_months is null then null else greatest(
+        ${kase.closed_at}::timestamptz + make_interval(months => retention_months),
+        coalesce(${told}::timestamptz, now()) + make_interval(days => ${RETENTION_WARNING_DAYS})) end`.as('at'),
+    )
     .where('id', '=', kase.space_id)
     .executeTakeFirst();
   return row?.at ?? null;

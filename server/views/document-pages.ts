@@ -205,7 +205,7 @@ export function caseHeader(ctx: PageContext, view: CaseView): Html {
 ${view.kase.purged_at
   ? html`<p class="flash info retention">${t.purged(formatDate(view.kase.purged_at, ctx.locale))}</p>`
   : view.record?.purgeAt
-    ? html`<p class="flash info retention">${t.purgePlanned(formatDate(view.record.purgeAt, ctx.locale))}</p>`
+    ? html`<p class="flash notice retention">${t.purgePlanned(formatDate(view.record.purgeAt, ctx.locale))}</p>`
     : ''}
 ${progress(ctx, view.states)}`;
 }

@@ -109,10 +109,11 @@ describe('retention of closed cases’ documents', () => {
     expect(warnings.find((w) => w.recipient === english.email)!.subject).toContain(`Case ${soon.kase.number}: your documents will be deleted on`);
     expect(warnings.find((w) => w.recipient === client.email)!.body_text).toContain(`/dossiers/${expired.kase.id}`);
     expect(warnings).toHaveLength(2);
-    // The page says so.
     const browser = new Browser(system.app!);
     await browser.login(client.email, 'test-pass-word');
-    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain('Dossier clos : ses documents seront supprimés le');
+    // The page says so, with the e-mail's date.
+    const mailed = warnings.find((w) => w.recipient === client.email)!.subject.split('supprimés le ')[1]!;
+    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain(`Dossier clos : ses documents seront supprimés le ${mailed},`);
 
     // A second night changes nothing: told once, the month not over.
     expect(await sweep()).toEqual({ warned: 0, purged: 0 });
