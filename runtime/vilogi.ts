@@ -2,7 +2,7 @@
 // the mapping checked against Redmine, the Temporal schedule (created or updated at start-up,
 // overlaps skipped, bounded catch-up) and "sync now".
 import { randomBytes } from 'node:crypto';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { createVilogiClient } from '../connectors/vilogi/index.js';
@@ -11,6 +11,7 @@ import type { VilogiSettings } from '../activities/index.js';
 import type { WorkflowGateway } from '../server/workflow-gateway.js';
 import { vilogiScheduleId, vilogiSyncWorkflow } from '../workflows/index.js';
 import { DEMO_CLIENT_EMAIL } from './demo-data.js';
+import { ensureSchedule } from './schedules.js';
 
 export class VilogiSetupError extends Error {
   override name = 'VilogiSetupError';
@@ -76,13 +77,7 @@ export async function ensureVilogiSchedule(client: Client, options: VilogiSchedu
   // A run still going when the next is due: the next is skipped (exactly-once does not depend
   // on it, but two runs would only compete). After downtime, one catch-up run at most.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${options.catchupMinutes}m` as const };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies }));
-  }
-  return scheduleId;
+  return ensureSchedule(client, { scheduleId, spec, action, policies });
 }
 
 /** "Sync now": a run of its own, with a unique id (it may overlap a scheduled one safely). */

@@ -4,30 +4,17 @@
 // (laptop), and on a phone the banner and the pages fit the screen. Screenshots in
 // artifacts/screenshots/.
 import { randomUUID } from 'node:crypto';
-import { type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConversation, insertMessage } from '../../db/conversations.js';
-import type { RunningSystem } from '../../runtime/system.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
-import { startTestSystem } from '../helpers/system.js';
-import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
+import { browserTestSystem, deviceOptions, screenshot, signIn } from '../helpers/browser.js';
 
-let system: RunningSystem & { url: string };
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const running = browserTestSystem();
 
 describe('confidential view of a client space in a browser', () => {
   it('is granted on the team page, opened by keyboard with a reason, read-only under its banner, and ended (laptop, phone)', async () => {
+    const { system, browser } = running;
     const db = system.database.db;
     const space = await createSpace(db, 'Gestion locative');
     const { account: client } = await createClient(db, { space, name: 'Claire Martin' });

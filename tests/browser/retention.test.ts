@@ -2,31 +2,18 @@
 // laptop: the date they will be deleted, then that they were. Screenshots in
 // artifacts/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { type Browser } from 'playwright-core';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSystem } from '../../runtime/system.js';
+import { describe, expect, it } from 'vitest';
 import { formatDate } from '../../i18n/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
-import { startTestSystem } from '../helpers/system.js';
-import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
+import { browserTestSystem, deviceOptions, screenshot, signIn } from '../helpers/browser.js';
 
-let system: RunningSystem & { url: string };
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const running = browserTestSystem();
 
 describe('retention in the client space', () => {
   it('tells the client when a closed case’s documents go, then that they went (phone, laptop)', async () => {
+    const { system, browser } = running;
     const db = system.database.db;
     const space = await createSpace(db, `Diagnostics ${randomBytes(3).toString('hex')}`);
     await db.updateTable('spaces').set({ retention_months: 6 }).where('id', '=', space.id).execute();

@@ -3,28 +3,15 @@
 // kept, then saved (laptop); the same form on a phone fits the screen. Screenshots in
 // artifacts/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSystem } from '../../runtime/system.js';
+import { describe, expect, it } from 'vitest';
 import { createSpace, createStaff } from '../helpers/fixtures.js';
-import { startTestSystem } from '../helpers/system.js';
-import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
+import { browserTestSystem, deviceOptions, screenshot, signIn } from '../helpers/browser.js';
 
-let system: RunningSystem & { url: string };
-let browser: Browser;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+const running = browserTestSystem();
 
 describe('spaces page in a browser', () => {
   it('sets a space’s answer times by keyboard, refusing a bad time first (laptop, phone)', async () => {
+    const { system, browser } = running;
     const db = system.database.db;
     // Test files share the database: a name of our own.
     const space = await createSpace(db, `Gestion locative ${randomBytes(3).toString('hex')}`);

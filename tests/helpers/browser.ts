@@ -4,8 +4,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import type { RunningSystem } from '../../runtime/system.js';
 import { PROJECT_ROOT } from '../../runtime/temporal-dev-server.js';
+import { startTestSystem } from './system.js';
 
 export const SCREENSHOTS = path.join(PROJECT_ROOT, 'artifacts/screenshots');
 // Mandatory on this machine: without the networking flags Chromium floods the closed network.
@@ -36,4 +38,19 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel('Adresse e-mail').fill(who.email);
   await page.getByLabel('Mot de passe').fill(who.password);
   await Promise.all([page.waitForURL(area === 'client' ? '**/conversations' : '**/back-office'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+}
+
+/** For a browser test file: a test system and Chromium, started before its tests and stopped
+ * after them. Read `system` and `browser` inside the tests. */
+export function browserTestSystem(overrides: Record<string, string> = {}): { system: RunningSystem & { url: string }; browser: Browser } {
+  const state = {} as { system: RunningSystem & { url: string }; browser: Browser };
+  beforeAll(async () => {
+    state.system = await startTestSystem(overrides);
+    state.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.system?.stop();
+  });
+  return state;
 }
