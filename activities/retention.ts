@@ -4,7 +4,7 @@
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { enqueueNotification } from '../db/notifications.js';
-import { casesToPurge, casesToWarn, purgeCase, purgeStillDue, storedKeysOfCase } from '../db/retention.js';
+import { casesToPurge, casesToWarn, purgeCase } from '../db/retention.js';
 import { renderTemplate } from '../db/templates.js';
 import type { Storage } from '../connectors/storage/index.js';
 import { formatDate } from '../i18n/index.js';
@@ -47,13 +47,9 @@ export function createRetentionActivities({ db, storage, publicUrl }: RetentionA
     async purgeExpiredCases(input: { limit: number }): Promise<{ purged: number; more: boolean }> {
       const ids = await casesToPurge(db, input.limit);
       let purged = 0;
-      for (const id of ids) {
-        if (!(await purgeStillDue(db, id))) continue;
-        // Files first: a crash leaves rows whose files are gone (the next run deletes the rows),
-        // never files that nothing points at any more.
-        for (const key of await storedKeysOfCase(db, id)) await storage.delete(key);
-        if (await purgeCase(db, id)) purged++;
-      }
+      // Files first, rows after: a crash leaves rows whose files are gone (the next run deletes
+      // the rows), never files that nothing points at any more.
+      for (const id of ids) if (await purgeCase(db, id, (key) => storage.delete(key))) purged++;
       return { purged, more: ids.length === input.limit };
     },
   };

@@ -12,7 +12,7 @@ import { audit } from './audit.js';
 export const RETENTION_WARNING_DAYS = 30;
 
 /** Closed cases whose documents go within the warning period and whose client was not told yet
- * (closing a case clears the warning: each closing gets its own), with the date they will go. */
+ * (closing a case clears the warning, so each closing gets its own), with the date they will go. */
 export async function casesToWarn(db: Db, limit: number): Promise<Array<Case & { purge_at: Date }>> {
   return db
     .selectFrom('cases')
@@ -20,10 +20,9 @@ export async function casesToWarn(db: Db, limit: number): Promise<Array<Case & {
     .selectAll('cases')
     .select(sql<Date>`greatest(cases.closed_at + make_interval(months => spaces.retention_months), now() + make_interval(days => ${RETENTION_WARNING_DAYS}))`.as('purge_at'))
     .where('cases.status', '=', 'closed')
-    .where('cases.closed_at', 'is not', null)
     .where('cases.purged_at', 'is', null)
+    .where('cases.retention_warned_at', 'is', null)
     .where('spaces.retention_months', 'is not', null)
-    .where((eb) => eb.or([eb('cases.retention_warned_at', 'is', null), eb('cases.retention_warned_at', '<', eb.ref('cases.closed_at'))]))
     .where(sql<boolean>`cases.closed_at + make_interval(months => spaces.retention_months) - make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`)
     .orderBy('cases.closed_at')
     .limit(limit)
@@ -31,9 +30,8 @@ export async function casesToWarn(db: Db, limit: number): Promise<Array<Case & {
 }
 
 /** The condition for a case's documents to go now: closed, the period over, the client told at
- * least the warning period ago (for this closing). */
-const purgeDue = sql<boolean>`cases.status = 'closed' and cases.closed_at is not null and cases.purged_at is null and spaces.retention_months is not null
-  and cases.retention_warned_at >= cases.closed_at
+ * least the warning period ago. */
+const purgeDue = sql<boolean>`cases.status = 'closed' and cases.purged_at is null and spaces.retention_months is not null
   and cases.closed_at + make_interval(months => spaces.retention_months) <= now()
   and cases.retention_warned_at + make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`;
 
@@ -42,21 +40,23 @@ export async function casesToPurge(db: Db, limit: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** The stored files of a case's documents and of the files staff put in it. */
-export async function storedKeysOfCase(db: Db, caseId: string): Promise<string[]> {
-  const [documents, files] = await Promise.all([
-    db.selectFrom('documents').select('storage_key').where('case_id', '=', caseId).execute(),
-    db.selectFrom('case_files').select('storage_key').where('case_id', '=', caseId).execute(),
-  ]);
-  return [...documents, ...files].map((r) => r.storage_key);
-}
-
-/** Deletes the case's documents, files and comments if it is still due (a case reopened meanwhile
- * is not); audited with what went. The stored files are deleted by the caller first. */
-export async function purgeCase(db: Db, caseId: string): Promise<{ documents: number; files: number; comments: number } | undefined> {
+/** Deletes a due case's stored files (`deleteFile`), then its documents, files and comments, and
+ * marks it purged, audited with what went; all under the case's row lock, so a case that stops
+ * being due meanwhile keeps everything. Undefined when it is not due. A failure after some files
+ * went leaves the rows, still due, for the next run (deleting a missing file is no error). */
+export async function purgeCase(
+  db: Db,
+  caseId: string,
+  deleteFile: (storageKey: string) => Promise<void>,
+): Promise<{ documents: number; files: number; comments: number } | undefined> {
   return db.transaction().execute(async (tx) => {
-    const due = await tx.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select(['cases.id', 'spaces.retention_months']).where('cases.id', '=', caseId).where(purgeDue).forUpdate().executeTakeFirst();
+    const due = await tx.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select(['cases.id', 'spaces.retention_months']).where('cases.id', '=', caseId).where(purgeDue).forUpdate('cases').executeTakeFirst();
     if (!due) return undefined;
+    const [documentKeys, fileKeys] = await Promise.all([
+      tx.selectFrom('documents').select('storage_key').where('case_id', '=', caseId).execute(),
+      tx.selectFrom('case_files').select('storage_key').where('case_id', '=', caseId).execute(),
+    ]);
+    for (const { storage_key } of [...documentKeys, ...fileKeys]) await deleteFile(storage_key);
     const documents = await tx.deleteFrom('documents').where('case_id', '=', caseId).executeTakeFirst();
     const files = await tx.deleteFrom('case_files').where('case_id', '=', caseId).executeTakeFirst();
     const comments = await tx.deleteFrom('case_comments').where('case_id', '=', caseId).executeTakeFirst();
@@ -67,24 +67,17 @@ export async function purgeCase(db: Db, caseId: string): Promise<{ documents: nu
   });
 }
 
-/** Whether the case's documents are still due to go (the caller checks before deleting files). */
-export async function purgeStillDue(db: Db, caseId: string): Promise<boolean> {
-  const row = await db.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select('cases.id').where('cases.id', '=', caseId).where(purgeDue).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** When a case's documents will go, for its pages: the same date as the warning e-mail (the end
  * of the period, but never less than the warning period after the client was, or will be, told);
  * null when the space keeps them or the case is not closed. */
 export async function plannedPurge(db: Db, kase: Case): Promise<Date | null> {
   if (kase.status !== 'closed' || !kase.closed_at || kase.purged_at) return null;
-  const told = kase.retention_warned_at && kase.retention_warned_at >= kase.closed_at ? kase.retention_warned_at : null;
   const row = await db
     .selectFrom('spaces')
     .select(
       sql<Date | null>`case when retention_months is null then null else greatest(
         ${kase.closed_at}::timestamptz + make_interval(months => retention_months),
-        coalesce(${told}::timestamptz, now()) + make_interval(days => ${RETENTION_WARNING_DAYS})) end`.as('at'),
+        coalesce(${kase.retention_warned_at}::timestamptz, now()) + make_interval(days => ${RETENTION_WARNING_DAYS})) end`.as('at'),
     )
     .where('id', '=', kase.space_id)
     .executeTakeFirst();
