@@ -21,8 +21,9 @@ export function mayViewClientSpaces(staff: Account): boolean {
 
 export interface LiveClientView {
   id: string;
+  /** The head of service who opened it (the only one it works for). */
+  staffId: string;
   client: Account;
-  staffName: string;
   reason: string;
   expiresAt: Date;
 }
@@ -64,9 +65,8 @@ export async function findLiveView(db: Db, tokenDigest: string, staffId: string)
   const row = await db
     .selectFrom('client_views as v')
     .innerJoin('accounts as c', 'c.id', 'v.client_account_id')
-    .innerJoin('accounts as s', 's.id', 'v.staff_account_id')
     .selectAll('c')
-    .select(['v.id as view_id', 'v.reason', 'v.expires_at', 's.full_name as staff_name'])
+    .select(['v.id as view_id', 'v.reason', 'v.expires_at'])
     .where('v.token_digest', '=', tokenDigest)
     .where('v.staff_account_id', '=', staffId)
     .where('v.ended_at', 'is', null)
@@ -74,15 +74,15 @@ export async function findLiveView(db: Db, tokenDigest: string, staffId: string)
     .where('c.kind', '=', 'client')
     .executeTakeFirst();
   if (!row) return undefined;
-  const { view_id, reason, expires_at, staff_name, ...client } = row;
-  return { id: view_id, client, staffName: staff_name, reason, expiresAt: expires_at };
+  const { view_id, reason, expires_at, ...client } = row;
+  return { id: view_id, staffId, client, reason, expiresAt: expires_at };
 }
 
 /** A page the view showed: counted on the view, and in the audit log with its path. */
-export async function recordViewPage(db: Db, view: LiveClientView, staffId: string, path: string, ip: string | null): Promise<void> {
+export async function recordViewPage(db: Db, view: LiveClientView, path: string, ip: string | null): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('client_views').set({ pages: sql<number>`pages + 1` }).where('id', '=', view.id).execute();
-    await audit(tx, { actorAccountId: staffId, actorKind: 'staff', action: VIEW_PAGE_ACTION, subjectType: 'account', subjectId: view.client.id, ip, details: { viewId: view.id, path } });
+    await audit(tx, { actorAccountId: view.staffId, actorKind: 'staff', action: VIEW_PAGE_ACTION, subjectType: 'account', subjectId: view.client.id, ip, details: { viewId: view.id, path } });
   });
 }
 
@@ -103,12 +103,9 @@ export async function endClientView(db: Db, viewId: string, staffId: string, ip:
 }
 
 export interface ClientViewEntry {
-  id: string;
   staffName: string;
   reason: string;
   startedAt: Date;
-  endedAt: Date | null;
-  expiresAt: Date;
   pages: number;
 }
 
@@ -117,10 +114,10 @@ export async function listClientViews(db: Db, clientId: string, limit = 20): Pro
   const rows = await db
     .selectFrom('client_views as v')
     .innerJoin('accounts as s', 's.id', 'v.staff_account_id')
-    .select(['v.id', 's.full_name', 'v.reason', 'v.started_at', 'v.ended_at', 'v.expires_at', 'v.pages'])
+    .select(['s.full_name', 'v.reason', 'v.started_at', 'v.pages'])
     .where('v.client_account_id', '=', clientId)
     .orderBy('v.started_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, staffName: r.full_name, reason: r.reason, startedAt: r.started_at, endedAt: r.ended_at, expiresAt: r.expires_at, pages: r.pages }));
+  return rows.map((r) => ({ staffName: r.full_name, reason: r.reason, startedAt: r.started_at, pages: r.pages }));
 }

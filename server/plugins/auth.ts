@@ -27,6 +27,9 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     startSession(reply: FastifyReply, request: FastifyRequest, account: Account): Promise<void>;
+    /** Sets or clears the view cookie, with the sessions' cookie options. */
+    setViewCookie(reply: FastifyReply, token: string, maxAgeSeconds: number): void;
+    clearViewCookie(reply: FastifyReply): void;
     endSession(reply: FastifyReply, request: FastifyRequest, kind: AccountKind): Promise<void>;
   }
 }
@@ -78,6 +81,13 @@ export default fp(
         userAgent: request.headers['user-agent'] ?? null,
       });
       reply.setCookie(SESSION_COOKIES[account.kind], token, cookieOptions);
+    });
+
+    app.decorate('setViewCookie', (reply: FastifyReply, token: string, maxAgeSeconds: number) => {
+      reply.setCookie(VIEW_COOKIE, token, { ...cookieOptions, maxAge: maxAgeSeconds });
+    });
+    app.decorate('clearViewCookie', (reply: FastifyReply) => {
+      reply.clearCookie(VIEW_COOKIE, cookieOptions);
     });
 
     app.decorate('endSession', async (reply: FastifyReply, request: FastifyRequest, kind: AccountKind) => {

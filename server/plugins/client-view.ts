@@ -8,7 +8,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordViewPage } from '../../db/client-views.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { errorPage } from '../views/auth-pages.js';
-import { VIEW_COOKIE } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,19 +23,19 @@ function isAsset(path: string): boolean {
 
 export default fp(
   async (app) => {
-    const { db, config } = app.deps;
+    const { db } = app.deps;
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const path = request.url.split('?')[0] ?? '';
       if (path.startsWith('/back-office') || isAsset(path)) return;
-      if (request.clientViewEnded && !request.clientView) {
-        reply.clearCookie(VIEW_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
+      if (request.clientViewEnded) {
+        app.clearViewCookie(reply);
         if (request.method === 'GET' && !path.startsWith('/api/')) return reply.redirect('/back-office/clients?vue=terminee', 303);
         return;
       }
       const view = request.clientView;
-      if (!view || !request.staff) return;
+      if (!view) return;
       if ((request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.config?.clientView === true) {
-        if (request.method === 'GET') await recordViewPage(db, view, request.staff.id, path, request.ip);
+        if (request.method === 'GET') await recordViewPage(db, view, path, request.ip);
         return;
       }
       const t = translator(request);

@@ -31,7 +31,6 @@ import { field, isEmail } from '../validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
 import { attachmentParams, idParams } from './client.js';
 import { endClientView, listClientViews, mayViewClientSpaces, REASON_MAX, REASON_MIN, startClientView, VIEW_MINUTES } from '../../db/client-views.js';
-import { VIEW_COOKIE } from '../plugins/auth.js';
 import { newToken, tokenDigest } from '../security/tokens.js';
 import { errorPage } from '../views/auth-pages.js';
 import { requireStaff } from './staff-guard.js';
@@ -133,14 +132,14 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     if (problem) return renderRecord(request, reply, client, { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } }, 400);
     const token = newToken();
     await startClientView(db, { tokenDigest: tokenDigest(token), staff: request.staff, clientId: client.id, reason, ip: request.ip });
-    reply.setCookie(VIEW_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: VIEW_MINUTES * 60 });
+    app.setViewCookie(reply, token, VIEW_MINUTES * 60);
     return reply.redirect('/conversations', 303);
   });
 
   app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const ended = await endClientView(db, request.params.id, request.staff.id, request.ip);
-    reply.clearCookie(VIEW_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
+    app.clearViewCookie(reply);
     return reply.redirect(ended ? done(ended.clientId, 'vue-fin') : '/back-office/clients', 303);
   });
 
