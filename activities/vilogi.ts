@@ -366,7 +366,6 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       return results;
     },
 
-    /** Public staff notes on triage issues go back to Vilogi, once each (the client has no space). */
     /** Posts the exchange back to Vilogi, once per message, so that it is visible there too:
      * on conversations, what staff answered and the client wrote after the request (from
      * Guichet's own messages, no Redmine call); on triage issues, staff's public notes (read from

@@ -1,6 +1,6 @@
 // Writes of the case record (seed 003): summary and conclusions, payment (with the payment
-// confirmation e-mail), files staff add or delete, and the "case available" e-mail. Each write and its audit entry (the case's steps are
-// read from it) happen in one transaction; the e-mail goes through the outbox and its Temporal
+// confirmation e-mail), files staff add or delete, and the "case available" e-mail. Each write
+// and its audit entry (the case's steps are read from it) happen in one transaction; the e-mail goes through the outbox and its Temporal
 // workflow, started inside the transaction (refused: nothing kept, nothing sent).
 import { randomBytes } from 'node:crypto';
 import { findAccountById } from '../../db/accounts.js';
