@@ -56,6 +56,18 @@ export interface AccountsTable {
   unpaid_exempt: Generated<boolean>;
   /** Staff: rows per page they chose for the back-office lists (10–350), else the setting. */
   rows_per_page: number | null;
+  /** Staff signing in through Redmine: the Redmine user's id (the link; never the e-mail). */
+  redmine_user_id: Generated<number | null>;
+  /** Staff signing in through Redmine: when Redmine last confirmed their access. */
+  access_checked_at: Generated<Timestamp | null>;
+}
+
+/** The spaces a staff member sees (administrators see every space). */
+export interface StaffSpacesTable {
+  account_id: string;
+  space_id: string;
+  source: 'redmine' | 'local';
+  created_at: Generated<Timestamp>;
 }
 
 /** Which spaces know a client's e-mail (a client sees every space that knows them). */
@@ -533,6 +545,7 @@ export interface Database {
   case_member_tokens: CaseMemberTokensTable;
   case_files: CaseFilesTable;
   client_views: ClientViewsTable;
+  staff_spaces: StaffSpacesTable;
 }
 
 export type Space = Selectable<SpacesTable>;

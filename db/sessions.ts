@@ -62,3 +62,14 @@ export async function deleteIdleSessions(db: Db, idleMinutes: number): Promise<n
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Ends every session of an account (a new password, a staff member locked or removed), except
+ * the one given (the session that changed the password). Returns how many ended.
+ */
+export async function endAccountSessions(db: Db, accountId: string, options: { except?: string } = {}): Promise<number> {
+  let query = db.deleteFrom('sessions').where('account_id', '=', accountId);
+  if (options.except) query = query.where('id', '!=', options.except);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -14,6 +14,7 @@ import * as caseList from './2026-11-23-011-case-list.js';
 import * as caseFiles from './2026-11-23-012-case-files.js';
 import * as clientViews from './2026-12-02-013-client-views.js';
 import * as retention from './2026-12-02-014-retention.js';
+import * as staffAccess from './2026-12-02-015-staff-access.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-012-case-files': caseFiles,
   '2026-12-02-013-client-views': clientViews,
   '2026-12-02-014-retention': retention,
+  '2026-12-02-015-staff-access': staffAccess,
 };

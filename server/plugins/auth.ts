@@ -5,11 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, AccountKind } from '../../db/database.js';
 import { createSession, deleteSession, findLiveSession, touchSession } from '../../db/sessions.js';
 import { findLiveView, mayViewClientSpaces, type LiveClientView } from '../../db/client-views.js';
+import { staffScopeOf, type StaffScope } from '../../db/staff-access.js';
 import { newToken, tokenDigest } from '../security/tokens.js';
 
 export const SESSION_COOKIES: Record<AccountKind, string> = { client: 'guichet_session', staff: 'guichet_staff' };
 /** A head of service's confidential view of a client's space (db/client-views.ts). */
 export const VIEW_COOKIE = 'guichet_view';
+const NO_SPACE: StaffScope = { all: false, spaceIds: [] };
 // Writing last_seen_at on every request would cost a write per page; a minute is precise enough.
 const TOUCH_AFTER_MS = 60_000;
 
@@ -17,6 +19,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     client: Account | null;
     staff: Account | null;
+    /** The spaces the signed-in staff member sees (db/staff-access.ts); none without staff. */
+    staffScope: StaffScope;
     /** A session cookie came with the request but its session had ended (idle or logged out). */
     sessionExpired: AccountKind | null;
     /** Set while a head of service views this client's space: `client` is then the viewed
@@ -41,11 +45,13 @@ export default fp(
 
     app.decorateRequest('client', null);
     app.decorateRequest('staff', null);
+    app.decorateRequest('staffScope', null as unknown as { getter: () => StaffScope });
     app.decorateRequest('sessionExpired', null);
     app.decorateRequest('clientView', null);
     app.decorateRequest('clientViewEnded', false);
 
     app.addHook('preHandler', async (request: FastifyRequest) => {
+      request.staffScope = NO_SPACE;
       for (const kind of ['client', 'staff'] as const) {
         const token = request.cookies[SESSION_COOKIES[kind]];
         if (!token) continue;
@@ -56,6 +62,7 @@ export default fp(
         }
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await touchSession(db, session.sessionId);
         request[kind] = session.account;
+        if (kind === 'staff') request.staffScope = await staffScopeOf(db, session.account);
       }
       const viewToken = request.cookies[VIEW_COOKIE];
       if (viewToken) {
