@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every setting is documented in README.md.
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 const bool = z
@@ -14,7 +15,7 @@ const optionalString = z
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: optionalString,
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('./data'),
   STORAGE_DIR: optionalString,
@@ -45,7 +46,10 @@ const schema = z.object({
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),
-  METRICS_TOKEN: optionalString,
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  TRUSTED_PROXIES: optionalString,
+  DEV_TOOLS: optionalString.pipe(bool.optional()),
   STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),
   SMS_PROVIDER: z.enum(['development']).default('development'),
   VILOGI_URL: optionalString.pipe(z.url().optional()),
@@ -67,7 +71,15 @@ const schema = z.object({
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends RawConfig {
+export interface Config extends Omit<RawConfig, 'HOST'> {
+  /** Address to listen on: HOST, else loopback for the embedded development run, else 0.0.0.0. */
+  HOST: string;
+  /** Whose X-Forwarded-* headers are believed (Fastify's trustProxy), from TRUSTED_PROXIES; none by default. */
+  trustedProxies: string[];
+  /** The embedded development run: `npm start` (guichet.ts) on embedded defaults. */
+  developmentRun: boolean;
+  /** The development pages (/dev/mails, /dev/sms) exist: DEV_TOOLS, else the development run. */
+  devTools: boolean;
   /** Space slug → Redmine project identifier, from REDMINE_PROJECTS ("slug=identifier,…"). */
   redmineProjects: Map<string, string>;
   /** Absolute data directory (embedded PostgreSQL, Temporal dev server, generated secret). */
@@ -96,8 +108,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** One TRUSTED_PROXIES entry: an IPv4 or IPv6 address, or a CIDR range of one (proxy-addr's forms
+ * minus its named ranges and dotted masks, which are easy to get wrong). */
+function proxyEntryProblem(entry: string): string | undefined {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`;
+  if (prefix === undefined) return undefined;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
+  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128) ? undefined : `"${entry}" has a bad prefix length`;
+}
+
+export interface LoadOptions {
+  /** Set by the run command (guichet.ts): on embedded defaults this is the development run. */
+  runCommand?: boolean;
+}
+
 /** Validates an environment once; throws a ConfigError listing every bad setting. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -120,13 +148,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
   if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
   if (raw.STAFF_LOGIN === 'redmine' && !raw.REDMINE_URL) problems.push('  STAFF_LOGIN: redmine needs REDMINE_URL');
+  const trustedProxies = (raw.TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of trustedProxies) {
+    const problem = proxyEntryProblem(entry);
+    if (problem) problems.push(`  TRUSTED_PROXIES: ${problem}`);
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(raw.DATA_DIR);
   const embeddedDatabase = raw.DATABASE_URL === undefined;
   const embeddedTemporal = raw.TEMPORAL_ADDRESS === undefined;
+  const developmentRun = options.runCommand === true && embeddedDatabase && embeddedTemporal;
   return {
     ...raw,
+    // The development run serves its outbox pages to whoever reaches it: it stays on this machine.
+    HOST: raw.HOST ?? (developmentRun ? 'localhost' : '0.0.0.0'),
+    trustedProxies,
+    developmentRun,
+    devTools: raw.DEV_TOOLS ?? developmentRun,
     redmineProjects,
     dataDir,
     storageDir: raw.STORAGE_DIR ? path.resolve(raw.STORAGE_DIR) : path.join(dataDir, 'files'),

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger, startSystem, stopOnSignals } from './runtime/system.js';
 
 try {
-  const config = loadConfig();
+  // The run command: on embedded defaults, the development run (its outbox pages, loopback only).
+  const config = loadConfig(undefined, { runCommand: true });
   const log = createLogger(config);
   const system = await startSystem({ config, server: true, worker: true, logger: log });
   stopOnSignals(system, log);
@@ -14,7 +15,7 @@ try {
     `    client space   ${system.url}/connexion`,
     `    back-office    ${system.url}/back-office`,
     `    health         ${system.url}/health    API: ${system.url}/openapi.json`,
-    config.mailOutboxOnly ? `    mail outbox    ${system.url}/dev/mails (no SMTP_URL: e-mails stay here)` : '',
+    config.devTools && config.mailOutboxOnly ? `    mail outbox    ${system.url}/dev/mails (no SMTP_URL: e-mails stay here)` : '',
     system.temporalUiUrl ? `    Temporal UI    ${system.temporalUiUrl}` : `    Temporal       ${system.temporalAddress}`,
     system.vilogiSimulatorUrl ? `    Vilogi         ${system.vilogiSimulatorUrl}/_simulator/requests (SIMULATOR with demo requests; set VILOGI_URL for a real gateway)` : '',
     system.demo ? `  Demo client: ${system.demo.client.email} / ${system.demo.client.password}` : '',

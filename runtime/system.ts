@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
+import { buildMetricsApp } from '../server/routes/metrics.js';
 import { createTemporalGateway } from '../server/workflow-gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
 import { startPendingCollections } from '../server/services/documents.js';
@@ -37,6 +38,8 @@ export interface RunningSystem {
   temporalAddress: string;
   temporalUiUrl: string | undefined;
   demo: DemoCredentials | undefined;
+  /** The loopback-only metrics listener (METRICS_PORT), e.g. http://127.0.0.1:9464. */
+  metricsUrl: string | undefined;
   /** The Vilogi simulator the demo started (no VILOGI_URL). */
   vilogiSimulatorUrl: string | undefined;
   database: OpenDatabase;
@@ -220,12 +223,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       url = config.PUBLIC_URL ?? `http://localhost:${port}`;
     }
 
+    // Metrics without a token: on their own listener, reachable from this machine only.
+    let metricsUrl: string | undefined;
+    if (options.server && config.METRICS_PORT !== undefined) {
+      const metrics = await buildMetricsApp(database.db, log.child({ component: 'metrics' }));
+      stops.push(() => metrics.close());
+      await metrics.listen({ port: config.METRICS_PORT, host: '127.0.0.1' });
+      const address = metrics.server.address();
+      metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.METRICS_PORT}`;
+    }
+
     return {
       config,
       url,
       temporalAddress,
       temporalUiUrl: devServer?.uiUrl,
       demo,
+      metricsUrl,
       vilogiSimulatorUrl,
       database,
       app,

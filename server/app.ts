@@ -1,7 +1,7 @@
 // The Guichet HTTP app as a plugin: external plugins, then app plugins, then routes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -40,14 +40,25 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Log redaction: no passwords, tokens or cookies in the logs. */
 export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-redmine-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token'];
 
+/** The request as the logs show it: the path without its query string, which holds search terms,
+ * e-mail addresses and tokens (a name searched for is personal data, and logs are kept longer). */
+export function logRequest(req: FastifyRequest): Record<string, unknown> {
+  return { method: req.method, url: req.url.split('?')[0], host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+export const LOG_SERIALIZERS = { req: logRequest };
+
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
+  return { level, redact: { paths: LOG_REDACT, censor: '[redacted]' }, serializers: LOG_SERIALIZERS };
 }
 
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
-    trustProxy: deps.config.PUBLIC_URL !== undefined,
+    // A given logger gets our request serializer too: it overrides Fastify's, which logs the query.
+    ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: LOG_SERIALIZERS }) } : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
+    // X-Forwarded-* is believed only from TRUSTED_PROXIES (proxy-addr: request.ip is the nearest
+    // address in the chain that is not a trusted proxy); with none, the socket's address.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -137,8 +148,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   caseRecordRoutes(app);
   teamRoutes(app);
   spaceRoutes(app);
-  if (deps.config.mailOutboxOnly) devRoutes(app);
-  if (deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
+  // The development pages exist only in the development run or with DEV_TOOLS=true.
+  if (deps.config.devTools && deps.config.mailOutboxOnly) devRoutes(app);
+  if (deps.config.devTools && deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
 
   return app;
 }

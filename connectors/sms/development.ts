@@ -1,5 +1,5 @@
 // The development SMS provider: sends nothing, writes each message to `dev_sms_outbox`, which
-// /dev/sms lists (loopback only, like the mail outbox).
+// /dev/sms lists in the development run or with DEV_TOOLS=true, like the mail outbox.
 import type { Db } from '../../db/connect.js';
 import { ConnectorError } from '../errors.js';
 import type { SmsProvider } from './types.js';

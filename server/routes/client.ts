@@ -6,6 +6,7 @@ import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment } from '../downloads.js';
+import { safeRedirect } from '../safe-redirect.js';
 import { authenticate, requestPassword } from '../services/accounts.js';
 import { addClientMessage, startConversation } from '../services/conversations.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
@@ -15,10 +16,6 @@ import { composePage, conversationListPage, threadPage } from '../views/conversa
 
 const PAGE_SIZE = 20;
 const hidden = { schema: { hide: true } };
-
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 export function loginRateLimit(app: FastifyInstance) {
   return {
@@ -51,7 +48,7 @@ export default function clientRoutes(app: FastifyInstance) {
     // E-mails follow the language the person reads.
     if (request.client) await setLocale(db, request.client.id, locale);
     if (request.staff) await setLocale(db, request.staff.id, locale);
-    return reply.redirect(safeNext(request.query.next));
+    return reply.redirect(safeRedirect(request.query.next));
   });
 
   app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', hidden, (request, reply) => {

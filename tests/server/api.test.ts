@@ -81,9 +81,9 @@ describe('pages', () => {
     expect(thread.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('serves the development outbox (no SMTP_URL) to loopback visitors only', async () => {
+  it('has no development outbox outside the development run, whoever asks (no SMTP_URL either)', async () => {
     const local = await system.app!.inject({ url: '/dev/mails', remoteAddress: '127.0.0.1' });
-    expect(local.statusCode).toBe(200);
+    expect(local.statusCode).toBe(404);
     const remote = await system.app!.inject({ url: '/dev/mails', remoteAddress: '203.0.113.9' });
     expect(remote.statusCode).toBe(404);
   });

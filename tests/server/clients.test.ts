@@ -13,7 +13,8 @@ let system: RunningSystem & { url: string };
 let office: Browser;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // The SMS outbox page is a development tool.
+  system = await startTestSystem({ DEV_TOOLS: 'true' });
   const { account, password } = await createStaff(system.database.db);
   office = new Browser(system.app!);
   expect((await office.login(account.email, password, 'staff')).statusCode).toBe(303);

@@ -1,5 +1,6 @@
 // The SLA through HTTP on the dev server: visible deadline, the satisfaction question asked from
 // the back-office and answered by the client, the at-risk list and the Prometheus metrics.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { RunningSystem } from '../../runtime/system.js';
@@ -10,9 +11,10 @@ import { startTestSystem } from '../helpers/system.js';
 
 let system: RunningSystem & { url: string };
 let smtp: TestSmtp;
+const METRICS_TOKEN = randomBytes(24).toString('hex');
 beforeAll(async () => {
   smtp = await startSmtp();
-  system = await startTestSystem({ SMTP_URL: smtp.url });
+  system = await startTestSystem({ SMTP_URL: smtp.url, METRICS_TOKEN });
 });
 afterAll(async () => {
   await system?.stop();
@@ -102,11 +104,11 @@ describe('SLA in the pages', () => {
     expect(risk.body).toContain('Ascenseur en panne');
     expect(risk.body).toContain('Hors délai');
 
-    const metrics = await system.app!.inject({ url: '/metrics', remoteAddress: '127.0.0.1' });
+    const metrics = await system.app!.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain(`guichet_sla_open_clocks{space="${space.slug}",state="breached"} 1`);
     expect(metrics.body).toMatch(/guichet_sla_answers_total\{space="[^"]+",outcome="within_target"\} \d+/);
-    expect((await system.app!.inject({ url: '/metrics', remoteAddress: '203.0.113.7' })).statusCode).toBe(404);
+    expect((await system.app!.inject({ url: '/metrics', remoteAddress: '127.0.0.1' })).statusCode).toBe(404);
   });
 
   it('filters the at-risk list per assignee, the unassigned ones going to the team', async () => {
