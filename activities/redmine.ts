@@ -21,7 +21,7 @@ import {
   updateMessageBody,
 } from '../db/redmine.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { findNoteByMarker, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import { findNoteByMarker, hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
 import { sanitizeFilename } from '../connectors/redmine/client.js';
 import { isAttachmentTooLarge, isSwitchUserError } from '../connectors/redmine/errors.js';
 import type { RedmineIssue, RedmineJournal, UploadToken } from '../connectors/redmine/types.js';
@@ -51,7 +51,12 @@ export interface SyncState {
   lastRescanAt?: string;
 }
 
-const CONVERSATION_MARKER = /<!-- guichet:conversation-([0-9a-f-]{36}) -->/;
+/** The conversation of an issue Guichet created: the marker its description ends with (a marker
+ * anywhere else is text someone wrote). */
+function conversationOfDescription(description: string): string | undefined {
+  const ref = noteMarkerRefs(description)[0];
+  return ref ? /^conversation-([0-9a-f-]{36})$/.exec(ref)?.[1] : undefined;
+}
 
 function emailOf(ctx: RedmineMirrorContext, issue: RedmineIssue): string | undefined {
   const field = issue.customFields.find((f) => f.id === ctx.emailFieldId);
@@ -118,20 +123,21 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     const client = await findAccountById(db, conversation.client_account_id);
     if (!client) return undefined;
 
-    const marker = noteMarker(`conversation-${conversation.id}`);
+    const markerRef = `conversation-${conversation.id}`;
+    const marker = noteMarker(markerRef);
     const candidates = await ctx.client.listIssues({
       projectIds: [projectId],
       customField: { id: ctx.emailFieldId, value: client.email },
       updatedSince: new Date(conversation.created_at.getTime() - 60_000),
       limit: 100,
     });
-    const existing = candidates.issues.find((i) => i.description.includes(marker));
+    const existing = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
     if (existing) {
       await linkConversationToIssue(db, conversation.id, existing.id, projectId);
       return existing.id;
     }
     const description = [
-      `Demande écrite par ${client.full_name} <${client.email}> depuis l’espace client.`,
+      neutralizeMarkers(`Demande écrite par ${client.full_name} <${client.email}> depuis l’espace client.`),
       `Conversation : ${publicUrl}/back-office/conversations/${conversation.id}`,
       '',
       'Cette description est interne : elle n’est jamais montrée au client. Les notes publiques lui sont transmises, les notes privées jamais.',
@@ -140,7 +146,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     ].join('\n');
     const customFields = [{ id: ctx.emailFieldId, value: client.email }];
     if (ctx.ccFieldId !== undefined && conversation.cc) customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
-    const created = await ctx.client.createIssue({ projectId, subject: conversation.subject, description, customFields });
+    const created = await ctx.client.createIssue({ projectId, subject: neutralizeMarkers(conversation.subject), description, customFields });
     await linkConversationToIssue(db, conversation.id, created.id, projectId);
     if (created.ignoredFields.some((f) => f === `cf_${ctx.emailFieldId}` || f.includes(String(ctx.emailFieldId)))) {
       await audit(db, { actorAccountId: null, actorKind: 'system', action: 'redmine.email_field_dropped', subjectType: 'conversation', subjectId: conversation.id, details: { issueId: created.id } });
@@ -250,7 +256,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
 
     let conversation = await findConversationByIssue(db, issue.id);
     if (!conversation) {
-      const ours = CONVERSATION_MARKER.exec(issue.description)?.[1];
+      const ours = conversationOfDescription(issue.description);
       if (ours) {
         // Created by Guichet, not recorded yet (a crash in between): link, never duplicate.
         const mine = await findConversation(db, ours);

@@ -24,7 +24,7 @@ import {
   type RunCounts,
 } from '../db/vilogi.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import { hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
 import { isAttachmentTooLarge } from '../connectors/redmine/errors.js';
 import type { UploadToken } from '../connectors/redmine/types.js';
 import { isStorageLimitError, type Storage } from '../connectors/storage/index.js';
@@ -207,9 +207,11 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     await db.transaction().execute(async (tx) => {
       const row = await lockVilogiRequest(tx, request.id);
       if (!row || row.redmine_issue_id !== null) return;
-      const marker = noteMarker(`vilogi-${request.id}`);
+      const markerRef = `vilogi-${request.id}`;
+      const marker = noteMarker(markerRef);
       const candidates = await ctx.client.listIssues({ projectIds: [projectId], updatedSince: new Date(row.imported_at.getTime() - 60_000), limit: 100 });
-      const found = candidates.issues.find((i) => i.description.includes(marker));
+      // The marker the description ends with: the request's own text above it cannot pass for it.
+      const found = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
       let issueId = found?.id;
       if (issueId === undefined) {
         const uploads: UploadToken[] = [];
@@ -230,15 +232,13 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
             lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Vilogi : « ${a.fileName} »`);
           }
         }
+        // Everything above the marker comes from the Vilogi request: neutralised.
         const description = [
-          ...originLines({ ...request, authorEmail: request.authorEmail }),
-          '',
-          request.body,
-          ...(lines.length > 0 ? ['', ...lines] : []),
+          neutralizeMarkers([...originLines({ ...request, authorEmail: request.authorEmail }), '', request.body, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')),
           '',
           marker,
         ].join('\n');
-        const created = await ctx.client.createIssue({ projectId, subject: request.subject.slice(0, 255) || '(sans objet)', description, ...(uploads.length > 0 ? { uploads } : {}) });
+        const created = await ctx.client.createIssue({ projectId, subject: neutralizeMarkers(request.subject.slice(0, 255)) || '(sans objet)', description, ...(uploads.length > 0 ? { uploads } : {}) });
         issueId = created.id;
       }
       await setVilogiIssue(tx, request.id, issueId);

@@ -16,6 +16,12 @@
 // - The blank line keeps it out of the paragraph, list or quote before it.
 // - A line is a marker only when it is exactly that text (spaces around aside): a staff member's
 //   quote of our note ("> <!-- guichet:… -->") does not count as the note itself.
+// - Only the note's last line counts, where withNoteMarker puts it: a marker line further up is
+//   text someone wrote, never ours.
+// - Text Guichet writes into Redmine on someone's behalf (a client's message, subject, name, file
+//   names, a Vilogi request) goes through neutralizeMarkers, which breaks every HTML comment
+//   opener: a client can neither forge a marker (and stop the internal note of that reference
+//   from being written, or mark another message delivered) nor hide text from staff in a comment.
 // - References are restricted to letters, digits and `.`, `_`, `:`, `-` (no `--`, which would end
 //   an HTML comment), at most 200 characters: UUIDs, `kind:id` pairs.
 
@@ -35,26 +41,40 @@ export function noteMarker(ref: string): string {
   return `<!-- guichet:${ref} -->`;
 }
 
-/** The note followed by a blank line and the marker. */
+/** The opener of an HTML comment, `<!--`, whatever text hides it from a search of the raw note. */
+const COMMENT_OPENER = /<!--/g;
+
+/**
+ * Text someone else wrote, made safe to put in a Redmine note, subject or description: each
+ * `<!--` becomes `‹!--` (a single angle quotation mark), so no line of it is a marker and no part
+ * of it is an HTML comment hidden from staff; staff read it as typed, near enough.
+ */
+export function neutralizeMarkers(text: string): string {
+  return text.replace(COMMENT_OPENER, '\u2039!--');
+}
+
+/** The last line that is not blank. */
+function lastLine(text: string): string {
+  const lines = text.trimEnd().split(/\r?\n/);
+  return (lines[lines.length - 1] ?? '').trim();
+}
+
+/** The note, neutralised, followed by a blank line and the marker. */
 export function withNoteMarker(notes: string, ref: string): string {
   const marker = noteMarker(ref);
-  const body = notes.trimEnd();
+  const body = neutralizeMarkers(notes).trimEnd();
   return body === '' ? marker : `${body}\n\n${marker}`;
 }
 
-/** The references of the marker lines in a note, in order. */
+/** The reference of the note's marker (its last line), as a list: empty, or one. Also reads the
+ * marker Guichet ends an issue description with. */
 export function noteMarkerRefs(notes: string): string[] {
-  const refs: string[] = [];
-  for (const line of notes.split(/\r?\n/)) {
-    const match = MARKER_LINE.exec(line.trim());
-    if (match?.[1] !== undefined) refs.push(match[1]);
-  }
-  return refs;
+  const ref = MARKER_LINE.exec(lastLine(notes))?.[1];
+  return ref === undefined ? [] : [ref];
 }
 
 export function hasNoteMarker(notes: string, ref: string): boolean {
-  const marker = noteMarker(ref);
-  return notes.split(/\r?\n/).some((line) => line.trim() === marker);
+  return lastLine(notes) === noteMarker(ref);
 }
 
 /** The first journal (lowest id) whose note carries the marker of `ref`. */
