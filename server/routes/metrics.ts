@@ -69,7 +69,8 @@ export default function metricsRoutes(app: FastifyInstance) {
 /** The loopback-only metrics listener's app (METRICS_PORT): /metrics and nothing else. Whoever
  * reaches 127.0.0.1 may read it, so it is bound there and nowhere else. */
 export async function buildMetricsApp(db: Db, logger: FastifyBaseLogger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', CONTENT_TYPE).send(await metricsText(db)));
+  const app = Fastify({ loggerInstance: logger });
+  // Scraped every few seconds: its requests are not worth a log line each.
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => reply.header('content-type', CONTENT_TYPE).send(await metricsText(db)));
   return app;
 }
