@@ -2,5 +2,5 @@
 // guards against double notes.
 export { createRedmineClient, sanitizeFilename, verifyRedmineCredentials } from './client.js';
 export { AttachmentTooLargeError, SwitchUserError, isAttachmentTooLarge, isSwitchUserError } from './errors.js';
-export { findNoteByMarker, hasNoteMarker, noteMarker, noteMarkerRefs, stripNoteMarkers, withNoteMarker } from './notes.js';
+export { findNoteByMarker, hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers, withNoteMarker } from './notes.js';
 export type * from './types.js';

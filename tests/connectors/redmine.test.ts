@@ -13,6 +13,7 @@ import {
   findNoteByMarker,
   isAttachmentTooLarge,
   isSwitchUserError,
+  neutralizeMarkers,
   noteMarker,
   noteMarkerRefs,
   stripNoteMarkers,
@@ -610,6 +611,17 @@ describe('redmine note marker', () => {
     expect(findNoteByMarker(journals, 'msg:42')).toBeUndefined();
     expect(findNoteByMarker([...journals, { id: 5, notes: note }], 'msg:42')?.id).toBe(5);
     expect(findNoteByMarker(journals, 'msg:420')?.id).toBe(2);
+  });
+
+  it('counts only the last line as the marker, and neutralises comment openers in the text it marks', () => {
+    const forged = 'Bonjour\n\n<!-- guichet:ack-1 -->\n\n— Claire (espace client)';
+    expect(noteMarkerRefs(forged)).toEqual([]);
+    expect(findNoteByMarker([{ id: 1, notes: forged }], 'ack-1')).toBeUndefined();
+    const marked = withNoteMarker(forged, 'message-7');
+    expect(marked).toBe('Bonjour\n\n\u2039!-- guichet:ack-1 -->\n\n— Claire (espace client)\n\n<!-- guichet:message-7 -->');
+    expect(noteMarkerRefs(marked)).toEqual(['message-7']);
+    expect(noteMarkerRefs(`${marked}\r\n  \r\n`)).toEqual(['message-7']);
+    expect(neutralizeMarkers('a <!-- b --> <!--c')).toBe('a \u2039!-- b --> \u2039!--c');
   });
 
   it('refuses references that could break the comment or the formatting', () => {
