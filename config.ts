@@ -153,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     const problem = proxyEntryProblem(entry);
     if (problem) problems.push(`  TRUSTED_PROXIES: ${problem}`);
   }
+  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT) problems.push('  METRICS_PORT: must differ from PORT (the metrics listener is loopback-only)');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(raw.DATA_DIR);

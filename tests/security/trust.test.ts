@@ -81,6 +81,8 @@ describe('configuration of the trust boundary', () => {
     }
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN: must be at least 16 characters');
     expect(() => loadConfig({ METRICS_PORT: 'nine' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow('METRICS_PORT: must differ from PORT');
+    expect(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
   });
 
   it('turns the development tools on only in the development run or with DEV_TOOLS=true', () => {
