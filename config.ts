@@ -51,6 +51,10 @@ const schema = z.object({
   TRUSTED_PROXIES: optionalString,
   DEV_TOOLS: optionalString.pipe(bool.optional()),
   STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),
+  // Redmine sign-in: the group whose members are staff (else: members of a mapped project), and
+  // the group whose members are administrators (else: Redmine's administrators). Name or id.
+  REDMINE_STAFF_GROUP: optionalString,
+  REDMINE_ADMIN_GROUP: optionalString,
   SMS_PROVIDER: z.enum(['development']).default('development'),
   VILOGI_URL: optionalString.pipe(z.url().optional()),
   VILOGI_API_KEY: optionalString,

@@ -8,8 +8,9 @@ import { createDocumentActivities, type DocumentActivityDeps } from './documents
 import { createCaseNoteActivities, type CaseNoteActivityDeps } from './case-notes.js';
 import { createContributorActivities, type ContributorActivityDeps } from './contributors.js';
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
+import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps & StaffAccessActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseNoteActivities(deps),
     ...createContributorActivities(deps),
     ...createRetentionActivities(deps),
+    ...createStaffAccessActivities(deps),
   };
 }
 

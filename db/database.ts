@@ -59,7 +59,8 @@ export interface AccountsTable {
   /** Staff signing in through Redmine: the Redmine user's id (the link; never the e-mail). */
   redmine_user_id: Generated<number | null>;
   /** Staff signing in through Redmine: when Redmine last confirmed their access. */
-  access_checked_at: Generated<Timestamp | null>;
+  // Not Generated<Timestamp | null>: Kysely would then not unwrap Timestamp in updates.
+  access_checked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** The spaces a staff member sees (administrators see every space). */

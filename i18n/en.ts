@@ -287,6 +287,7 @@ export const en: Messages = {
     redmineLogin: 'Redmine login',
     redmineIntro: 'Log in with your Redmine login and password.',
     redmineUnavailable: 'Redmine does not answer: logging in is not possible right now. Please try again in a moment.',
+    redmineMisconfigured: 'Logging in with Redmine is not set up correctly: please tell the Guichet administrator.',
     failed: 'Wrong login or password.',
   },
   clients: {

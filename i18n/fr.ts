@@ -286,6 +286,7 @@ export const fr = {
     redmineLogin: 'Identifiant Redmine',
     redmineIntro: 'Connectez-vous avec votre identifiant et votre mot de passe Redmine.',
     redmineUnavailable: 'Redmine ne répond pas : la connexion est impossible pour le moment. Merci de réessayer dans quelques instants.',
+    redmineMisconfigured: 'La connexion par Redmine n’est pas configurée correctement : prévenez l’administrateur de Guichet.',
     failed: 'Identifiant ou mot de passe incorrect.',
   },
   clients: {

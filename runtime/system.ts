@@ -22,6 +22,8 @@ import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
 import { ensureRetentionSchedule } from './retention.js';
+import { ensureStaffAccessSchedule } from './staff-access.js';
+import { resolveStaffAccess } from '../server/services/staff-access.js';
 import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
 
 export interface SystemOptions {
@@ -152,6 +154,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         })
       : undefined;
     if (redmine) log.info({ projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey }, 'Redmine mirror ready');
+    const staffAccess = await resolveStaffAccess(config, redmine);
+    if (staffAccess && !staffAccess.adminKey) {
+      log.error('STAFF_LOGIN is redmine but REDMINE_API_KEY is not an administrator’s: Redmine would not say who is locked or an administrator, so no staff member can sign in (use an administrator’s key, or STAFF_LOGIN=local)');
+    }
 
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
@@ -180,7 +186,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage, vilogi },
+        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage, vilogi, staffAccess },
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
@@ -193,6 +199,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await startPendingCollections(database.db, workflows, await casesWithoutCollection(database.db));
       const retentionSchedule = await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE);
       log.debug({ scheduleId: retentionSchedule }, 'retention sweep scheduled');
+      if (staffAccess) {
+        const scheduleId = await ensureStaffAccessSchedule(client, config.TEMPORAL_TASK_QUEUE);
+        log.debug({ scheduleId }, 'staff access re-check scheduled');
+      }
       if (redmine) {
         await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
       }
@@ -214,7 +224,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const vilogiDeps = vilogi
         ? { syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE), stoppedRuns: (ids: readonly string[]) => stoppedVilogiRuns(client, ids) }
         : undefined;
-      const built = await buildApp({ config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps }, { logger: log.child({ component: 'http' }) });
+      const built = await buildApp({ config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps, staffAccess }, { logger: log.child({ component: 'http' }) });
       app = built;
       stops.push(() => built.close());
       await built.listen({ port: config.PORT, host: config.HOST });

@@ -38,6 +38,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ STAFF_LOGIN: 'redmine' })).toThrow('STAFF_LOGIN: redmine needs REDMINE_URL');
   });
 
+  it('names no staff or administrator group unless told (members of mapped projects, Redmine administrators)', () => {
+    const redmine = { REDMINE_URL: 'http://redmine.test', REDMINE_API_KEY: 'k', REDMINE_PROJECTS: 'a=b' };
+    expect(loadConfig(redmine).REDMINE_STAFF_GROUP).toBeUndefined();
+    expect(loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' ', REDMINE_ADMIN_GROUP: '' }).REDMINE_ADMIN_GROUP).toBeUndefined();
+    expect(loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' Guichet ', REDMINE_ADMIN_GROUP: '12' })).toMatchObject({ REDMINE_STAFF_GROUP: 'Guichet', REDMINE_ADMIN_GROUP: '12' });
+  });
+
   it('lists every bad setting at once', () => {
     let error: unknown;
     try {

@@ -7,3 +7,4 @@ export * from './document-collection.js';
 export * from './contributor-invitation.js';
 export * from './case-note.js';
 export * from './retention.js';
+export * from './staff-access.js';

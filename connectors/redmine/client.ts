@@ -32,6 +32,7 @@ import type {
   RedmineStatus,
   RedmineTracker,
   RedmineUser,
+  RedmineUserAccess,
   RoleRef,
   UploadToken,
 } from './types.js';
@@ -55,6 +56,7 @@ interface RawUser {
   lastname: string;
   mail?: string;
   status?: number;
+  groups?: IdName[];
   memberships?: RawMembership[];
 }
 
@@ -679,6 +681,30 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       return res ? toUser(res.user) : undefined;
     },
 
+    async getUserAccess(id: number): Promise<RedmineUserAccess | undefined> {
+      const res = await orUndefinedOn(404, get<{ user: RawUser }>(`/users/${id}.json`, { include: 'groups,memberships' }));
+      if (!res) return undefined;
+      const raw = res.user;
+      // A group's id answers 404 too, but be sure of what came back.
+      if (raw.id !== id || typeof raw.login !== 'string') return undefined;
+      return {
+        user: toUser(raw),
+        ...(raw.status !== undefined ? { status: raw.status } : {}),
+        ...(raw.groups ? { groups: raw.groups.map((g) => ({ id: g.id, name: g.name })) } : {}),
+        memberships: (raw.memberships ?? [])
+          .filter((m) => m.project)
+          .map((m) => ({
+            projectId: m.project!.id,
+            roles: m.roles.map((r) => ({ id: r.id, name: r.name, ...(r.inherited ? { inherited: true } : {}) })),
+          })),
+      };
+    },
+
+    async listGroups(): Promise<{ id: number; name: string }[] | undefined> {
+      const res = await orUndefinedOn(403, get<{ groups: IdName[] }>('/groups.json'));
+      return res?.groups.map((g) => ({ id: g.id, name: g.name }));
+    },
+
     async rolesOfCurrentUser(project: number | string): Promise<RoleRef[]> {
       return (await membershipRoles(await projectNumericId(project))).roles;
     },
@@ -774,6 +800,13 @@ function filenameFromDisposition(header: string | undefined): string | undefined
 
 /** Redmine's own rule for logins (User::LOGIN_LENGTH_LIMIT and its format validation). */
 const REDMINE_LOGIN = /^[a-z0-9_\-@.]{1,60}$/i;
+/** What a Redmine API key looks like (40 hex digits): Redmine takes one as a Basic-auth user name. */
+const API_KEY_LIKE = /^[0-9a-f]{40}$/i;
+
+/** Whether a typed login could be an API key: such a login never reaches Redmine. */
+export function looksLikeApiKey(login: string): boolean {
+  return API_KEY_LIKE.test(login.trim());
+}
 
 /**
  * Checks a person's Redmine login and password (`GET /users/current.json` with HTTP basic
@@ -781,13 +814,18 @@ const REDMINE_LOGIN = /^[a-z0-9_\-@.]{1,60}$/i;
  * (wrong password, locked account). Redmine down throws a ConnectorError. The password is sent
  * once and kept nowhere; never retried, so that one attempt counts once against Redmine's
  * own lock-out.
+ *
+ * Redmine also accepts an API key as the Basic-auth user name, with any password: a login that
+ * looks like a key is refused before any call, and the user Redmine answers with must carry the
+ * login that was typed (Redmine compares logins without regard to case), so that a key (or
+ * anything else Redmine might accept in place of a login) never signs anyone in.
  */
 export async function verifyRedmineCredentials(
   options: { baseUrl: string; timeoutMs?: number },
   login: string,
   password: string,
 ): Promise<RedmineUser | undefined> {
-  if (!REDMINE_LOGIN.test(login) || password === '') return undefined;
+  if (!REDMINE_LOGIN.test(login) || looksLikeApiKey(login) || password === '') return undefined;
   const http = createHttpClient({
     system: SYSTEM,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -798,7 +836,9 @@ export async function verifyRedmineCredentials(
   try {
     const res = await http.json<{ user: RawUser }>({ method: 'GET', path: '/users/current.json' });
     if (!res.data?.user) throw new ConnectorError(SYSTEM, 'unexpected', 'GET /users/current.json answered with an empty body');
-    return toUser(res.data.user);
+    const user = toUser(res.data.user);
+    if (typeof user.login !== 'string' || user.login.toLowerCase() !== login.toLowerCase()) return undefined;
+    return user;
   } catch (err) {
     // 401: wrong login or password; 403 would be a REST API switched off, which is Redmine's fault.
     if (err instanceof ConnectorError && err.status === 401) return undefined;

@@ -30,6 +30,8 @@ export interface RedmineMirrorContext {
   closedStatusIds: Set<number>;
   /** The key is an administrator's: notes may be posted in a staff member's name. */
   adminKey: boolean;
+  /** The Redmine user whose key Guichet uses (the integration user): never a staff member. */
+  apiUserId: number;
   staffNames: 'full' | 'first-name-team';
   teamName: string;
 }
@@ -89,6 +91,7 @@ export async function resolveMirrorContext(settings: MirrorSettings, client = cr
     resolvedStatusId: byNameOrId(statuses, settings.resolvedStatus)?.id,
     closedStatusIds: new Set(statuses.filter((s) => s.isClosed).map((s) => s.id)),
     adminKey: me.admin,
+    apiUserId: me.id,
     staffNames: settings.staffNames,
     teamName: settings.teamName,
   };

@@ -36,6 +36,17 @@ export interface RedmineUser {
   admin: boolean;
 }
 
+/** What an administrator's key reads of a user for staff access (`/users/{id}.json?include=groups,memberships`). */
+export interface RedmineUserAccess {
+  user: RedmineUser;
+  /** 1 active, 2 registered, 3 locked. Undefined when the key is not an administrator's. */
+  status?: number;
+  /** Undefined when the key is not an administrator's (Redmine shows groups to administrators only). */
+  groups?: { id: number; name: string }[];
+  /** Project memberships, those held through a group included (their roles `inherited`). */
+  memberships: { projectId: number; roles: RoleRef[] }[];
+}
+
 export interface RedmineProject {
   id: number;
   name: string;
@@ -312,6 +323,13 @@ export interface RedmineClient {
   findUserByLogin(login: string): Promise<RedmineUser | undefined>;
   /** Undefined for a group, an unknown id, or a user the API user may not see. */
   getUser(id: number): Promise<RedmineUser | undefined>;
+  /**
+   * A user with their status, groups and project memberships; undefined for a deleted user (or
+   * one the API user may not see). Status and groups need an administrator's key.
+   */
+  getUserAccess(id: number): Promise<RedmineUserAccess | undefined>;
+  /** Administrators only: undefined for anyone else. */
+  listGroups(): Promise<{ id: number; name: string }[] | undefined>;
   /**
    * The API user's roles in a project, from its memberships (direct or through a group). The
    * "Non member" role that applies in public projects is not counted.

@@ -4,6 +4,7 @@ import type { Db } from '../../db/connect.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import type { Storage } from '../../connectors/storage/index.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
+import type { StaffAccessSettings } from '../services/staff-access.js';
 
 export interface AppDeps {
   config: Config;
@@ -13,6 +14,8 @@ export interface AppDeps {
   storage: Storage;
   /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
   redmine?: RedmineMirrorContext | undefined;
+  /** Set when staff sign in through Redmine: who may, read with the integration user's key. */
+  staffAccess?: StaffAccessSettings | undefined;
   /** Set when the Vilogi sync runs: "sync now" starts a run and gives its workflow id. */
   vilogi?: { syncNow(): Promise<string>; stoppedRuns(runIds: readonly string[]): Promise<Set<string>> } | undefined;
 }

@@ -43,12 +43,13 @@ export default function staffRoutes(app: FastifyInstance) {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     if (redmineLogin) {
-      const result = email && password ? await loginWithRedmine(db, verify, email, password, request.ip) : ({ ok: false, reason: 'refused' } as const);
+      const result = email && password ? await loginWithRedmine(db, verify, app.deps.staffAccess, email, password, request.ip) : ({ ok: false, reason: 'refused' } as const);
       if (!result.ok) {
         const t = translator(request, 'staff');
-        const message = result.reason === 'unavailable' ? t.staffLogin.redmineUnavailable : t.staffLogin.failed;
+        const message = { refused: t.staffLogin.failed, unavailable: t.staffLogin.redmineUnavailable, misconfigured: t.staffLogin.redmineMisconfigured }[result.reason];
         if (result.reason === 'unavailable') request.log.warn('Redmine did not answer a staff login');
-        return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [message], staff: true, redmine: true }), result.reason === 'unavailable' ? 503 : 401);
+        if (result.reason === 'misconfigured') request.log.error('staff sign-in through Redmine needs an administrator’s REDMINE_API_KEY: nobody can sign in');
+        return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [message], staff: true, redmine: true }), result.reason === 'refused' ? 401 : 503);
       }
       await app.startSession(reply, request, result.account);
       return reply.redirect('/back-office', 303);
