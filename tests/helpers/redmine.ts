@@ -36,6 +36,7 @@ export class RedmineAdmin {
   readonly http: HttpClient;
   private readonly users: number[] = [];
   private readonly issues: number[] = [];
+  private readonly groups: number[] = [];
 
   constructor(env: RedmineTestEnv) {
     this.http = createHttpClient({ system: 'redmine-admin', baseUrl: env.url, headers: { 'X-Redmine-API-Key': env.adminKey } });
@@ -84,6 +85,63 @@ export class RedmineAdmin {
     await this.http.json({ method: 'PUT', path: `/users/${id}.json`, json: { user } });
   }
 
+  /** Locks a user (Redmine status 3): their password and keys stop working. */
+  async lockUser(id: number): Promise<void> {
+    await this.updateUser(id, { status: 3 });
+  }
+
+  async deleteUser(id: number): Promise<void> {
+    await this.http.json({ method: 'DELETE', path: `/users/${id}.json` });
+  }
+
+  /** A user's (or a group's) membership of a project with the named roles. */
+  async addMembership(projectId: number | string, principalId: number, roles: string[] = ['Guichet API']): Promise<void> {
+    const roleIds = await this.roleIds(roles);
+    await this.http.json({ method: 'POST', path: `/projects/${projectId}/memberships.json`, json: { membership: { user_id: principalId, role_ids: roleIds } } });
+  }
+
+  /** A group with these users, deleted by cleanUp. */
+  async createGroup(userIds: number[] = [], name = unique('g')): Promise<{ id: number; name: string }> {
+    const res = await this.http.json<{ group: { id: number } }>({ method: 'POST', path: '/groups.json', json: { group: { name, user_ids: userIds } } });
+    const id = res.data?.group.id;
+    if (id === undefined) throw new Error('POST /groups.json gave no group');
+    this.groups.push(id);
+    return { id, name };
+  }
+
+  async addToGroup(groupId: number, userId: number): Promise<void> {
+    await this.http.json({ method: 'POST', path: `/groups/${groupId}/users.json`, json: { user_id: userId } });
+  }
+
+  async removeFromGroup(groupId: number, userId: number): Promise<void> {
+    await this.http.json({ method: 'DELETE', path: `/groups/${groupId}/users/${userId}.json` });
+  }
+
+  /** A project (deleted once the run is over, see trackProject). */
+  async createProject(): Promise<{ id: number; identifier: string }> {
+    const identifier = unique('p').toLowerCase();
+    const res = await this.http.json<{ project: { id: number } }>({ method: 'POST', path: '/projects.json', json: { project: { name: identifier, identifier, is_public: false } } });
+    const id = res.data?.project.id;
+    if (id === undefined) throw new Error('POST /projects.json gave no project');
+    await this.trackProject(id);
+    return { id, identifier };
+  }
+
+  async projectId(identifier: string): Promise<number> {
+    const res = await this.http.json<{ project: { id: number } }>({ method: 'GET', path: `/projects/${identifier}.json` });
+    const id = res.data?.project.id;
+    if (id === undefined) throw new Error(`no project ${identifier}`);
+    return id;
+  }
+
+  /** A user's API key (an administrator sees, and thereby creates, it). */
+  async apiKeyOf(id: number): Promise<string> {
+    const shown = await this.http.json<{ user: { api_key?: string } }>({ method: 'GET', path: `/users/${id}.json` });
+    const apiKey = shown.data?.user.api_key;
+    if (!apiKey) throw new Error(`no API key shown for user ${id}`);
+    return apiKey;
+  }
+
   async roleIds(names: string[]): Promise<number[]> {
     const res = await this.http.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
     return names.map((name) => {
@@ -110,6 +168,9 @@ export class RedmineAdmin {
   async cleanUp(): Promise<void> {
     const issues = this.issues.splice(0);
     if (issues.length > 0) await appendFile(inject('redmineIssuesFile'), issues.map((id) => `${id}\n`).join(''));
+    for (const id of this.groups.splice(0)) {
+      await this.http.json({ method: 'DELETE', path: `/groups/${id}.json` }).catch(() => undefined);
+    }
     for (const id of this.users.splice(0)) {
       await this.http.json({ method: 'DELETE', path: `/users/${id}.json` }).catch(() => undefined);
     }

@@ -1,5 +1,6 @@
 // Staff sign in with their Redmine credentials, checked by the real Redmine; the local account
-// follows the Redmine user and never holds the password.
+// follows the Redmine user and never holds the password. The integration key is an
+// administrator's (staff access is read with it); the users are members of the mapped project.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../db/connect.js';
 import type { Db } from '../../db/connect.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   const probe = await openDatabase({ url: inject('databaseUrl') });
   const space = await createSpace(probe.db, 'Connexion Redmine');
   await probe.close();
-  system = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.apiKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo` });
+  system = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.adminKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo` });
   db = system.database.db;
 });
 
@@ -31,13 +32,20 @@ afterAll(async () => {
   await admin?.cleanUp();
 });
 
+/** A Redmine user who may sign in: a member of the mapped project. */
+async function staffUser(options: Parameters<RedmineAdmin['createLoginUser']>[0] = {}) {
+  const user = await admin.createLoginUser(options);
+  await admin.addMembership('guichet-demo', user.id, ['Developer']);
+  return user;
+}
+
 async function staffAccount(login: string) {
   return db.selectFrom('accounts').selectAll().where('kind', '=', 'staff').where('redmine_login', '=', login).execute();
 }
 
 describe('staff sign-in with Redmine', () => {
   it('asks for the Redmine login, refuses a wrong password and creates nothing', async () => {
-    const user = await admin.createLoginUser();
+    const user = await staffUser();
     const browser = new Browser(system.app!);
     const page = await browser.get('/back-office/connexion');
     expect(page.body).toContain('Identifiant Redmine');
@@ -49,14 +57,14 @@ describe('staff sign-in with Redmine', () => {
   });
 
   it('creates the local account from the Redmine user, keeps it in step, and never stores the password', async () => {
-    const user = await admin.createLoginUser({ firstName: 'Julie', lastName: 'Moreau', admin: true });
+    const user = await staffUser({ firstName: 'Julie', lastName: 'Moreau', admin: true });
     const browser = new Browser(system.app!);
     const ok = await browser.login(user.login, user.password, 'staff');
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/back-office');
     expect((await browser.get('/back-office')).statusCode).toBe(200);
     const [account] = await staffAccount(user.login);
-    expect(account).toMatchObject({ full_name: 'Julie Moreau', email: user.mail, is_admin: true, password_hash: null, pending_password_hash: null });
+    expect(account).toMatchObject({ full_name: 'Julie Moreau', email: user.mail, is_admin: true, redmine_user_id: user.id, password_hash: null, pending_password_hash: null });
     // Administrators edit templates: the flag came from Redmine.
     expect((await browser.get('/back-office/modeles/password/fr')).body).toContain('name="action"');
 
@@ -76,7 +84,7 @@ describe('staff sign-in with Redmine', () => {
   });
 
   it('refuses a locked Redmine user and local staff passwords (no second directory)', async () => {
-    const user = await admin.createLoginUser();
+    const user = await staffUser();
     await admin.updateUser(user.id, { status: 3 }); // locked
     expect((await new Browser(system.app!).login(user.login, user.password, 'staff')).statusCode).toBe(401);
     const { account, password } = await createStaff(db);
@@ -87,6 +95,6 @@ describe('staff sign-in with Redmine', () => {
   it('says so when Redmine does not answer, and signs nobody in', async () => {
     const closed = await freePort();
     const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: `http://127.0.0.1:${closed}`, timeoutMs: 2000 }, login, password);
-    await expect(loginWithRedmine(db, verify, 'someone', 'secret-secret', '127.0.0.1')).resolves.toEqual({ ok: false, reason: 'unavailable' });
+    await expect(loginWithRedmine(db, verify, system.app!.deps.staffAccess, 'someone', 'secret-secret', '127.0.0.1')).resolves.toEqual({ ok: false, reason: 'unavailable' });
   });
 });
