@@ -100,6 +100,14 @@ export class RedmineAdmin {
     await this.http.json({ method: 'POST', path: `/projects/${projectId}/memberships.json`, json: { membership: { user_id: principalId, role_ids: roleIds } } });
   }
 
+  /** Takes a user out of a project (their direct membership). */
+  async removeMembership(projectId: number, userId: number): Promise<void> {
+    const res = await this.http.json<{ user: { memberships?: { id: number; project: { id: number } }[] } }>({ method: 'GET', path: `/users/${userId}.json`, query: { include: 'memberships' } });
+    const membership = res.data?.user.memberships?.find((m) => m.project.id === projectId);
+    if (!membership) throw new Error(`user ${userId} is no member of project ${projectId}`);
+    await this.http.json({ method: 'DELETE', path: `/memberships/${membership.id}.json` });
+  }
+
   /** A group with these users, deleted by cleanUp. */
   async createGroup(userIds: number[] = [], name = unique('g')): Promise<{ id: number; name: string }> {
     const res = await this.http.json<{ group: { id: number } }>({ method: 'POST', path: '/groups.json', json: { group: { name, user_ids: userIds } } });
