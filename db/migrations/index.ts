@@ -15,6 +15,7 @@ import * as caseFiles from './2026-11-23-012-case-files.js';
 import * as clientViews from './2026-12-02-013-client-views.js';
 import * as retention from './2026-12-02-014-retention.js';
 import * as staffAccess from './2026-12-02-015-staff-access.js';
+import * as endUnlinkedRedmineStaffSessions from './2026-12-03-016-end-unlinked-redmine-staff-sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-013-client-views': clientViews,
   '2026-12-02-014-retention': retention,
   '2026-12-02-015-staff-access': staffAccess,
+  '2026-12-03-016-end-unlinked-redmine-staff-sessions': endUnlinkedRedmineStaffSessions,
 };

@@ -179,7 +179,8 @@ export interface RecheckResult {
 
 /**
  * One batch of the periodic re-check: the Redmine-linked staff accounts still usable and not
- * checked since `checkedBefore`, oldest check first. Redmine unreachable throws (the activity is
+ * checked since `checkedBefore`, oldest check first. With a key that is not an administrator's,
+ * nobody can be confirmed, and every account checked is revoked (fail closed). Redmine unreachable throws (the activity is
  * retried); a user's answer is applied in its own transaction.
  */
 export async function recheckStaffBatch(db: Db, settings: StaffAccessSettings, options: { checkedBefore: Date; limit: number }): Promise<RecheckResult> {
@@ -189,8 +190,11 @@ export async function recheckStaffBatch(db: Db, settings: StaffAccessSettings, o
     .where('kind', '=', 'staff')
     .where('redmine_user_id', 'is not', null)
     .where('disabled_at', 'is', null)
-    .where(sql<boolean>`(access_checked_at is null or access_checked_at < ${options.checkedBefore})`)
-    .orderBy(sql`access_checked_at asc nulls first`)
+    // Every sign-in through Redmine writes a check time: an account linked without one never
+    // signed in that way (nothing to take back), e.g. one an administrator is preparing.
+    .where('access_checked_at', 'is not', null)
+    .where(sql<boolean>`access_checked_at < ${options.checkedBefore}`)
+    .orderBy('access_checked_at')
     .limit(options.limit)
     .execute();
   const result: RecheckResult = { checked: 0, revoked: 0, sessionsEnded: 0, more: due.length === options.limit };

@@ -17,6 +17,7 @@ import { createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, type TestUser } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
+import { up as endUnlinkedSessions } from '../../db/migrations/2026-12-03-016-end-unlinked-redmine-staff-sessions.js';
 
 type LoginUser = TestUser & { password: string; mail: string };
 
@@ -187,6 +188,31 @@ describe('hostile sign-ins through Redmine', () => {
     expect((await signIn(byProject, user.login, user.password)).status).toBe(303);
     expect((await accountOf(user.id))!.id).toBe(legacy.id);
     expect((await db.selectFrom('accounts').select('redmine_user_id').where('id', '=', sameMail.id).executeTakeFirstOrThrow()).redmine_user_id).toBeNull();
+  });
+});
+
+describe('accounts signed in through Redmine before the link', () => {
+  it('lose their sessions once (migration 016), which the re-check could not reach; others keep theirs', async () => {
+    class Rollback extends Error {}
+    const kept = await db
+      .transaction()
+      .execute(async (tx) => {
+        const { account: legacy } = await createStaff(tx, { name: 'Ancienne connexion' });
+        await tx.updateTable('accounts').set({ redmine_login: `legacy-${randomUUID()}` }).where('id', '=', legacy.id).execute();
+        const { account: local } = await createStaff(tx, { name: 'Compte local' });
+        for (const [i, account] of [legacy, local].entries()) {
+          await tx.insertInto('sessions').values({ id: `m016-${i}-${randomUUID()}`, account_id: account.id, kind: 'staff', last_seen_at: new Date(), ip: null, user_agent: null }).execute();
+        }
+        await endUnlinkedSessions(tx);
+        const left = await tx.selectFrom('sessions').select('account_id').where('account_id', 'in', [legacy.id, local.id]).execute();
+        // Nothing of this stays: other test files share the database.
+        throw Object.assign(new Rollback(), { left: left.map((r) => (r.account_id === legacy.id ? 'legacy' : 'local')) });
+      })
+      .catch((err: unknown) => {
+        if (err instanceof Rollback) return (err as Rollback & { left: string[] }).left;
+        throw err;
+      });
+    expect(kept).toEqual(['local']);
   });
 });
 
