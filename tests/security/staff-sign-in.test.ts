@@ -191,6 +191,32 @@ describe('hostile sign-ins through Redmine', () => {
   });
 });
 
+describe('a Redmine that cannot tell who is staff', () => {
+  it('stops the start when a group is named but the key is not an administrator’s, or the group does not exist', async () => {
+    const env = redmineTestEnv();
+    const base = { REDMINE_URL: env.url, REDMINE_PROJECTS: `${demo.slug}=guichet-demo` };
+    await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, REDMINE_STAFF_GROUP: staffGroup.name })).rejects.toThrow(/REDMINE_API_KEY: staff sign-in through Redmine needs an administrator/);
+    await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, STAFF_LOGIN: 'redmine' })).rejects.toThrow(/needs an administrator/);
+    await expect(startTestSystem({ ...base, REDMINE_API_KEY: integrationKey, REDMINE_ADMIN_GROUP: `nope-${randomUUID()}` })).rejects.toThrow(/REDMINE_ADMIN_GROUP: no Redmine group/);
+  }, 150_000);
+
+  it('with a key that is not an administrator’s (STAFF_LOGIN implied), signs nobody in and says it is not set up, before any password is tried', async () => {
+    const env = redmineTestEnv();
+    const weak = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.apiKey, REDMINE_PROJECTS: `${demo.slug}=guichet-demo` });
+    try {
+      const member = await redmineUser(['guichet-demo']);
+      for (const password of [member.password, 'wrong-password']) {
+        const res = await signIn(weak, member.login, password);
+        expect(res.status).toBe(503);
+        expect(res.body).toContain('La connexion par Redmine n’est pas configurée correctement');
+      }
+      expect(await accountOf(member.id)).toBeUndefined();
+    } finally {
+      await weak.stop();
+    }
+  }, 150_000);
+});
+
 describe('accounts signed in through Redmine before the link', () => {
   it('lose their sessions once (migration 016), which the re-check could not reach; others keep theirs', async () => {
     class Rollback extends Error {}
