@@ -125,10 +125,22 @@ export class RedmineAdmin {
     await this.http.json({ method: 'DELETE', path: `/groups/${groupId}/users/${userId}.json` });
   }
 
-  /** A project (deleted once the run is over, see trackProject). */
+  /**
+   * A private project like guichet-demo (every tracker, the issue fields linked, so that an API
+   * user who is no administrator sees the e-mail field), deleted once the run is over.
+   */
   async createProject(): Promise<{ id: number; identifier: string }> {
     const identifier = unique('p').toLowerCase();
-    const res = await this.http.json<{ project: { id: number } }>({ method: 'POST', path: '/projects.json', json: { project: { name: identifier, identifier, is_public: false } } });
+    const trackers = await this.http.json<{ trackers: { id: number }[] }>({ method: 'GET', path: '/trackers.json' });
+    const fields = await this.http.json<{ custom_fields: { id: number; customized_type: string }[] }>({ method: 'GET', path: '/custom_fields.json' });
+    const project = {
+      name: identifier,
+      identifier,
+      is_public: false,
+      tracker_ids: trackers.data!.trackers.map((t) => t.id),
+      issue_custom_field_ids: fields.data!.custom_fields.filter((f) => f.customized_type === 'issue').map((f) => f.id),
+    };
+    const res = await this.http.json<{ project: { id: number } }>({ method: 'POST', path: '/projects.json', json: { project } });
     const id = res.data?.project.id;
     if (id === undefined) throw new Error('POST /projects.json gave no project');
     await this.trackProject(id);

@@ -23,9 +23,14 @@ type LoginUser = TestUser & { password: string; mail: string };
 
 let admin: RedmineAdmin;
 let db: Db;
-/** Spaces mapped to REDMINE_PROJECTS: `demo` → guichet-demo, `other` → a project of this file. */
+/**
+ * Spaces mapped to REDMINE_PROJECTS, each to a project of this file's own (not guichet-demo: each
+ * system here mirrors its projects into the shared test database, which would race with the
+ * mirror tests' own system for guichet-demo's issues).
+ */
 let demo: Space;
 let other: Space;
+let demoProject: { id: number; identifier: string };
 let otherProject: { id: number; identifier: string };
 /** The integration user: an administrator whose key Guichet uses, with a known password. */
 let integration: LoginUser;
@@ -46,19 +51,24 @@ beforeAll(async () => {
   admin = new RedmineAdmin(env);
   integration = await admin.createLoginUser({ admin: true, firstName: 'Guichet', lastName: 'Intégration' });
   integrationKey = await admin.apiKeyOf(integration.id);
+  demoProject = await admin.createProject();
   otherProject = await admin.createProject();
+  // The non-administrator integration user (for the systems that use its key) writes there too.
+  const guichetApi = await admin.http.json<{ users: { id: number; login: string }[] }>({ method: 'GET', path: '/users.json', query: { name: 'guichet-api' } });
+  const guichetApiId = guichetApi.data!.users.find((u) => u.login === 'guichet-api')!.id;
+  await admin.addMembership(demoProject.id, guichetApiId, ['Guichet API']);
   projectGroup = await admin.createGroup();
   await admin.addMembership(otherProject.id, projectGroup.id, ['Developer']);
   staffGroup = await admin.createGroup();
   adminGroup = await admin.createGroup();
   // Only the integration-user rule should keep it out: it is a member of a mapped project.
-  await admin.addMembership('guichet-demo', integration.id, ['Developer']);
+  await admin.addMembership(demoProject.id, integration.id, ['Developer']);
 
   const probe = await openDatabase({ url: inject('databaseUrl') });
   demo = await createSpace(probe.db, 'Espace démo');
   other = await createSpace(probe.db, 'Autre espace');
   await probe.close();
-  const redmine = { REDMINE_URL: env.url, REDMINE_API_KEY: integrationKey, REDMINE_PROJECTS: `${demo.slug}=guichet-demo,${other.slug}=${otherProject.identifier}`, STAFF_LOGIN: 'redmine' };
+  const redmine = { REDMINE_URL: env.url, REDMINE_API_KEY: integrationKey, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier},${other.slug}=${otherProject.identifier}`, STAFF_LOGIN: 'redmine' };
   byProject = await startTestSystem(redmine);
   byGroup = await startTestSystem({ ...redmine, REDMINE_STAFF_GROUP: staffGroup.name, REDMINE_ADMIN_GROUP: String(adminGroup.id) });
   db = byProject.database.db;
@@ -119,9 +129,9 @@ async function signIn(system: RunningSystem, login: string, password: string) {
 describe('hostile sign-ins through Redmine', () => {
   it('signs in none of: an outsider, an API key as the login, a locked member, the integration user', async () => {
     const outsider = await redmineUser();
-    const member = await redmineUser(['guichet-demo']);
+    const member = await redmineUser([demoProject.id]);
     const memberKey = await admin.apiKeyOf(member.id);
-    const locked = await redmineUser(['guichet-demo']);
+    const locked = await redmineUser([demoProject.id]);
     await admin.lockUser(locked.id);
     // Redmine itself accepts a key as the Basic-auth user name with any password.
     const direct = await fetch(`${redmineTestEnv().url}/users/current.json`, { headers: { authorization: `Basic ${Buffer.from(`${memberKey}:anything`).toString('base64')}` } });
@@ -159,7 +169,7 @@ describe('hostile sign-ins through Redmine', () => {
 
   it('does not hand a staff account to a Redmine user who sets its e-mail on their Redmine account', async () => {
     const { account: victim } = await createStaff(db, { name: 'Victor Victime', admin: true });
-    const attacker = await redmineUser(['guichet-demo']);
+    const attacker = await redmineUser([demoProject.id]);
     await admin.updateUser(attacker.id, { mail: victim.email });
     const { status, browser } = await signIn(byProject, attacker.login, attacker.password);
     // The attacker is staff in their own right (a project member), in their own account.
@@ -180,7 +190,7 @@ describe('hostile sign-ins through Redmine', () => {
   });
 
   it('links an account made before the Redmine user id existed by its stored login, never by e-mail', async () => {
-    const user = await redmineUser(['guichet-demo']);
+    const user = await redmineUser([demoProject.id]);
     const { account: legacy } = await createStaff(db, { name: 'Ancien compte' });
     await db.updateTable('accounts').set({ redmine_login: user.login }).where('id', '=', legacy.id).execute();
     const { account: sameMail } = await createStaff(db, { name: 'Même adresse' });
@@ -194,7 +204,7 @@ describe('hostile sign-ins through Redmine', () => {
 describe('a Redmine that cannot tell who is staff', () => {
   it('stops the start when a group is named but the key is not an administrator’s, or the group does not exist', async () => {
     const env = redmineTestEnv();
-    const base = { REDMINE_URL: env.url, REDMINE_PROJECTS: `${demo.slug}=guichet-demo` };
+    const base = { REDMINE_URL: env.url, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier}` };
     await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, REDMINE_STAFF_GROUP: staffGroup.name })).rejects.toThrow(/REDMINE_API_KEY: staff sign-in through Redmine needs an administrator/);
     await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, STAFF_LOGIN: 'redmine' })).rejects.toThrow(/needs an administrator/);
     await expect(startTestSystem({ ...base, REDMINE_API_KEY: integrationKey, REDMINE_ADMIN_GROUP: `nope-${randomUUID()}` })).rejects.toThrow(/REDMINE_ADMIN_GROUP: no Redmine group/);
@@ -202,9 +212,9 @@ describe('a Redmine that cannot tell who is staff', () => {
 
   it('with a key that is not an administrator’s (STAFF_LOGIN implied), signs nobody in and says it is not set up, before any password is tried', async () => {
     const env = redmineTestEnv();
-    const weak = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.apiKey, REDMINE_PROJECTS: `${demo.slug}=guichet-demo` });
+    const weak = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.apiKey, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier}` });
     try {
-      const member = await redmineUser(['guichet-demo']);
+      const member = await redmineUser([demoProject.id]);
       for (const password of [member.password, 'wrong-password']) {
         const res = await signIn(weak, member.login, password);
         expect(res.status).toBe(503);
@@ -262,7 +272,7 @@ describe('staff and their spaces, from Redmine', () => {
     expect(await spacesOf((await accountOf(viaGroup.id))!.id)).toEqual([`${other.id}:redmine`]);
 
     // The next check replaces the Redmine rows; a space given locally stays.
-    await admin.addMembership('guichet-demo', direct.id, ['Reporter']);
+    await admin.addMembership(demoProject.id, direct.id, ['Reporter']);
     const local = await createSpace(db, 'Espace local');
     await db.insertInto('staff_spaces').values({ account_id: account.id, space_id: local.id, source: 'local' }).execute();
     expect((await signIn(byProject, direct.login, direct.password)).status).toBe(303);
@@ -270,7 +280,7 @@ describe('staff and their spaces, from Redmine', () => {
   });
 
   it('takes Redmine administrators as administrators when no group names them', async () => {
-    const boss = await redmineUser(['guichet-demo'], { admin: true });
+    const boss = await redmineUser([demoProject.id], { admin: true });
     const { status, browser } = await signIn(byProject, boss.login, boss.password);
     expect(status).toBe(303);
     expect((await accountOf(boss.id))!.is_admin).toBe(true);
@@ -278,7 +288,7 @@ describe('staff and their spaces, from Redmine', () => {
   });
 
   it('with REDMINE_STAFF_GROUP, lets in its members only; with REDMINE_ADMIN_GROUP, only its members are administrators', async () => {
-    const memberOnly = await redmineUser(['guichet-demo']);
+    const memberOnly = await redmineUser([demoProject.id]);
     const inGroup = await redmineUser();
     const redmineAdmin = await redmineUser([], { admin: true });
     const named = await redmineUser([otherProject.id]);
@@ -315,11 +325,11 @@ describe('the scheduled re-check', () => {
   });
 
   it('throws out, sessions included, users locked, deleted or taken out of every mapped project since they signed in', async () => {
-    const locked = await redmineUser(['guichet-demo']);
-    const deleted = await redmineUser(['guichet-demo']);
+    const locked = await redmineUser([demoProject.id]);
+    const deleted = await redmineUser([demoProject.id]);
     const leftGroup = await redmineUser();
     await admin.addToGroup(projectGroup.id, leftGroup.id);
-    const keeper = await redmineUser(['guichet-demo'], { admin: true });
+    const keeper = await redmineUser([demoProject.id], { admin: true });
     const users = { locked, deleted, leftGroup, keeper };
     const browsers = new Map<string, Browser>();
     for (const [name, user] of Object.entries(users)) {
@@ -377,11 +387,11 @@ describe('the scheduled re-check', () => {
   });
 
   it('ends the sessions of a user taken out of every mapped project at their next sign-in attempt too', async () => {
-    const user = await redmineUser(['guichet-demo']);
+    const user = await redmineUser([demoProject.id]);
     const first = await signIn(byProject, user.login, user.password);
     expect(first.status).toBe(303);
     // Taken out of the project: their password still works in Redmine, not here.
-    await admin.removeMembership(await admin.projectId('guichet-demo'), user.id);
+    await admin.removeMembership(demoProject.id, user.id);
     expect((await signIn(byProject, user.login, user.password)).status).toBe(401);
     const account = (await accountOf(user.id))!;
     expect(account.disabled_at).not.toBeNull();
