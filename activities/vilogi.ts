@@ -3,7 +3,7 @@
 // the conversation's issue is the existing mirror's (conversationWorkflow), the triage issue is
 // found again by its marker, and Vilogi's two writes carry our reference.
 import { Context } from '@temporalio/activity';
-import { PassThrough, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { VilogiRunError } from '../db/database.js';
@@ -27,9 +27,10 @@ import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.
 import { hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
 import { isAttachmentTooLarge } from '../connectors/redmine/errors.js';
 import type { UploadToken } from '../connectors/redmine/types.js';
-import { isStorageLimitError, type Storage } from '../connectors/storage/index.js';
+import type { Storage } from '../connectors/storage/index.js';
 import { VILOGI_EVENT_MODEL, type VilogiClient, type VilogiRequest } from '../connectors/vilogi/index.js';
-import { CONTENT_TYPES, MAX_FILE_BYTES, checkName, signatureCheck } from '../server/files.js';
+import { MAX_FILE_BYTES, checkName, type FileRefusal } from '../server/files.js';
+import { inspectFile, isRefusal, readLimited, type InspectedFile } from '../server/inspection/index.js';
 import { isEmail } from '../server/validation.js';
 import { writeConversation } from '../server/services/conversations.js';
 import type { WorkflowGateway } from '../server/workflow-gateway.js';
@@ -69,6 +70,24 @@ export interface ProcessResultItem {
   outcome: ProcessOutcome;
   error?: string;
 }
+
+/** Why a Vilogi file was not taken, as staff read it in the message or the triage issue (French:
+ * staff-facing text written into Redmine, as the rest of the import's notes). */
+const VILOGI_REFUSAL: Record<FileRefusal['reason'], string> = {
+  type: 'format non accepté',
+  content: 'contenu ne correspondant pas au format',
+  empty: 'fichier vide',
+  too_large: 'plus de 10 Mo',
+  name: 'nom non valide',
+  too_many: 'trop de fichiers',
+  encrypted: 'protégé par un mot de passe',
+  corrupt: 'fichier endommagé',
+  too_many_pages: 'trop de pages',
+  active_content: 'contient du code exécutable',
+  bomb: 'dimensions ou contenu décompressé démesurés',
+  too_complex: 'trop complexe pour être vérifié',
+  kind_not_allowed: 'format non accepté',
+};
 
 /** Requests listed per run at most; the rest wait for the next run. */
 const MAX_PER_RUN = 5000;
@@ -114,39 +133,30 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     return undefined;
   }
 
-  /** Downloads the request's files into storage under the client-file rules (seed 000). Refused
-   * files are named in the returned lines; nothing of theirs is kept. */
+  /** Downloads one of the request's files and passes it through the one inspection. */
+  async function inspectAttachment(request: VilogiRequest, a: VilogiRequest['attachments'][number]): Promise<InspectedFile | FileRefusal> {
+    const checked = checkName(a.fileName);
+    if ('reason' in checked) return checked;
+    // The gateway's stated size spares a download; the bytes are counted anyway.
+    if (a.size > MAX_FILE_BYTES) return { reason: 'too_large', name: checked.name };
+    const bytes = await readLimited(await settings().client.downloadAttachment(request.id, a.id));
+    return inspectFile(a.fileName, bytes);
+  }
+
+  /** Downloads the request's files into storage, each through the one inspection. Refused
+   * files are named in the returned lines, with the reason; nothing of theirs is kept. */
   async function storeAttachments(request: VilogiRequest): Promise<{ files: NewAttachment[]; refused: string[] }> {
-    const s = settings();
     const files: NewAttachment[] = [];
     const refused: string[] = [];
     try {
       for (const a of request.attachments) {
-        const checked = checkName(a.fileName);
-        if ('reason' in checked) {
-          refused.push(`${checked.name} (format non accepté)`);
+        const inspected = await inspectAttachment(request, a);
+        if (isRefusal(inspected)) {
+          refused.push(`${inspected.name} (${VILOGI_REFUSAL[inspected.reason]})`);
           continue;
         }
-        if (a.size > MAX_FILE_BYTES) {
-          refused.push(`${checked.name} (plus de 10 Mo)`);
-          continue;
-        }
-        const source = await s.client.downloadAttachment(request.id, a.id);
-        const through = new PassThrough();
-        pipeline(source, signatureCheck(checked.kind), through, () => undefined);
-        try {
-          const stored = await storage.put(through, { maxBytes: MAX_FILE_BYTES });
-          if (stored.sizeBytes === 0) {
-            await storage.delete(stored.key);
-            refused.push(`${checked.name} (fichier vide)`);
-            continue;
-          }
-          files.push({ fileName: checked.name, contentType: CONTENT_TYPES[checked.kind], sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key });
-        } catch (err) {
-          if (isStorageLimitError(err)) refused.push(`${checked.name} (plus de 10 Mo)`);
-          else if (err instanceof Error && err.name === 'FileContentError') refused.push(`${checked.name} (contenu ne correspondant pas au format)`);
-          else throw err;
-        }
+        const stored = await storage.put(inspected);
+        files.push({ fileName: inspected.name, contentType: inspected.contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key });
       }
     } catch (err) {
       await Promise.all(files.map((f) => storage.delete(f.storageKey)));
@@ -217,19 +227,17 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         const uploads: UploadToken[] = [];
         const lines: string[] = [];
         for (const a of request.attachments) {
-          // The client-file rules hold here too: staff open these files.
-          const checked = checkName(a.fileName);
-          if ('reason' in checked || a.size > MAX_FILE_BYTES) {
-            lines.push(`Pièce jointe non reprise (format non accepté ou plus de 10 Mo) : « ${checked.name} »`);
+          // The one inspection holds here too: staff open these files.
+          const inspected = await inspectAttachment(request, a);
+          if (isRefusal(inspected)) {
+            lines.push(`Pièce jointe non reprise (${VILOGI_REFUSAL[inspected.reason]}) : « ${inspected.name} »`);
             continue;
           }
-          const stream = await settings().client.downloadAttachment(request.id, a.id);
           try {
-            uploads.push(await ctx.client.upload(checked.name, stream, a.size, CONTENT_TYPES[checked.kind]));
+            uploads.push(await ctx.client.upload(inspected.name, Readable.from([inspected.bytes]), inspected.bytes.length, inspected.contentType));
           } catch (err) {
-            stream.destroy();
             if (!isAttachmentTooLarge(err)) throw err;
-            lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Vilogi : « ${a.fileName} »`);
+            lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Vilogi : « ${inspected.name} »`);
           }
         }
         // Everything above the marker comes from the Vilogi request: neutralised.

@@ -80,6 +80,11 @@ export const fr = {
     refusedCorrupt: (name: string, kind: string) => `Le fichier « ${name} » n’est pas accepté : ce fichier ${kind} est endommagé et ne peut pas être lu.`,
     refusedTooManyPages: (name: string, pages: number, max: number) => `Le fichier « ${name} » n’est pas accepté : il compte ${pages} pages, ${max} au plus.`,
     refusedActiveContent: (name: string) => `Le fichier « ${name} » n’est pas accepté : il contient du code exécutable (script, page web ou action automatique).`,
+    refusedTooLargeFor: (name: string, mb: string) => `Le fichier « ${name} » n’est pas accepté : il dépasse ${mb} Mo.`,
+    refusedBomb: (name: string) =>
+      `Le fichier « ${name} » n’est pas accepté : ses dimensions ou son contenu décompressé dépassent ce qu’un document peut raisonnablement contenir.`,
+    refusedTooComplex: (name: string) => `Le fichier « ${name} » n’est pas accepté : il est trop complexe pour être vérifié. Merci d’en déposer une version plus simple (par exemple réimprimée en PDF).`,
+    refusedKindHere: (name: string, kinds: string) => `Le fichier « ${name} » n’est pas accepté ici : formats acceptés ${kinds}.`,
     tooMany: (max: number) => `Vous pouvez joindre ${max} fichiers au plus à un message.`,
     chooseAgain: 'Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.',
   },

@@ -33,6 +33,7 @@ import caseRecordRoutes from './routes/case-record.js';
 import teamRoutes from './routes/team.js';
 import spaceRoutes from './routes/spaces.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
+import { closeInspection } from './inspection/index.js';
 import { errorPage } from './views/auth-pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,6 +85,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   // preservePath: names are made safe in files.ts, which also refuses names climbing directories.
   await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: false, preservePath: true });
   app.addHook('onResponse', drainUnreadForm);
+  // The inspection's worker threads (started on the first file) stop with the app.
+  app.addHook('onClose', closeInspection);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>

@@ -1,30 +1,21 @@
-// Multipart forms: a message and its files, streamed to storage, never held whole in memory.
+// Multipart forms: a message and its files, each file read whole (10 MB and one byte at most, one
+// file at a time) and judged by the one inspection before a byte of it is stored.
 //
 // The CSRF check is a preHandler that reads `request.body._csrf`. For a multipart request,
 // `readFormFields` (a preHandler placed before it) reads the text fields up to the first file
 // and makes them the body; the form carries its token before its file input, so the check sees
 // it, and a request without a valid token is refused before a single byte of a file is stored.
 // A token sent after the files is not seen: such a request is refused. The route handler then
-// calls `receiveFiles`, after its own checks (session, ownership), to stream each file through
-// the rules of files.ts into storage. Whatever a route leaves unread is drained once the reply
-// is sent (`drainUnreadForm`), so that the connection stays usable.
-import { finished, type Readable } from 'node:stream';
+// calls `receiveFiles`, after its own checks (session, ownership), to pass each file through the
+// one inspection (server/inspection) into storage. Whatever a route leaves unread is drained
+// once the reply is sent (`drainUnreadForm`), so that the connection stays usable.
+import type { Readable } from 'node:stream';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isStorageLimitError, type Storage } from '../connectors/storage/index.js';
+import type { Storage } from '../connectors/storage/index.js';
 import type { Messages } from '../i18n/index.js';
-import {
-  CONTENT_TYPES,
-  FileContentError,
-  MAX_FILE_BYTES,
-  MAX_FILES_PER_MESSAGE,
-  checkName,
-  refusalMessage,
-  signatureCheck,
-  type ContentInspector,
-  type FileKind,
-  type FileRefusal,
-} from './files.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE, checkName, refusalMessage, type FileRefusal } from './files.js';
+import { inspectFile, isRefusal, readLimited, type InspectOptions } from './inspection/index.js';
 
 /** The file input's name. */
 export const FILE_FIELD = 'files';
@@ -36,7 +27,7 @@ export const MULTIPART_LIMITS = {
   fieldSize: 100 * 1024,
   fields: 20,
   files: MAX_FILES_PER_MESSAGE,
-  // One byte over the limit reaches storage, which refuses it; the rest is skipped by busboy.
+  // One byte over the limit reaches the inspection, which refuses it; busboy skips the rest.
   fileSize: MAX_FILE_BYTES + 1,
   parts: 40,
   headerPairs: 100,
@@ -54,12 +45,8 @@ export interface ReceivedFile {
   pageCount?: number;
 }
 
-/** Stricter checks a route may ask for (document deposits): the whole content is inspected as it
- * passes, then the stored file is checked (a PDF is opened) before it is accepted. */
-export interface ReceiveOptions {
-  inspect?: (kind: FileKind) => ContentInspector;
-  verify?: (file: ReceivedFile, kind: FileKind) => Promise<{ pageCount?: number } | FileRefusal>;
-}
+/** What a route narrows in the one inspection (the logo: its kinds and 1 MB). */
+export type ReceiveOptions = InspectOptions;
 
 export interface ReceivedFiles {
   files: ReceivedFile[];
@@ -139,63 +126,25 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
 
 type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
+/** One file: read whole (at most the limit and one byte), inspected, stored only if it passed. */
 async function storeOne(part: MultipartFile, storage: Storage, options: ReceiveOptions): Promise<Outcome> {
-  const checked = checkName(part.filename);
-  if ('reason' in checked) {
+  const named = checkName(part.filename);
+  if ('reason' in named) {
     await drain(part.file);
-    return { refusal: checked };
+    return { refusal: named };
   }
-  const signature = signatureCheck(checked.kind);
-  const inspector = options.inspect?.(checked.kind);
-  const input = inspector ? signature.pipe(inspector) : signature;
-  if (inspector) {
-    signature.on('error', (err) => inspector.destroy(err));
-    // Until storage's pipeline listens (it may first create its directory), an error must not
-    // escape: pipeline still sees it, the stream being destroyed with it.
-    inspector.on('error', () => undefined);
-  }
-  // Not `pipeline`: a failure must not destroy busboy's stream, which is drained instead. A part
-  // that ends badly (a body cut short) fails the write instead of leaving it waiting.
-  const stopWatching = finished(part.file, (err) => {
-    if (err) input.destroy(err);
-  });
-  part.file.pipe(signature);
+  let bytes: Buffer;
   try {
-    const stored = await storage.put(input, { maxBytes: MAX_FILE_BYTES });
-    if (stored.sizeBytes === 0) {
-      await storage.delete(stored.key);
-      return { refusal: { reason: 'empty', name: checked.name } };
-    }
-    const file: ReceivedFile = { fileName: checked.name, contentType: CONTENT_TYPES[checked.kind], storageKey: stored.key, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
-    const verdict = inspector?.verdict();
-    if (verdict) {
-      await storage.delete(stored.key);
-      return { refusal: { reason: verdict, name: checked.name, kind: checked.kind } };
-    }
-    if (options.verify) {
-      let verified: Awaited<ReturnType<NonNullable<ReceiveOptions['verify']>>>;
-      try {
-        verified = await options.verify(file, checked.kind);
-      } catch (err) {
-        await storage.delete(stored.key);
-        throw err;
-      }
-      if ('reason' in verified) {
-        await storage.delete(stored.key);
-        return { refusal: verified };
-      }
-      if (verified.pageCount !== undefined) file.pageCount = verified.pageCount;
-    }
-    return { file };
-  } catch (err) {
-    if (err instanceof FileContentError) return { refusal: { reason: 'content', name: checked.name, kind: checked.kind } };
-    if (isStorageLimitError(err)) return { refusal: { reason: 'too_large', name: checked.name } };
-    throw err;
+    bytes = await readLimited(part.file, Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES));
   } finally {
-    part.file.unpipe(signature);
-    stopWatching();
     await drain(part.file);
   }
+  const inspected = await inspectFile(part.filename, bytes, options);
+  if (isRefusal(inspected)) return { refusal: inspected };
+  const stored = await storage.put(inspected);
+  const file: ReceivedFile = { fileName: inspected.name, contentType: inspected.contentType, storageKey: stored.key, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
+  if (inspected.pageCount !== undefined) file.pageCount = inspected.pageCount;
+  return { file };
 }
 
 /**

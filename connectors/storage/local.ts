@@ -9,10 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StorageLimitError, StoredObjectNotFoundError } from './errors.js';
-import type { PutOptions, Storage, StoredObject } from './index.js';
+import { isInspected, type InspectedFile } from '../../server/inspection/index.js';
+import { StoredObjectNotFoundError } from './errors.js';
+import type { Storage, StoredObject } from './index.js';
 
 const KEY = /^[0-9a-f]{32}$/;
 
@@ -35,23 +36,15 @@ export function createLocalStorage(root: string): LocalStorage {
   return {
     root: base,
 
-    async put(source: Readable, options: PutOptions): Promise<StoredObject> {
+    async put(file: InspectedFile): Promise<StoredObject> {
+      if (!isInspected(file)) throw new TypeError('only an inspected file can be stored (server/inspection)');
       await ensureTmp();
       const key = randomBytes(16).toString('hex');
       const tmp = path.join(tmpDir, `${key}.part`);
-      const hash = createHash('sha256');
-      let size = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          if (size > options.maxBytes) return callback(new StorageLimitError(options.maxBytes));
-          hash.update(chunk);
-          callback(null, chunk);
-        },
-      });
+      const bytes = file.bytes;
       const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
       try {
-        await pipeline(source, meter, out);
+        await pipeline(Readable.from([bytes]), out);
         const target = finalPath(key);
         await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
         await rename(tmp, target);
@@ -62,7 +55,7 @@ export function createLocalStorage(root: string): LocalStorage {
         await rm(tmp, { force: true });
         throw err;
       }
-      return { key, sha256: hash.digest('hex'), sizeBytes: size };
+      return { key, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
     },
 
     async get(key: string): Promise<Readable> {

@@ -1,12 +1,19 @@
-// PDFs of the document collection, opened with pdf-lib: a deposited PDF is opened once to count
-// its pages (and refused when it cannot be read, is encrypted or is too long), and the splitting
-// zone cuts one PDF into one document per category by copying pages (copyPages: the pages'
-// content streams are copied as they are, never re-encoded).
-import { Readable } from 'node:stream';
-import { EncryptedPDFError, PDFDict, PDFDocument, PDFName } from 'pdf-lib';
+// The splitting zone cuts one deposited (so inspected) PDF into one document per category by
+// copying pages (copyPages: the pages' content streams are copied as they are, never
+// re-encoded). Each piece is a new file: it goes through the inspection like any other before
+// it is stored. Deposited PDFs are judged by server/inspection (pages counted there).
+import { PDFDocument } from 'pdf-lib';
 import type { Storage, StoredObject } from '../../connectors/storage/index.js';
-import { MAX_FILE_BYTES, MAX_PDF_PAGES, type FileKind, type FileRefusal } from '../files.js';
-import { imageStructureHolds } from './images.js';
+import type { FileRefusal } from '../files.js';
+import { inspectFile, isRefusal } from '../inspection/index.js';
+
+/** A piece of the split that the inspection refused (too complex to check, for instance). */
+export class SplitPieceRefused extends Error {
+  override name = 'SplitPieceRefused';
+  constructor(readonly refusal: FileRefusal) {
+    super(`a piece of the split was refused: ${refusal.reason}`);
+  }
+}
 
 /** Opening a PDF holds it whole in memory: a few at a time, whatever the number of uploads. */
 const MAX_OPEN = 2;
@@ -48,57 +55,14 @@ async function load(bytes: Uint8Array): Promise<PDFDocument> {
   return PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
 }
 
-/** Actions that run when the document opens, even when hidden in a compressed object stream. */
-function runsCode(doc: PDFDocument): boolean {
-  const catalog = doc.catalog;
-  const names = catalog.lookupMaybe(PDFName.of('Names'), PDFDict);
-  if (names?.has(PDFName.of('JavaScript'))) return true;
-  const action = catalog.lookup(PDFName.of('OpenAction'));
-  if (action instanceof PDFDict) {
-    const kind = action.lookup(PDFName.of('S'));
-    if (kind === PDFName.of('JavaScript') || kind === PDFName.of('Launch')) return true;
-  }
-  return catalog.has(PDFName.of('AA'));
-}
-
-/** Opens a stored PDF: its page count, or why it is refused. */
-export async function checkStoredPdf(storage: Storage, key: string, name: string, size?: number): Promise<{ pageCount: number } | FileRefusal> {
-  return withSlot(async () => {
-    const bytes = await readAll(storage, key, size);
-    let pages: number;
-    let doc: PDFDocument;
-    try {
-      doc = await load(bytes);
-      pages = doc.getPageCount();
-      // Every page must resolve to a page object with a size: a broken page tree is caught here.
-      for (const page of doc.getPages()) page.getSize();
-    } catch (err) {
-      if (err instanceof EncryptedPDFError) return { reason: 'encrypted', name, kind: 'pdf' };
-      return { reason: 'corrupt', name, kind: 'pdf' };
-    }
-    if (pages === 0) return { reason: 'corrupt', name, kind: 'pdf' };
-    if (runsCode(doc)) return { reason: 'active_content', name, kind: 'pdf' };
-    if (pages > MAX_PDF_PAGES) return { reason: 'too_many_pages', name, kind: 'pdf', pages };
-    return { pageCount: pages };
-  });
-}
-
-/** Walks a stored image's blocks (PNG, GIF, JPEG): a polyglot breaks the chain. */
-export async function checkStoredImage(storage: Storage, key: string, name: string, kind: FileKind, size?: number): Promise<{ pageCount?: number } | FileRefusal> {
-  if (kind !== 'png' && kind !== 'gif' && kind !== 'jpeg') return {};
-  // A JPEG's segments end where its image data starts, within the first bytes; its end marker
-  // was checked as the bytes passed.
-  const limit = kind === 'jpeg' ? 2 * 1024 * 1024 : Infinity;
-  return withSlot(async (): Promise<{ pageCount?: number } | FileRefusal> => (imageStructureHolds(kind, await readAll(storage, key, size, limit)) ? {} : { reason: 'content', name, kind }));
-}
-
 export interface CutPiece {
   /** Page numbers, from 1, in the order wanted. */
   pages: number[];
 }
 
-/** Cuts the stored PDF into one new stored PDF per piece. Nothing stays stored on failure. */
-export async function cutStoredPdf(storage: Storage, key: string, pieces: readonly CutPiece[]): Promise<Array<StoredObject & { pageCount: number }>> {
+/** Cuts the stored PDF into one new stored PDF per piece, each inspected (a refused one throws
+ * SplitPieceRefused). Nothing stays stored on failure. */
+export async function cutStoredPdf(storage: Storage, key: string, pieces: readonly CutPiece[], name = 'piece.pdf'): Promise<Array<StoredObject & { pageCount: number }>> {
   return withSlot(async () => {
     const source = await load(await readAll(storage, key));
     const stored: Array<StoredObject & { pageCount: number }> = [];
@@ -108,7 +72,9 @@ export async function cutStoredPdf(storage: Storage, key: string, pieces: readon
         const copied = await out.copyPages(source, piece.pages.map((p) => p - 1));
         for (const page of copied) out.addPage(page);
         const bytes = await out.save();
-        const object = await storage.put(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), { maxBytes: MAX_FILE_BYTES });
+        const inspected = await inspectFile(name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (isRefusal(inspected)) throw new SplitPieceRefused(inspected);
+        const object = await storage.put(inspected);
         stored.push({ ...object, pageCount: piece.pages.length });
       }
     } catch (err) {

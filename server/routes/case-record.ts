@@ -25,12 +25,11 @@ import type { Account, Case, PaymentState } from '../../db/database.js';
 import { caseAccessFor } from '../../db/contributors.js';
 import { caseProgress, findCase, lastCaseComment } from '../../db/documents.js';
 import { MAX_FILE_BYTES } from '../files.js';
-import { ContentInspector, refusalMessage } from '../files.js';
-import { checkStoredImage, checkStoredPdf } from '../documents/pdf.js';
+import { refusalMessage } from '../files.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
 import { addCaseFiles, changePaymentState, editCaseRecord, editPaymentAmount, loadCaseRecord, notifyCaseAvailable, removeCaseFile } from '../services/case-record.js';
-import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions } from '../uploads.js';
+import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../validation.js';
 import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
 import { staffCasePage } from '../views/document-pages.js';
@@ -129,12 +128,6 @@ function conclusionLines(text: string): string[] {
 export default function caseRecordRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, storage, workflows, config } = app.deps;
-
-  const fileRules: ReceiveOptions = {
-    inspect: (kind) => new ContentInspector(kind),
-    verify: (file, kind) =>
-      kind === 'pdf' ? checkStoredPdf(storage, file.storageKey, file.fileName, file.sizeBytes) : checkStoredImage(storage, file.storageKey, file.fileName, kind, file.sizeBytes),
-  };
 
   /** The staff case page again, with the errors and what was typed. */
   async function renderStaffCase(request: FastifyRequest, reply: FastifyReply, kase: Case, errors: string[], typed: CaseRecordTyped, status: number) {
@@ -250,7 +243,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       const found = await staffCase(request, reply);
       if (!found) return reply;
       const t = translator(request, 'staff');
-      const received = await receiveFiles(app, request, storage, fileRules);
+      const received = await receiveFiles(app, request, storage);
       let kept = false;
       try {
         if (received.refusals.length > 0) {

@@ -14,10 +14,10 @@ import { caseProgress, categoryLabel, findCase, findCaseDocument, lastCaseCommen
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
-import { ContentInspector, refusalMessage } from '../files.js';
-import { checkStoredImage, checkStoredPdf, cutStoredPdf, parsePageList } from '../documents/pdf.js';
+import { refusalMessage } from '../files.js';
+import { SplitPieceRefused, cutStoredPdf, parsePageList } from '../documents/pdf.js';
 import { closeCase, depositDocuments, review, sendCaseComment, withdraw } from '../services/documents.js';
-import { discardFiles, readFormFields, receiveFiles, type ReceiveOptions, type ReceivedFiles } from '../uploads.js';
+import { discardFiles, readFormFields, receiveFiles, type ReceivedFiles } from '../uploads.js';
 import { field } from '../validation.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
@@ -74,17 +74,6 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
 function flashUrl(base: string, ok: Flash, extra: Record<string, string | number> = {}, anchor = ''): string {
   const params = new URLSearchParams({ ok, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
   return `${base}?${params.toString()}${anchor}`;
-}
-
-/** The document rules: bytes inspected as they pass, PDFs opened to count pages. */
-function documentRules(app: FastifyInstance): ReceiveOptions {
-  return {
-    inspect: (kind) => new ContentInspector(kind),
-    verify: (file, kind) =>
-      kind === 'pdf'
-        ? checkStoredPdf(app.deps.storage, file.storageKey, file.fileName, file.sizeBytes)
-        : checkStoredImage(app.deps.storage, file.storageKey, file.fileName, kind, file.sizeBytes),
-  };
 }
 
 /** Seed 000's message naming every refused file, then what is wrong with each. */
@@ -234,7 +223,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     // Checked before a byte is stored: a form without a valid category keeps nothing.
     if (!state) return refuse(request, reply, access, [t.documents.categoryInvalid]);
     if (state.state === 'complete') return refuse(request, reply, access, [t.documents.categoryDone], 409);
-    const received = await receiveFiles(app, request, storage, documentRules(app));
+    const received = await receiveFiles(app, request, storage);
     // Files of a refused form are removed before the answer leaves: whoever reads the answer
     // finds nothing stored.
     const fail = async (errors: string[], status = 400) => {
@@ -275,7 +264,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     const { t, client, access, states } = target;
     const kase = access.kase;
     const open = states.filter((s) => s.state !== 'complete');
-    const received = await receiveFiles(app, request, storage, documentRules(app));
+    const received = await receiveFiles(app, request, storage);
     const source = received.files[0];
     // The original is cut into the documents and never kept; it is removed before any answer.
     const fail = async (errors: string[], status = 400) => {
@@ -303,7 +292,13 @@ export default async function documentRoutes(app: FastifyInstance) {
       }
       if (errors.length === 0 && pieces.length === 0) errors.push(t.documents.splitNothing);
       if (errors.length > 0) return await fail([...new Set(errors)]);
-      const cut = await cutStoredPdf(storage, source.storageKey, pieces);
+      let cut: Awaited<ReturnType<typeof cutStoredPdf>>;
+      try {
+        cut = await cutStoredPdf(storage, source.storageKey, pieces, source.fileName);
+      } catch (err) {
+        if (!(err instanceof SplitPieceRefused)) throw err;
+        return await fail([refusalMessage(t, err.refusal)]);
+      }
       try {
         const base = source.fileName.replace(/\.pdf$/i, '');
         const rows = await depositDocuments(

@@ -7,6 +7,7 @@ import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN, getSettings, isHexColor, saveSett
 import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { getUnpaidMode } from '../../db/case-record.js';
+import { refusalMessage } from '../files.js';
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../validation.js';
 import { inkFor } from '../views/colour.js';
@@ -15,7 +16,8 @@ import { requireAdmin, requireStaff } from './staff-guard.js';
 
 const hidden = { schema: { hide: true } };
 export const LOGO_MAX_BYTES = 1024 * 1024;
-const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif']);
+/** The logo goes through the one inspection, narrowed to these kinds and that size. */
+const LOGO_RULES = { kinds: ['png', 'jpeg', 'gif'], maxBytes: LOGO_MAX_BYTES } as const;
 
 export default function settingsRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
@@ -56,7 +58,7 @@ export default function settingsRoutes(app: FastifyInstance) {
   app.post('/back-office/reglages', { ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!requireAdmin(request, reply)) return reply;
     const t = translator(request, 'staff').settings;
-    const received = await receiveFiles(app, request, storage);
+    const received = await receiveFiles(app, request, storage, LOGO_RULES);
     const errors: string[] = [];
     const primaryColor = field(request.body, 'primaryColor').trim().toLowerCase();
     if (!isHexColor(primaryColor)) errors.push(t.colorInvalid);
@@ -66,8 +68,8 @@ export default function settingsRoutes(app: FastifyInstance) {
     const locales = (['fr', 'en'] as const).filter((l) => field(request.body, `locale_${l}`) === 'on');
     if (locales.length === 0) errors.push(t.localesInvalid);
     const logoFile = received.files[0];
-    if (received.refusals.length > 0 || received.files.length > 1 || (logoFile && (!LOGO_TYPES.has(logoFile.contentType) || logoFile.sizeBytes > LOGO_MAX_BYTES))) {
-      errors.push(t.logoInvalid);
+    if (received.refusals.length > 0 || received.files.length > 1) {
+      errors.push(t.logoInvalid, ...received.refusals.map((r) => refusalMessage(translator(request, 'staff'), r)));
     }
     if (errors.length > 0) {
       await discardFiles(storage, received.files);

@@ -3,7 +3,6 @@
 // record with contacts in every state, on a desk screen and on a phone. Screenshots go to
 // artifacts/screenshots/. Settings are global to the run's database: put back at the end.
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
@@ -14,6 +13,7 @@ import { makePng } from '../helpers/png.js';
 import { startTestSystem } from '../helpers/system.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
 import { deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
+import { inspectFile } from '../helpers/stored.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -117,7 +117,9 @@ describe('back-office in a browser', () => {
     await add('fixed', 'phone', '01 98 76 54 32', 'pending');
     await setObservation(db, client.id, 'Préfère être appelée le matin. Dossier de surendettement en cours.');
     await recordContactAction(db, { clientId: client.id, contactId: ids.home!, kind: 'letter', staffId: (await db.selectFrom('accounts').select('id').where('email', '=', staff.email).executeTakeFirstOrThrow()).id, body: 'Mise en demeure' });
-    const stored = await system.app!.deps.storage.put(Readable.from([makePng(20, 20, [0, 0, 0])]), { maxBytes: 1_000_000 });
+    const inspected = await inspectFile('avis.png', makePng(20, 20, [0, 0, 0]));
+    if ('reason' in inspected) throw new Error(`refused: ${inspected.reason}`);
+    const stored = await system.app!.deps.storage.put(inspected);
     await addClientFile(db, { clientId: client.id, fileName: 'Avis d’imposition 2025.png', contentType: 'image/png', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, uploadedBy: client.id });
 
     const page = await staffPage();

@@ -1,12 +1,14 @@
 // The local storage of deposited files, and the file rules of server/files.ts.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLocalStorage, isStorageLimitError, isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { createLocalStorage, isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { checkName, displayName, signatureMatches } from '../../server/files.js';
+import { inspectFile, isRefusal, type InspectedFile } from '../../server/inspection/index.js';
+import { makePdf } from '../helpers/documents.js';
 
 async function files(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -19,17 +21,14 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function chunked(content: Buffer, size = 64 * 1024): Readable {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < content.length; i += size) parts.push(content.subarray(i, i + size));
-  return Readable.from(parts);
-}
-
 describe('local storage', () => {
-  it('stores under a random key, gives the bytes back, and deletes', async () => {
+  it('stores an inspected file under a random key, gives the bytes back, and deletes', async () => {
     const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
-    const content = randomBytes(300_000);
-    const stored = await storage.put(chunked(content), { maxBytes: content.length });
+    const content = await makePdf(3);
+    const inspected = await inspectFile('releve.pdf', content);
+    if (isRefusal(inspected)) throw new Error(`refused: ${inspected.reason}`);
+    expect(inspected).toMatchObject({ name: 'releve.pdf', kind: 'pdf', contentType: 'application/pdf', pageCount: 3 });
+    const stored = await storage.put(inspected);
     expect(stored.key).toMatch(/^[0-9a-f]{32}$/);
     expect(stored.sizeBytes).toBe(content.length);
     expect(stored.sha256).toBe(createHash('sha256').update(content).digest('hex'));
@@ -41,20 +40,15 @@ describe('local storage', () => {
     expect(await files(storage.root)).toEqual([]);
   });
 
-  it('refuses a stream longer than maxBytes and leaves nothing behind', async () => {
+  it('stores nothing that did not come out of the inspection, whatever the cast', async () => {
     const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
-    await expect(storage.put(chunked(randomBytes(200_001)), { maxBytes: 200_000 })).rejects.toSatisfy(isStorageLimitError);
-    const failing = new Readable({
-      read() {
-        this.destroy(new Error('client went away'));
-      },
-    });
-    await expect(storage.put(failing, { maxBytes: 10 })).rejects.toThrow('client went away');
-    // Failing before the temporary file was even opened: it must not appear afterwards.
-    const early = new Readable({ read() {} });
-    early.destroy(new Error('refused at once'));
-    await expect(storage.put(early, { maxBytes: 10 })).rejects.toThrow('refused at once');
-    await new Promise((r) => setTimeout(r, 100));
+    const inspected = await inspectFile('releve.pdf', await makePdf(1));
+    if (isRefusal(inspected)) throw new Error(`refused: ${inspected.reason}`);
+    const forged = { name: 'x.pdf', kind: 'pdf', contentType: 'application/pdf', bytes: Buffer.from('MZ') } as unknown as InspectedFile;
+    await expect(storage.put(forged)).rejects.toThrow(TypeError);
+    // A copy of a genuine one is not it either, and the genuine one cannot be changed.
+    await expect(storage.put({ ...inspected })).rejects.toThrow(TypeError);
+    expect(() => Object.assign(inspected, { bytes: Buffer.from('MZ') })).toThrow(TypeError);
     expect(await files(storage.root)).toEqual([]);
   });
 

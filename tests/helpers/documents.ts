@@ -46,6 +46,37 @@ export function makeBmp(): Buffer {
   return buf;
 }
 
+/** A 2×2 8-bit grey TIFF (little-endian): one IFD, one strip. */
+export function makeTiff(): Buffer {
+  const entries: Array<[number, number, number]> = [
+    [256, 3, 2], // ImageWidth
+    [257, 3, 2], // ImageLength
+    [258, 3, 8], // BitsPerSample
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // Photometric: black is zero
+    [273, 4, 0], // StripOffsets (set below)
+    [278, 3, 2], // RowsPerStrip
+    [279, 4, 4], // StripByteCounts
+  ];
+  const ifdSize = 2 + entries.length * 12 + 4;
+  const pixels = 8 + ifdSize;
+  const buf = Buffer.alloc(pixels + 4);
+  buf.write('II', 0, 'latin1');
+  buf.writeUInt16LE(42, 2);
+  buf.writeUInt32LE(8, 4);
+  buf.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, value], i) => {
+    const at = 10 + i * 12;
+    buf.writeUInt16LE(tag, at);
+    buf.writeUInt16LE(type, at + 2);
+    buf.writeUInt32LE(1, at + 4);
+    if (type === 3) buf.writeUInt16LE(value, at + 8);
+    else buf.writeUInt32LE(tag === 273 ? pixels : value, at + 8);
+  });
+  buf.set([0x00, 0x80, 0xc0, 0xff], pixels);
+  return buf;
+}
+
 /** A copy of a seeded template for one test file (its own reminder cadence and digest window). */
 export async function cloneTemplate(
   db: Db,

@@ -1,7 +1,6 @@
 // Client files reach the real Redmine 5.0 with their note; a file above Redmine's size limit
 // (5120 KB by default) stays in Guichet and the note links to it in the back-office.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineActivities } from '../../activities/redmine.js';
@@ -16,6 +15,7 @@ import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
+import { storeRaw } from '../helpers/stored.js';
 
 let system: RunningSystem & { url: string };
 let staff: RedmineClient; // the administrator, as staff in Redmine
@@ -211,7 +211,7 @@ describe('retries', () => {
     const conversationId = randomUUID();
     const messageId = randomUUID();
     const content = pdf(20_000);
-    const stored = await storage.put(Readable.from([content]), { maxBytes: content.length });
+    const stored = await storeRaw(system.config.storageDir, content);
     await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: unique('Relance'), cc: '' });
     await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Pièce jointe.', redmineDelivery: 'pending' });
     await insertAttachments(db, messageId, [{ fileName: 'piece.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key }]);

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connect.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
@@ -31,6 +30,7 @@ import { pdfText, renderPages, run } from '../helpers/pdf.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
 import { stampPixels, withUnpaidMode } from '../helpers/unpaid.js';
+import { inspectFile, storeRaw } from '../helpers/stored.js';
 
 let smtp: TestSmtp;
 let system: RunningSystem & { url: string };
@@ -377,7 +377,9 @@ describe('unpaid cases', () => {
     const [pdfRow, pngRow] = await fileRows(kase);
     // The client's own deposit, in the same case, follows the same rule.
     const deposit = await makePdf(1, 'Pièce');
-    const stored = await system.app!.deps.storage.put(Readable.from([deposit]), { maxBytes: 10 * 1024 * 1024 });
+    const inspected = await inspectFile('cni.pdf', deposit);
+    if ('reason' in inspected) throw new Error(`refused: ${inspected.reason}`);
+    const stored = await system.app!.deps.storage.put(inspected);
     const [doc] = await insertDocuments(db, [
       { caseId: kase.id, categoryId: await categoryId(db, lease.id, 'identite'), fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, pageCount: 1, source: 'upload', depositedBy: account.id },
     ]);
@@ -471,7 +473,7 @@ describe('unpaid cases', () => {
       await rm(dir, { recursive: true, force: true });
     }
     // Uploads refuse encrypted PDFs; this one reached storage another way (an older import).
-    const stored = await system.app!.deps.storage.put(Readable.from([locked]), { maxBytes: 10 * 1024 * 1024 });
+    const stored = await storeRaw(system.config.storageDir, locked);
     const [row] = await insertCaseFiles(db, [{ caseId: kase.id, fileName: 'protege.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, pageCount: 2, uploadedBy: staffAccount.id }]);
     await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
     await withUnpaidMode(db, 'watermark', async () => {

@@ -12,7 +12,7 @@ import type { Db } from '../../db/connect.js';
 import type { Case } from '../../db/database.js';
 import { caseDocuments } from '../../db/documents.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { GIF_1PX, PNG_1PX, categoryId, cloneTemplate, makeBmp, makeCase, makeJpeg, makePdf, storedFiles } from '../helpers/documents.js';
+import { GIF_1PX, PNG_1PX, categoryId, cloneTemplate, makeBmp, makeCase, makeJpeg, makePdf, makeTiff, storedFiles } from '../helpers/documents.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { Browser, csrfToken, multipartBody, type FormPart } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
@@ -214,7 +214,7 @@ describe('hostile uploads', () => {
   it('stays healthy and accepts genuine files of every kind afterwards', async () => {
     const health = await system.app!.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
-    const tiff = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), randomBytes(200)]);
+    const tiff = makeTiff();
     for (const file of [
       { filename: 'cni.pdf', content: await makePdf(2) },
       { filename: 'photo.jpg', content: makeJpeg() },

@@ -4,7 +4,6 @@
 // and leaves open, reopened, recent and unlimited cases alone. Dates are moved in the database,
 // which is the sweep's clock.
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
@@ -20,6 +19,7 @@ import { categoryId, cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
+import { storeRaw } from '../helpers/stored.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
@@ -44,8 +44,8 @@ afterAll(async () => {
 /** A case with one deposited document, one file staff added and a comment, closed `closedAgo` ago (an SQL interval), or open. */
 async function caseWithFiles(space: Space, client: Account, staff: Account, closedAgo: string | null): Promise<{ kase: Case; keys: string[] }> {
   const kase = await makeCase(db, { space, client, template });
-  const deposit = await storage.put(Readable.from([Buffer.from(`%PDF-1.4 deposit ${randomUUID()}`)]), { maxBytes: 1_000_000 });
-  const report = await storage.put(Readable.from([Buffer.from(`%PDF-1.4 report ${randomUUID()}`)]), { maxBytes: 1_000_000 });
+  const deposit = await storeRaw(system.config.storageDir, Buffer.from(`%PDF-1.4 deposit ${randomUUID()}`));
+  const report = await storeRaw(system.config.storageDir, Buffer.from(`%PDF-1.4 report ${randomUUID()}`));
   await insertDocuments(db, [
     { caseId: kase.id, categoryId: await categoryId(db, template.id, 'identite'), fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: deposit.sizeBytes, sha256: deposit.sha256, storageKey: deposit.key, pageCount: 1, source: 'upload', depositedBy: client.id },
   ]);
