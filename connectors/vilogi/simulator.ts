@@ -260,9 +260,27 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
   };
 }
 
-/** A tiny valid PDF, for demo attachments. */
+/** A tiny valid PDF (one page with the text, a true cross-reference table), for demo attachments. */
 export function tinyPdf(text: string): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${text.replace(/[^\x20-\x7e]/g, '?')}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`, 'latin1');
+  const safe = text.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, ' ');
+  const content = `BT /F1 24 Tf 72 720 Td (${safe}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
 }
 
 /** The requests the run command files in the simulator when no VILOGI_URL is configured. */

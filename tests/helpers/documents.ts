@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { crc32, deflateSync } from 'node:zlib';
+import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import type { Db } from '../../db/connect.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
 import { createCase, findTemplateBySlug } from '../../db/documents.js';
@@ -44,6 +45,79 @@ export function makeBmp(): Buffer {
   buf.writeUInt16LE(24, 28);
   buf.writeUInt32LE(pixels, 34);
   return buf;
+}
+
+/**
+ * A genuine PDF of exactly `size` bytes: one page, an image-sized stream of random bytes (as a
+ * scanner's photo weighs), padded after its end marker as some writers do.
+ */
+export async function pdfOfSize(size: number): Promise<Buffer> {
+  const base = await makePdf(1);
+  if (size < base.length) throw new Error(`a PDF takes at least ${base.length} bytes`);
+  const doc = await PDFDocument.load(base);
+  const room = size - base.length - 400;
+  if (room > 0) {
+    const photo = doc.context.stream(randomBytes(room), { Type: 'XObject', Subtype: 'Image', Width: 10, Height: 10, BitsPerComponent: 8, ColorSpace: 'DeviceRGB', Filter: 'DCTDecode' });
+    doc.getPage(0).node.setXObject(PDFName.of('Im1'), doc.context.register(photo));
+  }
+  const bytes = Buffer.from(await doc.save({ useObjectStreams: false }));
+  if (bytes.length > size) return base.length <= size ? Buffer.concat([base, Buffer.alloc(size - base.length, 0x0a)]) : base;
+  return Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x0a)]);
+}
+
+/**
+ * The same, written by hand and at once (no pdf-lib): one page, a random-bytes image stream of
+ * the room left, a true cross-reference table, then line ends up to exactly `size` (at least 700).
+ */
+export function genuinePdf(size: number): Buffer {
+  const objects = (room: number): Buffer[] => [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> >>'),
+    Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width 10 /Height 10 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /DCTDecode /Length ${room} >>\nstream\n`), randomBytes(room), Buffer.from('\nendstream')]),
+  ];
+  const build = (room: number): Buffer => {
+    const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
+    let at = parts[0]!.length;
+    const offsets: number[] = [];
+    for (const [i, body] of objects(room).entries()) {
+      offsets.push(at);
+      const chunk = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
+      parts.push(chunk);
+      at += chunk.length;
+    }
+    parts.push(Buffer.from(`xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`));
+    return Buffer.concat(parts);
+  };
+  const overhead = build(0).length + 20;
+  if (size < overhead) throw new Error(`a PDF takes at least ${overhead} bytes`);
+  const bytes = build(size - overhead);
+  return Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x0a)]);
+}
+
+/** A genuine grey PNG of about `size` bytes (its pixels stored, not compressed: random noise). */
+export function genuinePng(size: number): Buffer {
+  const width = 64;
+  const rows = Math.max(1, Math.floor((size - 100) / (width + 1)));
+  const raw = Buffer.from(randomBytes(rows * (width + 1)).map((b, i) => (i % (width + 1) === 0 ? 0 : b)));
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(rows, 4);
+  ihdr[8] = 8;
+  return Buffer.concat([PNG_1PX.subarray(0, 8), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 0 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A genuine JPEG of exactly `size` bytes (at least 33). */
+export function jpegOfSize(size: number): Buffer {
+  return makeJpeg(size - 32);
 }
 
 /** A 2×2 8-bit grey TIFF (little-endian): one IFD, one strip. */

@@ -16,6 +16,7 @@ import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
 import { storeRaw } from '../helpers/stored.js';
+import { genuinePdf } from '../helpers/documents.js';
 
 let system: RunningSystem & { url: string };
 let staff: RedmineClient; // the administrator, as staff in Redmine
@@ -56,9 +57,9 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what
   }
 }
 
+/** A genuine PDF of that size (every file is inspected whole). */
 function pdf(size: number): Buffer {
-  const head = Buffer.from('%PDF-1.4\n');
-  return Buffer.concat([head, randomBytes(size - head.length)]);
+  return genuinePdf(size);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -12,6 +12,7 @@ import type { RunningSystem } from '../../runtime/system.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, multipartBody, type UploadFile } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
+import { genuinePdf, genuinePng, jpegOfSize } from '../helpers/documents.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
@@ -28,16 +29,16 @@ afterAll(async () => {
 
 const MB = 1024 * 1024;
 
+// Genuine files (every file is inspected whole): their blocks hold together, their sizes exact
+// where it matters (a JPEG, a PDF).
 function pdf(size = 3000): Buffer {
-  const head = Buffer.from('%PDF-1.4\n');
-  return Buffer.concat([head, randomBytes(Math.max(0, size - head.length))]);
+  return genuinePdf(size);
 }
 function png(size = 2000): Buffer {
-  const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([head, randomBytes(size - head.length)]);
+  return genuinePng(size);
 }
 function jpeg(size = 2000): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 4)]);
+  return jpegOfSize(size);
 }
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
