@@ -140,6 +140,8 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     // The gateway's stated size spares a download; the bytes are counted anyway.
     if (a.size > MAX_FILE_BYTES) return { reason: 'too_large', name: checked.name };
     const bytes = await readLimited(await settings().client.downloadAttachment(request.id, a.id));
+    // A download cut short is a passing fault (retried), not a file to refuse for good.
+    if (bytes.length !== a.size) throw new Error(`the download of ${a.id} gave ${bytes.length} bytes, Vilogi states ${a.size}`);
     return inspectFile(a.fileName, bytes);
   }
 

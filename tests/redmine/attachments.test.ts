@@ -16,7 +16,7 @@ import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
 import { storeRaw } from '../helpers/stored.js';
-import { genuinePdf } from '../helpers/documents.js';
+import { genuinePdf, genuinePng } from '../helpers/documents.js';
 
 let system: RunningSystem & { url: string };
 let staff: RedmineClient; // the administrator, as staff in Redmine
@@ -127,7 +127,7 @@ describe('client files → Redmine', () => {
     // A reply with a 6 MB scan (above 5120 KB) and a small image: the image goes to Redmine,
     // the scan stays in Guichet and the note links to it.
     const big = pdf(6 * 1024 * 1024);
-    const image = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(4000)]);
+    const image = genuinePng(4000);
     const replied = await browser.postMultipart(`/conversations/${conversationId}/messages`, { body: 'Et mes relevés de compte.' }, [
       { filename: 'relevés 2025.pdf', content: big },
       { filename: 'rib.png', content: image },

@@ -12,7 +12,7 @@ import type { RunningSystem } from '../../runtime/system.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, multipartBody, type UploadFile } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
-import { genuinePdf, genuinePng, jpegOfSize } from '../helpers/documents.js';
+import { GIF_1PX, genuinePdf, genuinePng, jpegOfSize, makeBmp, makeTiff } from '../helpers/documents.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
@@ -198,10 +198,10 @@ describe('attaching files', () => {
   it('accepts every allowed format, up to exactly 10 MB, and up to 5 files', async () => {
     const { account, browser } = await loggedInClient();
     const res = await compose(browser, [
-      { filename: 'scan.tif', content: Buffer.concat([Buffer.from('II*\0'), randomBytes(500)]) },
-      { filename: 'scan2.TIFF', content: Buffer.concat([Buffer.from('MM\0*'), randomBytes(500)]) },
-      { filename: 'plan.bmp', content: Buffer.concat([Buffer.from('BM'), randomBytes(500)]) },
-      { filename: 'logo.gif', content: Buffer.concat([Buffer.from('GIF89a'), randomBytes(500)]) },
+      { filename: 'scan.tif', content: makeTiff() },
+      { filename: 'scan2.TIFF', content: makeTiff() },
+      { filename: 'plan.bmp', content: makeBmp() },
+      { filename: 'logo.gif', content: GIF_1PX },
       { filename: 'relevé.pdf', content: pdf(10 * MB) },
     ]);
     expect(res.statusCode).toBe(303);
