@@ -1,6 +1,6 @@
 // Client files reach the real Redmine 5.0 with their note; a file above Redmine's size limit
 // (5120 KB by default) stays in Guichet and the note links to it in the back-office.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineActivities } from '../../activities/redmine.js';
