@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
+import { genuinePdf, jpegOfSize } from '../helpers/documents.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
 import { launchChromium, screenshot } from '../helpers/browser.js';
@@ -46,7 +47,7 @@ describe('attachments in a browser', () => {
     expect(await page.getByText('10 Mo au plus par fichier, 5 fichiers au plus.').isVisible()).toBe(true);
     await page.getByLabel('Objet').fill('Pièces pour mon dossier');
     await page.getByLabel('Votre message').fill('Voici mes justificatifs.');
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(20_000)]);
+    const pdf = genuinePdf(20_000);
     await picker.setInputFiles([
       { name: 'bulletin de salaire.pdf', mimeType: 'application/pdf', buffer: pdf },
       { name: 'facture.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('MZ'), randomBytes(500)]) },
@@ -65,7 +66,7 @@ describe('attachments in a browser', () => {
     expect(await link.isVisible()).toBe(true);
 
     // A reply with a photo.
-    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(8000)]);
+    const photo = jpegOfSize(8000);
     await page.getByLabel('Votre message').fill('Et la photo de la carte grise.');
     await page.getByLabel('Pièces jointes (facultatif)').setInputFiles([{ name: 'carte grise.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     await Promise.all([page.waitForURL(/#m-/), page.getByRole('button', { name: 'Envoyer la réponse' }).click()]);
