@@ -1,6 +1,7 @@
 // The rules for files clients attach (seed 000): .pdf .png .jpg .jpeg .tif .tiff .bmp .gif, from
 // 1 byte to 10 MB each, the type checked from the bytes as well as from the name. One place for
-// the rules, the names shown and the messages; the routes stream, this module decides.
+// the kinds, the name rule, the names shown and the messages; server/inspection judges the bytes
+// (every file goes through it before it is stored).
 import type { Messages } from '../i18n/index.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
