@@ -126,18 +126,28 @@ afterAll(async () => {
   await admin?.cleanUp();
 });
 
-/** Everything a refused file could have left: rows, storage, the logo setting. */
+/**
+ * Everything a refused file could have left: this system's storage, and the rows of this file's
+ * people and case (test files share the database: global counts would see the others' work).
+ */
 async function snapshot() {
-  const count = async (table: 'attachments' | 'messages' | 'conversations' | 'documents' | 'case_files' | 'client_files') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const people = [owner.account.id, guarantor.account.id];
+  const conversations = db.selectFrom('conversations').select('id').where('client_account_id', 'in', people);
+  const n = async (query: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }) => Number((await query.executeTakeFirstOrThrow()).n);
   return {
     storage: await storedFiles(system.config.storageDir),
-    attachments: await count('attachments'),
-    messages: await count('messages'),
-    conversations: await count('conversations'),
-    documents: await count('documents'),
-    caseFiles: await count('case_files'),
-    clientFiles: await count('client_files'),
+    conversations: await n(db.selectFrom('conversations').select((eb) => eb.fn.countAll().as('n')).where('client_account_id', 'in', people)),
+    messages: await n(db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('conversation_id', 'in', conversations)),
+    attachments: await n(
+      db
+        .selectFrom('attachments')
+        .innerJoin('messages', 'messages.id', 'attachments.message_id')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('messages.conversation_id', 'in', conversations),
+    ),
+    documents: await n(db.selectFrom('documents').select((eb) => eb.fn.countAll().as('n')).where('case_id', '=', kase.id)),
+    caseFiles: await n(db.selectFrom('case_files').select((eb) => eb.fn.countAll().as('n')).where('case_id', '=', kase.id)),
+    clientFiles: await n(db.selectFrom('client_files').select((eb) => eb.fn.countAll().as('n')).where('client_account_id', 'in', people)),
     logo: (await db.selectFrom('settings').select('logo_key').executeTakeFirst())?.logo_key ?? null,
   };
 }
