@@ -31,6 +31,7 @@ const schema = z.object({
   MAIL_FROM: z.string().default('Guichet <no-reply@guichet.localhost>'),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
   COOKIE_SECURE: optionalString.pipe(bool.optional()),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   DEMO_DATA: optionalString.pipe(bool.optional()),

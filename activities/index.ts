@@ -9,8 +9,9 @@ import { createCaseNoteActivities, type CaseNoteActivityDeps } from './case-note
 import { createContributorActivities, type ContributorActivityDeps } from './contributors.js';
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
+import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps & StaffAccessActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps & StaffAccessActivityDeps & SessionActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContributorActivities(deps),
     ...createRetentionActivities(deps),
     ...createStaffAccessActivities(deps),
+    ...createSessionActivities(deps),
   };
 }
 

@@ -1,5 +1,11 @@
 import type { Db } from './connect.js';
 import type { Account, AccountKind, Locale, NewAccount, Space } from './database.js';
+import { endAccountSessions } from './sessions.js';
+
+/** Runs `work` in the caller's transaction, or in a new one. */
+function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -36,9 +42,12 @@ export async function setPendingPassword(db: Db, accountId: string, hash: string
     .execute();
 }
 
+/** The new password becomes the password, and every session opened before it ends (whoever
+ * knew the old one is out). Sign-in creates the new session afterwards. */
 export async function promotePendingPassword(db: Db, accountId: string): Promise<void> {
-  await db
-    .updateTable('accounts')
+  await inTransaction(db, async (tx) => {
+    const promoted = await tx
+      .updateTable('accounts')
     .set((eb) => ({
       password_hash: eb.ref('pending_password_hash'),
       pending_password_hash: null,
@@ -47,15 +56,21 @@ export async function promotePendingPassword(db: Db, accountId: string): Promise
     }))
     .where('id', '=', accountId)
     .where('pending_password_hash', 'is not', null)
-    .execute();
+    .executeTakeFirst();
+    if (Number(promoted.numUpdatedRows) > 0) await endAccountSessions(tx, accountId);
+  });
 }
 
-export async function setPassword(db: Db, accountId: string, hash: string): Promise<void> {
-  await db
-    .updateTable('accounts')
-    .set({ password_hash: hash, pending_password_hash: null, pending_password_expires_at: null, password_changed_at: new Date() })
-    .where('id', '=', accountId)
-    .execute();
+/** A new password; the account's other sessions end (`keepSession`: the one that set it). */
+export async function setPassword(db: Db, accountId: string, hash: string, options: { keepSession?: string } = {}): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    await tx
+      .updateTable('accounts')
+      .set({ password_hash: hash, pending_password_hash: null, pending_password_expires_at: null, password_changed_at: new Date() })
+      .where('id', '=', accountId)
+      .execute();
+    await endAccountSessions(tx, accountId, options.keepSession ? { except: options.keepSession } : {});
+  });
 }
 
 export async function recordLogin(db: Db, accountId: string): Promise<void> {

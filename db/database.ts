@@ -89,6 +89,14 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** rate-limiter-flexible's Postgres store (server/rate-limits.ts). */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** Milliseconds since the epoch; the window's end. */
+  expire: number | null;
+}
+
 export interface ConversationsTable {
   id: string;
   space_id: string;
@@ -547,6 +555,7 @@ export interface Database {
   case_files: CaseFilesTable;
   client_views: ClientViewsTable;
   staff_spaces: StaffSpacesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -25,13 +25,15 @@ export async function createSession(
     .execute();
 }
 
-/** The session and its account if it was seen within the idle limit and the account is active. */
-export async function findLiveSession(
-  db: Db,
-  id: string,
-  kind: AccountKind,
-  idleMinutes: number,
-): Promise<SessionWithAccount | undefined> {
+/** How long a session lives: without a request (idle), and at most from its sign-in (absolute). */
+export interface SessionLimits {
+  idleMinutes: number;
+  maxHours: number;
+}
+
+/** The session and its account if it was seen within the idle limit, began within the absolute
+ * limit, and the account is active. */
+export async function findLiveSession(db: Db, id: string, kind: AccountKind, limits: SessionLimits): Promise<SessionWithAccount | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
@@ -40,7 +42,9 @@ export async function findLiveSession(
     .where('sessions.id', '=', id)
     .where('sessions.kind', '=', kind)
     .where('accounts.disabled_at', 'is', null)
-    .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${limits.idleMinutes})`)
+    // Activity does not stretch a session forever: a stolen cookie kept busy still ends.
+    .where('sessions.created_at', '>', sql<Date>`now() - make_interval(hours => ${limits.maxHours})`)
     .executeTakeFirst();
   if (!row) return undefined;
   const { session_id, session_last_seen_at, ...account } = row;
@@ -55,10 +59,17 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
-export async function deleteIdleSessions(db: Db, idleMinutes: number): Promise<number> {
+/** Deletes the rows of sessions that ended by themselves (idle or past their absolute limit):
+ * findLiveSession refuses them already; this keeps the table to the live ones. */
+export async function deleteIdleSessions(db: Db, limits: SessionLimits): Promise<number> {
   const result = await db
     .deleteFrom('sessions')
-    .where('last_seen_at', '<', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .where((eb) =>
+      eb.or([
+        eb('last_seen_at', '<=', sql<Date>`now() - make_interval(mins => ${limits.idleMinutes})`),
+        eb('created_at', '<=', sql<Date>`now() - make_interval(hours => ${limits.maxHours})`),
+      ]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

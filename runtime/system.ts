@@ -24,6 +24,7 @@ import { createGuichetWorker } from './worker.js';
 import { ensureRetentionSchedule } from './retention.js';
 import { ensureStaffAccessSchedule } from './staff-access.js';
 import { resolveStaffAccess } from '../server/services/staff-access.js';
+import { ensureSessionPurgeSchedule } from './session-purge.js';
 import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
 
 export interface SystemOptions {
@@ -203,6 +204,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         const scheduleId = await ensureStaffAccessSchedule(client, config.TEMPORAL_TASK_QUEUE);
         log.debug({ scheduleId }, 'staff access re-check scheduled');
       }
+      const purgeSchedule = await ensureSessionPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS });
+      log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
       if (redmine) {
         await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
       }

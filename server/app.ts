@@ -6,11 +6,11 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { pageContext, sendPage, translator } from './context.js';
 import auth from './plugins/auth.js';
+import rateLimits from './plugins/rate-limits.js';
 import clientView from './plugins/client-view.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
 import apiRoutes from './routes/api.js';
@@ -35,6 +35,8 @@ import spaceRoutes from './routes/spaces.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { closeInspection } from './inspection/index.js';
 import { errorPage } from './views/auth-pages.js';
+import { cookieNames, hstsHeader } from './cookies.js';
+import { RateLimitedError, rateLimitText } from './rate-limits.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -54,6 +56,8 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 }
 
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const cookies = cookieNames(deps.config);
+  const hsts = hstsHeader(deps.config);
   const app = Fastify({
     // A given logger gets our request serializer too: it overrides Fastify's, which logs the query.
     ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: LOG_SERIALIZERS }) } : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
@@ -67,13 +71,13 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(swagger, {
     openapi: {
       info: { title: 'Guichet API', version: '0.1.0', description: 'JSON API of the Guichet client space.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'guichet_session' } } },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: cookies.session.client } } },
     },
   });
   await app.register(depsPlugin, { deps });
   await app.register(cookie, { secret: deps.config.SESSION_SECRET });
   await app.register(csrf, {
-    cookieKey: 'guichet_csrf',
+    cookieKey: cookies.csrf,
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure, signed: true },
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined;
@@ -87,11 +91,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   app.addHook('onResponse', drainUnreadForm);
   // The inspection's worker threads (started on the first file) stop with the app.
   app.addHook('onClose', closeInspection);
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error('rate limited'), { statusCode: context.statusCode, code: 'RATE_LIMITED' }),
-  });
+  await app.register(rateLimits);
   await app.register(fastifyStatic, {
     root: path.join(here, 'static'),
     prefix: '/static/',
@@ -105,6 +105,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
+    if (hsts) reply.header('strict-transport-security', hsts);
     reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
     return payload;
   });
@@ -116,7 +117,14 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     const area = request.url.startsWith('/back-office') ? 'staff' : 'client';
     const t = translator(request, area);
     let message = status >= 500 ? t.errors.internal : error.message;
-    if (error.code === 'RATE_LIMITED') message = t.errors.tooManyAttempts;
+    if (error instanceof RateLimitedError) {
+      // When to try again: in the header for programs, in words for people.
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      message = rateLimitText(t, error);
+      if (!request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('application/json')) {
+        return reply.status(status).send({ ok: false, message, errors: [message] });
+      }
+    }
     else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
     else if (error.code === BAD_FORM) message = t.errors.badForm;
     else if (error.validation && error.validationContext === 'params') {
@@ -157,3 +165,4 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
 
   return app;
 }
+

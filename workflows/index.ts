@@ -8,3 +8,4 @@ export * from './contributor-invitation.js';
 export * from './case-note.js';
 export * from './retention.js';
 export * from './staff-access.js';
+export * from './session-purge.js';

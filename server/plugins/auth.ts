@@ -1,5 +1,6 @@
 // Sessions: a random token in an HttpOnly cookie, its digest in the database, ended after
-// SESSION_IDLE_MINUTES without a request. Clients and staff have separate cookies.
+// SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after sign-in whatever the
+// activity. Clients and staff have separate cookies (names: server/cookies.ts).
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, AccountKind } from '../../db/database.js';
@@ -7,10 +8,8 @@ import { createSession, deleteSession, findLiveSession, touchSession } from '../
 import { findLiveView, mayViewClientSpaces, type LiveClientView } from '../../db/client-views.js';
 import { staffScopeOf, type StaffScope } from '../../db/staff-access.js';
 import { newToken, tokenDigest } from '../security/tokens.js';
+import { cookieNames } from '../cookies.js';
 
-export const SESSION_COOKIES: Record<AccountKind, string> = { client: 'guichet_session', staff: 'guichet_staff' };
-/** A head of service's confidential view of a client's space (db/client-views.ts). */
-export const VIEW_COOKIE = 'guichet_view';
 const NO_SPACE: StaffScope = { all: false, spaceIds: [] };
 // Writing last_seen_at on every request would cost a write per page; a minute is precise enough.
 const TOUCH_AFTER_MS = 60_000;
@@ -42,6 +41,10 @@ export default fp(
   async (app) => {
     const { db, config } = app.deps;
     const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.cookieSecure };
+    const names = cookieNames(config);
+    const SESSION_COOKIES = names.session;
+    const VIEW_COOKIE = names.view;
+    const limits = { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS };
 
     app.decorateRequest('client', null);
     app.decorateRequest('staff', null);
@@ -55,7 +58,7 @@ export default fp(
       for (const kind of ['client', 'staff'] as const) {
         const token = request.cookies[SESSION_COOKIES[kind]];
         if (!token) continue;
-        const session = await findLiveSession(db, tokenDigest(token), kind, config.SESSION_IDLE_MINUTES);
+        const session = await findLiveSession(db, tokenDigest(token), kind, limits);
         if (!session) {
           request.sessionExpired = kind;
           continue;

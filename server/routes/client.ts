@@ -1,4 +1,5 @@
 // The client space: login, password by e-mail, conversations.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { spacesOfClient } from '../../db/accounts.js';
 import { attachmentsByMessage, findClientAttachment, findClientConversation, listClientConversations, listMessages, markAnswersRead } from '../../db/conversations.js';
@@ -12,19 +13,18 @@ import { addClientMessage, startConversation } from '../services/conversations.j
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
 import { field, isEmail, validateBody, validateCc, validateSubject } from '../validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
+import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../rate-limits.js';
 import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
 
 const PAGE_SIZE = 20;
+/** A password request's answer never leaves sooner (well above a known address's work). */
+export const PASSWORD_REQUEST_MIN_MS = 400;
 const hidden = { schema: { hide: true } };
 
-export function loginRateLimit(app: FastifyInstance) {
-  return {
-    max: app.deps.config.LOGIN_RATE_LIMIT,
-    timeWindow: '15 minutes',
-    hook: 'preHandler' as const,
-    // Per address and per e-mail: one attacker cannot lock a person out from elsewhere.
-    keyGenerator: (request: FastifyRequest) => `${request.ip}|${field(request.body, 'email').trim().toLowerCase()}`,
-  };
+/** Sign-in tries, per address and per the e-mail (or login) typed. */
+export function signInLimit(app: FastifyInstance) {
+  return rateLimited(app, 'signIn', (request) => field(request.body, 'email'));
 }
 
 export default function clientRoutes(app: FastifyInstance) {
@@ -32,6 +32,7 @@ export default function clientRoutes(app: FastifyInstance) {
   const { db, workflows, config, storage } = app.deps;
   // Multipart forms: their text fields up to the first file become the body the CSRF check reads.
   const formCsrf = [readFormFields, csrf];
+  const signedIn = (request: FastifyRequest) => request.client?.id;
 
   function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: NonNullable<FastifyRequest['client']> } {
     if (request.client) return true;
@@ -62,7 +63,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, loginPage(pageContext(request, reply, { flash }), {}));
   });
 
-  app.post('/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  app.post('/connexion', { ...hidden, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     const account = email && password ? await authenticate(db, 'client', email, password, request.ip) : undefined;
@@ -84,13 +85,18 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.get('/mot-de-passe', hidden, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
 
-  app.post('/mot-de-passe', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  const passwordLimit = rateLimited(app, 'passwordRequest', (request) => field(request.body, 'email'));
+  app.post('/mot-de-passe', { ...hidden, preHandler: [csrf, passwordLimit] }, async (request, reply) => {
     const t = translator(request);
     const email = field(request.body, 'email').trim();
     if (!isEmail(email)) {
       return sendPage(reply, passwordRequestPage(pageContext(request, reply), { email, errors: [t.errors.emailInvalid] }), 400);
     }
+    const started = performance.now();
     await requestPassword(db, workflows, { email, ip: request.ip, loginUrl: `${config.publicUrl}/connexion` });
+    // A known address writes and signals Temporal, an unknown one does not: both answers leave
+    // after the same minimum time, so timing does not tell which addresses have an account.
+    await sleep(Math.max(0, PASSWORD_REQUEST_MIN_MS - (performance.now() - started)));
     return sendPage(reply, passwordRequestPage(pageContext(request, reply), { sent: true }));
   });
 
@@ -108,7 +114,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
   });
 
-  app.post('/conversations', { ...hidden, preHandler: formCsrf }, async (request, reply) => {
+  app.post('/conversations', { ...hidden, preHandler: [...formCsrf, rateLimited(app, 'conversation', signedIn)] }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
     const spaces = await spacesOfClient(db, request.client.id);
@@ -133,6 +139,14 @@ export default function clientRoutes(app: FastifyInstance) {
       const errors = formErrors(t, fieldErrors, received);
       if (errors.length > 0) return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400));
       try {
+        // Each Cc address gets mails of this conversation: a bounded number a day from one account.
+        await consumeMailTargets(app, request.client.id, cc ? cc.split(', ') : []);
+      } catch (err) {
+        if (!(err instanceof RateLimitedError)) throw err;
+        void reply.header('retry-after', String(err.retryAfterSeconds));
+        return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, [rateLimitText(t, err)]), 429));
+      }
+      try {
         const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
         kept = true;
         return reply.redirect(`/conversations/${conversationId}`, 303);
@@ -153,7 +167,7 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/messages',
-    { schema: { hide: true, params: idParams }, preHandler: formCsrf },
+    { schema: { hide: true, params: idParams }, preHandler: [...formCsrf, rateLimited(app, 'message', signedIn)] },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const t = translator(request);

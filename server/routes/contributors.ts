@@ -15,6 +15,8 @@ import { field, isEmail } from '../validation.js';
 import { invitationInvalidPage, invitationPage, OCCASIONAL, PERMISSION_KEYS, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
 import { idParams } from './client.js';
 import { requireAdmin } from './staff-guard.js';
+import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../rate-limits.js';
 
 const memberParams = {
   type: 'object',
@@ -57,6 +59,19 @@ function memberErrorText(t: Messages, err: MemberError): string {
 
 export default function contributorRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
+  const staffInvitations = [csrf, rateLimited(app, 'invitation', (request) => request.staff?.id)];
+  const clientInvitations = [csrf, rateLimited(app, 'invitation', (request) => request.client?.id)];
+  /** The refusal to show when the invitee had all their e-mails from this account today. */
+  const mailRefusal = async (reply: FastifyReply, t: Messages, accountId: string, address: string): Promise<string | undefined> => {
+    try {
+      await consumeMailTargets(app, accountId, [address]);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      void reply.header('retry-after', String(err.retryAfterSeconds));
+      return rateLimitText(t, err);
+    }
+  };
   const { db, workflows, config } = app.deps;
   const policy = invitationPolicy(config);
 
@@ -75,7 +90,7 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   // ---- Back-office ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: staffInvitations }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();
@@ -86,6 +101,8 @@ export default function contributorRoutes(app: FastifyInstance) {
     const render = (errors: string[], status: number) =>
       sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: form.values, errors }), status);
     if (!form.person) return render(form.errors, 400);
+    const refused = form.person.notify ? await mailRefusal(reply, t, request.staff.id, form.person.email) : undefined;
+    if (refused) return render([refused], 429);
     try {
       await addPerson(db, workflows, policy, { account: request.staff, ip: request.ip }, kase, form.person);
     } catch (err) {
@@ -98,12 +115,18 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
-    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    { schema: { hide: true, params: memberParams }, preHandler: staffInvitations },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const member = await findMember(db, request.params.id, request.params.memberId);
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
+      const refused = account ? await mailRefusal(reply, translator(request, 'staff'), request.staff.id, account.email) : undefined;
+      if (refused) {
+        const kase = await findCase(db, member.case_id);
+        if (!kase) return reply.callNotFound();
+        return sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles: contributorRoles(await templateOf(kase)), area: 'staff', values: {}, errors: [refused] }), 429);
+      }
       let sent: boolean;
       try {
         sent = await sendInvitation(db, workflows, policy, { account: request.staff, ip: request.ip }, member);
@@ -177,7 +200,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: clientInvitations }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const owned = await ownerCase(request);
     if (!owned) return reply.callNotFound();
@@ -188,6 +211,8 @@ export default function contributorRoutes(app: FastifyInstance) {
     const render = (errors: string[], status: number) => sendPage(reply, personFormPage(pageContext(request, reply), { kase, roles, area: 'owner', values: form.values, errors }), status);
     if (!template.contributors_invitable || kase.status === 'closed') return render([t.contributors.notAllowed], 403);
     if (!form.person) return render(form.errors, 400);
+    const refused = await mailRefusal(reply, t, request.client.id, form.person.email);
+    if (refused) return render([refused], 429);
     try {
       // The main client's invitation always goes at once: they have no "send" button later.
       await addPerson(db, workflows, policy, { account: request.client, ip: request.ip }, kase, { ...form.person, notify: true });

@@ -19,6 +19,7 @@ import { SplitPieceRefused, cutStoredPdf, parsePageList } from '../documents/pdf
 import { closeCase, depositDocuments, review, sendCaseComment, withdraw } from '../services/documents.js';
 import { discardFiles, readFormFields, receiveFiles, type ReceivedFiles } from '../uploads.js';
 import { field } from '../validation.js';
+import { rateLimited } from '../plugins/rate-limits.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
 import { idParams } from './client.js';
 import { caseWork } from './case-list.js';
@@ -95,6 +96,8 @@ export default async function documentRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows, storage } = app.deps;
   const formCsrf = [readFormFields, csrf];
+  // Client deposits, per address and account, counted before a byte is read.
+  const depositCsrf = [...formCsrf, rateLimited(app, 'upload', (request) => request.client?.id)];
 
   // pdf.js, from npm, served from here (no CDN): the page renders thumbnails with it.
   const pdfjsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
@@ -214,7 +217,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     return { t, client: request.client, access, states };
   }
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;
@@ -258,7 +261,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     }
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;

@@ -12,7 +12,7 @@ import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
 import { MESSAGE_STAFF_STATES, markClientMessagesRead, setMessageStaffState } from '../../db/message-states.js';
 import { audit } from '../../db/audit.js';
-import { attachmentParams, idParams, loginRateLimit } from './client.js';
+import { attachmentParams, idParams, signInLimit } from './client.js';
 
 const PAGE_SIZE = 25;
 const hidden = { schema: { hide: true } };
@@ -39,7 +39,7 @@ export default function staffRoutes(app: FastifyInstance) {
   const redmineLogin = app.deps.config.staffLogin === 'redmine' && app.deps.config.REDMINE_URL !== undefined;
   const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: app.deps.config.REDMINE_URL ?? '' }, login, password);
 
-  app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  app.post('/back-office/connexion', { ...hidden, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     if (redmineLogin) {

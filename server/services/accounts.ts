@@ -2,6 +2,7 @@ import type { Db } from '../../db/connect.js';
 import type { Account, AccountKind } from '../../db/database.js';
 import { findAccountByEmail, promotePendingPassword, recordLogin, setPendingPassword } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
+import { endAccountSessions } from '../../db/sessions.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { renderTemplate } from '../../db/templates.js';
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from '../security/passwords.js';
@@ -42,13 +43,15 @@ export async function requestPassword(
   options: { email: string; ip: string; loginUrl: string },
 ): Promise<void> {
   const account = await findAccountByEmail(db, 'client', options.email);
+  // The same work whether the address is known or not (the password, its hash, the e-mail), so
+  // that the answer's time says nothing; the route pads what is left (PASSWORD_REQUEST_MIN_MS).
+  const password = generatePassword();
+  const hash = await hashPassword(password);
+  const mail = await renderTemplate(db, 'password', account?.locale ?? 'fr', { clientFullName: account?.full_name ?? '', password, loginUrl: options.loginUrl });
   if (!account || account.disabled_at) {
     await audit(db, { actorAccountId: null, actorKind: 'system', action: 'password.request.unknown', ip: options.ip });
     return;
   }
-  const password = generatePassword();
-  const hash = await hashPassword(password);
-  const mail = await renderTemplate(db, 'password', account.locale, { clientFullName: account.full_name, password, loginUrl: options.loginUrl });
   const key = `password:${account.id}:${newToken().slice(0, 12)}`;
   await db.transaction().execute(async (tx) => {
     // Before the first password there is nothing to keep: the new one is the password at once.
@@ -56,6 +59,8 @@ export async function requestPassword(
       await setPendingPassword(tx, account.id, hash, new Date(Date.now() + PENDING_PASSWORD_DAYS * 86_400_000));
     } else {
       await tx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date() }).where('id', '=', account.id).execute();
+      // A first password: no session should exist, and none made before it survives it.
+      await endAccountSessions(tx, account.id);
     }
     const notification = await enqueueNotification(tx, {
       idempotencyKey: key,

@@ -2,9 +2,22 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+/** A private address of its own per browser: rate limits count per address, as for people. */
+function randomAddress(): string {
+  const [a, b, c] = randomBytes(3);
+  return `10.${a}.${b}.${Math.max(1, c!)}`;
+}
+
 export class Browser {
   private readonly cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance) {}
+  /** The address the server sees (request.ip). */
+  readonly ip: string;
+  constructor(
+    private readonly app: FastifyInstance,
+    options: { ip?: string } = {},
+  ) {
+    this.ip = options.ip ?? randomAddress();
+  }
 
   private remember(res: LightMyRequestResponse) {
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
@@ -27,7 +40,7 @@ export class Browser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.header(), ...headers } });
+    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { cookie: this.header(), ...headers } });
     this.remember(res);
     return res;
   }
@@ -43,6 +56,7 @@ export class Browser {
     const res = await this.app.inject({
       method: 'POST',
       url,
+      remoteAddress: this.ip,
       payload: body,
       headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -73,7 +87,7 @@ export class Browser {
       ...(options.csrfLast ? tokenPart : []),
     ];
     const { body, contentType } = multipartBody(parts);
-    const res = await this.app.inject({ method: 'POST', url, payload: body, headers: { cookie: this.header(), 'content-type': contentType } });
+    const res = await this.app.inject({ method: 'POST', url, remoteAddress: this.ip, payload: body, headers: { cookie: this.header(), 'content-type': contentType } });
     this.remember(res);
     return res;
   }
