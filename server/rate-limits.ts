@@ -25,7 +25,8 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     passwordRequest: { points: config.LOGIN_RATE_LIMIT, seconds: 15 * 60 },
     conversation: { points: 20, seconds: 60 * 60 },
     message: { points: 60, seconds: 60 * 60 },
-    invitation: { points: 20, seconds: 24 * 60 * 60 },
+    // Staff adding the people of many cases in a day stay well within it.
+    invitation: { points: 50, seconds: 24 * 60 * 60 },
     // One file per request from the page's script: a case of eight categories with several
     // pieces each fits well within it.
     upload: { points: 100, seconds: 60 * 60 },

@@ -4,14 +4,17 @@
 // from one account; a password request takes the same time for known and unknown addresses.
 // Counters of the routes with large limits are filled through the app's own limiter first.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pino from 'pino';
-import type { Db } from '../../db/connect.js';
+import { migrateToLatest, openDatabase, type Db } from '../../db/connect.js';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
 import { startSystem, type RunningSystem } from '../../runtime/system.js';
 import { PASSWORD_REQUEST_MIN_MS } from '../../server/routes/client.js';
-import { requestKeys, type RateRuleName } from '../../server/rate-limits.js';
+import { createRateLimits, deleteExpiredRateLimits, RateLimitedError, requestKeys, type RateRuleName } from '../../server/rate-limits.js';
 import { cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { Browser, multipartBody } from '../helpers/http.js';
@@ -220,5 +223,30 @@ describe('password request timing', () => {
     expect(mean(times.known)).toBeGreaterThanOrEqual(PASSWORD_REQUEST_MIN_MS - 5);
     expect(mean(times.unknown)).toBeGreaterThanOrEqual(PASSWORD_REQUEST_MIN_MS - 5);
     expect(Math.abs(mean(times.known) - mean(times.unknown))).toBeLessThan(50);
+  });
+});
+
+describe('the embedded database (npm start)', () => {
+  it('counts in PGlite through the same store: the 11th try refused, with the wait', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'guichet-pglite-limits-'));
+    const lite = await openDatabase({ embeddedDir: path.join(dir, 'pg') });
+    try {
+      await migrateToLatest(lite.db);
+      const limits = createRateLimits(lite.db, { LOGIN_RATE_LIMIT: 10 }, 'embedded');
+      const keys = requestKeys('127.0.0.1', 'camille@example.test');
+      for (let i = 0; i < 10; i++) await limits.consume('signIn', keys);
+      const refused = await limits.consume('signIn', keys).then(() => undefined, (err: unknown) => err);
+      expect(refused).toBeInstanceOf(RateLimitedError);
+      expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThan(880);
+      expect((refused as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(900);
+      const row = await lite.db.selectFrom('rate_limits').selectAll().where('key', '=', limits.storedKey('signIn', 'ip:127.0.0.1')).executeTakeFirstOrThrow();
+      expect(row.points).toBe(11);
+      await lite.db.updateTable('rate_limits').set({ expire: Date.now() - 1 }).execute();
+      expect(await deleteExpiredRateLimits(lite.db)).toBe(2);
+      await limits.consume('signIn', keys);
+    } finally {
+      await lite.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
