@@ -54,6 +54,10 @@ export interface RateLimits {
   /** Counts one try under every key; throws RateLimitedError when any key is past its limit
    * (the longest wait of the refusing keys). */
   consume(rule: RateRuleName, keys: readonly string[], points?: number): Promise<void>;
+  /** Gives back the one try just counted under every key (a sign-in that succeeded: only
+   * failures count, so colleagues signing in behind one office address are not held back, while
+   * failures keep adding up whatever successes come between them). */
+  refund(rule: RateRuleName, keys: readonly string[]): Promise<void>;
   /** The stored key of a rule's counter (tests fill a counter through it). */
   storedKey(rule: RateRuleName, key: string): string;
 }
@@ -97,6 +101,10 @@ export function createRateLimits(db: Db, config: Pick<Config, 'LOGIN_RATE_LIMIT'
   return {
     rules,
     storedKey: (rule, key) => `${prefix(rule)}:${key}`,
+    async refund(rule, keys) {
+      const limiter = limiters.get(rule)!;
+      await Promise.all(keys.map((key) => limiter.reward(key, 1)));
+    },
     async consume(rule, keys, points = 1) {
       const limiter = limiters.get(rule)!;
       const outcomes = await Promise.allSettled(keys.map((key) => limiter.consume(key, points)));

@@ -14,7 +14,7 @@ import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploa
 import { field, isEmail, validateBody, validateCc, validateSubject } from '../validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
-import { RateLimitedError, rateLimitText } from '../rate-limits.js';
+import { RateLimitedError, rateLimitText, requestKeys } from '../rate-limits.js';
 import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
 
 const PAGE_SIZE = 20;
@@ -26,6 +26,11 @@ const hidden = { schema: { hide: true } };
 /** Sign-in tries, per address and per the e-mail (or login) typed. */
 export function signInLimit(app: FastifyInstance) {
   return rateLimited(app, 'signIn', (request) => field(request.body, 'email'));
+}
+
+/** A successful sign-in gives its try back: only failed tries count against the limit. */
+export function signInSucceeded(app: FastifyInstance, request: FastifyRequest): Promise<void> {
+  return app.rateLimits.refund('signIn', requestKeys(request.ip, field(request.body, 'email')));
 }
 
 export default function clientRoutes(app: FastifyInstance) {
@@ -75,6 +80,7 @@ export default function clientRoutes(app: FastifyInstance) {
     // A language chosen before logging in is the account's from now on: e-mails follow it.
     const chosen = request.cookies[LANG_COOKIE];
     if (isLocale(chosen) && chosen !== account.locale) await setLocale(db, account.id, chosen);
+    await signInSucceeded(app, request);
     await app.startSession(reply, request, account);
     return reply.redirect('/conversations', 303);
   });

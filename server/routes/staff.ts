@@ -12,7 +12,7 @@ import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
 import { MESSAGE_STAFF_STATES, markClientMessagesRead, setMessageStaffState } from '../../db/message-states.js';
 import { audit } from '../../db/audit.js';
-import { attachmentParams, idParams, signInLimit } from './client.js';
+import { attachmentParams, idParams, signInLimit, signInSucceeded } from './client.js';
 
 const PAGE_SIZE = 25;
 const hidden = { schema: { hide: true } };
@@ -51,6 +51,7 @@ export default function staffRoutes(app: FastifyInstance) {
         if (result.reason === 'misconfigured') request.log.error('staff sign-in through Redmine needs an administrator’s REDMINE_API_KEY: nobody can sign in');
         return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [message], staff: true, redmine: true }), result.reason === 'refused' ? 401 : 503);
       }
+      await signInSucceeded(app, request);
       await app.startSession(reply, request, result.account);
       return reply.redirect('/back-office', 303);
     }
@@ -59,6 +60,7 @@ export default function staffRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff');
       return sendPage(reply, loginPage(pageContext(request, reply, { area: 'staff' }), { email, errors: [t.login.failed], staff: true }), 401);
     }
+    await signInSucceeded(app, request);
     await app.startSession(reply, request, account);
     return reply.redirect('/back-office', 303);
   });

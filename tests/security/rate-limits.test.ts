@@ -87,6 +87,21 @@ describe('sign-in limit across two server instances', () => {
     expectRefused(await new Browser(second.app!).login(account.email, password), /Réessayez dans/);
   });
 
+  it('only failed tries count: fifteen people sign in from one office address; failures add up whatever successes come between', async () => {
+    const ip = address();
+    const people = await Promise.all(Array.from({ length: 15 }, () => createClient(db)));
+    const ok = [];
+    for (const [i, p] of people.entries()) ok.push((await new Browser(i % 2 === 0 ? system.app! : second.app!, { ip }).login(p.account.email, p.password)).statusCode);
+    expect(ok).toEqual(Array(15).fill(303));
+    for (let i = 0; i < 9; i++) {
+      expect((await new Browser(i % 2 === 0 ? second.app! : system.app!, { ip }).login(uniqueEmail('guess'), 'wrong')).statusCode).toBe(401);
+      const p = people[i]!;
+      expect((await new Browser(system.app!, { ip }).login(p.account.email, p.password)).statusCode).toBe(303);
+    }
+    expect((await new Browser(system.app!, { ip }).login(uniqueEmail('guess'), 'wrong')).statusCode).toBe(401);
+    expectRefused(await new Browser(second.app!, { ip }).login(uniqueEmail('guess'), 'wrong'), /Réessayez dans 1[45] minutes/);
+  });
+
   it('staff sign-in is limited the same way, in English for an English browser', async () => {
     const staff = await createStaff(db);
     for (let i = 0; i < 10; i++) expect((await new Browser(i % 2 === 0 ? system.app! : second.app!).login(staff.account.email, `wrong-${i}`, 'staff')).statusCode).toBe(401);

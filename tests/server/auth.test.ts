@@ -98,7 +98,8 @@ describe('client login', () => {
     expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(codes.slice(5)).toEqual([429, 429]);
     const last = await browser.login(account.email, 'wrong');
-    expect(last.body).toContain('Trop de tentatives.');
+    expect(last.body).toMatch(/Trop de tentatives\. Réessayez dans 1[45] minutes\./);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(800);
   });
 });
 
