@@ -188,10 +188,14 @@ describe('address-sensitive routes behind a trusted proxy (TRUSTED_PROXIES=127.0
     expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(401);
     expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '127.0.0.1, 198.51.100.7' })).status).toBe(401);
     expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '10.9.9.9, ::1, 198.51.100.7' })).status).toBe(401);
-    // The budget of 198.51.100.7 is spent, however it dresses up; another client still has theirs.
-    expect((await signInOverHttp(system.url, account.email, password, { 'x-forwarded-for': '127.0.0.1, 198.51.100.7' })).status).toBe(429);
-    expect((await signInOverHttp(system.url, account.email, password, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(303);
-    expect(await loginAddresses(db, account.id)).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7', '198.51.100.8']);
+    // The budget of 198.51.100.7 is spent, however it dresses up; another client still has theirs
+    // (another account: the account's own budget is spent too, counted per account as well).
+    const other = await createClient(db);
+    expect((await signInOverHttp(system.url, other.account.email, other.password, { 'x-forwarded-for': '127.0.0.1, 198.51.100.7' })).status).toBe(429);
+    expect((await signInOverHttp(system.url, other.account.email, other.password, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(303);
+    expect((await signInOverHttp(system.url, account.email, password, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(429);
+    expect(await loginAddresses(db, account.id)).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7']);
+    expect(await loginAddresses(db, other.account.id)).toEqual(['198.51.100.8']);
   });
 
   it('has no development pages even for the proxy’s own address', async () => {
