@@ -124,8 +124,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       if (!request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('application/json')) {
         return reply.status(status).send({ ok: false, message, errors: [message] });
       }
-    }
-    else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
+    } else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
     else if (error.code === BAD_FORM) message = t.errors.badForm;
     else if (error.validation && error.validationContext === 'params') {
       // A malformed id is a page that does not exist, not a form error.
