@@ -166,6 +166,9 @@ export const en: Messages = {
     sentAt: 'Sent',
     none: 'No e-mail.',
   },
+  access: {
+    staffSignInRequired: 'Sign in to the back-office to continue.',
+  },
   backoffice: {
     nav: { conversations: 'Conversations', clients: 'Client records', templates: 'E-mail templates', settings: 'Settings' },
     adminOnly: 'Only administrators may make this change.',

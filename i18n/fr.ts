@@ -166,6 +166,9 @@ export const fr = {
     sentAt: 'Envoyé',
     none: 'Aucun e-mail.',
   },
+  access: {
+    staffSignInRequired: 'Connectez-vous au back-office pour continuer.',
+  },
   backoffice: {
     nav: { conversations: 'Conversations', clients: 'Fiches clients', templates: 'Modèles d’e-mails', settings: 'Réglages' },
     adminOnly: 'Seuls les administrateurs peuvent faire cette modification.',

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { pageContext, sendPage, translator } from './context.js';
+import access, { withAccess } from './plugins/access.js';
 import auth from './plugins/auth.js';
 import clientView from './plugins/client-view.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
@@ -92,12 +93,16 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error('rate limited'), { statusCode: context.statusCode, code: 'RATE_LIMITED' }),
   });
-  await app.register(fastifyStatic, {
-    root: path.join(here, 'static'),
-    prefix: '/static/',
-    maxAge: '1h',
-  });
   await app.register(auth);
+  // Before any route: a route without an access declaration stops the start.
+  await app.register(access);
+  await withAccess(app, 'public', async (scope) => {
+    await scope.register(fastifyStatic, {
+      root: path.join(here, 'static'),
+      prefix: '/static/',
+      maxAge: '1h',
+    });
+  });
   await app.register(settingsPlugin);
   await app.register(clientView);
 
@@ -133,7 +138,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     return sendPage(reply, errorPage(pageContext(request, reply), '404', t.errors.notFound), 404);
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
   healthRoutes(app);
   metricsRoutes(app);
   slaRoutes(app);

@@ -38,6 +38,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get(
     '/api/v1/me',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: 'The logged-in client',
@@ -58,6 +59,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/conversations',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: "The client's conversations, most recent first",
@@ -93,6 +95,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>(
     '/api/v1/conversations/:id',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: 'One conversation with its messages',

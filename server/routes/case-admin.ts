@@ -81,12 +81,12 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     return sendPage(reply, newCasePage(pageContext(request, reply, { area: 'staff' }), { form, spaces, templates, errors }), status);
   }
 
-  app.get('/back-office/dossiers/nouveau', hidden, async (request, reply) => {
+  app.get('/back-office/dossiers/nouveau', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     return renderNewCase(request, reply, emptyNewCaseForm(), []);
   });
 
-  app.post('/back-office/dossiers/nouveau', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/dossiers/nouveau', { config: { access: 'staff' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const t = translator(request, 'staff');
     const body = request.body;
@@ -156,7 +156,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
 
   // ---- Procedure templates (administrators) ----
 
-  app.get('/back-office/procedures', hidden, async (request, reply) => {
+  app.get('/back-office/procedures', { ...hidden, config: { access: 'admin' } }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const templates = await listTemplates(db);
     const withCounts = await Promise.all(templates.map(async (tpl) => ({ ...tpl, categoryCount: (await templateCategories(db, tpl.id)).length })));
@@ -169,14 +169,14 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     return sendPage(reply, procedureEditorPage(ctx, { template, form: shown, errors }), status);
   }
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/procedures/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const template = await findTemplate(db, request.params.id);
     if (!template) return reply.callNotFound();
     return renderEditor(request, reply, template, undefined, [], 200, request.query.ok === '1' ? translator(request, 'staff').procedures.saved : undefined);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const t = translator(request, 'staff').procedures;
     const template = await findTemplate(db, request.params.id);

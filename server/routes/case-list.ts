@@ -145,7 +145,7 @@ export default function caseListRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
 
-  app.get<{ Querystring: ListQuerystring }>('/back-office/dossiers', hidden, async (request, reply) => {
+  app.get<{ Querystring: ListQuerystring }>('/back-office/dossiers', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const staff: Account = request.staff;
     const query = parseFilters(request.query);
@@ -193,7 +193,7 @@ export default function caseListRoutes(app: FastifyInstance) {
     failed: (err: unknown) => request.log.error({ err, export: what }, 'export failed'),
   });
 
-  app.get<{ Querystring: ListQuerystring }>('/back-office/exports/dossiers.xlsx', hidden, async (request, reply) => {
+  app.get<{ Querystring: ListQuerystring }>('/back-office/exports/dossiers.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const t = translator(request, 'staff');
     const query = parseFilters(request.query);
@@ -201,14 +201,14 @@ export default function caseListRoutes(app: FastifyInstance) {
     return sendWorkbook(reply, t.caseList.sheetCases.toLowerCase(), xlsxStream(t.caseList.sheetCases, caseColumns(t), streamCases(db, toFilter(query)), exportEvents(request, 'cases')));
   });
 
-  app.get('/back-office/exports/contacts.xlsx', hidden, async (request, reply) => {
+  app.get('/back-office/exports/contacts.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const t = translator(request, 'staff');
     await auditExport(request, 'contacts');
     return sendWorkbook(reply, t.caseList.sheetContacts.toLowerCase(), xlsxStream(t.caseList.sheetContacts, contactColumns(t), streamContacts(db), exportEvents(request, 'contacts')));
   });
 
-  app.get('/back-office/exports/messages.xlsx', hidden, async (request, reply) => {
+  app.get('/back-office/exports/messages.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const t = translator(request, 'staff');
     await auditExport(request, 'messages');
@@ -220,7 +220,7 @@ export default function caseListRoutes(app: FastifyInstance) {
   /** The agency reads French: what is written on the Redmine issue. */
   const agency = messages('fr').caseList;
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/attribution', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/attribution', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();
@@ -257,7 +257,7 @@ export default function caseListRoutes(app: FastifyInstance) {
     return reply.redirect(`${page}?fait=attribue#attribution`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/bloc-notes', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/bloc-notes', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();

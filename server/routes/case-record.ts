@@ -167,7 +167,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Summary and conclusions ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const t = translator(request, 'staff').caseRecord;
@@ -187,7 +187,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Payment ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const t = translator(request, 'staff').caseRecord;
@@ -201,7 +201,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const states: readonly PaymentState[] = ['paid', 'unpaid'];
@@ -222,7 +222,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Tell the client ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     try {
@@ -238,7 +238,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/fichiers',
-    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
@@ -269,7 +269,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; fileId: string } }>(
     '/back-office/dossiers/:id/fichiers/:fileId/suppression',
-    { schema: { hide: true, params: fileParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: fileParams }, preHandler: csrf },
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
@@ -281,7 +281,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
   );
 
   // Staff always download the original.
-  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { config: { access: 'staff' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const file = await findCaseFile(db, request.params.id, request.params.fileId);
     if (!file) return reply.callNotFound();
@@ -290,7 +290,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Client space ----
 
-  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { config: { access: 'client' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
     if (!request.client) return reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
     // The case's files are the whole case's: the main client, occasional access and contributors
     // allowed to see the whole case (caseAccessFor); anyone else finds nothing.
@@ -303,7 +303,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Settings and exemptions ----
 
-  app.post('/back-office/reglages/impayes', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/reglages/impayes', { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const mode = field(request.body, 'unpaidMode');
     if (!isUnpaidMode(mode)) {
@@ -316,7 +316,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const client = await findClient(db, request.params.id);
     if (!client) return reply.callNotFound();

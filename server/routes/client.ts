@@ -39,9 +39,9 @@ export default function clientRoutes(app: FastifyInstance) {
     return false;
   }
 
-  app.get('/', { ...hidden, config: { clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
+  app.get('/', { ...hidden, config: { access: 'public', clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
 
-  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', hidden, async (request, reply) => {
+  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const { locale } = request.params;
     if (!isLocale(locale)) return reply.callNotFound();
     reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86_400, secure: config.cookieSecure });
@@ -51,7 +51,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return reply.redirect(safeRedirect(request.query.next));
   });
 
-  app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', hidden, (request, reply) => {
+  app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', { ...hidden, config: { access: 'public' } }, (request, reply) => {
     if (request.client) return reply.redirect('/conversations');
     const t = translator(request);
     const flash = request.query.expire
@@ -62,7 +62,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, loginPage(pageContext(request, reply, { flash }), {}));
   });
 
-  app.post('/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  app.post('/connexion', { ...hidden, preHandler: csrf, config: { access: 'public', rateLimit: loginRateLimit(app) } }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     const account = email && password ? await authenticate(db, 'client', email, password, request.ip) : undefined;
@@ -77,14 +77,14 @@ export default function clientRoutes(app: FastifyInstance) {
     return reply.redirect('/conversations', 303);
   });
 
-  app.post('/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/deconnexion', { config: { access: 'public' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     await app.endSession(reply, request, 'client');
     return reply.redirect('/connexion?out=1', 303);
   });
 
-  app.get('/mot-de-passe', hidden, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
+  app.get('/mot-de-passe', { ...hidden, config: { access: 'public' } }, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
 
-  app.post('/mot-de-passe', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  app.post('/mot-de-passe', { ...hidden, preHandler: csrf, config: { access: 'public', rateLimit: loginRateLimit(app) } }, async (request, reply) => {
     const t = translator(request);
     const email = field(request.body, 'email').trim();
     if (!isEmail(email)) {
@@ -94,7 +94,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, passwordRequestPage(pageContext(request, reply), { sent: true }));
   });
 
-  app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { clientView: true } }, async (request, reply) => {
+  app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const list = await listClientConversations(db, request.client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
@@ -102,13 +102,13 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, conversationListPage(pageContext(request, reply), { items: list.items, page, pages }));
   });
 
-  app.get('/conversations/nouvelle', hidden, async (request, reply) => {
+  app.get('/conversations/nouvelle', { ...hidden, config: { access: 'client' } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const spaces = await spacesOfClient(db, request.client.id);
     return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
   });
 
-  app.post('/conversations', { ...hidden, preHandler: formCsrf }, async (request, reply) => {
+  app.post('/conversations', { config: { access: 'client' }, ...hidden, preHandler: formCsrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
     const spaces = await spacesOfClient(db, request.client.id);
@@ -146,14 +146,14 @@ export default function clientRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { clientView: true } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     return renderThread(request, reply, { errors: [] });
   });
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/messages',
-    { schema: { hide: true, params: idParams }, preHandler: formCsrf },
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: formCsrf },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const t = translator(request);
@@ -187,7 +187,7 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/conversations/:id/pieces-jointes/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'client' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       // Ownership is in the query: someone else's file is simply not found.

@@ -66,7 +66,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   const { db, storage, config } = app.deps;
   const sms = createSmsProvider({ provider: config.SMS_PROVIDER, db });
 
-  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const pageSize = request.settings?.rowsPerPage ?? 25;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
@@ -122,7 +122,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   // ---- The confidential view of the client's space (seed 004) ----
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
     if (!client || !request.staff) return reply;
     const t = translator(request, 'staff');
@@ -136,7 +136,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     return reply.redirect('/conversations', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const ended = await endClientView(db, request.params.id, request.staff.id, request.ip);
     app.clearViewCookie(reply);
@@ -145,7 +145,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(
     '/back-office/clients/:id',
-    { schema: { hide: true, params: idParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams } },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client) return reply;
@@ -154,7 +154,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
     if (!client || !request.staff) return reply;
     const t = translator(request, 'staff');
@@ -169,7 +169,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/etat',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client || !request.staff) return reply;
@@ -191,7 +191,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
     if (!client || !request.staff) return reply;
     const t = translator(request, 'staff');
@@ -204,7 +204,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/courrier',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client || !request.staff) return reply;
@@ -220,7 +220,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/sms',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client || !request.staff) return reply;
@@ -247,7 +247,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/back-office/clients/:id/fichiers',
-    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client || !request.staff) return reply;
@@ -272,7 +272,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/clients/:id/fichiers/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const file = await findClientFile(db, request.params.id, request.params.attachmentId);

@@ -75,7 +75,7 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   // ---- Back-office ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();
@@ -98,7 +98,7 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
-    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const member = await findMember(db, request.params.id, request.params.memberId);
@@ -123,7 +123,7 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/revocation',
-    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const member = await findMember(db, request.params.id, request.params.memberId);
@@ -135,7 +135,7 @@ export default function contributorRoutes(app: FastifyInstance) {
   );
 
   /** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
-  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const template = await db.selectFrom('document_templates').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!template) return reply.callNotFound();
@@ -164,7 +164,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     return { kase: access.kase, template: await templateOf(access.kase) };
   }
 
-  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const owned = await ownerCase(request);
     if (!owned) return reply.callNotFound();
@@ -177,7 +177,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const owned = await ownerCase(request);
     if (!owned) return reply.callNotFound();
@@ -203,7 +203,7 @@ export default function contributorRoutes(app: FastifyInstance) {
   // The token is in the URL: these routes log at warn level only, so that the request log line
   // (which carries the URL) never holds a live invitation link. Tested in contributors-matrix.
 
-  app.get<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
+  app.get<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
     const member = await findInvitation(db, request.params.token);
     const ctx = pageContext(request, reply);
     if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
@@ -224,7 +224,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
+  app.post<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
     const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
     const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
     if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);

@@ -26,6 +26,7 @@ import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
 import { loadCaseRecord } from '../services/case-record.js';
 import { caseRecordFlash } from '../views/case-record-pages.js';
 import { sendClientCaseDownload } from './case-record.js';
+import { withAccess } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -98,12 +99,14 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // pdf.js, from npm, served from here (no CDN): the page renders thumbnails with it.
   const pdfjsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
-  await app.register(fastifyStatic, {
-    root: pdfjsDir,
-    prefix: '/static/pdfjs/',
-    decorateReply: false,
-    maxAge: '1d',
-    allowedPath: (pathName) => pathName === '/pdf.min.mjs' || pathName === '/pdf.worker.min.mjs',
+  await withAccess(app, 'public', async (scope) => {
+    await scope.register(fastifyStatic, {
+      root: pdfjsDir,
+      prefix: '/static/pdfjs/',
+      decorateReply: false,
+      maxAge: '1d',
+      allowedPath: (pathName) => pathName === '/pdf.min.mjs' || pathName === '/pdf.worker.min.mjs',
+    });
   });
 
   function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: Account } {
@@ -165,7 +168,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Client space ----
 
-  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { clientView: true } }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const query = (request.query.q ?? '').slice(0, 200);
     const items = await searchCases(db, query, { clientId: request.client.id });
@@ -175,7 +178,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string; n?: string; name?: string } }>(
     '/dossiers/:id',
-    { schema: { hide: true, params: idParams }, config: { clientView: true } },
+    { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const access = await accessOf(request, request.params.id);
@@ -214,7 +217,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     return { t, client: request.client, access, states };
   }
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;
@@ -258,7 +261,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     }
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: formCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;
@@ -336,7 +339,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/dossiers/:id/documents/:docId/retrait',
-    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    { config: { access: 'client' }, schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireClient(request, reply)) return reply;
       const access = await accessOf(request, request.params.id);
@@ -352,7 +355,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { config: { access: 'client' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const access = await accessOf(request, request.params.id);
     if (!access) return reply.callNotFound();
@@ -360,7 +363,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     return sendClientCaseDownload(app, request, reply, access.kase, await visibleDocument(db, access, request.params.docId), DOCUMENT_SUBJECT);
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireClient(request, reply)) return reply;
     const t = translator(request);
     const access = await accessOf(request, request.params.id);
@@ -381,7 +384,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Back-office ----
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { config: { access: 'staff' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();
@@ -391,7 +394,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, request.query, kase) }, []));
   });
 
-  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { config: { access: 'staff' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const doc = await findCaseDocument(db, request.params.id, request.params.docId);
     return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
@@ -399,7 +402,7 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/back-office/dossiers/:id/documents/:docId/examen',
-    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const t = translator(request, 'staff');
@@ -436,7 +439,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const kase = await findCase(db, request.params.id);
     if (!kase) return reply.callNotFound();

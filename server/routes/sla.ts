@@ -15,7 +15,7 @@ export default function slaRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/satisfaction',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
       const client = request.client;
       if (!client) return reply.redirect('/connexion');
@@ -38,7 +38,7 @@ export default function slaRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/back-office/conversations/:id/satisfaction',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
       const staff = request.staff;
       if (!staff) return reply.redirect('/back-office/connexion');
@@ -52,7 +52,7 @@ export default function slaRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     if (!request.staff) return reply.redirect('/back-office/connexion');
     const [spaces, assignees] = await Promise.all([db.selectFrom('spaces').select(['id', 'name']).orderBy('name').execute(), assigneesAtRisk(db)]);
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;

@@ -86,12 +86,12 @@ export default function spaceRoutes(app: FastifyInstance) {
     return sendPage(reply, spaceListPage(ctx, await listSpaces(db), create), status);
   }
 
-  app.get<{ Querystring: { fait?: string } }>('/back-office/espaces', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { fait?: string } }>('/back-office/espaces', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     return renderList(request, reply, undefined, 200, request.query.fait === 'cree' ? translator(request, 'staff').spaces.created : undefined);
   });
 
-  app.post('/back-office/espaces', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/espaces', { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const t = translator(request, 'staff');
     const form = typedForm(request.body);
@@ -102,7 +102,7 @@ export default function spaceRoutes(app: FastifyInstance) {
     return reply.redirect('/back-office/espaces?fait=cree', 303);
   });
 
-  app.get<{ Params: { id: string }; Querystring: { fait?: string } }>('/back-office/espaces/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { fait?: string } }>('/back-office/espaces/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const space = await findSpace(db, request.params.id);
     if (!space) return reply.callNotFound();
@@ -110,7 +110,7 @@ export default function spaceRoutes(app: FastifyInstance) {
     return sendPage(reply, spacePage(ctx, space, formOf(policyOf(space), space.slug, ctx.locale), []));
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/espaces/:id', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/espaces/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const space = await findSpace(db, request.params.id);
     if (!space) return reply.callNotFound();

@@ -27,7 +27,7 @@ export default function staffRoutes(app: FastifyInstance) {
     return false;
   }
 
-  app.get<{ Querystring: { expire?: string } }>('/back-office/connexion', hidden, (request, reply) => {
+  app.get<{ Querystring: { expire?: string } }>('/back-office/connexion', { ...hidden, config: { access: 'public' } }, (request, reply) => {
     if (request.staff) return reply.redirect('/back-office');
     const t = translator(request, 'staff');
     const flash = request.query.expire ? { kind: 'info' as const, text: t.login.expired } : undefined;
@@ -39,7 +39,7 @@ export default function staffRoutes(app: FastifyInstance) {
   const redmineLogin = app.deps.config.staffLogin === 'redmine' && app.deps.config.REDMINE_URL !== undefined;
   const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: app.deps.config.REDMINE_URL ?? '' }, login, password);
 
-  app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { rateLimit: loginRateLimit(app) } }, async (request, reply) => {
+  app.post('/back-office/connexion', { ...hidden, preHandler: csrf, config: { access: 'public', rateLimit: loginRateLimit(app) } }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     if (redmineLogin) {
@@ -63,12 +63,12 @@ export default function staffRoutes(app: FastifyInstance) {
     return reply.redirect('/back-office', 303);
   });
 
-  app.post('/back-office/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/deconnexion', { config: { access: 'public' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     await app.endSession(reply, request, 'staff');
     return reply.redirect('/back-office/connexion', 303);
   });
 
-  app.get<{ Querystring: { page?: string; space?: string } }>('/back-office', hidden, async (request, reply) => {
+  app.get<{ Querystring: { page?: string; space?: string } }>('/back-office', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
@@ -79,14 +79,14 @@ export default function staffRoutes(app: FastifyInstance) {
     return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
   });
 
-  app.get<{ Params: { id: string } }>('/back-office/conversations/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/back-office/conversations/:id', { config: { access: 'staff' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     return renderThread(request, reply, { errors: [] });
   });
 
   app.post<{ Params: { id: string } }>(
     '/back-office/conversations/:id/reponses',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const t = translator(request, 'staff');
@@ -112,7 +112,7 @@ export default function staffRoutes(app: FastifyInstance) {
   // A client message's reading state: to read, read, cancelled.
   app.post<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/messages/:attachmentId/etat',
-    { schema: { hide: true, params: attachmentParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams }, preHandler: csrf },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const wanted = field(request.body, 'state');
@@ -129,7 +129,7 @@ export default function staffRoutes(app: FastifyInstance) {
   // which the issue links here) and the files of Redmine's public notes.
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/pieces-jointes/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
       if (!requireStaff(request, reply)) return reply;
       const attachment = await findAttachment(db, request.params.id, request.params.attachmentId);

@@ -11,14 +11,14 @@ export default function teamRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
 
-  app.get<{ Querystring: { fait?: string } }>('/back-office/equipe', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { fait?: string } }>('/back-office/equipe', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const t = translator(request, 'staff');
     const flash = request.query.fait === '1' ? { kind: 'info' as const, text: t.team.saved } : undefined;
     return sendPage(reply, teamPage(pageContext(request, reply, { area: 'staff', flash }), await listStaff(db)));
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/equipe/:id/role', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/equipe/:id/role', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const role = TEAM_ROLES.find((r) => r === field(request.body, 'role'));
     if (!role) {

@@ -28,7 +28,7 @@ export default function templateRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
 
-  app.get('/back-office/modeles', hidden, async (request, reply) => {
+  app.get('/back-office/modeles', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     return sendPage(reply, templateListPage(pageContext(request, reply, { area: 'staff' }), await editedTemplates(db)));
   });
@@ -54,7 +54,7 @@ export default function templateRoutes(app: FastifyInstance) {
     return sendPage(reply, templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), { key, locale, stored, text, preview, errors }), status);
   }
 
-  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', hidden, async (request, reply) => {
+  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     if (!requireStaff(request, reply)) return reply;
     const found = target(request);
     if (!found) return reply.callNotFound();
@@ -63,7 +63,7 @@ export default function templateRoutes(app: FastifyInstance) {
     return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
   });
 
-  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { config: { access: 'admin' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const found = target(request);
     if (!found) return reply.callNotFound();

@@ -9,7 +9,7 @@ export default function vilogiRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, config } = app.deps;
 
-  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     if (!request.staff) return reply.redirect('/back-office/connexion');
     const t = translator(request, 'staff');
     const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
@@ -22,7 +22,7 @@ export default function vilogiRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post('/back-office/vilogi/synchroniser', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/vilogi/synchroniser', { config: { access: 'staff' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
     const staff = request.staff;
     if (!staff) return reply.redirect('/back-office/connexion');
     const vilogi = app.deps.vilogi;
