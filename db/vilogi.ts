@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { VilogiRequestRow, VilogiRun, VilogiRunError } from './database.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 
 export async function findVilogiRequest(db: Db, vilogiId: string): Promise<VilogiRequestRow | undefined> {
   return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).executeTakeFirst();
@@ -95,8 +96,9 @@ export async function recentRuns(db: Db, limit = 50): Promise<VilogiRun[]> {
 }
 
 /** Requests filed in triage, newest first, for the back-office. */
-export async function triageRequests(db: Db, limit = 50): Promise<VilogiRequestRow[]> {
-  return db.selectFrom('vilogi_requests').selectAll().where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
+export async function triageRequests(db: Db, scope: StaffScope, limit = 50): Promise<VilogiRequestRow[]> {
+  // A triage request without a space is seen by administrators only (scopeHasSpace).
+  return whereInScope(db.selectFrom('vilogi_requests').selectAll(), 'vilogi_requests.space_id', scope).where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
 }
 
 /** Triage issues whose staff answers may still have to go back to Vilogi. */

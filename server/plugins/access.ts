@@ -24,6 +24,10 @@ declare module 'fastify' {
     /** Who may call this route (server/plugins/access.ts); required on every route. */
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route registered so far with its declared level (for tests and audits). */
+    routeAccess: ReadonlyArray<{ method: string; url: string; access: Access }>;
+  }
 }
 
 /** Set on an encapsulated instance by `withAccess`: the level of the routes a third-party plugin registers in it. */
@@ -85,10 +89,13 @@ export async function refuse(request: FastifyRequest, reply: FastifyReply, acces
 
 export default fp(
   async (app) => {
+    const declared: Array<{ method: string; url: string; access: Access }> = [];
+    app.decorate('routeAccess', declared);
     app.addHook('onRoute', function (this: Scoped, route: RouteOptions) {
       const access = route.config?.access ?? this[SCOPE_ACCESS];
       if (!access || !ACCESS_LEVELS.includes(access)) throw new RouteAccessError(route.method, route.url);
       route.config = { ...route.config, access };
+      for (const method of [route.method].flat()) declared.push({ method, url: route.url, access });
     });
 
     // After auth's preHandler (registered before this plugin), before the route's own (CSRF,

@@ -5,6 +5,7 @@ import { attachmentsByMessage, findClientAttachment, findClientConversation, lis
 import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
+import { clientOf } from '../plugins/access.js';
 import { sendAttachment } from '../downloads.js';
 import { safeRedirect } from '../safe-redirect.js';
 import { authenticate, requestPassword } from '../services/accounts.js';
@@ -33,12 +34,6 @@ export default function clientRoutes(app: FastifyInstance) {
   // Multipart forms: their text fields up to the first file become the body the CSRF check reads.
   const formCsrf = [readFormFields, csrf];
 
-  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: NonNullable<FastifyRequest['client']> } {
-    if (request.client) return true;
-    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
-    return false;
-  }
-
   app.get('/', { ...hidden, config: { access: 'public', clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
 
   app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
@@ -46,7 +41,7 @@ export default function clientRoutes(app: FastifyInstance) {
     if (!isLocale(locale)) return reply.callNotFound();
     reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86_400, secure: config.cookieSecure });
     // E-mails follow the language the person reads.
-    if (request.client) await setLocale(db, request.client.id, locale);
+    if (request.client) await setLocale(db, clientOf(request).id, locale);
     if (request.staff) await setLocale(db, request.staff.id, locale);
     return reply.redirect(safeRedirect(request.query.next));
   });
@@ -95,23 +90,20 @@ export default function clientRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-    const list = await listClientConversations(db, request.client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const list = await listClientConversations(db, clientOf(request).id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     return sendPage(reply, conversationListPage(pageContext(request, reply), { items: list.items, page, pages }));
   });
 
   app.get('/conversations/nouvelle', { ...hidden, config: { access: 'client' } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
-    const spaces = await spacesOfClient(db, request.client.id);
+    const spaces = await spacesOfClient(db, clientOf(request).id);
     return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
   });
 
   app.post('/conversations', { config: { access: 'client' }, ...hidden, preHandler: formCsrf }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
     const t = translator(request);
-    const spaces = await spacesOfClient(db, request.client.id);
+    const spaces = await spacesOfClient(db, clientOf(request).id);
     // Files first: text fields that came after them are in the body once they are read.
     const received = await receiveFiles(app, request, storage);
     let kept = false;
@@ -133,7 +125,7 @@ export default function clientRoutes(app: FastifyInstance) {
       const errors = formErrors(t, fieldErrors, received);
       if (errors.length > 0) return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400));
       try {
-        const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
+        const { conversationId } = await startConversation(db, workflows, { account: clientOf(request), ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
         kept = true;
         return reply.redirect(`/conversations/${conversationId}`, 303);
       } catch (err) {
@@ -147,7 +139,6 @@ export default function clientRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
     return renderThread(request, reply, { errors: [] });
   });
 
@@ -155,9 +146,8 @@ export default function clientRoutes(app: FastifyInstance) {
     '/conversations/:id/messages',
     { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: formCsrf },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      const t = translator(request);
-      const conversation = await findClientConversation(db, request.client.id, request.params.id);
+        const t = translator(request);
+      const conversation = await findClientConversation(db, clientOf(request).id, request.params.id);
       if (!conversation) return reply.callNotFound();
       const received = await receiveFiles(app, request, storage);
       let kept = false;
@@ -172,7 +162,7 @@ export default function clientRoutes(app: FastifyInstance) {
         const errors = formErrors(t, fieldErrors, received);
         if (errors.length > 0) return await refuse(() => renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400));
         try {
-          const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body, received.files);
+          const { messageId } = await addClientMessage(db, workflows, { account: clientOf(request), ip: request.ip }, conversation.id, body, received.files);
           kept = true;
           return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
         } catch (err) {
@@ -189,10 +179,9 @@ export default function clientRoutes(app: FastifyInstance) {
     '/conversations/:id/pieces-jointes/:attachmentId',
     { config: { access: 'client' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      // Ownership is in the query: someone else's file is simply not found.
-      const attachment = await findClientAttachment(db, request.client.id, request.params.id, request.params.attachmentId);
-      return sendAttachment(app, request, reply, attachment, { accountId: request.client.id, kind: 'client' });
+        // Ownership is in the query: someone else's file is simply not found.
+      const attachment = await findClientAttachment(db, clientOf(request).id, request.params.id, request.params.attachmentId);
+      return sendAttachment(app, request, reply, attachment, { accountId: clientOf(request).id, kind: 'client' });
     },
   );
 
@@ -202,8 +191,7 @@ export default function clientRoutes(app: FastifyInstance) {
     reply_: { body?: string; errors: string[] },
     status = 200,
   ) {
-    const client = request.client;
-    if (!client) return reply.redirect('/connexion');
+    const client = clientOf(request);
     // Ownership is part of the query: another client's conversation is simply not found.
     const conversation = await findClientConversation(db, client.id, request.params.id);
     if (!conversation) return reply.callNotFound();

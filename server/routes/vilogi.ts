@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { audit } from '../../db/audit.js';
 import { recentRuns, triageRequests } from '../../db/vilogi.js';
 import { pageContext, sendPage, translator } from '../context.js';
+import { staffOf } from '../plugins/access.js';
 import { vilogiPage } from '../views/vilogi-pages.js';
 
 export default function vilogiRoutes(app: FastifyInstance) {
@@ -10,10 +11,9 @@ export default function vilogiRoutes(app: FastifyInstance) {
   const { db, config } = app.deps;
 
   app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
-    if (!request.staff) return reply.redirect('/back-office/connexion');
     const t = translator(request, 'staff');
     const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
-    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, 50)]);
+    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, request.staffScope, 50)]);
     const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
     const interrupted = open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
     return sendPage(
@@ -23,8 +23,7 @@ export default function vilogiRoutes(app: FastifyInstance) {
   });
 
   app.post('/back-office/vilogi/synchroniser', { config: { access: 'staff' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    const staff = request.staff;
-    if (!staff) return reply.redirect('/back-office/connexion');
+    const staff = staffOf(request);
     const vilogi = app.deps.vilogi;
     if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
     try {
