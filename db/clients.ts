@@ -17,7 +17,8 @@ export interface ClientSummary {
 
 /**
  * Restricts a query to clients the scope reaches: a client belongs to a space through its
- * membership (space_clients), its cases and its conversations there.
+ * membership (space_clients), its cases and conversations there, and the cases of the space
+ * they were given access to (contributors, occasional access).
  */
 export function whereClientInScope<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, column: string, scope: StaffScope): SelectQueryBuilder<Database, TB, O> {
   if (scope.all) return query;
@@ -27,7 +28,8 @@ export function whereClientInScope<TB extends keyof Database, O>(query: SelectQu
     sql<boolean>`${sql.ref(column)} in (
       select account_id from space_clients where space_id in (${ids})
       union select client_account_id from cases where space_id in (${ids})
-      union select client_account_id from conversations where space_id in (${ids}))`,
+      union select client_account_id from conversations where space_id in (${ids})
+      union select m.account_id from case_members m join cases c on c.id = m.case_id where c.space_id in (${ids}))`,
   );
 }
 

@@ -10,10 +10,17 @@ export default function vilogiRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, config } = app.deps;
 
+  /** The space of the triage project (VILOGI_TRIAGE_PROJECT mapped in REDMINE_PROJECTS), if any. */
+  async function triageSpaceId(): Promise<string | undefined> {
+    const slug = [...config.redmineProjects].find(([, project]) => project === config.VILOGI_TRIAGE_PROJECT)?.[0];
+    if (!slug) return undefined;
+    return (await db.selectFrom('spaces').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+  }
+
   app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     const t = translator(request, 'staff');
     const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
-    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, request.staffScope, 50)]);
+    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, request.staffScope, await triageSpaceId(), 50)]);
     const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
     const interrupted = open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
     return sendPage(
