@@ -94,7 +94,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       Object.assign(new Error('rate limited'), { statusCode: context.statusCode, code: 'RATE_LIMITED' }),
   });
   await app.register(auth);
-  // Before any route: a route without an access declaration stops the start.
+  await app.register(settingsPlugin);
+  await app.register(clientView);
+  // Before any route (a route without an access declaration stops the start), after the
+  // client-view plugin (an ended view is sent back to the back-office, not to a sign-in).
   await app.register(access);
   await withAccess(app, 'public', async (scope) => {
     await scope.register(fastifyStatic, {
@@ -103,8 +106,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       maxAge: '1h',
     });
   });
-  await app.register(settingsPlugin);
-  await app.register(clientView);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
