@@ -10,11 +10,18 @@ export default function vilogiRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, config } = app.deps;
 
-  /** The space of the triage project (VILOGI_TRIAGE_PROJECT mapped in REDMINE_PROJECTS), if any. */
+  /**
+   * The space whose staff sort the triage list, found as the sync finds a service's space: the
+   * space mapped to VILOGI_TRIAGE_PROJECT in REDMINE_PROJECTS, else the space of that slug, else
+   * (no Redmine at all: the demo) the first space.
+   */
   async function triageSpaceId(): Promise<string | undefined> {
-    const slug = [...config.redmineProjects].find(([, project]) => project === config.VILOGI_TRIAGE_PROJECT)?.[0];
-    if (!slug) return undefined;
-    return (await db.selectFrom('spaces').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+    const mapped = [...config.redmineProjects].filter(([, project]) => project === config.VILOGI_TRIAGE_PROJECT).map(([slug]) => slug);
+    const candidates = [...mapped, config.VILOGI_TRIAGE_PROJECT];
+    const space = await db.selectFrom('spaces').select('id').where('slug', 'in', candidates).executeTakeFirst();
+    if (space) return space.id;
+    if (config.REDMINE_URL) return undefined;
+    return (await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst())?.id;
   }
 
   app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {

@@ -26,7 +26,7 @@ describe('confidential view of a client space in a browser', () => {
     const admin = await createStaff(db, { name: 'Admin Redmine', admin: true });
     // Staff names are unique in the shared test database only with a suffix.
     const headName = `Hélène Responsable ${randomUUID().slice(0, 4)}`;
-    const head = await createStaff(db, { name: headName });
+    const head = await createStaff(db, { name: headName, spaces: [space] });
 
     // The administrator names Hélène head of service.
     const adminContext = await browser.newContext(deviceOptions(false, system.url));

@@ -69,8 +69,8 @@ describe('notepad and assignment on Redmine', () => {
     const kase = await makeCase(db, { space, client: account, template, number: unique('TELEFI') });
     await db.updateTable('cases').set({ redmine_issue_id: issue.id }).where('id', '=', kase.id).execute();
 
-    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard' });
-    const { account: colleague } = await createStaff(db, { name: unique('Inès Faure') });
+    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+    const { account: colleague } = await createStaff(db, { name: unique('Inès Faure'), spaces: [space] });
     const agent = new Browser(system.app!);
     await agent.login(agentAccount.email, agentPassword, 'staff');
     const page = `/back-office/dossiers/${kase.id}`;

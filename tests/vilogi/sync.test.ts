@@ -233,7 +233,7 @@ describe('Vilogi sync', () => {
     ]);
 
     // The back-office shows the runs; "sync now" starts one.
-    const { account: agent, password } = await createStaff(db);
+    const { account: agent, password } = await createStaff(db, { spaces: [space] });
     const browser = new Browser(system.app!);
     await browser.login(agent.email, password, 'staff');
     const page = await browser.get('/back-office/vilogi');
@@ -259,7 +259,7 @@ describe('Vilogi sync', () => {
     await eventually(() => db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute(), (rows) => rows.length >= 3, 'a few imports');
     await handle.terminate('killed half-way by the test');
     // Its row never got its end: the back-office shows it interrupted, not running for ever.
-    const { account: agent, password } = await createStaff(db);
+    const { account: agent, password } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.email, password, 'staff');
     const runsPage = await office.get('/back-office/vilogi');
