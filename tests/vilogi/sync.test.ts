@@ -232,8 +232,15 @@ describe('Vilogi sync', () => {
       ['client', 'Claire Martin', 'Merci, je serai là.'],
     ]);
 
-    // The back-office shows the runs; "sync now" starts one.
-    const { account: agent, password } = await createStaff(db, { spaces: [space] });
+    // The back-office shows the runs; "sync now" starts one. The triage project is mapped to no
+    // space here: its list is the administrators', a staff member of the space does not see it.
+    const { account: member, password: memberPassword } = await createStaff(db, { spaces: [space] });
+    const memberBrowser = new Browser(system.app!);
+    await memberBrowser.login(member.email, memberPassword, 'staff');
+    const memberPage = await memberBrowser.get('/back-office/vilogi');
+    expect(memberPage.statusCode).toBe(200);
+    expect(memberPage.body).not.toContain(anonymous.subject);
+    const { account: agent, password } = await createStaff(db, { admin: true });
     const browser = new Browser(system.app!);
     await browser.login(agent.email, password, 'staff');
     const page = await browser.get('/back-office/vilogi');
