@@ -35,7 +35,7 @@ describe('confidential view of a client space in a browser', () => {
     await Promise.all([adminPage.waitForURL('**/back-office/equipe'), adminPage.getByRole('link', { name: 'Équipe' }).click()]);
     await adminPage.getByLabel(`Rôle de ${headName}`).selectOption('manager');
     const row = adminPage.locator('tr', { hasText: headName });
-    await row.getByRole('button', { name: 'Enregistrer' }).focus();
+    await row.getByRole('button', { name: 'Enregistrer', exact: true }).focus();
     await Promise.all([adminPage.waitForURL('**/back-office/equipe?fait=1'), adminPage.keyboard.press('Enter')]);
     expect(await adminPage.getByLabel(`Rôle de ${headName}`).inputValue()).toBe('manager');
     await screenshot(adminPage, 'desk-80-team');
