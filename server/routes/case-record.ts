@@ -1,7 +1,7 @@
 // The case record (seed 003): staff edit the summary and conclusions, the payment state and
 // amount, add and delete the case's files, tell the client the case is available; clients
 // download the files, under the unpaid-cases rule (stamped, blocked, or the original). Who may
-// see what is decided here: a client reaches only the files of their own cases, staff any case.
+// see what is decided here: a client reaches only the files of their own cases, staff the cases of their spaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
