@@ -1,5 +1,5 @@
-// The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only,
-// decided here for every request; notepad entries and assignments are never on a client route.
+// The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only
+// (config.access), within their spaces (request.staffScope); notepad entries and assignments are never on a client route.
 import { caseDownloadStates } from '../../db/case-record.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
