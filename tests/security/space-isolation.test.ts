@@ -4,7 +4,6 @@
 // finds nothing of it (404 for B's pages and actions, 0 rows of B in lists and exports); an
 // administrator sees both. Against the real database and storage.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documen
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, csrfToken } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
+import { inspectFile, isRefusal } from '../../server/inspection/index.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
@@ -41,7 +41,9 @@ let admin: Browser;
 let uploaderId: string;
 
 async function stored(bytes: Buffer) {
-  return system.app!.deps.storage.put(Readable.from([bytes]), { maxBytes: 10 * 1024 * 1024 });
+  const file = await inspectFile('piece.pdf', bytes);
+  if (isRefusal(file)) throw new Error(`test PDF refused: ${file.reason}`);
+  return system.app!.deps.storage.put(file);
 }
 
 async function fill(letter: 'A' | 'B'): Promise<SpaceData> {
@@ -158,6 +160,7 @@ describe('a staff member of space A', () => {
       '/back-office/vilogi',
       '/back-office/dossiers/nouveau',
     ];
+    const PAGED_OVER_EVERYTHING = new Set(['/back-office', '/back-office/dossiers', '/back-office/clients']);
     const report: string[] = [];
     for (const url of lists) {
       const mine = await agentA.get(url);
@@ -167,7 +170,9 @@ describe('a staff member of space A', () => {
       expect(mine.headers.location, url).toBeUndefined();
       // A search that finds one case leads the administrator straight to it.
       const adminSeesB = all.statusCode === 302 ? Number(all.headers.location === `/back-office/dossiers/${B.kase.id}`) : count(all.body, B.marker);
-      expect(adminSeesB, `${url}: rows of B seen by the admin`).toBeGreaterThan(0);
+      // The unfiltered lists are paged over the whole test database (other files' rows too): B's
+      // row need not be on the administrator's first page there; everywhere else it must be.
+      if (!PAGED_OVER_EVERYTHING.has(url)) expect(adminSeesB, `${url}: rows of B seen by the admin`).toBeGreaterThan(0);
       report.push(`${url}: A sees ${count(mine.body, A.marker)} of A, 0 of B; admin sees ${count(all.body, A.marker)} of A, ${adminSeesB} of B`);
     }
     // Unfiltered lists show A's own rows to A.
