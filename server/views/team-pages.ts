@@ -24,7 +24,7 @@ export function teamPage(ctx: PageContext, view: TeamView) {
     ctx,
     t.title,
     html`<h1>${t.title}</h1>
-<p class="help">${t.intro}</p>
+<p class="help">${view.local ? t.introLocal : t.introRedmine} ${t.intro}</p>
 ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
 <div class="table-wrap"><table class="case-table team-table">
   <thead><tr><th scope="col">${t.name}</th><th scope="col">${t.email}</th><th scope="col">${t.admin}</th><th scope="col">${t.role}</th><th scope="col">${t.spaces}</th>${view.local ? html`<th scope="col">${t.removal}</th>` : ''}</tr></thead>
@@ -36,13 +36,15 @@ ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
     const spacesCell = s.is_admin
       ? html`${t.allSpaces}`
       : view.local
-        ? html`<form method="post" action="/back-office/equipe/${s.id}/espaces" class="assign-form">
+        ? html`${names.length > 0 ? names.join(', ') : t.noSpace}
+    <details class="confirm-delete team-spaces"><summary class="button">${t.editSpaces}</summary>
+    <form method="post" action="/back-office/equipe/${s.id}/espaces" class="assign-form">
       ${csrfField(ctx)}
       <fieldset><legend>${t.spacesOf(s.full_name)}</legend>
       ${view.spaces.map((sp) => html`<label class="check"><input type="checkbox" name="space" value="${sp.id}"${given.has(sp.id) ? ' checked' : ''}> ${sp.name}</label>`)}
       </fieldset>
       <button type="submit">${t.saveSpaces}</button>
-    </form>`
+    </form></details>`
         : html`${names.length > 0 ? names.join(', ') : t.noSpace}`;
     return html`<tr>
     <td data-label="${t.name}">${s.full_name}${s.redmine_login ? html` <span class="muted">(${s.redmine_login})</span>` : ''}</td>
@@ -58,11 +60,12 @@ ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
     ${view.local
       ? html`<td data-label="${t.removal}">${s.id === view.viewerId
           ? ''
-          : html`<form method="post" action="/back-office/equipe/${s.id}/suppression" class="assign-form">
+          : html`<details class="confirm-delete"><summary class="button danger">${t.removeShort}</summary>
+    <form method="post" action="/back-office/equipe/${s.id}/suppression" class="assign-form">
       ${csrfField(ctx)}
       <label class="check"><input type="checkbox" name="confirm" value="1" required> ${t.removeConfirm(s.full_name)}</label>
       <button type="submit" class="danger">${t.remove}</button>
-    </form>`}</td>`
+    </form></details>`}</td>`
       : ''}
   </tr>`;
   })}
