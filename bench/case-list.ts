@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { listCases, searchTerms, UNASSIGNED, type CaseListFilter } from '../db/case-list.js';
 import { seedCases } from './case-seed.js';
+import { EVERY_SPACE } from '../db/staff-access.js';
 
 function option(name: string, fallback: number): number {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -26,14 +27,14 @@ try {
   const db = seeded.database.db;
   const [space] = seeded.spaceIds;
   const scenarios: Array<{ name: string; filter: CaseListFilter; limit: number; offset: number }> = [
-    { name: 'list as it opens (25 rows, page 1)', filter: { terms: [] }, limit: 25, offset: 0 },
-    { name: 'page 300 of 400 (25 rows)', filter: { terms: [] }, limit: 25, offset: 7475 },
-    { name: '350 rows, page 1', filter: { terms: [] }, limit: 350, offset: 0 },
-    { name: 'search "elodie lyon" (2 terms, accents)', filter: { terms: searchTerms('elodie lyon') }, limit: 25, offset: 0 },
-    { name: 'search "telefi-2026-004217" (number)', filter: { terms: searchTerms('telefi-2026-004217') }, limit: 25, offset: 0 },
-    { name: 'search "garant relancer petit" (3 terms)', filter: { terms: searchTerms('garant relancer petit') }, limit: 25, offset: 0 },
-    { name: 'space + unpaid + complete', filter: { terms: [], spaceId: space, payment: 'unpaid', status: 'complete' }, limit: 25, offset: 0 },
-    { name: 'unassigned', filter: { terms: [], assignee: UNASSIGNED }, limit: 25, offset: 0 },
+    { name: 'list as it opens (25 rows, page 1)', filter: { scope: EVERY_SPACE, terms: [] }, limit: 25, offset: 0 },
+    { name: 'page 300 of 400 (25 rows)', filter: { scope: EVERY_SPACE, terms: [] }, limit: 25, offset: 7475 },
+    { name: '350 rows, page 1', filter: { scope: EVERY_SPACE, terms: [] }, limit: 350, offset: 0 },
+    { name: 'search "elodie lyon" (2 terms, accents)', filter: { scope: EVERY_SPACE, terms: searchTerms('elodie lyon') }, limit: 25, offset: 0 },
+    { name: 'search "telefi-2026-004217" (number)', filter: { scope: EVERY_SPACE, terms: searchTerms('telefi-2026-004217') }, limit: 25, offset: 0 },
+    { name: 'search "garant relancer petit" (3 terms)', filter: { scope: EVERY_SPACE, terms: searchTerms('garant relancer petit') }, limit: 25, offset: 0 },
+    { name: 'space + unpaid + complete', filter: { scope: EVERY_SPACE, terms: [], spaceId: space, payment: 'unpaid', status: 'complete' }, limit: 25, offset: 0 },
+    { name: 'unassigned', filter: { scope: EVERY_SPACE, terms: [], assignee: UNASSIGNED }, limit: 25, offset: 0 },
   ];
   console.log(`case list, ${cases} cases, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]?.v}, ${runs} runs each`);
   console.log('| query | matches | median ms | p95 ms |');

@@ -22,6 +22,7 @@ import { messages } from '../i18n/index.js';
 import { xlsxStream, type SheetColumn } from '../server/xlsx.js';
 import type { CaseListRow } from '../db/case-list.js';
 import { seedCases } from './case-seed.js';
+import { EVERY_SPACE } from '../db/staff-access.js';
 
 const SELF = fileURLToPath(import.meta.url);
 type Mode = 'stream' | 'memory';
@@ -64,10 +65,10 @@ async function child(mode: Mode, url: string, file: string): Promise<void> {
   const t0 = performance.now();
   let rows = 0;
   if (mode === 'stream') {
-    await pipeline(xlsxStream('Dossiers', columns, streamCases(database.db, { terms: [] }), { done: (n) => (rows = n) }), createWriteStream(file));
+    await pipeline(xlsxStream('Dossiers', columns, streamCases(database.db, { scope: EVERY_SPACE, terms: [] }), { done: (n) => (rows = n) }), createWriteStream(file));
   } else {
     const all: CaseListRow[] = [];
-    for await (const batch of streamCases(database.db, { terms: [] }, 100_000)) all.push(...batch);
+    for await (const batch of streamCases(database.db, { scope: EVERY_SPACE, terms: [] }, 100_000)) all.push(...batch);
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('Dossiers');
     sheet.columns = columns.map((c, i) => ({ header: c.header, key: `c${i}`, width: c.width }));

@@ -5,6 +5,7 @@
 import { sql, type SqlBool, type Expression } from 'kysely';
 import type { Db } from './connect.js';
 import type { CaseStatus, PaymentState } from './database.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 
 export const CASE_STATUSES: readonly CaseStatus[] = ['open', 'complete', 'closed'];
 export const PAYMENT_STATES: readonly PaymentState[] = ['paid', 'unpaid'];
@@ -14,6 +15,8 @@ const MAX_TERMS = 8;
 const MAX_TERM_LENGTH = 100;
 
 export interface CaseListFilter {
+  /** The spaces the staff member sees: cases elsewhere are not listed, counted or exported. */
+  scope: StaffScope;
   terms: string[];
   spaceId?: string | undefined;
   status?: CaseStatus | undefined;
@@ -57,8 +60,8 @@ function termMatches(term: string): Expression<SqlBool> {
 }
 
 function filtered(db: Db, filter: CaseListFilter) {
-  let query = db
-    .selectFrom('cases')
+  // The scope first: the case list, its count and the export never hold a case of another space.
+  let query = whereInScope(db.selectFrom('cases'), 'cases.space_id', filter.scope)
     .innerJoin('accounts as client', 'client.id', 'cases.client_account_id')
     .innerJoin('spaces', 'spaces.id', 'cases.space_id')
     .leftJoin('accounts as assignee', 'assignee.id', 'cases.assignee_account_id');

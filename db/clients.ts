@@ -1,8 +1,9 @@
 // Client records as staff see them: the client account, its contacts (each pending, validated,
 // the default of its kind, or invalid), the contact actions, the files and the observation.
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from './connect.js';
-import type { Account, ContactKind, ContactState } from './database.js';
+import type { Account, ContactKind, ContactState, Database } from './database.js';
+import type { StaffScope } from './staff-access.js';
 
 export const CONTACT_KINDS: readonly ContactKind[] = ['postal', 'email', 'phone'];
 export const CONTACT_STATES: readonly ContactState[] = ['pending', 'validated', 'default', 'invalid'];
@@ -14,8 +15,26 @@ export interface ClientSummary {
   defaults: { kind: ContactKind; value: string }[];
 }
 
-export async function listClients(db: Db, options: { search?: string; limit: number; offset: number }): Promise<{ items: ClientSummary[]; total: number }> {
-  let query = db.selectFrom('accounts').where('kind', '=', 'client');
+/**
+ * Restricts a query to clients the scope reaches: a client belongs to a space through its
+ * membership (space_clients), its cases and conversations there, and the cases of the space
+ * they were given access to (contributors, occasional access).
+ */
+export function whereClientInScope<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, column: string, scope: StaffScope): SelectQueryBuilder<Database, TB, O> {
+  if (scope.all) return query;
+  if (scope.spaceIds.length === 0) return query.where(sql<boolean>`false`);
+  const ids = sql.join(scope.spaceIds.map((id) => sql`${id}::uuid`));
+  return query.where(
+    sql<boolean>`${sql.ref(column)} in (
+      select account_id from space_clients where space_id in (${ids})
+      union select client_account_id from cases where space_id in (${ids})
+      union select client_account_id from conversations where space_id in (${ids})
+      union select m.account_id from case_members m join cases c on c.id = m.case_id where c.space_id in (${ids}))`,
+  );
+}
+
+export async function listClients(db: Db, options: { scope: StaffScope; search?: string; limit: number; offset: number }): Promise<{ items: ClientSummary[]; total: number }> {
+  let query = whereClientInScope(db.selectFrom('accounts').where('kind', '=', 'client'), 'accounts.id', options.scope);
   const search = options.search?.trim();
   if (search) {
     const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -40,8 +59,9 @@ export async function listClients(db: Db, options: { search?: string; limit: num
   };
 }
 
-export async function findClient(db: Db, id: string): Promise<Account | undefined> {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).where('kind', '=', 'client').executeTakeFirst();
+/** The client record if the staff member's scope reaches it; otherwise it does not exist for them. */
+export async function findClient(db: Db, id: string, scope: StaffScope): Promise<Account | undefined> {
+  return whereClientInScope(db.selectFrom('accounts').selectAll().where('id', '=', id).where('kind', '=', 'client'), 'accounts.id', scope).executeTakeFirst();
 }
 
 export interface Contact {

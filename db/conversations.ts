@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { AuthorKind, Conversation, ConversationStatus, Message, MessageKind } from './database.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 
 export interface ConversationSummary {
   id: string;
@@ -137,12 +138,13 @@ export async function listClientConversations(
 
 export async function listStaffConversations(
   db: Db,
-  filter: { spaceId?: string; status?: ConversationStatus; limit: number; offset: number },
+  filter: { scope: StaffScope; spaceId?: string; status?: ConversationStatus; limit: number; offset: number },
 ): Promise<{ items: StaffConversationSummary[]; total: number }> {
-  let query = db
-    .selectFrom('conversations')
-    .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
-    .innerJoin('accounts', 'accounts.id', 'conversations.client_account_id');
+  let query = whereInScope(
+    db.selectFrom('conversations').innerJoin('spaces', 'spaces.id', 'conversations.space_id').innerJoin('accounts', 'accounts.id', 'conversations.client_account_id'),
+    'conversations.space_id',
+    filter.scope,
+  );
   if (filter.spaceId) query = query.where('conversations.space_id', '=', filter.spaceId);
   if (filter.status) query = query.where('conversations.status', '=', filter.status);
   const [rows, count] = await Promise.all([
@@ -199,6 +201,11 @@ export async function findClientConversation(db: Db, clientAccountId: string, id
 
 export async function findConversation(db: Db, id: string): Promise<Conversation | undefined> {
   return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The conversation if it is in a space the staff member sees; otherwise it does not exist for them. */
+export async function findStaffConversation(db: Db, scope: StaffScope, id: string): Promise<Conversation | undefined> {
+  return whereInScope(db.selectFrom('conversations').selectAll().where('id', '=', id), 'conversations.space_id', scope).executeTakeFirst();
 }
 
 export async function listMessages(db: Db, conversationId: string): Promise<Message[]> {

@@ -3,6 +3,7 @@
 // case's facts, for the pages, the reminders and the completion check alike.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 import type {
   BiText,
   Case,
@@ -146,6 +147,11 @@ export async function createCase(
 
 export async function findCase(db: Db, caseId: string): Promise<Case | undefined> {
   return db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+}
+
+/** The case if it is in a space the staff member sees; otherwise it does not exist for them. */
+export async function findStaffCase(db: Db, scope: StaffScope, caseId: string): Promise<Case | undefined> {
+  return whereInScope(db.selectFrom('cases').selectAll().where('id', '=', caseId), 'cases.space_id', scope).executeTakeFirst();
 }
 
 // A client reaches a case through caseAccessFor (db/contributors.ts): the main client and the

@@ -4,6 +4,8 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { AuthorKind, ContactKind, ContactState, MessageKind, MessageStaffState } from './database.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
+import { whereClientInScope } from './clients.js';
 
 export interface ContactExportRow {
   clientId: string;
@@ -17,7 +19,7 @@ export interface ContactExportRow {
 }
 
 /** Every client record, with one row per contact (or one row without a contact). */
-export async function* streamContacts(db: Db, batchSize = 500): AsyncGenerator<ContactExportRow[]> {
+export async function* streamContacts(db: Db, scope: StaffScope, batchSize = 500): AsyncGenerator<ContactExportRow[]> {
   let after: string | undefined;
   for (;;) {
     let query = db
@@ -27,14 +29,18 @@ export async function* streamContacts(db: Db, batchSize = 500): AsyncGenerator<C
         'accounts.full_name',
         'accounts.email',
         'accounts.observation',
-        eb
-          .selectFrom('space_clients')
-          .innerJoin('spaces', 'spaces.id', 'space_clients.space_id')
-          .select(sql<string>`string_agg(spaces.name, ', ' order by spaces.name)`.as('names'))
-          .whereRef('space_clients.account_id', '=', 'accounts.id')
-          .as('spaces'),
+        whereInScope(
+          eb
+            .selectFrom('space_clients')
+            .innerJoin('spaces', 'spaces.id', 'space_clients.space_id')
+            .select(sql<string>`string_agg(spaces.name, ', ' order by spaces.name)`.as('names'))
+            .whereRef('space_clients.account_id', '=', 'accounts.id'),
+          'space_clients.space_id',
+          scope,
+        ).as('spaces'),
       ])
       .where('accounts.kind', '=', 'client');
+    query = whereClientInScope(query, 'accounts.id', scope);
     if (after) query = query.where('accounts.id', '>', after);
     const clients = await query.orderBy('accounts.id').limit(batchSize).execute();
     if (clients.length === 0) return;
@@ -85,12 +91,10 @@ export interface MessageExportRow {
 }
 
 /** Every message of every conversation, oldest first. */
-export async function* streamMessages(db: Db, batchSize = 1000): AsyncGenerator<MessageExportRow[]> {
+export async function* streamMessages(db: Db, scope: StaffScope, batchSize = 1000): AsyncGenerator<MessageExportRow[]> {
   let after: { createdAt: Date; id: string } | undefined;
   for (;;) {
-    let query = db
-      .selectFrom('messages')
-      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    let query = whereInScope(db.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id'), 'conversations.space_id', scope)
       .innerJoin('accounts as client', 'client.id', 'conversations.client_account_id')
       .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
       .select([

@@ -2,6 +2,7 @@
 // breached for the back-office.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 
 export type ClockState = 'on_time' | 'at_risk' | 'breached';
 
@@ -45,9 +46,8 @@ export interface ClockRow {
 export type AssigneeFilter = { redmineId: number } | 'none' | undefined;
 
 /** Who holds at-risk or late conversations, for the filter's choices. */
-export async function assigneesAtRisk(db: Db): Promise<Array<{ redmineId: number; name: string; n: number }>> {
-  const rows = await db
-    .selectFrom('conversations')
+export async function assigneesAtRisk(db: Db, scope: StaffScope): Promise<Array<{ redmineId: number; name: string; n: number }>> {
+  const rows = await whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
     .select(['conversations.assignee_redmine_id', sql<string>`max(conversations.assignee_name)`.as('name'), sql<number>`count(*)::int`.as('n')])
     .where('conversations.sla_max_at', 'is not', null)
     .where('conversations.assignee_redmine_id', 'is not', null)
@@ -59,9 +59,8 @@ export async function assigneesAtRisk(db: Db): Promise<Array<{ redmineId: number
 }
 
 /** Conversations whose answer is at risk or late, the most urgent first. */
-export async function conversationsAtRisk(db: Db, filter: { spaceId?: string | undefined; assignee?: AssigneeFilter; limit: number }): Promise<ClockRow[]> {
-  let query = db
-    .selectFrom('conversations')
+export async function conversationsAtRisk(db: Db, filter: { scope: StaffScope; spaceId?: string | undefined; assignee?: AssigneeFilter; limit: number }): Promise<ClockRow[]> {
+  let query = whereInScope(db.selectFrom('conversations'), 'conversations.space_id', filter.scope)
     .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
     .select([
       'conversations.id',

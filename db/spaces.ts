@@ -5,6 +5,7 @@
 import type { Db } from './connect.js';
 import type { Space } from './database.js';
 import { audit } from './audit.js';
+import { whereInScope, type StaffScope } from './staff-access.js';
 
 export interface SpacePolicy {
   name: string;
@@ -70,4 +71,9 @@ export async function createSpaceWithPolicy(db: Db, actor: { id: string; ip: str
     if (space) await audit(tx, { actorAccountId: actor.id, actorKind: 'staff', action: 'space.create', subjectType: 'space', subjectId: space.id, ip: actor.ip, details: { slug, policy } });
     return space;
   });
+}
+
+/** The spaces a staff member sees, by name (filters and forms of the back-office). */
+export async function spacesInScope(db: Db, scope: StaffScope): Promise<Space[]> {
+  return whereInScope(db.selectFrom('spaces').selectAll(), 'spaces.id', scope).orderBy('name').execute();
 }

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { VilogiRequestRow, VilogiRun, VilogiRunError } from './database.js';
+import { scopeHasSpace, whereInScope, type StaffScope } from './staff-access.js';
 
 export async function findVilogiRequest(db: Db, vilogiId: string): Promise<VilogiRequestRow | undefined> {
   return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).executeTakeFirst();
@@ -95,8 +96,15 @@ export async function recentRuns(db: Db, limit = 50): Promise<VilogiRun[]> {
 }
 
 /** Requests filed in triage, newest first, for the back-office. */
-export async function triageRequests(db: Db, limit = 50): Promise<VilogiRequestRow[]> {
-  return db.selectFrom('vilogi_requests').selectAll().where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
+/**
+ * Triage requests have no space yet (no usable e-mail to find the client): they are seen by staff
+ * of the triage space (the space mapped to VILOGI_TRIAGE_PROJECT), and by administrators.
+ */
+export async function triageRequests(db: Db, scope: StaffScope, triageSpaceId: string | undefined, limit = 50): Promise<VilogiRequestRow[]> {
+  let query = db.selectFrom('vilogi_requests').selectAll();
+  if (!scopeHasSpace(scope, triageSpaceId)) query = whereInScope(query, 'vilogi_requests.space_id', scope);
+  else if (!scope.all) query = query.where((eb) => eb.or([eb('space_id', 'is', null), eb('space_id', 'in', scope.spaceIds.length > 0 ? [...scope.spaceIds] : [triageSpaceId!])]));
+  return query.where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
 }
 
 /** Triage issues whose staff answers may still have to go back to Vilogi. */

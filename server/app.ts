@@ -9,6 +9,7 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { pageContext, sendPage, translator } from './context.js';
+import access, { withAccess } from './plugins/access.js';
 import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import clientView from './plugins/client-view.js';
@@ -100,6 +101,16 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   await app.register(auth);
   await app.register(settingsPlugin);
   await app.register(clientView);
+  // Before any route (a route without an access declaration stops the start), after the
+  // client-view plugin (an ended view is sent back to the back-office, not to a sign-in).
+  await app.register(access);
+  await withAccess(app, 'public', async (scope) => {
+    await scope.register(fastifyStatic, {
+      root: path.join(here, 'static'),
+      prefix: '/static/',
+      maxAge: '1h',
+    });
+  });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -140,7 +151,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     return sendPage(reply, errorPage(pageContext(request, reply), '404', t.errors.notFound), 404);
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
   healthRoutes(app);
   metricsRoutes(app);
   slaRoutes(app);

@@ -16,7 +16,7 @@ import * as clientViews from './2026-12-02-013-client-views.js';
 import * as retention from './2026-12-02-014-retention.js';
 import * as staffAccess from './2026-12-02-015-staff-access.js';
 import * as endUnlinkedRedmineStaffSessions from './2026-12-03-016-end-unlinked-redmine-staff-sessions.js';
-import * as rateLimits from './2026-12-03-016-rate-limits.js';
+import * as rateLimits from './2026-12-03-017-rate-limits.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -35,5 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-014-retention': retention,
   '2026-12-02-015-staff-access': staffAccess,
   '2026-12-03-016-end-unlinked-redmine-staff-sessions': endUnlinkedRedmineStaffSessions,
-  '2026-12-03-016-rate-limits': rateLimits,
+  '2026-12-03-017-rate-limits': rateLimits,
 };

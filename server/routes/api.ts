@@ -1,9 +1,10 @@
 // The JSON API of the client space (session cookie). Read-only for now; every answer is
 // decided here from the session, never from what the caller claims.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { findClientConversation, listClientConversations, listMessages } from '../../db/conversations.js';
 import { translator } from '../context.js';
+import { clientOf } from '../plugins/access.js';
 
 const Error_ = Type.Object({ message: Type.String() }, { $id: 'Error' });
 const Status = Type.Union(['open', 'answered', 'waiting_client', 'resolved', 'closed'].map((s) => Type.Literal(s)));
@@ -27,10 +28,6 @@ const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });
 
-function unauthorized(request: FastifyRequest, reply: FastifyReply) {
-  return reply.status(401).send({ message: translator(request).login.expired });
-}
-
 export default function apiRoutes(app: FastifyInstance) {
   const { db } = app.deps;
   const security = [{ session: [] }];
@@ -38,6 +35,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get(
     '/api/v1/me',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: 'The logged-in client',
@@ -48,9 +46,8 @@ export default function apiRoutes(app: FastifyInstance) {
         },
       },
     },
-    (request, reply) => {
-      const c = request.client;
-      if (!c) return unauthorized(request, reply);
+    (request) => {
+      const c = clientOf(request);
       return { id: c.id, email: c.email, fullName: c.full_name, locale: c.locale };
     },
   );
@@ -58,6 +55,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/conversations',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: "The client's conversations, most recent first",
@@ -69,9 +67,8 @@ export default function apiRoutes(app: FastifyInstance) {
         },
       },
     },
-    async (request, reply) => {
-      const c = request.client;
-      if (!c) return unauthorized(request, reply);
+    async (request) => {
+      const c = clientOf(request);
       const { page, limit } = request.query;
       const list = await listClientConversations(db, c.id, { limit, offset: (page - 1) * limit });
       return {
@@ -93,6 +90,7 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>(
     '/api/v1/conversations/:id',
     {
+      config: { access: 'client' },
       schema: {
         tags: ['client'],
         summary: 'One conversation with its messages',
@@ -106,8 +104,7 @@ export default function apiRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const c = request.client;
-      if (!c) return unauthorized(request, reply);
+      const c = clientOf(request);
       const conversation = await findClientConversation(db, c.id, request.params.id);
       if (!conversation) return reply.status(404).send({ message: translator(request).errors.notFound });
       const messages = await listMessages(db, conversation.id);

@@ -34,7 +34,8 @@ import {
   type ProcedureForm,
 } from '../views/case-admin-pages.js';
 import { idParams } from './client.js';
-import { requireAdmin, requireStaff } from './staff-guard.js';
+import { spacesInScope } from '../../db/spaces.js';
+import { staffOf } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
@@ -77,17 +78,16 @@ export default function caseAdminRoutes(app: FastifyInstance) {
   }
 
   async function renderNewCase(request: FastifyRequest, reply: FastifyReply, form: NewCaseForm, errors: string[], status = 200) {
-    const [spaces, templates] = await Promise.all([db.selectFrom('spaces').selectAll().orderBy('name').execute(), templatesWithFacts()]);
+    const [spaces, templates] = await Promise.all([spacesInScope(db, request.staffScope), templatesWithFacts()]);
     return sendPage(reply, newCasePage(pageContext(request, reply, { area: 'staff' }), { form, spaces, templates, errors }), status);
   }
 
-  app.get('/back-office/dossiers/nouveau', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get('/back-office/dossiers/nouveau', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     return renderNewCase(request, reply, emptyNewCaseForm(), []);
   });
 
-  app.post('/back-office/dossiers/nouveau', { ...hidden, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.post('/back-office/dossiers/nouveau', { config: { access: 'staff' }, ...hidden, preHandler: csrf }, async (request, reply) => {
+    const staff = staffOf(request);
     const t = translator(request, 'staff');
     const body = request.body;
     const templates = await templatesWithFacts();
@@ -117,7 +117,8 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       else if (form.clientName.length > 200) errors.push(t.caseAdmin.nameTooLong);
       else client = { email: normalizeEmail(form.clientEmail), fullName: form.clientName };
     }
-    const space = /^[0-9a-f-]{36}$/i.test(form.spaceId) ? await db.selectFrom('spaces').select('id').where('id', '=', form.spaceId).executeTakeFirst() : undefined;
+    // Only a space of the staff member's: another space is not a choice, whatever the form says.
+    const space = /^[0-9a-f-]{36}$/i.test(form.spaceId) ? (await spacesInScope(db, request.staffScope)).find((s) => s.id === form.spaceId) : undefined;
     if (!space) errors.push(t.caseAdmin.spaceInvalid);
     const template = templates.find((tpl) => tpl.id === form.templateId);
     if (!template) errors.push(t.caseAdmin.templateInvalid);
@@ -134,7 +135,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     }
     if (errors.length > 0 || !client || !space || !template) return renderNewCase(request, reply, form, errors, 400);
     try {
-      const { kase } = await openCaseForClient(db, workflows, { account: request.staff, ip: request.ip }, {
+      const { kase } = await openCaseForClient(db, workflows, { account: staff, ip: request.ip }, {
         spaceId: space.id,
         templateId: template.id,
         number: form.number,
@@ -156,8 +157,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
 
   // ---- Procedure templates (administrators) ----
 
-  app.get('/back-office/procedures', hidden, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.get('/back-office/procedures', { ...hidden, config: { access: 'admin' } }, async (request, reply) => {
     const templates = await listTemplates(db);
     const withCounts = await Promise.all(templates.map(async (tpl) => ({ ...tpl, categoryCount: (await templateCategories(db, tpl.id)).length })));
     return sendPage(reply, procedureListPage(pageContext(request, reply, { area: 'staff' }), withCounts));
@@ -169,15 +169,13 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     return sendPage(reply, procedureEditorPage(ctx, { template, form: shown, errors }), status);
   }
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/procedures/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     const template = await findTemplate(db, request.params.id);
     if (!template) return reply.callNotFound();
     return renderEditor(request, reply, template, undefined, [], 200, request.query.ok === '1' ? translator(request, 'staff').procedures.saved : undefined);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/procedures/:id', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const t = translator(request, 'staff').procedures;
     const template = await findTemplate(db, request.params.id);
     if (!template) return reply.callNotFound();
@@ -368,7 +366,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       if (failed > 0) request.log.warn({ templateId: template.id, failed }, 'open cases not told of the new cadence now; they read it at their next reminder');
     }
     await audit(db, {
-      actorAccountId: request.staff.id,
+      actorAccountId: staffOf(request).id,
       actorKind: 'staff',
       action: 'document_template.edit',
       subjectType: 'document_template',

@@ -1,5 +1,5 @@
-// The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only,
-// decided here for every request; notepad entries and assignments are never on a client route.
+// The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only
+// (config.access), within their spaces (request.staffScope); notepad entries and assignments are never on a client route.
 import { caseDownloadStates } from '../../db/case-record.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,8 +20,11 @@ import {
   type CaseListRow,
 } from '../../db/case-list.js';
 import type { Db } from '../../db/connect.js';
-import type { Account, Case, CaseStatus, PaymentState } from '../../db/database.js';
-import { findCase } from '../../db/documents.js';
+import type { Case, CaseStatus, PaymentState } from '../../db/database.js';
+import { findStaffCase } from '../../db/documents.js';
+import { spacesInScope } from '../../db/spaces.js';
+import type { StaffScope } from '../../db/staff-access.js';
+import { staffOf } from '../plugins/access.js';
 import { streamContacts, streamMessages, type ContactExportRow, type MessageExportRow } from '../../db/exports.js';
 import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../db/settings.js';
 import { messages, type Messages } from '../../i18n/index.js';
@@ -31,7 +34,6 @@ import { errorPage } from '../views/auth-pages.js';
 import { NOTE_MAX, caseListParams, staffCaseListPage, type CaseListQuery, type CaseWork } from '../views/case-list-pages.js';
 import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from '../xlsx.js';
 import { idParams } from './client.js';
-import { requireStaff } from './staff-guard.js';
 
 const hidden = { schema: { hide: true } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,8 +67,8 @@ function parseFilters(query: ListQuerystring): CaseListQuery {
   };
 }
 
-function toFilter(query: CaseListQuery): CaseListFilter {
-  return { terms: searchTerms(query.q), spaceId: query.spaceId, status: query.status, payment: query.payment, assignee: query.assignee };
+function toFilter(scope: StaffScope, query: CaseListQuery): CaseListFilter {
+  return { scope, terms: searchTerms(query.q), spaceId: query.spaceId, status: query.status, payment: query.payment, assignee: query.assignee };
 }
 
 export type RowsChoice = { ok: true; rows: number } | { ok: false; rows: number; asked: string };
@@ -145,9 +147,8 @@ export default function caseListRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
 
-  app.get<{ Querystring: ListQuerystring }>('/back-office/dossiers', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const staff: Account = request.staff;
+  app.get<{ Querystring: ListQuerystring }>('/back-office/dossiers', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
+    const staff = staffOf(request);
     const query = parseFilters(request.query);
     const remembered = staff.rows_per_page ?? request.settings?.rowsPerPage ?? DEFAULT_SETTINGS.rowsPerPage;
     let rowsPerPage = remembered;
@@ -160,7 +161,7 @@ export default function caseListRoutes(app: FastifyInstance) {
       else if (choice.rows !== staff.rows_per_page) await setRowsPerPage(db, staff.id, choice.rows);
     }
     const requestedPage = Math.max(1, Number.parseInt(one(request.query.page), 10) || 1);
-    const filter = toFilter(query);
+    const filter = toFilter(request.staffScope, query);
     let { items, total } = await listCases(db, filter, { limit: rowsPerPage, offset: (requestedPage - 1) * rowsPerPage });
     const pages = Math.max(1, Math.ceil(total / rowsPerPage));
     const page = Math.min(requestedPage, pages);
@@ -169,7 +170,7 @@ export default function caseListRoutes(app: FastifyInstance) {
     // A number typed in full, or a unique name: straight to the case.
     const searching = query.q.trim() !== '';
     if (searching && total === 1 && items[0] && rowsAsked === undefined) return reply.redirect(`/back-office/dossiers/${items[0].id}`);
-    const [spaces, members] = await Promise.all([db.selectFrom('spaces').selectAll().orderBy('name').execute(), staffMembers(db)]);
+    const [spaces, members] = await Promise.all([spacesInScope(db, request.staffScope), staffMembers(db)]);
     const ctx = pageContext(request, reply, { area: 'staff' });
     const downloads = await caseDownloadStates(db, items.map((c) => c.id));
     const view = { query, spaces, staff: members, items, total, page, pages, rowsPerPage, rowsMin: ROWS_PER_PAGE_MIN, rowsMax: ROWS_PER_PAGE_MAX, rowsAsked, downloads };
@@ -184,8 +185,8 @@ export default function caseListRoutes(app: FastifyInstance) {
       .send(body);
   }
 
-  async function auditExport(request: FastifyRequest & { staff: Account }, what: string, details: Record<string, unknown> = {}) {
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: `export.${what}`, subjectType: 'export', ip: request.ip, details });
+  async function auditExport(request: FastifyRequest, what: string, details: Record<string, unknown> = {}) {
+    await audit(db, { actorAccountId: staffOf(request).id, actorKind: 'staff', action: `export.${what}`, subjectType: 'export', ip: request.ip, details });
   }
 
   const exportEvents = (request: FastifyRequest, what: string) => ({
@@ -193,26 +194,23 @@ export default function caseListRoutes(app: FastifyInstance) {
     failed: (err: unknown) => request.log.error({ err, export: what }, 'export failed'),
   });
 
-  app.get<{ Querystring: ListQuerystring }>('/back-office/exports/dossiers.xlsx', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Querystring: ListQuerystring }>('/back-office/exports/dossiers.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const t = translator(request, 'staff');
     const query = parseFilters(request.query);
     await auditExport(request, 'cases', { filters: Object.fromEntries(caseListParams(query)) });
-    return sendWorkbook(reply, t.caseList.sheetCases.toLowerCase(), xlsxStream(t.caseList.sheetCases, caseColumns(t), streamCases(db, toFilter(query)), exportEvents(request, 'cases')));
+    return sendWorkbook(reply, t.caseList.sheetCases.toLowerCase(), xlsxStream(t.caseList.sheetCases, caseColumns(t), streamCases(db, toFilter(request.staffScope, query)), exportEvents(request, 'cases')));
   });
 
-  app.get('/back-office/exports/contacts.xlsx', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get('/back-office/exports/contacts.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const t = translator(request, 'staff');
     await auditExport(request, 'contacts');
-    return sendWorkbook(reply, t.caseList.sheetContacts.toLowerCase(), xlsxStream(t.caseList.sheetContacts, contactColumns(t), streamContacts(db), exportEvents(request, 'contacts')));
+    return sendWorkbook(reply, t.caseList.sheetContacts.toLowerCase(), xlsxStream(t.caseList.sheetContacts, contactColumns(t), streamContacts(db, request.staffScope), exportEvents(request, 'contacts')));
   });
 
-  app.get('/back-office/exports/messages.xlsx', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get('/back-office/exports/messages.xlsx', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const t = translator(request, 'staff');
     await auditExport(request, 'messages');
-    return sendWorkbook(reply, t.caseList.sheetMessages.toLowerCase(), xlsxStream(t.caseList.sheetMessages, messageColumns(t), streamMessages(db), exportEvents(request, 'messages')));
+    return sendWorkbook(reply, t.caseList.sheetMessages.toLowerCase(), xlsxStream(t.caseList.sheetMessages, messageColumns(t), streamMessages(db, request.staffScope), exportEvents(request, 'messages')));
   });
 
   // ---- The case page: assignment and notepad ----
@@ -220,16 +218,15 @@ export default function caseListRoutes(app: FastifyInstance) {
   /** The agency reads French: what is written on the Redmine issue. */
   const agency = messages('fr').caseList;
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/attribution', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const kase = await findCase(db, request.params.id);
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/attribution', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) return reply.callNotFound();
     const page = `/back-office/dossiers/${kase.id}`;
     const wanted = field(request.body, 'assignee').trim();
     const members = await staffMembers(db);
     const assignee = wanted === '' ? null : members.find((m) => m.id === wanted);
     if (assignee === undefined) return reply.redirect(`${page}?erreur=collaborateur#attribution`, 303);
-    const actor = request.staff;
+    const actor = staffOf(request);
     try {
       await db.transaction().execute(async (tx) => {
         const result = await assignCase(tx, kase.id, assignee?.id ?? null);
@@ -257,15 +254,14 @@ export default function caseListRoutes(app: FastifyInstance) {
     return reply.redirect(`${page}?fait=attribue#attribution`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/bloc-notes', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const kase = await findCase(db, request.params.id);
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/bloc-notes', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) return reply.callNotFound();
     const page = `/back-office/dossiers/${kase.id}`;
     const body = field(request.body, 'note').replace(/\r\n/g, '\n').trim();
     if (body === '') return reply.redirect(`${page}?erreur=note-vide#bloc-notes`, 303);
     if (body.length > NOTE_MAX) return reply.redirect(`${page}?erreur=note-longue#bloc-notes`, 303);
-    const actor = request.staff;
+    const actor = staffOf(request);
     try {
       await db.transaction().execute(async (tx) => {
         const note = await addCaseNote(tx, kase.id, actor.id, body);

@@ -1,7 +1,7 @@
 // The case record (seed 003): staff edit the summary and conclusions, the payment state and
 // amount, add and delete the case's files, tell the client the case is available; clients
 // download the files, under the unpaid-cases rule (stamped, blocked, or the original). Who may
-// see what is decided here: a client reaches only the files of their own cases, staff any case.
+// see what is decided here: a client reaches only the files of their own cases, staff the cases of their spaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
@@ -23,7 +23,8 @@ import {
 import { findClient } from '../../db/clients.js';
 import type { Account, Case, PaymentState } from '../../db/database.js';
 import { caseAccessFor } from '../../db/contributors.js';
-import { caseProgress, findCase, lastCaseComment } from '../../db/documents.js';
+import { caseProgress, findStaffCase, lastCaseComment } from '../../db/documents.js';
+import { clientOf, staffOf } from '../plugins/access.js';
 import { MAX_FILE_BYTES } from '../files.js';
 import { refusalMessage } from '../files.js';
 import { pageContext, sendPage, translator } from '../context.js';
@@ -37,7 +38,6 @@ import { settingsPage } from '../views/settings-pages.js';
 import { getSettings } from '../../db/settings.js';
 import { isWatermarkError, stampForConsultation } from '../watermark.js';
 import { idParams } from './client.js';
-import { requireAdmin, requireStaff } from './staff-guard.js';
 
 const fileParams = {
   type: 'object',
@@ -79,25 +79,26 @@ async function readAll(stream: NodeJS.ReadableStream, max: number): Promise<Buff
  */
 export async function sendClientCaseDownload(
   app: FastifyInstance,
-  request: FastifyRequest & { client: Account },
+  request: FastifyRequest,
   reply: FastifyReply,
   kase: Case,
   file: CaseDownloadFile | undefined,
   subjectType: string,
 ): Promise<FastifyReply> {
   const { db, storage } = app.deps;
+  const client = clientOf(request);
   if (!file) {
     reply.callNotFound();
     return reply;
   }
-  const [mode, exempt] = await Promise.all([getUnpaidMode(db), clientUnpaidExempt(db, request.client.id)]);
+  const [mode, exempt] = await Promise.all([getUnpaidMode(db), clientUnpaidExempt(db, client.id)]);
   const restriction = unpaidRestriction({ mode, paymentState: kase.payment_state, exempt });
   const decision = downloadDecision('client', restriction, file.content_type);
-  const actor = { accountId: request.client.id, kind: 'client' as const };
+  const actor = { accountId: client.id, kind: 'client' as const };
   const subject = (variant: 'original' | 'stamped') => ({ type: subjectType, id: file.id, details: { caseId: kase.id, variant } });
   const refuse = async (reason: 'block' | 'not_pdf' | 'unstampable', status: number) => {
     const t = translator(request).caseRecord;
-    await audit(db, { actorAccountId: request.client.id, actorKind: 'client', action: 'attachment.download_refused', subjectType, subjectId: file.id, ip: request.ip, details: { caseId: kase.id, reason } });
+    await audit(db, { actorAccountId: client.id, actorKind: 'client', action: 'attachment.download_refused', subjectType, subjectId: file.id, ip: request.ip, details: { caseId: kase.id, reason } });
     const message = reason === 'block' ? t.refusedBlock : reason === 'not_pdf' ? t.refusedNotPdf : t.refusedUnstampable;
     return sendPage(reply.header('cache-control', 'private, no-store'), downloadRefusedPage(pageContext(request, reply), kase.id, message), status);
   };
@@ -155,19 +156,19 @@ export default function caseRecordRoutes(app: FastifyInstance) {
   }
 
   type CaseRequest = FastifyRequest<{ Params: { id: string } }>;
+  /** The case of the URL if the staff member's spaces include it; otherwise 404, as if it did not exist. */
   async function staffCase(request: CaseRequest, reply: FastifyReply): Promise<{ kase: Case; staff: Account } | undefined> {
-    if (!requireStaff(request, reply)) return undefined;
-    const kase = await findCase(db, request.params.id);
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) {
       reply.callNotFound();
       return undefined;
     }
-    return { kase, staff: request.staff };
+    return { kase, staff: staffOf(request) };
   }
 
   // ---- Summary and conclusions ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const t = translator(request, 'staff').caseRecord;
@@ -187,7 +188,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Payment ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const t = translator(request, 'staff').caseRecord;
@@ -201,7 +202,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     const states: readonly PaymentState[] = ['paid', 'unpaid'];
@@ -222,7 +223,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Tell the client ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const found = await staffCase(request, reply);
     if (!found) return reply;
     try {
@@ -238,7 +239,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/fichiers',
-    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
@@ -269,7 +270,7 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; fileId: string } }>(
     '/back-office/dossiers/:id/fichiers/:fileId/suppression',
-    { schema: { hide: true, params: fileParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: fileParams }, preHandler: csrf },
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
@@ -281,30 +282,29 @@ export default function caseRecordRoutes(app: FastifyInstance) {
   );
 
   // Staff always download the original.
-  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const file = await findCaseFile(db, request.params.id, request.params.fileId);
+  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { config: { access: 'staff' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
+    const file = kase ? await findCaseFile(db, kase.id, request.params.fileId) : undefined;
     if (!file) return reply.callNotFound();
-    return sendAttachment(app, request, reply, asAttachment(file), { accountId: request.staff.id, kind: 'staff' }, { subject: { type: CASE_FILE_SUBJECT, id: file.id, details: { caseId: file.case_id, variant: 'original' } } });
+    return sendAttachment(app, request, reply, asAttachment(file), { accountId: staffOf(request).id, kind: 'staff' }, { subject: { type: CASE_FILE_SUBJECT, id: file.id, details: { caseId: file.case_id, variant: 'original' } } });
   });
 
   // ---- Client space ----
 
-  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { schema: { hide: true, params: fileParams } }, async (request, reply) => {
-    if (!request.client) return reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
+  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { config: { access: 'client' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
+    const client = clientOf(request);
     // The case's files are the whole case's: the main client, occasional access and contributors
     // allowed to see the whole case (caseAccessFor); anyone else finds nothing.
-    const access = await caseAccessFor(db, request.client.id, request.params.id);
+    const access = await caseAccessFor(db, client.id, request.params.id);
     if (!access?.permissions.seeAll) return reply.callNotFound();
     const kase = access.kase;
     const file = await findCaseFile(db, kase.id, request.params.fileId);
-    return sendClientCaseDownload(app, request as FastifyRequest & { client: Account }, reply, kase, file, CASE_FILE_SUBJECT);
+    return sendClientCaseDownload(app, request, reply, kase, file, CASE_FILE_SUBJECT);
   });
 
   // ---- Settings and exemptions ----
 
-  app.post('/back-office/reglages/impayes', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post('/back-office/reglages/impayes', { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
     const mode = field(request.body, 'unpaidMode');
     if (!isUnpaidMode(mode)) {
       const settings = await getSettings(db);
@@ -312,17 +312,16 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, [translator(request, 'staff').caseRecord.unpaidInvalid]), 400);
     }
     await setUnpaidMode(db, mode);
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'settings.unpaid_mode', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { mode } });
+    await audit(db, { actorAccountId: staffOf(request).id, actorKind: 'staff', action: 'settings.unpaid_mode', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { mode } });
     return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const client = await findClient(db, request.params.id);
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const client = await findClient(db, request.params.id, request.staffScope);
     if (!client) return reply.callNotFound();
     const exempt = field(request.body, 'exempt') === '1';
     await setClientUnpaidExempt(db, client.id, exempt);
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client.unpaid_exempt', subjectType: 'account', subjectId: client.id, ip: request.ip, details: { exempt } });
+    await audit(db, { actorAccountId: staffOf(request).id, actorKind: 'staff', action: 'client.unpaid_exempt', subjectType: 'account', subjectId: client.id, ip: request.ip, details: { exempt } });
     return reply.redirect(`/back-office/clients/${client.id}?impayes=1#unpaid-exempt`, 303);
   });
 }

@@ -6,6 +6,7 @@ import { attachmentsByMessage, findClientAttachment, findClientConversation, lis
 import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
+import { clientOf } from '../plugins/access.js';
 import { sendAttachment } from '../downloads.js';
 import { safeRedirect } from '../safe-redirect.js';
 import { authenticate, requestPassword } from '../services/accounts.js';
@@ -40,25 +41,19 @@ export default function clientRoutes(app: FastifyInstance) {
   const formCsrf = [readFormFields, csrf];
   const signedIn = (request: FastifyRequest) => request.client?.id;
 
-  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: NonNullable<FastifyRequest['client']> } {
-    if (request.client) return true;
-    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
-    return false;
-  }
+  app.get('/', { ...hidden, config: { access: 'public', clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
 
-  app.get('/', { ...hidden, config: { clientView: true } }, (request, reply) => reply.redirect(request.client ? '/conversations' : '/connexion'));
-
-  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', hidden, async (request, reply) => {
+  app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/langue/:locale', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const { locale } = request.params;
     if (!isLocale(locale)) return reply.callNotFound();
     reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86_400, secure: config.cookieSecure });
     // E-mails follow the language the person reads.
-    if (request.client) await setLocale(db, request.client.id, locale);
+    if (request.client) await setLocale(db, clientOf(request).id, locale);
     if (request.staff) await setLocale(db, request.staff.id, locale);
     return reply.redirect(safeRedirect(request.query.next));
   });
 
-  app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', hidden, (request, reply) => {
+  app.get<{ Querystring: { expire?: string; out?: string } }>('/connexion', { ...hidden, config: { access: 'public' } }, (request, reply) => {
     if (request.client) return reply.redirect('/conversations');
     const t = translator(request);
     const flash = request.query.expire
@@ -69,7 +64,7 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, loginPage(pageContext(request, reply, { flash }), {}));
   });
 
-  app.post('/connexion', { ...hidden, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
+  app.post('/connexion', { ...hidden, config: { access: 'public' }, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     const account = email && password ? await authenticate(db, 'client', email, password, request.ip) : undefined;
@@ -85,15 +80,15 @@ export default function clientRoutes(app: FastifyInstance) {
     return reply.redirect('/conversations', 303);
   });
 
-  app.post('/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/deconnexion', { config: { access: 'public' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     await app.endSession(reply, request, 'client');
     return reply.redirect('/connexion?out=1', 303);
   });
 
-  app.get('/mot-de-passe', hidden, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
+  app.get('/mot-de-passe', { ...hidden, config: { access: 'public' } }, (request, reply) => sendPage(reply, passwordRequestPage(pageContext(request, reply), {})));
 
   const passwordLimit = rateLimited(app, 'passwordRequest', (request) => field(request.body, 'email'));
-  app.post('/mot-de-passe', { ...hidden, preHandler: [csrf, passwordLimit] }, async (request, reply) => {
+  app.post('/mot-de-passe', { ...hidden, config: { access: 'public' }, preHandler: [csrf, passwordLimit] }, async (request, reply) => {
     const t = translator(request);
     const email = field(request.body, 'email').trim();
     if (!isEmail(email)) {
@@ -107,24 +102,21 @@ export default function clientRoutes(app: FastifyInstance) {
     return sendPage(reply, passwordRequestPage(pageContext(request, reply), { sent: true }));
   });
 
-  app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { clientView: true } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-    const list = await listClientConversations(db, request.client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const list = await listClientConversations(db, clientOf(request).id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     return sendPage(reply, conversationListPage(pageContext(request, reply), { items: list.items, page, pages }));
   });
 
-  app.get('/conversations/nouvelle', hidden, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
-    const spaces = await spacesOfClient(db, request.client.id);
+  app.get('/conversations/nouvelle', { ...hidden, config: { access: 'client' } }, async (request, reply) => {
+    const spaces = await spacesOfClient(db, clientOf(request).id);
     return sendPage(reply, composePage(pageContext(request, reply), spaces, {}, []));
   });
 
-  app.post('/conversations', { ...hidden, preHandler: [...formCsrf, rateLimited(app, 'conversation', signedIn)] }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.post('/conversations', { config: { access: 'client' }, ...hidden, preHandler: [...formCsrf, rateLimited(app, 'conversation', signedIn)] }, async (request, reply) => {
     const t = translator(request);
-    const spaces = await spacesOfClient(db, request.client.id);
+    const spaces = await spacesOfClient(db, clientOf(request).id);
     // Files first: text fields that came after them are in the body once they are read.
     const received = await receiveFiles(app, request, storage);
     let kept = false;
@@ -147,14 +139,14 @@ export default function clientRoutes(app: FastifyInstance) {
       if (errors.length > 0) return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, errors), 400));
       try {
         // Each Cc address gets mails of this conversation: a bounded number a day from one account.
-        await consumeMailTargets(app, request.client.id, cc ? cc.split(', ') : []);
+        await consumeMailTargets(app, clientOf(request).id, cc ? cc.split(', ') : []);
       } catch (err) {
         if (!(err instanceof RateLimitedError)) throw err;
         void reply.header('retry-after', String(err.retryAfterSeconds));
         return await refuse(() => sendPage(reply, composePage(pageContext(request, reply), spaces, values, [rateLimitText(t, err)]), 429));
       }
       try {
-        const { conversationId } = await startConversation(db, workflows, { account: request.client, ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
+        const { conversationId } = await startConversation(db, workflows, { account: clientOf(request), ip: request.ip }, { spaceId, subject, body, cc, attachments: received.files });
         kept = true;
         return reply.redirect(`/conversations/${conversationId}`, 303);
       } catch (err) {
@@ -167,18 +159,16 @@ export default function clientRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { clientView: true } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } }, async (request, reply) => {
     return renderThread(request, reply, { errors: [] });
   });
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/messages',
-    { schema: { hide: true, params: idParams }, preHandler: [...formCsrf, rateLimited(app, 'message', signedIn)] },
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: [...formCsrf, rateLimited(app, 'message', signedIn)] },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      const t = translator(request);
-      const conversation = await findClientConversation(db, request.client.id, request.params.id);
+        const t = translator(request);
+      const conversation = await findClientConversation(db, clientOf(request).id, request.params.id);
       if (!conversation) return reply.callNotFound();
       const received = await receiveFiles(app, request, storage);
       let kept = false;
@@ -193,7 +183,7 @@ export default function clientRoutes(app: FastifyInstance) {
         const errors = formErrors(t, fieldErrors, received);
         if (errors.length > 0) return await refuse(() => renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400));
         try {
-          const { messageId } = await addClientMessage(db, workflows, { account: request.client, ip: request.ip }, conversation.id, body, received.files);
+          const { messageId } = await addClientMessage(db, workflows, { account: clientOf(request), ip: request.ip }, conversation.id, body, received.files);
           kept = true;
           return reply.redirect(`/conversations/${conversation.id}#m-${messageId}`, 303);
         } catch (err) {
@@ -208,12 +198,11 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/conversations/:id/pieces-jointes/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'client' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      // Ownership is in the query: someone else's file is simply not found.
-      const attachment = await findClientAttachment(db, request.client.id, request.params.id, request.params.attachmentId);
-      return sendAttachment(app, request, reply, attachment, { accountId: request.client.id, kind: 'client' });
+        // Ownership is in the query: someone else's file is simply not found.
+      const attachment = await findClientAttachment(db, clientOf(request).id, request.params.id, request.params.attachmentId);
+      return sendAttachment(app, request, reply, attachment, { accountId: clientOf(request).id, kind: 'client' });
     },
   );
 
@@ -223,8 +212,7 @@ export default function clientRoutes(app: FastifyInstance) {
     reply_: { body?: string; errors: string[] },
     status = 200,
   ) {
-    const client = request.client;
-    if (!client) return reply.redirect('/connexion');
+    const client = clientOf(request);
     // Ownership is part of the query: another client's conversation is simply not found.
     const conversation = await findClientConversation(db, client.id, request.params.id);
     if (!conversation) return reply.callNotFound();

@@ -33,7 +33,7 @@ import { attachmentParams, idParams } from './client.js';
 import { endClientView, listClientViews, mayViewClientSpaces, REASON_MAX, REASON_MIN, startClientView, VIEW_MINUTES } from '../../db/client-views.js';
 import { newToken, tokenDigest } from '../security/tokens.js';
 import { errorPage } from '../views/auth-pages.js';
-import { requireStaff } from './staff-guard.js';
+import { staffOf } from '../plugins/access.js';
 
 const contactParams = {
   type: 'object',
@@ -66,12 +66,11 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   const { db, storage, config } = app.deps;
   const sms = createSmsProvider({ provider: config.SMS_PROVIDER, db });
 
-  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { schema: { hide: true } }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     const pageSize = request.settings?.rowsPerPage ?? 25;
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
     const search = (request.query.q ?? '').slice(0, 200);
-    const list = await listClients(db, { search, limit: pageSize, offset: (page - 1) * pageSize });
+    const list = await listClients(db, { scope: request.staffScope, search, limit: pageSize, offset: (page - 1) * pageSize });
     const pages = Math.max(1, Math.ceil(list.total / pageSize));
     // A view of a client's space that ended (its time limit, or another tab) lands here.
     const flash = request.query.vue === 'terminee' ? { kind: 'info' as const, text: translator(request, 'staff').clientView.ended } : undefined;
@@ -79,7 +78,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   });
 
   async function renderRecord(request: ClientRequest, reply: FastifyReply, client: Account, extra: Partial<Pick<ClientRecordView, 'errors' | 'typed' | 'showInvalid'>> & { flash?: string } = {}, status = 200) {
-    const mayView = request.staff ? mayViewClientSpaces(request.staff) : false;
+    const mayView = mayViewClientSpaces(staffOf(request));
     const [contacts, actions, files, views] = await Promise.all([
       listContacts(db, client.id),
       listContactActions(db, client.id),
@@ -101,9 +100,9 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     return sendPage(reply, clientRecordPage(pageContext(request, reply, { area: 'staff', flash }), view), status);
   }
 
+  /** The client of the URL if the staff member's spaces reach it; otherwise 404, as if it did not exist. */
   async function loadClient(request: ClientRequest, reply: FastifyReply): Promise<Account | undefined> {
-    if (!requireStaff(request, reply)) return undefined;
-    const client = await findClient(db, request.params.id);
+    const client = await findClient(db, request.params.id, request.staffScope);
     if (!client) void reply.callNotFound();
     return client;
   }
@@ -122,30 +121,30 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   // ---- The confidential view of the client's space (seed 004) ----
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
-    if (!client || !request.staff) return reply;
+    if (!client) return reply;
+    const staff = staffOf(request);
     const t = translator(request, 'staff');
-    if (!mayViewClientSpaces(request.staff)) return sendPage(reply, errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed), 403);
+    if (!mayViewClientSpaces(staff)) return sendPage(reply, errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed), 403);
     const reason = field(request.body, 'reason').replace(/\s+/g, ' ').trim();
     const problem = reason.length < REASON_MIN ? t.clientView.reasonRequired : reason.length > REASON_MAX ? t.clientView.reasonTooLong : null;
     if (problem) return renderRecord(request, reply, client, { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } }, 400);
     const token = newToken();
-    await startClientView(db, { tokenDigest: tokenDigest(token), staff: request.staff, clientId: client.id, reason, ip: request.ip });
+    await startClientView(db, { tokenDigest: tokenDigest(token), staff, clientId: client.id, reason, ip: request.ip });
     app.setViewCookie(reply, token, VIEW_MINUTES * 60);
     return reply.redirect('/conversations', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const ended = await endClientView(db, request.params.id, request.staff.id, request.ip);
+  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const ended = await endClientView(db, request.params.id, staffOf(request).id, request.ip);
     app.clearViewCookie(reply);
     return reply.redirect(ended ? done(ended.clientId, 'vue-fin') : '/back-office/clients', 303);
   });
 
   app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(
     '/back-office/clients/:id',
-    { schema: { hide: true, params: idParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams } },
     async (request, reply) => {
       const client = await loadClient(request, reply);
       if (!client) return reply;
@@ -154,25 +153,27 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
-    if (!client || !request.staff) return reply;
+    if (!client) return reply;
+    const staff = staffOf(request);
     const t = translator(request, 'staff');
     const errors: string[] = [];
     const typed = { kind: field(request.body, 'kind'), value: field(request.body, 'value') };
     const contact = validateContact(t, typed.kind, typed.value, errors);
     if (!contact) return renderRecord(request, reply, client, { errors, typed }, 400);
     const id = await addContact(db, client.id, contact.kind, contact.value);
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'contact.add', subjectType: 'client_contact', subjectId: id, ip: request.ip });
+    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'contact.add', subjectType: 'client_contact', subjectId: id, ip: request.ip });
     return reply.redirect(done(client.id, 'ajout'), 303);
   });
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/etat',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
-      if (!client || !request.staff) return reply;
+      if (!client) return reply;
+      const staff = staffOf(request);
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
@@ -186,44 +187,47 @@ export default function clientRecordRoutes(app: FastifyInstance) {
         if (current && current.id !== contact.id) return sendPage(reply, confirmDefaultPage(pageContext(request, reply, { area: 'staff' }), client, contact, current));
       }
       await setContactState(db, client.id, contact.id, state);
-      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'contact.state', subjectType: 'client_contact', subjectId: contact.id, ip: request.ip, details: { from: contact.state, to: state } });
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'contact.state', subjectType: 'client_contact', subjectId: contact.id, ip: request.ip, details: { from: contact.state, to: state } });
       return reply.redirect(done(client.id, 'etat'), 303);
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const client = await loadClient(request, reply);
-    if (!client || !request.staff) return reply;
+    if (!client) return reply;
+    const staff = staffOf(request);
     const t = translator(request, 'staff');
     const observation = field(request.body, 'observation').replace(/\r\n/g, '\n');
     if (observation.length > OBSERVATION_MAX) return renderRecord(request, reply, client, { errors: [t.clients.observationTooLong], typed: { observation } }, 400);
     await setObservation(db, client.id, observation.trim());
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client.observation', subjectType: 'account', subjectId: client.id, ip: request.ip });
+    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'client.observation', subjectType: 'account', subjectId: client.id, ip: request.ip });
     return reply.redirect(done(client.id, 'observation'), 303);
   });
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/courrier',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
-      if (!client || !request.staff) return reply;
+      if (!client) return reply;
+      const staff = staffOf(request);
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
       if (contact.kind !== 'postal' || contact.state === 'invalid') return renderRecord(request, reply, client, { errors: [t.clients.letterOnlyPostal] }, 400);
       const body = field(request.body, 'body').trim().slice(0, VALUE_MAX);
-      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'letter', staffId: request.staff.id, body });
+      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'letter', staffId: staff.id, body });
       return reply.redirect(done(client.id, 'courrier'), 303);
     },
   );
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/sms',
-    { schema: { hide: true, params: contactParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
     async (request, reply) => {
       const client = await loadClient(request, reply);
-      if (!client || !request.staff) return reply;
+      if (!client) return reply;
+      const staff = staffOf(request);
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
@@ -240,17 +244,18 @@ export default function clientRecordRoutes(app: FastifyInstance) {
         request.log.error({ err }, 'an SMS could not be sent');
         return renderRecord(request, reply, client, { errors: [t.clients.smsFailed], typed }, 503);
       }
-      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'sms', staffId: request.staff.id, body });
+      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'sms', staffId: staff.id, body });
       return reply.redirect(done(client.id, 'sms'), 303);
     },
   );
 
   app.post<{ Params: { id: string } }>(
     '/back-office/clients/:id/fichiers',
-    { schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
     async (request, reply) => {
       const client = await loadClient(request, reply);
-      if (!client || !request.staff) return reply;
+      if (!client) return reply;
+      const staff = staffOf(request);
       const t = translator(request, 'staff');
       const received = await receiveFiles(app, request, storage);
       const errors = formErrors(t, received.attempted === 0 ? [t.clients.fileRequired] : [], received);
@@ -260,7 +265,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       }
       try {
         for (const f of received.files) {
-          await addClientFile(db, { clientId: client.id, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, uploadedBy: request.staff.id });
+          await addClientFile(db, { clientId: client.id, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, uploadedBy: staff.id });
         }
       } catch (err) {
         await discardFiles(storage, received.files);
@@ -272,10 +277,11 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/clients/:id/fichiers/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
-      const file = await findClientFile(db, request.params.id, request.params.attachmentId);
+      const staff = staffOf(request);
+      const client = await findClient(db, request.params.id, request.staffScope);
+      const file = client ? await findClientFile(db, client.id, request.params.attachmentId) : undefined;
       if (!file) return reply.callNotFound();
       let stream;
       try {
@@ -284,7 +290,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
         if (isStoredObjectNotFound(err)) return reply.callNotFound();
         throw err;
       }
-      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'client_file.download', subjectType: 'client_file', subjectId: file.id, ip: request.ip });
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'client_file.download', subjectType: 'client_file', subjectId: file.id, ip: request.ip });
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', file.sizeBytes)

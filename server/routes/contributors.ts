@@ -5,8 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
 import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../db/contributors.js';
-import type { Account, Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../db/database.js';
-import { findCase } from '../../db/documents.js';
+import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../db/database.js';
+import { findCase, findStaffCase } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { requestPassword } from '../services/accounts.js';
@@ -14,7 +14,7 @@ import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation
 import { field, isEmail } from '../validation.js';
 import { invitationInvalidPage, invitationPage, OCCASIONAL, PERMISSION_KEYS, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
 import { idParams } from './client.js';
-import { requireAdmin } from './staff-guard.js';
+import { clientOf, staffOf } from '../plugins/access.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
 import { RateLimitedError, rateLimitText } from '../rate-limits.js';
 
@@ -75,24 +75,14 @@ export default function contributorRoutes(app: FastifyInstance) {
   const { db, workflows, config } = app.deps;
   const policy = invitationPolicy(config);
 
-  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: Account } {
-    if (request.staff) return true;
-    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
-    return false;
-  }
-  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: Account } {
-    if (request.client) return true;
-    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
-    return false;
-  }
   const templateOf = (kase: Case): Promise<DocumentTemplate> => db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
   const flash = (base: string, ok: string, name: string) => `${base}?${new URLSearchParams({ ok, name }).toString()}#people`;
 
   // ---- Back-office ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: staffInvitations }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const kase = await findCase(db, request.params.id);
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: staffInvitations }, async (request, reply) => {
+    const staff = staffOf(request);
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) return reply.callNotFound();
     const t = translator(request, 'staff');
     const template = await templateOf(kase);
@@ -101,10 +91,10 @@ export default function contributorRoutes(app: FastifyInstance) {
     const render = (errors: string[], status: number) =>
       sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: form.values, errors }), status);
     if (!form.person) return render(form.errors, 400);
-    const refused = form.person.notify ? await mailRefusal(reply, t, request.staff.id, form.person.email) : undefined;
+    const refused = form.person.notify ? await mailRefusal(reply, t, staff.id, form.person.email) : undefined;
     if (refused) return render([refused], 429);
     try {
-      await addPerson(db, workflows, policy, { account: request.staff, ip: request.ip }, kase, form.person);
+      await addPerson(db, workflows, policy, { account: staff, ip: request.ip }, kase, form.person);
     } catch (err) {
       if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
       request.log.error({ err }, 'could not add a person to a case');
@@ -115,13 +105,15 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
-    { schema: { hide: true, params: memberParams }, preHandler: staffInvitations },
+    { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: staffInvitations },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
-      const member = await findMember(db, request.params.id, request.params.memberId);
+      const staff = staffOf(request);
+      // The case first, in the staff member's spaces: another space's people do not exist for them.
+      const scoped = await findStaffCase(db, request.staffScope, request.params.id);
+      const member = scoped ? await findMember(db, scoped.id, request.params.memberId) : undefined;
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
-      const refused = account ? await mailRefusal(reply, translator(request, 'staff'), request.staff.id, account.email) : undefined;
+      const refused = account ? await mailRefusal(reply, translator(request, 'staff'), staff.id, account.email) : undefined;
       if (refused) {
         const kase = await findCase(db, member.case_id);
         if (!kase) return reply.callNotFound();
@@ -129,7 +121,7 @@ export default function contributorRoutes(app: FastifyInstance) {
       }
       let sent: boolean;
       try {
-        sent = await sendInvitation(db, workflows, policy, { account: request.staff, ip: request.ip }, member);
+        sent = await sendInvitation(db, workflows, policy, { account: staff, ip: request.ip }, member);
       } catch (err) {
         request.log.error({ err }, 'could not send an invitation');
         const t = translator(request, 'staff');
@@ -146,20 +138,21 @@ export default function contributorRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/revocation',
-    { schema: { hide: true, params: memberParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: csrf },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
-      const member = await findMember(db, request.params.id, request.params.memberId);
+      const staff = staffOf(request);
+      const scoped = await findStaffCase(db, request.staffScope, request.params.id);
+      const member = scoped ? await findMember(db, scoped.id, request.params.memberId) : undefined;
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
-      await revokePerson(db, workflows, { account: request.staff, ip: request.ip }, member, (err) => request.log.warn({ err }, 'revocation not told to its workflow'));
+      await revokePerson(db, workflows, { account: staff, ip: request.ip }, member, (err) => request.log.warn({ err }, 'revocation not told to its workflow'));
       return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-revoked', account?.full_name ?? ''), 303);
     },
   );
 
   /** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
-  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const staff = staffOf(request);
     const template = await db.selectFrom('document_templates').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!template) return reply.callNotFound();
     const checked = (name: string) => field(request.body, name) === '1';
@@ -173,7 +166,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     const invitable = checked('invitable');
     await db.transaction().execute(async (tx) => {
       await tx.updateTable('document_templates').set({ roles: JSON.stringify(roles), contributors_invitable: invitable }).where('id', '=', template.id).execute();
-      await audit(tx, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'document_template.permissions', subjectType: 'document_template', subjectId: template.id, ip: request.ip, details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable } });
+      await audit(tx, { actorAccountId: staff.id, actorKind: 'staff', action: 'document_template.permissions', subjectType: 'document_template', subjectId: template.id, ip: request.ip, details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable } });
     });
     return reply.redirect(`/back-office/procedures/${template.id}?ok=1#permissions`, 303);
   });
@@ -181,14 +174,13 @@ export default function contributorRoutes(app: FastifyInstance) {
   // ---- The main client ----
 
   /** The owner's case whose template lets them invite; 404 for anyone else (not their case). */
-  async function ownerCase(request: FastifyRequest<{ Params: { id: string } }> & { client: Account }) {
-    const access = await caseAccessFor(db, request.client.id, request.params.id);
+  async function ownerCase(request: FastifyRequest<{ Params: { id: string } }>) {
+    const access = await caseAccessFor(db, clientOf(request).id, request.params.id);
     if (access?.kind !== 'owner') return undefined;
     return { kase: access.kase, template: await templateOf(access.kase) };
   }
 
-  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     const owned = await ownerCase(request);
     if (!owned) return reply.callNotFound();
     const t = translator(request);
@@ -200,8 +192,8 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { schema: { hide: true, params: idParams }, preHandler: clientInvitations }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: clientInvitations }, async (request, reply) => {
+    const client = clientOf(request);
     const owned = await ownerCase(request);
     if (!owned) return reply.callNotFound();
     const { kase, template } = owned;
@@ -211,11 +203,11 @@ export default function contributorRoutes(app: FastifyInstance) {
     const render = (errors: string[], status: number) => sendPage(reply, personFormPage(pageContext(request, reply), { kase, roles, area: 'owner', values: form.values, errors }), status);
     if (!template.contributors_invitable || kase.status === 'closed') return render([t.contributors.notAllowed], 403);
     if (!form.person) return render(form.errors, 400);
-    const refused = await mailRefusal(reply, t, request.client.id, form.person.email);
+    const refused = await mailRefusal(reply, t, client.id, form.person.email);
     if (refused) return render([refused], 429);
     try {
       // The main client's invitation always goes at once: they have no "send" button later.
-      await addPerson(db, workflows, policy, { account: request.client, ip: request.ip }, kase, { ...form.person, notify: true });
+      await addPerson(db, workflows, policy, { account: client, ip: request.ip }, kase, { ...form.person, notify: true });
     } catch (err) {
       if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
       request.log.error({ err }, 'could not invite a contributor');
@@ -228,7 +220,7 @@ export default function contributorRoutes(app: FastifyInstance) {
   // The token is in the URL: these routes log at warn level only, so that the request log line
   // (which carries the URL) never holds a live invitation link. Tested in contributors-matrix.
 
-  app.get<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
+  app.get<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
     const member = await findInvitation(db, request.params.token);
     const ctx = pageContext(request, reply);
     if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
@@ -249,7 +241,7 @@ export default function contributorRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post<{ Params: { token: string } }>('/invitation/:token', { schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
+  app.post<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
     const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
     const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
     if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);

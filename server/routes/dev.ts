@@ -8,7 +8,7 @@ import { devMailPage } from '../views/staff-pages.js';
 import { devSmsPage } from '../views/client-pages.js';
 
 export default function devRoutes(app: FastifyInstance) {
-  app.get('/dev/mails', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/dev/mails', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const mails = await listRecentNotifications(app.deps.db, 100);
     return sendPage(reply, devMailPage(pageContext(request, reply), mails));
   });
@@ -16,7 +16,7 @@ export default function devRoutes(app: FastifyInstance) {
 
 /** What the development SMS provider "sent" (SMS_PROVIDER=development), whether or not SMTP is set. */
 export function devSmsRoutes(app: FastifyInstance) {
-  app.get('/dev/sms', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/dev/sms', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const rows = await app.deps.db.selectFrom('dev_sms_outbox').select(['recipient', 'body', 'created_at']).orderBy('created_at', 'desc').limit(100).execute();
     return sendPage(reply, devSmsPage(pageContext(request, reply), rows));
   });

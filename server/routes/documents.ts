@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import type { Account, Case, DocumentCategory } from '../../db/database.js';
 import { caseAccessFor, caseMembers, mayWithdraw, visibleDocument, visibleProgress, type CaseAccess } from '../../db/contributors.js';
-import { caseProgress, categoryLabel, findCase, findCaseDocument, lastCaseComment, searchCases, templateCategories, type CategoryState } from '../../db/documents.js';
+import { caseProgress, categoryLabel, findCaseDocument, findStaffCase, lastCaseComment, searchCases, templateCategories, type CategoryState } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
@@ -27,6 +27,7 @@ import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
 import { loadCaseRecord } from '../services/case-record.js';
 import { caseRecordFlash } from '../views/case-record-pages.js';
 import { sendClientCaseDownload } from './case-record.js';
+import { clientOf, staffOf, withAccess } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;
@@ -101,24 +102,16 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // pdf.js, from npm, served from here (no CDN): the page renders thumbnails with it.
   const pdfjsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
-  await app.register(fastifyStatic, {
-    root: pdfjsDir,
-    prefix: '/static/pdfjs/',
-    decorateReply: false,
-    maxAge: '1d',
-    allowedPath: (pathName) => pathName === '/pdf.min.mjs' || pathName === '/pdf.worker.min.mjs',
+  await withAccess(app, 'public', async (scope) => {
+    await scope.register(fastifyStatic, {
+      root: pdfjsDir,
+      prefix: '/static/pdfjs/',
+      decorateReply: false,
+      maxAge: '1d',
+      allowedPath: (pathName) => pathName === '/pdf.min.mjs' || pathName === '/pdf.worker.min.mjs',
+    });
   });
 
-  function requireClient(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { client: Account } {
-    if (request.client) return true;
-    void reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
-    return false;
-  }
-  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: Account } {
-    if (request.staff) return true;
-    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
-    return false;
-  }
 
   async function caseView(kase: Case, locale: 'fr' | 'en'): Promise<CaseView & { clientEmail: string }> {
     const [{ template, states }, client, comment, members] = await Promise.all([caseProgress(db, kase), findAccountById(db, kase.client_account_id), lastCaseComment(db, kase.id), caseMembers(db, kase.id)]);
@@ -162,26 +155,24 @@ export default async function documentRoutes(app: FastifyInstance) {
   }
 
   /** The access of the signed-in client to the case of the URL, or undefined (answer: 404). */
-  function accessOf(request: FastifyRequest & { client: Account }, caseId: string): Promise<CaseAccess | undefined> {
-    return caseAccessFor(db, request.client.id, caseId);
+  function accessOf(request: FastifyRequest, caseId: string): Promise<CaseAccess | undefined> {
+    return caseAccessFor(db, clientOf(request).id, caseId);
   }
 
   // ---- Client space ----
 
-  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { clientView: true } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     const query = (request.query.q ?? '').slice(0, 200);
-    const items = await searchCases(db, query, { clientId: request.client.id });
+    const items = await searchCases(db, query, { clientId: clientOf(request).id });
     if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
     return sendPage(reply, caseListPage(pageContext(request, reply), { items, query, staff: false }), query && items.length === 0 ? 404 : 200);
   });
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string; n?: string; name?: string } }>(
     '/dossiers/:id',
-    { schema: { hide: true, params: idParams }, config: { clientView: true } },
+    { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      const access = await accessOf(request, request.params.id);
+        const access = await accessOf(request, request.params.id);
       if (!access) return reply.callNotFound();
       return renderClientCase(request, reply, access, { errors: [] }, 200, flashText(translator(request), request.query));
     },
@@ -198,7 +189,6 @@ export default async function documentRoutes(app: FastifyInstance) {
    * deposit routes (files, split) start here, before a byte is read.
    */
   async function depositTarget(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ t: Messages; client: Account; access: CaseAccess; states: CategoryState[] } | undefined> {
-    if (!requireClient(request, reply)) return undefined;
     const t = translator(request);
     const access = await accessOf(request, request.params.id);
     if (!access) {
@@ -214,10 +204,10 @@ export default async function documentRoutes(app: FastifyInstance) {
       return undefined;
     }
     const { states } = await visibleProgress(db, access);
-    return { t, client: request.client, access, states };
+    return { t, client: clientOf(request), access, states };
   }
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;
@@ -261,7 +251,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     }
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
     const target = await depositTarget(request, reply);
     if (!target) return reply;
     const { t, client, access, states } = target;
@@ -339,32 +329,29 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/dossiers/:id/documents/:docId/retrait',
-    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    { config: { access: 'client' }, schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
-      if (!requireClient(request, reply)) return reply;
-      const access = await accessOf(request, request.params.id);
+        const access = await accessOf(request, request.params.id);
       if (!access) return reply.callNotFound();
       const kase = access.kase;
       const doc = await visibleDocument(db, access, request.params.docId);
       if (!doc) return reply.callNotFound();
       if (!mayWithdraw(access, doc)) return renderClientCase(request, reply, access, { errors: [translator(request).contributors.readOnly] }, 403);
-      const removed = await withdraw(db, { account: request.client, ip: request.ip }, kase, doc.id);
+      const removed = await withdraw(db, { account: clientOf(request), ip: request.ip }, kase, doc.id);
       if (!removed) return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'late'), 303);
       await storage.delete(removed.storage_key);
       return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'withdrawn', { name: removed.file_name }), 303);
     },
   );
 
-  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { config: { access: 'client' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
     const access = await accessOf(request, request.params.id);
     if (!access) return reply.callNotFound();
     // Only a file this person may see; the unpaid-cases rule covers every file a client downloads.
     return sendClientCaseDownload(app, request, reply, access.kase, await visibleDocument(db, access, request.params.docId), DOCUMENT_SUBJECT);
   });
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireClient(request, reply)) return reply;
+  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const t = translator(request);
     const access = await accessOf(request, request.params.id);
     if (!access) return reply.callNotFound();
@@ -374,7 +361,7 @@ export default async function documentRoutes(app: FastifyInstance) {
     const errors = comment === '' ? [t.documents.commentRequired] : comment.length > COMMENT_MAX ? [t.documents.commentTooLong] : [];
     if (errors.length > 0) return renderClientCase(request, reply, access, { errors, comment: field(request.body, 'comment') }, 400);
     try {
-      await sendCaseComment(db, workflows, { account: request.client, ip: request.ip }, kase, comment);
+      await sendCaseComment(db, workflows, { account: clientOf(request), ip: request.ip }, kase, comment);
     } catch (err) {
       request.log.error({ err }, 'could not send a case comment');
       return renderClientCase(request, reply, access, { errors: [t.errors.unavailable], comment }, 503);
@@ -384,9 +371,8 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Back-office ----
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const kase = await findCase(db, request.params.id);
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { config: { access: 'staff' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) return reply.callNotFound();
     const t = translator(request, 'staff');
     const flash = flashText(t, request.query);
@@ -394,19 +380,18 @@ export default async function documentRoutes(app: FastifyInstance) {
     return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, request.query, kase) }, []));
   });
 
-  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { schema: { hide: true, params: docParams } }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const doc = await findCaseDocument(db, request.params.id, request.params.docId);
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: request.staff.id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
+  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { config: { access: 'staff' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
+    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
+    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: staffOf(request).id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
   });
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/back-office/dossiers/:id/documents/:docId/examen',
-    { schema: { hide: true, params: docParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
       const t = translator(request, 'staff');
-      const kase = await findCase(db, request.params.id);
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
       const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
       if (!kase || !doc) return reply.callNotFound();
       const category = (await templateCategories(db, kase.template_id)).find((c) => c.id === doc.category_id);
@@ -429,7 +414,7 @@ export default async function documentRoutes(app: FastifyInstance) {
         return renderError(t.errors.badForm, 400);
       }
       try {
-        const row = await review(db, workflows, { account: request.staff, ip: request.ip }, kase, doc.id, outcome);
+        const row = await review(db, workflows, { account: staffOf(request), ip: request.ip }, kase, doc.id, outcome);
         if (!row) return await renderError(t.documents.alreadyReviewed, 409);
       } catch (err) {
         request.log.error({ err }, 'could not record a review');
@@ -439,11 +424,10 @@ export default async function documentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
-    const kase = await findCase(db, request.params.id);
+  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
+    const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) return reply.callNotFound();
-    await closeCase(db, workflows, { account: request.staff, ip: request.ip }, kase);
+    await closeCase(db, workflows, { account: staffOf(request), ip: request.ip }, kase);
     return reply.redirect(flashUrl(`/back-office/dossiers/${kase.id}`, 'closed'), 303);
   });
 }

@@ -19,7 +19,7 @@ export default function healthRoutes(app: FastifyInstance) {
   const { db, workflows } = app.deps;
   app.get(
     '/health',
-    { schema: { tags: ['ops'], summary: 'Database and Temporal reachability', response: { 200: Health, 503: Health } } },
+    { config: { access: 'public' }, schema: { tags: ['ops'], summary: 'Database and Temporal reachability', response: { 200: Health, 503: Health } } },
     async (request, reply) => {
       const [database, temporal] = await Promise.all([check(() => sql`select 1`.execute(db)), check(() => workflows.check())]);
       const ok = database.status === 'ok' && temporal.status === 'ok';

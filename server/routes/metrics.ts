@@ -60,7 +60,7 @@ export default function metricsRoutes(app: FastifyInstance) {
   const { db, config } = app.deps;
   const token = config.METRICS_TOKEN;
   if (!token) return;
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     if (!hasBearerToken(request, token)) return reply.callNotFound();
     return reply.header('content-type', CONTENT_TYPE).send(await metricsText(db));
   });

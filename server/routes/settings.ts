@@ -12,7 +12,7 @@ import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../validation.js';
 import { inkFor } from '../views/colour.js';
 import { settingsPage, type SettingsForm } from '../views/settings-pages.js';
-import { requireAdmin, requireStaff } from './staff-guard.js';
+import { staffOf } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 export const LOGO_MAX_BYTES = 1024 * 1024;
@@ -23,7 +23,7 @@ export default function settingsRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, storage } = app.deps;
 
-  app.get('/theme.css', hidden, async (request, reply) => {
+  app.get('/theme.css', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const settings = request.settings ?? (await getSettings(db));
     const color = isHexColor(settings.primaryColor) ? settings.primaryColor : '#0b5cab';
     return reply
@@ -32,7 +32,7 @@ export default function settingsRoutes(app: FastifyInstance) {
       .send(`:root { --brand: ${color}; --brand-ink: ${inkFor(color)}; }\n`);
   });
 
-  app.get('/logo', hidden, async (request, reply) => {
+  app.get('/logo', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const settings = request.settings ?? (await getSettings(db));
     if (!settings.logo) return reply.callNotFound();
     try {
@@ -48,15 +48,14 @@ export default function settingsRoutes(app: FastifyInstance) {
     return { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null };
   }
 
-  app.get<{ Querystring: { enregistre?: string; impayes?: string } }>('/back-office/reglages', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Querystring: { enregistre?: string; impayes?: string } }>('/back-office/reglages', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const t = translator(request, 'staff');
     const flash = request.query.enregistre ? { kind: 'info' as const, text: t.settings.saved } : request.query.impayes ? { kind: 'info' as const, text: t.caseRecord.unpaidSaved } : undefined;
     return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff', flash }), { ...formOf(await getSettings(db)), unpaidMode: await getUnpaidMode(db) }, []));
   });
 
-  app.post('/back-office/reglages', { ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post('/back-office/reglages', { config: { access: 'admin' }, ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const staff = staffOf(request);
     const t = translator(request, 'staff').settings;
     const received = await receiveFiles(app, request, storage, LOGO_RULES);
     const errors: string[] = [];
@@ -87,7 +86,7 @@ export default function settingsRoutes(app: FastifyInstance) {
     }
     if (replaced) await storage.delete(replaced);
     app.settingsChanged();
-    await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'settings.save', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' } });
+    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'settings.save', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' } });
     return reply.redirect('/back-office/reglages?enregistre=1', 303);
   });
 }

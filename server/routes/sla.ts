@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { audit } from '../../db/audit.js';
-import { findClientConversation, findConversation } from '../../db/conversations.js';
+import { findClientConversation, findStaffConversation } from '../../db/conversations.js';
+import { spacesInScope } from '../../db/spaces.js';
+import { clientOf, staffOf } from '../plugins/access.js';
 import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../../db/sla.js';
 import { pageContext, sendPage } from '../context.js';
 import { field } from '../validation.js';
@@ -15,10 +17,9 @@ export default function slaRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/conversations/:id/satisfaction',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
-      const client = request.client;
-      if (!client) return reply.redirect('/connexion');
+      const client = clientOf(request);
       const conversation = await findClientConversation(db, client.id, request.params.id);
       if (!conversation) return reply.callNotFound();
       const answer = field(request.body, 'answer');
@@ -38,11 +39,10 @@ export default function slaRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>(
     '/back-office/conversations/:id/satisfaction',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
-      const staff = request.staff;
-      if (!staff) return reply.redirect('/back-office/connexion');
-      const conversation = await findConversation(db, request.params.id);
+      const staff = staffOf(request);
+      const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
       if (!conversation) return reply.callNotFound();
       if (conversation.status !== 'waiting_client' && conversation.status !== 'resolved' && conversation.status !== 'closed') {
         await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'satisfaction.ask', subjectType: 'conversation', subjectId: conversation.id, ip: request.ip });
@@ -52,13 +52,12 @@ export default function slaRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { schema: { hide: true } }, async (request, reply) => {
-    if (!request.staff) return reply.redirect('/back-office/connexion');
-    const [spaces, assignees] = await Promise.all([db.selectFrom('spaces').select(['id', 'name']).orderBy('name').execute(), assigneesAtRisk(db)]);
+  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
+    const [spaces, assignees] = await Promise.all([spacesInScope(db, request.staffScope), assigneesAtRisk(db, request.staffScope)]);
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
     const wanted = request.query.assignee ?? '';
     const assignee: AssigneeFilter = wanted === 'none' ? 'none' : /^\d{1,9}$/.test(wanted) ? { redmineId: Number(wanted) } : undefined;
-    const rows = await conversationsAtRisk(db, { spaceId, assignee, limit: 200 });
+    const rows = await conversationsAtRisk(db, { scope: request.staffScope, spaceId, assignee, limit: 200 });
     return sendPage(reply, slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows, { spaces, assignees, spaceId, assignee: assignee ? wanted : '' }));
   });
 }

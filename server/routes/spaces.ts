@@ -7,7 +7,7 @@ import { pageContext, sendPage, translator } from '../context.js';
 import { field, isEmail } from '../validation.js';
 import { formOf, spaceListPage, spacePage, type SpaceForm } from '../views/space-pages.js';
 import { idParams } from './client.js';
-import { requireAdmin } from './staff-guard.js';
+import { staffOf } from '../plugins/access.js';
 
 const HOURS = /^\d{1,4}(?:[.,]\d{1,2})?$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -86,38 +86,34 @@ export default function spaceRoutes(app: FastifyInstance) {
     return sendPage(reply, spaceListPage(ctx, await listSpaces(db), create), status);
   }
 
-  app.get<{ Querystring: { fait?: string } }>('/back-office/espaces', { schema: { hide: true } }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.get<{ Querystring: { fait?: string } }>('/back-office/espaces', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
     return renderList(request, reply, undefined, 200, request.query.fait === 'cree' ? translator(request, 'staff').spaces.created : undefined);
   });
 
-  app.post('/back-office/espaces', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post('/back-office/espaces', { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
     const t = translator(request, 'staff');
     const form = typedForm(request.body);
     const checked = validateSpaceForm(t, form, true);
     if ('errors' in checked) return renderList(request, reply, { form, errors: checked.errors }, 400);
-    const space = await createSpaceWithPolicy(db, { id: request.staff.id, ip: request.ip }, form.slug, checked.policy);
+    const space = await createSpaceWithPolicy(db, { id: staffOf(request).id, ip: request.ip }, form.slug, checked.policy);
     if (!space) return renderList(request, reply, { form, errors: [t.spaces.slugTaken, t.spaces.nothingSaved] }, 400);
     return reply.redirect('/back-office/espaces?fait=cree', 303);
   });
 
-  app.get<{ Params: { id: string }; Querystring: { fait?: string } }>('/back-office/espaces/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.get<{ Params: { id: string }; Querystring: { fait?: string } }>('/back-office/espaces/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     const space = await findSpace(db, request.params.id);
     if (!space) return reply.callNotFound();
     const ctx = pageContext(request, reply, { area: 'staff', flash: request.query.fait === '1' ? { kind: 'info', text: translator(request, 'staff').spaces.saved } : undefined });
     return sendPage(reply, spacePage(ctx, space, formOf(policyOf(space), space.slug, ctx.locale), []));
   });
 
-  app.post<{ Params: { id: string } }>('/back-office/espaces/:id', { schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post<{ Params: { id: string } }>('/back-office/espaces/:id', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
     const space = await findSpace(db, request.params.id);
     if (!space) return reply.callNotFound();
     const form = { ...typedForm(request.body), slug: space.slug };
     const checked = validateSpaceForm(translator(request, 'staff'), form, false);
     if ('errors' in checked) return sendPage(reply, spacePage(pageContext(request, reply, { area: 'staff' }), space, form, checked.errors), 400);
-    await saveSpacePolicy(db, { id: request.staff.id, ip: request.ip }, space, checked.policy);
+    await saveSpacePolicy(db, { id: staffOf(request).id, ip: request.ip }, space, checked.policy);
     return reply.redirect(`/back-office/espaces/${space.id}?fait=1`, 303);
   });
 }

@@ -1,6 +1,8 @@
 // The back-office: staff log in (local accounts until Redmine sign-in), read and answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { attachmentsByMessage, findAttachment, findConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
+import { attachmentsByMessage, findAttachment, findStaffConversation, listMessages, listStaffConversations } from '../../db/conversations.js';
+import { spacesInScope } from '../../db/spaces.js';
+import { staffOf } from '../plugins/access.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment } from '../downloads.js';
 import { verifyRedmineCredentials } from '../../connectors/redmine/index.js';
@@ -21,13 +23,7 @@ export default function staffRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
 
-  function requireStaff(request: FastifyRequest, reply: FastifyReply): request is FastifyRequest & { staff: NonNullable<FastifyRequest['staff']> } {
-    if (request.staff) return true;
-    void reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
-    return false;
-  }
-
-  app.get<{ Querystring: { expire?: string } }>('/back-office/connexion', hidden, (request, reply) => {
+  app.get<{ Querystring: { expire?: string } }>('/back-office/connexion', { ...hidden, config: { access: 'public' } }, (request, reply) => {
     if (request.staff) return reply.redirect('/back-office');
     const t = translator(request, 'staff');
     const flash = request.query.expire ? { kind: 'info' as const, text: t.login.expired } : undefined;
@@ -39,7 +35,7 @@ export default function staffRoutes(app: FastifyInstance) {
   const redmineLogin = app.deps.config.staffLogin === 'redmine' && app.deps.config.REDMINE_URL !== undefined;
   const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: app.deps.config.REDMINE_URL ?? '' }, login, password);
 
-  app.post('/back-office/connexion', { ...hidden, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
+  app.post('/back-office/connexion', { ...hidden, config: { access: 'public' }, preHandler: [csrf, signInLimit(app)] }, async (request, reply) => {
     const email = field(request.body, 'email').trim();
     const password = field(request.body, 'password');
     if (redmineLogin) {
@@ -65,43 +61,41 @@ export default function staffRoutes(app: FastifyInstance) {
     return reply.redirect('/back-office', 303);
   });
 
-  app.post('/back-office/deconnexion', { ...hidden, preHandler: csrf }, async (request, reply) => {
+  app.post('/back-office/deconnexion', { config: { access: 'public' }, ...hidden, preHandler: csrf }, async (request, reply) => {
     await app.endSession(reply, request, 'staff');
     return reply.redirect('/back-office/connexion', 303);
   });
 
-  app.get<{ Querystring: { page?: string; space?: string } }>('/back-office', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Querystring: { page?: string; space?: string } }>('/back-office', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-    const spaces = await db.selectFrom('spaces').selectAll().orderBy('name').execute();
+    const spaces = await spacesInScope(db, request.staffScope);
     const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
     const pageSize = request.settings?.rowsPerPage ?? PAGE_SIZE;
-    const list = await listStaffConversations(db, { spaceId, limit: pageSize, offset: (page - 1) * pageSize });
+    const list = await listStaffConversations(db, { scope: request.staffScope, spaceId, limit: pageSize, offset: (page - 1) * pageSize });
     const pages = Math.max(1, Math.ceil(list.total / pageSize));
     return sendPage(reply, staffConversationListPage(pageContext(request, reply, { area: 'staff' }), spaces, { spaceId }, { items: list.items, page, pages }));
   });
 
-  app.get<{ Params: { id: string } }>('/back-office/conversations/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Params: { id: string } }>('/back-office/conversations/:id', { config: { access: 'staff' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
     return renderThread(request, reply, { errors: [] });
   });
 
   app.post<{ Params: { id: string } }>(
     '/back-office/conversations/:id/reponses',
-    { schema: { hide: true, params: idParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
+      const staff = staffOf(request);
       const t = translator(request, 'staff');
-      const conversation = await findConversation(db, request.params.id);
+      const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
       if (!conversation) return reply.callNotFound();
       const errors: string[] = [];
       const body = validateBody(t, field(request.body, 'body'), errors);
       if (errors.length > 0) return renderThread(request, reply, { body: field(request.body, 'body'), errors }, 400);
       try {
         const { config } = app.deps;
-        const displayName = staffDisplayName(request.staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
+        const displayName = staffDisplayName(staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
         const answeredAt = new Date();
-        await addStaffAnswer(db, workflows, { account: request.staff, ip: request.ip, displayName }, conversation.id, body);
+        await addStaffAnswer(db, workflows, { account: staff, ip: request.ip, displayName }, conversation.id, body);
         await markClientMessagesRead(db, conversation.id, answeredAt);
         return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
       } catch (err) {
@@ -114,15 +108,17 @@ export default function staffRoutes(app: FastifyInstance) {
   // A client message's reading state: to read, read, cancelled.
   app.post<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/messages/:attachmentId/etat',
-    { schema: { hide: true, params: attachmentParams }, preHandler: csrf },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams }, preHandler: csrf },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
+      const staff = staffOf(request);
+      // Another space's conversation does not exist for this staff member.
+      if (!(await findStaffConversation(db, request.staffScope, request.params.id))) return reply.callNotFound();
       const wanted = field(request.body, 'state');
       const state = MESSAGE_STAFF_STATES.find((s) => s === wanted);
       if (!state) return renderThread(request, reply, { errors: [translator(request, 'staff').clients.stateInvalid] }, 400);
       const messageId = request.params.attachmentId;
       if (!(await setMessageStaffState(db, request.params.id, messageId, state))) return reply.callNotFound();
-      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'message.state', subjectType: 'message', subjectId: messageId, ip: request.ip, details: { state } });
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'message.state', subjectType: 'message', subjectId: messageId, ip: request.ip, details: { state } });
       return reply.redirect(`/back-office/conversations/${request.params.id}#m-${messageId}`, 303);
     },
   );
@@ -131,16 +127,17 @@ export default function staffRoutes(app: FastifyInstance) {
   // which the issue links here) and the files of Redmine's public notes.
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/pieces-jointes/:attachmentId',
-    { schema: { hide: true, params: attachmentParams } },
+    { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams } },
     async (request, reply) => {
-      if (!requireStaff(request, reply)) return reply;
-      const attachment = await findAttachment(db, request.params.id, request.params.attachmentId);
-      return sendAttachment(app, request, reply, attachment, { accountId: request.staff.id, kind: 'staff' });
+      const staff = staffOf(request);
+      const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
+      const attachment = conversation ? await findAttachment(db, conversation.id, request.params.attachmentId) : undefined;
+      return sendAttachment(app, request, reply, attachment, { accountId: staff.id, kind: 'staff' });
     },
   );
 
   async function renderThread(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, answer: { body?: string; errors: string[] }, status = 200) {
-    const conversation = await findConversation(db, request.params.id);
+    const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
     if (!conversation) return reply.callNotFound();
     const [messages, space, client, attachments] = await Promise.all([
       listMessages(db, conversation.id),

@@ -19,7 +19,7 @@ import { isLocale } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { field } from '../validation.js';
 import { templateEditorPage, templateListPage } from '../views/template-pages.js';
-import { requireAdmin, requireStaff } from './staff-guard.js';
+import { staffOf } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 type Params = { key: string; locale: string };
@@ -28,8 +28,7 @@ export default function templateRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
 
-  app.get('/back-office/modeles', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get('/back-office/modeles', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     return sendPage(reply, templateListPage(pageContext(request, reply, { area: 'staff' }), await editedTemplates(db)));
   });
 
@@ -54,8 +53,7 @@ export default function templateRoutes(app: FastifyInstance) {
     return sendPage(reply, templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), { key, locale, stored, text, preview, errors }), status);
   }
 
-  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', hidden, async (request, reply) => {
-    if (!requireStaff(request, reply)) return reply;
+  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     const found = target(request);
     if (!found) return reply.callNotFound();
     const t = translator(request, 'staff').templates;
@@ -63,8 +61,8 @@ export default function templateRoutes(app: FastifyInstance) {
     return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
   });
 
-  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { ...hidden, preHandler: csrf }, async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
+  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { config: { access: 'admin' }, ...hidden, preHandler: csrf }, async (request, reply) => {
+    const staff = staffOf(request);
     const found = target(request);
     if (!found) return reply.callNotFound();
     const { key, locale } = found;
@@ -73,18 +71,18 @@ export default function templateRoutes(app: FastifyInstance) {
     const url = `/back-office/modeles/${key}/${locale}`;
     if (action === 'reset') {
       await resetTemplate(db, key, locale);
-      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'template.reset', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'template.reset', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
       return reply.redirect(`${url}?fait=origine`, 303);
     }
     const text = { subject: field(request.body, 'subject'), body: field(request.body, 'body') };
     if (action === 'save') {
       try {
-        await saveTemplate(db, key, locale, text, { accountId: request.staff.id, uiLocale });
+        await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });
       } catch (err) {
         if (err instanceof TemplateValidationError) return render(request, reply, key, locale, { text, errors: err.problems }, 400);
         throw err;
       }
-      await audit(db, { actorAccountId: request.staff.id, actorKind: 'staff', action: 'template.save', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
+      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'template.save', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
       return reply.redirect(`${url}?fait=enregistre`, 303);
     }
     // Preview: what was typed, checked as a save would check it, nothing stored.

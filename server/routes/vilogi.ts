@@ -3,17 +3,31 @@ import type { FastifyInstance } from 'fastify';
 import { audit } from '../../db/audit.js';
 import { recentRuns, triageRequests } from '../../db/vilogi.js';
 import { pageContext, sendPage, translator } from '../context.js';
+import { staffOf } from '../plugins/access.js';
 import { vilogiPage } from '../views/vilogi-pages.js';
 
 export default function vilogiRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, config } = app.deps;
 
-  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { schema: { hide: true } }, async (request, reply) => {
-    if (!request.staff) return reply.redirect('/back-office/connexion');
+  /**
+   * The space whose staff sort the triage list, found as the sync finds a service's space: the
+   * space mapped to VILOGI_TRIAGE_PROJECT in REDMINE_PROJECTS, else the space of that slug, else
+   * (no Redmine at all: the demo) the first space.
+   */
+  async function triageSpaceId(): Promise<string | undefined> {
+    const mapped = [...config.redmineProjects].filter(([, project]) => project === config.VILOGI_TRIAGE_PROJECT).map(([slug]) => slug);
+    const candidates = [...mapped, config.VILOGI_TRIAGE_PROJECT];
+    const space = await db.selectFrom('spaces').select('id').where('slug', 'in', candidates).executeTakeFirst();
+    if (space) return space.id;
+    if (config.REDMINE_URL) return undefined;
+    return (await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst())?.id;
+  }
+
+  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     const t = translator(request, 'staff');
     const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
-    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, 50)]);
+    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, request.staffScope, await triageSpaceId(), 50)]);
     const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
     const interrupted = open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
     return sendPage(
@@ -22,9 +36,8 @@ export default function vilogiRoutes(app: FastifyInstance) {
     );
   });
 
-  app.post('/back-office/vilogi/synchroniser', { schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    const staff = request.staff;
-    if (!staff) return reply.redirect('/back-office/connexion');
+  app.post('/back-office/vilogi/synchroniser', { config: { access: 'staff' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
+    const staff = staffOf(request);
     const vilogi = app.deps.vilogi;
     if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
     try {

@@ -1,22 +1,51 @@
 // The staff directory for administrators: who is a head of service (may open the confidential
-// view of a client's space). Everything else about a person comes from Redmine.
-import type { Account } from '../../db/database.js';
+// view of a client's space), and, with local staff accounts, which spaces each person sees and
+// who leaves the team. With Redmine sign-in, names and spaces come from Redmine.
+import type { Account, Space } from '../../db/database.js';
 import { TEAM_ROLES } from '../../db/team.js';
 import { html } from './html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
-export function teamPage(ctx: PageContext, staff: Account[]) {
+export interface TeamView {
+  staff: Account[];
+  spaces: Space[];
+  /** Space ids given to each staff member. */
+  spacesOf: Map<string, Array<{ spaceId: string }>>;
+  /** STAFF_LOGIN=local: spaces are given here and people removed here. */
+  local: boolean;
+  /** The administrator looking: they cannot remove themselves. */
+  viewerId: string;
+}
+
+export function teamPage(ctx: PageContext, view: TeamView) {
   const t = ctx.t.team;
+  const spaceName = new Map(view.spaces.map((s) => [s.id, s.name]));
   return layout(
     ctx,
     t.title,
     html`<h1>${t.title}</h1>
-<p class="help">${t.intro}</p>
+<p class="help">${view.local ? t.introLocal : t.introRedmine} ${t.intro}</p>
+${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
 <div class="table-wrap"><table class="case-table team-table">
-  <thead><tr><th scope="col">${t.name}</th><th scope="col">${t.email}</th><th scope="col">${t.admin}</th><th scope="col">${t.role}</th></tr></thead>
+  <thead><tr><th scope="col">${t.name}</th><th scope="col">${t.email}</th><th scope="col">${t.admin}</th><th scope="col">${t.role}</th><th scope="col">${t.spaces}</th>${view.local ? html`<th scope="col">${t.removal}</th>` : ''}</tr></thead>
   <tbody>
-  ${staff.map((s) => {
+  ${view.staff.map((s) => {
     const role = s.staff_role === 'manager' ? 'manager' : 'agent';
+    const given = new Set((view.spacesOf.get(s.id) ?? []).map((g) => g.spaceId));
+    const names = [...given].map((id) => spaceName.get(id)).filter((n): n is string => n !== undefined);
+    const spacesCell = s.is_admin
+      ? html`${t.allSpaces}`
+      : view.local
+        ? html`${names.length > 0 ? names.join(', ') : t.noSpace}
+    <details class="confirm-delete team-spaces"><summary class="button">${t.editSpaces}</summary>
+    <form method="post" action="/back-office/equipe/${s.id}/espaces" class="assign-form">
+      ${csrfField(ctx)}
+      <fieldset><legend>${t.spacesOf(s.full_name)}</legend>
+      ${view.spaces.map((sp) => html`<label class="check"><input type="checkbox" name="space" value="${sp.id}"${given.has(sp.id) ? ' checked' : ''}> ${sp.name}</label>`)}
+      </fieldset>
+      <button type="submit">${t.saveSpaces}</button>
+    </form></details>`
+        : html`${names.length > 0 ? names.join(', ') : t.noSpace}`;
     return html`<tr>
     <td data-label="${t.name}">${s.full_name}${s.redmine_login ? html` <span class="muted">(${s.redmine_login})</span>` : ''}</td>
     <td data-label="${t.email}">${s.email}</td>
@@ -27,6 +56,17 @@ export function teamPage(ctx: PageContext, staff: Account[]) {
       <select id="role-${s.id}" name="role">${TEAM_ROLES.map((r) => html`<option value="${r}"${r === role ? ' selected' : ''}>${t.roles[r]}</option>`)}</select>
       <button type="submit">${t.save}</button>
     </form></td>
+    <td data-label="${t.spaces}">${spacesCell}</td>
+    ${view.local
+      ? html`<td data-label="${t.removal}">${s.id === view.viewerId
+          ? ''
+          : html`<details class="confirm-delete"><summary class="button danger">${t.removeShort}</summary>
+    <form method="post" action="/back-office/equipe/${s.id}/suppression" class="assign-form">
+      ${csrfField(ctx)}
+      <label class="check"><input type="checkbox" name="confirm" value="1" required> ${t.removeConfirm(s.full_name)}</label>
+      <button type="submit" class="danger">${t.remove}</button>
+    </form></details>`}</td>`
+      : ''}
   </tr>`;
   })}
   </tbody>

@@ -30,10 +30,10 @@ beforeAll(async () => {
   system = await startTestSystem();
   db = system.database.db;
   browser = await launchChromium();
-  const { account, password } = await createStaff(db, { name: 'Julien Bernard' });
-  staff = { email: account.email, password };
-  colleague = (await createStaff(db, { name: 'Inès Faure' })).account;
   space = await createSpace(db, `Crédit auto ${randomBytes(2).toString('hex')}`);
+  const { account, password } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+  staff = { email: account.email, password };
+  colleague = (await createStaff(db, { name: 'Inès Faure', spaces: [space] })).account;
   const lease = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
   const names = ['Élise Fontaine-Noël', 'Rémi Carpentier', 'Maëlle Joubert', 'Loïc Vasseur', 'Zoé Lambertin'];
   const clients = await Promise.all(names.map(async (name) => (await createClient(db, { space, name })).account));

@@ -26,7 +26,7 @@ describe('confidential view of a client space in a browser', () => {
     const admin = await createStaff(db, { name: 'Admin Redmine', admin: true });
     // Staff names are unique in the shared test database only with a suffix.
     const headName = `Hélène Responsable ${randomUUID().slice(0, 4)}`;
-    const head = await createStaff(db, { name: headName });
+    const head = await createStaff(db, { name: headName, spaces: [space] });
 
     // The administrator names Hélène head of service.
     const adminContext = await browser.newContext(deviceOptions(false, system.url));
@@ -35,7 +35,7 @@ describe('confidential view of a client space in a browser', () => {
     await Promise.all([adminPage.waitForURL('**/back-office/equipe'), adminPage.getByRole('link', { name: 'Équipe' }).click()]);
     await adminPage.getByLabel(`Rôle de ${headName}`).selectOption('manager');
     const row = adminPage.locator('tr', { hasText: headName });
-    await row.getByRole('button', { name: 'Enregistrer' }).focus();
+    await row.getByRole('button', { name: 'Enregistrer', exact: true }).focus();
     await Promise.all([adminPage.waitForURL('**/back-office/equipe?fait=1'), adminPage.keyboard.press('Enter')]);
     expect(await adminPage.getByLabel(`Rôle de ${headName}`).inputValue()).toBe('manager');
     await screenshot(adminPage, 'desk-80-team');

@@ -32,7 +32,7 @@ beforeAll(async () => {
   owner = created.account;
   ownerPassword = created.password;
   kase = await makeCase(db, { space, client: owner, template, number: `LOC-2026-${Date.now().toString().slice(-6)}` });
-  const agent = await createStaff(db, { name: 'Julien Bernard' });
+  const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   staff = { email: agent.account.email, password: agent.password };
   browser = await launchChromium();
 });

@@ -121,7 +121,7 @@ describe('conversation slice in a browser', () => {
       const db = system.database.db;
       const space = await createSpace(db, 'Gestion locative');
       const { account: client, password } = await createClient(db, { space, name: 'Claire Martin' });
-      const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard' });
+      const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
 
       // The client logs in.
       const page = await newPage(device);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const created = await createClient(db, { space, name: 'Claire Martin' });
   client = { email: created.account.email, password: created.password };
   kase = await makeCase(db, { space, client: created.account, template, number: 'TELEFI-2026-004217', facts: { financing: 'lease', downPayment: 18000 } });
-  const agent = await createStaff(db, { name: 'Julien Bernard' });
+  const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   staff = { email: agent.account.email, password: agent.password };
   browser = await launchChromium();
 });

@@ -40,7 +40,8 @@ describe('Vilogi page in a browser', () => {
       .insertInto('vilogi_runs')
       .values({ id: 'vilogi-sync-earlier', trigger: 'schedule', started_at: new Date(Date.now() - 3600_000), finished_at: new Date(Date.now() - 3500_000), status: 'done', fetched: 3, created: 2, failed: 1, processed: 2, errors: JSON.stringify([{ requestId: 'VR-000099', message: 'vilogi: GET /api/v1/extranet-requests/VR-000099 answered 503: simulated failure' }]) })
       .execute();
-    const { account: staff, password } = await createStaff(db);
+    // Without Redmine the triage list belongs to the first space: every space, to be sure of it.
+    const { account: staff, password } = await createStaff(db, { spaces: 'all' });
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', baseURL: system.url });
     const page = await context.newPage();

@@ -39,13 +39,20 @@ export async function createClient(
   return { account, password };
 }
 
-export async function createStaff(db: Db, options: { name?: string; admin?: boolean } = {}): Promise<{ account: Account; password: string }> {
+/**
+ * A staff member. `spaces`: the spaces they are given (staff_spaces rows, source `local`), or
+ * 'all' for every space that exists now; an administrator sees every space whatever the rows.
+ */
+export async function createStaff(
+  db: Db,
+  options: { name?: string; admin?: boolean; role?: 'agent' | 'manager'; spaces?: ReadonlyArray<string | Pick<Space, 'id'>> | 'all' } = {},
+): Promise<{ account: Account; password: string }> {
   const password = 'staff-pass-word';
   const account = await createAccount(db, {
     kind: 'staff',
     email: uniqueEmail('staff'),
     full_name: options.name ?? 'Sam Staff',
-    staff_role: 'agent',
+    staff_role: options.role ?? 'agent',
     is_admin: options.admin ?? false,
     password_hash: await hashPassword(password),
     pending_password_hash: null,
@@ -54,5 +61,23 @@ export async function createStaff(db: Db, options: { name?: string; admin?: bool
     last_login_at: null,
     disabled_at: null,
   });
+  const wanted = options.spaces === 'all' ? (await db.selectFrom('spaces').select('id').execute()).map((s) => s.id) : (options.spaces ?? []).map((s) => (typeof s === 'string' ? s : s.id));
+  if (wanted.length > 0) {
+    await db
+      .insertInto('staff_spaces')
+      .values(wanted.map((spaceId) => ({ account_id: account.id, space_id: spaceId, source: 'local' as const })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
   return { account, password };
+}
+
+/** Gives an existing staff member more spaces (staff_spaces rows, source `local`). */
+export async function giveSpaces(db: Db, account: Pick<Account, 'id'>, spaces: ReadonlyArray<Pick<Space, 'id'>>): Promise<void> {
+  if (spaces.length === 0) return;
+  await db
+    .insertInto('staff_spaces')
+    .values(spaces.map((s) => ({ account_id: account.id, space_id: s.id, source: 'local' as const })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }

@@ -152,7 +152,7 @@ describe('client files → Redmine', () => {
 
     // The link in the note works for staff, in the back-office, byte for byte.
     const link = /https?:\/\/\S+(\/back-office\/conversations\/[0-9a-f-]{36}\/pieces-jointes\/[0-9a-f-]{36})/.exec(second.journal.notes)![1]!;
-    const { account: agent, password: agentPassword } = await createStaff(db);
+    const { account: agent, password: agentPassword } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.email, agentPassword, 'staff');
     const fromOffice = await office.get(link);

@@ -11,7 +11,7 @@ import type { Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { caseNoteWorkflowId } from '../../workflows/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
-import { createClient, createStaff } from '../helpers/fixtures.js';
+import { createClient, createStaff, giveSpaces } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
@@ -69,8 +69,8 @@ describe('notepad and assignment on Redmine', () => {
     const kase = await makeCase(db, { space, client: account, template, number: unique('TELEFI') });
     await db.updateTable('cases').set({ redmine_issue_id: issue.id }).where('id', '=', kase.id).execute();
 
-    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard' });
-    const { account: colleague } = await createStaff(db, { name: unique('Inès Faure') });
+    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+    const { account: colleague } = await createStaff(db, { name: unique('Inès Faure'), spaces: [space] });
     const agent = new Browser(system.app!);
     await agent.login(agentAccount.email, agentPassword, 'staff');
     const page = `/back-office/dossiers/${kase.id}`;
@@ -126,7 +126,10 @@ describe('notepad and assignment on Redmine', () => {
       expect(res.body, url).not.toContain('Dossier attribué à');
     }
 
-    // The staff messages export has the public note and none of the private ones.
+    // The staff messages export has the public note and none of the private ones. Every test
+    // system maps guichet-demo to its own space: the agent is given the one that mirrored it.
+    const mirrored = await db.selectFrom('conversations').select('space_id').where('id', '=', conversation!.id).executeTakeFirstOrThrow();
+    await giveSpaces(db, agentAccount, [{ id: mirrored.space_id }]);
     const exported = await agent.get('/back-office/exports/messages.xlsx');
     expect(exported.statusCode).toBe(200);
     const book = new ExcelJS.Workbook();

@@ -79,7 +79,7 @@ describe('document collection and Redmine', () => {
     expect((await client.postMultipart(`${page}/documents`, { category: identity }, [{ filename: 'cni.pdf', content: await makePdf(1) }], { formUrl: page })).statusCode).toBe(303);
     expect((await client.post(`${page}/commentaires`, { comment: 'Le RIB est celui du compte joint.' }, { formUrl: page })).statusCode).toBe(303);
 
-    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard' });
+    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
     const agent = new Browser(system.app!);
     await agent.login(agentAccount.email, agentPassword, 'staff');
     const staffPage = `/back-office/dossiers/${kase.id}`;

@@ -207,7 +207,7 @@ describe('Redmine → Guichet', () => {
 
   it('posts a back-office answer on the issue once, and follows the status', async () => {
     const { conversationId, issueId } = await clientWrites(unique('Clés'), 'J’ai perdu mes clés.');
-    const agent = await createStaff(db, { name: 'Julien Bernard' });
+    const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.account.email, agent.password, 'staff');
     await office.post(`/back-office/conversations/${conversationId}/reponses`, { body: 'Un double est à l’agence.' }, { formUrl: `/back-office/conversations/${conversationId}` });
@@ -232,7 +232,7 @@ describe('the Redmine assignee', () => {
     const { conversationId, issueId } = await clientWrites(unique('Interphone'), 'L’interphone ne sonne plus.');
     await db.updateTable('spaces').set({ team_email: 'equipe@agence.test' }).where('id', '=', space.id).execute();
     const user = await admin.createUser({ projectId, roles: ['Developer'] });
-    const agent = await createStaff(db, { name: 'Camille Roux' });
+    const agent = await createStaff(db, { name: 'Camille Roux', spaces: [space] });
     await db.updateTable('accounts').set({ redmine_login: user.login }).where('id', '=', agent.account.id).execute();
     await staff.updateIssue(issueId, { assignedToId: user.id });
     const assigned = await eventually(

@@ -252,7 +252,7 @@ describe('Redmine outage', () => {
   it('serves two conversations at once: one opened during the outage gets its issue once, both threads arrive in order, a back-office answer too', async () => {
     const first = await mirroredConversation('Paul Durand');
     const second = await newClient('Nora Petit');
-    const agent = await createStaff(db, { name: 'Julien Bernard' });
+    const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.account.email, agent.password, 'staff');
 

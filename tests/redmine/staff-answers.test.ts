@@ -45,7 +45,7 @@ async function answer(staffLogin: string | null) {
   });
   expect(redmine.adminKey).toBe(true);
   const { account: client } = await createClient(db, { space });
-  const { account: agent } = await createStaff(db, { name: 'Julien Bernard' });
+  const { account: agent } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   if (staffLogin) await db.updateTable('accounts').set({ redmine_login: staffLogin }).where('id', '=', agent.id).execute();
   const conversationId = randomUUID();
   const messageId = randomUUID();

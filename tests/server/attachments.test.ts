@@ -178,7 +178,7 @@ describe('attaching files', () => {
     expect((await browser.get(`/back-office/conversations/${conversationId}/pieces-jointes/${rows[0]!.id}`)).headers.location).toBe('/back-office/connexion');
 
     // Staff see the files in the thread and download them from the back-office.
-    const { account: staff, password } = await createStaff(db);
+    const { account: staff, password } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(staff.email, password, 'staff');
     const staffThread = await office.get(`/back-office/conversations/${conversationId}`);

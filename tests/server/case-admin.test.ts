@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function staff(options: { admin?: boolean; locale?: 'fr' | 'en' } = {}): Promise<Browser> {
-  const { account, password } = await createStaff(db, { name: 'Julien Bernard', admin: options.admin ?? false });
+  const { account, password } = await createStaff(db, { name: 'Julien Bernard', admin: options.admin ?? false, spaces: [space] });
   if (options.locale) await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);

@@ -30,7 +30,8 @@ afterAll(async () => {
 });
 
 async function staff(options: { locale?: 'fr' | 'en'; name?: string } = {}): Promise<{ browser: Browser; account: Account }> {
-  const { account, password } = await createStaff(db, { name: options.name ?? 'Julien Bernard' });
+  // Every space made so far: each test makes its spaces before its staff member.
+  const { account, password } = await createStaff(db, { name: options.name ?? 'Julien Bernard', spaces: 'all' });
   if (options.locale) await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);

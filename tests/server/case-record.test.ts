@@ -132,7 +132,7 @@ describe('case detail', () => {
     expect((await reload(kase)).payment_amount_cents).toBe(123450);
 
     const english = new Browser(system.app!);
-    const other = await createStaff(db, { name: 'Emma Staff' });
+    const other = await createStaff(db, { name: 'Emma Staff', spaces: [space] });
     await english.login(other.account.email, other.password, 'staff');
     english.setCookie('guichet_lang', 'en');
     const badEn = await english.post(`${casePage(kase)}/paiement/montant`, { amount: '12,345' }, { formUrl: casePage(kase) });

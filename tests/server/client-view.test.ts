@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function staffSignedIn(role: 'agent' | 'manager', name: string): Promise<{ account: Account; browser: Browser }> {
-  const { account, password } = await createStaff(db, { name });
+  const { account, password } = await createStaff(db, { name, spaces: [space] });
   await db.updateTable('accounts').set({ staff_role: role }).where('id', '=', account.id).execute();
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);

@@ -15,7 +15,8 @@ let office: Browser;
 beforeAll(async () => {
   // The SMS outbox page is a development tool.
   system = await startTestSystem({ DEV_TOOLS: 'true' });
-  const { account, password } = await createStaff(system.database.db);
+  // Clients made here belong to no space: only an administrator's scope reaches them.
+  const { account, password } = await createStaff(system.database.db, { admin: true });
   office = new Browser(system.app!);
   expect((await office.login(account.email, password, 'staff')).statusCode).toBe(303);
 });

@@ -48,7 +48,7 @@ async function signedIn(name: string, options: { space?: Space } = {}): Promise<
 }
 
 async function staffBrowser(): Promise<Browser> {
-  const { account, password } = await createStaff(db, { name: 'Julien Bernard' });
+  const { account, password } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);
   return browser;

@@ -34,7 +34,7 @@ describe('conversation slice', () => {
     const db = system.database.db;
     const space = await createSpace(db);
     const { account: client, password } = await createClient(db, { space, name: 'Claire Martin' });
-    const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard' });
+    const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
     const app = system.app!;
 
     const browser = new Browser(app);

@@ -52,7 +52,7 @@ async function client(name = 'Claire Martin'): Promise<{ account: Account; brows
 }
 
 async function staff(): Promise<Browser> {
-  const { account, password } = await createStaff(db, { name: 'Julien Bernard' });
+  const { account, password } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);
   return browser;

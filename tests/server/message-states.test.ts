@@ -4,16 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSystem } from '../../runtime/system.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
-import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
+import { createClient, createSpace, createStaff, giveSpaces } from '../helpers/fixtures.js';
+import type { Account } from '../../db/database.js';
 import { Browser } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
 
 let system: RunningSystem & { url: string };
 let office: Browser;
+let officeAccount: Account;
 
 beforeAll(async () => {
   system = await startTestSystem();
   const { account, password } = await createStaff(system.database.db);
+  officeAccount = account;
   office = new Browser(system.app!);
   expect((await office.login(account.email, password, 'staff')).statusCode).toBe(303);
 });
@@ -24,6 +27,7 @@ afterAll(async () => {
 async function conversationWithMessages() {
   const db = system.database.db;
   const space = await createSpace(db);
+  await giveSpaces(db, officeAccount, [space]);
   const { account: client } = await createClient(db, { space });
   const id = randomUUID();
   await createConversation(db, { id, spaceId: space.id, clientAccountId: client.id, subject: 'Chauffage en panne', cc: '' });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { RunningSystem } from '../../runtime/system.js';
-import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
+import { createClient, createSpace, createStaff, giveSpaces } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
@@ -39,11 +39,11 @@ async function conversation() {
   await client.login(account.email, password);
   const res = await client.post('/conversations', { spaceId: space.id, subject: 'Ascenseur en panne', body: 'Depuis hier.' }, { formUrl: '/conversations/nouvelle' });
   const id = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
-  const staff = await createStaff(db);
+  const staff = await createStaff(db, { spaces: [space] });
   const office = new Browser(system.app!);
   await office.login(staff.account.email, staff.password, 'staff');
   const status = async () => (await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-  return { db, space, account, client, office, id, status };
+  return { db, space, account, client, office, staff: staff.account, id, status };
 }
 
 describe('SLA in the pages', () => {
@@ -115,6 +115,8 @@ describe('SLA in the pages', () => {
     const first = await conversation();
     const second = await conversation();
     const db = first.db;
+    // One office reads both requests: its staff member is given the second one's space too.
+    await giveSpaces(db, first.staff, [second.space]);
     for (const c of [first, second]) {
       await eventually(async () => (await c.status()).sla_max_at, (v) => v !== null, 'the clock');
       await db

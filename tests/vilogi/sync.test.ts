@@ -232,8 +232,15 @@ describe('Vilogi sync', () => {
       ['client', 'Claire Martin', 'Merci, je serai là.'],
     ]);
 
-    // The back-office shows the runs; "sync now" starts one.
-    const { account: agent, password } = await createStaff(db);
+    // The back-office shows the runs; "sync now" starts one. The triage project is mapped to no
+    // space here: its list is the administrators', a staff member of the space does not see it.
+    const { account: member, password: memberPassword } = await createStaff(db, { spaces: [space] });
+    const memberBrowser = new Browser(system.app!);
+    await memberBrowser.login(member.email, memberPassword, 'staff');
+    const memberPage = await memberBrowser.get('/back-office/vilogi');
+    expect(memberPage.statusCode).toBe(200);
+    expect(memberPage.body).not.toContain(anonymous.subject);
+    const { account: agent, password } = await createStaff(db, { admin: true });
     const browser = new Browser(system.app!);
     await browser.login(agent.email, password, 'staff');
     const page = await browser.get('/back-office/vilogi');
@@ -259,7 +266,7 @@ describe('Vilogi sync', () => {
     await eventually(() => db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute(), (rows) => rows.length >= 3, 'a few imports');
     await handle.terminate('killed half-way by the test');
     // Its row never got its end: the back-office shows it interrupted, not running for ever.
-    const { account: agent, password } = await createStaff(db);
+    const { account: agent, password } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.email, password, 'staff');
     const runsPage = await office.get('/back-office/vilogi');
