@@ -93,11 +93,6 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   // The inspection's worker threads (started on the first file) stop with the app.
   app.addHook('onClose', closeInspection);
   await app.register(rateLimits);
-  await app.register(fastifyStatic, {
-    root: path.join(here, 'static'),
-    prefix: '/static/',
-    maxAge: '1h',
-  });
   await app.register(auth);
   await app.register(settingsPlugin);
   await app.register(clientView);
