@@ -187,7 +187,7 @@ describe('e-mails to one address from one account', () => {
   it('an invited person gets at most 5 invitations a day from one staff member', async () => {
     const owner = await createClient(db, { space });
     const kase = await makeCase(db, { space, client: owner.account, template: rental });
-    const staff = await createStaff(db);
+    const staff = await createStaff(db, { spaces: [space] });
     const desk = new Browser(system.app!);
     await desk.login(staff.account.email, staff.password, 'staff');
     const page = `/back-office/dossiers/${kase.id}`;
@@ -198,7 +198,7 @@ describe('e-mails to one address from one account', () => {
     const sixth = await desk.post(`${page}/contributeurs/${member.id}/invitation`, {}, { formUrl: page });
     expectRefused(sixth, new RegExp(`${email.replace(/\./g, '\\.')} a déjà reçu de votre part tous les e-mails permis pour aujourd’hui\\. Réessayez dans 2[34] heures\\.`));
     // Another staff member is another sender.
-    const colleague = await createStaff(db);
+    const colleague = await createStaff(db, { spaces: [space] });
     const other = new Browser(system.app!);
     await other.login(colleague.account.email, colleague.password, 'staff');
     expect((await other.post(`${page}/contributeurs/${member.id}/invitation`, {}, { formUrl: page })).statusCode).toBe(303);
