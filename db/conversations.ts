@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { AuthorKind, Conversation, ConversationStatus, Message, MessageKind } from './database.js';
-import { whereInScope, type StaffScope } from './staff-access.js';
+import { EVERY_SPACE, whereInScope, type StaffScope } from './staff-access.js';
 
 export interface ConversationSummary {
   id: string;
@@ -96,10 +96,11 @@ export async function listClientConversations(
   db: Db,
   clientAccountId: string,
   page: { limit: number; offset: number },
+  /** A head of service's confidential view shows only the viewer's spaces. */
+  scope: StaffScope = EVERY_SPACE,
 ): Promise<{ items: ConversationSummary[]; total: number }> {
   const [rows, count] = await Promise.all([
-    db
-      .selectFrom('conversations')
+    whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
       .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
       .select([
         'conversations.id',
@@ -116,8 +117,7 @@ export async function listClientConversations(
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
-    db
-      .selectFrom('conversations')
+    whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
       .select(sql<number>`count(*)::int`.as('n'))
       .where('client_account_id', '=', clientAccountId)
       .executeTakeFirstOrThrow(),
@@ -190,9 +190,8 @@ export async function listStaffConversations(
 }
 
 /** The conversation only if it belongs to this client: the ownership check lives in the query. */
-export async function findClientConversation(db: Db, clientAccountId: string, id: string): Promise<Conversation | undefined> {
-  return db
-    .selectFrom('conversations')
+export async function findClientConversation(db: Db, clientAccountId: string, id: string, scope: StaffScope = EVERY_SPACE): Promise<Conversation | undefined> {
+  return whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
     .selectAll()
     .where('id', '=', id)
     .where('client_account_id', '=', clientAccountId)

@@ -3,7 +3,7 @@
 // case's facts, for the pages, the reminders and the completion check alike.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import { whereInScope, type StaffScope } from './staff-access.js';
+import { EVERY_SPACE, whereInScope, type StaffScope } from './staff-access.js';
 import type {
   BiText,
   Case,
@@ -199,9 +199,9 @@ function summaries(db: Db) {
  * de bien l’orthographier": every word typed must appear in the name, accents and case aside).
  * A client searches only their own cases.
  */
-export async function searchCases(db: Db, query: string, options: { clientId?: string; limit?: number } = {}): Promise<CaseSummary[]> {
+export async function searchCases(db: Db, query: string, options: { clientId?: string; limit?: number; scope?: StaffScope } = {}): Promise<CaseSummary[]> {
   const q = query.trim().replace(/\s+/g, ' ');
-  let select = summaries(db).limit(options.limit ?? 50);
+  let select = whereInScope(summaries(db), 'cases.space_id', options.scope ?? EVERY_SPACE).limit(options.limit ?? 50);
   const clientId = options.clientId;
   // A client's list: their own cases and the cases shared with them (seed 002, contributors).
   if (clientId) {

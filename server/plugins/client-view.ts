@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordViewPage } from '../../db/client-views.js';
+import { EVERY_SPACE, type StaffScope } from '../../db/staff-access.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { errorPage } from '../views/auth-pages.js';
 
@@ -14,6 +15,14 @@ declare module 'fastify' {
     /** A client page a head of service may see in the read-only view of the client's space. */
     clientView?: boolean;
   }
+}
+
+/**
+ * The spaces a client page shows: all of the client's for the client, and only the viewer's own
+ * spaces in a head of service's confidential view (another space's conversation or case is a 404).
+ */
+export function clientPagesScope(request: FastifyRequest): StaffScope {
+  return request.clientView ? request.staffScope : EVERY_SPACE;
 }
 
 /** What every page needs whoever looks: the style sheet, the installation's theme and logo. */
@@ -34,6 +43,9 @@ export default fp(
       }
       const view = request.clientView;
       if (!view) return;
+      // The not-found page (a route's callNotFound, e.g. another space's conversation): a 404 as
+      // for anyone, not the view's refusal.
+      if (request.is404) return;
       if ((request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.config?.clientView === true) {
         if (request.method === 'GET') await recordViewPage(db, view, path, request.ip);
         return;

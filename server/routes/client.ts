@@ -6,6 +6,7 @@ import { attachmentsByMessage, findClientAttachment, findClientConversation, lis
 import { isLocale } from '../../i18n/index.js';
 import { setLocale } from '../../db/accounts.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../context.js';
+import { clientPagesScope } from '../plugins/client-view.js';
 import { clientOf } from '../plugins/access.js';
 import { sendAttachment } from '../downloads.js';
 import { safeRedirect } from '../safe-redirect.js';
@@ -104,7 +105,7 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { page?: string } }>('/conversations', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-    const list = await listClientConversations(db, clientOf(request).id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const list = await listClientConversations(db, clientOf(request).id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }, clientPagesScope(request));
     const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     return sendPage(reply, conversationListPage(pageContext(request, reply), { items: list.items, page, pages }));
   });
@@ -214,7 +215,7 @@ export default function clientRoutes(app: FastifyInstance) {
   ) {
     const client = clientOf(request);
     // Ownership is part of the query: another client's conversation is simply not found.
-    const conversation = await findClientConversation(db, client.id, request.params.id);
+    const conversation = await findClientConversation(db, client.id, request.params.id, clientPagesScope(request));
     if (!conversation) return reply.callNotFound();
     const [messages, space, attachments] = await Promise.all([
       listMessages(db, conversation.id),

@@ -27,6 +27,8 @@ import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
 import { loadCaseRecord } from '../services/case-record.js';
 import { caseRecordFlash } from '../views/case-record-pages.js';
 import { sendClientCaseDownload } from './case-record.js';
+import { clientPagesScope } from '../plugins/client-view.js';
+import { scopeHasSpace } from '../../db/staff-access.js';
 import { clientOf, staffOf, withAccess } from '../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
@@ -155,15 +157,17 @@ export default async function documentRoutes(app: FastifyInstance) {
   }
 
   /** The access of the signed-in client to the case of the URL, or undefined (answer: 404). */
-  function accessOf(request: FastifyRequest, caseId: string): Promise<CaseAccess | undefined> {
-    return caseAccessFor(db, clientOf(request).id, caseId);
+  async function accessOf(request: FastifyRequest, caseId: string): Promise<CaseAccess | undefined> {
+    const access = await caseAccessFor(db, clientOf(request).id, caseId);
+    // In a head of service's confidential view, only the cases of the viewer's spaces exist.
+    return access && scopeHasSpace(clientPagesScope(request), access.kase.space_id) ? access : undefined;
   }
 
   // ---- Client space ----
 
   app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
     const query = (request.query.q ?? '').slice(0, 200);
-    const items = await searchCases(db, query, { clientId: clientOf(request).id });
+    const items = await searchCases(db, query, { clientId: clientOf(request).id, scope: clientPagesScope(request) });
     if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
     return sendPage(reply, caseListPage(pageContext(request, reply), { items, query, staff: false }), query && items.length === 0 ? 404 : 200);
   });

@@ -167,4 +167,35 @@ describe('confidential view of a client space', () => {
     expect(opened.statusCode).toBe(303);
     expect((await agent.get('/conversations')).body).toContain('Vue confidentielle de l’espace de Claire Martin');
   });
+  it('shows only the viewer’s own spaces: another space’s conversations and cases of the client do not exist in the view', async () => {
+    const { browser } = await staffSignedIn('manager', 'Hélène Un Espace');
+    const { client, conversationId, kase } = await clientWithSpace();
+    const other = await createSpace(db, `Autre espace ${randomUUID().slice(0, 6)}`);
+    const elsewhere = randomUUID();
+    await createConversation(db, { id: elsewhere, spaceId: other.id, clientAccountId: client.id, subject: `Ailleurs ${elsewhere.slice(0, 6)}`, cc: '' });
+    await insertMessage(db, { id: randomUUID(), conversationId: elsewhere, authorKind: 'client', authorAccountId: client.id, authorDisplayName: client.full_name, body: 'Dans un autre service.' });
+    const otherCase = await makeCase(db, { space: other, client, template, number: `AILLEURS-${elsewhere.slice(0, 6)}` });
+
+    const opened = await browser.post(`${record(client)}/vue`, { reason: 'La cliente appelle au sujet de son dossier de location.' }, { formUrl: record(client) });
+    expect(opened.statusCode).toBe(303);
+    const list = await browser.get('/conversations');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(`Fuite ${conversationId.slice(0, 6)}`);
+    expect(list.body).not.toContain(`Ailleurs ${elsewhere.slice(0, 6)}`);
+    expect((await browser.get(`/conversations/${elsewhere}`)).statusCode).toBe(404);
+    expect((await browser.get(`/conversations/${conversationId}`)).statusCode).toBe(200);
+    const cases = await browser.get('/dossiers');
+    expect(cases.body).toContain(kase.number);
+    expect(cases.body).not.toContain(otherCase.number);
+    expect((await browser.get(`/dossiers/${otherCase.id}`)).statusCode).toBe(404);
+    expect((await browser.get(`/dossiers/${kase.id}`)).statusCode).toBe(200);
+
+    // The client, signed in, still sees both spaces.
+    const own = new Browser(system.app!);
+    expect((await own.login(client.email, 'test-pass-word')).statusCode).toBe(303);
+    const mine = await own.get('/conversations');
+    expect(mine.body).toContain(`Fuite ${conversationId.slice(0, 6)}`);
+    expect(mine.body).toContain(`Ailleurs ${elsewhere.slice(0, 6)}`);
+    expect((await own.get(`/dossiers/${otherCase.id}`)).statusCode).toBe(200);
+  });
 });
