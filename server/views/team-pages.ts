@@ -48,7 +48,7 @@ ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
         : html`${names.length > 0 ? names.join(', ') : t.noSpace}`;
     return html`<tr>
     <td data-label="${t.name}">${s.full_name}${s.redmine_login ? html` <span class="muted">(${s.redmine_login})</span>` : ''}</td>
-    <td data-label="${t.email}">${s.email}</td>
+    <td data-label="${t.email}">${breakableEmail(s.email)}</td>
     <td data-label="${t.admin}">${s.is_admin ? t.yes : t.no}</td>
     <td data-label="${t.role}"><form method="post" action="/back-office/equipe/${s.id}/role" class="assign-form">
       ${csrfField(ctx)}
@@ -72,4 +72,10 @@ ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
   </tbody>
 </table></div>`,
   );
+}
+
+/** An address that may break before its domain rather than in the middle of a word. */
+function breakableEmail(email: string) {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? html`${email}` : html`${email.slice(0, at)}<wbr>@${email.slice(at + 1)}`;
 }

@@ -27,6 +27,9 @@ describe('confidential view of a client space in a browser', () => {
     // Staff names are unique in the shared test database only with a suffix.
     const headName = `Hélène Responsable ${randomUUID().slice(0, 4)}`;
     const head = await createStaff(db, { name: headName, spaces: [space] });
+    // A long name with a Redmine login must wrap inside the table, not widen the page.
+    const longOne = await createStaff(db, { name: 'Marie-Amélie de La Tour-Vauquelin-Desrosiers ' + randomUUID().slice(0, 4), spaces: [space] });
+    await db.updateTable('accounts').set({ redmine_login: 'marie-amelie.delatour-vauquelin-desrosiers.gestion-locative' }).where('id', '=', longOne.account.id).execute();
 
     // The administrator names Hélène head of service.
     const adminContext = await browser.newContext(deviceOptions(false, system.url));
