@@ -3,8 +3,8 @@ import type { Mailer } from '../connectors/mail/index.js';
 import type { Db } from '../db/connect.js';
 import { markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
 import { getSettings, isHexColor } from '../db/settings.js';
-import { mailHtml } from '../connectors/mail/html.js';
-import { linkColourOnWhite } from '../server/views/colour.js';
+import { mailHtml } from '../domain/mail-html.js';
+import { linkColourOnWhite } from '../domain/colour.js';
 import { ConnectorError } from '../connectors/errors.js';
 import { splitCc } from './conversations.js';
 

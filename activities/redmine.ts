@@ -25,9 +25,10 @@ import { findNoteByMarker, hasNoteMarker, neutralizeMarkers, noteMarker, noteMar
 import { sanitizeFilename } from '../connectors/redmine/client.js';
 import { isAttachmentTooLarge, isSwitchUserError } from '../connectors/redmine/errors.js';
 import type { RedmineIssue, RedmineJournal, UploadToken } from '../connectors/redmine/types.js';
-import type { Storage } from '../connectors/storage/index.js';
-import { isEmail } from '../server/validation.js';
-import { staffDisplayName } from '../server/services/conversations.js';
+import type { SyncState } from '../domain/workflow-inputs.js';
+import type { FileStorage } from '../app/file-storage.js';
+import { isEmail } from '../domain/validation.js';
+import { staffDisplayName } from '../app/conversations.js';
 import type { MessageRef } from './conversations.js';
 
 /** What the mirror tells conversation workflows (a Temporal client in production). */
@@ -42,14 +43,10 @@ export interface RedmineActivityDeps {
   signals: ConversationSignals;
   publicUrl: string;
   /** The files clients deposit, sent on to Redmine with their message's note. */
-  storage: Storage;
+  storage: FileStorage;
 }
 
-export interface SyncState {
-  /** ISO instant of the newest `updated_on` seen. */
-  cursor?: string;
-  lastRescanAt?: string;
-}
+export type { SyncState };
 
 /** The conversation of an issue Guichet created: the marker its description ends with (a marker
  * anywhere else is text someone wrote). */

@@ -6,12 +6,12 @@ import { findAccountById } from '../db/accounts.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { casesToPurge, casesToWarn, purgeCase } from '../db/retention.js';
 import { renderTemplate } from '../db/templates.js';
-import type { Storage } from '../connectors/storage/index.js';
+import type { FileStorage } from '../app/file-storage.js';
 import { formatDate } from '../i18n/index.js';
 
 export interface RetentionActivityDeps {
   db: Db;
-  storage: Storage;
+  storage: FileStorage;
   publicUrl: string;
 }
 

@@ -2,7 +2,7 @@
 // repeat.
 import type { Db } from '../db/connect.js';
 import { deleteIdleSessions } from '../db/sessions.js';
-import { deleteExpiredRateLimits } from '../server/rate-limits.js';
+import { deleteExpiredRateLimits } from '../app/rate-limits.js';
 
 export interface SessionActivityDeps {
   db: Db;

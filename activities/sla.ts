@@ -8,7 +8,7 @@ import { enqueueNotification } from '../db/notifications.js';
 import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { formatDateTime, messages as catalogue } from '../i18n/index.js';
-import type { SlaCalendar } from '../workflows/sla/calendar.js';
+import type { SlaCalendar } from '../domain/sla-calendar.js';
 import { writePrivateNote } from './redmine.js';
 
 export interface SlaActivityDeps {

@@ -2,7 +2,7 @@
 // accounts read again from Redmine with the integration user's key; those Redmine no longer lets
 // in lose the back-office, sessions included.
 import type { Db } from '../db/connect.js';
-import { recheckStaffBatch, type RecheckResult, type StaffAccessSettings } from '../server/services/staff-access.js';
+import { recheckStaffBatch, type RecheckResult, type StaffAccessSettings } from '../app/staff-access.js';
 
 export interface StaffAccessActivityDeps {
   db: Db;

@@ -27,13 +27,13 @@ import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.
 import { hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
 import { isAttachmentTooLarge } from '../connectors/redmine/errors.js';
 import type { UploadToken } from '../connectors/redmine/types.js';
-import type { Storage } from '../connectors/storage/index.js';
+import type { FileStorage } from '../app/file-storage.js';
 import { VILOGI_EVENT_MODEL, type VilogiClient, type VilogiRequest } from '../connectors/vilogi/index.js';
-import { MAX_FILE_BYTES, checkName, type FileRefusal } from '../server/files.js';
-import { inspectFile, isRefusal, readLimited, type InspectedFile } from '../server/inspection/index.js';
-import { isEmail } from '../server/validation.js';
-import { writeConversation } from '../server/services/conversations.js';
-import type { WorkflowGateway } from '../server/workflow-gateway.js';
+import { MAX_FILE_BYTES, checkName, type FileRefusal } from '../domain/files.js';
+import { inspectFile, isRefusal, readLimited, type InspectedFile } from '../app/inspection/index.js';
+import { isEmail } from '../domain/validation.js';
+import { writeConversation } from '../app/conversations.js';
+import type { WorkflowGateway } from '../app/workflow-gateway.js';
 import { writePrivateNote } from './redmine.js';
 
 export interface VilogiSettings {
@@ -51,7 +51,7 @@ export interface VilogiSettings {
 export interface VilogiActivityDeps {
   db: Db;
   redmine: RedmineMirrorContext | undefined;
-  storage: Storage;
+  storage: FileStorage;
   publicUrl: string;
   vilogi?: VilogiSettings | undefined;
 }

@@ -20,7 +20,7 @@ import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { freePort } from '../runtime/ports.js';
 import { startSystem } from '../runtime/system.js';
 import { startDevServer } from '../runtime/temporal-dev-server.js';
-import { createTemporalGateway } from '../server/workflow-gateway.js';
+import { createTemporalGateway } from '../temporal/gateway.js';
 import { loadServicesEnv } from '../tests/helpers/services-env.js';
 
 function option(name: string, fallback: number): number {

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
-import { createLocalStorage } from '../connectors/storage/index.js';
+import { createFileStorage } from '../app/file-storage.js';
 import { cutStoredPdf } from '../server/documents/pdf.js';
-import { closeInspection, inspectFile, isRefusal } from '../server/inspection/index.js';
+import { closeInspection, inspectFile, isRefusal } from '../app/inspection/index.js';
 
 const run = promisify(execFile);
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const runs = option('runs', 5);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-split-'));
   try {
-    const storage = createLocalStorage(path.join(tmp, 'files'));
+    const storage = createFileStorage(path.join(tmp, 'files'));
     const source = await samplePdf(pages);
     const inspected = await inspectFile('releve.pdf', source);
     if (isRefusal(inspected)) throw new Error(`the sample PDF is refused: ${inspected.reason}`);

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { createHttpClient } from '../connectors/http.js';
 import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
-import { recheckStaffBatch, resolveStaffAccess } from '../server/services/staff-access.js';
+import { recheckStaffBatch, resolveStaffAccess } from '../app/staff-access.js';
 import { loadConfig } from '../config.js';
 import { loadServicesEnv, required } from '../tests/helpers/services-env.js';
 

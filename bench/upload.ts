@@ -1,7 +1,7 @@
 // Deposits under load: N concurrent uploads of a 10 MB file into a case, through the real HTTP
 // route (multipart, CSRF, session), streamed to storage with every document check (signature,
 // content inspection, the PDF opened to count pages). The server runs in its own process
-// (`server/main.ts`), so that its memory is measured alone, sampled every 20 ms from /proc.
+// (`http-server.ts`), so that its memory is measured alone, sampled every 20 ms from /proc.
 //
 //   npx tsx bench/upload.ts [--uploads=20] [--kind=pdf|jpeg] [--rounds=2]
 //
@@ -22,7 +22,7 @@ import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { createCase, findTemplateBySlug } from '../db/documents.js';
 import { freePort } from '../runtime/ports.js';
 import { startDevServer } from '../runtime/temporal-dev-server.js';
-import { hashPassword } from '../server/security/passwords.js';
+import { hashPassword } from '../domain/passwords.js';
 import { loadServicesEnv } from '../tests/helpers/services-env.js';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -154,7 +154,7 @@ async function main(): Promise<number> {
 
     const port = await freePort();
     const storageDir = path.join(tmp, 'files');
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'http-server.ts')], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench-upload', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: tmp, STORAGE_DIR: storageDir, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SESSION_SECRET: randomBytes(32).toString('hex') },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -5,7 +5,7 @@
 import type { Db } from './connect.js';
 import type { Case, CaseMember, CaseMemberKind, DocumentRow, DocumentTemplate, RolePermissions, TemplateRole } from './database.js';
 import { caseProgress, categoryStates, findCase, templateCategories, caseDocuments, type CategoryState } from './documents.js';
-import { newToken, tokenDigest } from '../server/security/tokens.js';
+import { newToken, tokenDigest } from '../domain/tokens.js';
 
 export const OWNER_PERMISSIONS: RolePermissions = { view: true, deposit: true, message: true, seeAll: true };
 /** A role without stored permissions: deposits and sees its own pieces. */

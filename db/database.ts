@@ -1,12 +1,13 @@
 // Table types for Kysely: one interface per table, Generated<> for columns with defaults.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Locale } from '../i18n/index.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
 
 export type AccountKind = 'client' | 'staff';
 export type StaffRole = 'agent' | 'manager' | 'admin';
-export type Locale = 'fr' | 'en';
+export type { Locale };
 export type ConversationStatus = 'open' | 'answered' | 'waiting_client' | 'resolved' | 'closed';
 export type AuthorKind = 'client' | 'staff' | 'system';
 export type PaymentState = 'paid' | 'unpaid';
@@ -89,7 +90,7 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
-/** rate-limiter-flexible's Postgres store (server/rate-limits.ts). */
+/** rate-limiter-flexible's Postgres store (app/rate-limits.ts). */
 export interface RateLimitsTable {
   key: string;
   points: number;

@@ -5,7 +5,7 @@
 import type { Db } from './connect.js';
 import type { Locale } from './database.js';
 import { messages } from '../i18n/index.js';
-import { escapeHtml } from '../server/views/html.js';
+import { escapeHtml } from '../domain/html.js';
 
 const tag = (name: string) => `{{${name}}}`;
 

@@ -1,8 +1,9 @@
-import type { Locale } from '../db/database.js';
 import { en } from './en.js';
 import { fr, type Messages } from './fr.js';
 
 export type { Messages };
+/** The languages of the client space: French first, English second. */
+export type Locale = 'fr' | 'en';
 export const LOCALES: readonly Locale[] = ['fr', 'en'];
 const catalogues: Record<Locale, Messages> = { fr, en };
 

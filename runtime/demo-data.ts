@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Db } from '../db/connect.js';
 import { addClientToSpace, createAccount, findAccountByEmail } from '../db/accounts.js';
 import { createCase, findTemplateBySlug } from '../db/documents.js';
-import { generatePassword, hashPassword } from '../server/security/passwords.js';
+import { generatePassword, hashPassword } from '../domain/passwords.js';
 
 export interface DemoCredentials {
   client: { email: string; password: string };

@@ -1,5 +1,5 @@
 // Assembles Guichet from its configuration: database, Temporal, mail, worker and HTTP server.
-// The run command starts everything in one process; server/main.ts and worker.ts start one role.
+// The run command starts everything in one process; http-server.ts and worker.ts start one role.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,17 +13,17 @@ import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { buildMetricsApp } from '../server/routes/metrics.js';
-import { createTemporalGateway } from '../server/workflow-gateway.js';
+import { createTemporalGateway } from '../temporal/gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
-import { startPendingCollections } from '../server/services/documents.js';
+import { startPendingCollections } from '../app/documents.js';
 import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { createLocalStorage } from '../connectors/storage/index.js';
+import { createFileStorage } from '../app/file-storage.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
 import { ensureRetentionSchedule } from './retention.js';
 import { ensureStaffAccessSchedule } from './staff-access.js';
-import { resolveStaffAccess } from '../server/services/staff-access.js';
+import { resolveStaffAccess } from '../app/staff-access.js';
 import { ensureSessionPurgeSchedule } from './session-purge.js';
 import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
 
@@ -135,7 +135,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     // Deposited files: shared by the server (which writes them) and the worker (which sends them on).
-    const storage = createLocalStorage(config.storageDir);
+    const storage = createFileStorage(config.storageDir);
     await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
 
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;

@@ -8,7 +8,7 @@ import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.
 import { createVilogiClient } from '../connectors/vilogi/index.js';
 import { demoRequests, startVilogiSimulator, type VilogiSimulator } from '../connectors/vilogi/simulator.js';
 import type { VilogiSettings } from '../activities/index.js';
-import type { WorkflowGateway } from '../server/workflow-gateway.js';
+import type { WorkflowGateway } from '../app/workflow-gateway.js';
 import { vilogiScheduleId, vilogiSyncWorkflow } from '../workflows/index.js';
 import { DEMO_CLIENT_EMAIL } from './demo-data.js';
 import { ensureSchedule } from './schedules.js';

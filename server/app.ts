@@ -34,10 +34,10 @@ import caseRecordRoutes from './routes/case-record.js';
 import teamRoutes from './routes/team.js';
 import spaceRoutes from './routes/spaces.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
-import { closeInspection } from './inspection/index.js';
+import { closeInspection } from '../app/inspection/index.js';
 import { errorPage } from './views/auth-pages.js';
 import { cookieNames, hstsHeader } from './cookies.js';
-import { RateLimitedError, rateLimitText } from './rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../app/rate-limits.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

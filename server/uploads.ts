@@ -7,15 +7,15 @@
 // it, and a request without a valid token is refused before a single byte of a file is stored.
 // A token sent after the files is not seen: such a request is refused. The route handler then
 // calls `receiveFiles`, after its own checks (session, ownership), to pass each file through the
-// one inspection (server/inspection) into storage. Whatever a route leaves unread is drained
+// one inspection (app/inspection) into storage. Whatever a route leaves unread is drained
 // once the reply is sent (`drainUnreadForm`), so that the connection stays usable.
 import type { Readable } from 'node:stream';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Storage } from '../connectors/storage/index.js';
+import type { FileStorage } from '../app/file-storage.js';
 import type { Messages } from '../i18n/index.js';
-import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE, checkName, refusalMessage, type FileRefusal } from './files.js';
-import { inspectFile, isRefusal, readLimited, type InspectOptions } from './inspection/index.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE, checkName, refusalMessage, type FileRefusal } from '../domain/files.js';
+import { inspectFile, isRefusal, readLimited, type InspectOptions } from '../app/inspection/index.js';
 
 /** The file input's name. */
 export const FILE_FIELD = 'files';
@@ -127,7 +127,7 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
 type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
 /** One file: read whole (at most the limit and one byte), inspected, stored only if it passed. */
-async function storeOne(part: MultipartFile, storage: Storage, options: ReceiveOptions): Promise<Outcome> {
+async function storeOne(part: MultipartFile, storage: FileStorage, options: ReceiveOptions): Promise<Outcome> {
   const named = checkName(part.filename);
   if ('reason' in named) {
     await drain(part.file);
@@ -152,7 +152,7 @@ async function storeOne(part: MultipartFile, storage: Storage, options: ReceiveO
  * nothing stays stored: the caller gets the refusals and no file. Safe to call on a request
  * without files (urlencoded, or multipart without any).
  */
-export async function receiveFiles(app: FastifyInstance, request: FastifyRequest, storage: Storage, options: ReceiveOptions = {}): Promise<ReceivedFiles> {
+export async function receiveFiles(app: FastifyInstance, request: FastifyRequest, storage: FileStorage, options: ReceiveOptions = {}): Promise<ReceivedFiles> {
   const result: ReceivedFiles = { files: [], refusals: [], attempted: 0 };
   const form = forms.get(request);
   if (!form) return result;
@@ -190,7 +190,7 @@ export async function receiveFiles(app: FastifyInstance, request: FastifyRequest
 }
 
 /** Removes stored files that no message will own (a refused form, a failed transaction). */
-export async function discardFiles(storage: Storage, files: readonly ReceivedFile[]): Promise<void> {
+export async function discardFiles(storage: FileStorage, files: readonly ReceivedFile[]): Promise<void> {
   await Promise.all(files.map((f) => storage.delete(f.storageKey)));
 }
 

@@ -5,13 +5,9 @@
 import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
-export interface ContributorInvitationInput {
-  memberId: string;
-  generation: number;
-  /** Days after the invitation when a reminder goes, e.g. [2, 5]. */
-  reminderDays: number[];
-  expiryDays: number;
-}
+import type { ContributorInvitationInput } from '../domain/workflow-inputs.js';
+
+export type { ContributorInvitationInput };
 
 export type InvitationOutcome = 'accepted' | 'revoked' | 'expired';
 

@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, MessageRef, SlaAlertKind, SlaPolicy } from '../activities/index.js';
-import { addWorkingTime } from './sla/calendar.js';
+import { addWorkingTime } from '../domain/sla-calendar.js';
 
 export type ConversationEvent =
   | { type: 'clientMessage'; messageId: string }

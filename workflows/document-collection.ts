@@ -6,13 +6,9 @@
 import { ActivityFailure, condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, CollectionPolicy } from '../activities/index.js';
 
-export type CollectionEvent =
-  | { type: 'deposit'; documentIds: string[] }
-  | { type: 'review'; documentId: string }
-  | { type: 'comment'; commentId: string }
-  | { type: 'close' }
-  /** The template's cadence was edited: read it again. */
-  | { type: 'policy' };
+import type { CollectionEvent } from '../domain/workflow-inputs.js';
+
+export type { CollectionEvent };
 
 export interface DepositDigest {
   ref: string;

@@ -2,17 +2,16 @@
 // heartbeating activity polls Redmine every few seconds; the workflow keeps its cursor and
 // restarts it, with continue-as-new to keep history bounded.
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities, SyncState } from '../activities/index.js';
+import type { Activities } from '../activities/index.js';
+import type { RedmineSyncInput, SyncState } from '../domain/workflow-inputs.js';
+
+export type { RedmineSyncInput };
 
 /** One poller per deployment, i.e. per task queue. */
 export function redmineSyncWorkflowId(taskQueue: string): string {
   return `redmine-sync-${taskQueue}`;
 }
 
-export interface RedmineSyncInput extends SyncState {
-  pollMs: number;
-  rescanMs: number;
-}
 
 const { syncRedmine } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

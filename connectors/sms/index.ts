@@ -1,14 +1,13 @@
 // SMS connector: the provider interface and the providers (development only, for now).
-import type { Db } from '../../db/connect.js';
-import { createDevelopmentSmsProvider } from './development.js';
+import { createDevelopmentSmsProvider, type SmsOutbox } from './development.js';
 import type { SmsProvider } from './types.js';
 
 export type { SmsMessage, SmsProvider } from './types.js';
-export { createDevelopmentSmsProvider } from './development.js';
+export { createDevelopmentSmsProvider, type SmsOutbox } from './development.js';
 
-export function createSmsProvider(options: { provider: 'development'; db: Db }): SmsProvider {
+export function createSmsProvider(options: { provider: 'development'; outbox: SmsOutbox }): SmsProvider {
   switch (options.provider) {
     case 'development':
-      return createDevelopmentSmsProvider(options.db);
+      return createDevelopmentSmsProvider(options.outbox);
   }
 }

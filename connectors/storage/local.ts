@@ -11,9 +11,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isInspected, type InspectedFile } from '../../server/inspection/index.js';
 import { StoredObjectNotFoundError } from './errors.js';
-import type { Storage, StoredObject } from './index.js';
+import type { StorableFile, Storage, StoredObject } from './types.js';
 
 const KEY = /^[0-9a-f]{32}$/;
 
@@ -22,11 +21,18 @@ function checkKey(key: string): string {
   return key;
 }
 
-export interface LocalStorage extends Storage {
+export interface LocalStorage<F extends StorableFile = StorableFile> extends Storage<F> {
   readonly root: string;
 }
 
-export function createLocalStorage(root: string): LocalStorage {
+/** Which objects `put` admits, checked at run time whatever the caller's types say. */
+export interface StorageGuard<F extends StorableFile> {
+  admits(file: unknown): file is F;
+  /** The TypeError's message for anything else. */
+  refusal: string;
+}
+
+export function createLocalStorage<F extends StorableFile>(root: string, guard: StorageGuard<F>): LocalStorage<F> {
   const base = path.resolve(root);
   const tmpDir = path.join(base, 'tmp');
   const finalPath = (key: string) => path.join(base, key.slice(0, 2), key);
@@ -36,8 +42,8 @@ export function createLocalStorage(root: string): LocalStorage {
   return {
     root: base,
 
-    async put(file: InspectedFile): Promise<StoredObject> {
-      if (!isInspected(file)) throw new TypeError('only an inspected file can be stored (server/inspection)');
+    async put(file: F): Promise<StoredObject> {
+      if (!guard.admits(file)) throw new TypeError(guard.refusal);
       await ensureTmp();
       const key = randomBytes(16).toString('hex');
       const tmp = path.join(tmpDir, `${key}.part`);

@@ -1,5 +1,5 @@
 // Rate-limit counters shared by every server process: rate-limiter-flexible's Postgres store
-// (server/rate-limits.ts) reads and writes this table, which is created here rather than by the
+// (app/rate-limits.ts) reads and writes this table, which is created here rather than by the
 // library at run time. Its own statement says varchar(255); text takes an e-mail of any length.
 import type { Kysely } from 'kysely';
 

@@ -1,11 +1,11 @@
 // The splitting zone cuts one deposited (so inspected) PDF into one document per category by
 // copying pages (copyPages: the pages' content streams are copied as they are, never
 // re-encoded). Each piece is a new file: it goes through the inspection like any other before
-// it is stored. Deposited PDFs are judged by server/inspection (pages counted there).
+// it is stored. Deposited PDFs are judged by app/inspection (pages counted there).
 import { PDFDocument } from 'pdf-lib';
 import type { Storage, StoredObject } from '../../connectors/storage/index.js';
-import type { FileRefusal } from '../files.js';
-import { inspectFile, isRefusal } from '../inspection/index.js';
+import type { FileRefusal } from '../../domain/files.js';
+import { inspectFile, isRefusal } from '../../app/inspection/index.js';
 
 /** A piece of the split that the inspection refused (too complex to check, for instance). */
 export class SplitPieceRefused extends Error {

@@ -7,7 +7,7 @@ import type { Account, AccountKind } from '../../db/database.js';
 import { createSession, deleteSession, findLiveSession, touchSession } from '../../db/sessions.js';
 import { findLiveView, mayViewClientSpaces, type LiveClientView } from '../../db/client-views.js';
 import { staffScopeOf, type StaffScope } from '../../db/staff-access.js';
-import { newToken, tokenDigest } from '../security/tokens.js';
+import { newToken, tokenDigest } from '../../domain/tokens.js';
 import { cookieNames } from '../cookies.js';
 
 const NO_SPACE: StaffScope = { all: false, spaceIds: [] };

@@ -2,16 +2,16 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/connect.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import type { Storage } from '../../connectors/storage/index.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
-import type { StaffAccessSettings } from '../services/staff-access.js';
+import type { FileStorage } from '../../app/file-storage.js';
+import type { WorkflowGateway } from '../../app/workflow-gateway.js';
+import type { StaffAccessSettings } from '../../app/staff-access.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   workflows: WorkflowGateway;
   /** The files clients deposit (STORAGE_DIR). */
-  storage: Storage;
+  storage: FileStorage;
   /** Set when Redmine is configured: attachments of mirrored notes are streamed from it. */
   redmine?: RedmineMirrorContext | undefined;
   /** Set when staff sign in through Redmine: who may, read with the integration user's key. */

@@ -1,9 +1,9 @@
-// The deployment's rate limits (server/rate-limits.ts) as an app decorator, and the preHandlers
+// The deployment's rate limits (app/rate-limits.ts) as an app decorator, and the preHandlers
 // routes put after their CSRF check. A refusal is a RateLimitedError: the error handler answers
 // 429 with Retry-After and says when to try again.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createRateLimits, RateLimitedError, requestKeys, type RateLimits, type RateRuleName } from '../rate-limits.js';
+import { createRateLimits, RateLimitedError, requestKeys, type RateLimits, type RateRuleName } from '../../app/rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -19,8 +19,8 @@ import {
   type TemplateFact,
 } from '../../db/documents-admin.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { announceCadenceChange, openCaseForClient } from '../services/documents.js';
-import { field, isEmail } from '../validation.js';
+import { announceCadenceChange, openCaseForClient } from '../../app/documents.js';
+import { field, isEmail } from '../../domain/validation.js';
 import {
   emptyNewCaseForm,
   factLabel,

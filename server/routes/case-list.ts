@@ -29,7 +29,7 @@ import { streamContacts, streamMessages, type ContactExportRow, type MessageExpo
 import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../db/settings.js';
 import { messages, type Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { field } from '../validation.js';
+import { field } from '../../domain/validation.js';
 import { errorPage } from '../views/auth-pages.js';
 import { NOTE_MAX, caseListParams, staffCaseListPage, type CaseListQuery, type CaseWork } from '../views/case-list-pages.js';
 import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from '../xlsx.js';

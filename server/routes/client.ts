@@ -10,13 +10,13 @@ import { clientPagesScope } from '../plugins/client-view.js';
 import { clientOf } from '../plugins/access.js';
 import { sendAttachment } from '../downloads.js';
 import { safeRedirect } from '../safe-redirect.js';
-import { authenticate, requestPassword } from '../services/accounts.js';
-import { addClientMessage, startConversation } from '../services/conversations.js';
+import { authenticate, requestPassword } from '../../app/accounts.js';
+import { addClientMessage, startConversation } from '../../app/conversations.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
-import { field, isEmail, validateBody, validateCc, validateSubject } from '../validation.js';
+import { field, isEmail, validateBody, validateCc, validateSubject } from '../../domain/validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
-import { RateLimitedError, rateLimitText, requestKeys } from '../rate-limits.js';
+import { RateLimitedError, rateLimitText, requestKeys } from '../../app/rate-limits.js';
 import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
 
 const PAGE_SIZE = 20;

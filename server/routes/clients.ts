@@ -3,6 +3,7 @@
 // attached to the record (storage connector), an observation staff share.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSmsProvider } from '../../connectors/sms/index.js';
+import { recordDevSms } from '../../db/dev-outbox.js';
 import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { audit } from '../../db/audit.js';
 import {
@@ -27,11 +28,11 @@ import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { contentDisposition } from '../downloads.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
-import { field, isEmail } from '../validation.js';
+import { field, isEmail } from '../../domain/validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
 import { attachmentParams, idParams } from './client.js';
 import { endClientView, listClientViews, mayViewClientSpaces, REASON_MAX, REASON_MIN, startClientView, VIEW_MINUTES } from '../../db/client-views.js';
-import { newToken, tokenDigest } from '../security/tokens.js';
+import { newToken, tokenDigest } from '../../domain/tokens.js';
 import { errorPage } from '../views/auth-pages.js';
 import { staffOf } from '../plugins/access.js';
 
@@ -64,7 +65,7 @@ type ClientRequest = FastifyRequest<{ Params: { id: string } }>;
 export default function clientRecordRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, storage, config } = app.deps;
-  const sms = createSmsProvider({ provider: config.SMS_PROVIDER, db });
+  const sms = createSmsProvider({ provider: config.SMS_PROVIDER, outbox: (message) => recordDevSms(db, message) });
 
   app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
     const pageSize = request.settings?.rowsPerPage ?? 25;

@@ -9,14 +9,14 @@ import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '..
 import { findCase, findStaffCase } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { requestPassword } from '../services/accounts.js';
-import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../services/contributors.js';
-import { field, isEmail } from '../validation.js';
+import { requestPassword } from '../../app/accounts.js';
+import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../app/contributors.js';
+import { field, isEmail } from '../../domain/validation.js';
 import { invitationInvalidPage, invitationPage, OCCASIONAL, PERMISSION_KEYS, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
 import { idParams } from './client.js';
 import { clientOf, staffOf } from '../plugins/access.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
-import { RateLimitedError, rateLimitText } from '../rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../../app/rate-limits.js';
 
 const memberParams = {
   type: 'object',

@@ -3,6 +3,7 @@
 // looks at who asks, since a client address is only as good as the proxies in front of it.
 import type { FastifyInstance } from 'fastify';
 import { listRecentNotifications } from '../../db/notifications.js';
+import { listDevSms } from '../../db/dev-outbox.js';
 import { pageContext, sendPage } from '../context.js';
 import { devMailPage } from '../views/staff-pages.js';
 import { devSmsPage } from '../views/client-pages.js';
@@ -17,7 +18,7 @@ export default function devRoutes(app: FastifyInstance) {
 /** What the development SMS provider "sent" (SMS_PROVIDER=development), whether or not SMTP is set. */
 export function devSmsRoutes(app: FastifyInstance) {
   app.get('/dev/sms', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    const rows = await app.deps.db.selectFrom('dev_sms_outbox').select(['recipient', 'body', 'created_at']).orderBy('created_at', 'desc').limit(100).execute();
+    const rows = await listDevSms(app.deps.db);
     return sendPage(reply, devSmsPage(pageContext(request, reply), rows));
   });
 }

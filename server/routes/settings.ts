@@ -7,10 +7,10 @@ import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN, getSettings, isHexColor, saveSett
 import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { getUnpaidMode } from '../../db/case-record.js';
-import { refusalMessage } from '../files.js';
+import { refusalMessage } from '../../domain/files.js';
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
-import { field } from '../validation.js';
-import { inkFor } from '../views/colour.js';
+import { field } from '../../domain/validation.js';
+import { inkFor } from '../../domain/colour.js';
 import { settingsPage, type SettingsForm } from '../views/settings-pages.js';
 import { staffOf } from '../plugins/access.js';
 

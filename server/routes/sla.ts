@@ -7,7 +7,7 @@ import { spacesInScope } from '../../db/spaces.js';
 import { clientOf, staffOf } from '../plugins/access.js';
 import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../../db/sla.js';
 import { pageContext, sendPage } from '../context.js';
-import { field } from '../validation.js';
+import { field } from '../../domain/validation.js';
 import { slaRiskPage } from '../views/sla-parts.js';
 import { idParams } from './client.js';
 

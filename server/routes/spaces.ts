@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSpaceWithPolicy, findSpace, listSpaces, policyOf, saveSpacePolicy, type SpacePolicy } from '../../db/spaces.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { field, isEmail } from '../validation.js';
+import { field, isEmail } from '../../domain/validation.js';
 import { formOf, spaceListPage, spacePage, type SpaceForm } from '../views/space-pages.js';
 import { idParams } from './client.js';
 import { staffOf } from '../plugins/access.js';

@@ -6,7 +6,7 @@ import { listSpaces } from '../../db/spaces.js';
 import { listStaff, removeStaff, setLocalStaffSpaces, setStaffRole, staffSpaceIds, TEAM_ROLES } from '../../db/team.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { staffOf } from '../plugins/access.js';
-import { field } from '../validation.js';
+import { field } from '../../domain/validation.js';
 import { teamPage } from '../views/team-pages.js';
 import { idParams } from './client.js';
 

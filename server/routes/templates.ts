@@ -17,7 +17,7 @@ import {
 } from '../../db/templates.js';
 import { isLocale } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
-import { field } from '../validation.js';
+import { field } from '../../domain/validation.js';
 import { templateEditorPage, templateListPage } from '../views/template-pages.js';
 import { staffOf } from '../plugins/access.js';
 

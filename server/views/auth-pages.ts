@@ -1,4 +1,4 @@
-import { html } from './html.js';
+import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export function loginPage(ctx: PageContext, opts: { email?: string; errors?: string[]; staff?: boolean; redmine?: boolean }) {

@@ -3,7 +3,7 @@
 import type { DocumentCategory, DocumentTemplate, Space } from '../../db/database.js';
 import type { TemplateFact } from '../../db/documents-admin.js';
 import type { Messages } from '../../i18n/index.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../../domain/html.js';
 import { rolePermissionsForm } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { notifyOnOpenField } from './case-record-pages.js';

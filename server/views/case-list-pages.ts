@@ -6,7 +6,7 @@ import type { Case, CaseStatus, PaymentState, Space } from '../../db/database.js
 import type { CaseListRow, CaseNote, StaffMember } from '../../db/case-list.js';
 import { UNASSIGNED } from '../../db/case-list.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { html, multiline, type Html } from './html.js';
+import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
 export interface CaseListQuery {

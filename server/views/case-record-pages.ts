@@ -5,9 +5,9 @@
 import type { Case, Locale, UnpaidMode } from '../../db/database.js';
 import { UNPAID_MODES, downloadDecision, formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
 import { formatDateTime, type Messages } from '../../i18n/index.js';
-import type { CaseRecordView } from '../services/case-record.js';
-import { ACCEPT_ATTRIBUTE } from '../files.js';
-import { html, multiline, type Html } from './html.js';
+import type { CaseRecordView } from '../../app/case-record.js';
+import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
+import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
 /** What staff typed in a refused form, shown again as typed. */

@@ -3,7 +3,7 @@
 import type { Account, ContactKind, ContactState } from '../../db/database.js';
 import { CONTACT_KINDS, CONTACT_STATES, type ClientFile, type ClientSummary, type Contact, type ContactAction } from '../../db/clients.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { html, multiline, type Html } from './html.js';
+import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { unpaidExemptSection } from './case-record-pages.js';
 import { REASON_MAX, type ClientViewEntry } from '../../db/client-views.js';

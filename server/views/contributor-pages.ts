@@ -5,8 +5,8 @@ import type { MemberView } from '../../db/contributors.js';
 import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
 import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
 import { formatDateTime } from '../../i18n/index.js';
-import type { CaseView } from './document-pages.js';
-import { html, type Html } from './html.js';
+import type { CaseView } from './case-view.js';
+import { html, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export const OCCASIONAL = 'occasional';

@@ -2,8 +2,8 @@ import type { Conversation, ConversationStatus, Message, Space } from '../../db/
 import { clientSlaPanel } from './sla-parts.js';
 import type { AttachmentSummary, ConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { ACCEPT_ATTRIBUTE } from '../files.js';
-import { html, multiline, type Html } from './html.js';
+import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
+import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export function statusBadge(ctx: PageContext, status: ConversationStatus): Html {

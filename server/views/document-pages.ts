@@ -1,33 +1,18 @@
 // Pages of the document collection: the client's cases and deposit page (categories, drop
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
-import type { CaseAccessKind, MemberView } from '../../db/contributors.js';
-import type { Case, DocumentRow, Locale, RolePermissions, TemplateRole } from '../../db/database.js';
+import type { Case, DocumentRow, Locale } from '../../db/database.js';
 import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
 import { formatDate, formatDateTime } from '../../i18n/index.js';
-import { ACCEPT_ATTRIBUTE } from '../files.js';
-import { Html, html, multiline } from './html.js';
+import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
+import { Html, html, multiline } from '../../domain/html.js';
 import { accessNotice, staffPeopleSection } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { caseWorkSections, type CaseWork } from './case-list-pages.js';
-import type { CaseRecordView } from '../services/case-record.js';
-import { clientCaseRecordSection, staffCaseRecordSections, type CaseRecordTyped } from './case-record-pages.js';
+import { caseWorkSections } from './case-list-pages.js';
+import type { CaseView } from './case-view.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from './case-record-pages.js';
 
-export interface CaseView {
-  kase: Case;
-  clientName: string;
-  templateName: string;
-  states: CategoryState[];
-  lastComment?: { body: string; created_at: Date } | undefined;
-  /** Staff page only: assignment and notepad. */
-  work?: CaseWork | undefined;
-  /** The client-space viewer's access (absent: staff). */
-  access?: { kind: CaseAccessKind; role: string | null; permissions: RolePermissions; accountId: string };
-  /** The people the case is shared with: for staff and the main client only. */
-  people?: { members: MemberView[]; roles: TemplateRole[]; viewer: 'staff' | 'owner'; mayInvite: boolean };
-  /** The case record (seed 003): payment, steps, files and their downloads. */
-  record?: (CaseRecordView & { typed?: CaseRecordTyped }) | undefined;
-}
+export type { CaseView };
 
 /** JSON inside a script element: "<" escaped so that no text can close the element. */
 function jsonForScript(value: unknown): Html {

@@ -1,6 +1,6 @@
 import type { Locale } from '../../db/database.js';
 import type { Messages } from '../../i18n/index.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../../domain/html.js';
 
 export interface PageContext {
   locale: Locale;

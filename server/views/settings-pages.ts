@@ -2,7 +2,7 @@
 import type { Locale, UnpaidMode } from '../../db/database.js';
 import { unpaidSettingsSection } from './case-record-pages.js';
 import { LOCALES, messages } from '../../i18n/index.js';
-import { html } from './html.js';
+import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export interface SettingsForm {

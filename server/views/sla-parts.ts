@@ -3,7 +3,7 @@
 import type { Conversation } from '../../db/database.js';
 import type { ClockRow } from '../../db/sla.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../../domain/html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
 /** Under the thread title: when an answer is due, or the satisfaction question. */

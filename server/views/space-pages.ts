@@ -2,7 +2,7 @@
 // form that creates a space.
 import type { Space } from '../../db/database.js';
 import type { SpacePolicy } from '../../db/spaces.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 /** The form's fields as typed (strings), to show a refused form again. */

@@ -3,7 +3,7 @@ import type { AttachmentSummary, StaffConversationSummary } from '../../db/conve
 import { formatDateTime } from '../../i18n/index.js';
 import { statusBadge, messageList } from './conversation-pages.js';
 import { staffSatisfactionAction } from './sla-parts.js';
-import { html } from './html.js';
+import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export function staffConversationListPage(

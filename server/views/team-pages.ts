@@ -3,7 +3,7 @@
 // who leaves the team. With Redmine sign-in, names and spaces come from Redmine.
 import type { Account, Space } from '../../db/database.js';
 import { TEAM_ROLES } from '../../db/team.js';
-import { html } from './html.js';
+import { html } from '../../domain/html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
 export interface TeamView {

@@ -2,7 +2,7 @@
 import type { Locale } from '../../db/database.js';
 import { TEMPLATE_DEFINITIONS, TEMPLATE_KEYS, type RenderedTemplate, type StoredTemplate, type TemplateKey } from '../../db/templates.js';
 import { LOCALES, formatDateTime, messages } from '../../i18n/index.js';
-import { Html, html } from './html.js';
+import { Html, html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 export function templateListPage(ctx: PageContext, edited: Set<string>) {

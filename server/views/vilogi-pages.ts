@@ -2,7 +2,7 @@
 // the requests waiting in triage.
 import type { VilogiRequestRow, VilogiRun, VilogiRunError } from '../../db/database.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { html } from './html.js';
+import { html } from '../../domain/html.js';
 import { csrfField, layout, type PageContext } from './layout.js';
 
 export interface VilogiPageData {

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer } from '../../connectors/mail/index.js';
-import { mailHtml } from '../../connectors/mail/html.js';
+import { mailHtml } from '../../domain/mail-html.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 

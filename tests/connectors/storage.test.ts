@@ -1,4 +1,5 @@
-// The local storage of deposited files, and the file rules of server/files.ts.
+// The local storage of deposited files (the connector, and Guichet's file storage that admits only
+// inspected files), and the file rules of domain/files.ts.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,8 +7,9 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLocalStorage, isStoredObjectNotFound } from '../../connectors/storage/index.js';
-import { checkName, displayName, signatureMatches } from '../../server/files.js';
-import { inspectFile, isRefusal, type InspectedFile } from '../../server/inspection/index.js';
+import { createFileStorage } from '../../app/file-storage.js';
+import { checkName, displayName, signatureMatches } from '../../domain/files.js';
+import { inspectFile, isRefusal, type InspectedFile } from '../../app/inspection/index.js';
 import { makePdf } from '../helpers/documents.js';
 
 async function files(root: string): Promise<string[]> {
@@ -23,7 +25,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 describe('local storage', () => {
   it('stores an inspected file under a random key, gives the bytes back, and deletes', async () => {
-    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    const storage = createFileStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
     const content = await makePdf(3);
     const inspected = await inspectFile('releve.pdf', content);
     if (isRefusal(inspected)) throw new Error(`refused: ${inspected.reason}`);
@@ -41,7 +43,7 @@ describe('local storage', () => {
   });
 
   it('stores nothing that did not come out of the inspection, whatever the cast', async () => {
-    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    const storage = createFileStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
     const inspected = await inspectFile('releve.pdf', await makePdf(1));
     if (isRefusal(inspected)) throw new Error(`refused: ${inspected.reason}`);
     const forged = { name: 'x.pdf', kind: 'pdf', contentType: 'application/pdf', bytes: Buffer.from('MZ') } as unknown as InspectedFile;
@@ -53,7 +55,7 @@ describe('local storage', () => {
   });
 
   it('takes only its own keys: no path can be named', async () => {
-    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
+    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')), { admits: (f): f is { bytes: Buffer } => typeof f === 'object' && f !== null, refusal: 'no' });
     for (const key of ['../../etc/passwd', '/etc/passwd', 'ab/../../x', '', 'A'.repeat(32), `${'a'.repeat(32)}/`]) {
       await expect(storage.get(key)).rejects.toThrow(RangeError);
       await expect(storage.delete(key)).rejects.toThrow(RangeError);

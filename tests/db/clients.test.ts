@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { addContact, defaultContact, listContacts, setContactState } from '../../db/clients.js';
 import { createDevelopmentSmsProvider } from '../../connectors/sms/index.js';
+import { recordDevSms } from '../../db/dev-outbox.js';
 import { createClient } from '../helpers/fixtures.js';
 
 let database: OpenDatabase;
@@ -62,7 +63,7 @@ describe('client contacts', () => {
   });
 
   it('writes SMS of the development provider to its outbox, sending nothing', async () => {
-    const provider = createDevelopmentSmsProvider(database.db);
+    const provider = createDevelopmentSmsProvider((message) => recordDevSms(database.db, message));
     expect(provider.delivers).toBe(false);
     const body = `Rappel ${Date.now()}`;
     const { id } = await provider.send({ to: '06 00 00 00 01', body });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connect.js';
 import type { Account, Space } from '../../db/database.js';
 import { addClientToSpace, createAccount } from '../../db/accounts.js';
-import { hashPassword } from '../../server/security/passwords.js';
+import { hashPassword } from '../../domain/passwords.js';
 
 export function uniqueEmail(prefix: string): string {
   return `${prefix}.${randomBytes(4).toString('hex')}@example.test`;

@@ -1,6 +1,6 @@
 // Files put into a local storage directory as storage lays them out, for tests that need bytes
 // which reached storage another way (an older import, a file that is not a real document): the
-// application itself stores only inspected files (server/inspection).
+// application itself stores only inspected files (app/inspection).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,4 +14,4 @@ export async function storeRaw(root: string, bytes: Buffer): Promise<StoredObjec
   return { key, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
 }
 
-export { inspectFile } from '../../server/inspection/index.js';
+export { inspectFile } from '../../app/inspection/index.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import type { Mailer } from '../../connectors/mail/index.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
+import { createFileStorage } from '../../app/file-storage.js';
 import type { Db } from '../../db/connect.js';
 import { createGuichetWorker } from '../../runtime/worker.js';
 
@@ -29,7 +29,7 @@ export function createTestWorker(options: { connection: NativeConnection; namesp
       publicUrl: 'http://guichet.test',
       redmine: undefined,
       signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
-      storage: createLocalStorage(path.join(os.tmpdir(), 'guichet-workflow-test-files')),
+      storage: createFileStorage(path.join(os.tmpdir(), 'guichet-workflow-test-files')),
     },
     workflowBundle: { code: inject('workflowBundleCode') },
   });

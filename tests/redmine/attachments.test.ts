@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineActivities } from '../../activities/redmine.js';
 import { createRedmineClient, noteMarkerRefs, type RedmineClient, type RedmineIssue } from '../../connectors/redmine/index.js';
 import { resolveMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
+import { createFileStorage } from '../../app/file-storage.js';
 import { openDatabase, type Db } from '../../db/connect.js';
 import { createConversation, insertAttachments, insertMessage, listMessages } from '../../db/conversations.js';
 import type { Space } from '../../db/database.js';
@@ -198,7 +198,7 @@ describe('retries', () => {
         return ctx.client.addNoteOnce(...args);
       },
     };
-    const storage = createLocalStorage(system.config.storageDir);
+    const storage = createFileStorage(system.config.storageDir);
     const activities = createRedmineActivities({
       db,
       redmine: { ...ctx, client },

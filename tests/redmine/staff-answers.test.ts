@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRedmineActivities } from '../../activities/redmine.js';
 import { createRedmineClient, type RedmineClient } from '../../connectors/redmine/index.js';
 import { resolveMirrorContext, type RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import { createLocalStorage } from '../../connectors/storage/index.js';
+import { createFileStorage } from '../../app/file-storage.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage } from '../../db/conversations.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
@@ -51,7 +51,7 @@ async function answer(staffLogin: string | null) {
   const messageId = randomUUID();
   await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: client.id, subject: unique('Clés'), cc: '' });
   await insertMessage(db, { id: messageId, conversationId, authorKind: 'staff', authorAccountId: agent.id, authorDisplayName: 'Julien Bernard', body: 'Un double est à l’agence.' });
-  const activities = createRedmineActivities({ db, redmine, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, publicUrl: 'http://guichet.test', storage: createLocalStorage(path.join(os.tmpdir(), 'guichet-staff-answers-files')) });
+  const activities = createRedmineActivities({ db, redmine, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, publicUrl: 'http://guichet.test', storage: createFileStorage(path.join(os.tmpdir(), 'guichet-staff-answers-files')) });
   const env = new MockActivityEnvironment();
   await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), { conversationId, messageId });
   // Twice: the note marker keeps it to one note.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../db/connect.js';
 import type { Db } from '../../db/connect.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { loginWithRedmine } from '../../server/services/staff-login.js';
+import { loginWithRedmine } from '../../app/staff-login.js';
 import { verifyRedmineCredentials } from '../../connectors/redmine/index.js';
 import { freePort } from '../../runtime/ports.js';
 import { createSpace, createStaff } from '../helpers/fixtures.js';

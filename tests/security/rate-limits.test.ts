@@ -14,7 +14,7 @@ import { migrateToLatest, openDatabase, type Db } from '../../db/connect.js';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
 import { startSystem, type RunningSystem } from '../../runtime/system.js';
 import { PASSWORD_REQUEST_MIN_MS } from '../../server/routes/client.js';
-import { createRateLimits, deleteExpiredRateLimits, RateLimitedError, requestKeys, type RateRuleName } from '../../server/rate-limits.js';
+import { createRateLimits, deleteExpiredRateLimits, RateLimitedError, requestKeys, type RateRuleName } from '../../app/rate-limits.js';
 import { cloneTemplate, makeCase, makePdf } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { Browser, multipartBody } from '../helpers/http.js';

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
 import { setPassword } from '../../db/accounts.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { hashPassword } from '../../server/security/passwords.js';
+import { hashPassword } from '../../domain/passwords.js';
 import { sessionPurgeScheduleId, sessionPurgeWorkflow } from '../../workflows/index.js';
 import { createClient, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';

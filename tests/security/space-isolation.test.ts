@@ -18,7 +18,7 @@ import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documen
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, csrfToken } from '../helpers/http.js';
 import { startTestSystem } from '../helpers/system.js';
-import { inspectFile, isRefusal } from '../../server/inspection/index.js';
+import { inspectFile, isRefusal } from '../../app/inspection/index.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;

@@ -23,7 +23,7 @@ import type { RunningSystem } from '../../runtime/system.js';
 import { categoryId, cloneTemplate, makeCase, makePdf, storedFiles } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, csrfToken } from '../helpers/http.js';
-import { openCase } from '../../server/services/documents.js';
+import { openCase } from '../../app/documents.js';
 import { collectionStateQuery, documentCollectionWorkflowId } from '../../workflows/index.js';
 import { startTestSystem } from '../helpers/system.js';
 

@@ -8,7 +8,7 @@ import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
 import { makePng } from '../helpers/png.js';
 import { startTestSystem } from '../helpers/system.js';
-import { inkFor } from '../../server/views/colour.js';
+import { inkFor } from '../../domain/colour.js';
 
 let system: RunningSystem & { url: string };
 

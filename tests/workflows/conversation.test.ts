@@ -9,7 +9,8 @@ import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/index.js';
-import { createTemporalGateway, type WorkflowGateway } from '../../server/workflow-gateway.js';
+import type { WorkflowGateway } from '../../app/workflow-gateway.js';
+import { createTemporalGateway } from '../../temporal/gateway.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 

@@ -12,7 +12,8 @@ import type { Db } from '../../db/connect.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
 import { insertCaseFiles } from '../../db/case-record.js';
 import { insertDocuments, setCaseStatus } from '../../db/documents.js';
-import { createLocalStorage, isStoredObjectNotFound, type Storage } from '../../connectors/storage/index.js';
+import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { createFileStorage, type FileStorage } from '../../app/file-storage.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { retentionScheduleId, retentionSweepWorkflow } from '../../workflows/index.js';
 import { categoryId, cloneTemplate, makeCase } from '../helpers/documents.js';
@@ -23,7 +24,7 @@ import { storeRaw } from '../helpers/stored.js';
 
 let system: RunningSystem & { url: string };
 let db: Db;
-let storage: Storage;
+let storage: FileStorage;
 let temporal: Client;
 let connection: Connection;
 let template: DocumentTemplate;
@@ -31,7 +32,7 @@ let template: DocumentTemplate;
 beforeAll(async () => {
   system = await startTestSystem();
   db = system.database.db;
-  storage = createLocalStorage(system.config.storageDir);
+  storage = createFileStorage(system.config.storageDir);
   template = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   temporal = new Client({ connection });

@@ -1,7 +1,7 @@
 // The SLA calendar: due times in business hours (9:00–18:00 Paris, Monday–Friday, French public
 // holidays off), across week-ends, holidays and daylight-saving changes.
 import { describe, expect, it } from 'vitest';
-import { addWorkingTime, DEFAULT_BUSINESS_CALENDAR, easterSunday, frenchPublicHolidays, workingTimeBetween, type SlaCalendar } from '../../workflows/sla/calendar.js';
+import { addWorkingTime, DEFAULT_BUSINESS_CALENDAR, easterSunday, frenchPublicHolidays, workingTimeBetween, type SlaCalendar } from '../../domain/sla-calendar.js';
 
 const HOUR = 3_600_000;
 const business = DEFAULT_BUSINESS_CALENDAR;

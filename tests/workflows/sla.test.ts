@@ -16,7 +16,7 @@ import {
   staffAnswerSignal,
   startClock,
 } from '../../workflows/index.js';
-import { DEFAULT_BUSINESS_CALENDAR } from '../../workflows/sla/calendar.js';
+import { DEFAULT_BUSINESS_CALENDAR } from '../../domain/sla-calendar.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { resetTemplate, saveTemplate } from '../../db/templates.js';
 import { RecordingMailer } from '../helpers/mailer.js';

@@ -1,13 +1,13 @@
-import type { Db } from '../../db/connect.js';
-import type { Account, AccountKind } from '../../db/database.js';
-import { findAccountByEmail, promotePendingPassword, recordLogin, setPendingPassword } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
-import { endAccountSessions } from '../../db/sessions.js';
-import { enqueueNotification } from '../../db/notifications.js';
-import { renderTemplate } from '../../db/templates.js';
-import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from '../security/passwords.js';
-import { newToken } from '../security/tokens.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
+import type { Db } from '../db/connect.js';
+import type { Account, AccountKind } from '../db/database.js';
+import { findAccountByEmail, promotePendingPassword, recordLogin, setPendingPassword } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
+import { endAccountSessions } from '../db/sessions.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { renderTemplate } from '../db/templates.js';
+import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from '../domain/passwords.js';
+import { newToken } from '../domain/tokens.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 
 const PENDING_PASSWORD_DAYS = 7;
 

@@ -2,13 +2,13 @@
 // database transaction (no invitation recorded that no workflow sends); acceptance and
 // revocation are recorded first and told to the workflow after: its activities read the
 // member's status, so a signal that did not arrive sends no e-mail anyway.
-import type { Config } from '../../config.js';
-import { findOrCreateClient } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
-import type { Db } from '../../db/connect.js';
-import { acceptInvitation, addCaseMember, beginInvitation, revokeMember } from '../../db/contributors.js';
-import type { Case, CaseMember, CaseMemberKind } from '../../db/database.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
+import type { Config } from '../config.js';
+import { findOrCreateClient } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
+import type { Db } from '../db/connect.js';
+import { acceptInvitation, addCaseMember, beginInvitation, revokeMember } from '../db/contributors.js';
+import type { Case, CaseMember, CaseMemberKind } from '../db/database.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
 
 export interface InvitationPolicy {

@@ -9,7 +9,7 @@
 // skipped the inspection cannot be stored, whatever a caller casts.
 import { Piscina } from 'piscina';
 import type { Readable } from 'node:stream';
-import { CONTENT_TYPES, MAX_FILE_BYTES, checkName, type FileKind, type FileRefusal } from '../files.js';
+import { CONTENT_TYPES, MAX_FILE_BYTES, checkName, type FileKind, type FileRefusal } from '../../domain/files.js';
 import type { Verdict } from './rules.js';
 
 declare const inspectedBrand: unique symbol;

@@ -2,7 +2,7 @@
 // made clickable, paragraphs kept, in a plain layout with the installation's colour. Inline
 // styles and tables only, which is what mail clients render. The text part stays the reference:
 // a client that shows text sees exactly what the templates wrote.
-import { escapeHtml } from '../../server/views/html.js';
+import { escapeHtml } from './html.js';
 
 export interface MailBrand {
   /** The primary colour (#rrggbb), a band above the message. */

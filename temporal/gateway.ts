@@ -1,4 +1,5 @@
-// What the server asks of Temporal. Starts are idempotent: workflow ids come from business keys.
+// The WorkflowGateway on Temporal: each call a start or a signal-with-start, idempotent by workflow
+// id; any failure to reach Temporal is a WorkflowUnavailableError.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   askSatisfactionSignal,
@@ -10,7 +11,6 @@ import {
   notificationWorkflowId,
   redmineSyncWorkflowId,
   redmineSyncWorkflow,
-  type RedmineSyncInput,
   staffAnswerSignal,
   closeSignal,
   commentSignal,
@@ -19,40 +19,15 @@ import {
   documentCollectionWorkflowId,
   policySignal,
   reviewSignal,
-  type CollectionEvent,
   acceptInvitationSignal,
   contributorInvitationWorkflow,
   contributorInvitationWorkflowId,
   reinviteSignal,
   revokeInvitationSignal,
-  type ContributorInvitationInput,
   caseNoteWorkflow,
   caseNoteWorkflowId,
 } from '../workflows/index.js';
-
-export type InvitationEvent = { type: 'invite'; input: ContributorInvitationInput } | { type: 'accept' | 'revoke'; memberId: string };
-
-export interface WorkflowGateway {
-  clientMessage(conversationId: string, messageId: string): Promise<void>;
-  staffAnswer(conversationId: string, messageId: string, options?: { fromRedmine: boolean }): Promise<void>;
-  askSatisfaction(conversationId: string, ref: string): Promise<void>;
-  satisfactionAnswer(conversationId: string, ref: string, resolved: boolean): Promise<void>;
-  deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
-  /** Starts the Redmine → Guichet poller unless it runs already. */
-  ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
-  /** Throws when Temporal cannot be reached. */
-  check(): Promise<void>;
-  /** Starts a case's document collection (idempotent), or signals it an event, starting it if needed. */
-  documentCollection(caseId: string, event: CollectionEvent | { type: 'start' }): Promise<void>;
-  /** Sends (or re-sends) a contributor's invitation, or tells it of an acceptance or revocation. */
-  contributorInvitation(event: InvitationEvent): Promise<void>;
-  /** Writes a private note on the case's Redmine issue, once per reference (idempotent start). */
-  caseNote(caseId: string, ref: string, text: string): Promise<void>;
-}
-
-export class WorkflowUnavailableError extends Error {
-  override name = 'WorkflowUnavailableError';
-}
+import { WorkflowUnavailableError, type WorkflowGateway } from '../app/workflow-gateway.js';
 
 async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {

@@ -1,9 +1,9 @@
 // Writes of the document collection. As for messages, the Temporal signal is sent inside the
 // database transaction: if Temporal refuses, no row is kept (and the route removes the files).
-import type { Db } from '../../db/connect.js';
-import type { Case, DocumentRow } from '../../db/database.js';
-import { addClientToSpace, findOrCreateClient } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
+import type { Db } from '../db/connect.js';
+import type { Case, DocumentRow } from '../db/database.js';
+import { addClientToSpace, findOrCreateClient } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
 import {
   addCaseComment,
   createCase,
@@ -14,8 +14,8 @@ import {
   withdrawDocument,
   type NewDocument,
   type Review,
-} from '../../db/documents.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
+} from '../db/documents.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
 import { notifyCaseAvailableIn } from './case-record.js';
 

@@ -1,6 +1,6 @@
 // The HTTP server alone (`npm run server`), for deployments that run server and worker apart.
-import { ConfigError, loadConfig } from '../config.js';
-import { createLogger, startSystem, stopOnSignals } from '../runtime/system.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, startSystem, stopOnSignals } from './runtime/system.js';
 
 try {
   const config = loadConfig();

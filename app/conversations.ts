@@ -2,11 +2,11 @@
 // database transaction: if Temporal refuses, nothing is stored; the workflow's activities
 // retry until the committed rows are visible.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/connect.js';
-import type { Account } from '../../db/database.js';
-import { audit } from '../../db/audit.js';
-import { createConversation, insertAttachments, insertMessage, setConversationStatus, type NewAttachment } from '../../db/conversations.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
+import type { Db } from '../db/connect.js';
+import type { Account } from '../db/database.js';
+import { audit } from '../db/audit.js';
+import { createConversation, insertAttachments, insertMessage, setConversationStatus, type NewAttachment } from '../db/conversations.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 
 export interface Actor {
   account: Account;

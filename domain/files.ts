@@ -1,6 +1,6 @@
 // The rules for files clients attach (seed 000): .pdf .png .jpg .jpeg .tif .tiff .bmp .gif, from
 // 1 byte to 10 MB each, the type checked from the bytes as well as from the name. One place for
-// the kinds, the name rule, the names shown and the messages; server/inspection judges the bytes
+// the kinds, the name rule, the names shown and the messages; app/inspection judges the bytes
 // (every file goes through it before it is stored).
 import type { Messages } from '../i18n/index.js';
 

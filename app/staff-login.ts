@@ -2,11 +2,11 @@
 // local account in step with the Redmine user (name, e-mail, login, administrator flag, spaces)
 // and never the password. No second staff directory. Who may sign in is read with the
 // integration user's key (staff-access.ts): the credentials only prove who the person is.
-import type { Db } from '../../db/connect.js';
-import type { Account } from '../../db/database.js';
-import { recordLogin } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
-import { looksLikeApiKey, type RedmineUser } from '../../connectors/redmine/index.js';
+import type { Db } from '../db/connect.js';
+import type { Account } from '../db/database.js';
+import { recordLogin } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
+import { looksLikeApiKey, type RedmineUser } from '../connectors/redmine/index.js';
 import { checkRedmineUser, grantStaffAccess, revokeStaffAccess, staffProfile, type StaffAccessSettings } from './staff-access.js';
 
 export type VerifyCredentials = (login: string, password: string) => Promise<RedmineUser | undefined>;

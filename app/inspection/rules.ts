@@ -9,7 +9,7 @@
 //      image's blocks chain up as its format says and its declared size is not a pixel bomb.
 import { constants, inflateSync } from 'node:zlib';
 import { EncryptedPDFError, PDFDict, PDFDocument, PDFName } from 'pdf-lib';
-import { MAX_PDF_PAGES, signatureMatches, type FileKind, type RefusalReason } from '../files.js';
+import { MAX_PDF_PAGES, signatureMatches, type FileKind, type RefusalReason } from '../../domain/files.js';
 
 /** A declared image larger than this is refused: a 600 dpi A3 colour scan is 70 million pixels. */
 export const MAX_PIXELS = 100_000_000;

@@ -6,14 +6,14 @@
 // each sign-in and again by the staff access schedule (workflows/staff-access.ts); a user Redmine
 // no longer lets in loses the back-office, sessions included.
 import { sql } from 'kysely';
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/connect.js';
-import { audit } from '../../db/audit.js';
-import { endAccountSessions } from '../../db/sessions.js';
-import type { RedmineClient, RedmineUser, RedmineUserAccess } from '../../connectors/redmine/index.js';
-import { normalizeEmail } from '../../db/accounts.js';
-import { isEmail } from '../validation.js';
-import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import { audit } from '../db/audit.js';
+import { endAccountSessions } from '../db/sessions.js';
+import type { RedmineClient, RedmineUser, RedmineUserAccess } from '../connectors/redmine/index.js';
+import { normalizeEmail } from '../db/accounts.js';
+import { isEmail } from '../domain/validation.js';
+import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 
 export interface StaffAccessSettings {
   client: RedmineClient;

@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 register();
 const { judgeBytes } = await import('./rules.ts');
 
-/** @param {{ bytes: Uint8Array, kind: import('../files.ts').FileKind }} task */
+/** @param {{ bytes: Uint8Array, kind: import('../../domain/files.ts').FileKind }} task */
 export default function inspect({ bytes, kind }) {
   return judgeBytes(bytes, kind);
 }

@@ -3,8 +3,8 @@
 // and its audit entry (the case's steps are read from it) happen in one transaction; the e-mail goes through the outbox and its Temporal
 // workflow, started inside the transaction (refused: nothing kept, nothing sent).
 import { randomBytes } from 'node:crypto';
-import { findAccountById } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
+import { findAccountById } from '../db/accounts.js';
+import { audit } from '../db/audit.js';
 import {
   CASE_AVAILABLE_ACTION,
   CASE_FILE_ADD_ACTION,
@@ -28,14 +28,14 @@ import {
   type FileDownloads,
   type NewCaseFile,
   type UnpaidRestriction,
-} from '../../db/case-record.js';
-import type { Db } from '../../db/connect.js';
-import type { Case, CaseFile, PaymentState, UnpaidMode } from '../../db/database.js';
-import { enqueueNotification } from '../../db/notifications.js';
-import { renderTemplate } from '../../db/templates.js';
-import { plannedPurge } from '../../db/retention.js';
-import { messages } from '../../i18n/index.js';
-import type { WorkflowGateway } from '../workflow-gateway.js';
+} from '../db/case-record.js';
+import type { Db } from '../db/connect.js';
+import type { Case, CaseFile, PaymentState, UnpaidMode } from '../db/database.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { renderTemplate } from '../db/templates.js';
+import { plannedPurge } from '../db/retention.js';
+import { messages } from '../i18n/index.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
 
 export interface CaseRecordView {
