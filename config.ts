@@ -27,11 +27,26 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_DEV_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+  ),
   MAIL_FROM: z.string().default('Guichet <no-reply@guichet.localhost>'),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(12),
   COOKIE_SECURE: optionalString.pipe(bool.optional()),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   DEMO_DATA: optionalString.pipe(bool.optional()),
@@ -60,11 +75,18 @@ const schema = z.object({
   VILOGI_URL: optionalString.pipe(z.url().optional()),
   VILOGI_API_KEY: optionalString,
   VILOGI_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  VILOGI_CATCHUP_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  VILOGI_CATCHUP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   VILOGI_SERVICES: z.string().trim().default('*=guichet-demo'),
   VILOGI_TRIAGE_PROJECT: z.string().trim().default('guichet-demo'),
   VILOGI_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
-  CONTRIBUTOR_INVITATION_DAYS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(90).default(14)),
+  CONTRIBUTOR_INVITATION_DAYS: optionalString.pipe(
+    z.coerce.number<string | undefined>().int().min(1).max(90).default(14),
+  ),
   CONTRIBUTOR_REMINDER_DAYS: optionalString.pipe(
     z
       .string()
@@ -118,10 +140,13 @@ export class ConfigError extends Error {
 function proxyEntryProblem(entry: string): string | undefined {
   const [address = '', prefix, extra] = entry.split('/');
   const family = isIP(address);
-  if (family === 0 || extra !== undefined) return `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`;
+  if (family === 0 || extra !== undefined)
+    return `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`;
   if (prefix === undefined) return undefined;
   const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
-  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128) ? undefined : `"${entry}" has a bad prefix length`;
+  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128)
+    ? undefined
+    : `"${entry}" has a bad prefix length`;
 }
 
 export interface LoadOptions {
@@ -139,26 +164,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const raw = parsed.data;
   const problems: string[] = [];
   const redmineProjects = new Map<string, string>();
-  for (const pair of (raw.REDMINE_PROJECTS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (raw.REDMINE_PROJECTS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [slug, identifier] = pair.split('=').map((p) => p.trim());
     if (!slug || !identifier) problems.push(`  REDMINE_PROJECTS: "${pair}" is not space-slug=project-identifier`);
     else redmineProjects.set(slug, identifier);
   }
   const vilogiServices = new Map<string, string>();
-  for (const pair of raw.VILOGI_SERVICES.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw.VILOGI_SERVICES.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [service, project] = pair.split('=').map((p) => p.trim());
     if (!service || !project) problems.push(`  VILOGI_SERVICES: "${pair}" is not service=project-identifier`);
     else vilogiServices.set(service.toLowerCase(), project);
   }
   if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
-  if (raw.REDMINE_URL && redmineProjects.size === 0) problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
+  if (raw.REDMINE_URL && redmineProjects.size === 0)
+    problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
   if (raw.STAFF_LOGIN === 'redmine' && !raw.REDMINE_URL) problems.push('  STAFF_LOGIN: redmine needs REDMINE_URL');
-  const trustedProxies = (raw.TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const trustedProxies = (raw.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const entry of trustedProxies) {
     const problem = proxyEntryProblem(entry);
     if (problem) problems.push(`  TRUSTED_PROXIES: ${problem}`);
   }
-  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT) problems.push('  METRICS_PORT: must differ from PORT (the metrics listener is loopback-only)');
+  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT)
+    problems.push('  METRICS_PORT: must differ from PORT (the metrics listener is loopback-only)');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(raw.DATA_DIR);

@@ -43,14 +43,46 @@ export default tseslint.config(
   //   workflows                 domain, activities as types
   //   temporal                  workflows, app's ports, domain
   //   runtime, entry points     everything: the composition root
-  ...layer('i18n/**/*.ts', ['domain', 'db', 'app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'], 'The catalogues import nothing of ours.'),
-  ...layer('connectors/**/*.ts', ['i18n', 'domain', 'db', 'app', 'activities', 'server', 'workflows', 'temporal', 'runtime'], 'Connectors import nothing of ours: they convert external shapes at their edge.'),
-  ...layer('domain/**/*.ts', ['db', 'app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'], 'The domain is pure rules and types: it imports nothing of ours but the catalogues.'),
-  ...layer('db/**/*.ts', ['app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'], 'db/ only queries: it imports the domain and nothing above it.'),
-  ...layer('app/**/*.ts', ['activities', 'server', 'workflows', 'temporal', 'runtime'], 'The app (use cases) is called by server and activities, never the other way.'),
-  ...layer('activities/**/*.ts', ['server', 'workflows', 'temporal', 'runtime'], 'Activities call app/, never server/ (move the shared rule to app/ or domain/).'),
-  ...layer('server/**/*.ts', ['activities', 'workflows', 'temporal', 'runtime'], 'The server calls app/, never activities or workflows (the WorkflowGateway port is in app/).'),
-  ...layer('temporal/**/*.ts', ['db', 'connectors', 'activities', 'server', 'runtime'], 'The Temporal gateway only starts and signals workflows.'),
+  ...layer(
+    'i18n/**/*.ts',
+    ['domain', 'db', 'app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'],
+    'The catalogues import nothing of ours.',
+  ),
+  ...layer(
+    'connectors/**/*.ts',
+    ['i18n', 'domain', 'db', 'app', 'activities', 'server', 'workflows', 'temporal', 'runtime'],
+    'Connectors import nothing of ours: they convert external shapes at their edge.',
+  ),
+  ...layer(
+    'domain/**/*.ts',
+    ['db', 'app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'],
+    'The domain is pure rules and types: it imports nothing of ours but the catalogues.',
+  ),
+  ...layer(
+    'db/**/*.ts',
+    ['app', 'connectors', 'activities', 'server', 'workflows', 'temporal', 'runtime'],
+    'db/ only queries: it imports the domain and nothing above it.',
+  ),
+  ...layer(
+    'app/**/*.ts',
+    ['activities', 'server', 'workflows', 'temporal', 'runtime'],
+    'The app (use cases) is called by server and activities, never the other way.',
+  ),
+  ...layer(
+    'activities/**/*.ts',
+    ['server', 'workflows', 'temporal', 'runtime'],
+    'Activities call app/, never server/ (move the shared rule to app/ or domain/).',
+  ),
+  ...layer(
+    'server/**/*.ts',
+    ['activities', 'workflows', 'temporal', 'runtime'],
+    'The server calls app/, never activities or workflows (the WorkflowGateway port is in app/).',
+  ),
+  ...layer(
+    'temporal/**/*.ts',
+    ['db', 'connectors', 'activities', 'server', 'runtime'],
+    'The Temporal gateway only starts and signals workflows.',
+  ),
   {
     // Workflow code is replayed: no Node built-ins, no clocks or randomness outside the SDK,
     // and activities only as types.
@@ -61,8 +93,23 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins.' })),
           patterns: [
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
-            { group: ['**/db/**', '**/server/**', '**/connectors/**', '**/app/**', '**/temporal/**', '**/runtime/**', '**/i18n/**'], message: 'Workflows only talk to the world through activities.' },
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
+            {
+              group: [
+                '**/db/**',
+                '**/server/**',
+                '**/connectors/**',
+                '**/app/**',
+                '**/temporal/**',
+                '**/runtime/**',
+                '**/i18n/**',
+              ],
+              message: 'Workflows only talk to the world through activities.',
+            },
           ],
         },
       ],
@@ -76,6 +123,10 @@ function layer(files, forbidden, message) {
   const groups = forbidden.flatMap((folder) => [`**/${folder}/**`, `**/${folder}`]);
   const configAllowed = ['app', 'activities', 'server'].some((f) => files.startsWith(`${f}/`));
   const patterns = [{ group: groups, message }];
-  if (!configAllowed) patterns.push({ group: ['**/config.js', '**/config.ts'], message: 'Only app/, activities/, server/ and the composition root read the configuration.' });
+  if (!configAllowed)
+    patterns.push({
+      group: ['**/config.js', '**/config.ts'],
+      message: 'Only app/, activities/, server/ and the composition root read the configuration.',
+    });
   return [{ files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } }];
 }

@@ -15,9 +15,15 @@ try {
     `    client space   ${system.url}/connexion`,
     `    back-office    ${system.url}/back-office`,
     `    health         ${system.url}/health    API: ${system.url}/openapi.json`,
-    config.devTools && config.mailOutboxOnly ? `    mail outbox    ${system.url}/dev/mails (no SMTP_URL: e-mails stay here)` : '',
-    system.temporalUiUrl ? `    Temporal UI    ${system.temporalUiUrl}` : `    Temporal       ${system.temporalAddress}`,
-    system.vilogiSimulatorUrl ? `    Vilogi         ${system.vilogiSimulatorUrl}/_simulator/requests (SIMULATOR with demo requests; set VILOGI_URL for a real gateway)` : '',
+    config.devTools && config.mailOutboxOnly
+      ? `    mail outbox    ${system.url}/dev/mails (no SMTP_URL: e-mails stay here)`
+      : '',
+    system.temporalUiUrl
+      ? `    Temporal UI    ${system.temporalUiUrl}`
+      : `    Temporal       ${system.temporalAddress}`,
+    system.vilogiSimulatorUrl
+      ? `    Vilogi         ${system.vilogiSimulatorUrl}/_simulator/requests (SIMULATOR with demo requests; set VILOGI_URL for a real gateway)`
+      : '',
     system.demo ? `  Demo client: ${system.demo.client.email} / ${system.demo.client.password}` : '',
     system.demo ? `  Demo staff:  ${system.demo.staff.email} / ${system.demo.staff.password}` : '',
     '',
@@ -27,7 +33,9 @@ try {
   if (err instanceof ConfigError || (err instanceof Error && err.name === 'TemporalUnavailableError')) {
     process.stderr.write(`\n${err.message}\n`);
   } else {
-    process.stderr.write(`\nGuichet could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `\nGuichet could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exit(1);
 }

@@ -5,7 +5,9 @@ import { createLogger, startSystem, stopOnSignals } from './runtime/system.js';
 try {
   const config = loadConfig();
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
-    throw new ConfigError('The worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` runs everything on embedded defaults.');
+    throw new ConfigError(
+      'The worker alone needs DATABASE_URL and TEMPORAL_ADDRESS; `npm start` runs everything on embedded defaults.',
+    );
   }
   const log = createLogger(config);
   const system = await startSystem({ config, server: false, worker: true, logger: log });

@@ -16,7 +16,13 @@ export function createCaseNoteActivities({ db, redmine }: CaseNoteActivityDeps) 
       const kase = await findCase(db, input.caseId);
       // No Redmine, or a case without an issue (or deleted since): nothing to write.
       if (!redmine || !kase || kase.redmine_issue_id === null) return { written: false };
-      await writePrivateNote(db, redmine, { issueId: kase.redmine_issue_id, ref: `case-${kase.id}-${input.ref}`, text: input.text, conversationId: kase.id, subjectType: 'case' });
+      await writePrivateNote(db, redmine, {
+        issueId: kase.redmine_issue_id,
+        ref: `case-${kase.id}-${input.ref}`,
+        text: input.text,
+        conversationId: kase.id,
+        subjectType: 'case',
+      });
       return { written: true };
     },
   };

@@ -49,14 +49,26 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
      * The invitation (reminder null) or reminder number `reminder`, with a new link; nothing when
      * the invitation of this generation is no longer open (accepted, revoked, re-sent).
      */
-    async sendContributorInvitation(input: { memberId: string; generation: number; reminder: number | null }): Promise<{ notificationId: string | null }> {
+    async sendContributorInvitation(input: {
+      memberId: string;
+      generation: number;
+      reminder: number | null;
+    }): Promise<{ notificationId: string | null }> {
       const key = `contributor-invitation:${input.memberId}:${input.generation}:${input.reminder ?? 'first'}`;
       // A retry after the e-mail was queued sends it, without a second link.
-      const queued = await db.selectFrom('notifications').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+      const queued = await db
+        .selectFrom('notifications')
+        .select('id')
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
       if (queued) return { notificationId: queued.id };
       const loaded = await load(input.memberId);
       // The server signals inside its transaction: a member or generation not seen yet is coming.
-      if (!loaded || loaded.member.generation < input.generation) throw ApplicationFailure.retryable(`invitation ${input.memberId}/${input.generation} is not visible yet`, 'NotYetVisible');
+      if (!loaded || loaded.member.generation < input.generation)
+        throw ApplicationFailure.retryable(
+          `invitation ${input.memberId}/${input.generation} is not visible yet`,
+          'NotYetVisible',
+        );
       const { member, person, kase, owner, template } = loaded;
       if (member.status !== 'invited' || member.generation !== input.generation) return { notificationId: null };
       return db.transaction().execute(async (tx) => {
@@ -67,7 +79,12 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
         // Occasional access (seed 003) has its own template: it reads, it deposits nothing.
         const mail =
           member.kind === 'occasional'
-            ? await renderTemplate(tx, 'occasional-access', locale, { clientFullName: owner.full_name, contributorFullName: person.full_name, caseNumber: kase.number, invitationUrl })
+            ? await renderTemplate(tx, 'occasional-access', locale, {
+                clientFullName: owner.full_name,
+                contributorFullName: person.full_name,
+                caseNumber: kase.number,
+                invitationUrl,
+              })
             : await renderTemplate(tx, 'contributor-invitation', locale, {
                 clientFullName: owner.full_name,
                 contributorFullName: person.full_name,
@@ -89,7 +106,10 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
 
     /** The invitation of this generation expires unless it was accepted, revoked or re-sent; the
      * case's owner (for a contributor) and the agency are told. */
-    async expireContributorInvitation(input: { memberId: string; generation: number }): Promise<{ notificationIds: string[] }> {
+    async expireContributorInvitation(input: {
+      memberId: string;
+      generation: number;
+    }): Promise<{ notificationIds: string[] }> {
       const loaded = await load(input.memberId);
       if (!loaded) return { notificationIds: [] };
       if (!(await expireInvitation(db, input.memberId, input.generation))) return { notificationIds: [] };
@@ -101,11 +121,23 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
           idempotencyKey: `contributor-expired:${member.id}:${input.generation}:owner`,
           recipient: owner.email,
           subject: t.expiredSubject(kase.number),
-          bodyText: [messages(owner.locale).mail.greeting(owner.full_name), '', t.expiredOwnerBody(person.full_name, roleText(template, member, owner.locale), kase.number), '', `${publicUrl}/dossiers/${kase.id}`, '', messages(owner.locale).mail.signature].join('\n'),
+          bodyText: [
+            messages(owner.locale).mail.greeting(owner.full_name),
+            '',
+            t.expiredOwnerBody(person.full_name, roleText(template, member, owner.locale), kase.number),
+            '',
+            `${publicUrl}/dossiers/${kase.id}`,
+            '',
+            messages(owner.locale).mail.signature,
+          ].join('\n'),
         });
         ids.push(n.id);
       }
-      const space = await db.selectFrom('spaces').select('team_email').where('id', '=', kase.space_id).executeTakeFirstOrThrow();
+      const space = await db
+        .selectFrom('spaces')
+        .select('team_email')
+        .where('id', '=', kase.space_id)
+        .executeTakeFirstOrThrow();
       if (space.team_email) {
         // The agency reads French.
         const t = messages('fr').contributors;
@@ -113,7 +145,11 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
           idempotencyKey: `contributor-expired:${member.id}:${input.generation}:staff`,
           recipient: space.team_email,
           subject: t.expiredSubject(kase.number),
-          bodyText: [t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name), '', `${publicUrl}/back-office/dossiers/${kase.id}#people`].join('\n'),
+          bodyText: [
+            t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name),
+            '',
+            `${publicUrl}/back-office/dossiers/${kase.id}#people`,
+          ].join('\n'),
         });
         ids.push(n.id);
       }

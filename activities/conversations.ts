@@ -36,7 +36,13 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
     const conversation = message && (await findConversation(db, ref.conversationId));
     const client = conversation && (await findAccountById(db, conversation.client_account_id));
     if (!message || !conversation || !client || message.conversation_id !== conversation.id) throw notYetVisible(ref);
-    return { message, conversation, client, t: catalogue(client.locale), url: `${publicUrl}/conversations/${conversation.id}` };
+    return {
+      message,
+      conversation,
+      client,
+      t: catalogue(client.locale),
+      url: `${publicUrl}/conversations/${conversation.id}`,
+    };
   }
 
   return {
@@ -46,7 +52,10 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
       const expectedAnswerAt = conversation.sla_max_at ? formatDateTime(conversation.sla_max_at, client.locale) : '';
       const common = { clientFullName: client.full_name, conversationSubject: conversation.subject, expectedAnswerAt };
       const inThread = await renderTemplate(db, 'acknowledgement-message', client.locale, common);
-      const mail = await renderTemplate(db, 'conversation-acknowledgement', client.locale, { ...common, conversationUrl: url });
+      const mail = await renderTemplate(db, 'conversation-acknowledgement', client.locale, {
+        ...common,
+        conversationUrl: url,
+      });
       await insertMessage(db, {
         id: randomUUID(),
         conversationId: conversation.id,

@@ -4,7 +4,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import type { Case, DocumentRow } from '../db/database.js';
-import { caseProgress, categoryLabel, findCase, isCaseComplete, setCaseStatus, text, type CategoryState } from '../db/documents.js';
+import {
+  caseProgress,
+  categoryLabel,
+  findCase,
+  isCaseComplete,
+  setCaseStatus,
+  text,
+  type CategoryState,
+} from '../db/documents.js';
 import { caseAccessFor, visibleProgress } from '../db/contributors.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { renderTemplate } from '../db/templates.js';
@@ -45,16 +53,29 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
   }
 
   async function agencyEmail(kase: Case): Promise<string | null> {
-    const space = await db.selectFrom('spaces').select('team_email').where('id', '=', kase.space_id).executeTakeFirstOrThrow();
+    const space = await db
+      .selectFrom('spaces')
+      .select('team_email')
+      .where('id', '=', kase.space_id)
+      .executeTakeFirstOrThrow();
     return space.team_email;
   }
 
   async function note(kase: Case, ref: string, body: string): Promise<void> {
     if (!redmine || kase.redmine_issue_id === null) return;
-    await writePrivateNote(db, redmine, { issueId: kase.redmine_issue_id, ref: `case-${kase.id}-${ref}`, text: body, conversationId: kase.id, subjectType: 'case' });
+    await writePrivateNote(db, redmine, {
+      issueId: kase.redmine_issue_id,
+      ref: `case-${kase.id}-${ref}`,
+      text: body,
+      conversationId: kase.id,
+      subjectType: 'case',
+    });
   }
 
-  async function docsWithCategory(caseId: string, ids: readonly string[]): Promise<Array<DocumentRow & { categoryLabel: string }>> {
+  async function docsWithCategory(
+    caseId: string,
+    ids: readonly string[],
+  ): Promise<Array<DocumentRow & { categoryLabel: string }>> {
     if (ids.length === 0) return [];
     const rows = await db
       .selectFrom('documents')
@@ -74,7 +95,12 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
   }
 
   /** A reminder of the missing pieces among these states to one person; none when nothing is missing. */
-  async function remind(kase: Case, client: { email: string; full_name: string; locale: 'fr' | 'en' }, states: readonly CategoryState[], idempotencyKey: string): Promise<string | null> {
+  async function remind(
+    kase: Case,
+    client: { email: string; full_name: string; locale: 'fr' | 'en' },
+    states: readonly CategoryState[],
+    idempotencyKey: string,
+  ): Promise<string | null> {
     if (states.every((s) => s.missing.length === 0)) return null;
     const locale = client.locale;
     const t = messages(locale);
@@ -85,7 +111,9 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       for (const piece of s.missing) lines.push(`- ${text(piece.label, locale)}`);
       for (const d of s.documents.filter((x) => x.status === 'rejected')) {
         const reason = s.category.refusal_reasons.find((r) => r.code === d.rejection_reason);
-        lines.push(`  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`);
+        lines.push(
+          `  ${t.documents.reminderRefused(d.file_name, reason ? text(reason, locale) : (d.rejection_reason ?? ''))}`,
+        );
       }
     }
     const mail = await renderTemplate(db, 'document-reminder', locale, {
@@ -94,14 +122,23 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       missingDocuments: lines.join('\n'),
       caseUrl: `${publicUrl}/dossiers/${kase.id}`,
     });
-    const notification = await enqueueNotification(db, { idempotencyKey, recipient: client.email, subject: mail.subject, bodyText: mail.text });
+    const notification = await enqueueNotification(db, {
+      idempotencyKey,
+      recipient: client.email,
+      subject: mail.subject,
+      bodyText: mail.text,
+    });
     return notification.id;
   }
 
   return {
     async loadCollectionPolicy(caseId: string): Promise<CollectionPolicy> {
       const kase = await loadCase(caseId);
-      const template = await db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+      const template = await db
+        .selectFrom('document_templates')
+        .selectAll()
+        .where('id', '=', kase.template_id)
+        .executeTakeFirstOrThrow();
       return {
         startedAt: (kase.collection_started_at ?? kase.created_at).getTime(),
         reminderDays: template.reminder_days,
@@ -118,12 +155,20 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       for (const doc of await docsWithCategory(kase.id, input.documentIds)) {
         // Named after who deposited it: the main client or a contributor.
         const depositor = await findAccountById(db, doc.deposited_by ?? kase.client_account_id);
-        await note(kase, `deposit-${doc.id}`, agency.documents.noteDeposit(depositor?.full_name ?? '?', doc.file_name, doc.categoryLabel));
+        await note(
+          kase,
+          `deposit-${doc.id}`,
+          agency.documents.noteDeposit(depositor?.full_name ?? '?', doc.file_name, doc.categoryLabel),
+        );
       }
     },
 
     /** One e-mail to the agency for the deposits of a few minutes; none when all were withdrawn. */
-    async sendDepositDigest(input: { caseId: string; ref: string; documentIds: string[] }): Promise<{ notificationId: string | null }> {
+    async sendDepositDigest(input: {
+      caseId: string;
+      ref: string;
+      documentIds: string[];
+    }): Promise<{ notificationId: string | null }> {
       const kase = await loadCase(input.caseId);
       const recipient = await agencyEmail(kase);
       const docs = await docsWithCategory(kase.id, input.documentIds);
@@ -142,7 +187,10 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
         bodyText: [
           t.digestIntro(client?.full_name ?? '?', kase.number),
           '',
-          ...docs.map((d) => `- ${d.categoryLabel} : ${d.file_name}${d.deposited_by && others.has(d.deposited_by) ? ` ${t.depositedBy(others.get(d.deposited_by)!)}` : ''}`),
+          ...docs.map(
+            (d) =>
+              `- ${d.categoryLabel} : ${d.file_name}${d.deposited_by && others.has(d.deposited_by) ? ` ${t.depositedBy(others.get(d.deposited_by)!)}` : ''}`,
+          ),
           '',
           t.reviewAt(`${publicUrl}/back-office/dossiers/${kase.id}`),
         ].join('\n'),
@@ -151,26 +199,57 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     },
 
     /** The review as a private note; whether it was a refusal (told to the client in a grouped e-mail) and whether the case is now complete. */
-    async noteReview(input: { caseId: string; documentId: string }): Promise<{ notificationId: string | null; rejected: boolean; complete: boolean }> {
+    async noteReview(input: {
+      caseId: string;
+      documentId: string;
+    }): Promise<{ notificationId: string | null; rejected: boolean; complete: boolean }> {
       const kase = await loadCase(input.caseId);
       const [doc] = await docsWithCategory(kase.id, [input.documentId]);
-      if (!doc || doc.status === 'pending') throw ApplicationFailure.retryable(`review of ${input.documentId} is not visible yet`, 'NotYetVisible');
+      if (!doc || doc.status === 'pending')
+        throw ApplicationFailure.retryable(`review of ${input.documentId} is not visible yet`, 'NotYetVisible');
       const staff = doc.reviewed_by ? await findAccountById(db, doc.reviewed_by) : undefined;
-      const category = await db.selectFrom('document_categories').selectAll().where('id', '=', doc.category_id).executeTakeFirstOrThrow();
+      const category = await db
+        .selectFrom('document_categories')
+        .selectAll()
+        .where('id', '=', doc.category_id)
+        .executeTakeFirstOrThrow();
       const reason = category.refusal_reasons.find((r) => r.code === doc.rejection_reason);
       const withComment = (s: string) => (doc.review_comment ? `${s} (${doc.review_comment})` : s);
-      if (doc.status === 'validated') await note(kase, `review-${doc.id}`, agency.documents.noteValidated(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel));
-      else await note(kase, `review-${doc.id}`, agency.documents.noteRejected(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel, withComment(reason?.fr ?? doc.rejection_reason ?? '')));
+      if (doc.status === 'validated')
+        await note(
+          kase,
+          `review-${doc.id}`,
+          agency.documents.noteValidated(staff?.full_name ?? '?', doc.file_name, doc.categoryLabel),
+        );
+      else
+        await note(
+          kase,
+          `review-${doc.id}`,
+          agency.documents.noteRejected(
+            staff?.full_name ?? '?',
+            doc.file_name,
+            doc.categoryLabel,
+            withComment(reason?.fr ?? doc.rejection_reason ?? ''),
+          ),
+        );
       return { notificationId: null, rejected: doc.status === 'rejected', complete: await markCompleteIfSo(kase) };
     },
 
     /** One e-mail to the client for the refusals of a few minutes: each document, its category and why. */
-    async sendRefusalDigest(input: { caseId: string; ref: string; documentIds: string[] }): Promise<{ notificationId: string | null; contributorNotificationIds?: string[] }> {
+    async sendRefusalDigest(input: {
+      caseId: string;
+      ref: string;
+      documentIds: string[];
+    }): Promise<{ notificationId: string | null; contributorNotificationIds?: string[] }> {
       const kase = await loadCase(input.caseId);
       // Still refused when the e-mail goes (a piece re-reviewed since is not told as refused).
       const refused = (await docsWithCategory(kase.id, input.documentIds)).filter((d) => d.status === 'rejected');
       if (refused.length === 0) return { notificationId: null };
-      const categories = await db.selectFrom('document_categories').selectAll().where('id', 'in', [...new Set(refused.map((d) => d.category_id))]).execute();
+      const categories = await db
+        .selectFrom('document_categories')
+        .selectAll()
+        .where('id', 'in', [...new Set(refused.map((d) => d.category_id))])
+        .execute();
       // A contributor's refused piece is told to that contributor (who may see it), else to the main
       // client: one e-mail per person, naming only their own files.
       const byRecipient = new Map<string, typeof refused>();
@@ -193,13 +272,25 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
           const category = categories.find((c) => c.id === d.category_id)!;
           const reason = category.refusal_reasons.find((r) => r.code === d.rejection_reason);
           const why = reason ? text(reason, client.locale) : (d.rejection_reason ?? '');
-          return t.documents.rejectedLine(d.file_name, categoryLabel(category, client.locale), d.review_comment ? `${why} (${d.review_comment})` : why);
+          return t.documents.rejectedLine(
+            d.file_name,
+            categoryLabel(category, client.locale),
+            d.review_comment ? `${why} (${d.review_comment})` : why,
+          );
         });
         const notification = await enqueueNotification(db, {
-          idempotencyKey: owner ? `case-rejected:${kase.id}:${input.ref}` : `case-rejected:${kase.id}:${input.ref}:${accountId}`,
+          idempotencyKey: owner
+            ? `case-rejected:${kase.id}:${input.ref}`
+            : `case-rejected:${kase.id}:${input.ref}:${accountId}`,
           recipient: client.email,
           subject: t.documents.rejectedSubject(kase.number, docs.length),
-          bodyText: clientMail(t, client.full_name, [t.documents.rejectedIntro, ...lines, '', t.documents.rejectedAgain, t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`)]),
+          bodyText: clientMail(t, client.full_name, [
+            t.documents.rejectedIntro,
+            ...lines,
+            '',
+            t.documents.rejectedAgain,
+            t.documents.depositOnline(`${publicUrl}/dossiers/${kase.id}`),
+          ]),
         });
         if (owner) notificationId = notification.id;
         else contributorNotificationIds.push(notification.id);
@@ -219,15 +310,25 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
         idempotencyKey: `case-complete:${kase.id}`,
         recipient,
         subject: agency.documents.completeSubject(kase.number),
-        bodyText: [agency.documents.completeBody(client?.full_name ?? '?', kase.number), '', `${publicUrl}/back-office/dossiers/${kase.id}`].join('\n'),
+        bodyText: [
+          agency.documents.completeBody(client?.full_name ?? '?', kase.number),
+          '',
+          `${publicUrl}/back-office/dossiers/${kase.id}`,
+        ].join('\n'),
       });
       return { notificationId: notification.id };
     },
 
     async forwardCaseComment(input: { caseId: string; commentId: string }): Promise<{ notificationId: string | null }> {
       const kase = await loadCase(input.caseId);
-      const comment = await db.selectFrom('case_comments').selectAll().where('id', '=', input.commentId).where('case_id', '=', kase.id).executeTakeFirst();
-      if (!comment) throw ApplicationFailure.retryable(`comment ${input.commentId} is not visible yet`, 'NotYetVisible');
+      const comment = await db
+        .selectFrom('case_comments')
+        .selectAll()
+        .where('id', '=', input.commentId)
+        .where('case_id', '=', kase.id)
+        .executeTakeFirst();
+      if (!comment)
+        throw ApplicationFailure.retryable(`comment ${input.commentId} is not visible yet`, 'NotYetVisible');
       const client = await findAccountById(db, comment.author_account_id);
       const name = client?.full_name ?? '?';
       await note(kase, `comment-${comment.id}`, agency.documents.noteComment(name, comment.body));
@@ -237,20 +338,40 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
         idempotencyKey: `case-comment:${comment.id}`,
         recipient,
         subject: agency.documents.commentSubject(kase.number),
-        bodyText: [agency.documents.commentIntro(name), '', comment.body, '', `${publicUrl}/back-office/dossiers/${kase.id}`].join('\n'),
+        bodyText: [
+          agency.documents.commentIntro(name),
+          '',
+          comment.body,
+          '',
+          `${publicUrl}/back-office/dossiers/${kase.id}`,
+        ].join('\n'),
       });
       return { notificationId: notification.id };
     },
 
     /** The reminder number `index`: what is missing and what was refused; nothing when complete or closed. */
-    async remindMissingPieces(input: { caseId: string; index: number }): Promise<{ notificationId: string | null; complete: boolean; closed: boolean; contributorNotificationIds?: string[] }> {
+    async remindMissingPieces(input: {
+      caseId: string;
+      index: number;
+    }): Promise<{
+      notificationId: string | null;
+      complete: boolean;
+      closed: boolean;
+      contributorNotificationIds?: string[];
+    }> {
       const kase = await loadCase(input.caseId);
       if (kase.status === 'closed') return { notificationId: null, complete: false, closed: true };
       const { states } = await caseProgress(db, kase);
       if (isCaseComplete(states)) return { notificationId: null, complete: true, closed: false };
       // Each active contributor who may deposit hears only of their own role's missing pieces.
       const contributorNotificationIds: string[] = [];
-      const members = await db.selectFrom('case_members').select(['id', 'account_id']).where('case_id', '=', kase.id).where('status', '=', 'active').where('kind', '=', 'contributor').execute();
+      const members = await db
+        .selectFrom('case_members')
+        .select(['id', 'account_id'])
+        .where('case_id', '=', kase.id)
+        .where('status', '=', 'active')
+        .where('kind', '=', 'contributor')
+        .execute();
       for (const m of members) {
         const access = await caseAccessFor(db, m.account_id, kase.id);
         const person = await findAccountById(db, m.account_id);

@@ -11,7 +11,17 @@ import { createRetentionActivities, type RetentionActivityDeps } from './retenti
 import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
 
-export type ActivityDeps = ConversationActivityDeps & NotificationActivityDeps & RedmineActivityDeps & SlaActivityDeps & VilogiActivityDeps & DocumentActivityDeps & CaseNoteActivityDeps & ContributorActivityDeps & RetentionActivityDeps & StaffAccessActivityDeps & SessionActivityDeps;
+export type ActivityDeps = ConversationActivityDeps &
+  NotificationActivityDeps &
+  RedmineActivityDeps &
+  SlaActivityDeps &
+  VilogiActivityDeps &
+  DocumentActivityDeps &
+  CaseNoteActivityDeps &
+  ContributorActivityDeps &
+  RetentionActivityDeps &
+  StaffAccessActivityDeps &
+  SessionActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {

@@ -14,7 +14,11 @@ export interface NotificationActivityDeps {
 }
 
 /** Sends one outbox row unless it already went; safe to retry. */
-export async function deliverNotification(db: Db, mailer: Mailer, notificationId: string): Promise<'sent' | 'already-sent'> {
+export async function deliverNotification(
+  db: Db,
+  mailer: Mailer,
+  notificationId: string,
+): Promise<'sent' | 'already-sent'> {
   const n = await db.selectFrom('notifications').selectAll().where('id', '=', notificationId).executeTakeFirst();
   if (!n) throw ApplicationFailure.retryable(`notification ${notificationId} is not visible yet`, 'NotYetVisible');
   if (n.status === 'sent') return 'already-sent';

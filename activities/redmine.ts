@@ -8,7 +8,14 @@ import type { Db } from '../db/connect.js';
 import type { ConversationStatus, Message } from '../db/database.js';
 import { addClientToSpace, findAccountById, findOrCreateClient, normalizeEmail } from '../db/accounts.js';
 import { audit } from '../db/audit.js';
-import { createConversation, findConversation, findMessage, insertMessage, setRedmineAttachmentId, storedAttachmentsOfMessage } from '../db/conversations.js';
+import {
+  createConversation,
+  findConversation,
+  findMessage,
+  insertMessage,
+  setRedmineAttachmentId,
+  storedAttachmentsOfMessage,
+} from '../db/conversations.js';
 import {
   deleteMessage,
   findConversationByIssue,
@@ -21,7 +28,14 @@ import {
   updateMessageBody,
 } from '../db/redmine.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { findNoteByMarker, hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import {
+  findNoteByMarker,
+  hasNoteMarker,
+  neutralizeMarkers,
+  noteMarker,
+  noteMarkerRefs,
+  stripNoteMarkers,
+} from '../connectors/redmine/notes.js';
 import { sanitizeFilename } from '../connectors/redmine/client.js';
 import { isAttachmentTooLarge, isSwitchUserError } from '../connectors/redmine/errors.js';
 import type { RedmineIssue, RedmineJournal, UploadToken } from '../connectors/redmine/types.js';
@@ -62,7 +76,6 @@ function emailOf(ctx: RedmineMirrorContext, issue: RedmineIssue): string | undef
   return email && isEmail(email) ? email : undefined;
 }
 
-
 function statusFor(ctx: RedmineMirrorContext, issue: RedmineIssue, current: ConversationStatus): ConversationStatus {
   if (ctx.closedStatusIds.has(issue.statusId) || issue.statusIsClosed) return 'closed';
   if (issue.statusId === ctx.resolvedStatusId) return 'resolved';
@@ -81,7 +94,11 @@ export async function writePrivateNote(
   const result = await ctx.client.addNoteOnce(note.issueId, note.ref, { notes: note.text, privateNotes: true });
   if (!result.privateNotes) {
     // The note is public in Redmine. Guichet never mirrors its own notes back, but staff must know.
-    log.error('Redmine published a private note', { issueId: note.issueId, journalId: result.journalId, ref: note.ref });
+    log.error('Redmine published a private note', {
+      issueId: note.issueId,
+      journalId: result.journalId,
+      ref: note.ref,
+    });
     await audit(db, {
       actorAccountId: null,
       actorKind: 'system',
@@ -142,12 +159,28 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       marker,
     ].join('\n');
     const customFields = [{ id: ctx.emailFieldId, value: client.email }];
-    if (ctx.ccFieldId !== undefined && conversation.cc) customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
-    const created = await ctx.client.createIssue({ projectId, subject: neutralizeMarkers(conversation.subject), description, customFields });
+    if (ctx.ccFieldId !== undefined && conversation.cc)
+      customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
+    const created = await ctx.client.createIssue({
+      projectId,
+      subject: neutralizeMarkers(conversation.subject),
+      description,
+      customFields,
+    });
     await linkConversationToIssue(db, conversation.id, created.id, projectId);
     if (created.ignoredFields.some((f) => f === `cf_${ctx.emailFieldId}` || f.includes(String(ctx.emailFieldId)))) {
-      await audit(db, { actorAccountId: null, actorKind: 'system', action: 'redmine.email_field_dropped', subjectType: 'conversation', subjectId: conversation.id, details: { issueId: created.id } });
-      throw ApplicationFailure.nonRetryable(`Redmine dropped the client e-mail field on issue ${created.id}`, 'EmailFieldDropped');
+      await audit(db, {
+        actorAccountId: null,
+        actorKind: 'system',
+        action: 'redmine.email_field_dropped',
+        subjectType: 'conversation',
+        subjectId: conversation.id,
+        details: { issueId: created.id },
+      });
+      throw ApplicationFailure.nonRetryable(
+        `Redmine dropped the client e-mail field on issue ${created.id}`,
+        'EmailFieldDropped',
+      );
     }
     return created.id;
   }
@@ -228,19 +261,43 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     const user = await ctx.client.getUser(userId);
     let email: string | null = null;
     if (user) {
-      const staff = await db.selectFrom('accounts').select('email').where('kind', '=', 'staff').where('redmine_login', '=', user.login).where('disabled_at', 'is', null).executeTakeFirst();
+      const staff = await db
+        .selectFrom('accounts')
+        .select('email')
+        .where('kind', '=', 'staff')
+        .where('redmine_login', '=', user.login)
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
       email = staff?.email ?? (user.mail && isEmail(user.mail) ? normalizeEmail(user.mail) : null);
     }
     assignees.set(userId, { at: Date.now(), email });
     return email;
   }
 
-  async function recordAssignee(ctx: RedmineMirrorContext, conversation: { id: string; assignee_redmine_id: number | null; assignee_name: string | null; assignee_email: string | null }, assignedTo: { id: number; name: string } | undefined) {
+  async function recordAssignee(
+    ctx: RedmineMirrorContext,
+    conversation: {
+      id: string;
+      assignee_redmine_id: number | null;
+      assignee_name: string | null;
+      assignee_email: string | null;
+    },
+    assignedTo: { id: number; name: string } | undefined,
+  ) {
     const id = assignedTo?.id ?? null;
     const name = assignedTo?.name ?? null;
     const email = id === null ? null : await assigneeEmail(ctx, id);
-    if (id === conversation.assignee_redmine_id && name === conversation.assignee_name && email === conversation.assignee_email) return;
-    await db.updateTable('conversations').set({ assignee_redmine_id: id, assignee_name: name, assignee_email: email }).where('id', '=', conversation.id).execute();
+    if (
+      id === conversation.assignee_redmine_id &&
+      name === conversation.assignee_name &&
+      email === conversation.assignee_email
+    )
+      return;
+    await db
+      .updateTable('conversations')
+      .set({ assignee_redmine_id: id, assignee_name: name, assignee_email: email })
+      .where('id', '=', conversation.id)
+      .execute();
   }
 
   /** Brings one issue into Guichet. Safe to run twice at once, and again and again. */
@@ -276,7 +333,13 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
         const text = email
           ? `⚠ Le champ e-mail client a été changé en « ${email} ». Cette conversation reste celle de ${client.email} : plus rien n’est transmis au client tant que le champ ne contient pas à nouveau ${client.email}. Pour écrire à une autre personne, ouvrez un nouveau ticket.`
           : `⚠ Le champ e-mail client a été vidé. Il ne doit jamais l’être : plus rien n’est transmis à ${client.email} tant qu’il ne contient pas à nouveau son adresse.`;
-        await privateNote(ctx, issue.id, `email-warning-${issue.id}-${Buffer.from(seen).toString('hex').slice(0, 80) || 'empty'}`, text, conversation.id);
+        await privateNote(
+          ctx,
+          issue.id,
+          `email-warning-${issue.id}-${Buffer.from(seen).toString('hex').slice(0, 80) || 'empty'}`,
+          text,
+          conversation.id,
+        );
         await setEmailWarned(db, conversation.id, seen);
       }
       return 'skipped';
@@ -310,7 +373,8 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
     const status = statusFor(ctx, issue, fresh.status);
     if (status === 'waiting_client') {
       // Feedback in Redmine: the workflow asks the client and holds the 72 h auto-resolve.
-      if (fresh.status !== 'waiting_client') await signals.askSatisfaction(conversation.id, `redmine-${issue.id}-${issue.updatedOn.getTime()}`);
+      if (fresh.status !== 'waiting_client')
+        await signals.askSatisfaction(conversation.id, `redmine-${issue.id}-${issue.updatedOn.getTime()}`);
     } else {
       await setConversationStatusIfChanged(db, conversation.id, status);
     }
@@ -320,17 +384,30 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
   /** Staff opened an issue for a client in a mapped project: it appears in that client's space. */
   async function openFromRedmine(ctx: RedmineMirrorContext, issue: RedmineIssue, email: string) {
     const slug = [...ctx.projectIdBySlug].find(([, id]) => id === issue.projectId)?.[0];
-    const space = slug ? await db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst() : undefined;
+    const space = slug
+      ? await db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst()
+      : undefined;
     if (!space) return undefined;
     const client = await findOrCreateClient(db, email, '');
     await addClientToSpace(db, space.id, client.id);
     const id = randomUUID();
     try {
       await db.transaction().execute(async (tx) => {
-        await createConversation(tx, { id, spaceId: space.id, clientAccountId: client.id, subject: issue.subject, cc: '' });
+        await createConversation(tx, {
+          id,
+          spaceId: space.id,
+          clientAccountId: client.id,
+          subject: issue.subject,
+          cc: '',
+        });
         await tx
           .updateTable('conversations')
-          .set({ redmine_issue_id: issue.id, redmine_project_id: issue.projectId, origin: 'redmine', created_at: issue.createdOn })
+          .set({
+            redmine_issue_id: issue.id,
+            redmine_project_id: issue.projectId,
+            origin: 'redmine',
+            created_at: issue.createdOn,
+          })
           .where('id', '=', id)
           .execute();
       });
@@ -361,24 +438,40 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       } catch (err) {
         stream.destroy();
         if (!isAttachmentTooLarge(err)) throw err;
-        const size = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(file.size_bytes / (1024 * 1024));
-        lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Guichet : « ${file.file_name} » (${size} Mo) ${publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${file.id}`);
-        log.info('attachment above Redmine\'s limit: linked from the note', { attachmentId: file.id, size: file.size_bytes });
+        const size = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(
+          file.size_bytes / (1024 * 1024),
+        );
+        lines.push(
+          `Pièce jointe trop lourde pour Redmine, disponible dans Guichet : « ${file.file_name} » (${size} Mo) ${publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${file.id}`,
+        );
+        log.info("attachment above Redmine's limit: linked from the note", {
+          attachmentId: file.id,
+          size: file.size_bytes,
+        });
       }
     }
     return { uploads, lines };
   }
 
   /** Records which Redmine attachment each uploaded file became (the note's files, by name and size). */
-  async function linkUploadedFiles(ctx: RedmineMirrorContext, issueId: number, journalId: number, files: StoredAttachment[]): Promise<void> {
+  async function linkUploadedFiles(
+    ctx: RedmineMirrorContext,
+    issueId: number,
+    journalId: number,
+    files: StoredAttachment[],
+  ): Promise<void> {
     const pending = files.filter((f) => f.redmine_attachment_id === null);
     if (pending.length === 0) return;
     const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
     const journal = issue?.journals?.find((j) => j.id === journalId);
-    const ids = new Set((journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name));
+    const ids = new Set(
+      (journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name),
+    );
     const candidates = (issue?.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
     for (const file of pending) {
-      const index = candidates.findIndex((a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes);
+      const index = candidates.findIndex(
+        (a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes,
+      );
       if (index < 0) continue; // too large for Redmine: linked from the note instead
       const [attachment] = candidates.splice(index, 1);
       if (attachment) await setRedmineAttachmentId(db, file.id, attachment.id);
@@ -387,7 +480,12 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
 
   /** Not mirrored (no Redmine, or a space without a project): the message waits for nothing. */
   async function notMirrored(ref: MessageRef) {
-    await db.updateTable('messages').set({ redmine_delivery: null }).where('id', '=', ref.messageId).where('redmine_delivery', '=', 'pending').execute();
+    await db
+      .updateTable('messages')
+      .set({ redmine_delivery: null })
+      .where('id', '=', ref.messageId)
+      .where('redmine_delivery', '=', 'pending')
+      .execute();
     return { mirrored: false };
   }
 
@@ -413,10 +511,19 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
         if (files.length > 0) {
           // A retry after the note was written uploads nothing again.
           const issue = await redmine.client.getIssue(issueId, { journals: true });
-          if (!findNoteByMarker(issue?.journals ?? [], noteRef)) prepared = await uploadFiles(redmine, ref.conversationId, files);
+          if (!findNoteByMarker(issue?.journals ?? [], noteRef))
+            prepared = await uploadFiles(redmine, ref.conversationId, files);
         }
-        const note = [message.body, ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []), '', `— ${message.author_display_name} (espace client)`].join('\n');
-        const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: note, ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}) });
+        const note = [
+          message.body,
+          ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),
+          '',
+          `— ${message.author_display_name} (espace client)`,
+        ].join('\n');
+        const result = await redmine.client.addNoteOnce(issueId, noteRef, {
+          notes: note,
+          ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}),
+        });
         if (files.length > 0) await linkUploadedFiles(redmine, issueId, result.journalId, files);
         await markMessageDelivered(db, message.id, result.journalId);
       }
@@ -437,7 +544,12 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       // known login); otherwise as the integration user, signed with their name.
       if (redmine.adminKey && author?.redmine_login) {
         try {
-          const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: message.body }, { switchUser: author.redmine_login });
+          const result = await redmine.client.addNoteOnce(
+            issueId,
+            noteRef,
+            { notes: message.body },
+            { switchUser: author.redmine_login },
+          );
           await markMessageDelivered(db, message.id, result.journalId);
           return { mirrored: true };
         } catch (err) {
@@ -445,13 +557,19 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
           log.warn('Redmine refused to switch user: posting as the integration user', { login: author.redmine_login });
         }
       }
-      const result = await redmine.client.addNoteOnce(issueId, noteRef, { notes: `${message.body}\n\n— ${message.author_display_name}` });
+      const result = await redmine.client.addNoteOnce(issueId, noteRef, {
+        notes: `${message.body}\n\n— ${message.author_display_name}`,
+      });
       await markMessageDelivered(db, message.id, result.journalId);
       return { mirrored: true };
     },
 
     /** An internal event, written on the issue as a private note (once per ref). */
-    async writeInternalNote(input: { conversationId: string; ref: string; text: string }): Promise<{ written: boolean }> {
+    async writeInternalNote(input: {
+      conversationId: string;
+      ref: string;
+      text: string;
+    }): Promise<{ written: boolean }> {
       if (!redmine) return { written: false };
       const conversation = await findConversation(db, input.conversationId);
       if (!conversation?.redmine_issue_id) return { written: false };
@@ -476,7 +594,10 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       // well after it (timestamps are whole seconds: a note in the same second would hide).
       const readAt = new Map<number, { updatedOn: number; readAt: number }>();
       while (Date.now() < until) {
-        const changed = await redmine.client.listIssuesUpdatedSince(new Date(cursor.getTime() - 1000), redmine.projectIds);
+        const changed = await redmine.client.listIssuesUpdatedSince(
+          new Date(cursor.getTime() - 1000),
+          redmine.projectIds,
+        );
         for (const issue of changed) {
           const seen = readAt.get(issue.id);
           if (seen && seen.updatedOn === issue.updatedOn.getTime() && seen.readAt - seen.updatedOn > 2000) continue;

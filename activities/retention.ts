@@ -34,7 +34,12 @@ export function createRetentionActivities({ db, storage, publicUrl }: RetentionA
             });
             // One warning per closing of the case, whatever the retries.
             const key = `retention-warning:${kase.id}:${kase.closed_at!.toISOString()}`;
-            const notification = await enqueueNotification(tx, { idempotencyKey: key, recipient: client.email, subject: mail.subject, bodyText: mail.text });
+            const notification = await enqueueNotification(tx, {
+              idempotencyKey: key,
+              recipient: client.email,
+              subject: mail.subject,
+              bodyText: mail.text,
+            });
             notificationIds.push(notification.id);
           }
           await tx.updateTable('cases').set({ retention_warned_at: new Date() }).where('id', '=', kase.id).execute();

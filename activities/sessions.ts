@@ -12,7 +12,10 @@ export function createSessionActivities({ db }: SessionActivityDeps) {
   return {
     /** Deletes the sessions past their idle or absolute limit and the rate-limit counters whose
      * window ended. */
-    async purgeEndedSessions(input: { idleMinutes: number; maxHours: number }): Promise<{ sessions: number; rateLimits: number }> {
+    async purgeEndedSessions(input: {
+      idleMinutes: number;
+      maxHours: number;
+    }): Promise<{ sessions: number; rateLimits: number }> {
       const sessions = await deleteIdleSessions(db, input);
       const rateLimits = await deleteExpiredRateLimits(db);
       return { sessions, rateLimits };

@@ -33,8 +33,13 @@ const HOUR = 3_600_000;
 export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps) {
   async function context(conversationId: string) {
     const conversation = await findConversation(db, conversationId);
-    if (!conversation) throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
-    const space = await db.selectFrom('spaces').selectAll().where('id', '=', conversation.space_id).executeTakeFirstOrThrow();
+    if (!conversation)
+      throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
+    const space = await db
+      .selectFrom('spaces')
+      .selectAll()
+      .where('id', '=', conversation.space_id)
+      .executeTakeFirstOrThrow();
     return { conversation, space };
   }
 
@@ -56,11 +61,22 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     async loadSlaPolicy(conversationId: string, requestMessageId?: string): Promise<SlaPolicy> {
       const { space } = await context(conversationId);
       const request = requestMessageId
-        ? await db.selectFrom('messages').select('created_at').where('id', '=', requestMessageId).where('conversation_id', '=', conversationId).executeTakeFirst()
+        ? await db
+            .selectFrom('messages')
+            .select('created_at')
+            .where('id', '=', requestMessageId)
+            .where('conversation_id', '=', conversationId)
+            .executeTakeFirst()
         : undefined;
       return {
         ...(request ? { requestedAt: request.created_at.toISOString() } : {}),
-        calendar: { mode: space.sla_calendar, opens: space.sla_opens, closes: space.sla_closes, workingDays: [1, 2, 3, 4, 5], timeZone: 'Europe/Paris' },
+        calendar: {
+          mode: space.sla_calendar,
+          opens: space.sla_opens,
+          closes: space.sla_closes,
+          workingDays: [1, 2, 3, 4, 5],
+          timeZone: 'Europe/Paris',
+        },
         targetMs: space.sla_target_hours * HOUR,
         maxMs: space.sla_max_hours * HOUR,
         satisfactionTimeoutMs: space.satisfaction_timeout_hours * HOUR,
@@ -68,7 +84,12 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     },
 
     /** What pages and lists show: when the running clock started and its deadlines (or none). */
-    async recordSlaDeadlines(input: { conversationId: string; startedAt: string | null; targetAt: string | null; maxAt: string | null }): Promise<void> {
+    async recordSlaDeadlines(input: {
+      conversationId: string;
+      startedAt: string | null;
+      targetAt: string | null;
+      maxAt: string | null;
+    }): Promise<void> {
       await db
         .updateTable('conversations')
         .set({ sla_started_at: input.startedAt, sla_target_at: input.targetAt, sla_max_at: input.maxAt })
@@ -90,14 +111,24 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     }): Promise<void> {
       const { conversation } = await context(input.conversationId);
       const answer = input.answerMessageId
-        ? await db.selectFrom('messages').select('created_at').where('id', '=', input.answerMessageId).where('conversation_id', '=', conversation.id).executeTakeFirst()
+        ? await db
+            .selectFrom('messages')
+            .select('created_at')
+            .where('id', '=', input.answerMessageId)
+            .where('conversation_id', '=', conversation.id)
+            .executeTakeFirst()
         : undefined;
       const written = answer?.created_at.getTime() ?? Number.NaN;
       const started = Date.parse(input.startedAt);
       const handled = Date.parse(input.answeredAt);
       const answered = Number.isFinite(written) ? Math.min(handled, Math.max(started, written)) : handled;
       const answeredAt = new Date(answered).toISOString();
-      const outcome = answered <= Date.parse(input.targetAt) ? 'within_target' : answered <= Date.parse(input.maxAt) ? 'within_max' : 'breached';
+      const outcome =
+        answered <= Date.parse(input.targetAt)
+          ? 'within_target'
+          : answered <= Date.parse(input.maxAt)
+            ? 'within_max'
+            : 'breached';
       await db
         .insertInto('sla_outcomes')
         .values({
@@ -115,7 +146,13 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     },
 
     /** Reminds the assignee (else the team) before the target; alerts the manager before and at the breach. */
-    async slaAlert(input: { conversationId: string; kind: SlaAlertKind; clockId: string; targetAt: string; maxAt: string }): Promise<{ notified: string[] }> {
+    async slaAlert(input: {
+      conversationId: string;
+      kind: SlaAlertKind;
+      clockId: string;
+      targetAt: string;
+      maxAt: string;
+    }): Promise<{ notified: string[] }> {
       const { conversation, space } = await context(input.conversationId);
       const t = catalogue('fr');
       const recipients =
@@ -124,7 +161,12 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
           : [space.manager_email ?? space.team_email].filter((e): e is string => !!e);
       const due = formatDateTime(new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt), 'fr');
       const notified: string[] = [];
-      const text = t.sla.alert(input.kind, conversation.subject, due, `${publicUrl}/back-office/conversations/${conversation.id}`);
+      const text = t.sla.alert(
+        input.kind,
+        conversation.subject,
+        due,
+        `${publicUrl}/back-office/conversations/${conversation.id}`,
+      );
       for (const recipient of recipients) {
         const notification = await enqueueNotification(db, {
           idempotencyKey: `sla-${input.kind}:${conversation.id}:${input.clockId}:${recipient}`,
@@ -158,20 +200,34 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         bodyText: mail.text,
         conversationId: conversation.id,
       });
-      await privateNote(conversation.id, conversation.redmine_issue_id, `satisfaction-${input.ref}`, 'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).');
+      await privateNote(
+        conversation.id,
+        conversation.redmine_issue_id,
+        `satisfaction-${input.ref}`,
+        'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).',
+      );
       return { notificationId: notification.id };
     },
 
     /** Resolves the conversation, in Guichet and in Redmine; tells the client when it was automatic. */
-    async resolveConversation(input: { conversationId: string; ref: string; automatic: boolean }): Promise<{ notificationId?: string }> {
+    async resolveConversation(input: {
+      conversationId: string;
+      ref: string;
+      automatic: boolean;
+    }): Promise<{ notificationId?: string }> {
       const { conversation } = await context(input.conversationId);
-      await db.updateTable('conversations').set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null }).where('id', '=', conversation.id).execute();
+      await db
+        .updateTable('conversations')
+        .set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null })
+        .where('id', '=', conversation.id)
+        .execute();
       if (redmine && conversation.redmine_issue_id !== null) {
         const note = input.automatic
           ? 'Demande résolue automatiquement : pas de réponse du client 72 heures après la question de satisfaction.'
           : 'Le client a confirmé que sa demande est résolue.';
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
-        if (redmine.resolvedStatusId !== undefined) await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });
+        if (redmine.resolvedStatusId !== undefined)
+          await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });
       }
       if (!input.automatic) return {};
       const client = await findAccountById(db, conversation.client_account_id);

@@ -24,7 +24,13 @@ import {
   type RunCounts,
 } from '../db/vilogi.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { hasNoteMarker, neutralizeMarkers, noteMarker, noteMarkerRefs, stripNoteMarkers } from '../connectors/redmine/notes.js';
+import {
+  hasNoteMarker,
+  neutralizeMarkers,
+  noteMarker,
+  noteMarkerRefs,
+  stripNoteMarkers,
+} from '../connectors/redmine/notes.js';
 import { isAttachmentTooLarge } from '../connectors/redmine/errors.js';
 import type { UploadToken } from '../connectors/redmine/types.js';
 import type { FileStorage } from '../app/file-storage.js';
@@ -101,11 +107,22 @@ function message(err: unknown): string {
 }
 
 function dateFr(d: Date): string {
-  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(d);
+  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(
+    d,
+  );
 }
 
 /** What staff read about the request's origin (a private note, or the triage issue's description). */
-function originLines(r: { vilogi_id?: string; id?: string; service: string; building: string | null; lot: string | null; filedAt: Date; authorName: string; authorEmail: string | null }): string[] {
+function originLines(r: {
+  vilogi_id?: string;
+  id?: string;
+  service: string;
+  building: string | null;
+  lot: string | null;
+  filedAt: Date;
+  authorName: string;
+  authorEmail: string | null;
+}): string[] {
   return [
     `Demande déposée sur l’extranet Vilogi (n° ${r.vilogi_id ?? r.id ?? ''}) le ${dateFr(r.filedAt)}.`,
     `Auteur : ${r.authorName || '—'}${r.authorEmail ? ` <${r.authorEmail}>` : ' (sans adresse e-mail)'}`,
@@ -126,7 +143,11 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     const slugs = [...s.redmineProjects].filter(([, project]) => project === target).map(([slug]) => slug);
     // Without Redmine the target may name a space directly.
     const candidates = slugs.length > 0 ? slugs : [target];
-    const space = await db.selectFrom('spaces').select(['id', 'slug']).where('slug', 'in', candidates).executeTakeFirst();
+    const space = await db
+      .selectFrom('spaces')
+      .select(['id', 'slug'])
+      .where('slug', 'in', candidates)
+      .executeTakeFirst();
     if (space) return { id: space.id };
     // No mirror at all (the demo without Redmine): the first space takes every request.
     if (!redmine) return db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst();
@@ -134,14 +155,18 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
   }
 
   /** Downloads one of the request's files and passes it through the one inspection. */
-  async function inspectAttachment(request: VilogiRequest, a: VilogiRequest['attachments'][number]): Promise<InspectedFile | FileRefusal> {
+  async function inspectAttachment(
+    request: VilogiRequest,
+    a: VilogiRequest['attachments'][number],
+  ): Promise<InspectedFile | FileRefusal> {
     const checked = checkName(a.fileName);
     if ('reason' in checked) return checked;
     // The gateway's stated size spares a download; the bytes are counted anyway.
     if (a.size > MAX_FILE_BYTES) return { reason: 'too_large', name: checked.name };
     const bytes = await readLimited(await settings().client.downloadAttachment(request.id, a.id));
     // A download cut short is a passing fault (retried), not a file to refuse for good.
-    if (bytes.length !== a.size) throw new Error(`the download of ${a.id} gave ${bytes.length} bytes, Vilogi states ${a.size}`);
+    if (bytes.length !== a.size)
+      throw new Error(`the download of ${a.id} gave ${bytes.length} bytes, Vilogi states ${a.size}`);
     return inspectFile(a.fileName, bytes);
   }
 
@@ -158,7 +183,13 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           continue;
         }
         const stored = await storage.put(inspected);
-        files.push({ fileName: inspected.name, contentType: inspected.contentType, sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key });
+        files.push({
+          fileName: inspected.name,
+          contentType: inspected.contentType,
+          sizeBytes: stored.sizeBytes,
+          sha256: stored.sha256,
+          storageKey: stored.key,
+        });
       }
     } catch (err) {
       await Promise.all(files.map((f) => storage.delete(f.storageKey)));
@@ -169,10 +200,14 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
 
   async function importConversation(runId: string, request: VilogiRequest, email: string): Promise<ImportOutcome> {
     const space = await spaceFor(request.service);
-    if (!space) throw new Error(`no space for the Vilogi service "${request.service}" (VILOGI_SERVICES and REDMINE_PROJECTS)`);
+    if (!space)
+      throw new Error(`no space for the Vilogi service "${request.service}" (VILOGI_SERVICES and REDMINE_PROJECTS)`);
     const { files, refused } = await storeAttachments(request);
     const ids = { conversationId: randomUUID(), messageId: randomUUID() };
-    const body = [request.body.trim() || request.subject, ...(refused.length > 0 ? ['', ...refused.map((r) => `[Pièce jointe non reprise : ${r}]`)] : [])].join('\n');
+    const body = [
+      request.body.trim() || request.subject,
+      ...(refused.length > 0 ? ['', ...refused.map((r) => `[Pièce jointe non reprise : ${r}]`)] : []),
+    ].join('\n');
     let created = false;
     try {
       created = await db.transaction().execute(async (tx) => {
@@ -198,10 +233,20 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           tx,
           settings().conversations,
           { account, ip: null },
-          { spaceId: space.id, subject: request.subject.slice(0, 200) || '(sans objet)', body, cc: '', attachments: files },
+          {
+            spaceId: space.id,
+            subject: request.subject.slice(0, 200) || '(sans objet)',
+            body,
+            cc: '',
+            attachments: files,
+          },
           ids,
         );
-        await tx.updateTable('vilogi_requests').set({ conversation_id: ids.conversationId }).where('vilogi_id', '=', request.id).execute();
+        await tx
+          .updateTable('vilogi_requests')
+          .set({ conversation_id: ids.conversationId })
+          .where('vilogi_id', '=', request.id)
+          .execute();
         return true;
       });
     } finally {
@@ -221,7 +266,11 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       if (!row || row.redmine_issue_id !== null) return;
       const markerRef = `vilogi-${request.id}`;
       const marker = noteMarker(markerRef);
-      const candidates = await ctx.client.listIssues({ projectIds: [projectId], updatedSince: new Date(row.imported_at.getTime() - 60_000), limit: 100 });
+      const candidates = await ctx.client.listIssues({
+        projectIds: [projectId],
+        updatedSince: new Date(row.imported_at.getTime() - 60_000),
+        limit: 100,
+      });
       // The marker the description ends with: the request's own text above it cannot pass for it.
       const found = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
       let issueId = found?.id;
@@ -236,7 +285,14 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
             continue;
           }
           try {
-            uploads.push(await ctx.client.upload(inspected.name, Readable.from([inspected.bytes]), inspected.bytes.length, inspected.contentType));
+            uploads.push(
+              await ctx.client.upload(
+                inspected.name,
+                Readable.from([inspected.bytes]),
+                inspected.bytes.length,
+                inspected.contentType,
+              ),
+            );
           } catch (err) {
             if (!isAttachmentTooLarge(err)) throw err;
             lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Vilogi : « ${inspected.name} »`);
@@ -244,11 +300,23 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         }
         // Everything above the marker comes from the Vilogi request: neutralised.
         const description = [
-          neutralizeMarkers([...originLines({ ...request, authorEmail: request.authorEmail }), '', request.body, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n')),
+          neutralizeMarkers(
+            [
+              ...originLines({ ...request, authorEmail: request.authorEmail }),
+              '',
+              request.body,
+              ...(lines.length > 0 ? ['', ...lines] : []),
+            ].join('\n'),
+          ),
           '',
           marker,
         ].join('\n');
-        const created = await ctx.client.createIssue({ projectId, subject: neutralizeMarkers(request.subject.slice(0, 255)) || '(sans objet)', description, ...(uploads.length > 0 ? { uploads } : {}) });
+        const created = await ctx.client.createIssue({
+          projectId,
+          subject: neutralizeMarkers(request.subject.slice(0, 255)) || '(sans objet)',
+          description,
+          ...(uploads.length > 0 ? { uploads } : {}),
+        });
         issueId = created.id;
       }
       await setVilogiIssue(tx, request.id, issueId);
@@ -264,8 +332,10 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
   async function importOne(runId: string, id: string): Promise<ImportOutcome> {
     const existing = await findVilogiRequest(db, id);
     // A retry within the run that claimed it counts as what that run did, not as "already known".
-    const again = (): ImportOutcome => (existing?.first_run_id !== runId ? 'known' : existing.kind === 'conversation' ? 'created' : 'triage');
-    if (existing && (existing.kind === 'conversation' || existing.redmine_issue_id !== null || !redmine)) return again();
+    const again = (): ImportOutcome =>
+      existing?.first_run_id !== runId ? 'known' : existing.kind === 'conversation' ? 'created' : 'triage';
+    if (existing && (existing.kind === 'conversation' || existing.redmine_issue_id !== null || !redmine))
+      return again();
     const request = await settings().client.getRequest(id);
     if (!request) throw new Error('Vilogi no longer knows this request');
     const email = request.authorEmail ? normalizeEmail(request.authorEmail) : '';
@@ -306,7 +376,15 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         await writePrivateNote(db, redmine, {
           issueId: conversation.redmine_issue_id,
           ref: `vilogi-origin-${row.vilogi_id}`,
-          text: [...originLines({ ...row, filedAt: row.filed_at, authorName: row.author_name, authorEmail: row.author_email }), `Notification traitée dans Vilogi (modèle d’évènement « ${VILOGI_EVENT_MODEL} »).`].join('\n'),
+          text: [
+            ...originLines({
+              ...row,
+              filedAt: row.filed_at,
+              authorName: row.author_name,
+              authorEmail: row.author_email,
+            }),
+            `Notification traitée dans Vilogi (modèle d’évènement « ${VILOGI_EVENT_MODEL} »).`,
+          ].join('\n'),
           conversationId: conversation.id,
         });
         reference = `redmine-issue-${conversation.redmine_issue_id}`;
@@ -317,8 +395,12 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       }
     } else {
       if (redmine && settings().triageProjectId !== undefined && row.redmine_issue_id === null) return 'waiting';
-      reference = row.redmine_issue_id !== null ? `redmine-issue-${row.redmine_issue_id}` : `guichet-triage-${row.vilogi_id}`;
-      comment = row.redmine_issue_id !== null ? `À trier dans Redmine (#${row.redmine_issue_id}).` : 'À trier dans le back-office Guichet.';
+      reference =
+        row.redmine_issue_id !== null ? `redmine-issue-${row.redmine_issue_id}` : `guichet-triage-${row.vilogi_id}`;
+      comment =
+        row.redmine_issue_id !== null
+          ? `À trier dans Redmine (#${row.redmine_issue_id}).`
+          : 'À trier dans le back-office Guichet.';
     }
     const result = await settings().client.markProcessed(id, { eventModel: VILOGI_EVENT_MODEL, reference, comment });
     await setVilogiProcessed(db, id, result.eventId, result.processedAt);
@@ -390,7 +472,13 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         if (stalled.has(m.vilogi_id)) continue;
         const ref = `message-${m.message_id}`;
         try {
-          const sent = await vilogi.client.postMessage(m.vilogi_id, { reference: ref, author: m.author_display_name, from: m.author_kind, body: m.body, sentAt: m.created_at });
+          const sent = await vilogi.client.postMessage(m.vilogi_id, {
+            reference: ref,
+            author: m.author_display_name,
+            from: m.author_kind,
+            body: m.body,
+            sentAt: m.created_at,
+          });
           await recordReply(db, m.vilogi_id, ref, sent.messageId);
           posted++;
         } catch (err) {
@@ -408,8 +496,20 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           for (const journal of issue?.journals ?? []) {
             const ref = `redmine-journal-${journal.id}`;
             // Private notes and Guichet's own notes never leave Redmine.
-            if (journal.privateNotes || noteMarkerRefs(journal.notes).length > 0 || !journal.notes.trim() || done.has(ref)) continue;
-            const sent = await vilogi.client.postMessage(vilogiId, { reference: ref, author: journal.userName, from: 'staff', body: stripNoteMarkers(journal.notes), sentAt: journal.createdOn });
+            if (
+              journal.privateNotes ||
+              noteMarkerRefs(journal.notes).length > 0 ||
+              !journal.notes.trim() ||
+              done.has(ref)
+            )
+              continue;
+            const sent = await vilogi.client.postMessage(vilogiId, {
+              reference: ref,
+              author: journal.userName,
+              from: 'staff',
+              body: stripNoteMarkers(journal.notes),
+              sentAt: journal.createdOn,
+            });
             await recordReply(db, vilogiId, ref, sent.messageId);
             posted++;
           }
@@ -421,7 +521,12 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       return { posted, errors };
     },
 
-    async finishVilogiRun(input: { runId: string; status: 'done' | 'failed'; counts: RunCounts; errors: VilogiRunError[] }): Promise<void> {
+    async finishVilogiRun(input: {
+      runId: string;
+      status: 'done' | 'failed';
+      counts: RunCounts;
+      errors: VilogiRunError[];
+    }): Promise<void> {
       await finishRun(db, input.runId, input.status, input.counts, input.errors);
     },
   };

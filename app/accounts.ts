@@ -12,14 +12,25 @@ import type { WorkflowGateway } from './workflow-gateway.js';
 const PENDING_PASSWORD_DAYS = 7;
 
 /** The account if the e-mail and password match (the current or a not-yet-used new one). */
-export async function authenticate(db: Db, kind: AccountKind, email: string, password: string, ip: string): Promise<Account | undefined> {
+export async function authenticate(
+  db: Db,
+  kind: AccountKind,
+  email: string,
+  password: string,
+  ip: string,
+): Promise<Account | undefined> {
   const account = await findAccountByEmail(db, kind, email);
   if (!account || account.disabled_at) {
     await verifyPassword(password, DUMMY_HASH); // same time whether or not the account exists
     return undefined;
   }
   let ok = await verifyPassword(password, account.password_hash);
-  if (!ok && account.pending_password_hash && account.pending_password_expires_at && account.pending_password_expires_at > new Date()) {
+  if (
+    !ok &&
+    account.pending_password_hash &&
+    account.pending_password_expires_at &&
+    account.pending_password_expires_at > new Date()
+  ) {
     ok = await verifyPassword(password, account.pending_password_hash);
     if (ok) await promotePendingPassword(db, account.id);
   }
@@ -47,7 +58,11 @@ export async function requestPassword(
   // that the answer's time says nothing; the route pads what is left (PASSWORD_REQUEST_MIN_MS).
   const password = generatePassword();
   const hash = await hashPassword(password);
-  const mail = await renderTemplate(db, 'password', account?.locale ?? 'fr', { clientFullName: account?.full_name ?? '', password, loginUrl: options.loginUrl });
+  const mail = await renderTemplate(db, 'password', account?.locale ?? 'fr', {
+    clientFullName: account?.full_name ?? '',
+    password,
+    loginUrl: options.loginUrl,
+  });
   if (!account || account.disabled_at) {
     await audit(db, { actorAccountId: null, actorKind: 'system', action: 'password.request.unknown', ip: options.ip });
     return;
@@ -58,7 +73,11 @@ export async function requestPassword(
     if (account.password_hash) {
       await setPendingPassword(tx, account.id, hash, new Date(Date.now() + PENDING_PASSWORD_DAYS * 86_400_000));
     } else {
-      await tx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date() }).where('id', '=', account.id).execute();
+      await tx
+        .updateTable('accounts')
+        .set({ password_hash: hash, password_changed_at: new Date() })
+        .where('id', '=', account.id)
+        .execute();
       // A first password: no session should exist, and none made before it survives it.
       await endAccountSessions(tx, account.id);
     }
@@ -69,7 +88,14 @@ export async function requestPassword(
       bodyText: mail.text,
       sensitive: true,
     });
-    await audit(tx, { actorAccountId: account.id, actorKind: 'client', action: 'password.request', subjectType: 'account', subjectId: account.id, ip: options.ip });
+    await audit(tx, {
+      actorAccountId: account.id,
+      actorKind: 'client',
+      action: 'password.request',
+      subjectType: 'account',
+      subjectId: account.id,
+      ip: options.ip,
+    });
     await workflows.deliverNotification(key, notification.id);
   });
 }

@@ -60,9 +60,15 @@ export async function loadCaseRecord(db: Db, kase: Case): Promise<CaseRecordView
     clientUnpaidExempt(db, kase.client_account_id),
     plannedPurge(db, kase),
   ]);
-  const downloads = await caseFileDownloads(db, files.map((f) => f.id));
+  const downloads = await caseFileDownloads(
+    db,
+    files.map((f) => f.id),
+  );
   return {
-    files: files.map((f) => ({ ...f, downloads: downloads.get(f.id) ?? { clientCount: 0, totalCount: 0, history: [] } })),
+    files: files.map((f) => ({
+      ...f,
+      downloads: downloads.get(f.id) ?? { clientCount: 0, totalCount: 0, history: [] },
+    })),
     steps,
     downloadState: states.get(kase.id) ?? 'no_files',
     unpaidMode,
@@ -73,13 +79,32 @@ export async function loadCaseRecord(db: Db, kase: Case): Promise<CaseRecordView
 }
 
 function staffAudit(actor: Actor, action: string, kase: Case, details: Record<string, unknown>) {
-  return { actorAccountId: actor.account.id, actorKind: 'staff' as const, action, subjectType: 'case', subjectId: kase.id, ip: actor.ip, details };
+  return {
+    actorAccountId: actor.account.id,
+    actorKind: 'staff' as const,
+    action,
+    subjectType: 'case',
+    subjectId: kase.id,
+    ip: actor.ip,
+    details,
+  };
 }
 
-export async function editCaseRecord(db: Db, actor: Actor, kase: Case, record: { summary: string; conclusions: string[] }): Promise<void> {
+export async function editCaseRecord(
+  db: Db,
+  actor: Actor,
+  kase: Case,
+  record: { summary: string; conclusions: string[] },
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await saveCaseRecord(tx, kase.id, record);
-    await audit(tx, staffAudit(actor, 'case.record', kase, { summaryLength: record.summary.length, conclusions: record.conclusions.length }));
+    await audit(
+      tx,
+      staffAudit(actor, 'case.record', kase, {
+        summaryLength: record.summary.length,
+        conclusions: record.conclusions.length,
+      }),
+    );
   });
 }
 
@@ -103,8 +128,16 @@ export async function changePaymentState(
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     if (!(await setPaymentState(tx, kase.id, from, to))) return false;
-    const confirmation = to === 'paid' && confirm ? await enqueuePaymentConfirmation(tx, kase, confirm.publicUrl) : null;
-    await audit(tx, staffAudit(actor, CASE_PAYMENT_ACTION, kase, { state: to, amountCents: kase.payment_amount_cents, ...(confirmation ? { confirmationId: confirmation.id } : {}) }));
+    const confirmation =
+      to === 'paid' && confirm ? await enqueuePaymentConfirmation(tx, kase, confirm.publicUrl) : null;
+    await audit(
+      tx,
+      staffAudit(actor, CASE_PAYMENT_ACTION, kase, {
+        state: to,
+        amountCents: kase.payment_amount_cents,
+        ...(confirmation ? { confirmationId: confirmation.id } : {}),
+      }),
+    );
     if (confirmation && confirm) await confirm.workflows.deliverNotification(confirmation.key, confirmation.id);
     return true;
   });
@@ -116,20 +149,44 @@ async function enqueuePaymentConfirmation(tx: Db, kase: Case, publicUrl: string)
   const mail = await renderTemplate(tx, 'payment-confirmation', client.locale, {
     clientFullName: client.full_name,
     caseNumber: kase.number,
-    amount: kase.payment_amount_cents === null ? messages(client.locale).caseRecord.amountUnknown : formatEuros(kase.payment_amount_cents, client.locale),
+    amount:
+      kase.payment_amount_cents === null
+        ? messages(client.locale).caseRecord.amountUnknown
+        : formatEuros(kase.payment_amount_cents, client.locale),
     caseUrl: `${publicUrl}/dossiers/${kase.id}`,
   });
   // Each payment is its own e-mail: paid, unpaid, then paid again confirms twice.
   const key = `payment-confirmation:${kase.id}:${randomBytes(6).toString('hex')}`;
-  const notification = await enqueueNotification(tx, { idempotencyKey: key, recipient: client.email, subject: mail.subject, bodyText: mail.text });
+  const notification = await enqueueNotification(tx, {
+    idempotencyKey: key,
+    recipient: client.email,
+    subject: mail.subject,
+    bodyText: mail.text,
+  });
   return { id: notification.id, key };
 }
 
-export async function addCaseFiles(db: Db, actor: Actor, kase: Case, files: ReadonlyArray<Omit<NewCaseFile, 'caseId' | 'uploadedBy'>>): Promise<CaseFile[]> {
+export async function addCaseFiles(
+  db: Db,
+  actor: Actor,
+  kase: Case,
+  files: ReadonlyArray<Omit<NewCaseFile, 'caseId' | 'uploadedBy'>>,
+): Promise<CaseFile[]> {
   return db.transaction().execute(async (tx) => {
-    const rows = await insertCaseFiles(tx, files.map((f) => ({ ...f, caseId: kase.id, uploadedBy: actor.account.id })));
+    const rows = await insertCaseFiles(
+      tx,
+      files.map((f) => ({ ...f, caseId: kase.id, uploadedBy: actor.account.id })),
+    );
     for (const row of rows) {
-      await audit(tx, staffAudit(actor, CASE_FILE_ADD_ACTION, kase, { fileId: row.id, fileName: row.file_name, sizeBytes: row.size_bytes, sha256: row.sha256 }));
+      await audit(
+        tx,
+        staffAudit(actor, CASE_FILE_ADD_ACTION, kase, {
+          fileId: row.id,
+          fileName: row.file_name,
+          sizeBytes: row.size_bytes,
+          sha256: row.sha256,
+        }),
+      );
     }
     return rows;
   });
@@ -139,7 +196,15 @@ export async function addCaseFiles(db: Db, actor: Actor, kase: Case, files: Read
 export async function removeCaseFile(db: Db, actor: Actor, kase: Case, fileId: string): Promise<CaseFile | undefined> {
   return db.transaction().execute(async (tx) => {
     const row = await deleteCaseFile(tx, kase.id, fileId);
-    if (row) await audit(tx, staffAudit(actor, CASE_FILE_DELETE_ACTION, kase, { fileId: row.id, fileName: row.file_name, sha256: row.sha256 }));
+    if (row)
+      await audit(
+        tx,
+        staffAudit(actor, CASE_FILE_DELETE_ACTION, kase, {
+          fileId: row.id,
+          fileName: row.file_name,
+          sha256: row.sha256,
+        }),
+      );
     return row;
   });
 }
@@ -148,7 +213,14 @@ export async function removeCaseFile(db: Db, actor: Actor, kase: Case, fileId: s
  * Inside the caller's transaction: the `case-available` e-mail in the client's language into the
  * outbox, the step in the audit log, and the delivery workflow.
  */
-export async function notifyCaseAvailableIn(tx: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, publicUrl: string, trigger: 'button' | 'open'): Promise<void> {
+export async function notifyCaseAvailableIn(
+  tx: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  kase: Case,
+  publicUrl: string,
+  trigger: 'button' | 'open',
+): Promise<void> {
   const client = await findAccountById(tx, kase.client_account_id);
   if (!client) throw new Error(`case ${kase.id} has no client account`);
   const mail = await renderTemplate(tx, 'case-available', client.locale, {
@@ -158,11 +230,22 @@ export async function notifyCaseAvailableIn(tx: Db, workflows: WorkflowGateway, 
   });
   // One e-mail per click: the key is new each time, the workflow id follows it.
   const key = `case-available:${kase.id}:${randomBytes(6).toString('hex')}`;
-  const notification = await enqueueNotification(tx, { idempotencyKey: key, recipient: client.email, subject: mail.subject, bodyText: mail.text });
+  const notification = await enqueueNotification(tx, {
+    idempotencyKey: key,
+    recipient: client.email,
+    subject: mail.subject,
+    bodyText: mail.text,
+  });
   await audit(tx, staffAudit(actor, CASE_AVAILABLE_ACTION, kase, { notificationId: notification.id, trigger }));
   await workflows.deliverNotification(key, notification.id);
 }
 
-export async function notifyCaseAvailable(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, publicUrl: string): Promise<void> {
+export async function notifyCaseAvailable(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  kase: Case,
+  publicUrl: string,
+): Promise<void> {
   await db.transaction().execute((tx) => notifyCaseAvailableIn(tx, workflows, actor, kase, publicUrl, 'button'));
 }

@@ -16,18 +16,37 @@ export interface InvitationPolicy {
   expiryDays: number;
 }
 
-export function invitationPolicy(config: Pick<Config, 'CONTRIBUTOR_INVITATION_DAYS' | 'CONTRIBUTOR_REMINDER_DAYS'>): InvitationPolicy {
+export function invitationPolicy(
+  config: Pick<Config, 'CONTRIBUTOR_INVITATION_DAYS' | 'CONTRIBUTOR_REMINDER_DAYS'>,
+): InvitationPolicy {
   const reminderDays = config.CONTRIBUTOR_REMINDER_DAYS.split(',')
     .map((d) => Number.parseInt(d.trim(), 10))
     .filter((d) => Number.isInteger(d) && d > 0);
   return { reminderDays, expiryDays: config.CONTRIBUTOR_INVITATION_DAYS };
 }
 
-async function inviteIn(tx: Db, workflows: WorkflowGateway, policy: InvitationPolicy, actor: Actor, member: Pick<CaseMember, 'id' | 'case_id'>): Promise<boolean> {
+async function inviteIn(
+  tx: Db,
+  workflows: WorkflowGateway,
+  policy: InvitationPolicy,
+  actor: Actor,
+  member: Pick<CaseMember, 'id' | 'case_id'>,
+): Promise<boolean> {
   const generation = await beginInvitation(tx, member.id, new Date(Date.now() + policy.expiryDays * 86_400_000));
   if (generation === undefined) return false;
-  await audit(tx, { actorAccountId: actor.account.id, actorKind: actor.account.kind, action: 'case.member.invite', subjectType: 'case_member', subjectId: member.id, ip: actor.ip, details: { caseId: member.case_id, generation } });
-  await workflows.contributorInvitation({ type: 'invite', input: { memberId: member.id, generation, reminderDays: policy.reminderDays, expiryDays: policy.expiryDays } });
+  await audit(tx, {
+    actorAccountId: actor.account.id,
+    actorKind: actor.account.kind,
+    action: 'case.member.invite',
+    subjectType: 'case_member',
+    subjectId: member.id,
+    ip: actor.ip,
+    details: { caseId: member.case_id, generation },
+  });
+  await workflows.contributorInvitation({
+    type: 'invite',
+    input: { memberId: member.id, generation, reminderDays: policy.reminderDays, expiryDays: policy.expiryDays },
+  });
   return true;
 }
 
@@ -42,22 +61,57 @@ export async function addPerson(
 ): Promise<CaseMember> {
   return db.transaction().execute(async (tx) => {
     const account = await findOrCreateClient(tx, person.email, person.name);
-    const member = await addCaseMember(tx, { caseId: kase.id, accountId: account.id, kind: person.kind, role: person.role, invitedBy: actor.account.id });
-    await audit(tx, { actorAccountId: actor.account.id, actorKind: actor.account.kind, action: 'case.member.add', subjectType: 'case_member', subjectId: member.id, ip: actor.ip, details: { caseId: kase.id, kind: person.kind, role: person.role } });
+    const member = await addCaseMember(tx, {
+      caseId: kase.id,
+      accountId: account.id,
+      kind: person.kind,
+      role: person.role,
+      invitedBy: actor.account.id,
+    });
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: actor.account.kind,
+      action: 'case.member.add',
+      subjectType: 'case_member',
+      subjectId: member.id,
+      ip: actor.ip,
+      details: { caseId: kase.id, kind: person.kind, role: person.role },
+    });
     if (person.notify) await inviteIn(tx, workflows, policy, actor, member);
     return member;
   });
 }
 
 /** (Re-)sends an invitation: a new link, the old ones dead, reminders and expiry from now. */
-export async function sendInvitation(db: Db, workflows: WorkflowGateway, policy: InvitationPolicy, actor: Actor, member: CaseMember): Promise<boolean> {
+export async function sendInvitation(
+  db: Db,
+  workflows: WorkflowGateway,
+  policy: InvitationPolicy,
+  actor: Actor,
+  member: CaseMember,
+): Promise<boolean> {
   return db.transaction().execute((tx) => inviteIn(tx, workflows, policy, actor, member));
 }
 
-export async function revokePerson(db: Db, workflows: WorkflowGateway, actor: Actor, member: CaseMember, log: (err: unknown) => void): Promise<boolean> {
+export async function revokePerson(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  member: CaseMember,
+  log: (err: unknown) => void,
+): Promise<boolean> {
   const revoked = await db.transaction().execute(async (tx) => {
     const row = await revokeMember(tx, member.id);
-    if (row) await audit(tx, { actorAccountId: actor.account.id, actorKind: actor.account.kind, action: 'case.member.revoke', subjectType: 'case_member', subjectId: member.id, ip: actor.ip, details: { caseId: member.case_id } });
+    if (row)
+      await audit(tx, {
+        actorAccountId: actor.account.id,
+        actorKind: actor.account.kind,
+        action: 'case.member.revoke',
+        subjectType: 'case_member',
+        subjectId: member.id,
+        ip: actor.ip,
+        details: { caseId: member.case_id },
+      });
     return row;
   });
   if (!revoked) return false;
@@ -66,10 +120,25 @@ export async function revokePerson(db: Db, workflows: WorkflowGateway, actor: Ac
 }
 
 /** Accepts an invitation link once; the reminders stop. */
-export async function acceptPerson(db: Db, workflows: WorkflowGateway, token: string, ip: string, log: (err: unknown) => void): Promise<CaseMember | undefined> {
+export async function acceptPerson(
+  db: Db,
+  workflows: WorkflowGateway,
+  token: string,
+  ip: string,
+  log: (err: unknown) => void,
+): Promise<CaseMember | undefined> {
   const member = await db.transaction().execute(async (tx) => {
     const row = await acceptInvitation(tx, token);
-    if (row) await audit(tx, { actorAccountId: row.account_id, actorKind: 'client', action: 'case.member.accept', subjectType: 'case_member', subjectId: row.id, ip, details: { caseId: row.case_id } });
+    if (row)
+      await audit(tx, {
+        actorAccountId: row.account_id,
+        actorKind: 'client',
+        action: 'case.member.accept',
+        subjectType: 'case_member',
+        subjectId: row.id,
+        ip,
+        details: { caseId: row.case_id },
+      });
     return row;
   });
   if (member) await workflows.contributorInvitation({ type: 'accept', memberId: member.id }).catch(log);

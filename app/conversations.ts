@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { Account } from '../db/database.js';
 import { audit } from '../db/audit.js';
-import { createConversation, insertAttachments, insertMessage, setConversationStatus, type NewAttachment } from '../db/conversations.js';
+import {
+  createConversation,
+  insertAttachments,
+  insertMessage,
+  setConversationStatus,
+  type NewAttachment,
+} from '../db/conversations.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
 export interface Actor {

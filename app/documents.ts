@@ -19,7 +19,11 @@ import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
 import { notifyCaseAvailableIn } from './case-record.js';
 
-export async function openCase(db: Db, workflows: WorkflowGateway, input: Parameters<typeof createCase>[1]): Promise<Case> {
+export async function openCase(
+  db: Db,
+  workflows: WorkflowGateway,
+  input: Parameters<typeof createCase>[1],
+): Promise<Case> {
   return db.transaction().execute(async (tx) => openCaseIn(tx, workflows, input));
 }
 
@@ -40,7 +44,9 @@ export async function openCaseForClient(
   db: Db,
   workflows: WorkflowGateway,
   actor: Actor,
-  input: Omit<Parameters<typeof createCase>[1], 'clientAccountId'> & { client: { id: string } | { email: string; fullName: string } },
+  input: Omit<Parameters<typeof createCase>[1], 'clientAccountId'> & {
+    client: { id: string } | { email: string; fullName: string };
+  },
   options: { notifyClient?: { publicUrl: string } } = {},
 ): Promise<{ kase: Case; clientCreated: boolean }> {
   return db.transaction().execute(async (tx) => {
@@ -56,15 +62,26 @@ export async function openCaseForClient(
       subjectType: 'case',
       subjectId: kase.id,
       ip: actor.ip,
-      details: { number: kase.number, templateId: kase.template_id, spaceId: kase.space_id, clientId, clientCreated: created },
+      details: {
+        number: kase.number,
+        templateId: kase.template_id,
+        spaceId: kase.space_id,
+        clientId,
+        clientCreated: created,
+      },
     });
-    if (options.notifyClient) await notifyCaseAvailableIn(tx, workflows, actor, kase, options.notifyClient.publicUrl, 'open');
+    if (options.notifyClient)
+      await notifyCaseAvailableIn(tx, workflows, actor, kase, options.notifyClient.publicUrl, 'open');
     return { kase, clientCreated: created };
   });
 }
 
 /** Starts the collection of open cases written by something else than openCase (demo data, imports). */
-export async function startPendingCollections(db: Db, workflows: WorkflowGateway, caseIds: readonly string[]): Promise<void> {
+export async function startPendingCollections(
+  db: Db,
+  workflows: WorkflowGateway,
+  caseIds: readonly string[],
+): Promise<void> {
   for (const caseId of caseIds) {
     await workflows.documentCollection(caseId, { type: 'start' });
     await markCollectionStarted(db, caseId);
@@ -91,7 +108,13 @@ export async function depositDocuments(
         subjectType: 'document',
         subjectId: row.id,
         ip: actor.ip,
-        details: { caseId: kase.id, categoryId: row.category_id, sizeBytes: row.size_bytes, sha256: row.sha256, source: row.source },
+        details: {
+          caseId: kase.id,
+          categoryId: row.category_id,
+          sizeBytes: row.size_bytes,
+          sha256: row.sha256,
+          source: row.source,
+        },
       });
     }
     await workflows.documentCollection(kase.id, { type: 'deposit', documentIds: rows.map((r) => r.id) });
@@ -118,7 +141,14 @@ export async function withdraw(db: Db, actor: Actor, kase: Case, documentId: str
   });
 }
 
-export async function review(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, documentId: string, decision: Review): Promise<DocumentRow | undefined> {
+export async function review(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  kase: Case,
+  documentId: string,
+  decision: Review,
+): Promise<DocumentRow | undefined> {
   return db.transaction().execute(async (tx) => {
     const row = await reviewDocument(tx, kase.id, documentId, actor.account.id, decision);
     if (!row) return undefined;
@@ -129,14 +159,23 @@ export async function review(db: Db, workflows: WorkflowGateway, actor: Actor, k
       subjectType: 'document',
       subjectId: row.id,
       ip: actor.ip,
-      details: { caseId: kase.id, ...(decision.outcome === 'rejected' ? { reason: decision.reason } : { piece: decision.pieceCode }) },
+      details: {
+        caseId: kase.id,
+        ...(decision.outcome === 'rejected' ? { reason: decision.reason } : { piece: decision.pieceCode }),
+      },
     });
     await workflows.documentCollection(kase.id, { type: 'review', documentId: row.id });
     return row;
   });
 }
 
-export async function sendCaseComment(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case, body: string): Promise<void> {
+export async function sendCaseComment(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: Actor,
+  kase: Case,
+  body: string,
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const comment = await addCaseComment(tx, kase.id, actor.account.id, body);
     await workflows.documentCollection(kase.id, { type: 'comment', commentId: comment.id });
@@ -146,7 +185,14 @@ export async function sendCaseComment(db: Db, workflows: WorkflowGateway, actor:
 export async function closeCase(db: Db, workflows: WorkflowGateway, actor: Actor, kase: Case): Promise<void> {
   await db.transaction().execute(async (tx) => {
     if (!(await setCaseStatus(tx, kase.id, 'closed'))) return;
-    await audit(tx, { actorAccountId: actor.account.id, actorKind: 'staff', action: 'case.close', subjectType: 'case', subjectId: kase.id, ip: actor.ip });
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'staff',
+      action: 'case.close',
+      subjectType: 'case',
+      subjectId: kase.id,
+      ip: actor.ip,
+    });
     await workflows.documentCollection(kase.id, { type: 'close' });
   });
 }
@@ -156,8 +202,17 @@ export async function closeCase(db: Db, workflows: WorkflowGateway, actor: Actor
  * signal is lost still reads the template when its next reminder comes due (the workflow re-reads
  * it then), so a Temporal hiccup here only delays an earlier reminder, never sends a wrong one.
  */
-export async function announceCadenceChange(db: Db, workflows: WorkflowGateway, templateId: string): Promise<{ signalled: number; failed: number }> {
-  const open = await db.selectFrom('cases').select('id').where('template_id', '=', templateId).where('status', '=', 'open').execute();
+export async function announceCadenceChange(
+  db: Db,
+  workflows: WorkflowGateway,
+  templateId: string,
+): Promise<{ signalled: number; failed: number }> {
+  const open = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('template_id', '=', templateId)
+    .where('status', '=', 'open')
+    .execute();
   let failed = 0;
   for (const { id } of open) {
     try {

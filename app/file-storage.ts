@@ -6,5 +6,8 @@ import { isInspected, type InspectedFile } from './inspection/index.js';
 export type FileStorage = Storage<InspectedFile>;
 
 export function createFileStorage(root: string): LocalStorage<InspectedFile> {
-  return createLocalStorage(root, { admits: isInspected, refusal: 'only an inspected file can be stored (app/inspection)' });
+  return createLocalStorage(root, {
+    admits: isInspected,
+    refusal: 'only an inspected file can be stored (app/inspection)',
+  });
 }

@@ -14,7 +14,8 @@ export interface RateRule {
   seconds: number;
 }
 
-export type RateRuleName = 'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget';
+export type RateRuleName =
+  'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -68,7 +69,10 @@ function kyselyClient(db: Db) {
     async query(q: { text: string; values?: unknown[] }) {
       const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(q.text, q.values ?? []));
       const rowCount = result.rows.length > 0 ? result.rows.length : Number(result.numAffectedRows ?? 0);
-      return { rows: result.rows.map((row) => ({ ...row, expire: row.expire === null ? null : Number(row.expire) })), rowCount };
+      return {
+        rows: result.rows.map((row) => ({ ...row, expire: row.expire === null ? null : Number(row.expire) })),
+        rowCount,
+      };
     },
   };
 }

@@ -29,7 +29,8 @@ export interface StaffAccessSettings {
 
 export type StaffAccessRefusal = 'integration_user' | 'removed' | 'locked' | 'not_staff' | 'unverifiable';
 
-export type StaffAccessDecision = { allowed: true; admin: boolean; projectIds: number[] } | { allowed: false; reason: StaffAccessRefusal };
+export type StaffAccessDecision =
+  { allowed: true; admin: boolean; projectIds: number[] } | { allowed: false; reason: StaffAccessRefusal };
 
 export class StaffAccessSetupError extends Error {
   override name = 'StaffAccessSetupError';
@@ -57,39 +58,63 @@ function findGroup(groups: { id: number; name: string }[], wanted: string) {
  * key the start goes on (the mirror works) but every staff sign-in is refused, and said so in the
  * log: Redmine would not tell us who is locked or an administrator.
  */
-export async function resolveStaffAccess(config: Config, redmine: RedmineMirrorContext | undefined): Promise<StaffAccessSettings | undefined> {
+export async function resolveStaffAccess(
+  config: Config,
+  redmine: RedmineMirrorContext | undefined,
+): Promise<StaffAccessSettings | undefined> {
   if (config.staffLogin !== 'redmine' || !redmine) return undefined;
-  const groupsWanted = [config.REDMINE_STAFF_GROUP, config.REDMINE_ADMIN_GROUP].filter((g): g is string => g !== undefined);
+  const groupsWanted = [config.REDMINE_STAFF_GROUP, config.REDMINE_ADMIN_GROUP].filter(
+    (g): g is string => g !== undefined,
+  );
   const problems: string[] = [];
   let staffGroupId: number | undefined;
   let adminGroupId: number | undefined;
   if (!redmine.adminKey && (groupsWanted.length > 0 || config.STAFF_LOGIN === 'redmine')) {
-    problems.push('REDMINE_API_KEY: staff sign-in through Redmine needs an administrator’s key (only administrators see users’ groups, status and administrator flag)');
+    problems.push(
+      'REDMINE_API_KEY: staff sign-in through Redmine needs an administrator’s key (only administrators see users’ groups, status and administrator flag)',
+    );
   } else if (groupsWanted.length > 0) {
     const groups = (await redmine.client.listGroups()) ?? [];
     if (config.REDMINE_STAFF_GROUP) {
       staffGroupId = findGroup(groups, config.REDMINE_STAFF_GROUP)?.id;
-      if (staffGroupId === undefined) problems.push(`REDMINE_STAFF_GROUP: no Redmine group "${config.REDMINE_STAFF_GROUP}"`);
+      if (staffGroupId === undefined)
+        problems.push(`REDMINE_STAFF_GROUP: no Redmine group "${config.REDMINE_STAFF_GROUP}"`);
     }
     if (config.REDMINE_ADMIN_GROUP) {
       adminGroupId = findGroup(groups, config.REDMINE_ADMIN_GROUP)?.id;
-      if (adminGroupId === undefined) problems.push(`REDMINE_ADMIN_GROUP: no Redmine group "${config.REDMINE_ADMIN_GROUP}"`);
+      if (adminGroupId === undefined)
+        problems.push(`REDMINE_ADMIN_GROUP: no Redmine group "${config.REDMINE_ADMIN_GROUP}"`);
     }
   }
-  if (problems.length > 0) throw new StaffAccessSetupError(`Staff sign-in through Redmine cannot start:\n  - ${problems.join('\n  - ')}`);
-  return { client: redmine.client, apiUserId: redmine.apiUserId, adminKey: redmine.adminKey, projectIdBySlug: redmine.projectIdBySlug, staffGroupId, adminGroupId };
+  if (problems.length > 0)
+    throw new StaffAccessSetupError(`Staff sign-in through Redmine cannot start:\n  - ${problems.join('\n  - ')}`);
+  return {
+    client: redmine.client,
+    apiUserId: redmine.apiUserId,
+    adminKey: redmine.adminKey,
+    projectIdBySlug: redmine.projectIdBySlug,
+    staffGroupId,
+    adminGroupId,
+  };
 }
 
 /** What Redmine's answer about a user means for the back-office. Pure. */
-export function decideStaffAccess(settings: StaffAccessSettings, redmineUserId: number, access: RedmineUserAccess | undefined): StaffAccessDecision {
+export function decideStaffAccess(
+  settings: StaffAccessSettings,
+  redmineUserId: number,
+  access: RedmineUserAccess | undefined,
+): StaffAccessDecision {
   if (redmineUserId === settings.apiUserId) return { allowed: false, reason: 'integration_user' };
   if (!access) return { allowed: false, reason: 'removed' };
   if (access.user.id !== redmineUserId) return { allowed: false, reason: 'removed' };
   // A key that is not an administrator's sees neither status nor groups: refuse rather than guess.
-  if (!settings.adminKey || access.status === undefined || access.groups === undefined) return { allowed: false, reason: 'unverifiable' };
+  if (!settings.adminKey || access.status === undefined || access.groups === undefined)
+    return { allowed: false, reason: 'unverifiable' };
   if (access.status !== ACTIVE) return { allowed: false, reason: 'locked' };
   const mapped = new Set(settings.projectIdBySlug.values());
-  const projectIds = [...new Set(access.memberships.filter((m) => mapped.has(m.projectId) && m.roles.length > 0).map((m) => m.projectId))].sort((a, b) => a - b);
+  const projectIds = [
+    ...new Set(access.memberships.filter((m) => mapped.has(m.projectId) && m.roles.length > 0).map((m) => m.projectId)),
+  ].sort((a, b) => a - b);
   const inGroup = (id: number) => access.groups!.some((g) => g.id === id);
   const staff = settings.staffGroupId !== undefined ? inGroup(settings.staffGroupId) : projectIds.length > 0;
   if (!staff) return { allowed: false, reason: 'not_staff' };
@@ -98,14 +123,22 @@ export function decideStaffAccess(settings: StaffAccessSettings, redmineUserId: 
 }
 
 /** Reads the user with the integration key and decides. Redmine down throws. */
-export async function checkRedmineUser(settings: StaffAccessSettings, redmineUserId: number): Promise<{ decision: StaffAccessDecision; access: RedmineUserAccess | undefined }> {
-  if (redmineUserId === settings.apiUserId) return { decision: { allowed: false, reason: 'integration_user' }, access: undefined };
+export async function checkRedmineUser(
+  settings: StaffAccessSettings,
+  redmineUserId: number,
+): Promise<{ decision: StaffAccessDecision; access: RedmineUserAccess | undefined }> {
+  if (redmineUserId === settings.apiUserId)
+    return { decision: { allowed: false, reason: 'integration_user' }, access: undefined };
   const access = await settings.client.getUserAccess(redmineUserId);
   return { decision: decideStaffAccess(settings, redmineUserId, access), access };
 }
 
 /** The spaces mapped to these Redmine projects. */
-async function spacesOfProjects(db: Db, settings: StaffAccessSettings, projectIds: readonly number[]): Promise<string[]> {
+async function spacesOfProjects(
+  db: Db,
+  settings: StaffAccessSettings,
+  projectIds: readonly number[],
+): Promise<string[]> {
   const slugs = [...settings.projectIdBySlug].filter(([, id]) => projectIds.includes(id)).map(([slug]) => slug);
   if (slugs.length === 0) return [];
   const rows = await db.selectFrom('spaces').select('id').where('slug', 'in', slugs).execute();
@@ -128,7 +161,13 @@ export async function grantStaffAccess(
   await db.transaction().execute(async (tx) => {
     // The e-mail follows Redmine unless another staff account holds it (it is never a link).
     const { email, fullName } = staffProfile(user);
-    const clash = await tx.selectFrom('accounts').select('id').where('kind', '=', 'staff').where('email', '=', email).where('id', '!=', accountId).executeTakeFirst();
+    const clash = await tx
+      .selectFrom('accounts')
+      .select('id')
+      .where('kind', '=', 'staff')
+      .where('email', '=', email)
+      .where('id', '!=', accountId)
+      .executeTakeFirst();
     await tx
       .updateTable('accounts')
       .set({
@@ -158,15 +197,36 @@ export async function grantStaffAccess(
  * disabled account, and sign-in refuses it until Redmine lets the user in again), its Redmine
  * spaces and administrator flag go, and every session ends. Returns the sessions ended.
  */
-export async function revokeStaffAccess(db: Db, accountId: string, reason: StaffAccessRefusal, via: 'login' | 'recheck'): Promise<number> {
+export async function revokeStaffAccess(
+  db: Db,
+  accountId: string,
+  reason: StaffAccessRefusal,
+  via: 'login' | 'recheck',
+): Promise<number> {
   const ended = await db.transaction().execute(async (tx) => {
     const now = new Date();
-    await tx.updateTable('accounts').set({ is_admin: false, access_checked_at: now }).where('id', '=', accountId).execute();
-    await tx.updateTable('accounts').set({ disabled_at: now }).where('id', '=', accountId).where('disabled_at', 'is', null).execute();
+    await tx
+      .updateTable('accounts')
+      .set({ is_admin: false, access_checked_at: now })
+      .where('id', '=', accountId)
+      .execute();
+    await tx
+      .updateTable('accounts')
+      .set({ disabled_at: now })
+      .where('id', '=', accountId)
+      .where('disabled_at', 'is', null)
+      .execute();
     await tx.deleteFrom('staff_spaces').where('account_id', '=', accountId).where('source', '=', 'redmine').execute();
     return endAccountSessions(tx, accountId);
   });
-  await audit(db, { actorAccountId: null, actorKind: 'system', action: 'staff.access_revoked', subjectType: 'account', subjectId: accountId, details: { reason, via, sessionsEnded: ended } });
+  await audit(db, {
+    actorAccountId: null,
+    actorKind: 'system',
+    action: 'staff.access_revoked',
+    subjectType: 'account',
+    subjectId: accountId,
+    details: { reason, via, sessionsEnded: ended },
+  });
   return ended;
 }
 
@@ -183,7 +243,11 @@ export interface RecheckResult {
  * nobody can be confirmed, and every account checked is revoked (fail closed). Redmine unreachable throws (the activity is
  * retried); a user's answer is applied in its own transaction.
  */
-export async function recheckStaffBatch(db: Db, settings: StaffAccessSettings, options: { checkedBefore: Date; limit: number }): Promise<RecheckResult> {
+export async function recheckStaffBatch(
+  db: Db,
+  settings: StaffAccessSettings,
+  options: { checkedBefore: Date; limit: number },
+): Promise<RecheckResult> {
   const due = await db
     .selectFrom('accounts')
     .select(['id', 'redmine_user_id'])

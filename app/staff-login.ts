@@ -7,11 +7,18 @@ import type { Account } from '../db/database.js';
 import { recordLogin } from '../db/accounts.js';
 import { audit } from '../db/audit.js';
 import { looksLikeApiKey, type RedmineUser } from '../connectors/redmine/index.js';
-import { checkRedmineUser, grantStaffAccess, revokeStaffAccess, staffProfile, type StaffAccessSettings } from './staff-access.js';
+import {
+  checkRedmineUser,
+  grantStaffAccess,
+  revokeStaffAccess,
+  staffProfile,
+  type StaffAccessSettings,
+} from './staff-access.js';
 
 export type VerifyCredentials = (login: string, password: string) => Promise<RedmineUser | undefined>;
 
-export type StaffLoginResult = { ok: true; account: Account } | { ok: false; reason: 'refused' | 'unavailable' | 'misconfigured' };
+export type StaffLoginResult =
+  { ok: true; account: Account } | { ok: false; reason: 'refused' | 'unavailable' | 'misconfigured' };
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
@@ -26,8 +33,16 @@ function isUniqueViolation(err: unknown): boolean {
  * user. A new account whose e-mail another staff account already holds gets a placeholder
  * address instead. The profile itself is written by grantStaffAccess.
  */
-export async function linkStaffAccount(db: Db, user: RedmineUser): Promise<{ account: Account; linked: 'id' | 'legacy-login' | 'created' }> {
-  const byId = await db.selectFrom('accounts').selectAll().where('kind', '=', 'staff').where('redmine_user_id', '=', user.id).executeTakeFirst();
+export async function linkStaffAccount(
+  db: Db,
+  user: RedmineUser,
+): Promise<{ account: Account; linked: 'id' | 'legacy-login' | 'created' }> {
+  const byId = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('kind', '=', 'staff')
+    .where('redmine_user_id', '=', user.id)
+    .executeTakeFirst();
   if (byId) return { account: byId, linked: 'id' };
   try {
     return await db.transaction().execute(async (tx) => {
@@ -41,11 +56,21 @@ export async function linkStaffAccount(db: Db, user: RedmineUser): Promise<{ acc
         .forUpdate()
         .executeTakeFirst();
       if (legacy) {
-        const account = await tx.updateTable('accounts').set({ redmine_user_id: user.id }).where('id', '=', legacy.id).returningAll().executeTakeFirstOrThrow();
+        const account = await tx
+          .updateTable('accounts')
+          .set({ redmine_user_id: user.id })
+          .where('id', '=', legacy.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         return { account, linked: 'legacy-login' as const };
       }
       const { email, fullName } = staffProfile(user);
-      const taken = await tx.selectFrom('accounts').select('id').where('kind', '=', 'staff').where('email', '=', email).executeTakeFirst();
+      const taken = await tx
+        .selectFrom('accounts')
+        .select('id')
+        .where('kind', '=', 'staff')
+        .where('email', '=', email)
+        .executeTakeFirst();
       const account = await tx
         .insertInto('accounts')
         .values({
@@ -70,7 +95,12 @@ export async function linkStaffAccount(db: Db, user: RedmineUser): Promise<{ acc
   } catch (err) {
     // Two first sign-ins at once: the other one created (or linked) the account.
     if (!isUniqueViolation(err)) throw err;
-    const account = await db.selectFrom('accounts').selectAll().where('kind', '=', 'staff').where('redmine_user_id', '=', user.id).executeTakeFirstOrThrow();
+    const account = await db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('kind', '=', 'staff')
+      .where('redmine_user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     return { account, linked: 'id' };
   }
 }
@@ -84,8 +114,18 @@ export async function loginWithRedmine(
   ip: string,
 ): Promise<StaffLoginResult> {
   const typed = login.trim();
-  const refuse = async (details: Record<string, unknown>, accountId: string | null = null): Promise<StaffLoginResult> => {
-    await audit(db, { actorAccountId: accountId, actorKind: 'staff', action: 'login.failure', ip, ...(accountId ? { subjectType: 'account', subjectId: accountId } : {}), details: { via: 'redmine', ...details } });
+  const refuse = async (
+    details: Record<string, unknown>,
+    accountId: string | null = null,
+  ): Promise<StaffLoginResult> => {
+    await audit(db, {
+      actorAccountId: accountId,
+      actorKind: 'staff',
+      action: 'login.failure',
+      ip,
+      ...(accountId ? { subjectType: 'account', subjectId: accountId } : {}),
+      details: { via: 'redmine', ...details },
+    });
     return { ok: false, reason: 'refused' };
   };
   // Redmine takes an API key as a Basic-auth user name with any password: never send one.
@@ -109,7 +149,12 @@ export async function loginWithRedmine(
   if (!decision.allowed) {
     // A linked account of someone Redmine no longer lets in loses its sessions now, not at the
     // next scheduled check.
-    const linked = await db.selectFrom('accounts').select(['id', 'disabled_at']).where('kind', '=', 'staff').where('redmine_user_id', '=', user.id).executeTakeFirst();
+    const linked = await db
+      .selectFrom('accounts')
+      .select(['id', 'disabled_at'])
+      .where('kind', '=', 'staff')
+      .where('redmine_user_id', '=', user.id)
+      .executeTakeFirst();
     if (linked && !linked.disabled_at) await revokeStaffAccess(db, linked.id, decision.reason, 'login');
     return refuse({ reason: decision.reason, redmineUserId: user.id }, linked?.id ?? null);
   }
@@ -117,7 +162,11 @@ export async function loginWithRedmine(
   const redmineUser = checked.access?.user ?? user;
   const { account: linkedAccount, linked } = await linkStaffAccount(db, redmineUser);
   await grantStaffAccess(db, access, linkedAccount.id, decision, redmineUser);
-  const account = await db.selectFrom('accounts').selectAll().where('id', '=', linkedAccount.id).executeTakeFirstOrThrow();
+  const account = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', linkedAccount.id)
+    .executeTakeFirstOrThrow();
   await audit(db, {
     actorAccountId: account.id,
     actorKind: 'staff',

@@ -2,7 +2,8 @@
 // ids come from business keys. Its Temporal implementation is temporal/gateway.ts.
 import type { CollectionEvent, ContributorInvitationInput, RedmineSyncInput } from '../domain/workflow-inputs.js';
 
-export type InvitationEvent = { type: 'invite'; input: ContributorInvitationInput } | { type: 'accept' | 'revoke'; memberId: string };
+export type InvitationEvent =
+  { type: 'invite'; input: ContributorInvitationInput } | { type: 'accept' | 'revoke'; memberId: string };
 
 export interface WorkflowGateway {
   clientMessage(conversationId: string, messageId: string): Promise<void>;
@@ -25,4 +26,3 @@ export interface WorkflowGateway {
 export class WorkflowUnavailableError extends Error {
   override name = 'WorkflowUnavailableError';
 }
-

@@ -49,12 +49,26 @@ async function main(): Promise<void> {
     const db = database.db;
     await migrateToLatest(db);
     const fill = performance.now();
-    const space = await db.insertInto('spaces').values({ slug: 'bench', name: 'Bench' }).returning('id').executeTakeFirstOrThrow();
-    const client = await db.insertInto('accounts').values({ kind: 'client', email: 'bench@example.test', full_name: 'Client Bench' }).returning('id').executeTakeFirstOrThrow();
-    const staff = await db.insertInto('accounts').values({ kind: 'staff', email: 'staff@example.test', full_name: 'Staff Bench', staff_role: 'agent' }).returning('id').executeTakeFirstOrThrow();
+    const space = await db
+      .insertInto('spaces')
+      .values({ slug: 'bench', name: 'Bench' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const client = await db
+      .insertInto('accounts')
+      .values({ kind: 'client', email: 'bench@example.test', full_name: 'Client Bench' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const staff = await db
+      .insertInto('accounts')
+      .values({ kind: 'staff', email: 'staff@example.test', full_name: 'Staff Bench', staff_role: 'agent' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const template = await db.selectFrom('document_templates').select('id').executeTakeFirstOrThrow();
     await sql`insert into cases (space_id, template_id, client_account_id, number, title, facts)
-      select ${space.id}, ${template.id}, ${client.id}, 'BENCH-' || g, 'Dossier ' || g, '{}'::jsonb from generate_series(1, ${cases}) g`.execute(db);
+      select ${space.id}, ${template.id}, ${client.id}, 'BENCH-' || g, 'Dossier ' || g, '{}'::jsonb from generate_series(1, ${cases}) g`.execute(
+      db,
+    );
     await sql`insert into case_files (case_id, file_name, content_type, size_bytes, sha256, storage_key)
       select c.id, 'rapport-' || f || '.pdf', 'application/pdf', 100000, md5(c.id::text || f), 'bench/' || c.id || '/' || f
       from cases c cross join generate_series(1, ${filesPerCase}) f`.execute(db);
@@ -64,7 +78,9 @@ async function main(): Promise<void> {
       from case_files f cross join generate_series(1, 3) n
       where abs(hashtext(f.id::text)) % 3 <> 0 and n <= 1 + abs(hashtext(f.id::text || 'n')) % 3`.execute(db);
     await sql`insert into audit_log (actor_account_id, actor_kind, action, subject_type, subject_id, ip, details)
-      select ${staff.id}, 'staff', 'attachment.download', 'case_file', f.id::text, '198.51.100.2', '{}'::jsonb from case_files f`.execute(db);
+      select ${staff.id}, 'staff', 'attachment.download', 'case_file', f.id::text, '198.51.100.2', '{}'::jsonb from case_files f`.execute(
+      db,
+    );
     // Everything else an audit log holds (deposits, logins, settings…).
     await sql`insert into audit_log (actor_account_id, actor_kind, action, subject_type, subject_id, ip, details)
       select ${client.id}, 'client', (array['document.deposit', 'login', 'attachment.download', 'case.payment'])[1 + g % 4],
@@ -72,10 +88,16 @@ async function main(): Promise<void> {
       from generate_series(1, ${noise}) g`.execute(db);
     await sql`analyze`.execute(db);
     const fillMs = performance.now() - fill;
-    const auditRows = (await db.selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+    const auditRows = (
+      await db
+        .selectFrom('audit_log')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
     const ids = (await db.selectFrom('cases').select('id').orderBy('number').execute()).map((r) => r.id);
-    const pageOf = (size: number, i: number) => ids.slice((i * size) % (ids.length - size), ((i * size) % (ids.length - size)) + size);
+    const pageOf = (size: number, i: number) =>
+      ids.slice((i * size) % (ids.length - size), ((i * size) % (ids.length - size)) + size);
     const measure = async (label: string, call: (i: number) => Promise<unknown>) => {
       await call(0);
       const samples: number[] = [];
@@ -91,8 +113,15 @@ async function main(): Promise<void> {
       await measure('caseDownloadStates, 25 cases (a default page)', (i) => caseDownloadStates(db, pageOf(25, i))),
       await measure('caseDownloadStates, 350 cases (the largest page)', (i) => caseDownloadStates(db, pageOf(350, i))),
       await measure(`caseFileDownloads, one case (${filesPerCase} files, counts + history)`, async (i) => {
-        const files = await db.selectFrom('case_files').select('id').where('case_id', '=', ids[(i * 7919) % ids.length]!).execute();
-        return caseFileDownloads(db, files.map((f) => f.id));
+        const files = await db
+          .selectFrom('case_files')
+          .select('id')
+          .where('case_id', '=', ids[(i * 7919) % ids.length]!)
+          .execute();
+        return caseFileDownloads(
+          db,
+          files.map((f) => f.id),
+        );
       }),
     ];
     const states = await caseDownloadStates(db, ids.slice(0, 1000));

@@ -30,13 +30,35 @@ try {
     { name: 'list as it opens (25 rows, page 1)', filter: { scope: EVERY_SPACE, terms: [] }, limit: 25, offset: 0 },
     { name: 'page 300 of 400 (25 rows)', filter: { scope: EVERY_SPACE, terms: [] }, limit: 25, offset: 7475 },
     { name: '350 rows, page 1', filter: { scope: EVERY_SPACE, terms: [] }, limit: 350, offset: 0 },
-    { name: 'search "elodie lyon" (2 terms, accents)', filter: { scope: EVERY_SPACE, terms: searchTerms('elodie lyon') }, limit: 25, offset: 0 },
-    { name: 'search "telefi-2026-004217" (number)', filter: { scope: EVERY_SPACE, terms: searchTerms('telefi-2026-004217') }, limit: 25, offset: 0 },
-    { name: 'search "garant relancer petit" (3 terms)', filter: { scope: EVERY_SPACE, terms: searchTerms('garant relancer petit') }, limit: 25, offset: 0 },
-    { name: 'space + unpaid + complete', filter: { scope: EVERY_SPACE, terms: [], spaceId: space, payment: 'unpaid', status: 'complete' }, limit: 25, offset: 0 },
+    {
+      name: 'search "elodie lyon" (2 terms, accents)',
+      filter: { scope: EVERY_SPACE, terms: searchTerms('elodie lyon') },
+      limit: 25,
+      offset: 0,
+    },
+    {
+      name: 'search "telefi-2026-004217" (number)',
+      filter: { scope: EVERY_SPACE, terms: searchTerms('telefi-2026-004217') },
+      limit: 25,
+      offset: 0,
+    },
+    {
+      name: 'search "garant relancer petit" (3 terms)',
+      filter: { scope: EVERY_SPACE, terms: searchTerms('garant relancer petit') },
+      limit: 25,
+      offset: 0,
+    },
+    {
+      name: 'space + unpaid + complete',
+      filter: { scope: EVERY_SPACE, terms: [], spaceId: space, payment: 'unpaid', status: 'complete' },
+      limit: 25,
+      offset: 0,
+    },
     { name: 'unassigned', filter: { scope: EVERY_SPACE, terms: [], assignee: UNASSIGNED }, limit: 25, offset: 0 },
   ];
-  console.log(`case list, ${cases} cases, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]?.v}, ${runs} runs each`);
+  console.log(
+    `case list, ${cases} cases, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]?.v}, ${runs} runs each`,
+  );
   console.log('| query | matches | median ms | p95 ms |');
   console.log('|---|---|---|---|');
   for (const s of scenarios) {
@@ -50,7 +72,9 @@ try {
     }
     console.log(`| ${s.name} | ${total} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 95).toFixed(1)} |`);
   }
-  const plan = await sql<{ 'QUERY PLAN': string }>`explain select cases.id from cases order by created_at desc, id desc limit 25`.execute(db);
+  const plan = await sql<{
+    'QUERY PLAN': string;
+  }>`explain select cases.id from cases order by created_at desc, id desc limit 25`.execute(db);
   console.log(`\nplan of the first page: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).join(' / ')}`);
 } finally {
   await seeded.drop();

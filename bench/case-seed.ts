@@ -20,14 +20,47 @@ export interface SeededDatabase {
   drop(): Promise<void>;
 }
 
-const FIRST = ['Élodie', 'Marc', 'Léa', 'Hugo', 'Zoé', 'Noël', 'Inès', 'Thomas', 'Chloé', 'Jérôme', 'Anaïs', 'François'];
-const LAST = ['Martin', 'Rousseau-Durand', 'Pétit', 'Lefèvre', 'Moreau', 'Girard', 'Faure', 'Bernard', 'Dubois', 'Lambert', 'Mercier', 'Caron'];
-const TITLES = ['Location avec option d’achat — Peugeot e-208', 'Crédit-bail Renault Kangoo', 'Prêt personnel travaux', 'LLD Tesla Model 3', 'Bail d’habitation — Lyon 3e'];
+const FIRST = [
+  'Élodie',
+  'Marc',
+  'Léa',
+  'Hugo',
+  'Zoé',
+  'Noël',
+  'Inès',
+  'Thomas',
+  'Chloé',
+  'Jérôme',
+  'Anaïs',
+  'François',
+];
+const LAST = [
+  'Martin',
+  'Rousseau-Durand',
+  'Pétit',
+  'Lefèvre',
+  'Moreau',
+  'Girard',
+  'Faure',
+  'Bernard',
+  'Dubois',
+  'Lambert',
+  'Mercier',
+  'Caron',
+];
+const TITLES = [
+  'Location avec option d’achat — Peugeot e-208',
+  'Crédit-bail Renault Kangoo',
+  'Prêt personnel travaux',
+  'LLD Tesla Model 3',
+  'Bail d’habitation — Lyon 3e',
+];
 
 export async function seedCases(cases: number): Promise<SeededDatabase> {
   loadServicesEnv();
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run `bash scripts/provision.sh` (it writes .cache/services.env).');
+  if (!adminUrl)
+    throw new Error('TEST_DATABASE_URL is not set: run `bash scripts/provision.sh` (it writes .cache/services.env).');
   const name = `guichet_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -49,25 +82,55 @@ export async function seedCases(cases: number): Promise<SeededDatabase> {
     const template = await db.selectFrom('document_templates').select('id').orderBy('slug').executeTakeFirstOrThrow();
     const spaces = await db
       .insertInto('spaces')
-      .values(['Crédit auto', 'Gestion locative Lyon', 'Gestion locative Paris', 'Diagnostics', 'Recouvrement'].map((n, i) => ({ slug: `bench-${i}`, name: n })))
+      .values(
+        ['Crédit auto', 'Gestion locative Lyon', 'Gestion locative Paris', 'Diagnostics', 'Recouvrement'].map(
+          (n, i) => ({ slug: `bench-${i}`, name: n }),
+        ),
+      )
       .returning('id')
       .execute();
     const staff = await db
       .insertInto('accounts')
-      .values(Array.from({ length: 8 }, (_, i) => ({ kind: 'staff' as const, email: `agent${i}@bench.test`, full_name: `${FIRST[i]!} ${LAST[(i + 3) % LAST.length]!}`, staff_role: 'agent' as const })))
+      .values(
+        Array.from({ length: 8 }, (_, i) => ({
+          kind: 'staff' as const,
+          email: `agent${i}@bench.test`,
+          full_name: `${FIRST[i]!} ${LAST[(i + 3) % LAST.length]!}`,
+          staff_role: 'agent' as const,
+        })),
+      )
       .returning('id')
       .execute();
     const clients = await db
       .insertInto('accounts')
-      .values(Array.from({ length: 1000 }, (_, i) => ({ kind: 'client' as const, email: `client${i}@bench.test`, full_name: `${FIRST[i % FIRST.length]!} ${LAST[Math.floor(i / FIRST.length) % LAST.length]!} ${i}`, staff_role: null })))
+      .values(
+        Array.from({ length: 1000 }, (_, i) => ({
+          kind: 'client' as const,
+          email: `client${i}@bench.test`,
+          full_name: `${FIRST[i % FIRST.length]!} ${LAST[Math.floor(i / FIRST.length) % LAST.length]!} ${i}`,
+          staff_role: null,
+        })),
+      )
       .returning('id')
       .execute();
     await db
       .insertInto('client_contacts')
-      .values(clients.flatMap((c, i) => [
-        { client_account_id: c.id, kind: 'phone' as const, value: `06 ${String(i).padStart(8, '0')}`, state: 'default' as const },
-        { client_account_id: c.id, kind: 'postal' as const, value: `${i} rue de la République, 69002 Lyon`, state: 'pending' as const },
-      ]))
+      .values(
+        clients.flatMap((c, i) => [
+          {
+            client_account_id: c.id,
+            kind: 'phone' as const,
+            value: `06 ${String(i).padStart(8, '0')}`,
+            state: 'default' as const,
+          },
+          {
+            client_account_id: c.id,
+            kind: 'postal' as const,
+            value: `${i} rue de la République, 69002 Lyon`,
+            state: 'pending' as const,
+          },
+        ]),
+      )
       .execute();
     const year = 365 * 86_400_000;
     for (let start = 0; start < cases; start += 1000) {
@@ -86,7 +149,7 @@ export async function seedCases(cases: number): Promise<SeededDatabase> {
           payment_amount_cents: i % 3 === 0 ? 100_000 + i : null,
           assignee_account_id: i % 4 === 0 ? null : staff[i % staff.length]!.id,
           collection_started_at: new Date(),
-          created_at: new Date(Date.now() - Math.floor(((i * 7919) % cases) / cases * year)),
+          created_at: new Date(Date.now() - Math.floor((((i * 7919) % cases) / cases) * year)),
         };
       });
       await db.insertInto('cases').values(rows).execute();

@@ -14,7 +14,14 @@ import pg from 'pg';
 import { findOrCreateClient } from '../db/accounts.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/connect.js';
 import { addCaseMember, caseAccessFor, visibleDocument, visibleProgress, type CaseAccess } from '../db/contributors.js';
-import { caseProgress, createCase, findCase, findTemplateBySlug, insertDocuments, templateCategories } from '../db/documents.js';
+import {
+  caseProgress,
+  createCase,
+  findCase,
+  findTemplateBySlug,
+  insertDocuments,
+  templateCategories,
+} from '../db/documents.js';
 import { loadServicesEnv, required } from '../tests/helpers/services-env.js';
 
 function option(name: string, fallback: number): number {
@@ -39,14 +46,30 @@ async function time(label: string, iterations: number, run: () => Promise<unknow
 }
 
 async function seed(db: Db, members: number, documents: number) {
-  const space = await db.insertInto('spaces').values({ slug: `bench-${randomBytes(3).toString('hex')}`, name: 'Bench' }).returningAll().executeTakeFirstOrThrow();
+  const space = await db
+    .insertInto('spaces')
+    .values({ slug: `bench-${randomBytes(3).toString('hex')}`, name: 'Bench' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const template = (await findTemplateBySlug(db, 'demande-location'))!;
   const owner = await findOrCreateClient(db, 'owner@bench.test', 'Owner');
-  const kase = await createCase(db, { spaceId: space.id, templateId: template.id, clientAccountId: owner.id, number: 'BENCH-1', title: 'Bench' });
+  const kase = await createCase(db, {
+    spaceId: space.id,
+    templateId: template.id,
+    clientAccountId: owner.id,
+    number: 'BENCH-1',
+    title: 'Bench',
+  });
   const people = [owner];
   for (let i = 0; i < members; i++) {
     const account = await findOrCreateClient(db, `garant${i}@bench.test`, `Garant ${i}`);
-    const m = await addCaseMember(db, { caseId: kase.id, accountId: account.id, kind: 'contributor', role: 'garant', invitedBy: owner.id });
+    const m = await addCaseMember(db, {
+      caseId: kase.id,
+      accountId: account.id,
+      kind: 'contributor',
+      role: 'garant',
+      invitedBy: owner.id,
+    });
     await db.updateTable('case_members').set({ status: 'active' }).where('id', '=', m.id).execute();
     people.push(account);
   }
@@ -93,15 +116,27 @@ async function main(): Promise<void> {
       '',
       '| check | mean | p50 | p95 | p99 |',
       '|---|---|---|---|---|',
-      await time('before: findCase + caseProgress (owner page)', iterations, async () => caseProgress(db, (await findCase(db, kase.id))!)),
+      await time('before: findCase + caseProgress (owner page)', iterations, async () =>
+        caseProgress(db, (await findCase(db, kase.id))!),
+      ),
       await time('caseAccessFor, owner', iterations, () => caseAccessFor(db, owner.id, kase.id)),
       await time('caseAccessFor, contributor', iterations, () => caseAccessFor(db, contributor.id, kase.id)),
-      await time('page: access + visibleProgress, owner', iterations, async () => visibleProgress(db, await access(owner.id))),
-      await time('page: access + visibleProgress, contributor', iterations, async () => visibleProgress(db, await access(contributor.id))),
-      await time('download check: access + visibleDocument, contributor', iterations, async () => visibleDocument(db, await access(contributor.id), theirs.id)),
-      await time('refused: unrelated account', iterations, () => caseAccessFor(db, '00000000-0000-4000-8000-000000000000', kase.id)),
+      await time('page: access + visibleProgress, owner', iterations, async () =>
+        visibleProgress(db, await access(owner.id)),
+      ),
+      await time('page: access + visibleProgress, contributor', iterations, async () =>
+        visibleProgress(db, await access(contributor.id)),
+      ),
+      await time('download check: access + visibleDocument, contributor', iterations, async () =>
+        visibleDocument(db, await access(contributor.id), theirs.id),
+      ),
+      await time('refused: unrelated account', iterations, () =>
+        caseAccessFor(db, '00000000-0000-4000-8000-000000000000', kase.id),
+      ),
     ];
-    process.stdout.write(`${lines.join('\n')}\n\ncommand: npx tsx bench/contributor-access.ts --members=${members} --documents=${documents} --iterations=${iterations}\n`);
+    process.stdout.write(
+      `${lines.join('\n')}\n\ncommand: npx tsx bench/contributor-access.ts --members=${members} --documents=${documents} --iterations=${iterations}\n`,
+    );
   } finally {
     await database.close();
     // Let the pool's sockets close before the database goes (a forced drop would kill them).

@@ -63,7 +63,11 @@ interface Target {
 
 const TARGETS: Target[] = [
   { name: 'GET /conversations (HTML)', path: '/conversations', accept: 'text/html' },
-  { name: `GET /api/v1/conversations?limit=${API_LIMIT}`, path: `/api/v1/conversations?limit=${API_LIMIT}`, accept: 'application/json' },
+  {
+    name: `GET /api/v1/conversations?limit=${API_LIMIT}`,
+    path: `/api/v1/conversations?limit=${API_LIMIT}`,
+    accept: 'application/json',
+  },
 ];
 
 interface Row {
@@ -106,9 +110,7 @@ interface ServerStats {
   externalBytes: number;
 }
 type FromServer =
-  | { type: 'ready'; port: number }
-  | { type: 'failed'; message: string }
-  | ({ type: 'stats'; id: number } & ServerStats);
+  { type: 'ready'; port: number } | { type: 'failed'; message: string } | ({ type: 'stats'; id: number } & ServerStats);
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -118,7 +120,8 @@ const USAGE = `usage: npx tsx bench/conversation-list.ts [--duration=S] [--warmu
 
 function positiveInt(name: string, raw: string, max: number): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
   return n;
 }
 
@@ -145,9 +148,13 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     if (!match || !(match[1]! in raw)) throw new UsageError(`unknown argument: ${arg}\n${USAGE}`);
     raw[match[1]!] = match[2];
   }
-  const databases = (raw.databases ?? 'postgres,pglite').split(',').map((d) => d.trim()).filter(Boolean);
+  const databases = (raw.databases ?? 'postgres,pglite')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   for (const d of databases) {
-    if (d !== 'postgres' && d !== 'pglite') throw new UsageError(`--databases: unknown database "${d}" (postgres, pglite)`);
+    if (d !== 'postgres' && d !== 'pglite')
+      throw new UsageError(`--databases: unknown database "${d}" (postgres, pglite)`);
   }
   if (databases.length === 0) throw new UsageError('--databases: at least one of postgres, pglite');
   return {
@@ -226,7 +233,6 @@ function log(line: string): void {
 // ---------------------------------------------------------------------------------------------
 // Services
 
-
 /** A fresh database on the test PostgreSQL server, dropped at cleanup. */
 async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; serverVersion: string }> {
   const name = `guichet_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -269,7 +275,7 @@ async function seed(db: Db, count: number): Promise<SeededClient> {
   const { account: staff } = await createStaff(db, { name: 'Sam Staff' });
   const statuses: ConversationStatus[] = ['answered', 'waiting_client', 'resolved', 'closed'];
   const body =
-    "Bonjour, le radiateur de la chambre ne chauffe plus depuis lundi malgré la purge. " +
+    'Bonjour, le radiateur de la chambre ne chauffe plus depuis lundi malgré la purge. ' +
     "Pourriez-vous envoyer quelqu'un cette semaine ? Je suis disponible le matin avant 10 h. Merci d'avance.";
   const now = Date.now();
   const hour = 3_600_000;
@@ -325,10 +331,16 @@ async function seed(db: Db, count: number): Promise<SeededClient> {
   }
   await db.transaction().execute(async (tx) => {
     for (let i = 0; i < conversations.length; i += 500) {
-      await tx.insertInto('conversations').values(conversations.slice(i, i + 500)).execute();
+      await tx
+        .insertInto('conversations')
+        .values(conversations.slice(i, i + 500))
+        .execute();
     }
     for (let i = 0; i < messages.length; i += 500) {
-      await tx.insertInto('messages').values(messages.slice(i, i + 500)).execute();
+      await tx
+        .insertInto('messages')
+        .values(messages.slice(i, i + 500))
+        .execute();
     }
   });
   return { email: client.email, password };
@@ -344,12 +356,15 @@ async function prepareDatabase(
   let url: string | undefined;
   let version: string;
   if (kind === 'postgres') {
-    if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run `bash scripts/provision.sh` (it writes .cache/services.env).');
+    if (!adminUrl)
+      throw new Error('TEST_DATABASE_URL is not set: run `bash scripts/provision.sh` (it writes .cache/services.env).');
     const created = await createPostgresDatabase(adminUrl);
     url = created.url;
     version = `PostgreSQL ${created.serverVersion} on 127.0.0.1, pool of ${poolSize ?? 10} connections`;
   } else {
-    const manifest = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+    const manifest = JSON.parse(
+      await readFile(path.join(PROJECT_ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+    ) as { version: string };
     version = `PGlite ${manifest.version} (in the server process)`;
   }
   // The same directory startSystem uses for the embedded database (DATA_DIR/postgres).
@@ -456,9 +471,14 @@ async function verifyTargets(base: string, cookie: string, conversations: number
   const page = await html.text();
   const listed = (page.match(/<a href="\/conversations\/[0-9a-f-]{36}">/g) ?? []).length;
   if (html.status !== 200 || listed !== Math.min(HTML_PAGE_SIZE, conversations)) {
-    throw new Error(`GET /conversations: HTTP ${html.status}, ${listed} conversations listed (expected ${Math.min(HTML_PAGE_SIZE, conversations)})`);
+    throw new Error(
+      `GET /conversations: HTTP ${html.status}, ${listed} conversations listed (expected ${Math.min(HTML_PAGE_SIZE, conversations)})`,
+    );
   }
-  const api = await fetch(`${base}/api/v1/conversations?limit=${API_LIMIT}`, { redirect: 'manual', headers: { cookie, accept: 'application/json' } });
+  const api = await fetch(`${base}/api/v1/conversations?limit=${API_LIMIT}`, {
+    redirect: 'manual',
+    headers: { cookie, accept: 'application/json' },
+  });
   const body = (await api.json()) as { total?: number; items?: unknown[] };
   if (api.status !== 200 || body.total !== conversations || body.items?.length !== Math.min(API_LIMIT, conversations)) {
     throw new Error(`GET /api/v1/conversations: HTTP ${api.status}, total ${body.total}, ${body.items?.length} items`);
@@ -476,7 +496,12 @@ function cpuTimes(): { busy: number; total: number } {
   return { busy, total };
 }
 
-async function load(url: string, headers: Record<string, string>, connections: number, duration: number): Promise<autocannon.Result> {
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  duration: number,
+): Promise<autocannon.Result> {
   return autocannon({ url, headers, connections, duration, timeout: 10 });
 }
 
@@ -522,10 +547,14 @@ async function benchTarget(
     non2xx: result.non2xx,
     total,
     statusCodes: statusSummary(result),
-    serverCpu: (100 * (serverAfter.cpuMicros - serverBefore.cpuMicros)) / 1000 / (serverAfter.wallMs - serverBefore.wallMs),
+    serverCpu:
+      (100 * (serverAfter.cpuMicros - serverBefore.cpuMicros)) / 1000 / (serverAfter.wallMs - serverBefore.wallMs),
     serverLoopUtilization:
       (100 * (serverAfter.loopActiveMs - serverBefore.loopActiveMs)) /
-      Math.max(1, serverAfter.loopActiveMs - serverBefore.loopActiveMs + serverAfter.loopIdleMs - serverBefore.loopIdleMs),
+      Math.max(
+        1,
+        serverAfter.loopActiveMs - serverBefore.loopActiveMs + serverAfter.loopIdleMs - serverBefore.loopIdleMs,
+      ),
     serverLoopDelayP99: serverAfter.loopDelayP99,
     serverLoopDelayMax: serverAfter.loopDelayMax,
     serverRssBefore: serverBefore.rssBytes,
@@ -547,7 +576,10 @@ async function queriesPerRequest(base: string, target: Target, cookie: string, c
   const counts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const before = await serverStats(child);
-    const res = await fetch(`${base}${target.path}`, { redirect: 'manual', headers: { cookie, accept: target.accept } });
+    const res = await fetch(`${base}${target.path}`, {
+      redirect: 'manual',
+      headers: { cookie, accept: target.accept },
+    });
     await res.arrayBuffer();
     const after = await serverStats(child);
     counts.push(after.queries - before.queries);
@@ -560,7 +592,8 @@ async function queriesPerRequest(base: string, target: Target, cookie: string, c
 
 function markdownTable(head: string[], body: string[][], leftColumns: number): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i < leftColumns ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(head), rule, ...body.map(line)].join('\n');
 }
@@ -586,7 +619,19 @@ function resultTable(rows: Row[]): string {
 /** What it cost on the server side. */
 function serverTable(rows: Row[]): string {
   return markdownTable(
-    ['target', 'database', 'queries/req', 'bytes/resp', 'server CPU', 'server CPU ms/req', 'event loop busy', 'loop delay p99 ms', 'loop delay max ms', 'server RSS MB', 'host CPU'],
+    [
+      'target',
+      'database',
+      'queries/req',
+      'bytes/resp',
+      'server CPU',
+      'server CPU ms/req',
+      'event loop busy',
+      'loop delay p99 ms',
+      'loop delay max ms',
+      'server RSS MB',
+      'host CPU',
+    ],
     rows.map((r) => [
       r.target,
       r.database,
@@ -614,7 +659,8 @@ async function main(): Promise<number> {
   const cliPath = process.env.TEMPORAL_CLI_PATH;
 
   // Setup, then per database: start, login, and per target: warm-up, run, margins.
-  const budgetMs = (120 + options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30))) * 1000;
+  const budgetMs =
+    (120 + options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30))) * 1000;
   const watchdog = setTimeout(() => {
     log(`watchdog: the benchmark did not finish within ${budgetMs / 1000} s; stopping`);
     void cleanup().finally(() => process.exit(2));
@@ -637,7 +683,10 @@ async function main(): Promise<number> {
   await new Promise((r) => setTimeout(r, 2000));
   const idleAfter = cpuTimes();
   const hostBusyBefore = (100 * (idleAfter.busy - idleBefore.busy)) / Math.max(1, idleAfter.total - idleBefore.total);
-  if (hostBusyBefore > 15) log(`warning: the host was ${hostBusyBefore.toFixed(0)} % busy before the benchmark started; numbers will be low and noisy`);
+  if (hostBusyBefore > 15)
+    log(
+      `warning: the host was ${hostBusyBefore.toFixed(0)} % busy before the benchmark started; numbers will be low and noisy`,
+    );
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-'));
   defer(`remove ${tmp}`, () => rm(tmp, { recursive: true, force: true }));
 
@@ -690,7 +739,11 @@ async function main(): Promise<number> {
   await cleanup();
 
   const cpus = os.cpus();
-  const autocannonVersion = (JSON.parse(await readFile(path.join(PROJECT_ROOT, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version;
+  const autocannonVersion = (
+    JSON.parse(await readFile(path.join(PROJECT_ROOT, 'node_modules/autocannon/package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
   const out = [
     '',
     `Conversation list benchmark, ${started.toISOString()}`,
@@ -698,7 +751,10 @@ async function main(): Promise<number> {
     `node:      ${process.version} (${process.platform} ${os.release()} ${process.arch})`,
     `cpus:      ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
     `databases: ${versions.join('; ')}`,
-    `host:      ${hostBusyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`,
+    `host:      ${hostBusyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end`,
     `load:      autocannon ${autocannonVersion}, ${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s measured, per target`,
     `data:      1 client, ${options.conversations} conversations × 3 messages; HTML lists ${Math.min(HTML_PAGE_SIZE, options.conversations)}, API lists ${Math.min(API_LIMIT, options.conversations)}`,
     '',
@@ -724,7 +780,9 @@ async function main(): Promise<number> {
 
   const failed = rows.filter((r) => r.non2xx > 0 || r.errors > 0 || r.total === 0);
   if (failed.length > 0 || warmupFailures > 0) {
-    process.stderr.write(`\nFAILED: ${failed.map((r) => `${r.database} ${r.target}`).join(', ') || 'warm-up'} saw non-2xx responses or errors.\n`);
+    process.stderr.write(
+      `\nFAILED: ${failed.map((r) => `${r.database} ${r.target}`).join(', ') || 'warm-up'} saw non-2xx responses or errors.\n`,
+    );
     return 1;
   }
   return 0;
@@ -744,7 +802,9 @@ async function serve(): Promise<void> {
   };
   if (!env.DATABASE_URL) {
     const { PGlite } = await import('@electric-sql/pglite');
-    const liteProto = PGlite.prototype as unknown as { query: (this: InstanceType<typeof PGlite>, ...args: unknown[]) => unknown };
+    const liteProto = PGlite.prototype as unknown as {
+      query: (this: InstanceType<typeof PGlite>, ...args: unknown[]) => unknown;
+    };
     const liteQuery = liteProto.query;
     liteProto.query = function (this: InstanceType<typeof PGlite>, ...args: unknown[]) {
       queries++;
@@ -807,7 +867,9 @@ if (process.env[ROLE_ENV] === 'server') {
   try {
     code = await main();
   } catch (err) {
-    process.stderr.write(`\n${err instanceof UsageError ? err.message : `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`);
+    process.stderr.write(
+      `\n${err instanceof UsageError ? err.message : `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`,
+    );
     await cleanup();
     code = 2;
   }

@@ -46,7 +46,12 @@ const columns: Array<SheetColumn<CaseListRow>> = [
   { header: t.caseList.colSpace, width: 22, value: (r) => r.spaceName },
   { header: t.caseList.colState, width: 18, value: (r) => t.documents.caseStatus[r.status] },
   { header: t.caseList.colPayment, width: 12, value: (r) => t.caseList.paymentState[r.paymentState] },
-  { header: t.caseList.colAmount, width: 14, numFmt: '#,##0.00', value: (r) => (r.paymentAmountCents === null ? null : r.paymentAmountCents / 100) },
+  {
+    header: t.caseList.colAmount,
+    width: 14,
+    numFmt: '#,##0.00',
+    value: (r) => (r.paymentAmountCents === null ? null : r.paymentAmountCents / 100),
+  },
   { header: t.caseList.colAssignee, width: 24, value: (r) => r.assigneeName ?? '' },
   { header: t.caseList.colCreated, width: 18, numFmt: 'dd/mm/yyyy hh:mm', value: (r) => r.createdAt },
 ];
@@ -65,7 +70,12 @@ async function child(mode: Mode, url: string, file: string): Promise<void> {
   const t0 = performance.now();
   let rows = 0;
   if (mode === 'stream') {
-    await pipeline(xlsxStream('Dossiers', columns, streamCases(database.db, { scope: EVERY_SPACE, terms: [] }), { done: (n) => (rows = n) }), createWriteStream(file));
+    await pipeline(
+      xlsxStream('Dossiers', columns, streamCases(database.db, { scope: EVERY_SPACE, terms: [] }), {
+        done: (n) => (rows = n),
+      }),
+      createWriteStream(file),
+    );
   } else {
     const all: CaseListRow[] = [];
     for await (const batch of streamCases(database.db, { scope: EVERY_SPACE, terms: [] }, 100_000)) all.push(...batch);
@@ -81,18 +91,35 @@ async function child(mode: Mode, url: string, file: string): Promise<void> {
   const m = process.memoryUsage();
   rssPeak = Math.max(rssPeak, m.rss);
   await database.close();
-  const result: Result = { mode, rows, ms, rssBeforeMb: rssBefore / 2 ** 20, rssPeakGrowthMb: (rssPeak - rssBefore) / 2 ** 20, heapPeakMb: Math.max(heapPeak, m.heapUsed) / 2 ** 20, bytes: (await stat(file)).size };
+  const result: Result = {
+    mode,
+    rows,
+    ms,
+    rssBeforeMb: rssBefore / 2 ** 20,
+    rssPeakGrowthMb: (rssPeak - rssBefore) / 2 ** 20,
+    heapPeakMb: Math.max(heapPeak, m.heapUsed) / 2 ** 20,
+    bytes: (await stat(file)).size,
+  };
   process.send?.(result);
 }
 
 function runChild(mode: Mode, url: string, file: string, heapLimitMb?: number): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const execArgv = [...process.execArgv, '--expose-gc', ...(heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : [])];
-    const proc = fork(SELF, [], { env: { ...process.env, BENCH_EXPORT_CHILD: JSON.stringify({ mode, url, file }) }, execArgv });
+    const execArgv = [
+      ...process.execArgv,
+      '--expose-gc',
+      ...(heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : []),
+    ];
+    const proc = fork(SELF, [], {
+      env: { ...process.env, BENCH_EXPORT_CHILD: JSON.stringify({ mode, url, file }) },
+      execArgv,
+    });
     let result: Result | undefined;
     proc.on('message', (m) => (result = m as Result));
     proc.on('error', reject);
-    proc.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`${mode} child exited with ${code}`))));
+    proc.on('exit', (code) =>
+      result && code === 0 ? resolve(result) : reject(new Error(`${mode} child exited with ${code}`)),
+    );
   });
 }
 
@@ -111,11 +138,21 @@ if (role) {
     console.log('|---|---|---|---|---|---|---|');
     const limitArg = process.argv.find((a) => a.startsWith('--heap-limit='));
     const heapLimit = limitArg ? Number(limitArg.split('=')[1]) : undefined;
-    const runs: Array<[Mode, number | undefined]> = [['stream', undefined], ['memory', undefined], ['stream', undefined], ...(heapLimit ? [['stream', heapLimit] as [Mode, number]] : [])];
+    const runs: Array<[Mode, number | undefined]> = [
+      ['stream', undefined],
+      ['memory', undefined],
+      ['stream', undefined],
+      ...(heapLimit ? [['stream', heapLimit] as [Mode, number]] : []),
+    ];
     for (const [mode, limit] of runs) {
       const r = await runChild(mode, seeded.url, path.join(dir, `${mode}.xlsx`), limit);
-      const label = mode === 'stream' ? `streamed (the route)${limit ? `, old space capped at ${limit} MB` : ''}` : 'in memory (contrast)';
-      console.log(`| ${label} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} s | ${Math.round(r.rows / (r.ms / 1000))} | ${r.rssPeakGrowthMb.toFixed(1)} MB | ${r.heapPeakMb.toFixed(1)} MB | ${(r.bytes / 2 ** 20).toFixed(2)} MB |`);
+      const label =
+        mode === 'stream'
+          ? `streamed (the route)${limit ? `, old space capped at ${limit} MB` : ''}`
+          : 'in memory (contrast)';
+      console.log(
+        `| ${label} | ${r.rows} | ${(r.ms / 1000).toFixed(2)} s | ${Math.round(r.rows / (r.ms / 1000))} | ${r.rssPeakGrowthMb.toFixed(1)} MB | ${r.heapPeakMb.toFixed(1)} MB | ${(r.bytes / 2 ** 20).toFixed(2)} MB |`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -78,14 +78,17 @@ export function readOptions(
 export function numberOption(name: string, raw: string, min: number, max: number, integer = true): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got "${raw}")`);
+    throw new UsageError(
+      `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got "${raw}")`,
+    );
   }
   return n;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export function logLevelOption(raw: string): string {
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(raw))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   return raw;
 }
 
@@ -162,7 +165,9 @@ export async function runBench(main: () => Promise<number>, budgetMs: () => numb
     code = await run;
     await cleanup();
   } catch (err) {
-    process.stderr.write(`\n${err instanceof UsageError ? err.message : `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`);
+    process.stderr.write(
+      `\n${err instanceof UsageError ? err.message : `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`,
+    );
     await cleanup();
     code = 2;
   } finally {
@@ -203,7 +208,10 @@ export interface BenchEnv {
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run \`bash scripts/provision.sh --with-redmine\` (it writes .cache/services.env).`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run \`bash scripts/provision.sh --with-redmine\` (it writes .cache/services.env).`,
+    );
   return value;
 }
 
@@ -245,7 +253,8 @@ export async function createDatabase(env: BenchEnv): Promise<{ url: string; db: 
   await admin.connect();
   let version: string;
   try {
-    version = (await admin.query<{ server_version: string }>('show server_version')).rows[0]?.server_version ?? 'unknown';
+    version =
+      (await admin.query<{ server_version: string }>('show server_version')).rows[0]?.server_version ?? 'unknown';
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
@@ -279,13 +288,20 @@ export interface RedmineProjectHandle {
  * with the "Guichet API" role. Deleted at cleanup, with its issues.
  */
 export async function createRedmineProject(env: BenchEnv, label: string): Promise<RedmineProjectHandle> {
-  const admin: HttpClient = createHttpClient({ system: 'redmine-admin', baseUrl: env.redmineUrl, headers: { 'X-Redmine-API-Key': env.redmineAdminKey } });
+  const admin: HttpClient = createHttpClient({
+    system: 'redmine-admin',
+    baseUrl: env.redmineUrl,
+    headers: { 'X-Redmine-API-Key': env.redmineAdminKey },
+  });
   const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey });
   const identifier = `guichet-bench-${label}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
   const trackers = await staff.listTrackers();
   const fields = ((await staff.listCustomFields()) ?? []).filter((f) => f.customizedType === 'issue');
   const emailField = fields.find((f) => f.name === 'E-mail client');
-  if (!emailField) throw new Error('the test Redmine has no "E-mail client" issue field: run `bash scripts/provision.sh --with-redmine`');
+  if (!emailField)
+    throw new Error(
+      'the test Redmine has no "E-mail client" issue field: run `bash scripts/provision.sh --with-redmine`',
+    );
   const created = await admin.json<{ project: { id: number } }>({
     method: 'POST',
     path: '/projects.json',
@@ -308,8 +324,13 @@ export async function createRedmineProject(env: BenchEnv, label: string): Promis
   const apiUser = await createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey }).currentUser();
   const roles = await admin.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
   const role = roles.data?.roles.find((r) => r.name === 'Guichet API');
-  if (!role) throw new Error('the test Redmine has no "Guichet API" role: run `bash scripts/provision.sh --with-redmine`');
-  await admin.json({ method: 'POST', path: `/projects/${id}/memberships.json`, json: { membership: { user_id: apiUser.id, role_ids: [role.id] } } });
+  if (!role)
+    throw new Error('the test Redmine has no "Guichet API" role: run `bash scripts/provision.sh --with-redmine`');
+  await admin.json({
+    method: 'POST',
+    path: `/projects/${id}/memberships.json`,
+    json: { membership: { user_id: apiUser.id, role_ids: [role.id] } },
+  });
   return { id, identifier, emailFieldId: emailField.id };
 }
 
@@ -521,7 +542,11 @@ export async function mirroredConversations(
   const deadline = Date.now() + options.timeoutMs;
   for (let i = 0; i < count; i++) {
     const session = sessions[options.perClient === 'one' ? i : 0]!;
-    const id = await session.openConversation(space.id, `Bench ${i + 1}`, `Première demande de la conversation ${i + 1}.`);
+    const id = await session.openConversation(
+      space.id,
+      `Bench ${i + 1}`,
+      `Première demande de la conversation ${i + 1}.`,
+    );
     conversations.push({ id, session });
     if (options.gapMs !== undefined) {
       // One after the other, each mirrored then left alone for a while (see the caller).
@@ -529,7 +554,12 @@ export async function mirroredConversations(
       await sleep(options.gapMs);
     }
   }
-  const issues = await waitMirrored(db, conversations.map((c) => c.id), deadline, count);
+  const issues = await waitMirrored(
+    db,
+    conversations.map((c) => c.id),
+    deadline,
+    count,
+  );
   return { sessions, conversations: conversations.map((c) => ({ ...c, issueId: issues.get(c.id)! })) };
 }
 
@@ -568,7 +598,8 @@ export function percentile(values: number[], p: number): number {
 
 export function markdownTable(head: string[], body: string[][], leftColumns = 1): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i < leftColumns ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(head), rule, ...body.map(line)].join('\n');
 }
@@ -591,7 +622,10 @@ export function environmentLines(started: Date, command: string, busyBefore: num
     `node:      ${process.version} (${process.platform} ${os.release()} ${process.arch})`,
     `cpus:      ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
     `services:  ${services}`,
-    `host:      ${busyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`,
+    `host:      ${busyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end`,
   ];
 }
 
@@ -681,7 +715,11 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
   // within about 2 s of the newest change (its cursor overlaps, Redmine's times are in seconds),
   // so conversations opened in the same instant would all be read on every idle poll. Spaced,
   // the idle count is that of a quiet deployment: the last issue changed, re-read each poll.
-  const { conversations } = await mirroredConversations(db, system.base, space, options.conversations, { perClient: 'all', timeoutMs: 180_000, gapMs: 2500 });
+  const { conversations } = await mirroredConversations(db, system.base, space, options.conversations, {
+    perClient: 'all',
+    timeoutMs: 180_000,
+    gapMs: 2500,
+  });
   // The acknowledgements go on the issues right after the first messages: let them settle.
   await sleep(Math.max(3000, 3 * poll * 1000));
 
@@ -692,7 +730,9 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
   const idleSeconds = (performance.now() - idleStarted) / 1000;
   const idleRequests = [...proxy.requests];
 
-  log(`poll ${poll} s: ${options.notes} public notes posted in Redmine, ${options.conversations} conversations at once`);
+  log(
+    `poll ${poll} s: ${options.notes} public notes posted in Redmine, ${options.conversations} conversations at once`,
+  );
   const staff: RedmineClient = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey });
   const latencies: number[] = [];
   const putMs: number[] = [];
@@ -702,7 +742,8 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
   const notesStarted = performance.now();
   await Promise.all(
     conversations.map(async (conversation, c) => {
-      const share = Math.floor(options.notes / conversations.length) + (c < options.notes % conversations.length ? 1 : 0);
+      const share =
+        Math.floor(options.notes / conversations.length) + (c < options.notes % conversations.length ? 1 : 0);
       for (let n = 0; n < share; n++) {
         await sleep(Math.random() * MAX_PAUSE_MS);
         const body = `Réponse ${c + 1}.${n + 1} du gestionnaire (${run}).`;
@@ -735,7 +776,8 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
 async function main(options: Options): Promise<number> {
   const started = new Date();
   const busyBefore = await hostBusy();
-  if (busyBefore > 15) log(`warning: the host was ${busyBefore.toFixed(0)} % busy before the benchmark started; numbers will be noisy`);
+  if (busyBefore > 15)
+    log(`warning: the host was ${busyBefore.toFixed(0)} % busy before the benchmark started; numbers will be noisy`);
   const env = await benchEnv();
   log('starting a Temporal dev server');
   const temporalAddress = await startTemporal(env);
@@ -748,12 +790,28 @@ async function main(options: Options): Promise<number> {
   const out = [
     '',
     'Mirror latency benchmark (Redmine note → client JSON API)',
-    ...environmentLines(started, commandLine(options), busyBefore, `Redmine ${redmine} (thin, SQLite) on 127.0.0.1:3000 through a TCP proxy; PostgreSQL and a Temporal dev server on 127.0.0.1`),
+    ...environmentLines(
+      started,
+      commandLine(options),
+      busyBefore,
+      `Redmine ${redmine} (thin, SQLite) on 127.0.0.1:3000 through a TCP proxy; PostgreSQL and a Temporal dev server on 127.0.0.1`,
+    ),
     `notes:     ${options.notes} public notes posted with the administrator's key, ${options.conversations} conversations of one client at once, a random 0–${MAX_PAUSE_MS / 1000} s pause before each;`,
     `           latency = from sending the note to Redmine until GET /api/v1/conversations/:id shows it (probed every ${options.probeMs} ms)`,
     '',
     markdownTable(
-      ['REDMINE_POLL_SECONDS', 'notes', 'visible', 'p50 s', 'p95 s', 'max s', 'mean s', 'min s', 'Redmine PUT p50 s', 'Redmine req/note'],
+      [
+        'REDMINE_POLL_SECONDS',
+        'notes',
+        'visible',
+        'p50 s',
+        'p95 s',
+        'max s',
+        'mean s',
+        'min s',
+        'Redmine PUT p50 s',
+        'Redmine req/note',
+      ],
       results.map((r) => [
         String(r.poll),
         String(r.latencies.length + r.lost),
@@ -786,9 +844,13 @@ async function main(options: Options): Promise<number> {
     '',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
-  const failed = results.filter((r) => r.lost > 0 || r.latencies.length === 0 || percentile(r.latencies, 95) > P95_LIMIT_MS);
+  const failed = results.filter(
+    (r) => r.lost > 0 || r.latencies.length === 0 || percentile(r.latencies, 95) > P95_LIMIT_MS,
+  );
   if (failed.length > 0) {
-    process.stderr.write(`\nFAILED: ${failed.map((r) => `poll ${r.poll} s: p95 ${ms(percentile(r.latencies, 95))} s, ${r.lost} notes never visible`).join('; ')}\n`);
+    process.stderr.write(
+      `\nFAILED: ${failed.map((r) => `poll ${r.poll} s: p95 ${ms(percentile(r.latencies, 95))} s, ${r.lost} notes never visible`).join('; ')}\n`,
+    );
     return 1;
   }
   return 0;
@@ -799,10 +861,16 @@ if (process.env[ROLE_ENV] === 'system') {
   await serveSystem();
 } else if (isEntry) {
   let budget = 600_000;
-  await runBench(async () => {
-    const options = parseOptions(process.argv.slice(2));
-    const perPoll = 240 + options.idle + Math.ceil(options.notes / options.conversations) * (MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
-    budget = (120 + options.polls.length * perPoll) * 1000;
-    return main(options);
-  }, () => budget);
+  await runBench(
+    async () => {
+      const options = parseOptions(process.argv.slice(2));
+      const perPoll =
+        240 +
+        options.idle +
+        Math.ceil(options.notes / options.conversations) * (MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
+      budget = (120 + options.polls.length * perPoll) * 1000;
+      return main(options);
+    },
+    () => budget,
+  );
 }

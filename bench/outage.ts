@@ -107,7 +107,11 @@ interface Check {
 }
 
 /** Counts, on Redmine itself (administrator's key, not through the proxy), the notes of the messages. */
-async function checkRedmine(staff: RedmineClient, conversations: { id: string; issueId: number }[], messageIdsByConversation: Map<string, string[]>): Promise<Check> {
+async function checkRedmine(
+  staff: RedmineClient,
+  conversations: { id: string; issueId: number }[],
+  messageIdsByConversation: Map<string, string[]>,
+): Promise<Check> {
   const check: Check = { expected: 0, found: 0, missing: 0, duplicates: 0, outOfOrder: 0, guichetNotes: 0 };
   for (const conversation of conversations) {
     const ids = messageIdsByConversation.get(conversation.id) ?? [];
@@ -140,7 +144,8 @@ async function checkRedmine(staff: RedmineClient, conversations: { id: string; i
 async function main(options: Options): Promise<number> {
   const started = new Date();
   const busyBefore = await hostBusy();
-  if (busyBefore > 15) log(`warning: the host was ${busyBefore.toFixed(0)} % busy before the benchmark started; numbers will be noisy`);
+  if (busyBefore > 15)
+    log(`warning: the host was ${busyBefore.toFixed(0)} % busy before the benchmark started; numbers will be noisy`);
   const env = await benchEnv();
   log('starting a Temporal dev server');
   const temporalAddress = await startTemporal(env);
@@ -160,18 +165,31 @@ async function main(options: Options): Promise<number> {
     LOG_LEVEL: options.logLevel,
   });
   log(`${options.conversations} clients, one conversation each, mirrored before the outage`);
-  const { conversations } = await mirroredConversations(db, system.base, space, options.conversations, { perClient: 'one', timeoutMs: 300_000 });
+  const { conversations } = await mirroredConversations(db, system.base, space, options.conversations, {
+    perClient: 'one',
+    timeoutMs: 300_000,
+  });
   await sleep(Math.max(3000, 2 * options.poll * 1000));
   const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey });
   const firstIds = new Map<string, string[]>();
   for (const c of conversations) {
-    const first = await db.selectFrom('messages').select('id').where('conversation_id', '=', c.id).where('author_kind', '=', 'client').execute();
-    firstIds.set(c.id, first.map((m) => m.id));
+    const first = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation_id', '=', c.id)
+      .where('author_kind', '=', 'client')
+      .execute();
+    firstIds.set(
+      c.id,
+      first.map((m) => m.id),
+    );
   }
   const before = await checkRedmine(staff, conversations, firstIds);
 
   // --- the outage, with traffic
-  log(`Redmine down for ${options.outage} s; ${options.messages} messages over the first ${Math.round(options.outage * SEND_SHARE)} s`);
+  log(
+    `Redmine down for ${options.outage} s; ${options.messages} messages over the first ${Math.round(options.outage * SEND_SHARE)} s`,
+  );
   const run = randomBytes(3).toString('hex');
   await proxy.cut();
   const outageStarted = performance.now();
@@ -201,11 +219,16 @@ async function main(options: Options): Promise<number> {
   }
   await Promise.all(chains);
   const sendingSeconds = (performance.now() - outageStarted) / 1000;
-  if (sendingSeconds > options.outage) log(`warning: sending took ${sendingSeconds.toFixed(1)} s, longer than the outage`);
+  if (sendingSeconds > options.outage)
+    log(`warning: sending took ${sendingSeconds.toFixed(1)} s, longer than the outage`);
   const stored = await db
     .selectFrom('messages')
     .select(['id', 'conversation_id', 'body', 'redmine_delivery'])
-    .where('conversation_id', 'in', conversations.map((c) => c.id))
+    .where(
+      'conversation_id',
+      'in',
+      conversations.map((c) => c.id),
+    )
     .where('author_kind', '=', 'client')
     .where('body', 'like', `%(${run}).`)
     .execute();
@@ -222,7 +245,11 @@ async function main(options: Options): Promise<number> {
         await db
           .selectFrom('messages')
           .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('conversation_id', 'in', conversations.map((c) => c.id))
+          .where(
+            'conversation_id',
+            'in',
+            conversations.map((c) => c.id),
+          )
           .where('author_kind', '=', 'staff')
           .where('body', 'like', `%(${run}).`)
           .executeTakeFirstOrThrow()
@@ -237,9 +264,14 @@ async function main(options: Options): Promise<number> {
   await proxy.restore();
   const outageSeconds = (performance.now() - outageStarted) / 1000;
   const restored = performance.now();
-  log(`Redmine back after ${outageSeconds.toFixed(1)} s; waiting for ${stored.length} messages to be delivered (at most ${options.drainTimeout} s)`);
+  log(
+    `Redmine back after ${outageSeconds.toFixed(1)} s; waiting for ${stored.length} messages to be delivered (at most ${options.drainTimeout} s)`,
+  );
   const ids = stored.map((m) => m.id);
-  const marks: { fraction: number; seconds: number | undefined }[] = [0.01, 0.5, 0.9, 1].map((fraction) => ({ fraction, seconds: undefined }));
+  const marks: { fraction: number; seconds: number | undefined }[] = [0.01, 0.5, 0.9, 1].map((fraction) => ({
+    fraction,
+    seconds: undefined,
+  }));
   const progress: string[] = [];
   let lastProgress = 0;
   let delivered = 0;
@@ -254,7 +286,8 @@ async function main(options: Options): Promise<number> {
       .executeTakeFirstOrThrow();
     delivered = Number(row.n);
     const seconds = (performance.now() - restored) / 1000;
-    for (const mark of marks) if (mark.seconds === undefined && delivered >= Math.ceil(mark.fraction * ids.length)) mark.seconds = seconds;
+    for (const mark of marks)
+      if (mark.seconds === undefined && delivered >= Math.ceil(mark.fraction * ids.length)) mark.seconds = seconds;
     if (seconds - lastProgress >= 15) {
       lastProgress = seconds;
       progress.push(`${seconds.toFixed(0)} s: ${delivered}`);
@@ -285,8 +318,12 @@ async function main(options: Options): Promise<number> {
       .execute();
     // The order the client wrote them in (their sequence number), which the thread must keep too.
     const written = [...rows].sort((a, b) => (order.get(a.body) ?? 0) - (order.get(b.body) ?? 0));
-    if (written.some((m, i) => m.id !== rows[i]!.id)) log(`  conversation ${c.id}: the thread's order differs from the order written`);
-    byConversation.set(c.id, written.map((m) => m.id));
+    if (written.some((m, i) => m.id !== rows[i]!.id))
+      log(`  conversation ${c.id}: the thread's order differs from the order written`);
+    byConversation.set(
+      c.id,
+      written.map((m) => m.id),
+    );
   }
   const after = await checkRedmine(staff, conversations, byConversation);
   await sleep(Math.max(5000, 3 * options.poll * 1000));
@@ -316,7 +353,17 @@ async function main(options: Options): Promise<number> {
     'While Redmine was down:',
     '',
     markdownTable(
-      ['messages sent', 'answered 303', 'other answers', 'POST p50 ms', 'POST p95 ms', 'POST max ms', 'sending s', 'stored pending', 'new notes on Redmine'],
+      [
+        'messages sent',
+        'answered 303',
+        'other answers',
+        'POST p50 ms',
+        'POST p95 ms',
+        'POST max ms',
+        'sending s',
+        'stored pending',
+        'new notes on Redmine',
+      ],
       [
         [
           String(sent.length),
@@ -336,7 +383,21 @@ async function main(options: Options): Promise<number> {
     `After Redmine returned (outage ${outageSeconds.toFixed(1)} s):`,
     '',
     markdownTable(
-      ['delivered', 'first s', '50 % s', '90 % s', 'all s', 'notes expected', 'notes found', 'missing', 'duplicates', 'out of order', 'again after a while', 'Redmine requests', 'req/message'],
+      [
+        'delivered',
+        'first s',
+        '50 % s',
+        '90 % s',
+        'all s',
+        'notes expected',
+        'notes found',
+        'missing',
+        'duplicates',
+        'out of order',
+        'again after a while',
+        'Redmine requests',
+        'req/message',
+      ],
       [
         [
           `${delivered}/${ids.length}`,
@@ -368,15 +429,23 @@ async function main(options: Options): Promise<number> {
   process.stdout.write(`${out.join('\n')}\n`);
 
   const problems: string[] = [];
-  if (sent.length !== options.messages || non303 > 0) problems.push(`${non303} of ${sent.length} POSTs did not answer 303`);
-  if (stored.length !== options.messages) problems.push(`${stored.length} messages stored instead of ${options.messages}`);
-  if (delivered !== ids.length) problems.push(`${ids.length - delivered} messages not delivered within ${options.drainTimeout} s`);
+  if (sent.length !== options.messages || non303 > 0)
+    problems.push(`${non303} of ${sent.length} POSTs did not answer 303`);
+  if (stored.length !== options.messages)
+    problems.push(`${stored.length} messages stored instead of ${options.messages}`);
+  if (delivered !== ids.length)
+    problems.push(`${ids.length - delivered} messages not delivered within ${options.drainTimeout} s`);
   if (after.missing + after.duplicates + after.outOfOrder > 0 || later.duplicates > 0 || later.missing > 0) {
-    problems.push(`on Redmine: ${after.missing} missing, ${Math.max(after.duplicates, later.duplicates)} duplicates, ${after.outOfOrder} out of order`);
+    problems.push(
+      `on Redmine: ${after.missing} missing, ${Math.max(after.duplicates, later.duplicates)} duplicates, ${after.outOfOrder} out of order`,
+    );
   }
-  if (guichetNotesAdded !== ids.length) problems.push(`${guichetNotesAdded} Guichet notes added instead of ${ids.length}`);
+  if (guichetNotesAdded !== ids.length)
+    problems.push(`${guichetNotesAdded} Guichet notes added instead of ${ids.length}`);
   if (staffVisibleDuringOutage !== 0 || staffFinal !== conversations.length) {
-    problems.push(`staff notes of the outage: ${staffVisibleDuringOutage} seen during it, ${staffFinal} in the threads at the end instead of ${conversations.length}`);
+    problems.push(
+      `staff notes of the outage: ${staffVisibleDuringOutage} seen during it, ${staffFinal} in the threads at the end instead of ${conversations.length}`,
+    );
   }
   if (problems.length > 0) {
     process.stderr.write(`\nFAILED: ${problems.join('; ')}\n`);
@@ -386,8 +455,11 @@ async function main(options: Options): Promise<number> {
 }
 
 let budget = 600_000;
-await runBench(async () => {
-  const options = parseOptions(process.argv.slice(2));
-  budget = (600 + options.outage * 2 + options.drainTimeout + options.messages / 10) * 1000;
-  return main(options);
-}, () => budget);
+await runBench(
+  async () => {
+    const options = parseOptions(process.argv.slice(2));
+    budget = (600 + options.outage * 2 + options.drainTimeout + options.messages / 10) * 1000;
+    return main(options);
+  },
+  () => budget,
+);

@@ -57,18 +57,44 @@ async function main(): Promise<number> {
   url.pathname = `/${dbName}`;
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-sla-'));
   const log = pino({ level: 'silent' });
-  const temporal = await startDevServer({ dataDir: tmp, dbDir: tmp, port: await freePort(), uiPort: 0, headless: true, namespace: 'default', logger: log, cliPath: process.env.TEMPORAL_CLI_PATH });
+  const temporal = await startDevServer({
+    dataDir: tmp,
+    dbDir: tmp,
+    port: await freePort(),
+    uiPort: 0,
+    headless: true,
+    namespace: 'default',
+    logger: log,
+    cliPath: process.env.TEMPORAL_CLI_PATH,
+  });
   try {
     const seed = await openDatabase({ url: url.toString() });
     await migrateToLatest(seed.db);
     const space = await seed.db
       .insertInto('spaces')
-      .values({ slug: 'bench', name: 'Bench', team_email: 'equipe@bench.test', sla_target_hours: targetSeconds / 3600, sla_max_hours: (targetSeconds * 10) / 3600 })
+      .values({
+        slug: 'bench',
+        name: 'Bench',
+        team_email: 'equipe@bench.test',
+        sla_target_hours: targetSeconds / 3600,
+        sla_max_hours: (targetSeconds * 10) / 3600,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const client = await seed.db
       .insertInto('accounts')
-      .values({ kind: 'client', email: 'client@bench.test', full_name: 'Client Bench', staff_role: null, password_hash: null, pending_password_hash: null, pending_password_expires_at: null, password_changed_at: null, last_login_at: null, disabled_at: null })
+      .values({
+        kind: 'client',
+        email: 'client@bench.test',
+        full_name: 'Client Bench',
+        staff_role: null,
+        password_hash: null,
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: null,
+        last_login_at: null,
+        disabled_at: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const ids = Array.from({ length: n }, () => ({ conversationId: randomUUID(), messageId: randomUUID() }));
@@ -76,16 +102,42 @@ async function main(): Promise<number> {
       const chunk = ids.slice(i, i + 1000);
       await seed.db
         .insertInto('conversations')
-        .values(chunk.map((c, k) => ({ id: c.conversationId, space_id: space.id, client_account_id: client.id, subject: `Demande ${i + k}`, cc: '', last_message_at: new Date() })))
+        .values(
+          chunk.map((c, k) => ({
+            id: c.conversationId,
+            space_id: space.id,
+            client_account_id: client.id,
+            subject: `Demande ${i + k}`,
+            cc: '',
+            last_message_at: new Date(),
+          })),
+        )
         .execute();
       await seed.db
         .insertInto('messages')
-        .values(chunk.map((c) => ({ id: c.messageId, conversation_id: c.conversationId, author_kind: 'client' as const, author_account_id: client.id, author_display_name: 'Client', body: 'Bonjour' })))
+        .values(
+          chunk.map((c) => ({
+            id: c.messageId,
+            conversation_id: c.conversationId,
+            author_kind: 'client' as const,
+            author_account_id: client.id,
+            author_display_name: 'Client',
+            body: 'Bonjour',
+          })),
+        )
         .execute();
     }
     await seed.close();
 
-    const config = loadConfig({ DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench-sla', DATA_DIR: tmp, LOG_LEVEL: 'silent', DEMO_DATA: 'false', DATABASE_POOL_SIZE: '20' });
+    const config = loadConfig({
+      DATABASE_URL: url.toString(),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'bench-sla',
+      DATA_DIR: tmp,
+      LOG_LEVEL: 'silent',
+      DEMO_DATA: 'false',
+      DATABASE_POOL_SIZE: '20',
+    });
     const rssBefore = process.memoryUsage().rss;
     const system = await startSystem({ config, server: false, worker: true, logger: log });
     const connection = await Connection.connect({ address: temporal.address });
@@ -112,10 +164,17 @@ async function main(): Promise<number> {
       let clocks = 0;
       let peakRss = process.memoryUsage().rss;
       while (clocks < n) {
-        const row = await db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('sla_max_at', 'is not', null).executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('conversations')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('sla_max_at', 'is not', null)
+          .executeTakeFirstOrThrow();
         clocks = Number(row.n);
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
-        if (Date.now() - t0 > targetSeconds * 750) throw new Error(`only ${clocks}/${n} clocks started before the first reminders fell due: raise --target-seconds`);
+        if (Date.now() - t0 > targetSeconds * 750)
+          throw new Error(
+            `only ${clocks}/${n} clocks started before the first reminders fell due: raise --target-seconds`,
+          );
         await new Promise((r) => setTimeout(r, 500));
       }
       const started = Date.now() - t0;
@@ -123,8 +182,12 @@ async function main(): Promise<number> {
       if (process.env.BENCH_SLA_HISTORY) {
         // Where a start spends its time: the first events of one conversation's history.
         const sample = ids[Math.floor(n / 2)]!;
-        const history = await new Client({ connection }).workflow.getHandle(`conversation-${sample.conversationId}`).fetchHistory();
-        const first = Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000 + Math.round((history.events?.[0]?.eventTime?.nanos ?? 0) / 1e6);
+        const history = await new Client({ connection }).workflow
+          .getHandle(`conversation-${sample.conversationId}`)
+          .fetchHistory();
+        const first =
+          Number(history.events?.[0]?.eventTime?.seconds ?? 0) * 1000 +
+          Math.round((history.events?.[0]?.eventTime?.nanos ?? 0) / 1e6);
         for (const e of history.events ?? []) {
           const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
           process.stderr.write(`  +${at - first} ms  ${String(e.eventType)}\n`);
@@ -135,7 +198,12 @@ async function main(): Promise<number> {
       let reminders = 0;
       const waitUntil = Date.now() + targetSeconds * 1000 + 15 * 60_000;
       while (reminders < n && Date.now() < waitUntil) {
-        const row = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).where('idempotency_key', 'like', 'sla-reminder:%').where('status', '=', 'sent').executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('notifications')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('idempotency_key', 'like', 'sla-reminder:%')
+          .where('status', '=', 'sent')
+          .executeTakeFirstOrThrow();
         reminders = Number(row.n);
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         await new Promise((r) => setTimeout(r, 1000));
@@ -143,7 +211,12 @@ async function main(): Promise<number> {
       const rows = await db
         .selectFrom('notifications')
         .innerJoin('conversations', 'conversations.id', 'notifications.conversation_id')
-        .select(['notifications.sent_at', 'notifications.idempotency_key', 'conversations.sla_started_at', 'conversations.sla_target_at'])
+        .select([
+          'notifications.sent_at',
+          'notifications.idempotency_key',
+          'conversations.sla_started_at',
+          'conversations.sla_target_at',
+        ])
         .where('notifications.idempotency_key', 'like', 'sla-reminder:%')
         .execute();
       const lags = rows
@@ -153,7 +226,9 @@ async function main(): Promise<number> {
         })
         .filter(Number.isFinite)
         .sort((a, b) => a - b);
-      const dues = rows.map((r) => r.sla_started_at!.getTime() + 0.75 * (r.sla_target_at!.getTime() - r.sla_started_at!.getTime()));
+      const dues = rows.map(
+        (r) => r.sla_started_at!.getTime() + 0.75 * (r.sla_target_at!.getTime() - r.sla_started_at!.getTime()),
+      );
       const sent = rows.map((r) => r.sent_at?.getTime() ?? 0);
       const distinctKeys = new Set(rows.map((r) => r.idempotency_key)).size;
 

@@ -30,9 +30,23 @@ async function samplePdf(pages: number): Promise<Buffer> {
   for (let i = 1; i <= pages; i++) {
     const page = doc.addPage([595, 842]);
     page.drawText(`Relevé ${i}`, { x: 50, y: 780, size: 24, font });
-    for (let line = 0; line < 30; line++) page.drawText(`Ligne ${line} — opération ${i * 100 + line} : 123,45 EUR`, { x: 50, y: 740 - line * 20, size: 10, font });
+    for (let line = 0; line < 30; line++)
+      page.drawText(`Ligne ${line} — opération ${i * 100 + line} : 123,45 EUR`, {
+        x: 50,
+        y: 740 - line * 20,
+        size: 10,
+        font,
+      });
     // Unreferenced image-sized stream per page, as a scanner's photo would weigh.
-    const photo = doc.context.stream(randomBytes(60_000), { Type: 'XObject', Subtype: 'Image', Width: 100, Height: 100, BitsPerComponent: 8, ColorSpace: 'DeviceRGB', Filter: 'DCTDecode' });
+    const photo = doc.context.stream(randomBytes(60_000), {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: 100,
+      Height: 100,
+      BitsPerComponent: 8,
+      ColorSpace: 'DeviceRGB',
+      Filter: 'DCTDecode',
+    });
     const ref = doc.context.register(photo);
     page.node.setXObject(PDFName.of(`Im${i}`), ref);
   }
@@ -58,13 +72,19 @@ async function main(): Promise<void> {
     const sourceFile = path.join(tmp, 'source.pdf');
     await writeFile(sourceFile, source);
     const per = Math.ceil(pages / pieces);
-    const groups = Array.from({ length: pieces }, (_, k) => Array.from({ length: Math.min(per, pages - k * per) }, (_, j) => k * per + j + 1)).filter((g) => g.length > 0);
+    const groups = Array.from({ length: pieces }, (_, k) =>
+      Array.from({ length: Math.min(per, pages - k * per) }, (_, j) => k * per + j + 1),
+    ).filter((g) => g.length > 0);
 
     const guichet: number[] = [];
     let outputBytes = 0;
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      const cut = await cutStoredPdf(storage, stored.key, groups.map((g) => ({ pages: g })));
+      const cut = await cutStoredPdf(
+        storage,
+        stored.key,
+        groups.map((g) => ({ pages: g })),
+      );
       guichet.push(performance.now() - t0);
       outputBytes = cut.reduce((sum, c) => sum + c.sizeBytes, 0);
       await Promise.all(cut.map((c) => storage.delete(c.key)));
@@ -75,7 +95,14 @@ async function main(): Promise<void> {
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
       for (const [k, g] of groups.entries()) {
-        await run('qpdf', ['--empty', '--pages', sourceFile, `${g[0]}-${g[g.length - 1]}`, '--', path.join(tmp, `q${k}.pdf`)]);
+        await run('qpdf', [
+          '--empty',
+          '--pages',
+          sourceFile,
+          `${g[0]}-${g[g.length - 1]}`,
+          '--',
+          path.join(tmp, `q${k}.pdf`),
+        ]);
       }
       qpdf.push(performance.now() - t0);
       qpdfBytes = 0;

@@ -41,13 +41,28 @@ await root.query(`create database ${dbName}`);
 const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 const database = await openDatabase({ url: url.toString() });
-const redmineAdmin = createHttpClient({ system: 'redmine-admin', baseUrl: redmineUrl, headers: { 'X-Redmine-API-Key': adminKey } });
+const redmineAdmin = createHttpClient({
+  system: 'redmine-admin',
+  baseUrl: redmineUrl,
+  headers: { 'X-Redmine-API-Key': adminKey },
+});
 const created: number[] = [];
 try {
   await migrateToLatest(database.db);
   const db = database.db;
-  const space = await db.insertInto('spaces').values({ slug: 'bench', name: 'Bench' }).returningAll().executeTakeFirstOrThrow();
-  const config = loadConfig({ REDMINE_URL: redmineUrl, REDMINE_API_KEY: adminKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo`, STAFF_LOGIN: 'redmine', DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: 'unused:7233' });
+  const space = await db
+    .insertInto('spaces')
+    .values({ slug: 'bench', name: 'Bench' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const config = loadConfig({
+    REDMINE_URL: redmineUrl,
+    REDMINE_API_KEY: adminKey,
+    REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
+    STAFF_LOGIN: 'redmine',
+    DATABASE_URL: url.toString(),
+    TEMPORAL_ADDRESS: 'unused:7233',
+  });
   const redmine = await resolveMirrorContext({
     url: redmineUrl,
     apiKey: adminKey,
@@ -59,26 +74,58 @@ try {
     teamName: config.REDMINE_TEAM_NAME,
   });
   const settings = (await resolveStaffAccess(config, redmine))!;
-  const roles = await redmineAdmin.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
+  const roles = await redmineAdmin.json<{ roles: { id: number; name: string }[] }>({
+    method: 'GET',
+    path: '/roles.json',
+  });
   const developer = roles.data!.roles.find((r) => r.name === 'Developer')!.id;
   for (let i = 0; i < users; i++) {
     const login = `bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const res = await redmineAdmin.json<{ user: { id: number } }>({
       method: 'POST',
       path: '/users.json',
-      json: { user: { login, firstname: 'Bench', lastname: login, mail: `${login}@example.test`, password: randomBytes(12).toString('hex') } },
+      json: {
+        user: {
+          login,
+          firstname: 'Bench',
+          lastname: login,
+          mail: `${login}@example.test`,
+          password: randomBytes(12).toString('hex'),
+        },
+      },
     });
     const id = res.data!.user.id;
     created.push(id);
-    await redmineAdmin.json({ method: 'POST', path: '/projects/guichet-demo/memberships.json', json: { membership: { user_id: id, role_ids: [developer] } } });
+    await redmineAdmin.json({
+      method: 'POST',
+      path: '/projects/guichet-demo/memberships.json',
+      json: { membership: { user_id: id, role_ids: [developer] } },
+    });
     await db
       .insertInto('accounts')
-      .values({ kind: 'staff', email: `${login}@example.test`, full_name: login, staff_role: 'agent', redmine_login: login, redmine_user_id: id, password_hash: null, pending_password_hash: null, pending_password_expires_at: null, password_changed_at: null, last_login_at: null, disabled_at: null })
+      .values({
+        kind: 'staff',
+        email: `${login}@example.test`,
+        full_name: login,
+        staff_role: 'agent',
+        redmine_login: login,
+        redmine_user_id: id,
+        password_hash: null,
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: null,
+        last_login_at: null,
+        disabled_at: null,
+      })
       .execute();
   }
   const times: number[] = [];
   for (let pass = 0; pass < passes; pass++) {
-    await db.updateTable('accounts').set({ access_checked_at: sql<Date>`now() - interval '1 hour'` }).where('redmine_user_id', 'is not', null).execute();
+    await db
+      .updateTable('accounts')
+      .set({ access_checked_at: sql<Date>`now() - interval '1 hour'` })
+      .where('redmine_user_id', 'is not', null)
+      .execute();
     const checkedBefore = new Date(Date.now() - 4 * 60_000);
     const started = performance.now();
     let checked = 0;
@@ -90,7 +137,8 @@ try {
       if (!batch.more) break;
     }
     times.push(performance.now() - started);
-    if (checked !== users || revoked !== 0) throw new Error(`pass ${pass + 1}: checked ${checked}, revoked ${revoked}: expected ${users} and 0`);
+    if (checked !== users || revoked !== 0)
+      throw new Error(`pass ${pass + 1}: checked ${checked}, revoked ${revoked}: expected ${users} and 0`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
@@ -104,7 +152,8 @@ try {
     ].join('\n'),
   );
 } finally {
-  for (const id of created) await redmineAdmin.json({ method: 'DELETE', path: `/users/${id}.json` }).catch(() => undefined);
+  for (const id of created)
+    await redmineAdmin.json({ method: 'DELETE', path: `/users/${id}.json` }).catch(() => undefined);
   await database.close();
   await root.query(`drop database if exists ${dbName}`);
   await root.end();

@@ -46,7 +46,10 @@ async function tenMegabytePdf(): Promise<Buffer> {
 }
 
 function tenMegabyteJpeg(): Buffer {
-  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
+  const head = Buffer.from([
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00,
+  ]);
   const scan = randomBytes(LIMIT - head.length - 2).map((b) => (b === 0xff ? 0 : b));
   return Buffer.concat([head, scan, Buffer.from([0xff, 0xd9])]);
 }
@@ -65,7 +68,11 @@ class Jar {
   }
 }
 
-function request(url: string, options: http.RequestOptions, body?: Buffer): Promise<{ res: http.IncomingMessage; text: string }> {
+function request(
+  url: string,
+  options: http.RequestOptions,
+  body?: Buffer,
+): Promise<{ res: http.IncomingMessage; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, options, (res) => {
       const chunks: Buffer[] = [];
@@ -80,7 +87,16 @@ function request(url: string, options: http.RequestOptions, body?: Buffer): Prom
 const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
 /** One deposit, the file streamed from disk: the bench process holds no 10 MB buffers. */
-function upload(base: string, jar: Jar, caseId: string, categoryId: string, csrf: string, file: string, size: number, name: string): Promise<{ status: number; ms: number; text: string }> {
+function upload(
+  base: string,
+  jar: Jar,
+  caseId: string,
+  categoryId: string,
+  csrf: string,
+  file: string,
+  size: number,
+  name: string,
+): Promise<{ status: number; ms: number; text: string }> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
@@ -92,12 +108,23 @@ function upload(base: string, jar: Jar, caseId: string, categoryId: string, csrf
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/dossiers/${caseId}/documents`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length, accept: 'application/json', cookie: jar.header() },
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + size + tail.length,
+        accept: 'application/json',
+        cookie: jar.header(),
+      },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ms: performance.now() - started,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.on('error', reject);
     req.write(head);
@@ -131,22 +158,57 @@ async function main(): Promise<number> {
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-upload-'));
-  const temporal = await startDevServer({ dataDir: tmp, dbDir: tmp, port: await freePort(), uiPort: 0, headless: true, namespace: 'default', logger: pino({ level: 'silent' }), cliPath: process.env.TEMPORAL_CLI_PATH });
+  const temporal = await startDevServer({
+    dataDir: tmp,
+    dbDir: tmp,
+    port: await freePort(),
+    uiPort: 0,
+    headless: true,
+    namespace: 'default',
+    logger: pino({ level: 'silent' }),
+    cliPath: process.env.TEMPORAL_CLI_PATH,
+  });
   let server: ReturnType<typeof spawn> | undefined;
   try {
     const database = await openDatabase({ url: url.toString() });
     await migrateToLatest(database.db);
     const db = database.db;
-    const space = await db.insertInto('spaces').values({ slug: 'bench', name: 'Bench' }).returningAll().executeTakeFirstOrThrow();
+    const space = await db
+      .insertInto('spaces')
+      .values({ slug: 'bench', name: 'Bench' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const password = 'bench-pass-word';
     const client = await db
       .insertInto('accounts')
-      .values({ kind: 'client', email: 'client@bench.test', full_name: 'Client Bench', staff_role: null, password_hash: await hashPassword(password), pending_password_hash: null, pending_password_expires_at: null, password_changed_at: null, last_login_at: null, disabled_at: null })
+      .values({
+        kind: 'client',
+        email: 'client@bench.test',
+        full_name: 'Client Bench',
+        staff_role: null,
+        password_hash: await hashPassword(password),
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: null,
+        last_login_at: null,
+        disabled_at: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const template = (await findTemplateBySlug(db, 'credit-bail-vehicule'))!;
-    const kase = await createCase(db, { spaceId: space.id, templateId: template.id, clientAccountId: client.id, number: 'BENCH-1', title: 'Bench' });
-    const category = await db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).where('code', '=', 'releves-compte').executeTakeFirstOrThrow();
+    const kase = await createCase(db, {
+      spaceId: space.id,
+      templateId: template.id,
+      clientAccountId: client.id,
+      number: 'BENCH-1',
+      title: 'Bench',
+    });
+    const category = await db
+      .selectFrom('document_categories')
+      .select('id')
+      .where('template_id', '=', template.id)
+      .where('code', '=', 'releves-compte')
+      .executeTakeFirstOrThrow();
 
     const file = path.join(tmp, `upload.${kind === 'jpeg' ? 'jpg' : 'pdf'}`);
     await writeFile(file, kind === 'jpeg' ? tenMegabyteJpeg() : await tenMegabytePdf());
@@ -156,12 +218,27 @@ async function main(): Promise<number> {
     const storageDir = path.join(tmp, 'files');
     server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'http-server.ts')], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench-upload', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: tmp, STORAGE_DIR: storageDir, LOG_LEVEL: 'warn', DEMO_DATA: 'false', SESSION_SECRET: randomBytes(32).toString('hex') },
+      env: {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: 'bench-upload',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: tmp,
+        STORAGE_DIR: storageDir,
+        LOG_LEVEL: 'warn',
+        DEMO_DATA: 'false',
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      const up = await request(`${base}/health`, {}).then((r) => r.res.statusCode === 200, () => false);
+      const up = await request(`${base}/health`, {}).then(
+        (r) => r.res.statusCode === 200,
+        () => false,
+      );
       if (up) break;
       if (i > 300) throw new Error('the server did not start');
       await new Promise((r) => setTimeout(r, 100));
@@ -171,34 +248,73 @@ async function main(): Promise<number> {
     const loginPage = await request(`${base}/connexion`, {});
     jar.take(loginPage.res);
     const form = new URLSearchParams({ _csrf: token(loginPage.text), email: 'client@bench.test', password }).toString();
-    const login = await request(`${base}/connexion`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() } }, Buffer.from(form));
+    const login = await request(
+      `${base}/connexion`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() } },
+      Buffer.from(form),
+    );
     jar.take(login.res);
     const casePage = await request(`${base}/dossiers/${kase.id}`, { headers: { cookie: jar.header() } });
     jar.take(casePage.res);
     const csrf = token(casePage.text);
 
     // Warm-up: one upload, then the baseline.
-    const warm = await upload(base, jar, kase.id, category.id, csrf, file, size, `warm-up.${kind === 'jpeg' ? 'jpg' : 'pdf'}`);
+    const warm = await upload(
+      base,
+      jar,
+      kase.id,
+      category.id,
+      csrf,
+      file,
+      size,
+      `warm-up.${kind === 'jpeg' ? 'jpg' : 'pdf'}`,
+    );
     if (warm.status !== 200) throw new Error(`warm-up upload failed: ${warm.status} ${warm.text}`);
     await new Promise((r) => setTimeout(r, 1000));
     const baseline = await rssOf(server.pid!);
     let peak = baseline;
     const sampler = setInterval(() => {
-      void rssOf(server!.pid!).then((rss) => (peak = Math.max(peak, rss)), () => undefined);
+      void rssOf(server!.pid!).then(
+        (rss) => (peak = Math.max(peak, rss)),
+        () => undefined,
+      );
     }, 20);
 
     const results: Array<{ round: number; seconds: number; latencies: number[]; failures: number }> = [];
     for (let round = 1; round <= rounds; round++) {
       const started = performance.now();
-      const done = await Promise.all(Array.from({ length: uploads }, (_, i) => upload(base, jar, kase.id, category.id, csrf, file, size, `releve-${round}-${i}.${kind === 'jpeg' ? 'jpg' : 'pdf'}`)));
+      const done = await Promise.all(
+        Array.from({ length: uploads }, (_, i) =>
+          upload(
+            base,
+            jar,
+            kase.id,
+            category.id,
+            csrf,
+            file,
+            size,
+            `releve-${round}-${i}.${kind === 'jpeg' ? 'jpg' : 'pdf'}`,
+          ),
+        ),
+      );
       const seconds = (performance.now() - started) / 1000;
-      results.push({ round, seconds, latencies: done.map((d) => d.ms).sort((a, b) => a - b), failures: done.filter((d) => d.status !== 200).length });
-      for (const d of done.filter((x) => x.status !== 200)) process.stderr.write(`upload failed: ${d.status} ${d.text.slice(0, 200)}\n`);
+      results.push({
+        round,
+        seconds,
+        latencies: done.map((d) => d.ms).sort((a, b) => a - b),
+        failures: done.filter((d) => d.status !== 200).length,
+      });
+      for (const d of done.filter((x) => x.status !== 200))
+        process.stderr.write(`upload failed: ${d.status} ${d.text.slice(0, 200)}\n`);
     }
     clearInterval(sampler);
     const after = await rssOf(server.pid!);
 
-    const rows = await db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('case_id', '=', kase.id).executeTakeFirstOrThrow();
+    const rows = await db
+      .selectFrom('documents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('case_id', '=', kase.id)
+      .executeTakeFirstOrThrow();
     await database.close();
     const expected = 1 + uploads * rounds;
     const mb = (n: number) => `${(n / MB).toFixed(0)} MB`;

@@ -92,7 +92,10 @@ async function main(): Promise<number> {
       lot: `Lot ${i}`,
       service: 'gestion',
       body: `Bonjour,\nvoici la demande ${i}.`,
-      attachments: filesEvery > 0 && i % filesEvery === 0 ? [{ id: `F${i}`, fileName: `piece-${i}.pdf`, contentType: 'application/pdf', data: tinyPdf(`piece ${i}`) }] : [],
+      attachments:
+        filesEvery > 0 && i % filesEvery === 0
+          ? [{ id: `F${i}`, fileName: `piece-${i}.pdf`, contentType: 'application/pdf', data: tinyPdf(`piece ${i}`) }]
+          : [],
     });
   }
 
@@ -133,11 +136,20 @@ async function main(): Promise<number> {
   sim.resetStats();
   sim.setFaults({ failureRate, timeoutRate, hangMs: 5000 });
   const started = performance.now();
-  const handle = await client.workflow.start(vilogiSyncWorkflow, { workflowId: `bench-vilogi-${tag}`, taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
+  const handle = await client.workflow.start(vilogiSyncWorkflow, {
+    workflowId: `bench-vilogi-${tag}`,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ trigger: 'manual' }],
+  });
   // Stopped before the connection closes on an early cleanup (Ctrl-C, watchdog).
   const finished = handle.result();
   finished.catch(() => undefined);
-  const stopRun = defer('terminate the sync run', () => handle.terminate('benchmark stopped').then(() => undefined, () => undefined));
+  const stopRun = defer('terminate the sync run', () =>
+    handle.terminate('benchmark stopped').then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
   const result = await finished;
   await stopRun();
   const seconds = (performance.now() - started) / 1000;
@@ -154,7 +166,10 @@ async function main(): Promise<number> {
   const vilogiCalls = Object.values(vilogi.calls).reduce((a, b) => a + b, 0);
 
   // Exactly once: one row and one processing event per request, one issue per conversation.
-  const rows = await database.db.selectFrom('vilogi_requests').select(['vilogi_id', 'kind', 'conversation_id', 'vilogi_event_id', 'redmine_issue_id']).execute();
+  const rows = await database.db
+    .selectFrom('vilogi_requests')
+    .select(['vilogi_id', 'kind', 'conversation_id', 'vilogi_event_id', 'redmine_issue_id'])
+    .execute();
   const conversations = await database.db.selectFrom('conversations').select(['id', 'redmine_issue_id']).execute();
   const issueIds = new Set(conversations.map((c) => c.redmine_issue_id).filter((id) => id !== null));
   const processedInVilogi = sim.all().filter((r) => r.status === 'processed');
@@ -177,9 +192,15 @@ async function main(): Promise<number> {
     '|---|---|',
     `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s) |`,
     `| run result | fetched ${result.fetched}, created ${result.created}, triage ${result.triage}, known ${result.known}, processed ${result.processed}, failed ${result.failed} |`,
-    withRedmine ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |` : '| Redmine | not configured: conversations not mirrored |',
-    ...[...byKind].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `| · ${kind} | ${count} (${(count / n).toFixed(2)}) |`),
-    `| Vilogi calls | ${vilogiCalls} (${(vilogiCalls / n).toFixed(2)} per request): ${Object.entries(vilogi.calls).map(([k, v]) => `${k} ${v}`).join(', ')}; injected ${vilogi.failuresInjected} failures, ${vilogi.timeoutsInjected} timeouts |`,
+    withRedmine
+      ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |`
+      : '| Redmine | not configured: conversations not mirrored |',
+    ...[...byKind]
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, count]) => `| · ${kind} | ${count} (${(count / n).toFixed(2)}) |`),
+    `| Vilogi calls | ${vilogiCalls} (${(vilogiCalls / n).toFixed(2)} per request): ${Object.entries(vilogi.calls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; injected ${vilogi.failuresInjected} failures, ${vilogi.timeoutsInjected} timeouts |`,
     `| exactly once | ${ok ? 'yes' : 'NO'}: ${rows.length} rows, ${processedInVilogi.length} processed in Vilogi (events match: ${eventsMatch}), ${conversations.length} conversations, ${issueIds.size} distinct issues, ${triageRows.length} triage issues |`,
     '',
   ];

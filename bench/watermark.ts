@@ -30,7 +30,8 @@ async function hasStamp(pdf: Uint8Array, pageIndexes: number[]): Promise<boolean
     const p = pages[i];
     if (!p) return false;
     let red = 0;
-    for (let j = 0; j < p.pixels.length; j += 3) if (p.pixels[j]! - p.pixels[j + 1]! > 40 && p.pixels[j]! - p.pixels[j + 2]! > 40) red++;
+    for (let j = 0; j < p.pixels.length; j += 3)
+      if (p.pixels[j]! - p.pixels[j + 1]! > 40 && p.pixels[j]! - p.pixels[j + 2]! > 40) red++;
     return red > 100;
   });
 }
@@ -66,7 +67,17 @@ async function main() {
     const qpdfRss: number[] = [];
     const out = path.join(dir, 'qpdf.pdf');
     for (let i = 0; i < runs; i++) {
-      const { stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', 'qpdf', inputPath, '--overlay', path.join(dir, 'stamp.pdf'), '--repeat=1', '--', out]);
+      const { stderr } = await run('/usr/bin/time', [
+        '-f',
+        'TIME %e %M',
+        'qpdf',
+        inputPath,
+        '--overlay',
+        path.join(dir, 'stamp.pdf'),
+        '--repeat=1',
+        '--',
+        out,
+      ]);
       const m = /TIME ([\d.]+) (\d+)/.exec(stderr);
       if (!m) throw new Error(`no timing from /usr/bin/time: ${stderr}`);
       qpdfTimes.push(Number(m[1]) * 1000);
@@ -76,7 +87,9 @@ async function main() {
     if (!(await hasStamp(qpdfOut, [0, pages - 1]))) throw new Error('qpdf output has no stamp');
     const { stdout: qpdfVersion } = await run('qpdf', ['--version']);
 
-    console.log(`bench/watermark: ${pages} pages, input ${mb(input.length)}, ${runs} runs each, ${os.cpus().length} CPU, node ${process.version}`);
+    console.log(
+      `bench/watermark: ${pages} pages, input ${mb(input.length)}, ${runs} runs each, ${os.cpus().length} CPU, node ${process.version}`,
+    );
     console.log('| tool | median time | min / max | peak RSS | output |');
     console.log('|---|---|---|---|---|');
     console.log(

@@ -92,7 +92,13 @@ const SAFE_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD']);
 const RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 /** Errors of our own making (bad option, bad URL, cancelled): not the remote system's fault. */
-const LOCAL_CODES: ReadonlySet<string> = new Set(['ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_INVALID_URL', 'ERR_CANCELED', 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED']);
+const LOCAL_CODES: ReadonlySet<string> = new Set([
+  'ERR_BAD_OPTION',
+  'ERR_BAD_OPTION_VALUE',
+  'ERR_INVALID_URL',
+  'ERR_CANCELED',
+  'ERR_FR_MAX_BODY_LENGTH_EXCEEDED',
+]);
 /** Bytes of an error body kept to find the server's messages in. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -167,7 +173,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           try {
             data = JSON.parse(text) as T;
           } catch {
-            throw new HttpError(system, 'unexpected', `${describe(request)}: answered ${res.status} with a body that is not JSON`, request.method, request.path, [], res.status);
+            throw new HttpError(
+              system,
+              'unexpected',
+              `${describe(request)}: answered ${res.status} with a body that is not JSON`,
+              request.method,
+              request.path,
+              [],
+              res.status,
+            );
           }
         }
         return { status: res.status, headers: headersOf(res), data };
@@ -182,7 +196,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           const text = await readSome(body, ERROR_BODY_LIMIT).catch(() => '');
           throw statusError(system, request, res.status, headersOf(res), text);
         }
-        return { status: res.status, headers: headersOf(res), stream: watchStream(system, request, body, request.timeoutMs ?? timeoutMs) };
+        return {
+          status: res.status,
+          headers: headersOf(res),
+          stream: watchStream(system, request, body, request.timeoutMs ?? timeoutMs),
+        };
       });
     },
   };
@@ -259,7 +277,8 @@ function serverMessages(text: string): string[] {
     const parsed = JSON.parse(trimmed) as unknown;
     if (parsed && typeof parsed === 'object') {
       const record = parsed as { errors?: unknown; error?: unknown; message?: unknown };
-      if (Array.isArray(record.errors)) return record.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
+      if (Array.isArray(record.errors))
+        return record.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
       if (typeof record.errors === 'string') return [record.errors];
       if (typeof record.error === 'string') return [record.error];
       if (typeof record.message === 'string') return [record.message];
@@ -271,7 +290,13 @@ function serverMessages(text: string): string[] {
   }
 }
 
-function statusError(system: string, request: HttpRequest, status: number, headers: Record<string, string | undefined>, text: string): HttpError {
+function statusError(
+  system: string,
+  request: HttpRequest,
+  status: number,
+  headers: Record<string, string | undefined>,
+  text: string,
+): HttpError {
   const code = codeForStatus(status);
   const details = serverMessages(text);
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
@@ -284,17 +309,40 @@ function networkError(system: string, request: HttpRequest, err: unknown): HttpE
   const { code, message } = errorFacts(err);
   const safeCause = new Error(code ? `${code}: ${message}` : message);
   if (code && TIMEOUT_CODES.has(code)) {
-    return new HttpError(system, 'timeout', `${describe(request)} timed out`, request.method, request.path, [], undefined, undefined, { cause: safeCause });
+    return new HttpError(
+      system,
+      'timeout',
+      `${describe(request)} timed out`,
+      request.method,
+      request.path,
+      [],
+      undefined,
+      undefined,
+      { cause: safeCause },
+    );
   }
   const kind: ConnectorErrorCode = code && LOCAL_CODES.has(code) ? 'unexpected' : 'unavailable';
-  return new HttpError(system, kind, `${describe(request)} failed: ${message}`, request.method, request.path, [], undefined, undefined, { cause: safeCause });
+  return new HttpError(
+    system,
+    kind,
+    `${describe(request)} failed: ${message}`,
+    request.method,
+    request.path,
+    [],
+    undefined,
+    undefined,
+    { cause: safeCause },
+  );
 }
 
 /** Code and message of any thrown value, without keeping a reference to it. */
 function errorFacts(err: unknown): { code: string | undefined; message: string } {
   if (err && typeof err === 'object') {
     const e = err as { code?: unknown; message?: unknown };
-    return { code: typeof e.code === 'string' ? e.code : undefined, message: typeof e.message === 'string' ? e.message : 'unknown error' };
+    return {
+      code: typeof e.code === 'string' ? e.code : undefined,
+      message: typeof e.message === 'string' ? e.message : 'unknown error',
+    };
   }
   return { code: undefined, message: String(err) };
 }
@@ -331,7 +379,15 @@ function watchStream(system: string, request: HttpRequest, source: Readable, idl
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
-      out.destroy(new HttpError(system, 'timeout', `${describe(request)}: no data for ${idleMs} ms`, request.method, request.path));
+      out.destroy(
+        new HttpError(
+          system,
+          'timeout',
+          `${describe(request)}: no data for ${idleMs} ms`,
+          request.method,
+          request.path,
+        ),
+      );
     }, idleMs);
     timer.unref();
   };

@@ -48,25 +48,35 @@ export async function promotePendingPassword(db: Db, accountId: string): Promise
   await inTransaction(db, async (tx) => {
     const promoted = await tx
       .updateTable('accounts')
-    .set((eb) => ({
-      password_hash: eb.ref('pending_password_hash'),
-      pending_password_hash: null,
-      pending_password_expires_at: null,
-      password_changed_at: new Date(),
-    }))
-    .where('id', '=', accountId)
-    .where('pending_password_hash', 'is not', null)
-    .executeTakeFirst();
+      .set((eb) => ({
+        password_hash: eb.ref('pending_password_hash'),
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: new Date(),
+      }))
+      .where('id', '=', accountId)
+      .where('pending_password_hash', 'is not', null)
+      .executeTakeFirst();
     if (Number(promoted.numUpdatedRows) > 0) await endAccountSessions(tx, accountId);
   });
 }
 
 /** A new password; the account's other sessions end (`keepSession`: the one that set it). */
-export async function setPassword(db: Db, accountId: string, hash: string, options: { keepSession?: string } = {}): Promise<void> {
+export async function setPassword(
+  db: Db,
+  accountId: string,
+  hash: string,
+  options: { keepSession?: string } = {},
+): Promise<void> {
   await inTransaction(db, async (tx) => {
     await tx
       .updateTable('accounts')
-      .set({ password_hash: hash, pending_password_hash: null, pending_password_expires_at: null, password_changed_at: new Date() })
+      .set({
+        password_hash: hash,
+        pending_password_hash: null,
+        pending_password_expires_at: null,
+        password_changed_at: new Date(),
+      })
       .where('id', '=', accountId)
       .execute();
     await endAccountSessions(tx, accountId, options.keepSession ? { except: options.keepSession } : {});
@@ -119,5 +129,10 @@ export async function findOrCreateClient(db: Db, email: string, fullName: string
     })
     .onConflict((oc) => oc.columns(['kind', 'email']).doNothing())
     .execute();
-  return db.selectFrom('accounts').selectAll().where('kind', '=', 'client').where('email', '=', normalized).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('kind', '=', 'client')
+    .where('email', '=', normalized)
+    .executeTakeFirstOrThrow();
 }

@@ -92,10 +92,21 @@ function rows(db: Db, filter: CaseListFilter) {
 }
 
 /** One page, newest first, and how many cases match in all. */
-export async function listCases(db: Db, filter: CaseListFilter, page: { limit: number; offset: number }): Promise<{ items: CaseListRow[]; total: number }> {
+export async function listCases(
+  db: Db,
+  filter: CaseListFilter,
+  page: { limit: number; offset: number },
+): Promise<{ items: CaseListRow[]; total: number }> {
   const [items, count] = await Promise.all([
-    rows(db, filter).orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rows(db, filter)
+      .orderBy('cases.created_at', 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    filtered(db, filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };
 }
@@ -109,7 +120,11 @@ export async function* streamCases(db: Db, filter: CaseListFilter, batchSize = 1
       const { createdAt, id } = after;
       query = query.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(createdAt, id)));
     }
-    const batch = await query.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(batchSize).execute();
+    const batch = await query
+      .orderBy('cases.created_at', 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(batchSize)
+      .execute();
     if (batch.length > 0) yield batch;
     if (batch.length < batchSize) return;
     const last = batch[batch.length - 1]!;
@@ -136,12 +151,26 @@ export async function staffMembers(db: Db): Promise<StaffMember[]> {
 }
 
 export async function setRowsPerPage(db: Db, staffAccountId: string, rowsPerPage: number): Promise<void> {
-  await db.updateTable('accounts').set({ rows_per_page: rowsPerPage }).where('id', '=', staffAccountId).where('kind', '=', 'staff').execute();
+  await db
+    .updateTable('accounts')
+    .set({ rows_per_page: rowsPerPage })
+    .where('id', '=', staffAccountId)
+    .where('kind', '=', 'staff')
+    .execute();
 }
 
 /** Sets the case's assignee; returns the previous one, or undefined when the case is gone. */
-export async function assignCase(db: Db, caseId: string, assigneeId: string | null): Promise<{ previous: string | null } | undefined> {
-  const before = await db.selectFrom('cases').select('assignee_account_id').where('id', '=', caseId).forUpdate().executeTakeFirst();
+export async function assignCase(
+  db: Db,
+  caseId: string,
+  assigneeId: string | null,
+): Promise<{ previous: string | null } | undefined> {
+  const before = await db
+    .selectFrom('cases')
+    .select('assignee_account_id')
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!before) return undefined;
   await db.updateTable('cases').set({ assignee_account_id: assigneeId }).where('id', '=', caseId).execute();
   return { previous: before.assignee_account_id };
@@ -154,8 +183,17 @@ export interface CaseNote {
   authorName: string | null;
 }
 
-export async function addCaseNote(db: Db, caseId: string, authorId: string, body: string): Promise<CaseNote & { caseId: string }> {
-  const row = await db.insertInto('case_notes').values({ case_id: caseId, author_account_id: authorId, body }).returning(['id', 'body', 'created_at']).executeTakeFirstOrThrow();
+export async function addCaseNote(
+  db: Db,
+  caseId: string,
+  authorId: string,
+  body: string,
+): Promise<CaseNote & { caseId: string }> {
+  const row = await db
+    .insertInto('case_notes')
+    .values({ case_id: caseId, author_account_id: authorId, body })
+    .returning(['id', 'body', 'created_at'])
+    .executeTakeFirstOrThrow();
   const author = await db.selectFrom('accounts').select('full_name').where('id', '=', authorId).executeTakeFirst();
   return { id: row.id, caseId, body: row.body, createdAt: row.created_at, authorName: author?.full_name ?? null };
 }
@@ -164,7 +202,12 @@ export async function findCaseNote(db: Db, caseId: string, noteId: string): Prom
   return db
     .selectFrom('case_notes')
     .leftJoin('accounts', 'accounts.id', 'case_notes.author_account_id')
-    .select(['case_notes.id', 'case_notes.body', 'case_notes.created_at as createdAt', 'accounts.full_name as authorName'])
+    .select([
+      'case_notes.id',
+      'case_notes.body',
+      'case_notes.created_at as createdAt',
+      'accounts.full_name as authorName',
+    ])
     .where('case_notes.case_id', '=', caseId)
     .where('case_notes.id', '=', noteId)
     .executeTakeFirst();
@@ -175,7 +218,12 @@ export async function listCaseNotes(db: Db, caseId: string, limit = 200): Promis
   return db
     .selectFrom('case_notes')
     .leftJoin('accounts', 'accounts.id', 'case_notes.author_account_id')
-    .select(['case_notes.id', 'case_notes.body', 'case_notes.created_at as createdAt', 'accounts.full_name as authorName'])
+    .select([
+      'case_notes.id',
+      'case_notes.body',
+      'case_notes.created_at as createdAt',
+      'accounts.full_name as authorName',
+    ])
     .where('case_notes.case_id', '=', caseId)
     .orderBy('case_notes.created_at', 'desc')
     .orderBy('case_notes.id', 'desc')

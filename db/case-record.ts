@@ -58,18 +58,26 @@ export function parseEuroAmount(typed: string): AmountParse {
 
 /** "1 234,50 €" in French, "€1,234.50" in English. */
 export function formatEuros(cents: number, locale: 'fr' | 'en'): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(
+    cents / 100,
+  );
 }
 
 /** The amount as staff type it back in the form: "1 234,50". */
 export function typedAmount(cents: number | null): string {
   if (cents === null) return '';
-  return new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(cents / 100).replace(/[\u00a0\u202f]/g, ' ');
+  return new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    .format(cents / 100)
+    .replace(/[\u00a0\u202f]/g, ' ');
 }
 
 // ---- Summary, conclusions, payment ----
 
-export async function saveCaseRecord(db: Db, caseId: string, record: { summary: string; conclusions: string[] }): Promise<void> {
+export async function saveCaseRecord(
+  db: Db,
+  caseId: string,
+  record: { summary: string; conclusions: string[] },
+): Promise<void> {
   await db
     .updateTable('cases')
     .set({ summary: record.summary, conclusions: JSON.stringify(record.conclusions) })
@@ -83,7 +91,12 @@ export async function setPaymentAmount(db: Db, caseId: string, cents: number | n
 
 /** Returns whether the state changed (a second click on a stale page changes nothing). */
 export async function setPaymentState(db: Db, caseId: string, from: PaymentState, to: PaymentState): Promise<boolean> {
-  const res = await db.updateTable('cases').set({ payment_state: to }).where('id', '=', caseId).where('payment_state', '=', from).executeTakeFirst();
+  const res = await db
+    .updateTable('cases')
+    .set({ payment_state: to })
+    .where('id', '=', caseId)
+    .where('payment_state', '=', from)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
@@ -115,7 +128,11 @@ export type DownloadDecision = 'original' | 'stamp' | 'block';
 export type UnpaidRestriction = 'none' | 'watermark' | 'block';
 
 /** The restriction on a client's downloads from this case right now. */
-export function unpaidRestriction(input: { mode: UnpaidMode; paymentState: PaymentState; exempt: boolean }): UnpaidRestriction {
+export function unpaidRestriction(input: {
+  mode: UnpaidMode;
+  paymentState: PaymentState;
+  exempt: boolean;
+}): UnpaidRestriction {
   if (input.paymentState === 'paid' || input.exempt || input.mode === 'off') return 'none';
   return input.mode;
 }
@@ -125,7 +142,11 @@ export function unpaidRestriction(input: { mode: UnpaidMode; paymentState: Payme
  * an image cannot carry a stamp that a viewer cannot crop away, and serving it unstamped would
  * hand out the unpaid work whole, so the safer side is to keep it until the case is paid.
  */
-export function downloadDecision(viewer: AccountKind, restriction: UnpaidRestriction, contentType: string): DownloadDecision {
+export function downloadDecision(
+  viewer: AccountKind,
+  restriction: UnpaidRestriction,
+  contentType: string,
+): DownloadDecision {
   if (viewer === 'staff' || restriction === 'none') return 'original';
   if (restriction === 'block') return 'block';
   return contentType === 'application/pdf' ? 'stamp' : 'block';
@@ -137,7 +158,12 @@ export async function clientUnpaidExempt(db: Db, clientId: string): Promise<bool
 }
 
 export async function setClientUnpaidExempt(db: Db, clientId: string, exempt: boolean): Promise<void> {
-  await db.updateTable('accounts').set({ unpaid_exempt: exempt }).where('id', '=', clientId).where('kind', '=', 'client').execute();
+  await db
+    .updateTable('accounts')
+    .set({ unpaid_exempt: exempt })
+    .where('id', '=', clientId)
+    .where('kind', '=', 'client')
+    .execute();
 }
 
 // ---- Files staff put in a case ----
@@ -174,16 +200,32 @@ export async function insertCaseFiles(db: Db, files: readonly NewCaseFile[]): Pr
 }
 
 export async function listCaseFiles(db: Db, caseId: string): Promise<CaseFile[]> {
-  return db.selectFrom('case_files').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('case_files')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function findCaseFile(db: Db, caseId: string, fileId: string): Promise<CaseFile | undefined> {
-  return db.selectFrom('case_files').selectAll().where('case_id', '=', caseId).where('id', '=', fileId).executeTakeFirst();
+  return db
+    .selectFrom('case_files')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('id', '=', fileId)
+    .executeTakeFirst();
 }
 
 /** Removes the row; the caller removes the stored file once this returned it. */
 export async function deleteCaseFile(db: Db, caseId: string, fileId: string): Promise<CaseFile | undefined> {
-  return db.deleteFrom('case_files').where('case_id', '=', caseId).where('id', '=', fileId).returningAll().executeTakeFirst();
+  return db
+    .deleteFrom('case_files')
+    .where('case_id', '=', caseId)
+    .where('id', '=', fileId)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 // ---- Downloads: counts, history, the case's state ----
@@ -207,12 +249,22 @@ export interface FileDownloads {
 }
 
 /** Per file id, its downloads from the audit log. */
-export async function caseFileDownloads(db: Db, fileIds: readonly string[], limit = 20): Promise<Map<string, FileDownloads>> {
-  const result = new Map<string, FileDownloads>(fileIds.map((id) => [id, { clientCount: 0, totalCount: 0, history: [] }]));
+export async function caseFileDownloads(
+  db: Db,
+  fileIds: readonly string[],
+  limit = 20,
+): Promise<Map<string, FileDownloads>> {
+  const result = new Map<string, FileDownloads>(
+    fileIds.map((id) => [id, { clientCount: 0, totalCount: 0, history: [] }]),
+  );
   if (fileIds.length === 0) return result;
   const counts = await db
     .selectFrom('audit_log')
-    .select(['subject_id', sql<number>`count(*)::int`.as('total'), sql<number>`(count(*) filter (where actor_kind = 'client'))::int`.as('client')])
+    .select([
+      'subject_id',
+      sql<number>`count(*)::int`.as('total'),
+      sql<number>`(count(*) filter (where actor_kind = 'client'))::int`.as('client'),
+    ])
     .where('action', '=', DOWNLOAD_ACTION)
     .where('subject_type', '=', CASE_FILE_SUBJECT)
     .where('subject_id', 'in', [...fileIds])
@@ -269,7 +321,8 @@ export async function caseDownloadStates(db: Db, caseIds: readonly string[]): Pr
 
 // ---- Steps ----
 
-export type CaseStepKind = 'opened' | 'deposited' | 'complete' | 'file_added' | 'available' | 'paid' | 'unpaid' | 'closed';
+export type CaseStepKind =
+  'opened' | 'deposited' | 'complete' | 'file_added' | 'available' | 'paid' | 'unpaid' | 'closed';
 
 export interface CaseStep {
   kind: CaseStepKind;
@@ -301,13 +354,25 @@ export async function caseSteps(db: Db, kase: Case): Promise<CaseStep[]> {
   ]);
   const opener = events.find((e) => e.action === 'case.open');
   const steps: CaseStep[] = [{ kind: 'opened', at: kase.created_at, by: opener?.full_name ?? null, detail: null }];
-  if (deposits?.first && deposits.n > 0) steps.push({ kind: 'deposited', at: new Date(deposits.first), by: null, detail: String(deposits.n) });
+  if (deposits?.first && deposits.n > 0)
+    steps.push({ kind: 'deposited', at: new Date(deposits.first), by: null, detail: String(deposits.n) });
   if (kase.completed_at) steps.push({ kind: 'complete', at: kase.completed_at, by: null, detail: null });
   for (const e of events) {
     if (e.action === CASE_AVAILABLE_ACTION) steps.push({ kind: 'available', at: e.at, by: e.full_name, detail: null });
-    else if (e.action === CASE_FILE_ADD_ACTION) steps.push({ kind: 'file_added', at: e.at, by: e.full_name, detail: typeof e.details.fileName === 'string' ? e.details.fileName : null });
+    else if (e.action === CASE_FILE_ADD_ACTION)
+      steps.push({
+        kind: 'file_added',
+        at: e.at,
+        by: e.full_name,
+        detail: typeof e.details.fileName === 'string' ? e.details.fileName : null,
+      });
     else if (e.action === CASE_PAYMENT_ACTION && (e.details.state === 'paid' || e.details.state === 'unpaid')) {
-      steps.push({ kind: e.details.state, at: e.at, by: e.full_name, detail: typeof e.details.confirmationId === 'string' ? 'confirmation' : null });
+      steps.push({
+        kind: e.details.state,
+        at: e.at,
+        by: e.full_name,
+        detail: typeof e.details.confirmationId === 'string' ? 'confirmation' : null,
+      });
     }
   }
   if (kase.closed_at) steps.push({ kind: 'closed', at: kase.closed_at, by: null, detail: null });

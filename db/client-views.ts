@@ -34,7 +34,12 @@ export async function startClientView(
 ): Promise<{ id: string; expiresAt: Date }> {
   return db.transaction().execute(async (tx) => {
     // One live view per staff member: a new one ends the previous.
-    await tx.updateTable('client_views').set({ ended_at: new Date() }).where('staff_account_id', '=', input.staff.id).where('ended_at', 'is', null).execute();
+    await tx
+      .updateTable('client_views')
+      .set({ ended_at: new Date() })
+      .where('staff_account_id', '=', input.staff.id)
+      .where('ended_at', 'is', null)
+      .execute();
     const row = await tx
       .insertInto('client_views')
       .values({
@@ -81,12 +86,29 @@ export async function findLiveView(db: Db, tokenDigest: string, staffId: string)
 /** A page the view showed: counted on the view, and in the audit log with its path. */
 export async function recordViewPage(db: Db, view: LiveClientView, path: string, ip: string | null): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    await tx.updateTable('client_views').set({ pages: sql<number>`pages + 1` }).where('id', '=', view.id).execute();
-    await audit(tx, { actorAccountId: view.staffId, actorKind: 'staff', action: VIEW_PAGE_ACTION, subjectType: 'account', subjectId: view.client.id, ip, details: { viewId: view.id, path } });
+    await tx
+      .updateTable('client_views')
+      .set({ pages: sql<number>`pages + 1` })
+      .where('id', '=', view.id)
+      .execute();
+    await audit(tx, {
+      actorAccountId: view.staffId,
+      actorKind: 'staff',
+      action: VIEW_PAGE_ACTION,
+      subjectType: 'account',
+      subjectId: view.client.id,
+      ip,
+      details: { viewId: view.id, path },
+    });
   });
 }
 
-export async function endClientView(db: Db, viewId: string, staffId: string, ip: string | null): Promise<{ clientId: string } | undefined> {
+export async function endClientView(
+  db: Db,
+  viewId: string,
+  staffId: string,
+  ip: string | null,
+): Promise<{ clientId: string } | undefined> {
   return db.transaction().execute(async (tx) => {
     const row = await tx
       .updateTable('client_views')
@@ -97,7 +119,15 @@ export async function endClientView(db: Db, viewId: string, staffId: string, ip:
       .returning(['client_account_id'])
       .executeTakeFirst();
     if (!row) return undefined;
-    await audit(tx, { actorAccountId: staffId, actorKind: 'staff', action: VIEW_END_ACTION, subjectType: 'account', subjectId: row.client_account_id, ip, details: { viewId } });
+    await audit(tx, {
+      actorAccountId: staffId,
+      actorKind: 'staff',
+      action: VIEW_END_ACTION,
+      subjectType: 'account',
+      subjectId: row.client_account_id,
+      ip,
+      details: { viewId },
+    });
     return { clientId: row.client_account_id };
   });
 }

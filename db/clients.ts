@@ -20,7 +20,11 @@ export interface ClientSummary {
  * membership (space_clients), its cases and conversations there, and the cases of the space
  * they were given access to (contributors, occasional access).
  */
-export function whereClientInScope<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, column: string, scope: StaffScope): SelectQueryBuilder<Database, TB, O> {
+export function whereClientInScope<TB extends keyof Database, O>(
+  query: SelectQueryBuilder<Database, TB, O>,
+  column: string,
+  scope: StaffScope,
+): SelectQueryBuilder<Database, TB, O> {
   if (scope.all) return query;
   if (scope.spaceIds.length === 0) return query.where(sql<boolean>`false`);
   const ids = sql.join(scope.spaceIds.map((id) => sql`${id}::uuid`));
@@ -33,7 +37,10 @@ export function whereClientInScope<TB extends keyof Database, O>(query: SelectQu
   );
 }
 
-export async function listClients(db: Db, options: { scope: StaffScope; search?: string; limit: number; offset: number }): Promise<{ items: ClientSummary[]; total: number }> {
+export async function listClients(
+  db: Db,
+  options: { scope: StaffScope; search?: string; limit: number; offset: number },
+): Promise<{ items: ClientSummary[]; total: number }> {
   let query = whereClientInScope(db.selectFrom('accounts').where('kind', '=', 'client'), 'accounts.id', options.scope);
   const search = options.search?.trim();
   if (search) {
@@ -41,12 +48,23 @@ export async function listClients(db: Db, options: { scope: StaffScope; search?:
     query = query.where((eb) => eb.or([eb('full_name', 'ilike', like), eb('email', 'ilike', like)]));
   }
   const [rows, count] = await Promise.all([
-    query.select(['id', 'full_name', 'email']).orderBy('full_name').orderBy('id').limit(options.limit).offset(options.offset).execute(),
+    query
+      .select(['id', 'full_name', 'email'])
+      .orderBy('full_name')
+      .orderBy('id')
+      .limit(options.limit)
+      .offset(options.offset)
+      .execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const ids = rows.map((r) => r.id);
   const defaults = ids.length
-    ? await db.selectFrom('client_contacts').select(['client_account_id', 'kind', 'value']).where('client_account_id', 'in', ids).where('state', '=', 'default').execute()
+    ? await db
+        .selectFrom('client_contacts')
+        .select(['client_account_id', 'kind', 'value'])
+        .where('client_account_id', 'in', ids)
+        .where('state', '=', 'default')
+        .execute()
     : [];
   return {
     total: Number(count.n),
@@ -61,7 +79,11 @@ export async function listClients(db: Db, options: { scope: StaffScope; search?:
 
 /** The client record if the staff member's scope reaches it; otherwise it does not exist for them. */
 export async function findClient(db: Db, id: string, scope: StaffScope): Promise<Account | undefined> {
-  return whereClientInScope(db.selectFrom('accounts').selectAll().where('id', '=', id).where('kind', '=', 'client'), 'accounts.id', scope).executeTakeFirst();
+  return whereClientInScope(
+    db.selectFrom('accounts').selectAll().where('id', '=', id).where('kind', '=', 'client'),
+    'accounts.id',
+    scope,
+  ).executeTakeFirst();
 }
 
 export interface Contact {
@@ -95,7 +117,11 @@ export async function findContact(db: Db, clientId: string, contactId: string): 
 }
 
 export async function addContact(db: Db, clientId: string, kind: ContactKind, value: string): Promise<string> {
-  const row = await db.insertInto('client_contacts').values({ client_account_id: clientId, kind, value }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('client_contacts')
+    .values({ client_account_id: clientId, kind, value })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -116,7 +142,12 @@ export async function defaultContact(db: Db, clientId: string, kind: ContactKind
  * validated, in one transaction; the partial unique index keeps one default per kind even if
  * two staff members do it at once (the second fails and nothing of it is kept).
  */
-export async function setContactState(db: Db, clientId: string, contactId: string, state: ContactState): Promise<Contact | undefined> {
+export async function setContactState(
+  db: Db,
+  clientId: string,
+  contactId: string,
+  state: ContactState,
+): Promise<Contact | undefined> {
   return db.transaction().execute(async (tx) => {
     const contact = await tx
       .selectFrom('client_contacts')
@@ -136,13 +167,22 @@ export async function setContactState(db: Db, clientId: string, contactId: strin
         .where('id', '!=', contactId)
         .execute();
     }
-    await tx.updateTable('client_contacts').set({ state, updated_at: new Date() }).where('id', '=', contactId).execute();
+    await tx
+      .updateTable('client_contacts')
+      .set({ state, updated_at: new Date() })
+      .where('id', '=', contactId)
+      .execute();
     return findContact(tx, clientId, contactId);
   });
 }
 
 export async function setObservation(db: Db, clientId: string, observation: string): Promise<void> {
-  await db.updateTable('accounts').set({ observation }).where('id', '=', clientId).where('kind', '=', 'client').execute();
+  await db
+    .updateTable('accounts')
+    .set({ observation })
+    .where('id', '=', clientId)
+    .where('kind', '=', 'client')
+    .execute();
 }
 
 export interface ContactAction {
@@ -160,7 +200,13 @@ export async function recordContactAction(
 ): Promise<void> {
   await db
     .insertInto('contact_actions')
-    .values({ client_account_id: action.clientId, contact_id: action.contactId, kind: action.kind, staff_account_id: action.staffId, body: action.body })
+    .values({
+      client_account_id: action.clientId,
+      contact_id: action.contactId,
+      kind: action.kind,
+      staff_account_id: action.staffId,
+      body: action.body,
+    })
     .execute();
 }
 
@@ -169,12 +215,26 @@ export async function listContactActions(db: Db, clientId: string, limit = 50): 
     .selectFrom('contact_actions')
     .leftJoin('client_contacts', 'client_contacts.id', 'contact_actions.contact_id')
     .leftJoin('accounts', 'accounts.id', 'contact_actions.staff_account_id')
-    .select(['contact_actions.id', 'contact_actions.kind', 'contact_actions.body', 'contact_actions.created_at', 'client_contacts.value', 'accounts.full_name'])
+    .select([
+      'contact_actions.id',
+      'contact_actions.kind',
+      'contact_actions.body',
+      'contact_actions.created_at',
+      'client_contacts.value',
+      'accounts.full_name',
+    ])
     .where('contact_actions.client_account_id', '=', clientId)
     .orderBy('contact_actions.created_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, body: r.body, contactValue: r.value, staffName: r.full_name, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    body: r.body,
+    contactValue: r.value,
+    staffName: r.full_name,
+    createdAt: r.created_at,
+  }));
 }
 
 export interface ClientFile {
@@ -187,8 +247,20 @@ export interface ClientFile {
 }
 
 export async function listClientFiles(db: Db, clientId: string): Promise<ClientFile[]> {
-  const rows = await db.selectFrom('client_files').selectAll().where('client_account_id', '=', clientId).orderBy('created_at', 'desc').execute();
-  return rows.map((r) => ({ id: r.id, fileName: r.file_name, sizeBytes: r.size_bytes, contentType: r.content_type, storageKey: r.storage_key, createdAt: r.created_at }));
+  const rows = await db
+    .selectFrom('client_files')
+    .selectAll()
+    .where('client_account_id', '=', clientId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    fileName: r.file_name,
+    sizeBytes: r.size_bytes,
+    contentType: r.content_type,
+    storageKey: r.storage_key,
+    createdAt: r.created_at,
+  }));
 }
 
 export async function findClientFile(db: Db, clientId: string, fileId: string): Promise<ClientFile | undefined> {
@@ -197,7 +269,15 @@ export async function findClientFile(db: Db, clientId: string, fileId: string): 
 
 export async function addClientFile(
   db: Db,
-  file: { clientId: string; fileName: string; contentType: string; sizeBytes: number; sha256: string; storageKey: string; uploadedBy: string },
+  file: {
+    clientId: string;
+    fileName: string;
+    contentType: string;
+    sizeBytes: number;
+    sha256: string;
+    storageKey: string;
+    uploadedBy: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('client_files')

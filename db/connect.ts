@@ -45,7 +45,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationResultSet> {
   // Work lands from parallel branches: a migration may arrive after one that sorts later has run.
   // Each is independent of the others' order within a day, so it is applied, never refused.
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    allowUnorderedMigrations: true,
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

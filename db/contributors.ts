@@ -3,8 +3,23 @@
 // own documents, as their role's permissions allow; occasional access (seed 003) only reads.
 // Every route of a client case asks caseAccessFor; a case or file outside it is "not found".
 import type { Db } from './connect.js';
-import type { Case, CaseMember, CaseMemberKind, DocumentRow, DocumentTemplate, RolePermissions, TemplateRole } from './database.js';
-import { caseProgress, categoryStates, findCase, templateCategories, caseDocuments, type CategoryState } from './documents.js';
+import type {
+  Case,
+  CaseMember,
+  CaseMemberKind,
+  DocumentRow,
+  DocumentTemplate,
+  RolePermissions,
+  TemplateRole,
+} from './database.js';
+import {
+  caseProgress,
+  categoryStates,
+  findCase,
+  templateCategories,
+  caseDocuments,
+  type CategoryState,
+} from './documents.js';
 import { newToken, tokenDigest } from '../domain/tokens.js';
 
 export const OWNER_PERMISSIONS: RolePermissions = { view: true, deposit: true, message: true, seeAll: true };
@@ -43,11 +58,30 @@ export function rolePermissions(template: Pick<DocumentTemplate, 'roles'>, role:
 export async function caseAccessFor(db: Db, accountId: string, caseId: string): Promise<CaseAccess | undefined> {
   const kase = await findCase(db, caseId);
   if (!kase) return undefined;
-  if (kase.client_account_id === accountId) return { kase, accountId, kind: 'owner', memberId: null, role: null, permissions: OWNER_PERMISSIONS };
-  const member = await db.selectFrom('case_members').selectAll().where('case_id', '=', caseId).where('account_id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
+  if (kase.client_account_id === accountId)
+    return { kase, accountId, kind: 'owner', memberId: null, role: null, permissions: OWNER_PERMISSIONS };
+  const member = await db
+    .selectFrom('case_members')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
   if (!member) return undefined;
-  if (member.kind === 'occasional') return { kase, accountId, kind: 'occasional', memberId: member.id, role: null, permissions: OCCASIONAL_PERMISSIONS };
-  const template = await db.selectFrom('document_templates').select('roles').where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+  if (member.kind === 'occasional')
+    return {
+      kase,
+      accountId,
+      kind: 'occasional',
+      memberId: member.id,
+      role: null,
+      permissions: OCCASIONAL_PERMISSIONS,
+    };
+  const template = await db
+    .selectFrom('document_templates')
+    .select('roles')
+    .where('id', '=', kase.template_id)
+    .executeTakeFirstOrThrow();
   const permissions = rolePermissions(template, member.role ?? '');
   if (!permissions.view) return undefined;
   return { kase, accountId, kind: 'contributor', memberId: member.id, role: member.role, permissions };
@@ -55,7 +89,10 @@ export async function caseAccessFor(db: Db, accountId: string, caseId: string): 
 
 /** The categories, pieces and documents this access may see: a contributor without `seeAll`
  * sees the categories asking something of their role, only those pieces, only their own files. */
-export async function visibleProgress(db: Db, access: CaseAccess): Promise<{ template: DocumentTemplate; states: CategoryState[] }> {
+export async function visibleProgress(
+  db: Db,
+  access: CaseAccess,
+): Promise<{ template: DocumentTemplate; states: CategoryState[] }> {
   if (access.permissions.seeAll) return caseProgress(db, access.kase);
   const [template, categories, documents] = await Promise.all([
     db.selectFrom('document_templates').selectAll().where('id', '=', access.kase.template_id).executeTakeFirstOrThrow(),
@@ -70,7 +107,11 @@ export async function visibleProgress(db: Db, access: CaseAccess): Promise<{ tem
 }
 
 /** A document of the case this access may see, else undefined (a 404 for the route). */
-export async function visibleDocument(db: Db, access: CaseAccess, documentId: string): Promise<DocumentRow | undefined> {
+export async function visibleDocument(
+  db: Db,
+  access: CaseAccess,
+  documentId: string,
+): Promise<DocumentRow | undefined> {
   const { states } = await visibleProgress(db, access);
   for (const s of states) {
     const doc = s.documents.find((d) => d.id === documentId);
@@ -124,7 +165,12 @@ export async function caseMembers(db: Db, caseId: string): Promise<MemberView[]>
 }
 
 export async function findMember(db: Db, caseId: string, memberId: string): Promise<CaseMember | undefined> {
-  return db.selectFrom('case_members').selectAll().where('case_id', '=', caseId).where('id', '=', memberId).executeTakeFirst();
+  return db
+    .selectFrom('case_members')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('id', '=', memberId)
+    .executeTakeFirst();
 }
 
 export class MemberError extends Error {
@@ -135,15 +181,34 @@ export class MemberError extends Error {
 }
 
 /** Adds a person to a case, or gives a revoked or expired one a new start; not yet invited. */
-export async function addCaseMember(db: Db, m: { caseId: string; accountId: string; kind: CaseMemberKind; role: string | null; invitedBy: string }): Promise<CaseMember> {
+export async function addCaseMember(
+  db: Db,
+  m: { caseId: string; accountId: string; kind: CaseMemberKind; role: string | null; invitedBy: string },
+): Promise<CaseMember> {
   const kase = await findCase(db, m.caseId);
   if (kase?.client_account_id === m.accountId) throw new MemberError('is_owner');
-  const existing = await db.selectFrom('case_members').selectAll().where('case_id', '=', m.caseId).where('account_id', '=', m.accountId).executeTakeFirst();
-  if (existing && (existing.status === 'invited' || existing.status === 'active')) throw new MemberError('already_member');
+  const existing = await db
+    .selectFrom('case_members')
+    .selectAll()
+    .where('case_id', '=', m.caseId)
+    .where('account_id', '=', m.accountId)
+    .executeTakeFirst();
+  if (existing && (existing.status === 'invited' || existing.status === 'active'))
+    throw new MemberError('already_member');
   if (existing) {
     return db
       .updateTable('case_members')
-      .set({ kind: m.kind, role: m.role, status: 'invited', invited_by: m.invitedBy, invited_at: null, invitation_expires_at: null, accepted_at: null, revoked_at: null, expired_at: null })
+      .set({
+        kind: m.kind,
+        role: m.role,
+        status: 'invited',
+        invited_by: m.invitedBy,
+        invited_at: null,
+        invitation_expires_at: null,
+        accepted_at: null,
+        revoked_at: null,
+        expired_at: null,
+      })
       .where('id', '=', existing.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -159,7 +224,14 @@ export async function addCaseMember(db: Db, m: { caseId: string; accountId: stri
 export async function beginInvitation(tx: Db, memberId: string, expiresAt: Date): Promise<number | undefined> {
   const row = await tx
     .updateTable('case_members')
-    .set((eb) => ({ generation: eb('generation', '+', 1), status: 'invited', invited_at: new Date(), invitation_expires_at: expiresAt, expired_at: null, revoked_at: null }))
+    .set((eb) => ({
+      generation: eb('generation', '+', 1),
+      status: 'invited',
+      invited_at: new Date(),
+      invitation_expires_at: expiresAt,
+      expired_at: null,
+      revoked_at: null,
+    }))
     .where('id', '=', memberId)
     .where('status', 'in', ['invited', 'expired'])
     .returning('generation')
@@ -171,10 +243,17 @@ export async function beginInvitation(tx: Db, memberId: string, expiresAt: Date)
 
 /** A link for this invitation (only its hash is kept), unless the invitation is no longer open. */
 export async function issueInvitationToken(db: Db, memberId: string, generation: number): Promise<string | undefined> {
-  const member = await db.selectFrom('case_members').select(['status', 'generation']).where('id', '=', memberId).executeTakeFirst();
+  const member = await db
+    .selectFrom('case_members')
+    .select(['status', 'generation'])
+    .where('id', '=', memberId)
+    .executeTakeFirst();
   if (member?.status !== 'invited' || member.generation !== generation) return undefined;
   const token = newToken();
-  await db.insertInto('case_member_tokens').values({ token_hash: tokenDigest(token), member_id: memberId, generation }).execute();
+  await db
+    .insertInto('case_member_tokens')
+    .values({ token_hash: tokenDigest(token), member_id: memberId, generation })
+    .execute();
   return token;
 }
 
@@ -230,14 +309,26 @@ export async function expireInvitation(db: Db, memberId: string, generation: num
     .where('generation', '=', generation)
     .where('status', '=', 'invited')
     .executeTakeFirst();
-  await db.deleteFrom('case_member_tokens').where('member_id', '=', memberId).where('generation', '=', generation).execute();
+  await db
+    .deleteFrom('case_member_tokens')
+    .where('member_id', '=', memberId)
+    .where('generation', '=', generation)
+    .execute();
   if (Number(result.numUpdatedRows) > 0) return true;
   // A retried activity: it expired on the first try.
-  const row = await db.selectFrom('case_members').select(['status', 'generation']).where('id', '=', memberId).executeTakeFirst();
+  const row = await db
+    .selectFrom('case_members')
+    .select(['status', 'generation'])
+    .where('id', '=', memberId)
+    .executeTakeFirst();
   return row?.status === 'expired' && row.generation === generation;
 }
 
 /** Cases shared with an account (active membership): part of their case list. */
 export function sharedCaseIds(db: Db, accountId: string) {
-  return db.selectFrom('case_members').select('case_id').where('account_id', '=', accountId).where('status', '=', 'active');
+  return db
+    .selectFrom('case_members')
+    .select('case_id')
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'active');
 }

@@ -141,7 +141,10 @@ export async function listStaffConversations(
   filter: { scope: StaffScope; spaceId?: string; status?: ConversationStatus; limit: number; offset: number },
 ): Promise<{ items: StaffConversationSummary[]; total: number }> {
   let query = whereInScope(
-    db.selectFrom('conversations').innerJoin('spaces', 'spaces.id', 'conversations.space_id').innerJoin('accounts', 'accounts.id', 'conversations.client_account_id'),
+    db
+      .selectFrom('conversations')
+      .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
+      .innerJoin('accounts', 'accounts.id', 'conversations.client_account_id'),
     'conversations.space_id',
     filter.scope,
   );
@@ -190,7 +193,12 @@ export async function listStaffConversations(
 }
 
 /** The conversation only if it belongs to this client: the ownership check lives in the query. */
-export async function findClientConversation(db: Db, clientAccountId: string, id: string, scope: StaffScope = EVERY_SPACE): Promise<Conversation | undefined> {
+export async function findClientConversation(
+  db: Db,
+  clientAccountId: string,
+  id: string,
+  scope: StaffScope = EVERY_SPACE,
+): Promise<Conversation | undefined> {
   return whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
     .selectAll()
     .where('id', '=', id)
@@ -204,19 +212,25 @@ export async function findConversation(db: Db, id: string): Promise<Conversation
 
 /** The conversation if it is in a space the staff member sees; otherwise it does not exist for them. */
 export async function findStaffConversation(db: Db, scope: StaffScope, id: string): Promise<Conversation | undefined> {
-  return whereInScope(db.selectFrom('conversations').selectAll().where('id', '=', id), 'conversations.space_id', scope).executeTakeFirst();
+  return whereInScope(
+    db.selectFrom('conversations').selectAll().where('id', '=', id),
+    'conversations.space_id',
+    scope,
+  ).executeTakeFirst();
 }
 
 export async function listMessages(db: Db, conversationId: string): Promise<Message[]> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .orderBy('created_at')
-    // Redmine times are whole seconds: notes of the same second keep Redmine's order.
-    .orderBy('redmine_journal_id')
-    .orderBy('id')
-    .execute();
+  return (
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at')
+      // Redmine times are whole seconds: notes of the same second keep Redmine's order.
+      .orderBy('redmine_journal_id')
+      .orderBy('id')
+      .execute()
+  );
 }
 
 export interface AttachmentSummary {
@@ -245,7 +259,12 @@ export async function attachmentsByMessage(db: Db, conversationId: string): Prom
 }
 
 /** An attachment only if it belongs to this client's conversation. */
-export async function findClientAttachment(db: Db, clientAccountId: string, conversationId: string, attachmentId: string) {
+export async function findClientAttachment(
+  db: Db,
+  clientAccountId: string,
+  conversationId: string,
+  attachmentId: string,
+) {
   return db
     .selectFrom('attachments')
     .innerJoin('messages', 'messages.id', 'attachments.message_id')

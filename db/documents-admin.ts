@@ -21,12 +21,18 @@ export function templateFacts(categories: readonly DocumentCategory[]): Template
       }
     }
   }
-  return [...found].map(([name, e]) => (e.number ? { name, kind: 'number' } : { name, kind: 'choice', values: [...e.values] }));
+  return [...found].map(([name, e]) =>
+    e.number ? { name, kind: 'number' } : { name, kind: 'choice', values: [...e.values] },
+  );
 }
 
 /** Case numbers are external references: one number is one case, whatever its case or space. */
 export async function caseNumberTaken(db: Db, number: string): Promise<boolean> {
-  const row = await db.selectFrom('cases').select('id').where(sql`lower(number)`, '=', number.toLowerCase()).executeTakeFirst();
+  const row = await db
+    .selectFrom('cases')
+    .select('id')
+    .where(sql`lower(number)`, '=', number.toLowerCase())
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -104,14 +110,19 @@ export function uniqueCode(base: string, taken: ReadonlySet<string>): string {
 }
 
 /** Per category of a template, the refusal reasons and pieces its documents point at. */
-async function codesInUse(db: Db, templateId: string): Promise<Map<string, { reasons: Set<string>; pieces: Set<string> }>> {
+async function codesInUse(
+  db: Db,
+  templateId: string,
+): Promise<Map<string, { reasons: Set<string>; pieces: Set<string> }>> {
   const rows = await db
     .selectFrom('documents')
     .innerJoin('document_categories', 'document_categories.id', 'documents.category_id')
     .select(['documents.category_id', 'documents.rejection_reason', 'documents.piece_code'])
     .distinct()
     .where('document_categories.template_id', '=', templateId)
-    .where((eb) => eb.or([eb('documents.rejection_reason', 'is not', null), eb('documents.piece_code', 'is not', null)]))
+    .where((eb) =>
+      eb.or([eb('documents.rejection_reason', 'is not', null), eb('documents.piece_code', 'is not', null)]),
+    )
     .execute();
   const out = new Map<string, { reasons: Set<string>; pieces: Set<string> }>();
   for (const r of rows) {
@@ -127,7 +138,11 @@ async function codesInUse(db: Db, templateId: string): Promise<Map<string, { rea
  * Saves a template as edited, all or nothing: the law's rule (templateCategoryProblems) and the
  * documents already deposited are checked first; any problem and nothing is written.
  */
-export async function saveTemplateEdit(db: Db, template: DocumentTemplate, edit: TemplateEdit): Promise<TemplateEditProblem[]> {
+export async function saveTemplateEdit(
+  db: Db,
+  template: DocumentTemplate,
+  edit: TemplateEdit,
+): Promise<TemplateEditProblem[]> {
   return db.transaction().execute(async (tx) => {
     const existing = await templateCategories(tx, template.id);
     const counts = await documentCountByCategory(tx, template.id);
@@ -146,9 +161,16 @@ export async function saveTemplateEdit(db: Db, template: DocumentTemplate, edit:
       }
       // A piece documents were validated as stays (their category's state counts it).
       for (const code of inUse.get(c.id)?.pieces ?? []) {
-        if (current.pieces.some((p) => p.code === code) && !c.pieces.some((p) => p.code === code)) problems.push({ kind: 'piece_in_use', categoryId: c.id, pieceCode: code });
+        if (current.pieces.some((p) => p.code === code) && !c.pieces.some((p) => p.code === code))
+          problems.push({ kind: 'piece_in_use', categoryId: c.id, pieceCode: code });
       }
-      for (const p of templateCategoryProblems(template.sector, { code: current.code, label: c.label, label_en: c.label_en, accepts: c.accepts, pieces: c.pieces })) {
+      for (const p of templateCategoryProblems(template.sector, {
+        code: current.code,
+        label: c.label,
+        label_en: c.label_en,
+        accepts: c.accepts,
+        pieces: c.pieces,
+      })) {
         if (p === 'bank_statements_forbidden') problems.push({ kind: p, categoryId: c.id });
       }
     }
@@ -161,7 +183,11 @@ export async function saveTemplateEdit(db: Db, template: DocumentTemplate, edit:
     let position = 0;
     for (const c of edit.categories) {
       if (c.remove) {
-        await tx.deleteFrom('document_categories').where('id', '=', c.id).where('template_id', '=', template.id).execute();
+        await tx
+          .deleteFrom('document_categories')
+          .where('id', '=', c.id)
+          .where('template_id', '=', template.id)
+          .execute();
         continue;
       }
       // A reason taken out while documents were refused for it is kept, archived: they still show it.
@@ -201,7 +227,11 @@ export async function saveTemplateEdit(db: Db, template: DocumentTemplate, edit:
         })
         .execute();
     }
-    await tx.updateTable('document_templates').set({ reminder_days: edit.reminderDays, reminder_every_days: edit.reminderEveryDays }).where('id', '=', template.id).execute();
+    await tx
+      .updateTable('document_templates')
+      .set({ reminder_days: edit.reminderDays, reminder_every_days: edit.reminderEveryDays })
+      .where('id', '=', template.id)
+      .execute();
     return [];
   });
 }

@@ -52,14 +52,23 @@ export interface CategoryState {
   documents: DocumentRow[];
 }
 
-export function categoryStates(categories: readonly DocumentCategory[], documents: readonly DocumentRow[], facts: Record<string, string | number>): CategoryState[] {
+export function categoryStates(
+  categories: readonly DocumentCategory[],
+  documents: readonly DocumentRow[],
+  facts: Record<string, string | number>,
+): CategoryState[] {
   return categories.map((category) => {
     const docs = documents.filter((d) => d.category_id === category.id);
     const required = category.pieces.filter((p) => isPieceRequired(p.rule, facts));
     const validated = new Set(docs.filter((d) => d.status === 'validated').map((d) => d.piece_code));
     const missing = required.filter((p) => !validated.has(p.code));
     let state: CategoryStateKind;
-    if (required.length === 0) state = docs.some((d) => d.status === 'validated') ? 'complete' : docs.some((d) => d.status === 'pending') ? 'in_review' : 'optional';
+    if (required.length === 0)
+      state = docs.some((d) => d.status === 'validated')
+        ? 'complete'
+        : docs.some((d) => d.status === 'pending')
+          ? 'in_review'
+          : 'optional';
     else if (missing.length === 0) state = 'complete';
     else if (docs.some((d) => d.status === 'pending')) state = 'in_review';
     else if (docs.length > 0 && docs[docs.length - 1]?.status === 'rejected') state = 'refused';
@@ -81,7 +90,13 @@ export function templateCategoryProblems(
   category: { code: string; label: string; label_en: string; accepts: BiText[]; pieces: TemplatePiece[] },
 ): string[] {
   if (sector !== 'property_management') return [];
-  const texts = [category.code.replace(/-/g, ' '), category.label, category.label_en, ...category.accepts.flatMap((a) => [a.fr, a.en]), ...category.pieces.flatMap((p) => [p.label.fr, p.label.en])];
+  const texts = [
+    category.code.replace(/-/g, ' '),
+    category.label,
+    category.label_en,
+    ...category.accepts.flatMap((a) => [a.fr, a.en]),
+    ...category.pieces.flatMap((p) => [p.label.fr, p.label.en]),
+  ];
   return texts.some((t) => BANK_STATEMENTS.test(t)) ? ['bank_statements_forbidden'] : [];
 }
 
@@ -96,12 +111,27 @@ export class TemplateRuleError extends Error {
 export async function addTemplateCategory(
   db: Db,
   templateId: string,
-  category: { code: string; label: string; label_en: string; accepts: BiText[]; refusalReasons: RefusalReasonDef[]; pieces: TemplatePiece[] },
+  category: {
+    code: string;
+    label: string;
+    label_en: string;
+    accepts: BiText[];
+    refusalReasons: RefusalReasonDef[];
+    pieces: TemplatePiece[];
+  },
 ): Promise<DocumentCategory> {
-  const template = await db.selectFrom('document_templates').selectAll().where('id', '=', templateId).executeTakeFirstOrThrow();
+  const template = await db
+    .selectFrom('document_templates')
+    .selectAll()
+    .where('id', '=', templateId)
+    .executeTakeFirstOrThrow();
   const problems = templateCategoryProblems(template.sector, category);
   if (problems.length > 0) throw new TemplateRuleError(problems);
-  const last = await db.selectFrom('document_categories').select(sql<number>`coalesce(max(position), -1)`.as('max')).where('template_id', '=', templateId).executeTakeFirstOrThrow();
+  const last = await db
+    .selectFrom('document_categories')
+    .select(sql<number>`coalesce(max(position), -1)`.as('max'))
+    .where('template_id', '=', templateId)
+    .executeTakeFirstOrThrow();
   return db
     .insertInto('document_categories')
     .values({
@@ -123,12 +153,25 @@ export async function findTemplateBySlug(db: Db, slug: string): Promise<Document
 }
 
 export async function templateCategories(db: Db, templateId: string): Promise<DocumentCategory[]> {
-  return db.selectFrom('document_categories').selectAll().where('template_id', '=', templateId).orderBy('position').execute();
+  return db
+    .selectFrom('document_categories')
+    .selectAll()
+    .where('template_id', '=', templateId)
+    .orderBy('position')
+    .execute();
 }
 
 export async function createCase(
   db: Db,
-  c: { spaceId: string; templateId: string; clientAccountId: string; number: string; title: string; facts?: Record<string, string | number>; redmineIssueId?: number | null },
+  c: {
+    spaceId: string;
+    templateId: string;
+    clientAccountId: string;
+    number: string;
+    title: string;
+    facts?: Record<string, string | number>;
+    redmineIssueId?: number | null;
+  },
 ): Promise<Case> {
   return db
     .insertInto('cases')
@@ -151,7 +194,11 @@ export async function findCase(db: Db, caseId: string): Promise<Case | undefined
 
 /** The case if it is in a space the staff member sees; otherwise it does not exist for them. */
 export async function findStaffCase(db: Db, scope: StaffScope, caseId: string): Promise<Case | undefined> {
-  return whereInScope(db.selectFrom('cases').selectAll().where('id', '=', caseId), 'cases.space_id', scope).executeTakeFirst();
+  return whereInScope(
+    db.selectFrom('cases').selectAll().where('id', '=', caseId),
+    'cases.space_id',
+    scope,
+  ).executeTakeFirst();
 }
 
 // A client reaches a case through caseAccessFor (db/contributors.ts): the main client and the
@@ -199,7 +246,11 @@ function summaries(db: Db) {
  * de bien l’orthographier": every word typed must appear in the name, accents and case aside).
  * A client searches only their own cases.
  */
-export async function searchCases(db: Db, query: string, options: { clientId?: string; limit?: number; scope?: StaffScope } = {}): Promise<CaseSummary[]> {
+export async function searchCases(
+  db: Db,
+  query: string,
+  options: { clientId?: string; limit?: number; scope?: StaffScope } = {},
+): Promise<CaseSummary[]> {
   const q = query.trim().replace(/\s+/g, ' ');
   let select = whereInScope(summaries(db), 'cases.space_id', options.scope ?? EVERY_SPACE).limit(options.limit ?? 50);
   const clientId = options.clientId;
@@ -208,7 +259,15 @@ export async function searchCases(db: Db, query: string, options: { clientId?: s
     select = select.where((eb) =>
       eb.or([
         eb('cases.client_account_id', '=', clientId),
-        eb('cases.id', 'in', eb.selectFrom('case_members').select('case_members.case_id').where('case_members.account_id', '=', clientId).where('case_members.status', '=', 'active')),
+        eb(
+          'cases.id',
+          'in',
+          eb
+            .selectFrom('case_members')
+            .select('case_members.case_id')
+            .where('case_members.account_id', '=', clientId)
+            .where('case_members.status', '=', 'active'),
+        ),
       ]),
     );
   }
@@ -217,7 +276,11 @@ export async function searchCases(db: Db, query: string, options: { clientId?: s
     select = select.where((eb) =>
       eb.or([
         eb(sql`lower(cases.number)`, '=', q.toLowerCase()),
-        eb.and(words.map((w) => eb(sql`lower(accounts.full_name)`, 'like', `%${w.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`))),
+        eb.and(
+          words.map((w) =>
+            eb(sql`lower(accounts.full_name)`, 'like', `%${w.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+          ),
+        ),
       ]),
     );
   }
@@ -226,11 +289,22 @@ export async function searchCases(db: Db, query: string, options: { clientId?: s
 }
 
 export async function caseDocuments(db: Db, caseId: string): Promise<DocumentRow[]> {
-  return db.selectFrom('documents').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('documents')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function findCaseDocument(db: Db, caseId: string, documentId: string): Promise<DocumentRow | undefined> {
-  return db.selectFrom('documents').selectAll().where('case_id', '=', caseId).where('id', '=', documentId).executeTakeFirst();
+  return db
+    .selectFrom('documents')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('id', '=', documentId)
+    .executeTakeFirst();
 }
 
 export interface NewDocument {
@@ -270,13 +344,27 @@ export async function insertDocuments(db: Db, docs: readonly NewDocument[]): Pro
 
 /** A client takes a piece back until staff reviewed it; returns what was removed. */
 export async function withdrawDocument(db: Db, caseId: string, documentId: string): Promise<DocumentRow | undefined> {
-  return db.deleteFrom('documents').where('id', '=', documentId).where('case_id', '=', caseId).where('status', '=', 'pending').returningAll().executeTakeFirst();
+  return db
+    .deleteFrom('documents')
+    .where('id', '=', documentId)
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
 }
 
-export type Review = { outcome: 'validated'; pieceCode: string | null; comment: string | null } | { outcome: 'rejected'; reason: string; comment: string | null };
+export type Review =
+  | { outcome: 'validated'; pieceCode: string | null; comment: string | null }
+  | { outcome: 'rejected'; reason: string; comment: string | null };
 
 /** Records a review once: a document already reviewed (or withdrawn) is not changed. */
-export async function reviewDocument(db: Db, caseId: string, documentId: string, staffId: string, review: Review): Promise<DocumentRow | undefined> {
+export async function reviewDocument(
+  db: Db,
+  caseId: string,
+  documentId: string,
+  staffId: string,
+  review: Review,
+): Promise<DocumentRow | undefined> {
   return db
     .updateTable('documents')
     .set({
@@ -294,12 +382,25 @@ export async function reviewDocument(db: Db, caseId: string, documentId: string,
     .executeTakeFirst();
 }
 
-export async function addCaseComment(db: Db, caseId: string, authorId: string, body: string): Promise<{ id: string; created_at: Date }> {
-  return db.insertInto('case_comments').values({ case_id: caseId, author_account_id: authorId, body }).returning(['id', 'created_at']).executeTakeFirstOrThrow();
+export async function addCaseComment(
+  db: Db,
+  caseId: string,
+  authorId: string,
+  body: string,
+): Promise<{ id: string; created_at: Date }> {
+  return db
+    .insertInto('case_comments')
+    .values({ case_id: caseId, author_account_id: authorId, body })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
 }
 
 /** The last comment of the case, or of one author only (a contributor reads only their own). */
-export async function lastCaseComment(db: Db, caseId: string, authorId?: string): Promise<{ body: string; created_at: Date } | undefined> {
+export async function lastCaseComment(
+  db: Db,
+  caseId: string,
+  authorId?: string,
+): Promise<{ body: string; created_at: Date } | undefined> {
   let q = db.selectFrom('case_comments').select(['body', 'created_at']).where('case_id', '=', caseId);
   if (authorId) q = q.where('author_account_id', '=', authorId);
   return q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
@@ -309,7 +410,11 @@ export async function setCaseStatus(db: Db, caseId: string, status: CaseStatus):
   const now = new Date();
   const result = await db
     .updateTable('cases')
-    .set({ status, ...(status === 'complete' ? { completed_at: now } : {}), ...(status === 'closed' ? { closed_at: now, retention_warned_at: null } : {}) })
+    .set({
+      status,
+      ...(status === 'complete' ? { completed_at: now } : {}),
+      ...(status === 'closed' ? { closed_at: now, retention_warned_at: null } : {}),
+    })
     .where('id', '=', caseId)
     .where('status', '!=', status)
     .executeTakeFirst();
@@ -317,7 +422,10 @@ export async function setCaseStatus(db: Db, caseId: string, status: CaseStatus):
 }
 
 /** Everything a page or an activity needs to know about a case's collection. */
-export async function caseProgress(db: Db, kase: Case): Promise<{ template: DocumentTemplate; states: CategoryState[] }> {
+export async function caseProgress(
+  db: Db,
+  kase: Case,
+): Promise<{ template: DocumentTemplate; states: CategoryState[] }> {
   const [template, categories, documents] = await Promise.all([
     db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow(),
     templateCategories(db, kase.template_id),
@@ -328,10 +436,20 @@ export async function caseProgress(db: Db, kase: Case): Promise<{ template: Docu
 
 /** Open cases whose collection workflow was never started (created outside Guichet's routes). */
 export async function casesWithoutCollection(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('cases').select('id').where('status', '=', 'open').where('collection_started_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('collection_started_at', 'is', null)
+    .execute();
   return rows.map((r) => r.id);
 }
 
 export async function markCollectionStarted(db: Db, caseId: string): Promise<void> {
-  await db.updateTable('cases').set({ collection_started_at: new Date() }).where('id', '=', caseId).where('collection_started_at', 'is', null).execute();
+  await db
+    .updateTable('cases')
+    .set({ collection_started_at: new Date() })
+    .where('id', '=', caseId)
+    .where('collection_started_at', 'is', null)
+    .execute();
 }

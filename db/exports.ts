@@ -65,7 +65,13 @@ export async function* streamContacts(db: Db, scope: StaffScope, batchSize = 500
     }
     const rows: ContactExportRow[] = [];
     for (const client of clients) {
-      const base = { clientId: client.id, clientName: client.full_name, clientEmail: client.email, observation: client.observation, spaces: client.spaces ?? '' };
+      const base = {
+        clientId: client.id,
+        clientName: client.full_name,
+        clientEmail: client.email,
+        observation: client.observation,
+        spaces: client.spaces ?? '',
+      };
       const own = byClient.get(client.id) ?? [];
       if (own.length === 0) rows.push({ ...base, kind: null, value: null, state: null });
       for (const c of own) rows.push({ ...base, kind: c.kind, value: c.value, state: c.state });
@@ -94,7 +100,11 @@ export interface MessageExportRow {
 export async function* streamMessages(db: Db, scope: StaffScope, batchSize = 1000): AsyncGenerator<MessageExportRow[]> {
   let after: { createdAt: Date; id: string } | undefined;
   for (;;) {
-    let query = whereInScope(db.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id'), 'conversations.space_id', scope)
+    let query = whereInScope(
+      db.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id'),
+      'conversations.space_id',
+      scope,
+    )
       .innerJoin('accounts as client', 'client.id', 'conversations.client_account_id')
       .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
       .select([

@@ -5,7 +5,12 @@ import type { MessageStaffState } from './database.js';
 export const MESSAGE_STAFF_STATES: readonly MessageStaffState[] = ['to_read', 'read', 'cancelled'];
 
 /** Sets the state of one client message of the conversation; false when there is no such message. */
-export async function setMessageStaffState(db: Db, conversationId: string, messageId: string, state: MessageStaffState): Promise<boolean> {
+export async function setMessageStaffState(
+  db: Db,
+  conversationId: string,
+  messageId: string,
+  state: MessageStaffState,
+): Promise<boolean> {
   const result = await db
     .updateTable('messages')
     .set({ staff_state: state })

@@ -27,7 +27,11 @@ export async function enqueueNotification(db: Db, n: NewNotification): Promise<N
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
-  return db.selectFrom('notifications').selectAll().where('idempotency_key', '=', n.idempotencyKey).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('idempotency_key', '=', n.idempotencyKey)
+    .executeTakeFirstOrThrow();
 }
 
 export async function markNotificationSent(db: Db, id: string, blankBody: boolean): Promise<void> {

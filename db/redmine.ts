@@ -3,7 +3,12 @@ import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { Conversation, ConversationStatus, Message } from './database.js';
 
-export async function linkConversationToIssue(db: Db, conversationId: string, issueId: number, projectId: number): Promise<void> {
+export async function linkConversationToIssue(
+  db: Db,
+  conversationId: string,
+  issueId: number,
+  projectId: number,
+): Promise<void> {
   await db
     .updateTable('conversations')
     .set({ redmine_issue_id: issueId, redmine_project_id: projectId })
@@ -43,7 +48,11 @@ export async function deleteMessage(db: Db, messageId: string): Promise<void> {
   await db.deleteFrom('messages').where('id', '=', messageId).execute();
 }
 
-export async function setConversationStatusIfChanged(db: Db, conversationId: string, status: ConversationStatus): Promise<boolean> {
+export async function setConversationStatusIfChanged(
+  db: Db,
+  conversationId: string,
+  status: ConversationStatus,
+): Promise<boolean> {
   const result = await db
     .updateTable('conversations')
     .set({ status })
@@ -63,7 +72,12 @@ export async function liveMirroredIssueIds(db: Db, days = 30): Promise<number[]>
     .selectFrom('conversations')
     .select('redmine_issue_id')
     .where('redmine_issue_id', 'is not', null)
-    .where((eb) => eb.or([eb('status', 'not in', ['resolved', 'closed']), eb('last_message_at', '>', sql<Date>`now() - make_interval(days => ${days})`)]))
+    .where((eb) =>
+      eb.or([
+        eb('status', 'not in', ['resolved', 'closed']),
+        eb('last_message_at', '>', sql<Date>`now() - make_interval(days => ${days})`),
+      ]),
+    )
     .execute();
   return rows.map((r) => r.redmine_issue_id!);
 }

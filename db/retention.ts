@@ -18,12 +18,18 @@ export async function casesToWarn(db: Db, limit: number): Promise<Array<Case & {
     .selectFrom('cases')
     .innerJoin('spaces', 'spaces.id', 'cases.space_id')
     .selectAll('cases')
-    .select(sql<Date>`greatest(cases.closed_at + make_interval(months => spaces.retention_months), now() + make_interval(days => ${RETENTION_WARNING_DAYS}))`.as('purge_at'))
+    .select(
+      sql<Date>`greatest(cases.closed_at + make_interval(months => spaces.retention_months), now() + make_interval(days => ${RETENTION_WARNING_DAYS}))`.as(
+        'purge_at',
+      ),
+    )
     .where('cases.status', '=', 'closed')
     .where('cases.purged_at', 'is', null)
     .where('cases.retention_warned_at', 'is', null)
     .where('spaces.retention_months', 'is not', null)
-    .where(sql<boolean>`cases.closed_at + make_interval(months => spaces.retention_months) - make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`)
+    .where(
+      sql<boolean>`cases.closed_at + make_interval(months => spaces.retention_months) - make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`,
+    )
     .orderBy('cases.closed_at')
     .limit(limit)
     .execute();
@@ -36,7 +42,14 @@ const purgeDue = sql<boolean>`cases.status = 'closed' and cases.purged_at is nul
   and cases.retention_warned_at + make_interval(days => ${RETENTION_WARNING_DAYS}) <= now()`;
 
 export async function casesToPurge(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select('cases.id').where(purgeDue).orderBy('cases.closed_at').limit(limit).execute();
+  const rows = await db
+    .selectFrom('cases')
+    .innerJoin('spaces', 'spaces.id', 'cases.space_id')
+    .select('cases.id')
+    .where(purgeDue)
+    .orderBy('cases.closed_at')
+    .limit(limit)
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -50,7 +63,14 @@ export async function purgeCase(
   deleteFile: (storageKey: string) => Promise<void>,
 ): Promise<{ documents: number; files: number; comments: number } | undefined> {
   return db.transaction().execute(async (tx) => {
-    const due = await tx.selectFrom('cases').innerJoin('spaces', 'spaces.id', 'cases.space_id').select(['cases.id', 'spaces.retention_months']).where('cases.id', '=', caseId).where(purgeDue).forUpdate('cases').executeTakeFirst();
+    const due = await tx
+      .selectFrom('cases')
+      .innerJoin('spaces', 'spaces.id', 'cases.space_id')
+      .select(['cases.id', 'spaces.retention_months'])
+      .where('cases.id', '=', caseId)
+      .where(purgeDue)
+      .forUpdate('cases')
+      .executeTakeFirst();
     if (!due) return undefined;
     const [documentKeys, fileKeys] = await Promise.all([
       tx.selectFrom('documents').select('storage_key').where('case_id', '=', caseId).execute(),
@@ -60,9 +80,24 @@ export async function purgeCase(
     const documents = await tx.deleteFrom('documents').where('case_id', '=', caseId).executeTakeFirst();
     const files = await tx.deleteFrom('case_files').where('case_id', '=', caseId).executeTakeFirst();
     const comments = await tx.deleteFrom('case_comments').where('case_id', '=', caseId).executeTakeFirst();
-    const counts = { documents: Number(documents.numDeletedRows), files: Number(files.numDeletedRows), comments: Number(comments.numDeletedRows) };
-    await tx.updateTable('cases').set({ purged_at: sql<Date>`now()` }).where('id', '=', caseId).execute();
-    await audit(tx, { actorAccountId: null, actorKind: 'system', action: 'case.purge', subjectType: 'case', subjectId: caseId, details: { ...counts, retentionMonths: due.retention_months } });
+    const counts = {
+      documents: Number(documents.numDeletedRows),
+      files: Number(files.numDeletedRows),
+      comments: Number(comments.numDeletedRows),
+    };
+    await tx
+      .updateTable('cases')
+      .set({ purged_at: sql<Date>`now()` })
+      .where('id', '=', caseId)
+      .execute();
+    await audit(tx, {
+      actorAccountId: null,
+      actorKind: 'system',
+      action: 'case.purge',
+      subjectType: 'case',
+      subjectId: caseId,
+      details: { ...counts, retentionMonths: due.retention_months },
+    });
     return counts;
   });
 }
@@ -77,7 +112,9 @@ export async function plannedPurge(db: Db, kase: Case): Promise<Date | null> {
     .select(
       sql<Date | null>`case when retention_months is null then null else greatest(
         ${kase.closed_at}::timestamptz + make_interval(months => retention_months),
-        coalesce(${kase.retention_warned_at}::timestamptz, now()) + make_interval(days => ${RETENTION_WARNING_DAYS})) end`.as('at'),
+        coalesce(${kase.retention_warned_at}::timestamptz, now()) + make_interval(days => ${RETENTION_WARNING_DAYS})) end`.as(
+        'at',
+      ),
     )
     .where('id', '=', kase.space_id)
     .executeTakeFirst();

@@ -33,7 +33,12 @@ export interface SessionLimits {
 
 /** The session and its account if it was seen within the idle limit, began within the absolute
  * limit, and the account is active. */
-export async function findLiveSession(db: Db, id: string, kind: AccountKind, limits: SessionLimits): Promise<SessionWithAccount | undefined> {
+export async function findLiveSession(
+  db: Db,
+  id: string,
+  kind: AccountKind,
+  limits: SessionLimits,
+): Promise<SessionWithAccount | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
@@ -78,7 +83,11 @@ export async function deleteIdleSessions(db: Db, limits: SessionLimits): Promise
  * Ends every session of an account (a new password, a staff member locked or removed), except
  * the one given (the session that changed the password). Returns how many ended.
  */
-export async function endAccountSessions(db: Db, accountId: string, options: { except?: string } = {}): Promise<number> {
+export async function endAccountSessions(
+  db: Db,
+  accountId: string,
+  options: { except?: string } = {},
+): Promise<number> {
   let query = db.deleteFrom('sessions').where('account_id', '=', accountId);
   if (options.except) query = query.where('id', '!=', options.except);
   const result = await query.executeTakeFirst();

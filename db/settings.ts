@@ -10,7 +10,13 @@ export interface Settings {
   updatedAt: Date;
 }
 
-export const DEFAULT_SETTINGS: Settings = { primaryColor: '#0b5cab', rowsPerPage: 25, locales: ['fr', 'en'], logo: null, updatedAt: new Date(0) };
+export const DEFAULT_SETTINGS: Settings = {
+  primaryColor: '#0b5cab',
+  rowsPerPage: 25,
+  locales: ['fr', 'en'],
+  logo: null,
+  updatedAt: new Date(0),
+};
 export const ROWS_PER_PAGE_MIN = 10;
 export const ROWS_PER_PAGE_MAX = 350;
 const HEX_COLOR = /^#[0-9a-f]{6}$/;
@@ -42,20 +48,29 @@ export interface SettingsUpdate {
 /** Saves the settings; returns the storage key of a logo replaced or removed, for the caller to delete. */
 export async function saveSettings(db: Db, update: SettingsUpdate): Promise<string | null> {
   return db.transaction().execute(async (tx) => {
-    const before = await tx.selectFrom('settings').select('logo_key').where('id', '=', 1).forUpdate().executeTakeFirst();
+    const before = await tx
+      .selectFrom('settings')
+      .select('logo_key')
+      .where('id', '=', 1)
+      .forUpdate()
+      .executeTakeFirst();
     const values = {
       primary_color: update.primaryColor,
       rows_per_page: update.rowsPerPage,
       // Always in the same order: the column's check lists the three forms.
       locales: (['fr', 'en'] as const).filter((l) => update.locales.includes(l)).join(','),
       updated_at: new Date(),
-      ...(update.logo !== undefined ? { logo_key: update.logo?.key ?? null, logo_content_type: update.logo?.contentType ?? null } : {}),
+      ...(update.logo !== undefined
+        ? { logo_key: update.logo?.key ?? null, logo_content_type: update.logo?.contentType ?? null }
+        : {}),
     };
     await tx
       .insertInto('settings')
       .values({ id: 1, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
-    return update.logo !== undefined && before?.logo_key && before.logo_key !== update.logo?.key ? before.logo_key : null;
+    return update.logo !== undefined && before?.logo_key && before.logo_key !== update.logo?.key
+      ? before.logo_key
+      : null;
   });
 }

@@ -46,9 +46,16 @@ export interface ClockRow {
 export type AssigneeFilter = { redmineId: number } | 'none' | undefined;
 
 /** Who holds at-risk or late conversations, for the filter's choices. */
-export async function assigneesAtRisk(db: Db, scope: StaffScope): Promise<Array<{ redmineId: number; name: string; n: number }>> {
+export async function assigneesAtRisk(
+  db: Db,
+  scope: StaffScope,
+): Promise<Array<{ redmineId: number; name: string; n: number }>> {
   const rows = await whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
-    .select(['conversations.assignee_redmine_id', sql<string>`max(conversations.assignee_name)`.as('name'), sql<number>`count(*)::int`.as('n')])
+    .select([
+      'conversations.assignee_redmine_id',
+      sql<string>`max(conversations.assignee_name)`.as('name'),
+      sql<number>`count(*)::int`.as('n'),
+    ])
     .where('conversations.sla_max_at', 'is not', null)
     .where('conversations.assignee_redmine_id', 'is not', null)
     .where(sql<boolean>`${clockState} <> 'on_time'`)
@@ -59,7 +66,10 @@ export async function assigneesAtRisk(db: Db, scope: StaffScope): Promise<Array<
 }
 
 /** Conversations whose answer is at risk or late, the most urgent first. */
-export async function conversationsAtRisk(db: Db, filter: { scope: StaffScope; spaceId?: string | undefined; assignee?: AssigneeFilter; limit: number }): Promise<ClockRow[]> {
+export async function conversationsAtRisk(
+  db: Db,
+  filter: { scope: StaffScope; spaceId?: string | undefined; assignee?: AssigneeFilter; limit: number },
+): Promise<ClockRow[]> {
   let query = whereInScope(db.selectFrom('conversations'), 'conversations.space_id', filter.scope)
     .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
     .select([

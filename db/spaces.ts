@@ -57,18 +57,50 @@ const columns = (p: SpacePolicy) => ({
   retention_months: p.retentionMonths,
 });
 
-export async function saveSpacePolicy(db: Db, actor: { id: string; ip: string | null }, space: Space, policy: SpacePolicy): Promise<void> {
+export async function saveSpacePolicy(
+  db: Db,
+  actor: { id: string; ip: string | null },
+  space: Space,
+  policy: SpacePolicy,
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('spaces').set(columns(policy)).where('id', '=', space.id).execute();
-    await audit(tx, { actorAccountId: actor.id, actorKind: 'staff', action: 'space.policy', subjectType: 'space', subjectId: space.id, ip: actor.ip, details: { from: policyOf(space), to: policy } });
+    await audit(tx, {
+      actorAccountId: actor.id,
+      actorKind: 'staff',
+      action: 'space.policy',
+      subjectType: 'space',
+      subjectId: space.id,
+      ip: actor.ip,
+      details: { from: policyOf(space), to: policy },
+    });
   });
 }
 
 /** A new space; undefined when the slug is taken. */
-export async function createSpaceWithPolicy(db: Db, actor: { id: string; ip: string | null }, slug: string, policy: SpacePolicy): Promise<Space | undefined> {
+export async function createSpaceWithPolicy(
+  db: Db,
+  actor: { id: string; ip: string | null },
+  slug: string,
+  policy: SpacePolicy,
+): Promise<Space | undefined> {
   return db.transaction().execute(async (tx) => {
-    const space = await tx.insertInto('spaces').values({ slug, ...columns(policy) }).onConflict((oc) => oc.column('slug').doNothing()).returningAll().executeTakeFirst();
-    if (space) await audit(tx, { actorAccountId: actor.id, actorKind: 'staff', action: 'space.create', subjectType: 'space', subjectId: space.id, ip: actor.ip, details: { slug, policy } });
+    const space = await tx
+      .insertInto('spaces')
+      .values({ slug, ...columns(policy) })
+      .onConflict((oc) => oc.column('slug').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (space)
+      await audit(tx, {
+        actorAccountId: actor.id,
+        actorKind: 'staff',
+        action: 'space.create',
+        subjectType: 'space',
+        subjectId: space.id,
+        ip: actor.ip,
+        details: { slug, policy },
+      });
     return space;
   });
 }

@@ -86,55 +86,133 @@ export function defaultTemplate(key: TemplateKey, locale: Locale): TemplateText 
     case 'conversation-acknowledgement':
       return {
         subject: m.ackSubject(tag('conversationSubject')),
-        body: lines(m.greeting(tag('clientFullName')), '', m.ackIntro, '', m.readOnline(tag('conversationUrl')), '', m.signature, '', m.noReply),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          m.ackIntro,
+          '',
+          m.readOnline(tag('conversationUrl')),
+          '',
+          m.signature,
+          '',
+          m.noReply,
+        ),
       };
     case 'acknowledgement-message':
       return { subject: '', body: t.ack.body };
     case 'staff-answer':
       return {
         subject: m.answerSubject(tag('conversationSubject')),
-        body: lines(m.greeting(tag('clientFullName')), '', m.answerIntro(tag('staffName')), '', tag('answerBody'), '', m.readOnline(tag('conversationUrl')), '', m.signature, '', m.noReply),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          m.answerIntro(tag('staffName')),
+          '',
+          tag('answerBody'),
+          '',
+          m.readOnline(tag('conversationUrl')),
+          '',
+          m.signature,
+          '',
+          m.noReply,
+        ),
       };
     case 'satisfaction-question':
       return {
         subject: t.sla.satisfactionSubject(tag('conversationSubject')),
-        body: lines(m.greeting(tag('clientFullName')), '', t.sla.satisfactionBody, '', m.readOnline(tag('conversationUrl')), '', m.signature),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          t.sla.satisfactionBody,
+          '',
+          m.readOnline(tag('conversationUrl')),
+          '',
+          m.signature,
+        ),
       };
     case 'auto-resolved':
       return {
         subject: t.sla.autoResolvedSubject(tag('conversationSubject')),
-        body: lines(m.greeting(tag('clientFullName')), '', t.sla.autoResolvedBody, '', m.readOnline(tag('conversationUrl')), '', m.signature),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          t.sla.autoResolvedBody,
+          '',
+          m.readOnline(tag('conversationUrl')),
+          '',
+          m.signature,
+        ),
       };
     case 'password':
       return {
         subject: m.passwordSubject,
-        body: lines(m.greeting(tag('clientFullName')), '', m.passwordBody(tag('password'), tag('loginUrl')), '', m.signature),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          m.passwordBody(tag('password'), tag('loginUrl')),
+          '',
+          m.signature,
+        ),
       };
     case 'contributor-invitation':
       return {
         subject: t.templates.mailDefaults[key].subject,
-        body: lines(m.greeting(tag('contributorFullName')), '', t.contributors.invitationBody(tag('contributorRole'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
+        body: lines(
+          m.greeting(tag('contributorFullName')),
+          '',
+          t.contributors.invitationBody(tag('contributorRole'), tag('caseNumber'), tag('invitationUrl')),
+          '',
+          m.signature,
+          '',
+          m.noReply,
+        ),
       };
     case 'occasional-access': {
       const o = t.contributors.occasionalMail;
       return {
         subject: o.subject(tag('caseNumber')),
-        body: lines(m.greeting(tag('contributorFullName')), '', o.body(tag('clientFullName'), tag('caseNumber'), tag('invitationUrl')), '', m.signature, '', m.noReply),
+        body: lines(
+          m.greeting(tag('contributorFullName')),
+          '',
+          o.body(tag('clientFullName'), tag('caseNumber'), tag('invitationUrl')),
+          '',
+          m.signature,
+          '',
+          m.noReply,
+        ),
       };
     }
     case 'retention-warning':
     case 'payment-confirmation': {
       const d = t.templates.mailDefaults[key];
-      return { subject: d.subject, body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply) };
+      return {
+        subject: d.subject,
+        body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply),
+      };
     }
     case 'document-reminder':
       return {
         subject: t.documents.reminderSubject(tag('caseNumber')),
-        body: lines(m.greeting(tag('clientFullName')), '', t.documents.reminderIntro, '', tag('missingDocuments'), '', t.documents.depositOnline(tag('caseUrl')), '', m.signature, '', m.noReply),
+        body: lines(
+          m.greeting(tag('clientFullName')),
+          '',
+          t.documents.reminderIntro,
+          '',
+          tag('missingDocuments'),
+          '',
+          t.documents.depositOnline(tag('caseUrl')),
+          '',
+          m.signature,
+          '',
+          m.noReply,
+        ),
       };
     case 'case-available': {
       const d = t.templates.mailDefaults[key];
-      return { subject: d.subject, body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply) };
+      return {
+        subject: d.subject,
+        body: lines(m.greeting(tag('clientFullName')), '', d.body, '', m.signature, '', m.noReply),
+      };
     }
   }
 }
@@ -150,7 +228,8 @@ export function unknownTags(key: TemplateKey, text: string): string[] {
   }
   // `{{ }}`, `{{foo-bar}}` or a lone `{{`: a tag nobody can fill.
   const rest = text.replace(TAG_PATTERN, '');
-  for (const stray of rest.match(/\{\{[^}]{0,40}\}?\}?/g) ?? []) unknown.add(stray.replace(/^\{\{|\}+$/g, '').trim() || '{{');
+  for (const stray of rest.match(/\{\{[^}]{0,40}\}?\}?/g) ?? [])
+    unknown.add(stray.replace(/^\{\{|\}+$/g, '').trim() || '{{');
   return [...unknown];
 }
 
@@ -175,7 +254,13 @@ export function validateTemplate(key: TemplateKey, text: TemplateText, uiLocale:
   if (text.body.trim() === '') problems.push(t.bodyRequired);
   if (text.body.length > MAX_BODY) problems.push(t.bodyTooLong(MAX_BODY));
   const unknown = [...new Set([...unknownTags(key, text.subject), ...unknownTags(key, text.body)])];
-  if (unknown.length > 0) problems.push(t.unknownTags(unknown.map((u) => (u === '{{' ? u : tag(u))), def.tags.map(tag)));
+  if (unknown.length > 0)
+    problems.push(
+      t.unknownTags(
+        unknown.map((u) => (u === '{{' ? u : tag(u))),
+        def.tags.map(tag),
+      ),
+    );
   return problems;
 }
 
@@ -185,7 +270,12 @@ export interface StoredTemplate extends TemplateText {
 }
 
 export async function getTemplate(db: Db, key: TemplateKey, locale: Locale): Promise<StoredTemplate> {
-  const row = await db.selectFrom('email_templates').selectAll().where('key', '=', key).where('locale', '=', locale).executeTakeFirst();
+  const row = await db
+    .selectFrom('email_templates')
+    .selectAll()
+    .where('key', '=', key)
+    .where('locale', '=', locale)
+    .executeTakeFirst();
   if (row) return { subject: row.subject, body: row.body, edited: true, updatedAt: row.updated_at };
   return { ...defaultTemplate(key, locale), edited: false, updatedAt: null };
 }
@@ -197,10 +287,21 @@ export async function editedTemplates(db: Db): Promise<Set<string>> {
 }
 
 /** Saves an edited version; throws TemplateValidationError (nothing saved) when it is not valid. */
-export async function saveTemplate(db: Db, key: TemplateKey, locale: Locale, text: TemplateText, editor: { accountId: string; uiLocale: Locale }): Promise<void> {
+export async function saveTemplate(
+  db: Db,
+  key: TemplateKey,
+  locale: Locale,
+  text: TemplateText,
+  editor: { accountId: string; uiLocale: Locale },
+): Promise<void> {
   const problems = validateTemplate(key, text, editor.uiLocale);
   if (problems.length > 0) throw new TemplateValidationError(problems);
-  const values = { subject: text.subject.trim(), body: text.body.replace(/\r\n/g, '\n'), updated_at: new Date(), updated_by: editor.accountId };
+  const values = {
+    subject: text.subject.trim(),
+    body: text.body.replace(/\r\n/g, '\n'),
+    updated_at: new Date(),
+    updated_by: editor.accountId,
+  };
   await db
     .insertInto('email_templates')
     .values({ key, locale, ...values })
@@ -223,7 +324,8 @@ export interface RenderedTemplate {
 
 /** Fills a text's tags; a tag without a value (a template saved before a tag was removed) stays visible. */
 export function fillTags(text: string, vars: Readonly<Record<string, string>>, escape: boolean): string {
-  if (!escape) return text.replace(TAG_PATTERN, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name]! : whole));
+  if (!escape)
+    return text.replace(TAG_PATTERN, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name]! : whole));
   let out = '';
   let last = 0;
   for (const match of text.matchAll(TAG_PATTERN)) {
@@ -243,7 +345,12 @@ export function renderText<K extends TemplateKey>(text: TemplateText, vars: Temp
 }
 
 /** The template in `locale`, edited or default, with its tags filled. */
-export async function renderTemplate<K extends TemplateKey>(db: Db, key: K, locale: Locale, vars: TemplateVars<K>): Promise<RenderedTemplate> {
+export async function renderTemplate<K extends TemplateKey>(
+  db: Db,
+  key: K,
+  locale: Locale,
+  vars: TemplateVars<K>,
+): Promise<RenderedTemplate> {
   return renderText<K>(await getTemplate(db, key, locale), vars);
 }
 

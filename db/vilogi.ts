@@ -57,7 +57,11 @@ export async function lockVilogiRequest(db: Db, vilogiId: string): Promise<Vilog
 }
 
 export async function setVilogiIssue(db: Db, vilogiId: string, issueId: number): Promise<void> {
-  await db.updateTable('vilogi_requests').set({ redmine_issue_id: issueId }).where('vilogi_id', '=', vilogiId).execute();
+  await db
+    .updateTable('vilogi_requests')
+    .set({ redmine_issue_id: issueId })
+    .where('vilogi_id', '=', vilogiId)
+    .execute();
 }
 
 export async function setVilogiProcessed(db: Db, vilogiId: string, eventId: string, at: Date): Promise<void> {
@@ -70,7 +74,11 @@ export async function setVilogiProcessed(db: Db, vilogiId: string, eventId: stri
 }
 
 export async function startRun(db: Db, id: string, trigger: 'schedule' | 'manual'): Promise<void> {
-  await db.insertInto('vilogi_runs').values({ id, trigger, started_at: new Date(), finished_at: null, errors: '[]' }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('vilogi_runs')
+    .values({ id, trigger, started_at: new Date(), finished_at: null, errors: '[]' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export interface RunCounts {
@@ -83,7 +91,13 @@ export interface RunCounts {
   replies: number;
 }
 
-export async function finishRun(db: Db, id: string, status: 'done' | 'failed', counts: RunCounts, errors: VilogiRunError[]): Promise<void> {
+export async function finishRun(
+  db: Db,
+  id: string,
+  status: 'done' | 'failed',
+  counts: RunCounts,
+  errors: VilogiRunError[],
+): Promise<void> {
   await db
     .updateTable('vilogi_runs')
     .set({ ...counts, status, finished_at: new Date(), errors: JSON.stringify(errors.slice(0, 200)) })
@@ -100,15 +114,29 @@ export async function recentRuns(db: Db, limit = 50): Promise<VilogiRun[]> {
  * Triage requests have no space yet (no usable e-mail to find the client): they are seen by staff
  * of the triage space (the space mapped to VILOGI_TRIAGE_PROJECT), and by administrators.
  */
-export async function triageRequests(db: Db, scope: StaffScope, triageSpaceId: string | undefined, limit = 50): Promise<VilogiRequestRow[]> {
+export async function triageRequests(
+  db: Db,
+  scope: StaffScope,
+  triageSpaceId: string | undefined,
+  limit = 50,
+): Promise<VilogiRequestRow[]> {
   let query = db.selectFrom('vilogi_requests').selectAll();
   if (!scopeHasSpace(scope, triageSpaceId)) query = whereInScope(query, 'vilogi_requests.space_id', scope);
-  else if (!scope.all) query = query.where((eb) => eb.or([eb('space_id', 'is', null), eb('space_id', 'in', scope.spaceIds.length > 0 ? [...scope.spaceIds] : [triageSpaceId!])]));
+  else if (!scope.all)
+    query = query.where((eb) =>
+      eb.or([
+        eb('space_id', 'is', null),
+        eb('space_id', 'in', scope.spaceIds.length > 0 ? [...scope.spaceIds] : [triageSpaceId!]),
+      ]),
+    );
   return query.where('kind', '=', 'triage').orderBy('imported_at', 'desc').limit(limit).execute();
 }
 
 /** Triage issues whose staff answers may still have to go back to Vilogi. */
-export async function liveTriageIssues(db: Db, sinceDays: number): Promise<{ vilogi_id: string; redmine_issue_id: number }[]> {
+export async function liveTriageIssues(
+  db: Db,
+  sinceDays: number,
+): Promise<{ vilogi_id: string; redmine_issue_id: number }[]> {
   const rows = await db
     .selectFrom('vilogi_requests')
     .select(['vilogi_id', 'redmine_issue_id'])
@@ -116,7 +144,9 @@ export async function liveTriageIssues(db: Db, sinceDays: number): Promise<{ vil
     .where('redmine_issue_id', 'is not', null)
     .where('imported_at', '>=', sql<Date>`now() - make_interval(days => ${sinceDays})`)
     .execute();
-  return rows.flatMap((r) => (r.redmine_issue_id === null ? [] : [{ vilogi_id: r.vilogi_id, redmine_issue_id: r.redmine_issue_id }]));
+  return rows.flatMap((r) =>
+    r.redmine_issue_id === null ? [] : [{ vilogi_id: r.vilogi_id, redmine_issue_id: r.redmine_issue_id }],
+  );
 }
 
 /** What was said after a Vilogi request became a conversation, not yet posted back to Vilogi, in
@@ -128,11 +158,22 @@ export async function unpostedExchange(
   db: Db,
   sinceDays: number,
   limit: number,
-): Promise<{ vilogi_id: string; message_id: string; author_kind: 'client' | 'staff'; author_display_name: string; body: string; created_at: Date }[]> {
+): Promise<
+  {
+    vilogi_id: string;
+    message_id: string;
+    author_kind: 'client' | 'staff';
+    author_display_name: string;
+    body: string;
+    created_at: Date;
+  }[]
+> {
   return db
     .selectFrom('vilogi_requests as v')
     .innerJoin('messages as m', 'm.conversation_id', 'v.conversation_id')
-    .leftJoin('vilogi_replies as r', (join) => join.onRef('r.vilogi_id', '=', 'v.vilogi_id').on('r.source_ref', '=', sql<string>`'message-' || m.id::text`))
+    .leftJoin('vilogi_replies as r', (join) =>
+      join.onRef('r.vilogi_id', '=', 'v.vilogi_id').on('r.source_ref', '=', sql<string>`'message-' || m.id::text`),
+    )
     .select(['v.vilogi_id', 'm.id as message_id', 'm.author_kind', 'm.author_display_name', 'm.body', 'm.created_at'])
     .where('v.kind', '=', 'conversation')
     .where('v.processed_at', 'is not', null)

@@ -50,7 +50,11 @@ const SIGNATURES: Record<FileKind, Buffer[]> = {
   gif: [ascii('GIF87a'), ascii('GIF89a')],
 };
 /** Bytes needed to decide any kind. */
-export const SIGNATURE_BYTES = Math.max(...Object.values(SIGNATURES).flat().map((s) => s.length));
+export const SIGNATURE_BYTES = Math.max(
+  ...Object.values(SIGNATURES)
+    .flat()
+    .map((s) => s.length),
+);
 
 export type RefusalReason =
   | 'type'
@@ -107,7 +111,10 @@ export function displayName(raw: string): string {
   const dot = clean.lastIndexOf('.');
   const ext = dot > 0 ? [...clean.slice(dot)] : [];
   const keep = ext.length > 0 && ext.length <= 10 ? ext : [];
-  return `${chars.slice(0, MAX_NAME_LENGTH - keep.length - 1).join('').trimEnd()}…${keep.join('')}`;
+  return `${chars
+    .slice(0, MAX_NAME_LENGTH - keep.length - 1)
+    .join('')
+    .trimEnd()}…${keep.join('')}`;
 }
 
 /** A name that climbs directories ("../x.pdf") is forged: no browser sends one. */
@@ -122,19 +129,29 @@ export function kindOfName(name: string): FileKind | undefined {
 }
 
 export function signatureMatches(kind: FileKind, head: Buffer): boolean {
-  return SIGNATURES[kind].some((signature) => head.length >= signature.length && head.subarray(0, signature.length).equals(signature));
+  return SIGNATURES[kind].some(
+    (signature) => head.length >= signature.length && head.subarray(0, signature.length).equals(signature),
+  );
 }
 
 /** Checks on the name alone, before any byte is read. */
 export function checkName(raw: string): { name: string; kind: FileKind } | FileRefusal {
   const name = displayName(raw);
-  if (isTraversalName(raw) || name === '' || name === '.' || name === '..') return { reason: 'name', name: name || '?' };
+  if (isTraversalName(raw) || name === '' || name === '.' || name === '..')
+    return { reason: 'name', name: name || '?' };
   const kind = kindOfName(name);
   if (!kind) return { reason: 'type', name };
   return { name, kind };
 }
 
-const KIND_LABEL: Record<FileKind, string> = { pdf: 'PDF', png: 'PNG', jpeg: 'JPEG', tiff: 'TIFF', bmp: 'BMP', gif: 'GIF' };
+const KIND_LABEL: Record<FileKind, string> = {
+  pdf: 'PDF',
+  png: 'PNG',
+  jpeg: 'JPEG',
+  tiff: 'TIFF',
+  bmp: 'BMP',
+  gif: 'GIF',
+};
 
 export function refusalMessage(t: Messages, refusal: FileRefusal): string {
   const f = t.files;
@@ -146,7 +163,9 @@ export function refusalMessage(t: Messages, refusal: FileRefusal): string {
     case 'empty':
       return f.refusedEmpty(refusal.name);
     case 'too_large':
-      return refusal.maxBytes !== undefined ? f.refusedTooLargeFor(refusal.name, megabytes(refusal.maxBytes)) : f.refusedTooLarge(refusal.name);
+      return refusal.maxBytes !== undefined
+        ? f.refusedTooLargeFor(refusal.name, megabytes(refusal.maxBytes))
+        : f.refusedTooLarge(refusal.name);
     case 'name':
       return f.refusedName(refusal.name);
     case 'too_many':

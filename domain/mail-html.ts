@@ -33,7 +33,13 @@ export function mailHtml(subject: string, text: string, brand: MailBrand): strin
     .split(/\n{2,}/)
     .map((p) => p.replace(/^\n+|\n+$/g, ''))
     .filter((p) => p !== '')
-    .map((p) => `<p style="margin:0 0 16px">${p.split('\n').map((l) => withLinks(l, brand.linkColour)).join('<br>\n')}</p>`)
+    .map(
+      (p) =>
+        `<p style="margin:0 0 16px">${p
+          .split('\n')
+          .map((l) => withLinks(l, brand.linkColour))
+          .join('<br>\n')}</p>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html>

@@ -21,7 +21,8 @@ export const en: Messages = {
   },
   password: {
     title: 'Get a password',
-    intro: 'Enter your e-mail address: if we know it, you will receive a password by e-mail. Your old password keeps working until you use the new one.',
+    intro:
+      'Enter your e-mail address: if we know it, you will receive a password by e-mail. Your old password keeps working until you use the new one.',
     submit: 'Send me a password',
     sent: 'If we know this address, an e-mail with a password has just been sent to it. Please check your spam folder too.',
     back: 'Back to login',
@@ -71,20 +72,28 @@ export const en: Messages = {
   files: {
     label: 'Attachments (optional)',
     help: 'Accepted formats: PDF, PNG, JPG, TIF, BMP, GIF. At most 10 MB per file and 5 files.',
-    refusedType: (name: string) => `The file “${name}” is not accepted: accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.`,
+    refusedType: (name: string) =>
+      `The file “${name}” is not accepted: accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.`,
     refusedContent: (name: string, kind: string) =>
       `The file “${name}” is not accepted: its content is not that of a ${kind} file. Accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.`,
     refusedEmpty: (name: string) => `The file “${name}” is not accepted: it is empty.`,
     refusedTooLarge: (name: string) => `The file “${name}” is not accepted: it is larger than 10 MB.`,
     refusedName: (name: string) => `The file “${name}” is not accepted: its name is not valid.`,
-    refusedEncrypted: (name: string) => `The file “${name}” is not accepted: it is password-protected. Please deposit an unprotected copy.`,
-    refusedCorrupt: (name: string, kind: string) => `The file “${name}” is not accepted: this ${kind} file is damaged and cannot be read.`,
-    refusedTooManyPages: (name: string, pages: number, max: number) => `The file “${name}” is not accepted: it has ${pages} pages, ${max} at most.`,
-    refusedActiveContent: (name: string) => `The file “${name}” is not accepted: it contains executable code (a script, a web page or an automatic action).`,
+    refusedEncrypted: (name: string) =>
+      `The file “${name}” is not accepted: it is password-protected. Please deposit an unprotected copy.`,
+    refusedCorrupt: (name: string, kind: string) =>
+      `The file “${name}” is not accepted: this ${kind} file is damaged and cannot be read.`,
+    refusedTooManyPages: (name: string, pages: number, max: number) =>
+      `The file “${name}” is not accepted: it has ${pages} pages, ${max} at most.`,
+    refusedActiveContent: (name: string) =>
+      `The file “${name}” is not accepted: it contains executable code (a script, a web page or an automatic action).`,
     refusedTooLargeFor: (name: string, mb: string) => `The file “${name}” is not accepted: it is larger than ${mb} MB.`,
-    refusedBomb: (name: string) => `The file “${name}” is not accepted: its dimensions or its decompressed content exceed what a document can reasonably hold.`,
-    refusedTooComplex: (name: string) => `The file “${name}” is not accepted: it is too complex to check. Please deposit a simpler version (printed again to PDF, for instance).`,
-    refusedKindHere: (name: string, kinds: string) => `The file “${name}” is not accepted here: accepted formats are ${kinds}.`,
+    refusedBomb: (name: string) =>
+      `The file “${name}” is not accepted: its dimensions or its decompressed content exceed what a document can reasonably hold.`,
+    refusedTooComplex: (name: string) =>
+      `The file “${name}” is not accepted: it is too complex to check. Please deposit a simpler version (printed again to PDF, for instance).`,
+    refusedKindHere: (name: string, kinds: string) =>
+      `The file “${name}” is not accepted here: accepted formats are ${kinds}.`,
     tooMany: (max: number) => `You can attach at most ${max} files to a message.`,
     chooseAgain: 'Your message was not sent and no file was kept: please choose your files again.',
   },
@@ -99,7 +108,8 @@ export const en: Messages = {
     csrf: 'This form has expired. Please send it again.',
     badForm: 'This form could not be read: nothing was kept. Please send it again.',
     tooManyAttempts: (wait: string) => `Too many attempts. Try again in ${wait}.`,
-    tooManyMails: (address: string, wait: string) => `${address} has already had all the e-mails allowed from you today. Try again in ${wait}.`,
+    tooManyMails: (address: string, wait: string) =>
+      `${address} has already had all the e-mails allowed from you today. Try again in ${wait}.`,
     waitMinutes: (n: number) => (n === 1 ? '1 minute' : `${n} minutes`),
     waitHours: (n: number) => (n === 1 ? '1 hour' : `${n} hours`),
     notFound: 'This page does not exist or is not available to you.',
@@ -116,7 +126,8 @@ export const en: Messages = {
     signature: 'The Guichet team',
     noReply: 'Please do not reply to this e-mail: write to us from your client space.',
     ackSubject: (subject: string) => `Your request has been received: ${subject}`,
-    ackIntro: 'We have received your message and it is being handled. We will come back to you as soon as possible, within 48 working hours at most.',
+    ackIntro:
+      'We have received your message and it is being handled. We will come back to you as soon as possible, within 48 working hours at most.',
     answerSubject: (subject: string) => `New answer to your request: ${subject}`,
     answerIntro: (author: string) => `${author} answered you:`,
     readOnline: (url: string) => `Read and reply in your client space: ${url}`,
@@ -132,9 +143,11 @@ export const en: Messages = {
     thanksResolved: 'Thank you! Your request is resolved.',
     reopened: 'Your request is open again: we will come back to you.',
     satisfactionSubject: (subject: string) => `Is your request resolved? ${subject}`,
-    satisfactionBody: 'We believe we have answered your request. Please tell us in your client space whether it is resolved. Without a reply within 72 hours, it will be considered resolved.',
+    satisfactionBody:
+      'We believe we have answered your request. Please tell us in your client space whether it is resolved. Without a reply within 72 hours, it will be considered resolved.',
     autoResolvedSubject: (subject: string) => `Your request has been resolved: ${subject}`,
-    autoResolvedBody: 'Without a reply 72 hours after our question, your request was marked as resolved. You can still write to us from your client space.',
+    autoResolvedBody:
+      'Without a reply 72 hours after our question, your request was marked as resolved. You can still write to us from your client space.',
     alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
       `${kind === 'reminder' ? 'Reminder: answer expected' : kind === 'pre-breach' ? 'Alert: maximum delay about to pass' : 'Maximum delay passed'} — ${subject}`,
     alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
@@ -173,13 +186,19 @@ export const en: Messages = {
     staffSignInRequired: 'Sign in to the back-office to continue.',
   },
   backoffice: {
-    nav: { conversations: 'Conversations', clients: 'Client records', templates: 'E-mail templates', settings: 'Settings' },
+    nav: {
+      conversations: 'Conversations',
+      clients: 'Client records',
+      templates: 'E-mail templates',
+      settings: 'Settings',
+    },
     adminOnly: 'Only administrators may make this change.',
     logoAlt: 'Logo',
   },
   templates: {
     title: 'E-mail templates',
-    intro: 'The e-mails sent to clients. A template nobody edited keeps its original text; {{…}} tags are replaced when it is sent.',
+    intro:
+      'The e-mails sent to clients. A template nobody edited keeps its original text; {{…}} tags are replaced when it is sent.',
     names: {
       'conversation-acknowledgement': 'Acknowledgement (e-mail)',
       'acknowledgement-message': 'Acknowledgement (message in the client space)',
@@ -328,7 +347,8 @@ export const en: Messages = {
     showInvalid: (n: number) => `Show invalid contacts (${n})`,
     hideInvalid: 'Hide invalid contacts',
     confirmDefaultTitle: 'Change the default contact?',
-    confirmDefault: (kind: string, from: string, to: string) => `${kind}: “${to}” will become the default instead of “${from}”, which stays validated.`,
+    confirmDefault: (kind: string, from: string, to: string) =>
+      `${kind}: “${to}” will become the default instead of “${from}”, which stays validated.`,
     confirm: 'Confirm the change',
     cancel: 'Cancel',
     valueRequired: 'Please enter the contact.',
@@ -382,7 +402,8 @@ export const en: Messages = {
   vilogi: {
     title: 'Vilogi sync',
     link: 'Vilogi sync',
-    intro: (minutes: number) => `Requests filed on the Vilogi extranet arrive every ${minutes} minutes, once each, and their notification is processed in Vilogi (event model "Espace client").`,
+    intro: (minutes: number) =>
+      `Requests filed on the Vilogi extranet arrive every ${minutes} minutes, once each, and their notification is processed in Vilogi (event model "Espace client").`,
     notConfigured: 'The Vilogi sync is not configured (VILOGI_URL).',
     syncNow: 'Sync now',
     started: 'Sync started: it shows below within a few seconds.',
@@ -414,23 +435,33 @@ export const en: Messages = {
     noEmail: 'no e-mail',
   },
   documents: {
-    purged: (date: string) => `The documents of this case were deleted on ${date}, at the end of their retention period.`,
-    purgePlanned: (date: string) => `Closed case: its documents will be deleted on ${date}, at the end of their retention period. Download the ones you want to keep before then.`,
+    purged: (date: string) =>
+      `The documents of this case were deleted on ${date}, at the end of their retention period.`,
+    purgePlanned: (date: string) =>
+      `Closed case: its documents will be deleted on ${date}, at the end of their retention period. Download the ones you want to keep before then.`,
     navCases: 'My cases',
     listTitle: 'My cases',
     staffListTitle: 'Cases',
     searchLabel: 'Case number (TELEFI, EKIP…) or client name',
     searchButton: 'Search',
     notFound: 'Case not found',
-    notFoundHelp: 'The case number or client name you typed matches no case: check the number or the exact spelling of the name.',
+    notFoundHelp:
+      'The case number or client name you typed matches no case: check the number or the exact spelling of the name.',
     none: 'No case yet.',
     caseNumber: (n: string) => `Case no. ${n}`,
     client: 'Client',
     template: 'Procedure',
     toReview: (n: number) => (n === 1 ? '1 document to review' : `${n} documents to review`),
-    intro: 'Put each document in its category: drag and drop your files, choose them, or take a photo. Accepted formats are PDF, PNG, JPG, TIF, BMP and GIF, 10 MB at most per file.',
+    intro:
+      'Put each document in its category: drag and drop your files, choose them, or take a photo. Accepted formats are PDF, PNG, JPG, TIF, BMP and GIF, 10 MB at most per file.',
     progress: (done: number, total: number) => `${done} of ${total} categories complete`,
-    state: { complete: 'Complete', in_review: 'Being reviewed', refused: 'Document refused', missing: 'To complete', optional: 'Optional' },
+    state: {
+      complete: 'Complete',
+      in_review: 'Being reviewed',
+      refused: 'Document refused',
+      missing: 'To complete',
+      optional: 'Optional',
+    },
     caseStatus: { open: 'Collection in progress', complete: 'Case complete', closed: 'Case closed' },
     completeHelp: 'This category is validated: you need not deposit anything more here.',
     whichDocuments: 'Which documents go here?',
@@ -441,8 +472,10 @@ export const en: Messages = {
     deposit: 'Deposit',
     dropHere: 'or drop your files here',
     uploading: (name: string) => `Sending “${name}”…`,
-    uploaded: (n: number, category: string) => (n === 1 ? `1 document deposited in “${category}”.` : `${n} documents deposited in “${category}”.`),
-    refusedTitle: (names: string[]) => `Warning! The size or format of the following files is not accepted: ${names.map((n) => `“${n}”`).join(', ')}`,
+    uploaded: (n: number, category: string) =>
+      n === 1 ? `1 document deposited in “${category}”.` : `${n} documents deposited in “${category}”.`,
+    refusedTitle: (names: string[]) =>
+      `Warning! The size or format of the following files is not accepted: ${names.map((n) => `“${n}”`).join(', ')}`,
     noFile: 'Please choose at least one file.',
     categoryInvalid: 'Please choose a category of this case.',
     categoryDone: 'This category is already complete: nothing was deposited.',
@@ -456,7 +489,8 @@ export const en: Messages = {
     withdrawTooLate: 'This document was already reviewed: it can no longer be withdrawn.',
     download: (name: string) => `Download “${name}”`,
     splitTitle: 'Splitting zone',
-    splitHelp: 'Drop a PDF of several pages here: each page shows as a thumbnail. Select pages and send them to a category; the PDF is cut into one document per category.',
+    splitHelp:
+      'Drop a PDF of several pages here: each page shows as a thumbnail. Select pages and send them to a category; the PDF is cut into one document per category.',
     splitFile: 'PDF to split',
     splitPagesFor: (category: string) => `Pages for “${category}”`,
     splitPagesHelp: 'Page numbers, for example 1-2, 4. Leave empty if none.',
@@ -471,7 +505,8 @@ export const en: Messages = {
     splitPageTwice: (page: number) => `Page ${page} is sent to two categories.`,
     splitNothing: 'Please give at least one page and its category.',
     splitNotPdf: 'The splitting zone takes one PDF file.',
-    splitDone: (n: number) => (n === 1 ? 'The PDF was split: 1 document deposited.' : `The PDF was split: ${n} documents deposited.`),
+    splitDone: (n: number) =>
+      n === 1 ? 'The PDF was split: 1 document deposited.' : `The PDF was split: ${n} documents deposited.`,
     splitLoading: 'Reading the PDF…',
     commentTitle: 'A comment for the agency',
     commentLabel: 'Your comment',
@@ -494,25 +529,31 @@ export const en: Messages = {
     noDocuments: 'No document deposited.',
     closeCase: 'Close the case',
     closed: 'The case is closed.',
-    digestSubject: (number: string, n: number) => `Case ${number}: ${n === 1 ? '1 new document deposited' : `${n} new documents deposited`}`,
+    digestSubject: (number: string, n: number) =>
+      `Case ${number}: ${n === 1 ? '1 new document deposited' : `${n} new documents deposited`}`,
     digestIntro: (client: string, number: string) => `New documents in ${client}’s case ${number}:`,
     depositedBy: (name: string) => `(deposited by ${name})`,
     reviewAt: (url: string) => `Review them here: ${url}`,
     completeSubject: (number: string) => `Case ${number} complete`,
-    completeBody: (client: string, number: string) => `Every required document of case ${number} (${client}) is validated.`,
+    completeBody: (client: string, number: string) =>
+      `Every required document of case ${number} (${client}) is validated.`,
     commentSubject: (number: string) => `Case ${number}: comment from the client`,
     commentIntro: (client: string) => `${client} writes:`,
     reminderSubject: (number: string) => `Case ${number}: documents are expected`,
     reminderIntro: 'To move your case forward, we still need the following documents:',
     reminderRefused: (name: string, reason: string) => `“${name}” was refused: ${reason}`,
     depositOnline: (url: string) => `Deposit them in your client space: ${url}`,
-    rejectedSubject: (number: string, count: number) => (count > 1 ? `Case ${number}: ${count} documents were refused` : `Case ${number}: a document was refused`),
+    rejectedSubject: (number: string, count: number) =>
+      count > 1 ? `Case ${number}: ${count} documents were refused` : `Case ${number}: a document was refused`,
     rejectedIntro: 'The following documents were refused:',
     rejectedAgain: 'Please deposit new ones.',
     rejectedLine: (name: string, category: string, reason: string) => `- ${category}: “${name}” — ${reason}`,
-    noteDeposit: (client: string, name: string, category: string) => `Deposit: ${client} deposited “${name}” in “${category}”.`,
-    noteValidated: (staff: string, name: string, category: string) => `Validation: ${staff} validated “${name}” (${category}).`,
-    noteRejected: (staff: string, name: string, category: string, reason: string) => `Refusal: ${staff} refused “${name}” (${category}): ${reason}.`,
+    noteDeposit: (client: string, name: string, category: string) =>
+      `Deposit: ${client} deposited “${name}” in “${category}”.`,
+    noteValidated: (staff: string, name: string, category: string) =>
+      `Validation: ${staff} validated “${name}” (${category}).`,
+    noteRejected: (staff: string, name: string, category: string, reason: string) =>
+      `Refusal: ${staff} refused “${name}” (${category}): ${reason}.`,
     noteComplete: 'Case complete: every required document is validated.',
     script: {
       failed: 'Sending failed: nothing was deposited. Please try again.',
@@ -540,13 +581,15 @@ export const en: Messages = {
     space: 'Space',
     template: 'Procedure',
     facts: 'Case details',
-    factsHelp: 'These details decide which documents are asked for (for example the proof of down payment in leasing from 15,000 €).',
+    factsHelp:
+      'These details decide which documents are asked for (for example the proof of down payment in leasing from 15,000 €).',
     factNames: { downPayment: 'Down payment (€)', financing: 'Financing' },
     factValues: { lease: 'Lease', '': 'Other' },
     submit: 'Open the case',
     opened: (number: string) => `Case ${number} is open: the document collection has started.`,
     numberRequired: 'Please give the case number.',
-    numberInvalid: 'The case number may contain only letters, digits, dashes, dots and slashes (64 characters at most).',
+    numberInvalid:
+      'The case number may contain only letters, digits, dashes, dots and slashes (64 characters at most).',
     numberTaken: (number: string) => `Case ${number} already exists: open it from the case list.`,
     titleRequired: 'Please give the case title.',
     titleTooLong: 'The title cannot exceed 200 characters.',
@@ -561,7 +604,8 @@ export const en: Messages = {
   procedures: {
     nav: 'Procedures',
     title: 'Collection procedures',
-    intro: 'The document categories of each procedure, their help and refusal reasons, and the reminder cadence. Open cases follow the changes.',
+    intro:
+      'The document categories of each procedure, their help and refusal reasons, and the reminder cadence. Open cases follow the changes.',
     categories: (n: number) => (n === 1 ? '1 category' : `${n} categories`),
     edit: 'Edit',
     sector: { finance: 'Finance', property_management: 'Property management' },
@@ -598,14 +642,16 @@ export const en: Messages = {
     refusalsRequired: (n: number) => `Category ${n}: give at least one refusal reason.`,
     pieceLabelRequired: (n: number) => `Category ${n}: every document has a French and an English label.`,
     roleInvalid: (n: number) => `Category ${n}: choose whom each document is asked of.`,
-    bankStatements: (label: string) => `“${label}”: a property manager may not ask for bank statements (French law of 6 July 1989, decree 2015-1437). Nothing was saved.`,
+    bankStatements: (label: string) =>
+      `“${label}”: a property manager may not ask for bank statements (French law of 6 July 1989, decree 2015-1437). Nothing was saved.`,
     hasDocuments: (label: string) => `“${label}” holds deposited documents: it cannot be deleted. Nothing was saved.`,
     cadenceInvalid: 'The reminder days are numbers from 1 to 365, increasing, separated by commas.',
     everyInvalid: 'The interval of the following reminders is a number of days from 1 to 90.',
     noneLeft: 'A procedure keeps at least one category.',
     ruleConditionalNew: 'Required depending on the case',
     conditions: 'Conditions (all must hold)',
-    conditionsHelp: 'For “Required depending on the case”: an element of the case (for example financing or downPayment), “is” or “at least”, and the value. Leave the element empty to remove a condition.',
+    conditionsHelp:
+      'For “Required depending on the case”: an element of the case (for example financing or downPayment), “is” or “at least”, and the value. Leave the element empty to remove a condition.',
     conditionFact: (m: number) => `Element ${m}`,
     conditionOp: (m: number) => `Comparison ${m}`,
     conditionValue: (m: number) => `Value ${m}`,
@@ -615,11 +661,16 @@ export const en: Messages = {
     newPiece: 'Add a piece',
     newPieceHelp: 'Fill in the labels to add the piece when saving; leave them empty otherwise.',
     newCategory: 'Add a category',
-    newCategoryHelp: 'Fill in at least the labels, one refusal reason and one piece; leave everything empty to add no category.',
-    conditionRequired: (n: number) => `Category ${n}: a piece “required depending on the case” needs at least one condition.`,
-    conditionInvalid: (n: number) => `Category ${n}: a condition is incomplete; the element is letters and digits without spaces (for example downPayment), “at least” compares with a number.`,
-    pieceInUse: (label: string, piece: string) => `“${label}”: the piece “${piece}” has validated documents and cannot be removed. Nothing was saved.`,
-    newCategoryIncomplete: 'New category: give its French and English labels, at least one refusal reason and one piece.',
+    newCategoryHelp:
+      'Fill in at least the labels, one refusal reason and one piece; leave everything empty to add no category.',
+    conditionRequired: (n: number) =>
+      `Category ${n}: a piece “required depending on the case” needs at least one condition.`,
+    conditionInvalid: (n: number) =>
+      `Category ${n}: a condition is incomplete; the element is letters and digits without spaces (for example downPayment), “at least” compares with a number.`,
+    pieceInUse: (label: string, piece: string) =>
+      `“${label}”: the piece “${piece}” has validated documents and cannot be removed. Nothing was saved.`,
+    newCategoryIncomplete:
+      'New category: give its French and English labels, at least one refusal reason and one piece.',
     noPieceLeft: (n: number) => `Category ${n}: a category keeps at least one piece.`,
   },
   caseList: {
@@ -647,7 +698,8 @@ export const en: Messages = {
     caseTitle: 'Title',
     client: 'Client',
     createdAt: 'Created',
-    count: (total: number) => (total === 0 ? 'No cases' : total === 1 ? '1 case' : `${total.toLocaleString('en-GB')} cases`),
+    count: (total: number) =>
+      total === 0 ? 'No cases' : total === 1 ? '1 case' : `${total.toLocaleString('en-GB')} cases`,
     range: (from: number, to: number, total: number) => `Cases ${from} to ${to} of ${total.toLocaleString('en-GB')}`,
     none: 'No case matches these criteria.',
     page: (page: number, pages: number) => `Page ${page} of ${pages}`,
@@ -683,7 +735,12 @@ export const en: Messages = {
     colBody: 'Message',
     colMessageState: 'Message state',
     contactKind: { postal: 'Postal address', email: 'E-mail', phone: 'Phone' },
-    contactState: { pending: 'Pending qualification', validated: 'Validated', default: 'Validated, default', invalid: 'Invalid' },
+    contactState: {
+      pending: 'Pending qualification',
+      validated: 'Validated',
+      default: 'Validated, default',
+      invalid: 'Invalid',
+    },
     authorKind: { client: 'Client', staff: 'Staff', system: 'System' },
     messageState: { to_read: 'To read', read: 'Read', cancelled: 'Cancelled' },
     assignmentTitle: 'Assignment',
@@ -692,7 +749,8 @@ export const en: Messages = {
     assigned: (name: string | null) => (name ? `Case assigned to ${name}.` : 'The case is no longer assigned.'),
     unknownAssignee: 'This collaborator does not exist or no longer has back-office access. Nothing was changed.',
     notepadTitle: 'Notepad',
-    notepadHelp: 'Visible to every collaborator, never to the client. Each note is also written as a private note on the case’s Redmine issue.',
+    notepadHelp:
+      'Visible to every collaborator, never to the client. Each note is also written as a private note on the case’s Redmine issue.',
     noteLabel: 'New note',
     addNote: 'Add the note',
     noteAdded: 'Note added to the notepad.',
@@ -707,17 +765,24 @@ export const en: Messages = {
   contributors: {
     readOnly: 'Your access to this case does not allow depositing or withdrawing documents.',
     noMessages: 'Your access to this case does not allow writing to the team.',
-    contributorNotice: (role: string) => `You take part in this case as ${role}: you see only the documents asked of you in that role and the files you deposited.`,
+    contributorNotice: (role: string) =>
+      `You take part in this case as ${role}: you see only the documents asked of you in that role and the files you deposited.`,
     occasionalNotice: 'You have read access to this case: you may read and download its documents.',
     peopleTitle: 'People with access',
     none: 'Nobody else has access to this case.',
     occasional: 'Occasional access',
     occasionalChoice: 'Occasional access (read only)',
-    status: { invited: 'invitation sent', active: 'access active', revoked: 'access removed', expired: 'invitation expired' },
+    status: {
+      invited: 'invitation sent',
+      active: 'access active',
+      revoked: 'access removed',
+      expired: 'invitation expired',
+    },
     notSent: 'invitation not sent yet',
     until: 'valid until',
     addTitle: 'Add a person',
-    ownerIntro: 'Invite the person who must deposit their own documents (a guarantor, a co-borrower…). They will see only the documents asked of their role.',
+    ownerIntro:
+      'Invite the person who must deposit their own documents (a guarantor, a co-borrower…). They will see only the documents asked of their role.',
     inviteLink: 'Invite someone to deposit their documents',
     name: 'Full name',
     email: 'E-mail address',
@@ -740,11 +805,13 @@ export const en: Messages = {
     revoked: (name: string) => `${name}’s access was removed.`,
     unavailable: 'The invitation could not be sent right now. Try again in a few minutes.',
     invitationTitle: 'Invitation to a case',
-    invitationIntro: (inviter: string, number: string, role: string) => `${inviter} invites you to deposit your documents for case ${number}, as ${role}.`,
+    invitationIntro: (inviter: string, number: string, role: string) =>
+      `${inviter} invites you to deposit your documents for case ${number}, as ${role}.`,
     occasionalIntro: (client: string, number: string) => `You were given read access to case ${number} of ${client}.`,
     accept: 'Accept the invitation',
     invalidTitle: 'Link expired or already used',
-    invalidHelp: 'This invitation link is no longer valid: it was used, it expired or a newer invitation replaced it. If you already accepted, log in; otherwise ask for a new invitation.',
+    invalidHelp:
+      'This invitation link is no longer valid: it was used, it expired or a newer invitation replaced it. If you already accepted, log in; otherwise ask for a new invitation.',
     toLogin: 'Log in',
     accepted: 'Invitation accepted: here are the documents asked of you.',
     passwordSent: 'Invitation accepted. We sent you a password by e-mail for your next visits.',
@@ -752,11 +819,19 @@ export const en: Messages = {
     invitationBody: (role: string, number: string, url: string) =>
       `{{clientFullName}} invites you to deposit your documents for case ${number}, as ${role}. You will see only the documents asked of you.\n\nAccept the invitation: ${url}\n\nThis link is personal and works once.`,
     expiredSubject: (number: string) => `Invitation expired for case ${number}`,
-    expiredOwnerBody: (name: string, role: string, number: string) => `The invitation of ${name} (${role}) to your case ${number} expired without being accepted. The team can invite them again.`,
-    expiredStaffBody: (name: string, role: string, number: string, client: string) => `The invitation of ${name} (${role}) to case ${number} of ${client} expired without being accepted.`,
+    expiredOwnerBody: (name: string, role: string, number: string) =>
+      `The invitation of ${name} (${role}) to your case ${number} expired without being accepted. The team can invite them again.`,
+    expiredStaffBody: (name: string, role: string, number: string, client: string) =>
+      `The invitation of ${name} (${role}) to case ${number} of ${client} expired without being accepted.`,
     permissionsTitle: 'Contributors: permissions per role',
-    permissionsHelp: 'The case’s main client may always do everything. For every other role, what the invited person may do; without “view”, the role has no access.',
-    perm: { view: 'View their pieces', deposit: 'Deposit', message: 'Write to the team', seeAll: 'See the case’s other documents' },
+    permissionsHelp:
+      'The case’s main client may always do everything. For every other role, what the invited person may do; without “view”, the role has no access.',
+    perm: {
+      view: 'View their pieces',
+      deposit: 'Deposit',
+      message: 'Write to the team',
+      seeAll: 'See the case’s other documents',
+    },
     invitable: 'The main client may invite contributors',
     savePermissions: 'Save the permissions',
     noRoles: 'This procedure has no role besides the main client’s.',
@@ -788,14 +863,17 @@ export const en: Messages = {
     amountHelp: 'In euros, for example 1 234,50 or 1234.50. Leave empty when there is no amount.',
     saveAmount: 'Save the amount',
     amountSaved: 'The amount is saved.',
-    amountInvalid: (typed: string) => `"${typed}" is not an amount: write it in figures, for example 1 234,50 (two decimals at most, no minus sign). Nothing was saved.`,
+    amountInvalid: (typed: string) =>
+      `"${typed}" is not an amount: write it in figures, for example 1 234,50 (two decimals at most, no minus sign). Nothing was saved.`,
     amountTooLarge: 'The amount cannot exceed €10,000,000. Nothing was saved.',
     markUnpaid: 'Mark the case unpaid',
     markPaid: 'Mark the case paid',
     paidHelp: 'The case is paid: the client downloads the originals. Click to mark it unpaid.',
-    unpaidHelp: 'The case is unpaid: the unpaid-case rules of the settings apply to the client’s downloads. Click to mark it paid.',
+    unpaidHelp:
+      'The case is unpaid: the unpaid-case rules of the settings apply to the client’s downloads. Click to mark it paid.',
     markedPaid: 'The case is marked paid: the client downloads the originals again.',
-    markedPaidNotified: 'The case is marked paid: the client downloads the originals again, and the payment confirmation is on its way to them.',
+    markedPaidNotified:
+      'The case is marked paid: the client downloads the originals again, and the payment confirmation is on its way to them.',
     sendPaymentConfirmation: 'Send the client the payment confirmation',
     sendPaymentConfirmationHelp: 'The “Payment confirmation” template, editable in the e-mail templates.',
     amountUnknown: 'not specified',
@@ -822,7 +900,8 @@ export const en: Messages = {
     stepDeposited: (n: number) => (n === 1 ? '1 document in all' : `${n} documents in all`),
     stepBy: (name: string) => `by ${name}`,
     filesTitle: 'Case files',
-    filesHelp: 'The files the client can download from their space (reports, certificates). PDF, PNG, JPG, TIF, BMP or GIF, 10 MB at most.',
+    filesHelp:
+      'The files the client can download from their space (reports, certificates). PDF, PNG, JPG, TIF, BMP or GIF, 10 MB at most.',
     noFiles: 'No file in this case.',
     addFiles: 'Add files',
     chooseFiles: 'Files to add',
@@ -831,11 +910,17 @@ export const en: Messages = {
     deleteFile: 'Delete',
     deleteFileLabel: (name: string) => `Delete ${name}`,
     deleteConfirm: (name: string) => `Confirm deleting ${name}`,
-    deleteConfirmHelp: 'The client will no longer be able to download it; the record of its downloads stays in the log.',
+    deleteConfirmHelp:
+      'The client will no longer be able to download it; the record of its downloads stays in the log.',
     fileDeleted: (name: string) => `The file ${name} is deleted.`,
     download: 'Download',
     downloadLabel: (name: string) => `Download ${name}`,
-    downloads: (n: number) => (n === 0 ? 'Never downloaded by the client' : n === 1 ? 'Downloaded once by the client' : `Downloaded ${n} times by the client`),
+    downloads: (n: number) =>
+      n === 0
+        ? 'Never downloaded by the client'
+        : n === 1
+          ? 'Downloaded once by the client'
+          : `Downloaded ${n} times by the client`,
     history: 'Access history',
     historyEmpty: 'Nobody has downloaded this file yet.',
     historyWho: 'Who',
@@ -853,27 +938,34 @@ export const en: Messages = {
     downloadStateLabel: 'Download state:',
     notifyTitle: 'Tell the client',
     notifyButton: 'Tell the client the case is available',
-    notifyHelp: (email: string) => `Sends the “Case available” e-mail template to ${email} (editable in the e-mail templates).`,
+    notifyHelp: (email: string) =>
+      `Sends the “Case available” e-mail template to ${email} (editable in the e-mail templates).`,
     notified: 'The client is told: the e-mail is on its way through the outbox.',
     notifyOnOpen: 'E-mail the client that the case is available',
-    notifyOnOpenHelp: 'The “Case available” template is sent as soon as the case is opened. Untick to send nothing now.',
+    notifyOnOpenHelp:
+      'The “Case available” template is sent as soon as the case is opened. Untick to send nothing now.',
     unavailable: 'The service is unavailable for a moment: nothing was saved or sent. Please try again.',
     clientFilesTitle: 'Documents of your case',
     clientNoFiles: 'No document is available in this case yet.',
     clientPayment: 'Payment:',
     clientPaid: 'Case paid',
     clientUnpaid: (amount: string | null) => (amount ? `Case awaiting payment (${amount})` : 'Case awaiting payment'),
-    clientWatermark: 'Until the case is paid, PDFs are downloaded with “POUR CONSULTATION UNIQUEMENT” (for consultation only) on every page, and other files cannot be downloaded.',
+    clientWatermark:
+      'Until the case is paid, PDFs are downloaded with “POUR CONSULTATION UNIQUEMENT” (for consultation only) on every page, and other files cannot be downloaded.',
     clientBlock: 'Until the case is paid, its documents cannot be downloaded.',
     refusedTitle: 'Download not possible',
     clientFileBlocked: 'Available after payment',
     clientFileStamped: 'Stamped “for consultation”',
-    refusedBlock: 'This case is awaiting payment: its documents cannot be downloaded for now. They will be as soon as the payment is recorded.',
-    refusedNotPdf: 'This case is awaiting payment: only PDFs can be consulted (stamped “POUR CONSULTATION UNIQUEMENT”). This file can be downloaded as soon as the payment is recorded.',
-    refusedUnstampable: 'This PDF is protected (encrypted) or unreadable: it cannot be stamped “POUR CONSULTATION UNIQUEMENT”, so it cannot be downloaded until the case is paid. Please contact your adviser.',
+    refusedBlock:
+      'This case is awaiting payment: its documents cannot be downloaded for now. They will be as soon as the payment is recorded.',
+    refusedNotPdf:
+      'This case is awaiting payment: only PDFs can be consulted (stamped “POUR CONSULTATION UNIQUEMENT”). This file can be downloaded as soon as the payment is recorded.',
+    refusedUnstampable:
+      'This PDF is protected (encrypted) or unreadable: it cannot be stamped “POUR CONSULTATION UNIQUEMENT”, so it cannot be downloaded until the case is paid. Please contact your adviser.',
     backToCase: 'Back to the case',
     unpaidSettingsTitle: 'Unpaid cases',
-    unpaidSettingsHelp: 'What clients may download from an unpaid case. Exempt clients (client record) and staff always download the originals; marking the case paid lifts the restriction at once.',
+    unpaidSettingsHelp:
+      'What clients may download from an unpaid case. Exempt clients (client record) and staff always download the originals; marking the case paid lifts the restriction at once.',
     unpaidMode: {
       off: 'No restriction',
       watermark: 'PDFs stamped “POUR CONSULTATION UNIQUEMENT” on every page (other files blocked)',
@@ -889,9 +981,11 @@ export const en: Messages = {
   },
   clientView: {
     title: 'Confidential view of the client space',
-    intro: 'See this client’s space as they see it, read-only, for 15 minutes. For heads of service only; the opening, its reason and every page seen are recorded (GDPR).',
+    intro:
+      'See this client’s space as they see it, read-only, for 15 minutes. For heads of service only; the opening, its reason and every page seen are recorded (GDPR).',
     reasonLabel: 'Reason for looking',
-    reasonHelp: 'For example: the client cannot find their request and calls the agency. Between 10 and 500 characters.',
+    reasonHelp:
+      'For example: the client cannot find their request and calls the agency. Between 10 and 500 characters.',
     open: 'Open the view (read-only, 15 minutes)',
     reasonRequired: 'Please give the reason for looking (10 characters at least). Nothing was opened.',
     reasonTooLong: 'The reason cannot exceed 500 characters. Nothing was opened.',
@@ -901,7 +995,8 @@ export const en: Messages = {
     end: 'End the view',
     ended: 'The view of the client space has ended.',
     refusedTitle: 'Read-only',
-    refused: 'Confidential view of the client space: this action or download is not possible read-only. Nothing was done.',
+    refused:
+      'Confidential view of the client space: this action or download is not possible read-only. Nothing was done.',
     historyTitle: 'Views of the space',
     historyEmpty: 'Nobody has viewed this client’s space yet.',
     historyWho: 'Who',
@@ -913,8 +1008,10 @@ export const en: Messages = {
     nav: 'Team',
     title: 'Team',
     introRedmine: 'Team members come from Redmine (name, e-mail, administrator, spaces).',
-    introLocal: 'Team accounts are local: an administrator gives each person their spaces and removes those who leave the team (their sessions end at once).',
-    intro: 'Here administrators name the heads of service: only they, and administrators, may open the confidential view of a client’s space.',
+    introLocal:
+      'Team accounts are local: an administrator gives each person their spaces and removes those who leave the team (their sessions end at once).',
+    intro:
+      'Here administrators name the heads of service: only they, and administrators, may open the confidential view of a client’s space.',
     name: 'Name',
     email: 'E-mail',
     admin: 'Administrator',
@@ -946,17 +1043,22 @@ export const en: Messages = {
   spaces: {
     nav: 'Spaces',
     title: 'Spaces',
-    intro: 'One space per business line. Each has its answer times: new times apply to the requests that come afterwards; a request under way keeps the deadlines it was given. Each space’s Redmine project is set in the configuration (REDMINE_PROJECTS, by the space’s identifier).',
+    intro:
+      'One space per business line. Each has its answer times: new times apply to the requests that come afterwards; a request under way keeps the deadlines it was given. Each space’s Redmine project is set in the configuration (REDMINE_PROJECTS, by the space’s identifier).',
     name: 'Name',
     slug: 'Identifier',
-    slugHelp: 'Lower-case letters, digits and hyphens, for example rental-management. It never changes afterwards: the Redmine configuration points at it.',
+    slugHelp:
+      'Lower-case letters, digits and hyphens, for example rental-management. It never changes afterwards: the Redmine configuration points at it.',
     policy: 'Answer time',
     target: 'Target (hours)',
     targetHelp: 'An answer is expected within this time; the team is reminded at three quarters of it.',
     max: 'Maximum (hours)',
     maxHelp: 'Beyond it the deadline is breached; the manager is alerted before and at the breach.',
     calendar: 'Counted in',
-    calendarModes: { calendar: 'Calendar hours (around the clock, 7 days a week)', business: 'Business hours (the hours below, Monday to Friday, except public holidays)' },
+    calendarModes: {
+      calendar: 'Calendar hours (around the clock, 7 days a week)',
+      business: 'Business hours (the hours below, Monday to Friday, except public holidays)',
+    },
     opens: 'Opens',
     closes: 'Closes',
     teamEmail: 'Team e-mail',
@@ -973,7 +1075,8 @@ export const en: Messages = {
     created: 'The space is created.',
     back: 'All spaces',
     nameRequired: 'Please give the space a name (100 characters at most).',
-    slugInvalid: 'The identifier takes only lower-case letters, digits and hyphens (60 characters at most), for example rental-management.',
+    slugInvalid:
+      'The identifier takes only lower-case letters, digits and hyphens (60 characters at most), for example rental-management.',
     slugTaken: 'Another space already has this identifier.',
     hoursInvalid: (label: string) => `${label}: a number of hours between 0.1 and 8,760, for example 24 or 1.5.`,
     maxBelowTarget: 'The maximum cannot be shorter than the target.',
@@ -982,7 +1085,8 @@ export const en: Messages = {
     emailInvalid: (label: string) => `${label}: this e-mail address is not valid.`,
     retentionTitle: 'Keeping documents',
     retention: 'How long documents are kept after a case is closed (months)',
-    retentionHelp: 'Empty: documents stay for as long as the case exists. Otherwise the client is told a month before, then the documents, the case files and its comments are deleted (at night, automatically).',
+    retentionHelp:
+      'Empty: documents stay for as long as the case exists. Otherwise the client is told a month before, then the documents, the case files and its comments are deleted (at night, automatically).',
     retentionInvalid: 'Keeping documents: a whole number of months between 1 and 600, or empty.',
     retentionKept: 'Documents kept for as long as the case exists',
     retentionMonths: (n: number) => `Documents deleted ${n} months after closing`,

@@ -4,7 +4,12 @@ export const fr = {
   langName: 'Français',
   skipToContent: 'Aller au contenu',
   switchLanguage: 'English',
-  nav: { conversations: 'Mes messages', newMessage: 'Nouveau message', logout: 'Se déconnecter', backOffice: 'Back-office' },
+  nav: {
+    conversations: 'Mes messages',
+    newMessage: 'Nouveau message',
+    logout: 'Se déconnecter',
+    backOffice: 'Back-office',
+  },
   login: {
     title: 'Connexion à votre espace client',
     intro: 'Votre identifiant est l’adresse e-mail que vous avez communiquée à votre interlocuteur.',
@@ -20,7 +25,8 @@ export const fr = {
   },
   password: {
     title: 'Recevoir un mot de passe',
-    intro: 'Indiquez votre adresse e-mail : si elle est connue de nos services, vous recevrez un mot de passe par e-mail. Votre ancien mot de passe reste valable tant que vous n’avez pas utilisé le nouveau.',
+    intro:
+      'Indiquez votre adresse e-mail : si elle est connue de nos services, vous recevrez un mot de passe par e-mail. Votre ancien mot de passe reste valable tant que vous n’avez pas utilisé le nouveau.',
     submit: 'Recevoir mon mot de passe',
     sent: 'Si cette adresse est connue de nos services, un e-mail contenant un mot de passe vient de lui être envoyé. Pensez à vérifier vos courriers indésirables.',
     back: 'Retour à la connexion',
@@ -70,23 +76,31 @@ export const fr = {
   files: {
     label: 'Pièces jointes (facultatif)',
     help: 'Formats acceptés : PDF, PNG, JPG, TIF, BMP, GIF. 10 Mo au plus par fichier, 5 fichiers au plus.',
-    refusedType: (name: string) => `Le fichier « ${name} » n’est pas accepté : formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.`,
+    refusedType: (name: string) =>
+      `Le fichier « ${name} » n’est pas accepté : formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.`,
     refusedContent: (name: string, kind: string) =>
       `Le fichier « ${name} » n’est pas accepté : son contenu n’est pas celui d’un fichier ${kind}. Formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.`,
     refusedEmpty: (name: string) => `Le fichier « ${name} » n’est pas accepté : il est vide.`,
     refusedTooLarge: (name: string) => `Le fichier « ${name} » n’est pas accepté : il dépasse 10 Mo.`,
     refusedName: (name: string) => `Le fichier « ${name} » n’est pas accepté : son nom n’est pas valide.`,
-    refusedEncrypted: (name: string) => `Le fichier « ${name} » n’est pas accepté : il est protégé par un mot de passe. Merci d’en déposer une copie sans protection.`,
-    refusedCorrupt: (name: string, kind: string) => `Le fichier « ${name} » n’est pas accepté : ce fichier ${kind} est endommagé et ne peut pas être lu.`,
-    refusedTooManyPages: (name: string, pages: number, max: number) => `Le fichier « ${name} » n’est pas accepté : il compte ${pages} pages, ${max} au plus.`,
-    refusedActiveContent: (name: string) => `Le fichier « ${name} » n’est pas accepté : il contient du code exécutable (script, page web ou action automatique).`,
+    refusedEncrypted: (name: string) =>
+      `Le fichier « ${name} » n’est pas accepté : il est protégé par un mot de passe. Merci d’en déposer une copie sans protection.`,
+    refusedCorrupt: (name: string, kind: string) =>
+      `Le fichier « ${name} » n’est pas accepté : ce fichier ${kind} est endommagé et ne peut pas être lu.`,
+    refusedTooManyPages: (name: string, pages: number, max: number) =>
+      `Le fichier « ${name} » n’est pas accepté : il compte ${pages} pages, ${max} au plus.`,
+    refusedActiveContent: (name: string) =>
+      `Le fichier « ${name} » n’est pas accepté : il contient du code exécutable (script, page web ou action automatique).`,
     refusedTooLargeFor: (name: string, mb: string) => `Le fichier « ${name} » n’est pas accepté : il dépasse ${mb} Mo.`,
     refusedBomb: (name: string) =>
       `Le fichier « ${name} » n’est pas accepté : ses dimensions ou son contenu décompressé dépassent ce qu’un document peut raisonnablement contenir.`,
-    refusedTooComplex: (name: string) => `Le fichier « ${name} » n’est pas accepté : il est trop complexe pour être vérifié. Merci d’en déposer une version plus simple (par exemple réimprimée en PDF).`,
-    refusedKindHere: (name: string, kinds: string) => `Le fichier « ${name} » n’est pas accepté ici : formats acceptés ${kinds}.`,
+    refusedTooComplex: (name: string) =>
+      `Le fichier « ${name} » n’est pas accepté : il est trop complexe pour être vérifié. Merci d’en déposer une version plus simple (par exemple réimprimée en PDF).`,
+    refusedKindHere: (name: string, kinds: string) =>
+      `Le fichier « ${name} » n’est pas accepté ici : formats acceptés ${kinds}.`,
     tooMany: (max: number) => `Vous pouvez joindre ${max} fichiers au plus à un message.`,
-    chooseAgain: 'Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.',
+    chooseAgain:
+      'Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.',
   },
   errors: {
     subjectRequired: 'Merci d’indiquer l’objet de votre message.',
@@ -99,11 +113,13 @@ export const fr = {
     csrf: 'Ce formulaire a expiré. Merci de le renvoyer.',
     badForm: 'Ce formulaire n’a pas pu être lu : rien n’a été enregistré. Merci de le renvoyer.',
     tooManyAttempts: (wait: string) => `Trop de tentatives. Réessayez dans ${wait}.`,
-    tooManyMails: (address: string, wait: string) => `${address} a déjà reçu de votre part tous les e-mails permis pour aujourd’hui. Réessayez dans ${wait}.`,
+    tooManyMails: (address: string, wait: string) =>
+      `${address} a déjà reçu de votre part tous les e-mails permis pour aujourd’hui. Réessayez dans ${wait}.`,
     waitMinutes: (n: number) => (n === 1 ? '1 minute' : `${n} minutes`),
     waitHours: (n: number) => (n === 1 ? '1 heure' : `${n} heures`),
     notFound: 'Cette page n’existe pas ou ne vous est pas accessible.',
-    unavailable: 'Le service est momentanément indisponible : votre message n’a pas été envoyé. Merci de réessayer dans quelques instants.',
+    unavailable:
+      'Le service est momentanément indisponible : votre message n’a pas été envoyé. Merci de réessayer dans quelques instants.',
     internal: 'Une erreur inattendue est survenue. Nos équipes en sont informées.',
     formHasErrors: 'Le formulaire contient des erreurs :',
   },
@@ -116,7 +132,8 @@ export const fr = {
     signature: 'L’équipe Guichet',
     noReply: 'Merci de ne pas répondre à cet e-mail : écrivez-nous depuis votre espace client.',
     ackSubject: (subject: string) => `Votre demande est prise en compte : ${subject}`,
-    ackIntro: 'Nous avons bien reçu votre message et il est pris en compte. Nous revenons vers vous dès que possible, au plus tard sous 48 heures ouvrées.',
+    ackIntro:
+      'Nous avons bien reçu votre message et il est pris en compte. Nous revenons vers vous dès que possible, au plus tard sous 48 heures ouvrées.',
     answerSubject: (subject: string) => `Nouvelle réponse à votre demande : ${subject}`,
     answerIntro: (author: string) => `${author} vous a répondu :`,
     readOnline: (url: string) => `Lire et répondre dans votre espace client : ${url}`,
@@ -132,9 +149,11 @@ export const fr = {
     thanksResolved: 'Merci ! Votre demande est résolue.',
     reopened: 'Votre demande est rouverte : nous revenons vers vous.',
     satisfactionSubject: (subject: string) => `Votre demande est-elle résolue ? ${subject}`,
-    satisfactionBody: 'Nous pensons avoir répondu à votre demande. Merci de nous dire dans votre espace client si elle est résolue. Sans retour de votre part sous 72 heures, elle sera considérée comme résolue.',
+    satisfactionBody:
+      'Nous pensons avoir répondu à votre demande. Merci de nous dire dans votre espace client si elle est résolue. Sans retour de votre part sous 72 heures, elle sera considérée comme résolue.',
     autoResolvedSubject: (subject: string) => `Votre demande a été résolue : ${subject}`,
-    autoResolvedBody: 'Sans retour de votre part 72 heures après notre question, votre demande a été passée en « résolue ». Vous pouvez toujours nous écrire depuis votre espace client.',
+    autoResolvedBody:
+      'Sans retour de votre part 72 heures après notre question, votre demande a été passée en « résolue ». Vous pouvez toujours nous écrire depuis votre espace client.',
     alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
       `${kind === 'reminder' ? 'Rappel : réponse attendue' : kind === 'pre-breach' ? 'Alerte : délai maximal bientôt dépassé' : 'Délai maximal dépassé'} — ${subject}`,
     alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
@@ -173,13 +192,19 @@ export const fr = {
     staffSignInRequired: 'Connectez-vous au back-office pour continuer.',
   },
   backoffice: {
-    nav: { conversations: 'Conversations', clients: 'Fiches clients', templates: 'Modèles d’e-mails', settings: 'Réglages' },
+    nav: {
+      conversations: 'Conversations',
+      clients: 'Fiches clients',
+      templates: 'Modèles d’e-mails',
+      settings: 'Réglages',
+    },
     adminOnly: 'Seuls les administrateurs peuvent faire cette modification.',
     logoAlt: 'Logo',
   },
   templates: {
     title: 'Modèles d’e-mails',
-    intro: 'Les e-mails envoyés aux clients. Un modèle non modifié garde le texte d’origine ; les balises {{…}} sont remplacées à l’envoi.',
+    intro:
+      'Les e-mails envoyés aux clients. Un modèle non modifié garde le texte d’origine ; les balises {{…}} sont remplacées à l’envoi.',
     names: {
       'conversation-acknowledgement': 'Accusé de réception (e-mail)',
       'acknowledgement-message': 'Accusé de réception (message dans l’espace client)',
@@ -296,8 +321,10 @@ export const fr = {
   staffLogin: {
     redmineLogin: 'Identifiant Redmine',
     redmineIntro: 'Connectez-vous avec votre identifiant et votre mot de passe Redmine.',
-    redmineUnavailable: 'Redmine ne répond pas : la connexion est impossible pour le moment. Merci de réessayer dans quelques instants.',
-    redmineMisconfigured: 'La connexion par Redmine n’est pas configurée correctement : prévenez l’administrateur de Guichet.',
+    redmineUnavailable:
+      'Redmine ne répond pas : la connexion est impossible pour le moment. Merci de réessayer dans quelques instants.',
+    redmineMisconfigured:
+      'La connexion par Redmine n’est pas configurée correctement : prévenez l’administrateur de Guichet.',
     failed: 'Identifiant ou mot de passe incorrect.',
   },
   clients: {
@@ -328,7 +355,8 @@ export const fr = {
     showInvalid: (n: number) => `Afficher les coordonnées invalides (${n})`,
     hideInvalid: 'Masquer les coordonnées invalides',
     confirmDefaultTitle: 'Changer la coordonnée par défaut ?',
-    confirmDefault: (kind: string, from: string, to: string) => `${kind} : « ${to} » deviendra la coordonnée par défaut à la place de « ${from} », qui restera validée.`,
+    confirmDefault: (kind: string, from: string, to: string) =>
+      `${kind} : « ${to} » deviendra la coordonnée par défaut à la place de « ${from} », qui restera validée.`,
     confirm: 'Confirmer le changement',
     cancel: 'Annuler',
     valueRequired: 'Merci d’indiquer la coordonnée.',
@@ -382,7 +410,8 @@ export const fr = {
   vilogi: {
     title: 'Synchronisation Vilogi',
     link: 'Synchronisation Vilogi',
-    intro: (minutes: number) => `Les demandes déposées sur l’extranet Vilogi arrivent toutes les ${minutes} minutes, une seule fois chacune, et leur notification est traitée dans Vilogi (modèle « Espace client »).`,
+    intro: (minutes: number) =>
+      `Les demandes déposées sur l’extranet Vilogi arrivent toutes les ${minutes} minutes, une seule fois chacune, et leur notification est traitée dans Vilogi (modèle « Espace client »).`,
     notConfigured: 'La synchronisation Vilogi n’est pas configurée (VILOGI_URL).',
     syncNow: 'Synchroniser maintenant',
     started: 'Synchronisation lancée : elle apparaît ci-dessous dans quelques secondes.',
@@ -414,35 +443,53 @@ export const fr = {
     noEmail: 'sans e-mail',
   },
   documents: {
-    purged: (date: string) => `Les documents de ce dossier ont été supprimés le ${date}, à la fin de leur durée de conservation.`,
-    purgePlanned: (date: string) => `Dossier clos : ses documents seront supprimés le ${date}, à la fin de leur durée de conservation. Téléchargez d’ici là ceux que vous souhaitez garder.`,
+    purged: (date: string) =>
+      `Les documents de ce dossier ont été supprimés le ${date}, à la fin de leur durée de conservation.`,
+    purgePlanned: (date: string) =>
+      `Dossier clos : ses documents seront supprimés le ${date}, à la fin de leur durée de conservation. Téléchargez d’ici là ceux que vous souhaitez garder.`,
     navCases: 'Mes dossiers',
     listTitle: 'Mes dossiers',
     staffListTitle: 'Dossiers',
     searchLabel: 'N° de dossier (TELEFI, EKIP…) ou nom du client',
     searchButton: 'Rechercher',
     notFound: 'Affaire non trouvée',
-    notFoundHelp: 'Le numéro de dossier ou le nom de client saisi ne correspond à aucune affaire : vérifiez le numéro ou l’orthographe exacte du nom.',
+    notFoundHelp:
+      'Le numéro de dossier ou le nom de client saisi ne correspond à aucune affaire : vérifiez le numéro ou l’orthographe exacte du nom.',
     none: 'Aucun dossier pour le moment.',
     caseNumber: (n: string) => `N° d’affaire ${n}`,
     client: 'Client',
     template: 'Procédure',
     toReview: (n: number) => (n === 1 ? '1 pièce à examiner' : `${n} pièces à examiner`),
-    intro: 'Déposez chaque pièce dans sa catégorie : glissez-déposez vos fichiers, choisissez-les, ou prenez-les en photo. Les formats acceptés sont PDF, PNG, JPG, TIF, BMP et GIF, 10 Mo au plus par fichier.',
-    progress: (done: number, total: number) => `${done} catégorie${done > 1 ? 's' : ''} complète${done > 1 ? 's' : ''} sur ${total}`,
-    state: { complete: 'Complète', in_review: 'En cours d’examen', refused: 'Pièce refusée', missing: 'À compléter', optional: 'Facultative' },
+    intro:
+      'Déposez chaque pièce dans sa catégorie : glissez-déposez vos fichiers, choisissez-les, ou prenez-les en photo. Les formats acceptés sont PDF, PNG, JPG, TIF, BMP et GIF, 10 Mo au plus par fichier.',
+    progress: (done: number, total: number) =>
+      `${done} catégorie${done > 1 ? 's' : ''} complète${done > 1 ? 's' : ''} sur ${total}`,
+    state: {
+      complete: 'Complète',
+      in_review: 'En cours d’examen',
+      refused: 'Pièce refusée',
+      missing: 'À compléter',
+      optional: 'Facultative',
+    },
     caseStatus: { open: 'Collecte en cours', complete: 'Dossier complet', closed: 'Dossier clos' },
     completeHelp: 'Cette catégorie est validée : vous n’avez plus besoin d’y déposer de document.',
     whichDocuments: 'Quels documents déposer ici ?',
     missing: 'Pièces attendues :',
-    role: { emprunteur: 'emprunteur', 'co-emprunteur': 'co-emprunteur', locataire: 'locataire', garant: 'garant' } as Record<string, string>,
+    role: {
+      emprunteur: 'emprunteur',
+      'co-emprunteur': 'co-emprunteur',
+      locataire: 'locataire',
+      garant: 'garant',
+    } as Record<string, string>,
     choose: 'Choisir des fichiers',
     photo: 'Prendre une photo',
     deposit: 'Déposer',
     dropHere: 'ou glissez vos fichiers ici',
     uploading: (name: string) => `Envoi de « ${name} »…`,
-    uploaded: (n: number, category: string) => (n === 1 ? `1 document déposé dans « ${category} ».` : `${n} documents déposés dans « ${category} ».`),
-    refusedTitle: (names: string[]) => `Attention ! La taille ou le format des fichiers suivants n’est pas accepté : ${names.map((n) => `« ${n} »`).join(', ')}`,
+    uploaded: (n: number, category: string) =>
+      n === 1 ? `1 document déposé dans « ${category} ».` : `${n} documents déposés dans « ${category} ».`,
+    refusedTitle: (names: string[]) =>
+      `Attention ! La taille ou le format des fichiers suivants n’est pas accepté : ${names.map((n) => `« ${n} »`).join(', ')}`,
     noFile: 'Merci de choisir au moins un fichier.',
     categoryInvalid: 'Merci de choisir une catégorie de ce dossier.',
     categoryDone: 'Cette catégorie est déjà complète : rien n’a été déposé.',
@@ -456,7 +503,8 @@ export const fr = {
     withdrawTooLate: 'Ce document a déjà été examiné : il ne peut plus être retiré.',
     download: (name: string) => `Télécharger « ${name} »`,
     splitTitle: 'Zone de déliassage',
-    splitHelp: 'Déposez ici un PDF de plusieurs pages : chaque page s’affiche en vignette. Sélectionnez des pages puis envoyez-les dans une catégorie ; le PDF est découpé en un document par catégorie.',
+    splitHelp:
+      'Déposez ici un PDF de plusieurs pages : chaque page s’affiche en vignette. Sélectionnez des pages puis envoyez-les dans une catégorie ; le PDF est découpé en un document par catégorie.',
     splitFile: 'PDF à découper',
     splitPagesFor: (category: string) => `Pages pour « ${category} »`,
     splitPagesHelp: 'Numéros de pages, par exemple 1-2, 4. Laissez vide si aucune.',
@@ -471,7 +519,8 @@ export const fr = {
     splitPageTwice: (page: number) => `La page ${page} est envoyée dans deux catégories.`,
     splitNothing: 'Merci d’indiquer au moins une page et sa catégorie.',
     splitNotPdf: 'La zone de déliassage accepte un seul fichier PDF.',
-    splitDone: (n: number) => (n === 1 ? 'Le PDF a été découpé : 1 document déposé.' : `Le PDF a été découpé : ${n} documents déposés.`),
+    splitDone: (n: number) =>
+      n === 1 ? 'Le PDF a été découpé : 1 document déposé.' : `Le PDF a été découpé : ${n} documents déposés.`,
     splitLoading: 'Lecture du PDF…',
     commentTitle: 'Un commentaire pour l’agence',
     commentLabel: 'Votre commentaire',
@@ -480,7 +529,8 @@ export const fr = {
     lastComment: 'Dernier commentaire envoyé :',
     commentRequired: 'Merci d’écrire votre commentaire.',
     commentTooLong: 'Le commentaire ne peut pas dépasser 2 000 caractères.',
-    unavailable: 'Le service est momentanément indisponible : rien n’a été déposé. Merci de réessayer dans quelques instants.',
+    unavailable:
+      'Le service est momentanément indisponible : rien n’a été déposé. Merci de réessayer dans quelques instants.',
     // Staff
     review: 'Examiner',
     validate: 'Valider',
@@ -496,25 +546,31 @@ export const fr = {
     closeCase: 'Clore le dossier',
     closed: 'Le dossier est clos.',
     // E-mails and notes (agency e-mails are in French: the agency works in French)
-    digestSubject: (number: string, n: number) => `Dossier ${number} : ${n === 1 ? '1 nouveau document déposé' : `${n} nouveaux documents déposés`}`,
+    digestSubject: (number: string, n: number) =>
+      `Dossier ${number} : ${n === 1 ? '1 nouveau document déposé' : `${n} nouveaux documents déposés`}`,
     digestIntro: (client: string, number: string) => `Nouveaux documents dans le dossier ${number} de ${client} :`,
     depositedBy: (name: string) => `(déposé par ${name})`,
     reviewAt: (url: string) => `À examiner ici : ${url}`,
     completeSubject: (number: string) => `Dossier ${number} complet`,
-    completeBody: (client: string, number: string) => `Toutes les pièces requises du dossier ${number} (${client}) sont validées.`,
+    completeBody: (client: string, number: string) =>
+      `Toutes les pièces requises du dossier ${number} (${client}) sont validées.`,
     commentSubject: (number: string) => `Dossier ${number} : commentaire du client`,
     commentIntro: (client: string) => `${client} vous écrit :`,
     reminderSubject: (number: string) => `Dossier ${number} : des pièces sont attendues`,
     reminderIntro: 'Pour avancer dans votre dossier, il nous manque encore les pièces suivantes :',
     reminderRefused: (name: string, reason: string) => `« ${name} » a été refusé : ${reason}`,
     depositOnline: (url: string) => `Déposez-les dans votre espace client : ${url}`,
-    rejectedSubject: (number: string, count: number) => (count > 1 ? `Dossier ${number} : ${count} documents sont refusés` : `Dossier ${number} : un document est refusé`),
+    rejectedSubject: (number: string, count: number) =>
+      count > 1 ? `Dossier ${number} : ${count} documents sont refusés` : `Dossier ${number} : un document est refusé`,
     rejectedIntro: 'Les documents suivants ont été refusés :',
     rejectedAgain: 'Merci d’en déposer de nouveaux.',
     rejectedLine: (name: string, category: string, reason: string) => `- ${category} : « ${name} » — ${reason}`,
-    noteDeposit: (client: string, name: string, category: string) => `Dépôt : ${client} a déposé « ${name} » dans « ${category} ».`,
-    noteValidated: (staff: string, name: string, category: string) => `Validation : ${staff} a validé « ${name} » (${category}).`,
-    noteRejected: (staff: string, name: string, category: string, reason: string) => `Refus : ${staff} a refusé « ${name} » (${category}) : ${reason}.`,
+    noteDeposit: (client: string, name: string, category: string) =>
+      `Dépôt : ${client} a déposé « ${name} » dans « ${category} ».`,
+    noteValidated: (staff: string, name: string, category: string) =>
+      `Validation : ${staff} a validé « ${name} » (${category}).`,
+    noteRejected: (staff: string, name: string, category: string, reason: string) =>
+      `Refus : ${staff} a refusé « ${name} » (${category}) : ${reason}.`,
     noteComplete: 'Dossier complet : toutes les pièces requises sont validées.',
     script: {
       failed: 'L’envoi a échoué : rien n’a été déposé. Merci de réessayer.',
@@ -542,13 +598,15 @@ export const fr = {
     space: 'Espace',
     template: 'Procédure',
     facts: 'Éléments du dossier',
-    factsHelp: 'Ces éléments décident des pièces demandées (par exemple le justificatif d’apport en location à partir de 15 000 €).',
+    factsHelp:
+      'Ces éléments décident des pièces demandées (par exemple le justificatif d’apport en location à partir de 15 000 €).',
     factNames: { downPayment: 'Montant de l’apport (€)', financing: 'Type de financement' } as Record<string, string>,
     factValues: { lease: 'Location (crédit-bail, LOA)', '': 'Autre' } as Record<string, string>,
     submit: 'Ouvrir le dossier',
     opened: (number: string) => `Le dossier ${number} est ouvert : la collecte des pièces a commencé.`,
     numberRequired: 'Merci d’indiquer le n° de dossier.',
-    numberInvalid: 'Le n° de dossier ne peut contenir que des lettres, des chiffres, des tirets, des points et des barres obliques (64 caractères au plus).',
+    numberInvalid:
+      'Le n° de dossier ne peut contenir que des lettres, des chiffres, des tirets, des points et des barres obliques (64 caractères au plus).',
     numberTaken: (number: string) => `Le dossier ${number} existe déjà : ouvrez-le depuis la liste des dossiers.`,
     titleRequired: 'Merci d’indiquer l’intitulé du dossier.',
     titleTooLong: 'L’intitulé ne peut pas dépasser 200 caractères.',
@@ -563,7 +621,8 @@ export const fr = {
   procedures: {
     nav: 'Procédures',
     title: 'Procédures de collecte',
-    intro: 'Les catégories de pièces de chaque procédure, leurs aides et motifs de refus, et le rythme des relances. Les dossiers ouverts suivent les modifications.',
+    intro:
+      'Les catégories de pièces de chaque procédure, leurs aides et motifs de refus, et le rythme des relances. Les dossiers ouverts suivent les modifications.',
     categories: (n: number) => (n === 1 ? '1 catégorie' : `${n} catégories`),
     edit: 'Modifier',
     sector: { finance: 'Financement', property_management: 'Gestion locative' } as Record<string, string>,
@@ -600,14 +659,17 @@ export const fr = {
     refusalsRequired: (n: number) => `Catégorie ${n} : indiquez au moins un motif de refus.`,
     pieceLabelRequired: (n: number) => `Catégorie ${n} : chaque pièce a un libellé en français et en anglais.`,
     roleInvalid: (n: number) => `Catégorie ${n} : choisissez à qui chaque pièce est demandée.`,
-    bankStatements: (label: string) => `« ${label} » : une agence de gestion locative ne peut pas demander de relevés de compte (loi du 6 juillet 1989, décret 2015-1437). Rien n’a été enregistré.`,
-    hasDocuments: (label: string) => `« ${label} » contient des documents déposés : elle ne peut pas être supprimée. Rien n’a été enregistré.`,
+    bankStatements: (label: string) =>
+      `« ${label} » : une agence de gestion locative ne peut pas demander de relevés de compte (loi du 6 juillet 1989, décret 2015-1437). Rien n’a été enregistré.`,
+    hasDocuments: (label: string) =>
+      `« ${label} » contient des documents déposés : elle ne peut pas être supprimée. Rien n’a été enregistré.`,
     cadenceInvalid: 'Les jours de relance sont des nombres de 1 à 365, croissants, séparés par des virgules.',
     everyInvalid: 'L’intervalle des relances suivantes est un nombre de jours de 1 à 90.',
     noneLeft: 'Une procédure garde au moins une catégorie.',
     ruleConditionalNew: 'Obligatoire selon les éléments du dossier',
     conditions: 'Conditions (toutes doivent être remplies)',
-    conditionsHelp: 'Pour « Obligatoire selon les éléments du dossier » : un élément du dossier (par exemple financing ou downPayment), « est » ou « au moins », et la valeur. Laissez l’élément vide pour retirer une condition.',
+    conditionsHelp:
+      'Pour « Obligatoire selon les éléments du dossier » : un élément du dossier (par exemple financing ou downPayment), « est » ou « au moins », et la valeur. Laissez l’élément vide pour retirer une condition.',
     conditionFact: (m: number) => `Élément ${m}`,
     conditionOp: (m: number) => `Comparaison ${m}`,
     conditionValue: (m: number) => `Valeur ${m}`,
@@ -617,11 +679,16 @@ export const fr = {
     newPiece: 'Ajouter une pièce',
     newPieceHelp: 'Remplissez les libellés pour ajouter la pièce à l’enregistrement ; laissez-les vides sinon.',
     newCategory: 'Ajouter une catégorie',
-    newCategoryHelp: 'Remplissez au moins les libellés, un motif de refus et une pièce ; laissez tout vide pour n’ajouter aucune catégorie.',
-    conditionRequired: (n: number) => `Catégorie ${n} : une pièce « selon les éléments du dossier » a besoin d’au moins une condition.`,
-    conditionInvalid: (n: number) => `Catégorie ${n} : une condition est incomplète ; l’élément s’écrit en lettres et chiffres sans espace (par exemple downPayment), « au moins » se compare à un nombre.`,
-    pieceInUse: (label: string, piece: string) => `« ${label} » : la pièce « ${piece} » a des documents validés, elle ne peut pas être supprimée. Rien n’a été enregistré.`,
-    newCategoryIncomplete: 'Nouvelle catégorie : indiquez ses libellés français et anglais, au moins un motif de refus et une pièce.',
+    newCategoryHelp:
+      'Remplissez au moins les libellés, un motif de refus et une pièce ; laissez tout vide pour n’ajouter aucune catégorie.',
+    conditionRequired: (n: number) =>
+      `Catégorie ${n} : une pièce « selon les éléments du dossier » a besoin d’au moins une condition.`,
+    conditionInvalid: (n: number) =>
+      `Catégorie ${n} : une condition est incomplète ; l’élément s’écrit en lettres et chiffres sans espace (par exemple downPayment), « au moins » se compare à un nombre.`,
+    pieceInUse: (label: string, piece: string) =>
+      `« ${label} » : la pièce « ${piece} » a des documents validés, elle ne peut pas être supprimée. Rien n’a été enregistré.`,
+    newCategoryIncomplete:
+      'Nouvelle catégorie : indiquez ses libellés français et anglais, au moins un motif de refus et une pièce.',
     noPieceLeft: (n: number) => `Catégorie ${n} : une catégorie garde au moins une pièce.`,
   },
   caseList: {
@@ -649,7 +716,8 @@ export const fr = {
     caseTitle: 'Intitulé',
     client: 'Client',
     createdAt: 'Créé le',
-    count: (total: number) => (total === 0 ? 'Aucun dossier' : total === 1 ? '1 dossier' : `${total.toLocaleString('fr-FR')} dossiers`),
+    count: (total: number) =>
+      total === 0 ? 'Aucun dossier' : total === 1 ? '1 dossier' : `${total.toLocaleString('fr-FR')} dossiers`,
     range: (from: number, to: number, total: number) => `Dossiers ${from} à ${to} sur ${total.toLocaleString('fr-FR')}`,
     none: 'Aucun dossier ne correspond à ces critères.',
     page: (page: number, pages: number) => `Page ${page} sur ${pages}`,
@@ -684,17 +752,32 @@ export const fr = {
     colAuthor: 'Auteur',
     colBody: 'Message',
     colMessageState: 'État du message',
-    contactKind: { postal: 'Adresse postale', email: 'E-mail', phone: 'Téléphone' } as Record<'postal' | 'email' | 'phone', string>,
-    contactState: { pending: 'À qualifier', validated: 'Validé', default: 'Validé, par défaut', invalid: 'Invalide' } as Record<'pending' | 'validated' | 'default' | 'invalid', string>,
-    authorKind: { client: 'Client', staff: 'Équipe', system: 'Système' } as Record<'client' | 'staff' | 'system', string>,
-    messageState: { to_read: 'À lire', read: 'Lu', cancelled: 'Annulé' } as Record<'to_read' | 'read' | 'cancelled', string>,
+    contactKind: { postal: 'Adresse postale', email: 'E-mail', phone: 'Téléphone' } as Record<
+      'postal' | 'email' | 'phone',
+      string
+    >,
+    contactState: {
+      pending: 'À qualifier',
+      validated: 'Validé',
+      default: 'Validé, par défaut',
+      invalid: 'Invalide',
+    } as Record<'pending' | 'validated' | 'default' | 'invalid', string>,
+    authorKind: { client: 'Client', staff: 'Équipe', system: 'Système' } as Record<
+      'client' | 'staff' | 'system',
+      string
+    >,
+    messageState: { to_read: 'À lire', read: 'Lu', cancelled: 'Annulé' } as Record<
+      'to_read' | 'read' | 'cancelled',
+      string
+    >,
     assignmentTitle: 'Attribution',
     assignTo: 'Collaborateur en charge',
     assign: 'Attribuer',
     assigned: (name: string | null) => (name ? `Dossier attribué à ${name}.` : 'Le dossier n’est plus attribué.'),
     unknownAssignee: 'Ce collaborateur n’existe pas ou n’a plus accès au back-office. Rien n’a été changé.',
     notepadTitle: 'Bloc-notes',
-    notepadHelp: 'Visible de tous les collaborateurs, jamais du client. Chaque note est aussi écrite en note privée sur la demande Redmine du dossier.',
+    notepadHelp:
+      'Visible de tous les collaborateurs, jamais du client. Chaque note est aussi écrite en note privée sur la demande Redmine du dossier.',
     noteLabel: 'Nouvelle note',
     addNote: 'Ajouter la note',
     noteAdded: 'Note ajoutée au bloc-notes.',
@@ -709,17 +792,25 @@ export const fr = {
   contributors: {
     readOnly: 'Votre accès à ce dossier ne permet pas de déposer ni de retirer de pièces.',
     noMessages: 'Votre accès à ce dossier ne permet pas d’écrire à l’équipe.',
-    contributorNotice: (role: string) => `Vous participez à ce dossier en tant que ${role} : vous voyez uniquement les pièces demandées à ce titre et les documents que vous avez déposés.`,
-    occasionalNotice: 'Vous avez un accès en consultation à ce dossier : vous pouvez lire et télécharger ses documents.',
+    contributorNotice: (role: string) =>
+      `Vous participez à ce dossier en tant que ${role} : vous voyez uniquement les pièces demandées à ce titre et les documents que vous avez déposés.`,
+    occasionalNotice:
+      'Vous avez un accès en consultation à ce dossier : vous pouvez lire et télécharger ses documents.',
     peopleTitle: 'Personnes ayant accès',
     none: 'Personne d’autre n’a accès à ce dossier.',
     occasional: 'Accès occasionnel',
     occasionalChoice: 'Accès occasionnel (consultation seule)',
-    status: { invited: 'invitation envoyée', active: 'accès actif', revoked: 'accès retiré', expired: 'invitation expirée' },
+    status: {
+      invited: 'invitation envoyée',
+      active: 'accès actif',
+      revoked: 'accès retiré',
+      expired: 'invitation expirée',
+    },
     notSent: 'invitation pas encore envoyée',
     until: 'valable jusqu’au',
     addTitle: 'Ajouter une personne',
-    ownerIntro: 'Invitez la personne qui doit déposer ses propres pièces (un garant, un co-emprunteur…). Elle ne verra que les pièces demandées à son rôle.',
+    ownerIntro:
+      'Invitez la personne qui doit déposer ses propres pièces (un garant, un co-emprunteur…). Elle ne verra que les pièces demandées à son rôle.',
     inviteLink: 'Inviter une personne à déposer ses pièces',
     name: 'Nom et prénom',
     email: 'Adresse e-mail',
@@ -742,23 +833,35 @@ export const fr = {
     revoked: (name: string) => `L’accès de ${name} a été retiré.`,
     unavailable: 'L’invitation n’a pas pu être envoyée pour le moment. Réessayez dans quelques minutes.',
     invitationTitle: 'Invitation à un dossier',
-    invitationIntro: (inviter: string, number: string, role: string) => `${inviter} vous invite à déposer vos pièces pour le dossier ${number}, en tant que ${role}.`,
-    occasionalIntro: (client: string, number: string) => `Vous avez reçu un accès en consultation au dossier ${number} de ${client}.`,
+    invitationIntro: (inviter: string, number: string, role: string) =>
+      `${inviter} vous invite à déposer vos pièces pour le dossier ${number}, en tant que ${role}.`,
+    occasionalIntro: (client: string, number: string) =>
+      `Vous avez reçu un accès en consultation au dossier ${number} de ${client}.`,
     accept: 'Accepter l’invitation',
     invalidTitle: 'Lien expiré ou déjà utilisé',
-    invalidHelp: 'Ce lien d’invitation n’est plus valable : il a déjà servi, a expiré ou a été remplacé par une invitation plus récente. Si vous avez déjà accepté, connectez-vous ; sinon, demandez une nouvelle invitation.',
+    invalidHelp:
+      'Ce lien d’invitation n’est plus valable : il a déjà servi, a expiré ou a été remplacé par une invitation plus récente. Si vous avez déjà accepté, connectez-vous ; sinon, demandez une nouvelle invitation.',
     toLogin: 'Se connecter',
     accepted: 'Invitation acceptée : voici les pièces qui vous sont demandées.',
-    passwordSent: 'Invitation acceptée. Nous vous avons envoyé par e-mail un mot de passe pour vos prochaines connexions.',
+    passwordSent:
+      'Invitation acceptée. Nous vous avons envoyé par e-mail un mot de passe pour vos prochaines connexions.',
     reminderSubject: (subject: string) => `Rappel : ${subject}`,
     invitationBody: (role: string, number: string, url: string) =>
       `{{clientFullName}} vous invite à déposer vos pièces pour le dossier ${number}, en tant que ${role}. Vous ne verrez que les pièces qui vous sont demandées.\n\nAccepter l’invitation : ${url}\n\nCe lien est personnel et ne sert qu’une fois.`,
     expiredSubject: (number: string) => `Invitation expirée pour le dossier ${number}`,
-    expiredOwnerBody: (name: string, role: string, number: string) => `L’invitation de ${name} (${role}) à votre dossier ${number} a expiré sans être acceptée. L’équipe peut l’inviter de nouveau.`,
-    expiredStaffBody: (name: string, role: string, number: string, client: string) => `L’invitation de ${name} (${role}) au dossier ${number} de ${client} a expiré sans être acceptée.`,
+    expiredOwnerBody: (name: string, role: string, number: string) =>
+      `L’invitation de ${name} (${role}) à votre dossier ${number} a expiré sans être acceptée. L’équipe peut l’inviter de nouveau.`,
+    expiredStaffBody: (name: string, role: string, number: string, client: string) =>
+      `L’invitation de ${name} (${role}) au dossier ${number} de ${client} a expiré sans être acceptée.`,
     permissionsTitle: 'Contributeurs : permissions par rôle',
-    permissionsHelp: 'Le client principal du dossier peut toujours tout faire. Pour chaque autre rôle, ce que la personne invitée peut faire ; sans « voir », le rôle n’a aucun accès.',
-    perm: { view: 'Voir ses pièces', deposit: 'Déposer', message: 'Écrire à l’équipe', seeAll: 'Voir les autres documents du dossier' },
+    permissionsHelp:
+      'Le client principal du dossier peut toujours tout faire. Pour chaque autre rôle, ce que la personne invitée peut faire ; sans « voir », le rôle n’a aucun accès.',
+    perm: {
+      view: 'Voir ses pièces',
+      deposit: 'Déposer',
+      message: 'Écrire à l’équipe',
+      seeAll: 'Voir les autres documents du dossier',
+    },
     invitable: 'Le client principal peut inviter des contributeurs',
     savePermissions: 'Enregistrer les permissions',
     noRoles: 'Cette procédure n’a pas d’autre rôle que celui du client principal.',
@@ -790,14 +893,17 @@ export const fr = {
     amountHelp: 'En euros, par exemple 1 234,50. Laissez vide s’il n’y a pas de montant.',
     saveAmount: 'Enregistrer le montant',
     amountSaved: 'Le montant est enregistré.',
-    amountInvalid: (typed: string) => `« ${typed} » n’est pas un montant : écrivez-le en chiffres, par exemple 1 234,50 (deux décimales au plus, sans signe moins). Rien n’a été enregistré.`,
+    amountInvalid: (typed: string) =>
+      `« ${typed} » n’est pas un montant : écrivez-le en chiffres, par exemple 1 234,50 (deux décimales au plus, sans signe moins). Rien n’a été enregistré.`,
     amountTooLarge: 'Le montant ne peut pas dépasser 10 000 000 €. Rien n’a été enregistré.',
     markUnpaid: 'Passer le dossier en impayé',
     markPaid: 'Passer le dossier en payé',
     paidHelp: 'Le dossier est payé : le client télécharge les originaux. Cliquez pour le passer en impayé.',
-    unpaidHelp: 'Le dossier est impayé : les règles des impayés des réglages s’appliquent aux téléchargements du client. Cliquez pour le passer en payé.',
+    unpaidHelp:
+      'Le dossier est impayé : les règles des impayés des réglages s’appliquent aux téléchargements du client. Cliquez pour le passer en payé.',
     markedPaid: 'Le dossier est passé en payé : le client télécharge de nouveau les originaux.',
-    markedPaidNotified: 'Le dossier est passé en payé : le client télécharge de nouveau les originaux, et la confirmation de paiement lui est envoyée.',
+    markedPaidNotified:
+      'Le dossier est passé en payé : le client télécharge de nouveau les originaux, et la confirmation de paiement lui est envoyée.',
     sendPaymentConfirmation: 'Envoyer au client la confirmation de paiement',
     sendPaymentConfirmationHelp: 'Le modèle « Confirmation de paiement », modifiable dans les modèles d’e-mails.',
     amountUnknown: 'non précisé',
@@ -824,20 +930,28 @@ export const fr = {
     stepDeposited: (n: number) => (n === 1 ? '1 pièce au total' : `${n} pièces au total`),
     stepBy: (name: string) => `par ${name}`,
     filesTitle: 'Fichiers du dossier',
-    filesHelp: 'Les fichiers que le client peut télécharger depuis son espace (rapports, attestations). PDF, PNG, JPG, TIF, BMP ou GIF, 10 Mo au plus.',
+    filesHelp:
+      'Les fichiers que le client peut télécharger depuis son espace (rapports, attestations). PDF, PNG, JPG, TIF, BMP ou GIF, 10 Mo au plus.',
     noFiles: 'Aucun fichier dans ce dossier.',
     addFiles: 'Ajouter des fichiers',
     chooseFiles: 'Fichiers à ajouter',
-    filesAdded: (n: number) => (n === 1 ? 'Le fichier est ajouté au dossier.' : `${n} fichiers sont ajoutés au dossier.`),
+    filesAdded: (n: number) =>
+      n === 1 ? 'Le fichier est ajouté au dossier.' : `${n} fichiers sont ajoutés au dossier.`,
     noFileChosen: 'Choisissez au moins un fichier à ajouter.',
     deleteFile: 'Supprimer',
     deleteFileLabel: (name: string) => `Supprimer ${name}`,
     deleteConfirm: (name: string) => `Confirmer la suppression de ${name}`,
-    deleteConfirmHelp: 'Le client ne pourra plus le télécharger ; l’historique de ses téléchargements est conservé dans le journal.',
+    deleteConfirmHelp:
+      'Le client ne pourra plus le télécharger ; l’historique de ses téléchargements est conservé dans le journal.',
     fileDeleted: (name: string) => `Le fichier ${name} est supprimé.`,
     download: 'Télécharger',
     downloadLabel: (name: string) => `Télécharger ${name}`,
-    downloads: (n: number) => (n === 0 ? 'Jamais téléchargé par le client' : n === 1 ? 'Téléchargé 1 fois par le client' : `Téléchargé ${n} fois par le client`),
+    downloads: (n: number) =>
+      n === 0
+        ? 'Jamais téléchargé par le client'
+        : n === 1
+          ? 'Téléchargé 1 fois par le client'
+          : `Téléchargé ${n} fois par le client`,
     history: 'Historique d’accès',
     historyEmpty: 'Personne n’a encore téléchargé ce fichier.',
     historyWho: 'Qui',
@@ -855,27 +969,35 @@ export const fr = {
     downloadStateLabel: 'État des téléchargements :',
     notifyTitle: 'Avertir le client',
     notifyButton: 'Avertir le client de la disponibilité du dossier',
-    notifyHelp: (email: string) => `Envoie à ${email} le modèle d’e-mail « Dossier disponible » (modifiable dans les modèles d’e-mails).`,
+    notifyHelp: (email: string) =>
+      `Envoie à ${email} le modèle d’e-mail « Dossier disponible » (modifiable dans les modèles d’e-mails).`,
     notified: 'Le client est averti : l’e-mail part par la file d’envoi.',
     notifyOnOpen: 'Avertir le client par e-mail de la disponibilité du dossier',
-    notifyOnOpenHelp: 'Le modèle « Dossier disponible » part dès l’ouverture. Décochez pour ne rien envoyer maintenant.',
+    notifyOnOpenHelp:
+      'Le modèle « Dossier disponible » part dès l’ouverture. Décochez pour ne rien envoyer maintenant.',
     unavailable: 'Le service est momentanément indisponible : rien n’a été enregistré ni envoyé. Merci de réessayer.',
     clientFilesTitle: 'Documents de votre dossier',
     clientNoFiles: 'Aucun document n’est encore disponible dans ce dossier.',
     clientPayment: 'Paiement :',
     clientPaid: 'Dossier réglé',
-    clientUnpaid: (amount: string | null) => (amount ? `Dossier en attente de paiement (${amount})` : 'Dossier en attente de paiement'),
-    clientWatermark: 'Tant que le dossier n’est pas réglé, les PDF sont téléchargés avec la mention « POUR CONSULTATION UNIQUEMENT » sur chaque page, et les autres fichiers ne peuvent pas être téléchargés.',
+    clientUnpaid: (amount: string | null) =>
+      amount ? `Dossier en attente de paiement (${amount})` : 'Dossier en attente de paiement',
+    clientWatermark:
+      'Tant que le dossier n’est pas réglé, les PDF sont téléchargés avec la mention « POUR CONSULTATION UNIQUEMENT » sur chaque page, et les autres fichiers ne peuvent pas être téléchargés.',
     clientBlock: 'Tant que le dossier n’est pas réglé, ses documents ne peuvent pas être téléchargés.',
     refusedTitle: 'Téléchargement impossible',
     clientFileBlocked: 'Disponible après paiement',
     clientFileStamped: 'Marqué « pour consultation »',
-    refusedBlock: 'Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment. Ils le seront dès que le paiement sera enregistré.',
-    refusedNotPdf: 'Ce dossier est en attente de paiement : seuls les PDF peuvent être consultés (avec la mention « POUR CONSULTATION UNIQUEMENT »). Ce fichier sera téléchargeable dès que le paiement sera enregistré.',
-    refusedUnstampable: 'Ce PDF est protégé (chiffré) ou illisible : il ne peut pas recevoir la mention « POUR CONSULTATION UNIQUEMENT » et ne peut donc pas être téléchargé tant que le dossier n’est pas réglé. Contactez votre interlocuteur.',
+    refusedBlock:
+      'Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment. Ils le seront dès que le paiement sera enregistré.',
+    refusedNotPdf:
+      'Ce dossier est en attente de paiement : seuls les PDF peuvent être consultés (avec la mention « POUR CONSULTATION UNIQUEMENT »). Ce fichier sera téléchargeable dès que le paiement sera enregistré.',
+    refusedUnstampable:
+      'Ce PDF est protégé (chiffré) ou illisible : il ne peut pas recevoir la mention « POUR CONSULTATION UNIQUEMENT » et ne peut donc pas être téléchargé tant que le dossier n’est pas réglé. Contactez votre interlocuteur.',
     backToCase: 'Retour au dossier',
     unpaidSettingsTitle: 'Dossiers impayés',
-    unpaidSettingsHelp: 'Ce que les clients peuvent télécharger d’un dossier impayé. Les clients exemptés (fiche client) et l’équipe téléchargent toujours les originaux ; passer le dossier en payé lève la restriction aussitôt.',
+    unpaidSettingsHelp:
+      'Ce que les clients peuvent télécharger d’un dossier impayé. Les clients exemptés (fiche client) et l’équipe téléchargent toujours les originaux ; passer le dossier en payé lève la restriction aussitôt.',
     unpaidMode: {
       off: 'Aucune restriction',
       watermark: 'PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page (les autres fichiers sont bloqués)',
@@ -891,19 +1013,22 @@ export const fr = {
   },
   clientView: {
     title: 'Vue confidentielle de l’espace client',
-    intro: 'Voir l’espace de ce client tel qu’il le voit, en lecture seule, pendant 15 minutes. Réservé aux responsables de service ; l’ouverture, son motif et chaque page vue sont enregistrés (RGPD).',
+    intro:
+      'Voir l’espace de ce client tel qu’il le voit, en lecture seule, pendant 15 minutes. Réservé aux responsables de service ; l’ouverture, son motif et chaque page vue sont enregistrés (RGPD).',
     reasonLabel: 'Motif de la consultation',
     reasonHelp: 'Par exemple : le client ne retrouve pas sa demande et appelle l’agence. Entre 10 et 500 caractères.',
     open: 'Ouvrir la vue (lecture seule, 15 minutes)',
     reasonRequired: 'Merci d’indiquer le motif de la consultation (10 caractères au moins). Rien n’a été ouvert.',
     reasonTooLong: 'Le motif ne peut pas dépasser 500 caractères. Rien n’a été ouvert.',
     notAllowed: 'Seuls les responsables de service et les administrateurs peuvent voir l’espace d’un client.',
-    banner: (client: string, until: string) => `Vue confidentielle de l’espace de ${client}, en lecture seule, jusqu’à ${until}.`,
+    banner: (client: string, until: string) =>
+      `Vue confidentielle de l’espace de ${client}, en lecture seule, jusqu’à ${until}.`,
     bannerReason: (reason: string) => `Motif : ${reason}`,
     end: 'Terminer la vue',
     ended: 'La vue de l’espace client est terminée.',
     refusedTitle: 'Lecture seule',
-    refused: 'Vue confidentielle de l’espace client : cette action ou ce téléchargement n’est pas possible en lecture seule. Rien n’a été fait.',
+    refused:
+      'Vue confidentielle de l’espace client : cette action ou ce téléchargement n’est pas possible en lecture seule. Rien n’a été fait.',
     historyTitle: 'Consultations de l’espace',
     historyEmpty: 'Personne n’a encore consulté l’espace de ce client.',
     historyWho: 'Qui',
@@ -915,8 +1040,10 @@ export const fr = {
     nav: 'Équipe',
     title: 'Équipe',
     introRedmine: 'Les personnes de l’équipe viennent de Redmine (nom, e-mail, administrateur, espaces).',
-    introLocal: 'Les comptes de l’équipe sont des comptes locaux : un administrateur donne à chaque personne ses espaces et retire celles qui quittent l’équipe (leurs sessions se terminent aussitôt).',
-    intro: 'Ici, les administrateurs désignent les responsables de service : eux seuls, avec les administrateurs, peuvent ouvrir la vue confidentielle de l’espace d’un client.',
+    introLocal:
+      'Les comptes de l’équipe sont des comptes locaux : un administrateur donne à chaque personne ses espaces et retire celles qui quittent l’équipe (leurs sessions se terminent aussitôt).',
+    intro:
+      'Ici, les administrateurs désignent les responsables de service : eux seuls, avec les administrateurs, peuvent ouvrir la vue confidentielle de l’espace d’un client.',
     name: 'Nom',
     email: 'E-mail',
     admin: 'Administrateur',
@@ -948,17 +1075,22 @@ export const fr = {
   spaces: {
     nav: 'Espaces',
     title: 'Espaces',
-    intro: 'Un espace par métier. Chacun a son délai de réponse : les nouveaux délais valent pour les demandes qui arrivent ensuite, une demande en cours garde les échéances qu’elle a reçues. Le projet Redmine de chaque espace se règle dans la configuration (REDMINE_PROJECTS, par l’identifiant de l’espace).',
+    intro:
+      'Un espace par métier. Chacun a son délai de réponse : les nouveaux délais valent pour les demandes qui arrivent ensuite, une demande en cours garde les échéances qu’elle a reçues. Le projet Redmine de chaque espace se règle dans la configuration (REDMINE_PROJECTS, par l’identifiant de l’espace).',
     name: 'Nom',
     slug: 'Identifiant',
-    slugHelp: 'Lettres minuscules, chiffres et tirets, par exemple gestion-locative. Il ne change plus ensuite : la configuration Redmine y renvoie.',
+    slugHelp:
+      'Lettres minuscules, chiffres et tirets, par exemple gestion-locative. Il ne change plus ensuite : la configuration Redmine y renvoie.',
     policy: 'Délai de réponse',
     target: 'Délai visé (heures)',
     targetHelp: 'Réponse attendue dans ce délai ; l’équipe reçoit un rappel aux trois quarts.',
     max: 'Délai maximal (heures)',
     maxHelp: 'Au-delà, le délai est dépassé ; le responsable est prévenu avant et au dépassement.',
     calendar: 'Décompte',
-    calendarModes: { calendar: 'Heures calendaires (24 h sur 24, 7 jours sur 7)', business: 'Heures ouvrées (horaires ci-dessous, du lundi au vendredi, hors jours fériés)' },
+    calendarModes: {
+      calendar: 'Heures calendaires (24 h sur 24, 7 jours sur 7)',
+      business: 'Heures ouvrées (horaires ci-dessous, du lundi au vendredi, hors jours fériés)',
+    },
     opens: 'Ouverture',
     closes: 'Fermeture',
     teamEmail: 'E-mail de l’équipe',
@@ -975,7 +1107,8 @@ export const fr = {
     created: 'L’espace est créé.',
     back: 'Tous les espaces',
     nameRequired: 'Merci d’indiquer le nom de l’espace (100 caractères au plus).',
-    slugInvalid: 'L’identifiant ne prend que des lettres minuscules, des chiffres et des tirets (60 caractères au plus), par exemple gestion-locative.',
+    slugInvalid:
+      'L’identifiant ne prend que des lettres minuscules, des chiffres et des tirets (60 caractères au plus), par exemple gestion-locative.',
     slugTaken: 'Cet identifiant est déjà celui d’un autre espace.',
     hoursInvalid: (label: string) => `${label} : un nombre d’heures entre 0,1 et 8 760, par exemple 24 ou 1,5.`,
     maxBelowTarget: 'Le délai maximal ne peut pas être plus court que le délai visé.',
@@ -984,7 +1117,8 @@ export const fr = {
     emailInvalid: (label: string) => `${label} : cette adresse e-mail n’est pas valide.`,
     retentionTitle: 'Conservation des documents',
     retention: 'Durée de conservation après la clôture d’un dossier (mois)',
-    retentionHelp: 'Vide : les documents restent tant que le dossier existe. Sinon, le client est prévenu un mois avant, puis les documents, les fichiers du dossier et ses commentaires sont supprimés (la nuit, automatiquement).',
+    retentionHelp:
+      'Vide : les documents restent tant que le dossier existe. Sinon, le client est prévenu un mois avant, puis les documents, les fichiers du dossier et ses commentaires sont supprimés (la nuit, automatiquement).',
     retentionInvalid: 'Durée de conservation : un nombre entier de mois entre 1 et 600, ou vide.',
     retentionKept: 'Documents conservés tant que le dossier existe',
     retentionMonths: (n: number) => `Documents supprimés ${n} mois après la clôture`,

@@ -17,11 +17,19 @@ export const DEMO_STAFF_EMAIL = 'agent@demo.guichet.test';
 
 export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredentials> {
   const file = path.join(dataDir, 'demo-credentials.json');
-  const existing = await readFile(file, 'utf8').then((s) => JSON.parse(s) as DemoCredentials, () => undefined);
+  const existing = await readFile(file, 'utf8').then(
+    (s) => JSON.parse(s) as DemoCredentials,
+    () => undefined,
+  );
   if (existing && (await findAccountByEmail(db, 'client', existing.client.email))) {
     await seedDemoCases(db);
     // Demo data made before the administrator flag existed: the demo staff member edits templates.
-    await db.updateTable('accounts').set({ is_admin: true }).where('kind', '=', 'staff').where('email', '=', existing.staff.email).execute();
+    await db
+      .updateTable('accounts')
+      .set({ is_admin: true })
+      .where('kind', '=', 'staff')
+      .where('email', '=', existing.staff.email)
+      .execute();
     return existing;
   }
 
@@ -32,7 +40,11 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
   await db.transaction().execute(async (tx) => {
     const space =
       (await tx.selectFrom('spaces').selectAll().where('slug', '=', 'gestion-locative').executeTakeFirst()) ??
-      (await tx.insertInto('spaces').values({ slug: 'gestion-locative', name: 'Gestion locative' }).returningAll().executeTakeFirstOrThrow());
+      (await tx
+        .insertInto('spaces')
+        .values({ slug: 'gestion-locative', name: 'Gestion locative' })
+        .returningAll()
+        .executeTakeFirstOrThrow());
     const client = await createAccount(tx, {
       kind: 'client',
       email: credentials.client.email,
@@ -76,8 +88,16 @@ export async function seedDemoCases(db: Db): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const credit =
       (await tx.selectFrom('spaces').selectAll().where('slug', '=', 'credit-auto').executeTakeFirst()) ??
-      (await tx.insertInto('spaces').values({ slug: 'credit-auto', name: 'Crédit auto', team_email: 'agence@demo.guichet.test' }).returningAll().executeTakeFirstOrThrow());
-    const rentals = await tx.selectFrom('spaces').selectAll().where('slug', '=', 'gestion-locative').executeTakeFirstOrThrow();
+      (await tx
+        .insertInto('spaces')
+        .values({ slug: 'credit-auto', name: 'Crédit auto', team_email: 'agence@demo.guichet.test' })
+        .returningAll()
+        .executeTakeFirstOrThrow());
+    const rentals = await tx
+      .selectFrom('spaces')
+      .selectAll()
+      .where('slug', '=', 'gestion-locative')
+      .executeTakeFirstOrThrow();
     // The demo client writes messages to one service only (the run command's test relies on it);
     // their lease case is theirs all the same: cases belong to their client, not to a membership.
     await createCase(tx, {

@@ -9,7 +9,13 @@ export function ensureRetentionSchedule(client: Client, taskQueue: string): Prom
   return ensureSchedule(client, {
     scheduleId,
     spec: { cronExpressions: ['0 3 * * *'], timezone: 'Europe/Paris' },
-    action: { type: 'startWorkflow', workflowType: retentionSweepWorkflow, workflowId: scheduleId, taskQueue, args: [] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: retentionSweepWorkflow,
+      workflowId: scheduleId,
+      taskQueue,
+      args: [],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   });
 }

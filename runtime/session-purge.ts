@@ -4,12 +4,22 @@ import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { sessionPurgeScheduleId, sessionPurgeWorkflow, type SessionPurgeInput } from '../workflows/index.js';
 import { ensureSchedule } from './schedules.js';
 
-export function ensureSessionPurgeSchedule(client: Client, taskQueue: string, limits: SessionPurgeInput): Promise<string> {
+export function ensureSessionPurgeSchedule(
+  client: Client,
+  taskQueue: string,
+  limits: SessionPurgeInput,
+): Promise<string> {
   const scheduleId = sessionPurgeScheduleId(taskQueue);
   return ensureSchedule(client, {
     scheduleId,
     spec: { intervals: [{ every: '1 hour' }] },
-    action: { type: 'startWorkflow', workflowType: sessionPurgeWorkflow, workflowId: scheduleId, taskQueue, args: [limits] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: sessionPurgeWorkflow,
+      workflowId: scheduleId,
+      taskQueue,
+      args: [limits],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   });
 }

@@ -10,7 +10,13 @@ export function ensureStaffAccessSchedule(client: Client, taskQueue: string): Pr
   return ensureSchedule(client, {
     scheduleId,
     spec: { intervals: [{ every: `${STAFF_RECHECK_EVERY_MINUTES}m` }] },
-    action: { type: 'startWorkflow', workflowType: staffAccessCheckWorkflow, workflowId: scheduleId, taskQueue, args: [{}] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: staffAccessCheckWorkflow,
+      workflowId: scheduleId,
+      taskQueue,
+      args: [{}],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '15m' },
   });
 }

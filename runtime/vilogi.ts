@@ -33,23 +33,36 @@ export async function resolveVilogiSettings(
   if (redmine) {
     const mapped = new Set(config.redmineProjects.values());
     for (const [service, project] of config.vilogiServices) {
-      if (!mapped.has(project)) problems.push(`VILOGI_SERVICES: project "${project}" (service ${service}) is mapped to no space in REDMINE_PROJECTS`);
+      if (!mapped.has(project))
+        problems.push(
+          `VILOGI_SERVICES: project "${project}" (service ${service}) is mapped to no space in REDMINE_PROJECTS`,
+        );
     }
     const projects = await redmine.client.listProjects();
-    const triage = projects.find((p) => p.identifier === config.VILOGI_TRIAGE_PROJECT || String(p.id) === config.VILOGI_TRIAGE_PROJECT);
+    const triage = projects.find(
+      (p) => p.identifier === config.VILOGI_TRIAGE_PROJECT || String(p.id) === config.VILOGI_TRIAGE_PROJECT,
+    );
     if (!triage) {
-      problems.push(`VILOGI_TRIAGE_PROJECT: project "${config.VILOGI_TRIAGE_PROJECT}" does not exist or is not visible to the API user`);
+      problems.push(
+        `VILOGI_TRIAGE_PROJECT: project "${config.VILOGI_TRIAGE_PROJECT}" does not exist or is not visible to the API user`,
+      );
     } else {
       const can = await redmine.client.checkNotePermissions(triage.id);
       if (!can.canSetPrivate || !can.canAddNotes || !can.canViewPrivate) {
-        problems.push(`VILOGI_TRIAGE_PROJECT: the API user may not add, set private and view private notes in "${config.VILOGI_TRIAGE_PROJECT}"`);
+        problems.push(
+          `VILOGI_TRIAGE_PROJECT: the API user may not add, set private and view private notes in "${config.VILOGI_TRIAGE_PROJECT}"`,
+        );
       }
       triageProjectId = triage.id;
     }
   }
   if (problems.length > 0) throw new VilogiSetupError(`The Vilogi sync cannot start:\n  - ${problems.join('\n  - ')}`);
   return {
-    client: createVilogiClient({ baseUrl: url, apiKey: config.VILOGI_API_KEY, timeoutMs: config.VILOGI_TIMEOUT_SECONDS * 1000 }),
+    client: createVilogiClient({
+      baseUrl: url,
+      apiKey: config.VILOGI_API_KEY,
+      timeoutMs: config.VILOGI_TIMEOUT_SECONDS * 1000,
+    }),
     services: config.vilogiServices,
     redmineProjects: config.redmineProjects,
     triageProjectId,

@@ -1,7 +1,13 @@
 // The Guichet HTTP app as a plugin: external plugins, then app plugins, then routes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -42,12 +48,25 @@ import { RateLimitedError, rateLimitText } from '../app/rate-limits.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Log redaction: no passwords, tokens or cookies in the logs. */
-export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-redmine-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.token'];
+export const LOG_REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-redmine-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+];
 
 /** The request as the logs show it: the path without its query string, which holds search terms,
  * e-mail addresses and tokens (a name searched for is personal data, and logs are kept longer). */
 export function logRequest(req: FastifyRequest): Record<string, unknown> {
-  return { method: req.method, url: req.url.split('?')[0], host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+  return {
+    method: req.method,
+    url: req.url.split('?')[0],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 export const LOG_SERIALIZERS = { req: logRequest };
@@ -61,7 +80,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   const hsts = hstsHeader(deps.config);
   const app = Fastify({
     // A given logger gets our request serializer too: it overrides Fastify's, which logs the query.
-    ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: LOG_SERIALIZERS }) } : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
+    ...(options.logger
+      ? { loggerInstance: options.logger.child({}, { serializers: LOG_SERIALIZERS }) }
+      : { logger: loggerOptions(deps.config.LOG_LEVEL) }),
     // X-Forwarded-* is believed only from TRUSTED_PROXIES (proxy-addr: request.ip is the nearest
     // address in the chain that is not a trusted proxy); with none, the socket's address.
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
@@ -112,7 +133,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     if (hsts) reply.header('strict-transport-security', hsts);
-    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    );
     return payload;
   });
 
@@ -170,4 +194,3 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
 
   return app;
 }
-

@@ -47,7 +47,12 @@ export function pageContext(
     flash: options.flash,
     view:
       area === 'client' && request.clientView
-        ? { id: request.clientView.id, clientName: request.clientView.client.full_name, reason: request.clientView.reason, until: formatDateTime(request.clientView.expiresAt, locale) }
+        ? {
+            id: request.clientView.id,
+            clientName: request.clientView.client.full_name,
+            reason: request.clientView.reason,
+            until: formatDateTime(request.clientView.expiresAt, locale),
+          }
         : undefined,
   };
 }

@@ -18,7 +18,10 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-async function openAttachment(app: FastifyInstance, attachment: AttachmentRow): Promise<{ stream: Readable; size?: number } | undefined> {
+async function openAttachment(
+  app: FastifyInstance,
+  attachment: AttachmentRow,
+): Promise<{ stream: Readable; size?: number } | undefined> {
   if (attachment.storage_key.startsWith(REDMINE_KEY_PREFIX)) {
     const redmineId = attachment.redmine_attachment_id;
     if (redmineId === null || !app.deps.redmine) return undefined;
@@ -52,7 +55,14 @@ export async function sendAttachment(
   options: SendOptions = {},
 ): Promise<FastifyReply> {
   const content = options.content;
-  const opened = attachment ? (content ? { stream: Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]), size: content.byteLength } : await openAttachment(app, attachment)) : undefined;
+  const opened = attachment
+    ? content
+      ? {
+          stream: Readable.from([Buffer.from(content.buffer, content.byteOffset, content.byteLength)]),
+          size: content.byteLength,
+        }
+      : await openAttachment(app, attachment)
+    : undefined;
   if (!attachment || !opened) {
     reply.callNotFound();
     return reply;

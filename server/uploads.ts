@@ -70,7 +70,10 @@ export const BAD_FORM = 'BAD_FORM';
 
 function badForm(err: unknown): Error {
   const status = (err as { statusCode?: unknown }).statusCode;
-  return Object.assign(new Error('unreadable multipart form', { cause: err }), { statusCode: status === 413 ? 413 : 400, code: BAD_FORM });
+  return Object.assign(new Error('unreadable multipart form', { cause: err }), {
+    statusCode: status === 413 ? 413 : 400,
+    code: BAD_FORM,
+  });
 }
 
 /** Reads and discards what is left of a stream, without destroying it (busboy needs it read). */
@@ -114,7 +117,12 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
   request.body = fields;
   let form: PendingForm | undefined;
   try {
-    form = { parts: request.parts({ limits: MULTIPART_LIMITS })[Symbol.asyncIterator](), fields, pending: undefined, done: false };
+    form = {
+      parts: request.parts({ limits: MULTIPART_LIMITS })[Symbol.asyncIterator](),
+      fields,
+      pending: undefined,
+      done: false,
+    };
     forms.set(request, form);
     form.pending = await nextFile(form);
   } catch (err) {
@@ -142,7 +150,13 @@ async function storeOne(part: MultipartFile, storage: FileStorage, options: Rece
   const inspected = await inspectFile(part.filename, bytes, options);
   if (isRefusal(inspected)) return { refusal: inspected };
   const stored = await storage.put(inspected);
-  const file: ReceivedFile = { fileName: inspected.name, contentType: inspected.contentType, storageKey: stored.key, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
+  const file: ReceivedFile = {
+    fileName: inspected.name,
+    contentType: inspected.contentType,
+    storageKey: stored.key,
+    sha256: stored.sha256,
+    sizeBytes: stored.sizeBytes,
+  };
   if (inspected.pageCount !== undefined) file.pageCount = inspected.pageCount;
   return { file };
 }
@@ -152,7 +166,12 @@ async function storeOne(part: MultipartFile, storage: FileStorage, options: Rece
  * nothing stays stored: the caller gets the refusals and no file. Safe to call on a request
  * without files (urlencoded, or multipart without any).
  */
-export async function receiveFiles(app: FastifyInstance, request: FastifyRequest, storage: FileStorage, options: ReceiveOptions = {}): Promise<ReceivedFiles> {
+export async function receiveFiles(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  storage: FileStorage,
+  options: ReceiveOptions = {},
+): Promise<ReceivedFiles> {
   const result: ReceivedFiles = { files: [], refusals: [], attempted: 0 };
   const form = forms.get(request);
   if (!form) return result;

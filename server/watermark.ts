@@ -54,7 +54,15 @@ function stampPage(page: PDFPage, font: PDFFont, text: string, opacity: number):
   // drawText turns around the start of the baseline: start half a line before the centre.
   const x = cx - (width / 2) * Math.cos(rad) + (height / 2) * Math.sin(rad);
   const y = cy - (width / 2) * Math.sin(rad) - (height / 2) * Math.cos(rad);
-  page.drawText(text, { x, y, size, font, color: rgb(STAMP_RGB.r, STAMP_RGB.g, STAMP_RGB.b), opacity, rotate: degrees(angle) });
+  page.drawText(text, {
+    x,
+    y,
+    size,
+    font,
+    color: rgb(STAMP_RGB.r, STAMP_RGB.g, STAMP_RGB.b),
+    opacity,
+    rotate: degrees(angle),
+  });
 }
 
 async function isEncrypted(pdf: Uint8Array): Promise<boolean> {
@@ -75,7 +83,8 @@ export async function stampForConsultation(pdf: Uint8Array, options: WatermarkOp
   } catch (err) {
     // The strict parse fails on an encrypted file's object streams before pdf-lib says it is
     // encrypted: a lenient look tells the two apart (only on this failure path).
-    if (err instanceof EncryptedPDFError || (await isEncrypted(pdf))) throw new WatermarkError('encrypted', 'the PDF is encrypted: it cannot be stamped', { cause: err });
+    if (err instanceof EncryptedPDFError || (await isEncrypted(pdf)))
+      throw new WatermarkError('encrypted', 'the PDF is encrypted: it cannot be stamped', { cause: err });
     throw new WatermarkError('unreadable', 'the PDF cannot be read: it cannot be stamped', { cause: err });
   }
   const pages = doc.getPages();

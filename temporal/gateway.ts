@@ -33,7 +33,10 @@ async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw new WorkflowUnavailableError(`Temporal: ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new WorkflowUnavailableError(
+      `Temporal: ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -94,7 +97,11 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
     ensureRedmineSync: (input) =>
       guard('start the Redmine poller', async () => {
         try {
-          await client.workflow.start(redmineSyncWorkflow, { workflowId: redmineSyncWorkflowId(taskQueue), taskQueue, args: [input] });
+          await client.workflow.start(redmineSyncWorkflow, {
+            workflowId: redmineSyncWorkflowId(taskQueue),
+            taskQueue,
+            args: [input],
+          });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
@@ -105,7 +112,11 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
       }),
     documentCollection: (caseId, event) =>
       guard('signal document collection', async () => {
-        const base = { workflowId: documentCollectionWorkflowId(caseId), taskQueue, args: [{ caseId }] as [{ caseId: string }] };
+        const base = {
+          workflowId: documentCollectionWorkflowId(caseId),
+          taskQueue,
+          args: [{ caseId }] as [{ caseId: string }],
+        };
         switch (event.type) {
           case 'start':
             try {
@@ -115,26 +126,50 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
             }
             return;
           case 'deposit':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: depositSignal, signalArgs: [{ documentIds: event.documentIds }] });
+            await client.workflow.signalWithStart(documentCollectionWorkflow, {
+              ...base,
+              signal: depositSignal,
+              signalArgs: [{ documentIds: event.documentIds }],
+            });
             return;
           case 'review':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: reviewSignal, signalArgs: [{ documentId: event.documentId }] });
+            await client.workflow.signalWithStart(documentCollectionWorkflow, {
+              ...base,
+              signal: reviewSignal,
+              signalArgs: [{ documentId: event.documentId }],
+            });
             return;
           case 'comment':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: commentSignal, signalArgs: [{ commentId: event.commentId }] });
+            await client.workflow.signalWithStart(documentCollectionWorkflow, {
+              ...base,
+              signal: commentSignal,
+              signalArgs: [{ commentId: event.commentId }],
+            });
             return;
           case 'close':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: closeSignal, signalArgs: [] });
+            await client.workflow.signalWithStart(documentCollectionWorkflow, {
+              ...base,
+              signal: closeSignal,
+              signalArgs: [],
+            });
             return;
           case 'policy':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, { ...base, signal: policySignal, signalArgs: [] });
+            await client.workflow.signalWithStart(documentCollectionWorkflow, {
+              ...base,
+              signal: policySignal,
+              signalArgs: [],
+            });
             return;
         }
       }),
     caseNote: (caseId, ref, text) =>
       guard('start case note', async () => {
         try {
-          await client.workflow.start(caseNoteWorkflow, { workflowId: caseNoteWorkflowId(caseId, ref), taskQueue, args: [{ caseId, ref, text }] });
+          await client.workflow.start(caseNoteWorkflow, {
+            workflowId: caseNoteWorkflowId(caseId, ref),
+            taskQueue,
+            args: [{ caseId, ref, text }],
+          });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
@@ -153,7 +188,9 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           return;
         }
         try {
-          await client.workflow.getHandle(contributorInvitationWorkflowId(event.memberId)).signal(event.type === 'accept' ? acceptInvitationSignal : revokeInvitationSignal);
+          await client.workflow
+            .getHandle(contributorInvitationWorkflowId(event.memberId))
+            .signal(event.type === 'accept' ? acceptInvitationSignal : revokeInvitationSignal);
         } catch (err) {
           // Never sent, or already over: nothing waits that could be told.
           if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -60,7 +60,14 @@ export async function contributorInvitationWorkflow(input: ContributorInvitation
     sent = false;
   });
   const expiresAt = () => startedAt + input.expiryDays * DAY_MS;
-  setHandler(invitationStateQuery, () => ({ memberId, generation, remindersSent, sent, expiresAt: expiresAt(), outcome }));
+  setHandler(invitationStateQuery, () => ({
+    memberId,
+    generation,
+    remindersSent,
+    sent,
+    expiresAt: expiresAt(),
+    outcome,
+  }));
 
   async function deliver(ids: Array<string | null>): Promise<void> {
     for (const id of ids) if (id) await deliverNotification(id);
@@ -75,7 +82,8 @@ export async function contributorInvitationWorkflow(input: ContributorInvitation
       await deliver([notificationId]);
       continue;
     }
-    const reminderAt = remindersSent < reminderDays.length ? startedAt + (reminderDays[remindersSent] ?? 0) * DAY_MS : Infinity;
+    const reminderAt =
+      remindersSent < reminderDays.length ? startedAt + (reminderDays[remindersSent] ?? 0) * DAY_MS : Infinity;
     const next = Math.min(reminderAt, expiresAt());
     const woken = await condition(() => outcome !== null || generation !== current, Math.max(1, next - Date.now()));
     if (woken) continue;

@@ -65,7 +65,14 @@ export const conversationStateQuery = defineQuery<ConversationState>('conversati
 // Database steps: short retries, bounded (a row that never becomes visible was rolled back).
 // Local activities: they run in the worker inside the workflow task, with no round trip to the
 // server per step, which is what lets thousands of conversations start quickly (bench/sla-scale).
-const { acknowledgeRequest, prepareAnswerNotification, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome, needsMirror } = proxyLocalActivities<Activities>({
+const {
+  acknowledgeRequest,
+  prepareAnswerNotification,
+  loadSlaPolicy,
+  recordSlaDeadlines,
+  recordSlaOutcome,
+  needsMirror,
+} = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
   // Longer waits between attempts become durable timers rather than sleeps in the worker.
@@ -77,15 +84,26 @@ const { deliverNotification } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 // Redmine: while it is down, messages wait here and reach it in order when it returns.
-const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolveConversation } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['EmailFieldDropped'] },
-});
+const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolveConversation } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: '1 second',
+      maximumInterval: '1 minute',
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: ['EmailFieldDropped'],
+    },
+  });
 
 // A client message may carry five 10 MB files to upload over a slow link.
 const { mirrorClientMessage } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['EmailFieldDropped'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    backoffCoefficient: 2,
+    nonRetryableErrorTypes: ['EmailFieldDropped'],
+  },
 });
 
 /** A step that failed for good. A local activity's failure arrives unwrapped, as the activity's
@@ -128,9 +146,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   let handledEvents = input.handledEvents ?? 0;
 
   setHandler(clientMessageSignal, ({ messageId }) => void pending.push({ type: 'clientMessage', messageId }));
-  setHandler(staffAnswerSignal, ({ messageId, fromRedmine }) => void pending.push({ type: 'staffAnswer', messageId, fromRedmine }));
+  setHandler(
+    staffAnswerSignal,
+    ({ messageId, fromRedmine }) => void pending.push({ type: 'staffAnswer', messageId, fromRedmine }),
+  );
   setHandler(askSatisfactionSignal, ({ ref }) => void pending.push({ type: 'askSatisfaction', ref }));
-  setHandler(satisfactionAnswerSignal, ({ ref, resolved }) => void pending.push({ type: 'satisfactionAnswer', ref, resolved }));
+  setHandler(
+    satisfactionAnswerSignal,
+    ({ ref, resolved }) => void pending.push({ type: 'satisfactionAnswer', ref, resolved }),
+  );
   setHandler(conversationStateQuery, () => ({
     conversationId,
     acknowledged,
@@ -142,7 +166,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   const iso = (ms: number) => new Date(ms).toISOString();
   const showDeadlines = (c: SlaClock | null) =>
-    recordSlaDeadlines({ conversationId, startedAt: c ? iso(c.startedAt) : null, targetAt: c ? iso(c.targetAt) : null, maxAt: c ? iso(c.maxAt) : null });
+    recordSlaDeadlines({
+      conversationId,
+      startedAt: c ? iso(c.startedAt) : null,
+      targetAt: c ? iso(c.targetAt) : null,
+      maxAt: c ? iso(c.maxAt) : null,
+    });
 
   function nextDeadline(): number | undefined {
     const times: number[] = [];
@@ -156,7 +185,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (clock) {
       for (const [kind, key] of ALERTS) {
         if (clock.sent.includes(kind) || clock[key] > now) continue;
-        const { notified } = await slaAlert({ conversationId, kind, clockId: clock.requestId, targetAt: iso(clock.targetAt), maxAt: iso(clock.maxAt) });
+        const { notified } = await slaAlert({
+          conversationId,
+          kind,
+          clockId: clock.requestId,
+          targetAt: iso(clock.targetAt),
+          maxAt: iso(clock.maxAt),
+        });
         clock.sent.push(kind);
         for (const id of notified) await deliverNotification(id);
       }
@@ -197,7 +232,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         }
         const { mirrored } = (await needsMirror(ref)) ? await mirrorClientMessage(ref) : { mirrored: false };
         if (mirrored && acknowledgeNow) {
-          await writeInternalNote({ conversationId, ref: `ack-${event.messageId}`, text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).' });
+          await writeInternalNote({
+            conversationId,
+            ref: `ack-${event.messageId}`,
+            text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
+          });
         }
         return;
       }
@@ -250,7 +289,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   for (;;) {
     const next = nextDeadline();
-    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, next === undefined ? undefined : Math.max(1, next - Date.now()));
+    await condition(
+      () => pending.length > 0 || workflowInfo().continueAsNewSuggested,
+      next === undefined ? undefined : Math.max(1, next - Date.now()),
+    );
     try {
       await fireDueDeadlines();
     } catch (err) {
@@ -260,7 +302,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     if (workflowInfo().continueAsNewSuggested) {
       // Keep history bounded on long conversations, even under steady traffic; events not yet
       // handled and the clocks travel with us (the server refuses the move if a signal arrives).
-      await continueAsNew<typeof conversationWorkflow>({ conversationId, acknowledged, pending, clock, satisfaction, handledEvents });
+      await continueAsNew<typeof conversationWorkflow>({
+        conversationId,
+        acknowledged,
+        pending,
+        clock,
+        satisfaction,
+        handledEvents,
+      });
       return;
     }
     const event = pending.shift();

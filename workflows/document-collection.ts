@@ -3,7 +3,18 @@
 // reminded of missing pieces on the template's cadence (e.g. day 2, 5, 10, then weekly) until
 // the case is complete or closed, staff hear of completion, and each deposit and review becomes
 // a private note on the case's Redmine issue.
-import { ActivityFailure, condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities, CollectionPolicy } from '../activities/index.js';
 
 import type { CollectionEvent } from '../domain/workflow-inputs.js';
@@ -59,7 +70,16 @@ export function reminderOffset(index: number, days: readonly number[], everyDays
   return (last + (index - days.length + 1) * everyDays) * DAY_MS;
 }
 
-const { loadCollectionPolicy, noteDeposit, sendDepositDigest, noteReview, sendRefusalDigest, notifyCaseComplete, forwardCaseComment, remindMissingPieces } = proxyActivities<Activities>({
+const {
+  loadCollectionPolicy,
+  noteDeposit,
+  sendDepositDigest,
+  noteReview,
+  sendRefusalDigest,
+  notifyCaseComplete,
+  forwardCaseComment,
+  remindMissingPieces,
+} = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 30 },
 });
@@ -87,9 +107,21 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
   setHandler(policySignal, () => void pending.push({ type: 'policy' }));
   const nextReminderAt = () => {
     const policy = loaded.policy;
-    return policy && !complete && !closed ? policy.startedAt + reminderOffset(remindersSent, policy.reminderDays, policy.reminderEveryDays) : null;
+    return policy && !complete && !closed
+      ? policy.startedAt + reminderOffset(remindersSent, policy.reminderDays, policy.reminderEveryDays)
+      : null;
   };
-  setHandler(collectionStateQuery, () => ({ caseId, remindersSent, nextReminderAt: nextReminderAt(), digest, refusals, complete, closed, handledEvents, pendingEvents: pending.length }));
+  setHandler(collectionStateQuery, () => ({
+    caseId,
+    remindersSent,
+    nextReminderAt: nextReminderAt(),
+    digest,
+    refusals,
+    complete,
+    closed,
+    handledEvents,
+    pendingEvents: pending.length,
+  }));
 
   let policy = await loadCollectionPolicy(caseId);
   loaded.policy = policy;
@@ -99,7 +131,8 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
   // missed: only the last one due.
   function skipMissedReminders(): void {
     while (!complete && !closed) {
-      const following = policy.startedAt + reminderOffset(remindersSent + 1, policy.reminderDays, policy.reminderEveryDays);
+      const following =
+        policy.startedAt + reminderOffset(remindersSent + 1, policy.reminderDays, policy.reminderEveryDays);
       if (following > Date.now()) break;
       remindersSent++;
     }
@@ -120,13 +153,21 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
     const now = Date.now();
     if (digest && digest.dueAt <= now) {
       const sending = digest;
-      const { notificationId } = await sendDepositDigest({ caseId, ref: sending.ref, documentIds: sending.documentIds });
+      const { notificationId } = await sendDepositDigest({
+        caseId,
+        ref: sending.ref,
+        documentIds: sending.documentIds,
+      });
       digest = null;
       await deliver([notificationId]);
     }
     if (refusals && refusals.dueAt <= now) {
       const sending = refusals;
-      const { notificationId, contributorNotificationIds } = await sendRefusalDigest({ caseId, ref: sending.ref, documentIds: sending.documentIds });
+      const { notificationId, contributorNotificationIds } = await sendRefusalDigest({
+        caseId,
+        ref: sending.ref,
+        documentIds: sending.documentIds,
+      });
       refusals = null;
       await deliver([notificationId, ...(contributorNotificationIds ?? [])]);
     }
@@ -158,7 +199,12 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       case 'deposit': {
         await noteDeposit({ caseId, documentIds: event.documentIds });
         if (digest) digest.documentIds.push(...event.documentIds);
-        else digest = { ref: `deposits-${event.documentIds[0] ?? handledEvents}`, dueAt: Date.now() + policy.digestMinutes * 60_000, documentIds: [...event.documentIds] };
+        else
+          digest = {
+            ref: `deposits-${event.documentIds[0] ?? handledEvents}`,
+            dueAt: Date.now() + policy.digestMinutes * 60_000,
+            documentIds: [...event.documentIds],
+          };
         return;
       }
       case 'review': {
@@ -167,7 +213,12 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
           // Refusals of a few minutes reach the client as one e-mail.
           if (result.rejected) {
             if (refusals) refusals.documentIds.push(event.documentId);
-            else refusals = { ref: `refusals-${event.documentId}`, dueAt: Date.now() + policy.digestMinutes * 60_000, documentIds: [event.documentId] };
+            else
+              refusals = {
+                ref: `refusals-${event.documentId}`,
+                dueAt: Date.now() + policy.digestMinutes * 60_000,
+                documentIds: [event.documentId],
+              };
           }
         } else await deliver([result.notificationId]);
         if (result.complete) await becomeComplete();
@@ -192,7 +243,10 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
     if (closed && !digest && !refusals && pending.length === 0) return;
     const times = [digest?.dueAt, refusals?.dueAt, nextReminderAt()].filter((t): t is number => typeof t === 'number');
     const next = times.length > 0 ? Math.min(...times) : undefined;
-    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, next === undefined ? undefined : Math.max(1, next - Date.now()));
+    await condition(
+      () => pending.length > 0 || workflowInfo().continueAsNewSuggested,
+      next === undefined ? undefined : Math.max(1, next - Date.now()),
+    );
     try {
       await fireDue();
     } catch (err) {
@@ -200,7 +254,14 @@ export async function documentCollectionWorkflow(input: CollectionInput): Promis
       log.warn('document collection deadline step failed', { error: err.cause?.message });
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof documentCollectionWorkflow>({ caseId, pending, remindersSent, digest, refusals, handledEvents });
+      await continueAsNew<typeof documentCollectionWorkflow>({
+        caseId,
+        pending,
+        remindersSent,
+        digest,
+        refusals,
+        handledEvents,
+      });
       return;
     }
     const event = pending.shift();

@@ -12,7 +12,6 @@ export function redmineSyncWorkflowId(taskQueue: string): string {
   return `redmine-sync-${taskQueue}`;
 }
 
-
 const { syncRedmine } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',

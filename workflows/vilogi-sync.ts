@@ -36,11 +36,12 @@ const { startVilogiRun, finishVilogiRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
-const { listVilogiPending, importVilogiRequests, processVilogiRequests, postVilogiReplies } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+const { listVilogiPending, importVilogiRequests, processVilogiRequests, postVilogiReplies } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
+  });
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -118,13 +119,29 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
 
     const replies = await postVilogiReplies();
     counts.replies = replies.posted;
-    const errorList: { requestId: string | null; message: string }[] = [...errors].map(([requestId, message]) => ({ requestId, message }));
+    const errorList: { requestId: string | null; message: string }[] = [...errors].map(([requestId, message]) => ({
+      requestId,
+      message,
+    }));
     for (const e of replies.errors) errorList.push(e);
     await finishVilogiRun({ runId, status: 'done', counts, errors: errorList });
     return counts;
   } catch (err) {
-    const text = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err instanceof Error ? err.message : String(err);
-    await finishVilogiRun({ runId, status: 'failed', counts, errors: [...[...errors].map(([requestId, message]) => ({ requestId, message })), { requestId: null, message: text }] });
+    const text =
+      err instanceof ActivityFailure
+        ? (err.cause?.message ?? err.message)
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    await finishVilogiRun({
+      runId,
+      status: 'failed',
+      counts,
+      errors: [
+        ...[...errors].map(([requestId, message]) => ({ requestId, message })),
+        { requestId: null, message: text },
+      ],
+    });
     throw err;
   }
 }

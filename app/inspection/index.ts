@@ -100,17 +100,31 @@ export interface InspectionTuning {
  * Judges one file: its name, its size, its bytes. Returns the InspectedFile to store or send on,
  * or why it is refused (its name as shown, the reason). Never throws for a hostile file.
  */
-export async function inspectFile(rawName: string, bytes: Buffer, options: InspectOptions = {}, tuning: InspectionTuning = {}): Promise<InspectedFile | FileRefusal> {
+export async function inspectFile(
+  rawName: string,
+  bytes: Buffer,
+  options: InspectOptions = {},
+  tuning: InspectionTuning = {},
+): Promise<InspectedFile | FileRefusal> {
   const checked = checkName(rawName);
   if ('reason' in checked) return checked;
   const { name, kind } = checked;
-  if (options.kinds && !options.kinds.includes(kind)) return { reason: 'kind_not_allowed', name, kind, allowed: options.kinds };
+  if (options.kinds && !options.kinds.includes(kind))
+    return { reason: 'kind_not_allowed', name, kind, allowed: options.kinds };
   const maxBytes = Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES);
-  if (bytes.length > maxBytes) return { reason: 'too_large', name, ...(maxBytes !== MAX_FILE_BYTES ? { maxBytes } : {}) };
+  if (bytes.length > maxBytes)
+    return { reason: 'too_large', name, ...(maxBytes !== MAX_FILE_BYTES ? { maxBytes } : {}) };
   if (bytes.length === 0) return { reason: 'empty', name };
   const verdict = await judge(bytes, kind, tuning.timeoutMs ?? INSPECTION_TIMEOUT_MS);
-  if (!verdict.ok) return { reason: verdict.reason, name, kind, ...(verdict.pages !== undefined ? { pages: verdict.pages } : {}) };
-  const file = Object.freeze({ name, kind, contentType: CONTENT_TYPES[kind], bytes, ...(verdict.pageCount !== undefined ? { pageCount: verdict.pageCount } : {}) }) as InspectedFile;
+  if (!verdict.ok)
+    return { reason: verdict.reason, name, kind, ...(verdict.pages !== undefined ? { pages: verdict.pages } : {}) };
+  const file = Object.freeze({
+    name,
+    kind,
+    contentType: CONTENT_TYPES[kind],
+    bytes,
+    ...(verdict.pageCount !== undefined ? { pageCount: verdict.pageCount } : {}),
+  }) as InspectedFile;
   sealed.add(file);
   return file;
 }

@@ -18,13 +18,24 @@ export const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
 
 export type Verdict = { ok: true; pageCount?: number } | { ok: false; reason: RefusalReason; pages?: number };
 
-const refuse = (reason: RefusalReason, pages?: number): Verdict => (pages === undefined ? { ok: false, reason } : { ok: false, reason, pages });
+const refuse = (reason: RefusalReason, pages?: number): Verdict =>
+  pages === undefined ? { ok: false, reason } : { ok: false, reason, pages };
 
 // Markers of content a browser or an interpreter would run, searched case-insensitively
 // anywhere in the bytes: an image or a PDF carrying one is a polyglot.
 // A tag counts when a delimiter follows its name, which keeps random bytes of compressed data
 // (where any four letters turn up now and then) from looking like one.
-const ACTIVE_MARKERS = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<body', '<object', '<embed', '<?php'].map((m) => Buffer.from(m, 'latin1'));
+const ACTIVE_MARKERS = [
+  '<script',
+  '<html',
+  '<svg',
+  '<iframe',
+  '<!doctype html',
+  '<body',
+  '<object',
+  '<embed',
+  '<?php',
+].map((m) => Buffer.from(m, 'latin1'));
 const TAG_END = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x20, 0x2f, 0x3e]);
 const JAVASCRIPT = Buffer.from('javascript:', 'latin1');
 // A ZIP archive (a JAR, an Office file…) is read from its end: its directory's end record sits
@@ -44,7 +55,8 @@ function startsWithFolded(bytes: Buffer, at: number, marker: Buffer): boolean {
 
 function hasActiveMarker(bytes: Buffer): boolean {
   for (let at = bytes.indexOf(0x3c); at !== -1; at = bytes.indexOf(0x3c, at + 1)) {
-    if (ACTIVE_MARKERS.some((m) => startsWithFolded(bytes, at, m) && TAG_END.has(bytes[at + m.length] ?? -1))) return true;
+    if (ACTIVE_MARKERS.some((m) => startsWithFolded(bytes, at, m) && TAG_END.has(bytes[at + m.length] ?? -1)))
+      return true;
   }
   for (let at = bytes.indexOf(0x3a); at !== -1; at = bytes.indexOf(0x3a, at + 1)) {
     if (at >= 10 && startsWithFolded(bytes, at - 10, JAVASCRIPT)) return true;
@@ -136,7 +148,10 @@ function png(bytes: Buffer): Verdict {
       // pass): more is a deflate bomb.
       const expected = rowBytes * height;
       try {
-        inflateSync(Buffer.concat(idat), { maxOutputLength: Math.min(MAX_INFLATED_BYTES, expected * 2 + 65_536), finishFlush: constants.Z_SYNC_FLUSH });
+        inflateSync(Buffer.concat(idat), {
+          maxOutputLength: Math.min(MAX_INFLATED_BYTES, expected * 2 + 65_536),
+          finishFlush: constants.Z_SYNC_FLUSH,
+        });
       } catch (err) {
         return isTooLarge(err) ? refuse('bomb') : refuse('corrupt');
       }
@@ -201,7 +216,12 @@ function jpeg(bytes: Buffer): Verdict {
     }
     const length = bytes.readUInt16BE(at + 2);
     if (length < 2) return refuse('content');
-    if (JPEG_FRAMES.has(marker) && at + 9 <= bytes.length && tooManyPixels(bytes.readUInt16BE(at + 7), bytes.readUInt16BE(at + 5))) return refuse('bomb');
+    if (
+      JPEG_FRAMES.has(marker) &&
+      at + 9 <= bytes.length &&
+      tooManyPixels(bytes.readUInt16BE(at + 7), bytes.readUInt16BE(at + 5))
+    )
+      return refuse('bomb');
     at += 2 + length;
   }
   return refuse('content');
@@ -242,7 +262,19 @@ function tiff(bytes: Buffer): Verdict {
 // --- PDF -------------------------------------------------------------------------------------
 
 /** Names that make a PDF run code, send data, open other files, or carry other files. */
-const PDF_FORBIDDEN = new Set(['JS', 'JavaScript', 'Launch', 'SubmitForm', 'ImportData', 'EmbeddedFile', 'EmbeddedFiles', 'XFA', 'RichMedia', 'GoToE', 'GoToR']);
+const PDF_FORBIDDEN = new Set([
+  'JS',
+  'JavaScript',
+  'Launch',
+  'SubmitForm',
+  'ImportData',
+  'EmbeddedFile',
+  'EmbeddedFiles',
+  'XFA',
+  'RichMedia',
+  'GoToE',
+  'GoToR',
+]);
 // A name token: "/" then regular characters (PDF 32000 7.2.2); "#xx" escapes any byte.
 // eslint-disable-next-line no-control-regex -- NUL is one of the delimiters the syntax names
 const NAME = /\/([^\x00\t\n\f\r /<>[\]()%{}]*)/g;
@@ -311,7 +343,9 @@ function scanPdf(bytes: Buffer): PdfScan {
       break;
     }
     const objectStream = dictNames.has('ObjStm');
-    const filters = [...dict.matchAll(/\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()]+)/g)].flatMap((m) => [...namesOf(m[1] ?? '')]);
+    const filters = [...dict.matchAll(/\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()]+)/g)].flatMap((m) => [
+      ...namesOf(m[1] ?? ''),
+    ]);
     const data = bytes.subarray(start, end);
     if (filters.length === 0) {
       if (objectStream) judge(data.toString('latin1'));

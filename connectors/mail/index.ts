@@ -44,7 +44,9 @@ export function createMailer(options: MailerOptions): Mailer {
     host: url.hostname,
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
@@ -84,7 +86,9 @@ function toConnectorError(err: unknown): ConnectorError {
   if (e.responseCode !== undefined && e.responseCode >= 500) {
     return new ConnectorError('smtp', 'invalid_request', message, e.responseCode, undefined, { cause: err });
   }
-  if (e.code === 'ETIMEDOUT' || e.code === 'ETIMEOUT') return new ConnectorError('smtp', 'timeout', message, undefined, undefined, { cause: err });
-  if (e.code === 'EAUTH') return new ConnectorError('smtp', 'unauthorized', message, undefined, undefined, { cause: err });
+  if (e.code === 'ETIMEDOUT' || e.code === 'ETIMEOUT')
+    return new ConnectorError('smtp', 'timeout', message, undefined, undefined, { cause: err });
+  if (e.code === 'EAUTH')
+    return new ConnectorError('smtp', 'unauthorized', message, undefined, undefined, { cause: err });
   return new ConnectorError('smtp', 'unavailable', message, e.responseCode, undefined, { cause: err });
 }

@@ -198,7 +198,12 @@ function toJournal(raw: RawJournal): RedmineJournal {
     notes: raw.notes ?? '',
     privateNotes: raw.private_notes === true,
     createdOn: new Date(raw.created_on),
-    details: (raw.details ?? []).map((d) => ({ property: d.property, name: d.name, oldValue: d.old_value ?? null, newValue: d.new_value ?? null })),
+    details: (raw.details ?? []).map((d) => ({
+      property: d.property,
+      name: d.name,
+      oldValue: d.old_value ?? null,
+      newValue: d.new_value ?? null,
+    })),
   };
 }
 
@@ -238,7 +243,9 @@ function toIssue(raw: RawIssue): RedmineIssue {
     // The order Redmine gives follows the API user's "comments in reverse order" preference.
     ...(raw.journals ? { journals: raw.journals.map(toJournal).sort((a, b) => a.id - b.id) } : {}),
     ...(raw.attachments ? { attachments: raw.attachments.map(toAttachment) } : {}),
-    ...(raw.children ? { children: raw.children.map((c) => ({ id: c.id, trackerId: c.tracker.id, subject: c.subject })) } : {}),
+    ...(raw.children
+      ? { children: raw.children.map((c) => ({ id: c.id, trackerId: c.tracker.id, subject: c.subject })) }
+      : {}),
   };
 }
 
@@ -247,7 +254,11 @@ function rawCustomFields(fields: CustomFieldValue[] | undefined) {
 }
 
 function rawUploads(uploads: UploadToken[] | undefined) {
-  return uploads?.map((u) => ({ token: u.token, filename: u.filename, ...(u.contentType ? { content_type: u.contentType } : {}) }));
+  return uploads?.map((u) => ({
+    token: u.token,
+    filename: u.filename,
+    ...(u.contentType ? { content_type: u.contentType } : {}),
+  }));
 }
 
 /** Redmine's timestamp filter syntax, to the second. */
@@ -257,7 +268,8 @@ function redmineTime(date: Date): string {
 
 /** Whether a custom field holds every value expected (trimmed; optionally ignoring case). */
 function holdsValue(actual: string | string[], expected: string | string[], ignoreCase = false): boolean {
-  const norm = (v: string | string[]) => (Array.isArray(v) ? v : [v]).map((x) => (ignoreCase ? String(x).trim().toLowerCase() : String(x).trim()));
+  const norm = (v: string | string[]) =>
+    (Array.isArray(v) ? v : [v]).map((x) => (ignoreCase ? String(x).trim().toLowerCase() : String(x).trim()));
   const have = norm(actual);
   return norm(expected)
     .filter((v) => v !== '')
@@ -330,9 +342,13 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
     return get<{ user: RawUser }>('/users/current.json').then((r) => r.user);
   }
 
-  async function allPages<K extends string, T>(path: string, key: K, query: Record<string, QueryValue> = {}): Promise<T[]> {
+  async function allPages<K extends string, T>(
+    path: string,
+    key: K,
+    query: Record<string, QueryValue> = {},
+  ): Promise<T[]> {
     const items: T[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const page = await get<Paged<K, T>>(path, { ...query, limit: PAGE_SIZE, offset });
       const batch = page[key];
       items.push(...batch);
@@ -349,7 +365,11 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
   }
 
   async function getIssue(id: number, include: IssueIncludes = {}, as?: ActAs): Promise<RedmineIssue | undefined> {
-    const parts = [include.journals && 'journals', include.attachments && 'attachments', include.children && 'children'].filter(Boolean);
+    const parts = [
+      include.journals && 'journals',
+      include.attachments && 'attachments',
+      include.children && 'children',
+    ].filter(Boolean);
     const query = parts.length > 0 ? { include: parts.join(',') } : undefined;
     const res = await orUndefinedOn(404, get<{ issue: RawIssue }>(`/issues/${id}.json`, query, as));
     return res ? toIssue(res.issue) : undefined;
@@ -444,7 +464,8 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       for (const role of membership.roles) {
         const known = roles.get(role.id);
         // Held both directly and through a group: direct wins.
-        if (!known || (known.inherited && !role.inherited)) roles.set(role.id, { id: role.id, name: role.name, ...(role.inherited ? { inherited: true } : {}) });
+        if (!known || (known.inherited && !role.inherited))
+          roles.set(role.id, { id: role.id, name: role.name, ...(role.inherited ? { inherited: true } : {}) });
       }
     }
     return { admin: user.admin === true, roles: [...roles.values()] };
@@ -462,12 +483,19 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
   }
 
   async function addNote(issueId: number, note: NewNote, as?: ActAs): Promise<void> {
-    if (note.notes.trim() === '') throw new ConnectorError(SYSTEM, 'invalid_request', 'an empty note would not make a journal');
+    if (note.notes.trim() === '')
+      throw new ConnectorError(SYSTEM, 'invalid_request', 'an empty note would not make a journal');
     await call(
       {
         method: 'PUT',
         path: `/issues/${issueId}.json`,
-        json: { issue: { notes: note.notes, ...(note.privateNotes ? { private_notes: true } : {}), ...(note.uploads ? { uploads: rawUploads(note.uploads) } : {}) } },
+        json: {
+          issue: {
+            notes: note.notes,
+            ...(note.privateNotes ? { private_notes: true } : {}),
+            ...(note.uploads ? { uploads: rawUploads(note.uploads) } : {}),
+          },
+        },
       },
       as,
     );
@@ -491,7 +519,11 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
 
     async listTrackers(): Promise<RedmineTracker[]> {
       const res = await get<{ trackers: RawTracker[] }>('/trackers.json');
-      return res.trackers.map((t) => ({ id: t.id, name: t.name, ...(t.default_status ? { defaultStatusId: t.default_status.id } : {}) }));
+      return res.trackers.map((t) => ({
+        id: t.id,
+        name: t.name,
+        ...(t.default_status ? { defaultStatusId: t.default_status.id } : {}),
+      }));
     },
 
     async projectIssueCustomFields(project: number | string): Promise<{ id: number; name: string }[]> {
@@ -540,7 +572,8 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       if (!res) throw new ConnectorError(SYSTEM, 'unexpected', 'POST /issues.json answered without the new issue');
       const created = toIssue(res.issue);
       const ignoredFields: string[] = [];
-      if (issue.parentIssueId !== undefined && created.parentId !== issue.parentIssueId) ignoredFields.push('parent_issue_id');
+      if (issue.parentIssueId !== undefined && created.parentId !== issue.parentIssueId)
+        ignoredFields.push('parent_issue_id');
       if (issue.trackerId !== undefined && created.trackerId !== issue.trackerId) ignoredFields.push('tracker_id');
       for (const sent of issue.customFields ?? []) {
         const field = created.customFields.find((f) => f.id === sent.id);
@@ -570,11 +603,19 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
         as,
       );
       const ignoredFields: string[] = [];
-      if (update.statusId === undefined && update.assignedToId === undefined && !update.customFields?.length) return { ignoredFields };
+      if (update.statusId === undefined && update.assignedToId === undefined && !update.customFields?.length)
+        return { ignoredFields };
       const issue = await getIssue(issueId, {}, as);
-      if (!issue) throw new ConnectorError(SYSTEM, 'not_found', `issue ${issueId} not found (or not visible) after its update`, 404);
+      if (!issue)
+        throw new ConnectorError(
+          SYSTEM,
+          'not_found',
+          `issue ${issueId} not found (or not visible) after its update`,
+          404,
+        );
       if (update.statusId !== undefined && issue.statusId !== update.statusId) ignoredFields.push('status_id');
-      if (update.assignedToId !== undefined && (issue.assignedTo?.id ?? null) !== update.assignedToId) ignoredFields.push('assigned_to_id');
+      if (update.assignedToId !== undefined && (issue.assignedTo?.id ?? null) !== update.assignedToId)
+        ignoredFields.push('assigned_to_id');
       for (const sent of update.customFields ?? []) {
         const field = issue.customFields.find((f) => f.id === sent.id);
         if (!field || !holdsValue(field.value, sent.value)) ignoredFields.push(`cf_${sent.id}`);
@@ -586,7 +627,12 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
     listIssues,
     listIssuesUpdatedSince,
 
-    async upload(filename: string, content: Buffer | NodeJS.ReadableStream, size?: number, contentType?: string): Promise<UploadToken> {
+    async upload(
+      filename: string,
+      content: Buffer | NodeJS.ReadableStream,
+      size?: number,
+      contentType?: string,
+    ): Promise<UploadToken> {
       const name = sanitizeFilename(filename);
       if (name.trim() === '') throw new ConnectorError(SYSTEM, 'invalid_request', 'an upload needs a file name');
       // Always with a Content-Length: Redmine under thin (Debian's package) does not decode a
@@ -633,19 +679,34 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
           contentLength: length,
           timeoutMs: uploadTimeoutMs,
         });
-        if (!res?.upload.token) throw new ConnectorError(SYSTEM, 'unexpected', 'POST /uploads.json answered without a token');
+        if (!res?.upload.token)
+          throw new ConnectorError(SYSTEM, 'unexpected', 'POST /uploads.json answered without a token');
         return { token: res.upload.token, filename: name, ...(contentType ? { contentType } : {}) };
       } catch (err) {
         // Stops reading the caller's stream (pipeline destroys it with the counter).
         counter?.destroy();
         if (mismatch !== undefined) {
-          throw new ConnectorError(SYSTEM, 'invalid_request', `upload of "${name}" aborted: the stream gave ${mismatch}`, undefined, undefined, { cause: err });
+          throw new ConnectorError(
+            SYSTEM,
+            'invalid_request',
+            `upload of "${name}" aborted: the stream gave ${mismatch}`,
+            undefined,
+            undefined,
+            { cause: err },
+          );
         }
         if (err instanceof HttpError && err.status === 422) {
           const refusal = tooLargeRefusal(err.details, length);
           if (refusal) {
-            const limit = refusal.maxSize !== undefined ? `Redmine's limit of ${refusal.maxSize} bytes` : "Redmine's size limit";
-            throw new AttachmentTooLargeError(`attachment too large: "${name}" (${length} bytes) is above ${limit}`, length, refusal.maxSize, 422, { cause: err });
+            const limit =
+              refusal.maxSize !== undefined ? `Redmine's limit of ${refusal.maxSize} bytes` : "Redmine's size limit";
+            throw new AttachmentTooLargeError(
+              `attachment too large: "${name}" (${length} bytes) is above ${limit}`,
+              length,
+              refusal.maxSize,
+              422,
+              { cause: err },
+            );
           }
         }
         throw err;
@@ -663,7 +724,9 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       const size = contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
       return {
         stream: res.stream,
-        contentType: (res.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() || 'application/octet-stream',
+        contentType:
+          (res.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() ||
+          'application/octet-stream',
         ...(size !== undefined ? { size } : {}),
         filename: filenameFromDisposition(res.headers['content-disposition']) ?? `attachment-${id}`,
       };
@@ -672,7 +735,8 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
     async findUserByLogin(login: string): Promise<RedmineUser | undefined> {
       // `name` matches login, names and mail by substring; `status=` (empty) means any status.
       const users = await allPages<'users', RawUser>('/users.json', 'users', { name: login, status: '' });
-      const user = users.find((u) => u.login === login) ?? users.find((u) => u.login.toLowerCase() === login.toLowerCase());
+      const user =
+        users.find((u) => u.login === login) ?? users.find((u) => u.login.toLowerCase() === login.toLowerCase());
       return user ? toUser(user) : undefined;
     },
 
@@ -682,7 +746,10 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
     },
 
     async getUserAccess(id: number): Promise<RedmineUserAccess | undefined> {
-      const res = await orUndefinedOn(404, get<{ user: RawUser }>(`/users/${id}.json`, { include: 'groups,memberships' }));
+      const res = await orUndefinedOn(
+        404,
+        get<{ user: RawUser }>(`/users/${id}.json`, { include: 'groups,memberships' }),
+      );
       if (!res) return undefined;
       const raw = res.user;
       // A group's id answers 404 too, but be sure of what came back.
@@ -732,14 +799,28 @@ export function createRedmineClient(options: RedmineClientOptions): RedmineClien
       };
       const existing = await lookup();
       if (existing) {
-        return { journalId: existing.id, privateNotes: existing.privateNotes, created: false, privacyDropped: wantedPrivate && !existing.privateNotes };
+        return {
+          journalId: existing.id,
+          privateNotes: existing.privateNotes,
+          created: false,
+          privacyDropped: wantedPrivate && !existing.privateNotes,
+        };
       }
       await addNote(issueId, marked, as);
       const written = await lookup();
       if (!written) {
-        throw new ConnectorError(SYSTEM, 'unexpected', `note ${ref} was accepted on issue ${issueId} but is not among the journals read back`);
+        throw new ConnectorError(
+          SYSTEM,
+          'unexpected',
+          `note ${ref} was accepted on issue ${issueId} but is not among the journals read back`,
+        );
       }
-      return { journalId: written.id, privateNotes: written.privateNotes, created: true, privacyDropped: wantedPrivate && !written.privateNotes };
+      return {
+        journalId: written.id,
+        privateNotes: written.privateNotes,
+        created: true,
+        privacyDropped: wantedPrivate && !written.privateNotes,
+      };
     },
   };
 }
@@ -763,9 +844,7 @@ function tooLargeRefusal(details: readonly string[], sent: number): { maxSize: n
 
 /** The name Redmine will store: no directory, and `/ ? % * : | " ' < > CR LF` made `_` (as Attachment#sanitize_filename). */
 export function sanitizeFilename(filename: string): string {
-  return filename
-    .replace(/^.*(\\|\/)/s, '')
-    .replace(/[/?%*:|"'<>\n\r]+/g, '_');
+  return filename.replace(/^.*(\\|\/)/s, '').replace(/[/?%*:|"'<>\n\r]+/g, '_');
 }
 
 /** Reads a stream of unknown size into memory, up to a limit. */
@@ -776,7 +855,11 @@ async function bufferUpload(stream: NodeJS.ReadableStream, limit: number): Promi
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buf.length;
     if (size > limit) {
-      throw new ConnectorError(SYSTEM, 'invalid_request', `an upload of unknown size above ${limit} bytes: give its size to stream it`);
+      throw new ConnectorError(
+        SYSTEM,
+        'invalid_request',
+        `an upload of unknown size above ${limit} bytes: give its size to stream it`,
+      );
     }
     chunks.push(buf);
   }
@@ -835,7 +918,8 @@ export async function verifyRedmineCredentials(
   });
   try {
     const res = await http.json<{ user: RawUser }>({ method: 'GET', path: '/users/current.json' });
-    if (!res.data?.user) throw new ConnectorError(SYSTEM, 'unexpected', 'GET /users/current.json answered with an empty body');
+    if (!res.data?.user)
+      throw new ConnectorError(SYSTEM, 'unexpected', 'GET /users/current.json answered with an empty body');
     const user = toUser(res.data.user);
     if (typeof user.login !== 'string' || user.login.toLowerCase() !== login.toLowerCase()) return undefined;
     return user;

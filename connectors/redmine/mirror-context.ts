@@ -45,14 +45,22 @@ function byNameOrId<T extends { id: number; name: string }>(list: T[], wanted: s
   return list.find((item) => item.id === id || item.name.toLowerCase() === wanted.toLowerCase());
 }
 
-export async function resolveMirrorContext(settings: MirrorSettings, client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey })): Promise<RedmineMirrorContext> {
+export async function resolveMirrorContext(
+  settings: MirrorSettings,
+  client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey }),
+): Promise<RedmineMirrorContext> {
   const problems: string[] = [];
-  const [me, projects, statuses] = await Promise.all([client.currentUser(), client.listProjects(), client.listStatuses()]);
+  const [me, projects, statuses] = await Promise.all([
+    client.currentUser(),
+    client.listProjects(),
+    client.listStatuses(),
+  ]);
 
   const projectIdBySlug = new Map<string, number>();
   for (const [slug, identifier] of settings.projects) {
     const project = projects.find((p) => p.identifier === identifier || String(p.id) === identifier);
-    if (!project) problems.push(`project "${identifier}" (space ${slug}) does not exist or is not visible to the API user`);
+    if (!project)
+      problems.push(`project "${identifier}" (space ${slug}) does not exist or is not visible to the API user`);
     else projectIdBySlug.set(slug, project.id);
   }
 
@@ -67,19 +75,32 @@ export async function resolveMirrorContext(settings: MirrorSettings, client = cr
   for (const d of definitions ?? []) if (d.customizedType === 'issue') fields.set(d.id, d.name);
   const fieldList = [...fields].map(([id, name]) => ({ id, name }));
   // A numeric id is trusted: a non-admin key sees no field definitions until an issue exists.
-  const emailField = byNameOrId(fieldList, settings.emailField) ?? (/^\d+$/.test(settings.emailField) ? { id: Number(settings.emailField), name: '' } : undefined);
-  if (!emailField) problems.push(`no issue custom field "${settings.emailField}" (REDMINE_EMAIL_FIELD) visible to the API user`);
+  const emailField =
+    byNameOrId(fieldList, settings.emailField) ??
+    (/^\d+$/.test(settings.emailField) ? { id: Number(settings.emailField), name: '' } : undefined);
+  if (!emailField)
+    problems.push(`no issue custom field "${settings.emailField}" (REDMINE_EMAIL_FIELD) visible to the API user`);
   const ccField = settings.ccField ? byNameOrId(fieldList, settings.ccField) : undefined;
   if (settings.ccField && !ccField) problems.push(`no issue custom field "${settings.ccField}" (REDMINE_CC_FIELD)`);
 
   for (const [slug, projectId] of projectIdBySlug) {
     const can = await client.checkNotePermissions(projectId);
-    if (!can.canSetPrivate) problems.push(`the API user may not set notes private in project ${settings.projects.get(slug)}: its private notes would be published`);
-    if (!can.canEditIssues) problems.push(`the API user may not edit issues in project ${settings.projects.get(slug)}: the e-mail field would be dropped`);
+    if (!can.canSetPrivate)
+      problems.push(
+        `the API user may not set notes private in project ${settings.projects.get(slug)}: its private notes would be published`,
+      );
+    if (!can.canEditIssues)
+      problems.push(
+        `the API user may not edit issues in project ${settings.projects.get(slug)}: the e-mail field would be dropped`,
+      );
     if (!can.canAddNotes) problems.push(`the API user may not add notes in project ${settings.projects.get(slug)}`);
-    if (!can.canViewPrivate) problems.push(`the API user may not view private notes in project ${settings.projects.get(slug)}: it could not check what it wrote`);
+    if (!can.canViewPrivate)
+      problems.push(
+        `the API user may not view private notes in project ${settings.projects.get(slug)}: it could not check what it wrote`,
+      );
   }
-  if (problems.length > 0) throw new RedmineSetupError(`Redmine at ${settings.url} is not usable:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0)
+    throw new RedmineSetupError(`Redmine at ${settings.url} is not usable:\n  - ${problems.join('\n  - ')}`);
 
   return {
     client,

@@ -31,7 +31,9 @@ const MAX_REF_LENGTH = 200;
 
 function checkRef(ref: string): void {
   if (ref.length > MAX_REF_LENGTH || !REF_PATTERN.test(ref) || ref.endsWith('-')) {
-    throw new RangeError(`invalid Guichet note reference ${JSON.stringify(ref)}: letters, digits, . _ : and single - only, at most ${MAX_REF_LENGTH}`);
+    throw new RangeError(
+      `invalid Guichet note reference ${JSON.stringify(ref)}: letters, digits, . _ : and single - only, at most ${MAX_REF_LENGTH}`,
+    );
   }
 }
 
@@ -78,7 +80,10 @@ export function hasNoteMarker(notes: string, ref: string): boolean {
 }
 
 /** The first journal (lowest id) whose note carries the marker of `ref`. */
-export function findNoteByMarker<J extends { id: number; notes: string }>(journals: readonly J[], ref: string): J | undefined {
+export function findNoteByMarker<J extends { id: number; notes: string }>(
+  journals: readonly J[],
+  ref: string,
+): J | undefined {
   noteMarker(ref);
   return [...journals].sort((a, b) => a.id - b.id).find((j) => hasNoteMarker(j.notes, ref));
 }

@@ -315,7 +315,12 @@ export interface RedmineClient {
    * Throws an AttachmentTooLargeError (code
    * `invalid_request`, see `isAttachmentTooLarge`) above Redmine's `attachment_max_size`.
    */
-  upload(filename: string, content: Buffer | NodeJS.ReadableStream, size?: number, contentType?: string): Promise<UploadToken>;
+  upload(
+    filename: string,
+    content: Buffer | NodeJS.ReadableStream,
+    size?: number,
+    contentType?: string,
+  ): Promise<UploadToken>;
   /** Undefined when there is no such attachment (or it is not visible). */
   getAttachment(id: number): Promise<RedmineAttachment | undefined>;
   downloadAttachment(id: number): Promise<AttachmentDownload>;

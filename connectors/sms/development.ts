@@ -15,7 +15,14 @@ export function createDevelopmentSmsProvider(outbox: SmsOutbox): SmsProvider {
       try {
         return { id: `dev:${await outbox(message)}` };
       } catch (err) {
-        throw new ConnectorError('sms', 'unavailable', 'the development outbox could not be written', undefined, undefined, { cause: err });
+        throw new ConnectorError(
+          'sms',
+          'unavailable',
+          'the development outbox could not be written',
+          undefined,
+          undefined,
+          { cause: err },
+        );
       }
     },
   };

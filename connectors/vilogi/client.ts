@@ -4,7 +4,15 @@
 import type { Readable } from 'node:stream';
 import { ConnectorError } from '../errors.js';
 import { createHttpClient, type HttpClient } from '../http.js';
-import type { ProcessInput, ProcessResult, PostMessageInput, VilogiClient, VilogiClientOptions, VilogiPage, VilogiRequest } from './types.js';
+import type {
+  ProcessInput,
+  ProcessResult,
+  PostMessageInput,
+  VilogiClient,
+  VilogiClientOptions,
+  VilogiPage,
+  VilogiRequest,
+} from './types.js';
 
 const SYSTEM = 'vilogi';
 const BASE = '/api/v1/extranet-requests';
@@ -93,7 +101,10 @@ export function createVilogiClient(options: VilogiClientOptions): VilogiClient {
       });
       if (!res.data || !Array.isArray(res.data.requests)) throw unexpected(`GET ${BASE}: no requests list`);
       return {
-        requests: res.data.requests.map((r) => ({ id: String(r.id), filedAt: date(r.filedAt, `request ${r.id} filedAt`) })),
+        requests: res.data.requests.map((r) => ({
+          id: String(r.id),
+          filedAt: date(r.filedAt, `request ${r.id} filedAt`),
+        })),
         nextCursor: res.data.nextCursor ?? null,
       };
     },
@@ -110,7 +121,10 @@ export function createVilogiClient(options: VilogiClientOptions): VilogiClient {
     },
 
     async downloadAttachment(requestId: string, attachmentId: string): Promise<Readable> {
-      const res = await http.stream({ method: 'GET', path: `${BASE}/${segment(requestId)}/attachments/${segment(attachmentId)}` });
+      const res = await http.stream({
+        method: 'GET',
+        path: `${BASE}/${segment(requestId)}/attachments/${segment(attachmentId)}`,
+      });
       return res.stream;
     },
 
@@ -118,7 +132,11 @@ export function createVilogiClient(options: VilogiClientOptions): VilogiClient {
       const res = await http.json<{ eventId: string; processedAt: string }>({
         method: 'POST',
         path: `${BASE}/${segment(id)}/process`,
-        json: { eventModel: input.eventModel, reference: input.reference, ...(input.comment ? { comment: input.comment } : {}) },
+        json: {
+          eventModel: input.eventModel,
+          reference: input.reference,
+          ...(input.comment ? { comment: input.comment } : {}),
+        },
       });
       if (!res.data?.eventId) throw unexpected(`POST ${BASE}/:id/process: no event id`);
       return { eventId: res.data.eventId, processedAt: date(res.data.processedAt, 'processedAt') };
@@ -128,7 +146,13 @@ export function createVilogiClient(options: VilogiClientOptions): VilogiClient {
       const res = await http.json<{ messageId: string }>({
         method: 'POST',
         path: `${BASE}/${segment(id)}/messages`,
-        json: { reference: input.reference, author: input.author, from: input.from, body: input.body, sentAt: input.sentAt.toISOString() },
+        json: {
+          reference: input.reference,
+          author: input.author,
+          from: input.from,
+          body: input.body,
+          sentAt: input.sentAt.toISOString(),
+        },
       });
       if (!res.data?.messageId) throw unexpected(`POST ${BASE}/:id/messages: no message id`);
       return { messageId: res.data.messageId };

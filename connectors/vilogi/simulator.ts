@@ -26,11 +26,27 @@ export interface SimulatedRequest {
   body: string;
   status: 'pending' | 'processed';
   attachments: SimulatedAttachment[];
-  processed?: { eventId: string; eventModel: string; reference: string; comment?: string | undefined; processedAt: Date; times: number };
-  messages: { messageId: string; reference: string; author: string; from: 'staff' | 'client'; body: string; sentAt: string }[];
+  processed?: {
+    eventId: string;
+    eventModel: string;
+    reference: string;
+    comment?: string | undefined;
+    processedAt: Date;
+    times: number;
+  };
+  messages: {
+    messageId: string;
+    reference: string;
+    author: string;
+    from: 'staff' | 'client';
+    body: string;
+    sentAt: string;
+  }[];
 }
 
-export type NewSimulatedRequest = Partial<Omit<SimulatedRequest, 'seq' | 'status' | 'messages' | 'processed' | 'author'>> & {
+export type NewSimulatedRequest = Partial<
+  Omit<SimulatedRequest, 'seq' | 'status' | 'messages' | 'processed' | 'author'>
+> & {
   author?: { email: string | null; name: string };
   subject: string;
 };
@@ -169,19 +185,31 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
     subject: r.subject,
     body: r.body,
     status: r.status,
-    attachments: r.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.data.length })),
+    attachments: r.attachments.map((a) => ({
+      id: a.id,
+      fileName: a.fileName,
+      contentType: a.contentType,
+      size: a.data.length,
+    })),
   });
 
   app.get<{ Querystring: { status?: string; after?: string; limit?: string } }>(BASE, async (request, reply) => {
     const fault = await enter('list', request, reply);
     if (fault === 'fail' || fault === 'refused') return reply;
-    const after = request.query.after ? Number.parseInt(Buffer.from(request.query.after, 'base64url').toString(), 10) || 0 : 0;
+    const after = request.query.after
+      ? Number.parseInt(Buffer.from(request.query.after, 'base64url').toString(), 10) || 0
+      : 0;
     const limit = Math.max(1, Math.min(Number.parseInt(request.query.limit ?? '100', 10) || 100, 200));
-    const pending = [...store.values()].filter((r) => r.status === 'pending' && r.seq > after).sort((a, b) => a.seq - b.seq);
+    const pending = [...store.values()]
+      .filter((r) => r.status === 'pending' && r.seq > after)
+      .sort((a, b) => a.seq - b.seq);
     const page = pending.slice(0, limit);
     const last = page.at(-1);
     const nextCursor = pending.length > limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null;
-    return answer(reply, fault, 200, { requests: page.map((r) => ({ id: r.id, filedAt: r.filedAt.toISOString() })), nextCursor });
+    return answer(reply, fault, 200, {
+      requests: page.map((r) => ({ id: r.id, filedAt: r.filedAt.toISOString() })),
+      nextCursor,
+    });
   });
 
   app.get<{ Params: { id: string } }>(`${BASE}/:id`, async (request, reply) => {
@@ -192,42 +220,70 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
     return answer(reply, fault, 200, { request: view(r) });
   });
 
-  app.get<{ Params: { id: string; attachmentId: string } }>(`${BASE}/:id/attachments/:attachmentId`, async (request, reply) => {
-    const fault = await enter('attachment', request, reply);
-    if (fault === 'fail' || fault === 'refused') return reply;
-    const a = store.get(request.params.id)?.attachments.find((x) => x.id === request.params.attachmentId);
-    if (!a) return answer(reply, fault, 404, { error: 'no such attachment' });
-    if (fault === 'hang') await sleep(faults.hangMs);
-    return reply.code(200).header('content-type', 'application/octet-stream').send(a.data);
-  });
+  app.get<{ Params: { id: string; attachmentId: string } }>(
+    `${BASE}/:id/attachments/:attachmentId`,
+    async (request, reply) => {
+      const fault = await enter('attachment', request, reply);
+      if (fault === 'fail' || fault === 'refused') return reply;
+      const a = store.get(request.params.id)?.attachments.find((x) => x.id === request.params.attachmentId);
+      if (!a) return answer(reply, fault, 404, { error: 'no such attachment' });
+      if (fault === 'hang') await sleep(faults.hangMs);
+      return reply.code(200).header('content-type', 'application/octet-stream').send(a.data);
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: { eventModel?: string; reference?: string; comment?: string } }>(`${BASE}/:id/process`, async (request, reply) => {
-    const fault = await enter('process', request, reply);
-    if (fault === 'fail' || fault === 'refused') return reply;
-    const r = store.get(request.params.id);
-    if (!r) return answer(reply, fault, 404, { error: 'no such request' });
-    const { eventModel, reference, comment } = request.body ?? {};
-    if (!eventModel || !reference) return answer(reply, fault, 422, { errors: ['eventModel and reference are required'] });
-    if (r.processed) {
-      r.processed.times++;
-    } else {
-      r.processed = { eventId: `EV-${randomUUID()}`, eventModel, reference, comment, processedAt: new Date(), times: 1 };
-      r.status = 'processed';
-    }
-    return answer(reply, fault, 200, { eventId: r.processed.eventId, processedAt: r.processed.processedAt.toISOString() });
-  });
+  app.post<{ Params: { id: string }; Body: { eventModel?: string; reference?: string; comment?: string } }>(
+    `${BASE}/:id/process`,
+    async (request, reply) => {
+      const fault = await enter('process', request, reply);
+      if (fault === 'fail' || fault === 'refused') return reply;
+      const r = store.get(request.params.id);
+      if (!r) return answer(reply, fault, 404, { error: 'no such request' });
+      const { eventModel, reference, comment } = request.body ?? {};
+      if (!eventModel || !reference)
+        return answer(reply, fault, 422, { errors: ['eventModel and reference are required'] });
+      if (r.processed) {
+        r.processed.times++;
+      } else {
+        r.processed = {
+          eventId: `EV-${randomUUID()}`,
+          eventModel,
+          reference,
+          comment,
+          processedAt: new Date(),
+          times: 1,
+        };
+        r.status = 'processed';
+      }
+      return answer(reply, fault, 200, {
+        eventId: r.processed.eventId,
+        processedAt: r.processed.processedAt.toISOString(),
+      });
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: { reference?: string; author?: string; from?: string; body?: string; sentAt?: string } }>(`${BASE}/:id/messages`, async (request, reply) => {
+  app.post<{
+    Params: { id: string };
+    Body: { reference?: string; author?: string; from?: string; body?: string; sentAt?: string };
+  }>(`${BASE}/:id/messages`, async (request, reply) => {
     const fault = await enter('message', request, reply);
     if (fault === 'fail' || fault === 'refused') return reply;
     const r = store.get(request.params.id);
     if (!r) return answer(reply, fault, 404, { error: 'no such request' });
     const { reference, author, from, body, sentAt } = request.body ?? {};
     if (!reference || !body) return answer(reply, fault, 422, { errors: ['reference and body are required'] });
-    if (from !== undefined && from !== 'staff' && from !== 'client') return answer(reply, fault, 422, { errors: ['from must be "staff" or "client"'] });
+    if (from !== undefined && from !== 'staff' && from !== 'client')
+      return answer(reply, fault, 422, { errors: ['from must be "staff" or "client"'] });
     const existing = r.messages.find((m) => m.reference === reference);
     if (existing) return answer(reply, fault, 200, { messageId: existing.messageId });
-    const message = { messageId: `MSG-${randomUUID()}`, reference, author: author ?? '', from: from === 'client' ? ('client' as const) : ('staff' as const), body, sentAt: sentAt ?? new Date().toISOString() };
+    const message = {
+      messageId: `MSG-${randomUUID()}`,
+      reference,
+      author: author ?? '',
+      from: from === 'client' ? ('client' as const) : ('staff' as const),
+      body,
+      sentAt: sentAt ?? new Date().toISOString(),
+    };
     r.messages.push(message);
     return answer(reply, fault, 201, { messageId: message.messageId });
   });
@@ -239,7 +295,9 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
     const created = add({ ...body, filedAt: new Date(), attachments: [] });
     return reply.code(201).send({ request: view(created) });
   });
-  app.get('/_simulator/requests', () => ({ requests: [...store.values()].map((r) => ({ ...view(r), processed: r.processed ?? null, messages: r.messages })) }));
+  app.get('/_simulator/requests', () => ({
+    requests: [...store.values()].map((r) => ({ ...view(r), processed: r.processed ?? null, messages: r.messages })),
+  }));
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
@@ -252,7 +310,11 @@ export async function startVilogiSimulator(options: SimulatorOptions = {}): Prom
     get: (id) => store.get(id),
     all: () => [...store.values()].sort((a, b) => a.seq - b.seq),
     setFaults,
-    stats: () => ({ calls: { ...stats.calls }, failuresInjected: stats.failuresInjected, timeoutsInjected: stats.timeoutsInjected }),
+    stats: () => ({
+      calls: { ...stats.calls },
+      failuresInjected: stats.failuresInjected,
+      timeoutsInjected: stats.timeoutsInjected,
+    }),
     resetStats: () => {
       stats = { calls: {}, failuresInjected: 0, timeoutsInjected: 0 };
     },
@@ -293,7 +355,9 @@ export function demoRequests(knownClientEmail: string): NewSimulatedRequest[] {
       service: 'gestion',
       subject: 'Fuite sous l’évier de la cuisine',
       body: 'Bonjour,\nune fuite est apparue sous l’évier depuis ce matin. Pouvez-vous envoyer un plombier ?\nMerci.',
-      attachments: [{ id: 'A1', fileName: 'photo-fuite.pdf', contentType: 'application/pdf', data: tinyPdf('photo fuite') }],
+      attachments: [
+        { id: 'A1', fileName: 'photo-fuite.pdf', contentType: 'application/pdf', data: tinyPdf('photo fuite') },
+      ],
     },
     {
       author: { email: 'paul.durand@demo.guichet.test', name: 'Paul Durand' },

@@ -17,7 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('email', 'text', (c) => c.notNull().check(sql`email = lower(email)`))
     .addColumn('full_name', 'text', (c) => c.notNull())
     .addColumn('staff_role', 'text', (c) => c.check(sql`staff_role in ('agent', 'manager', 'admin')`))
-    .addColumn('locale', 'text', (c) => c.notNull().defaultTo('fr').check(sql`locale in ('fr', 'en')`))
+    .addColumn('locale', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('fr')
+        .check(sql`locale in ('fr', 'en')`),
+    )
     .addColumn('password_hash', 'text')
     .addColumn('pending_password_hash', 'text')
     .addColumn('pending_password_expires_at', 'timestamptz')
@@ -56,7 +61,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('client_account_id', 'uuid', (c) => c.notNull().references('accounts.id'))
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('open').check(sql`status in ('open', 'answered', 'waiting_client', 'resolved', 'closed')`),
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open', 'answered', 'waiting_client', 'resolved', 'closed')`),
     )
     .addColumn('cc', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -68,7 +76,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('conversations')
     .columns(['client_account_id', 'last_message_at desc'])
     .execute();
-  await db.schema.createIndex('conversations_space_idx').on('conversations').columns(['space_id', 'last_message_at desc']).execute();
+  await db.schema
+    .createIndex('conversations_space_idx')
+    .on('conversations')
+    .columns(['space_id', 'last_message_at desc'])
+    .execute();
 
   await db.schema
     .createTable('messages')
@@ -77,13 +89,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('author_kind', 'text', (c) => c.notNull().check(sql`author_kind in ('client', 'staff', 'system')`))
     .addColumn('author_account_id', 'uuid', (c) => c.references('accounts.id'))
     .addColumn('author_display_name', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('message').check(sql`kind in ('message', 'acknowledgement')`))
+    .addColumn('kind', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('message')
+        .check(sql`kind in ('message', 'acknowledgement')`),
+    )
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('idempotency_key', 'text', (c) => c.unique())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('read_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('messages_conversation_idx').on('messages').columns(['conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('messages_conversation_idx')
+    .on('messages')
+    .columns(['conversation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('attachments')
@@ -108,7 +129,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('body_text', 'text', (c) => c.notNull())
     .addColumn('sensitive', 'boolean', (c) => c.notNull().defaultTo(false))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending', 'sent', 'failed')`),
+    )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
     .addColumn('conversation_id', 'uuid', (c) => c.references('conversations.id').onDelete('set null'))
@@ -133,7 +159,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['audit_log', 'notifications', 'attachments', 'messages', 'conversations', 'sessions', 'space_clients', 'accounts', 'spaces']) {
+  for (const table of [
+    'audit_log',
+    'notifications',
+    'attachments',
+    'messages',
+    'conversations',
+    'sessions',
+    'space_clients',
+    'accounts',
+    'spaces',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

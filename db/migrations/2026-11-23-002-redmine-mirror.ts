@@ -7,7 +7,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('conversations')
     .addColumn('redmine_project_id', 'integer')
     .addColumn('redmine_email_warned', 'text')
-    .addColumn('origin', 'text', (c) => c.notNull().defaultTo('client').check(sql`origin in ('client', 'redmine')`))
+    .addColumn('origin', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('client')
+        .check(sql`origin in ('client', 'redmine')`),
+    )
     .execute();
 
   await db.schema
@@ -34,5 +39,10 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('redmine_sync_state').ifExists().execute();
   await db.schema.alterTable('attachments').dropColumn('redmine_attachment_id').execute();
   await db.schema.alterTable('messages').dropColumn('redmine_delivery').dropColumn('redmine_journal_id').execute();
-  await db.schema.alterTable('conversations').dropColumn('origin').dropColumn('redmine_email_warned').dropColumn('redmine_project_id').execute();
+  await db.schema
+    .alterTable('conversations')
+    .dropColumn('origin')
+    .dropColumn('redmine_email_warned')
+    .dropColumn('redmine_project_id')
+    .execute();
 }

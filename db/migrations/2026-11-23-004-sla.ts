@@ -5,9 +5,24 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('spaces')
-    .addColumn('sla_target_hours', 'real', (c) => c.notNull().defaultTo(24).check(sql`sla_target_hours > 0`))
-    .addColumn('sla_max_hours', 'real', (c) => c.notNull().defaultTo(48).check(sql`sla_max_hours > 0`))
-    .addColumn('sla_calendar', 'text', (c) => c.notNull().defaultTo('calendar').check(sql`sla_calendar in ('calendar', 'business')`))
+    .addColumn('sla_target_hours', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(24)
+        .check(sql`sla_target_hours > 0`),
+    )
+    .addColumn('sla_max_hours', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(48)
+        .check(sql`sla_max_hours > 0`),
+    )
+    .addColumn('sla_calendar', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('calendar')
+        .check(sql`sla_calendar in ('calendar', 'business')`),
+    )
     .addColumn('sla_opens', 'text', (c) => c.notNull().defaultTo('09:00'))
     .addColumn('sla_closes', 'text', (c) => c.notNull().defaultTo('18:00'))
     .addColumn('team_email', 'text')

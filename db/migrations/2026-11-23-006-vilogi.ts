@@ -23,7 +23,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('processed_at', 'timestamptz')
     .addColumn('vilogi_event_id', 'text')
     .execute();
-  await db.schema.createIndex('vilogi_requests_pending_idx').on('vilogi_requests').column('imported_at').where(sql.ref('processed_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('vilogi_requests_pending_idx')
+    .on('vilogi_requests')
+    .column('imported_at')
+    .where(sql.ref('processed_at'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('vilogi_runs')
@@ -31,7 +36,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('trigger', 'text', (c) => c.notNull().check(sql`trigger in ('schedule', 'manual')`))
     .addColumn('started_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('finished_at', 'timestamptz')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('running').check(sql`status in ('running', 'done', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('running')
+        .check(sql`status in ('running', 'done', 'failed')`),
+    )
     .addColumn('fetched', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('known', 'integer', (c) => c.notNull().defaultTo(0))

@@ -28,9 +28,24 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('settings')
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
-    .addColumn('primary_color', 'text', (c) => c.notNull().defaultTo('#0b5cab').check(sql`primary_color ~ '^#[0-9a-f]{6}$'`))
-    .addColumn('rows_per_page', 'integer', (c) => c.notNull().defaultTo(25).check(sql`rows_per_page between 10 and 350`))
-    .addColumn('locales', 'text', (c) => c.notNull().defaultTo('fr,en').check(sql`locales in ('fr', 'en', 'fr,en')`))
+    .addColumn('primary_color', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('#0b5cab')
+        .check(sql`primary_color ~ '^#[0-9a-f]{6}$'`),
+    )
+    .addColumn('rows_per_page', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(25)
+        .check(sql`rows_per_page between 10 and 350`),
+    )
+    .addColumn('locales', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('fr,en')
+        .check(sql`locales in ('fr', 'en', 'fr,en')`),
+    )
     .addColumn('logo_key', 'text')
     .addColumn('logo_content_type', 'text')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -43,7 +58,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('client_account_id', 'uuid', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('postal', 'email', 'phone')`))
     .addColumn('value', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`state in ('pending', 'validated', 'default', 'invalid')`))
+    .addColumn('state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`state in ('pending', 'validated', 'default', 'invalid')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
@@ -67,7 +87,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('contact_actions_client_idx').on('contact_actions').columns(['client_account_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('contact_actions_client_idx')
+    .on('contact_actions')
+    .columns(['client_account_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('client_files')
@@ -86,11 +110,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Staff's reading state of each message (client messages are what staff read).
   await db.schema
     .alterTable('messages')
-    .addColumn('staff_state', 'text', (c) => c.notNull().defaultTo('to_read').check(sql`staff_state in ('to_read', 'read', 'cancelled')`))
+    .addColumn('staff_state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('to_read')
+        .check(sql`staff_state in ('to_read', 'read', 'cancelled')`),
+    )
     .execute();
   // Messages from before: what staff already answered counts as read.
   await sql`update messages m set staff_state = 'read' where m.author_kind <> 'client' or exists (
-    select 1 from messages a where a.conversation_id = m.conversation_id and a.author_kind = 'staff' and a.created_at > m.created_at)`.execute(db);
+    select 1 from messages a where a.conversation_id = m.conversation_id and a.author_kind = 'staff' and a.created_at > m.created_at)`.execute(
+    db,
+  );
 
   // What the development SMS provider "sends": read at /dev/sms, never delivered.
   await db.schema
@@ -103,7 +134,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['dev_sms_outbox', 'client_files', 'contact_actions', 'client_contacts', 'settings', 'email_templates']) {
+  for (const table of [
+    'dev_sms_outbox',
+    'client_files',
+    'contact_actions',
+    'client_contacts',
+    'settings',
+    'email_templates',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('accounts_redmine_login_idx').execute();

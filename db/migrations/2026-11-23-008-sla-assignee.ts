@@ -2,7 +2,11 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('conversations').addColumn('assignee_redmine_id', 'integer').addColumn('assignee_name', 'text').execute();
+  await db.schema
+    .alterTable('conversations')
+    .addColumn('assignee_redmine_id', 'integer')
+    .addColumn('assignee_name', 'text')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

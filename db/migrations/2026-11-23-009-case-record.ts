@@ -9,7 +9,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('cases')
     .addColumn('summary', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('conclusions', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
-    .addColumn('payment_state', 'text', (c) => c.notNull().defaultTo('paid').check(sql`payment_state in ('paid', 'unpaid')`))
+    .addColumn('payment_state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('paid')
+        .check(sql`payment_state in ('paid', 'unpaid')`),
+    )
     .addColumn('payment_amount_cents', 'integer', (c) => c.check(sql`payment_amount_cents >= 0`))
     .addColumn('assignee_account_id', 'uuid', (c) => c.references('accounts.id').onDelete('set null'))
     .execute();

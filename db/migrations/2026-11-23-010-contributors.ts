@@ -13,10 +13,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // Every shipped role gets its permissions: the first role is the main client's.
-  const templates: Array<{ id: string; roles: Array<Record<string, unknown>> }> = await db.selectFrom('document_templates').select(['id', 'roles']).execute();
+  const templates: Array<{ id: string; roles: Array<Record<string, unknown>> }> = await db
+    .selectFrom('document_templates')
+    .select(['id', 'roles'])
+    .execute();
   for (const t of templates) {
     const roles = t.roles.map((r, i) => ({ ...r, permissions: r.permissions ?? (i === 0 ? MAIN : CONTRIBUTOR) }));
-    await db.updateTable('document_templates').set({ roles: JSON.stringify(roles) }).where('id', '=', t.id).execute();
+    await db
+      .updateTable('document_templates')
+      .set({ roles: JSON.stringify(roles) })
+      .where('id', '=', t.id)
+      .execute();
   }
 
   await db.schema
@@ -27,7 +34,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     // contributor: a role of the template; occasional: view-only access granted by staff (seed 003).
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('contributor', 'occasional')`))
     .addColumn('role', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('invited').check(sql`status in ('invited', 'active', 'revoked', 'expired')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('invited')
+        .check(sql`status in ('invited', 'active', 'revoked', 'expired')`),
+    )
     .addColumn('invited_by', 'uuid', (c) => c.references('accounts.id').onDelete('set null'))
     // Bumped by each (re-)invitation: links and timers of an older one are dead.
     .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
@@ -40,7 +52,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('case_members_case_account_uq', ['case_id', 'account_id'])
     .addCheckConstraint('case_members_role_ck', sql`(kind = 'contributor') = (role is not null)`)
     .execute();
-  await db.schema.createIndex('case_members_account_idx').on('case_members').columns(['account_id', 'status']).execute();
+  await db.schema
+    .createIndex('case_members_account_idx')
+    .on('case_members')
+    .columns(['account_id', 'status'])
+    .execute();
 
   // One row per link sent (the invitation and each reminder); all die on acceptance or re-invitation.
   await db.schema

@@ -6,8 +6,10 @@
 // write on a case; each one also becomes a private note on the case's Redmine issue.
 import { sql, type Kysely } from 'kysely';
 
-const ACCENTED = 'àáâãäåāăąçćčďèéêëēĕėęěìíîïīĭįıñńňòóôõöøōŏőŕřśšşťùúûüũūŭůűųýÿźżžÀÁÂÃÄÅĀĂĄÇĆČĎÈÉÊËĒĔĖĘĚÌÍÎÏĪĬĮİÑŃŇÒÓÔÕÖØŌŎŐŔŘŚŠŞŤÙÚÛÜŨŪŬŮŰŲÝŸŹŻŽ';
-const PLAIN = 'aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooorrssstuuuuuuuuuuyyzzzAAAAAAAAACCCDEEEEEEEEEIIIIIIIINNNOOOOOOOOORRSSSTUUUUUUUUUUYYZZZ';
+const ACCENTED =
+  'àáâãäåāăąçćčďèéêëēĕėęěìíîïīĭįıñńňòóôõöøōŏőŕřśšşťùúûüũūŭůűųýÿźżžÀÁÂÃÄÅĀĂĄÇĆČĎÈÉÊËĒĔĖĘĚÌÍÎÏĪĬĮİÑŃŇÒÓÔÕÖØŌŎŐŔŘŚŠŞŤÙÚÛÜŨŪŬŮŰŲÝŸŹŻŽ';
+const PLAIN =
+  'aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooorrssstuuuuuuuuuuyyzzzAAAAAAAAACCCDEEEEEEEEEIIIIIIIINNNOOOOOOOOORRSSSTUUUUUUUUUUYYZZZ';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create or replace function guichet_fold(value text) returns text language sql immutable parallel safe as $$
@@ -15,8 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   $$`.execute(db);
   // Folded once when a row is written, not for every row of every search (translate() over a
   // multibyte list costs ~70 µs a row: 1.5 s per search on 10,000 cases, see bench/case-list.ts).
-  await sql`alter table cases add column search_fold text generated always as (guichet_fold(number || chr(10) || title || chr(10) || summary)) stored`.execute(db);
-  await sql`alter table accounts add column search_fold text generated always as (guichet_fold(full_name || chr(10) || email)) stored`.execute(db);
+  await sql`alter table cases add column search_fold text generated always as (guichet_fold(number || chr(10) || title || chr(10) || summary)) stored`.execute(
+    db,
+  );
+  await sql`alter table accounts add column search_fold text generated always as (guichet_fold(full_name || chr(10) || email)) stored`.execute(
+    db,
+  );
   await db.schema.createIndex('cases_created_idx').on('cases').columns(['created_at desc', 'id desc']).execute();
   await db.schema.createIndex('cases_space_created_idx').on('cases').columns(['space_id', 'created_at desc']).execute();
 

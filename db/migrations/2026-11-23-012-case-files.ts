@@ -18,10 +18,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('case_files_case_idx').on('case_files').columns(['case_id', 'created_at']).execute();
   // Downloads and other events of one subject (a case file, a document), newest first.
-  await db.schema.createIndex('audit_log_subject_idx').on('audit_log').columns(['subject_type', 'subject_id', 'at']).execute();
+  await db.schema
+    .createIndex('audit_log_subject_idx')
+    .on('audit_log')
+    .columns(['subject_type', 'subject_id', 'at'])
+    .execute();
   await db.schema
     .alterTable('settings')
-    .addColumn('unpaid_mode', 'text', (c) => c.notNull().defaultTo('off').check(sql`unpaid_mode in ('off', 'watermark', 'block')`))
+    .addColumn('unpaid_mode', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('off')
+        .check(sql`unpaid_mode in ('off', 'watermark', 'block')`),
+    )
     .execute();
 }
 

@@ -17,7 +17,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ended_at', 'timestamptz')
     .addColumn('pages', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('client_views_client_idx').on('client_views').columns(['client_account_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('client_views_client_idx')
+    .on('client_views')
+    .columns(['client_account_id', 'started_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

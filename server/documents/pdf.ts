@@ -62,14 +62,22 @@ export interface CutPiece {
 
 /** Cuts the stored PDF into one new stored PDF per piece, each inspected (a refused one throws
  * SplitPieceRefused). Nothing stays stored on failure. */
-export async function cutStoredPdf(storage: Storage, key: string, pieces: readonly CutPiece[], name = 'piece.pdf'): Promise<Array<StoredObject & { pageCount: number }>> {
+export async function cutStoredPdf(
+  storage: Storage,
+  key: string,
+  pieces: readonly CutPiece[],
+  name = 'piece.pdf',
+): Promise<Array<StoredObject & { pageCount: number }>> {
   return withSlot(async () => {
     const source = await load(await readAll(storage, key));
     const stored: Array<StoredObject & { pageCount: number }> = [];
     try {
       for (const piece of pieces) {
         const out = await PDFDocument.create({ updateMetadata: false });
-        const copied = await out.copyPages(source, piece.pages.map((p) => p - 1));
+        const copied = await out.copyPages(
+          source,
+          piece.pages.map((p) => p - 1),
+        );
         for (const page of copied) out.addPage(page);
         const bytes = await out.save();
         const inspected = await inspectFile(name, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

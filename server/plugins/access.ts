@@ -36,7 +36,9 @@ type Scoped = FastifyInstance & { [SCOPE_ACCESS]?: Access };
 
 export class RouteAccessError extends Error {
   constructor(method: string | string[], url: string) {
-    super(`route ${[method].flat().join(',')} ${url} declares no access level (config.access: ${ACCESS_LEVELS.join(' | ')})`);
+    super(
+      `route ${[method].flat().join(',')} ${url} declares no access level (config.access: ${ACCESS_LEVELS.join(' | ')})`,
+    );
     this.name = 'RouteAccessError';
   }
 }
@@ -45,7 +47,11 @@ export class RouteAccessError extends Error {
  * Registers routes that cannot carry a `config` of their own (@fastify/static's) under one
  * declared level: the declaration is made here, where they are registered.
  */
-export async function withAccess(app: FastifyInstance, access: Access, register: (scope: FastifyInstance) => Promise<void>): Promise<void> {
+export async function withAccess(
+  app: FastifyInstance,
+  access: Access,
+  register: (scope: FastifyInstance) => Promise<void>,
+): Promise<void> {
   await app.register(async (scope) => {
     (scope as Scoped)[SCOPE_ACCESS] = access;
     await register(scope);
@@ -68,7 +74,11 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').includes('application/json');
 }
 
-export async function refuse(request: FastifyRequest, reply: FastifyReply, access: Access): Promise<FastifyReply | undefined> {
+export async function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  access: Access,
+): Promise<FastifyReply | undefined> {
   if (access === 'public') return undefined;
   if (access === 'client') {
     if (request.client) return undefined;
@@ -78,11 +88,17 @@ export async function refuse(request: FastifyRequest, reply: FastifyReply, acces
   const t = translator(request, 'staff');
   if (!request.staff) {
     if (wantsJson(request)) return reply.status(401).send({ message: t.access.staffSignInRequired });
-    return reply.redirect(request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion');
+    return reply.redirect(
+      request.sessionExpired === 'staff' ? '/back-office/connexion?expire=1' : '/back-office/connexion',
+    );
   }
   if (access === 'admin' && !request.staff.is_admin) {
     if (wantsJson(request)) return reply.status(403).send({ message: t.backoffice.adminOnly });
-    return sendPage(reply, errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.backoffice.adminOnly), 403);
+    return sendPage(
+      reply,
+      errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.backoffice.adminOnly),
+      403,
+    );
   }
   return undefined;
 }

@@ -70,7 +70,10 @@ export default fp(
       const viewToken = request.cookies[VIEW_COOKIE];
       if (viewToken) {
         // Only with the staff session of the one who opened it, and while it lasts.
-        const view = request.staff && mayViewClientSpaces(request.staff) ? await findLiveView(db, tokenDigest(viewToken), request.staff.id) : undefined;
+        const view =
+          request.staff && mayViewClientSpaces(request.staff)
+            ? await findLiveView(db, tokenDigest(viewToken), request.staff.id)
+            : undefined;
         if (view) {
           request.client = view.client;
           request.clientView = view;

@@ -38,7 +38,8 @@ export default fp(
       if (path.startsWith('/back-office') || isAsset(path)) return;
       if (request.clientViewEnded) {
         app.clearViewCookie(reply);
-        if (request.method === 'GET' && !path.startsWith('/api/')) return reply.redirect('/back-office/clients?vue=terminee', 303);
+        if (request.method === 'GET' && !path.startsWith('/api/'))
+          return reply.redirect('/back-office/clients?vue=terminee', 303);
         return;
       }
       const view = request.clientView;
@@ -52,7 +53,11 @@ export default fp(
       }
       const t = translator(request);
       if (path.startsWith('/api/')) return reply.status(403).send({ message: t.clientView.refused });
-      return sendPage(reply, errorPage(pageContext(request, reply), t.clientView.refusedTitle, t.clientView.refused), 403);
+      return sendPage(
+        reply,
+        errorPage(pageContext(request, reply), t.clientView.refusedTitle, t.clientView.refused),
+        403,
+      );
     });
   },
   { name: 'client-view', dependencies: ['deps', 'auth'] },

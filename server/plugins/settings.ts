@@ -24,7 +24,8 @@ export default fp(
     });
     app.addHook('onRequest', async (request) => {
       if (request.url.startsWith('/static/') || request.url === '/health' || request.url === '/metrics') return;
-      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { value: await getSettings(app.deps.db), at: Date.now() };
+      if (!cached || Date.now() - cached.at > CACHE_MS)
+        cached = { value: await getSettings(app.deps.db), at: Date.now() };
       request.settings = cached.value;
     });
   },

@@ -18,7 +18,10 @@ const ConversationSummary = Type.Object({
 });
 const Message = Type.Object({
   id: Type.String({ format: 'uuid' }),
-  author: Type.Object({ kind: Type.Union([Type.Literal('client'), Type.Literal('staff'), Type.Literal('system')]), name: Type.String() }),
+  author: Type.Object({
+    kind: Type.Union([Type.Literal('client'), Type.Literal('staff'), Type.Literal('system')]),
+    name: Type.String(),
+  }),
   kind: Type.Union([Type.Literal('message'), Type.Literal('acknowledgement')]),
   body: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -62,7 +65,12 @@ export default function apiRoutes(app: FastifyInstance) {
         security,
         querystring: ListQuery,
         response: {
-          200: Type.Object({ items: Type.Array(ConversationSummary), total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() }),
+          200: Type.Object({
+            items: Type.Array(ConversationSummary),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            limit: Type.Integer(),
+          }),
           401: Error_,
         },
       },
@@ -97,7 +105,12 @@ export default function apiRoutes(app: FastifyInstance) {
         security,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         response: {
-          200: Type.Object({ id: Type.String(), subject: Type.String(), status: Status, messages: Type.Array(Message) }),
+          200: Type.Object({
+            id: Type.String(),
+            subject: Type.String(),
+            status: Status,
+            messages: Type.Array(Message),
+          }),
           401: Error_,
           404: Error_,
         },

@@ -29,7 +29,15 @@ import { MAX_FILE_BYTES } from '../../domain/files.js';
 import { refusalMessage } from '../../domain/files.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
-import { addCaseFiles, changePaymentState, editCaseRecord, editPaymentAmount, loadCaseRecord, notifyCaseAvailable, removeCaseFile } from '../../app/case-record.js';
+import {
+  addCaseFiles,
+  changePaymentState,
+  editCaseRecord,
+  editPaymentAmount,
+  loadCaseRecord,
+  notifyCaseAvailable,
+  removeCaseFile,
+} from '../../app/case-record.js';
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../../domain/validation.js';
 import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
@@ -95,14 +103,31 @@ export async function sendClientCaseDownload(
   const restriction = unpaidRestriction({ mode, paymentState: kase.payment_state, exempt });
   const decision = downloadDecision('client', restriction, file.content_type);
   const actor = { accountId: client.id, kind: 'client' as const };
-  const subject = (variant: 'original' | 'stamped') => ({ type: subjectType, id: file.id, details: { caseId: kase.id, variant } });
+  const subject = (variant: 'original' | 'stamped') => ({
+    type: subjectType,
+    id: file.id,
+    details: { caseId: kase.id, variant },
+  });
   const refuse = async (reason: 'block' | 'not_pdf' | 'unstampable', status: number) => {
     const t = translator(request).caseRecord;
-    await audit(db, { actorAccountId: client.id, actorKind: 'client', action: 'attachment.download_refused', subjectType, subjectId: file.id, ip: request.ip, details: { caseId: kase.id, reason } });
+    await audit(db, {
+      actorAccountId: client.id,
+      actorKind: 'client',
+      action: 'attachment.download_refused',
+      subjectType,
+      subjectId: file.id,
+      ip: request.ip,
+      details: { caseId: kase.id, reason },
+    });
     const message = reason === 'block' ? t.refusedBlock : reason === 'not_pdf' ? t.refusedNotPdf : t.refusedUnstampable;
-    return sendPage(reply.header('cache-control', 'private, no-store'), downloadRefusedPage(pageContext(request, reply), kase.id, message), status);
+    return sendPage(
+      reply.header('cache-control', 'private, no-store'),
+      downloadRefusedPage(pageContext(request, reply), kase.id, message),
+      status,
+    );
   };
-  if (decision === 'original') return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('original') });
+  if (decision === 'original')
+    return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('original') });
   if (decision === 'block') return refuse(restriction === 'block' ? 'block' : 'not_pdf', 403);
   let stamped: Uint8Array;
   try {
@@ -114,7 +139,10 @@ export async function sendClientCaseDownload(
     request.log.warn({ fileId: file.id, code: err.code }, 'a PDF of an unpaid case cannot be stamped: refused');
     return refuse('unstampable', 409);
   }
-  return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('stamped'), content: stamped });
+  return sendAttachment(app, request, reply, asAttachment(file), actor, {
+    subject: subject('stamped'),
+    content: stamped,
+  });
 }
 
 /** Conclusions typed one per line, blank lines dropped. */
@@ -131,7 +159,14 @@ export default function caseRecordRoutes(app: FastifyInstance) {
   const { db, storage, workflows, config } = app.deps;
 
   /** The staff case page again, with the errors and what was typed. */
-  async function renderStaffCase(request: FastifyRequest, reply: FastifyReply, kase: Case, errors: string[], typed: CaseRecordTyped, status: number) {
+  async function renderStaffCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    kase: Case,
+    errors: string[],
+    typed: CaseRecordTyped,
+    status: number,
+  ) {
     const ctx = pageContext(request, reply, { area: 'staff' });
     const [{ template, states }, client, comment, record] = await Promise.all([
       caseProgress(db, kase),
@@ -157,7 +192,10 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   type CaseRequest = FastifyRequest<{ Params: { id: string } }>;
   /** The case of the URL if the staff member's spaces include it; otherwise 404, as if it did not exist. */
-  async function staffCase(request: CaseRequest, reply: FastifyReply): Promise<{ kase: Case; staff: Account } | undefined> {
+  async function staffCase(
+    request: CaseRequest,
+    reply: FastifyReply,
+  ): Promise<{ kase: Case; staff: Account } | undefined> {
     const kase = await findStaffCase(db, request.staffScope, request.params.id);
     if (!kase) {
       reply.callNotFound();
@@ -168,72 +206,124 @@ export default function caseRecordRoutes(app: FastifyInstance) {
 
   // ---- Summary and conclusions ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/fiche', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const found = await staffCase(request, reply);
-    if (!found) return reply;
-    const t = translator(request, 'staff').caseRecord;
-    const summary = field(request.body, 'summary').replace(/\r\n/g, '\n').trim();
-    const conclusionsText = field(request.body, 'conclusions');
-    const conclusions = conclusionLines(conclusionsText);
-    const errors: string[] = [];
-    if (summary.length > SUMMARY_MAX) errors.push(t.summaryTooLong);
-    if (conclusions.length > CONCLUSIONS_MAX) errors.push(t.conclusionsTooMany);
-    conclusions.forEach((c, i) => {
-      if (c.length > CONCLUSION_MAX) errors.push(t.conclusionTooLong(i + 1));
-    });
-    if (errors.length > 0) return renderStaffCase(request, reply, found.kase, errors, { summary: field(request.body, 'summary'), conclusions: conclusionsText }, 400);
-    await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, { summary, conclusions });
-    return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/fiche',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      const t = translator(request, 'staff').caseRecord;
+      const summary = field(request.body, 'summary').replace(/\r\n/g, '\n').trim();
+      const conclusionsText = field(request.body, 'conclusions');
+      const conclusions = conclusionLines(conclusionsText);
+      const errors: string[] = [];
+      if (summary.length > SUMMARY_MAX) errors.push(t.summaryTooLong);
+      if (conclusions.length > CONCLUSIONS_MAX) errors.push(t.conclusionsTooMany);
+      conclusions.forEach((c, i) => {
+        if (c.length > CONCLUSION_MAX) errors.push(t.conclusionTooLong(i + 1));
+      });
+      if (errors.length > 0)
+        return renderStaffCase(
+          request,
+          reply,
+          found.kase,
+          errors,
+          { summary: field(request.body, 'summary'), conclusions: conclusionsText },
+          400,
+        );
+      await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, { summary, conclusions });
+      return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
+    },
+  );
 
   // ---- Payment ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/montant', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const found = await staffCase(request, reply);
-    if (!found) return reply;
-    const t = translator(request, 'staff').caseRecord;
-    const typed = field(request.body, 'amount').slice(0, 60);
-    const parsed = parseEuroAmount(typed);
-    if (!parsed.ok) {
-      const message = parsed.reason === 'too_large' ? t.amountTooLarge : t.amountInvalid(typed.trim());
-      return renderStaffCase(request, reply, found.kase, [message], { amount: typed }, 400);
-    }
-    await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.cents);
-    return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/paiement/montant',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      const t = translator(request, 'staff').caseRecord;
+      const typed = field(request.body, 'amount').slice(0, 60);
+      const parsed = parseEuroAmount(typed);
+      if (!parsed.ok) {
+        const message = parsed.reason === 'too_large' ? t.amountTooLarge : t.amountInvalid(typed.trim());
+        return renderStaffCase(request, reply, found.kase, [message], { amount: typed }, 400);
+      }
+      await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.cents);
+      return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/paiement/etat', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const found = await staffCase(request, reply);
-    if (!found) return reply;
-    const states: readonly PaymentState[] = ['paid', 'unpaid'];
-    const from = states.find((s) => s === field(request.body, 'from'));
-    const to = states.find((s) => s === field(request.body, 'to'));
-    if (!from || !to || from === to) return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
-    const confirm = to === 'paid' && field(request.body, 'confirm') === 'on';
-    let changed: boolean;
-    try {
-      changed = await changePaymentState(db, { account: found.staff, ip: request.ip }, found.kase, from, to, confirm ? { workflows, publicUrl: config.publicUrl } : undefined);
-    } catch (err) {
-      // Temporal refused the e-mail's workflow: the transaction is rolled back, the case unchanged.
-      request.log.error({ err }, 'could not mark the case paid with its confirmation');
-      return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').caseRecord.unavailable], {}, 503);
-    }
-    return reply.redirect(back(found.kase, !changed ? 'stale' : confirm ? 'paid-notified' : to, {}, '#payment'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/paiement/etat',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      const states: readonly PaymentState[] = ['paid', 'unpaid'];
+      const from = states.find((s) => s === field(request.body, 'from'));
+      const to = states.find((s) => s === field(request.body, 'to'));
+      if (!from || !to || from === to)
+        return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
+      const confirm = to === 'paid' && field(request.body, 'confirm') === 'on';
+      let changed: boolean;
+      try {
+        changed = await changePaymentState(
+          db,
+          { account: found.staff, ip: request.ip },
+          found.kase,
+          from,
+          to,
+          confirm ? { workflows, publicUrl: config.publicUrl } : undefined,
+        );
+      } catch (err) {
+        // Temporal refused the e-mail's workflow: the transaction is rolled back, the case unchanged.
+        request.log.error({ err }, 'could not mark the case paid with its confirmation');
+        return renderStaffCase(
+          request,
+          reply,
+          found.kase,
+          [translator(request, 'staff').caseRecord.unavailable],
+          {},
+          503,
+        );
+      }
+      return reply.redirect(back(found.kase, !changed ? 'stale' : confirm ? 'paid-notified' : to, {}, '#payment'), 303);
+    },
+  );
 
   // ---- Tell the client ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/avertir', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const found = await staffCase(request, reply);
-    if (!found) return reply;
-    try {
-      await notifyCaseAvailable(db, workflows, { account: found.staff, ip: request.ip }, found.kase, config.publicUrl);
-    } catch (err) {
-      request.log.error({ err }, 'could not send the case-available e-mail');
-      return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').caseRecord.unavailable], {}, 503);
-    }
-    return reply.redirect(back(found.kase, 'notified', {}, '#steps'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/avertir',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const found = await staffCase(request, reply);
+      if (!found) return reply;
+      try {
+        await notifyCaseAvailable(
+          db,
+          workflows,
+          { account: found.staff, ip: request.ip },
+          found.kase,
+          config.publicUrl,
+        );
+      } catch (err) {
+        request.log.error({ err }, 'could not send the case-available e-mail');
+        return renderStaffCase(
+          request,
+          reply,
+          found.kase,
+          [translator(request, 'staff').caseRecord.unavailable],
+          {},
+          503,
+        );
+      }
+      return reply.redirect(back(found.kase, 'notified', {}, '#steps'), 303);
+    },
+  );
 
   // ---- Files ----
 
@@ -249,15 +339,26 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       try {
         if (received.refusals.length > 0) {
           const names = received.refusals.map((r) => r.name).filter((n) => n !== '');
-          const errors = [...(names.length > 0 ? [t.documents.refusedTitle(names)] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
+          const errors = [
+            ...(names.length > 0 ? [t.documents.refusedTitle(names)] : []),
+            ...received.refusals.map((r) => refusalMessage(t, r)),
+          ];
           return await renderStaffCase(request, reply, found.kase, errors, {}, 400);
         }
-        if (received.files.length === 0) return await renderStaffCase(request, reply, found.kase, [t.caseRecord.noFileChosen], {}, 400);
+        if (received.files.length === 0)
+          return await renderStaffCase(request, reply, found.kase, [t.caseRecord.noFileChosen], {}, 400);
         const rows = await addCaseFiles(
           db,
           { account: found.staff, ip: request.ip },
           found.kase,
-          received.files.map((f) => ({ fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, pageCount: f.pageCount ?? null })),
+          received.files.map((f) => ({
+            fileName: f.fileName,
+            contentType: f.contentType,
+            sizeBytes: f.sizeBytes,
+            sha256: f.sha256,
+            storageKey: f.storageKey,
+            pageCount: f.pageCount ?? null,
+          })),
         );
         kept = true;
         return await reply.redirect(back(found.kase, 'files', { n: String(rows.length) }, '#files'), 303);
@@ -274,7 +375,12 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const removed = await removeCaseFile(db, { account: found.staff, ip: request.ip }, found.kase, request.params.fileId);
+      const removed = await removeCaseFile(
+        db,
+        { account: found.staff, ip: request.ip },
+        found.kase,
+        request.params.fileId,
+      );
       if (!removed) return reply.callNotFound();
       await storage.delete(removed.storage_key);
       return reply.redirect(back(found.kase, 'deleted', { name: removed.file_name }, '#files'), 303);
@@ -282,46 +388,97 @@ export default function caseRecordRoutes(app: FastifyInstance) {
   );
 
   // Staff always download the original.
-  app.get<{ Params: { id: string; fileId: string } }>('/back-office/dossiers/:id/fichiers/:fileId', { config: { access: 'staff' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
-    const kase = await findStaffCase(db, request.staffScope, request.params.id);
-    const file = kase ? await findCaseFile(db, kase.id, request.params.fileId) : undefined;
-    if (!file) return reply.callNotFound();
-    return sendAttachment(app, request, reply, asAttachment(file), { accountId: staffOf(request).id, kind: 'staff' }, { subject: { type: CASE_FILE_SUBJECT, id: file.id, details: { caseId: file.case_id, variant: 'original' } } });
-  });
+  app.get<{ Params: { id: string; fileId: string } }>(
+    '/back-office/dossiers/:id/fichiers/:fileId',
+    { config: { access: 'staff' }, schema: { hide: true, params: fileParams } },
+    async (request, reply) => {
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
+      const file = kase ? await findCaseFile(db, kase.id, request.params.fileId) : undefined;
+      if (!file) return reply.callNotFound();
+      return sendAttachment(
+        app,
+        request,
+        reply,
+        asAttachment(file),
+        { accountId: staffOf(request).id, kind: 'staff' },
+        { subject: { type: CASE_FILE_SUBJECT, id: file.id, details: { caseId: file.case_id, variant: 'original' } } },
+      );
+    },
+  );
 
   // ---- Client space ----
 
-  app.get<{ Params: { id: string; fileId: string } }>('/dossiers/:id/fichiers/:fileId', { config: { access: 'client' }, schema: { hide: true, params: fileParams } }, async (request, reply) => {
-    const client = clientOf(request);
-    // The case's files are the whole case's: the main client, occasional access and contributors
-    // allowed to see the whole case (caseAccessFor); anyone else finds nothing.
-    const access = await caseAccessFor(db, client.id, request.params.id);
-    if (!access?.permissions.seeAll) return reply.callNotFound();
-    const kase = access.kase;
-    const file = await findCaseFile(db, kase.id, request.params.fileId);
-    return sendClientCaseDownload(app, request, reply, kase, file, CASE_FILE_SUBJECT);
-  });
+  app.get<{ Params: { id: string; fileId: string } }>(
+    '/dossiers/:id/fichiers/:fileId',
+    { config: { access: 'client' }, schema: { hide: true, params: fileParams } },
+    async (request, reply) => {
+      const client = clientOf(request);
+      // The case's files are the whole case's: the main client, occasional access and contributors
+      // allowed to see the whole case (caseAccessFor); anyone else finds nothing.
+      const access = await caseAccessFor(db, client.id, request.params.id);
+      if (!access?.permissions.seeAll) return reply.callNotFound();
+      const kase = access.kase;
+      const file = await findCaseFile(db, kase.id, request.params.fileId);
+      return sendClientCaseDownload(app, request, reply, kase, file, CASE_FILE_SUBJECT);
+    },
+  );
 
   // ---- Settings and exemptions ----
 
-  app.post('/back-office/reglages/impayes', { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    const mode = field(request.body, 'unpaidMode');
-    if (!isUnpaidMode(mode)) {
-      const settings = await getSettings(db);
-      const form = { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null, unpaidMode: await getUnpaidMode(db) };
-      return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, [translator(request, 'staff').caseRecord.unpaidInvalid]), 400);
-    }
-    await setUnpaidMode(db, mode);
-    await audit(db, { actorAccountId: staffOf(request).id, actorKind: 'staff', action: 'settings.unpaid_mode', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { mode } });
-    return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
-  });
+  app.post(
+    '/back-office/reglages/impayes',
+    { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf },
+    async (request, reply) => {
+      const mode = field(request.body, 'unpaidMode');
+      if (!isUnpaidMode(mode)) {
+        const settings = await getSettings(db);
+        const form = {
+          primaryColor: settings.primaryColor,
+          rowsPerPage: String(settings.rowsPerPage),
+          locales: settings.locales,
+          hasLogo: settings.logo !== null,
+          unpaidMode: await getUnpaidMode(db),
+        };
+        return sendPage(
+          reply,
+          settingsPage(pageContext(request, reply, { area: 'staff' }), form, [
+            translator(request, 'staff').caseRecord.unpaidInvalid,
+          ]),
+          400,
+        );
+      }
+      await setUnpaidMode(db, mode);
+      await audit(db, {
+        actorAccountId: staffOf(request).id,
+        actorKind: 'staff',
+        action: 'settings.unpaid_mode',
+        subjectType: 'settings',
+        subjectId: '1',
+        ip: request.ip,
+        details: { mode },
+      });
+      return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/impayes', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const client = await findClient(db, request.params.id, request.staffScope);
-    if (!client) return reply.callNotFound();
-    const exempt = field(request.body, 'exempt') === '1';
-    await setClientUnpaidExempt(db, client.id, exempt);
-    await audit(db, { actorAccountId: staffOf(request).id, actorKind: 'staff', action: 'client.unpaid_exempt', subjectType: 'account', subjectId: client.id, ip: request.ip, details: { exempt } });
-    return reply.redirect(`/back-office/clients/${client.id}?impayes=1#unpaid-exempt`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/:id/impayes',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await findClient(db, request.params.id, request.staffScope);
+      if (!client) return reply.callNotFound();
+      const exempt = field(request.body, 'exempt') === '1';
+      await setClientUnpaidExempt(db, client.id, exempt);
+      await audit(db, {
+        actorAccountId: staffOf(request).id,
+        actorKind: 'staff',
+        action: 'client.unpaid_exempt',
+        subjectType: 'account',
+        subjectId: client.id,
+        ip: request.ip,
+        details: { exempt },
+      });
+      return reply.redirect(`/back-office/clients/${client.id}?impayes=1#unpaid-exempt`, 303);
+    },
+  );
 }

@@ -31,7 +31,15 @@ import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploa
 import { field, isEmail } from '../../domain/validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
 import { attachmentParams, idParams } from './client.js';
-import { endClientView, listClientViews, mayViewClientSpaces, REASON_MAX, REASON_MIN, startClientView, VIEW_MINUTES } from '../../db/client-views.js';
+import {
+  endClientView,
+  listClientViews,
+  mayViewClientSpaces,
+  REASON_MAX,
+  REASON_MIN,
+  startClientView,
+  VIEW_MINUTES,
+} from '../../db/client-views.js';
 import { newToken, tokenDigest } from '../../domain/tokens.js';
 import { errorPage } from '../views/auth-pages.js';
 import { staffOf } from '../plugins/access.js';
@@ -48,7 +56,12 @@ const SMS_MAX = 640;
 const PHONE = /^\+?[0-9][0-9 .\-()]{5,24}$/;
 
 /** A contact as typed, checked for its kind; the value normalised. */
-export function validateContact(t: Messages, kind: string, value: string, errors: string[]): { kind: ContactKind; value: string } | undefined {
+export function validateContact(
+  t: Messages,
+  kind: string,
+  value: string,
+  errors: string[],
+): { kind: ContactKind; value: string } | undefined {
   const k = CONTACT_KINDS.find((x) => x === kind);
   const v = value.replace(/\r\n/g, '\n').trim();
   if (!k) errors.push(t.clients.stateInvalid);
@@ -67,18 +80,43 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   const { db, storage, config } = app.deps;
   const sms = createSmsProvider({ provider: config.SMS_PROVIDER, outbox: (message) => recordDevSms(db, message) });
 
-  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>('/back-office/clients', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
-    const pageSize = request.settings?.rowsPerPage ?? 25;
-    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-    const search = (request.query.q ?? '').slice(0, 200);
-    const list = await listClients(db, { scope: request.staffScope, search, limit: pageSize, offset: (page - 1) * pageSize });
-    const pages = Math.max(1, Math.ceil(list.total / pageSize));
-    // A view of a client's space that ended (its time limit, or another tab) lands here.
-    const flash = request.query.vue === 'terminee' ? { kind: 'info' as const, text: translator(request, 'staff').clientView.ended } : undefined;
-    return sendPage(reply, clientListPage(pageContext(request, reply, { area: 'staff', flash }), search, { items: list.items, page, pages }));
-  });
+  app.get<{ Querystring: { q?: string; page?: string; vue?: string } }>(
+    '/back-office/clients',
+    { config: { access: 'staff' }, schema: { hide: true } },
+    async (request, reply) => {
+      const pageSize = request.settings?.rowsPerPage ?? 25;
+      const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+      const search = (request.query.q ?? '').slice(0, 200);
+      const list = await listClients(db, {
+        scope: request.staffScope,
+        search,
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
+      const pages = Math.max(1, Math.ceil(list.total / pageSize));
+      // A view of a client's space that ended (its time limit, or another tab) lands here.
+      const flash =
+        request.query.vue === 'terminee'
+          ? { kind: 'info' as const, text: translator(request, 'staff').clientView.ended }
+          : undefined;
+      return sendPage(
+        reply,
+        clientListPage(pageContext(request, reply, { area: 'staff', flash }), search, {
+          items: list.items,
+          page,
+          pages,
+        }),
+      );
+    },
+  );
 
-  async function renderRecord(request: ClientRequest, reply: FastifyReply, client: Account, extra: Partial<Pick<ClientRecordView, 'errors' | 'typed' | 'showInvalid'>> & { flash?: string } = {}, status = 200) {
+  async function renderRecord(
+    request: ClientRequest,
+    reply: FastifyReply,
+    client: Account,
+    extra: Partial<Pick<ClientRecordView, 'errors' | 'typed' | 'showInvalid'>> & { flash?: string } = {},
+    status = 200,
+  ) {
     const mayView = mayViewClientSpaces(staffOf(request));
     const [contacts, actions, files, views] = await Promise.all([
       listContacts(db, client.id),
@@ -122,26 +160,57 @@ export default function clientRecordRoutes(app: FastifyInstance) {
 
   // ---- The confidential view of the client's space (seed 004) ----
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/vue', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const client = await loadClient(request, reply);
-    if (!client) return reply;
-    const staff = staffOf(request);
-    const t = translator(request, 'staff');
-    if (!mayViewClientSpaces(staff)) return sendPage(reply, errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed), 403);
-    const reason = field(request.body, 'reason').replace(/\s+/g, ' ').trim();
-    const problem = reason.length < REASON_MIN ? t.clientView.reasonRequired : reason.length > REASON_MAX ? t.clientView.reasonTooLong : null;
-    if (problem) return renderRecord(request, reply, client, { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } }, 400);
-    const token = newToken();
-    await startClientView(db, { tokenDigest: tokenDigest(token), staff, clientId: client.id, reason, ip: request.ip });
-    app.setViewCookie(reply, token, VIEW_MINUTES * 60);
-    return reply.redirect('/conversations', 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/:id/vue',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client) return reply;
+      const staff = staffOf(request);
+      const t = translator(request, 'staff');
+      if (!mayViewClientSpaces(staff))
+        return sendPage(
+          reply,
+          errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed),
+          403,
+        );
+      const reason = field(request.body, 'reason').replace(/\s+/g, ' ').trim();
+      const problem =
+        reason.length < REASON_MIN
+          ? t.clientView.reasonRequired
+          : reason.length > REASON_MAX
+            ? t.clientView.reasonTooLong
+            : null;
+      if (problem)
+        return renderRecord(
+          request,
+          reply,
+          client,
+          { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } },
+          400,
+        );
+      const token = newToken();
+      await startClientView(db, {
+        tokenDigest: tokenDigest(token),
+        staff,
+        clientId: client.id,
+        reason,
+        ip: request.ip,
+      });
+      app.setViewCookie(reply, token, VIEW_MINUTES * 60);
+      return reply.redirect('/conversations', 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/vues/:id/fin', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const ended = await endClientView(db, request.params.id, staffOf(request).id, request.ip);
-    app.clearViewCookie(reply);
-    return reply.redirect(ended ? done(ended.clientId, 'vue-fin') : '/back-office/clients', 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/vues/:id/fin',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const ended = await endClientView(db, request.params.id, staffOf(request).id, request.ip);
+      app.clearViewCookie(reply);
+      return reply.redirect(ended ? done(ended.clientId, 'vue-fin') : '/back-office/clients', 303);
+    },
+  );
 
   app.get<{ Params: { id: string }; Querystring: { invalides?: string; fait?: string } }>(
     '/back-office/clients/:id',
@@ -154,19 +223,30 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/coordonnees', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const client = await loadClient(request, reply);
-    if (!client) return reply;
-    const staff = staffOf(request);
-    const t = translator(request, 'staff');
-    const errors: string[] = [];
-    const typed = { kind: field(request.body, 'kind'), value: field(request.body, 'value') };
-    const contact = validateContact(t, typed.kind, typed.value, errors);
-    if (!contact) return renderRecord(request, reply, client, { errors, typed }, 400);
-    const id = await addContact(db, client.id, contact.kind, contact.value);
-    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'contact.add', subjectType: 'client_contact', subjectId: id, ip: request.ip });
-    return reply.redirect(done(client.id, 'ajout'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/:id/coordonnees',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client) return reply;
+      const staff = staffOf(request);
+      const t = translator(request, 'staff');
+      const errors: string[] = [];
+      const typed = { kind: field(request.body, 'kind'), value: field(request.body, 'value') };
+      const contact = validateContact(t, typed.kind, typed.value, errors);
+      if (!contact) return renderRecord(request, reply, client, { errors, typed }, 400);
+      const id = await addContact(db, client.id, contact.kind, contact.value);
+      await audit(db, {
+        actorAccountId: staff.id,
+        actorKind: 'staff',
+        action: 'contact.add',
+        subjectType: 'client_contact',
+        subjectId: id,
+        ip: request.ip,
+      });
+      return reply.redirect(done(client.id, 'ajout'), 303);
+    },
+  );
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/etat',
@@ -185,25 +265,55 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       if (state === 'default' && field(request.body, 'confirm') !== '1') {
         const current = await defaultContact(db, client.id, contact.kind);
         // Replacing a default is asked twice; a first default is not.
-        if (current && current.id !== contact.id) return sendPage(reply, confirmDefaultPage(pageContext(request, reply, { area: 'staff' }), client, contact, current));
+        if (current && current.id !== contact.id)
+          return sendPage(
+            reply,
+            confirmDefaultPage(pageContext(request, reply, { area: 'staff' }), client, contact, current),
+          );
       }
       await setContactState(db, client.id, contact.id, state);
-      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'contact.state', subjectType: 'client_contact', subjectId: contact.id, ip: request.ip, details: { from: contact.state, to: state } });
+      await audit(db, {
+        actorAccountId: staff.id,
+        actorKind: 'staff',
+        action: 'contact.state',
+        subjectType: 'client_contact',
+        subjectId: contact.id,
+        ip: request.ip,
+        details: { from: contact.state, to: state },
+      });
       return reply.redirect(done(client.id, 'etat'), 303);
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/clients/:id/observation', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const client = await loadClient(request, reply);
-    if (!client) return reply;
-    const staff = staffOf(request);
-    const t = translator(request, 'staff');
-    const observation = field(request.body, 'observation').replace(/\r\n/g, '\n');
-    if (observation.length > OBSERVATION_MAX) return renderRecord(request, reply, client, { errors: [t.clients.observationTooLong], typed: { observation } }, 400);
-    await setObservation(db, client.id, observation.trim());
-    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'client.observation', subjectType: 'account', subjectId: client.id, ip: request.ip });
-    return reply.redirect(done(client.id, 'observation'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/clients/:id/observation',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const client = await loadClient(request, reply);
+      if (!client) return reply;
+      const staff = staffOf(request);
+      const t = translator(request, 'staff');
+      const observation = field(request.body, 'observation').replace(/\r\n/g, '\n');
+      if (observation.length > OBSERVATION_MAX)
+        return renderRecord(
+          request,
+          reply,
+          client,
+          { errors: [t.clients.observationTooLong], typed: { observation } },
+          400,
+        );
+      await setObservation(db, client.id, observation.trim());
+      await audit(db, {
+        actorAccountId: staff.id,
+        actorKind: 'staff',
+        action: 'client.observation',
+        subjectType: 'account',
+        subjectId: client.id,
+        ip: request.ip,
+      });
+      return reply.redirect(done(client.id, 'observation'), 303);
+    },
+  );
 
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/courrier',
@@ -215,9 +325,16 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
-      if (contact.kind !== 'postal' || contact.state === 'invalid') return renderRecord(request, reply, client, { errors: [t.clients.letterOnlyPostal] }, 400);
+      if (contact.kind !== 'postal' || contact.state === 'invalid')
+        return renderRecord(request, reply, client, { errors: [t.clients.letterOnlyPostal] }, 400);
       const body = field(request.body, 'body').trim().slice(0, VALUE_MAX);
-      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'letter', staffId: staff.id, body });
+      await recordContactAction(db, {
+        clientId: client.id,
+        contactId: contact.id,
+        kind: 'letter',
+        staffId: staff.id,
+        body,
+      });
       return reply.redirect(done(client.id, 'courrier'), 303);
     },
   );
@@ -245,7 +362,13 @@ export default function clientRecordRoutes(app: FastifyInstance) {
         request.log.error({ err }, 'an SMS could not be sent');
         return renderRecord(request, reply, client, { errors: [t.clients.smsFailed], typed }, 503);
       }
-      await recordContactAction(db, { clientId: client.id, contactId: contact.id, kind: 'sms', staffId: staff.id, body });
+      await recordContactAction(db, {
+        clientId: client.id,
+        contactId: contact.id,
+        kind: 'sms',
+        staffId: staff.id,
+        body,
+      });
       return reply.redirect(done(client.id, 'sms'), 303);
     },
   );
@@ -266,7 +389,15 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       }
       try {
         for (const f of received.files) {
-          await addClientFile(db, { clientId: client.id, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256, storageKey: f.storageKey, uploadedBy: staff.id });
+          await addClientFile(db, {
+            clientId: client.id,
+            fileName: f.fileName,
+            contentType: f.contentType,
+            sizeBytes: f.sizeBytes,
+            sha256: f.sha256,
+            storageKey: f.storageKey,
+            uploadedBy: staff.id,
+          });
         }
       } catch (err) {
         await discardFiles(storage, received.files);
@@ -291,7 +422,14 @@ export default function clientRecordRoutes(app: FastifyInstance) {
         if (isStoredObjectNotFound(err)) return reply.callNotFound();
         throw err;
       }
-      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'client_file.download', subjectType: 'client_file', subjectId: file.id, ip: request.ip });
+      await audit(db, {
+        actorAccountId: staff.id,
+        actorKind: 'staff',
+        action: 'client_file.download',
+        subjectType: 'client_file',
+        subjectId: file.id,
+        ip: request.ip,
+      });
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', file.sizeBytes)

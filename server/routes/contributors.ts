@@ -12,7 +12,15 @@ import { pageContext, sendPage, translator } from '../context.js';
 import { requestPassword } from '../../app/accounts.js';
 import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../app/contributors.js';
 import { field, isEmail } from '../../domain/validation.js';
-import { invitationInvalidPage, invitationPage, OCCASIONAL, PERMISSION_KEYS, personFormPage, roleLabel, type PersonForm } from '../views/contributor-pages.js';
+import {
+  invitationInvalidPage,
+  invitationPage,
+  OCCASIONAL,
+  PERMISSION_KEYS,
+  personFormPage,
+  roleLabel,
+  type PersonForm,
+} from '../views/contributor-pages.js';
 import { idParams } from './client.js';
 import { clientOf, staffOf } from '../plugins/access.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
@@ -38,7 +46,12 @@ interface ValidPerson {
 }
 
 /** Reads the add form; errors in the reader's language, nothing stored while there are any. */
-function readPerson(t: Messages, body: unknown, allowedRoles: readonly string[], occasionalAllowed: boolean): { values: PersonForm; errors: string[]; person?: ValidPerson } {
+function readPerson(
+  t: Messages,
+  body: unknown,
+  allowedRoles: readonly string[],
+  occasionalAllowed: boolean,
+): { values: PersonForm; errors: string[]; person?: ValidPerson } {
   const name = field(body, 'name').trim();
   const email = field(body, 'email').trim();
   const role = field(body, 'role');
@@ -50,7 +63,17 @@ function readPerson(t: Messages, body: unknown, allowedRoles: readonly string[],
   const occasional = occasionalAllowed && role === OCCASIONAL;
   if (!occasional && !allowedRoles.includes(role)) errors.push(t.contributors.roleInvalid);
   if (errors.length > 0) return { values, errors };
-  return { values, errors, person: { name, email, kind: occasional ? 'occasional' : 'contributor', role: occasional ? null : role, notify: values.notify ?? false } };
+  return {
+    values,
+    errors,
+    person: {
+      name,
+      email,
+      kind: occasional ? 'occasional' : 'contributor',
+      role: occasional ? null : role,
+      notify: values.notify ?? false,
+    },
+  };
 }
 
 function memberErrorText(t: Messages, err: MemberError): string {
@@ -62,7 +85,12 @@ export default function contributorRoutes(app: FastifyInstance) {
   const staffInvitations = [csrf, rateLimited(app, 'invitation', (request) => request.staff?.id)];
   const clientInvitations = [csrf, rateLimited(app, 'invitation', (request) => request.client?.id)];
   /** The refusal to show when the invitee had all their e-mails from this account today. */
-  const mailRefusal = async (reply: FastifyReply, t: Messages, accountId: string, address: string): Promise<string | undefined> => {
+  const mailRefusal = async (
+    reply: FastifyReply,
+    t: Messages,
+    accountId: string,
+    address: string,
+  ): Promise<string | undefined> => {
     try {
       await consumeMailTargets(app, accountId, [address]);
       return undefined;
@@ -75,33 +103,61 @@ export default function contributorRoutes(app: FastifyInstance) {
   const { db, workflows, config } = app.deps;
   const policy = invitationPolicy(config);
 
-  const templateOf = (kase: Case): Promise<DocumentTemplate> => db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
-  const flash = (base: string, ok: string, name: string) => `${base}?${new URLSearchParams({ ok, name }).toString()}#people`;
+  const templateOf = (kase: Case): Promise<DocumentTemplate> =>
+    db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+  const flash = (base: string, ok: string, name: string) =>
+    `${base}?${new URLSearchParams({ ok, name }).toString()}#people`;
 
   // ---- Back-office ----
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/contributeurs', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: staffInvitations }, async (request, reply) => {
-    const staff = staffOf(request);
-    const kase = await findStaffCase(db, request.staffScope, request.params.id);
-    if (!kase) return reply.callNotFound();
-    const t = translator(request, 'staff');
-    const template = await templateOf(kase);
-    const roles = contributorRoles(template);
-    const form = readPerson(t, request.body, roles.map((r) => r.code), true);
-    const render = (errors: string[], status: number) =>
-      sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: form.values, errors }), status);
-    if (!form.person) return render(form.errors, 400);
-    const refused = form.person.notify ? await mailRefusal(reply, t, staff.id, form.person.email) : undefined;
-    if (refused) return render([refused], 429);
-    try {
-      await addPerson(db, workflows, policy, { account: staff, ip: request.ip }, kase, form.person);
-    } catch (err) {
-      if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
-      request.log.error({ err }, 'could not add a person to a case');
-      return render([t.contributors.unavailable], 503);
-    }
-    return reply.redirect(flash(`/back-office/dossiers/${kase.id}`, form.person.notify ? 'person-invited' : 'person-added', form.person.name), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/contributeurs',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: staffInvitations },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
+      if (!kase) return reply.callNotFound();
+      const t = translator(request, 'staff');
+      const template = await templateOf(kase);
+      const roles = contributorRoles(template);
+      const form = readPerson(
+        t,
+        request.body,
+        roles.map((r) => r.code),
+        true,
+      );
+      const render = (errors: string[], status: number) =>
+        sendPage(
+          reply,
+          personFormPage(pageContext(request, reply, { area: 'staff' }), {
+            kase,
+            roles,
+            area: 'staff',
+            values: form.values,
+            errors,
+          }),
+          status,
+        );
+      if (!form.person) return render(form.errors, 400);
+      const refused = form.person.notify ? await mailRefusal(reply, t, staff.id, form.person.email) : undefined;
+      if (refused) return render([refused], 429);
+      try {
+        await addPerson(db, workflows, policy, { account: staff, ip: request.ip }, kase, form.person);
+      } catch (err) {
+        if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
+        request.log.error({ err }, 'could not add a person to a case');
+        return render([t.contributors.unavailable], 503);
+      }
+      return reply.redirect(
+        flash(
+          `/back-office/dossiers/${kase.id}`,
+          form.person.notify ? 'person-invited' : 'person-added',
+          form.person.name,
+        ),
+        303,
+      );
+    },
+  );
 
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
@@ -113,11 +169,23 @@ export default function contributorRoutes(app: FastifyInstance) {
       const member = scoped ? await findMember(db, scoped.id, request.params.memberId) : undefined;
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
-      const refused = account ? await mailRefusal(reply, translator(request, 'staff'), staff.id, account.email) : undefined;
+      const refused = account
+        ? await mailRefusal(reply, translator(request, 'staff'), staff.id, account.email)
+        : undefined;
       if (refused) {
         const kase = await findCase(db, member.case_id);
         if (!kase) return reply.callNotFound();
-        return sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles: contributorRoles(await templateOf(kase)), area: 'staff', values: {}, errors: [refused] }), 429);
+        return sendPage(
+          reply,
+          personFormPage(pageContext(request, reply, { area: 'staff' }), {
+            kase,
+            roles: contributorRoles(await templateOf(kase)),
+            area: 'staff',
+            values: {},
+            errors: [refused],
+          }),
+          429,
+        );
       }
       let sent: boolean;
       try {
@@ -128,11 +196,24 @@ export default function contributorRoutes(app: FastifyInstance) {
         const kase = await findCase(db, member.case_id);
         const roles = kase ? contributorRoles(await templateOf(kase)) : [];
         if (!kase) return reply.callNotFound();
-        return sendPage(reply, personFormPage(pageContext(request, reply, { area: 'staff' }), { kase, roles, area: 'staff', values: {}, errors: [t.contributors.unavailable] }), 503);
+        return sendPage(
+          reply,
+          personFormPage(pageContext(request, reply, { area: 'staff' }), {
+            kase,
+            roles,
+            area: 'staff',
+            values: {},
+            errors: [t.contributors.unavailable],
+          }),
+          503,
+        );
       }
       // Accepted or revoked meanwhile: nothing to send, the list says where they stand.
       if (!sent) return reply.redirect(`/back-office/dossiers/${member.case_id}#people`, 303);
-      return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-invited', account?.full_name ?? ''), 303);
+      return reply.redirect(
+        flash(`/back-office/dossiers/${member.case_id}`, 'person-invited', account?.full_name ?? ''),
+        303,
+      );
     },
   );
 
@@ -145,31 +226,58 @@ export default function contributorRoutes(app: FastifyInstance) {
       const member = scoped ? await findMember(db, scoped.id, request.params.memberId) : undefined;
       if (!member) return reply.callNotFound();
       const account = await findAccountById(db, member.account_id);
-      await revokePerson(db, workflows, { account: staff, ip: request.ip }, member, (err) => request.log.warn({ err }, 'revocation not told to its workflow'));
-      return reply.redirect(flash(`/back-office/dossiers/${member.case_id}`, 'person-revoked', account?.full_name ?? ''), 303);
+      await revokePerson(db, workflows, { account: staff, ip: request.ip }, member, (err) =>
+        request.log.warn({ err }, 'revocation not told to its workflow'),
+      );
+      return reply.redirect(
+        flash(`/back-office/dossiers/${member.case_id}`, 'person-revoked', account?.full_name ?? ''),
+        303,
+      );
     },
   );
 
   /** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
-  app.post<{ Params: { id: string } }>('/back-office/procedures/:id/contributeurs', { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const staff = staffOf(request);
-    const template = await db.selectFrom('document_templates').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-    if (!template) return reply.callNotFound();
-    const checked = (name: string) => field(request.body, name) === '1';
-    const roles = template.roles.map((r, i) => {
-      // The main client's role keeps everything.
-      if (i === 0) return r;
-      const view = checked(`${r.code}-view`);
-      const permissions = Object.fromEntries(PERMISSION_KEYS.map((k) => [k, view && checked(`${r.code}-${k}`)])) as Record<keyof RolePermissions, boolean>;
-      return { ...r, permissions };
-    });
-    const invitable = checked('invitable');
-    await db.transaction().execute(async (tx) => {
-      await tx.updateTable('document_templates').set({ roles: JSON.stringify(roles), contributors_invitable: invitable }).where('id', '=', template.id).execute();
-      await audit(tx, { actorAccountId: staff.id, actorKind: 'staff', action: 'document_template.permissions', subjectType: 'document_template', subjectId: template.id, ip: request.ip, details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable } });
-    });
-    return reply.redirect(`/back-office/procedures/${template.id}?ok=1#permissions`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/procedures/:id/contributeurs',
+    { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const template = await db
+        .selectFrom('document_templates')
+        .selectAll()
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
+      if (!template) return reply.callNotFound();
+      const checked = (name: string) => field(request.body, name) === '1';
+      const roles = template.roles.map((r, i) => {
+        // The main client's role keeps everything.
+        if (i === 0) return r;
+        const view = checked(`${r.code}-view`);
+        const permissions = Object.fromEntries(
+          PERMISSION_KEYS.map((k) => [k, view && checked(`${r.code}-${k}`)]),
+        ) as Record<keyof RolePermissions, boolean>;
+        return { ...r, permissions };
+      });
+      const invitable = checked('invitable');
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('document_templates')
+          .set({ roles: JSON.stringify(roles), contributors_invitable: invitable })
+          .where('id', '=', template.id)
+          .execute();
+        await audit(tx, {
+          actorAccountId: staff.id,
+          actorKind: 'staff',
+          action: 'document_template.permissions',
+          subjectType: 'document_template',
+          subjectId: template.id,
+          ip: request.ip,
+          details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable },
+        });
+      });
+      return reply.redirect(`/back-office/procedures/${template.id}?ok=1#permissions`, 303);
+    },
+  );
 
   // ---- The main client ----
 
@@ -180,85 +288,125 @@ export default function contributorRoutes(app: FastifyInstance) {
     return { kase: access.kase, template: await templateOf(access.kase) };
   }
 
-  app.get<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
-    const owned = await ownerCase(request);
-    if (!owned) return reply.callNotFound();
-    const t = translator(request);
-    const allowed = owned.template.contributors_invitable && owned.kase.status !== 'closed';
-    return sendPage(
-      reply,
-      personFormPage(pageContext(request, reply), { kase: owned.kase, roles: contributorRoles(owned.template), area: 'owner', values: {}, errors: allowed ? [] : [t.contributors.notAllowed] }),
-      allowed ? 200 : 403,
-    );
-  });
+  app.get<{ Params: { id: string } }>(
+    '/dossiers/:id/contributeurs',
+    { config: { access: 'client' }, schema: { hide: true, params: idParams } },
+    async (request, reply) => {
+      const owned = await ownerCase(request);
+      if (!owned) return reply.callNotFound();
+      const t = translator(request);
+      const allowed = owned.template.contributors_invitable && owned.kase.status !== 'closed';
+      return sendPage(
+        reply,
+        personFormPage(pageContext(request, reply), {
+          kase: owned.kase,
+          roles: contributorRoles(owned.template),
+          area: 'owner',
+          values: {},
+          errors: allowed ? [] : [t.contributors.notAllowed],
+        }),
+        allowed ? 200 : 403,
+      );
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/contributeurs', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: clientInvitations }, async (request, reply) => {
-    const client = clientOf(request);
-    const owned = await ownerCase(request);
-    if (!owned) return reply.callNotFound();
-    const { kase, template } = owned;
-    const t = translator(request);
-    const roles = contributorRoles(template);
-    const form = readPerson(t, request.body, roles.map((r) => r.code), false);
-    const render = (errors: string[], status: number) => sendPage(reply, personFormPage(pageContext(request, reply), { kase, roles, area: 'owner', values: form.values, errors }), status);
-    if (!template.contributors_invitable || kase.status === 'closed') return render([t.contributors.notAllowed], 403);
-    if (!form.person) return render(form.errors, 400);
-    const refused = await mailRefusal(reply, t, client.id, form.person.email);
-    if (refused) return render([refused], 429);
-    try {
-      // The main client's invitation always goes at once: they have no "send" button later.
-      await addPerson(db, workflows, policy, { account: client, ip: request.ip }, kase, { ...form.person, notify: true });
-    } catch (err) {
-      if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
-      request.log.error({ err }, 'could not invite a contributor');
-      return render([t.contributors.unavailable], 503);
-    }
-    return reply.redirect(flash(`/dossiers/${kase.id}`, 'person-invited', form.person.name), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/dossiers/:id/contributeurs',
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: clientInvitations },
+    async (request, reply) => {
+      const client = clientOf(request);
+      const owned = await ownerCase(request);
+      if (!owned) return reply.callNotFound();
+      const { kase, template } = owned;
+      const t = translator(request);
+      const roles = contributorRoles(template);
+      const form = readPerson(
+        t,
+        request.body,
+        roles.map((r) => r.code),
+        false,
+      );
+      const render = (errors: string[], status: number) =>
+        sendPage(
+          reply,
+          personFormPage(pageContext(request, reply), { kase, roles, area: 'owner', values: form.values, errors }),
+          status,
+        );
+      if (!template.contributors_invitable || kase.status === 'closed') return render([t.contributors.notAllowed], 403);
+      if (!form.person) return render(form.errors, 400);
+      const refused = await mailRefusal(reply, t, client.id, form.person.email);
+      if (refused) return render([refused], 429);
+      try {
+        // The main client's invitation always goes at once: they have no "send" button later.
+        await addPerson(db, workflows, policy, { account: client, ip: request.ip }, kase, {
+          ...form.person,
+          notify: true,
+        });
+      } catch (err) {
+        if (err instanceof MemberError) return render([memberErrorText(t, err)], 409);
+        request.log.error({ err }, 'could not invite a contributor');
+        return render([t.contributors.unavailable], 503);
+      }
+      return reply.redirect(flash(`/dossiers/${kase.id}`, 'person-invited', form.person.name), 303);
+    },
+  );
 
   // ---- The invitation link ----
   // The token is in the URL: these routes log at warn level only, so that the request log line
   // (which carries the URL) never holds a live invitation link. Tested in contributors-matrix.
 
-  app.get<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, logLevel: 'warn' }, async (request, reply) => {
-    const member = await findInvitation(db, request.params.token);
-    const ctx = pageContext(request, reply);
-    if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
-    const kase = await findCase(db, member.case_id);
-    if (!kase) return sendPage(reply, invitationInvalidPage(ctx), 404);
-    const [template, owner] = await Promise.all([templateOf(kase), findAccountById(db, kase.client_account_id)]);
-    return sendPage(
-      reply,
-      invitationPage(ctx, {
-        token: request.params.token,
-        caseTitle: kase.title,
-        caseNumber: kase.number,
-        role: roleLabel(ctx, template.roles, member.kind === 'occasional' ? null : member.role),
-        occasional: member.kind === 'occasional',
-        inviterName: owner?.full_name ?? '',
-        expiresAt: member.invitation_expires_at,
-      }),
-    );
-  });
+  app.get<{ Params: { token: string } }>(
+    '/invitation/:token',
+    { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, logLevel: 'warn' },
+    async (request, reply) => {
+      const member = await findInvitation(db, request.params.token);
+      const ctx = pageContext(request, reply);
+      if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
+      const kase = await findCase(db, member.case_id);
+      if (!kase) return sendPage(reply, invitationInvalidPage(ctx), 404);
+      const [template, owner] = await Promise.all([templateOf(kase), findAccountById(db, kase.client_account_id)]);
+      return sendPage(
+        reply,
+        invitationPage(ctx, {
+          token: request.params.token,
+          caseTitle: kase.title,
+          caseNumber: kase.number,
+          role: roleLabel(ctx, template.roles, member.kind === 'occasional' ? null : member.role),
+          occasional: member.kind === 'occasional',
+          inviterName: owner?.full_name ?? '',
+          expiresAt: member.invitation_expires_at,
+        }),
+      );
+    },
+  );
 
-  app.post<{ Params: { token: string } }>('/invitation/:token', { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' }, async (request, reply) => {
-    const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
-    const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
-    if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
-    const account = await findAccountById(db, member.account_id);
-    if (!account || account.disabled_at) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
-    // The link came to their mailbox: it signs them in. Without a password yet, one is sent the
-    // usual way (generated, by e-mail) for the next visits.
-    let ok = 'invitation-accepted';
-    if (!account.password_hash) {
-      try {
-        await requestPassword(db, workflows, { email: account.email, ip: request.ip, loginUrl: `${config.publicUrl}/connexion` });
-        ok = 'invitation-password';
-      } catch (err) {
-        request.log.error({ err }, 'could not send a first password');
+  app.post<{ Params: { token: string } }>(
+    '/invitation/:token',
+    { config: { access: 'public' }, schema: { hide: true, params: tokenParams }, preHandler: csrf, logLevel: 'warn' },
+    async (request, reply) => {
+      const log = (err: unknown) => request.log.warn({ err }, 'acceptance not told to its workflow');
+      const member = await acceptPerson(db, workflows, request.params.token, request.ip, log);
+      if (!member) return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
+      const account = await findAccountById(db, member.account_id);
+      if (!account || account.disabled_at)
+        return sendPage(reply, invitationInvalidPage(pageContext(request, reply)), 404);
+      // The link came to their mailbox: it signs them in. Without a password yet, one is sent the
+      // usual way (generated, by e-mail) for the next visits.
+      let ok = 'invitation-accepted';
+      if (!account.password_hash) {
+        try {
+          await requestPassword(db, workflows, {
+            email: account.email,
+            ip: request.ip,
+            loginUrl: `${config.publicUrl}/connexion`,
+          });
+          ok = 'invitation-password';
+        } catch (err) {
+          request.log.error({ err }, 'could not send a first password');
+        }
       }
-    }
-    await app.startSession(reply, request, account);
-    return reply.redirect(`/dossiers/${member.case_id}?ok=${ok}`, 303);
-  });
+      await app.startSession(reply, request, account);
+      return reply.redirect(`/dossiers/${member.case_id}?ok=${ok}`, 303);
+    },
+  );
 }

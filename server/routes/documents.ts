@@ -9,8 +9,24 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import type { Account, Case, DocumentCategory } from '../../db/database.js';
-import { caseAccessFor, caseMembers, mayWithdraw, visibleDocument, visibleProgress, type CaseAccess } from '../../db/contributors.js';
-import { caseProgress, categoryLabel, findCaseDocument, findStaffCase, lastCaseComment, searchCases, templateCategories, type CategoryState } from '../../db/documents.js';
+import {
+  caseAccessFor,
+  caseMembers,
+  mayWithdraw,
+  visibleDocument,
+  visibleProgress,
+  type CaseAccess,
+} from '../../db/contributors.js';
+import {
+  caseProgress,
+  categoryLabel,
+  findCaseDocument,
+  findStaffCase,
+  lastCaseComment,
+  searchCases,
+  templateCategories,
+  type CategoryState,
+} from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';
@@ -39,9 +55,25 @@ const docParams = {
   required: ['id', 'docId'],
 } as const;
 
-type Flash = 'deposited' | 'split' | 'withdrawn' | 'comment' | 'reviewed' | 'closed' | 'late' | 'opened' | 'person-added' | 'person-invited' | 'person-revoked' | 'invitation-accepted' | 'invitation-password';
+type Flash =
+  | 'deposited'
+  | 'split'
+  | 'withdrawn'
+  | 'comment'
+  | 'reviewed'
+  | 'closed'
+  | 'late'
+  | 'opened'
+  | 'person-added'
+  | 'person-invited'
+  | 'person-revoked'
+  | 'invitation-accepted'
+  | 'invitation-password';
 
-function flashText(t: Messages, query: { ok?: string; n?: string; name?: string; number?: string }): string | undefined {
+function flashText(
+  t: Messages,
+  query: { ok?: string; n?: string; name?: string; number?: string },
+): string | undefined {
   const n = Number.parseInt(query.n ?? '1', 10) || 1;
   switch (query.ok as Flash | undefined) {
     case 'deposited':
@@ -76,7 +108,10 @@ function flashText(t: Messages, query: { ok?: string; n?: string; name?: string;
 }
 
 function flashUrl(base: string, ok: Flash, extra: Record<string, string | number> = {}, anchor = ''): string {
-  const params = new URLSearchParams({ ok, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
+  const params = new URLSearchParams({
+    ok,
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])),
+  });
   return `${base}?${params.toString()}${anchor}`;
 }
 
@@ -84,14 +119,25 @@ function flashUrl(base: string, ok: Flash, extra: Record<string, string | number
 function refusalErrors(t: Messages, received: ReceivedFiles): string[] {
   if (received.refusals.length === 0) return [];
   const names = received.refusals.map((r) => r.name).filter((n) => n !== '');
-  return [...(names.length > 0 ? [t.documents.refusedTitle(names)] : []), ...received.refusals.map((r) => refusalMessage(t, r))];
+  return [
+    ...(names.length > 0 ? [t.documents.refusedTitle(names)] : []),
+    ...received.refusals.map((r) => refusalMessage(t, r)),
+  ];
 }
 
 function wantsJson(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('application/json');
 }
 
-function asAttachment(doc: { id: string; file_name: string; content_type: string; size_bytes: number; sha256: string; storage_key: string; created_at: Date }): AttachmentRow {
+function asAttachment(doc: {
+  id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Date;
+}): AttachmentRow {
   return { ...doc, message_id: '', redmine_attachment_id: null };
 }
 
@@ -114,9 +160,13 @@ export default async function documentRoutes(app: FastifyInstance) {
     });
   });
 
-
   async function caseView(kase: Case, locale: 'fr' | 'en'): Promise<CaseView & { clientEmail: string }> {
-    const [{ template, states }, client, comment, members] = await Promise.all([caseProgress(db, kase), findAccountById(db, kase.client_account_id), lastCaseComment(db, kase.id), caseMembers(db, kase.id)]);
+    const [{ template, states }, client, comment, members] = await Promise.all([
+      caseProgress(db, kase),
+      findAccountById(db, kase.client_account_id),
+      lastCaseComment(db, kase.id),
+      caseMembers(db, kase.id),
+    ]);
     return {
       kase,
       clientName: client?.full_name ?? '',
@@ -135,7 +185,9 @@ export default async function documentRoutes(app: FastifyInstance) {
     const [{ template, states }, client, comment] = await Promise.all([
       visibleProgress(db, access),
       findAccountById(db, kase.client_account_id),
-      access.permissions.message ? lastCaseComment(db, kase.id, access.kind === 'owner' ? undefined : access.accountId) : undefined,
+      access.permissions.message
+        ? lastCaseComment(db, kase.id, access.kind === 'owner' ? undefined : access.accountId)
+        : undefined,
     ]);
     const owner = access.kind === 'owner';
     return {
@@ -147,11 +199,27 @@ export default async function documentRoutes(app: FastifyInstance) {
       access: { kind: access.kind, role: access.role, permissions: access.permissions, accountId: access.accountId },
       // The case record (payment, the files staff publish) is the whole case's: not a contributor's part.
       ...(access.permissions.seeAll ? { record: await loadCaseRecord(db, kase) } : {}),
-      ...(owner ? { people: { members: await caseMembers(db, kase.id), roles: template.roles, viewer: 'owner' as const, mayInvite: template.contributors_invitable } } : {}),
+      ...(owner
+        ? {
+            people: {
+              members: await caseMembers(db, kase.id),
+              roles: template.roles,
+              viewer: 'owner' as const,
+              mayInvite: template.contributors_invitable,
+            },
+          }
+        : {}),
     };
   }
 
-  async function renderClientCase(request: FastifyRequest, reply: FastifyReply, access: CaseAccess, form: { errors: string[]; comment?: string }, status = 200, flash?: string) {
+  async function renderClientCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: CaseAccess,
+    form: { errors: string[]; comment?: string },
+    status = 200,
+    flash?: string,
+  ) {
     const ctx = pageContext(request, reply, { flash: flash ? { kind: 'info', text: flash } : undefined });
     return sendPage(reply, clientCasePage(ctx, await clientCaseView(access, ctx.locale), form), status);
   }
@@ -165,25 +233,46 @@ export default async function documentRoutes(app: FastifyInstance) {
 
   // ---- Client space ----
 
-  app.get<{ Querystring: { q?: string } }>('/dossiers', { ...hidden, config: { access: 'client', clientView: true } }, async (request, reply) => {
-    const query = (request.query.q ?? '').slice(0, 200);
-    const items = await searchCases(db, query, { clientId: clientOf(request).id, scope: clientPagesScope(request) });
-    if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
-    return sendPage(reply, caseListPage(pageContext(request, reply), { items, query, staff: false }), query && items.length === 0 ? 404 : 200);
-  });
+  app.get<{ Querystring: { q?: string } }>(
+    '/dossiers',
+    { ...hidden, config: { access: 'client', clientView: true } },
+    async (request, reply) => {
+      const query = (request.query.q ?? '').slice(0, 200);
+      const items = await searchCases(db, query, { clientId: clientOf(request).id, scope: clientPagesScope(request) });
+      if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
+      return sendPage(
+        reply,
+        caseListPage(pageContext(request, reply), { items, query, staff: false }),
+        query && items.length === 0 ? 404 : 200,
+      );
+    },
+  );
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string; n?: string; name?: string } }>(
     '/dossiers/:id',
     { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } },
     async (request, reply) => {
-        const access = await accessOf(request, request.params.id);
+      const access = await accessOf(request, request.params.id);
       if (!access) return reply.callNotFound();
-      return renderClientCase(request, reply, access, { errors: [] }, 200, flashText(translator(request), request.query));
+      return renderClientCase(
+        request,
+        reply,
+        access,
+        { errors: [] },
+        200,
+        flashText(translator(request), request.query),
+      );
     },
   );
 
   /** Refuses the deposit (JSON for the script, the page again otherwise), files already removed. */
-  async function refuse(request: FastifyRequest, reply: FastifyReply, access: CaseAccess, errors: string[], status = 400) {
+  async function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: CaseAccess,
+    errors: string[],
+    status = 400,
+  ) {
     if (wantsJson(request)) return reply.status(status).send({ ok: false, errors });
     return renderClientCase(request, reply, access, { errors }, status);
   }
@@ -192,7 +281,10 @@ export default async function documentRoutes(app: FastifyInstance) {
    * Who may deposit in this case, or the answer already sent: not found, read-only, closed. Both
    * deposit routes (files, split) start here, before a byte is read.
    */
-  async function depositTarget(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ t: Messages; client: Account; access: CaseAccess; states: CategoryState[] } | undefined> {
+  async function depositTarget(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+  ): Promise<{ t: Messages; client: Account; access: CaseAccess; states: CategoryState[] } | undefined> {
     const t = translator(request);
     const access = await accessOf(request, request.params.id);
     if (!access) {
@@ -211,136 +303,171 @@ export default async function documentRoutes(app: FastifyInstance) {
     return { t, client: clientOf(request), access, states };
   }
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/documents', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
-    const target = await depositTarget(request, reply);
-    if (!target) return reply;
-    const { t, client, access, states } = target;
-    const kase = access.kase;
-    const state = states.find((s) => s.category.id === field(request.body, 'category'));
-    // Checked before a byte is stored: a form without a valid category keeps nothing.
-    if (!state) return refuse(request, reply, access, [t.documents.categoryInvalid]);
-    if (state.state === 'complete') return refuse(request, reply, access, [t.documents.categoryDone], 409);
-    const received = await receiveFiles(app, request, storage);
-    // Files of a refused form are removed before the answer leaves: whoever reads the answer
-    // finds nothing stored.
-    const fail = async (errors: string[], status = 400) => {
-      await discardFiles(storage, received.files);
-      return refuse(request, reply, access, errors, status);
-    };
-    let kept = false;
-    try {
-      if (received.refusals.length > 0) return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
-      if (received.files.length === 0) return await fail([t.documents.noFile]);
-      try {
-        const rows = await depositDocuments(db, workflows, { account: client, ip: request.ip }, kase, received.files.map((f) => ({
-          categoryId: state.category.id,
-          fileName: f.fileName,
-          contentType: f.contentType,
-          sizeBytes: f.sizeBytes,
-          sha256: f.sha256,
-          storageKey: f.storageKey,
-          pageCount: f.pageCount ?? null,
-          source: 'upload' as const,
-        })));
-        kept = true;
-        const label = categoryLabel(state.category, resolveLocale(request));
-        if (wantsJson(request)) return await reply.send({ ok: true, message: t.documents.uploaded(rows.length, label), documentIds: rows.map((r) => r.id) });
-        return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'deposited', { n: rows.length, name: label }, `#cat-${state.category.code}`), 303);
-      } catch (err) {
-        request.log.error({ err }, 'could not record a deposit');
-        return await fail([t.documents.unavailable], 503);
-      }
-    } finally {
-      if (!kept) await discardFiles(storage, received.files);
-    }
-  });
-
-  app.post<{ Params: { id: string } }>('/dossiers/:id/decoupage', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf }, async (request, reply) => {
-    const target = await depositTarget(request, reply);
-    if (!target) return reply;
-    const { t, client, access, states } = target;
-    const kase = access.kase;
-    const open = states.filter((s) => s.state !== 'complete');
-    const received = await receiveFiles(app, request, storage);
-    const source = received.files[0];
-    // The original is cut into the documents and never kept; it is removed before any answer.
-    const fail = async (errors: string[], status = 400) => {
-      await discardFiles(storage, received.files);
-      return refuse(request, reply, access, errors, status);
-    };
-    try {
-      if (received.refusals.length > 0) return await fail(refusalErrors(t, received));
-      if (!source || received.files.length > 1 || source.contentType !== 'application/pdf' || !source.pageCount) return await fail([t.documents.splitNotPdf]);
-      const errors: string[] = [];
-      const seen = new Map<number, string>();
-      const pieces: Array<{ category: DocumentCategory; pages: number[] }> = [];
-      for (const s of open) {
-        const label = categoryLabel(s.category, resolveLocale(request));
-        const pages = parsePageList(field(request.body, `pages-${s.category.id}`), source.pageCount);
-        if (!pages) {
-          errors.push(t.documents.splitPagesInvalid(label));
-          continue;
-        }
-        for (const p of pages) {
-          if (seen.has(p)) errors.push(t.documents.splitPageTwice(p));
-          seen.set(p, s.category.id);
-        }
-        if (pages.length > 0) pieces.push({ category: s.category, pages });
-      }
-      if (errors.length === 0 && pieces.length === 0) errors.push(t.documents.splitNothing);
-      if (errors.length > 0) return await fail([...new Set(errors)]);
-      let cut: Awaited<ReturnType<typeof cutStoredPdf>>;
-      try {
-        cut = await cutStoredPdf(storage, source.storageKey, pieces, source.fileName);
-      } catch (err) {
-        if (!(err instanceof SplitPieceRefused)) throw err;
-        return await fail([refusalMessage(t, err.refusal)]);
-      }
-      try {
-        const base = source.fileName.replace(/\.pdf$/i, '');
-        const rows = await depositDocuments(
-          db,
-          workflows,
-          { account: client, ip: request.ip },
-          kase,
-          cut.map((c, i) => {
-            const piece = pieces[i]!;
-            return {
-              categoryId: piece.category.id,
-              fileName: `${base} – ${categoryLabel(piece.category, resolveLocale(request))}.pdf`,
-              contentType: 'application/pdf',
-              sizeBytes: c.sizeBytes,
-              sha256: c.sha256,
-              storageKey: c.key,
-              pageCount: c.pageCount,
-              source: 'split' as const,
-            };
-          }),
-        );
+  app.post<{ Params: { id: string } }>(
+    '/dossiers/:id/documents',
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf },
+    async (request, reply) => {
+      const target = await depositTarget(request, reply);
+      if (!target) return reply;
+      const { t, client, access, states } = target;
+      const kase = access.kase;
+      const state = states.find((s) => s.category.id === field(request.body, 'category'));
+      // Checked before a byte is stored: a form without a valid category keeps nothing.
+      if (!state) return refuse(request, reply, access, [t.documents.categoryInvalid]);
+      if (state.state === 'complete') return refuse(request, reply, access, [t.documents.categoryDone], 409);
+      const received = await receiveFiles(app, request, storage);
+      // Files of a refused form are removed before the answer leaves: whoever reads the answer
+      // finds nothing stored.
+      const fail = async (errors: string[], status = 400) => {
         await discardFiles(storage, received.files);
-        if (wantsJson(request)) return await reply.send({ ok: true, message: t.documents.splitDone(rows.length), documentIds: rows.map((r) => r.id) });
-        return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'split', { n: rows.length }), 303);
-      } catch (err) {
-        await Promise.all(cut.map((c) => storage.delete(c.key)));
-        request.log.error({ err }, 'could not record a split deposit');
-        return await fail([t.documents.unavailable], 503);
+        return refuse(request, reply, access, errors, status);
+      };
+      let kept = false;
+      try {
+        if (received.refusals.length > 0)
+          return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
+        if (received.files.length === 0) return await fail([t.documents.noFile]);
+        try {
+          const rows = await depositDocuments(
+            db,
+            workflows,
+            { account: client, ip: request.ip },
+            kase,
+            received.files.map((f) => ({
+              categoryId: state.category.id,
+              fileName: f.fileName,
+              contentType: f.contentType,
+              sizeBytes: f.sizeBytes,
+              sha256: f.sha256,
+              storageKey: f.storageKey,
+              pageCount: f.pageCount ?? null,
+              source: 'upload' as const,
+            })),
+          );
+          kept = true;
+          const label = categoryLabel(state.category, resolveLocale(request));
+          if (wantsJson(request))
+            return await reply.send({
+              ok: true,
+              message: t.documents.uploaded(rows.length, label),
+              documentIds: rows.map((r) => r.id),
+            });
+          return await reply.redirect(
+            flashUrl(
+              `/dossiers/${kase.id}`,
+              'deposited',
+              { n: rows.length, name: label },
+              `#cat-${state.category.code}`,
+            ),
+            303,
+          );
+        } catch (err) {
+          request.log.error({ err }, 'could not record a deposit');
+          return await fail([t.documents.unavailable], 503);
+        }
+      } finally {
+        if (!kept) await discardFiles(storage, received.files);
       }
-    } finally {
-      // Whatever went wrong on the way, the original is not kept.
-      await discardFiles(storage, received.files);
-    }
-  });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/dossiers/:id/decoupage',
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf },
+    async (request, reply) => {
+      const target = await depositTarget(request, reply);
+      if (!target) return reply;
+      const { t, client, access, states } = target;
+      const kase = access.kase;
+      const open = states.filter((s) => s.state !== 'complete');
+      const received = await receiveFiles(app, request, storage);
+      const source = received.files[0];
+      // The original is cut into the documents and never kept; it is removed before any answer.
+      const fail = async (errors: string[], status = 400) => {
+        await discardFiles(storage, received.files);
+        return refuse(request, reply, access, errors, status);
+      };
+      try {
+        if (received.refusals.length > 0) return await fail(refusalErrors(t, received));
+        if (!source || received.files.length > 1 || source.contentType !== 'application/pdf' || !source.pageCount)
+          return await fail([t.documents.splitNotPdf]);
+        const errors: string[] = [];
+        const seen = new Map<number, string>();
+        const pieces: Array<{ category: DocumentCategory; pages: number[] }> = [];
+        for (const s of open) {
+          const label = categoryLabel(s.category, resolveLocale(request));
+          const pages = parsePageList(field(request.body, `pages-${s.category.id}`), source.pageCount);
+          if (!pages) {
+            errors.push(t.documents.splitPagesInvalid(label));
+            continue;
+          }
+          for (const p of pages) {
+            if (seen.has(p)) errors.push(t.documents.splitPageTwice(p));
+            seen.set(p, s.category.id);
+          }
+          if (pages.length > 0) pieces.push({ category: s.category, pages });
+        }
+        if (errors.length === 0 && pieces.length === 0) errors.push(t.documents.splitNothing);
+        if (errors.length > 0) return await fail([...new Set(errors)]);
+        let cut: Awaited<ReturnType<typeof cutStoredPdf>>;
+        try {
+          cut = await cutStoredPdf(storage, source.storageKey, pieces, source.fileName);
+        } catch (err) {
+          if (!(err instanceof SplitPieceRefused)) throw err;
+          return await fail([refusalMessage(t, err.refusal)]);
+        }
+        try {
+          const base = source.fileName.replace(/\.pdf$/i, '');
+          const rows = await depositDocuments(
+            db,
+            workflows,
+            { account: client, ip: request.ip },
+            kase,
+            cut.map((c, i) => {
+              const piece = pieces[i]!;
+              return {
+                categoryId: piece.category.id,
+                fileName: `${base} – ${categoryLabel(piece.category, resolveLocale(request))}.pdf`,
+                contentType: 'application/pdf',
+                sizeBytes: c.sizeBytes,
+                sha256: c.sha256,
+                storageKey: c.key,
+                pageCount: c.pageCount,
+                source: 'split' as const,
+              };
+            }),
+          );
+          await discardFiles(storage, received.files);
+          if (wantsJson(request))
+            return await reply.send({
+              ok: true,
+              message: t.documents.splitDone(rows.length),
+              documentIds: rows.map((r) => r.id),
+            });
+          return await reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'split', { n: rows.length }), 303);
+        } catch (err) {
+          await Promise.all(cut.map((c) => storage.delete(c.key)));
+          request.log.error({ err }, 'could not record a split deposit');
+          return await fail([t.documents.unavailable], 503);
+        }
+      } finally {
+        // Whatever went wrong on the way, the original is not kept.
+        await discardFiles(storage, received.files);
+      }
+    },
+  );
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/dossiers/:id/documents/:docId/retrait',
     { config: { access: 'client' }, schema: { hide: true, params: docParams }, preHandler: csrf },
     async (request, reply) => {
-        const access = await accessOf(request, request.params.id);
+      const access = await accessOf(request, request.params.id);
       if (!access) return reply.callNotFound();
       const kase = access.kase;
       const doc = await visibleDocument(db, access, request.params.docId);
       if (!doc) return reply.callNotFound();
-      if (!mayWithdraw(access, doc)) return renderClientCase(request, reply, access, { errors: [translator(request).contributors.readOnly] }, 403);
+      if (!mayWithdraw(access, doc))
+        return renderClientCase(request, reply, access, { errors: [translator(request).contributors.readOnly] }, 403);
       const removed = await withdraw(db, { account: clientOf(request), ip: request.ip }, kase, doc.id);
       if (!removed) return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'late'), 303);
       await storage.delete(removed.storage_key);
@@ -348,47 +475,96 @@ export default async function documentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: string; docId: string } }>('/dossiers/:id/documents/:docId', { config: { access: 'client' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
-    const access = await accessOf(request, request.params.id);
-    if (!access) return reply.callNotFound();
-    // Only a file this person may see; the unpaid-cases rule covers every file a client downloads.
-    return sendClientCaseDownload(app, request, reply, access.kase, await visibleDocument(db, access, request.params.docId), DOCUMENT_SUBJECT);
-  });
+  app.get<{ Params: { id: string; docId: string } }>(
+    '/dossiers/:id/documents/:docId',
+    { config: { access: 'client' }, schema: { hide: true, params: docParams } },
+    async (request, reply) => {
+      const access = await accessOf(request, request.params.id);
+      if (!access) return reply.callNotFound();
+      // Only a file this person may see; the unpaid-cases rule covers every file a client downloads.
+      return sendClientCaseDownload(
+        app,
+        request,
+        reply,
+        access.kase,
+        await visibleDocument(db, access, request.params.docId),
+        DOCUMENT_SUBJECT,
+      );
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/dossiers/:id/commentaires', { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const t = translator(request);
-    const access = await accessOf(request, request.params.id);
-    if (!access) return reply.callNotFound();
-    const kase = access.kase;
-    if (!access.permissions.message) return renderClientCase(request, reply, access, { errors: [t.contributors.noMessages] }, 403);
-    const comment = field(request.body, 'comment').trim();
-    const errors = comment === '' ? [t.documents.commentRequired] : comment.length > COMMENT_MAX ? [t.documents.commentTooLong] : [];
-    if (errors.length > 0) return renderClientCase(request, reply, access, { errors, comment: field(request.body, 'comment') }, 400);
-    try {
-      await sendCaseComment(db, workflows, { account: clientOf(request), ip: request.ip }, kase, comment);
-    } catch (err) {
-      request.log.error({ err }, 'could not send a case comment');
-      return renderClientCase(request, reply, access, { errors: [t.errors.unavailable], comment }, 503);
-    }
-    return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'comment', {}, '#comment-title'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/dossiers/:id/commentaires',
+    { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const t = translator(request);
+      const access = await accessOf(request, request.params.id);
+      if (!access) return reply.callNotFound();
+      const kase = access.kase;
+      if (!access.permissions.message)
+        return renderClientCase(request, reply, access, { errors: [t.contributors.noMessages] }, 403);
+      const comment = field(request.body, 'comment').trim();
+      const errors =
+        comment === ''
+          ? [t.documents.commentRequired]
+          : comment.length > COMMENT_MAX
+            ? [t.documents.commentTooLong]
+            : [];
+      if (errors.length > 0)
+        return renderClientCase(request, reply, access, { errors, comment: field(request.body, 'comment') }, 400);
+      try {
+        await sendCaseComment(db, workflows, { account: clientOf(request), ip: request.ip }, kase, comment);
+      } catch (err) {
+        request.log.error({ err }, 'could not send a case comment');
+        return renderClientCase(request, reply, access, { errors: [t.errors.unavailable], comment }, 503);
+      }
+      return reply.redirect(flashUrl(`/dossiers/${kase.id}`, 'comment', {}, '#comment-title'), 303);
+    },
+  );
 
   // ---- Back-office ----
 
-  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>('/back-office/dossiers/:id', { config: { access: 'staff' }, schema: { hide: true, params: idParams } }, async (request, reply) => {
-    const kase = await findStaffCase(db, request.staffScope, request.params.id);
-    if (!kase) return reply.callNotFound();
-    const t = translator(request, 'staff');
-    const flash = flashText(t, request.query);
-    const ctx = pageContext(request, reply, { area: 'staff', flash: flash ? { kind: 'info', text: flash } : undefined });
-    return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, request.query, kase) }, []));
-  });
+  app.get<{ Params: { id: string }; Querystring: { ok?: string; number?: string; fait?: string; erreur?: string } }>(
+    '/back-office/dossiers/:id',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams } },
+    async (request, reply) => {
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
+      if (!kase) return reply.callNotFound();
+      const t = translator(request, 'staff');
+      const flash = flashText(t, request.query);
+      const ctx = pageContext(request, reply, {
+        area: 'staff',
+        flash: flash ? { kind: 'info', text: flash } : undefined,
+      });
+      return sendPage(
+        reply,
+        staffCasePage(
+          ctx,
+          { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, request.query, kase) },
+          [],
+        ),
+      );
+    },
+  );
 
-  app.get<{ Params: { id: string; docId: string } }>('/back-office/dossiers/:id/documents/:docId', { config: { access: 'staff' }, schema: { hide: true, params: docParams } }, async (request, reply) => {
-    const kase = await findStaffCase(db, request.staffScope, request.params.id);
-    const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
-    return sendAttachment(app, request, reply, doc ? asAttachment(doc) : undefined, { accountId: staffOf(request).id, kind: 'staff' }, doc ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } } : {});
-  });
+  app.get<{ Params: { id: string; docId: string } }>(
+    '/back-office/dossiers/:id/documents/:docId',
+    { config: { access: 'staff' }, schema: { hide: true, params: docParams } },
+    async (request, reply) => {
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
+      const doc = kase ? await findCaseDocument(db, kase.id, request.params.docId) : undefined;
+      return sendAttachment(
+        app,
+        request,
+        reply,
+        doc ? asAttachment(doc) : undefined,
+        { accountId: staffOf(request).id, kind: 'staff' },
+        doc
+          ? { subject: { type: DOCUMENT_SUBJECT, id: doc.id, details: { caseId: doc.case_id, variant: 'original' } } }
+          : {},
+      );
+    },
+  );
 
   app.post<{ Params: { id: string; docId: string } }>(
     '/back-office/dossiers/:id/documents/:docId/examen',
@@ -404,15 +580,24 @@ export default async function documentRoutes(app: FastifyInstance) {
       const comment = field(request.body, 'comment').trim().slice(0, 500) || null;
       const renderError = async (message: string, status: number) => {
         const ctx = pageContext(request, reply, { area: 'staff' });
-        return sendPage(reply, staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, {}, kase) }, [message]), status);
+        return sendPage(
+          reply,
+          staffCasePage(ctx, { ...(await caseView(kase, ctx.locale)), work: await caseWork(db, {}, kase) }, [message]),
+          status,
+        );
       };
       let outcome: Parameters<typeof review>[5];
       if (decision === 'validate') {
         const piece = field(request.body, 'piece');
-        outcome = { outcome: 'validated', pieceCode: category.pieces.some((p) => p.code === piece) ? piece : null, comment };
+        outcome = {
+          outcome: 'validated',
+          pieceCode: category.pieces.some((p) => p.code === piece) ? piece : null,
+          comment,
+        };
       } else if (decision === 'reject') {
         const reason = field(request.body, 'reason');
-        if (!category.refusal_reasons.some((r) => r.code === reason && !r.archived)) return renderError(t.documents.reasonRequired, 400);
+        if (!category.refusal_reasons.some((r) => r.code === reason && !r.archived))
+          return renderError(t.documents.reasonRequired, 400);
         outcome = { outcome: 'rejected', reason, comment };
       } else {
         return renderError(t.errors.badForm, 400);
@@ -428,10 +613,14 @@ export default async function documentRoutes(app: FastifyInstance) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/back-office/dossiers/:id/cloture', { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf }, async (request, reply) => {
-    const kase = await findStaffCase(db, request.staffScope, request.params.id);
-    if (!kase) return reply.callNotFound();
-    await closeCase(db, workflows, { account: staffOf(request), ip: request.ip }, kase);
-    return reply.redirect(flashUrl(`/back-office/dossiers/${kase.id}`, 'closed'), 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/back-office/dossiers/:id/cloture',
+    { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
+    async (request, reply) => {
+      const kase = await findStaffCase(db, request.staffScope, request.params.id);
+      if (!kase) return reply.callNotFound();
+      await closeCase(db, workflows, { account: staffOf(request), ip: request.ip }, kase);
+      return reply.redirect(flashUrl(`/back-office/dossiers/${kase.id}`, 'closed'), 303);
+    },
+  );
 }

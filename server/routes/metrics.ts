@@ -26,7 +26,11 @@ export async function metricsText(db: Db): Promise<string> {
   const [outcomes, clocks, pendingMail] = await Promise.all([
     slaOutcomeCounts(db),
     runningClockCounts(db),
-    db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
+    db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow(),
   ]);
   const lines: string[] = [
     '# HELP guichet_sla_answers_total Answered client requests by SLA outcome.',
@@ -71,6 +75,8 @@ export default function metricsRoutes(app: FastifyInstance) {
 export async function buildMetricsApp(db: Db, logger: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger });
   // Scraped every few seconds: its requests are not worth a log line each.
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => reply.header('content-type', CONTENT_TYPE).send(await metricsText(db)));
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
+    reply.header('content-type', CONTENT_TYPE).send(await metricsText(db)),
+  );
   return app;
 }

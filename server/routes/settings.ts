@@ -3,7 +3,14 @@
 // logo route; only administrators change them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../db/audit.js';
-import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN, getSettings, isHexColor, saveSettings, type Settings } from '../../db/settings.js';
+import {
+  ROWS_PER_PAGE_MAX,
+  ROWS_PER_PAGE_MIN,
+  getSettings,
+  isHexColor,
+  saveSettings,
+  type Settings,
+} from '../../db/settings.js';
 import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { getUnpaidMode } from '../../db/case-record.js';
@@ -37,7 +44,10 @@ export default function settingsRoutes(app: FastifyInstance) {
     if (!settings.logo) return reply.callNotFound();
     try {
       const stream = await storage.get(settings.logo.key);
-      return reply.header('content-type', settings.logo.contentType).header('cache-control', 'public, max-age=86400').send(stream);
+      return reply
+        .header('content-type', settings.logo.contentType)
+        .header('cache-control', 'public, max-age=86400')
+        .send(stream);
     } catch (err) {
       if (isStoredObjectNotFound(err)) return reply.callNotFound();
       throw err;
@@ -45,48 +55,95 @@ export default function settingsRoutes(app: FastifyInstance) {
   });
 
   function formOf(settings: Settings): SettingsForm {
-    return { primaryColor: settings.primaryColor, rowsPerPage: String(settings.rowsPerPage), locales: settings.locales, hasLogo: settings.logo !== null };
+    return {
+      primaryColor: settings.primaryColor,
+      rowsPerPage: String(settings.rowsPerPage),
+      locales: settings.locales,
+      hasLogo: settings.logo !== null,
+    };
   }
 
-  app.get<{ Querystring: { enregistre?: string; impayes?: string } }>('/back-office/reglages', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
-    const t = translator(request, 'staff');
-    const flash = request.query.enregistre ? { kind: 'info' as const, text: t.settings.saved } : request.query.impayes ? { kind: 'info' as const, text: t.caseRecord.unpaidSaved } : undefined;
-    return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff', flash }), { ...formOf(await getSettings(db)), unpaidMode: await getUnpaidMode(db) }, []));
-  });
+  app.get<{ Querystring: { enregistre?: string; impayes?: string } }>(
+    '/back-office/reglages',
+    { ...hidden, config: { access: 'staff' } },
+    async (request, reply) => {
+      const t = translator(request, 'staff');
+      const flash = request.query.enregistre
+        ? { kind: 'info' as const, text: t.settings.saved }
+        : request.query.impayes
+          ? { kind: 'info' as const, text: t.caseRecord.unpaidSaved }
+          : undefined;
+      return sendPage(
+        reply,
+        settingsPage(
+          pageContext(request, reply, { area: 'staff', flash }),
+          { ...formOf(await getSettings(db)), unpaidMode: await getUnpaidMode(db) },
+          [],
+        ),
+      );
+    },
+  );
 
-  app.post('/back-office/reglages', { config: { access: 'admin' }, ...hidden, preHandler: [readFormFields, csrf] }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const staff = staffOf(request);
-    const t = translator(request, 'staff').settings;
-    const received = await receiveFiles(app, request, storage, LOGO_RULES);
-    const errors: string[] = [];
-    const primaryColor = field(request.body, 'primaryColor').trim().toLowerCase();
-    if (!isHexColor(primaryColor)) errors.push(t.colorInvalid);
-    const rowsText = field(request.body, 'rowsPerPage').trim();
-    const rowsPerPage = /^\d{1,4}$/.test(rowsText) ? Number(rowsText) : Number.NaN;
-    if (!(rowsPerPage >= ROWS_PER_PAGE_MIN && rowsPerPage <= ROWS_PER_PAGE_MAX)) errors.push(t.rowsInvalid);
-    const locales = (['fr', 'en'] as const).filter((l) => field(request.body, `locale_${l}`) === 'on');
-    if (locales.length === 0) errors.push(t.localesInvalid);
-    const logoFile = received.files[0];
-    if (received.refusals.length > 0 || received.files.length > 1) {
-      errors.push(t.logoInvalid, ...received.refusals.map((r) => refusalMessage(translator(request, 'staff'), r)));
-    }
-    if (errors.length > 0) {
-      await discardFiles(storage, received.files);
-      const current = await getSettings(db);
-      const form: SettingsForm = { primaryColor: field(request.body, 'primaryColor'), rowsPerPage: rowsText, locales: [...locales], hasLogo: current.logo !== null, unpaidMode: await getUnpaidMode(db) };
-      return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, errors), 400);
-    }
-    const logo = logoFile ? { key: logoFile.storageKey, contentType: logoFile.contentType } : field(request.body, 'removeLogo') === 'on' ? null : undefined;
-    let replaced: string | null;
-    try {
-      replaced = await saveSettings(db, { primaryColor, rowsPerPage, locales: [...locales], ...(logo !== undefined ? { logo } : {}) });
-    } catch (err) {
-      await discardFiles(storage, received.files);
-      throw err;
-    }
-    if (replaced) await storage.delete(replaced);
-    app.settingsChanged();
-    await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'settings.save', subjectType: 'settings', subjectId: '1', ip: request.ip, details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' } });
-    return reply.redirect('/back-office/reglages?enregistre=1', 303);
-  });
+  app.post(
+    '/back-office/reglages',
+    { config: { access: 'admin' }, ...hidden, preHandler: [readFormFields, csrf] },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const staff = staffOf(request);
+      const t = translator(request, 'staff').settings;
+      const received = await receiveFiles(app, request, storage, LOGO_RULES);
+      const errors: string[] = [];
+      const primaryColor = field(request.body, 'primaryColor').trim().toLowerCase();
+      if (!isHexColor(primaryColor)) errors.push(t.colorInvalid);
+      const rowsText = field(request.body, 'rowsPerPage').trim();
+      const rowsPerPage = /^\d{1,4}$/.test(rowsText) ? Number(rowsText) : Number.NaN;
+      if (!(rowsPerPage >= ROWS_PER_PAGE_MIN && rowsPerPage <= ROWS_PER_PAGE_MAX)) errors.push(t.rowsInvalid);
+      const locales = (['fr', 'en'] as const).filter((l) => field(request.body, `locale_${l}`) === 'on');
+      if (locales.length === 0) errors.push(t.localesInvalid);
+      const logoFile = received.files[0];
+      if (received.refusals.length > 0 || received.files.length > 1) {
+        errors.push(t.logoInvalid, ...received.refusals.map((r) => refusalMessage(translator(request, 'staff'), r)));
+      }
+      if (errors.length > 0) {
+        await discardFiles(storage, received.files);
+        const current = await getSettings(db);
+        const form: SettingsForm = {
+          primaryColor: field(request.body, 'primaryColor'),
+          rowsPerPage: rowsText,
+          locales: [...locales],
+          hasLogo: current.logo !== null,
+          unpaidMode: await getUnpaidMode(db),
+        };
+        return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, errors), 400);
+      }
+      const logo = logoFile
+        ? { key: logoFile.storageKey, contentType: logoFile.contentType }
+        : field(request.body, 'removeLogo') === 'on'
+          ? null
+          : undefined;
+      let replaced: string | null;
+      try {
+        replaced = await saveSettings(db, {
+          primaryColor,
+          rowsPerPage,
+          locales: [...locales],
+          ...(logo !== undefined ? { logo } : {}),
+        });
+      } catch (err) {
+        await discardFiles(storage, received.files);
+        throw err;
+      }
+      if (replaced) await storage.delete(replaced);
+      app.settingsChanged();
+      await audit(db, {
+        actorAccountId: staff.id,
+        actorKind: 'staff',
+        action: 'settings.save',
+        subjectType: 'settings',
+        subjectId: '1',
+        ip: request.ip,
+        details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' },
+      });
+      return reply.redirect('/back-office/reglages?enregistre=1', 303);
+    },
+  );
 }

@@ -29,8 +29,19 @@ export default function slaRoutes(app: FastifyInstance) {
       }
       const resolved = answer === 'yes';
       await db.transaction().execute(async (tx) => {
-        await tx.updateTable('conversations').set({ status: resolved ? 'resolved' : 'open' }).where('id', '=', conversation.id).execute();
-        await audit(tx, { actorAccountId: client.id, actorKind: 'client', action: resolved ? 'satisfaction.yes' : 'satisfaction.no', subjectType: 'conversation', subjectId: conversation.id, ip: request.ip });
+        await tx
+          .updateTable('conversations')
+          .set({ status: resolved ? 'resolved' : 'open' })
+          .where('id', '=', conversation.id)
+          .execute();
+        await audit(tx, {
+          actorAccountId: client.id,
+          actorKind: 'client',
+          action: resolved ? 'satisfaction.yes' : 'satisfaction.no',
+          subjectType: 'conversation',
+          subjectId: conversation.id,
+          ip: request.ip,
+        });
         await workflows.satisfactionAnswer(conversation.id, randomUUID(), resolved);
       });
       return reply.redirect(`/conversations/${conversation.id}`, 303);
@@ -44,20 +55,47 @@ export default function slaRoutes(app: FastifyInstance) {
       const staff = staffOf(request);
       const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
       if (!conversation) return reply.callNotFound();
-      if (conversation.status !== 'waiting_client' && conversation.status !== 'resolved' && conversation.status !== 'closed') {
-        await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'satisfaction.ask', subjectType: 'conversation', subjectId: conversation.id, ip: request.ip });
+      if (
+        conversation.status !== 'waiting_client' &&
+        conversation.status !== 'resolved' &&
+        conversation.status !== 'closed'
+      ) {
+        await audit(db, {
+          actorAccountId: staff.id,
+          actorKind: 'staff',
+          action: 'satisfaction.ask',
+          subjectType: 'conversation',
+          subjectId: conversation.id,
+          ip: request.ip,
+        });
         await workflows.askSatisfaction(conversation.id, `staff-${randomUUID()}`);
       }
       return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
     },
   );
 
-  app.get<{ Querystring: { space?: string; assignee?: string } }>('/back-office/delais', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
-    const [spaces, assignees] = await Promise.all([spacesInScope(db, request.staffScope), assigneesAtRisk(db, request.staffScope)]);
-    const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
-    const wanted = request.query.assignee ?? '';
-    const assignee: AssigneeFilter = wanted === 'none' ? 'none' : /^\d{1,9}$/.test(wanted) ? { redmineId: Number(wanted) } : undefined;
-    const rows = await conversationsAtRisk(db, { scope: request.staffScope, spaceId, assignee, limit: 200 });
-    return sendPage(reply, slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows, { spaces, assignees, spaceId, assignee: assignee ? wanted : '' }));
-  });
+  app.get<{ Querystring: { space?: string; assignee?: string } }>(
+    '/back-office/delais',
+    { config: { access: 'staff' }, schema: { hide: true } },
+    async (request, reply) => {
+      const [spaces, assignees] = await Promise.all([
+        spacesInScope(db, request.staffScope),
+        assigneesAtRisk(db, request.staffScope),
+      ]);
+      const spaceId = spaces.find((s) => s.id === request.query.space)?.id;
+      const wanted = request.query.assignee ?? '';
+      const assignee: AssigneeFilter =
+        wanted === 'none' ? 'none' : /^\d{1,9}$/.test(wanted) ? { redmineId: Number(wanted) } : undefined;
+      const rows = await conversationsAtRisk(db, { scope: request.staffScope, spaceId, assignee, limit: 200 });
+      return sendPage(
+        reply,
+        slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows, {
+          spaces,
+          assignees,
+          spaceId,
+          assignee: assignee ? wanted : '',
+        }),
+      );
+    },
+  );
 }

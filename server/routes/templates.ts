@@ -50,43 +50,78 @@ export default function templateRoutes(app: FastifyInstance) {
     const errors = typed.errors ?? [];
     const preview = errors.length === 0 ? renderText(text, sampleVars(key, locale)) : undefined;
     const flash = typed.flash ? { kind: 'info' as const, text: typed.flash } : undefined;
-    return sendPage(reply, templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), { key, locale, stored, text, preview, errors }), status);
+    return sendPage(
+      reply,
+      templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), {
+        key,
+        locale,
+        stored,
+        text,
+        preview,
+        errors,
+      }),
+      status,
+    );
   }
 
-  app.get<{ Params: Params; Querystring: { fait?: string } }>('/back-office/modeles/:key/:locale', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
-    const found = target(request);
-    if (!found) return reply.callNotFound();
-    const t = translator(request, 'staff').templates;
-    const done = request.query.fait === 'enregistre' ? t.saved : request.query.fait === 'origine' ? t.resetDone : undefined;
-    return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
-  });
+  app.get<{ Params: Params; Querystring: { fait?: string } }>(
+    '/back-office/modeles/:key/:locale',
+    { ...hidden, config: { access: 'staff' } },
+    async (request, reply) => {
+      const found = target(request);
+      if (!found) return reply.callNotFound();
+      const t = translator(request, 'staff').templates;
+      const done =
+        request.query.fait === 'enregistre' ? t.saved : request.query.fait === 'origine' ? t.resetDone : undefined;
+      return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
+    },
+  );
 
-  app.post<{ Params: Params }>('/back-office/modeles/:key/:locale', { config: { access: 'admin' }, ...hidden, preHandler: csrf }, async (request, reply) => {
-    const staff = staffOf(request);
-    const found = target(request);
-    if (!found) return reply.callNotFound();
-    const { key, locale } = found;
-    const uiLocale = resolveLocale(request, 'staff');
-    const action = field(request.body, 'action');
-    const url = `/back-office/modeles/${key}/${locale}`;
-    if (action === 'reset') {
-      await resetTemplate(db, key, locale);
-      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'template.reset', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
-      return reply.redirect(`${url}?fait=origine`, 303);
-    }
-    const text = { subject: field(request.body, 'subject'), body: field(request.body, 'body') };
-    if (action === 'save') {
-      try {
-        await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });
-      } catch (err) {
-        if (err instanceof TemplateValidationError) return render(request, reply, key, locale, { text, errors: err.problems }, 400);
-        throw err;
+  app.post<{ Params: Params }>(
+    '/back-office/modeles/:key/:locale',
+    { config: { access: 'admin' }, ...hidden, preHandler: csrf },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const found = target(request);
+      if (!found) return reply.callNotFound();
+      const { key, locale } = found;
+      const uiLocale = resolveLocale(request, 'staff');
+      const action = field(request.body, 'action');
+      const url = `/back-office/modeles/${key}/${locale}`;
+      if (action === 'reset') {
+        await resetTemplate(db, key, locale);
+        await audit(db, {
+          actorAccountId: staff.id,
+          actorKind: 'staff',
+          action: 'template.reset',
+          subjectType: 'email_template',
+          subjectId: `${key}:${locale}`,
+          ip: request.ip,
+        });
+        return reply.redirect(`${url}?fait=origine`, 303);
       }
-      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'template.save', subjectType: 'email_template', subjectId: `${key}:${locale}`, ip: request.ip });
-      return reply.redirect(`${url}?fait=enregistre`, 303);
-    }
-    // Preview: what was typed, checked as a save would check it, nothing stored.
-    const errors = validateTemplate(key, text, uiLocale);
-    return render(request, reply, key, locale, { text, errors }, errors.length > 0 ? 400 : 200);
-  });
+      const text = { subject: field(request.body, 'subject'), body: field(request.body, 'body') };
+      if (action === 'save') {
+        try {
+          await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });
+        } catch (err) {
+          if (err instanceof TemplateValidationError)
+            return render(request, reply, key, locale, { text, errors: err.problems }, 400);
+          throw err;
+        }
+        await audit(db, {
+          actorAccountId: staff.id,
+          actorKind: 'staff',
+          action: 'template.save',
+          subjectType: 'email_template',
+          subjectId: `${key}:${locale}`,
+          ip: request.ip,
+        });
+        return reply.redirect(`${url}?fait=enregistre`, 303);
+      }
+      // Preview: what was typed, checked as a save would check it, nothing stored.
+      const errors = validateTemplate(key, text, uiLocale);
+      return render(request, reply, key, locale, { text, errors }, errors.length > 0 ? 400 : 200);
+    },
+  );
 }

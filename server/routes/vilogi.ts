@@ -16,7 +16,9 @@ export default function vilogiRoutes(app: FastifyInstance) {
    * (no Redmine at all: the demo) the first space.
    */
   async function triageSpaceId(): Promise<string | undefined> {
-    const mapped = [...config.redmineProjects].filter(([, project]) => project === config.VILOGI_TRIAGE_PROJECT).map(([slug]) => slug);
+    const mapped = [...config.redmineProjects]
+      .filter(([, project]) => project === config.VILOGI_TRIAGE_PROJECT)
+      .map(([slug]) => slug);
     const candidates = [...mapped, config.VILOGI_TRIAGE_PROJECT];
     const space = await db.selectFrom('spaces').select('id').where('slug', 'in', candidates).executeTakeFirst();
     if (space) return space.id;
@@ -24,29 +26,58 @@ export default function vilogiRoutes(app: FastifyInstance) {
     return (await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst())?.id;
   }
 
-  app.get<{ Querystring: { lance?: string; erreur?: string } }>('/back-office/vilogi', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
-    const t = translator(request, 'staff');
-    const flash = request.query.lance ? { kind: 'info' as const, text: t.vilogi.started } : request.query.erreur ? { kind: 'error' as const, text: t.vilogi.unavailable } : undefined;
-    const [runs, triage] = await Promise.all([recentRuns(db, 30), triageRequests(db, request.staffScope, await triageSpaceId(), 50)]);
-    const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
-    const interrupted = open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
-    return sendPage(
-      reply,
-      vilogiPage(pageContext(request, reply, { area: 'staff', flash }), { configured: app.deps.vilogi !== undefined, everyMinutes: config.VILOGI_SYNC_MINUTES, runs, triage, interrupted }),
-    );
-  });
+  app.get<{ Querystring: { lance?: string; erreur?: string } }>(
+    '/back-office/vilogi',
+    { config: { access: 'staff' }, schema: { hide: true } },
+    async (request, reply) => {
+      const t = translator(request, 'staff');
+      const flash = request.query.lance
+        ? { kind: 'info' as const, text: t.vilogi.started }
+        : request.query.erreur
+          ? { kind: 'error' as const, text: t.vilogi.unavailable }
+          : undefined;
+      const [runs, triage] = await Promise.all([
+        recentRuns(db, 30),
+        triageRequests(db, request.staffScope, await triageSpaceId(), 50),
+      ]);
+      const open = runs.filter((r) => r.status === 'running').map((r) => r.id);
+      const interrupted =
+        open.length > 0 && app.deps.vilogi ? await app.deps.vilogi.stoppedRuns(open) : new Set<string>();
+      return sendPage(
+        reply,
+        vilogiPage(pageContext(request, reply, { area: 'staff', flash }), {
+          configured: app.deps.vilogi !== undefined,
+          everyMinutes: config.VILOGI_SYNC_MINUTES,
+          runs,
+          triage,
+          interrupted,
+        }),
+      );
+    },
+  );
 
-  app.post('/back-office/vilogi/synchroniser', { config: { access: 'staff' }, schema: { hide: true }, preHandler: csrf }, async (request, reply) => {
-    const staff = staffOf(request);
-    const vilogi = app.deps.vilogi;
-    if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
-    try {
-      const runId = await vilogi.syncNow();
-      await audit(db, { actorAccountId: staff.id, actorKind: 'staff', action: 'vilogi.sync_now', subjectType: 'vilogi_run', subjectId: runId, ip: request.ip });
-      return reply.redirect('/back-office/vilogi?lance=1', 303);
-    } catch (err) {
-      request.log.warn({ err }, 'Vilogi sync could not be started');
-      return reply.redirect('/back-office/vilogi?erreur=1', 303);
-    }
-  });
+  app.post(
+    '/back-office/vilogi/synchroniser',
+    { config: { access: 'staff' }, schema: { hide: true }, preHandler: csrf },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const vilogi = app.deps.vilogi;
+      if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
+      try {
+        const runId = await vilogi.syncNow();
+        await audit(db, {
+          actorAccountId: staff.id,
+          actorKind: 'staff',
+          action: 'vilogi.sync_now',
+          subjectType: 'vilogi_run',
+          subjectId: runId,
+          ip: request.ip,
+        });
+        return reply.redirect('/back-office/vilogi?lance=1', 303);
+      } catch (err) {
+        request.log.warn({ err }, 'Vilogi sync could not be started');
+        return reply.redirect('/back-office/vilogi?erreur=1', 303);
+      }
+    },
+  );
 }

@@ -1,7 +1,10 @@
 import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
-export function loginPage(ctx: PageContext, opts: { email?: string; errors?: string[]; staff?: boolean; redmine?: boolean }) {
+export function loginPage(
+  ctx: PageContext,
+  opts: { email?: string; errors?: string[]; staff?: boolean; redmine?: boolean },
+) {
   const { t } = ctx;
   const action = opts.staff ? '/back-office/connexion' : '/connexion';
   const title = opts.staff ? t.login.staffTitle : t.login.title;
@@ -14,11 +17,13 @@ export function loginPage(ctx: PageContext, opts: { email?: string; errors?: str
   ${errorSummary(ctx, opts.errors ?? [])}
   <form method="post" action="${action}" novalidate>
     ${csrfField(ctx)}
-    ${opts.redmine
-      ? html`<label for="email">${t.staffLogin.redmineLogin}</label>
+    ${
+      opts.redmine
+        ? html`<label for="email">${t.staffLogin.redmineLogin}</label>
     <input id="email" name="email" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${opts.email ?? ''}" autofocus>`
-      : html`<label for="email">${t.login.email}</label>
-    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required value="${opts.email ?? ''}" autofocus>`}
+        : html`<label for="email">${t.login.email}</label>
+    <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required value="${opts.email ?? ''}" autofocus>`
+    }
     <label for="password">${t.login.password}</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <button type="submit" class="primary">${t.login.submit}</button>
@@ -35,16 +40,18 @@ export function passwordRequestPage(ctx: PageContext, opts: { email?: string; er
     t.password.title,
     html`<section class="card narrow">
   <h1>${t.password.title}</h1>
-  ${opts.sent
-    ? html`<p class="flash info" role="status">${t.password.sent}</p>`
-    : html`<p class="muted">${t.password.intro}</p>
+  ${
+    opts.sent
+      ? html`<p class="flash info" role="status">${t.password.sent}</p>`
+      : html`<p class="muted">${t.password.intro}</p>
   ${errorSummary(ctx, opts.errors ?? [])}
   <form method="post" action="/mot-de-passe" novalidate>
     ${csrfField(ctx)}
     <label for="email">${t.login.email}</label>
     <input id="email" name="email" type="email" autocomplete="username" inputmode="email" required value="${opts.email ?? ''}" autofocus>
     <button type="submit" class="primary">${t.password.submit}</button>
-  </form>`}
+  </form>`
+  }
   <p><a href="/connexion">${t.password.back}</a></p>
 </section>`,
   );

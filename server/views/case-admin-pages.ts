@@ -21,7 +21,16 @@ export interface NewCaseForm {
 }
 
 export function emptyNewCaseForm(): NewCaseForm {
-  return { number: '', title: '', clientEmail: '', clientName: '', spaceId: '', templateId: '', facts: {}, notifyClient: true };
+  return {
+    number: '',
+    title: '',
+    clientEmail: '',
+    clientName: '',
+    spaceId: '',
+    templateId: '',
+    facts: {},
+    notifyClient: true,
+  };
 }
 
 export function factLabel(t: Messages, name: string): string {
@@ -30,14 +39,20 @@ export function factLabel(t: Messages, name: string): string {
 
 export function newCasePage(
   ctx: PageContext,
-  view: { form: NewCaseForm; spaces: Space[]; templates: Array<DocumentTemplate & { facts: TemplateFact[] }>; errors: string[] },
+  view: {
+    form: NewCaseForm;
+    spaces: Space[];
+    templates: Array<DocumentTemplate & { facts: TemplateFact[] }>;
+    errors: string[];
+  },
 ): Html {
   const t = ctx.t.caseAdmin;
   const f = view.form;
   const name = (tpl: DocumentTemplate) => (ctx.locale === 'en' ? tpl.name_en : tpl.name);
   const facts = new Map<string, TemplateFact>();
   for (const tpl of view.templates) for (const fact of tpl.facts) if (!facts.has(fact.name)) facts.set(fact.name, fact);
-  const usedBy = (fact: string) => [...new Set(view.templates.filter((tpl) => tpl.facts.some((x) => x.name === fact)).map(name))].join(', ');
+  const usedBy = (fact: string) =>
+    [...new Set(view.templates.filter((tpl) => tpl.facts.some((x) => x.name === fact)).map(name))].join(', ');
   return layout(
     ctx,
     t.title,
@@ -68,8 +83,9 @@ export function newCasePage(
       <option value="">—</option>
       ${view.templates.map((tpl) => html`<option value="${tpl.id}"${tpl.id === f.templateId ? html` selected` : ''}>${name(tpl)}</option>`)}
     </select>
-    ${facts.size > 0
-      ? html`<fieldset>
+    ${
+      facts.size > 0
+        ? html`<fieldset>
       <legend>${t.facts}</legend>
       <p class="help">${t.factsHelp}</p>
       ${[...facts.values()].map((fact) =>
@@ -82,7 +98,8 @@ export function newCasePage(
       </select>`,
       )}
     </fieldset>`
-      : ''}
+        : ''
+    }
     ${notifyOnOpenField(ctx, f.notifyClient !== false)}
     <button type="submit" class="primary">${t.submit}</button>
   </form>
@@ -90,7 +107,10 @@ export function newCasePage(
   );
 }
 
-export function procedureListPage(ctx: PageContext, templates: Array<DocumentTemplate & { categoryCount: number }>): Html {
+export function procedureListPage(
+  ctx: PageContext,
+  templates: Array<DocumentTemplate & { categoryCount: number }>,
+): Html {
   const t = ctx.t.procedures;
   return layout(
     ctx,
@@ -158,10 +178,22 @@ export function emptyPieceForm(role: string): PieceForm {
 }
 
 export function emptyNewCategoryForm(role: string): NewCategoryForm {
-  return { label: '', labelEn: '', acceptsFr: '', acceptsEn: '', refusalsFr: '', refusalsEn: '', piece: emptyPieceForm(role) };
+  return {
+    label: '',
+    labelEn: '',
+    acceptsFr: '',
+    acceptsEn: '',
+    refusalsFr: '',
+    refusalsEn: '',
+    piece: emptyPieceForm(role),
+  };
 }
 
-export function procedureFormOf(categories: readonly DocumentCategory[], template: DocumentTemplate, counts: Map<string, number>): ProcedureForm {
+export function procedureFormOf(
+  categories: readonly DocumentCategory[],
+  template: DocumentTemplate,
+  counts: Map<string, number>,
+): ProcedureForm {
   const firstRole = template.roles[0]?.code ?? '';
   return {
     reminderDays: template.reminder_days.join(', '),
@@ -184,7 +216,10 @@ export function procedureFormOf(categories: readonly DocumentCategory[], templat
           labelEn: p.label.en,
           role: p.role,
           rule: p.rule.kind === 'requiredWhen' ? 'conditional' : p.rule.kind,
-          conditions: p.rule.kind === 'requiredWhen' ? p.rule.all.map((w) => ({ fact: w.fact, op: w.op, value: String(w.value) })) : [],
+          conditions:
+            p.rule.kind === 'requiredWhen'
+              ? p.rule.all.map((w) => ({ fact: w.fact, op: w.op, value: String(w.value) }))
+              : [],
           remove: false,
         })),
         newPiece: emptyPieceForm(firstRole),
@@ -233,7 +268,10 @@ function pieceFields(ctx: PageContext, roles: DocumentTemplate['roles'], prefix:
         </details>`;
 }
 
-export function procedureEditorPage(ctx: PageContext, view: { template: DocumentTemplate; form: ProcedureForm; errors: string[] }): Html {
+export function procedureEditorPage(
+  ctx: PageContext,
+  view: { template: DocumentTemplate; form: ProcedureForm; errors: string[] },
+): Html {
   const t = ctx.t.procedures;
   const tpl = view.template;
   const roles = tpl.roles;

@@ -46,7 +46,9 @@ export function caseListParams(query: CaseListQuery): URLSearchParams {
 }
 
 export function euros(cents: number, locale: 'fr' | 'en'): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(
+    cents / 100,
+  );
 }
 
 const shortDates = {
@@ -77,7 +79,10 @@ export function staffCaseListPage(ctx: PageContext, view: CaseListView): Html {
   const exportQuery = filters.toString();
   const from = view.total === 0 ? 0 : (view.page - 1) * view.rowsPerPage + 1;
   const to = Math.min(view.total, view.page * view.rowsPerPage);
-  const rowsError = view.rowsAsked !== undefined ? t.rowsOutOfRange(view.rowsAsked, view.rowsMin, view.rowsMax, view.rowsPerPage) : undefined;
+  const rowsError =
+    view.rowsAsked !== undefined
+      ? t.rowsOutOfRange(view.rowsAsked, view.rowsMin, view.rowsMax, view.rowsPerPage)
+      : undefined;
   return layout(
     ctx,
     t.title,
@@ -116,11 +121,12 @@ ${rowsError ? html`<div class="errors" role="alert" id="rows-error"><p>${rowsErr
   </div>
 </form>
 <p class="list-count" role="status">${view.total === 0 ? t.count(0) : view.pages > 1 ? t.range(from, to, view.total) : t.count(view.total)}</p>
-${view.items.length === 0
-  ? q.q.trim() !== ''
-    ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
-    : html`<p class="card">${t.none}</p>`
-  : html`<table class="grid case-table">
+${
+  view.items.length === 0
+    ? q.q.trim() !== ''
+      ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
+      : html`<p class="card">${t.none}</p>`
+    : html`<table class="grid case-table">
   <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
   <tbody>
   ${view.items.map(
@@ -136,14 +142,17 @@ ${view.items.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
-${view.pages > 1
-  ? html`<nav class="pager" aria-label="${t.pagination}">
+</table>`
+}
+${
+  view.pages > 1
+    ? html`<nav class="pager" aria-label="${t.pagination}">
   ${view.page > 1 ? html`<a rel="prev" href="${pageUrl(view.page - 1)}">${t.previous}</a>` : ''}
   <span aria-current="page">${t.page(view.page, view.pages)}</span>
   ${view.page < view.pages ? html`<a rel="next" href="${pageUrl(view.page + 1)}">${t.next}</a>` : ''}
 </nav>`
-  : ''}
+    : ''
+}
 <section class="card exports" aria-labelledby="exports-title">
   <h2 id="exports-title">${t.exports}</h2>
   <ul>
@@ -170,7 +179,8 @@ export function caseWorkSections(ctx: PageContext, kase: Case, work: CaseWork): 
   const t = ctx.t.caseList;
   const assigneeName = work.staff.find((s) => s.id === kase.assignee_account_id)?.fullName ?? null;
   const assignError = work.error === 'unknown-assignee' ? t.unknownAssignee : undefined;
-  const noteError = work.error === 'note-empty' ? t.noteRequired : work.error === 'note-long' ? t.noteTooLong(NOTE_MAX) : undefined;
+  const noteError =
+    work.error === 'note-empty' ? t.noteRequired : work.error === 'note-long' ? t.noteTooLong(NOTE_MAX) : undefined;
   return html`<div class="case-work">
 <section class="card" id="attribution" aria-labelledby="attribution-title">
   <h2 id="attribution-title">${t.assignmentTitle}</h2>
@@ -197,11 +207,14 @@ export function caseWorkSections(ctx: PageContext, kase: Case, work: CaseWork): 
     <textarea id="note" name="note" rows="3" maxlength="${NOTE_MAX}" required${noteError ? html` aria-invalid="true"` : ''}></textarea>
     <button type="submit" class="primary">${t.addNote}</button>
   </form>
-  ${work.notes.length === 0
-    ? html`<p class="muted">${t.noNotes}</p>`
-    : html`<ol class="notes">${work.notes.map(
-        (n) => html`<li><p class="meta">${t.noteBy(n.authorName)} · <time datetime="${n.createdAt.toISOString()}">${formatDateTime(n.createdAt, ctx.locale)}</time></p><div class="body">${multiline(n.body)}</div></li>`,
-      )}</ol>`}
+  ${
+    work.notes.length === 0
+      ? html`<p class="muted">${t.noNotes}</p>`
+      : html`<ol class="notes">${work.notes.map(
+          (n) =>
+            html`<li><p class="meta">${t.noteBy(n.authorName)} · <time datetime="${n.createdAt.toISOString()}">${formatDateTime(n.createdAt, ctx.locale)}</time></p><div class="body">${multiline(n.body)}</div></li>`,
+        )}</ol>`
+  }
 </section>
 </div>`;
 }

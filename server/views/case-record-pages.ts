@@ -17,7 +17,8 @@ export interface CaseRecordTyped {
   amount?: string;
 }
 
-export type CaseRecordFlash = 'record' | 'amount' | 'paid' | 'paid-notified' | 'unpaid' | 'stale' | 'files' | 'deleted' | 'notified';
+export type CaseRecordFlash =
+  'record' | 'amount' | 'paid' | 'paid-notified' | 'unpaid' | 'stale' | 'files' | 'deleted' | 'notified';
 
 /** The confirmation after a case-record form, from the page's query (`ok=…`). */
 export function caseRecordFlash(t: Messages, query: { ok?: string; n?: string; name?: string }): string | undefined {
@@ -49,7 +50,9 @@ export function caseRecordFlash(t: Messages, query: { ok?: string; n?: string; n
 function fileSize(bytes: number, locale: Locale): string {
   const kb = bytes / 1024;
   const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
-  return kb < 1024 ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}` : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
+  return kb < 1024
+    ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}`
+    : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
 }
 
 function when(ctx: PageContext, at: Date): Html {
@@ -57,7 +60,9 @@ function when(ctx: PageContext, at: Date): Html {
 }
 
 function amountText(ctx: PageContext, kase: Case): string {
-  return kase.payment_amount_cents === null ? ctx.t.caseRecord.noAmount : formatEuros(kase.payment_amount_cents, ctx.locale);
+  return kase.payment_amount_cents === null
+    ? ctx.t.caseRecord.noAmount
+    : formatEuros(kase.payment_amount_cents, ctx.locale);
 }
 
 function downloadStateBadge(ctx: PageContext, record: CaseRecordView): Html {
@@ -95,10 +100,12 @@ function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, ty
     <input type="hidden" name="to" value="${paid ? 'unpaid' : 'paid'}">
     <button type="submit" class="pay-state ${paid ? 'is-paid' : 'is-unpaid'}" aria-describedby="payment-help">${paid ? `✓ ${r.paid}` : `✗ ${r.unpaid}`}<span class="visually-hidden"> — ${paid ? r.markUnpaid : r.markPaid}</span></button>
     <p class="help" id="payment-help">${paid ? r.paidHelp : r.unpaidHelp}</p>
-    ${paid
-      ? ''
-      : html`<label class="check"><input type="checkbox" name="confirm" value="on" checked aria-describedby="payment-confirm-help"> ${r.sendPaymentConfirmation}</label>
-      <p class="help" id="payment-confirm-help">${r.sendPaymentConfirmationHelp}</p>`}
+    ${
+      paid
+        ? ''
+        : html`<label class="check"><input type="checkbox" name="confirm" value="on" checked aria-describedby="payment-confirm-help"> ${r.sendPaymentConfirmation}</label>
+      <p class="help" id="payment-confirm-help">${r.sendPaymentConfirmationHelp}</p>`
+    }
   </form>
   <p><strong>${r.amount}</strong> <span class="amount">${amountText(ctx, kase)}</span></p>
   <p class="muted">${r.restrictionNow[record.restriction]}${record.exempt ? html` ${r.exemptNote}` : ''}</p>
@@ -150,7 +157,9 @@ function historyTable(ctx: PageContext, fileName: string, history: FileAccess[])
     <caption class="visually-hidden">${r.history} — ${fileName}</caption>
     <thead><tr><th scope="col">${r.historyWho}</th><th scope="col">${r.historyWhen}</th><th scope="col">${r.historyFrom}</th><th scope="col">${r.historyWhat}</th></tr></thead>
     <tbody>${history.map(
-      (h) => html`<tr><td data-label="${r.historyWho}">${h.actorName ?? '—'} <span class="muted">(${r.actorKind[h.actorKind] ?? h.actorKind})</span></td>
+      (
+        h,
+      ) => html`<tr><td data-label="${r.historyWho}">${h.actorName ?? '—'} <span class="muted">(${r.actorKind[h.actorKind] ?? h.actorKind})</span></td>
       <td data-label="${r.historyWhen}">${when(ctx, h.at)}</td><td data-label="${r.historyFrom}">${h.ip ?? '—'}</td><td data-label="${r.historyWhat}">${r.variant[h.variant] ?? h.variant}</td></tr>`,
     )}</tbody>
   </table>`;
@@ -162,10 +171,11 @@ function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Htm
   return html`<section class="card record-files" id="files" aria-labelledby="files-title">
   <h2 id="files-title">${r.filesTitle}</h2>
   ${downloadStateBadge(ctx, record)}
-  ${record.files.length === 0
-    ? html`<p class="muted">${r.noFiles}</p>`
-    : html`<ul class="case-files">${record.files.map(
-        (f) => html`<li class="case-file" id="file-${f.id}">
+  ${
+    record.files.length === 0
+      ? html`<p class="muted">${r.noFiles}</p>`
+      : html`<ul class="case-files">${record.files.map(
+          (f) => html`<li class="case-file" id="file-${f.id}">
       <div class="file-head">
         <a href="${base}/${f.id}" download aria-label="${r.downloadLabel(f.file_name)}" class="file-name">${f.file_name}</a>
         <span class="muted">(${fileSize(f.size_bytes, ctx.locale)}${f.page_count ? `, ${f.page_count} p.` : ''}) · ${when(ctx, f.created_at)}</span>
@@ -182,7 +192,8 @@ function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Htm
       </div>
       <details class="history-box"><summary>${r.history} (${f.downloads.totalCount})</summary>${historyTable(ctx, f.file_name, f.downloads.history)}</details>
     </li>`,
-      )}</ul>`}
+        )}</ul>`
+  }
   <form method="post" action="${base}" enctype="multipart/form-data" class="add-files" novalidate>
     ${csrfField(ctx)}
     <label for="case-files-input">${r.chooseFiles}</label>
@@ -194,7 +205,13 @@ function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Htm
 }
 
 /** The staff case page's record sections, in one block. */
-export function staffCaseRecordSections(ctx: PageContext, kase: Case, clientEmail: string, record: CaseRecordView, typed: CaseRecordTyped = {}): Html {
+export function staffCaseRecordSections(
+  ctx: PageContext,
+  kase: Case,
+  clientEmail: string,
+  record: CaseRecordView,
+  typed: CaseRecordTyped = {},
+): Html {
   return html`<div class="record-grid">
 ${detailsSection(ctx, kase, typed)}
 ${paymentSection(ctx, kase, record, typed)}
@@ -216,16 +233,18 @@ export function clientCaseRecordSection(ctx: PageContext, kase: Case, record: Ca
   ${record.restriction === 'block' ? html`<p class="flash error restriction" role="note">${r.clientBlock}</p>` : ''}
   ${kase.summary ? html`<h3>${r.summary}</h3><p>${multiline(kase.summary)}</p>` : ''}
   ${kase.conclusions.length > 0 ? html`<h3>${r.conclusions}</h3><ul class="conclusions">${kase.conclusions.map((c) => html`<li>${c}</li>`)}</ul>` : ''}
-  ${record.files.length === 0
-    ? html`<p class="muted">${r.clientNoFiles}</p>`
-    : html`<ul class="case-files client">${record.files.map((f) => {
-        const decision = downloadDecision('client', record.restriction, f.content_type);
-        const size = html`<span class="muted">(${fileSize(f.size_bytes, ctx.locale)}${f.page_count ? `, ${f.page_count} p.` : ''})</span>`;
-        // A file the rule refuses is named, not linked: a link would only fail.
-        return decision === 'block'
-          ? html`<li class="case-file blocked"><span class="file-name">${f.file_name}</span> ${size} <span class="badge pay-unpaid">${r.clientFileBlocked}</span></li>`
-          : html`<li class="case-file"><a href="/dossiers/${kase.id}/fichiers/${f.id}" download aria-label="${r.downloadLabel(f.file_name)}">${f.file_name}</a> ${size}${decision === 'stamp' ? html` <span class="badge">${r.clientFileStamped}</span>` : ''}</li>`;
-      })}</ul>`}
+  ${
+    record.files.length === 0
+      ? html`<p class="muted">${r.clientNoFiles}</p>`
+      : html`<ul class="case-files client">${record.files.map((f) => {
+          const decision = downloadDecision('client', record.restriction, f.content_type);
+          const size = html`<span class="muted">(${fileSize(f.size_bytes, ctx.locale)}${f.page_count ? `, ${f.page_count} p.` : ''})</span>`;
+          // A file the rule refuses is named, not linked: a link would only fail.
+          return decision === 'block'
+            ? html`<li class="case-file blocked"><span class="file-name">${f.file_name}</span> ${size} <span class="badge pay-unpaid">${r.clientFileBlocked}</span></li>`
+            : html`<li class="case-file"><a href="/dossiers/${kase.id}/fichiers/${f.id}" download aria-label="${r.downloadLabel(f.file_name)}">${f.file_name}</a> ${size}${decision === 'stamp' ? html` <span class="badge">${r.clientFileStamped}</span>` : ''}</li>`;
+        })}</ul>`
+  }
 </section>`;
 }
 
@@ -252,7 +271,8 @@ export function unpaidSettingsSection(ctx: PageContext, mode: UnpaidMode): Html 
     <fieldset aria-describedby="unpaid-help">
       <legend class="visually-hidden">${r.unpaidSettingsTitle}</legend>
       ${UNPAID_MODES.map(
-        (m) => html`<label class="check"><input type="radio" name="unpaidMode" value="${m}" ${m === mode ? 'checked' : ''} ${admin ? '' : 'disabled'}> ${r.unpaidMode[m]}</label>`,
+        (m) =>
+          html`<label class="check"><input type="radio" name="unpaidMode" value="${m}" ${m === mode ? 'checked' : ''} ${admin ? '' : 'disabled'}> ${r.unpaidMode[m]}</label>`,
       )}
     </fieldset>
     <p class="help" id="unpaid-help">${r.unpaidSettingsHelp}</p>

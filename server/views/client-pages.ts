@@ -1,16 +1,28 @@
 // Back-office: client records (search, list) and one record with its contacts, actions, files
 // and observation.
 import type { Account, ContactKind, ContactState } from '../../db/database.js';
-import { CONTACT_KINDS, CONTACT_STATES, type ClientFile, type ClientSummary, type Contact, type ContactAction } from '../../db/clients.js';
+import {
+  CONTACT_KINDS,
+  CONTACT_STATES,
+  type ClientFile,
+  type ClientSummary,
+  type Contact,
+  type ContactAction,
+} from '../../db/clients.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { unpaidExemptSection } from './case-record-pages.js';
 import { REASON_MAX, type ClientViewEntry } from '../../db/client-views.js';
 
-export function clientListPage(ctx: PageContext, search: string, list: { items: ClientSummary[]; page: number; pages: number }) {
+export function clientListPage(
+  ctx: PageContext,
+  search: string,
+  list: { items: ClientSummary[]; page: number; pages: number },
+) {
   const t = ctx.t.clients;
-  const query = (page: number) => `/back-office/clients?page=${page}${search ? `&q=${encodeURIComponent(search)}` : ''}`;
+  const query = (page: number) =>
+    `/back-office/clients?page=${page}${search ? `&q=${encodeURIComponent(search)}` : ''}`;
   return layout(
     ctx,
     t.title,
@@ -20,9 +32,10 @@ export function clientListPage(ctx: PageContext, search: string, list: { items: 
   <input id="q" name="q" type="search" value="${search}">
   <button type="submit">${t.searchButton}</button>
 </form>
-${list.items.length === 0
-  ? html`<p class="card">${t.none}</p>`
-  : html`<table class="grid">
+${
+  list.items.length === 0
+    ? html`<p class="card">${t.none}</p>`
+    : html`<table class="grid">
   <thead><tr><th scope="col">${t.name}</th><th scope="col">${t.email}</th><th scope="col">${t.defaults}</th></tr></thead>
   <tbody>
   ${list.items.map(
@@ -33,14 +46,17 @@ ${list.items.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
-${list.pages > 1
-  ? html`<nav class="pager" aria-label="${ctx.t.conversations.page(list.page, list.pages)}">
+</table>`
+}
+${
+  list.pages > 1
+    ? html`<nav class="pager" aria-label="${ctx.t.conversations.page(list.page, list.pages)}">
   ${list.page > 1 ? html`<a rel="prev" href="${query(list.page - 1)}">${ctx.t.conversations.previous}</a>` : ''}
   <span>${ctx.t.conversations.page(list.page, list.pages)}</span>
   ${list.page < list.pages ? html`<a rel="next" href="${query(list.page + 1)}">${ctx.t.conversations.next}</a>` : ''}
 </nav>`
-  : ''}`,
+    : ''
+}`,
   );
 }
 
@@ -52,13 +68,24 @@ export interface ClientRecordView {
   showInvalid: boolean;
   errors: string[];
   /** What was typed in a refused form, to show it again. */
-  typed?: { kind?: string; value?: string; observation?: string; sms?: { contactId: string; body: string }; viewReason?: string };
+  typed?: {
+    kind?: string;
+    value?: string;
+    observation?: string;
+    sms?: { contactId: string; body: string };
+    viewReason?: string;
+  };
   /** For heads of service and administrators only: the confidential view and its log. */
   views?: ClientViewEntry[];
 }
 
 /** Heads of service open a read-only view of the client's space with a reason; the log below. */
-function clientViewSection(ctx: PageContext, clientId: string, views: ClientViewEntry[], typedReason: string | undefined): Html {
+function clientViewSection(
+  ctx: PageContext,
+  clientId: string,
+  views: ClientViewEntry[],
+  typedReason: string | undefined,
+): Html {
   const v = ctx.t.clientView;
   return html`<section class="card" id="client-view" aria-labelledby="client-view-title">
   <h2 id="client-view-title">${v.title}</h2>
@@ -71,14 +98,17 @@ function clientViewSection(ctx: PageContext, clientId: string, views: ClientView
     <button type="submit">${v.open}</button>
   </form>
   <h3>${v.historyTitle}</h3>
-  ${views.length === 0
-    ? html`<p class="muted">${v.historyEmpty}</p>`
-    : html`<div class="table-wrap"><table class="history">
+  ${
+    views.length === 0
+      ? html`<p class="muted">${v.historyEmpty}</p>`
+      : html`<div class="table-wrap"><table class="history">
     <thead><tr><th scope="col">${v.historyWhen}</th><th scope="col">${v.historyWho}</th><th scope="col">${v.historyReason}</th><th scope="col">${v.historyPages}</th></tr></thead>
     <tbody>${views.map(
-      (e) => html`<tr><td data-label="${v.historyWhen}">${formatDateTime(e.startedAt, ctx.locale)}</td><td data-label="${v.historyWho}">${e.staffName}</td><td data-label="${v.historyReason}">${e.reason}</td><td data-label="${v.historyPages}">${String(e.pages)}</td></tr>`,
+      (e) =>
+        html`<tr><td data-label="${v.historyWhen}">${formatDateTime(e.startedAt, ctx.locale)}</td><td data-label="${v.historyWho}">${e.staffName}</td><td data-label="${v.historyReason}">${e.reason}</td><td data-label="${v.historyPages}">${String(e.pages)}</td></tr>`,
     )}</tbody>
-  </table></div>`}
+  </table></div>`
+  }
 </section>`;
 }
 
@@ -111,24 +141,28 @@ function contactRow(ctx: PageContext, view: ClientRecordView, c: Contact): Html 
     </form>
     ${usable && c.kind === 'phone' ? html`<a class="button" href="${telHref(c.value)}">${t.call}</a>` : ''}
     ${usable && c.kind === 'email' ? html`<a class="button" href="mailto:${c.value}">${t.mail}</a>` : ''}
-    ${usable && c.kind === 'phone'
-      ? html`<details ${smsTyped ? 'open' : ''}><summary class="button">${t.sms}</summary>
+    ${
+      usable && c.kind === 'phone'
+        ? html`<details ${smsTyped ? 'open' : ''}><summary class="button">${t.sms}</summary>
       <form method="post" action="${base}/sms">
         ${csrfField(ctx)}
         <label for="sms-${c.id}">${t.smsBody}</label>
         <textarea id="sms-${c.id}" name="body" rows="3" maxlength="640">${smsTyped}</textarea>
         <button type="submit" class="primary">${t.sendSms}</button>
       </form></details>`
-      : ''}
-    ${usable && c.kind === 'postal'
-      ? html`<details><summary class="button">${t.letter}</summary>
+        : ''
+    }
+    ${
+      usable && c.kind === 'postal'
+        ? html`<details><summary class="button">${t.letter}</summary>
       <form method="post" action="${base}/courrier">
         ${csrfField(ctx)}
         <label for="letter-${c.id}">${t.letterNote}</label>
         <input id="letter-${c.id}" name="body" maxlength="500">
         <button type="submit" class="primary">${t.letter}</button>
       </form></details>`
-      : ''}
+        : ''
+    }
   </div>
 </li>`;
 }
@@ -150,11 +184,13 @@ ${errorSummary(ctx, view.errors)}
 <div class="record">
 <section class="card" aria-labelledby="contacts-title">
   <div class="heading-row"><h2 id="contacts-title">${t.contacts}</h2>
-  ${invalidCount > 0
-    ? view.showInvalid
-      ? html`<a href="${url}">${t.hideInvalid}</a>`
-      : html`<a href="${url}?invalides=1">${t.showInvalid(invalidCount)}</a>`
-    : ''}</div>
+  ${
+    invalidCount > 0
+      ? view.showInvalid
+        ? html`<a href="${url}">${t.hideInvalid}</a>`
+        : html`<a href="${url}?invalides=1">${t.showInvalid(invalidCount)}</a>`
+      : ''
+  }</div>
   ${CONTACT_KINDS.map(
     (kind) => html`<h3>${t.kinds[kind]}</h3>
   ${byKind(kind).length === 0 ? html`<p class="muted">—</p>` : html`<ul class="contacts">${byKind(kind).map((x) => contactRow(ctx, view, x))}</ul>`}`,
@@ -184,9 +220,11 @@ ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) 
 </section>
 <section class="card" aria-labelledby="files-title">
   <h2 id="files-title">${t.files}</h2>
-  ${view.files.length === 0
-    ? html`<p class="muted">${t.noFiles}</p>`
-    : html`<ul class="files">${view.files.map((f) => html`<li><a href="${url}/fichiers/${f.id}" download>${f.fileName}</a> <span class="muted">(${Math.max(1, Math.round(f.sizeBytes / 1024))} Ko)</span></li>`)}</ul>`}
+  ${
+    view.files.length === 0
+      ? html`<p class="muted">${t.noFiles}</p>`
+      : html`<ul class="files">${view.files.map((f) => html`<li><a href="${url}/fichiers/${f.id}" download>${f.fileName}</a> <span class="muted">(${Math.max(1, Math.round(f.sizeBytes / 1024))} Ko)</span></li>`)}</ul>`
+  }
   <form method="post" action="${url}/fichiers" enctype="multipart/form-data">
     ${csrfField(ctx)}
     <label for="files">${t.addFile}</label>
@@ -197,11 +235,14 @@ ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) 
 </section>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t.history}</h2>
-  ${view.actions.length === 0
-    ? html`<p class="muted">${t.noHistory}</p>`
-    : html`<ul class="history">${view.actions.map(
-        (a) => html`<li><time datetime="${a.createdAt.toISOString()}">${formatDateTime(a.createdAt, ctx.locale)}</time> · <strong>${t.actionKinds[a.kind] ?? a.kind}</strong>${a.contactValue ? html` · ${a.contactValue.split('\n')[0]}` : ''}${a.staffName ? html` · ${a.staffName}` : ''}${a.body ? html`<br><span class="muted">${a.body}</span>` : ''}</li>`,
-      )}</ul>`}
+  ${
+    view.actions.length === 0
+      ? html`<p class="muted">${t.noHistory}</p>`
+      : html`<ul class="history">${view.actions.map(
+          (a) =>
+            html`<li><time datetime="${a.createdAt.toISOString()}">${formatDateTime(a.createdAt, ctx.locale)}</time> · <strong>${t.actionKinds[a.kind] ?? a.kind}</strong>${a.contactValue ? html` · ${a.contactValue.split('\n')[0]}` : ''}${a.staffName ? html` · ${a.staffName}` : ''}${a.body ? html`<br><span class="muted">${a.body}</span>` : ''}</li>`,
+        )}</ul>`
+  }
 </section>
 </div>
 </div>`,
@@ -236,13 +277,15 @@ export function devSmsPage(ctx: PageContext, rows: { recipient: string; body: st
     t.title,
     html`<h1>${t.title}</h1>
 <p class="muted">${t.intro}</p>
-${rows.length === 0
-  ? html`<p class="card">${t.none}</p>`
-  : rows.map(
-      (r) => html`<article class="card mail">
+${
+  rows.length === 0
+    ? html`<p class="card">${t.none}</p>`
+    : rows.map(
+        (r) => html`<article class="card mail">
   <p class="meta">${ctx.t.dev.to} ${r.recipient} · ${formatDateTime(r.created_at, ctx.locale)}</p>
   <pre>${r.body}</pre>
 </article>`,
-    )}`,
+      )
+}`,
   );
 }

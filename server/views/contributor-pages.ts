@@ -26,18 +26,29 @@ export function roleLabel(ctx: PageContext, roles: readonly TemplateRole[], code
 
 function statusText(ctx: PageContext, m: MemberView): Html {
   const t = ctx.t.contributors;
-  const when = (d: Date | null) => (d ? html` <time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>` : '');
+  const when = (d: Date | null) =>
+    d ? html` <time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>` : '';
   if (m.status === 'invited' && m.generation === 0) return html`<span class="badge">${t.notSent}</span>`;
-  if (m.status === 'invited') return html`<span class="badge member-invited">${t.status.invited}</span> <span class="muted">${t.until}${when(m.invitationExpiresAt)}</span>`;
+  if (m.status === 'invited')
+    return html`<span class="badge member-invited">${t.status.invited}</span> <span class="muted">${t.until}${when(m.invitationExpiresAt)}</span>`;
   if (m.status === 'active') return html`<span class="badge state-complete">${t.status.active}</span>`;
   return html`<span class="badge state-refused">${t.status[m.status]}</span>`;
 }
 
 /** The form adding a person; staff may also grant occasional access and send the invitation later
  * (the main client's invitation always goes at once). */
-function personForm(ctx: PageContext, action: string, roles: readonly TemplateRole[], area: 'staff' | 'owner', values: PersonForm): Html {
+function personForm(
+  ctx: PageContext,
+  action: string,
+  roles: readonly TemplateRole[],
+  area: 'staff' | 'owner',
+  values: PersonForm,
+): Html {
   const t = ctx.t.contributors;
-  const choices = [...roles.map((r) => ({ code: r.code, label: roleLabel(ctx, roles, r.code) })), ...(area === 'staff' ? [{ code: OCCASIONAL, label: t.occasionalChoice }] : [])];
+  const choices = [
+    ...roles.map((r) => ({ code: r.code, label: roleLabel(ctx, roles, r.code) })),
+    ...(area === 'staff' ? [{ code: OCCASIONAL, label: t.occasionalChoice }] : []),
+  ];
   return html`<form method="post" action="${action}" class="person-form" novalidate>
   ${csrfField(ctx)}
   <label for="p-name">${t.name}</label>
@@ -55,7 +66,8 @@ function personForm(ctx: PageContext, action: string, roles: readonly TemplateRo
 
 function memberRows(ctx: PageContext, kase: Case, people: NonNullable<CaseView['people']>): Html {
   const t = ctx.t.contributors;
-  const base = people.viewer === 'staff' ? `/back-office/dossiers/${kase.id}/contributeurs` : `/dossiers/${kase.id}/contributeurs`;
+  const base =
+    people.viewer === 'staff' ? `/back-office/dossiers/${kase.id}/contributeurs` : `/dossiers/${kase.id}/contributeurs`;
   if (people.members.length === 0) return html`<p class="muted">${t.none}</p>`;
   return html`<ul class="people">
   ${people.members.map(
@@ -63,12 +75,16 @@ function memberRows(ctx: PageContext, kase: Case, people: NonNullable<CaseView['
     <span class="person-name"><strong>${m.fullName}</strong>${people.viewer === 'staff' ? html` <span class="muted">${m.email}</span>` : ''}</span>
     <span class="muted">${roleLabel(ctx, people.roles, m.kind === 'occasional' ? null : m.role)}</span>
     ${statusText(ctx, m)}
-    ${people.viewer === 'staff' && (m.status === 'invited' || m.status === 'expired')
-      ? html`<form method="post" action="${base}/${m.id}/invitation" class="inline">${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.sendLabel(m.fullName)}">${m.generation === 0 ? t.send : t.resend}</button></form>`
-      : ''}
-    ${people.viewer === 'staff' && (m.status === 'invited' || m.status === 'active')
-      ? html`<form method="post" action="${base}/${m.id}/revocation" class="inline">${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.revokeLabel(m.fullName)}">${t.revoke}</button></form>`
-      : ''}
+    ${
+      people.viewer === 'staff' && (m.status === 'invited' || m.status === 'expired')
+        ? html`<form method="post" action="${base}/${m.id}/invitation" class="inline">${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.sendLabel(m.fullName)}">${m.generation === 0 ? t.send : t.resend}</button></form>`
+        : ''
+    }
+    ${
+      people.viewer === 'staff' && (m.status === 'invited' || m.status === 'active')
+        ? html`<form method="post" action="${base}/${m.id}/revocation" class="inline">${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.revokeLabel(m.fullName)}">${t.revoke}</button></form>`
+        : ''
+    }
   </li>`,
   )}
 </ul>`;
@@ -82,11 +98,13 @@ export function staffPeopleSection(ctx: PageContext, view: CaseView): Html {
   return html`<section class="card people-section" id="people" aria-labelledby="people-title">
   <h2 id="people-title">${t.peopleTitle}</h2>
   ${memberRows(ctx, view.kase, people)}
-  ${view.kase.status !== 'closed'
-    ? html`<details class="add-person"><summary>${t.addTitle}</summary>
+  ${
+    view.kase.status !== 'closed'
+      ? html`<details class="add-person"><summary>${t.addTitle}</summary>
     ${personForm(ctx, `/back-office/dossiers/${view.kase.id}/contributeurs`, people.roles.slice(1), 'staff', {})}
   </details>`
-    : ''}
+      : ''
+  }
 </section>`;
 }
 
@@ -96,7 +114,8 @@ export function accessNotice(ctx: PageContext, view: CaseView): Html {
   const access = view.access;
   if (!access) return html``;
   if (access.kind === 'occasional') return html`<p class="card notice" id="access-notice">${t.occasionalNotice}</p>`;
-  if (access.kind === 'contributor') return html`<p class="card notice" id="access-notice">${t.contributorNotice(ctx.t.documents.role[access.role ?? ''] ?? access.role ?? '')}</p>`;
+  if (access.kind === 'contributor')
+    return html`<p class="card notice" id="access-notice">${t.contributorNotice(ctx.t.documents.role[access.role ?? ''] ?? access.role ?? '')}</p>`;
   const people = view.people;
   if (!people || (people.members.length === 0 && !people.mayInvite)) return html``;
   return html`<section class="card people-section" id="people" aria-labelledby="people-title">
@@ -126,7 +145,18 @@ ${personForm(ctx, action, page.roles, page.area, page.values)}`,
   );
 }
 
-export function invitationPage(ctx: PageContext, page: { token: string; caseTitle: string; caseNumber: string; role: string; occasional: boolean; inviterName: string; expiresAt: Date }): Html {
+export function invitationPage(
+  ctx: PageContext,
+  page: {
+    token: string;
+    caseTitle: string;
+    caseNumber: string;
+    role: string;
+    occasional: boolean;
+    inviterName: string;
+    expiresAt: Date;
+  },
+): Html {
   const t = ctx.t.contributors;
   return layout(
     ctx,
@@ -155,7 +185,9 @@ export function invitationInvalidPage(ctx: PageContext): Html {
   );
 }
 
-export const PERMISSION_KEYS = ['view', 'deposit', 'message', 'seeAll'] as const satisfies ReadonlyArray<keyof RolePermissions>;
+export const PERMISSION_KEYS = ['view', 'deposit', 'message', 'seeAll'] as const satisfies ReadonlyArray<
+  keyof RolePermissions
+>;
 
 /** On the procedure editor: what each contributor role may do, and whether the main client invites. */
 export function rolePermissionsForm(ctx: PageContext, template: DocumentTemplate): Html {

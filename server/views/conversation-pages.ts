@@ -22,9 +22,10 @@ export function conversationListPage(
   <h1>${t.conversations.title}</h1>
   <a class="button primary" href="/conversations/nouvelle">${t.conversations.write}</a>
 </div>
-${list.items.length === 0
-  ? html`<p class="card">${t.conversations.empty}</p>`
-  : html`<ul class="conversation-list">
+${
+  list.items.length === 0
+    ? html`<p class="card">${t.conversations.empty}</p>`
+    : html`<ul class="conversation-list">
   ${list.items.map(
     (c) => html`<li class="${c.unreadAnswers > 0 ? 'unread' : ''}">
     <a href="/conversations/${c.id}">
@@ -34,14 +35,17 @@ ${list.items.length === 0
     </a>
   </li>`,
   )}
-</ul>`}
-${list.pages > 1
-  ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
+</ul>`
+}
+${
+  list.pages > 1
+    ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
   ${list.page > 1 ? html`<a rel="prev" href="/conversations?page=${list.page - 1}">${t.conversations.previous}</a>` : ''}
   <span>${t.conversations.page(list.page, list.pages)}</span>
   ${list.page < list.pages ? html`<a rel="next" href="/conversations?page=${list.page + 1}">${t.conversations.next}</a>` : ''}
 </nav>`
-  : ''}`,
+    : ''
+}`,
   );
 }
 
@@ -70,12 +74,14 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
   ${errorSummary(ctx, errors)}
   <form method="post" action="/conversations" enctype="multipart/form-data" novalidate>
     ${csrfField(ctx)}
-    ${spaces.length > 1
-      ? html`<label for="space">${t.compose.space} <span class="req">(${t.compose.required})</span></label>
+    ${
+      spaces.length > 1
+        ? html`<label for="space">${t.compose.space} <span class="req">(${t.compose.required})</span></label>
     <select id="space" name="spaceId" required>
       ${spaces.map((s) => html`<option value="${s.id}" ${s.id === values.spaceId ? 'selected' : ''}>${s.name}</option>`)}
     </select>`
-      : html`<input type="hidden" name="spaceId" value="${spaces[0]?.id ?? ''}">`}
+        : html`<input type="hidden" name="spaceId" value="${spaces[0]?.id ?? ''}">`
+    }
     <label for="subject">${t.compose.subject} <span class="req">(${t.compose.required})</span></label>
     <input id="subject" name="subject" maxlength="200" required value="${values.subject ?? ''}">
     <label for="body">${t.compose.body} <span class="req">(${t.compose.required})</span></label>
@@ -96,14 +102,19 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
 function fileSize(bytes: number, locale: PageContext['locale']): string {
   const kb = bytes / 1024;
   const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
-  return kb < 1024 ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}` : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
+  return kb < 1024
+    ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}`
+    : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
 }
 
 export function messageList(
   ctx: PageContext,
   messages: Message[],
   viewer: 'client' | 'staff',
-  attachments: { byMessage: Map<string, AttachmentSummary[]>; href: (a: AttachmentSummary) => string } = { byMessage: new Map(), href: () => '#' },
+  attachments: { byMessage: Map<string, AttachmentSummary[]>; href: (a: AttachmentSummary) => string } = {
+    byMessage: new Map(),
+    href: () => '#',
+  },
   /** Extra parts of each message (the back-office's reading state). */
   extra?: { className?: (m: Message) => string; after: (m: Message) => Html | string },
 ): Html {
@@ -121,12 +132,15 @@ export function messageList(
       return files.length === 0
         ? ''
         : html`<ul class="attachments" aria-label="${t.thread.attachments}">${files.map(
-            (a) => html`<li><a href="${attachments.href(a)}" download>${a.fileName}</a> <span class="muted">(${fileSize(a.sizeBytes, ctx.locale)})</span></li>`,
+            (a) =>
+              html`<li><a href="${attachments.href(a)}" download>${a.fileName}</a> <span class="muted">(${fileSize(a.sizeBytes, ctx.locale)})</span></li>`,
           )}</ul>`;
     })()}
-    ${m.author_kind === 'client' && m.redmine_delivery
-      ? html`<p class="delivery ${m.redmine_delivery}">${m.redmine_delivery === 'delivered' ? `✓ ${t.thread.delivered}` : t.thread.sent}</p>`
-      : ''}
+    ${
+      m.author_kind === 'client' && m.redmine_delivery
+        ? html`<p class="delivery ${m.redmine_delivery}">${m.redmine_delivery === 'delivered' ? `✓ ${t.thread.delivered}` : t.thread.sent}</p>`
+        : ''
+    }
     ${extra?.after(m) ?? ''}
   </li>`;
   })}

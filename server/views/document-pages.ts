@@ -58,7 +58,9 @@ ${list.items.length === 0 ? (list.query ? notFound(ctx) : html`<p class="card">$
 function fileSize(bytes: number, locale: Locale): string {
   const kb = bytes / 1024;
   const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
-  return kb < 1024 ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}` : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
+  return kb < 1024
+    ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}`
+    : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
 }
 
 function reasonText(ctx: PageContext, state: CategoryState, doc: DocumentRow): string {
@@ -76,7 +78,13 @@ function progress(ctx: PageContext, states: CategoryState[]): Html {
   return html`<div class="progress-line"><progress max="${states.length}" value="${done}" aria-hidden="true"></progress> <span>${ctx.t.documents.progress(done, states.length)}</span></div>`;
 }
 
-function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer: 'client' | 'staff', canWithdraw: (d: DocumentRow) => boolean): Html {
+function documentList(
+  ctx: PageContext,
+  kase: Case,
+  state: CategoryState,
+  viewer: 'client' | 'staff',
+  canWithdraw: (d: DocumentRow) => boolean,
+): Html {
   const t = ctx.t.documents;
   if (state.documents.length === 0) return html``;
   const href = (d: DocumentRow) => `${viewer === 'staff' ? '/back-office' : ''}/dossiers/${kase.id}/documents/${d.id}`;
@@ -89,11 +97,13 @@ function documentList(ctx: PageContext, kase: Case, state: CategoryState, viewer
       <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''})</span></span>
     <span class="badge doc-${d.status}">${t.status[d.status]}</span>
     ${d.status === 'rejected' ? html`<span class="refusal">${t.refusedBecause(reasonText(ctx, state, d))}</span>` : ''}
-    ${viewer === 'client' && d.status === 'pending' && canWithdraw(d)
-      ? html`<form method="post" action="/dossiers/${kase.id}/documents/${d.id}/retrait" class="inline withdraw">
+    ${
+      viewer === 'client' && d.status === 'pending' && canWithdraw(d)
+        ? html`<form method="post" action="/dossiers/${kase.id}/documents/${d.id}/retrait" class="inline withdraw">
           ${csrfField(ctx)}<button type="submit" class="link" aria-label="${t.withdrawLabel(d.file_name)}">${t.withdraw}</button>
         </form>`
-      : ''}
+        : ''
+    }
   </li>`,
   )}
 </ul>`;
@@ -118,7 +128,13 @@ function depositForm(ctx: PageContext, kase: Case, state: CategoryState): Html {
   </form>`;
 }
 
-function categoryCard(ctx: PageContext, kase: Case, state: CategoryState, canDeposit: boolean, canWithdraw: (d: DocumentRow) => boolean): Html {
+function categoryCard(
+  ctx: PageContext,
+  kase: Case,
+  state: CategoryState,
+  canDeposit: boolean,
+  canWithdraw: (d: DocumentRow) => boolean,
+): Html {
   const t = ctx.t.documents;
   const c = state.category;
   const label = categoryLabel(c, ctx.locale);
@@ -131,9 +147,11 @@ function categoryCard(ctx: PageContext, kase: Case, state: CategoryState, canDep
   <details class="accepts"><summary>${t.whichDocuments}</summary>
     <ul>${c.accepts.map((a) => html`<li>${text(a, ctx.locale)}</li>`)}</ul>
   </details>
-  ${state.missing.length > 0
-    ? html`<div class="missing"><p>${t.missing}</p><ul>${state.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>`
-    : ''}
+  ${
+    state.missing.length > 0
+      ? html`<div class="missing"><p>${t.missing}</p><ul>${state.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>`
+      : ''
+  }
   ${documentList(ctx, kase, state, 'client', canWithdraw)}
   ${canDeposit && state.state !== 'complete' ? depositForm(ctx, kase, state) : ''}
 </li>`;
@@ -169,7 +187,9 @@ function splitZone(ctx: PageContext, kase: Case, states: CategoryState[]): Html 
       <legend class="visually-hidden">${t.splitByNumber}</legend>
       <p class="help" id="pages-help">${t.splitPagesHelp}</p>
       ${open.map(
-        (s) => html`<label for="pages-${s.category.id}">${t.splitPagesFor(categoryLabel(s.category, ctx.locale))}</label>
+        (
+          s,
+        ) => html`<label for="pages-${s.category.id}">${t.splitPagesFor(categoryLabel(s.category, ctx.locale))}</label>
       <input id="pages-${s.category.id}" name="pages-${s.category.id}" data-category="${s.category.id}" inputmode="numeric" autocomplete="off" aria-describedby="pages-help">`,
       )}
     </fieldset>
@@ -187,11 +207,13 @@ export function caseHeader(ctx: PageContext, view: CaseView): Html {
   <span class="badge case-${view.kase.status}">${t.caseStatus[view.kase.status]}</span>
 </div>
 <p class="muted case-meta"><strong>${view.clientName}</strong> · ${t.caseNumber(view.kase.number)} · ${view.templateName}</p>
-${view.kase.purged_at
-  ? html`<p class="flash info retention">${t.purged(formatDate(view.kase.purged_at, ctx.locale))}</p>`
-  : view.record?.purgeAt
-    ? html`<p class="flash notice retention">${t.purgePlanned(formatDate(view.record.purgeAt, ctx.locale))}</p>`
-    : ''}
+${
+  view.kase.purged_at
+    ? html`<p class="flash info retention">${t.purged(formatDate(view.kase.purged_at, ctx.locale))}</p>`
+    : view.record?.purgeAt
+      ? html`<p class="flash notice retention">${t.purgePlanned(formatDate(view.record.purgeAt, ctx.locale))}</p>`
+      : ''
+}
 ${progress(ctx, view.states)}`;
 }
 
@@ -200,7 +222,8 @@ export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors:
   const access = view.access;
   // A head of service's read-only view shows what the client sees, without the means to act.
   const canDeposit = !ctx.view && view.kase.status !== 'closed' && (access?.permissions.deposit ?? true);
-  const canWithdraw = (d: DocumentRow) => canDeposit && (!access || access.kind === 'owner' || d.deposited_by === access.accountId);
+  const canWithdraw = (d: DocumentRow) =>
+    canDeposit && (!access || access.kind === 'owner' || d.deposited_by === access.accountId);
   const mayWrite = !ctx.view && (access?.permissions.message ?? true);
   return layout(
     ctx,
@@ -219,8 +242,9 @@ ${canDeposit ? html`<p class="intro">${t.intro}</p>` : view.kase.status === 'clo
   </ol>
 </div>
 </div>
-${mayWrite
-  ? html`<section class="card comment" aria-labelledby="comment-title">
+${
+  mayWrite
+    ? html`<section class="card comment" aria-labelledby="comment-title">
   <h2 id="comment-title">${t.commentTitle}</h2>
   ${view.lastComment ? html`<div class="last-comment"><p class="muted">${t.lastComment}</p><blockquote>${multiline(view.lastComment.body)}</blockquote></div>` : ''}
   <form method="post" action="/dossiers/${view.kase.id}/commentaires" novalidate>
@@ -230,28 +254,38 @@ ${mayWrite
     <button type="submit" class="primary">${t.commentSend}</button>
   </form>
 </section>`
-  : ''}
+    : ''
+}
 <div id="deposit-live" class="visually-hidden" role="status" aria-live="polite"></div>
 <script type="application/json" id="documents-i18n">${jsonForScript(t.script)}</script>
 <script type="module" src="/static/documents.js"></script>`,
   );
 }
 
-function reviewForms(ctx: PageContext, kase: Case, state: CategoryState, doc: DocumentRow, depositorRole?: string): Html {
+function reviewForms(
+  ctx: PageContext,
+  kase: Case,
+  state: CategoryState,
+  doc: DocumentRow,
+  depositorRole?: string,
+): Html {
   const t = ctx.t.documents;
   const pieces = state.category.pieces;
   // A contributor's document most likely is the piece asked of their role.
-  const firstMissing = (depositorRole ? state.missing.find((p) => p.role === depositorRole) : undefined)?.code ?? state.missing[0]?.code;
+  const firstMissing =
+    (depositorRole ? state.missing.find((p) => p.role === depositorRole) : undefined)?.code ?? state.missing[0]?.code;
   const action = `/back-office/dossiers/${kase.id}/documents/${doc.id}/examen`;
   return html`<div class="review">
   <form method="post" action="${action}" class="validate">
     ${csrfField(ctx)}<input type="hidden" name="decision" value="validate">
-    ${pieces.length > 0
-      ? html`<label for="piece-${doc.id}">${t.validateAs}</label>
+    ${
+      pieces.length > 0
+        ? html`<label for="piece-${doc.id}">${t.validateAs}</label>
     <select id="piece-${doc.id}" name="piece">
       ${pieces.map((p) => html`<option value="${p.code}" ${p.code === firstMissing ? 'selected' : ''}>${text(p.label, ctx.locale)} (${roleName(ctx, p.role)})</option>`)}
     </select>`
-      : ''}
+        : ''
+    }
     <button type="submit" class="primary">${t.validate}</button>
   </form>
   <form method="post" action="${action}" class="reject">
@@ -287,10 +321,11 @@ ${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record
     return html`<li class="category state-${s.state}" id="cat-${s.category.code}">
     <div class="category-head"><h2>${label}</h2><span class="badge state-${s.state}">${s.state === 'complete' ? '✓ ' : ''}${t.state[s.state]}</span></div>
     ${s.missing.length > 0 ? html`<div class="missing"><p>${t.missing}</p><ul>${s.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>` : ''}
-    ${s.documents.length === 0
-      ? html`<p class="muted">${t.noDocuments}</p>`
-      : html`<ul class="documents">${s.documents.map(
-          (d) => html`<li class="doc doc-${d.status}" id="doc-${d.id}">
+    ${
+      s.documents.length === 0
+        ? html`<p class="muted">${t.noDocuments}</p>`
+        : html`<ul class="documents">${s.documents.map(
+            (d) => html`<li class="doc doc-${d.status}" id="doc-${d.id}">
         <span class="doc-name"><a href="/back-office/dossiers/${kase.id}/documents/${d.id}" download>${d.file_name}</a>
           <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''}) · ${t.depositedAt} <time datetime="${d.created_at.toISOString()}">${formatDateTime(d.created_at, ctx.locale)}</time>${depositor(d) ? html` · ${depositor(d)?.fullName} (${roleName(ctx, depositor(d)?.role ?? '')})` : ''}</span></span>
         <span class="badge doc-${d.status}">${t.status[d.status]}</span>
@@ -298,14 +333,17 @@ ${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record
         ${d.status === 'validated' && d.piece_code ? html`<span class="muted">${text(s.category.pieces.find((p) => p.code === d.piece_code)?.label ?? { fr: d.piece_code, en: d.piece_code }, ctx.locale)}</span>` : ''}
         ${d.status === 'pending' && kase.status !== 'closed' ? reviewForms(ctx, kase, s, d, depositor(d)?.role ?? undefined) : ''}
       </li>`,
-        )}</ul>`}
+          )}</ul>`
+    }
   </li>`;
   })}
 </ol>
 ${view.lastComment ? html`<section class="card"><h2>${t.lastComment}</h2><blockquote>${multiline(view.lastComment.body)}</blockquote></section>` : ''}
 ${view.work ? caseWorkSections(ctx, kase, view.work) : ''}
-${kase.status !== 'closed'
-  ? html`<form method="post" action="/back-office/dossiers/${kase.id}/cloture" class="inline-action">${csrfField(ctx)}<button type="submit">${t.closeCase}</button></form>`
-  : ''}`,
+${
+  kase.status !== 'closed'
+    ? html`<form method="post" action="/back-office/dossiers/${kase.id}/cloture" class="inline-action">${csrfField(ctx)}<button type="submit">${t.closeCase}</button></form>`
+    : ''
+}`,
   );
 }

@@ -36,17 +36,21 @@ ${ctx.view ? viewBanner(ctx, ctx.view) : ''}
 <header class="top">
   <a class="brand" href="${user ? home : '/'}">${ctx.branding?.logo ? html`<img class="logo" src="/logo?v=${ctx.branding.version}" alt="${t.backoffice.logoAlt}"> ` : ''}${t.appName}${user?.kind === 'staff' ? html` <span class="tag">${t.staff.title}</span>` : ''}</a>
   <nav aria-label="${t.appName}">
-    ${user?.kind === 'client'
-      ? html`<a href="/conversations">${t.nav.conversations}</a>${ctx.view ? '' : html`<a href="/conversations/nouvelle">${t.nav.newMessage}</a>`}<a href="/dossiers">${t.documents.navCases}</a>`
-      : ''}
+    ${
+      user?.kind === 'client'
+        ? html`<a href="/conversations">${t.nav.conversations}</a>${ctx.view ? '' : html`<a href="/conversations/nouvelle">${t.nav.newMessage}</a>`}<a href="/dossiers">${t.documents.navCases}</a>`
+        : ''
+    }
     ${user?.kind === 'staff' ? staffNav(ctx) : ''}
     ${ctx.branding?.languageSwitch === false || ctx.view ? '' : html`<a href="/langue/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t.switchLanguage}</a>`}
-    ${user && !ctx.view
-      ? html`<form method="post" action="${logoutAction}" class="inline">
+    ${
+      user && !ctx.view
+        ? html`<form method="post" action="${logoutAction}" class="inline">
           <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
           <button type="submit" class="link">${t.nav.logout}</button>
         </form>`
-      : ''}
+        : ''
+    }
   </nav>
 </header>
 <main id="main" tabindex="-1">
@@ -72,7 +76,8 @@ function viewBanner(ctx: PageContext, view: NonNullable<PageContext['view']>): H
 function staffNav(ctx: PageContext): Html {
   const n = ctx.t.backoffice.nav;
   const path = ctx.path.split('?')[0] ?? '';
-  const link = (href: string, label: string, current: boolean) => html`<a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+  const link = (href: string, label: string, current: boolean) =>
+    html`<a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
   const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   return html`${link('/back-office', n.conversations, path === '/back-office' || under('/back-office/conversations'))}
     ${link('/back-office/clients', n.clients, under('/back-office/clients'))}

@@ -39,15 +39,18 @@ ${admin ? '' : html`<p class="flash info" role="status">${ctx.t.backoffice.admin
     <fieldset>
       <legend>${t.locales}</legend>
       ${LOCALES.map(
-        (l) => html`<label class="check"><input type="checkbox" name="locale_${l}" ${form.locales.includes(l) ? 'checked' : ''} ${disabled}> ${messages(l).langName}</label>`,
+        (l) =>
+          html`<label class="check"><input type="checkbox" name="locale_${l}" ${form.locales.includes(l) ? 'checked' : ''} ${disabled}> ${messages(l).langName}</label>`,
       )}
     </fieldset>
     <fieldset>
       <legend>${t.logo}</legend>
-      ${form.hasLogo
-        ? html`<p>${t.currentLogo} : <img class="logo-preview" src="/logo" alt="${t.currentLogo}"></p>
+      ${
+        form.hasLogo
+          ? html`<p>${t.currentLogo} : <img class="logo-preview" src="/logo" alt="${t.currentLogo}"></p>
       <label class="check"><input type="checkbox" name="removeLogo" ${disabled}> ${t.removeLogo}</label>`
-        : html`<p class="muted">${t.noLogo}</p>`}
+          : html`<p class="muted">${t.noLogo}</p>`
+      }
       <label for="logo">${t.logo}</label>
       <input id="logo" name="files" type="file" accept=".png,.jpg,.jpeg,.gif,image/png,image/jpeg,image/gif" aria-describedby="logo-help" ${disabled}>
       <p class="help" id="logo-help">${t.logoHelp}</p>

@@ -28,7 +28,12 @@ export function clientSlaPanel(ctx: PageContext, conversation: Conversation): Ht
 
 /** The back-office action that asks the client whether the request is resolved. */
 export function staffSatisfactionAction(ctx: PageContext, conversation: Conversation): Html {
-  if (conversation.status === 'waiting_client' || conversation.status === 'resolved' || conversation.status === 'closed') return html``;
+  if (
+    conversation.status === 'waiting_client' ||
+    conversation.status === 'resolved' ||
+    conversation.status === 'closed'
+  )
+    return html``;
   return html`<form method="post" action="/back-office/conversations/${conversation.id}/satisfaction" class="inline-action">
   ${csrfField(ctx)}
   <button type="submit">${ctx.t.sla.askSatisfaction}</button>
@@ -65,9 +70,10 @@ export function slaRiskPage(ctx: PageContext, rows: ClockRow[], filters: RiskFil
   </select>
   <button type="submit">${t.staff.filter}</button>
 </form>
-${rows.length === 0
-  ? html`<p class="card">${t.staff.none}</p>`
-  : html`<p class="muted" role="status">${t.sla.riskSummary(rows.length - breached, breached)}</p>
+${
+  rows.length === 0
+    ? html`<p class="card">${t.staff.none}</p>`
+    : html`<p class="muted" role="status">${t.sla.riskSummary(rows.length - breached, breached)}</p>
 <table class="grid">
   <thead><tr><th scope="col">${t.conversations.subject}</th><th scope="col">${t.conversations.space}</th><th scope="col">${t.conversations.status}</th><th scope="col">${t.sla.maxColumn}</th><th scope="col">${t.sla.assignee}</th></tr></thead>
   <tbody>
@@ -81,6 +87,7 @@ ${rows.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}`,
+</table>`
+}`,
   );
 }

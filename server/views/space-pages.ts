@@ -6,7 +6,20 @@ import { html, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
 /** The form's fields as typed (strings), to show a refused form again. */
-export type SpaceForm = Record<'name' | 'slug' | 'target' | 'max' | 'calendar' | 'opens' | 'closes' | 'teamEmail' | 'managerEmail' | 'satisfaction' | 'retention', string>;
+export type SpaceForm = Record<
+  | 'name'
+  | 'slug'
+  | 'target'
+  | 'max'
+  | 'calendar'
+  | 'opens'
+  | 'closes'
+  | 'teamEmail'
+  | 'managerEmail'
+  | 'satisfaction'
+  | 'retention',
+  string
+>;
 
 export function hoursText(hours: number, locale: 'fr' | 'en'): string {
   const rounded = Math.round(hours * 100) / 100;

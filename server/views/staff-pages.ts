@@ -26,9 +26,10 @@ export function staffConversationListPage(
   </select>
   <button type="submit">${t.staff.filter}</button>
 </form>
-${list.items.length === 0
-  ? html`<p class="card">${t.staff.none}</p>`
-  : html`<table class="grid">
+${
+  list.items.length === 0
+    ? html`<p class="card">${t.staff.none}</p>`
+    : html`<table class="grid">
   <thead><tr><th scope="col">${t.conversations.subject}</th><th scope="col">${t.staff.client}</th><th scope="col">${t.conversations.space}</th><th scope="col">${t.conversations.status}</th><th scope="col">${t.conversations.lastActivity}</th></tr></thead>
   <tbody>
   ${list.items.map(
@@ -41,14 +42,17 @@ ${list.items.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
-${list.pages > 1
-  ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
+</table>`
+}
+${
+  list.pages > 1
+    ? html`<nav class="pager" aria-label="${t.conversations.page(list.page, list.pages)}">
   ${list.page > 1 ? html`<a rel="prev" href="${query(list.page - 1)}">${t.conversations.previous}</a>` : ''}
   <span>${t.conversations.page(list.page, list.pages)}</span>
   ${list.page < list.pages ? html`<a rel="next" href="${query(list.page + 1)}">${t.conversations.next}</a>` : ''}
 </nav>`
-  : ''}`,
+    : ''
+}`,
   );
 }
 
@@ -78,8 +82,14 @@ ${messageList(
   ctx,
   view.messages,
   'staff',
-  { byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(), href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}` },
-  { className: (m) => (m.author_kind === 'client' ? `staff-${m.staff_state}` : ''), after: (m) => messageStateControls(ctx, c.id, m) },
+  {
+    byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(),
+    href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}`,
+  },
+  {
+    className: (m) => (m.author_kind === 'client' ? `staff-${m.staff_state}` : ''),
+    after: (m) => messageStateControls(ctx, c.id, m),
+  },
 )}
 <section class="card" aria-labelledby="answer-title">
   <h2 id="answer-title">${t.staff.answer}</h2>
@@ -100,9 +110,15 @@ function messageStateControls(ctx: PageContext, conversationId: string, m: Messa
   const s = ctx.t.messageStates;
   const next: { state: Message['staff_state']; label: string }[] =
     m.staff_state === 'to_read'
-      ? [{ state: 'read', label: s.markRead }, { state: 'cancelled', label: s.cancel }]
+      ? [
+          { state: 'read', label: s.markRead },
+          { state: 'cancelled', label: s.cancel },
+        ]
       : m.staff_state === 'read'
-        ? [{ state: 'to_read', label: s.markToRead }, { state: 'cancelled', label: s.cancel }]
+        ? [
+            { state: 'to_read', label: s.markToRead },
+            { state: 'cancelled', label: s.cancel },
+          ]
         : [{ state: 'to_read', label: s.restore }];
   return html`<div class="message-state">
     <span class="badge state-${m.staff_state}">${s[m.staff_state]}</span>
@@ -121,14 +137,16 @@ export function devMailPage(ctx: PageContext, mails: Notification[]) {
     t.dev.mailTitle,
     html`<h1>${t.dev.mailTitle}</h1>
 <p class="muted">${t.dev.mailIntro}</p>
-${mails.length === 0
-  ? html`<p class="card">${t.dev.none}</p>`
-  : mails.map(
-      (m) => html`<article class="card mail">
+${
+  mails.length === 0
+    ? html`<p class="card">${t.dev.none}</p>`
+    : mails.map(
+        (m) => html`<article class="card mail">
   <h2>${m.subject}</h2>
   <p class="meta">${t.dev.to} ${m.recipient}${m.cc ? html` · Cc ${m.cc}` : ''} · ${formatDateTime(m.created_at, ctx.locale)}</p>
   <pre>${m.body_text}</pre>
 </article>`,
-    )}`,
+      )
+}`,
   );
 }

@@ -57,16 +57,20 @@ ${view.local ? '' : html`<p class="help">${t.spacesFromRedmine}</p>`}
       <button type="submit">${t.save}</button>
     </form></td>
     <td data-label="${t.spaces}">${spacesCell}</td>
-    ${view.local
-      ? html`<td data-label="${t.removal}">${s.id === view.viewerId
-          ? ''
-          : html`<details class="confirm-delete"><summary class="button danger">${t.removeShort}</summary>
+    ${
+      view.local
+        ? html`<td data-label="${t.removal}">${
+            s.id === view.viewerId
+              ? ''
+              : html`<details class="confirm-delete"><summary class="button danger">${t.removeShort}</summary>
     <form method="post" action="/back-office/equipe/${s.id}/suppression" class="assign-form">
       ${csrfField(ctx)}
       <label class="check"><input type="checkbox" name="confirm" value="1" required> ${t.removeConfirm(s.full_name)}</label>
       <button type="submit" class="danger">${t.remove}</button>
-    </form></details>`}</td>`
-      : ''}
+    </form></details>`
+          }</td>`
+        : ''
+    }
   </tr>`;
   })}
   </tbody>

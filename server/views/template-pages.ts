@@ -1,6 +1,12 @@
 // Back-office: the e-mail templates, their editor and preview.
 import type { Locale } from '../../db/database.js';
-import { TEMPLATE_DEFINITIONS, TEMPLATE_KEYS, type RenderedTemplate, type StoredTemplate, type TemplateKey } from '../../db/templates.js';
+import {
+  TEMPLATE_DEFINITIONS,
+  TEMPLATE_KEYS,
+  type RenderedTemplate,
+  type StoredTemplate,
+  type TemplateKey,
+} from '../../db/templates.js';
 import { LOCALES, formatDateTime, messages } from '../../i18n/index.js';
 import { Html, html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
@@ -19,7 +25,9 @@ export function templateListPage(ctx: PageContext, edited: Set<string>) {
     (key) => html`<tr>
     <td>${t.names[key] ?? key}</td>
     ${LOCALES.map(
-      (l) => html`<td><a href="/back-office/modeles/${key}/${l}" aria-label="${t.names[key] ?? key} — ${messages(l).langName}">${ctx.user?.admin ? t.edit : t.view}</a>
+      (
+        l,
+      ) => html`<td><a href="/back-office/modeles/${key}/${l}" aria-label="${t.names[key] ?? key} — ${messages(l).langName}">${ctx.user?.admin ? t.edit : t.view}</a>
       <span class="badge ${edited.has(`${key}:${l}`) ? 'edited' : ''}">${edited.has(`${key}:${l}`) ? t.edited : t.byDefault}</span></td>`,
     )}
   </tr>`,
@@ -57,31 +65,37 @@ ${admin ? '' : html`<p class="flash info" role="status">${t.readOnly}</p>`}
   ${errorSummary(ctx, view.errors)}
   <form method="post" action="/back-office/modeles/${view.key}/${view.locale}" novalidate>
     ${csrfField(ctx)}
-    ${def.subject
-      ? html`<label for="subject">${t.subject}</label>
+    ${
+      def.subject
+        ? html`<label for="subject">${t.subject}</label>
     <input id="subject" name="subject" value="${view.text.subject}" maxlength="200" ${admin ? '' : 'readonly'} aria-describedby="tags-title">`
-      : ''}
+        : ''
+    }
     <label for="body">${t.body}</label>
     <textarea id="body" name="body" rows="14" ${admin ? '' : 'readonly'} aria-describedby="tags-title">${view.text.body}</textarea>
-    ${admin
-      ? html`<div class="actions">
+    ${
+      admin
+        ? html`<div class="actions">
       <button type="submit" name="action" value="preview">${t.showPreview}</button>
       <button type="submit" name="action" value="save" class="primary">${t.save}</button>
       ${view.stored.edited ? html`<button type="submit" name="action" value="reset">${t.reset}</button>` : ''}
     </div>`
-      : ''}
+        : ''
+    }
   </form>
   <h3 id="tags-title">${t.tags}</h3>
   <dl class="tags">${def.tags.map((tag) => html`<dt><code>{{${tag}}}</code></dt><dd>${t.tagHelp[tag] ?? ''}</dd>`)}</dl>
 </section>
-${view.preview
-  ? html`<section class="card preview" aria-labelledby="preview-title">
+${
+  view.preview
+    ? html`<section class="card preview" aria-labelledby="preview-title">
   <h2 id="preview-title">${t.preview}</h2>
   <p class="muted">${t.previewIntro}</p>
   ${def.subject ? html`<p class="preview-subject"><strong>${t.subject} :</strong> ${view.preview.subject}</p>` : ''}
   <div class="preview-body" lang="${view.locale}">${new Html(view.preview.html)}</div>
 </section>`
-  : ''}
+    : ''
+}
 </div>`,
   );
 }

@@ -18,7 +18,14 @@ export function vilogiPage(ctx: PageContext, data: VilogiPageData) {
   const { t } = ctx;
   const v = t.vilogi;
   const time = (d: Date) => html`<time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>`;
-  const state = (r: VilogiRun) => (r.status === 'running' ? (data.interrupted.has(r.id) ? v.interrupted : v.running) : r.status === 'done' ? v.done : v.failedRun);
+  const state = (r: VilogiRun) =>
+    r.status === 'running'
+      ? data.interrupted.has(r.id)
+        ? v.interrupted
+        : v.running
+      : r.status === 'done'
+        ? v.done
+        : v.failedRun;
   const errorList = (errors: VilogiRunError[]) =>
     errors.length === 0
       ? '—'
@@ -28,17 +35,20 @@ export function vilogiPage(ctx: PageContext, data: VilogiPageData) {
     v.title,
     html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
 <h1>${v.title}</h1>
-${data.configured
-  ? html`<p>${v.intro(data.everyMinutes)}</p>
+${
+  data.configured
+    ? html`<p>${v.intro(data.everyMinutes)}</p>
 <form method="post" action="/back-office/vilogi/synchroniser" class="inline-action">
   ${csrfField(ctx)}
   <button type="submit" class="primary">${v.syncNow}</button>
 </form>`
-  : html`<p class="card">${v.notConfigured}</p>`}
+    : html`<p class="card">${v.notConfigured}</p>`
+}
 <h2>${v.runs}</h2>
-${data.runs.length === 0
-  ? html`<p class="card">${v.noRuns}</p>`
-  : html`<table class="grid vilogi-runs">
+${
+  data.runs.length === 0
+    ? html`<p class="card">${v.noRuns}</p>`
+    : html`<table class="grid vilogi-runs">
   <thead><tr><th scope="col">${v.startedAt}</th><th scope="col">${v.trigger}</th><th scope="col">${v.state}</th><th scope="col">${v.fetched}</th><th scope="col">${v.created}</th><th scope="col">${v.known}</th><th scope="col">${v.triage}</th><th scope="col">${v.processed}</th><th scope="col">${v.failed}</th><th scope="col">${v.errors}</th></tr></thead>
   <tbody>
   ${data.runs.map(
@@ -56,11 +66,13 @@ ${data.runs.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}
+</table>`
+}
 <h2>${v.triageTitle}</h2>
-${data.triage.length === 0
-  ? html`<p class="card">${v.noTriage}</p>`
-  : html`<table class="grid vilogi-triage">
+${
+  data.triage.length === 0
+    ? html`<p class="card">${v.noTriage}</p>`
+    : html`<table class="grid vilogi-triage">
   <thead><tr><th scope="col">${v.request}</th><th scope="col">${v.author}</th><th scope="col">${v.service}</th><th scope="col">${v.issue}</th></tr></thead>
   <tbody>
   ${data.triage.map(
@@ -72,6 +84,7 @@ ${data.triage.length === 0
   </tr>`,
   )}
   </tbody>
-</table>`}`,
+</table>`
+}`,
   );
 }

@@ -34,12 +34,23 @@ describe('attachments in a browser', () => {
     const db = system.database.db;
     const space = await createSpace(db, 'Crédit auto');
     const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
-    context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'fr-FR', baseURL: system.url, acceptDownloads: true });
+    context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'fr-FR',
+      baseURL: system.url,
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     await page.goto('/connexion');
     await page.getByLabel('Adresse e-mail').fill(account.email);
     await page.getByLabel('Mot de passe').fill(password);
-    await Promise.all([page.waitForURL('**/conversations'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/conversations'),
+      page.getByRole('button', { name: 'Se connecter' }).click(),
+    ]);
 
     await page.goto('/conversations/nouvelle');
     const picker = page.getByLabel('Pièces jointes (facultatif)');
@@ -50,25 +61,41 @@ describe('attachments in a browser', () => {
     const pdf = genuinePdf(20_000);
     await picker.setInputFiles([
       { name: 'bulletin de salaire.pdf', mimeType: 'application/pdf', buffer: pdf },
-      { name: 'facture.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('MZ'), randomBytes(500)]) },
+      {
+        name: 'facture.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.concat([Buffer.from('MZ'), randomBytes(500)]),
+      },
     ]);
     await screenshot(page, 'phone-20-compose-with-files');
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Envoyer', exact: true }).click()]);
-    expect(await page.getByRole('alert').innerText()).toContain('Le fichier « facture.pdf » n’est pas accepté : son contenu n’est pas celui d’un fichier PDF.');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('button', { name: 'Envoyer', exact: true }).click(),
+    ]);
+    expect(await page.getByRole('alert').innerText()).toContain(
+      'Le fichier « facture.pdf » n’est pas accepté : son contenu n’est pas celui d’un fichier PDF.',
+    );
     expect(await page.getByLabel('Objet').inputValue()).toBe('Pièces pour mon dossier');
     expect(await page.getByLabel('Votre message').inputValue()).toBe('Voici mes justificatifs.');
     await screenshot(page, 'phone-21-compose-file-refused');
 
     // Chosen again, without the refused one.
-    await page.getByLabel('Pièces jointes (facultatif)').setInputFiles([{ name: 'bulletin de salaire.pdf', mimeType: 'application/pdf', buffer: pdf }]);
-    await Promise.all([page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Envoyer', exact: true }).click()]);
+    await page
+      .getByLabel('Pièces jointes (facultatif)')
+      .setInputFiles([{ name: 'bulletin de salaire.pdf', mimeType: 'application/pdf', buffer: pdf }]);
+    await Promise.all([
+      page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
+      page.getByRole('button', { name: 'Envoyer', exact: true }).click(),
+    ]);
     const link = page.getByRole('link', { name: 'bulletin de salaire.pdf' });
     expect(await link.isVisible()).toBe(true);
 
     // A reply with a photo.
     const photo = jpegOfSize(8000);
     await page.getByLabel('Votre message').fill('Et la photo de la carte grise.');
-    await page.getByLabel('Pièces jointes (facultatif)').setInputFiles([{ name: 'carte grise.jpg', mimeType: 'image/jpeg', buffer: photo }]);
+    await page
+      .getByLabel('Pièces jointes (facultatif)')
+      .setInputFiles([{ name: 'carte grise.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     await Promise.all([page.waitForURL(/#m-/), page.getByRole('button', { name: 'Envoyer la réponse' }).click()]);
     expect(await page.getByRole('link', { name: 'carte grise.jpg' }).isVisible()).toBe(true);
     await screenshot(page, 'phone-22-thread-with-files');

@@ -55,7 +55,9 @@ describe('back-office in a browser', () => {
     await page.waitForURL('**/back-office/modeles');
     await screenshot(page, 'desk-40-templates-list');
     await page.getByRole('link', { name: 'Dossier disponible — Français' }).click();
-    await page.getByLabel('Texte').fill('Bonjour {{clientFullName}},\n\nVotre dossier {{caseNumber}} est prêt : {{caseUrl}}\n\n<b>L’agence</b>');
+    await page
+      .getByLabel('Texte')
+      .fill('Bonjour {{clientFullName}},\n\nVotre dossier {{caseNumber}} est prêt : {{caseUrl}}\n\n<b>L’agence</b>');
     await page.getByRole('button', { name: 'Aperçu' }).click();
     await page.waitForLoadState('load');
     const preview = page.locator('.preview-body');
@@ -80,21 +82,35 @@ describe('back-office in a browser', () => {
     const page = await staffPage();
     await page.goto('/back-office/reglages');
     await page.getByLabel('Couleur principale').fill('#7a1f5c');
-    await page.getByLabel('Logo', { exact: true }).setInputFiles([{ name: 'logo.png', mimeType: 'image/png', buffer: makePng(160, 48, [122, 31, 92], [255, 200, 0]) }]);
+    await page
+      .getByLabel('Logo', { exact: true })
+      .setInputFiles([
+        { name: 'logo.png', mimeType: 'image/png', buffer: makePng(160, 48, [122, 31, 92], [255, 200, 0]) },
+      ]);
     await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
     await page.waitForURL('**/back-office/reglages?enregistre=1');
     expect(await page.getByRole('status').innerText()).toContain('Les réglages sont enregistrés.');
-    const brand = await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()");
+    const brand = await page.evaluate<string>(
+      "getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()",
+    );
     expect(brand).toBe('#7a1f5c');
     expect(await page.evaluate<number>("document.querySelector('header img.logo').naturalWidth")).toBe(160);
     await screenshot(page, 'desk-44-settings');
 
     // The client space follows: logo in the header, the primary colour on the header and buttons.
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, locale: 'fr-FR', baseURL: system.url });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      locale: 'fr-FR',
+      baseURL: system.url,
+    });
     contexts.push(context);
     const client = await context.newPage();
     await client.goto('/connexion');
-    const header = await client.evaluate<string>("getComputedStyle(document.querySelector('header.top')).backgroundColor");
+    const header = await client.evaluate<string>(
+      "getComputedStyle(document.querySelector('header.top')).backgroundColor",
+    );
     expect(header).toBe('rgb(122, 31, 92)');
     await screenshot(client, 'phone-45-client-login-branded');
   });
@@ -103,7 +119,12 @@ describe('back-office in a browser', () => {
     const db = system.database.db;
     const { account: client } = await createClient(db, { name: 'Claire Martin' });
     const ids: Record<string, string> = {};
-    const add = async (name: string, kind: 'postal' | 'email' | 'phone', value: string, state: 'pending' | 'validated' | 'default' | 'invalid') => {
+    const add = async (
+      name: string,
+      kind: 'postal' | 'email' | 'phone',
+      value: string,
+      state: 'pending' | 'validated' | 'default' | 'invalid',
+    ) => {
       ids[name] = await addContact(db, client.id, kind, value);
       if (state !== 'pending') await setContactState(db, client.id, ids[name], state);
     };
@@ -116,11 +137,26 @@ describe('back-office in a browser', () => {
     await add('mobile', 'phone', '06 12 34 56 78', 'default');
     await add('fixed', 'phone', '01 98 76 54 32', 'pending');
     await setObservation(db, client.id, 'Préfère être appelée le matin. Dossier de surendettement en cours.');
-    await recordContactAction(db, { clientId: client.id, contactId: ids.home!, kind: 'letter', staffId: (await db.selectFrom('accounts').select('id').where('email', '=', staff.email).executeTakeFirstOrThrow()).id, body: 'Mise en demeure' });
+    await recordContactAction(db, {
+      clientId: client.id,
+      contactId: ids.home!,
+      kind: 'letter',
+      staffId: (await db.selectFrom('accounts').select('id').where('email', '=', staff.email).executeTakeFirstOrThrow())
+        .id,
+      body: 'Mise en demeure',
+    });
     const inspected = await inspectFile('avis.png', makePng(20, 20, [0, 0, 0]));
     if ('reason' in inspected) throw new Error(`refused: ${inspected.reason}`);
     const stored = await system.app!.deps.storage.put(inspected);
-    await addClientFile(db, { clientId: client.id, fileName: 'Avis d’imposition 2025.png', contentType: 'image/png', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, uploadedBy: client.id });
+    await addClientFile(db, {
+      clientId: client.id,
+      fileName: 'Avis d’imposition 2025.png',
+      contentType: 'image/png',
+      sizeBytes: stored.sizeBytes,
+      sha256: stored.sha256,
+      storageKey: stored.key,
+      uploadedBy: client.id,
+    });
 
     const page = await staffPage();
     await page.goto(`/back-office/clients?q=${encodeURIComponent(client.email)}`);
@@ -129,7 +165,11 @@ describe('back-office in a browser', () => {
     expect(await page.getByText('3 impasse du Moulin').count()).toBe(0);
     await page.getByRole('link', { name: 'Afficher les coordonnées invalides (2)' }).click();
     await page.waitForURL('**?invalides=1');
-    expect(await page.evaluate<string>("getComputedStyle(document.querySelector('li.contact.invalid .contact-value')).color")).toBe('rgb(179, 38, 30)');
+    expect(
+      await page.evaluate<string>(
+        "getComputedStyle(document.querySelector('li.contact.invalid .contact-value')).color",
+      ),
+    ).toBe('rgb(179, 38, 30)');
     await screenshot(page, 'desk-46-client-record-all-states');
 
     // By keyboard: make the landline the default; the change asks for confirmation first.
@@ -155,9 +195,26 @@ describe('back-office in a browser', () => {
     const space = await createSpace(db, 'Gestion locative');
     const { account: client } = await createClient(db, { space, name: 'Claire Martin' });
     const id = randomUUID();
-    await createConversation(db, { id, spaceId: space.id, clientAccountId: client.id, subject: 'Chauffage en panne', cc: '' });
-    for (const body of ['Le chauffage ne marche plus depuis hier soir.', 'Message envoyé deux fois par erreur.', 'Le chauffagiste peut passer jeudi matin ?']) {
-      await insertMessage(db, { id: randomUUID(), conversationId: id, authorKind: 'client', authorAccountId: client.id, authorDisplayName: 'Claire Martin', body });
+    await createConversation(db, {
+      id,
+      spaceId: space.id,
+      clientAccountId: client.id,
+      subject: 'Chauffage en panne',
+      cc: '',
+    });
+    for (const body of [
+      'Le chauffage ne marche plus depuis hier soir.',
+      'Message envoyé deux fois par erreur.',
+      'Le chauffagiste peut passer jeudi matin ?',
+    ]) {
+      await insertMessage(db, {
+        id: randomUUID(),
+        conversationId: id,
+        authorKind: 'client',
+        authorAccountId: client.id,
+        authorDisplayName: 'Claire Martin',
+        body,
+      });
     }
     const page = await staffPage();
     await page.goto(`/back-office/conversations/${id}`);

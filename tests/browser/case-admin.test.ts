@@ -48,7 +48,10 @@ describe('case opening and procedure editor in a browser', () => {
   it('opens a case from the staff case list', async () => {
     const page = await staffPage();
     await page.goto('/back-office/dossiers');
-    await Promise.all([page.waitForURL('**/back-office/dossiers/nouveau'), page.getByRole('link', { name: 'Ouvrir un dossier' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/back-office/dossiers/nouveau'),
+      page.getByRole('link', { name: 'Ouvrir un dossier' }).click(),
+    ]);
     const ref = `TELEFI-2026-${Math.floor(Math.random() * 1e6)}`;
     await page.getByLabel('N° de dossier').fill(ref);
     await page.getByLabel('Intitulé').fill('Location avec option d’achat — Peugeot e-208');
@@ -59,25 +62,37 @@ describe('case opening and procedure editor in a browser', () => {
     await page.getByLabel('Type de financement').selectOption('lease');
     await page.getByLabel('Montant de l’apport (€)').fill('18000');
     await screenshot(page, 'desk-60-case-new');
-    await Promise.all([page.waitForURL(/\/back-office\/dossiers\/[0-9a-f-]{36}/), page.getByRole('button', { name: 'Ouvrir le dossier' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/back-office\/dossiers\/[0-9a-f-]{36}/),
+      page.getByRole('button', { name: 'Ouvrir le dossier' }).click(),
+    ]);
     await expect.poll(() => page.locator('body').innerText()).toContain(`Le dossier ${ref} est ouvert`);
 
     const phone = await staffPage(true);
     await phone.goto('/back-office/dossiers/nouveau');
     await phone.getByLabel('N° de dossier').fill(ref);
     await phone.getByLabel('E-mail du client').fill('pas-un-email');
-    await Promise.all([phone.waitForURL('**/back-office/dossiers/nouveau'), phone.getByRole('button', { name: 'Ouvrir le dossier' }).click()]);
+    await Promise.all([
+      phone.waitForURL('**/back-office/dossiers/nouveau'),
+      phone.getByRole('button', { name: 'Ouvrir le dossier' }).click(),
+    ]);
     await expect.poll(() => phone.locator('.errors').innerText()).toContain(`Le dossier ${ref} existe déjà`);
     await screenshot(phone, 'phone-60-case-new-refused');
   });
 
   it('edits a procedure and shows why bank statements are refused', async () => {
     const page = await staffPage();
-    await Promise.all([page.waitForURL('**/back-office/procedures'), page.getByRole('link', { name: 'Procédures' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/back-office/procedures'),
+      page.getByRole('link', { name: 'Procédures' }).click(),
+    ]);
     await page.goto(`/back-office/procedures/${rental.id}`);
     await page.getByLabel('Jours des premières relances').fill('2, 5, 10');
     await page.locator('#c0-label').fill('Pièce d’identité');
-    await Promise.all([page.waitForURL(/\?ok=1/), page.getByRole('button', { name: 'Enregistrer', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(/\?ok=1/),
+      page.getByRole('button', { name: 'Enregistrer', exact: true }).click(),
+    ]);
     await expect.poll(() => page.locator('body').innerText()).toContain('La procédure est enregistrée.');
     expect((await templateCategories(system.database.db, rental.id))[0]?.label).toBe('Pièce d’identité');
     await screenshot(page, 'desk-61-procedure-editor', false);
@@ -96,19 +111,34 @@ describe('case opening and procedure editor in a browser', () => {
     await page.locator('#new-p-rule').selectOption('conditional');
     await page.locator('#new-p-w0-fact').fill('furnished');
     await page.locator('#new-p-w0-value').fill('non');
-    await page.locator('#new-category').screenshot({ path: path.join(SCREENSHOTS, 'desk-62-procedure-new-category.png') });
+    await page
+      .locator('#new-category')
+      .screenshot({ path: path.join(SCREENSHOTS, 'desk-62-procedure-new-category.png') });
     await Promise.all([page.waitForURL(/\?ok=1/), page.locator('#new-p-labelEn').press('Enter')]);
     const added = (await templateCategories(system.database.db, rental.id)).at(-1)!;
     expect(added).toMatchObject({ label: 'Assurance habitation', label_en: 'Home insurance' });
-    expect(added.pieces[0]?.rule).toEqual({ kind: 'requiredWhen', all: [{ fact: 'furnished', op: 'eq', value: 'non' }] });
+    expect(added.pieces[0]?.rule).toEqual({
+      kind: 'requiredWhen',
+      all: [{ fact: 'furnished', op: 'eq', value: 'non' }],
+    });
 
     const phone = await staffPage(true);
     await phone.goto(`/back-office/procedures/${rental.id}`);
-    const ressources = (await templateCategories(system.database.db, rental.id)).findIndex((c) => c.code === 'ressources');
-    await phone.locator(`#c${ressources}-acceptsFr`).fill('Trois derniers bulletins de salaire\nTrois derniers relevés de compte');
+    const ressources = (await templateCategories(system.database.db, rental.id)).findIndex(
+      (c) => c.code === 'ressources',
+    );
+    await phone
+      .locator(`#c${ressources}-acceptsFr`)
+      .fill('Trois derniers bulletins de salaire\nTrois derniers relevés de compte');
     await phone.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-    await expect.poll(() => phone.locator('.errors').innerText()).toContain('ne peut pas demander de relevés de compte');
-    expect((await templateCategories(system.database.db, rental.id))[ressources]?.accepts.some((a) => a.fr.includes('relevés'))).toBe(false);
+    await expect
+      .poll(() => phone.locator('.errors').innerText())
+      .toContain('ne peut pas demander de relevés de compte');
+    expect(
+      (await templateCategories(system.database.db, rental.id))[ressources]?.accepts.some((a) =>
+        a.fr.includes('relevés'),
+      ),
+    ).toBe(false);
     await screenshot(phone, 'phone-61-procedure-refused', false);
   });
 });

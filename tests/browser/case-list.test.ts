@@ -38,7 +38,12 @@ beforeAll(async () => {
   const names = ['Élise Fontaine-Noël', 'Rémi Carpentier', 'Maëlle Joubert', 'Loïc Vasseur', 'Zoé Lambertin'];
   const clients = await Promise.all(names.map(async (name) => (await createClient(db, { space, name })).account));
   const run = randomBytes(2).toString('hex').toUpperCase();
-  const titles = ['Location avec option d’achat — Peugeot e-208', 'Crédit-bail Renault Kangoo', 'Prêt personnel travaux', 'LLD Tesla Model 3'];
+  const titles = [
+    'Location avec option d’achat — Peugeot e-208',
+    'Crédit-bail Renault Kangoo',
+    'Prêt personnel travaux',
+    'LLD Tesla Model 3',
+  ];
   const rows = Array.from({ length: CASES }, (_, i) => ({
     space_id: space.id,
     template_id: lease.id,
@@ -129,7 +134,9 @@ describe('case list in a browser', () => {
 
     await page.goto(`/back-office/dossiers?espace=${space.id}&lignes=351`);
     const alert = page.getByRole('alert');
-    expect(await alert.innerText()).toContain('« 351 » lignes par page n’est pas possible : choisissez un nombre de 10 à 350.');
+    expect(await alert.innerText()).toContain(
+      '« 351 » lignes par page n’est pas possible : choisissez un nombre de 10 à 350.',
+    );
     expect(await page.getByLabel('Lignes par page').getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'caselist-rows-refused-desktop', false);
   });

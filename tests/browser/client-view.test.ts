@@ -19,23 +19,57 @@ describe('confidential view of a client space in a browser', () => {
     const space = await createSpace(db, 'Gestion locative');
     const { account: client } = await createClient(db, { space, name: 'Claire Martin' });
     const conversationId = randomUUID();
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: client.id, subject: 'Fuite sous l’évier', cc: '' });
-    await insertMessage(db, { id: randomUUID(), conversationId, authorKind: 'client', authorAccountId: client.id, authorDisplayName: client.full_name, body: 'Une fuite sous l’évier depuis hier soir.' });
-    await insertMessage(db, { id: randomUUID(), conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Julien', body: 'Un plombier passe jeudi à 9 h.' });
-    const kase = await makeCase(db, { space, client, template: await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 }) });
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: client.id,
+      subject: 'Fuite sous l’évier',
+      cc: '',
+    });
+    await insertMessage(db, {
+      id: randomUUID(),
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: client.id,
+      authorDisplayName: client.full_name,
+      body: 'Une fuite sous l’évier depuis hier soir.',
+    });
+    await insertMessage(db, {
+      id: randomUUID(),
+      conversationId,
+      authorKind: 'staff',
+      authorAccountId: null,
+      authorDisplayName: 'Julien',
+      body: 'Un plombier passe jeudi à 9 h.',
+    });
+    const kase = await makeCase(db, {
+      space,
+      client,
+      template: await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 }),
+    });
     const admin = await createStaff(db, { name: 'Admin Redmine', admin: true });
     // Staff names are unique in the shared test database only with a suffix.
     const headName = `Hélène Responsable ${randomUUID().slice(0, 4)}`;
     const head = await createStaff(db, { name: headName, spaces: [space] });
     // A long name with a Redmine login must wrap inside the table, not widen the page.
-    const longOne = await createStaff(db, { name: 'Marie-Amélie de La Tour-Vauquelin-Desrosiers ' + randomUUID().slice(0, 4), spaces: [space] });
-    await db.updateTable('accounts').set({ redmine_login: 'marie-amelie.delatour-vauquelin-desrosiers.gestion-locative' }).where('id', '=', longOne.account.id).execute();
+    const longOne = await createStaff(db, {
+      name: 'Marie-Amélie de La Tour-Vauquelin-Desrosiers ' + randomUUID().slice(0, 4),
+      spaces: [space],
+    });
+    await db
+      .updateTable('accounts')
+      .set({ redmine_login: 'marie-amelie.delatour-vauquelin-desrosiers.gestion-locative' })
+      .where('id', '=', longOne.account.id)
+      .execute();
 
     // The administrator names Hélène head of service.
     const adminContext = await browser.newContext(deviceOptions(false, system.url));
     const adminPage = await adminContext.newPage();
     await signIn(adminPage, { email: admin.account.email, password: admin.password }, 'staff');
-    await Promise.all([adminPage.waitForURL('**/back-office/equipe'), adminPage.getByRole('link', { name: 'Équipe' }).click()]);
+    await Promise.all([
+      adminPage.waitForURL('**/back-office/equipe'),
+      adminPage.getByRole('link', { name: 'Équipe' }).click(),
+    ]);
     await adminPage.getByLabel(`Rôle de ${headName}`).selectOption('manager');
     const row = adminPage.locator('tr', { hasText: headName });
     await row.getByRole('button', { name: 'Enregistrer', exact: true }).focus();
@@ -49,7 +83,9 @@ describe('confidential view of a client space in a browser', () => {
     const page = await desk.newPage();
     await signIn(page, { email: head.account.email, password: head.password }, 'staff');
     await page.goto(`/back-office/clients/${client.id}`);
-    await page.getByLabel('Motif de la consultation').fill('La cliente appelle : elle ne voit pas la réponse du plombier.');
+    await page
+      .getByLabel('Motif de la consultation')
+      .fill('La cliente appelle : elle ne voit pas la réponse du plombier.');
     await page.keyboard.press('Tab');
     await Promise.all([page.waitForURL('**/conversations'), page.keyboard.press('Enter')]);
     const banner = page.getByRole('note');
@@ -79,7 +115,10 @@ describe('confidential view of a client space in a browser', () => {
 
     // Ended from the banner: back on the client record, which lists the view.
     await banner.getByRole('button', { name: 'Terminer la vue' }).focus();
-    await Promise.all([page.waitForURL(`**/back-office/clients/${client.id}?fait=vue-fin`), page.keyboard.press('Enter')]);
+    await Promise.all([
+      page.waitForURL(`**/back-office/clients/${client.id}?fait=vue-fin`),
+      page.keyboard.press('Enter'),
+    ]);
     expect(await page.getByRole('status').innerText()).toContain('La vue de l’espace client est terminée.');
     expect(await page.locator('#client-view table').innerText()).toContain(headName);
     await screenshot(page, 'desk-83-client-view-log');

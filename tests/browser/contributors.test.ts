@@ -26,7 +26,11 @@ beforeAll(async () => {
   smtp = await startSmtp();
   system = await startTestSystem({ SMTP_URL: smtp.url });
   const db = system.database.db;
-  const space = await db.insertInto('spaces').values({ slug: `location-${Date.now()}`, name: 'Gestion locative', team_email: 'agence-location@example.test' }).returningAll().executeTakeFirstOrThrow();
+  const space = await db
+    .insertInto('spaces')
+    .values({ slug: `location-${Date.now()}`, name: 'Gestion locative', team_email: 'agence-location@example.test' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   template = await cloneTemplate(db, 'demande-location', { digestMinutes: 0 });
   const created = await createClient(db, { space, name: 'Claire Martin' });
   owner = created.account;
@@ -71,8 +75,13 @@ describe('contributors in a browser', () => {
     await back.getByLabel('Rôle').selectOption('garant');
     expect(await back.getByLabel('Envoyer l’invitation maintenant').isChecked()).toBe(true);
     await screenshot(back, 'contributors-01-staff-add');
-    await Promise.all([back.waitForURL(/ok=person-invited/), back.locator('#people').getByRole('button', { name: 'Ajouter' }).click()]);
-    expect(await back.locator('#people .person', { hasText: 'Marc Garant' }).innerText()).toContain('invitation envoyée');
+    await Promise.all([
+      back.waitForURL(/ok=person-invited/),
+      back.locator('#people').getByRole('button', { name: 'Ajouter' }).click(),
+    ]);
+    expect(await back.locator('#people .person', { hasText: 'Marc Garant' }).innerText()).toContain(
+      'invitation envoyée',
+    );
     await screenshot(back, 'contributors-02-staff-invited');
 
     // 2. The e-mail, through the real SMTP server.
@@ -86,7 +95,10 @@ describe('contributors in a browser', () => {
     await phone.goto(new URL(link!).pathname);
     expect(await phone.locator('main').innerText()).toContain('Claire Martin vous invite à déposer vos pièces');
     await screenshot(phone, 'contributors-03-invitation-phone');
-    await Promise.all([phone.waitForURL(`**/dossiers/${kase.id}?ok=invitation-password`), phone.getByRole('button', { name: 'Accepter l’invitation' }).click()]);
+    await Promise.all([
+      phone.waitForURL(`**/dossiers/${kase.id}?ok=invitation-password`),
+      phone.getByRole('button', { name: 'Accepter l’invitation' }).click(),
+    ]);
     const main = await phone.locator('main').innerText();
     expect(main).toContain('en tant que garant');
     expect(main).not.toContain('(locataire)');
@@ -97,7 +109,9 @@ describe('contributors in a browser', () => {
     await smtp.waitFor((m) => smtp.to(guarantorEmail).includes(m) && (m.subject ?? '').includes('mot de passe'));
 
     // 4. The guarantor deposits the guarantee deed.
-    await phone.locator(`#f-${guaranteeId}`).setInputFiles({ name: 'acte de caution.pdf', mimeType: 'application/pdf', buffer: await makePdf(1, 'Caution') });
+    await phone
+      .locator(`#f-${guaranteeId}`)
+      .setInputFiles({ name: 'acte de caution.pdf', mimeType: 'application/pdf', buffer: await makePdf(1, 'Caution') });
     await phone.locator('#cat-garantie .doc', { hasText: 'acte de caution.pdf' }).waitFor();
     expect(await phone.locator('#cat-garantie .badge.state-in_review').innerText()).toBe('En cours d’examen');
     await screenshot(phone, 'contributors-05-guarantor-deposited-phone');
@@ -116,7 +130,10 @@ describe('contributors in a browser', () => {
     await clientPhone.goto(`/dossiers/${kase.id}`);
     await screenshot(clientPhone, 'contributors-07-main-client-phone');
     // The main client may invite too (the template allows it); a bad form says what is wrong.
-    await Promise.all([clientPhone.waitForURL(`**/dossiers/${kase.id}/contributeurs`), clientPhone.getByRole('link', { name: 'Inviter une personne à déposer ses pièces' }).click()]);
+    await Promise.all([
+      clientPhone.waitForURL(`**/dossiers/${kase.id}/contributeurs`),
+      clientPhone.getByRole('link', { name: 'Inviter une personne à déposer ses pièces' }).click(),
+    ]);
     await clientPhone.getByLabel('Adresse e-mail').fill('pas-une-adresse');
     await clientPhone.getByRole('button', { name: 'Ajouter' }).click();
     await clientPhone.locator('[role="alert"]').waitFor();

@@ -49,7 +49,9 @@ async function newPage(device: DeviceName, locale = 'fr-FR'): Promise<Page> {
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   // Page code as a string: the project compiles without the DOM library.
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  );
   expect(overflow, `${name}: the page is ${overflow}px wider than the viewport`).toBeLessThanOrEqual(0);
 }
 
@@ -85,7 +87,12 @@ async function focused(page: Page): Promise<{ id: string; tag: string; text: str
 }
 
 /** Presses Tab until the focus matches, at most `max` times. */
-async function tabTo(page: Page, match: (f: { id: string; tag: string; text: string }) => boolean, what: string, max = 15): Promise<void> {
+async function tabTo(
+  page: Page,
+  match: (f: { id: string; tag: string; text: string }) => boolean,
+  what: string,
+  max = 15,
+): Promise<void> {
   for (let i = 0; i <= max; i++) {
     if (match(await focused(page))) return;
     await page.keyboard.press('Tab');
@@ -121,7 +128,10 @@ describe('conversation slice in a browser', () => {
       const db = system.database.db;
       const space = await createSpace(db, 'Gestion locative');
       const { account: client, password } = await createClient(db, { space, name: 'Claire Martin' });
-      const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+      const { account: staff, password: staffPassword } = await createStaff(db, {
+        name: 'Julien Bernard',
+        spaces: [space],
+      });
 
       // The client logs in.
       const page = await newPage(device);
@@ -134,12 +144,18 @@ describe('conversation slice in a browser', () => {
       await screenshot(page, `${device}-02-client-no-messages`);
 
       // Writes a message.
-      await Promise.all([page.waitForURL('**/conversations/nouvelle'), page.getByRole('link', { name: 'Écrire un nouveau message' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/conversations/nouvelle'),
+        page.getByRole('link', { name: 'Écrire un nouveau message' }).click(),
+      ]);
       expect(await heading(page)).toBe('Nouveau message');
       await page.getByLabel('Objet').fill(scenario.subject);
       await page.getByLabel('Votre message').fill(scenario.body);
       await screenshot(page, `${device}-03-client-compose`);
-      await Promise.all([page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Envoyer', exact: true }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
+        page.getByRole('button', { name: 'Envoyer', exact: true }).click(),
+      ]);
       const threadUrl = page.url();
 
       // Lands on the thread: their message, then the acknowledgement.
@@ -157,7 +173,10 @@ describe('conversation slice in a browser', () => {
       await screenshot(office, `${device}-05-staff-login`);
       await office.getByLabel('Adresse e-mail').fill(staff.email);
       await office.getByLabel('Mot de passe').fill(staffPassword);
-      await Promise.all([office.waitForURL('**/back-office'), office.getByRole('button', { name: 'Se connecter' }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office'),
+        office.getByRole('button', { name: 'Se connecter' }).click(),
+      ]);
       expect(await heading(office)).toBe('Conversations');
       const row = office.getByRole('row').filter({ hasText: scenario.subject });
       expect(await row.innerText()).toContain(client.email);
@@ -178,20 +197,32 @@ describe('conversation slice in a browser', () => {
         })
         .where('id', '=', conversationId)
         .execute();
-      await Promise.all([office.waitForURL('**/back-office/delais'), office.getByRole('link', { name: 'Délais à risque' }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office/delais'),
+        office.getByRole('link', { name: 'Délais à risque' }).click(),
+      ]);
       await office.getByLabel('Assigné à').selectOption({ label: 'Camille Roux (1)' });
-      await Promise.all([office.waitForURL('**/back-office/delais?*'), office.getByRole('button', { name: 'Filtrer' }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office/delais?*'),
+        office.getByRole('button', { name: 'Filtrer' }).click(),
+      ]);
       const late = office.getByRole('row').filter({ hasText: scenario.subject });
       expect(await late.innerText()).toContain('Hors délai');
       expect(await late.innerText()).toContain('Camille Roux');
       await screenshot(office, `${device}-06b-staff-at-risk-by-assignee`);
       await office.goto('/back-office');
-      await Promise.all([office.waitForURL('**/back-office/conversations/*'), row.getByRole('link', { name: scenario.subject }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office/conversations/*'),
+        row.getByRole('link', { name: scenario.subject }).click(),
+      ]);
       expect(await heading(office)).toBe(scenario.subject);
       expect(await isShown(office, ACK_FR)).toBe(true);
       await office.getByLabel('Votre message').fill(scenario.answer);
       await screenshot(office, `${device}-07-staff-thread`);
-      await Promise.all([office.waitForURL('**/back-office/conversations/*'), office.getByRole('button', { name: 'Envoyer la réponse' }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office/conversations/*'),
+        office.getByRole('button', { name: 'Envoyer la réponse' }).click(),
+      ]);
       expect(await isShown(office, scenario.answer)).toBe(true);
       expect(await threadStatus(office)).toBe('Répondu');
       await screenshot(office, `${device}-08-staff-answered`);
@@ -213,11 +244,17 @@ describe('conversation slice in a browser', () => {
       expect(mail.text).toContain(scenario.answer);
 
       // Staff ask whether the answer settles it; the client says yes.
-      await Promise.all([office.waitForURL('**/back-office/conversations/*'), office.getByRole('button', { name: 'Demander au client si sa demande est résolue' }).click()]);
+      await Promise.all([
+        office.waitForURL('**/back-office/conversations/*'),
+        office.getByRole('button', { name: 'Demander au client si sa demande est résolue' }).click(),
+      ]);
       await page.goto(threadUrl);
       await reloadUntilShown(page, 'Notre réponse a-t-elle réglé votre demande ?');
       await screenshot(page, `${device}-11-client-satisfaction-question`);
-      await Promise.all([page.waitForURL('**/conversations/*'), page.getByRole('button', { name: 'Oui, ma demande est résolue' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/conversations/*'),
+        page.getByRole('button', { name: 'Oui, ma demande est résolue' }).click(),
+      ]);
       expect(await threadStatus(page)).toBe('Résolu');
       expect(await isShown(page, 'Notre réponse a-t-elle réglé votre demande ?')).toBe(false);
       await screenshot(page, `${device}-12-client-resolved`);
@@ -262,7 +299,11 @@ describe('conversation slice in a browser', () => {
     expect(await isShown(page, 'j’ai perdu mon badge du parking.')).toBe(true);
     await reloadUntilShown(page, ACK_FR);
     await screenshot(page, 'keyboard-04-thread');
-    const stored = await db.selectFrom('conversations').select('subject').where('client_account_id', '=', client.id).execute();
+    const stored = await db
+      .selectFrom('conversations')
+      .select('subject')
+      .where('client_account_id', '=', client.id)
+      .execute();
     expect(stored).toEqual([{ subject: 'Badge du parking perdu' }]);
   });
 
@@ -289,13 +330,19 @@ describe('conversation slice in a browser', () => {
       expect(await heading(page)).toBe('My messages');
       expect(await isShown(page, 'You have not written any message yet.')).toBe(true);
 
-      await Promise.all([page.waitForURL('**/conversations/nouvelle'), page.getByRole('link', { name: 'New message', exact: true }).click()]);
+      await Promise.all([
+        page.waitForURL('**/conversations/nouvelle'),
+        page.getByRole('link', { name: 'New message', exact: true }).click(),
+      ]);
       expect(await heading(page)).toBe('New message');
       await page.getByLabel('Subject').fill('Noise at night');
       await page.getByLabel('Your message').fill('Hello,\nthe neighbours upstairs are very loud after midnight.');
       expect(await isShown(page, 'Copy to (optional)')).toBe(true);
       await screenshot(page, `${device}-en-02-compose`);
-      await Promise.all([page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Send', exact: true }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
+        page.getByRole('button', { name: 'Send', exact: true }).click(),
+      ]);
 
       // The acknowledgement follows the language chosen on the login page.
       await reloadUntilShown(page, ACK_EN);
@@ -303,11 +350,16 @@ describe('conversation slice in a browser', () => {
       expect(await threadStatus(page)).toBe('Waiting for an answer');
       expect(await isShown(page, 'Back to my messages')).toBe(true);
       await screenshot(page, `${device}-en-03-thread`);
-      const ack = await smtp.waitFor((m) => m.subject === 'Your request has been received: Noise at night' && recipients(m).includes(client.email));
+      const ack = await smtp.waitFor(
+        (m) => m.subject === 'Your request has been received: Noise at night' && recipients(m).includes(client.email),
+      );
       expect(ack.text).toContain('Hello Emma English,');
 
       // And back to French.
-      await Promise.all([page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Français' }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
+        page.getByRole('link', { name: 'Français' }).click(),
+      ]);
       expect(await page.getAttribute('html', 'lang')).toBe('fr');
       expect(await isShown(page, 'Retour à mes messages')).toBe(true);
       expect(await threadStatus(page)).toBe('En attente de réponse');

@@ -25,11 +25,21 @@ let staff: { email: string; password: string };
 beforeAll(async () => {
   system = await startTestSystem();
   const db = system.database.db;
-  const space = await db.insertInto('spaces').values({ slug: `credit-${Date.now()}`, name: 'Crédit auto', team_email: 'agence@example.test' }).returningAll().executeTakeFirstOrThrow();
+  const space = await db
+    .insertInto('spaces')
+    .values({ slug: `credit-${Date.now()}`, name: 'Crédit auto', team_email: 'agence@example.test' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   template = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
   const created = await createClient(db, { space, name: 'Claire Martin' });
   client = { email: created.account.email, password: created.password };
-  kase = await makeCase(db, { space, client: created.account, template, number: 'TELEFI-2026-004217', facts: { financing: 'lease', downPayment: 18000 } });
+  kase = await makeCase(db, {
+    space,
+    client: created.account,
+    template,
+    number: 'TELEFI-2026-004217',
+    facts: { financing: 'lease', downPayment: 18000 },
+  });
   const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
   staff = { email: agent.account.email, password: agent.password };
   browser = await launchChromium();
@@ -42,7 +52,9 @@ afterAll(async () => {
 });
 
 async function newPage(options: { phone?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext(deviceOptions(options.phone === true, system.url, { acceptDownloads: true }));
+  const context = await browser.newContext(
+    deviceOptions(options.phone === true, system.url, { acceptDownloads: true }),
+  );
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => {
@@ -64,7 +76,10 @@ describe('document collection in a browser', () => {
     // Found by its number, as seed 000 says.
     await page.goto('/dossiers');
     await page.getByLabel('N° de dossier (TELEFI, EKIP…) ou nom du client').fill('telefi-2026-004217');
-    await Promise.all([page.waitForURL(`**/dossiers/${kase.id}`), page.getByRole('button', { name: 'Rechercher' }).click()]);
+    await Promise.all([
+      page.waitForURL(`**/dossiers/${kase.id}`),
+      page.getByRole('button', { name: 'Rechercher' }).click(),
+    ]);
     // The page's module script marks the collection once it has run (it may run after load).
     await expect.poll(() => page.locator('#collection.js').count()).toBe(1);
     await screenshot(page, 'docs-10-case-page');
@@ -91,27 +106,40 @@ describe('document collection in a browser', () => {
     // Space on the focused picker opens the file chooser. In one full run (two suites in parallel)
     // no chooser came on the first press, which was never reproduced alone; a second press on the
     // same focused picker is still the keyboard way, and a picker that never opens fails the test.
-    const openChooser = async (timeout: number) => (await Promise.all([page.waitForEvent('filechooser', { timeout }), page.keyboard.press('Space')]))[0];
+    const openChooser = async (timeout: number) =>
+      (await Promise.all([page.waitForEvent('filechooser', { timeout }), page.keyboard.press('Space')]))[0];
     const chooser = await openChooser(8_000).catch(async () => {
       expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe(`f-${identity}`);
       return openChooser(15_000);
     });
-    await chooser.setFiles({ name: 'carte identité.pdf', mimeType: 'application/pdf', buffer: await makePdf(2, 'CNI') });
+    await chooser.setFiles({
+      name: 'carte identité.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf(2, 'CNI'),
+    });
     await page.locator('#cat-identite .doc', { hasText: 'carte identité.pdf' }).waitFor();
     // Focus is back on the picker, ready for the next file.
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe(`f-${identity}`);
     await screenshot(page, 'docs-12-after-deposits');
     // A refused file is named with seed 000's message, in its category.
-    await page.locator(`#f-${rib}`).setInputFiles({ name: 'virus.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ this is not a pdf') });
+    await page
+      .locator(`#f-${rib}`)
+      .setInputFiles({ name: 'virus.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ this is not a pdf') });
     await page.locator('#cat-rib [role="alert"]').waitFor();
-    expect(await page.locator('#cat-rib [role="alert"]').innerText()).toContain('Attention ! La taille ou le format des fichiers suivants n’est pas accepté : « virus.pdf »');
+    expect(await page.locator('#cat-rib [role="alert"]').innerText()).toContain(
+      'Attention ! La taille ou le format des fichiers suivants n’est pas accepté : « virus.pdf »',
+    );
     await screenshot(page, 'docs-13-refused-file');
 
     // 3. The splitting zone: a 3-page PDF becomes three thumbnails rendered by pdf.js.
-    await page.locator('#split-file').setInputFiles({ name: 'liasse.pdf', mimeType: 'application/pdf', buffer: await makePdf(3, 'Liasse') });
+    await page
+      .locator('#split-file')
+      .setInputFiles({ name: 'liasse.pdf', mimeType: 'application/pdf', buffer: await makePdf(3, 'Liasse') });
     await page.locator('.thumbs[data-ready="true"]').waitFor();
     expect(await page.locator('button.thumb').count()).toBe(3);
-    const rendered = await page.evaluate<boolean[]>(`[...document.querySelectorAll('button.thumb img')].map((i) => i.src.startsWith('data:image/png') && i.naturalWidth > 0)`);
+    const rendered = await page.evaluate<boolean[]>(
+      `[...document.querySelectorAll('button.thumb img')].map((i) => i.src.startsWith('data:image/png') && i.naturalWidth > 0)`,
+    );
     expect(rendered).toEqual([true, true, true]);
     // Pages 1 and 2 by keyboard: select, choose the category, send.
     await page.locator('button.thumb[data-page="1"]').focus();
@@ -134,17 +162,37 @@ describe('document collection in a browser', () => {
     await Promise.all([page.waitForURL(/ok=split/), page.getByRole('button', { name: 'Découper et déposer' }).click()]);
     expect(await page.getByRole('status').first().innerText()).toContain('Le PDF a été découpé : 2 documents déposés.');
     const docs = await caseDocuments(db, kase.id);
-    expect(docs.filter((d) => d.source === 'split').map((d) => [d.category_id, d.page_count]).sort()).toEqual([[home, 2], [income, 1]].sort());
+    expect(
+      docs
+        .filter((d) => d.source === 'split')
+        .map((d) => [d.category_id, d.page_count])
+        .sort(),
+    ).toEqual(
+      [
+        [home, 2],
+        [income, 1],
+      ].sort(),
+    );
     await screenshot(page, 'docs-16-after-split');
 
     // The agency is told of every deposit, each once. With this template's grouping delay of 0,
     // deposits made while the previous e-mail is being prepared share it, others get their own,
     // depending on the machine's load; the grouping itself is tested on the time-skipping server
     // (tests/workflows/document-collection.test.ts).
-    const agencyMails = () => db.selectFrom('notifications').selectAll().where('recipient', '=', 'agence@example.test').where('subject', 'like', 'Dossier TELEFI-2026-004217%').execute();
+    const agencyMails = () =>
+      db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('recipient', '=', 'agence@example.test')
+        .where('subject', 'like', 'Dossier TELEFI-2026-004217%')
+        .execute();
     const told = (rows: Array<{ body_text: string }>) => rows.map((r) => r.body_text).join('\n');
-    const digests = await waitFor(agencyMails, (rows) => told(rows).includes('rib banque.pdf') && told(rows).includes('carte identité.pdf'));
-    for (const name of ['rib banque.pdf', 'carte identité.pdf']) expect(told(digests).split(name).length - 1, name).toBe(1);
+    const digests = await waitFor(
+      agencyMails,
+      (rows) => told(rows).includes('rib banque.pdf') && told(rows).includes('carte identité.pdf'),
+    );
+    for (const name of ['rib banque.pdf', 'carte identité.pdf'])
+      expect(told(digests).split(name).length - 1, name).toBe(1);
 
     // 4. Staff validate the RIB and refuse the identity card with a reason.
     const back = await newPage();
@@ -155,7 +203,10 @@ describe('document collection in a browser', () => {
     const idDoc = docs.find((d) => d.category_id === identity)!;
     await screenshot(back, 'docs-20-staff-review');
     await Promise.all([back.waitForURL(/ok=reviewed/), back.locator(`#doc-${ribDoc.id} form.validate button`).click()]);
-    await back.locator(`#doc-${idDoc.id}`).getByLabel('Motif du refus').selectOption({ label: 'Le verso de la pièce manque' });
+    await back
+      .locator(`#doc-${idDoc.id}`)
+      .getByLabel('Motif du refus')
+      .selectOption({ label: 'Le verso de la pièce manque' });
     await back.locator(`#doc-${idDoc.id}`).getByLabel('Commentaire (facultatif)').fill('Merci de joindre le verso');
     await Promise.all([back.waitForURL(/ok=reviewed/), back.locator(`#doc-${idDoc.id} form.reject button`).click()]);
     expect(await back.locator('#cat-rib .badge.state-complete').count()).toBe(1);
@@ -164,11 +215,15 @@ describe('document collection in a browser', () => {
     // 5. The client sees RIB green and the refusal's reason.
     await page.goto(`/dossiers/${kase.id}`);
     expect(await page.locator('#cat-rib.state-complete').count()).toBe(1);
-    expect(await page.locator('#cat-rib').innerText()).toContain('Cette catégorie est validée : vous n’avez plus besoin d’y déposer de document.');
+    expect(await page.locator('#cat-rib').innerText()).toContain(
+      'Cette catégorie est validée : vous n’avez plus besoin d’y déposer de document.',
+    );
     expect(await page.locator('#cat-rib form.deposit').count()).toBe(0);
     const green = await page.evaluate<string>(`getComputedStyle(document.getElementById('cat-rib')).backgroundColor`);
     expect(green).toBe('rgb(238, 248, 240)');
-    expect(await page.locator('#cat-identite .refusal').innerText()).toBe('Refusé : Le verso de la pièce manque — Merci de joindre le verso');
+    expect(await page.locator('#cat-identite .refusal').innerText()).toBe(
+      'Refusé : Le verso de la pièce manque — Merci de joindre le verso',
+    );
     await page.locator('#cat-rib').scrollIntoViewIfNeeded();
     await screenshot(page, 'docs-22-client-green-and-refusal');
   });

@@ -20,9 +20,21 @@ describe('retention in the client space', () => {
     const { account: client, password } = await createClient(db, { space, name: 'Claire Martin' });
     const template = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
     const closing = await makeCase(db, { space, client, template });
-    await db.updateTable('cases').set({ status: 'closed', closed_at: sql<Date>`now() - interval '5 months 10 days'` }).where('id', '=', closing.id).execute();
+    await db
+      .updateTable('cases')
+      .set({ status: 'closed', closed_at: sql<Date>`now() - interval '5 months 10 days'` })
+      .where('id', '=', closing.id)
+      .execute();
     const gone = await makeCase(db, { space, client, template });
-    await db.updateTable('cases').set({ status: 'closed', closed_at: sql<Date>`now() - interval '8 months'`, purged_at: sql<Date>`now() - interval '1 day'` }).where('id', '=', gone.id).execute();
+    await db
+      .updateTable('cases')
+      .set({
+        status: 'closed',
+        closed_at: sql<Date>`now() - interval '8 months'`,
+        purged_at: sql<Date>`now() - interval '1 day'`,
+      })
+      .where('id', '=', gone.id)
+      .execute();
 
     const phone = await browser.newContext(deviceOptions(true, system.url));
     const page = await phone.newPage();
@@ -30,10 +42,14 @@ describe('retention in the client space', () => {
     await page.goto(`/dossiers/${closing.id}`);
     const planned = page.locator('.retention');
     // Not told yet: the documents go a month after the warning at the earliest, as the e-mail will say.
-    expect(await planned.innerText()).toContain(`Dossier clos : ses documents seront supprimés le ${formatDate(new Date(Date.now() + 30 * 86_400_000), 'fr')}, à la fin de leur durée de conservation.`);
+    expect(await planned.innerText()).toContain(
+      `Dossier clos : ses documents seront supprimés le ${formatDate(new Date(Date.now() + 30 * 86_400_000), 'fr')}, à la fin de leur durée de conservation.`,
+    );
     await screenshot(page, 'phone-88-retention-planned');
     await page.goto(`/dossiers/${gone.id}`);
-    expect(await page.locator('.retention').innerText()).toMatch(/^Les documents de ce dossier ont été supprimés le \d{1,2} \S+ \d{4}/);
+    expect(await page.locator('.retention').innerText()).toMatch(
+      /^Les documents de ce dossier ont été supprimés le \d{1,2} \S+ \d{4}/,
+    );
     await screenshot(page, 'phone-89-retention-done');
     await phone.close();
 

@@ -19,7 +19,10 @@ describe('spaces page in a browser', () => {
     const desk = await browser.newContext(deviceOptions(false, system.url));
     const page = await desk.newPage();
     await signIn(page, { email: admin.account.email, password: admin.password }, 'staff');
-    await Promise.all([page.waitForURL('**/back-office/espaces'), page.getByRole('link', { name: 'Espaces', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL('**/back-office/espaces'),
+      page.getByRole('link', { name: 'Espaces', exact: true }).click(),
+    ]);
     await page.getByRole('link', { name: `Modifier ${space.name}` }).click();
     await page.getByLabel('Délai visé (heures)').fill('8');
     await page.getByLabel('Délai maximal (heures)').fill('16');
@@ -36,7 +39,14 @@ describe('spaces page in a browser', () => {
     await Promise.all([page.waitForURL('**fait=1'), page.getByLabel('Fermeture').press('Enter')]);
     expect(await page.getByRole('status').innerText()).toContain('L’espace est enregistré.');
     const row = await db.selectFrom('spaces').selectAll().where('id', '=', space.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ sla_target_hours: 8, sla_max_hours: 16, sla_calendar: 'business', sla_opens: '08:30', sla_closes: '17:30', manager_email: 'direction@agence.test' });
+    expect(row).toMatchObject({
+      sla_target_hours: 8,
+      sla_max_hours: 16,
+      sla_calendar: 'business',
+      sla_opens: '08:30',
+      sla_closes: '17:30',
+      manager_email: 'direction@agence.test',
+    });
     await desk.close();
 
     const phone = await browser.newContext(deviceOptions(true, system.url));

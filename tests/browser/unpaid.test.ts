@@ -55,7 +55,10 @@ async function newPage(phone: boolean): Promise<Page> {
 }
 
 async function download(page: Page, name: string): Promise<Buffer> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Télécharger ${name}` }).click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: `Télécharger ${name}` }).click(),
+  ]);
   expect(file.suggestedFilename()).toBe(name);
   return readFile(await file.path());
 }
@@ -74,28 +77,48 @@ describe('an unpaid case in a browser', () => {
       await desk.goto('/back-office/reglages');
       const unpaid = desk.locator('#unpaid');
       await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').check();
-      await Promise.all([desk.waitForURL('**impayes=1**'), unpaid.getByRole('button', { name: 'Enregistrer' }).click()]);
-      expect(await desk.locator('.flash.info').textContent()).toContain('Le réglage des dossiers impayés est enregistré.');
-      expect(await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').isChecked()).toBe(true);
+      await Promise.all([
+        desk.waitForURL('**impayes=1**'),
+        unpaid.getByRole('button', { name: 'Enregistrer' }).click(),
+      ]);
+      expect(await desk.locator('.flash.info').textContent()).toContain(
+        'Le réglage des dossiers impayés est enregistré.',
+      );
+      expect(await unpaid.getByLabel('PDF marqués « POUR CONSULTATION UNIQUEMENT » sur chaque page').isChecked()).toBe(
+        true,
+      );
       await unpaid.scrollIntoViewIfNeeded();
       await screenshot(desk, 'desk-74-settings-unpaid');
 
       // Staff fill in the case detail at a desk.
       await desk.goto(`/back-office/dossiers/${kase.id}`);
       await desk.getByLabel('Résumé du dossier').fill('Repérage amiante avant vente, maison individuelle, 4 pièces.');
-      await desk.getByLabel('Conclusions').fill('Amiante : présence en toiture (fibres-ciment)\nPlomb : néant\nDPE : classe D');
-      await Promise.all([desk.waitForURL('**ok=record**'), desk.getByRole('button', { name: 'Enregistrer le résumé et les conclusions' }).click()]);
+      await desk
+        .getByLabel('Conclusions')
+        .fill('Amiante : présence en toiture (fibres-ciment)\nPlomb : néant\nDPE : classe D');
+      await Promise.all([
+        desk.waitForURL('**ok=record**'),
+        desk.getByRole('button', { name: 'Enregistrer le résumé et les conclusions' }).click(),
+      ]);
       await desk.getByText('€ Modifier le montant').click();
       await desk.getByLabel('Montant (€)').fill('1 234,5');
-      await Promise.all([desk.waitForURL('**ok=amount**'), desk.getByRole('button', { name: 'Enregistrer le montant' }).click()]);
+      await Promise.all([
+        desk.waitForURL('**ok=amount**'),
+        desk.getByRole('button', { name: 'Enregistrer le montant' }).click(),
+      ]);
       expect(await desk.locator('#payment .amount').textContent()).toBe('1\u202f234,50\u00a0€');
       await Promise.all([desk.waitForURL('**ok=unpaid**'), desk.getByRole('button', { name: /Dossier payé/ }).click()]);
       await desk.getByLabel('Fichiers à ajouter').setInputFiles([
         { name: 'Rapport amiante.pdf', mimeType: 'application/pdf', buffer: report },
         { name: 'plan.png', mimeType: 'image/png', buffer: PNG_1PX },
       ]);
-      await Promise.all([desk.waitForURL('**ok=files**'), desk.getByRole('button', { name: 'Ajouter des fichiers' }).click()]);
-      expect(await desk.getByRole('status').or(desk.locator('.flash.info')).first().textContent()).toContain('2 fichiers sont ajoutés au dossier.');
+      await Promise.all([
+        desk.waitForURL('**ok=files**'),
+        desk.getByRole('button', { name: 'Ajouter des fichiers' }).click(),
+      ]);
+      expect(await desk.getByRole('status').or(desk.locator('.flash.info')).first().textContent()).toContain(
+        '2 fichiers sont ajoutés au dossier.',
+      );
       expect(await desk.locator('.download-state .badge').textContent()).toBe('Non téléchargé');
       expect(await desk.getByRole('button', { name: /Dossier impayé/ }).isVisible()).toBe(true);
 
@@ -103,7 +126,9 @@ describe('an unpaid case in a browser', () => {
       const phone = await newPage(true);
       await signIn(phone, { email: client.account.email, password: client.password }, 'client');
       await phone.goto(`/dossiers/${kase.id}`);
-      expect(await phone.locator('.payment-line').textContent()).toContain('Dossier en attente de paiement (1\u202f234,50\u00a0€)');
+      expect(await phone.locator('.payment-line').textContent()).toContain(
+        'Dossier en attente de paiement (1\u202f234,50\u00a0€)',
+      );
       expect(await phone.getByText('« POUR CONSULTATION UNIQUEMENT » sur chaque page').isVisible()).toBe(true);
       expect(await phone.locator('.case-file.blocked').textContent()).toContain('Disponible après paiement');
       await phone.locator('#case-files').scrollIntoViewIfNeeded();
@@ -115,7 +140,15 @@ describe('an unpaid case in a browser', () => {
       for (const [i, page] of pages.entries()) expect(stampPixels(page), `page ${i + 1}`).toBeGreaterThan(300);
       // Pictures of the first two stamped pages, to look at.
       await writeFile(path.join(SCREENSHOTS, 'unpaid-stamped.pdf'), stamped);
-      await run('pdftoppm', ['-png', '-r', '40', '-l', '2', path.join(SCREENSHOTS, 'unpaid-stamped.pdf'), path.join(SCREENSHOTS, 'pdf-73-unpaid-stamped-page')]);
+      await run('pdftoppm', [
+        '-png',
+        '-r',
+        '40',
+        '-l',
+        '2',
+        path.join(SCREENSHOTS, 'unpaid-stamped.pdf'),
+        path.join(SCREENSHOTS, 'pdf-73-unpaid-stamped-page'),
+      ]);
 
       // Staff see the download, its history, and the case partially downloaded.
       await desk.reload();
@@ -149,16 +182,37 @@ describe('an unpaid case in a browser', () => {
     const db = system.database.db;
     const kase = await makeCase(db, { space, client: client.account, template, number: `LICIEL-B-${Date.now()}` });
     await db.updateTable('cases').set({ payment_state: 'unpaid' }).where('id', '=', kase.id).execute();
-    const category = await db.selectFrom('document_categories').select('id').where('template_id', '=', template.id).orderBy('position').executeTakeFirstOrThrow();
+    const category = await db
+      .selectFrom('document_categories')
+      .select('id')
+      .where('template_id', '=', template.id)
+      .orderBy('position')
+      .executeTakeFirstOrThrow();
     await insertDocuments(db, [
-      { caseId: kase.id, categoryId: category.id, fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/cni.pdf`, pageCount: 1, source: 'upload', depositedBy: client.account.id },
+      {
+        caseId: kase.id,
+        categoryId: category.id,
+        fileName: 'cni.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'x'.repeat(64),
+        storageKey: `test/${kase.id}/cni.pdf`,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: client.account.id,
+      },
     ]);
     await withUnpaidMode(db, 'block', async () => {
       const phone = await newPage(true);
       await signIn(phone, { email: client.account.email, password: client.password }, 'client');
       await phone.goto(`/dossiers/${kase.id}`);
-      await Promise.all([phone.waitForURL(`**/dossiers/${kase.id}/documents/**`), phone.getByRole('link', { name: 'Télécharger « cni.pdf »' }).click()]);
-      expect(await phone.locator('main').textContent()).toContain('Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.');
+      await Promise.all([
+        phone.waitForURL(`**/dossiers/${kase.id}/documents/**`),
+        phone.getByRole('link', { name: 'Télécharger « cni.pdf »' }).click(),
+      ]);
+      expect(await phone.locator('main').textContent()).toContain(
+        'Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.',
+      );
       await screenshot(phone, 'phone-75-unpaid-blocked-deposit');
     });
   });

@@ -40,7 +40,9 @@ describe('mail connector', () => {
       });
     });
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${closed}`, from: 'x@guichet.test', timeoutMs: 2000 });
-    const error = await mailer.send({ to: 'a@example.test', subject: 's', text: 't', reference: 'r' }).catch((e: unknown) => e);
+    const error = await mailer
+      .send({ to: 'a@example.test', subject: 's', text: 't', reference: 'r' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).system).toBe('smtp');
     expect((error as ConnectorError).transient).toBe(true);
@@ -50,12 +52,15 @@ describe('mail connector', () => {
   it('keeps mail in the outbox when no SMTP URL is configured', async () => {
     const mailer = createMailer({ from: 'x@guichet.test' });
     expect(mailer.delivers).toBe(false);
-    await expect(mailer.send({ to: 'a@example.test', subject: 's', text: 't', reference: 'ref-1' })).resolves.toEqual({ messageId: 'outbox:ref-1' });
+    await expect(mailer.send({ to: 'a@example.test', subject: 's', text: 't', reference: 'ref-1' })).resolves.toEqual({
+      messageId: 'outbox:ref-1',
+    });
   });
 
   it('sends an HTML alternative made from the text: escaped, links clickable, paragraphs kept', async () => {
     const mailer = createMailer({ smtpUrl: smtp.url, from: 'Guichet <no-reply@guichet.test>' });
-    const text = 'Bonjour Claire,\n\nVotre message « <script>alert(1)</script> » & le reste.\nSuivez-le ici : https://guichet.example.test/conversations/42?x=1&y=2.\n\nL’équipe';
+    const text =
+      'Bonjour Claire,\n\nVotre message « <script>alert(1)</script> » & le reste.\nSuivez-le ici : https://guichet.example.test/conversations/42?x=1&y=2.\n\nL’équipe';
     await mailer.send({
       to: 'claire@example.test',
       subject: 'Réponse <importante>',
@@ -68,7 +73,9 @@ describe('mail connector', () => {
     const html = String(mail.html);
     expect(html).not.toContain('<script>');
     expect(html).toContain('« &lt;script&gt;alert(1)&lt;/script&gt; » &amp; le reste.<br>');
-    expect(html).toContain('<a href="https://guichet.example.test/conversations/42?x=1&amp;y=2" style="color:#aa3300;text-decoration:underline">https://guichet.example.test/conversations/42?x=1&amp;y=2</a>.');
+    expect(html).toContain(
+      '<a href="https://guichet.example.test/conversations/42?x=1&amp;y=2" style="color:#aa3300;text-decoration:underline">https://guichet.example.test/conversations/42?x=1&amp;y=2</a>.',
+    );
     expect(html).toContain('<title>Réponse &lt;importante&gt;</title>');
     expect(html).toContain('border-top:6px solid #aa3300');
     expect(html.match(/<p /g)).toHaveLength(3);

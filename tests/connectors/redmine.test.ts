@@ -49,7 +49,10 @@ afterAll(async () => {
   await chores?.cleanUp();
 });
 
-async function newIssue(client: RedmineClient = api, extra: { email?: string; switchUser?: string } = {}): Promise<{ id: number; subject: string; email: string }> {
+async function newIssue(
+  client: RedmineClient = api,
+  extra: { email?: string; switchUser?: string } = {},
+): Promise<{ id: number; subject: string; email: string }> {
   const subject = unique('redmine-test');
   const email = extra.email ?? `${subject}@example.test`;
   const { id } = await client.createIssue(
@@ -82,7 +85,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** A local server answering each request with the next scripted reply (the last one repeats). */
-async function scriptedServer(replies: { status: number; headers?: Record<string, string>; body?: string; silent?: boolean }[]) {
+async function scriptedServer(
+  replies: { status: number; headers?: Record<string, string>; body?: string; silent?: boolean }[],
+) {
   const seen: { method: string; url: string; at: number; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', at: Date.now(), headers: req.headers });
@@ -105,7 +110,9 @@ async function scriptedServer(replies: { status: number; headers?: Record<string
   };
 }
 
-const USER_BODY = JSON.stringify({ user: { id: 7, login: 'someone', admin: false, firstname: 'Some', lastname: 'One' } });
+const USER_BODY = JSON.stringify({
+  user: { id: 7, login: 'someone', admin: false, firstname: 'Some', lastname: 'One' },
+});
 
 describe('redmine connector: reference data', () => {
   it('tells who the API user is', async () => {
@@ -127,10 +134,19 @@ describe('redmine connector: reference data', () => {
     expect(trackers.length).toBeGreaterThan(0);
     expect(trackers[0]?.defaultStatusId).toBeTypeOf('number');
     const projects = await api.listProjects();
-    expect(projects.find((p) => p.identifier === 'guichet-demo')).toMatchObject({ id: projectId, isPublic: false, status: 1 });
+    expect(projects.find((p) => p.identifier === 'guichet-demo')).toMatchObject({
+      id: projectId,
+      isPublic: false,
+      status: 1,
+    });
     await expect(api.listCustomFields()).resolves.toBeUndefined();
     const fields = await admin.listCustomFields();
-    expect(fields?.find((f) => f.id === EMAIL_FIELD_ID)).toMatchObject({ name: 'E-mail client', customizedType: 'issue', fieldFormat: 'string', isFilter: true });
+    expect(fields?.find((f) => f.id === EMAIL_FIELD_ID)).toMatchObject({
+      name: 'E-mail client',
+      customizedType: 'issue',
+      fieldFormat: 'string',
+      isFilter: true,
+    });
   });
 
   it('reports the permissions of the API user in a project', async () => {
@@ -138,8 +154,21 @@ describe('redmine connector: reference data', () => {
     expect(roles.map((r) => r.name)).toContain('Guichet API');
     const perms = await api.permissionsInProject(projectId);
     expect(perms.admin).toBe(false);
-    expect([...perms.permissions].sort()).toEqual(['add_issue_notes', 'add_issues', 'edit_issues', 'manage_subtasks', 'set_notes_private', 'view_issues', 'view_private_notes']);
-    await expect(api.checkNotePermissions(projectId)).resolves.toEqual({ canSetPrivate: true, canViewPrivate: true, canEditIssues: true, canAddNotes: true });
+    expect([...perms.permissions].sort()).toEqual([
+      'add_issue_notes',
+      'add_issues',
+      'edit_issues',
+      'manage_subtasks',
+      'set_notes_private',
+      'view_issues',
+      'view_private_notes',
+    ]);
+    await expect(api.checkNotePermissions(projectId)).resolves.toEqual({
+      canSetPrivate: true,
+      canViewPrivate: true,
+      canEditIssues: true,
+      canAddNotes: true,
+    });
     const root = await admin.permissionsInProject(projectId);
     expect(root.admin).toBe(true);
     await expect(admin.checkNotePermissions(projectId)).resolves.toMatchObject({ canSetPrivate: true });
@@ -169,14 +198,29 @@ describe('redmine connector: issues and notes', () => {
     expect(issue?.closedOn).toBeUndefined();
 
     // A custom field that does not exist (or that the user may not edit) is dropped without a word.
-    const orphan = await api.createIssue({ projectId, subject: `${subject} orphan`, description: 'child?', customFields: [{ id: 999_999, value: 'x' }] });
+    const orphan = await api.createIssue({
+      projectId,
+      subject: `${subject} orphan`,
+      description: 'child?',
+      customFields: [{ id: 999_999, value: 'x' }],
+    });
     chores.trackIssue(orphan.id);
     expect(orphan.ignoredFields).toEqual(['cf_999999']);
     // With "manage subtasks" (provisioned for role Guichet API), the parent is kept.
-    const subtask = await api.createIssue({ projectId, subject: `${subject} subtask`, description: 'child', parentIssueId: id });
+    const subtask = await api.createIssue({
+      projectId,
+      subject: `${subject} subtask`,
+      description: 'child',
+      parentIssueId: id,
+    });
     expect(subtask.ignoredFields).toEqual([]);
     expect((await api.getIssue(subtask.id))?.parentId).toBe(id);
-    const child = await admin.createIssue({ projectId, subject: `${subject} child`, description: 'child', parentIssueId: id });
+    const child = await admin.createIssue({
+      projectId,
+      subject: `${subject} child`,
+      description: 'child',
+      parentIssueId: id,
+    });
     chores.trackIssue(child.id);
     expect(child.ignoredFields).toEqual([]);
     expect((await api.getIssue(child.id))?.parentId).toBe(id);
@@ -186,7 +230,7 @@ describe('redmine connector: issues and notes', () => {
     ]);
   });
 
-  it('reports a refused issue as invalid_request with Redmine\'s messages', async () => {
+  it("reports a refused issue as invalid_request with Redmine's messages", async () => {
     const err = await errorOf(api.createIssue({ projectId, subject: '', description: 'no subject' }));
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err).toMatchObject({ code: 'invalid_request', status: 422 });
@@ -233,10 +277,20 @@ describe('redmine connector: issues and notes', () => {
   it('addNoteOnce reports a private note that Redmine made public (no "set notes private")', async () => {
     const reporter = await chores.createUser({ projectId, roles: ['Reporter'] });
     const { id } = await newIssue();
-    const result = await admin.addNoteOnce(id, unique('ref'), { notes: 'Meant to stay internal', privateNotes: true }, { switchUser: reporter.login });
+    const result = await admin.addNoteOnce(
+      id,
+      unique('ref'),
+      { notes: 'Meant to stay internal', privateNotes: true },
+      { switchUser: reporter.login },
+    );
     expect(result).toMatchObject({ created: true, privateNotes: false, privacyDropped: true });
     const asReporter = createRedmineClient({ baseUrl: env.url, apiKey: reporter.apiKey });
-    await expect(asReporter.checkNotePermissions(projectId)).resolves.toEqual({ canSetPrivate: false, canViewPrivate: false, canEditIssues: false, canAddNotes: true });
+    await expect(asReporter.checkNotePermissions(projectId)).resolves.toEqual({
+      canSetPrivate: false,
+      canViewPrivate: false,
+      canEditIssues: false,
+      canAddNotes: true,
+    });
     // And a private note of someone else stays out of the reporter's sight.
     await api.addNote(id, { notes: 'Staff only', privateNotes: true });
     const seen = await journalsOf(asReporter, id);
@@ -267,9 +321,13 @@ describe('redmine connector: issues and notes', () => {
     const closed = await newIssue();
     // Provisioning gives role "Guichet API" workflow transitions: without them Redmine answers 204
     // and silently keeps the status.
-    await expect(api.updateIssue(closed.id, { statusId: closedStatusId, notes: 'Closing' })).resolves.toEqual({ ignoredFields: [] });
+    await expect(api.updateIssue(closed.id, { statusId: closedStatusId, notes: 'Closing' })).resolves.toEqual({
+      ignoredFields: [],
+    });
     // A field Redmine drops is reported.
-    await expect(api.updateIssue(open.id, { customFields: [{ id: 999_999, value: 'x' }] })).resolves.toEqual({ ignoredFields: ['cf_999999'] });
+    await expect(api.updateIssue(open.id, { customFields: [{ id: 999_999, value: 'x' }] })).resolves.toEqual({
+      ignoredFields: ['cf_999999'],
+    });
 
     const all = await api.listIssuesUpdatedSince(since, [projectId]);
     const ids = all.map((i) => i.id);
@@ -277,12 +335,23 @@ describe('redmine connector: issues and notes', () => {
     expect(ids).toContain(closed.id);
     expect(all.find((i) => i.id === closed.id)).toMatchObject({ statusId: closedStatusId, statusIsClosed: true });
     expect(all.find((i) => i.id === closed.id)?.closedOn).toBeInstanceOf(Date);
-    for (let i = 1; i < all.length; i++) expect(all[i]!.updatedOn.getTime()).toBeGreaterThanOrEqual(all[i - 1]!.updatedOn.getTime());
+    for (let i = 1; i < all.length; i++)
+      expect(all[i]!.updatedOn.getTime()).toBeGreaterThanOrEqual(all[i - 1]!.updatedOn.getTime());
 
-    const openOnly = await api.listIssues({ projectIds: [projectId], updatedSince: since, statusId: 'open', limit: 100 });
+    const openOnly = await api.listIssues({
+      projectIds: [projectId],
+      updatedSince: since,
+      statusId: 'open',
+      limit: 100,
+    });
     expect(openOnly.issues.map((i) => i.id)).toContain(open.id);
     expect(openOnly.issues.map((i) => i.id)).not.toContain(closed.id);
-    const closedOnly = await api.listIssues({ projectIds: [projectId], updatedSince: since, statusId: closedStatusId, limit: 100 });
+    const closedOnly = await api.listIssues({
+      projectIds: [projectId],
+      updatedSince: since,
+      statusId: closedStatusId,
+      limit: 100,
+    });
     expect(closedOnly.issues.map((i) => i.id)).toContain(closed.id);
   });
 
@@ -317,7 +386,10 @@ describe('redmine connector: issues and notes', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const client = createRedmineClient({ baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, apiKey: 'k' });
+      const client = createRedmineClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+        apiKey: 'k',
+      });
       const all = await client.listIssuesUpdatedSince(new Date(base));
       expect(all.map((i) => i.id).sort((a, b) => a - b)).toEqual(issues.map((i) => i.id));
       expect(all.at(-1)).toMatchObject({ id: 3 });
@@ -349,7 +421,11 @@ describe('redmine connector: issues and notes', () => {
 
     // The trap, as Redmine has it: a filter on a field that is not "used as a filter" (here, one
     // that does not exist) is dropped without a word and every issue comes back.
-    const raw = await chores.http.json<{ total_count: number }>({ method: 'GET', path: '/issues.json', query: { status_id: '*', cf_999999: mine.email, limit: 1 } });
+    const raw = await chores.http.json<{ total_count: number }>({
+      method: 'GET',
+      path: '/issues.json',
+      query: { status_id: '*', cf_999999: mine.email, limit: 1 },
+    });
     expect(raw.data?.total_count).toBeGreaterThanOrEqual(2);
     // The client refuses to pass that off as a result.
     const err = await errorOf(api.listIssues({ customField: { id: 999_999, value: mine.email } }));
@@ -381,11 +457,19 @@ describe('redmine connector: attachments', () => {
     const pdf = byName('relevé d_été.pdf');
     expect(pdf).toMatchObject({ filesize: bytes.length, contentType: 'application/pdf', authorName: 'Guichet API' });
     expect(byName('buffered.bin').filesize).toBe(bytes.length);
-    expect(issue?.journals?.[0]?.details.filter((d) => d.property === 'attachment').map((d) => d.newValue)).toEqual(['relevé d_été.pdf', 'buffered.bin', 'notes.txt']);
+    expect(issue?.journals?.[0]?.details.filter((d) => d.property === 'attachment').map((d) => d.newValue)).toEqual([
+      'relevé d_été.pdf',
+      'buffered.bin',
+      'notes.txt',
+    ]);
     await expect(api.getAttachment(pdf.id)).resolves.toEqual(pdf);
 
     const download = await api.downloadAttachment(pdf.id);
-    expect(download).toMatchObject({ contentType: 'application/pdf', size: bytes.length, filename: 'relevé d_été.pdf' });
+    expect(download).toMatchObject({
+      contentType: 'application/pdf',
+      size: bytes.length,
+      filename: 'relevé d_été.pdf',
+    });
     expect((await readAll(download.stream)).equals(bytes)).toBe(true);
     expect((await readAll((await api.downloadAttachment(byName('buffered.bin').id)).stream)).equals(bytes)).toBe(true);
     const small = await api.downloadAttachment(byName('notes.txt').id);
@@ -410,7 +494,13 @@ describe('redmine connector: attachments', () => {
     const err = await errorOf(api.upload('big.bin', big));
     expect(isAttachmentTooLarge(err)).toBe(true);
     expect(err).toBeInstanceOf(ConnectorError);
-    expect(err).toMatchObject({ code: 'invalid_request', status: 422, tooLarge: true, maxSize: 5120 * 1024, size: big.length });
+    expect(err).toMatchObject({
+      code: 'invalid_request',
+      status: 422,
+      tooLarge: true,
+      maxSize: 5120 * 1024,
+      size: big.length,
+    });
     expect((err as Error).message).toMatch(/too large/);
     // The same through a stream, of known size or not.
     const parts = () => Readable.from([big.subarray(0, 3_000_000), big.subarray(3_000_000)]);
@@ -426,17 +516,25 @@ describe('redmine connector: acting as another user', () => {
     staff = await chores.createUser({ projectId, roles: ['Guichet API'] });
   });
 
-  it('writes as the switched user with an administrator\'s key', async () => {
+  it("writes as the switched user with an administrator's key", async () => {
     const { id } = await newIssue(admin, { switchUser: staff.login });
     const issue = await admin.getIssue(id);
     expect(issue?.authorId).toBe(staff.id);
     await admin.addNote(id, { notes: 'Signed by staff' }, { switchUser: staff.login });
     const journals = await journalsOf(admin, id);
     expect(journals.map((j) => [j.userId, j.notes])).toEqual([[staff.id, 'Signed by staff']]);
-    await expect(admin.findUserByLogin(staff.login)).resolves.toMatchObject({ id: staff.id, login: staff.login, admin: false });
+    await expect(admin.findUserByLogin(staff.login)).resolves.toMatchObject({
+      id: staff.id,
+      login: staff.login,
+      admin: false,
+    });
     await expect(admin.findUserByLogin(unique('nobody'))).resolves.toBeUndefined();
     // By id (an issue's assignee): the administrator sees the mail; an unknown id is no user.
-    await expect(admin.getUser(staff.id)).resolves.toMatchObject({ id: staff.id, login: staff.login, mail: `${staff.login}@example.test` });
+    await expect(admin.getUser(staff.id)).resolves.toMatchObject({
+      id: staff.id,
+      login: staff.login,
+      mail: `${staff.login}@example.test`,
+    });
     await expect(admin.getUser(999_999_999)).resolves.toBeUndefined();
   });
 
@@ -449,11 +547,19 @@ describe('redmine connector: acting as another user', () => {
     expect(await journalsOf(api, id)).toEqual([]);
   });
 
-  it('refuses to switch with a non-administrator\'s key, which Redmine would silently ignore', async () => {
+  it("refuses to switch with a non-administrator's key, which Redmine would silently ignore", async () => {
     const { id } = await newIssue();
     // What Redmine does: the header is ignored, the call runs as the key's own user.
-    const rawAsApiUser = createHttpClient({ system: 'redmine', baseUrl: env.url, headers: { 'X-Redmine-API-Key': env.apiKey } });
-    const ignored = await rawAsApiUser.json<{ user: { login: string } }>({ method: 'GET', path: '/users/current.json', headers: { 'X-Redmine-Switch-User': staff.login } });
+    const rawAsApiUser = createHttpClient({
+      system: 'redmine',
+      baseUrl: env.url,
+      headers: { 'X-Redmine-API-Key': env.apiKey },
+    });
+    const ignored = await rawAsApiUser.json<{ user: { login: string } }>({
+      method: 'GET',
+      path: '/users/current.json',
+      headers: { 'X-Redmine-Switch-User': staff.login },
+    });
     expect(ignored.data?.user.login).toBe('guichet-api');
     // What the client does: no call at all.
     const err = await errorOf(api.addNote(id, { notes: 'as staff?' }, { switchUser: staff.login }));
@@ -567,13 +673,21 @@ describe('redmine connector: failures', () => {
 
   it('fails a download that stalls, with a timeout on the stream', async () => {
     const server = http.createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': '1000', 'Content-Disposition': 'attachment; filename="a.pdf"' });
+      res.writeHead(200, {
+        'Content-Type': 'application/pdf',
+        'Content-Length': '1000',
+        'Content-Disposition': 'attachment; filename="a.pdf"',
+      });
       res.write(Buffer.alloc(100));
       // …and nothing more.
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const client = createRedmineClient({ baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, apiKey: 'k', timeoutMs: 300 });
+      const client = createRedmineClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+        apiKey: 'k',
+        timeoutMs: 300,
+      });
       const download = await client.downloadAttachment(1);
       expect(download).toMatchObject({ contentType: 'application/pdf', size: 1000, filename: 'a.pdf' });
       const started = Date.now();
@@ -618,7 +732,9 @@ describe('redmine note marker', () => {
     expect(noteMarkerRefs(forged)).toEqual([]);
     expect(findNoteByMarker([{ id: 1, notes: forged }], 'ack-1')).toBeUndefined();
     const marked = withNoteMarker(forged, 'message-7');
-    expect(marked).toBe('Bonjour\n\n\u2039!-- guichet:ack-1 -->\n\n— Claire (espace client)\n\n<!-- guichet:message-7 -->');
+    expect(marked).toBe(
+      'Bonjour\n\n\u2039!-- guichet:ack-1 -->\n\n— Claire (espace client)\n\n<!-- guichet:message-7 -->',
+    );
     expect(noteMarkerRefs(marked)).toEqual(['message-7']);
     expect(noteMarkerRefs(`${marked}\r\n  \r\n`)).toEqual(['message-7']);
     expect(neutralizeMarkers('a <!-- b --> <!--c')).toBe('a \u2039!-- b --> \u2039!--c');

@@ -46,7 +46,12 @@ describe('local storage', () => {
     const storage = createFileStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')));
     const inspected = await inspectFile('releve.pdf', await makePdf(1));
     if (isRefusal(inspected)) throw new Error(`refused: ${inspected.reason}`);
-    const forged = { name: 'x.pdf', kind: 'pdf', contentType: 'application/pdf', bytes: Buffer.from('MZ') } as unknown as InspectedFile;
+    const forged = {
+      name: 'x.pdf',
+      kind: 'pdf',
+      contentType: 'application/pdf',
+      bytes: Buffer.from('MZ'),
+    } as unknown as InspectedFile;
     await expect(storage.put(forged)).rejects.toThrow(TypeError);
     // A copy of a genuine one is not it either, and the genuine one cannot be changed.
     await expect(storage.put({ ...inspected })).rejects.toThrow(TypeError);
@@ -55,7 +60,10 @@ describe('local storage', () => {
   });
 
   it('takes only its own keys: no path can be named', async () => {
-    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')), { admits: (f): f is { bytes: Buffer } => typeof f === 'object' && f !== null, refusal: 'no' });
+    const storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')), {
+      admits: (f): f is { bytes: Buffer } => typeof f === 'object' && f !== null,
+      refusal: 'no',
+    });
     for (const key of ['../../etc/passwd', '/etc/passwd', 'ab/../../x', '', 'A'.repeat(32), `${'a'.repeat(32)}/`]) {
       await expect(storage.get(key)).rejects.toThrow(RangeError);
       await expect(storage.delete(key)).rejects.toThrow(RangeError);

@@ -25,7 +25,15 @@ async function text(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 describe('Vilogi client ↔ simulator', () => {
   it('lists pending requests page by page, in filing order, and reads one with its files', async () => {
-    const first = sim.add({ subject: 'Premier', author: { email: 'a@example.test', name: 'A' }, building: 'Bât. A', lot: '3', service: 'gestion', body: 'Bonjour', attachments: [{ id: 'F1', fileName: 'bail.pdf', contentType: 'application/pdf', data: tinyPdf('bail') }] });
+    const first = sim.add({
+      subject: 'Premier',
+      author: { email: 'a@example.test', name: 'A' },
+      building: 'Bât. A',
+      lot: '3',
+      service: 'gestion',
+      body: 'Bonjour',
+      attachments: [{ id: 'F1', fileName: 'bail.pdf', contentType: 'application/pdf', data: tinyPdf('bail') }],
+    });
     for (let i = 0; i < 4; i++) sim.add({ subject: `Autre ${i}` });
     const seen: string[] = [];
     let after: string | undefined;
@@ -35,11 +43,28 @@ describe('Vilogi client ↔ simulator', () => {
       seen.push(...page.requests.map((r) => r.id));
       after = page.nextCursor ?? undefined;
     } while (after);
-    expect(seen).toEqual(sim.all().filter((r) => r.status === 'pending').map((r) => r.id));
+    expect(seen).toEqual(
+      sim
+        .all()
+        .filter((r) => r.status === 'pending')
+        .map((r) => r.id),
+    );
 
     const request = await client.getRequest(first.id);
-    expect(request).toMatchObject({ id: first.id, authorEmail: 'a@example.test', authorName: 'A', building: 'Bât. A', lot: '3', service: 'gestion', subject: 'Premier', body: 'Bonjour', status: 'pending' });
-    expect(request!.attachments).toEqual([{ id: 'F1', fileName: 'bail.pdf', contentType: 'application/pdf', size: tinyPdf('bail').length }]);
+    expect(request).toMatchObject({
+      id: first.id,
+      authorEmail: 'a@example.test',
+      authorName: 'A',
+      building: 'Bât. A',
+      lot: '3',
+      service: 'gestion',
+      subject: 'Premier',
+      body: 'Bonjour',
+      status: 'pending',
+    });
+    expect(request!.attachments).toEqual([
+      { id: 'F1', fileName: 'bail.pdf', contentType: 'application/pdf', size: tinyPdf('bail').length },
+    ]);
     expect((await text(await client.downloadAttachment(first.id, 'F1'))).equals(tinyPdf('bail'))).toBe(true);
     expect(await client.getRequest('VR-unknown')).toBeUndefined();
   });
@@ -49,13 +74,35 @@ describe('Vilogi client ↔ simulator', () => {
     const one = await client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'redmine-issue-1' });
     const two = await client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'redmine-issue-1' });
     expect(two.eventId).toBe(one.eventId);
-    expect(sim.get(r.id)!.processed).toMatchObject({ eventModel: 'Espace client', reference: 'redmine-issue-1', times: 2 });
+    expect(sim.get(r.id)!.processed).toMatchObject({
+      eventModel: 'Espace client',
+      reference: 'redmine-issue-1',
+      times: 2,
+    });
     expect((await client.listPending({ limit: 200 })).requests.map((x) => x.id)).not.toContain(r.id);
 
-    const m1 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', from: 'staff', body: 'Réponse', sentAt: new Date() });
-    const m2 = await client.postMessage(r.id, { reference: 'journal-1', author: 'Julien', from: 'staff', body: 'Réponse', sentAt: new Date() });
+    const m1 = await client.postMessage(r.id, {
+      reference: 'journal-1',
+      author: 'Julien',
+      from: 'staff',
+      body: 'Réponse',
+      sentAt: new Date(),
+    });
+    const m2 = await client.postMessage(r.id, {
+      reference: 'journal-1',
+      author: 'Julien',
+      from: 'staff',
+      body: 'Réponse',
+      sentAt: new Date(),
+    });
     expect(m2.messageId).toBe(m1.messageId);
-    await client.postMessage(r.id, { reference: 'message-2', author: 'Claire Martin', from: 'client', body: 'Merci', sentAt: new Date() });
+    await client.postMessage(r.id, {
+      reference: 'message-2',
+      author: 'Claire Martin',
+      from: 'client',
+      body: 'Merci',
+      sentAt: new Date(),
+    });
     expect(sim.get(r.id)!.messages.map((m) => [m.from, m.body])).toEqual([
       ['staff', 'Réponse'],
       ['client', 'Merci'],
@@ -68,14 +115,18 @@ describe('Vilogi client ↔ simulator', () => {
 
     const r = sim.add({ subject: 'Pannes' });
     sim.setFaults({ failureRate: 1, timeoutRate: 0 });
-    const failed = await client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'x' }).catch((e: unknown) => e);
+    const failed = await client
+      .markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'x' })
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(ConnectorError);
     expect(failed).toMatchObject({ code: 'unavailable', status: 503 });
     expect(sim.get(r.id)!.status).toBe('pending');
 
     // A timed-out write may have been applied: the repeat finds it done.
     sim.setFaults({ failureRate: 0, timeoutRate: 1, hangMs: 1000 });
-    await expect(client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'x' })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'x' })).rejects.toMatchObject({
+      code: 'timeout',
+    });
     sim.setFaults({ timeoutRate: 0 });
     expect(sim.get(r.id)!.status).toBe('processed');
     const again = await client.markProcessed(r.id, { eventModel: VILOGI_EVENT_MODEL, reference: 'x' });

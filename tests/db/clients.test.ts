@@ -51,14 +51,26 @@ describe('client contacts', () => {
   it('refuses a second default of a kind at the database itself', async () => {
     const db = database.db;
     const { account } = await createClient(db);
-    await db.insertInto('client_contacts').values({ client_account_id: account.id, kind: 'postal', value: '1 rue A', state: 'default' }).execute();
-    await expect(db.insertInto('client_contacts').values({ client_account_id: account.id, kind: 'postal', value: '2 rue B', state: 'default' }).execute()).rejects.toThrow(
-      /client_contacts_one_default/,
-    );
+    await db
+      .insertInto('client_contacts')
+      .values({ client_account_id: account.id, kind: 'postal', value: '1 rue A', state: 'default' })
+      .execute();
+    await expect(
+      db
+        .insertInto('client_contacts')
+        .values({ client_account_id: account.id, kind: 'postal', value: '2 rue B', state: 'default' })
+        .execute(),
+    ).rejects.toThrow(/client_contacts_one_default/);
     // Another kind, or another client, may have its own default.
-    await db.insertInto('client_contacts').values({ client_account_id: account.id, kind: 'email', value: 'a@b.test', state: 'default' }).execute();
+    await db
+      .insertInto('client_contacts')
+      .values({ client_account_id: account.id, kind: 'email', value: 'a@b.test', state: 'default' })
+      .execute();
     const { account: other } = await createClient(db);
-    await db.insertInto('client_contacts').values({ client_account_id: other.id, kind: 'postal', value: '3 rue C', state: 'default' }).execute();
+    await db
+      .insertInto('client_contacts')
+      .values({ client_account_id: other.id, kind: 'postal', value: '3 rue C', state: 'default' })
+      .execute();
     expect((await listContacts(db, account.id)).filter((c) => c.state === 'default')).toHaveLength(2);
   });
 
@@ -68,7 +80,11 @@ describe('client contacts', () => {
     const body = `Rappel ${Date.now()}`;
     const { id } = await provider.send({ to: '06 00 00 00 01', body });
     expect(id).toMatch(/^dev:/);
-    const row = await database.db.selectFrom('dev_sms_outbox').selectAll().where('body', '=', body).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('dev_sms_outbox')
+      .selectAll()
+      .where('body', '=', body)
+      .executeTakeFirstOrThrow();
     expect(row.recipient).toBe('06 00 00 00 01');
   });
 });

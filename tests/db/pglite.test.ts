@@ -19,19 +19,39 @@ describe('embedded PGlite database', () => {
       const space = await createSpace(first.db);
       const { account } = await createClient(first.db, { space });
       const id = randomUUID();
-      await createConversation(first.db, { id, spaceId: space.id, clientAccountId: account.id, subject: 'Quittance', cc: '' });
+      await createConversation(first.db, {
+        id,
+        spaceId: space.id,
+        clientAccountId: account.id,
+        subject: 'Quittance',
+        cc: '',
+      });
       // Concurrent transactions on the single embedded connection queue up instead of interleaving.
       await Promise.all(
         Array.from({ length: 5 }, (_, i) =>
           first.db.transaction().execute(async (tx) => {
-            await insertMessage(tx, { id: randomUUID(), conversationId: id, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'C', body: `m${i}` });
+            await insertMessage(tx, {
+              id: randomUUID(),
+              conversationId: id,
+              authorKind: 'client',
+              authorAccountId: account.id,
+              authorDisplayName: 'C',
+              body: `m${i}`,
+            });
           }),
         ),
       );
       // A failed transaction leaves nothing behind.
       await expect(
         first.db.transaction().execute(async (tx) => {
-          await insertMessage(tx, { id: randomUUID(), conversationId: id, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'C', body: 'rolled back' });
+          await insertMessage(tx, {
+            id: randomUUID(),
+            conversationId: id,
+            authorKind: 'client',
+            authorAccountId: account.id,
+            authorDisplayName: 'C',
+            body: 'rolled back',
+          });
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
@@ -42,7 +62,12 @@ describe('embedded PGlite database', () => {
       const list = await listClientConversations(second.db, account.id, { limit: 10, offset: 0 });
       expect(list.total).toBe(1);
       expect(list.items[0]?.subject).toBe('Quittance');
-      const bodies = await second.db.selectFrom('messages').select('body').where('conversation_id', '=', id).orderBy('body').execute();
+      const bodies = await second.db
+        .selectFrom('messages')
+        .select('body')
+        .where('conversation_id', '=', id)
+        .orderBy('body')
+        .execute();
       expect(bodies.map((b) => b.body)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
       await second.close();
     } finally {

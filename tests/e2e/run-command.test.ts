@@ -148,7 +148,8 @@ async function pollPage(session: HttpSession, url: string, text: string, timeout
   for (;;) {
     const page = await session.get(url);
     if (page.status === 200 && page.text.includes(text)) return page.text;
-    if (Date.now() > deadline) throw new Error(`"${text}" not on ${url} within ${timeoutMs} ms (status ${page.status})`);
+    if (Date.now() > deadline)
+      throw new Error(`"${text}" not on ${url} within ${timeoutMs} ms (status ${page.status})`);
     await sleep(200);
   }
 }
@@ -156,7 +157,6 @@ async function pollPage(session: HttpSession, url: string, text: string, timeout
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
-
 
 /** Processes whose command line mentions the directory (the Temporal dev server's --db-filename). */
 async function processesUsing(dir: string): Promise<string[]> {
@@ -262,7 +262,11 @@ describe('the run command (npx tsx guichet.ts) on embedded defaults', () => {
     expect(compose.text).toContain('Nouveau message');
     const spaceId = /name="spaceId" value="([^"]+)"/.exec(compose.text)?.[1];
     expect(spaceId).toBeDefined();
-    const created = await browser.post('/conversations', { spaceId: spaceId!, subject: SUBJECT, body: BODY }, '/conversations/nouvelle');
+    const created = await browser.post(
+      '/conversations',
+      { spaceId: spaceId!, subject: SUBJECT, body: BODY },
+      '/conversations/nouvelle',
+    );
     expect(created.status, created.text).toBe(303);
     const threadUrl = created.location;
     const conversationId = /^\/conversations\/([0-9a-f-]{36})$/.exec(threadUrl)?.[1];
@@ -282,7 +286,11 @@ describe('the run command (npx tsx guichet.ts) on embedded defaults', () => {
     const list = await office.get('/back-office');
     expect(list.text).toContain(SUBJECT);
     expect(list.text).toContain(client.email);
-    const answered = await office.post(`/back-office/conversations/${conversationId}/reponses`, { body: ANSWER }, `/back-office/conversations/${conversationId}`);
+    const answered = await office.post(
+      `/back-office/conversations/${conversationId}/reponses`,
+      { body: ANSWER },
+      `/back-office/conversations/${conversationId}`,
+    );
     expect(answered.status, answered.text).toBe(303);
 
     // The client sees the answer and the new status.
@@ -324,12 +332,16 @@ describe('the run command (npx tsx guichet.ts) on embedded defaults', () => {
     await pollPage(office, '/back-office/vilogi', 'manuelle');
     const deadline = Date.now() + 60_000;
     while (count((await office.get('/back-office/vilogi')).text, 'terminée') < 2) {
-      if (Date.now() > deadline) throw new Error('the second start\'s Vilogi sync did not finish');
+      if (Date.now() > deadline) throw new Error("the second start's Vilogi sync did not finish");
       await sleep(500);
     }
     expect(count((await browser.get('/conversations')).text, VILOGI_SUBJECT)).toBe(state.vilogiListed);
     const second = 'Le plombier confirme son passage jeudi.';
-    const answered = await office.post(`/back-office/conversations/${state.conversationId}/reponses`, { body: second }, `/back-office/conversations/${state.conversationId}`);
+    const answered = await office.post(
+      `/back-office/conversations/${state.conversationId}/reponses`,
+      { body: second },
+      `/back-office/conversations/${state.conversationId}`,
+    );
     expect(answered.status, answered.text).toBe(303);
     const mails = await pollPage(browser, '/dev/mails', second);
     expect(count(mails, `Nouvelle réponse à votre demande : ${SUBJECT}`)).toBe(2);

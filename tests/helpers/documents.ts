@@ -20,12 +20,17 @@ export async function makePdf(pages: number, label = 'Page'): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-export const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+export const PNG_1PX = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 export const GIF_1PX = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 /** A JPEG's segment chain (SOI, APP0 JFIF, SOS) with scan data and EOI. */
 export function makeJpeg(scanBytes = 2000): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const app0 = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+  ]);
   const sos = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
   const scan = Buffer.from(randomBytes(scanBytes).map((b) => (b === 0xff ? 0x00 : b)));
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sos, scan, Buffer.from([0xff, 0xd9])]);
@@ -57,11 +62,20 @@ export async function pdfOfSize(size: number): Promise<Buffer> {
   const doc = await PDFDocument.load(base);
   const room = size - base.length - 400;
   if (room > 0) {
-    const photo = doc.context.stream(randomBytes(room), { Type: 'XObject', Subtype: 'Image', Width: 10, Height: 10, BitsPerComponent: 8, ColorSpace: 'DeviceRGB', Filter: 'DCTDecode' });
+    const photo = doc.context.stream(randomBytes(room), {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: 10,
+      Height: 10,
+      BitsPerComponent: 8,
+      ColorSpace: 'DeviceRGB',
+      Filter: 'DCTDecode',
+    });
     doc.getPage(0).node.setXObject(PDFName.of('Im1'), doc.context.register(photo));
   }
   const bytes = Buffer.from(await doc.save({ useObjectStreams: false }));
-  if (bytes.length > size) return base.length <= size ? Buffer.concat([base, Buffer.alloc(size - base.length, 0x0a)]) : base;
+  if (bytes.length > size)
+    return base.length <= size ? Buffer.concat([base, Buffer.alloc(size - base.length, 0x0a)]) : base;
   return Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x0a)]);
 }
 
@@ -74,7 +88,13 @@ export function genuinePdf(size: number): Buffer {
     Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
     Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
     Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> >>'),
-    Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width 10 /Height 10 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /DCTDecode /Length ${room} >>\nstream\n`), randomBytes(room), Buffer.from('\nendstream')]),
+    Buffer.concat([
+      Buffer.from(
+        `<< /Type /XObject /Subtype /Image /Width 10 /Height 10 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /DCTDecode /Length ${room} >>\nstream\n`,
+      ),
+      randomBytes(room),
+      Buffer.from('\nendstream'),
+    ]),
   ];
   const build = (room: number): Buffer => {
     const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
@@ -86,7 +106,11 @@ export function genuinePdf(size: number): Buffer {
       parts.push(chunk);
       at += chunk.length;
     }
-    parts.push(Buffer.from(`xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`));
+    parts.push(
+      Buffer.from(
+        `xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`,
+      ),
+    );
     return Buffer.concat(parts);
   };
   const overhead = build(0).length + 20;
@@ -112,7 +136,12 @@ export function genuinePng(size: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(rows, 4);
   ihdr[8] = 8;
-  return Buffer.concat([PNG_1PX.subarray(0, 8), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 0 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_1PX.subarray(0, 8),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 0 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A genuine JPEG of exactly `size` bytes (at least 33). */
@@ -173,7 +202,12 @@ export async function cloneTemplate(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const categories = await db.selectFrom('document_categories').selectAll().where('template_id', '=', source.id).orderBy('position').execute();
+  const categories = await db
+    .selectFrom('document_categories')
+    .selectAll()
+    .where('template_id', '=', source.id)
+    .orderBy('position')
+    .execute();
   await db
     .insertInto('document_categories')
     .values(
@@ -194,7 +228,14 @@ export async function cloneTemplate(
 
 export async function makeCase(
   db: Db,
-  options: { space: Space; client: Account; template: DocumentTemplate; facts?: Record<string, string | number>; number?: string; startedAt?: Date },
+  options: {
+    space: Space;
+    client: Account;
+    template: DocumentTemplate;
+    facts?: Record<string, string | number>;
+    number?: string;
+    startedAt?: Date;
+  },
 ): Promise<Case> {
   const kase = await createCase(db, {
     spaceId: options.space.id,
@@ -215,7 +256,12 @@ export async function makeCase(
 }
 
 export async function categoryId(db: Db, templateId: string, code: string): Promise<string> {
-  const row = await db.selectFrom('document_categories').select('id').where('template_id', '=', templateId).where('code', '=', code).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('document_categories')
+    .select('id')
+    .where('template_id', '=', templateId)
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 

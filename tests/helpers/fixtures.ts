@@ -45,7 +45,12 @@ export async function createClient(
  */
 export async function createStaff(
   db: Db,
-  options: { name?: string; admin?: boolean; role?: 'agent' | 'manager'; spaces?: ReadonlyArray<string | Pick<Space, 'id'>> | 'all' } = {},
+  options: {
+    name?: string;
+    admin?: boolean;
+    role?: 'agent' | 'manager';
+    spaces?: ReadonlyArray<string | Pick<Space, 'id'>> | 'all';
+  } = {},
 ): Promise<{ account: Account; password: string }> {
   const password = 'staff-pass-word';
   const account = await createAccount(db, {
@@ -61,7 +66,10 @@ export async function createStaff(
     last_login_at: null,
     disabled_at: null,
   });
-  const wanted = options.spaces === 'all' ? (await db.selectFrom('spaces').select('id').execute()).map((s) => s.id) : (options.spaces ?? []).map((s) => (typeof s === 'string' ? s : s.id));
+  const wanted =
+    options.spaces === 'all'
+      ? (await db.selectFrom('spaces').select('id').execute()).map((s) => s.id)
+      : (options.spaces ?? []).map((s) => (typeof s === 'string' ? s : s.id));
   if (wanted.length > 0) {
     await db
       .insertInto('staff_spaces')
@@ -73,7 +81,11 @@ export async function createStaff(
 }
 
 /** Gives an existing staff member more spaces (staff_spaces rows, source `local`). */
-export async function giveSpaces(db: Db, account: Pick<Account, 'id'>, spaces: ReadonlyArray<Pick<Space, 'id'>>): Promise<void> {
+export async function giveSpaces(
+  db: Db,
+  account: Pick<Account, 'id'>,
+  spaces: ReadonlyArray<Pick<Space, 'id'>>,
+): Promise<void> {
   if (spaces.length === 0) return;
   await db
     .insertInto('staff_spaces')

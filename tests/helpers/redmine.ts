@@ -39,17 +39,31 @@ export class RedmineAdmin {
   private readonly groups: number[] = [];
 
   constructor(env: RedmineTestEnv) {
-    this.http = createHttpClient({ system: 'redmine-admin', baseUrl: env.url, headers: { 'X-Redmine-API-Key': env.adminKey } });
+    this.http = createHttpClient({
+      system: 'redmine-admin',
+      baseUrl: env.url,
+      headers: { 'X-Redmine-API-Key': env.adminKey },
+    });
   }
 
   /** An active user, member of `projectId` with the named roles, with its own API key. */
-  async createUser(options: { projectId: number; roles: string[]; commentsSorting?: 'asc' | 'desc' }): Promise<TestUser> {
+  async createUser(options: {
+    projectId: number;
+    roles: string[];
+    commentsSorting?: 'asc' | 'desc';
+  }): Promise<TestUser> {
     const login = unique('t');
     const res = await this.http.json<{ user: { id: number } }>({
       method: 'POST',
       path: '/users.json',
       json: {
-        user: { login, firstname: 'Test', lastname: login, mail: `${login}@example.test`, password: randomBytes(12).toString('hex') },
+        user: {
+          login,
+          firstname: 'Test',
+          lastname: login,
+          mail: `${login}@example.test`,
+          password: randomBytes(12).toString('hex'),
+        },
         ...(options.commentsSorting ? { pref: { comments_sorting: options.commentsSorting } } : {}),
       },
     });
@@ -57,7 +71,11 @@ export class RedmineAdmin {
     if (id === undefined) throw new Error('POST /users.json gave no user');
     this.users.push(id);
     const roleIds = await this.roleIds(options.roles);
-    await this.http.json({ method: 'POST', path: `/projects/${options.projectId}/memberships.json`, json: { membership: { user_id: id, role_ids: roleIds } } });
+    await this.http.json({
+      method: 'POST',
+      path: `/projects/${options.projectId}/memberships.json`,
+      json: { membership: { user_id: id, role_ids: roleIds } },
+    });
     // An administrator sees (and thereby creates) another user's API key.
     const shown = await this.http.json<{ user: { api_key?: string } }>({ method: 'GET', path: `/users/${id}.json` });
     const apiKey = shown.data?.user.api_key;
@@ -66,14 +84,25 @@ export class RedmineAdmin {
   }
 
   /** A user who signs in with a known password (no membership needed), deleted by cleanUp. */
-  async createLoginUser(options: { admin?: boolean; firstName?: string; lastName?: string } = {}): Promise<TestUser & { password: string; mail: string }> {
+  async createLoginUser(
+    options: { admin?: boolean; firstName?: string; lastName?: string } = {},
+  ): Promise<TestUser & { password: string; mail: string }> {
     const login = unique('s');
     const password = `Pw-${randomBytes(9).toString('hex')}`;
     const mail = `${login}@example.test`;
     const res = await this.http.json<{ user: { id: number } }>({
       method: 'POST',
       path: '/users.json',
-      json: { user: { login, firstname: options.firstName ?? 'Test', lastname: options.lastName ?? login, mail, password, admin: options.admin ?? false } },
+      json: {
+        user: {
+          login,
+          firstname: options.firstName ?? 'Test',
+          lastname: options.lastName ?? login,
+          mail,
+          password,
+          admin: options.admin ?? false,
+        },
+      },
     });
     const id = res.data?.user.id;
     if (id === undefined) throw new Error('POST /users.json gave no user');
@@ -95,14 +124,26 @@ export class RedmineAdmin {
   }
 
   /** A user's (or a group's) membership of a project with the named roles. */
-  async addMembership(projectId: number | string, principalId: number, roles: string[] = ['Guichet API']): Promise<void> {
+  async addMembership(
+    projectId: number | string,
+    principalId: number,
+    roles: string[] = ['Guichet API'],
+  ): Promise<void> {
     const roleIds = await this.roleIds(roles);
-    await this.http.json({ method: 'POST', path: `/projects/${projectId}/memberships.json`, json: { membership: { user_id: principalId, role_ids: roleIds } } });
+    await this.http.json({
+      method: 'POST',
+      path: `/projects/${projectId}/memberships.json`,
+      json: { membership: { user_id: principalId, role_ids: roleIds } },
+    });
   }
 
   /** Takes a user out of a project (their direct membership). */
   async removeMembership(projectId: number, userId: number): Promise<void> {
-    const res = await this.http.json<{ user: { memberships?: { id: number; project: { id: number } }[] } }>({ method: 'GET', path: `/users/${userId}.json`, query: { include: 'memberships' } });
+    const res = await this.http.json<{ user: { memberships?: { id: number; project: { id: number } }[] } }>({
+      method: 'GET',
+      path: `/users/${userId}.json`,
+      query: { include: 'memberships' },
+    });
     const membership = res.data?.user.memberships?.find((m) => m.project.id === projectId);
     if (!membership) throw new Error(`user ${userId} is no member of project ${projectId}`);
     await this.http.json({ method: 'DELETE', path: `/memberships/${membership.id}.json` });
@@ -110,7 +151,11 @@ export class RedmineAdmin {
 
   /** A group with these users, deleted by cleanUp. */
   async createGroup(userIds: number[] = [], name = unique('g')): Promise<{ id: number; name: string }> {
-    const res = await this.http.json<{ group: { id: number } }>({ method: 'POST', path: '/groups.json', json: { group: { name, user_ids: userIds } } });
+    const res = await this.http.json<{ group: { id: number } }>({
+      method: 'POST',
+      path: '/groups.json',
+      json: { group: { name, user_ids: userIds } },
+    });
     const id = res.data?.group.id;
     if (id === undefined) throw new Error('POST /groups.json gave no group');
     this.groups.push(id);
@@ -132,7 +177,10 @@ export class RedmineAdmin {
   async createProject(): Promise<{ id: number; identifier: string }> {
     const identifier = unique('p').toLowerCase();
     const trackers = await this.http.json<{ trackers: { id: number }[] }>({ method: 'GET', path: '/trackers.json' });
-    const fields = await this.http.json<{ custom_fields: { id: number; customized_type: string }[] }>({ method: 'GET', path: '/custom_fields.json' });
+    const fields = await this.http.json<{ custom_fields: { id: number; customized_type: string }[] }>({
+      method: 'GET',
+      path: '/custom_fields.json',
+    });
     const project = {
       name: identifier,
       identifier,
@@ -140,7 +188,11 @@ export class RedmineAdmin {
       tracker_ids: trackers.data!.trackers.map((t) => t.id),
       issue_custom_field_ids: fields.data!.custom_fields.filter((f) => f.customized_type === 'issue').map((f) => f.id),
     };
-    const res = await this.http.json<{ project: { id: number } }>({ method: 'POST', path: '/projects.json', json: { project } });
+    const res = await this.http.json<{ project: { id: number } }>({
+      method: 'POST',
+      path: '/projects.json',
+      json: { project },
+    });
     const id = res.data?.project.id;
     if (id === undefined) throw new Error('POST /projects.json gave no project');
     await this.trackProject(id);
@@ -148,7 +200,10 @@ export class RedmineAdmin {
   }
 
   async projectId(identifier: string): Promise<number> {
-    const res = await this.http.json<{ project: { id: number } }>({ method: 'GET', path: `/projects/${identifier}.json` });
+    const res = await this.http.json<{ project: { id: number } }>({
+      method: 'GET',
+      path: `/projects/${identifier}.json`,
+    });
     const id = res.data?.project.id;
     if (id === undefined) throw new Error(`no project ${identifier}`);
     return id;

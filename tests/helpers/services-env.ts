@@ -20,6 +20,9 @@ export function loadServicesEnv(): void {
 
 export function required(name: string, hint: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: ${hint}. Run \`bash scripts/provision.sh\` (tests never skip a missing service).`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: ${hint}. Run \`bash scripts/provision.sh\` (tests never skip a missing service).`,
+    );
   return value;
 }

@@ -43,7 +43,8 @@ export async function startSmtp(): Promise<TestSmtp> {
       for (;;) {
         const found = mails.find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching mail within ${timeoutMs} ms (${mails.length} received)`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching mail within ${timeoutMs} ms (${mails.length} received)`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -24,7 +24,9 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
   });
 }
 
-export async function startTestSystem(overrides: Record<string, string> = {}): Promise<RunningSystem & { url: string }> {
+export async function startTestSystem(
+  overrides: Record<string, string> = {},
+): Promise<RunningSystem & { url: string }> {
   const config = await testConfig(overrides);
   const system = await startSystem({
     config,

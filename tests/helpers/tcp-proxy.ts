@@ -65,7 +65,11 @@ class RequestReader {
         const request = { method, path: target.split('?')[0] ?? target, at: Date.now() };
         this.awaiting.push(request);
         this.onRequest(request);
-        const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+        const header = (name: string) =>
+          headers
+            .find((h) => h.toLowerCase().startsWith(`${name}:`))
+            ?.slice(name.length + 1)
+            .trim();
         if (/chunked/i.test(header('transfer-encoding') ?? '')) this.state = 'chunk-size';
         else {
           this.remaining = Number(header('content-length') ?? '0') || 0;

@@ -17,7 +17,13 @@ export function installTestRuntime(): void {
   }
 }
 
-export function createTestWorker(options: { connection: NativeConnection; namespace?: string; taskQueue: string; db: Db; mailer: Mailer }): Promise<Worker> {
+export function createTestWorker(options: {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  db: Db;
+  mailer: Mailer;
+}): Promise<Worker> {
   installTestRuntime();
   return createGuichetWorker({
     connection: options.connection,

@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineActivities } from '../../activities/redmine.js';
-import { createRedmineClient, noteMarkerRefs, type RedmineClient, type RedmineIssue } from '../../connectors/redmine/index.js';
+import {
+  createRedmineClient,
+  noteMarkerRefs,
+  type RedmineClient,
+  type RedmineIssue,
+} from '../../connectors/redmine/index.js';
 import { resolveMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import { createFileStorage } from '../../app/file-storage.js';
 import { openDatabase, type Db } from '../../db/connect.js';
@@ -47,7 +52,12 @@ afterAll(async () => {
 });
 
 // The test Redmine (one thin process) serves every test file's pollers at once: generous waits.
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -102,7 +112,12 @@ describe('client files → Redmine', () => {
     const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(String(created.headers.location))![1]!;
     const issueId = (
       await eventually(
-        () => db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow(),
+        () =>
+          db
+            .selectFrom('conversations')
+            .select('redmine_issue_id')
+            .where('id', '=', conversationId)
+            .executeTakeFirstOrThrow(),
         (c) => c.redmine_issue_id !== null,
         'the issue',
       )
@@ -118,32 +133,56 @@ describe('client files → Redmine', () => {
     expect((await readAll(download.stream)).equals(small)).toBe(true);
     // Guichet knows which Redmine file it became, and marks the message delivered.
     await eventually(
-      () => db.selectFrom('attachments').select('redmine_attachment_id').where('message_id', '=', first!.id).executeTakeFirstOrThrow(),
+      () =>
+        db
+          .selectFrom('attachments')
+          .select('redmine_attachment_id')
+          .where('message_id', '=', first!.id)
+          .executeTakeFirstOrThrow(),
       (a) => a.redmine_attachment_id === attached[0]!.id,
       'the Redmine attachment id',
     );
-    await eventually(() => listMessages(db, conversationId), (m) => m[0]?.redmine_delivery === 'delivered', 'delivery');
+    await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m[0]?.redmine_delivery === 'delivered',
+      'delivery',
+    );
 
     // A reply with a 6 MB scan (above 5120 KB) and a small image: the image goes to Redmine,
     // the scan stays in Guichet and the note links to it.
     const big = pdf(6 * 1024 * 1024);
     const image = genuinePng(4000);
-    const replied = await browser.postMultipart(`/conversations/${conversationId}/messages`, { body: 'Et mes relevés de compte.' }, [
-      { filename: 'relevés 2025.pdf', content: big },
-      { filename: 'rib.png', content: image },
-    ]);
+    const replied = await browser.postMultipart(
+      `/conversations/${conversationId}/messages`,
+      { body: 'Et mes relevés de compte.' },
+      [
+        { filename: 'relevés 2025.pdf', content: big },
+        { filename: 'rib.png', content: image },
+      ],
+    );
     expect(replied.statusCode).toBe(303);
     const reply = (await listMessages(db, conversationId)).find((m) => m.body === 'Et mes relevés de compte.')!;
-    const bigRow = await db.selectFrom('attachments').selectAll().where('message_id', '=', reply.id).where('file_name', '=', 'relevés 2025.pdf').executeTakeFirstOrThrow();
+    const bigRow = await db
+      .selectFrom('attachments')
+      .selectAll()
+      .where('message_id', '=', reply.id)
+      .where('file_name', '=', 'relevés 2025.pdf')
+      .executeTakeFirstOrThrow();
     const second = await noteOf(issueId, reply.id);
     expect(second.journal.notes).toContain('Et mes relevés de compte.');
     expect(second.journal.notes).toContain(
       `Pièce jointe trop lourde pour Redmine, disponible dans Guichet : « relevés 2025.pdf » (6 Mo) ${system.config.publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${bigRow.id}`,
     );
     expect(second.journal.notes).toContain('— Paul Durand (espace client)');
-    expect(filesOfJournal(second.issue, second.journal).map((a) => [a.filename, a.filesize])).toEqual([['rib.png', image.length]]);
+    expect(filesOfJournal(second.issue, second.journal).map((a) => [a.filename, a.filesize])).toEqual([
+      ['rib.png', image.length],
+    ]);
     expect((second.issue.attachments ?? []).some((a) => a.filesize === big.length)).toBe(false);
-    await eventually(() => listMessages(db, conversationId), (m) => m.find((x) => x.id === reply.id)?.redmine_delivery === 'delivered', 'delivery of the reply');
+    await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m.find((x) => x.id === reply.id)?.redmine_delivery === 'delivered',
+      'delivery of the reply',
+    );
     expect(bigRow.redmine_attachment_id).toBeNull();
 
     // Exactly one note per message, whatever the retries.
@@ -151,7 +190,9 @@ describe('client files → Redmine', () => {
     expect(final!.journals!.filter((j) => noteMarkerRefs(j.notes).includes(`message-${reply.id}`))).toHaveLength(1);
 
     // The link in the note works for staff, in the back-office, byte for byte.
-    const link = /https?:\/\/\S+(\/back-office\/conversations\/[0-9a-f-]{36}\/pieces-jointes\/[0-9a-f-]{36})/.exec(second.journal.notes)![1]!;
+    const link = /https?:\/\/\S+(\/back-office\/conversations\/[0-9a-f-]{36}\/pieces-jointes\/[0-9a-f-]{36})/.exec(
+      second.journal.notes,
+    )![1]!;
     const { account: agent, password: agentPassword } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.email, agentPassword, 'staff');
@@ -213,22 +254,60 @@ describe('retries', () => {
     const messageId = randomUUID();
     const content = pdf(20_000);
     const stored = await storeRaw(system.config.storageDir, content);
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: unique('Relance'), cc: '' });
-    await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Pièce jointe.', redmineDelivery: 'pending' });
-    await insertAttachments(db, messageId, [{ fileName: 'piece.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key }]);
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: account.id,
+      subject: unique('Relance'),
+      cc: '',
+    });
+    await insertMessage(db, {
+      id: messageId,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: account.id,
+      authorDisplayName: 'Client',
+      body: 'Pièce jointe.',
+      redmineDelivery: 'pending',
+    });
+    await insertAttachments(db, messageId, [
+      {
+        fileName: 'piece.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        storageKey: stored.key,
+      },
+    ]);
 
     const run = new MockActivityEnvironment();
     const ref = { conversationId, messageId };
-    await expect(run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref)).rejects.toThrow('crash before the note');
+    await expect(run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref)).rejects.toThrow(
+      'crash before the note',
+    );
     expect(uploads).toBe(1);
     await run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
     expect(uploads).toBe(2);
-    const issueId = (await db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow()).redmine_issue_id!;
+    const issueId = (
+      await db
+        .selectFrom('conversations')
+        .select('redmine_issue_id')
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow()
+    ).redmine_issue_id!;
     admin.trackIssue(issueId);
 
     // A crash after the note, before Guichet recorded it: the retry finds the note, uploads nothing.
-    await db.updateTable('messages').set({ redmine_delivery: 'pending', redmine_journal_id: null }).where('id', '=', messageId).execute();
-    await db.updateTable('attachments').set({ redmine_attachment_id: null }).where('message_id', '=', messageId).execute();
+    await db
+      .updateTable('messages')
+      .set({ redmine_delivery: 'pending', redmine_journal_id: null })
+      .where('id', '=', messageId)
+      .execute();
+    await db
+      .updateTable('attachments')
+      .set({ redmine_attachment_id: null })
+      .where('message_id', '=', messageId)
+      .execute();
     await run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
     expect(uploads).toBe(2);
 
@@ -237,7 +316,11 @@ describe('retries', () => {
     expect(notes).toHaveLength(1);
     // The first upload was never attached: the issue has the file once.
     expect((issue!.attachments ?? []).map((a) => a.filename)).toEqual(['piece.pdf']);
-    const row = await db.selectFrom('attachments').select('redmine_attachment_id').where('message_id', '=', messageId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('attachments')
+      .select('redmine_attachment_id')
+      .where('message_id', '=', messageId)
+      .executeTakeFirstOrThrow();
     expect(row.redmine_attachment_id).toBe(issue!.attachments![0]!.id);
     expect((await listMessages(db, conversationId))[0]!.redmine_delivery).toBe('delivered');
   }, 120_000);

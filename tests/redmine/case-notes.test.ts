@@ -31,7 +31,11 @@ beforeAll(async () => {
   admin = new RedmineAdmin(env);
   projectId = (await staffRedmine.listProjects()).find((p) => p.identifier === 'guichet-demo')!.id;
   const probe = await openDatabase({ url: inject('databaseUrl') });
-  space = await probe.db.insertInto('spaces').values({ slug: unique('bloc'), name: 'Crédit auto' }).returningAll().executeTakeFirstOrThrow();
+  space = await probe.db
+    .insertInto('spaces')
+    .values({ slug: unique('bloc'), name: 'Crédit auto' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await probe.close();
   system = await startTestSystem({
     REDMINE_URL: env.url,
@@ -50,7 +54,12 @@ afterAll(async () => {
   await admin?.cleanUp();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -64,19 +73,29 @@ describe('notepad and assignment on Redmine', () => {
   it('writes each as one private note on the case’s issue, and none reaches the client', async () => {
     const template = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
     const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
-    const issue = await staffRedmine.createIssue({ projectId, subject: unique('Dossier TELEFI'), description: 'Dossier de financement', customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    const issue = await staffRedmine.createIssue({
+      projectId,
+      subject: unique('Dossier TELEFI'),
+      description: 'Dossier de financement',
+      customFields: [{ id: EMAIL_FIELD, value: account.email }],
+    });
     admin.trackIssue(issue.id);
     const kase = await makeCase(db, { space, client: account, template, number: unique('TELEFI') });
     await db.updateTable('cases').set({ redmine_issue_id: issue.id }).where('id', '=', kase.id).execute();
 
-    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+    const { account: agentAccount, password: agentPassword } = await createStaff(db, {
+      name: 'Julien Bernard',
+      spaces: [space],
+    });
     const { account: colleague } = await createStaff(db, { name: unique('Inès Faure'), spaces: [space] });
     const agent = new Browser(system.app!);
     await agent.login(agentAccount.email, agentPassword, 'staff');
     const page = `/back-office/dossiers/${kase.id}`;
     const secret = unique('SECRET-BLOC-NOTES le garant hésite');
     expect((await agent.post(`${page}/bloc-notes`, { note: secret }, { formUrl: page })).statusCode).toBe(303);
-    expect((await agent.post(`${page}/attribution`, { assignee: colleague.id }, { formUrl: page })).statusCode).toBe(303);
+    expect((await agent.post(`${page}/attribution`, { assignee: colleague.id }, { formUrl: page })).statusCode).toBe(
+      303,
+    );
 
     const notepadText = `Bloc-notes — Julien Bernard :\n\n${secret}`;
     const assignText = `Dossier attribué à ${colleague.full_name} par Julien Bernard.`;
@@ -92,10 +111,16 @@ describe('notepad and assignment on Redmine', () => {
     }
 
     // Started again (a retried request, a second run of the same workflow id): still one note.
-    const note = await db.selectFrom('case_notes').select('id').where('case_id', '=', kase.id).executeTakeFirstOrThrow();
+    const note = await db
+      .selectFrom('case_notes')
+      .select('id')
+      .where('case_id', '=', kase.id)
+      .executeTakeFirstOrThrow();
     const ref = `notepad-${note.id}`;
     await system.app!.deps.workflows.caseNote(kase.id, ref, notepadText);
-    await expect(temporal.workflow.getHandle(caseNoteWorkflowId(kase.id, ref)).result()).resolves.toEqual({ written: true });
+    await expect(temporal.workflow.getHandle(caseNoteWorkflowId(kase.id, ref)).result()).resolves.toEqual({
+      written: true,
+    });
     const again = await staffRedmine.getIssue(issue.id, { journals: true });
     expect(again!.journals!.filter((j) => j.notes.includes(secret))).toHaveLength(1);
 
@@ -119,7 +144,12 @@ describe('notepad and assignment on Redmine', () => {
 
     const client = new Browser(system.app!);
     await client.login(account.email, password);
-    for (const url of [`/dossiers/${kase.id}`, `/conversations/${conversation!.id}`, '/conversations', `/api/v1/conversations/${conversation!.id}`]) {
+    for (const url of [
+      `/dossiers/${kase.id}`,
+      `/conversations/${conversation!.id}`,
+      '/conversations',
+      `/api/v1/conversations/${conversation!.id}`,
+    ]) {
       const res = await client.get(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).not.toContain('SECRET-BLOC-NOTES');
@@ -128,7 +158,11 @@ describe('notepad and assignment on Redmine', () => {
 
     // The staff messages export has the public note and none of the private ones. Every test
     // system maps guichet-demo to its own space: the agent is given the one that mirrored it.
-    const mirrored = await db.selectFrom('conversations').select('space_id').where('id', '=', conversation!.id).executeTakeFirstOrThrow();
+    const mirrored = await db
+      .selectFrom('conversations')
+      .select('space_id')
+      .where('id', '=', conversation!.id)
+      .executeTakeFirstOrThrow();
     await giveSpaces(db, agentAccount, [{ id: mirrored.space_id }]);
     const exported = await agent.get('/back-office/exports/messages.xlsx');
     expect(exported.statusCode).toBe(200);

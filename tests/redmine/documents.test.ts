@@ -31,7 +31,11 @@ beforeAll(async () => {
   admin = new RedmineAdmin(env);
   projectId = (await staffRedmine.listProjects()).find((p) => p.identifier === 'guichet-demo')!.id;
   const probe = await openDatabase({ url: inject('databaseUrl') });
-  space = await probe.db.insertInto('spaces').values({ slug: unique('credit'), name: 'Crédit auto', team_email: AGENCY }).returningAll().executeTakeFirstOrThrow();
+  space = await probe.db
+    .insertInto('spaces')
+    .values({ slug: unique('credit'), name: 'Crédit auto', team_email: AGENCY })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await probe.close();
   system = await startTestSystem({
     SMTP_URL: smtp.url,
@@ -51,7 +55,12 @@ afterAll(async () => {
   await admin?.cleanUp();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -65,7 +74,12 @@ describe('document collection and Redmine', () => {
   it('writes deposits, reviews and comments as private notes on the case’s issue, and e-mails the agency', async () => {
     const template = await cloneTemplate(db, 'credit-bail-vehicule', { digestMinutes: 0 });
     const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
-    const issue = await staffRedmine.createIssue({ projectId, subject: unique('Dossier TELEFI'), description: 'Dossier de financement', customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    const issue = await staffRedmine.createIssue({
+      projectId,
+      subject: unique('Dossier TELEFI'),
+      description: 'Dossier de financement',
+      customFields: [{ id: EMAIL_FIELD, value: account.email }],
+    });
     admin.trackIssue(issue.id);
     const kase = await makeCase(db, { space, client: account, template, number: unique('TELEFI') });
     await db.updateTable('cases').set({ redmine_issue_id: issue.id }).where('id', '=', kase.id).execute();
@@ -75,19 +89,51 @@ describe('document collection and Redmine', () => {
     const page = `/dossiers/${kase.id}`;
     const rib = await categoryId(db, template.id, 'rib');
     const identity = await categoryId(db, template.id, 'identite');
-    expect((await client.postMultipart(`${page}/documents`, { category: rib }, [{ filename: 'rib banque.pdf', content: await makePdf(1) }], { formUrl: page })).statusCode).toBe(303);
-    expect((await client.postMultipart(`${page}/documents`, { category: identity }, [{ filename: 'cni.pdf', content: await makePdf(1) }], { formUrl: page })).statusCode).toBe(303);
-    expect((await client.post(`${page}/commentaires`, { comment: 'Le RIB est celui du compte joint.' }, { formUrl: page })).statusCode).toBe(303);
+    expect(
+      (
+        await client.postMultipart(
+          `${page}/documents`,
+          { category: rib },
+          [{ filename: 'rib banque.pdf', content: await makePdf(1) }],
+          { formUrl: page },
+        )
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await client.postMultipart(
+          `${page}/documents`,
+          { category: identity },
+          [{ filename: 'cni.pdf', content: await makePdf(1) }],
+          { formUrl: page },
+        )
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (await client.post(`${page}/commentaires`, { comment: 'Le RIB est celui du compte joint.' }, { formUrl: page }))
+        .statusCode,
+    ).toBe(303);
 
-    const { account: agentAccount, password: agentPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+    const { account: agentAccount, password: agentPassword } = await createStaff(db, {
+      name: 'Julien Bernard',
+      spaces: [space],
+    });
     const agent = new Browser(system.app!);
     await agent.login(agentAccount.email, agentPassword, 'staff');
     const staffPage = `/back-office/dossiers/${kase.id}`;
     const docs = await caseDocuments(db, kase.id);
     const ribDoc = docs.find((d) => d.category_id === rib)!;
     const idDoc = docs.find((d) => d.category_id === identity)!;
-    await agent.post(`${staffPage}/documents/${ribDoc.id}/examen`, { decision: 'validate', piece: 'rib' }, { formUrl: staffPage });
-    await agent.post(`${staffPage}/documents/${idDoc.id}/examen`, { decision: 'reject', reason: 'perime', comment: 'CNI expirée en 2024' }, { formUrl: staffPage });
+    await agent.post(
+      `${staffPage}/documents/${ribDoc.id}/examen`,
+      { decision: 'validate', piece: 'rib' },
+      { formUrl: staffPage },
+    );
+    await agent.post(
+      `${staffPage}/documents/${idDoc.id}/examen`,
+      { decision: 'reject', reason: 'perime', comment: 'CNI expirée en 2024' },
+      { formUrl: staffPage },
+    );
 
     const expected = [
       'Dépôt : Claire Martin a déposé « rib banque.pdf » dans « RIB ».',
@@ -107,7 +153,9 @@ describe('document collection and Redmine', () => {
     }
 
     // The agency: deposits, then the comment.
-    await smtp.waitFor((m) => (m.subject ?? '').startsWith(`Dossier ${kase.number} :`) && (m.text ?? '').includes('rib banque.pdf'));
+    await smtp.waitFor(
+      (m) => (m.subject ?? '').startsWith(`Dossier ${kase.number} :`) && (m.text ?? '').includes('rib banque.pdf'),
+    );
     const comment = await smtp.waitFor((m) => m.subject === `Dossier ${kase.number} : commentaire du client`);
     expect(comment.text).toContain('Le RIB est celui du compte joint.');
     // The client is told of the refusal, with its reason.
@@ -124,8 +172,14 @@ describe('document collection and Redmine', () => {
       (c) => c !== undefined,
       'the issue mirrored as a conversation',
     );
-    const pages = [await client.get(page), await client.get(`/conversations/${conversation!.id}`), await client.get('/conversations')];
-    for (const res of pages) for (const text of ['Dépôt :', 'Validation :', 'Refus :', 'guichet:']) expect(res.body).not.toContain(text);
-    for (const mail of smtp.to(account.email)) for (const text of ['Dépôt :', 'Validation :', 'Refus :']) expect(mail.text ?? '').not.toContain(text);
+    const pages = [
+      await client.get(page),
+      await client.get(`/conversations/${conversation!.id}`),
+      await client.get('/conversations'),
+    ];
+    for (const res of pages)
+      for (const text of ['Dépôt :', 'Validation :', 'Refus :', 'guichet:']) expect(res.body).not.toContain(text);
+    for (const mail of smtp.to(account.email))
+      for (const text of ['Dépôt :', 'Validation :', 'Refus :']) expect(mail.text ?? '').not.toContain(text);
   });
 });

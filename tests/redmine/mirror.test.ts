@@ -53,7 +53,12 @@ afterAll(async () => {
   await admin?.cleanUp();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -67,10 +72,21 @@ async function clientWrites(subject: string, body: string) {
   const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
   const browser = new Browser(system.app!);
   await browser.login(account.email, password);
-  const res = await browser.post('/conversations', { spaceId: space.id, subject, body }, { formUrl: '/conversations/nouvelle' });
+  const res = await browser.post(
+    '/conversations',
+    { spaceId: space.id, subject, body },
+    { formUrl: '/conversations/nouvelle' },
+  );
   const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
   const issueId = await eventually(
-    async () => (await db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow()).redmine_issue_id,
+    async () =>
+      (
+        await db
+          .selectFrom('conversations')
+          .select('redmine_issue_id')
+          .where('id', '=', conversationId)
+          .executeTakeFirstOrThrow()
+      ).redmine_issue_id,
     (id) => id !== null,
     'the issue',
   );
@@ -82,7 +98,11 @@ describe('Guichet → Redmine', () => {
   it('makes the conversation an issue: subject, e-mail field, internal description, the client note and a private acknowledgement', async () => {
     const subject = unique('Fuite');
     const { account, browser, conversationId, issueId } = await clientWrites(subject, 'Bonjour,\nil y a une fuite.');
-    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => (i?.journals?.length ?? 0) >= 2, 'two journals');
+    const issue = await eventually(
+      () => staff.getIssue(issueId, { journals: true }),
+      (i) => (i?.journals?.length ?? 0) >= 2,
+      'two journals',
+    );
     expect(issue!.subject).toBe(subject);
     expect(issue!.projectId).toBe(projectId);
     expect(issue!.customFields.find((f) => f.id === EMAIL_FIELD)?.value).toBe(account.email);
@@ -93,7 +113,11 @@ describe('Guichet → Redmine', () => {
     expect(ackNote!.notes).toContain('Accusé de réception');
     expect(ackNote!.privateNotes).toBe(true);
     // Delivered to Redmine, and nothing of Guichet's own notes comes back as a staff message.
-    await eventually(() => listMessages(db, conversationId), (m) => m[0]?.redmine_delivery === 'delivered', 'delivery');
+    await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m[0]?.redmine_delivery === 'delivered',
+      'delivery',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const messages = await listMessages(db, conversationId);
     expect(messages.map((m) => m.author_kind)).toEqual(['client', 'system']);
@@ -108,7 +132,11 @@ describe('Redmine → Guichet', () => {
     await staff.addNote(issueId, { notes: 'SECRET-INTERNE : le propriétaire refuse de payer.', privateNotes: true });
     await staff.addNote(issueId, { notes: 'Un chauffagiste passe jeudi.' });
     // How fast is measured by bench/mirror-latency, not here: a loaded machine only makes it later.
-    const messages = await eventually(() => listMessages(db, conversationId), (m) => m.some((x) => x.body === 'Un chauffagiste passe jeudi.'), 'the public note');
+    const messages = await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m.some((x) => x.body === 'Un chauffagiste passe jeudi.'),
+      'the public note',
+    );
     expect(messages.find((m) => m.body === 'Un chauffagiste passe jeudi.')?.author_display_name).toBe('Redmine Admin');
     const mail = await smtp.waitFor((m) => m.text?.includes('Un chauffagiste passe jeudi.') === true);
     expect(smtp.to(account.email)).toContain(mail);
@@ -119,7 +147,9 @@ describe('Redmine → Guichet', () => {
     const list = await browser.get('/conversations');
     for (const body of [page.body, api.body, list.body]) expect(body).not.toContain('SECRET-INTERNE');
     expect(messages.some((m) => m.body.includes('SECRET-INTERNE'))).toBe(false);
-    expect(smtp.mails.some((m) => (m.text ?? '').includes('SECRET-INTERNE') || (m.subject ?? '').includes('SECRET-INTERNE'))).toBe(false);
+    expect(
+      smtp.mails.some((m) => (m.text ?? '').includes('SECRET-INTERNE') || (m.subject ?? '').includes('SECRET-INTERNE')),
+    ).toBe(false);
     // The description is internal too.
     expect(page.body).not.toContain('Cette description est interne');
   });
@@ -131,7 +161,11 @@ describe('Redmine → Guichet', () => {
     const content = Buffer.from('%PDF-1.4 quittance de novembre');
     const file = await staff.upload('quittance novembre é.pdf', content);
     await staff.addNote(issueId, { notes: 'Voici votre quittance.', uploads: [file] });
-    const page = await eventually(() => browser.get(`/conversations/${conversationId}`), (r) => r.body.includes('Voici votre quittance.'), 'the note with its file');
+    const page = await eventually(
+      () => browser.get(`/conversations/${conversationId}`),
+      (r) => r.body.includes('Voici votre quittance.'),
+      'the note with its file',
+    );
     expect(page.body).toContain('✓ Transmis à nos équipes');
     expect(page.body).not.toContain('note-interne.pdf');
     const href = /href="(\/conversations\/[^"]+\/pieces-jointes\/[0-9a-f-]{36})"/.exec(page.body)?.[1];
@@ -151,12 +185,24 @@ describe('Redmine → Guichet', () => {
     const { conversationId, issueId } = await clientWrites(unique('Bail'), 'Question sur le bail.');
     await staff.addNote(issueId, { notes: 'Première version.' });
     await staff.addNote(issueId, { notes: 'À garder pour nous finalement.' });
-    await eventually(() => listMessages(db, conversationId), (m) => m.filter((x) => x.author_kind === 'staff').length === 2, 'two notes');
+    await eventually(
+      () => listMessages(db, conversationId),
+      (m) => m.filter((x) => x.author_kind === 'staff').length === 2,
+      'two notes',
+    );
     const journals = (await staff.getIssue(issueId, { journals: true }))!.journals!;
     const first = journals.find((j) => j.notes === 'Première version.')!;
     const second = journals.find((j) => j.notes === 'À garder pour nous finalement.')!;
-    await admin.http.json({ method: 'PUT', path: `/journals/${first.id}.json`, json: { journal: { notes: 'Version corrigée.' } } });
-    await admin.http.json({ method: 'PUT', path: `/journals/${second.id}.json`, json: { journal: { private_notes: true } } });
+    await admin.http.json({
+      method: 'PUT',
+      path: `/journals/${first.id}.json`,
+      json: { journal: { notes: 'Version corrigée.' } },
+    });
+    await admin.http.json({
+      method: 'PUT',
+      path: `/journals/${second.id}.json`,
+      json: { journal: { private_notes: true } },
+    });
     const after = await eventually(
       () => listMessages(db, conversationId),
       (m) => m.some((x) => x.body === 'Version corrigée.') && !m.some((x) => x.body.startsWith('À garder')),
@@ -170,19 +216,38 @@ describe('Redmine → Guichet', () => {
     const { account, password } = await createClient(db, { space, name: 'Paul Durand' });
     const other = await createClient(db, { space });
     const subject = unique('Ouvert par le gestionnaire');
-    const created = await staff.createIssue({ projectId, subject, description: 'interne', customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    const created = await staff.createIssue({
+      projectId,
+      subject,
+      description: 'interne',
+      customFields: [{ id: EMAIL_FIELD, value: account.email }],
+    });
     admin.trackIssue(created.id);
-    const sub = await staff.createIssue({ projectId, subject: unique('Sous-tâche'), description: 'coordination', parentIssueId: created.id, customFields: [{ id: EMAIL_FIELD, value: account.email }] });
+    const sub = await staff.createIssue({
+      projectId,
+      subject: unique('Sous-tâche'),
+      description: 'coordination',
+      parentIssueId: created.id,
+      customFields: [{ id: EMAIL_FIELD, value: account.email }],
+    });
     admin.trackIssue(sub.id);
     await staff.addNote(created.id, { notes: 'Votre dossier est ouvert.' });
     const browser = new Browser(system.app!);
     await browser.login(account.email, password);
-    const list = await eventually(() => browser.get('/conversations'), (r) => r.body.includes(subject), 'the staff-opened issue');
+    const list = await eventually(
+      () => browser.get('/conversations'),
+      (r) => r.body.includes(subject),
+      'the staff-opened issue',
+    );
     expect(list.body).not.toContain('Sous-tâche');
     const otherBrowser = new Browser(system.app!);
     await otherBrowser.login(other.account.email, other.password);
     expect((await otherBrowser.get('/conversations')).body).not.toContain(subject);
-    const subConversation = await db.selectFrom('conversations').select('id').where('redmine_issue_id', '=', sub.id).executeTakeFirst();
+    const subConversation = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('redmine_issue_id', '=', sub.id)
+      .executeTakeFirst();
     expect(subConversation).toBeUndefined();
   });
 
@@ -200,9 +265,15 @@ describe('Redmine → Guichet', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const messages = await listMessages(db, conversationId);
     expect(messages.some((m) => m.body.includes('quelqu’un d’autre'))).toBe(false);
-    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const conversation = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(conversation.client_account_id).toBe(account.id);
-    expect(await db.selectFrom('accounts').select('id').where('email', '=', stranger).executeTakeFirst()).toBeUndefined();
+    expect(
+      await db.selectFrom('accounts').select('id').where('email', '=', stranger).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('posts a back-office answer on the issue once, and follows the status', async () => {
@@ -210,15 +281,30 @@ describe('Redmine → Guichet', () => {
     const agent = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
     const office = new Browser(system.app!);
     await office.login(agent.account.email, agent.password, 'staff');
-    await office.post(`/back-office/conversations/${conversationId}/reponses`, { body: 'Un double est à l’agence.' }, { formUrl: `/back-office/conversations/${conversationId}` });
-    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => (i?.journals ?? []).some((j) => j.notes.includes('Un double est à l’agence.')), 'the answer on the issue');
+    await office.post(
+      `/back-office/conversations/${conversationId}/reponses`,
+      { body: 'Un double est à l’agence.' },
+      { formUrl: `/back-office/conversations/${conversationId}` },
+    );
+    const issue = await eventually(
+      () => staff.getIssue(issueId, { journals: true }),
+      (i) => (i?.journals ?? []).some((j) => j.notes.includes('Un double est à l’agence.')),
+      'the answer on the issue',
+    );
     const note = issue!.journals!.find((j) => j.notes.includes('Un double est à l’agence.'))!;
     expect(note.notes).toContain('Julien Bernard');
     expect(note.privateNotes).toBe(false);
     const resolvedId = (await staff.listStatuses()).find((s) => s.name === 'Resolved')!.id;
     await staff.updateIssue(issueId, { statusId: resolvedId });
     await eventually(
-      async () => (await db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow()).status,
+      async () =>
+        (
+          await db
+            .selectFrom('conversations')
+            .select('status')
+            .where('id', '=', conversationId)
+            .executeTakeFirstOrThrow()
+        ).status,
       (s) => s === 'resolved',
       'the resolved status',
     );
@@ -236,32 +322,66 @@ describe('the Redmine assignee', () => {
     await db.updateTable('accounts').set({ redmine_login: user.login }).where('id', '=', agent.account.id).execute();
     await staff.updateIssue(issueId, { assignedToId: user.id });
     const assigned = await eventually(
-      () => db.selectFrom('conversations').select(['assignee_redmine_id', 'assignee_name', 'assignee_email']).where('id', '=', conversationId).executeTakeFirstOrThrow(),
+      () =>
+        db
+          .selectFrom('conversations')
+          .select(['assignee_redmine_id', 'assignee_name', 'assignee_email'])
+          .where('id', '=', conversationId)
+          .executeTakeFirstOrThrow(),
       (c) => c.assignee_email !== null,
       'the assignee',
     );
-    expect(assigned).toEqual({ assignee_redmine_id: user.id, assignee_name: `Test ${user.login}`, assignee_email: agent.account.email });
+    expect(assigned).toEqual({
+      assignee_redmine_id: user.id,
+      assignee_name: `Test ${user.login}`,
+      assignee_email: agent.account.email,
+    });
 
     const sla = createSlaActivities({ db, redmine: undefined, publicUrl: 'http://guichet.test' });
-    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
-    const { notified } = await sla.slaAlert({ conversationId, kind: 'reminder', clockId: 'test', targetAt: conversation.sla_target_at!.toISOString(), maxAt: conversation.sla_max_at!.toISOString() });
+    const conversation = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    const { notified } = await sla.slaAlert({
+      conversationId,
+      kind: 'reminder',
+      clockId: 'test',
+      targetAt: conversation.sla_target_at!.toISOString(),
+      maxAt: conversation.sla_max_at!.toISOString(),
+    });
     const reminder = await db.selectFrom('notifications').select('recipient').where('id', 'in', notified).execute();
     expect(reminder.map((n) => n.recipient)).toEqual([agent.account.email]);
 
     const office = new Browser(system.app!);
     await office.login(agent.account.email, agent.password, 'staff');
-    await db.updateTable('conversations').set({ sla_max_at: sql<Date>`now() - interval '1 hour'` }).where('id', '=', conversationId).execute();
+    await db
+      .updateTable('conversations')
+      .set({ sla_max_at: sql<Date>`now() - interval '1 hour'` })
+      .where('id', '=', conversationId)
+      .execute();
     const risk = await office.get(`/back-office/delais?assignee=${user.id}`);
     expect(risk.body).toContain(`Test ${user.login}`);
     expect(risk.body).toContain(conversation.subject);
 
     await staff.updateIssue(issueId, { assignedToId: null });
     await eventually(
-      () => db.selectFrom('conversations').select(['assignee_redmine_id', 'assignee_email']).where('id', '=', conversationId).executeTakeFirstOrThrow(),
+      () =>
+        db
+          .selectFrom('conversations')
+          .select(['assignee_redmine_id', 'assignee_email'])
+          .where('id', '=', conversationId)
+          .executeTakeFirstOrThrow(),
       (c) => c.assignee_redmine_id === null && c.assignee_email === null,
       'the assignee cleared',
     );
-    const { notified: again } = await sla.slaAlert({ conversationId, kind: 'reminder', clockId: 'test-2', targetAt: conversation.sla_target_at!.toISOString(), maxAt: conversation.sla_max_at!.toISOString() });
+    const { notified: again } = await sla.slaAlert({
+      conversationId,
+      kind: 'reminder',
+      clockId: 'test-2',
+      targetAt: conversation.sla_target_at!.toISOString(),
+      maxAt: conversation.sla_max_at!.toISOString(),
+    });
     const teamReminder = await db.selectFrom('notifications').select('recipient').where('id', 'in', again).execute();
     expect(teamReminder.map((n) => n.recipient)).toEqual(['equipe@agence.test']);
   });
@@ -275,12 +395,30 @@ describe('satisfaction through Redmine', () => {
     const feedback = statuses.find((s) => s.name === 'Feedback')!.id;
     const resolved = statuses.find((s) => s.name === 'Resolved')!.id;
     await staff.updateIssue(issueId, { statusId: feedback });
-    const page = await eventually(() => browser.get(`/conversations/${conversationId}`), (r) => r.body.includes('Notre réponse a-t-elle réglé votre demande ?'), 'the question');
+    const page = await eventually(
+      () => browser.get(`/conversations/${conversationId}`),
+      (r) => r.body.includes('Notre réponse a-t-elle réglé votre demande ?'),
+      'the question',
+    );
     expect(page.body).toContain('Oui, ma demande est résolue');
-    await browser.post(`/conversations/${conversationId}/satisfaction`, { answer: 'yes' }, { formUrl: `/conversations/${conversationId}` });
-    const issue = await eventually(() => staff.getIssue(issueId, { journals: true }), (i) => i?.statusId === resolved, 'the Resolved status in Redmine');
-    expect(issue!.journals!.some((j) => j.privateNotes && j.notes.includes('Question de satisfaction posée au client'))).toBe(true);
-    expect(issue!.journals!.some((j) => j.privateNotes && j.notes.includes('Le client a confirmé que sa demande est résolue.'))).toBe(true);
+    await browser.post(
+      `/conversations/${conversationId}/satisfaction`,
+      { answer: 'yes' },
+      { formUrl: `/conversations/${conversationId}` },
+    );
+    const issue = await eventually(
+      () => staff.getIssue(issueId, { journals: true }),
+      (i) => i?.statusId === resolved,
+      'the Resolved status in Redmine',
+    );
+    expect(
+      issue!.journals!.some((j) => j.privateNotes && j.notes.includes('Question de satisfaction posée au client')),
+    ).toBe(true);
+    expect(
+      issue!.journals!.some(
+        (j) => j.privateNotes && j.notes.includes('Le client a confirmé que sa demande est résolue.'),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -289,7 +427,12 @@ describe('start-up checks', () => {
     const env = redmineTestEnv();
     const reporter = await admin.createUser({ projectId, roles: ['Reporter'] });
     await expect(
-      startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: reporter.apiKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo`, REDMINE_EMAIL_FIELD: String(EMAIL_FIELD) }),
+      startTestSystem({
+        REDMINE_URL: env.url,
+        REDMINE_API_KEY: reporter.apiKey,
+        REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
+        REDMINE_EMAIL_FIELD: String(EMAIL_FIELD),
+      }),
     ).rejects.toThrow(/may not set notes private/);
   });
 });

@@ -4,7 +4,12 @@
 // TCP proxy that the test switches off and on; staff work in Redmine directly, never through it.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Db } from '../../db/connect.js';
-import { createRedmineClient, noteMarkerRefs, type RedmineClient, type RedmineJournal } from '../../connectors/redmine/index.js';
+import {
+  createRedmineClient,
+  noteMarkerRefs,
+  type RedmineClient,
+  type RedmineJournal,
+} from '../../connectors/redmine/index.js';
 import { listMessages } from '../../db/conversations.js';
 import type { Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
@@ -33,7 +38,9 @@ beforeAll(async () => {
   staff = createRedmineClient({ baseUrl: env.url, apiKey: env.adminKey });
   admin = new RedmineAdmin(env);
   project = await createScratchProject(env.apiKey);
-  emailField = (await staff.listCustomFields())!.find((f) => f.name === 'E-mail client' && f.customizedType === 'issue')!.id;
+  emailField = (await staff.listCustomFields())!.find(
+    (f) => f.name === 'E-mail client' && f.customizedType === 'issue',
+  )!.id;
   proxy = await startTcpProxy({ target: env.url });
   const probe = await openDatabase({ url: inject('databaseUrl') });
   space = await createSpace(probe.db, 'Gestion locative');
@@ -74,7 +81,9 @@ afterAll(async () => {
  * issues into the shared test database, even while this file's Redmine is "down".
  */
 async function createScratchProject(apiKey: string): Promise<{ id: number; identifier: string }> {
-  const identifier = `guichet-outage-${unique('p').toLowerCase().replace(/[^a-z0-9-]/g, '')}`.slice(0, 60);
+  const identifier = `guichet-outage-${unique('p')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '')}`.slice(0, 60);
   const trackers = await staff.listTrackers();
   const fields = (await staff.listCustomFields()) ?? [];
   const created = await admin.http.json<{ project: { id: number } }>({
@@ -93,11 +102,20 @@ async function createScratchProject(apiKey: string): Promise<{ id: number; ident
   });
   const id = created.data!.project.id;
   const apiUser = await createRedmineClient({ baseUrl: staff.baseUrl, apiKey }).currentUser();
-  await admin.http.json({ method: 'POST', path: `/projects/${id}/memberships.json`, json: { membership: { user_id: apiUser.id, role_ids: await admin.roleIds(['Guichet API']) } } });
+  await admin.http.json({
+    method: 'POST',
+    path: `/projects/${id}/memberships.json`,
+    json: { membership: { user_id: apiUser.id, role_ids: await admin.roleIds(['Guichet API']) } },
+  });
   return { id, identifier };
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -110,7 +128,11 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function issueOf(conversationId: string): Promise<number | null> {
-  const row = await db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('conversations')
+    .select('redmine_issue_id')
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
   return row.redmine_issue_id;
 }
 
@@ -122,9 +144,17 @@ async function newClient(name: string) {
 }
 
 /** Opens a conversation through the client's form; does not wait for Redmine. */
-async function openConversation(browser: Browser, subject: string, body: string): Promise<{ conversationId: string; elapsedMs: number }> {
+async function openConversation(
+  browser: Browser,
+  subject: string,
+  body: string,
+): Promise<{ conversationId: string; elapsedMs: number }> {
   const started = Date.now();
-  const res = await browser.post('/conversations', { spaceId: space.id, subject, body }, { formUrl: '/conversations/nouvelle' });
+  const res = await browser.post(
+    '/conversations',
+    { spaceId: space.id, subject, body },
+    { formUrl: '/conversations/nouvelle' },
+  );
   const elapsedMs = Date.now() - started;
   expect(res.statusCode).toBe(303);
   return { conversationId: /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!, elapsedMs };
@@ -133,7 +163,11 @@ async function openConversation(browser: Browser, subject: string, body: string)
 /** A client's follow-up through the thread's form. */
 async function write(browser: Browser, conversationId: string, body: string): Promise<{ elapsedMs: number }> {
   const started = Date.now();
-  const res = await browser.post(`/conversations/${conversationId}/messages`, { body }, { formUrl: `/conversations/${conversationId}` });
+  const res = await browser.post(
+    `/conversations/${conversationId}/messages`,
+    { body },
+    { formUrl: `/conversations/${conversationId}` },
+  );
   const elapsedMs = Date.now() - started;
   expect(res.statusCode, `POST /conversations/:id/messages answered ${res.statusCode}`).toBe(303);
   return { elapsedMs };
@@ -142,14 +176,26 @@ async function write(browser: Browser, conversationId: string, body: string): Pr
 /** A conversation whose issue exists, whose first message and acknowledgement are on it. */
 async function mirroredConversation(name: string) {
   const client = await newClient(name);
-  const { conversationId } = await openConversation(client.browser, unique('Panne'), 'Premier message, avant la panne.');
-  const issueId = await eventually(() => issueOf(conversationId), (id) => id !== null, 'the issue');
+  const { conversationId } = await openConversation(
+    client.browser,
+    unique('Panne'),
+    'Premier message, avant la panne.',
+  );
+  const issueId = await eventually(
+    () => issueOf(conversationId),
+    (id) => id !== null,
+    'the issue',
+  );
   await eventually(
     () => staff.getIssue(issueId!, { journals: true }),
     (i) => (i?.journals ?? []).filter((j) => noteMarkerRefs(j.notes).length > 0).length >= 2,
     'the first note and the acknowledgement',
   );
-  await eventually(() => listMessages(db, conversationId), (m) => m[0]?.redmine_delivery === 'delivered', 'the first delivery');
+  await eventually(
+    () => listMessages(db, conversationId),
+    (m) => m[0]?.redmine_delivery === 'delivered',
+    'the first delivery',
+  );
   return { ...client, conversationId, issueId: issueId! };
 }
 
@@ -177,7 +223,10 @@ async function notesByMessage(issueId: number): Promise<Map<string, RedmineJourn
 async function expectOnIssueOnceInOrder(issueId: number, ordered: string[], unordered: string[] = []): Promise<void> {
   const notes = await notesByMessage(issueId);
   const all = [...ordered, ...unordered];
-  expect(all.map((id) => notes.get(id)?.length ?? 0), 'notes per message on the issue').toEqual(all.map(() => 1));
+  expect(
+    all.map((id) => notes.get(id)?.length ?? 0),
+    'notes per message on the issue',
+  ).toEqual(all.map(() => 1));
   const journalIds = ordered.map((id) => notes.get(id)![0]!.id);
   expect(journalIds, 'journal order = message order').toEqual([...journalIds].sort((a, b) => a - b));
   expect([...notes.keys()].sort()).toEqual([...all].sort());
@@ -201,7 +250,13 @@ describe('Redmine outage', () => {
 
     await proxy.cut();
     await expectRedmineUnreachable();
-    const bodies = ['Suite 1 : la fuite reprend.', 'Suite 2 : photo envoyée par courrier.', 'Suite 3 : le voisin est prévenu.', 'Suite 4 : disponible demain matin.', 'Suite 5 : merci !'];
+    const bodies = [
+      'Suite 1 : la fuite reprend.',
+      'Suite 2 : photo envoyée par courrier.',
+      'Suite 3 : le voisin est prévenu.',
+      'Suite 4 : disponible demain matin.',
+      'Suite 5 : merci !',
+    ];
     for (const body of bodies) {
       const { elapsedMs } = await write(browser, conversationId, body);
       // Answered at once: the HTTP request never waits for Redmine.
@@ -215,7 +270,11 @@ describe('Redmine outage', () => {
     // Staff answer in Redmine meanwhile (directly); nothing of it can reach Guichet yet. Posted
     // right after a second begins, so that they share Redmine's whole-second time and only their
     // journal ids tell their order (Redmine runs on this machine, on the same clock).
-    const staffNotes = ['Pendant la panne : un plombier est prévenu.', 'Pendant la panne : il passe jeudi.', 'Pendant la panne : prévoir l’accès à la cave.'];
+    const staffNotes = [
+      'Pendant la panne : un plombier est prévenu.',
+      'Pendant la panne : il passe jeudi.',
+      'Pendant la panne : prévoir l’accès à la cave.',
+    ];
     await sleep(1000 - (Date.now() % 1000) + 20);
     for (const notes of staffNotes) await staff.addNote(issueId, { notes });
     await sleep(3000);
@@ -227,9 +286,17 @@ describe('Redmine outage', () => {
 
     await proxy.restore();
     const restored = Date.now();
-    mine = await eventually(() => clientMessages(conversationId), (m) => m.every((x) => x.redmine_delivery === 'delivered'), 'every message delivered', RECOVERY_MS);
+    mine = await eventually(
+      () => clientMessages(conversationId),
+      (m) => m.every((x) => x.redmine_delivery === 'delivered'),
+      'every message delivered',
+      RECOVERY_MS,
+    );
     const deliveredAfterMs = Date.now() - restored;
-    await expectOnIssueOnceInOrder(issueId, mine.map((m) => m.id));
+    await expectOnIssueOnceInOrder(
+      issueId,
+      mine.map((m) => m.id),
+    );
     expect(mine.every((m) => m.redmine_journal_id !== null)).toBe(true);
     const staffMessages = await eventually(
       async () => (await listMessages(db, conversationId)).filter((m) => m.author_kind === 'staff'),
@@ -242,8 +309,13 @@ describe('Redmine outage', () => {
 
     // Settled: further polls and rescans add nothing, on either side.
     await sleep(4000);
-    await expectOnIssueOnceInOrder(issueId, mine.map((m) => m.id));
-    expect((await listMessages(db, conversationId)).filter((m) => m.author_kind === 'staff').map((m) => m.body)).toEqual(staffNotes);
+    await expectOnIssueOnceInOrder(
+      issueId,
+      mine.map((m) => m.id),
+    );
+    expect(
+      (await listMessages(db, conversationId)).filter((m) => m.author_kind === 'staff').map((m) => m.body),
+    ).toEqual(staffNotes);
     const issue = (await staff.getIssue(issueId, { journals: true }))!;
     expect(issue.journals!.filter((j) => noteMarkerRefs(j.notes).some((r) => r.startsWith('ack-')))).toHaveLength(1);
     expect(deliveredAfterMs).toBeLessThan(RECOVERY_MS);
@@ -259,7 +331,11 @@ describe('Redmine outage', () => {
     // This time the connections are accepted and closed at once (a host up, its Redmine not).
     await proxy.cut({ mode: 'reset' });
     await expectRedmineUnreachable();
-    const opened = await openConversation(second.browser, unique('Ouverte pendant la panne'), 'Ouverte pendant la panne.');
+    const opened = await openConversation(
+      second.browser,
+      unique('Ouverte pendant la panne'),
+      'Ouverte pendant la panne.',
+    );
     expect(opened.elapsedMs).toBeLessThan(3000);
     const secondId = opened.conversationId;
     // Both clients write at the same time, and a staff member answers in the back-office.
@@ -272,18 +348,39 @@ describe('Redmine outage', () => {
       })(),
       (async () => {
         await sleep(300);
-        const res = await office.post(`/back-office/conversations/${first.conversationId}/reponses`, { body: 'Réponse du back-office pendant la panne.' }, { formUrl: `/back-office/conversations/${first.conversationId}` });
+        const res = await office.post(
+          `/back-office/conversations/${first.conversationId}/reponses`,
+          { body: 'Réponse du back-office pendant la panne.' },
+          { formUrl: `/back-office/conversations/${first.conversationId}` },
+        );
         expect(res.statusCode).toBe(303);
       })(),
     ]);
     await sleep(2000);
     expect(proxy.refused, 'Guichet kept trying').toBeGreaterThan(0);
     expect(await issueOf(secondId)).toBeNull();
-    expect((await clientMessages(secondId)).map((m) => m.redmine_delivery)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
-    expect(await deliveryLabels(second.browser, secondId)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect((await clientMessages(secondId)).map((m) => m.redmine_delivery)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
+    expect(await deliveryLabels(second.browser, secondId)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
 
     await proxy.restore();
-    const secondIssue = await eventually(() => issueOf(secondId), (id) => id !== null, 'the issue of the conversation opened during the outage', RECOVERY_MS);
+    const secondIssue = await eventually(
+      () => issueOf(secondId),
+      (id) => id !== null,
+      'the issue of the conversation opened during the outage',
+      RECOVERY_MS,
+    );
     for (const conversationId of [first.conversationId, secondId]) {
       await eventually(
         () => listMessages(db, conversationId),
@@ -293,7 +390,11 @@ describe('Redmine outage', () => {
       );
     }
     // One issue for the conversation opened during the outage, whatever the retries did.
-    const candidates = await staff.listIssues({ projectIds: [project.id], customField: { id: emailField, value: second.account.email }, limit: 100 });
+    const candidates = await staff.listIssues({
+      projectIds: [project.id],
+      customField: { id: emailField, value: second.account.email },
+      limit: 100,
+    });
     expect(candidates.issues.map((i) => i.id)).toEqual([secondIssue]);
 
     // Each client's messages in the order written; the back-office answer once.
@@ -301,16 +402,32 @@ describe('Redmine outage', () => {
     expect(firstThread.map((m) => m.body)).toEqual(['Premier message, avant la panne.', 'A-1', 'A-2', 'A-3', 'A-4']);
     const answers = (await listMessages(db, first.conversationId)).filter((m) => m.author_kind === 'staff');
     expect(answers.map((m) => m.body)).toEqual(['Réponse du back-office pendant la panne.']);
-    await expectOnIssueOnceInOrder(first.issueId, firstThread.map((m) => m.id), [answers[0]!.id]);
+    await expectOnIssueOnceInOrder(
+      first.issueId,
+      firstThread.map((m) => m.id),
+      [answers[0]!.id],
+    );
     expect((await notesByMessage(first.issueId)).get(answers[0]!.id)![0]!.notes).toContain('Julien Bernard');
     const secondThread = await clientMessages(secondId);
     expect(secondThread.map((m) => m.body)).toEqual(['Ouverte pendant la panne.', 'B-1', 'B-2', 'B-3', 'B-4']);
-    await expectOnIssueOnceInOrder(secondIssue!, secondThread.map((m) => m.id));
-    expect(await deliveryLabels(second.browser, secondId)).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'delivered']);
+    await expectOnIssueOnceInOrder(
+      secondIssue!,
+      secondThread.map((m) => m.id),
+    );
+    expect(await deliveryLabels(second.browser, secondId)).toEqual([
+      'delivered',
+      'delivered',
+      'delivered',
+      'delivered',
+      'delivered',
+    ]);
     // The acknowledgement of the conversation opened during the outage: once in the thread, once on the issue.
     expect((await listMessages(db, secondId)).filter((m) => m.kind === 'acknowledgement')).toHaveLength(1);
     await eventually(
-      async () => (await staff.getIssue(secondIssue!, { journals: true }))!.journals!.filter((j) => j.privateNotes && noteMarkerRefs(j.notes).some((r) => r.startsWith('ack-'))).length,
+      async () =>
+        (await staff.getIssue(secondIssue!, { journals: true }))!.journals!.filter(
+          (j) => j.privateNotes && noteMarkerRefs(j.notes).some((r) => r.startsWith('ack-')),
+        ).length,
       (n) => n === 1,
       'the private acknowledgement note',
     );
@@ -334,11 +451,22 @@ describe('Redmine outage', () => {
     await sleep(3000);
     await proxy.restore();
 
-    const mine = await eventually(() => clientMessages(conversationId), (m) => m.length === bodies.length + 1 && m.every((x) => x.redmine_delivery === 'delivered'), 'every message delivered', RECOVERY_MS);
+    const mine = await eventually(
+      () => clientMessages(conversationId),
+      (m) => m.length === bodies.length + 1 && m.every((x) => x.redmine_delivery === 'delivered'),
+      'every message delivered',
+      RECOVERY_MS,
+    );
     expect(mine.map((m) => m.body)).toEqual(['Premier message, avant la panne.', ...bodies]);
-    await expectOnIssueOnceInOrder(issueId, mine.map((m) => m.id));
+    await expectOnIssueOnceInOrder(
+      issueId,
+      mine.map((m) => m.id),
+    );
     await sleep(3000);
-    await expectOnIssueOnceInOrder(issueId, mine.map((m) => m.id));
+    await expectOnIssueOnceInOrder(
+      issueId,
+      mine.map((m) => m.id),
+    );
     // Guichet's own notes never come back as staff messages.
     expect((await listMessages(db, conversationId)).some((m) => m.author_kind === 'staff')).toBe(false);
   });
@@ -346,21 +474,41 @@ describe('Redmine outage', () => {
   it('creates the issue once when Redmine goes down after creating it, before Guichet hears of it', async () => {
     const client = await newClient('Hugo Lambert');
     const swallowed = proxy.cutOnAnswer((r) => r.method === 'POST' && r.path === '/issues.json');
-    const { conversationId } = await openConversation(client.browser, unique('Création perdue'), 'La réponse de Redmine se perd.');
+    const { conversationId } = await openConversation(
+      client.browser,
+      unique('Création perdue'),
+      'La réponse de Redmine se perd.',
+    );
     const lost = await Promise.race([swallowed, sleep(30_000).then(() => undefined)]);
     expect(lost, 'an issue creation whose answer the proxy swallowed').toBeDefined();
     await write(client.browser, conversationId, 'Et une suite pendant la panne.');
     await sleep(3000);
     // The issue exists in Redmine, Guichet does not know it yet.
-    const created = await staff.listIssues({ projectIds: [project.id], customField: { id: emailField, value: client.account.email }, limit: 100 });
+    const created = await staff.listIssues({
+      projectIds: [project.id],
+      customField: { id: emailField, value: client.account.email },
+      limit: 100,
+    });
     expect(created.issues).toHaveLength(1);
     expect(await issueOf(conversationId)).toBeNull();
     await proxy.restore();
 
-    const mine = await eventually(() => clientMessages(conversationId), (m) => m.length === 2 && m.every((x) => x.redmine_delivery === 'delivered'), 'both messages delivered', RECOVERY_MS);
+    const mine = await eventually(
+      () => clientMessages(conversationId),
+      (m) => m.length === 2 && m.every((x) => x.redmine_delivery === 'delivered'),
+      'both messages delivered',
+      RECOVERY_MS,
+    );
     expect(await issueOf(conversationId)).toBe(created.issues[0]!.id);
-    const after = await staff.listIssues({ projectIds: [project.id], customField: { id: emailField, value: client.account.email }, limit: 100 });
+    const after = await staff.listIssues({
+      projectIds: [project.id],
+      customField: { id: emailField, value: client.account.email },
+      limit: 100,
+    });
     expect(after.issues.map((i) => i.id)).toEqual([created.issues[0]!.id]);
-    await expectOnIssueOnceInOrder(created.issues[0]!.id, mine.map((m) => m.id));
+    await expectOnIssueOnceInOrder(
+      created.issues[0]!.id,
+      mine.map((m) => m.id),
+    );
   });
 });

@@ -46,17 +46,47 @@ async function answer(staffLogin: string | null) {
   expect(redmine.adminKey).toBe(true);
   const { account: client } = await createClient(db, { space });
   const { account: agent } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
-  if (staffLogin) await db.updateTable('accounts').set({ redmine_login: staffLogin }).where('id', '=', agent.id).execute();
+  if (staffLogin)
+    await db.updateTable('accounts').set({ redmine_login: staffLogin }).where('id', '=', agent.id).execute();
   const conversationId = randomUUID();
   const messageId = randomUUID();
-  await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: client.id, subject: unique('Clés'), cc: '' });
-  await insertMessage(db, { id: messageId, conversationId, authorKind: 'staff', authorAccountId: agent.id, authorDisplayName: 'Julien Bernard', body: 'Un double est à l’agence.' });
-  const activities = createRedmineActivities({ db, redmine, signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() }, publicUrl: 'http://guichet.test', storage: createFileStorage(path.join(os.tmpdir(), 'guichet-staff-answers-files')) });
+  await createConversation(db, {
+    id: conversationId,
+    spaceId: space.id,
+    clientAccountId: client.id,
+    subject: unique('Clés'),
+    cc: '',
+  });
+  await insertMessage(db, {
+    id: messageId,
+    conversationId,
+    authorKind: 'staff',
+    authorAccountId: agent.id,
+    authorDisplayName: 'Julien Bernard',
+    body: 'Un double est à l’agence.',
+  });
+  const activities = createRedmineActivities({
+    db,
+    redmine,
+    signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
+    publicUrl: 'http://guichet.test',
+    storage: createFileStorage(path.join(os.tmpdir(), 'guichet-staff-answers-files')),
+  });
   const env = new MockActivityEnvironment();
-  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), { conversationId, messageId });
+  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), {
+    conversationId,
+    messageId,
+  });
   // Twice: the note marker keeps it to one note.
-  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), { conversationId, messageId });
-  const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+  await env.run((ref: { conversationId: string; messageId: string }) => activities.mirrorStaffAnswer(ref), {
+    conversationId,
+    messageId,
+  });
+  const conversation = await db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
   admin.trackIssue(conversation.redmine_issue_id!);
   const issue = await reader.getIssue(conversation.redmine_issue_id!, { journals: true });
   return issue!.journals!.filter((j) => j.notes.includes('Un double est à l’agence.'));

@@ -23,7 +23,11 @@ beforeAll(async () => {
   const probe = await openDatabase({ url: inject('databaseUrl') });
   const space = await createSpace(probe.db, 'Connexion Redmine');
   await probe.close();
-  system = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.adminKey, REDMINE_PROJECTS: `${space.slug}=guichet-demo` });
+  system = await startTestSystem({
+    REDMINE_URL: env.url,
+    REDMINE_API_KEY: env.adminKey,
+    REDMINE_PROJECTS: `${space.slug}=guichet-demo`,
+  });
   db = system.database.db;
 });
 
@@ -64,7 +68,14 @@ describe('staff sign-in with Redmine', () => {
     expect(ok.headers.location).toBe('/back-office');
     expect((await browser.get('/back-office')).statusCode).toBe(200);
     const [account] = await staffAccount(user.login);
-    expect(account).toMatchObject({ full_name: 'Julie Moreau', email: user.mail, is_admin: true, redmine_user_id: user.id, password_hash: null, pending_password_hash: null });
+    expect(account).toMatchObject({
+      full_name: 'Julie Moreau',
+      email: user.mail,
+      is_admin: true,
+      redmine_user_id: user.id,
+      password_hash: null,
+      pending_password_hash: null,
+    });
     // Administrators edit templates: the flag came from Redmine.
     expect((await browser.get('/back-office/modeles/password/fr')).body).toContain('name="action"');
 
@@ -75,10 +86,22 @@ describe('staff sign-in with Redmine', () => {
     const after = await staffAccount(user.login);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: account!.id, full_name: 'Julie Moreau-Petit', is_admin: false });
-    expect((await again.post('/back-office/modeles/password/fr', { action: 'reset' }, { formUrl: '/back-office/modeles/password/fr' })).statusCode).toBe(403);
+    expect(
+      (
+        await again.post(
+          '/back-office/modeles/password/fr',
+          { action: 'reset' },
+          { formUrl: '/back-office/modeles/password/fr' },
+        )
+      ).statusCode,
+    ).toBe(403);
 
     // The password is nowhere in the database.
-    const audit = await db.selectFrom('audit_log').select('details').where('actor_account_id', '=', account!.id).execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('actor_account_id', '=', account!.id)
+      .execute();
     expect(JSON.stringify(audit)).not.toContain(user.password);
     expect(JSON.stringify(after)).not.toContain(user.password);
   });
@@ -94,7 +117,10 @@ describe('staff sign-in with Redmine', () => {
 
   it('says so when Redmine does not answer, and signs nobody in', async () => {
     const closed = await freePort();
-    const verify = (login: string, password: string) => verifyRedmineCredentials({ baseUrl: `http://127.0.0.1:${closed}`, timeoutMs: 2000 }, login, password);
-    await expect(loginWithRedmine(db, verify, system.app!.deps.staffAccess, 'someone', 'secret-secret', '127.0.0.1')).resolves.toEqual({ ok: false, reason: 'unavailable' });
+    const verify = (login: string, password: string) =>
+      verifyRedmineCredentials({ baseUrl: `http://127.0.0.1:${closed}`, timeoutMs: 2000 }, login, password);
+    await expect(
+      loginWithRedmine(db, verify, system.app!.deps.staffAccess, 'someone', 'secret-secret', '127.0.0.1'),
+    ).resolves.toEqual({ ok: false, reason: 'unavailable' });
   });
 });

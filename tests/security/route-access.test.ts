@@ -49,7 +49,11 @@ function printedRoutes(instance: FastifyInstance): Array<{ url: string; methods:
 
 /** A URL that reaches the route: ids are random UUIDs, other parameters a plausible value. */
 function sampleUrl(url: string): string {
-  return url.replace(/:key/g, 'staff-answer').replace(/:locale/g, 'fr').replace(/:token/g, 'x'.repeat(30)).replace(/:[A-Za-z]+/g, () => randomUUID());
+  return url
+    .replace(/:key/g, 'staff-answer')
+    .replace(/:locale/g, 'fr')
+    .replace(/:token/g, 'x'.repeat(30))
+    .replace(/:[A-Za-z]+/g, () => randomUUID());
 }
 
 describe('route access declarations', () => {
@@ -61,11 +65,21 @@ describe('route access declarations', () => {
     // The printed tree folds wildcard routes (/static/*, /static/pdfjs/*) together: compared apart.
     const printedCount = printed.filter((r) => !r.url.includes('*')).reduce((n, r) => n + r.methods.length, 0);
     const declaredCount = declared.filter((r) => !r.url.includes('*')).length;
-    expect(declared.filter((r) => r.url.includes('*')).map((r) => `${r.method} ${r.url} ${r.access}`).sort()).toEqual(
-      ['GET /static/* public', 'GET /static/pdfjs/* public', 'HEAD /static/* public', 'HEAD /static/pdfjs/* public'],
-    );
+    expect(
+      declared
+        .filter((r) => r.url.includes('*'))
+        .map((r) => `${r.method} ${r.url} ${r.access}`)
+        .sort(),
+    ).toEqual([
+      'GET /static/* public',
+      'GET /static/pdfjs/* public',
+      'HEAD /static/* public',
+      'HEAD /static/pdfjs/* public',
+    ]);
     const byLevel = Object.fromEntries(ACCESS_LEVELS.map((l) => [l, declared.filter((r) => r.access === l).length]));
-    console.log(`routes: ${declared.length} declared (${JSON.stringify(byLevel)}); without wildcards ${declaredCount} declared, ${printedCount} in the router`);
+    console.log(
+      `routes: ${declared.length} declared (${JSON.stringify(byLevel)}); without wildcards ${declaredCount} declared, ${printedCount} in the router`,
+    );
     expect(printedCount).toBe(declaredCount);
     const missing = printed
       .filter((r) => !r.url.includes('*'))
@@ -108,7 +122,11 @@ describe('staff and administrator routes refuse who they do not admit', () => {
         refused++;
       }
       // A script asking for JSON gets 401, not a page.
-      const json = await app.inject({ method: route.method as 'GET' | 'POST', url, headers: { accept: 'application/json' } });
+      const json = await app.inject({
+        method: route.method as 'GET' | 'POST',
+        url,
+        headers: { accept: 'application/json' },
+      });
       expect(json.statusCode, `${route.method} ${route.url}`).toBe(401);
       expect(json.json()).toEqual({ message: 'Connectez-vous au back-office pour continuer.' });
     }
@@ -127,7 +145,9 @@ describe('staff and administrator routes refuse who they do not admit', () => {
   });
 
   it('client routes send a caller without a client session to the client sign-in, with ?expire=1 after a session ended', async () => {
-    const clientRoutes = app.routeAccess.filter((r) => r.access === 'client' && r.method === 'GET' && !r.url.startsWith('/api/'));
+    const clientRoutes = app.routeAccess.filter(
+      (r) => r.access === 'client' && r.method === 'GET' && !r.url.startsWith('/api/'),
+    );
     expect(clientRoutes.length).toBeGreaterThan(5);
     const ended = new Browser(app);
     ended.setCookie('guichet_session', 'a-session-that-does-not-exist');

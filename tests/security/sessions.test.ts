@@ -126,18 +126,31 @@ describe('a new password ends the other sessions', () => {
     const other = new Browser(system.app!);
     await desk.login(staff.account.email, staff.password, 'staff');
     await other.login(staff.account.email, staff.password, 'staff');
-    const [kept] = await db.selectFrom('sessions').select('id').where('account_id', '=', staff.account.id).orderBy('created_at').execute();
+    const [kept] = await db
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', staff.account.id)
+      .orderBy('created_at')
+      .execute();
     await setPassword(db, staff.account.id, await hashPassword('a-new-pass-word'), { keepSession: kept!.id });
     expect((await desk.get('/back-office')).statusCode).toBe(200);
     expect((await other.get('/back-office')).statusCode).toBe(302);
-    expect((await new Browser(system.app!).login(staff.account.email, 'a-new-pass-word', 'staff')).statusCode).toBe(303);
+    expect((await new Browser(system.app!).login(staff.account.email, 'a-new-pass-word', 'staff')).statusCode).toBe(
+      303,
+    );
   });
 });
 
 describe('purge of ended sessions', () => {
   it('is scheduled every hour with the configured limits', async () => {
-    const description = await temporal.schedule.getHandle(sessionPurgeScheduleId(system.config.TEMPORAL_TASK_QUEUE)).describe();
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'sessionPurgeWorkflow', args: [{ idleMinutes: 30, maxHours: 12 }] });
+    const description = await temporal.schedule
+      .getHandle(sessionPurgeScheduleId(system.config.TEMPORAL_TASK_QUEUE))
+      .describe();
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'sessionPurgeWorkflow',
+      args: [{ idleMinutes: 30, maxHours: 12 }],
+    });
     expect(description.spec.intervals?.[0]?.every).toBe(3_600_000);
   });
 
@@ -150,7 +163,13 @@ describe('purge of ended sessions', () => {
     await sessionAge(old.account.id, 13, 'created_at');
     const spent = `purge-test:${randomUUID()}`;
     const running = `purge-test:${randomUUID()}`;
-    await db.insertInto('rate_limits').values([{ key: spent, points: 3, expire: Date.now() - 1000 }, { key: running, points: 3, expire: Date.now() + 600_000 }]).execute();
+    await db
+      .insertInto('rate_limits')
+      .values([
+        { key: spent, points: 3, expire: Date.now() - 1000 },
+        { key: running, points: 3, expire: Date.now() + 600_000 },
+      ])
+      .execute();
 
     const result = await temporal.workflow.execute(sessionPurgeWorkflow, {
       workflowId: `session-purge-test-${randomUUID()}`,
@@ -159,7 +178,11 @@ describe('purge of ended sessions', () => {
     });
     expect(result.sessions).toBeGreaterThanOrEqual(2);
     expect(result.rateLimits).toBeGreaterThanOrEqual(1);
-    const rows = await db.selectFrom('sessions').select('account_id').where('account_id', 'in', [idle.account.id, old.account.id, live.account.id]).execute();
+    const rows = await db
+      .selectFrom('sessions')
+      .select('account_id')
+      .where('account_id', 'in', [idle.account.id, old.account.id, live.account.id])
+      .execute();
     expect(rows.map((r) => r.account_id)).toEqual([live.account.id]);
     const counters = await db.selectFrom('rate_limits').select('key').where('key', 'in', [spent, running]).execute();
     expect(counters.map((c) => c.key)).toEqual([running]);

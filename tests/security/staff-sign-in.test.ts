@@ -54,7 +54,11 @@ beforeAll(async () => {
   demoProject = await admin.createProject();
   otherProject = await admin.createProject();
   // The non-administrator integration user (for the systems that use its key) writes there too.
-  const guichetApi = await admin.http.json<{ users: { id: number; login: string }[] }>({ method: 'GET', path: '/users.json', query: { name: 'guichet-api' } });
+  const guichetApi = await admin.http.json<{ users: { id: number; login: string }[] }>({
+    method: 'GET',
+    path: '/users.json',
+    query: { name: 'guichet-api' },
+  });
   const guichetApiId = guichetApi.data!.users.find((u) => u.login === 'guichet-api')!.id;
   await admin.addMembership(demoProject.id, guichetApiId, ['Guichet API']);
   projectGroup = await admin.createGroup();
@@ -68,9 +72,18 @@ beforeAll(async () => {
   demo = await createSpace(probe.db, 'Espace démo');
   other = await createSpace(probe.db, 'Autre espace');
   await probe.close();
-  const redmine = { REDMINE_URL: env.url, REDMINE_API_KEY: integrationKey, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier},${other.slug}=${otherProject.identifier}`, STAFF_LOGIN: 'redmine' };
+  const redmine = {
+    REDMINE_URL: env.url,
+    REDMINE_API_KEY: integrationKey,
+    REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier},${other.slug}=${otherProject.identifier}`,
+    STAFF_LOGIN: 'redmine',
+  };
   byProject = await startTestSystem(redmine);
-  byGroup = await startTestSystem({ ...redmine, REDMINE_STAFF_GROUP: staffGroup.name, REDMINE_ADMIN_GROUP: String(adminGroup.id) });
+  byGroup = await startTestSystem({
+    ...redmine,
+    REDMINE_STAFF_GROUP: staffGroup.name,
+    REDMINE_ADMIN_GROUP: String(adminGroup.id),
+  });
   db = byProject.database.db;
   connection = await Connection.connect({ address: inject('temporalAddress') });
   temporal = new Client({ connection });
@@ -90,10 +103,24 @@ async function redmineUser(projects: (number | string)[] = [], options: { admin?
   return user;
 }
 
-const accountOf = (redmineUserId: number) => db.selectFrom('accounts').selectAll().where('kind', '=', 'staff').where('redmine_user_id', '=', redmineUserId).executeTakeFirst();
+const accountOf = (redmineUserId: number) =>
+  db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('kind', '=', 'staff')
+    .where('redmine_user_id', '=', redmineUserId)
+    .executeTakeFirst();
 const spacesOf = async (accountId: string) =>
-  (await db.selectFrom('staff_spaces').select(['space_id', 'source']).where('account_id', '=', accountId).orderBy('space_id').execute()).map((r) => `${r.space_id}:${r.source}`);
-const sessionsOf = async (accountId: string) => (await db.selectFrom('sessions').select('id').where('account_id', '=', accountId).execute()).length;
+  (
+    await db
+      .selectFrom('staff_spaces')
+      .select(['space_id', 'source'])
+      .where('account_id', '=', accountId)
+      .orderBy('space_id')
+      .execute()
+  ).map((r) => `${r.space_id}:${r.source}`);
+const sessionsOf = async (accountId: string) =>
+  (await db.selectFrom('sessions').select('id').where('account_id', '=', accountId).execute()).length;
 /** Successful sign-ins of these Redmine users (other test files share the database). */
 const successes = async (redmineUserIds: number[]) =>
   Number(
@@ -134,7 +161,9 @@ describe('hostile sign-ins through Redmine', () => {
     const locked = await redmineUser([demoProject.id]);
     await admin.lockUser(locked.id);
     // Redmine itself accepts a key as the Basic-auth user name with any password.
-    const direct = await fetch(`${redmineTestEnv().url}/users/current.json`, { headers: { authorization: `Basic ${Buffer.from(`${memberKey}:anything`).toString('base64')}` } });
+    const direct = await fetch(`${redmineTestEnv().url}/users/current.json`, {
+      headers: { authorization: `Basic ${Buffer.from(`${memberKey}:anything`).toString('base64')}` },
+    });
     expect(direct.status).toBe(200);
 
     const before = new Date(Date.now() - 1000);
@@ -162,7 +191,9 @@ describe('hostile sign-ins through Redmine', () => {
     for (const user of [outsider, locked, integration]) expect(await accountOf(user.id)).toBeUndefined();
     expect(await accountOf(member.id)).toBeUndefined();
     // The connector refuses the key before asking Redmine.
-    await expect(verifyRedmineCredentials({ baseUrl: redmineTestEnv().url }, memberKey, 'anything')).resolves.toBeUndefined();
+    await expect(
+      verifyRedmineCredentials({ baseUrl: redmineTestEnv().url }, memberKey, 'anything'),
+    ).resolves.toBeUndefined();
     // The member signs in with their own login and password.
     expect((await signIn(byProject, member.login, member.password)).status).toBe(303);
   });
@@ -180,7 +211,13 @@ describe('hostile sign-ins through Redmine', () => {
     expect(mine!.email).not.toBe(victim.email);
     expect(mine!.is_admin).toBe(false);
     const after = await db.selectFrom('accounts').selectAll().where('id', '=', victim.id).executeTakeFirstOrThrow();
-    expect(after).toMatchObject({ email: victim.email, full_name: 'Victor Victime', is_admin: true, redmine_user_id: null, redmine_login: null });
+    expect(after).toMatchObject({
+      email: victim.email,
+      full_name: 'Victor Victime',
+      is_admin: true,
+      redmine_user_id: null,
+      redmine_login: null,
+    });
     expect(await sessionsOf(victim.id)).toBe(0);
     // The victim's administrator rights did not come along.
     expect((await browser.get('/back-office/modeles/password/fr')).body).not.toContain('name="action"');
@@ -197,7 +234,15 @@ describe('hostile sign-ins through Redmine', () => {
     await admin.updateUser(user.id, { mail: sameMail.email });
     expect((await signIn(byProject, user.login, user.password)).status).toBe(303);
     expect((await accountOf(user.id))!.id).toBe(legacy.id);
-    expect((await db.selectFrom('accounts').select('redmine_user_id').where('id', '=', sameMail.id).executeTakeFirstOrThrow()).redmine_user_id).toBeNull();
+    expect(
+      (
+        await db
+          .selectFrom('accounts')
+          .select('redmine_user_id')
+          .where('id', '=', sameMail.id)
+          .executeTakeFirstOrThrow()
+      ).redmine_user_id,
+    ).toBeNull();
   });
 });
 
@@ -205,14 +250,24 @@ describe('a Redmine that cannot tell who is staff', () => {
   it('stops the start when a group is named but the key is not an administrator’s, or the group does not exist', async () => {
     const env = redmineTestEnv();
     const base = { REDMINE_URL: env.url, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier}` };
-    await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, REDMINE_STAFF_GROUP: staffGroup.name })).rejects.toThrow(/REDMINE_API_KEY: staff sign-in through Redmine needs an administrator/);
-    await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, STAFF_LOGIN: 'redmine' })).rejects.toThrow(/needs an administrator/);
-    await expect(startTestSystem({ ...base, REDMINE_API_KEY: integrationKey, REDMINE_ADMIN_GROUP: `nope-${randomUUID()}` })).rejects.toThrow(/REDMINE_ADMIN_GROUP: no Redmine group/);
+    await expect(
+      startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, REDMINE_STAFF_GROUP: staffGroup.name }),
+    ).rejects.toThrow(/REDMINE_API_KEY: staff sign-in through Redmine needs an administrator/);
+    await expect(startTestSystem({ ...base, REDMINE_API_KEY: env.apiKey, STAFF_LOGIN: 'redmine' })).rejects.toThrow(
+      /needs an administrator/,
+    );
+    await expect(
+      startTestSystem({ ...base, REDMINE_API_KEY: integrationKey, REDMINE_ADMIN_GROUP: `nope-${randomUUID()}` }),
+    ).rejects.toThrow(/REDMINE_ADMIN_GROUP: no Redmine group/);
   }, 150_000);
 
   it('with a key that is not an administrator’s (STAFF_LOGIN implied), signs nobody in and says it is not set up, before any password is tried', async () => {
     const env = redmineTestEnv();
-    const weak = await startTestSystem({ REDMINE_URL: env.url, REDMINE_API_KEY: env.apiKey, REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier}` });
+    const weak = await startTestSystem({
+      REDMINE_URL: env.url,
+      REDMINE_API_KEY: env.apiKey,
+      REDMINE_PROJECTS: `${demo.slug}=${demoProject.identifier}`,
+    });
     try {
       const member = await redmineUser([demoProject.id]);
       for (const password of [member.password, 'wrong-password']) {
@@ -234,15 +289,35 @@ describe('accounts signed in through Redmine before the link', () => {
       .transaction()
       .execute(async (tx) => {
         const { account: legacy } = await createStaff(tx, { name: 'Ancienne connexion' });
-        await tx.updateTable('accounts').set({ redmine_login: `legacy-${randomUUID()}` }).where('id', '=', legacy.id).execute();
+        await tx
+          .updateTable('accounts')
+          .set({ redmine_login: `legacy-${randomUUID()}` })
+          .where('id', '=', legacy.id)
+          .execute();
         const { account: local } = await createStaff(tx, { name: 'Compte local' });
         for (const [i, account] of [legacy, local].entries()) {
-          await tx.insertInto('sessions').values({ id: `m016-${i}-${randomUUID()}`, account_id: account.id, kind: 'staff', last_seen_at: new Date(), ip: null, user_agent: null }).execute();
+          await tx
+            .insertInto('sessions')
+            .values({
+              id: `m016-${i}-${randomUUID()}`,
+              account_id: account.id,
+              kind: 'staff',
+              last_seen_at: new Date(),
+              ip: null,
+              user_agent: null,
+            })
+            .execute();
         }
         await endUnlinkedSessions(tx);
-        const left = await tx.selectFrom('sessions').select('account_id').where('account_id', 'in', [legacy.id, local.id]).execute();
+        const left = await tx
+          .selectFrom('sessions')
+          .select('account_id')
+          .where('account_id', 'in', [legacy.id, local.id])
+          .execute();
         // Nothing of this stays: other test files share the database.
-        throw Object.assign(new Rollback(), { left: left.map((r) => (r.account_id === legacy.id ? 'legacy' : 'local')) });
+        throw Object.assign(new Rollback(), {
+          left: left.map((r) => (r.account_id === legacy.id ? 'legacy' : 'local')),
+        });
       })
       .catch((err: unknown) => {
         if (err instanceof Rollback) return (err as Rollback & { left: string[] }).left;
@@ -267,16 +342,23 @@ describe('staff and their spaces, from Redmine', () => {
     const viaGroup = await redmineUser();
     await admin.addToGroup(projectGroup.id, viaGroup.id);
     const access = await byProject.app!.deps.staffAccess!.client.getUserAccess(viaGroup.id);
-    expect(access?.memberships).toEqual([{ projectId: otherProject.id, roles: [expect.objectContaining({ name: 'Developer', inherited: true })] }]);
+    expect(access?.memberships).toEqual([
+      { projectId: otherProject.id, roles: [expect.objectContaining({ name: 'Developer', inherited: true })] },
+    ]);
     expect((await signIn(byProject, viaGroup.login, viaGroup.password)).status).toBe(303);
     expect(await spacesOf((await accountOf(viaGroup.id))!.id)).toEqual([`${other.id}:redmine`]);
 
     // The next check replaces the Redmine rows; a space given locally stays.
     await admin.addMembership(demoProject.id, direct.id, ['Reporter']);
     const local = await createSpace(db, 'Espace local');
-    await db.insertInto('staff_spaces').values({ account_id: account.id, space_id: local.id, source: 'local' }).execute();
+    await db
+      .insertInto('staff_spaces')
+      .values({ account_id: account.id, space_id: local.id, source: 'local' })
+      .execute();
     expect((await signIn(byProject, direct.login, direct.password)).status).toBe(303);
-    expect(await spacesOf(account.id)).toEqual([`${demo.id}:redmine`, `${other.id}:redmine`, `${local.id}:local`].sort());
+    expect(await spacesOf(account.id)).toEqual(
+      [`${demo.id}:redmine`, `${other.id}:redmine`, `${local.id}:local`].sort(),
+    );
   });
 
   it('takes Redmine administrators as administrators when no group names them', async () => {
@@ -318,7 +400,9 @@ describe('staff and their spaces, from Redmine', () => {
 
 describe('the scheduled re-check', () => {
   it('is a Temporal schedule running the re-check every few minutes', async () => {
-    const description = await temporal.schedule.getHandle(staffAccessScheduleId(byProject.config.TEMPORAL_TASK_QUEUE)).describe();
+    const description = await temporal.schedule
+      .getHandle(staffAccessScheduleId(byProject.config.TEMPORAL_TASK_QUEUE))
+      .describe();
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'staffAccessCheckWorkflow' });
     expect(description.spec.intervals?.[0]?.every).toBe(STAFF_RECHECK_EVERY_MINUTES * 60_000);
     expect(STAFF_RECHECK_EVERY_MINUTES).toBeLessThanOrEqual(10);
@@ -345,9 +429,17 @@ describe('the scheduled re-check', () => {
     await admin.updateUser(keeper.id, { admin: false });
     // Time passes: their last check is older than the re-check's due time.
     const ids = await Promise.all(Object.values(users).map(async (u) => (await accountOf(u.id))!.id));
-    await db.updateTable('accounts').set({ access_checked_at: sql<Date>`now() - interval '10 minutes'` }).where('id', 'in', ids).execute();
+    await db
+      .updateTable('accounts')
+      .set({ access_checked_at: sql<Date>`now() - interval '10 minutes'` })
+      .where('id', 'in', ids)
+      .execute();
 
-    const result = await temporal.workflow.execute(staffAccessCheckWorkflow, { workflowId: `staff-access-test-${randomUUID()}`, taskQueue: byProject.config.TEMPORAL_TASK_QUEUE, args: [{}] });
+    const result = await temporal.workflow.execute(staffAccessCheckWorkflow, {
+      workflowId: `staff-access-test-${randomUUID()}`,
+      taskQueue: byProject.config.TEMPORAL_TASK_QUEUE,
+      args: [{}],
+    });
     expect(result.checked).toBeGreaterThanOrEqual(4);
     expect(result.revoked).toBeGreaterThanOrEqual(3);
 
@@ -360,13 +452,23 @@ describe('the scheduled re-check', () => {
       const res = await browsers.get(name)!.get('/back-office');
       expect(res.statusCode, name).toBe(302);
       expect(res.headers.location, name).toMatch(/^\/back-office\/connexion/);
-      const revoked = await db.selectFrom('audit_log').select('details').where('action', '=', 'staff.access_revoked').where('subject_id', '=', account.id).execute();
+      const revoked = await db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'staff.access_revoked')
+        .where('subject_id', '=', account.id)
+        .execute();
       expect(revoked, name).toHaveLength(1);
     }
     const reasons = await Promise.all(
       (['locked', 'deleted', 'leftGroup'] as const).map(async (name) => {
         const account = (await accountOf(users[name].id))!;
-        const row = await db.selectFrom('audit_log').select('details').where('action', '=', 'staff.access_revoked').where('subject_id', '=', account.id).executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('audit_log')
+          .select('details')
+          .where('action', '=', 'staff.access_revoked')
+          .where('subject_id', '=', account.id)
+          .executeTakeFirstOrThrow();
         return (row.details as { reason: string }).reason;
       }),
     );

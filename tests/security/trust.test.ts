@@ -33,19 +33,43 @@ async function startServer(overrides: Record<string, string>, logger = pino({ le
 
 /** A sign-in over real HTTP (the socket is 127.0.0.1, which is what a proxy on this machine is),
  * with the headers given on both the form and the post. */
-async function signInOverHttp(base: string, email: string, password: string, headers: Record<string, string>): Promise<Response> {
+async function signInOverHttp(
+  base: string,
+  email: string,
+  password: string,
+  headers: Record<string, string>,
+): Promise<Response> {
   const form = await fetch(`${base}/connexion`, { headers });
-  const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = form.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const body = new URLSearchParams({ email, password, _csrf: csrfToken(await form.text()) });
-  return fetch(`${base}/connexion`, { method: 'POST', redirect: 'manual', headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+  return fetch(`${base}/connexion`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 }
 
 async function loginAddresses(db: Db, accountId: string): Promise<Array<string | null>> {
-  const rows = await db.selectFrom('audit_log').select('ip').where('subject_id', '=', accountId).where('action', 'like', 'login.%').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('audit_log')
+    .select('ip')
+    .where('subject_id', '=', accountId)
+    .where('action', 'like', 'login.%')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.ip);
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -67,8 +91,21 @@ describe('configuration of the trust boundary', () => {
   it('validates TRUSTED_PROXIES at start-up with a clear error, and trusts nobody by default', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
     expect(loadConfig({ PUBLIC_URL: 'https://espace.example.fr' }).trustedProxies).toEqual([]);
-    expect(loadConfig({ TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).trustedProxies).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
-    for (const bad of ['loopback', '10.0.0.0/33', '10.0.0/8', '::1/129', '10.0.0.1/8/8', 'proxy.internal', '10.0.0.0/255.0.0.0']) {
+    expect(loadConfig({ TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).trustedProxies).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of [
+      'loopback',
+      '10.0.0.0/33',
+      '10.0.0/8',
+      '::1/129',
+      '10.0.0.1/8/8',
+      'proxy.internal',
+      '10.0.0.0/255.0.0.0',
+    ]) {
       let error: unknown;
       try {
         loadConfig({ TRUSTED_PROXIES: `127.0.0.1,${bad}` });
@@ -92,13 +129,37 @@ describe('configuration of the trust boundary', () => {
     expect(loadConfig({ DEV_TOOLS: 'false' }, { runCommand: true }).devTools).toBe(false);
     expect(loadConfig({ HOST: '0.0.0.0' }, { runCommand: true }).HOST).toBe('0.0.0.0');
     // The run command pointed at real services is not the development run.
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/guichet', TEMPORAL_ADDRESS: 'temporal:7233' }, { runCommand: true })).toMatchObject({ developmentRun: false, devTools: false, HOST: '0.0.0.0' });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/guichet', TEMPORAL_ADDRESS: 'temporal:7233' }, { runCommand: true }),
+    ).toMatchObject({ developmentRun: false, devTools: false, HOST: '0.0.0.0' });
     expect(loadConfig({ DEV_TOOLS: 'true' }).devTools).toBe(true);
   });
 });
 
 describe('safe redirects', () => {
-  const evil = ['/\\evil.example', '//evil', '//evil.example/x', '/%5Cevil.example', '/%5cevil.example', '%2F%2Fevil', '/%2F%2Fevil', '/%252F%252Fevil', 'https://evil', 'HTTPS://evil', 'javascript:alert(1)', '\\\\evil', '/\t/evil', '/\n/evil', '/%09/evil', '/..//evil', '/a/../..//evil', '/%2e%2e//evil', '/%E0%A4%A', '', 'conversations'];
+  const evil = [
+    '/\\evil.example',
+    '//evil',
+    '//evil.example/x',
+    '/%5Cevil.example',
+    '/%5cevil.example',
+    '%2F%2Fevil',
+    '/%2F%2Fevil',
+    '/%252F%252Fevil',
+    'https://evil',
+    'HTTPS://evil',
+    'javascript:alert(1)',
+    '\\\\evil',
+    '/\t/evil',
+    '/\n/evil',
+    '/%09/evil',
+    '/..//evil',
+    '/a/../..//evil',
+    '/%2e%2e//evil',
+    '/%E0%A4%A',
+    '',
+    'conversations',
+  ];
   it('keeps only paths of this site, raw or decoded', () => {
     for (const next of evil) expect(safeRedirect(next), JSON.stringify(next)).toBe('/');
     expect(safeRedirect(undefined)).toBe('/');
@@ -131,7 +192,15 @@ describe('address-sensitive routes with TRUSTED_PROXIES empty (the default)', ()
       }
       // Even from a loopback socket (inject sets it): no access decision reads the address.
       expect((await system.app!.inject({ url: path, remoteAddress: '127.0.0.1' })).statusCode).toBe(404);
-      expect((await system.app!.inject({ url: path, remoteAddress: '::1', headers: { authorization: 'Bearer anything-at-all-here' } })).statusCode).toBe(404);
+      expect(
+        (
+          await system.app!.inject({
+            url: path,
+            remoteAddress: '::1',
+            headers: { authorization: 'Bearer anything-at-all-here' },
+          })
+        ).statusCode,
+      ).toBe(404);
     }
     expect(system.metricsUrl).toBeUndefined();
   });
@@ -141,7 +210,9 @@ describe('address-sensitive routes with TRUSTED_PROXIES empty (the default)', ()
     const { account } = await createClient(db);
     const statuses: number[] = [];
     for (const spoof of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '127.0.0.1']) {
-      statuses.push((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': spoof })).status);
+      statuses.push(
+        (await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': spoof })).status,
+      );
     }
     // Three tries per address and e-mail; a new forged address each time buys no fourth.
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -149,7 +220,16 @@ describe('address-sensitive routes with TRUSTED_PROXIES empty (the default)', ()
   });
 
   it('redirects the language switch only within the site (inject and Chromium)', async () => {
-    const cases = ['/\\evil.example', '//evil', '/%5Cevil.example', '%2F%2Fevil', '/%2F%2Fevil', 'https://evil', '/\t/evil', '/..//evil'];
+    const cases = [
+      '/\\evil.example',
+      '//evil',
+      '/%5Cevil.example',
+      '%2F%2Fevil',
+      '/%2F%2Fevil',
+      'https://evil',
+      '/\t/evil',
+      '/..//evil',
+    ];
     for (const next of cases) {
       const res = await system.app!.inject({ url: `/langue/fr?next=${encodeURIComponent(next)}` });
       expect(res.statusCode, next).toBe(302);
@@ -162,7 +242,16 @@ describe('address-sensitive routes with TRUSTED_PROXIES empty (the default)', ()
     const context = await chromium.newContext({ baseURL: system.url });
     const page = await context.newPage();
     // Typed as an attacker would put it in a link: the escapes left as they are.
-    for (const raw of ['/%5Cevil.example', '/\\evil.example', '//evil.example', '%2F%2Fevil.example', '/%2F%2Fevil.example', 'https://evil.example', '/%09/evil.example', '/..//evil.example']) {
+    for (const raw of [
+      '/%5Cevil.example',
+      '/\\evil.example',
+      '//evil.example',
+      '%2F%2Fevil.example',
+      '/%2F%2Fevil.example',
+      'https://evil.example',
+      '/%09/evil.example',
+      '/..//evil.example',
+    ]) {
       await page.goto(`/langue/fr?next=${raw}`);
       expect(new URL(page.url()).origin, raw).toBe(origin);
       expect(page.url(), raw).toBe(`${origin}/connexion`);
@@ -175,7 +264,12 @@ describe('address-sensitive routes behind a trusted proxy (TRUSTED_PROXIES=127.0
   const METRICS_TOKEN = randomBytes(24).toString('hex');
   let system: System;
   beforeAll(async () => {
-    system = await startServer({ TRUSTED_PROXIES: '127.0.0.1', LOGIN_RATE_LIMIT: '3', METRICS_TOKEN, METRICS_PORT: '0' });
+    system = await startServer({
+      TRUSTED_PROXIES: '127.0.0.1',
+      LOGIN_RATE_LIMIT: '3',
+      METRICS_TOKEN,
+      METRICS_PORT: '0',
+    });
   });
   afterAll(async () => {
     await system?.stop();
@@ -185,30 +279,65 @@ describe('address-sensitive routes behind a trusted proxy (TRUSTED_PROXIES=127.0
     const db = system.database.db;
     const { account, password } = await createClient(db);
     // The proxy appends the address it saw; whatever the client sent is further left.
-    expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(401);
-    expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '127.0.0.1, 198.51.100.7' })).status).toBe(401);
-    expect((await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '10.9.9.9, ::1, 198.51.100.7' })).status).toBe(401);
+    expect(
+      (await signInOverHttp(system.url, account.email, 'wrong-password', { 'x-forwarded-for': '198.51.100.7' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await signInOverHttp(system.url, account.email, 'wrong-password', {
+          'x-forwarded-for': '127.0.0.1, 198.51.100.7',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await signInOverHttp(system.url, account.email, 'wrong-password', {
+          'x-forwarded-for': '10.9.9.9, ::1, 198.51.100.7',
+        })
+      ).status,
+    ).toBe(401);
     // The budget of 198.51.100.7 is spent, however it dresses up; another client still has theirs
     // (another account: the account's own budget is spent too, counted per account as well).
     const other = await createClient(db);
-    expect((await signInOverHttp(system.url, other.account.email, other.password, { 'x-forwarded-for': '127.0.0.1, 198.51.100.7' })).status).toBe(429);
-    expect((await signInOverHttp(system.url, other.account.email, other.password, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(303);
-    expect((await signInOverHttp(system.url, account.email, password, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(429);
+    expect(
+      (
+        await signInOverHttp(system.url, other.account.email, other.password, {
+          'x-forwarded-for': '127.0.0.1, 198.51.100.7',
+        })
+      ).status,
+    ).toBe(429);
+    expect(
+      (await signInOverHttp(system.url, other.account.email, other.password, { 'x-forwarded-for': '198.51.100.8' }))
+        .status,
+    ).toBe(303);
+    expect(
+      (await signInOverHttp(system.url, account.email, password, { 'x-forwarded-for': '198.51.100.9' })).status,
+    ).toBe(429);
     expect(await loginAddresses(db, account.id)).toEqual(['198.51.100.7', '198.51.100.7', '198.51.100.7']);
     expect(await loginAddresses(db, other.account.id)).toEqual(['198.51.100.8']);
   });
 
   it('has no development pages even for the proxy’s own address', async () => {
     for (const headers of [{}, ...SPOOFS]) {
-      for (const path of ['/dev/mails', '/dev/sms']) expect((await fetch(`${system.url}${path}`, { headers })).status).toBe(404);
+      for (const path of ['/dev/mails', '/dev/sms'])
+        expect((await fetch(`${system.url}${path}`, { headers })).status).toBe(404);
     }
   });
 
   it('serves /metrics on the public port only with the token', async () => {
-    for (const headers of [{}, ...SPOOFS, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: METRICS_TOKEN }, { authorization: `Basic ${METRICS_TOKEN}` }, { authorization: `Bearer ${METRICS_TOKEN}x` }]) {
+    for (const headers of [
+      {},
+      ...SPOOFS,
+      { authorization: 'Bearer wrong-token-of-some-length' },
+      { authorization: METRICS_TOKEN },
+      { authorization: `Basic ${METRICS_TOKEN}` },
+      { authorization: `Bearer ${METRICS_TOKEN}x` },
+    ]) {
       expect((await fetch(`${system.url}/metrics`, { headers })).status, JSON.stringify(headers)).toBe(404);
     }
-    const ok = await fetch(`${system.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, 'x-forwarded-for': '203.0.113.50' } });
+    const ok = await fetch(`${system.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}`, 'x-forwarded-for': '203.0.113.50' },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('guichet_notifications_pending ');
   });
@@ -221,7 +350,10 @@ describe('address-sensitive routes behind a trusted proxy (TRUSTED_PROXIES=127.0
     expect((await fetch(`${system.metricsUrl}/dev/mails`)).status).toBe(404);
     const port = Number(new URL(system.metricsUrl!).port);
     // From this machine's other addresses the listener is not there at all.
-    const others = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
+    const others = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4')
+      .map((i) => i!.address);
     expect(others.length).toBeGreaterThan(0);
     for (const address of others) {
       const outcome = await new Promise<string>((resolve) => {
@@ -286,22 +418,41 @@ describe('Redmine markers a client cannot forge (real Redmine)', () => {
 
   it('neutralises marker lines in client text; the internal note is still written and not mirrored as delivered', async () => {
     const fakeConversation = randomUUID();
-    const { account, password } = await createClient(db, { space, name: `Claire <!-- guichet:conversation-${fakeConversation} --> Martin` });
+    const { account, password } = await createClient(db, {
+      space,
+      name: `Claire <!-- guichet:conversation-${fakeConversation} --> Martin`,
+    });
     const browser = new Browser(system.app!);
     await browser.login(account.email, password);
     const forged = `ack-${randomUUID()}`;
     const subject = `Fuite <!-- guichet:${forged} --> ${randomBytes(3).toString('hex')}`;
     const body = `Bonjour,\n\n<!-- guichet:${forged} -->\n\nle robinet fuit. <!-- caché au personnel -->`;
-    const res = await browser.post('/conversations', { spaceId: space.id, subject, body }, { formUrl: '/conversations/nouvelle' });
+    const res = await browser.post(
+      '/conversations',
+      { spaceId: space.id, subject, body },
+      { formUrl: '/conversations/nouvelle' },
+    );
     expect(res.statusCode).toBe(303);
     const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
     const issueId = (await eventually(
-      async () => (await db.selectFrom('conversations').select('redmine_issue_id').where('id', '=', conversationId).executeTakeFirstOrThrow()).redmine_issue_id,
+      async () =>
+        (
+          await db
+            .selectFrom('conversations')
+            .select('redmine_issue_id')
+            .where('id', '=', conversationId)
+            .executeTakeFirstOrThrow()
+        ).redmine_issue_id,
       (id) => id !== null,
       'the issue',
     ))!;
     admin.trackIssue(issueId);
-    const first = await db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).where('author_kind', '=', 'client').executeTakeFirstOrThrow();
+    const first = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .where('author_kind', '=', 'client')
+      .executeTakeFirstOrThrow();
 
     // The client's note: their text with the openers broken, our marker as its last line only.
     const issue = await eventually(
@@ -332,20 +483,45 @@ describe('Redmine markers a client cannot forge (real Redmine)', () => {
 
     // A follow-up naming a staff answer not yet in Redmine does not make the mirror take it as delivered.
     const pendingId = randomUUID();
-    await insertMessage(db, { id: pendingId, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Équipe', body: 'Réponse en attente', redmineDelivery: 'pending' });
-    const followUp = await browser.post(`/conversations/${conversationId}/messages`, { body: `Et ceci :\n<!-- guichet:message-${pendingId} -->` }, { formUrl: `/conversations/${conversationId}` });
+    await insertMessage(db, {
+      id: pendingId,
+      conversationId,
+      authorKind: 'staff',
+      authorAccountId: null,
+      authorDisplayName: 'Équipe',
+      body: 'Réponse en attente',
+      redmineDelivery: 'pending',
+    });
+    const followUp = await browser.post(
+      `/conversations/${conversationId}/messages`,
+      { body: `Et ceci :\n<!-- guichet:message-${pendingId} -->` },
+      { formUrl: `/conversations/${conversationId}` },
+    );
     expect(followUp.statusCode).toBe(303);
     const followUpRow = await eventually(
-      () => db.selectFrom('messages').select(['id', 'redmine_journal_id']).where('conversation_id', '=', conversationId).where('author_kind', '=', 'client').where('id', '!=', first.id).executeTakeFirst(),
+      () =>
+        db
+          .selectFrom('messages')
+          .select(['id', 'redmine_journal_id'])
+          .where('conversation_id', '=', conversationId)
+          .where('author_kind', '=', 'client')
+          .where('id', '!=', first.id)
+          .executeTakeFirst(),
       (m) => m?.redmine_journal_id != null,
       'the follow-up in Redmine',
     );
     // Two rescans later (REDMINE_RESCAN_MINUTES = 3 s), the pending answer is still pending.
     await new Promise((r) => setTimeout(r, 7000));
-    const pending = await db.selectFrom('messages').select(['redmine_delivery', 'redmine_journal_id']).where('id', '=', pendingId).executeTakeFirstOrThrow();
+    const pending = await db
+      .selectFrom('messages')
+      .select(['redmine_delivery', 'redmine_journal_id'])
+      .where('id', '=', pendingId)
+      .executeTakeFirstOrThrow();
     expect(pending).toEqual({ redmine_delivery: 'pending', redmine_journal_id: null });
     const journals = (await staff.getIssue(issueId, { journals: true }))!.journals!;
-    expect(noteMarkerRefs(journals.find((j) => j.id === followUpRow!.redmine_journal_id)!.notes)).toEqual([`message-${followUpRow!.id}`]);
+    expect(noteMarkerRefs(journals.find((j) => j.id === followUpRow!.redmine_journal_id)!.notes)).toEqual([
+      `message-${followUpRow!.id}`,
+    ]);
   });
 });
 
@@ -372,7 +548,8 @@ describe('info logs', () => {
     const client = new Browser(system.app!);
     expect((await client.login(account.email, password)).statusCode).toBe(303);
     const search = `TELEFI-${randomBytes(4).toString('hex')}`;
-    for (const q of [search, name]) expect((await client.get(`/dossiers?q=${encodeURIComponent(q)}`)).body).toContain('Affaire non trouvée');
+    for (const q of [search, name])
+      expect((await client.get(`/dossiers?q=${encodeURIComponent(q)}`)).body).toContain('Affaire non trouvée');
     expect((await new Browser(system.app!).login(`${account.email}`, 'wrong-password')).statusCode).toBe(401);
     expect((await new Browser(system.app!).post('/mot-de-passe', { email: account.email })).statusCode).toBe(200);
     const officer = await createStaff(db);
@@ -380,17 +557,34 @@ describe('info logs', () => {
     expect((await office.login(officer.account.email, officer.password, 'staff')).statusCode).toBe(303);
     for (const q of [name, account.email, search]) {
       expect((await office.get(`/back-office/clients?q=${encodeURIComponent(q)}`)).statusCode).toBe(200);
-      expect((await office.get(`/back-office/dossiers?q=${encodeURIComponent(q)}`)).body).toContain('Affaire non trouvée');
+      expect((await office.get(`/back-office/dossiers?q=${encodeURIComponent(q)}`)).body).toContain(
+        'Affaire non trouvée',
+      );
     }
 
     const log = lines.join('');
     // The capture works: the requests are there, by their paths.
-    const urls = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } }).filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
+    const urls = lines
+      .map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } })
+      .filter((l) => l.msg === 'incoming request')
+      .map((l) => l.req?.url);
     expect(urls).toContain('/back-office/clients');
     expect(urls).toContain('/dossiers');
     expect(urls).toContain('/connexion');
-    for (const secret of [name, 'Zéphyrine', 'Quillard', account.email, account.email.split('@')[0]!, search, officer.account.email]) {
-      for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ q: secret }).toString().slice(2)])) {
+    for (const secret of [
+      name,
+      'Zéphyrine',
+      'Quillard',
+      account.email,
+      account.email.split('@')[0]!,
+      search,
+      officer.account.email,
+    ]) {
+      for (const form of new Set([
+        secret,
+        encodeURIComponent(secret),
+        new URLSearchParams({ q: secret }).toString().slice(2),
+      ])) {
         expect(log, form).not.toContain(form);
       }
     }

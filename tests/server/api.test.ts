@@ -13,9 +13,14 @@ afterAll(() => system?.stop());
 
 describe('JSON API', () => {
   it('answers 401 without a session, in the visitor language', async () => {
-    const res = await system.app!.inject({ url: '/api/v1/conversations', headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    const res = await system.app!.inject({
+      url: '/api/v1/conversations',
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ message: 'Your session expired after 30 minutes of inactivity. Please log in again.' });
+    expect(res.json()).toEqual({
+      message: 'Your session expired after 30 minutes of inactivity. Please log in again.',
+    });
   });
 
   it('lists the client conversations with paging and validates the query', async () => {
@@ -25,7 +30,11 @@ describe('JSON API', () => {
     const browser = new Browser(system.app!);
     await browser.login(account.email, password);
     for (const subject of ['Un', 'Deux', 'Trois']) {
-      const res = await browser.post('/conversations', { spaceId: space.id, subject, body: 'x' }, { formUrl: '/conversations/nouvelle' });
+      const res = await browser.post(
+        '/conversations',
+        { spaceId: space.id, subject, body: 'x' },
+        { formUrl: '/conversations/nouvelle' },
+      );
       expect(res.statusCode).toBe(303);
     }
     const page = await browser.get('/api/v1/conversations?limit=2&page=1');
@@ -36,7 +45,9 @@ describe('JSON API', () => {
     expect(body.items[0]).toMatchObject({ space: 'Syndic', status: 'open' });
     const bad = await browser.get('/api/v1/conversations?limit=1000');
     expect(bad.statusCode).toBe(400);
-    const detail = await browser.get(`/api/v1/conversations/${(body.items as unknown as Array<{ id: string }>)[0]!.id}`);
+    const detail = await browser.get(
+      `/api/v1/conversations/${(body.items as unknown as Array<{ id: string }>)[0]!.id}`,
+    );
     expect(detail.json<{ messages: Array<{ body: string }> }>().messages[0]?.body).toBe('x');
     expect((await browser.get('/api/v1/conversations/not-a-uuid')).statusCode).toBe(404);
   });
@@ -46,7 +57,12 @@ describe('JSON API', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/conversations', '/api/v1/conversations/{id}', '/api/v1/me', '/health']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/conversations',
+      '/api/v1/conversations/{id}',
+      '/api/v1/me',
+      '/health',
+    ]);
   });
 
   it('reports database and Temporal health', async () => {
@@ -74,7 +90,11 @@ describe('pages', () => {
     const { account, password } = await createClient(db, { space });
     const browser = new Browser(system.app!);
     await browser.login(account.email, password);
-    const res = await browser.post('/conversations', { spaceId: space.id, subject: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)>' }, { formUrl: '/conversations/nouvelle' });
+    const res = await browser.post(
+      '/conversations',
+      { spaceId: space.id, subject: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)>' },
+      { formUrl: '/conversations/nouvelle' },
+    );
     const thread = await browser.get(res.headers.location as string);
     expect(thread.body).not.toContain('<script>alert(1)</script>');
     expect(thread.body).not.toContain('<img src=x');

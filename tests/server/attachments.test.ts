@@ -60,7 +60,11 @@ async function loggedInClient(locale: 'fr' | 'en' = 'fr') {
 }
 
 async function countsFor(accountId: string) {
-  const conversations = await db.selectFrom('conversations').select('id').where('client_account_id', '=', accountId).execute();
+  const conversations = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('client_account_id', '=', accountId)
+    .execute();
   const messages = await db
     .selectFrom('messages')
     .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
@@ -80,7 +84,12 @@ async function countsFor(accountId: string) {
   return { conversations: conversations.length, messages: messages.length, attachments: attachments.length };
 }
 
-function compose(browser: Browser, files: UploadFile[], fields: Record<string, string> = {}, options: { csrf?: string | null; csrfLast?: boolean } = {}) {
+function compose(
+  browser: Browser,
+  files: UploadFile[],
+  fields: Record<string, string> = {},
+  options: { csrf?: string | null; csrfLast?: boolean } = {},
+) {
   return browser.postMultipart(
     '/conversations',
     { spaceId: space.id, subject: 'Mes justificatifs', body: 'Voici les pièces demandées.', cc: '', ...fields },
@@ -96,7 +105,9 @@ function conversationIdOf(location: unknown): string {
 }
 
 function downloadLinks(html: string, prefix: string): string[] {
-  return [...html.matchAll(new RegExp(`href="(${prefix}/[0-9a-f-]{36}/pieces-jointes/[0-9a-f-]{36})"`, 'g'))].map((m) => m[1]!);
+  return [...html.matchAll(new RegExp(`href="(${prefix}/[0-9a-f-]{36}/pieces-jointes/[0-9a-f-]{36})"`, 'g'))].map(
+    (m) => m[1]!,
+  );
 }
 
 describe('attaching files', () => {
@@ -104,11 +115,17 @@ describe('attaching files', () => {
     const { browser } = await loggedInClient();
     const page = await browser.get('/conversations/nouvelle');
     expect(page.body).toContain('enctype="multipart/form-data"');
-    expect(page.body).toMatch(/<input id="files" name="files" type="file" multiple accept="\.pdf,\.png,\.jpg,\.jpeg,\.tif,\.tiff,\.bmp,\.gif,[^"]*application\/pdf/);
+    expect(page.body).toMatch(
+      /<input id="files" name="files" type="file" multiple accept="\.pdf,\.png,\.jpg,\.jpeg,\.tif,\.tiff,\.bmp,\.gif,[^"]*application\/pdf/,
+    );
     expect(page.body).toContain('<label for="files">Pièces jointes (facultatif)</label>');
-    expect(page.body).toContain('Formats acceptés : PDF, PNG, JPG, TIF, BMP, GIF. 10 Mo au plus par fichier, 5 fichiers au plus.');
+    expect(page.body).toContain(
+      'Formats acceptés : PDF, PNG, JPG, TIF, BMP, GIF. 10 Mo au plus par fichier, 5 fichiers au plus.',
+    );
     // The token comes before the file input: the CSRF check sees it before any file.
-    expect(page.body.indexOf('name="_csrf"', page.body.indexOf('action="/conversations"'))).toBeLessThan(page.body.indexOf('name="files"'));
+    expect(page.body.indexOf('name="_csrf"', page.body.indexOf('action="/conversations"'))).toBeLessThan(
+      page.body.indexOf('name="files"'),
+    );
   });
 
   it('stores the files of a new message and of a reply, for the owner and the back-office to download, byte for byte', async () => {
@@ -124,9 +141,11 @@ describe('attaching files', () => {
     expect(created.statusCode).toBe(303);
     const conversationId = conversationIdOf(created.headers.location);
 
-    const reply = await browser.postMultipart(`/conversations/${conversationId}/messages`, { body: 'Et le justificatif de domicile.' }, [
-      { filename: 'facture.jpg', content: jpeg(3000), contentType: 'image/jpeg' },
-    ]);
+    const reply = await browser.postMultipart(
+      `/conversations/${conversationId}/messages`,
+      { body: 'Et le justificatif de domicile.' },
+      [{ filename: 'facture.jpg', content: jpeg(3000), contentType: 'image/jpeg' }],
+    );
     expect(reply.statusCode).toBe(303);
 
     const rows = await db
@@ -164,18 +183,35 @@ describe('attaching files', () => {
       `attachment; filename="avis d_imposition 2025.pdf"; filename*=UTF-8''${encodeURIComponent('avis d’imposition 2025.pdf')}`,
     );
     expect(download.headers['cache-control']).toBe('private, no-store');
-    const audited = await db.selectFrom('audit_log').selectAll().where('action', '=', 'attachment.download').where('subject_id', '=', rows[0]!.id).execute();
+    const audited = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'attachment.download')
+      .where('subject_id', '=', rows[0]!.id)
+      .execute();
     expect(audited.map((a) => [a.actor_kind, a.actor_account_id])).toEqual([['client', account.id]]);
 
     // Someone else's file does not exist for another client; nor without a session.
     const stranger = await loggedInClient();
     expect((await stranger.browser.get(links[0]!)).statusCode).toBe(404);
-    expect((await stranger.browser.get(links[0]!.replace(/pieces-jointes\/.*/, `pieces-jointes/${rows[0]!.id.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}`))).statusCode).toBe(404);
+    expect(
+      (
+        await stranger.browser.get(
+          links[0]!.replace(
+            /pieces-jointes\/.*/,
+            `pieces-jointes/${rows[0]!.id.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}`,
+          ),
+        )
+      ).statusCode,
+    ).toBe(404);
     const anonymous = await new Browser(system.app!).get(links[0]!);
     expect(anonymous.statusCode).toBe(302);
     expect(anonymous.headers.location).toBe('/connexion');
     // A client session is no back-office session.
-    expect((await browser.get(`/back-office/conversations/${conversationId}/pieces-jointes/${rows[0]!.id}`)).headers.location).toBe('/back-office/connexion');
+    expect(
+      (await browser.get(`/back-office/conversations/${conversationId}/pieces-jointes/${rows[0]!.id}`)).headers
+        .location,
+    ).toBe('/back-office/connexion');
 
     // Staff see the files in the thread and download them from the back-office.
     const { account: staff, password } = await createStaff(db, { spaces: [space] });
@@ -188,11 +224,22 @@ describe('attaching files', () => {
     expect(staffDownload.statusCode).toBe(200);
     expect(staffDownload.rawPayload.equals(photo)).toBe(true);
     expect(staffDownload.headers['content-type']).toBe('application/octet-stream');
-    const staffAudit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'attachment.download').where('subject_id', '=', rows[1]!.id).execute();
+    const staffAudit = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'attachment.download')
+      .where('subject_id', '=', rows[1]!.id)
+      .execute();
     expect(staffAudit.map((a) => [a.actor_kind, a.actor_account_id])).toEqual([['staff', staff.id]]);
     // An attachment id of another conversation is not found through this one.
     const other = await compose(browser, [{ filename: 'autre.pdf', content: pdf() }]);
-    expect((await office.get(`/back-office/conversations/${conversationIdOf(other.headers.location)}/pieces-jointes/${rows[0]!.id}`)).statusCode).toBe(404);
+    expect(
+      (
+        await office.get(
+          `/back-office/conversations/${conversationIdOf(other.headers.location)}/pieces-jointes/${rows[0]!.id}`,
+        )
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('accepts every allowed format, up to exactly 10 MB, and up to 5 files', async () => {
@@ -212,7 +259,13 @@ describe('attaching files', () => {
       .where('messages.conversation_id', '=', conversationIdOf(res.headers.location))
       .orderBy('attachments.created_at')
       .execute();
-    expect(rows.map((r) => r.content_type)).toEqual(['image/tiff', 'image/tiff', 'image/bmp', 'image/gif', 'application/pdf']);
+    expect(rows.map((r) => r.content_type)).toEqual([
+      'image/tiff',
+      'image/tiff',
+      'image/bmp',
+      'image/gif',
+      'application/pdf',
+    ]);
     expect(rows[4]!.size_bytes).toBe(10 * MB);
     expect((await countsFor(account.id)).attachments).toBe(5);
   });
@@ -254,7 +307,8 @@ describe('refused files', () => {
     {
       what: 'other bytes behind a .pdf name',
       files: [{ filename: 'facture.pdf', content: Buffer.concat([Buffer.from('MZ\x90\0'), randomBytes(4000)]) }],
-      message: 'Le fichier « facture.pdf » n’est pas accepté : son contenu n’est pas celui d’un fichier PDF. Formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.',
+      message:
+        'Le fichier « facture.pdf » n’est pas accepté : son contenu n’est pas celui d’un fichier PDF. Formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.',
     },
     {
       what: 'a PNG named .jpg',
@@ -269,7 +323,8 @@ describe('refused files', () => {
     {
       what: 'a file without extension',
       files: [{ filename: 'LISEZMOI', content: pdf() }],
-      message: 'Le fichier « LISEZMOI » n’est pas accepté : formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.',
+      message:
+        'Le fichier « LISEZMOI » n’est pas accepté : formats acceptés PDF, PNG, JPG, TIF, BMP, GIF, 10 Mo au plus.',
     },
     {
       what: 'an empty file',
@@ -314,7 +369,9 @@ describe('refused files', () => {
       expect(res.statusCode).toBe(400);
       const text = decodeEntities(res.body);
       expect(text).toContain(c.message);
-      expect(text).toContain('Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.');
+      expect(text).toContain(
+        'Votre message n’a pas été envoyé et aucun fichier n’a été enregistré : merci de choisir à nouveau vos fichiers.',
+      );
       expect(text).toContain('value="Objet « tapé »"');
       expect(text).toContain('>Le texte que j’avais écrit.</textarea>');
       expect(await countsFor(account.id)).toEqual({ conversations: 0, messages: 0, attachments: 0 });
@@ -330,7 +387,9 @@ describe('refused files', () => {
     ]);
     expect(res.statusCode).toBe(400);
     const text = decodeEntities(res.body);
-    expect(text).toContain('The file “a.exe” is not accepted: accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.');
+    expect(text).toContain(
+      'The file “a.exe” is not accepted: accepted formats are PDF, PNG, JPG, TIF, BMP, GIF, 10 MB at most.',
+    );
     expect(text).toContain('The file “b.pdf” is not accepted: its content is not that of a PDF file.');
     expect(text).toContain('Your message was not sent and no file was kept: please choose your files again.');
     expect(await countsFor(account.id)).toEqual({ conversations: 0, messages: 0, attachments: 0 });
@@ -374,9 +433,16 @@ describe('unreadable forms', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = `guichet_session=${browser.cookie('guichet_session')}; guichet_csrf=${browser.cookie('guichet_csrf')}`;
     const before = await storedFiles();
-    const noBoundary = await system.app!.inject({ method: 'POST', url: '/conversations', payload: 'abc', headers: { cookie, 'content-type': 'multipart/form-data' } });
+    const noBoundary = await system.app!.inject({
+      method: 'POST',
+      url: '/conversations',
+      payload: 'abc',
+      headers: { cookie, 'content-type': 'multipart/form-data' },
+    });
     expect(noBoundary.statusCode).toBe(400);
-    expect(decodeEntities(noBoundary.body)).toContain('Ce formulaire n’a pas pu être lu : rien n’a été enregistré. Merci de le renvoyer.');
+    expect(decodeEntities(noBoundary.body)).toContain(
+      'Ce formulaire n’a pas pu être lu : rien n’a été enregistré. Merci de le renvoyer.',
+    );
     const { body } = multipartBody([
       { name: '_csrf', value: token },
       { name: 'spaceId', value: space.id },
@@ -388,10 +454,17 @@ describe('unreadable forms', () => {
     // The first file whole, then a second one that never ends.
     const cut = Buffer.concat([
       body.subarray(0, body.length - `--${boundary}--\r\n`.length),
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="coupe.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="coupe.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
       pdf(100_000),
     ]);
-    const res = await system.app!.inject({ method: 'POST', url: '/conversations', payload: cut, headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const res = await system.app!.inject({
+      method: 'POST',
+      url: '/conversations',
+      payload: cut,
+      headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     expect(res.statusCode).toBe(400);
     expect(await countsFor(account.id)).toEqual({ conversations: 0, messages: 0, attachments: 0 });
     expect(await storedFiles()).toEqual(before);
@@ -423,7 +496,12 @@ describe('CSRF on forms with files', () => {
     const conversationId = conversationIdOf(created.headers.location);
     const counts = await countsFor(account.id);
     const before = await storedFiles();
-    const res = await browser.postMultipart(`/conversations/${conversationId}/messages`, { body: 'Réponse.' }, [{ filename: 'a.pdf', content: pdf() }], { csrf: null });
+    const res = await browser.postMultipart(
+      `/conversations/${conversationId}/messages`,
+      { body: 'Réponse.' },
+      [{ filename: 'a.pdf', content: pdf() }],
+      { csrf: null },
+    );
     expect(res.statusCode).toBe(403);
     expect(await countsFor(account.id)).toEqual(counts);
     expect(await storedFiles()).toEqual(before);
@@ -441,7 +519,13 @@ describe('CSRF on forms with files', () => {
         { name: 'subject', value: 'Objet' },
         { name: 'files', file: { filename: 'scan.pdf', content: pdf(3 * MB) } },
       ]);
-      const refused = await rawRequest(agent, '/conversations', 'POST', { cookie, 'content-type': contentType, 'content-length': String(body.length) }, body);
+      const refused = await rawRequest(
+        agent,
+        '/conversations',
+        'POST',
+        { cookie, 'content-type': contentType, 'content-length': String(body.length) },
+        body,
+      );
       expect(refused.status).toBe(403);
       const next = await rawRequest(agent, '/conversations', 'GET', { cookie });
       expect(next.status).toBe(200);
@@ -458,15 +542,25 @@ describe('CSRF on forms with files', () => {
     const before = await storedFiles();
     const stranger = await loggedInClient();
     const token = (await stranger.browser.get('/conversations/nouvelle')).body;
-    const res = await stranger.browser.postMultipart(`/conversations/${conversationId}/messages`, { body: 'Intrus.' }, [{ filename: 'a.pdf', content: pdf() }], {
-      csrf: /name="_csrf" value="([^"]+)"/.exec(token)![1]!,
-    });
+    const res = await stranger.browser.postMultipart(
+      `/conversations/${conversationId}/messages`,
+      { body: 'Intrus.' },
+      [{ filename: 'a.pdf', content: pdf() }],
+      {
+        csrf: /name="_csrf" value="([^"]+)"/.exec(token)![1]!,
+      },
+    );
     expect(res.statusCode).toBe(404);
     const anonymous = new Browser(system.app!);
     const page = await anonymous.get('/connexion');
-    const out = await anonymous.postMultipart('/conversations', { spaceId: space.id, subject: 'x', body: 'y' }, [{ filename: 'a.pdf', content: pdf() }], {
-      csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!,
-    });
+    const out = await anonymous.postMultipart(
+      '/conversations',
+      { spaceId: space.id, subject: 'x', body: 'y' },
+      [{ filename: 'a.pdf', content: pdf() }],
+      {
+        csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!,
+      },
+    );
     expect(out.statusCode).toBe(302);
     expect(out.headers.location).toBe('/connexion');
     expect(await storedFiles()).toEqual(before);
@@ -474,7 +568,13 @@ describe('CSRF on forms with files', () => {
 });
 
 /** One request over a real connection of `agent` (app.inject has no connections). */
-function rawRequest(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; reused: boolean }> {
+function rawRequest(
+  agent: http.Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; reused: boolean }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${system.url}${url}`, { method, headers, agent }, (res) => {
       res.resume();

@@ -110,11 +110,20 @@ describe('generated passwords by e-mail', () => {
     const res = await browser.post('/mot-de-passe', { email: account.email });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Si cette adresse est connue de nos services');
-    const mail = await smtp.waitFor((m) => m.subject === 'Votre mot de passe pour l’espace client' && m.text?.includes(account.full_name) === true && smtp.to(account.email).includes(m));
+    const mail = await smtp.waitFor(
+      (m) =>
+        m.subject === 'Votre mot de passe pour l’espace client' &&
+        m.text?.includes(account.full_name) === true &&
+        smtp.to(account.email).includes(m),
+    );
     const password = passwordIn(mail.text);
     expect((await browser.login(account.email, password)).statusCode).toBe(303);
     // Once delivered, the outbox keeps no copy of the password.
-    const stored = await system.database.db.selectFrom('notifications').select(['body_text', 'status']).where('recipient', '=', account.email).executeTakeFirstOrThrow();
+    const stored = await system.database.db
+      .selectFrom('notifications')
+      .select(['body_text', 'status'])
+      .where('recipient', '=', account.email)
+      .executeTakeFirstOrThrow();
     expect(stored.status).toBe('sent');
     expect(stored.body_text).not.toContain(password);
 
@@ -155,7 +164,11 @@ describe('who sees what', () => {
     const bob = await createClient(db, { space });
     const a = new Browser(system.app!);
     await a.login(alice.account.email, alice.password);
-    const created = await a.post('/conversations', { spaceId: space.id, subject: 'Privé', body: 'Mon bail' }, { formUrl: '/conversations/nouvelle' });
+    const created = await a.post(
+      '/conversations',
+      { spaceId: space.id, subject: 'Privé', body: 'Mon bail' },
+      { formUrl: '/conversations/nouvelle' },
+    );
     const id = /\/conversations\/([0-9a-f-]{36})/.exec(created.headers.location as string)![1]!;
 
     const b = new Browser(system.app!);
@@ -168,7 +181,11 @@ describe('who sees what', () => {
     expect(list.body).not.toContain('Privé');
     // A client cannot write into a space that does not know them.
     const other = await createSpace(db, 'Copropriété');
-    const refused = await b.post('/conversations', { spaceId: other.id, subject: 'x', body: 'y' }, { formUrl: '/conversations/nouvelle' });
+    const refused = await b.post(
+      '/conversations',
+      { spaceId: other.id, subject: 'x', body: 'y' },
+      { formUrl: '/conversations/nouvelle' },
+    );
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('Merci de choisir le service concerné.');
   });

@@ -33,8 +33,13 @@ afterAll(async () => {
 });
 
 async function staff(options: { admin?: boolean; locale?: 'fr' | 'en' } = {}): Promise<Browser> {
-  const { account, password } = await createStaff(db, { name: 'Julien Bernard', admin: options.admin ?? false, spaces: [space] });
-  if (options.locale) await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
+  const { account, password } = await createStaff(db, {
+    name: 'Julien Bernard',
+    admin: options.admin ?? false,
+    spaces: [space],
+  });
+  if (options.locale)
+    await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);
   return browser;
@@ -42,8 +47,16 @@ async function staff(options: { admin?: boolean; locale?: 'fr' | 'en' } = {}): P
 
 const number = () => `TELEFI-2026-${Math.floor(Math.random() * 1e9)}`;
 /** Cases of a number, any case (other test files write cases at the same time: never a global count). */
-const casesNumbered = async (ref: string) => (await db.selectFrom('cases').select('id').where(sql`lower(number)`, '=', ref.toLowerCase()).execute()).length;
-const casesOf = async (clientId: string) => (await db.selectFrom('cases').select('id').where('client_account_id', '=', clientId).execute()).length;
+const casesNumbered = async (ref: string) =>
+  (
+    await db
+      .selectFrom('cases')
+      .select('id')
+      .where(sql`lower(number)`, '=', ref.toLowerCase())
+      .execute()
+  ).length;
+const casesOf = async (clientId: string) =>
+  (await db.selectFrom('cases').select('id').where('client_account_id', '=', clientId).execute()).length;
 
 describe('opening a case from the back-office', () => {
   it('opens a case for a new client, starts its collection, audits it, and refuses the same number twice', async () => {
@@ -74,8 +87,20 @@ describe('opening a case from the back-office', () => {
     const client = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
     expect(client).toMatchObject({ kind: 'client', full_name: 'Léa Moreau', password_hash: null });
     expect(kase.client_account_id).toBe(client.id);
-    expect(await db.selectFrom('space_clients').selectAll().where('account_id', '=', client.id).where('space_id', '=', space.id).executeTakeFirst()).toBeDefined();
-    const entry = await db.selectFrom('audit_log').selectAll().where('action', '=', 'case.open').where('subject_id', '=', kase.id).executeTakeFirstOrThrow();
+    expect(
+      await db
+        .selectFrom('space_clients')
+        .selectAll()
+        .where('account_id', '=', client.id)
+        .where('space_id', '=', space.id)
+        .executeTakeFirst(),
+    ).toBeDefined();
+    const entry = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'case.open')
+      .where('subject_id', '=', kase.id)
+      .executeTakeFirstOrThrow();
     expect(entry.details).toMatchObject({ number: ref, clientCreated: true });
     const page = await browser.get(res.headers.location as string);
     expect(page.body).toContain(`Le dossier ${ref} est ouvert`);
@@ -83,7 +108,9 @@ describe('opening a case from the back-office', () => {
     // The collection workflow runs for it (the same path as every case: openCase).
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
-      const description = await new Client({ connection }).workflow.getHandle(documentCollectionWorkflowId(kase.id)).describe();
+      const description = await new Client({ connection }).workflow
+        .getHandle(documentCollectionWorkflowId(kase.id))
+        .describe();
       expect(description.status.name).toBe('RUNNING');
     } finally {
       await connection.close();
@@ -110,7 +137,14 @@ describe('opening a case from the back-office', () => {
     const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
     const browser = await staff();
     const ref = `EKIP-${Math.floor(Math.random() * 1e8)}`;
-    const res = await browser.post('/back-office/dossiers/nouveau', { number: ref, title: 'Crédit auto', clientEmail: account.email, clientName: '', space: space.id, template: lease.id });
+    const res = await browser.post('/back-office/dossiers/nouveau', {
+      number: ref,
+      title: 'Crédit auto',
+      clientEmail: account.email,
+      clientName: '',
+      space: space.id,
+      template: lease.id,
+    });
     expect(res.statusCode).toBe(303);
     const kase = await db.selectFrom('cases').selectAll().where('number', '=', ref).executeTakeFirstOrThrow();
     expect(kase.client_account_id).toBe(account.id);
@@ -124,15 +158,36 @@ describe('opening a case from the back-office', () => {
 
   it('refuses bad input in French and in English, storing nothing', async () => {
     const email = uniqueEmail('bad');
-    const fields = { number: 'TELEFI 2026', title: '', clientEmail: email, clientName: '', space: 'nope', template: lease.id, 'fact-downPayment': 'beaucoup' };
+    const fields = {
+      number: 'TELEFI 2026',
+      title: '',
+      clientEmail: email,
+      clientName: '',
+      space: 'nope',
+      template: lease.id,
+      'fact-downPayment': 'beaucoup',
+    };
     const fr = await (await staff()).post('/back-office/dossiers/nouveau', fields);
     expect(fr.statusCode).toBe(400);
-    for (const message of ['Le n° de dossier ne peut contenir', 'Merci d’indiquer l’intitulé', 'Aucun client n’a cet e-mail', 'Merci de choisir un espace', '« Montant de l’apport (€) » doit être un montant positif']) {
+    for (const message of [
+      'Le n° de dossier ne peut contenir',
+      'Merci d’indiquer l’intitulé',
+      'Aucun client n’a cet e-mail',
+      'Merci de choisir un espace',
+      '« Montant de l’apport (€) » doit être un montant positif',
+    ]) {
       expect(fr.body).toContain(message);
     }
-    const en = await (await staff({ locale: 'en' })).post('/back-office/dossiers/nouveau', { ...fields, number: '', clientEmail: 'not-an-email' });
+    const en = await (
+      await staff({ locale: 'en' })
+    ).post('/back-office/dossiers/nouveau', { ...fields, number: '', clientEmail: 'not-an-email' });
     expect(en.statusCode).toBe(400);
-    for (const message of ['Please give the case number.', 'Please give a valid e-mail address for the client.', '“Down payment (€)” must be a positive amount']) expect(en.body).toContain(message);
+    for (const message of [
+      'Please give the case number.',
+      'Please give a valid e-mail address for the client.',
+      '“Down payment (€)” must be a positive amount',
+    ])
+      expect(en.body).toContain(message);
     expect(await casesNumbered('TELEFI 2026')).toBe(0);
     expect(await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
   });
@@ -146,7 +201,11 @@ describe('opening a case from the back-office', () => {
     expect(get.headers.location).toBe('/back-office/connexion');
     const ref = number();
     const token = /name="_csrf" value="([^"]+)"/.exec((await client.get('/dossiers')).body)?.[1] ?? null;
-    const post = await client.post('/back-office/dossiers/nouveau', { number: ref, title: 'x', clientEmail: account.email, space: space.id, template: lease.id }, { csrf: token });
+    const post = await client.post(
+      '/back-office/dossiers/nouveau',
+      { number: ref, title: 'x', clientEmail: account.email, space: space.id, template: lease.id },
+      { csrf: token },
+    );
     expect([302, 403]).toContain(post.statusCode);
     expect(await casesNumbered(ref)).toBe(0);
     expect(await casesOf(account.id)).toBe(0);
@@ -169,24 +228,59 @@ function fields(form: ProcedureForm, action = 'save'): Record<string, string> {
       ...(c.remove ? { [`${k}-remove`]: '1' } : {}),
     });
     c.pieces.forEach((p, j) => {
-      Object.assign(out, pieceFields(`${k}-p${j}`, p), { [`${k}-p${j}-code`]: p.code }, p.remove ? { [`${k}-p${j}-remove`]: '1' } : {});
+      Object.assign(
+        out,
+        pieceFields(`${k}-p${j}`, p),
+        { [`${k}-p${j}-code`]: p.code },
+        p.remove ? { [`${k}-p${j}-remove`]: '1' } : {},
+      );
     });
     Object.assign(out, pieceFields(`${k}-new`, c.newPiece));
   });
   const n = form.newCategory;
-  Object.assign(out, { 'new-label': n.label, 'new-labelEn': n.labelEn, 'new-acceptsFr': n.acceptsFr, 'new-acceptsEn': n.acceptsEn, 'new-refusalsFr': n.refusalsFr, 'new-refusalsEn': n.refusalsEn }, pieceFields('new-p', n.piece));
+  Object.assign(
+    out,
+    {
+      'new-label': n.label,
+      'new-labelEn': n.labelEn,
+      'new-acceptsFr': n.acceptsFr,
+      'new-acceptsEn': n.acceptsEn,
+      'new-refusalsFr': n.refusalsFr,
+      'new-refusalsEn': n.refusalsEn,
+    },
+    pieceFields('new-p', n.piece),
+  );
   return out;
 }
 
 function pieceFields(prefix: string, p: PieceForm): Record<string, string> {
-  const out: Record<string, string> = { [`${prefix}-labelFr`]: p.labelFr, [`${prefix}-labelEn`]: p.labelEn, [`${prefix}-role`]: p.role, [`${prefix}-rule`]: p.rule };
-  p.conditions.forEach((w, m) => Object.assign(out, { [`${prefix}-w${m}-fact`]: w.fact, [`${prefix}-w${m}-op`]: w.op, [`${prefix}-w${m}-value`]: w.value }));
+  const out: Record<string, string> = {
+    [`${prefix}-labelFr`]: p.labelFr,
+    [`${prefix}-labelEn`]: p.labelEn,
+    [`${prefix}-role`]: p.role,
+    [`${prefix}-rule`]: p.rule,
+  };
+  p.conditions.forEach((w, m) =>
+    Object.assign(out, {
+      [`${prefix}-w${m}-fact`]: w.fact,
+      [`${prefix}-w${m}-op`]: w.op,
+      [`${prefix}-w${m}-value`]: w.value,
+    }),
+  );
   return out;
 }
 
 async function storedForm(template: DocumentTemplate): Promise<ProcedureForm> {
-  const fresh = await db.selectFrom('document_templates').selectAll().where('id', '=', template.id).executeTakeFirstOrThrow();
-  return procedureFormOf(await templateCategories(db, template.id), fresh, await documentCountByCategory(db, template.id));
+  const fresh = await db
+    .selectFrom('document_templates')
+    .selectAll()
+    .where('id', '=', template.id)
+    .executeTakeFirstOrThrow();
+  return procedureFormOf(
+    await templateCategories(db, template.id),
+    fresh,
+    await documentCountByCategory(db, template.id),
+  );
 }
 
 describe('the procedure editor', () => {
@@ -228,10 +322,25 @@ describe('the procedure editor', () => {
     const saved = await admin.post(url, fields(form));
     expect(saved.statusCode).toBe(303);
     const categories = await templateCategories(db, rental.id);
-    expect(categories[0]).toMatchObject({ label: 'Pièce d’identité', label_en: 'ID document', accepts: [{ fr: 'Carte nationale d’identité', en: 'National ID card' }, { fr: 'Passeport', en: 'Passport' }] });
-    expect(categories[0]!.refusal_reasons.at(-1)).toEqual({ code: 'photo-floue', fr: 'Photo floue', en: 'Blurred photo' });
+    expect(categories[0]).toMatchObject({
+      label: 'Pièce d’identité',
+      label_en: 'ID document',
+      accepts: [
+        { fr: 'Carte nationale d’identité', en: 'National ID card' },
+        { fr: 'Passeport', en: 'Passport' },
+      ],
+    });
+    expect(categories[0]!.refusal_reasons.at(-1)).toEqual({
+      code: 'photo-floue',
+      fr: 'Photo floue',
+      en: 'Blurred photo',
+    });
     expect(categories[0]!.pieces[0]!.rule).toEqual({ kind: 'optional' });
-    const template = await db.selectFrom('document_templates').selectAll().where('id', '=', rental.id).executeTakeFirstOrThrow();
+    const template = await db
+      .selectFrom('document_templates')
+      .selectAll()
+      .where('id', '=', rental.id)
+      .executeTakeFirstOrThrow();
     expect(template.reminder_days).toEqual([2, 5, 10]);
     expect(template.reminder_every_days).toBe(7);
 
@@ -261,14 +370,29 @@ describe('the procedure editor', () => {
     form.reminderDays = '1, 3';
     const refused = await admin.post(url, fields(form));
     expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('« Ressources » : une agence de gestion locative ne peut pas demander de relevés de compte');
+    expect(refused.body).toContain(
+      '« Ressources » : une agence de gestion locative ne peut pas demander de relevés de compte',
+    );
     expect(refused.body).toContain('Identité (modifiée)');
     expect(await storedForm(rental)).toEqual(before);
 
     const { account } = await createClient(db, { space });
     const kase = await makeCase(db, { space, client: account, template: rental });
     const identity = before.categories[0]!;
-    await insertDocuments(db, [{ caseId: kase.id, categoryId: identity.id, fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/cni.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id }]);
+    await insertDocuments(db, [
+      {
+        caseId: kase.id,
+        categoryId: identity.id,
+        fileName: 'cni.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'x'.repeat(64),
+        storageKey: `test/${kase.id}/cni.pdf`,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: account.id,
+      },
+    ]);
     const withDocs = await storedForm(rental);
     const removal = await storedForm(rental);
     removal.categories[0]!.remove = true;
@@ -288,12 +412,25 @@ describe('the procedure editor', () => {
     // A condition without its value, a new category without a refusal reason: refused, as typed.
     const bad = await storedForm(tpl);
     const downPayment = bad.categories.flatMap((c) => c.pieces).find((p) => p.rule === 'conditional')!;
-    downPayment.conditions = [{ fact: 'financing', op: 'eq', value: 'lease' }, { fact: 'downPayment', op: 'gte', value: 'beaucoup' }];
-    bad.newCategory = { label: 'Assurance', labelEn: 'Insurance', acceptsFr: '', acceptsEn: '', refusalsFr: '', refusalsEn: '', piece: { labelFr: 'Attestation', labelEn: 'Certificate', role: 'emprunteur', rule: 'required', conditions: [] } };
+    downPayment.conditions = [
+      { fact: 'financing', op: 'eq', value: 'lease' },
+      { fact: 'downPayment', op: 'gte', value: 'beaucoup' },
+    ];
+    bad.newCategory = {
+      label: 'Assurance',
+      labelEn: 'Insurance',
+      acceptsFr: '',
+      acceptsEn: '',
+      refusalsFr: '',
+      refusalsEn: '',
+      piece: { labelFr: 'Attestation', labelEn: 'Certificate', role: 'emprunteur', rule: 'required', conditions: [] },
+    };
     const refused = await admin.post(url, fields(bad));
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('une condition est incomplète');
-    expect(refused.body).toContain('Nouvelle catégorie : indiquez ses libellés français et anglais, au moins un motif de refus et une pièce.');
+    expect(refused.body).toContain(
+      'Nouvelle catégorie : indiquez ses libellés français et anglais, au moins un motif de refus et une pièce.',
+    );
     expect(refused.body).toContain('value="beaucoup"');
     expect(await storedForm(tpl)).toEqual(before);
 
@@ -302,7 +439,13 @@ describe('the procedure editor', () => {
     const rule = form.categories.flatMap((c) => c.pieces).find((p) => p.rule === 'conditional')!;
     rule.conditions = rule.conditions.map((w) => (w.fact === 'downPayment' ? { ...w, value: '20 000' } : w));
     const role = tpl.roles[0]!.code;
-    form.categories[0]!.newPiece = { labelFr: 'Titre de séjour', labelEn: 'Residence permit', role, rule: 'optional', conditions: [] };
+    form.categories[0]!.newPiece = {
+      labelFr: 'Titre de séjour',
+      labelEn: 'Residence permit',
+      role,
+      rule: 'optional',
+      conditions: [],
+    };
     form.newCategory = {
       label: 'Assurance',
       labelEn: 'Insurance',
@@ -310,23 +453,64 @@ describe('the procedure editor', () => {
       acceptsEn: 'Vehicle insurance certificate',
       refusalsFr: 'Attestation expirée',
       refusalsEn: 'Expired certificate',
-      piece: { labelFr: 'Attestation d’assurance', labelEn: 'Insurance certificate', role, rule: 'conditional', conditions: [{ fact: 'financing', op: 'eq', value: 'lease' }] },
+      piece: {
+        labelFr: 'Attestation d’assurance',
+        labelEn: 'Insurance certificate',
+        role,
+        rule: 'conditional',
+        conditions: [{ fact: 'financing', op: 'eq', value: 'lease' }],
+      },
     };
     const saved = await admin.post(url, fields(form));
     expect(saved.statusCode).toBe(303);
     const categories = await templateCategories(db, tpl.id);
     const stored = categories.flatMap((c) => c.pieces).find((p) => p.code === rule.code)!;
-    expect(stored.rule).toEqual({ kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'lease' }, { fact: 'downPayment', op: 'gte', value: 20000 }] });
-    expect(categories[0]!.pieces.at(-1)).toEqual({ code: 'titre-de-sejour', label: { fr: 'Titre de séjour', en: 'Residence permit' }, role, rule: { kind: 'optional' } });
+    expect(stored.rule).toEqual({
+      kind: 'requiredWhen',
+      all: [
+        { fact: 'financing', op: 'eq', value: 'lease' },
+        { fact: 'downPayment', op: 'gte', value: 20000 },
+      ],
+    });
+    expect(categories[0]!.pieces.at(-1)).toEqual({
+      code: 'titre-de-sejour',
+      label: { fr: 'Titre de séjour', en: 'Residence permit' },
+      role,
+      rule: { kind: 'optional' },
+    });
     const added = categories.at(-1)!;
-    expect(added).toMatchObject({ code: 'assurance', label: 'Assurance', label_en: 'Insurance', position: categories.length - 1 });
-    expect(added.refusal_reasons).toEqual([{ code: 'attestation-expiree', fr: 'Attestation expirée', en: 'Expired certificate' }]);
-    expect(added.pieces).toEqual([{ code: 'attestation-d-assurance', label: { fr: 'Attestation d’assurance', en: 'Insurance certificate' }, role, rule: { kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'lease' }] } }]);
+    expect(added).toMatchObject({
+      code: 'assurance',
+      label: 'Assurance',
+      label_en: 'Insurance',
+      position: categories.length - 1,
+    });
+    expect(added.refusal_reasons).toEqual([
+      { code: 'attestation-expiree', fr: 'Attestation expirée', en: 'Expired certificate' },
+    ]);
+    expect(added.pieces).toEqual([
+      {
+        code: 'attestation-d-assurance',
+        label: { fr: 'Attestation d’assurance', en: 'Insurance certificate' },
+        role,
+        rule: { kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'lease' }] },
+      },
+    ]);
 
     // A lease case with 16 000 € down no longer needs the proof; one with 25 000 € does.
     const { account } = await createClient(db, { space });
-    const small = await makeCase(db, { space, client: account, template: tpl, facts: { financing: 'lease', downPayment: 16000 } });
-    const big = await makeCase(db, { space, client: account, template: tpl, facts: { financing: 'lease', downPayment: 25000 } });
+    const small = await makeCase(db, {
+      space,
+      client: account,
+      template: tpl,
+      facts: { financing: 'lease', downPayment: 16000 },
+    });
+    const big = await makeCase(db, {
+      space,
+      client: account,
+      template: tpl,
+      facts: { financing: 'lease', downPayment: 25000 },
+    });
     const staffView = async (id: string) => (await admin.get(`/back-office/dossiers/${id}`)).body;
     expect(await staffView(big.id)).toContain(stored.label.fr);
     expect(await staffView(small.id)).not.toContain(stored.label.fr);
@@ -338,7 +522,14 @@ describe('the procedure editor', () => {
     const browser = await staff({ admin: true });
     const ref = number();
     const { account } = await createClient(db, { space });
-    const opened = await browser.post('/back-office/dossiers/nouveau', { number: ref, title: 'Location', clientEmail: account.email, clientName: '', space: space.id, template: tpl.id });
+    const opened = await browser.post('/back-office/dossiers/nouveau', {
+      number: ref,
+      title: 'Location',
+      clientEmail: account.email,
+      clientName: '',
+      space: space.id,
+      template: tpl.id,
+    });
     expect(opened.statusCode).toBe(303);
     const kase = await db.selectFrom('cases').selectAll().where('number', '=', ref).executeTakeFirstOrThrow();
     const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -346,11 +537,15 @@ describe('the procedure editor', () => {
       const handle = new Client({ connection }).workflow.getHandle(documentCollectionWorkflowId(kase.id));
       const started = kase.collection_started_at!.getTime();
       const DAY = 86_400_000;
-      await expect.poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 }).toBe(started + tpl.reminder_days[0]! * DAY);
+      await expect
+        .poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 })
+        .toBe(started + tpl.reminder_days[0]! * DAY);
       const form = await storedForm(tpl);
       form.reminderDays = '1, 4';
       expect((await browser.post(`/back-office/procedures/${tpl.id}`, fields(form))).statusCode).toBe(303);
-      await expect.poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 }).toBe(started + DAY);
+      await expect
+        .poll(async () => (await handle.query(collectionStateQuery)).nextReminderAt, { timeout: 20_000 })
+        .toBe(started + DAY);
     } finally {
       await connection.close();
     }
@@ -366,11 +561,41 @@ describe('the procedure editor', () => {
     const reason = first.refusal_reasons[0]!;
     const piece = first.pieces[0]!;
     const [refusedDoc, validDoc] = await insertDocuments(db, [
-      { caseId: kase.id, categoryId: first.id, fileName: 'vieux.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/a.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id },
-      { caseId: kase.id, categoryId: first.id, fileName: 'bon.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/b.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id },
+      {
+        caseId: kase.id,
+        categoryId: first.id,
+        fileName: 'vieux.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'x'.repeat(64),
+        storageKey: `test/${kase.id}/a.pdf`,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: account.id,
+      },
+      {
+        caseId: kase.id,
+        categoryId: first.id,
+        fileName: 'bon.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'x'.repeat(64),
+        storageKey: `test/${kase.id}/b.pdf`,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: account.id,
+      },
     ]);
-    await db.updateTable('documents').set({ status: 'rejected', rejection_reason: reason.code, reviewed_at: new Date() }).where('id', '=', refusedDoc!.id).execute();
-    await db.updateTable('documents').set({ status: 'validated', piece_code: piece.code, reviewed_at: new Date() }).where('id', '=', validDoc!.id).execute();
+    await db
+      .updateTable('documents')
+      .set({ status: 'rejected', rejection_reason: reason.code, reviewed_at: new Date() })
+      .where('id', '=', refusedDoc!.id)
+      .execute();
+    await db
+      .updateTable('documents')
+      .set({ status: 'validated', piece_code: piece.code, reviewed_at: new Date() })
+      .where('id', '=', validDoc!.id)
+      .execute();
 
     // The piece documents were validated as cannot go.
     const form = await storedForm(rental);
@@ -392,13 +617,33 @@ describe('the procedure editor', () => {
     expect((await client.login(account.email, password)).statusCode).toBe(303);
     expect((await client.get(`/dossiers/${kase.id}`)).body).toContain(reason.fr);
     // Not offered to staff any more, and refused if posted.
-    const [pending] = await insertDocuments(db, [{ caseId: kase.id, categoryId: first.id, fileName: 'neuf.pdf', contentType: 'application/pdf', sizeBytes: 10, sha256: 'x'.repeat(64), storageKey: `test/${kase.id}/c.pdf`, pageCount: 1, source: 'upload', depositedBy: account.id }]);
+    const [pending] = await insertDocuments(db, [
+      {
+        caseId: kase.id,
+        categoryId: first.id,
+        fileName: 'neuf.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+        sha256: 'x'.repeat(64),
+        storageKey: `test/${kase.id}/c.pdf`,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: account.id,
+      },
+    ]);
     const staffPage = await admin.get(`/back-office/dossiers/${kase.id}`);
     expect(staffPage.body).toContain('Nouveau motif');
     expect(staffPage.body).not.toContain(`value="${reason.code}"`);
-    const review = await admin.post(`/back-office/dossiers/${kase.id}/documents/${pending!.id}/examen`, { decision: 'reject', reason: reason.code, comment: '' }, { formUrl: `/back-office/dossiers/${kase.id}` });
+    const review = await admin.post(
+      `/back-office/dossiers/${kase.id}/documents/${pending!.id}/examen`,
+      { decision: 'reject', reason: reason.code, comment: '' },
+      { formUrl: `/back-office/dossiers/${kase.id}` },
+    );
     expect(review.statusCode).toBe(400);
-    expect((await db.selectFrom('documents').select('status').where('id', '=', pending!.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    expect(
+      (await db.selectFrom('documents').select('status').where('id', '=', pending!.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('pending');
   });
 });
 
@@ -408,7 +653,9 @@ describe('case numbers', () => {
     const ref = number();
     await makeCase(db, { space, client: account, template: lease, number: ref });
     const other = await createSpace(db, 'Autre espace');
-    await expect(makeCase(db, { space: other, client: account, template: lease, number: ref.toLowerCase() })).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      makeCase(db, { space: other, client: account, template: lease, number: ref.toLowerCase() }),
+    ).rejects.toMatchObject({ code: '23505' });
     expect(await casesNumbered(ref)).toBe(1);
   });
 });

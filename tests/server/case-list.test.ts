@@ -29,10 +29,13 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function staff(options: { locale?: 'fr' | 'en'; name?: string } = {}): Promise<{ browser: Browser; account: Account }> {
+async function staff(
+  options: { locale?: 'fr' | 'en'; name?: string } = {},
+): Promise<{ browser: Browser; account: Account }> {
   // Every space made so far: each test makes its spaces before its staff member.
   const { account, password } = await createStaff(db, { name: options.name ?? 'Julien Bernard', spaces: 'all' });
-  if (options.locale) await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
+  if (options.locale)
+    await db.updateTable('accounts').set({ locale: options.locale }).where('id', '=', account.id).execute();
   const browser = new Browser(system.app!);
   expect((await browser.login(account.email, password, 'staff')).statusCode).toBe(303);
   return { browser, account };
@@ -42,11 +45,22 @@ const tag = () => randomBytes(3).toString('hex').toUpperCase();
 
 /** The case ids listed on a page, in order. */
 function listedIds(body: string): string[] {
-  return [...body.matchAll(/<td data-label="[^"]*"><a href="\/back-office\/dossiers\/([0-9a-f-]{36})">/g)].map((m) => m[1]!);
+  return [...body.matchAll(/<td data-label="[^"]*"><a href="\/back-office\/dossiers\/([0-9a-f-]{36})">/g)].map(
+    (m) => m[1]!,
+  );
 }
 
-async function caseIn(space: Space, client: Account, values: { number?: string; title?: string; summary?: string; minutesAgo?: number } = {}): Promise<Case> {
-  const kase = await makeCase(db, { space, client, template: lease, number: values.number ?? `TELEFI-${tag()}-${tag()}` });
+async function caseIn(
+  space: Space,
+  client: Account,
+  values: { number?: string; title?: string; summary?: string; minutesAgo?: number } = {},
+): Promise<Case> {
+  const kase = await makeCase(db, {
+    space,
+    client,
+    template: lease,
+    number: values.number ?? `TELEFI-${tag()}-${tag()}`,
+  });
   return db
     .updateTable('cases')
     .set({
@@ -65,11 +79,25 @@ describe('searching the case list', () => {
     const elise = (await createClient(db, { space, name: 'Élise Fontaine-Noël' })).account;
     const marc = (await createClient(db, { space, name: 'Marc Pétit' })).account;
     const ref = tag();
-    const loan = await caseIn(space, elise, { number: `EKIP-${ref}-01`, title: 'Prêt à taux zéro — Créteil', minutesAgo: 3 });
-    const lease2 = await caseIn(space, marc, { number: `EKIP-${ref}-02`, title: 'Crédit-bail Peugeot', summary: 'Apport versé, garant Œuvre sociale', minutesAgo: 2 });
-    const other = await caseIn(space, marc, { number: `TELEFI-${ref}-03`, title: 'Location longue durée', minutesAgo: 1 });
+    const loan = await caseIn(space, elise, {
+      number: `EKIP-${ref}-01`,
+      title: 'Prêt à taux zéro — Créteil',
+      minutesAgo: 3,
+    });
+    const lease2 = await caseIn(space, marc, {
+      number: `EKIP-${ref}-02`,
+      title: 'Crédit-bail Peugeot',
+      summary: 'Apport versé, garant Œuvre sociale',
+      minutesAgo: 2,
+    });
+    const other = await caseIn(space, marc, {
+      number: `TELEFI-${ref}-03`,
+      title: 'Location longue durée',
+      minutesAgo: 1,
+    });
     const { browser } = await staff();
-    const search = async (q: string) => browser.get(`/back-office/dossiers?espace=${space.id}&q=${encodeURIComponent(q)}`);
+    const search = async (q: string) =>
+      browser.get(`/back-office/dossiers?espace=${space.id}&q=${encodeURIComponent(q)}`);
 
     // Two terms in two fields (client name and number), without accents or capitals.
     const both = await search(`ELISE ekip-${ref.toLowerCase()}`);
@@ -107,9 +135,14 @@ describe('searching the case list', () => {
     const unpaid = await caseIn(space, client, { minutesAgo: 2 });
     const mine = await caseIn(space, client, { minutesAgo: 1 });
     await db.updateTable('cases').set({ status: 'closed' }).where('id', '=', closed.id).execute();
-    await db.updateTable('cases').set({ payment_state: 'unpaid', payment_amount_cents: 125_050 }).where('id', '=', unpaid.id).execute();
+    await db
+      .updateTable('cases')
+      .set({ payment_state: 'unpaid', payment_amount_cents: 125_050 })
+      .where('id', '=', unpaid.id)
+      .execute();
     await db.updateTable('cases').set({ assignee_account_id: me.id }).where('id', '=', mine.id).execute();
-    const list = async (params: string) => listedIds((await browser.get(`/back-office/dossiers?espace=${space.id}&${params}`)).body);
+    const list = async (params: string) =>
+      listedIds((await browser.get(`/back-office/dossiers?espace=${space.id}&${params}`)).body);
 
     expect(await list('')).toEqual([mine.id, unpaid.id, closed.id, open.id]);
     expect(await list('etat=closed')).toEqual([closed.id]);
@@ -133,7 +166,12 @@ describe('searching the case list', () => {
     const { account, password } = await createClient(db, { space });
     const client = new Browser(system.app!);
     await client.login(account.email, password);
-    for (const url of ['/back-office/dossiers', '/back-office/exports/dossiers.xlsx', '/back-office/exports/contacts.xlsx', '/back-office/exports/messages.xlsx']) {
+    for (const url of [
+      '/back-office/dossiers',
+      '/back-office/exports/dossiers.xlsx',
+      '/back-office/exports/contacts.xlsx',
+      '/back-office/exports/messages.xlsx',
+    ]) {
       const res = await client.get(url);
       expect(res.statusCode).toBe(302);
       expect(res.headers.location).toBe('/back-office/connexion');
@@ -182,7 +220,10 @@ describe('rows per page', () => {
     expect(ten.statusCode).toBe(200);
     expect(listedIds(ten.body)).toHaveLength(10);
     expect(ten.body).toContain('Dossiers 1 à 10 sur 30');
-    expect((await db.selectFrom('accounts').select('rows_per_page').where('id', '=', account.id).executeTakeFirstOrThrow()).rows_per_page).toBe(10);
+    expect(
+      (await db.selectFrom('accounts').select('rows_per_page').where('id', '=', account.id).executeTakeFirstOrThrow())
+        .rows_per_page,
+    ).toBe(10);
     // Remembered: the next visit without the parameter shows 10, and page 3 the last 10.
     const third = await browser.get(`${url}&page=3`);
     expect(listedIds(third.body)).toHaveLength(10);
@@ -201,7 +242,10 @@ describe('rows per page', () => {
     expect(tooMany.body).toContain('« 351 » lignes par page n’est pas possible');
     expect(listedIds(tooMany.body)).toHaveLength(30);
     // Neither refused value was kept.
-    expect((await db.selectFrom('accounts').select('rows_per_page').where('id', '=', account.id).executeTakeFirstOrThrow()).rows_per_page).toBe(10);
+    expect(
+      (await db.selectFrom('accounts').select('rows_per_page').where('id', '=', account.id).executeTakeFirstOrThrow())
+        .rows_per_page,
+    ).toBe(10);
 
     // In English, for a staff member who reads English.
     const english = await staff({ locale: 'en' });
@@ -226,7 +270,11 @@ function sheetRows(sheet: ExcelJS.Worksheet): string[][] {
   const rows: string[][] = [];
   sheet.eachRow((row) => {
     const values = (row.values as ExcelJS.CellValue[]).slice(1);
-    rows.push(values.map((v) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v as string | number))));
+    rows.push(
+      values.map((v) =>
+        v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v as string | number),
+      ),
+    );
   });
   // Empty cells at the end of a row are not stored: pad every row to the header's width.
   const width = rows[0]?.length ?? 0;
@@ -240,9 +288,17 @@ describe('Excel exports', () => {
     const { browser, account } = await staff({ name: 'Hugo Marchand' });
     const ref = tag();
     const a = await caseIn(space, client, { number: `EXP-${ref}-A`, title: 'Crédit renouvelable', minutesAgo: 2 });
-    const b = await caseIn(space, client, { number: `EXP-${ref}-B`, title: '=HYPERLINK("http://evil")', minutesAgo: 1 });
+    const b = await caseIn(space, client, {
+      number: `EXP-${ref}-B`,
+      title: '=HYPERLINK("http://evil")',
+      minutesAgo: 1,
+    });
     await caseIn(space, client, { number: `EXP-${ref}-C`, title: 'Clos', minutesAgo: 3 });
-    await db.updateTable('cases').set({ payment_state: 'unpaid', payment_amount_cents: 99_999, assignee_account_id: account.id }).where('id', 'in', [a.id, b.id]).execute();
+    await db
+      .updateTable('cases')
+      .set({ payment_state: 'unpaid', payment_amount_cents: 99_999, assignee_account_id: account.id })
+      .where('id', 'in', [a.id, b.id])
+      .execute();
 
     const res = await browser.get(`/back-office/exports/dossiers.xlsx?espace=${space.id}&paiement=unpaid`);
     expect(res.statusCode).toBe(200);
@@ -251,14 +307,39 @@ describe('Excel exports', () => {
     const sheet = await workbook(res.rawPayload);
     expect(sheet.name).toBe('Dossiers');
     const rows = sheetRows(sheet);
-    expect(rows[0]).toEqual(['N° de dossier', 'Intitulé', 'Client', 'E-mail du client', 'Espace', 'État', 'Paiement', 'Montant (€)', 'Attribué à', 'Créé le']);
+    expect(rows[0]).toEqual([
+      'N° de dossier',
+      'Intitulé',
+      'Client',
+      'E-mail du client',
+      'Espace',
+      'État',
+      'Paiement',
+      'Montant (€)',
+      'Attribué à',
+      'Créé le',
+    ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual([`EXP-${ref}-B`, `EXP-${ref}-A`]);
-    expect(rows[2]!.slice(1, 9)).toEqual(['Crédit renouvelable', 'Zoé Lambert', client.email, 'Export', 'Collecte en cours', 'Impayé', '999.99', 'Hugo Marchand']);
+    expect(rows[2]!.slice(1, 9)).toEqual([
+      'Crédit renouvelable',
+      'Zoé Lambert',
+      client.email,
+      'Export',
+      'Collecte en cours',
+      'Impayé',
+      '999.99',
+      'Hugo Marchand',
+    ]);
     // A title that looks like a formula stays text.
     expect(sheet.getCell('B2').type).toBe(ExcelJS.ValueType.String);
     expect(sheet.getCell('J2').type).toBe(ExcelJS.ValueType.Date);
 
-    const entry = await db.selectFrom('audit_log').selectAll().where('actor_account_id', '=', account.id).where('action', '=', 'export.cases').executeTakeFirstOrThrow();
+    const entry = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('actor_account_id', '=', account.id)
+      .where('action', '=', 'export.cases')
+      .executeTakeFirstOrThrow();
     expect(entry.details).toEqual({ filters: { espace: space.id, paiement: 'unpaid' } });
   });
 
@@ -275,13 +356,46 @@ describe('Excel exports', () => {
     const res = await browser.get('/back-office/exports/contacts.xlsx');
     expect(res.statusCode).toBe(200);
     const rows = sheetRows(await workbook(res.rawPayload));
-    expect(rows[0]).toEqual(['Client', 'E-mail du client', 'Espaces', 'Type de contact', 'Coordonnée', 'État du contact', 'Observation']);
+    expect(rows[0]).toEqual([
+      'Client',
+      'E-mail du client',
+      'Espaces',
+      'Type de contact',
+      'Coordonnée',
+      'État du contact',
+      'Observation',
+    ]);
     const mine = rows.filter((r) => r[0] === name);
     expect(mine).toHaveLength(2);
-    expect(mine).toContainEqual([name, client.email, 'Contacts', 'Téléphone', '06 12 34 56 78', 'Validé, par défaut', '']);
-    expect(mine).toContainEqual([name, client.email, 'Contacts', 'Adresse postale', '3 rue des Lilas, 69003 Lyon', 'À qualifier', '']);
-    expect(rows.filter((r) => r[1] === alone.email)).toEqual([[alone.full_name, alone.email, 'Contacts', '', '', '', '']]);
-    expect(await db.selectFrom('audit_log').select('id').where('actor_account_id', '=', account.id).where('action', '=', 'export.contacts').execute()).toHaveLength(1);
+    expect(mine).toContainEqual([
+      name,
+      client.email,
+      'Contacts',
+      'Téléphone',
+      '06 12 34 56 78',
+      'Validé, par défaut',
+      '',
+    ]);
+    expect(mine).toContainEqual([
+      name,
+      client.email,
+      'Contacts',
+      'Adresse postale',
+      '3 rue des Lilas, 69003 Lyon',
+      'À qualifier',
+      '',
+    ]);
+    expect(rows.filter((r) => r[1] === alone.email)).toEqual([
+      [alone.full_name, alone.email, 'Contacts', '', '', '', ''],
+    ]);
+    expect(
+      await db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('actor_account_id', '=', account.id)
+        .where('action', '=', 'export.contacts')
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it('exports the conversations’ messages, never the notepad', async () => {
@@ -289,27 +403,81 @@ describe('Excel exports', () => {
     const { account: client } = await createClient(db, { space, name: 'Léon Caron' });
     const conversationId = randomUUID();
     const subject = `Chauffage ${tag()}`;
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: client.id, subject, cc: '' });
-    await insertMessage(db, { id: randomUUID(), conversationId, authorKind: 'client', authorAccountId: client.id, authorDisplayName: 'Léon Caron', body: 'Le chauffage ne marche plus.\u0007' });
-    await insertMessage(db, { id: randomUUID(), conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agence', body: 'Un technicien passe demain.' });
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: client.id,
+      subject,
+      cc: '',
+    });
+    await insertMessage(db, {
+      id: randomUUID(),
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: client.id,
+      authorDisplayName: 'Léon Caron',
+      body: 'Le chauffage ne marche plus.\u0007',
+    });
+    await insertMessage(db, {
+      id: randomUUID(),
+      conversationId,
+      authorKind: 'staff',
+      authorAccountId: null,
+      authorDisplayName: 'Agence',
+      body: 'Un technicien passe demain.',
+    });
     const kase = await caseIn(space, client);
     const { browser, account } = await staff();
     const secret = `Note interne ${tag()} : client difficile`;
-    expect((await browser.post(`/back-office/dossiers/${kase.id}/bloc-notes`, { note: secret }, { formUrl: `/back-office/dossiers/${kase.id}` })).statusCode).toBe(303);
+    expect(
+      (
+        await browser.post(
+          `/back-office/dossiers/${kase.id}/bloc-notes`,
+          { note: secret },
+          { formUrl: `/back-office/dossiers/${kase.id}` },
+        )
+      ).statusCode,
+    ).toBe(303);
 
     expect((await browser.get('/back-office')).body).toContain('href="/back-office/exports/messages.xlsx"');
     const res = await browser.get('/back-office/exports/messages.xlsx');
     expect(res.statusCode).toBe(200);
     const rows = sheetRows(await workbook(res.rawPayload));
-    expect(rows[0]).toEqual(['Date', 'Espace', 'Conversation', 'Client', 'E-mail du client', 'Auteur (type)', 'Auteur', 'Message', 'État du message']);
+    expect(rows[0]).toEqual([
+      'Date',
+      'Espace',
+      'Conversation',
+      'Client',
+      'E-mail du client',
+      'Auteur (type)',
+      'Auteur',
+      'Message',
+      'État du message',
+    ]);
     const mine = rows.filter((r) => r[2] === subject);
     // The control character a message held is dropped (XML cannot carry it).
     expect(mine.map((r) => r.slice(1))).toEqual([
-      ['Messages', subject, 'Léon Caron', client.email, 'Client', 'Léon Caron', 'Le chauffage ne marche plus.', 'À lire'],
+      [
+        'Messages',
+        subject,
+        'Léon Caron',
+        client.email,
+        'Client',
+        'Léon Caron',
+        'Le chauffage ne marche plus.',
+        'À lire',
+      ],
       ['Messages', subject, 'Léon Caron', client.email, 'Équipe', 'Agence', 'Un technicien passe demain.', ''],
     ]);
     expect(rows.flat().some((cell) => cell.includes(secret))).toBe(false);
-    expect(await db.selectFrom('audit_log').select('id').where('actor_account_id', '=', account.id).where('action', '=', 'export.messages').execute()).toHaveLength(1);
+    expect(
+      await db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('actor_account_id', '=', account.id)
+        .where('action', '=', 'export.messages')
+        .execute(),
+    ).toHaveLength(1);
   });
 });
 
@@ -328,11 +496,19 @@ describe('assignment and notepad', () => {
     const res = await browser.post(`${page}/attribution`, { assignee: colleague.id }, { formUrl: page });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`${page}?fait=attribue#attribution`);
-    expect((await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow()).assignee_account_id).toBe(colleague.id);
+    expect(
+      (await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow())
+        .assignee_account_id,
+    ).toBe(colleague.id);
     const after = await browser.get(`${page}?fait=attribue`);
     expect(after.body).toContain(`Dossier attribué à ${colleague.full_name}.`);
     expect(after.body).toContain(`<option value="${colleague.id}" selected>`);
-    const entry = await db.selectFrom('audit_log').selectAll().where('subject_id', '=', kase.id).where('action', '=', 'case.assign').executeTakeFirstOrThrow();
+    const entry = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('subject_id', '=', kase.id)
+      .where('action', '=', 'case.assign')
+      .executeTakeFirstOrThrow();
     expect(entry.actor_account_id).toBe(me.id);
     expect(entry.details).toEqual({ from: null, to: colleague.id });
 
@@ -340,15 +516,35 @@ describe('assignment and notepad', () => {
     const { account: notStaff } = await createClient(db, { space });
     const refused = await browser.post(`${page}/attribution`, { assignee: notStaff.id }, { formUrl: page });
     expect(refused.headers.location).toBe(`${page}?erreur=collaborateur#attribution`);
-    expect((await browser.get(refused.headers.location as string)).body).toContain('Ce collaborateur n’existe pas ou n’a plus accès au back-office. Rien n’a été changé.');
-    expect((await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow()).assignee_account_id).toBe(colleague.id);
+    expect((await browser.get(refused.headers.location as string)).body).toContain(
+      'Ce collaborateur n’existe pas ou n’a plus accès au back-office. Rien n’a été changé.',
+    );
+    expect(
+      (await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow())
+        .assignee_account_id,
+    ).toBe(colleague.id);
 
     expect((await browser.post(`${page}/attribution`, { assignee: '' }, { formUrl: page })).statusCode).toBe(303);
-    expect((await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow()).assignee_account_id).toBeNull();
-    expect(await db.selectFrom('audit_log').select('id').where('subject_id', '=', kase.id).where('action', '=', 'case.assign').execute()).toHaveLength(2);
+    expect(
+      (await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow())
+        .assignee_account_id,
+    ).toBeNull();
+    expect(
+      await db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('subject_id', '=', kase.id)
+        .where('action', '=', 'case.assign')
+        .execute(),
+    ).toHaveLength(2);
     // A form without its CSRF token changes nothing.
-    expect((await browser.post(`${page}/attribution`, { assignee: colleague.id }, { csrf: null })).statusCode).toBe(403);
-    expect((await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow()).assignee_account_id).toBeNull();
+    expect((await browser.post(`${page}/attribution`, { assignee: colleague.id }, { csrf: null })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await db.selectFrom('cases').select('assignee_account_id').where('id', '=', kase.id).executeTakeFirstOrThrow())
+        .assignee_account_id,
+    ).toBeNull();
   });
 
   it('keeps notepad entries for every collaborator, refuses an empty one, and shows none to the client', async () => {
@@ -361,7 +557,9 @@ describe('assignment and notepad', () => {
 
     const empty = await author.post(`${page}/bloc-notes`, { note: '   ' }, { formUrl: page });
     expect(empty.headers.location).toBe(`${page}?erreur=note-vide#bloc-notes`);
-    expect((await author.get(empty.headers.location as string)).body).toContain('La note est vide : écrivez-la avant de l’ajouter. Rien n’a été enregistré.');
+    expect((await author.get(empty.headers.location as string)).body).toContain(
+      'La note est vide : écrivez-la avant de l’ajouter. Rien n’a été enregistré.',
+    );
     const long = await author.post(`${page}/bloc-notes`, { note: 'x'.repeat(5001) }, { formUrl: page });
     expect(long.headers.location).toBe(`${page}?erreur=note-longue#bloc-notes`);
     expect(await db.selectFrom('case_notes').select('id').where('case_id', '=', kase.id).execute()).toHaveLength(0);
@@ -374,20 +572,38 @@ describe('assignment and notepad', () => {
     expect(seen.body).toContain('Rappeler le garant');
     expect(seen.body).toContain('&lt;b&gt;avant&lt;/b&gt; vendredi<br>Deuxième ligne');
     expect(seen.body).toContain('Sophie Laurent');
-    expect(await db.selectFrom('audit_log').select('id').where('subject_id', '=', kase.id).where('action', '=', 'case.note').execute()).toHaveLength(1);
+    expect(
+      await db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('subject_id', '=', kase.id)
+        .where('action', '=', 'case.note')
+        .execute(),
+    ).toHaveLength(1);
 
     // The client: their case page and every page they can reach never hold it.
     const client = new Browser(system.app!);
     await client.login(clientAccount.email, password);
     const marker = secret.slice(0, 25);
-    for (const url of [`/dossiers/${kase.id}`, '/dossiers', '/conversations', '/', '/api/v1/conversations', `/dossiers?q=${encodeURIComponent(kase.number)}`]) {
+    for (const url of [
+      `/dossiers/${kase.id}`,
+      '/dossiers',
+      '/conversations',
+      '/',
+      '/api/v1/conversations',
+      `/dossiers?q=${encodeURIComponent(kase.number)}`,
+    ]) {
       const res = await client.get(url);
       expect(res.statusCode, url).toBeLessThan(500);
       expect(res.body, url).not.toContain(marker);
       expect(res.body, url).not.toContain('bloc-notes');
     }
     // And the client cannot post to the notepad or assign.
-    const posted = await client.post(`${page}/bloc-notes`, { note: 'moi aussi' }, { csrf: (/name="_csrf" value="([^"]+)"/.exec((await client.get(`/dossiers/${kase.id}`)).body) ?? [])[1] ?? null });
+    const posted = await client.post(
+      `${page}/bloc-notes`,
+      { note: 'moi aussi' },
+      { csrf: (/name="_csrf" value="([^"]+)"/.exec((await client.get(`/dossiers/${kase.id}`)).body) ?? [])[1] ?? null },
+    );
     expect([302, 403]).toContain(posted.statusCode);
     expect(await db.selectFrom('case_notes').select('id').where('case_id', '=', kase.id).execute()).toHaveLength(1);
   });

@@ -88,7 +88,8 @@ describe('amounts typed the French way', () => {
     expect(parseEuroAmount('1234.50')).toEqual({ ok: true, cents: 123450 });
     expect(parseEuroAmount('1234')).toEqual({ ok: true, cents: 123400 });
     expect(parseEuroAmount('  ')).toEqual({ ok: true, cents: null });
-    for (const bad of ['-12', '12,345', '1 23,00', 'douze', '12,', '1,2,3', '0x10', '1e5']) expect(parseEuroAmount(bad), bad).toEqual({ ok: false, reason: 'format' });
+    for (const bad of ['-12', '12,345', '1 23,00', 'douze', '12,', '1,2,3', '0x10', '1e5'])
+      expect(parseEuroAmount(bad), bad).toEqual({ ok: false, reason: 'format' });
     expect(parseEuroAmount('10 000 000,01')).toEqual({ ok: false, reason: 'too_large' });
     expect(parseEuroAmount('999999999999999')).toEqual({ ok: false, reason: 'too_large' });
   });
@@ -97,14 +98,28 @@ describe('amounts typed the French way', () => {
 describe('case detail', () => {
   it('edits the summary and conclusions; a conclusion too long is refused with what was typed kept and nothing stored', async () => {
     const { kase } = await clientWithCase();
-    const ok = await staffBrowser.post(`${casePage(kase)}/fiche`, { summary: 'Diagnostic complet du lot 12.', conclusions: 'Amiante : absence\n\n  DPE : classe D  \nPlomb : néant' }, { formUrl: casePage(kase) });
+    const ok = await staffBrowser.post(
+      `${casePage(kase)}/fiche`,
+      {
+        summary: 'Diagnostic complet du lot 12.',
+        conclusions: 'Amiante : absence\n\n  DPE : classe D  \nPlomb : néant',
+      },
+      { formUrl: casePage(kase) },
+    );
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toContain('ok=record');
-    expect(await reload(kase)).toMatchObject({ summary: 'Diagnostic complet du lot 12.', conclusions: ['Amiante : absence', 'DPE : classe D', 'Plomb : néant'] });
+    expect(await reload(kase)).toMatchObject({
+      summary: 'Diagnostic complet du lot 12.',
+      conclusions: ['Amiante : absence', 'DPE : classe D', 'Plomb : néant'],
+    });
     const page = await staffBrowser.get(ok.headers.location as string);
     expect(page.body).toContain('Le résumé et les conclusions sont enregistrés.');
 
-    const bad = await staffBrowser.post(`${casePage(kase)}/fiche`, { summary: 'Autre résumé', conclusions: `Courte\n${'x'.repeat(501)}` }, { formUrl: casePage(kase) });
+    const bad = await staffBrowser.post(
+      `${casePage(kase)}/fiche`,
+      { summary: 'Autre résumé', conclusions: `Courte\n${'x'.repeat(501)}` },
+      { formUrl: casePage(kase) },
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('La conclusion n° 2 dépasse 500 caractères. Rien n’a été enregistré.');
     expect(bad.body).toContain('Autre résumé');
@@ -113,7 +128,11 @@ describe('case detail', () => {
 
   it('edits the amount typed the French way; bad amounts get a clear message (French, English) and nothing is stored', async () => {
     const { kase } = await clientWithCase();
-    const ok = await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: '1 234,50' }, { formUrl: casePage(kase) });
+    const ok = await staffBrowser.post(
+      `${casePage(kase)}/paiement/montant`,
+      { amount: '1 234,50' },
+      { formUrl: casePage(kase) },
+    );
     expect(ok.statusCode).toBe(303);
     expect((await reload(kase)).payment_amount_cents).toBe(123450);
     const page = await staffBrowser.get(casePage(kase));
@@ -122,12 +141,20 @@ describe('case detail', () => {
     expect(page.body).toContain('value="1 234,50"');
 
     for (const typed of ['-45', '12,345', 'mille euros']) {
-      const bad = await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: typed }, { formUrl: casePage(kase) });
+      const bad = await staffBrowser.post(
+        `${casePage(kase)}/paiement/montant`,
+        { amount: typed },
+        { formUrl: casePage(kase) },
+      );
       expect(bad.statusCode, typed).toBe(400);
       expect(bad.body).toContain(`« ${typed} » n’est pas un montant : écrivez-le en chiffres, par exemple 1 234,50`);
       expect(bad.body).toContain(`value="${typed}"`);
     }
-    const huge = await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: '20 000 000' }, { formUrl: casePage(kase) });
+    const huge = await staffBrowser.post(
+      `${casePage(kase)}/paiement/montant`,
+      { amount: '20 000 000' },
+      { formUrl: casePage(kase) },
+    );
     expect(huge.body).toContain('Le montant ne peut pas dépasser 10 000 000 €.');
     expect((await reload(kase)).payment_amount_cents).toBe(123450);
 
@@ -135,11 +162,19 @@ describe('case detail', () => {
     const other = await createStaff(db, { name: 'Emma Staff', spaces: [space] });
     await english.login(other.account.email, other.password, 'staff');
     english.setCookie('guichet_lang', 'en');
-    const badEn = await english.post(`${casePage(kase)}/paiement/montant`, { amount: '12,345' }, { formUrl: casePage(kase) });
+    const badEn = await english.post(
+      `${casePage(kase)}/paiement/montant`,
+      { amount: '12,345' },
+      { formUrl: casePage(kase) },
+    );
     expect(badEn.statusCode).toBe(400);
     expect(badEn.body).toContain('&quot;12,345&quot; is not an amount');
 
-    const cleared = await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: '' }, { formUrl: casePage(kase) });
+    const cleared = await staffBrowser.post(
+      `${casePage(kase)}/paiement/montant`,
+      { amount: '' },
+      { formUrl: casePage(kase) },
+    );
     expect(cleared.statusCode).toBe(303);
     expect((await reload(kase)).payment_amount_cents).toBeNull();
   });
@@ -149,16 +184,32 @@ describe('case detail', () => {
     const page = await staffBrowser.get(casePage(kase));
     expect(page.body).toContain('✓ Dossier payé');
     const token = csrfToken(page.body);
-    const toUnpaid = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { csrf: token });
+    const toUnpaid = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { csrf: token },
+    );
     expect(toUnpaid.headers.location).toContain('ok=unpaid');
     expect((await reload(kase)).payment_state).toBe('unpaid');
     // The same click again, from the page that still said "paid".
-    const stale = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { csrf: token });
+    const stale = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { csrf: token },
+    );
     expect(stale.headers.location).toContain('ok=stale');
     expect((await staffBrowser.get(casePage(kase))).body).toContain('✗ Dossier impayé');
-    const bad = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'rembourse' }, { formUrl: casePage(kase) });
+    const bad = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'unpaid', to: 'rembourse' },
+      { formUrl: casePage(kase) },
+    );
     expect(bad.statusCode).toBe(400);
-    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid' }, { formUrl: casePage(kase) });
+    await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'unpaid', to: 'paid' },
+      { formUrl: casePage(kase) },
+    );
     expect((await reload(kase)).payment_state).toBe('paid');
     const steps = await caseSteps(db, await reload(kase));
     expect(steps.map((s) => s.kind)).toEqual(['opened', 'unpaid', 'paid']);
@@ -169,11 +220,19 @@ describe('case detail', () => {
     const { account: client } = await createClient(db, { space, name: 'Emma Walsh', locale: 'en' });
     const kase = await makeCase(db, { space, client, template: lease });
     await staffBrowser.post(`${casePage(kase)}/paiement/montant`, { amount: '1 234,50' }, { formUrl: casePage(kase) });
-    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
+    await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { formUrl: casePage(kase) },
+    );
     const unpaidPage = await staffBrowser.get(casePage(kase));
     expect(unpaidPage.body).toContain('name="confirm" value="on" checked');
     const token = csrfToken(unpaidPage.body);
-    const paid = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid', confirm: 'on' }, { csrf: token });
+    const paid = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'unpaid', to: 'paid', confirm: 'on' },
+      { csrf: token },
+    );
     expect(paid.headers.location).toContain('ok=paid-notified');
     const mail = await smtp.waitFor((m) => smtp.to(client.email).includes(m), 30_000);
     expect(mail.subject).toBe(`Case ${kase.number}: payment received`);
@@ -181,13 +240,27 @@ describe('case detail', () => {
     expect(mail.text).toContain(formatEuros(123_450, 'en'));
     expect(mail.text).toContain(`${system.config.publicUrl}/dossiers/${kase.id}`);
     // The same click from the stale page: nothing changes, nothing is sent.
-    const stale = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid', confirm: 'on' }, { csrf: token });
+    const stale = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'unpaid', to: 'paid', confirm: 'on' },
+      { csrf: token },
+    );
     expect(stale.headers.location).toContain('ok=stale');
     // Unpaid again, then paid with the box unticked: no second e-mail.
-    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
-    const quiet = await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid' }, { formUrl: casePage(kase) });
+    await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { formUrl: casePage(kase) },
+    );
+    const quiet = await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'unpaid', to: 'paid' },
+      { formUrl: casePage(kase) },
+    );
     expect(quiet.headers.location).toMatch(/ok=paid#payment$/);
-    expect(await db.selectFrom('notifications').select('id').where('recipient', '=', client.email).execute()).toHaveLength(1);
+    expect(
+      await db.selectFrom('notifications').select('id').where('recipient', '=', client.email).execute(),
+    ).toHaveLength(1);
     const steps = await caseSteps(db, await reload(kase));
     expect(steps.map((s) => [s.kind, s.detail])).toEqual([
       ['opened', null],
@@ -214,7 +287,9 @@ describe('files of the case', () => {
     expect(await fileRows(kase)).toHaveLength(0);
     expect(await storedFiles(root)).toEqual(before);
 
-    const html = await addFiles(kase, [{ filename: 'page.pdf', content: Buffer.from('<html><script>alert(1)</script></html>') }]);
+    const html = await addFiles(kase, [
+      { filename: 'page.pdf', content: Buffer.from('<html><script>alert(1)</script></html>') },
+    ]);
     expect(html.statusCode).toBe(400);
     expect(html.body).toContain('son contenu n’est pas celui d’un fichier PDF');
     expect(await fileRows(kase)).toHaveLength(0);
@@ -239,14 +314,26 @@ describe('files of the case', () => {
     expect(page.body).toContain('Rapport DPE.pdf');
     expect(page.body).toContain('Non téléchargé');
 
-    const del = await staffBrowser.post(`${casePage(kase)}/fichiers/${rows[1]!.id}/suppression`, {}, { formUrl: casePage(kase) });
+    const del = await staffBrowser.post(
+      `${casePage(kase)}/fichiers/${rows[1]!.id}/suppression`,
+      {},
+      { formUrl: casePage(kase) },
+    );
     expect(del.statusCode).toBe(303);
     expect((await fileRows(kase)).map((r) => r.file_name)).toEqual(['Rapport DPE.pdf']);
     expect((await storedFiles(root)).length).toBe(before.length + 1);
     expect((await staffBrowser.get(`${casePage(kase)}/fichiers/${rows[1]!.id}`)).statusCode).toBe(404);
     // Another case's id in the path finds nothing.
     const other = await clientWithCase('Marc Petit');
-    expect((await staffBrowser.post(`${casePage(other.kase)}/fichiers/${rows[0]!.id}/suppression`, {}, { formUrl: casePage(kase) })).statusCode).toBe(404);
+    expect(
+      (
+        await staffBrowser.post(
+          `${casePage(other.kase)}/fichiers/${rows[0]!.id}/suppression`,
+          {},
+          { formUrl: casePage(kase) },
+        )
+      ).statusCode,
+    ).toBe(404);
     expect(await fileRows(kase)).toHaveLength(1);
     const steps = await caseSteps(db, await reload(kase));
     expect(steps.filter((s) => s.kind === 'file_added').map((s) => s.detail)).toEqual(['Rapport DPE.pdf', 'plan.png']);
@@ -293,7 +380,10 @@ describe('files of the case', () => {
     // The case list says the same on the case's row (a second case keeps the search a list).
     await makeCase(db, { space, client: account, template: lease, number: `${kase.number}-B` });
     const list = await staffBrowser.get(`/back-office/dossiers?q=${encodeURIComponent(kase.number)}&page=1`);
-    const row = new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*>${kase.number}</a>(?:(?!</tr>)[\\s\\S])*</tr>`).exec(list.body)?.[0] ?? '';
+    const row =
+      new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*>${kase.number}</a>(?:(?!</tr>)[\\s\\S])*</tr>`).exec(
+        list.body,
+      )?.[0] ?? '';
     expect(row).toContain('<span class="badge dl-downloaded" title="Téléchargements">Téléchargé</span>');
 
     // A client reaches only the files of their own cases.
@@ -321,7 +411,14 @@ describe('telling the client the case is available', () => {
     expect(mail.text).toContain('Sophie Lambert');
     const outbox = await db.selectFrom('notifications').selectAll().where('recipient', '=', account.email).execute();
     expect(outbox).toHaveLength(1);
-    await expect.poll(async () => (await db.selectFrom('notifications').select('status').where('id', '=', outbox[0]!.id).executeTakeFirst())?.status, { timeout: 20_000 }).toBe('sent');
+    await expect
+      .poll(
+        async () =>
+          (await db.selectFrom('notifications').select('status').where('id', '=', outbox[0]!.id).executeTakeFirst())
+            ?.status,
+        { timeout: 20_000 },
+      )
+      .toBe('sent');
     const steps = await caseSteps(db, kase);
     expect(steps.map((s) => s.kind)).toContain('available');
     const page = await staffBrowser.get(casePage(kase));
@@ -336,7 +433,15 @@ describe('telling the client the case is available', () => {
       const number = `EKIP-${Math.floor(Math.random() * 1e9)}`;
       const res = await staffBrowser.post(
         '/back-office/dossiers/nouveau',
-        { number, title: 'Diagnostic avant vente', clientEmail: email, clientName: 'Hugo Renard', space: space.id, template: lease.id, ...(notify ? { notifyClient: '1' } : {}) },
+        {
+          number,
+          title: 'Diagnostic avant vente',
+          clientEmail: email,
+          clientName: 'Hugo Renard',
+          space: space.id,
+          template: lease.id,
+          ...(notify ? { notifyClient: '1' } : {}),
+        },
         { formUrl: '/back-office/dossiers/nouveau' },
       );
       expect(res.statusCode).toBe(303);
@@ -349,23 +454,50 @@ describe('telling the client the case is available', () => {
     expect((await caseSteps(db, notified.kase)).map((s) => s.kind)).toEqual(['opened', 'available']);
 
     const quiet = await open(false);
-    const audits = await db.selectFrom('audit_log').select('action').where('subject_id', '=', quiet.kase.id).where('action', '=', CASE_AVAILABLE_ACTION).execute();
+    const audits = await db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('subject_id', '=', quiet.kase.id)
+      .where('action', '=', CASE_AVAILABLE_ACTION)
+      .execute();
     expect(audits).toHaveLength(0);
-    expect(await db.selectFrom('notifications').select('id').where('recipient', '=', quiet.email).execute()).toHaveLength(0);
+    expect(
+      await db.selectFrom('notifications').select('id').where('recipient', '=', quiet.email).execute(),
+    ).toHaveLength(0);
   });
 });
 
 describe('unpaid cases', () => {
   it('decides per mode, exemption, payment and viewer', () => {
     const pdf = 'application/pdf';
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'off', paymentState: 'unpaid', exempt: false }), pdf)).toBe('original');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: false }), pdf)).toBe('stamp');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: false }), 'image/png')).toBe('block');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'paid', exempt: false }), pdf)).toBe('original');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: true }), pdf)).toBe('original');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: false }), pdf)).toBe('block');
-    expect(downloadDecision('client', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: true }), pdf)).toBe('original');
-    expect(downloadDecision('staff', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: false }), pdf)).toBe('original');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'off', paymentState: 'unpaid', exempt: false }), pdf),
+    ).toBe('original');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: false }), pdf),
+    ).toBe('stamp');
+    expect(
+      downloadDecision(
+        'client',
+        unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: false }),
+        'image/png',
+      ),
+    ).toBe('block');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'paid', exempt: false }), pdf),
+    ).toBe('original');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'watermark', paymentState: 'unpaid', exempt: true }), pdf),
+    ).toBe('original');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: false }), pdf),
+    ).toBe('block');
+    expect(
+      downloadDecision('client', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: true }), pdf),
+    ).toBe('original');
+    expect(
+      downloadDecision('staff', unpaidRestriction({ mode: 'block', paymentState: 'unpaid', exempt: false }), pdf),
+    ).toBe('original');
   });
 
   it('serves stamped PDFs, blocks other files or everything, lets exempt clients and staff have originals, and lifts at once when paid', async () => {
@@ -382,16 +514,33 @@ describe('unpaid cases', () => {
     if ('reason' in inspected) throw new Error(`refused: ${inspected.reason}`);
     const stored = await system.app!.deps.storage.put(inspected);
     const [doc] = await insertDocuments(db, [
-      { caseId: kase.id, categoryId: await categoryId(db, lease.id, 'identite'), fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, pageCount: 1, source: 'upload', depositedBy: account.id },
+      {
+        caseId: kase.id,
+        categoryId: await categoryId(db, lease.id, 'identite'),
+        fileName: 'cni.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        storageKey: stored.key,
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: account.id,
+      },
     ]);
     const pdfUrl = `/dossiers/${kase.id}/fichiers/${pdfRow!.id}`;
     const pngUrl = `/dossiers/${kase.id}/fichiers/${pngRow!.id}`;
     const docUrl = `/dossiers/${kase.id}/documents/${doc!.id}`;
     const setExempt = async (exempt: boolean) => {
-      const res = await staffBrowser.post(`/back-office/clients/${account.id}/impayes`, exempt ? { exempt: '1' } : {}, { formUrl: `/back-office/clients/${account.id}` });
+      const res = await staffBrowser.post(`/back-office/clients/${account.id}/impayes`, exempt ? { exempt: '1' } : {}, {
+        formUrl: `/back-office/clients/${account.id}`,
+      });
       expect(res.statusCode).toBe(303);
     };
-    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
+    await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { formUrl: casePage(kase) },
+    );
 
     await withUnpaidMode(db, 'off', async () => {
       expect(sha256((await browser.get(pdfUrl)).rawPayload)).toBe(sha256(pdf));
@@ -433,18 +582,28 @@ describe('unpaid cases', () => {
         const res = await browser.get(url);
         expect(res.statusCode, url).toBe(403);
         expect(res.headers['content-type']).toContain('text/html');
-        expect(res.body).toContain('Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.');
+        expect(res.body).toContain(
+          'Ce dossier est en attente de paiement : ses documents ne peuvent pas être téléchargés pour le moment.',
+        );
       }
       browser.setCookie('guichet_lang', 'en');
-      expect((await browser.get(pdfUrl)).body).toContain('This case is awaiting payment: its documents cannot be downloaded for now.');
+      expect((await browser.get(pdfUrl)).body).toContain(
+        'This case is awaiting payment: its documents cannot be downloaded for now.',
+      );
       browser.setCookie('guichet_lang', 'fr');
-      expect((await browser.get(`/dossiers/${kase.id}`)).body).toContain('Tant que le dossier n’est pas réglé, ses documents ne peuvent pas être téléchargés.');
+      expect((await browser.get(`/dossiers/${kase.id}`)).body).toContain(
+        'Tant que le dossier n’est pas réglé, ses documents ne peuvent pas être téléchargés.',
+      );
       expect((await staffBrowser.get(`${casePage(kase)}/fichiers/${pngRow!.id}`)).statusCode).toBe(200);
       await setExempt(true);
       expect((await browser.get(pdfUrl)).statusCode).toBe(200);
       await setExempt(false);
       // Marked paid: the very next download is the original.
-      await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'unpaid', to: 'paid' }, { formUrl: casePage(kase) });
+      await staffBrowser.post(
+        `${casePage(kase)}/paiement/etat`,
+        { from: 'unpaid', to: 'paid' },
+        { formUrl: casePage(kase) },
+      );
       expect(sha256((await browser.get(pdfUrl)).rawPayload)).toBe(sha256(pdf));
       expect(sha256((await browser.get(pngUrl)).rawPayload)).toBe(sha256(PNG_1PX));
     });
@@ -455,8 +614,16 @@ describe('unpaid cases', () => {
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(pdf));
     expect((await fileRows(kase))[0]!.sha256).toBe(sha256(pdf));
     // The client's own deposit is logged under its document id, with its case.
-    const docDownloads = await db.selectFrom('audit_log').select(['details', 'actor_kind']).where('action', '=', 'attachment.download').where('subject_type', '=', 'document').where('subject_id', '=', doc!.id).execute();
-    expect(docDownloads.map((d) => [d.actor_kind, d.details.caseId, d.details.variant])).toEqual([['client', kase.id, 'stamped']]);
+    const docDownloads = await db
+      .selectFrom('audit_log')
+      .select(['details', 'actor_kind'])
+      .where('action', '=', 'attachment.download')
+      .where('subject_type', '=', 'document')
+      .where('subject_id', '=', doc!.id)
+      .execute();
+    expect(docDownloads.map((d) => [d.actor_kind, d.details.caseId, d.details.variant])).toEqual([
+      ['client', kase.id, 'stamped'],
+    ]);
     // Stamped and original downloads show in the history; refusals do not count.
     const history = (await caseFileDownloads(db, [pdfRow!.id])).get(pdfRow!.id)!.history;
     expect(new Set(history.map((h) => h.variant))).toEqual(new Set(['original', 'stamped']));
@@ -468,15 +635,39 @@ describe('unpaid cases', () => {
     let locked: Buffer;
     try {
       await writeFile(path.join(dir, 'in.pdf'), await makePdf(2));
-      await run('qpdf', ['--encrypt', '', 'owner-secret', '256', '--print=none', '--', path.join(dir, 'in.pdf'), path.join(dir, 'locked.pdf')]);
+      await run('qpdf', [
+        '--encrypt',
+        '',
+        'owner-secret',
+        '256',
+        '--print=none',
+        '--',
+        path.join(dir, 'in.pdf'),
+        path.join(dir, 'locked.pdf'),
+      ]);
       locked = await readFile(path.join(dir, 'locked.pdf'));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     // Uploads refuse encrypted PDFs; this one reached storage another way (an older import).
     const stored = await storeRaw(system.config.storageDir, locked);
-    const [row] = await insertCaseFiles(db, [{ caseId: kase.id, fileName: 'protege.pdf', contentType: 'application/pdf', sizeBytes: stored.sizeBytes, sha256: stored.sha256, storageKey: stored.key, pageCount: 2, uploadedBy: staffAccount.id }]);
-    await staffBrowser.post(`${casePage(kase)}/paiement/etat`, { from: 'paid', to: 'unpaid' }, { formUrl: casePage(kase) });
+    const [row] = await insertCaseFiles(db, [
+      {
+        caseId: kase.id,
+        fileName: 'protege.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        storageKey: stored.key,
+        pageCount: 2,
+        uploadedBy: staffAccount.id,
+      },
+    ]);
+    await staffBrowser.post(
+      `${casePage(kase)}/paiement/etat`,
+      { from: 'paid', to: 'unpaid' },
+      { formUrl: casePage(kase) },
+    );
     await withUnpaidMode(db, 'watermark', async () => {
       const res = await browser.get(`/dossiers/${kase.id}/fichiers/${row!.id}`);
       expect(res.statusCode).toBe(409);
@@ -485,7 +676,12 @@ describe('unpaid cases', () => {
       expect(res.rawPayload.includes(locked.subarray(0, 64))).toBe(false);
     });
     expect((await caseFileDownloads(db, [row!.id])).get(row!.id)!.totalCount).toBe(0);
-    const refusals = await db.selectFrom('audit_log').select('details').where('action', '=', 'attachment.download_refused').where('subject_id', '=', row!.id).execute();
+    const refusals = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'attachment.download_refused')
+      .where('subject_id', '=', row!.id)
+      .execute();
     expect(refusals.map((r) => r.details.reason)).toEqual(['unstampable']);
   });
 
@@ -494,10 +690,18 @@ describe('unpaid cases', () => {
     expect(page.body).toContain('Dossiers impayés');
     expect(page.body).toContain('Empêcher le téléchargement des dossiers non payés');
     await withUnpaidMode(db, 'off', async () => {
-      const bad = await staffBrowser.post('/back-office/reglages/impayes', { unpaidMode: 'tout' }, { formUrl: '/back-office/reglages' });
+      const bad = await staffBrowser.post(
+        '/back-office/reglages/impayes',
+        { unpaidMode: 'tout' },
+        { formUrl: '/back-office/reglages' },
+      );
       expect(bad.statusCode).toBe(400);
       expect(bad.body).toContain('Choisissez l’une des trois options.');
-      const ok = await staffBrowser.post('/back-office/reglages/impayes', { unpaidMode: 'watermark' }, { formUrl: '/back-office/reglages' });
+      const ok = await staffBrowser.post(
+        '/back-office/reglages/impayes',
+        { unpaidMode: 'watermark' },
+        { formUrl: '/back-office/reglages' },
+      );
       expect(ok.statusCode).toBe(303);
       const after = await staffBrowser.get(ok.headers.location as string);
       expect(after.body).toContain('Le réglage des dossiers impayés est enregistré.');
@@ -505,8 +709,19 @@ describe('unpaid cases', () => {
       const agent = await createStaff(db, { name: 'Agent Simple' });
       const agentBrowser = new Browser(system.app!);
       await agentBrowser.login(agent.account.email, agent.password, 'staff');
-      expect((await agentBrowser.post('/back-office/reglages/impayes', { unpaidMode: 'block' }, { formUrl: '/back-office/reglages' })).statusCode).toBe(403);
-      expect((await db.selectFrom('settings').select('unpaid_mode').where('id', '=', 1).executeTakeFirstOrThrow()).unpaid_mode).toBe('watermark');
+      expect(
+        (
+          await agentBrowser.post(
+            '/back-office/reglages/impayes',
+            { unpaidMode: 'block' },
+            { formUrl: '/back-office/reglages' },
+          )
+        ).statusCode,
+      ).toBe(403);
+      expect(
+        (await db.selectFrom('settings').select('unpaid_mode').where('id', '=', 1).executeTakeFirstOrThrow())
+          .unpaid_mode,
+      ).toBe('watermark');
     });
   });
 });

@@ -27,7 +27,9 @@ afterAll(async () => {
 describe('client records', () => {
   it('are for staff only, and searched by name or e-mail', async () => {
     const { account } = await createClient(system.database.db, { name: 'Bérénice Recherche' });
-    expect((await new Browser(system.app!).get(`/back-office/clients/${account.id}`)).headers.location).toBe('/back-office/connexion');
+    expect((await new Browser(system.app!).get(`/back-office/clients/${account.id}`)).headers.location).toBe(
+      '/back-office/connexion',
+    );
     const found = await office.get(`/back-office/clients?q=${encodeURIComponent('bérénice rech')}`);
     expect(found.body).toContain(`/back-office/clients/${account.id}`);
     const byMail = await office.get(`/back-office/clients?q=${encodeURIComponent(account.email.slice(0, 12))}`);
@@ -50,18 +52,28 @@ describe('client records', () => {
     expect(await listContacts(db, account.id)).toHaveLength(0);
 
     for (const value of ['06 12 34 56 78', '01 98 76 54 32']) {
-      expect((await office.post(`${url}/coordonnees`, { kind: 'phone', value }, { formUrl: url })).statusCode).toBe(303);
+      expect((await office.post(`${url}/coordonnees`, { kind: 'phone', value }, { formUrl: url })).statusCode).toBe(
+        303,
+      );
     }
     const [first, second] = await listContacts(db, account.id);
     // A first default needs no confirmation.
-    expect((await office.post(`${url}/coordonnees/${first!.id}/etat`, { state: 'default' }, { formUrl: url })).statusCode).toBe(303);
+    expect(
+      (await office.post(`${url}/coordonnees/${first!.id}/etat`, { state: 'default' }, { formUrl: url })).statusCode,
+    ).toBe(303);
     // Replacing it does: a confirmation page, nothing changed yet.
     const ask = await office.post(`${url}/coordonnees/${second!.id}/etat`, { state: 'default' }, { formUrl: url });
     expect(ask.statusCode).toBe(200);
     expect(ask.body).toContain('Changer la coordonnée par défaut ?');
-    expect(ask.body).toContain('« 01 98 76 54 32 » deviendra la coordonnée par défaut à la place de « 06 12 34 56 78 »');
+    expect(ask.body).toContain(
+      '« 01 98 76 54 32 » deviendra la coordonnée par défaut à la place de « 06 12 34 56 78 »',
+    );
     expect((await listContacts(db, account.id)).find((c) => c.id === second!.id)?.state).toBe('pending');
-    const confirmed = await office.post(`${url}/coordonnees/${second!.id}/etat`, { state: 'default', confirm: '1' }, { formUrl: url });
+    const confirmed = await office.post(
+      `${url}/coordonnees/${second!.id}/etat`,
+      { state: 'default', confirm: '1' },
+      { formUrl: url },
+    );
     expect(confirmed.statusCode).toBe(303);
     const after = await listContacts(db, account.id);
     expect(after.find((c) => c.id === second!.id)?.state).toBe('default');
@@ -81,7 +93,9 @@ describe('client records', () => {
     expect(page.body).not.toContain('ancienne@example.test');
     expect(page.body).toContain('Afficher les coordonnées invalides (1)');
     const shown = await office.get(`${url}?invalides=1`);
-    expect(shown.body).toMatch(/<li class="contact invalid" id="contact-[^"]+">\s*<div class="contact-head">\s*<span class="contact-value">ancienne@example.test<\/span>\s*<span class="badge contact-invalid">Invalide<\/span>/);
+    expect(shown.body).toMatch(
+      /<li class="contact invalid" id="contact-[^"]+">\s*<div class="contact-head">\s*<span class="contact-value">ancienne@example.test<\/span>\s*<span class="badge contact-invalid">Invalide<\/span>/,
+    );
     // No action offered on an invalid contact.
     expect(shown.body).not.toContain('mailto:ancienne@example.test');
   });
@@ -92,7 +106,11 @@ describe('client records', () => {
     const url = `/back-office/clients/${account.id}`;
     await office.post(`${url}/coordonnees`, { kind: 'phone', value: '+33 6 11 22 33 44' }, { formUrl: url });
     await office.post(`${url}/coordonnees`, { kind: 'email', value: 'Claire@Example.test' }, { formUrl: url });
-    await office.post(`${url}/coordonnees`, { kind: 'postal', value: '12 rue des Lilas\n75011 Paris' }, { formUrl: url });
+    await office.post(
+      `${url}/coordonnees`,
+      { kind: 'postal', value: '12 rue des Lilas\n75011 Paris' },
+      { formUrl: url },
+    );
     const contacts = await listContacts(db, account.id);
     const phone = contacts.find((c) => c.kind === 'phone')!;
     const postal = contacts.find((c) => c.kind === 'postal')!;
@@ -101,14 +119,19 @@ describe('client records', () => {
     expect(page.body).toContain('href="mailto:claire@example.test"');
     expect(page.body).toContain('12 rue des Lilas<br>75011 Paris');
 
-    expect((await office.post(`${url}/coordonnees/${postal.id}/courrier`, { body: 'Mise en demeure' }, { formUrl: url })).statusCode).toBe(303);
+    expect(
+      (await office.post(`${url}/coordonnees/${postal.id}/courrier`, { body: 'Mise en demeure' }, { formUrl: url }))
+        .statusCode,
+    ).toBe(303);
     const empty = await office.post(`${url}/coordonnees/${phone.id}/sms`, { body: '  ' }, { formUrl: url });
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Merci d’écrire le texte du SMS.');
     const wrongKind = await office.post(`${url}/coordonnees/${postal.id}/sms`, { body: 'Bonjour' }, { formUrl: url });
     expect(wrongKind.body).toContain('Un SMS part vers un numéro de téléphone qui n’est pas invalide.');
     const text = `Votre rendez-vous est confirmé ${Date.now()}`;
-    expect((await office.post(`${url}/coordonnees/${phone.id}/sms`, { body: text }, { formUrl: url })).statusCode).toBe(303);
+    expect((await office.post(`${url}/coordonnees/${phone.id}/sms`, { body: text }, { formUrl: url })).statusCode).toBe(
+      303,
+    );
     // The development outbox answers on the loopback only.
     const outbox = await system.app!.inject({ url: '/dev/sms', remoteAddress: '127.0.0.1' });
     expect(outbox.body).toContain(text);
@@ -126,16 +149,27 @@ describe('client records', () => {
     const db = system.database.db;
     const { account } = await createClient(db);
     const url = `/back-office/clients/${account.id}`;
-    expect((await office.post(`${url}/observation`, { observation: 'Préfère être appelée le matin.' }, { formUrl: url })).statusCode).toBe(303);
+    expect(
+      (await office.post(`${url}/observation`, { observation: 'Préfère être appelée le matin.' }, { formUrl: url }))
+        .statusCode,
+    ).toBe(303);
     expect((await office.get(url)).body).toContain('Préfère être appelée le matin.');
     const tooLong = await office.post(`${url}/observation`, { observation: 'x'.repeat(5001) }, { formUrl: url });
     expect(tooLong.statusCode).toBe(400);
 
-    const refused = await office.postMultipart(`${url}/fichiers`, {}, [{ filename: 'notes.txt', content: Buffer.from('hello') }], { formUrl: url });
+    const refused = await office.postMultipart(
+      `${url}/fichiers`,
+      {},
+      [{ filename: 'notes.txt', content: Buffer.from('hello') }],
+      { formUrl: url },
+    );
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('« notes.txt » n’est pas accepté');
     const scan = makePng(50, 50, [10, 120, 10]);
-    expect((await office.postMultipart(`${url}/fichiers`, {}, [{ filename: 'Avis.png', content: scan }], { formUrl: url })).statusCode).toBe(303);
+    expect(
+      (await office.postMultipart(`${url}/fichiers`, {}, [{ filename: 'Avis.png', content: scan }], { formUrl: url }))
+        .statusCode,
+    ).toBe(303);
     const page = await office.get(url);
     const href = /href="(\/back-office\/clients\/[^"]+\/fichiers\/[^"]+)" download>Avis\.png/.exec(page.body)?.[1];
     expect(href).toBeDefined();

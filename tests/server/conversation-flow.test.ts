@@ -34,7 +34,10 @@ describe('conversation slice', () => {
     const db = system.database.db;
     const space = await createSpace(db);
     const { account: client, password } = await createClient(db, { space, name: 'Claire Martin' });
-    const { account: staff, password: staffPassword } = await createStaff(db, { name: 'Julien Bernard', spaces: [space] });
+    const { account: staff, password: staffPassword } = await createStaff(db, {
+      name: 'Julien Bernard',
+      spaces: [space],
+    });
     const app = system.app!;
 
     const browser = new Browser(app);
@@ -44,7 +47,12 @@ describe('conversation slice', () => {
 
     const created = await browser.post(
       '/conversations',
-      { spaceId: space.id, subject: 'Fuite dans la salle de bain', body: 'Bonjour,\nil y a une fuite.', cc: 'Voisin@Example.test' },
+      {
+        spaceId: space.id,
+        subject: 'Fuite dans la salle de bain',
+        body: 'Bonjour,\nil y a une fuite.',
+        cc: 'Voisin@Example.test',
+      },
       { formUrl: '/conversations/nouvelle' },
     );
     expect(created.statusCode).toBe(303);
@@ -81,7 +89,9 @@ describe('conversation slice', () => {
     );
     expect(answered.statusCode).toBe(303);
 
-    const answerMail = await smtp.waitFor((m) => m.subject === 'Nouvelle réponse à votre demande : Fuite dans la salle de bain');
+    const answerMail = await smtp.waitFor(
+      (m) => m.subject === 'Nouvelle réponse à votre demande : Fuite dans la salle de bain',
+    );
     expect(answerMail.text).toContain('Un plombier passe demain matin.');
     expect(answerMail.text).toContain('Julien Bernard');
 
@@ -93,12 +103,18 @@ describe('conversation slice', () => {
     expect(after.body).toContain('Répondu');
 
     // A follow-up from the client is stored but not acknowledged a second time.
-    const followUp = await browser.post(`/conversations/${conversationId}/messages`, { body: 'Merci, à demain.' }, { formUrl: `/conversations/${conversationId}` });
+    const followUp = await browser.post(
+      `/conversations/${conversationId}/messages`,
+      { body: 'Merci, à demain.' },
+      { formUrl: `/conversations/${conversationId}` },
+    );
     expect(followUp.statusCode).toBe(303);
     await new Promise((r) => setTimeout(r, 1500));
     const final = await listMessages(db, conversationId!);
     expect(final.filter((m) => m.kind === 'acknowledgement')).toHaveLength(1);
-    expect(smtp.to(client.email).filter((m) => m.subject?.startsWith('Votre demande est prise en compte'))).toHaveLength(1);
+    expect(
+      smtp.to(client.email).filter((m) => m.subject?.startsWith('Votre demande est prise en compte')),
+    ).toHaveLength(1);
   });
 
   it('refuses a message without subject or body, in the visitor language, and stores nothing', async () => {
@@ -107,16 +123,28 @@ describe('conversation slice', () => {
     const { account: client, password } = await createClient(db, { space });
     const browser = new Browser(system.app!);
     await browser.login(client.email, password);
-    const res = await browser.post('/conversations', { spaceId: space.id, subject: '  ', body: '' }, { formUrl: '/conversations/nouvelle' });
+    const res = await browser.post(
+      '/conversations',
+      { spaceId: space.id, subject: '  ', body: '' },
+      { formUrl: '/conversations/nouvelle' },
+    );
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Merci d’indiquer l’objet de votre message.');
     expect(res.body).toContain('Merci d’écrire votre message.');
     browser.setCookie('guichet_lang', 'en');
-    const en = await browser.post('/conversations', { spaceId: space.id, subject: 'Hello', body: ' ', cc: 'not-an-email' }, { formUrl: '/conversations/nouvelle' });
+    const en = await browser.post(
+      '/conversations',
+      { spaceId: space.id, subject: 'Hello', body: ' ', cc: 'not-an-email' },
+      { formUrl: '/conversations/nouvelle' },
+    );
     expect(en.statusCode).toBe(400);
     expect(en.body).toContain('Please write your message.');
     expect(en.body).toContain('These copy addresses are not valid: not-an-email.');
-    const stored = await db.selectFrom('conversations').select('id').where('client_account_id', '=', client.id).execute();
+    const stored = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('client_account_id', '=', client.id)
+      .execute();
     expect(stored).toHaveLength(0);
   });
 });

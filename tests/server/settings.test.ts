@@ -19,7 +19,12 @@ afterAll(async () => {
   if (system) {
     const current = await getSettings(system.database.db);
     if (current.logo) await system.app!.deps.storage.delete(current.logo.key);
-    await saveSettings(system.database.db, { primaryColor: '#0b5cab', rowsPerPage: 25, locales: ['fr', 'en'], logo: null });
+    await saveSettings(system.database.db, {
+      primaryColor: '#0b5cab',
+      rowsPerPage: 25,
+      locales: ['fr', 'en'],
+      logo: null,
+    });
   }
   await system?.stop();
 });
@@ -37,14 +42,21 @@ describe('settings', () => {
   it('refuses bad values with clear messages and keeps everything as it was', async () => {
     const admin = await staffBrowser(true);
     const before = await getSettings(system.database.db);
-    const res = await admin.postMultipart('/back-office/reglages', { primaryColor: 'red', rowsPerPage: '351' }, [{ filename: 'logo.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n') }], { formUrl: '/back-office/reglages' });
+    const res = await admin.postMultipart(
+      '/back-office/reglages',
+      { primaryColor: 'red', rowsPerPage: '351' },
+      [{ filename: 'logo.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n') }],
+      { formUrl: '/back-office/reglages' },
+    );
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('La couleur doit être un code hexadécimal à 6 chiffres, par exemple #0b5cab.');
     expect(res.body).toContain('Le nombre de lignes par page doit être un nombre entier entre 10 et 350.');
     expect(res.body).toContain('Merci de garder au moins une langue.');
     expect(res.body).toContain('Le logo n’est pas accepté');
     for (const rows of ['9', '10.5', '']) {
-      const r = await admin.postMultipart('/back-office/reglages', { ...valid, rowsPerPage: rows }, [], { formUrl: '/back-office/reglages' });
+      const r = await admin.postMultipart('/back-office/reglages', { ...valid, rowsPerPage: rows }, [], {
+        formUrl: '/back-office/reglages',
+      });
       expect(r.statusCode).toBe(400);
     }
     expect(await getSettings(system.database.db)).toEqual(before);
@@ -55,7 +67,9 @@ describe('settings', () => {
     const page = await agent.get('/back-office/reglages');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Seuls les administrateurs peuvent faire cette modification.');
-    const res = await agent.postMultipart('/back-office/reglages', { ...valid, primaryColor: '#000000' }, [], { formUrl: '/back-office/reglages' });
+    const res = await agent.postMultipart('/back-office/reglages', { ...valid, primaryColor: '#000000' }, [], {
+      formUrl: '/back-office/reglages',
+    });
     expect(res.statusCode).toBe(403);
     expect((await getSettings(system.database.db)).primaryColor).not.toBe('#000000');
   });
@@ -64,9 +78,14 @@ describe('settings', () => {
     const db = system.database.db;
     const admin = await staffBrowser(true);
     const logo = makePng(120, 40, [200, 40, 40]);
-    const saved = await admin.postMultipart('/back-office/reglages', { ...valid, primaryColor: '#A33B00', rowsPerPage: '10' }, [{ filename: 'logo.png', content: logo, contentType: 'image/png' }], {
-      formUrl: '/back-office/reglages',
-    });
+    const saved = await admin.postMultipart(
+      '/back-office/reglages',
+      { ...valid, primaryColor: '#A33B00', rowsPerPage: '10' },
+      [{ filename: 'logo.png', content: logo, contentType: 'image/png' }],
+      {
+        formUrl: '/back-office/reglages',
+      },
+    );
     expect(saved.statusCode).toBe(303);
     const settings = await getSettings(db);
     expect(settings).toMatchObject({ primaryColor: '#a33b00', rowsPerPage: 10, locales: ['fr', 'en'] });
@@ -89,14 +108,26 @@ describe('settings', () => {
     const space = await createSpace(db, 'Pagination');
     const { account: client } = await createClient(db, { space });
     for (let i = 0; i < 12; i++) {
-      await db.insertInto('conversations').values({ id: crypto.randomUUID(), space_id: space.id, client_account_id: client.id, subject: `Sujet ${i}`, created_at: new Date(), last_message_at: new Date(Date.now() - i * 1000) }).execute();
+      await db
+        .insertInto('conversations')
+        .values({
+          id: crypto.randomUUID(),
+          space_id: space.id,
+          client_account_id: client.id,
+          subject: `Sujet ${i}`,
+          created_at: new Date(),
+          last_message_at: new Date(Date.now() - i * 1000),
+        })
+        .execute();
     }
     const list = await admin.get(`/back-office?space=${space.id}`);
     expect(list.body.match(/href="\/back-office\/conversations\//g)).toHaveLength(10);
     expect(list.body).toContain('Page 1 sur 2');
 
     // Remove the logo and put the rest back.
-    const removed = await admin.postMultipart('/back-office/reglages', { ...valid, removeLogo: 'on' }, [], { formUrl: '/back-office/reglages' });
+    const removed = await admin.postMultipart('/back-office/reglages', { ...valid, removeLogo: 'on' }, [], {
+      formUrl: '/back-office/reglages',
+    });
     expect(removed.statusCode).toBe(303);
     expect((await getSettings(db)).logo).toBeNull();
     expect((await new Browser(system.app!).get('/logo')).statusCode).toBe(404);

@@ -37,12 +37,17 @@ async function conversation() {
   const { account, password } = await createClient(db, { space });
   const client = new Browser(system.app!);
   await client.login(account.email, password);
-  const res = await client.post('/conversations', { spaceId: space.id, subject: 'Ascenseur en panne', body: 'Depuis hier.' }, { formUrl: '/conversations/nouvelle' });
+  const res = await client.post(
+    '/conversations',
+    { spaceId: space.id, subject: 'Ascenseur en panne', body: 'Depuis hier.' },
+    { formUrl: '/conversations/nouvelle' },
+  );
   const id = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
   const staff = await createStaff(db, { spaces: [space] });
   const office = new Browser(system.app!);
   await office.login(staff.account.email, staff.password, 'staff');
-  const status = async () => (await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  const status = async () =>
+    await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   return { db, space, account, client, office, staff: staff.account, id, status };
 }
 
@@ -53,18 +58,32 @@ describe('SLA in the pages', () => {
     const page = await client.get(`/conversations/${id}`);
     expect(page.body).toContain('Réponse attendue au plus tard le');
 
-    await office.post(`/back-office/conversations/${id}/reponses`, { body: 'Le technicien passe ce matin.' }, { formUrl: `/back-office/conversations/${id}` });
+    await office.post(
+      `/back-office/conversations/${id}/reponses`,
+      { body: 'Le technicien passe ce matin.' },
+      { formUrl: `/back-office/conversations/${id}` },
+    );
     await eventually(status, (c) => c.sla_max_at === null, 'the clock to stop');
-    const asked = await office.post(`/back-office/conversations/${id}/satisfaction`, {}, { formUrl: `/back-office/conversations/${id}` });
+    const asked = await office.post(
+      `/back-office/conversations/${id}/satisfaction`,
+      {},
+      { formUrl: `/back-office/conversations/${id}` },
+    );
     expect(asked.statusCode).toBe(303);
     await eventually(status, (c) => c.status === 'waiting_client', 'the question');
-    await smtp.waitFor((m) => m.subject === 'Votre demande est-elle résolue ? Ascenseur en panne' && smtp.to(account.email).includes(m));
+    await smtp.waitFor(
+      (m) => m.subject === 'Votre demande est-elle résolue ? Ascenseur en panne' && smtp.to(account.email).includes(m),
+    );
     const question = await client.get(`/conversations/${id}`);
     expect(question.body).toContain('Notre réponse a-t-elle réglé votre demande ?');
     expect(question.body).toContain('Oui, ma demande est résolue');
     expect(question.body).toContain('Non, j’ai encore besoin d’aide');
 
-    const yes = await client.post(`/conversations/${id}/satisfaction`, { answer: 'yes' }, { formUrl: `/conversations/${id}` });
+    const yes = await client.post(
+      `/conversations/${id}/satisfaction`,
+      { answer: 'yes' },
+      { formUrl: `/conversations/${id}` },
+    );
     expect(yes.statusCode).toBe(303);
     expect((await status()).status).toBe('resolved');
     const after = await client.get(`/conversations/${id}`);
@@ -74,8 +93,16 @@ describe('SLA in the pages', () => {
 
   it('"no" reopens the request with a new answer clock', async () => {
     const { client, office, id, status } = await conversation();
-    await office.post(`/back-office/conversations/${id}/reponses`, { body: 'Réglé ?' }, { formUrl: `/back-office/conversations/${id}` });
-    await office.post(`/back-office/conversations/${id}/satisfaction`, {}, { formUrl: `/back-office/conversations/${id}` });
+    await office.post(
+      `/back-office/conversations/${id}/reponses`,
+      { body: 'Réglé ?' },
+      { formUrl: `/back-office/conversations/${id}` },
+    );
+    await office.post(
+      `/back-office/conversations/${id}/satisfaction`,
+      {},
+      { formUrl: `/back-office/conversations/${id}` },
+    );
     await eventually(status, (c) => c.status === 'waiting_client', 'the question');
     await client.post(`/conversations/${id}/satisfaction`, { answer: 'no' }, { formUrl: `/conversations/${id}` });
     const reopened = await eventually(status, (c) => c.status === 'open' && c.sla_max_at !== null, 'a new clock');
@@ -85,7 +112,9 @@ describe('SLA in the pages', () => {
   it('lists conversations at risk and breached, and exports SLA metrics', async () => {
     const { db, office, id, space } = await conversation();
     await eventually(
-      async () => (await db.selectFrom('conversations').select('sla_max_at').where('id', '=', id).executeTakeFirstOrThrow()).sla_max_at,
+      async () =>
+        (await db.selectFrom('conversations').select('sla_max_at').where('id', '=', id).executeTakeFirstOrThrow())
+          .sla_max_at,
       (v) => v !== null,
       'the clock',
     );
@@ -104,7 +133,10 @@ describe('SLA in the pages', () => {
     expect(risk.body).toContain('Ascenseur en panne');
     expect(risk.body).toContain('Hors délai');
 
-    const metrics = await system.app!.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const metrics = await system.app!.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain(`guichet_sla_open_clocks{space="${space.slug}",state="breached"} 1`);
     expect(metrics.body).toMatch(/guichet_sla_answers_total\{space="[^"]+",outcome="within_target"\} \d+/);
@@ -118,14 +150,31 @@ describe('SLA in the pages', () => {
     // One office reads both requests: its staff member is given the second one's space too.
     await giveSpaces(db, first.staff, [second.space]);
     for (const c of [first, second]) {
-      await eventually(async () => (await c.status()).sla_max_at, (v) => v !== null, 'the clock');
+      await eventually(
+        async () => (await c.status()).sla_max_at,
+        (v) => v !== null,
+        'the clock',
+      );
       await db
         .updateTable('conversations')
-        .set({ sla_started_at: sql<Date>`now() - interval '23 hours'`, sla_target_at: sql<Date>`now() + interval '1 hour'`, sla_max_at: sql<Date>`now() + interval '25 hours'` })
+        .set({
+          sla_started_at: sql<Date>`now() - interval '23 hours'`,
+          sla_target_at: sql<Date>`now() + interval '1 hour'`,
+          sla_max_at: sql<Date>`now() + interval '25 hours'`,
+        })
         .where('id', '=', c.id)
         .execute();
     }
-    await db.updateTable('conversations').set({ subject: 'Fuite au 3e', assignee_redmine_id: 987654, assignee_name: 'Camille Roux', assignee_email: 'camille@agence.test' }).where('id', '=', first.id).execute();
+    await db
+      .updateTable('conversations')
+      .set({
+        subject: 'Fuite au 3e',
+        assignee_redmine_id: 987654,
+        assignee_name: 'Camille Roux',
+        assignee_email: 'camille@agence.test',
+      })
+      .where('id', '=', first.id)
+      .execute();
     await db.updateTable('conversations').set({ subject: 'Badge perdu' }).where('id', '=', second.id).execute();
 
     const all = await first.office.get('/back-office/delais');

@@ -48,7 +48,16 @@ describe('spaces in the back-office', () => {
 
     const bad = await admin.post(
       `/back-office/espaces/${space.id}`,
-      { ...policyForm, target: '30', max: '12', opens: '18:00', closes: '9h', managerEmail: 'direction@', satisfaction: '0', retention: '0' },
+      {
+        ...policyForm,
+        target: '30',
+        max: '12',
+        opens: '18:00',
+        closes: '9h',
+        managerEmail: 'direction@',
+        satisfaction: '0',
+        retention: '0',
+      },
       { formUrl: `/back-office/espaces/${space.id}` },
     );
     expect(bad.statusCode).toBe(400);
@@ -62,33 +71,82 @@ describe('spaces in the back-office', () => {
     ])
       expect(bad.body).toContain(text);
     expect(bad.body).toContain('value="9h"'); // what was typed is kept
-    expect((await db.selectFrom('spaces').select('sla_target_hours').where('id', '=', space.id).executeTakeFirstOrThrow()).sla_target_hours).toBe(24);
+    expect(
+      (await db.selectFrom('spaces').select('sla_target_hours').where('id', '=', space.id).executeTakeFirstOrThrow())
+        .sla_target_hours,
+    ).toBe(24);
 
-    const saved = await admin.post(`/back-office/espaces/${space.id}`, policyForm, { formUrl: `/back-office/espaces/${space.id}` });
+    const saved = await admin.post(`/back-office/espaces/${space.id}`, policyForm, {
+      formUrl: `/back-office/espaces/${space.id}`,
+    });
     expect(saved.statusCode).toBe(303);
     const row = await db.selectFrom('spaces').selectAll().where('id', '=', space.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ name: 'Syndic de copropriété', sla_target_hours: 8, sla_max_hours: 16.5, sla_calendar: 'business', sla_opens: '08:30', sla_closes: '17:30', team_email: 'syndic@agence.test', manager_email: 'direction@agence.test', satisfaction_timeout_hours: 96, retention_months: 24 });
-    const audit = await db.selectFrom('audit_log').selectAll().where('subject_id', '=', space.id).where('action', '=', 'space.policy').executeTakeFirstOrThrow();
-    expect(audit.details).toMatchObject({ from: { slaTargetHours: 24, slaCalendar: 'calendar' }, to: { slaTargetHours: 8, slaCalendar: 'business' } });
+    expect(row).toMatchObject({
+      name: 'Syndic de copropriété',
+      sla_target_hours: 8,
+      sla_max_hours: 16.5,
+      sla_calendar: 'business',
+      sla_opens: '08:30',
+      sla_closes: '17:30',
+      team_email: 'syndic@agence.test',
+      manager_email: 'direction@agence.test',
+      satisfaction_timeout_hours: 96,
+      retention_months: 24,
+    });
+    const audit = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('subject_id', '=', space.id)
+      .where('action', '=', 'space.policy')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({
+      from: { slaTargetHours: 24, slaCalendar: 'calendar' },
+      to: { slaTargetHours: 8, slaCalendar: 'business' },
+    });
     expect((await admin.get(saved.headers.location as string)).body).toContain('value="16,5"');
 
     // What the conversation workflow reads when a clock starts.
     const { account: client } = await createClient(db, { space: row });
     const conversationId = randomUUID();
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: client.id, subject: 'Appel de fonds', cc: '' });
-    const policy = await createSlaActivities({ db, redmine: undefined, publicUrl: 'https://g.test' }).loadSlaPolicy(conversationId);
-    expect(policy).toMatchObject({ targetMs: 8 * 3_600_000, maxMs: 16.5 * 3_600_000, satisfactionTimeoutMs: 96 * 3_600_000, calendar: { mode: 'business', opens: '08:30', closes: '17:30' } });
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: client.id,
+      subject: 'Appel de fonds',
+      cc: '',
+    });
+    const policy = await createSlaActivities({ db, redmine: undefined, publicUrl: 'https://g.test' }).loadSlaPolicy(
+      conversationId,
+    );
+    expect(policy).toMatchObject({
+      targetMs: 8 * 3_600_000,
+      maxMs: 16.5 * 3_600_000,
+      satisfactionTimeoutMs: 96 * 3_600_000,
+      calendar: { mode: 'business', opens: '08:30', closes: '17:30' },
+    });
   });
 
   it('creates a space with its identifier once; agents cannot see or change spaces', async () => {
     const slug = `travaux-${randomBytes(3).toString('hex')}`;
-    const created = await admin.post('/back-office/espaces', { ...policyForm, name: 'Travaux', slug }, { formUrl: '/back-office/espaces' });
+    const created = await admin.post(
+      '/back-office/espaces',
+      { ...policyForm, name: 'Travaux', slug },
+      { formUrl: '/back-office/espaces' },
+    );
     expect(created.headers.location).toBe('/back-office/espaces?fait=cree');
     expect((await admin.get('/back-office/espaces?fait=cree')).body).toContain('Travaux');
-    const again = await admin.post('/back-office/espaces', { ...policyForm, name: 'Travaux bis', slug }, { formUrl: '/back-office/espaces' });
+    const again = await admin.post(
+      '/back-office/espaces',
+      { ...policyForm, name: 'Travaux bis', slug },
+      { formUrl: '/back-office/espaces' },
+    );
     expect(again.statusCode).toBe(400);
     expect(again.body).toContain('Cet identifiant est déjà celui d’un autre espace.');
-    const badSlug = await admin.post('/back-office/espaces', { ...policyForm, slug: 'Gestion Locative' }, { formUrl: '/back-office/espaces' });
+    const badSlug = await admin.post(
+      '/back-office/espaces',
+      { ...policyForm, slug: 'Gestion Locative' },
+      { formUrl: '/back-office/espaces' },
+    );
     expect(badSlug.body).toContain('L’identifiant ne prend que des lettres minuscules');
     expect(await db.selectFrom('spaces').select('id').where('slug', '=', slug).execute()).toHaveLength(1);
 
@@ -97,7 +155,11 @@ describe('spaces in the back-office', () => {
     await agent.login(account.email, password, 'staff');
     expect((await agent.get('/back-office/espaces')).statusCode).toBe(403);
     const space = await createSpace(db, 'Location saisonnière');
-    expect((await agent.post(`/back-office/espaces/${space.id}`, policyForm, { formUrl: '/back-office' })).statusCode).toBe(403);
-    expect((await db.selectFrom('spaces').select('name').where('id', '=', space.id).executeTakeFirstOrThrow()).name).toBe('Location saisonnière');
+    expect(
+      (await agent.post(`/back-office/espaces/${space.id}`, policyForm, { formUrl: '/back-office' })).statusCode,
+    ).toBe(403);
+    expect(
+      (await db.selectFrom('spaces').select('name').where('id', '=', space.id).executeTakeFirstOrThrow()).name,
+    ).toBe('Location saisonnière');
   });
 });

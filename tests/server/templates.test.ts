@@ -39,18 +39,28 @@ describe('template pages', () => {
     const page = await agent.get('/back-office/modeles/contributor-invitation/en');
     expect(page.body).toContain('Lecture seule');
     expect(page.body).not.toContain('name="action"');
-    const refused = await agent.post('/back-office/modeles/contributor-invitation/en', { action: 'save', subject: 'X {{caseNumber}}', body: 'Y' });
+    const refused = await agent.post('/back-office/modeles/contributor-invitation/en', {
+      action: 'save',
+      subject: 'X {{caseNumber}}',
+      body: 'Y',
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Seuls les administrateurs peuvent faire cette modification.');
     expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
-    expect((await new Browser(system.app!).get('/back-office/modeles')).headers.location).toBe('/back-office/connexion');
+    expect((await new Browser(system.app!).get('/back-office/modeles')).headers.location).toBe(
+      '/back-office/connexion',
+    );
     expect((await agent.get('/back-office/modeles/nope/fr')).statusCode).toBe(404);
   });
 
   it('previews what was typed with escaped sample values, refuses unknown tags, then saves and resets', async () => {
     const admin = await staffBrowser(true);
     const url = '/back-office/modeles/contributor-invitation/en';
-    const preview = await admin.post(url, { action: 'preview', subject: 'Dossier {{caseNumber}}', body: '<b>Bonjour</b> {{contributorFullName}}' });
+    const preview = await admin.post(url, {
+      action: 'preview',
+      subject: 'Dossier {{caseNumber}}',
+      body: '<b>Bonjour</b> {{contributorFullName}}',
+    });
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain('<strong>Objet :</strong> Dossier D-2026-0042');
     expect(preview.body).toContain('&lt;b&gt;Bonjour&lt;/b&gt; Marc Martin');
@@ -62,11 +72,18 @@ describe('template pages', () => {
     expect(bad.body).toContain('Dossier {{numero}}'); // what was typed is kept
     expect((await getTemplate(system.database.db, 'contributor-invitation', 'en')).edited).toBe(false);
 
-    const saved = await admin.post(url, { action: 'save', subject: 'Dossier {{caseNumber}}', body: 'Bonjour {{contributorFullName}}' });
+    const saved = await admin.post(url, {
+      action: 'save',
+      subject: 'Dossier {{caseNumber}}',
+      body: 'Bonjour {{contributorFullName}}',
+    });
     expect(saved.statusCode).toBe(303);
     const after = await admin.get(saved.headers.location as string);
     expect(after.body).toContain('Le modèle est enregistré');
-    expect(await getTemplate(system.database.db, 'contributor-invitation', 'en')).toMatchObject({ edited: true, subject: 'Dossier {{caseNumber}}' });
+    expect(await getTemplate(system.database.db, 'contributor-invitation', 'en')).toMatchObject({
+      edited: true,
+      subject: 'Dossier {{caseNumber}}',
+    });
     expect((await admin.get('/back-office/modeles')).body).toContain('Modifié');
 
     const reset = await admin.post(url, { action: 'reset' });
@@ -78,17 +95,29 @@ describe('template pages', () => {
     const db = system.database.db;
     const admin = await staffBrowser(true);
     // English, and keeping what the other English tests of the run look for ("Hello <name>,").
-    const body = 'Hello {{clientFullName}},\n\nEdited acknowledgement for « {{conversationSubject}} ».\n\n{{conversationUrl}}';
-    const saved = await admin.post('/back-office/modeles/conversation-acknowledgement/en', { action: 'save', subject: 'Your request has been received: {{conversationSubject}}', body });
+    const body =
+      'Hello {{clientFullName}},\n\nEdited acknowledgement for « {{conversationSubject}} ».\n\n{{conversationUrl}}';
+    const saved = await admin.post('/back-office/modeles/conversation-acknowledgement/en', {
+      action: 'save',
+      subject: 'Your request has been received: {{conversationSubject}}',
+      body,
+    });
     expect(saved.statusCode).toBe(303);
     try {
       const space = await createSpace(db);
       const { account: client, password } = await createClient(db, { space, name: 'Emma <Edited>', locale: 'en' });
       const browser = new Browser(system.app!);
       await browser.login(client.email, password);
-      const created = await browser.post('/conversations', { spaceId: space.id, subject: 'Broken window', body: 'The window is broken.' }, { formUrl: '/conversations/nouvelle' });
+      const created = await browser.post(
+        '/conversations',
+        { spaceId: space.id, subject: 'Broken window', body: 'The window is broken.' },
+        { formUrl: '/conversations/nouvelle' },
+      );
       expect(created.statusCode).toBe(303);
-      const mail = await smtp.waitFor((m) => smtp.to(client.email).includes(m) && m.subject === 'Your request has been received: Broken window', 30_000);
+      const mail = await smtp.waitFor(
+        (m) => smtp.to(client.email).includes(m) && m.subject === 'Your request has been received: Broken window',
+        30_000,
+      );
       expect(mail.text).toContain('Hello Emma <Edited>,');
       expect(mail.text).toContain('Edited acknowledgement for « Broken window ».');
     } finally {

@@ -42,8 +42,14 @@ describe('consultation watermark', () => {
       const middle = { x0: page.width * 0.4, x1: page.width * 0.6, y0: page.height * 0.4, y1: page.height * 0.6 };
       expect(stampPixels(page, middle), `page ${i + 1} middle`).toBeGreaterThan(20);
       // The stamp is a rising diagonal: red in the lower-left and the upper-right quarters.
-      expect(stampPixels(page, { x0: page.width * 0.1, x1: page.width * 0.4, y0: page.height * 0.6, y1: page.height * 0.9 }), `page ${i + 1} lower left`).toBeGreaterThan(10);
-      expect(stampPixels(page, { x0: page.width * 0.6, x1: page.width * 0.9, y0: page.height * 0.1, y1: page.height * 0.4 }), `page ${i + 1} upper right`).toBeGreaterThan(10);
+      expect(
+        stampPixels(page, { x0: page.width * 0.1, x1: page.width * 0.4, y0: page.height * 0.6, y1: page.height * 0.9 }),
+        `page ${i + 1} lower left`,
+      ).toBeGreaterThan(10);
+      expect(
+        stampPixels(page, { x0: page.width * 0.6, x1: page.width * 0.9, y0: page.height * 0.1, y1: page.height * 0.4 }),
+        `page ${i + 1} upper right`,
+      ).toBeGreaterThan(10);
     }
 
     const text = await pdfText(stamped);
@@ -57,8 +63,25 @@ describe('consultation watermark', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'guichet-wm-'));
     try {
       await writeFile(path.join(dir, 'in.pdf'), await makeReport(2));
-      await run('qpdf', ['--encrypt', 'secret-user', 'secret-owner', '256', '--', path.join(dir, 'in.pdf'), path.join(dir, 'locked.pdf')]);
-      await run('qpdf', ['--encrypt', '', 'secret-owner', '256', '--print=none', '--', path.join(dir, 'in.pdf'), path.join(dir, 'restricted.pdf')]);
+      await run('qpdf', [
+        '--encrypt',
+        'secret-user',
+        'secret-owner',
+        '256',
+        '--',
+        path.join(dir, 'in.pdf'),
+        path.join(dir, 'locked.pdf'),
+      ]);
+      await run('qpdf', [
+        '--encrypt',
+        '',
+        'secret-owner',
+        '256',
+        '--print=none',
+        '--',
+        path.join(dir, 'in.pdf'),
+        path.join(dir, 'restricted.pdf'),
+      ]);
       for (const name of ['locked.pdf', 'restricted.pdf']) {
         const error = await stampForConsultation(await readFile(path.join(dir, name))).catch((e: unknown) => e);
         expect(error, name).toBeInstanceOf(WatermarkError);

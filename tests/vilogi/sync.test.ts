@@ -40,12 +40,25 @@ async function createProject(apiKey: string, label: string): Promise<{ id: numbe
   const created = await admin.http.json<{ project: { id: number } }>({
     method: 'POST',
     path: '/projects.json',
-    json: { project: { name: identifier, identifier, is_public: false, tracker_ids: trackers.map((t) => t.id), enabled_module_names: ['issue_tracking'], issue_custom_field_ids: fields.map((f) => f.id) } },
+    json: {
+      project: {
+        name: identifier,
+        identifier,
+        is_public: false,
+        tracker_ids: trackers.map((t) => t.id),
+        enabled_module_names: ['issue_tracking'],
+        issue_custom_field_ids: fields.map((f) => f.id),
+      },
+    },
   });
   const id = created.data!.project.id;
   await admin.trackProject(id);
   const apiUser = await createRedmineClient({ baseUrl: redmineTestEnv().url, apiKey }).currentUser();
-  await admin.http.json({ method: 'POST', path: `/projects/${id}/memberships.json`, json: { membership: { user_id: apiUser.id, role_ids: await admin.roleIds(['Guichet API']) } } });
+  await admin.http.json({
+    method: 'POST',
+    path: `/projects/${id}/memberships.json`,
+    json: { membership: { user_id: apiUser.id, role_ids: await admin.roleIds(['Guichet API']) } },
+  });
   return { id, identifier };
 }
 
@@ -91,10 +104,19 @@ afterAll(async () => {
 });
 
 function runSync(workflowId = `vilogi-test-${randomBytes(4).toString('hex')}`): Promise<VilogiSyncResult> {
-  return temporal.workflow.execute(vilogiSyncWorkflow, { workflowId, taskQueue: system.config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
+  return temporal.workflow.execute(vilogiSyncWorkflow, {
+    workflowId,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    args: [{ trigger: 'manual' }],
+  });
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -108,7 +130,12 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what
 async function issuesBySubject(projectId: number, subjects: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>(subjects.map((s) => [s, []]));
   for (let offset = 0; ; offset += 100) {
-    const page = await staff.listIssues({ projectIds: [projectId], updatedSince: new Date(Date.now() - 3600_000), limit: 100, offset });
+    const page = await staff.listIssues({
+      projectIds: [projectId],
+      updatedSince: new Date(Date.now() - 3600_000),
+      limit: 100,
+      offset,
+    });
     for (const issue of page.issues) out.get(issue.subject)?.push(issue.id);
     if (page.issues.length < 100) break;
   }
@@ -120,7 +147,11 @@ async function issuesBySubject(projectId: number, subjects: string[]): Promise<M
 async function expectExactlyOnce(ids: string[], subjects: string[]) {
   const rows = await db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', 'in', ids).execute();
   expect(rows).toHaveLength(ids.length);
-  const conversations = await db.selectFrom('conversations').select(['id', 'redmine_issue_id', 'subject']).where('subject', 'in', subjects).execute();
+  const conversations = await db
+    .selectFrom('conversations')
+    .select(['id', 'redmine_issue_id', 'subject'])
+    .where('subject', 'in', subjects)
+    .execute();
   expect(conversations).toHaveLength(ids.length);
   const issues = await issuesBySubject(demoProjectId, subjects);
   for (const [subject, found] of issues) expect(found, subject).toHaveLength(1);
@@ -142,12 +173,20 @@ describe('Vilogi sync', () => {
     expect(before.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(before.policies.catchupWindow).toBe(60 * 60_000);
     expect(before.action.type).toBe('startWorkflow');
-    await ensureVilogiSchedule(temporal, { taskQueue: system.config.TEMPORAL_TASK_QUEUE, everyMinutes: 720, catchupMinutes: 30 });
+    await ensureVilogiSchedule(temporal, {
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      everyMinutes: 720,
+      catchupMinutes: 30,
+    });
     const after = await handle.describe();
     expect(after.spec.intervals?.[0]?.every).toBe(720 * 60_000);
     expect(after.policies.catchupWindow).toBe(30 * 60_000);
     expect(after.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
-    await ensureVilogiSchedule(temporal, { taskQueue: system.config.TEMPORAL_TASK_QUEUE, everyMinutes: 1440, catchupMinutes: 60 });
+    await ensureVilogiSchedule(temporal, {
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      everyMinutes: 1440,
+      catchupMinutes: 60,
+    });
   });
 
   it('brings each request into Redmine once, processes its notification, files the one without e-mail in triage', async () => {
@@ -166,16 +205,35 @@ describe('Vilogi sync', () => {
         { id: 'X1', fileName: 'macro.docm', contentType: 'application/octet-stream', data: Buffer.from('PK...') },
       ],
     });
-    const newcomer = sim.add({ subject: `AG ${tag}`, author: { email: newEmail, name: 'Paul Durand' }, service: 'copropriete', body: 'Date de l’AG ?' });
-    const anonymous = sim.add({ subject: `Interphone ${tag}`, author: { email: null, name: 'Inconnu' }, service: 'gestion', body: 'Interphone en panne.', attachments: [{ id: 'P2', fileName: 'plan.pdf', contentType: 'application/pdf', data: tinyPdf('plan') }] });
+    const newcomer = sim.add({
+      subject: `AG ${tag}`,
+      author: { email: newEmail, name: 'Paul Durand' },
+      service: 'copropriete',
+      body: 'Date de l’AG ?',
+    });
+    const anonymous = sim.add({
+      subject: `Interphone ${tag}`,
+      author: { email: null, name: 'Inconnu' },
+      service: 'gestion',
+      body: 'Interphone en panne.',
+      attachments: [{ id: 'P2', fileName: 'plan.pdf', contentType: 'application/pdf', data: tinyPdf('plan') }],
+    });
 
     const result = await runSync();
     expect(result).toMatchObject({ fetched: 3, created: 2, known: 0, triage: 1, processed: 3, failed: 0 });
     await expectExactlyOnce([withFile.id, newcomer.id], [withFile.subject, newcomer.subject]);
 
     // The known client's conversation, with the accepted file mirrored and the refused one named.
-    const row = (await db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', withFile.id).executeTakeFirstOrThrow());
-    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', row.conversation_id!).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('vilogi_requests')
+      .selectAll()
+      .where('vilogi_id', '=', withFile.id)
+      .executeTakeFirstOrThrow();
+    const conversation = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', row.conversation_id!)
+      .executeTakeFirstOrThrow();
     expect(conversation.client_account_id).toBe(known.id);
     const issue = await staff.getIssue(conversation.redmine_issue_id!, { journals: true, attachments: true });
     expect(issue!.customFields.find((f) => f.id === EMAIL_FIELD)?.value).toBe(known.email);
@@ -187,18 +245,35 @@ describe('Vilogi sync', () => {
     const clientNote = issue!.journals!.find((j) => j.notes.includes('Une fuite sous l’évier.'))!;
     expect(clientNote.notes).toContain('macro.docm (format non accepté)');
     // The newcomer has an account now (no password until they ask for one), and the acknowledgement.
-    const newcomerAccount = await db.selectFrom('accounts').selectAll().where('email', '=', newEmail).executeTakeFirstOrThrow();
+    const newcomerAccount = await db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('email', '=', newEmail)
+      .executeTakeFirstOrThrow();
     expect(newcomerAccount.password_hash).toBeNull();
-    await smtp.waitFor((m) => (m.to as { text: string } | undefined)?.text.includes(newEmail) === true || JSON.stringify(m.to).includes(newEmail));
+    await smtp.waitFor(
+      (m) =>
+        (m.to as { text: string } | undefined)?.text.includes(newEmail) === true ||
+        JSON.stringify(m.to).includes(newEmail),
+    );
 
     // The request without e-mail: a triage issue with its file and a private note, processed too.
-    const triageRow = await db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', anonymous.id).executeTakeFirstOrThrow();
+    const triageRow = await db
+      .selectFrom('vilogi_requests')
+      .selectAll()
+      .where('vilogi_id', '=', anonymous.id)
+      .executeTakeFirstOrThrow();
     expect(triageRow.kind).toBe('triage');
-    const triageIssue = await staff.getIssue(admin.trackIssue(triageRow.redmine_issue_id!), { journals: true, attachments: true });
+    const triageIssue = await staff.getIssue(admin.trackIssue(triageRow.redmine_issue_id!), {
+      journals: true,
+      attachments: true,
+    });
     expect(triageIssue!.projectId).toBe(triageProjectId);
     expect(triageIssue!.subject).toBe(anonymous.subject);
     expect(triageIssue!.attachments!.map((a) => a.filename)).toEqual(['plan.pdf']);
-    expect(triageIssue!.journals!.filter((j) => j.notes.includes('À trier'))).toEqual([expect.objectContaining({ privateNotes: true })]);
+    expect(triageIssue!.journals!.filter((j) => j.notes.includes('À trier'))).toEqual([
+      expect.objectContaining({ privateNotes: true }),
+    ]);
     expect(sim.get(anonymous.id)!.processed!.reference).toBe(`redmine-issue-${triageRow.redmine_issue_id}`);
 
     // Staff answer on the triage issue: the public note goes back to Vilogi, once; the private never.
@@ -217,13 +292,23 @@ describe('Vilogi sync', () => {
     await staff.addNote(conversation.redmine_issue_id!, { notes: 'NOTE-INTERNE conversation', privateNotes: true });
     await staff.addNote(conversation.redmine_issue_id!, { notes: 'Un plombier passe jeudi.' });
     await eventually(
-      () => db.selectFrom('messages').select('body').where('conversation_id', '=', conversation.id).where('author_kind', '=', 'staff').execute(),
+      () =>
+        db
+          .selectFrom('messages')
+          .select('body')
+          .where('conversation_id', '=', conversation.id)
+          .where('author_kind', '=', 'staff')
+          .execute(),
       (rows) => rows.some((r) => r.body === 'Un plombier passe jeudi.'),
       'the staff answer in Guichet',
     );
     const clientBrowser = new Browser(system.app!);
     await clientBrowser.login(known.email, knownPassword);
-    const followUp = await clientBrowser.post(`/conversations/${conversation.id}/messages`, { body: 'Merci, je serai là.' }, { formUrl: `/conversations/${conversation.id}` });
+    const followUp = await clientBrowser.post(
+      `/conversations/${conversation.id}/messages`,
+      { body: 'Merci, je serai là.' },
+      { formUrl: `/conversations/${conversation.id}` },
+    );
     expect(followUp.statusCode).toBe(303);
     expect(await runSync()).toMatchObject({ replies: 2 });
     expect(await runSync()).toMatchObject({ replies: 0 });
@@ -251,19 +336,38 @@ describe('Vilogi sync', () => {
     const started = await browser.post('/back-office/vilogi/synchroniser', {}, { formUrl: '/back-office/vilogi' });
     expect(started.statusCode).toBe(303);
     expect(started.headers.location).toBe('/back-office/vilogi?lance=1');
-    await eventually(() => db.selectFrom('vilogi_runs').select('id').where('trigger', '=', 'manual').execute(), (rows) => rows.length > before.length, 'the manual run');
+    await eventually(
+      () => db.selectFrom('vilogi_runs').select('id').where('trigger', '=', 'manual').execute(),
+      (rows) => rows.length > before.length,
+      'the manual run',
+    );
     const anonymousPage = await new Browser(system.app!).get('/back-office/vilogi');
     expect(anonymousPage.statusCode).toBe(302);
   });
 
   it('creates no duplicate when a run is killed half-way and run again', async () => {
     const tag = unique('k');
-    const requests = Array.from({ length: 12 }, (_, i) => sim.add({ subject: `Kill ${tag} ${i}`, author: { email: uniqueEmail(`kill${i}`), name: `Client ${i}` }, service: 'gestion', body: `Demande ${i}` }));
+    const requests = Array.from({ length: 12 }, (_, i) =>
+      sim.add({
+        subject: `Kill ${tag} ${i}`,
+        author: { email: uniqueEmail(`kill${i}`), name: `Client ${i}` },
+        service: 'gestion',
+        body: `Demande ${i}`,
+      }),
+    );
     const ids = requests.map((r) => r.id);
     sim.setFaults({ latencyMs: 120 });
     const killedId = `vilogi-killed-${randomBytes(4).toString('hex')}`;
-    const handle = await temporal.workflow.start(vilogiSyncWorkflow, { workflowId: killedId, taskQueue: system.config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'manual' }] });
-    await eventually(() => db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute(), (rows) => rows.length >= 3, 'a few imports');
+    const handle = await temporal.workflow.start(vilogiSyncWorkflow, {
+      workflowId: killedId,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      args: [{ trigger: 'manual' }],
+    });
+    await eventually(
+      () => db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute(),
+      (rows) => rows.length >= 3,
+      'a few imports',
+    );
     await handle.terminate('killed half-way by the test');
     // Its row never got its end: the back-office shows it interrupted, not running for ever.
     const { account: agent, password } = await createStaff(db, { spaces: [space] });
@@ -272,12 +376,18 @@ describe('Vilogi sync', () => {
     const runsPage = await office.get('/back-office/vilogi');
     const row = /<tr[^>]*>(?:(?!<\/tr>)[\s\S])*<\/tr>/g;
     const rows = [...runsPage.body.matchAll(row)].map((m) => m[0]);
-    const started = await db.selectFrom('vilogi_runs').select(['id', 'status']).where('id', '=', killedId).executeTakeFirstOrThrow();
+    const started = await db
+      .selectFrom('vilogi_runs')
+      .select(['id', 'status'])
+      .where('id', '=', killedId)
+      .executeTakeFirstOrThrow();
     expect(started.status).toBe('running');
     // The newest run is the first row under the header.
     expect(rows[1]).toContain('interrompue');
     expect(rows[1]).not.toContain('en cours');
-    const imported = (await db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute()).length;
+    const imported = (
+      await db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute()
+    ).length;
     expect(imported).toBeLessThan(12);
     sim.setFaults({ latencyMs: 0 });
 
@@ -286,7 +396,10 @@ describe('Vilogi sync', () => {
     expect(rerun.created + rerun.known).toBe(12);
     // The killed run's import may still finish its batch after the kill: then all are known.
     expect(rerun.known).toBeGreaterThanOrEqual(imported);
-    await expectExactlyOnce(ids, requests.map((r) => r.subject));
+    await expectExactlyOnce(
+      ids,
+      requests.map((r) => r.subject),
+    );
   }, 180_000);
 
   it('processes every request exactly once while 30 % of the simulator’s calls fail or time out', async () => {
@@ -297,7 +410,10 @@ describe('Vilogi sync', () => {
         author: { email: uniqueEmail(`flaky${i}`), name: `Client ${i}` },
         service: 'gestion',
         body: `Demande ${i}`,
-        attachments: i % 3 === 0 ? [{ id: `F${i}`, fileName: `piece-${i}.pdf`, contentType: 'application/pdf', data: tinyPdf(`piece ${i}`) }] : [],
+        attachments:
+          i % 3 === 0
+            ? [{ id: `F${i}`, fileName: `piece-${i}.pdf`, contentType: 'application/pdf', data: tinyPdf(`piece ${i}`) }]
+            : [],
       }),
     );
     sim.resetStats();
@@ -313,10 +429,18 @@ describe('Vilogi sync', () => {
     const stats = sim.stats();
     expect(stats.failuresInjected).toBeGreaterThan(0);
     expect(stats.timeoutsInjected).toBeGreaterThan(0);
-    await expectExactlyOnce(requests.map((r) => r.id), requests.map((r) => r.subject));
+    await expectExactlyOnce(
+      requests.map((r) => r.id),
+      requests.map((r) => r.subject),
+    );
     // Each accepted file reached its issue once, whatever was repeated.
     for (const r of requests.filter((_, i) => i % 3 === 0)) {
-      const row = await db.selectFrom('vilogi_requests').innerJoin('conversations', 'conversations.id', 'vilogi_requests.conversation_id').select('conversations.redmine_issue_id').where('vilogi_id', '=', r.id).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('vilogi_requests')
+        .innerJoin('conversations', 'conversations.id', 'vilogi_requests.conversation_id')
+        .select('conversations.redmine_issue_id')
+        .where('vilogi_id', '=', r.id)
+        .executeTakeFirstOrThrow();
       const issue = await staff.getIssue(row.redmine_issue_id!, { attachments: true });
       expect(issue!.attachments!.map((a) => a.filename)).toEqual([r.attachments[0]!.fileName]);
     }

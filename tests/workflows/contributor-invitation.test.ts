@@ -10,7 +10,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { OutgoingMail } from '../../connectors/mail/index.js';
 import { openDatabase, type OpenDatabase } from '../../db/connect.js';
-import { acceptInvitation, addCaseMember, beginInvitation, findInvitation, revokeMember } from '../../db/contributors.js';
+import {
+  acceptInvitation,
+  addCaseMember,
+  beginInvitation,
+  findInvitation,
+  revokeMember,
+} from '../../db/contributors.js';
 import type { Account, Case, CaseMember, DocumentTemplate, Space } from '../../db/database.js';
 import { insertDocuments } from '../../db/documents.js';
 import {
@@ -43,11 +49,23 @@ const POLICY = { reminderDays: [2, 5], expiryDays: 14 };
 
 beforeAll(async () => {
   installTestRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
+  });
   database = await openDatabase({ url: inject('databaseUrl') });
-  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
+  worker = await createTestWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    db: database.db,
+    mailer,
+  });
   running = worker.run();
-  space = await database.db.insertInto('spaces').values({ slug: `inv-${randomBytes(4).toString('hex')}`, name: 'Gestion locative', team_email: AGENCY }).returningAll().executeTakeFirstOrThrow();
+  space = await database.db
+    .insertInto('spaces')
+    .values({ slug: `inv-${randomBytes(4).toString('hex')}`, name: 'Gestion locative', team_email: AGENCY })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   template = await cloneTemplate(database.db, 'demande-location');
 });
 
@@ -58,12 +76,26 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function invited(): Promise<{ owner: Account; guarantor: Account; member: CaseMember; generation: number; caseNumber: string }> {
+async function invited(): Promise<{
+  owner: Account;
+  guarantor: Account;
+  member: CaseMember;
+  generation: number;
+  caseNumber: string;
+}> {
   const { account: owner } = await createClient(database.db, { space, name: 'Claire Martin' });
   const { account: guarantor } = await createClient(database.db, { name: 'Marc Garant', password: null });
   const kase = await makeCase(database.db, { space, client: owner, template });
-  const member = await addCaseMember(database.db, { caseId: kase.id, accountId: guarantor.id, kind: 'contributor', role: 'garant', invitedBy: owner.id });
-  const generation = await database.db.transaction().execute((tx) => beginInvitation(tx, member.id, new Date(Date.now() + 365 * DAY)));
+  const member = await addCaseMember(database.db, {
+    caseId: kase.id,
+    accountId: guarantor.id,
+    kind: 'contributor',
+    role: 'garant',
+    invitedBy: owner.id,
+  });
+  const generation = await database.db
+    .transaction()
+    .execute((tx) => beginInvitation(tx, member.id, new Date(Date.now() + 365 * DAY)));
   return { owner, guarantor, member, generation: generation!, caseNumber: kase.number };
 }
 
@@ -102,7 +134,11 @@ describe('contributor invitation on the time-skipping server', () => {
     expect(first.text).toContain('http://guichet.test/invitation/');
     expect((await findInvitation(database.db, linkOf(first)))?.id).toBe(member.id);
     // Only a hash of the link is stored.
-    const stored = await database.db.selectFrom('case_member_tokens').select('token_hash').where('member_id', '=', member.id).execute();
+    const stored = await database.db
+      .selectFrom('case_member_tokens')
+      .select('token_hash')
+      .where('member_id', '=', member.id)
+      .execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(linkOf(first));
 
     await at(1.9);
@@ -128,7 +164,11 @@ describe('contributor invitation on the time-skipping server', () => {
     const agencyMails = mailsTo(AGENCY).filter((m) => m.subject.includes(caseNumber));
     expect(agencyMails).toHaveLength(1);
     expect(agencyMails[0]!.text).toContain('/back-office/dossiers/');
-    const row = await database.db.selectFrom('case_members').select('status').where('id', '=', member.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('case_members')
+      .select('status')
+      .where('id', '=', member.id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('expired');
     // Every link is dead.
     expect(await findInvitation(database.db, linkOf(first))).toBeUndefined();
@@ -175,7 +215,9 @@ describe('contributor invitation on the time-skipping server', () => {
     await env.sleep(3 * DAY); // day 3: one reminder went
     expect(mailsTo(guarantor.email)).toHaveLength(2);
 
-    const next = await database.db.transaction().execute((tx) => beginInvitation(tx, member.id, new Date(Date.now() + 365 * DAY)));
+    const next = await database.db
+      .transaction()
+      .execute((tx) => beginInvitation(tx, member.id, new Date(Date.now() + 365 * DAY)));
     expect(next).toBe(generation + 1);
     await handle.signal(reinviteSignal, { generation: next! });
     await until(() => mailsTo(guarantor.email).length === 3);
@@ -209,22 +251,54 @@ describe('contributor invitation on the time-skipping server', () => {
 describe('document collection e-mails of a shared case', () => {
   async function doc(kase: Case, by: Account, code: string, name: string, status: 'pending' | 'rejected') {
     const [row] = await insertDocuments(database.db, [
-      { caseId: kase.id, categoryId: await categoryId(database.db, template.id, code), fileName: name, contentType: 'application/pdf', sizeBytes: 100, sha256: 'y'.repeat(64), storageKey: randomBytes(16).toString('hex'), pageCount: 1, source: 'upload', depositedBy: by.id },
+      {
+        caseId: kase.id,
+        categoryId: await categoryId(database.db, template.id, code),
+        fileName: name,
+        contentType: 'application/pdf',
+        sizeBytes: 100,
+        sha256: 'y'.repeat(64),
+        storageKey: randomBytes(16).toString('hex'),
+        pageCount: 1,
+        source: 'upload',
+        depositedBy: by.id,
+      },
     ]);
-    if (status === 'rejected') await database.db.updateTable('documents').set({ status, rejection_reason: 'illisible', reviewed_at: new Date() }).where('id', '=', row!.id).execute();
+    if (status === 'rejected')
+      await database.db
+        .updateTable('documents')
+        .set({ status, rejection_reason: 'illisible', reviewed_at: new Date() })
+        .where('id', '=', row!.id)
+        .execute();
     return row!;
   }
 
   it('reminds a contributor of their own pieces only and tells them of their refused deposit', async () => {
     const { account: owner } = await createClient(database.db, { space, name: 'Claire Martin' });
     const { account: guarantor } = await createClient(database.db, { name: 'Marc Garant' });
-    const kase = await makeCase(database.db, { space, client: owner, template, startedAt: new Date(await env.currentTimeMs()) });
-    const m = await addCaseMember(database.db, { caseId: kase.id, accountId: guarantor.id, kind: 'contributor', role: 'garant', invitedBy: owner.id });
+    const kase = await makeCase(database.db, {
+      space,
+      client: owner,
+      template,
+      startedAt: new Date(await env.currentTimeMs()),
+    });
+    const m = await addCaseMember(database.db, {
+      caseId: kase.id,
+      accountId: guarantor.id,
+      kind: 'contributor',
+      role: 'garant',
+      invitedBy: owner.id,
+    });
     await database.db.updateTable('case_members').set({ status: 'active' }).where('id', '=', m.id).execute();
     await doc(kase, owner, 'identite', 'cni-claire.pdf', 'rejected');
     await doc(kase, guarantor, 'garantie', 'caution-floue.pdf', 'rejected');
-    const handle = await env.client.workflow.start(documentCollectionWorkflow, { workflowId: documentCollectionWorkflowId(kase.id), taskQueue, args: [{ caseId: kase.id }] });
-    const reminder = (to: string) => mailsTo(to).filter((x) => x.subject.includes(kase.number) && x.subject.includes('pièces'));
+    const handle = await env.client.workflow.start(documentCollectionWorkflow, {
+      workflowId: documentCollectionWorkflowId(kase.id),
+      taskQueue,
+      args: [{ caseId: kase.id }],
+    });
+    const reminder = (to: string) =>
+      mailsTo(to).filter((x) => x.subject.includes(kase.number) && x.subject.includes('pièces'));
 
     await env.sleep(2.1 * DAY);
     expect(reminder(guarantor.email)).toHaveLength(1);
@@ -241,7 +315,11 @@ describe('document collection e-mails of a shared case', () => {
 
     // Staff refuse the guarantor's new deposit: the guarantor hears of it, not the main client.
     const pending = await doc(kase, guarantor, 'garantie', 'caution-2.pdf', 'pending');
-    await database.db.updateTable('documents').set({ status: 'rejected', rejection_reason: 'illisible', reviewed_at: new Date() }).where('id', '=', pending.id).execute();
+    await database.db
+      .updateTable('documents')
+      .set({ status: 'rejected', rejection_reason: 'illisible', reviewed_at: new Date() })
+      .where('id', '=', pending.id)
+      .execute();
     await handle.signal(reviewSignal, { documentId: pending.id });
     // Refusals of a few minutes make one e-mail per person.
     await env.sleep('10 minutes');

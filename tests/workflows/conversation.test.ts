@@ -31,7 +31,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createTestWorker({ connection: nativeConnection, taskQueue, db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }) });
+  worker = await createTestWorker({
+    connection: nativeConnection,
+    taskQueue,
+    db: database.db,
+    mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }),
+  });
   running = worker.run();
   gateway = createTemporalGateway(client, taskQueue);
 });
@@ -51,8 +56,21 @@ async function newConversation(cc = '') {
   const { account } = await createClient(db, { space });
   const conversationId = randomUUID();
   const messageId = randomUUID();
-  await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: `Sujet ${conversationId.slice(0, 8)}`, cc });
-  await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: account.full_name, body: 'Bonjour' });
+  await createConversation(db, {
+    id: conversationId,
+    spaceId: space.id,
+    clientAccountId: account.id,
+    subject: `Sujet ${conversationId.slice(0, 8)}`,
+    cc,
+  });
+  await insertMessage(db, {
+    id: messageId,
+    conversationId,
+    authorKind: 'client',
+    authorAccountId: account.id,
+    authorDisplayName: account.full_name,
+    body: 'Bonjour',
+  });
   return { conversationId, messageId, account };
 }
 
@@ -71,7 +89,10 @@ describe('conversationWorkflow on the dev server', () => {
     await gateway.clientMessage(conversationId, messageId);
     await gateway.clientMessage(conversationId, messageId);
     const handle = client.workflow.getHandle(conversationWorkflowId(conversationId));
-    const state = await until(() => handle.query(conversationStateQuery), (s) => s.handledEvents === 2);
+    const state = await until(
+      () => handle.query(conversationStateQuery),
+      (s) => s.handledEvents === 2,
+    );
     expect(state).toMatchObject({ acknowledged: true, handledEvents: 2, pendingEvents: 0 });
     const acks = (await listMessages(database.db, conversationId)).filter((m) => m.kind === 'acknowledgement');
     expect(acks).toHaveLength(1);
@@ -89,7 +110,14 @@ describe('conversationWorkflow on the dev server', () => {
     for (let i = 0; i < 30; i++) {
       const id = randomUUID();
       answers.push(id);
-      await insertMessage(database.db, { id, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agent', body: `Réponse ${i}` });
+      await insertMessage(database.db, {
+        id,
+        conversationId,
+        authorKind: 'staff',
+        authorAccountId: null,
+        authorDisplayName: 'Agent',
+        body: `Réponse ${i}`,
+      });
       await gateway.staffAnswer(conversationId, id);
     }
     const received = await until(

@@ -43,17 +43,55 @@ afterAll(async () => {
 });
 
 /** A case with one deposited document, one file staff added and a comment, closed `closedAgo` ago (an SQL interval), or open. */
-async function caseWithFiles(space: Space, client: Account, staff: Account, closedAgo: string | null): Promise<{ kase: Case; keys: string[] }> {
+async function caseWithFiles(
+  space: Space,
+  client: Account,
+  staff: Account,
+  closedAgo: string | null,
+): Promise<{ kase: Case; keys: string[] }> {
   const kase = await makeCase(db, { space, client, template });
   const deposit = await storeRaw(system.config.storageDir, Buffer.from(`%PDF-1.4 deposit ${randomUUID()}`));
   const report = await storeRaw(system.config.storageDir, Buffer.from(`%PDF-1.4 report ${randomUUID()}`));
   await insertDocuments(db, [
-    { caseId: kase.id, categoryId: await categoryId(db, template.id, 'identite'), fileName: 'cni.pdf', contentType: 'application/pdf', sizeBytes: deposit.sizeBytes, sha256: deposit.sha256, storageKey: deposit.key, pageCount: 1, source: 'upload', depositedBy: client.id },
+    {
+      caseId: kase.id,
+      categoryId: await categoryId(db, template.id, 'identite'),
+      fileName: 'cni.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: deposit.sizeBytes,
+      sha256: deposit.sha256,
+      storageKey: deposit.key,
+      pageCount: 1,
+      source: 'upload',
+      depositedBy: client.id,
+    },
   ]);
-  await insertCaseFiles(db, [{ caseId: kase.id, fileName: 'rapport.pdf', contentType: 'application/pdf', sizeBytes: report.sizeBytes, sha256: report.sha256, storageKey: report.key, pageCount: 1, uploadedBy: staff.id }]);
-  await db.insertInto('case_comments').values({ case_id: kase.id, author_account_id: client.id, body: 'Voici ma pièce.' }).execute();
-  if (closedAgo) await db.updateTable('cases').set({ status: 'closed', closed_at: sql<Date>`now() - ${closedAgo}::interval` }).where('id', '=', kase.id).execute();
-  return { kase: await db.selectFrom('cases').selectAll().where('id', '=', kase.id).executeTakeFirstOrThrow(), keys: [deposit.key, report.key] };
+  await insertCaseFiles(db, [
+    {
+      caseId: kase.id,
+      fileName: 'rapport.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: report.sizeBytes,
+      sha256: report.sha256,
+      storageKey: report.key,
+      pageCount: 1,
+      uploadedBy: staff.id,
+    },
+  ]);
+  await db
+    .insertInto('case_comments')
+    .values({ case_id: kase.id, author_account_id: client.id, body: 'Voici ma pièce.' })
+    .execute();
+  if (closedAgo)
+    await db
+      .updateTable('cases')
+      .set({ status: 'closed', closed_at: sql<Date>`now() - ${closedAgo}::interval` })
+      .where('id', '=', kase.id)
+      .execute();
+  return {
+    kase: await db.selectFrom('cases').selectAll().where('id', '=', kase.id).executeTakeFirstOrThrow(),
+    keys: [deposit.key, report.key],
+  };
 }
 
 const exists = (key: string) =>
@@ -67,7 +105,11 @@ const exists = (key: string) =>
       throw err;
     },
   );
-const sweep = () => temporal.workflow.execute(retentionSweepWorkflow, { workflowId: `retention-test-${randomUUID()}`, taskQueue: system.config.TEMPORAL_TASK_QUEUE });
+const sweep = () =>
+  temporal.workflow.execute(retentionSweepWorkflow, {
+    workflowId: `retention-test-${randomUUID()}`,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+  });
 const reload = (kase: Case) => db.selectFrom('cases').selectAll().where('id', '=', kase.id).executeTakeFirstOrThrow();
 const counts = async (kase: Case) => ({
   documents: (await db.selectFrom('documents').select('id').where('case_id', '=', kase.id).execute()).length,
@@ -77,11 +119,16 @@ const counts = async (kase: Case) => ({
 
 describe('retention of closed cases’ documents', () => {
   it('is scheduled every night at 03:00 Paris time, overlaps skipped', async () => {
-    const description = await temporal.schedule.getHandle(retentionScheduleId(system.config.TEMPORAL_TASK_QUEUE)).describe();
+    const description = await temporal.schedule
+      .getHandle(retentionScheduleId(system.config.TEMPORAL_TASK_QUEUE))
+      .describe();
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionSweepWorkflow' });
     expect(description.policies.overlap).toBe('SKIP');
     expect(description.spec.timezone).toBe('Europe/Paris');
-    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 3, end: 3, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
+    });
   });
 
   it('warns a month ahead, once per closing, then deletes files and rows; leaves the rest alone', async () => {
@@ -98,36 +145,62 @@ describe('retention of closed cases’ documents', () => {
     const open = await caseWithFiles(space, client, staff, null);
     const unlimited = await caseWithFiles(keepForever, client, staff, '3 years');
     const reopened = await caseWithFiles(space, client, staff, '8 months');
-    await db.updateTable('cases').set({ retention_warned_at: sql<Date>`now() - interval '40 days'` }).where('id', '=', reopened.kase.id).execute();
+    await db
+      .updateTable('cases')
+      .set({ retention_warned_at: sql<Date>`now() - interval '40 days'` })
+      .where('id', '=', reopened.kase.id)
+      .execute();
     // Reopened: the case keeps the date of its earlier closing, as setCaseStatus leaves it.
     await db.updateTable('cases').set({ status: 'open' }).where('id', '=', reopened.kase.id).execute();
 
     // First night: the two clients concerned are told, in their language; nothing is deleted yet.
     const first = await sweep();
     expect(first.purged).toBe(0);
-    const warnings = await db.selectFrom('notifications').selectAll().where('idempotency_key', 'like', 'retention-warning:%').where('recipient', 'in', [client.email, english.email]).execute();
-    expect(warnings.find((w) => w.recipient === client.email)!.subject).toContain(`Dossier ${expired.kase.number} : vos documents seront supprimés le`);
-    expect(warnings.find((w) => w.recipient === english.email)!.subject).toContain(`Case ${soon.kase.number}: your documents will be deleted on`);
+    const warnings = await db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('idempotency_key', 'like', 'retention-warning:%')
+      .where('recipient', 'in', [client.email, english.email])
+      .execute();
+    expect(warnings.find((w) => w.recipient === client.email)!.subject).toContain(
+      `Dossier ${expired.kase.number} : vos documents seront supprimés le`,
+    );
+    expect(warnings.find((w) => w.recipient === english.email)!.subject).toContain(
+      `Case ${soon.kase.number}: your documents will be deleted on`,
+    );
     expect(warnings.find((w) => w.recipient === client.email)!.body_text).toContain(`/dossiers/${expired.kase.id}`);
     expect(warnings).toHaveLength(2);
     const browser = new Browser(system.app!);
     await browser.login(client.email, 'test-pass-word');
     // The page says so, with the e-mail's date.
     const mailed = warnings.find((w) => w.recipient === client.email)!.subject.split('supprimés le ')[1]!;
-    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain(`Dossier clos : ses documents seront supprimés le ${mailed},`);
+    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain(
+      `Dossier clos : ses documents seront supprimés le ${mailed},`,
+    );
 
     // A second night changes nothing: told once, the month not over.
     expect(await sweep()).toEqual({ warned: 0, purged: 0 });
 
     // A month later (moved in the database): the expired case's documents go, files first.
-    await db.updateTable('cases').set({ retention_warned_at: sql<Date>`now() - interval '31 days'` }).where('id', '=', expired.kase.id).execute();
+    await db
+      .updateTable('cases')
+      .set({ retention_warned_at: sql<Date>`now() - interval '31 days'` })
+      .where('id', '=', expired.kase.id)
+      .execute();
     expect(await sweep()).toEqual({ warned: 0, purged: 1 });
     expect(await counts(expired.kase)).toEqual({ documents: 0, files: 0, comments: 0 });
     for (const key of expired.keys) expect(await exists(key)).toBe(false);
     expect((await reload(expired.kase)).purged_at).not.toBeNull();
-    const audit = await db.selectFrom('audit_log').selectAll().where('subject_id', '=', expired.kase.id).where('action', '=', 'case.purge').executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('subject_id', '=', expired.kase.id)
+      .where('action', '=', 'case.purge')
+      .executeTakeFirstOrThrow();
     expect(audit.details).toEqual({ documents: 1, files: 1, comments: 1, retentionMonths: 6 });
-    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain('Les documents de ce dossier ont été supprimés le');
+    expect((await browser.get(`/dossiers/${expired.kase.id}`)).body).toContain(
+      'Les documents de ce dossier ont été supprimés le',
+    );
 
     // Everything else is untouched, files included.
     for (const other of [soon, recent, open, unlimited, reopened]) {
@@ -139,7 +212,11 @@ describe('retention of closed cases’ documents', () => {
     // Closed again after being reopened: a new warning for this closing before anything goes.
     // (setCaseStatus clears the earlier warning; the closing date is moved back as above.)
     await setCaseStatus(db, reopened.kase.id, 'closed');
-    await db.updateTable('cases').set({ closed_at: sql<Date>`now() - interval '7 months'` }).where('id', '=', reopened.kase.id).execute();
+    await db
+      .updateTable('cases')
+      .set({ closed_at: sql<Date>`now() - interval '7 months'` })
+      .where('id', '=', reopened.kase.id)
+      .execute();
     expect(await sweep()).toEqual({ warned: 1, purged: 0 });
   });
 });

@@ -33,7 +33,12 @@ afterAll(async () => {
 
 async function startWorker(): Promise<{ worker: Worker; running: Promise<void>; native: NativeConnection }> {
   const native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await createTestWorker({ connection: native, taskQueue, db: database.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }) });
+  const worker = await createTestWorker({
+    connection: native,
+    taskQueue,
+    db: database.db,
+    mailer: createMailer({ smtpUrl: smtp.url, from: 'test@guichet.test' }),
+  });
   return { worker, running: worker.run(), native };
 }
 
@@ -43,15 +48,36 @@ describe('worker restart', () => {
     const space = await createSpace(db);
     const team = uniqueEmail('equipe');
     // A target of 8 seconds: the reminder is due at 6 s.
-    await db.updateTable('spaces').set({ team_email: team, sla_target_hours: 8 / 3600, sla_max_hours: 600 / 3600 }).where('id', '=', space.id).execute();
+    await db
+      .updateTable('spaces')
+      .set({ team_email: team, sla_target_hours: 8 / 3600, sla_max_hours: 600 / 3600 })
+      .where('id', '=', space.id)
+      .execute();
     const { account } = await createClient(db, { space });
     const conversationId = randomUUID();
     const messageId = randomUUID();
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: 'Redémarrage', cc: '' });
-    await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Bonjour' });
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: account.id,
+      subject: 'Redémarrage',
+      cc: '',
+    });
+    await insertMessage(db, {
+      id: messageId,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: account.id,
+      authorDisplayName: 'Client',
+      body: 'Bonjour',
+    });
 
     let first = await startWorker();
-    const handle = await client.workflow.start(conversationWorkflow, { workflowId: `conversation-${conversationId}`, taskQueue, args: [{ conversationId }] });
+    const handle = await client.workflow.start(conversationWorkflow, {
+      workflowId: `conversation-${conversationId}`,
+      taskQueue,
+      args: [{ conversationId }],
+    });
     await handle.signal(clientMessageSignal, { messageId });
     await smtp.waitFor((m) => smtp.to(account.email).includes(m)); // the acknowledgement: the clock runs
     first.worker.shutdown();

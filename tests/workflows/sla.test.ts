@@ -32,9 +32,17 @@ const taskQueue = `sla-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   installTestRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
+  });
   database = await openDatabase({ url: inject('databaseUrl') });
-  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
+  worker = await createTestWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    db: database.db,
+    mailer,
+  });
   running = worker.run();
 });
 
@@ -59,9 +67,27 @@ async function setUp(options: { writtenAgo?: number } = {}) {
   const { account } = await createClient(db, { space });
   const conversationId = randomUUID();
   const messageId = randomUUID();
-  await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: `Demande ${conversationId.slice(0, 6)}`, cc: '' });
-  await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: 'Client', body: 'Bonjour', createdAt: new Date((await env.currentTimeMs()) - (options.writtenAgo ?? 0)) });
-  const handle = await env.client.workflow.start(conversationWorkflow, { workflowId: `conversation-${conversationId}`, taskQueue, args: [{ conversationId }] });
+  await createConversation(db, {
+    id: conversationId,
+    spaceId: space.id,
+    clientAccountId: account.id,
+    subject: `Demande ${conversationId.slice(0, 6)}`,
+    cc: '',
+  });
+  await insertMessage(db, {
+    id: messageId,
+    conversationId,
+    authorKind: 'client',
+    authorAccountId: account.id,
+    authorDisplayName: 'Client',
+    body: 'Bonjour',
+    createdAt: new Date((await env.currentTimeMs()) - (options.writtenAgo ?? 0)),
+  });
+  const handle = await env.client.workflow.start(conversationWorkflow, {
+    workflowId: `conversation-${conversationId}`,
+    taskQueue,
+    args: [{ conversationId }],
+  });
   await handle.signal(clientMessageSignal, { messageId });
   await until(async () => (await handle.query(conversationStateQuery)).clock !== null, 'the answer clock');
   const to = (address: string) => mailer.sent.filter((m) => m.to === address);
@@ -80,14 +106,26 @@ async function until(check: () => Promise<boolean> | boolean, what: string): Pro
 /** A staff answer written at `writtenAt` (a Redmine note's own time), else now. */
 async function staffAnswers(db: OpenDatabase['db'], conversationId: string, writtenAt?: Date) {
   const id = randomUUID();
-  await insertMessage(db, { id, conversationId, authorKind: 'staff', authorAccountId: null, authorDisplayName: 'Agent', body: 'Réponse', createdAt: writtenAt ?? (await envNow()) });
+  await insertMessage(db, {
+    id,
+    conversationId,
+    authorKind: 'staff',
+    authorAccountId: null,
+    authorDisplayName: 'Agent',
+    body: 'Réponse',
+    createdAt: writtenAt ?? (await envNow()),
+  });
   return id;
 }
 
 describe('answer clock', () => {
   it('reminds the team before the target, alerts the manager before and at the breach, once each', async () => {
     const { db, team, manager, conversationId, handle, to } = await setUp();
-    const conversation = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const conversation = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(conversation.sla_max_at!.getTime() - conversation.sla_started_at!.getTime()).toBe(48 * HOUR);
     await env.sleep('17 hours');
     expect(to(team)).toHaveLength(0);
@@ -97,7 +135,10 @@ describe('answer clock', () => {
     await env.sleep('24 hours'); // 43 h: past the pre-breach alert (42 h)
     expect(to(manager).map((m) => m.subject)).toEqual([expect.stringContaining('bientôt dépassé')]);
     await env.sleep('6 hours'); // 49 h: breached
-    expect(to(manager).map((m) => m.subject)).toEqual([expect.stringContaining('bientôt dépassé'), expect.stringContaining('Délai maximal dépassé')]);
+    expect(to(manager).map((m) => m.subject)).toEqual([
+      expect.stringContaining('bientôt dépassé'),
+      expect.stringContaining('Délai maximal dépassé'),
+    ]);
     await env.sleep('5 days');
     expect(to(team)).toHaveLength(1);
     expect(to(manager)).toHaveLength(2);
@@ -112,12 +153,28 @@ describe('answer clock', () => {
     await env.sleep('3 days');
     expect(to(team)).toHaveLength(0);
     expect(to(manager)).toHaveLength(0);
-    const outcomes = await db.selectFrom('sla_outcomes').selectAll().where('conversation_id', '=', conversationId).execute();
+    const outcomes = await db
+      .selectFrom('sla_outcomes')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .execute();
     expect(outcomes.map((o) => o.outcome)).toEqual(['within_target']);
-    const cleared = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const cleared = await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(cleared.sla_max_at).toBeNull();
     const again = randomUUID();
-    await insertMessage(db, { id: again, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Encore une question', createdAt: await envNow() });
+    await insertMessage(db, {
+      id: again,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: null,
+      authorDisplayName: 'Client',
+      body: 'Encore une question',
+      createdAt: await envNow(),
+    });
     await handle.signal(clientMessageSignal, { messageId: again });
     await env.sleep('1 minute');
     expect((await handle.query(conversationStateQuery)).clock?.requestId).toBe(again);
@@ -127,7 +184,12 @@ describe('answer clock', () => {
     // The message waited 20 h (a worker outage): the target is still 24 h after it was written,
     // so the reminder (due at 18 h) goes at once and the target is 4 h away.
     const { db, team, conversationId, handle, to } = await setUp({ writtenAgo: 20 * HOUR });
-    const message = await db.selectFrom('messages').select('created_at').where('conversation_id', '=', conversationId).where('author_kind', '=', 'client').executeTakeFirstOrThrow();
+    const message = await db
+      .selectFrom('messages')
+      .select('created_at')
+      .where('conversation_id', '=', conversationId)
+      .where('author_kind', '=', 'client')
+      .executeTakeFirstOrThrow();
     const clock = (await handle.query(conversationStateQuery)).clock!;
     expect(clock.startedAt).toBe(message.created_at.getTime());
     expect(clock.targetAt - clock.startedAt).toBe(24 * HOUR);
@@ -142,8 +204,17 @@ describe('answer clock', () => {
     await env.sleep('30 hours');
     const answer = await staffAnswers(db, conversationId, new Date(started + 10 * HOUR));
     await handle.signal(staffAnswerSignal, { messageId: answer, fromRedmine: true });
-    await until(async () => (await db.selectFrom('sla_outcomes').select('id').where('conversation_id', '=', conversationId).execute()).length > 0, 'the outcome');
-    const outcome = await db.selectFrom('sla_outcomes').selectAll().where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+    await until(
+      async () =>
+        (await db.selectFrom('sla_outcomes').select('id').where('conversation_id', '=', conversationId).execute())
+          .length > 0,
+      'the outcome',
+    );
+    const outcome = await db
+      .selectFrom('sla_outcomes')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(outcome.outcome).toBe('within_target');
     expect(outcome.answered_at.getTime()).toBe(started + 10 * HOUR);
   });
@@ -155,9 +226,20 @@ describe('satisfaction check', () => {
     const answer = await staffAnswers(setup.db, setup.conversationId);
     await setup.handle.signal(staffAnswerSignal, { messageId: answer });
     await setup.handle.signal(askSatisfactionSignal, { ref: 'q1' });
-    const status = async () => (await setup.db.selectFrom('conversations').select('status').where('id', '=', setup.conversationId).executeTakeFirstOrThrow()).status;
-    const question = () => setup.to(setup.client.email).filter((m) => m.subject.startsWith('Votre demande est-elle résolue ?'));
-    await until(async () => (await status()) === 'waiting_client' && question().length > 0, 'the satisfaction question');
+    const status = async () =>
+      (
+        await setup.db
+          .selectFrom('conversations')
+          .select('status')
+          .where('id', '=', setup.conversationId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const question = () =>
+      setup.to(setup.client.email).filter((m) => m.subject.startsWith('Votre demande est-elle résolue ?'));
+    await until(
+      async () => (await status()) === 'waiting_client' && question().length > 0,
+      'the satisfaction question',
+    );
     expect(question()).toHaveLength(1);
     return { ...setup, status };
   }
@@ -179,16 +261,34 @@ describe('satisfaction check', () => {
     await db.updateTable('accounts').set({ locale: 'en' }).where('id', '=', client.id).execute();
     const { account: editor } = await createStaff(db);
     const as = { accountId: editor.id, uiLocale: 'en' as const };
-    await saveTemplate(db, 'satisfaction-question', 'en', { subject: 'Sorted, {{clientFullName}}?', body: 'Is “{{conversationSubject}}” resolved? {{conversationUrl}}' }, as);
-    await saveTemplate(db, 'auto-resolved', 'en', { subject: 'Closed: {{conversationSubject}}', body: 'We closed it for you.' }, as);
+    await saveTemplate(
+      db,
+      'satisfaction-question',
+      'en',
+      { subject: 'Sorted, {{clientFullName}}?', body: 'Is “{{conversationSubject}}” resolved? {{conversationUrl}}' },
+      as,
+    );
+    await saveTemplate(
+      db,
+      'auto-resolved',
+      'en',
+      { subject: 'Closed: {{conversationSubject}}', body: 'We closed it for you.' },
+      as,
+    );
     try {
       await handle.signal(staffAnswerSignal, { messageId: await staffAnswers(db, setup.conversationId) });
       await handle.signal(askSatisfactionSignal, { ref: 'q1' });
-      await until(() => to(client.email).some((m) => m.subject === `Sorted, ${client.full_name}?`), 'the edited question');
+      await until(
+        () => to(client.email).some((m) => m.subject === `Sorted, ${client.full_name}?`),
+        'the edited question',
+      );
       const question = to(client.email).find((m) => m.subject === `Sorted, ${client.full_name}?`)!;
       expect(question.text).toContain(`/conversations/${setup.conversationId}`);
       await env.sleep('73 hours');
-      await until(() => to(client.email).some((m) => m.subject.startsWith('Closed: Demande')), 'the edited auto-resolve mail');
+      await until(
+        () => to(client.email).some((m) => m.subject.startsWith('Closed: Demande')),
+        'the edited auto-resolve mail',
+      );
       expect(to(client.email).find((m) => m.subject.startsWith('Closed: Demande'))!.text).toBe('We closed it for you.');
     } finally {
       await resetTemplate(db, 'satisfaction-question', 'en');
@@ -216,7 +316,15 @@ describe('satisfaction check', () => {
     const { db, conversationId, handle, status } = await asked();
     await env.sleep('30 hours');
     const reply = randomUUID();
-    await insertMessage(db, { id: reply, conversationId, authorKind: 'client', authorAccountId: null, authorDisplayName: 'Client', body: 'Pas tout à fait', createdAt: await envNow() });
+    await insertMessage(db, {
+      id: reply,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: null,
+      authorDisplayName: 'Client',
+      body: 'Pas tout à fait',
+      createdAt: await envNow(),
+    });
     await db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
     await handle.signal(clientMessageSignal, { messageId: reply });
     await env.sleep('5 days');
@@ -228,7 +336,12 @@ describe('satisfaction check', () => {
 describe('business hours', () => {
   it('dates the clock of a Friday 17:30 request as the calendar table says', () => {
     const friday = Date.parse('2026-11-20T16:30:00Z'); // 17:30 in Paris
-    const clock = startClock('r', friday, { calendar: DEFAULT_BUSINESS_CALENDAR, targetMs: 24 * HOUR, maxMs: 48 * HOUR, satisfactionTimeoutMs: 72 * HOUR });
+    const clock = startClock('r', friday, {
+      calendar: DEFAULT_BUSINESS_CALENDAR,
+      targetMs: 24 * HOUR,
+      maxMs: 48 * HOUR,
+      satisfactionTimeoutMs: 72 * HOUR,
+    });
     expect(new Date(clock.targetAt).toISOString()).toBe('2026-11-25T13:30:00.000Z');
     expect(new Date(clock.maxAt).toISOString()).toBe('2026-11-30T10:30:00.000Z');
     expect(clock.reminderAt).toBeLessThan(clock.targetAt);

@@ -11,7 +11,12 @@ import { openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { createConversation, insertMessage, listMessages } from '../../db/conversations.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { createTestWorker, installTestRuntime } from '../helpers/worker.js';
-import { clientMessageSignal, conversationStateQuery, conversationWorkflow, notificationWorkflow } from '../../workflows/index.js';
+import {
+  clientMessageSignal,
+  conversationStateQuery,
+  conversationWorkflow,
+  notificationWorkflow,
+} from '../../workflows/index.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 
 /** A mailer double whose SMTP server is "down" until told otherwise (the real SMTP connector
@@ -46,7 +51,13 @@ beforeAll(async () => {
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
   });
   database = await openDatabase({ url: inject('databaseUrl') });
-  worker = await createTestWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, mailer });
+  worker = await createTestWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    db: database.db,
+    mailer,
+  });
   running = worker.run();
 });
 
@@ -60,8 +71,18 @@ afterAll(async () => {
 describe('on the time-skipping server', () => {
   it('delivers an e-mail exactly once after a three-hour SMTP outage', async () => {
     const key = `test:${randomUUID()}`;
-    const notification = await enqueueNotification(database.db, { idempotencyKey: key, recipient: 'client@example.test', subject: 'Mot de passe', bodyText: 'secret-body', sensitive: true });
-    const handle = await env.client.workflow.start(notificationWorkflow, { workflowId: `notification-${key}`, taskQueue, args: [{ notificationId: notification.id }] });
+    const notification = await enqueueNotification(database.db, {
+      idempotencyKey: key,
+      recipient: 'client@example.test',
+      subject: 'Mot de passe',
+      bodyText: 'secret-body',
+      sensitive: true,
+    });
+    const handle = await env.client.workflow.start(notificationWorkflow, {
+      workflowId: `notification-${key}`,
+      taskQueue,
+      args: [{ notificationId: notification.id }],
+    });
     await env.sleep('3 hours');
     const attemptsDuringOutage = mailer.attempts;
     expect(attemptsDuringOutage).toBeGreaterThan(3);
@@ -69,7 +90,11 @@ describe('on the time-skipping server', () => {
     mailer.up = true;
     await expect(handle.result()).resolves.toBe('sent');
     expect(mailer.sent.filter((m) => m.reference === key)).toHaveLength(1);
-    const stored = await database.db.selectFrom('notifications').selectAll().where('id', '=', notification.id).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('id', '=', notification.id)
+      .executeTakeFirstOrThrow();
     expect(stored.status).toBe('sent');
     expect(stored.attempts).toBe(attemptsDuringOutage + 1);
     // A real delivery: the password is not kept in the outbox.
@@ -99,8 +124,21 @@ describe('on the time-skipping server', () => {
     expect(afterGhost).toMatchObject({ acknowledged: false, handledEvents: 1, pendingEvents: 0 });
 
     const messageId = randomUUID();
-    await createConversation(db, { id: conversationId, spaceId: space.id, clientAccountId: account.id, subject: 'Après coup', cc: '' });
-    await insertMessage(db, { id: messageId, conversationId, authorKind: 'client', authorAccountId: account.id, authorDisplayName: account.full_name, body: 'Bonjour' });
+    await createConversation(db, {
+      id: conversationId,
+      spaceId: space.id,
+      clientAccountId: account.id,
+      subject: 'Après coup',
+      cc: '',
+    });
+    await insertMessage(db, {
+      id: messageId,
+      conversationId,
+      authorKind: 'client',
+      authorAccountId: account.id,
+      authorDisplayName: account.full_name,
+      body: 'Bonjour',
+    });
     await handle.signal(clientMessageSignal, { messageId });
     await env.sleep('1 minute');
     const state = await handle.query(conversationStateQuery);

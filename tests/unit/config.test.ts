@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.js';
-import { invitationPolicy } from '../app/contributors.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { invitationPolicy } from '../../app/contributors.js';
 
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set', () => {
@@ -17,7 +17,11 @@ describe('configuration', () => {
   });
 
   it('treats empty values as unset and derives the rest', () => {
-    const config = loadConfig({ DATABASE_URL: '', PUBLIC_URL: 'https://espace.example.fr/', TEMPORAL_ADDRESS: 'temporal:7233' });
+    const config = loadConfig({
+      DATABASE_URL: '',
+      PUBLIC_URL: 'https://espace.example.fr/',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+    });
     expect(config.embeddedDatabase).toBe(true);
     expect(config.publicUrl).toBe('https://espace.example.fr');
     expect(config.cookieSecure).toBe(true);
@@ -26,7 +30,9 @@ describe('configuration', () => {
 
   it('keeps deposited files under the data directory unless STORAGE_DIR says otherwise', () => {
     expect(loadConfig({ DATA_DIR: '/srv/guichet' }).storageDir).toBe(path.resolve('/srv/guichet/files'));
-    expect(loadConfig({ DATA_DIR: '/srv/guichet', STORAGE_DIR: '' }).storageDir).toBe(path.resolve('/srv/guichet/files'));
+    expect(loadConfig({ DATA_DIR: '/srv/guichet', STORAGE_DIR: '' }).storageDir).toBe(
+      path.resolve('/srv/guichet/files'),
+    );
     expect(loadConfig({ STORAGE_DIR: 'shared/files' }).storageDir).toBe(path.resolve('shared/files'));
   });
 
@@ -41,8 +47,13 @@ describe('configuration', () => {
   it('names no staff or administrator group unless told (members of mapped projects, Redmine administrators)', () => {
     const redmine = { REDMINE_URL: 'http://redmine.test', REDMINE_API_KEY: 'k', REDMINE_PROJECTS: 'a=b' };
     expect(loadConfig(redmine).REDMINE_STAFF_GROUP).toBeUndefined();
-    expect(loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' ', REDMINE_ADMIN_GROUP: '' }).REDMINE_ADMIN_GROUP).toBeUndefined();
-    expect(loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' Guichet ', REDMINE_ADMIN_GROUP: '12' })).toMatchObject({ REDMINE_STAFF_GROUP: 'Guichet', REDMINE_ADMIN_GROUP: '12' });
+    expect(
+      loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' ', REDMINE_ADMIN_GROUP: '' }).REDMINE_ADMIN_GROUP,
+    ).toBeUndefined();
+    expect(loadConfig({ ...redmine, REDMINE_STAFF_GROUP: ' Guichet ', REDMINE_ADMIN_GROUP: '12' })).toMatchObject({
+      REDMINE_STAFF_GROUP: 'Guichet',
+      REDMINE_ADMIN_GROUP: '12',
+    });
   });
 
   it('lists every bad setting at once', () => {
@@ -68,20 +79,38 @@ describe('Vilogi settings', () => {
     expect(defaults.VILOGI_TRIAGE_PROJECT).toBe('guichet-demo');
     expect([...defaults.vilogiServices]).toEqual([['*', 'guichet-demo']]);
 
-    const mapped = loadConfig({ VILOGI_URL: 'https://vilogi-gw.example.fr', VILOGI_SERVICES: 'Gestion=ec-gestion, copropriete=ec-copro ,*=ec-accueil', VILOGI_SYNC_MINUTES: '5' });
+    const mapped = loadConfig({
+      VILOGI_URL: 'https://vilogi-gw.example.fr',
+      VILOGI_SERVICES: 'Gestion=ec-gestion, copropriete=ec-copro ,*=ec-accueil',
+      VILOGI_SYNC_MINUTES: '5',
+    });
     expect(mapped.VILOGI_SYNC_MINUTES).toBe(5);
-    expect(Object.fromEntries(mapped.vilogiServices)).toEqual({ gestion: 'ec-gestion', copropriete: 'ec-copro', '*': 'ec-accueil' });
+    expect(Object.fromEntries(mapped.vilogiServices)).toEqual({
+      gestion: 'ec-gestion',
+      copropriete: 'ec-copro',
+      '*': 'ec-accueil',
+    });
 
-    expect(() => loadConfig({ VILOGI_SERVICES: 'gestion', VILOGI_SYNC_MINUTES: '0', VILOGI_URL: 'pas une url' })).toThrow(ConfigError);
-    expect(() => loadConfig({ VILOGI_SERVICES: 'gestion=', VILOGI_SYNC_MINUTES: '2' })).toThrow('VILOGI_SERVICES: "gestion=" is not service=project-identifier');
+    expect(() =>
+      loadConfig({ VILOGI_SERVICES: 'gestion', VILOGI_SYNC_MINUTES: '0', VILOGI_URL: 'pas une url' }),
+    ).toThrow(ConfigError);
+    expect(() => loadConfig({ VILOGI_SERVICES: 'gestion=', VILOGI_SYNC_MINUTES: '2' })).toThrow(
+      'VILOGI_SERVICES: "gestion=" is not service=project-identifier',
+    );
   });
 
   it('reads the contributor invitation policy: 14 days, reminders on day 2 and 5 by default', () => {
     expect(invitationPolicy(loadConfig({}))).toEqual({ reminderDays: [2, 5], expiryDays: 14 });
-    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: '', CONTRIBUTOR_INVITATION_DAYS: '' }))).toEqual({ reminderDays: [2, 5], expiryDays: 14 });
-    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: ' 1, 3 ,7 ', CONTRIBUTOR_INVITATION_DAYS: '10' }))).toEqual({ reminderDays: [1, 3, 7], expiryDays: 10 });
+    expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: '', CONTRIBUTOR_INVITATION_DAYS: '' }))).toEqual({
+      reminderDays: [2, 5],
+      expiryDays: 14,
+    });
+    expect(
+      invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: ' 1, 3 ,7 ', CONTRIBUTOR_INVITATION_DAYS: '10' })),
+    ).toEqual({ reminderDays: [1, 3, 7], expiryDays: 10 });
     expect(invitationPolicy(loadConfig({ CONTRIBUTOR_REMINDER_DAYS: '0' })).reminderDays).toEqual([]);
-    expect(() => loadConfig({ CONTRIBUTOR_REMINDER_DAYS: 'lundi', CONTRIBUTOR_INVITATION_DAYS: '0' })).toThrow(/CONTRIBUTOR_REMINDER_DAYS[\s\S]*CONTRIBUTOR_INVITATION_DAYS|CONTRIBUTOR_INVITATION_DAYS[\s\S]*CONTRIBUTOR_REMINDER_DAYS/);
+    expect(() => loadConfig({ CONTRIBUTOR_REMINDER_DAYS: 'lundi', CONTRIBUTOR_INVITATION_DAYS: '0' })).toThrow(
+      /CONTRIBUTOR_REMINDER_DAYS[\s\S]*CONTRIBUTOR_INVITATION_DAYS|CONTRIBUTOR_INVITATION_DAYS[\s\S]*CONTRIBUTOR_REMINDER_DAYS/,
+    );
   });
 });
-
