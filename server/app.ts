@@ -20,25 +20,8 @@ import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import clientView from './plugins/client-view.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
-import apiRoutes from './routes/api.js';
-import clientRoutes from './routes/client.js';
-import documentRoutes from './routes/documents.js';
-import devRoutes, { devSmsRoutes } from './routes/dev.js';
-import healthRoutes from './routes/health.js';
-import metricsRoutes from './routes/metrics.js';
-import slaRoutes from './routes/sla.js';
-import staffRoutes from './routes/staff.js';
-import templateRoutes from './routes/templates.js';
-import settingsRoutes from './routes/settings.js';
-import clientRecordRoutes from './routes/clients.js';
 import settingsPlugin from './plugins/settings.js';
-import vilogiRoutes from './routes/vilogi.js';
-import caseAdminRoutes from './routes/case-admin.js';
-import contributorRoutes from './routes/contributors.js';
-import caseListRoutes from './routes/case-list.js';
-import caseRecordRoutes from './routes/case-record.js';
-import teamRoutes from './routes/team.js';
-import spaceRoutes from './routes/spaces.js';
+import { registerFeatures } from './features/index.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { closeInspection } from '../app/inspection/index.js';
 import { errorPage } from './views/auth-pages.js';
@@ -171,26 +154,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   });
 
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
-  healthRoutes(app);
-  metricsRoutes(app);
-  slaRoutes(app);
-  apiRoutes(app);
-  clientRoutes(app);
-  staffRoutes(app);
-  templateRoutes(app);
-  settingsRoutes(app);
-  clientRecordRoutes(app);
-  vilogiRoutes(app);
-  await app.register(documentRoutes);
-  caseAdminRoutes(app);
-  contributorRoutes(app);
-  caseListRoutes(app);
-  caseRecordRoutes(app);
-  teamRoutes(app);
-  spaceRoutes(app);
-  // The development pages exist only in the development run or with DEV_TOOLS=true.
-  if (deps.config.devTools && deps.config.mailOutboxOnly) devRoutes(app);
-  if (deps.config.devTools && deps.config.SMS_PROVIDER === 'development') devSmsRoutes(app);
+  await registerFeatures(app, deps.config);
 
   return app;
 }

@@ -33,7 +33,7 @@ import {
   type PieceForm,
   type ProcedureForm,
 } from '../views/case-admin-pages.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 import { spacesInScope } from '../../db/spaces.js';
 import { staffOf } from '../plugins/access.js';
 

@@ -39,7 +39,7 @@ import {
   type CaseWork,
 } from '../views/case-list-pages.js';
 import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from '../xlsx.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 
 const hidden = { schema: { hide: true } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

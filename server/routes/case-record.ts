@@ -45,7 +45,7 @@ import { staffCasePage } from '../views/document-pages.js';
 import { settingsPage } from '../views/settings-pages.js';
 import { getSettings } from '../../db/settings.js';
 import { isWatermarkError, stampForConsultation } from '../watermark.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 
 const fileParams = {
   type: 'object',

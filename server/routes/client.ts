@@ -19,6 +19,8 @@ import { sendAttachment } from '../downloads.js';
 import { safeRedirect } from '../safe-redirect.js';
 import { authenticate, requestPassword } from '../../app/accounts.js';
 import { addClientMessage, startConversation } from '../../app/conversations.js';
+import { attachmentParams, idParams } from '../params.js';
+import { signInLimit, signInSucceeded } from '../sign-in.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
 import { field, isEmail, validateBody, validateCc, validateSubject } from '../../domain/validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
@@ -31,16 +33,6 @@ const PAGE_SIZE = 20;
  * scrypt hash, a transaction, a Temporal start), even on a loaded machine. */
 export const PASSWORD_REQUEST_MIN_MS = 1000;
 const hidden = { schema: { hide: true } };
-
-/** Sign-in tries, per address and per the e-mail (or login) typed. */
-export function signInLimit(app: FastifyInstance) {
-  return rateLimited(app, 'signIn', (request) => field(request.body, 'email'));
-}
-
-/** A successful sign-in gives its try back: only failed tries count against the limit. */
-export function signInSucceeded(app: FastifyInstance, request: FastifyRequest): Promise<void> {
-  return app.rateLimits.refund('signIn', requestKeys(request.ip, field(request.body, 'email')));
-}
 
 export default function clientRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
@@ -335,15 +327,3 @@ export default function clientRoutes(app: FastifyInstance) {
     );
   }
 }
-
-export const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', format: 'uuid' } },
-  required: ['id'],
-} as const;
-
-export const attachmentParams = {
-  type: 'object',
-  properties: { id: idParams.properties.id, attachmentId: idParams.properties.id },
-  required: ['id', 'attachmentId'],
-} as const;

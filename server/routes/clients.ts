@@ -30,7 +30,7 @@ import { contentDisposition } from '../downloads.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
 import { field, isEmail } from '../../domain/validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
-import { attachmentParams, idParams } from './client.js';
+import { attachmentParams, idParams } from '../params.js';
 import {
   endClientView,
   listClientViews,

@@ -21,7 +21,7 @@ import {
   roleLabel,
   type PersonForm,
 } from '../views/contributor-pages.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 import { clientOf, staffOf } from '../plugins/access.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
 import { RateLimitedError, rateLimitText } from '../../app/rate-limits.js';

@@ -37,7 +37,7 @@ import { discardFiles, readFormFields, receiveFiles, type ReceivedFiles } from '
 import { field } from '../../domain/validation.js';
 import { rateLimited } from '../plugins/rate-limits.js';
 import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 import { caseWork } from './case-list.js';
 import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
 import { loadCaseRecord } from '../../app/case-record.js';

@@ -9,7 +9,7 @@ import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../..
 import { pageContext, sendPage } from '../context.js';
 import { field } from '../../domain/validation.js';
 import { slaRiskPage } from '../views/sla-parts.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 
 export default function slaRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);

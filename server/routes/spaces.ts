@@ -13,7 +13,7 @@ import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { field, isEmail } from '../../domain/validation.js';
 import { formOf, spaceListPage, spacePage, type SpaceForm } from '../views/space-pages.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 import { staffOf } from '../plugins/access.js';
 
 const HOURS = /^\d{1,4}(?:[.,]\d{1,2})?$/;

@@ -20,7 +20,8 @@ import { loginPage } from '../views/auth-pages.js';
 import { staffConversationListPage, staffThreadPage } from '../views/staff-pages.js';
 import { MESSAGE_STAFF_STATES, markClientMessagesRead, setMessageStaffState } from '../../db/message-states.js';
 import { audit } from '../../db/audit.js';
-import { attachmentParams, idParams, signInLimit, signInSucceeded } from './client.js';
+import { attachmentParams, idParams } from '../params.js';
+import { signInLimit, signInSucceeded } from '../sign-in.js';
 
 const PAGE_SIZE = 25;
 const hidden = { schema: { hide: true } };

@@ -8,7 +8,7 @@ import { pageContext, sendPage, translator } from '../context.js';
 import { staffOf } from '../plugins/access.js';
 import { field } from '../../domain/validation.js';
 import { teamPage } from '../views/team-pages.js';
-import { idParams } from './client.js';
+import { idParams } from '../params.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,15 @@
+// Sign-in limits shared by the client and the staff sign-in forms.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestKeys } from '../app/rate-limits.js';
+import { field } from '../domain/validation.js';
+import { rateLimited } from './plugins/rate-limits.js';
+
+/** Sign-in tries, per address and per the e-mail (or login) typed. */
+export function signInLimit(app: FastifyInstance) {
+  return rateLimited(app, 'signIn', (request) => field(request.body, 'email'));
+}
+
+/** A successful sign-in gives its try back: only failed tries count against the limit. */
+export function signInSucceeded(app: FastifyInstance, request: FastifyRequest): Promise<void> {
+  return app.rateLimits.refund('signIn', requestKeys(request.ip, field(request.body, 'email')));
+}
