@@ -350,10 +350,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     },
 
     /** The reminder number `index`: what is missing and what was refused; nothing when complete or closed. */
-    async remindMissingPieces(input: {
-      caseId: string;
-      index: number;
-    }): Promise<{
+    async remindMissingPieces(input: { caseId: string; index: number }): Promise<{
       notificationId: string | null;
       complete: boolean;
       closed: boolean;

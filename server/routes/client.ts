@@ -25,7 +25,7 @@ import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploa
 import { field, isEmail, validateBody, validateCc, validateSubject } from '../../domain/validation.js';
 import { loginPage, passwordRequestPage } from '../views/auth-pages.js';
 import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
-import { RateLimitedError, rateLimitText, requestKeys } from '../../app/rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../../app/rate-limits.js';
 import { composePage, conversationListPage, threadPage } from '../views/conversation-pages.js';
 
 const PAGE_SIZE = 20;
