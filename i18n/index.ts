@@ -1,5 +1,5 @@
-import { en } from './en.js';
-import { fr, type Messages } from './fr.js';
+import { en } from './en/index.js';
+import { fr, type Messages } from './fr/index.js';
 
 export type { Messages };
 /** The languages of the client space: French first, English second. */

@@ -19,7 +19,7 @@ import { createConversation, insertMessage } from '../../db/conversations.js';
 import type { Account, Case, Space } from '../../db/database.js';
 import { refusalMessage } from '../../domain/files.js';
 import { inspectFile, isRefusal } from '../../app/inspection/index.js';
-import { fr } from '../../i18n/fr.js';
+import { fr } from '../../i18n/fr/index.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { vilogiSyncWorkflow } from '../../workflows/index.js';
 import { categoryId, cloneTemplate, makeCase, makePdf, storedFiles } from '../helpers/documents.js';

@@ -1,0 +1,55 @@
+// English: the back-office spaces page (response times, Redmine project, retention).
+import type * as French from '../fr/spaces.js';
+
+export const spaces: typeof French.spaces = {
+  nav: 'Spaces',
+  title: 'Spaces',
+  intro:
+    'One space per business line. Each has its answer times: new times apply to the requests that come afterwards; a request under way keeps the deadlines it was given. Each space’s Redmine project is set in the configuration (REDMINE_PROJECTS, by the space’s identifier).',
+  name: 'Name',
+  slug: 'Identifier',
+  slugHelp:
+    'Lower-case letters, digits and hyphens, for example rental-management. It never changes afterwards: the Redmine configuration points at it.',
+  policy: 'Answer time',
+  target: 'Target (hours)',
+  targetHelp: 'An answer is expected within this time; the team is reminded at three quarters of it.',
+  max: 'Maximum (hours)',
+  maxHelp: 'Beyond it the deadline is breached; the manager is alerted before and at the breach.',
+  calendar: 'Counted in',
+  calendarModes: {
+    calendar: 'Calendar hours (around the clock, 7 days a week)',
+    business: 'Business hours (the hours below, Monday to Friday, except public holidays)',
+  },
+  opens: 'Opens',
+  closes: 'Closes',
+  teamEmail: 'Team e-mail',
+  teamEmailHelp: 'Gets the reminders when nobody is assigned the request.',
+  managerEmail: 'Manager e-mail',
+  managerEmailHelp: 'Alerted before and at the breach of the maximum.',
+  satisfaction: 'Resolved automatically without the client’s answer (hours)',
+  summary: (target: string, max: string, mode: string) => `${target} h target, ${max} h at most, ${mode}`,
+  modeShort: { calendar: 'calendar hours', business: 'business hours' },
+  edit: 'Edit',
+  save: 'Save',
+  saved: 'The space is saved. The new times apply to the next requests.',
+  create: 'Create a space',
+  created: 'The space is created.',
+  back: 'All spaces',
+  nameRequired: 'Please give the space a name (100 characters at most).',
+  slugInvalid:
+    'The identifier takes only lower-case letters, digits and hyphens (60 characters at most), for example rental-management.',
+  slugTaken: 'Another space already has this identifier.',
+  hoursInvalid: (label: string) => `${label}: a number of hours between 0.1 and 8,760, for example 24 or 1.5.`,
+  maxBelowTarget: 'The maximum cannot be shorter than the target.',
+  timeInvalid: (label: string) => `${label}: a time as HH:MM, for example 09:00.`,
+  opensAfterCloses: 'The opening time must come before the closing time.',
+  emailInvalid: (label: string) => `${label}: this e-mail address is not valid.`,
+  retentionTitle: 'Keeping documents',
+  retention: 'How long documents are kept after a case is closed (months)',
+  retentionHelp:
+    'Empty: documents stay for as long as the case exists. Otherwise the client is told a month before, then the documents, the case files and its comments are deleted (at night, automatically).',
+  retentionInvalid: 'Keeping documents: a whole number of months between 1 and 600, or empty.',
+  retentionKept: 'Documents kept for as long as the case exists',
+  retentionMonths: (n: number) => `Documents deleted ${n} months after closing`,
+  nothingSaved: 'Nothing was saved.',
+};

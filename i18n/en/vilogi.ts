@@ -1,0 +1,38 @@
+// English: the Vilogi synchronisation page.
+import type * as French from '../fr/vilogi.js';
+
+export const vilogi: typeof French.vilogi = {
+  title: 'Vilogi sync',
+  link: 'Vilogi sync',
+  intro: (minutes: number) =>
+    `Requests filed on the Vilogi extranet arrive every ${minutes} minutes, once each, and their notification is processed in Vilogi (event model "Espace client").`,
+  notConfigured: 'The Vilogi sync is not configured (VILOGI_URL).',
+  syncNow: 'Sync now',
+  started: 'Sync started: it shows below within a few seconds.',
+  unavailable: 'The sync could not be started (Temporal unreachable). Please try again in a moment.',
+  runs: 'Recent syncs',
+  noRuns: 'No sync yet.',
+  startedAt: 'Started',
+  trigger: 'Trigger',
+  scheduled: 'scheduled',
+  manual: 'manual',
+  state: 'State',
+  running: 'running',
+  done: 'done',
+  failedRun: 'failed',
+  interrupted: 'interrupted',
+  fetched: 'Fetched',
+  created: 'Created',
+  known: 'Already known',
+  triage: 'To triage',
+  processed: 'Processed in Vilogi',
+  failed: 'Failed',
+  errors: 'Errors',
+  request: 'Request',
+  triageTitle: 'Requests to triage (no usable e-mail)',
+  noTriage: 'No request to triage.',
+  author: 'Author',
+  service: 'Service',
+  issue: 'Redmine issue',
+  noEmail: 'no e-mail',
+};

@@ -1,0 +1,38 @@
+// French: the back-office team page.
+
+export const team = {
+  nav: 'Équipe',
+  title: 'Équipe',
+  introRedmine: 'Les personnes de l’équipe viennent de Redmine (nom, e-mail, administrateur, espaces).',
+  introLocal:
+    'Les comptes de l’équipe sont des comptes locaux : un administrateur donne à chaque personne ses espaces et retire celles qui quittent l’équipe (leurs sessions se terminent aussitôt).',
+  intro:
+    'Ici, les administrateurs désignent les responsables de service : eux seuls, avec les administrateurs, peuvent ouvrir la vue confidentielle de l’espace d’un client.',
+  name: 'Nom',
+  email: 'E-mail',
+  admin: 'Administrateur',
+  role: 'Rôle',
+  roles: { agent: 'Collaborateur', manager: 'Responsable de service' },
+  roleOf: (name: string) => `Rôle de ${name}`,
+  save: 'Enregistrer',
+  saved: 'Le rôle est enregistré.',
+  roleInvalid: 'Ce rôle n’existe pas. Rien n’a été enregistré.',
+  yes: 'Oui',
+  no: 'Non',
+  spaces: 'Espaces',
+  spacesOf: (name: string) => `Espaces de ${name}`,
+  allSpaces: 'Tous les espaces (administrateur)',
+  noSpace: 'Aucun espace',
+  spacesFromRedmine: 'Les espaces viennent des projets Redmine de chaque personne.',
+  editSpaces: 'Modifier les espaces',
+  removeShort: 'Retirer…',
+  saveSpaces: 'Enregistrer les espaces',
+  spacesSaved: 'Les espaces sont enregistrés.',
+  spacesInvalid: 'Un des espaces choisis n’existe pas. Rien n’a été enregistré.',
+  removal: 'Retrait',
+  remove: 'Retirer de l’équipe',
+  removeConfirm: (name: string) => `Je confirme le retrait de ${name} : ses sessions se terminent aussitôt.`,
+  removeConfirmRequired: 'Cochez la case de confirmation pour retirer cette personne. Rien n’a été modifié.',
+  removeSelf: 'Vous ne pouvez pas vous retirer vous-même de l’équipe.',
+  removed: 'La personne a été retirée de l’équipe ; ses sessions sont terminées.',
+};
