@@ -14,7 +14,7 @@ import slaRoutes from '../routes/sla.js';
 import clientRecordRoutes from '../routes/clients.js';
 import templateRoutes from '../routes/templates.js';
 import settingsRoutes from '../routes/settings.js';
-import spaceRoutes from '../routes/spaces.js';
+import spaceRoutes from './spaces/routes.js';
 import teamRoutes from '../routes/team.js';
 import vilogiRoutes from '../routes/vilogi.js';
 
