@@ -15,7 +15,7 @@ import clientRecordRoutes from '../routes/clients.js';
 import templateRoutes from '../routes/templates.js';
 import settingsRoutes from '../routes/settings.js';
 import spaceRoutes from './spaces/routes.js';
-import teamRoutes from '../routes/team.js';
+import teamRoutes from './team/routes.js';
 import vilogiRoutes from '../routes/vilogi.js';
 
 import documentRoutes from '../routes/documents.js';
