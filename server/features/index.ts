@@ -16,7 +16,7 @@ import templateRoutes from '../routes/templates.js';
 import settingsRoutes from '../routes/settings.js';
 import spaceRoutes from './spaces/routes.js';
 import teamRoutes from './team/routes.js';
-import vilogiRoutes from '../routes/vilogi.js';
+import vilogiRoutes from './vilogi/routes.js';
 
 import documentRoutes from '../routes/documents.js';
 import contributorRoutes from '../routes/contributors.js';
