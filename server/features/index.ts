@@ -12,7 +12,7 @@ import clientRoutes from '../routes/client.js';
 import staffRoutes from '../routes/staff.js';
 import slaRoutes from '../routes/sla.js';
 import clientRecordRoutes from '../routes/clients.js';
-import templateRoutes from '../routes/templates.js';
+import templateRoutes from './templates/routes.js';
 import settingsRoutes from '../routes/settings.js';
 import spaceRoutes from './spaces/routes.js';
 import teamRoutes from './team/routes.js';
