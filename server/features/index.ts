@@ -13,7 +13,7 @@ import staffRoutes from '../routes/staff.js';
 import slaRoutes from '../routes/sla.js';
 import clientRecordRoutes from '../routes/clients.js';
 import templateRoutes from './templates/routes.js';
-import settingsRoutes from '../routes/settings.js';
+import settingsRoutes from './settings/routes.js';
 import spaceRoutes from './spaces/routes.js';
 import teamRoutes from './team/routes.js';
 import vilogiRoutes from './vilogi/routes.js';
