@@ -11,7 +11,7 @@ import clientRoutes from '../routes/client.js';
 
 import staffRoutes from '../routes/staff.js';
 import slaRoutes from '../routes/sla.js';
-import clientRecordRoutes from '../routes/clients.js';
+import clientRecordRoutes from './client-records/routes.js';
 import templateRoutes from './templates/routes.js';
 import settingsRoutes from './settings/routes.js';
 import spaceRoutes from './spaces/routes.js';
