@@ -109,3 +109,14 @@ export async function createSpaceWithPolicy(
 export async function spacesInScope(db: Db, scope: StaffScope): Promise<Space[]> {
   return whereInScope(db.selectFrom('spaces').selectAll(), 'spaces.id', scope).orderBy('name').execute();
 }
+
+/** The id of a space with one of these identifiers (the first found), if any. */
+export async function spaceIdWithSlug(db: Db, slugs: string[]): Promise<string | undefined> {
+  if (slugs.length === 0) return undefined;
+  return (await db.selectFrom('spaces').select('id').where('slug', 'in', slugs).executeTakeFirst())?.id;
+}
+
+/** The id of the space created first, if there is any space. */
+export async function firstSpaceId(db: Db): Promise<string | undefined> {
+  return (await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst())?.id;
+}

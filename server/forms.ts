@@ -6,7 +6,10 @@ import { z } from 'zod';
 import type { Messages } from '../i18n/index.js';
 
 /** A form field as typed: the string sent, or '' when the field is missing or not text. */
-export const text = z.unknown().transform((value) => (typeof value === 'string' ? value : ''));
+export const text = z
+  .unknown()
+  .optional()
+  .transform((value) => (typeof value === 'string' ? value : ''));
 
 /** The named fields of a body as typed (strings, '' when absent), for re-rendering a refused form. */
 export function typedForm<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {

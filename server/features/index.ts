@@ -11,12 +11,12 @@ import clientRoutes from '../routes/client.js';
 
 import staffRoutes from '../routes/staff.js';
 import slaRoutes from '../routes/sla.js';
-import clientRecordRoutes from '../routes/clients.js';
-import templateRoutes from '../routes/templates.js';
-import settingsRoutes from '../routes/settings.js';
-import spaceRoutes from '../routes/spaces.js';
-import teamRoutes from '../routes/team.js';
-import vilogiRoutes from '../routes/vilogi.js';
+import clientRecordRoutes from './client-records/routes.js';
+import templateRoutes from './templates/routes.js';
+import settingsRoutes from './settings/routes.js';
+import spaceRoutes from './spaces/routes.js';
+import teamRoutes from './team/routes.js';
+import vilogiRoutes from './vilogi/routes.js';
 
 import documentRoutes from '../routes/documents.js';
 import contributorRoutes from '../routes/contributors.js';

@@ -42,7 +42,7 @@ import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../../domain/validation.js';
 import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
 import { staffCasePage } from '../views/document-pages.js';
-import { settingsPage } from '../views/settings-pages.js';
+import { settingsPage } from '../features/settings/pages.js';
 import { getSettings } from '../../db/settings.js';
 import { isWatermarkError, stampForConsultation } from '../watermark.js';
 import { idParams } from '../params.js';

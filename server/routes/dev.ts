@@ -6,7 +6,7 @@ import { listRecentNotifications } from '../../db/notifications.js';
 import { listDevSms } from '../../db/dev-outbox.js';
 import { pageContext, sendPage } from '../context.js';
 import { devMailPage } from '../views/staff-pages.js';
-import { devSmsPage } from '../views/client-pages.js';
+import { devSmsPage } from '../views/dev-sms-pages.js';
 
 export default function devRoutes(app: FastifyInstance) {
   app.get('/dev/mails', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {

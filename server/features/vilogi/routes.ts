@@ -1,10 +1,12 @@
 // Back-office: the Vilogi sync's recent runs and triage list, and "sync now". Staff only.
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../../db/audit.js';
-import { recentRuns, triageRequests } from '../../db/vilogi.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { staffOf } from '../plugins/access.js';
-import { vilogiPage } from '../views/vilogi-pages.js';
+import { audit } from '../../../db/audit.js';
+import { firstSpaceId, spaceIdWithSlug } from '../../../db/spaces.js';
+import { recentRuns, triageRequests } from '../../../db/vilogi.js';
+import { pageContext, sendPage, translator } from '../../context.js';
+import { staffOf } from '../../plugins/access.js';
+import { vilogiPage } from './pages.js';
+import { triageItemOf, vilogiRunViewOf } from './view-models.js';
 
 export default function vilogiRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
@@ -20,10 +22,10 @@ export default function vilogiRoutes(app: FastifyInstance) {
       .filter(([, project]) => project === config.VILOGI_TRIAGE_PROJECT)
       .map(([slug]) => slug);
     const candidates = [...mapped, config.VILOGI_TRIAGE_PROJECT];
-    const space = await db.selectFrom('spaces').select('id').where('slug', 'in', candidates).executeTakeFirst();
-    if (space) return space.id;
+    const space = await spaceIdWithSlug(db, candidates);
+    if (space) return space;
     if (config.REDMINE_URL) return undefined;
-    return (await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst())?.id;
+    return firstSpaceId(db);
   }
 
   app.get<{ Querystring: { lance?: string; erreur?: string } }>(
@@ -48,9 +50,8 @@ export default function vilogiRoutes(app: FastifyInstance) {
         vilogiPage(pageContext(request, reply, { area: 'staff', flash }), {
           configured: app.deps.vilogi !== undefined,
           everyMinutes: config.VILOGI_SYNC_MINUTES,
-          runs,
-          triage,
-          interrupted,
+          runs: runs.map((run) => vilogiRunViewOf(run, interrupted)),
+          triage: triage.map(triageItemOf),
         }),
       );
     },

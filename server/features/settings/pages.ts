@@ -1,20 +1,11 @@
 // Back-office: the settings form (administrators), read-only for other staff.
-import type { Locale, UnpaidMode } from '../../db/database.js';
-import { unpaidSettingsSection } from './case-record-pages.js';
-import { LOCALES, messages } from '../../i18n/index.js';
-import { html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { unpaidSettingsSection } from '../../views/case-record-pages.js';
+import { LOCALES, messages } from '../../../i18n/index.js';
+import { html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import type { SettingsView } from './view-models.js';
 
-export interface SettingsForm {
-  primaryColor: string;
-  rowsPerPage: string;
-  locales: Locale[];
-  hasLogo: boolean;
-  /** The unpaid-cases mode, shown in its own form. */
-  unpaidMode?: UnpaidMode;
-}
-
-export function settingsPage(ctx: PageContext, form: SettingsForm, errors: string[]) {
+export function settingsPage(ctx: PageContext, form: SettingsView, errors: string[]) {
   const t = ctx.t.settings;
   const admin = ctx.user?.admin === true;
   const disabled = admin ? '' : 'disabled';

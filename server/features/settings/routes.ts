@@ -2,24 +2,19 @@
 // stylesheet (a CSS custom property: the Content-Security-Policy allows no inline style) and the
 // logo route; only administrators change them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit } from '../../db/audit.js';
-import {
-  ROWS_PER_PAGE_MAX,
-  ROWS_PER_PAGE_MIN,
-  getSettings,
-  isHexColor,
-  saveSettings,
-  type Settings,
-} from '../../db/settings.js';
-import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { getUnpaidMode } from '../../db/case-record.js';
-import { refusalMessage } from '../../domain/files.js';
-import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
-import { field } from '../../domain/validation.js';
-import { inkFor } from '../../domain/colour.js';
-import { settingsPage, type SettingsForm } from '../views/settings-pages.js';
-import { staffOf } from '../plugins/access.js';
+import { audit } from '../../../db/audit.js';
+import { getSettings, isHexColor, saveSettings } from '../../../db/settings.js';
+import { isStoredObjectNotFound } from '../../../connectors/storage/index.js';
+import { pageContext, sendPage, translator } from '../../context.js';
+import { getUnpaidMode } from '../../../db/case-record.js';
+import { refusalMessage } from '../../../domain/files.js';
+import { discardFiles, readFormFields, receiveFiles } from '../../uploads.js';
+import { parseForm, typedForm } from '../../forms.js';
+import { inkFor } from '../../../domain/colour.js';
+import { staffOf } from '../../plugins/access.js';
+import { SETTINGS_FIELDS, settingsSchema, tickedLocales } from './forms.js';
+import { settingsPage } from './pages.js';
+import { settingsViewOf, type SettingsView } from './view-models.js';
 
 const hidden = { schema: { hide: true } };
 export const LOGO_MAX_BYTES = 1024 * 1024;
@@ -54,15 +49,6 @@ export default function settingsRoutes(app: FastifyInstance) {
     }
   });
 
-  function formOf(settings: Settings): SettingsForm {
-    return {
-      primaryColor: settings.primaryColor,
-      rowsPerPage: String(settings.rowsPerPage),
-      locales: settings.locales,
-      hasLogo: settings.logo !== null,
-    };
-  }
-
   app.get<{ Querystring: { enregistre?: string; impayes?: string } }>(
     '/back-office/reglages',
     { ...hidden, config: { access: 'staff' } },
@@ -77,7 +63,7 @@ export default function settingsRoutes(app: FastifyInstance) {
         reply,
         settingsPage(
           pageContext(request, reply, { area: 'staff', flash }),
-          { ...formOf(await getSettings(db)), unpaidMode: await getUnpaidMode(db) },
+          settingsViewOf(await getSettings(db), await getUnpaidMode(db)),
           [],
         ),
       );
@@ -91,33 +77,28 @@ export default function settingsRoutes(app: FastifyInstance) {
       const staff = staffOf(request);
       const t = translator(request, 'staff').settings;
       const received = await receiveFiles(app, request, storage, LOGO_RULES);
-      const errors: string[] = [];
-      const primaryColor = field(request.body, 'primaryColor').trim().toLowerCase();
-      if (!isHexColor(primaryColor)) errors.push(t.colorInvalid);
-      const rowsText = field(request.body, 'rowsPerPage').trim();
-      const rowsPerPage = /^\d{1,4}$/.test(rowsText) ? Number(rowsText) : Number.NaN;
-      if (!(rowsPerPage >= ROWS_PER_PAGE_MIN && rowsPerPage <= ROWS_PER_PAGE_MAX)) errors.push(t.rowsInvalid);
-      const locales = (['fr', 'en'] as const).filter((l) => field(request.body, `locale_${l}`) === 'on');
-      if (locales.length === 0) errors.push(t.localesInvalid);
+      const parsed = parseForm(settingsSchema(translator(request, 'staff')), request.body);
+      const errors = parsed.ok ? [] : [...parsed.errors];
       const logoFile = received.files[0];
       if (received.refusals.length > 0 || received.files.length > 1) {
         errors.push(t.logoInvalid, ...received.refusals.map((r) => refusalMessage(translator(request, 'staff'), r)));
       }
-      if (errors.length > 0) {
+      if (!parsed.ok || errors.length > 0) {
         await discardFiles(storage, received.files);
-        const current = await getSettings(db);
-        const form: SettingsForm = {
-          primaryColor: field(request.body, 'primaryColor'),
-          rowsPerPage: rowsText,
-          locales: [...locales],
-          hasLogo: current.logo !== null,
+        const typed = typedForm(request.body, SETTINGS_FIELDS);
+        const form: SettingsView = {
+          primaryColor: typed.primaryColor,
+          rowsPerPage: typed.rowsPerPage.trim(),
+          locales: tickedLocales(typed),
+          hasLogo: (await getSettings(db)).logo !== null,
           unpaidMode: await getUnpaidMode(db),
         };
         return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, errors), 400);
       }
+      const { primaryColor, rowsPerPage, locales, removeLogo } = parsed.values;
       const logo = logoFile
         ? { key: logoFile.storageKey, contentType: logoFile.contentType }
-        : field(request.body, 'removeLogo') === 'on'
+        : removeLogo
           ? null
           : undefined;
       let replaced: string | null;

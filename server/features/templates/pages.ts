@@ -1,15 +1,8 @@
 // Back-office: the e-mail templates, their editor and preview.
-import type { Locale } from '../../db/database.js';
-import {
-  TEMPLATE_DEFINITIONS,
-  TEMPLATE_KEYS,
-  type RenderedTemplate,
-  type StoredTemplate,
-  type TemplateKey,
-} from '../../db/templates.js';
-import { LOCALES, formatDateTime, messages } from '../../i18n/index.js';
-import { Html, html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import { LOCALES, formatDateTime, messages } from '../../../i18n/index.js';
+import { Html, html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { TEMPLATE_KEYS, type TemplateEditorView } from './view-models.js';
 
 export function templateListPage(ctx: PageContext, edited: Set<string>) {
   const t = ctx.t.templates;
@@ -37,27 +30,16 @@ export function templateListPage(ctx: PageContext, edited: Set<string>) {
   );
 }
 
-export interface TemplateEditorView {
-  key: TemplateKey;
-  locale: Locale;
-  stored: StoredTemplate;
-  /** What the form shows: the stored text, or what was just typed. */
-  text: { subject: string; body: string };
-  preview: RenderedTemplate | undefined;
-  errors: string[];
-}
-
 export function templateEditorPage(ctx: PageContext, view: TemplateEditorView) {
   const t = ctx.t.templates;
-  const def = TEMPLATE_DEFINITIONS[view.key];
   const admin = ctx.user?.admin === true;
   const name = `${t.names[view.key] ?? view.key} — ${messages(view.locale).langName}`;
   return layout(
     ctx,
     name,
     html`<p><a href="/back-office/modeles">← ${t.back}</a></p>
-<div class="heading-row"><h1>${name}</h1><span class="badge">${view.stored.edited ? t.edited : t.byDefault}</span></div>
-${view.stored.updatedAt ? html`<p class="muted">${t.edited} : <time datetime="${view.stored.updatedAt.toISOString()}">${formatDateTime(view.stored.updatedAt, ctx.locale)}</time></p>` : ''}
+<div class="heading-row"><h1>${name}</h1><span class="badge">${view.edited ? t.edited : t.byDefault}</span></div>
+${view.updatedAt ? html`<p class="muted">${t.edited} : <time datetime="${view.updatedAt.toISOString()}">${formatDateTime(view.updatedAt, ctx.locale)}</time></p>` : ''}
 ${admin ? '' : html`<p class="flash info" role="status">${t.readOnly}</p>`}
 <div class="editor">
 <section class="card" aria-labelledby="edit-title">
@@ -66,7 +48,7 @@ ${admin ? '' : html`<p class="flash info" role="status">${t.readOnly}</p>`}
   <form method="post" action="/back-office/modeles/${view.key}/${view.locale}" novalidate>
     ${csrfField(ctx)}
     ${
-      def.subject
+      view.hasSubject
         ? html`<label for="subject">${t.subject}</label>
     <input id="subject" name="subject" value="${view.text.subject}" maxlength="200" ${admin ? '' : 'readonly'} aria-describedby="tags-title">`
         : ''
@@ -78,20 +60,20 @@ ${admin ? '' : html`<p class="flash info" role="status">${t.readOnly}</p>`}
         ? html`<div class="actions">
       <button type="submit" name="action" value="preview">${t.showPreview}</button>
       <button type="submit" name="action" value="save" class="primary">${t.save}</button>
-      ${view.stored.edited ? html`<button type="submit" name="action" value="reset">${t.reset}</button>` : ''}
+      ${view.edited ? html`<button type="submit" name="action" value="reset">${t.reset}</button>` : ''}
     </div>`
         : ''
     }
   </form>
   <h3 id="tags-title">${t.tags}</h3>
-  <dl class="tags">${def.tags.map((tag) => html`<dt><code>{{${tag}}}</code></dt><dd>${t.tagHelp[tag] ?? ''}</dd>`)}</dl>
+  <dl class="tags">${view.tags.map((tag) => html`<dt><code>{{${tag}}}</code></dt><dd>${t.tagHelp[tag] ?? ''}</dd>`)}</dl>
 </section>
 ${
   view.preview
     ? html`<section class="card preview" aria-labelledby="preview-title">
   <h2 id="preview-title">${t.preview}</h2>
   <p class="muted">${t.previewIntro}</p>
-  ${def.subject ? html`<p class="preview-subject"><strong>${t.subject} :</strong> ${view.preview.subject}</p>` : ''}
+  ${view.hasSubject ? html`<p class="preview-subject"><strong>${t.subject} :</strong> ${view.preview.subject}</p>` : ''}
   <div class="preview-body" lang="${view.locale}">${new Html(view.preview.html)}</div>
 </section>`
     : ''

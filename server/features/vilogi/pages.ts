@@ -1,32 +1,23 @@
 // The back-office's Vilogi page: "sync now", the recent runs with their counts and errors, and
 // the requests waiting in triage.
-import type { VilogiRequestRow, VilogiRun, VilogiRunError } from '../../db/database.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
-
-export interface VilogiPageData {
-  configured: boolean;
-  everyMinutes: number;
-  runs: VilogiRun[];
-  triage: VilogiRequestRow[];
-  /** Runs still marked running whose workflow has stopped. */
-  interrupted: ReadonlySet<string>;
-}
+import { formatDateTime } from '../../../i18n/index.js';
+import { html } from '../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../views/layout.js';
+import type { VilogiPageData, VilogiRunView } from './view-models.js';
 
 export function vilogiPage(ctx: PageContext, data: VilogiPageData) {
   const { t } = ctx;
   const v = t.vilogi;
   const time = (d: Date) => html`<time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>`;
-  const state = (r: VilogiRun) =>
-    r.status === 'running'
-      ? data.interrupted.has(r.id)
+  const state = (r: VilogiRunView) =>
+    r.state === 'running'
+      ? v.running
+      : r.state === 'interrupted'
         ? v.interrupted
-        : v.running
-      : r.status === 'done'
-        ? v.done
-        : v.failedRun;
-  const errorList = (errors: VilogiRunError[]) =>
+        : r.state === 'done'
+          ? v.done
+          : v.failedRun;
+  const errorList = (errors: VilogiRunView['errors']) =>
     errors.length === 0
       ? '—'
       : html`<details><summary>${errors.length}</summary><ul class="run-errors">${errors.map((e) => html`<li>${e.requestId ? html`<strong>${e.requestId}</strong> : ` : ''}${e.message}</li>`)}</ul></details>`;
@@ -52,8 +43,8 @@ ${
   <thead><tr><th scope="col">${v.startedAt}</th><th scope="col">${v.trigger}</th><th scope="col">${v.state}</th><th scope="col">${v.fetched}</th><th scope="col">${v.created}</th><th scope="col">${v.known}</th><th scope="col">${v.triage}</th><th scope="col">${v.processed}</th><th scope="col">${v.failed}</th><th scope="col">${v.errors}</th></tr></thead>
   <tbody>
   ${data.runs.map(
-    (r) => html`<tr class="${r.failed > 0 || r.status === 'failed' ? 'breached' : ''}" data-run="${r.id}">
-    <td data-label="${v.startedAt}">${time(r.started_at)}</td>
+    (r) => html`<tr class="${r.failed > 0 || r.state === 'failed' ? 'breached' : ''}" data-run="${r.id}">
+    <td data-label="${v.startedAt}">${time(r.startedAt)}</td>
     <td data-label="${v.trigger}">${r.trigger === 'manual' ? v.manual : v.scheduled}</td>
     <td data-label="${v.state}">${state(r)}</td>
     <td data-label="${v.fetched}">${String(r.fetched)}</td>
@@ -77,10 +68,10 @@ ${
   <tbody>
   ${data.triage.map(
     (r) => html`<tr>
-    <td data-label="${v.request}">${r.subject}<br><span class="muted">${r.vilogi_id} · ${time(r.filed_at)}</span></td>
-    <td data-label="${v.author}">${r.author_name || '—'}<br><span class="muted">${r.author_email ?? v.noEmail}</span></td>
+    <td data-label="${v.request}">${r.subject}<br><span class="muted">${r.vilogiId} · ${time(r.filedAt)}</span></td>
+    <td data-label="${v.author}">${r.authorName || '—'}<br><span class="muted">${r.authorEmail ?? v.noEmail}</span></td>
     <td data-label="${v.service}">${r.service}${r.building ? html`<br><span class="muted">${r.building}${r.lot ? ` · ${r.lot}` : ''}</span>` : ''}</td>
-    <td data-label="${v.issue}">${r.redmine_issue_id !== null ? `#${r.redmine_issue_id}` : '—'}</td>
+    <td data-label="${v.issue}">${r.redmineIssueId !== null ? `#${r.redmineIssueId}` : '—'}</td>
   </tr>`,
   )}
   </tbody>

@@ -1,7 +1,7 @@
 // Back-office: e-mail templates. Every staff member may read them; administrators edit.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Locale } from '../../db/database.js';
-import { audit } from '../../db/audit.js';
+import type { Locale } from '../../../db/database.js';
+import { audit } from '../../../db/audit.js';
 import {
   editedTemplates,
   getTemplate,
@@ -14,12 +14,13 @@ import {
   TemplateValidationError,
   type TemplateKey,
   type TemplateText,
-} from '../../db/templates.js';
-import { isLocale } from '../../i18n/index.js';
-import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
-import { field } from '../../domain/validation.js';
-import { templateEditorPage, templateListPage } from '../views/template-pages.js';
-import { staffOf } from '../plugins/access.js';
+} from '../../../db/templates.js';
+import { isLocale } from '../../../i18n/index.js';
+import { pageContext, resolveLocale, sendPage, translator } from '../../context.js';
+import { staffOf } from '../../plugins/access.js';
+import { readTemplateForm } from './forms.js';
+import { templateEditorPage, templateListPage } from './pages.js';
+import { templateEditorViewOf } from './view-models.js';
 
 const hidden = { schema: { hide: true } };
 type Params = { key: string; locale: string };
@@ -52,14 +53,10 @@ export default function templateRoutes(app: FastifyInstance) {
     const flash = typed.flash ? { kind: 'info' as const, text: typed.flash } : undefined;
     return sendPage(
       reply,
-      templateEditorPage(pageContext(request, reply, { area: 'staff', flash }), {
-        key,
-        locale,
-        stored,
-        text,
-        preview,
-        errors,
-      }),
+      templateEditorPage(
+        pageContext(request, reply, { area: 'staff', flash }),
+        templateEditorViewOf({ key, locale, stored, text, preview, errors }),
+      ),
       status,
     );
   }
@@ -86,7 +83,7 @@ export default function templateRoutes(app: FastifyInstance) {
       if (!found) return reply.callNotFound();
       const { key, locale } = found;
       const uiLocale = resolveLocale(request, 'staff');
-      const action = field(request.body, 'action');
+      const { action, subject, body } = readTemplateForm(request.body);
       const url = `/back-office/modeles/${key}/${locale}`;
       if (action === 'reset') {
         await resetTemplate(db, key, locale);
@@ -100,7 +97,7 @@ export default function templateRoutes(app: FastifyInstance) {
         });
         return reply.redirect(`${url}?fait=origine`, 303);
       }
-      const text = { subject: field(request.body, 'subject'), body: field(request.body, 'body') };
+      const text = { subject, body };
       if (action === 'save') {
         try {
           await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });

@@ -1,46 +1,9 @@
 // Spaces for administrators: the list with each space's answer times, one space's form, and the
 // form that creates a space.
-import type { Space } from '../../db/database.js';
-import type { SpacePolicy } from '../../db/spaces.js';
-import { html, type Html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-
-/** The form's fields as typed (strings), to show a refused form again. */
-export type SpaceForm = Record<
-  | 'name'
-  | 'slug'
-  | 'target'
-  | 'max'
-  | 'calendar'
-  | 'opens'
-  | 'closes'
-  | 'teamEmail'
-  | 'managerEmail'
-  | 'satisfaction'
-  | 'retention',
-  string
->;
-
-export function hoursText(hours: number, locale: 'fr' | 'en'): string {
-  const rounded = Math.round(hours * 100) / 100;
-  return locale === 'fr' ? String(rounded).replace('.', ',') : String(rounded);
-}
-
-export function formOf(policy: SpacePolicy, slug: string, locale: 'fr' | 'en'): SpaceForm {
-  return {
-    name: policy.name,
-    slug,
-    target: hoursText(policy.slaTargetHours, locale),
-    max: hoursText(policy.slaMaxHours, locale),
-    calendar: policy.slaCalendar,
-    opens: policy.slaOpens,
-    closes: policy.slaCloses,
-    teamEmail: policy.teamEmail ?? '',
-    managerEmail: policy.managerEmail ?? '',
-    satisfaction: hoursText(policy.satisfactionTimeoutHours, locale),
-    retention: policy.retentionMonths === null ? '' : String(policy.retentionMonths),
-  };
-}
+import { html, type Html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import type { SpaceForm } from './forms.js';
+import { hoursText, type SpaceHeading, type SpaceSummary } from './view-models.js';
 
 function fields(ctx: PageContext, form: SpaceForm, creating: boolean): Html {
   const t = ctx.t.spaces;
@@ -67,7 +30,7 @@ function fields(ctx: PageContext, form: SpaceForm, creating: boolean): Html {
   </fieldset>`;
 }
 
-export function spaceListPage(ctx: PageContext, spaces: Space[], create: { form: SpaceForm; errors: string[] }) {
+export function spaceListPage(ctx: PageContext, spaces: SpaceSummary[], create: { form: SpaceForm; errors: string[] }) {
   const t = ctx.t.spaces;
   return layout(
     ctx,
@@ -78,8 +41,8 @@ export function spaceListPage(ctx: PageContext, spaces: Space[], create: { form:
   ${spaces.map(
     (s) => html`<li class="card"><h2><a href="/back-office/espaces/${s.id}">${s.name}</a></h2>
     <p class="muted">${t.slug} : ${s.slug}</p>
-    <p>${t.summary(hoursText(s.sla_target_hours, ctx.locale), hoursText(s.sla_max_hours, ctx.locale), t.modeShort[s.sla_calendar])}</p>
-    <p>${s.retention_months === null ? t.retentionKept : t.retentionMonths(s.retention_months)}</p>
+    <p>${t.summary(hoursText(s.targetHours, ctx.locale), hoursText(s.maxHours, ctx.locale), t.modeShort[s.calendar])}</p>
+    <p>${s.retentionMonths === null ? t.retentionKept : t.retentionMonths(s.retentionMonths)}</p>
     <p><a href="/back-office/espaces/${s.id}">${t.edit}<span class="visually-hidden"> ${s.name}</span></a></p></li>`,
   )}
 </ul>
@@ -95,7 +58,7 @@ export function spaceListPage(ctx: PageContext, spaces: Space[], create: { form:
   );
 }
 
-export function spacePage(ctx: PageContext, space: Space, form: SpaceForm, errors: string[]) {
+export function spacePage(ctx: PageContext, space: SpaceHeading, form: SpaceForm, errors: string[]) {
   const t = ctx.t.spaces;
   return layout(
     ctx,

@@ -2,13 +2,11 @@
 // a confirmation), call / e-mail links, letters recorded, SMS through the SMS connector, files
 // attached to the record (storage connector), an observation staff share.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createSmsProvider } from '../../connectors/sms/index.js';
-import { recordDevSms } from '../../db/dev-outbox.js';
-import { isStoredObjectNotFound } from '../../connectors/storage/index.js';
-import { audit } from '../../db/audit.js';
+import { createSmsProvider } from '../../../connectors/sms/index.js';
+import { recordDevSms } from '../../../db/dev-outbox.js';
+import { isStoredObjectNotFound } from '../../../connectors/storage/index.js';
+import { audit } from '../../../db/audit.js';
 import {
-  CONTACT_KINDS,
-  CONTACT_STATES,
   addClientFile,
   addContact,
   defaultContact,
@@ -22,56 +20,50 @@ import {
   recordContactAction,
   setContactState,
   setObservation,
-} from '../../db/clients.js';
-import type { Account, ContactKind } from '../../db/database.js';
-import type { Messages } from '../../i18n/index.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { contentDisposition } from '../downloads.js';
-import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
-import { field, isEmail } from '../../domain/validation.js';
-import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';
-import { attachmentParams, idParams } from '../params.js';
+} from '../../../db/clients.js';
+import type { Account } from '../../../db/database.js';
+import type { Messages } from '../../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../../context.js';
+import { contentDisposition } from '../../downloads.js';
+import { parseForm, typedForm } from '../../forms.js';
+import { discardFiles, formErrors, readFormFields, receiveFiles } from '../../uploads.js';
+import { attachmentParams, idParams } from '../../params.js';
 import {
   endClientView,
   listClientViews,
   mayViewClientSpaces,
   REASON_MAX,
-  REASON_MIN,
   startClientView,
   VIEW_MINUTES,
-} from '../../db/client-views.js';
-import { newToken, tokenDigest } from '../../domain/tokens.js';
-import { errorPage } from '../views/auth-pages.js';
-import { staffOf } from '../plugins/access.js';
+} from '../../../db/client-views.js';
+import { newToken, tokenDigest } from '../../../domain/tokens.js';
+import { errorPage } from '../../views/auth-pages.js';
+import { staffOf } from '../../plugins/access.js';
+import {
+  contactSchema,
+  contactStateSchema,
+  letterSchema,
+  observationSchema,
+  smsSchema,
+  typedReason,
+  viewReasonSchema,
+} from './forms.js';
+import { clientListPage, clientRecordPage, confirmDefaultPage } from './pages.js';
+import {
+  clientFileViewOf,
+  clientHeadingOf,
+  clientListItemOf,
+  clientViewLogEntryOf,
+  contactActionViewOf,
+  contactViewOf,
+  type ClientRecordView,
+} from './view-models.js';
 
 const contactParams = {
   type: 'object',
   properties: { id: idParams.properties.id, contactId: idParams.properties.id },
   required: ['id', 'contactId'],
 } as const;
-
-const VALUE_MAX = 500;
-const OBSERVATION_MAX = 5000;
-const SMS_MAX = 640;
-const PHONE = /^\+?[0-9][0-9 .\-()]{5,24}$/;
-
-/** A contact as typed, checked for its kind; the value normalised. */
-export function validateContact(
-  t: Messages,
-  kind: string,
-  value: string,
-  errors: string[],
-): { kind: ContactKind; value: string } | undefined {
-  const k = CONTACT_KINDS.find((x) => x === kind);
-  const v = value.replace(/\r\n/g, '\n').trim();
-  if (!k) errors.push(t.clients.stateInvalid);
-  if (!v) errors.push(t.clients.valueRequired);
-  else if (v.length > VALUE_MAX) errors.push(t.clients.valueTooLong);
-  else if (k === 'email' && !isEmail(v)) errors.push(t.clients.emailInvalid);
-  else if (k === 'phone' && !PHONE.test(v)) errors.push(t.clients.phoneInvalid);
-  if (!k || errors.length > 0) return undefined;
-  return { kind: k, value: k === 'email' ? v.toLowerCase() : k === 'phone' ? v.replace(/\s+/g, ' ') : v };
-}
 
 type ClientRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -102,7 +94,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       return sendPage(
         reply,
         clientListPage(pageContext(request, reply, { area: 'staff', flash }), search, {
-          items: list.items,
+          items: list.items.map(clientListItemOf),
           page,
           pages,
         }),
@@ -126,14 +118,14 @@ export default function clientRecordRoutes(app: FastifyInstance) {
     ]);
     const query = request.query as { invalides?: string } | undefined;
     const view: ClientRecordView = {
-      client,
-      contacts,
-      actions,
-      files,
+      client: clientHeadingOf(client),
+      contacts: contacts.map(contactViewOf),
+      actions: actions.map(contactActionViewOf),
+      files: files.map(clientFileViewOf),
       showInvalid: extra.showInvalid ?? query?.invalides === '1',
       errors: extra.errors ?? [],
       ...(extra.typed ? { typed: extra.typed } : {}),
-      ...(views ? { views } : {}),
+      ...(views ? { views: views.map(clientViewLogEntryOf) } : {}),
     };
     const flash = extra.flash ? { kind: 'info' as const, text: extra.flash } : undefined;
     return sendPage(reply, clientRecordPage(pageContext(request, reply, { area: 'staff', flash }), view), status);
@@ -174,21 +166,12 @@ export default function clientRecordRoutes(app: FastifyInstance) {
           errorPage(pageContext(request, reply, { area: 'staff' }), '403', t.clientView.notAllowed),
           403,
         );
-      const reason = field(request.body, 'reason').replace(/\s+/g, ' ').trim();
-      const problem =
-        reason.length < REASON_MIN
-          ? t.clientView.reasonRequired
-          : reason.length > REASON_MAX
-            ? t.clientView.reasonTooLong
-            : null;
-      if (problem)
-        return renderRecord(
-          request,
-          reply,
-          client,
-          { errors: [problem], typed: { viewReason: reason.slice(0, REASON_MAX) } },
-          400,
-        );
+      const parsed = parseForm(viewReasonSchema(t), request.body);
+      if (!parsed.ok) {
+        const typed = { viewReason: typedReason(request.body).slice(0, REASON_MAX) };
+        return renderRecord(request, reply, client, { errors: parsed.errors, typed }, 400);
+      }
+      const { reason } = parsed.values;
       const token = newToken();
       await startClientView(db, {
         tokenDigest: tokenDigest(token),
@@ -231,11 +214,16 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       if (!client) return reply;
       const staff = staffOf(request);
       const t = translator(request, 'staff');
-      const errors: string[] = [];
-      const typed = { kind: field(request.body, 'kind'), value: field(request.body, 'value') };
-      const contact = validateContact(t, typed.kind, typed.value, errors);
-      if (!contact) return renderRecord(request, reply, client, { errors, typed }, 400);
-      const id = await addContact(db, client.id, contact.kind, contact.value);
+      const parsed = parseForm(contactSchema(t), request.body);
+      if (!parsed.ok)
+        return renderRecord(
+          request,
+          reply,
+          client,
+          { errors: parsed.errors, typed: typedForm(request.body, ['kind', 'value']) },
+          400,
+        );
+      const id = await addContact(db, client.id, parsed.values.kind, parsed.values.value);
       await audit(db, {
         actorAccountId: staff.id,
         actorKind: 'staff',
@@ -258,17 +246,22 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
-      const wanted = field(request.body, 'state');
-      const state = CONTACT_STATES.find((s) => s === wanted);
-      if (!state) return renderRecord(request, reply, client, { errors: [t.clients.stateInvalid] }, 400);
+      const parsed = parseForm(contactStateSchema(t), request.body);
+      if (!parsed.ok) return renderRecord(request, reply, client, { errors: parsed.errors }, 400);
+      const { state, confirm } = parsed.values;
       if (state === contact.state) return reply.redirect(`/back-office/clients/${client.id}`, 303);
-      if (state === 'default' && field(request.body, 'confirm') !== '1') {
+      if (state === 'default' && !confirm) {
         const current = await defaultContact(db, client.id, contact.kind);
         // Replacing a default is asked twice; a first default is not.
         if (current && current.id !== contact.id)
           return sendPage(
             reply,
-            confirmDefaultPage(pageContext(request, reply, { area: 'staff' }), client, contact, current),
+            confirmDefaultPage(
+              pageContext(request, reply, { area: 'staff' }),
+              clientHeadingOf(client),
+              contactViewOf(contact),
+              contactViewOf(current),
+            ),
           );
       }
       await setContactState(db, client.id, contact.id, state);
@@ -293,16 +286,12 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       if (!client) return reply;
       const staff = staffOf(request);
       const t = translator(request, 'staff');
-      const observation = field(request.body, 'observation').replace(/\r\n/g, '\n');
-      if (observation.length > OBSERVATION_MAX)
-        return renderRecord(
-          request,
-          reply,
-          client,
-          { errors: [t.clients.observationTooLong], typed: { observation } },
-          400,
-        );
-      await setObservation(db, client.id, observation.trim());
+      const parsed = parseForm(observationSchema(t), request.body);
+      if (!parsed.ok) {
+        const typed = { observation: typedForm(request.body, ['observation']).observation.replace(/\r\n/g, '\n') };
+        return renderRecord(request, reply, client, { errors: parsed.errors, typed }, 400);
+      }
+      await setObservation(db, client.id, parsed.values.observation);
       await audit(db, {
         actorAccountId: staff.id,
         actorKind: 'staff',
@@ -327,7 +316,8 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       if (!contact) return reply.callNotFound();
       if (contact.kind !== 'postal' || contact.state === 'invalid')
         return renderRecord(request, reply, client, { errors: [t.clients.letterOnlyPostal] }, 400);
-      const body = field(request.body, 'body').trim().slice(0, VALUE_MAX);
+      const parsed = parseForm(letterSchema, request.body);
+      const body = parsed.ok ? parsed.values.body : '';
       await recordContactAction(db, {
         clientId: client.id,
         contactId: contact.id,
@@ -349,13 +339,12 @@ export default function clientRecordRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff');
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
-      const body = field(request.body, 'body').replace(/\r\n/g, '\n').trim();
-      const errors: string[] = [];
-      if (contact.kind !== 'phone' || contact.state === 'invalid') errors.push(t.clients.smsOnlyPhone);
-      if (!body) errors.push(t.clients.smsRequired);
-      else if (body.length > SMS_MAX) errors.push(t.clients.smsTooLong);
-      const typed = { sms: { contactId: contact.id, body: field(request.body, 'body') } };
-      if (errors.length > 0) return renderRecord(request, reply, client, { errors, typed }, 400);
+      const parsed = parseForm(smsSchema(t), request.body);
+      const errors = contact.kind !== 'phone' || contact.state === 'invalid' ? [t.clients.smsOnlyPhone] : [];
+      if (!parsed.ok) errors.push(...parsed.errors);
+      const typed = { sms: { contactId: contact.id, body: typedForm(request.body, ['body']).body } };
+      if (!parsed.ok || errors.length > 0) return renderRecord(request, reply, client, { errors, typed }, 400);
+      const { body } = parsed.values;
       try {
         await sms.send({ to: contact.value, body });
       } catch (err) {

@@ -1,24 +1,26 @@
 // Back-office: client records (search, list) and one record with its contacts, actions, files
 // and observation.
-import type { Account, ContactKind, ContactState } from '../../db/database.js';
+import { formatDateTime } from '../../../i18n/index.js';
+import { html, multiline, type Html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { unpaidExemptSection } from '../../views/case-record-pages.js';
 import {
   CONTACT_KINDS,
   CONTACT_STATES,
-  type ClientFile,
-  type ClientSummary,
-  type Contact,
-  type ContactAction,
-} from '../../db/clients.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { unpaidExemptSection } from './case-record-pages.js';
-import { REASON_MAX, type ClientViewEntry } from '../../db/client-views.js';
+  REASON_MAX,
+  type ClientHeading,
+  type ClientListItem,
+  type ClientRecordView,
+  type ClientViewLogEntry,
+  type ContactKind,
+  type ContactState,
+  type ContactView,
+} from './view-models.js';
 
 export function clientListPage(
   ctx: PageContext,
   search: string,
-  list: { items: ClientSummary[]; page: number; pages: number },
+  list: { items: ClientListItem[]; page: number; pages: number },
 ) {
   const t = ctx.t.clients;
   const query = (page: number) =>
@@ -60,30 +62,11 @@ ${
   );
 }
 
-export interface ClientRecordView {
-  client: Account;
-  contacts: Contact[];
-  actions: ContactAction[];
-  files: ClientFile[];
-  showInvalid: boolean;
-  errors: string[];
-  /** What was typed in a refused form, to show it again. */
-  typed?: {
-    kind?: string;
-    value?: string;
-    observation?: string;
-    sms?: { contactId: string; body: string };
-    viewReason?: string;
-  };
-  /** For heads of service and administrators only: the confidential view and its log. */
-  views?: ClientViewEntry[];
-}
-
 /** Heads of service open a read-only view of the client's space with a reason; the log below. */
 function clientViewSection(
   ctx: PageContext,
   clientId: string,
-  views: ClientViewEntry[],
+  views: ClientViewLogEntry[],
   typedReason: string | undefined,
 ): Html {
   const v = ctx.t.clientView;
@@ -120,7 +103,7 @@ function telHref(value: string): string {
   return `tel:${value.replace(/[^\d+]/g, '')}`;
 }
 
-function contactRow(ctx: PageContext, view: ClientRecordView, c: Contact): Html {
+function contactRow(ctx: PageContext, view: ClientRecordView, c: ContactView): Html {
   const t = ctx.t.clients;
   const base = `/back-office/clients/${view.client.id}/coordonnees/${c.id}`;
   const usable = c.state !== 'invalid';
@@ -176,9 +159,9 @@ export function clientRecordPage(ctx: PageContext, view: ClientRecordView) {
   const url = `/back-office/clients/${c.id}`;
   return layout(
     ctx,
-    c.full_name,
+    c.fullName,
     html`<p><a href="/back-office/clients">← ${t.back}</a></p>
-<div class="heading-row"><h1>${c.full_name}</h1></div>
+<div class="heading-row"><h1>${c.fullName}</h1></div>
 <p class="muted">${t.email} : ${c.email}</p>
 ${errorSummary(ctx, view.errors)}
 <div class="record">
@@ -206,7 +189,7 @@ ${errorSummary(ctx, view.errors)}
   </form></details>
 </section>
 <div>
-${unpaidExemptSection(ctx, c.id, c.unpaid_exempt)}
+${unpaidExemptSection(ctx, c.id, c.unpaidExempt)}
 ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) : ''}
 <section class="card" aria-labelledby="observation-title">
   <h2 id="observation-title">${t.observation}</h2>
@@ -249,7 +232,12 @@ ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) 
   );
 }
 
-export function confirmDefaultPage(ctx: PageContext, client: Account, contact: Contact, current: Contact) {
+export function confirmDefaultPage(
+  ctx: PageContext,
+  client: ClientHeading,
+  contact: ContactView,
+  current: ContactView,
+) {
   const t = ctx.t.clients;
   return layout(
     ctx,
@@ -267,25 +255,5 @@ export function confirmDefaultPage(ctx: PageContext, client: Account, contact: C
     </div>
   </form>
 </section>`,
-  );
-}
-
-export function devSmsPage(ctx: PageContext, rows: { recipient: string; body: string; created_at: Date }[]) {
-  const t = ctx.t.devSms;
-  return layout(
-    ctx,
-    t.title,
-    html`<h1>${t.title}</h1>
-<p class="muted">${t.intro}</p>
-${
-  rows.length === 0
-    ? html`<p class="card">${t.none}</p>`
-    : rows.map(
-        (r) => html`<article class="card mail">
-  <p class="meta">${ctx.t.dev.to} ${r.recipient} · ${formatDateTime(r.created_at, ctx.locale)}</p>
-  <pre>${r.body}</pre>
-</article>`,
-      )
-}`,
   );
 }
