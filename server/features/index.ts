@@ -3,9 +3,8 @@
 // Each route declares who may call it (config.access); the access plugin refuses to start otherwise.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import healthRoutes from '../routes/health.js';
-import metricsRoutes from '../routes/metrics.js';
-import devRoutes, { devSmsRoutes } from '../routes/dev.js';
+import { devMailRoutes, devSmsRoutes, healthRoutes } from './operations/routes.js';
+import { metricsRoutes } from './operations/metrics.js';
 import apiRoutes from '../routes/api.js';
 import clientRoutes from '../routes/client.js';
 
@@ -41,7 +40,7 @@ export const features: readonly Feature[] = [
   { name: 'client JSON API', register: apiRoutes },
   { name: 'client space', register: clientRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
-  { name: 'development outbox', register: devRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
+  { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
   { name: 'development SMS', register: devSmsRoutes, enabled: (c) => c.devTools && c.SMS_PROVIDER === 'development' },
 
   // The back-office: conversations, clients, administration.

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Notification, Space } from '../../db/database.js';
+import type { Conversation, Message, Space } from '../../db/database.js';
 import type { AttachmentSummary, StaffConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { statusBadge, messageList } from './conversation-pages.js';
@@ -128,25 +128,4 @@ function messageStateControls(ctx: PageContext, conversationId: string, m: Messa
       ${next.map((n) => html`<button type="submit" name="state" value="${n.state}">${n.label}</button>`)}
     </form>
   </div>`;
-}
-
-export function devMailPage(ctx: PageContext, mails: Notification[]) {
-  const { t } = ctx;
-  return layout(
-    ctx,
-    t.dev.mailTitle,
-    html`<h1>${t.dev.mailTitle}</h1>
-<p class="muted">${t.dev.mailIntro}</p>
-${
-  mails.length === 0
-    ? html`<p class="card">${t.dev.none}</p>`
-    : mails.map(
-        (m) => html`<article class="card mail">
-  <h2>${m.subject}</h2>
-  <p class="meta">${t.dev.to} ${m.recipient}${m.cc ? html` · Cc ${m.cc}` : ''} · ${formatDateTime(m.created_at, ctx.locale)}</p>
-  <pre>${m.body_text}</pre>
-</article>`,
-      )
-}`,
-  );
 }
