@@ -9,7 +9,7 @@ import apiRoutes from '../routes/api.js';
 import clientRoutes from '../routes/client.js';
 
 import staffRoutes from '../routes/staff.js';
-import slaRoutes from '../routes/sla.js';
+import slaRoutes from './sla/routes.js';
 import clientRecordRoutes from '../routes/clients.js';
 import templateRoutes from '../routes/templates.js';
 import settingsRoutes from '../routes/settings.js';

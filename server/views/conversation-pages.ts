@@ -1,5 +1,6 @@
 import type { Conversation, ConversationStatus, Message, Space } from '../../db/database.js';
-import { clientSlaPanel } from './sla-parts.js';
+import { clientSlaPanel } from '../features/sla/pages.js';
+import { slaConversationView } from '../features/sla/view-models.js';
 import type { AttachmentSummary, ConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
@@ -164,7 +165,7 @@ export function threadPage(
   ${statusBadge(ctx, conversation.status)}
 </div>
 <p class="muted">${conversation.spaceName}</p>
-${clientSlaPanel(ctx, conversation)}
+${clientSlaPanel(ctx, slaConversationView(conversation))}
 ${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
 ${ctx.view ? '' : replySection(ctx, conversation.id, reply)}`,
   );

@@ -2,7 +2,8 @@ import type { Conversation, Message, Space } from '../../db/database.js';
 import type { AttachmentSummary, StaffConversationSummary } from '../../db/conversations.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { statusBadge, messageList } from './conversation-pages.js';
-import { staffSatisfactionAction } from './sla-parts.js';
+import { staffSatisfactionAction } from '../features/sla/pages.js';
+import { slaConversationView } from '../features/sla/view-models.js';
 import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 
@@ -77,7 +78,7 @@ export function staffThreadPage(
 <div class="heading-row"><h1>${c.subject}</h1>${statusBadge(ctx, c.status)}</div>
 <p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
 ${c.sla_max_at && c.status === 'open' ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
-${staffSatisfactionAction(ctx, c)}
+${staffSatisfactionAction(ctx, slaConversationView(c))}
 ${messageList(
   ctx,
   view.messages,
