@@ -6,9 +6,10 @@ import type { Config } from '../../config.js';
 import { devMailRoutes, devSmsRoutes, healthRoutes } from './operations/routes.js';
 import { metricsRoutes } from './operations/metrics.js';
 import apiRoutes from '../routes/api.js';
-import clientRoutes from '../routes/client.js';
+import authRoutes from './auth/routes.js';
+import clientRoutes from './client-space/routes.js';
 
-import staffRoutes from '../routes/staff.js';
+import staffRoutes from './back-office-conversations/routes.js';
 import slaRoutes from './sla/routes.js';
 import clientRecordRoutes from '../routes/clients.js';
 import templateRoutes from '../routes/templates.js';
@@ -38,6 +39,7 @@ export const features: readonly Feature[] = [
   { name: 'health', register: healthRoutes },
   { name: 'metrics', register: metricsRoutes },
   { name: 'client JSON API', register: apiRoutes },
+  { name: 'sign-in', register: authRoutes },
   { name: 'client space', register: clientRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
   { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
