@@ -1,4 +1,5 @@
 // The sign-in feature's forms: signing in (client and staff) and asking for a password by e-mail.
+// The routes parse `typedForm(body, *_FIELDS)`: every field is there, '' when it was not sent.
 import { z } from 'zod';
 import { isEmail } from '../../../domain/validation.js';
 import { localized, text } from '../../forms.js';

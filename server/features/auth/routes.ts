@@ -11,7 +11,7 @@ import { LANG_COOKIE, pageContext, sendPage, translator } from '../../context.js
 import { parseForm, typedForm } from '../../forms.js';
 import { rateLimited } from '../../plugins/rate-limits.js';
 import { signInLimit, signInSucceeded } from '../../sign-in.js';
-import { PASSWORD_REQUEST_FIELDS, passwordRequestSchema, signInSchema } from './forms.js';
+import { PASSWORD_REQUEST_FIELDS, SIGN_IN_FIELDS, passwordRequestSchema, signInSchema } from './forms.js';
 import { loginPage, passwordRequestPage } from './pages.js';
 import { signInFlash, staffLoginRefusal } from './view-models.js';
 
@@ -22,7 +22,7 @@ const hidden = { schema: { hide: true } };
 
 /** The e-mail (or Redmine login) and password typed; both '' when the body is no form. */
 function credentials(body: unknown): { email: string; password: string } {
-  const parsed = parseForm(signInSchema, body);
+  const parsed = parseForm(signInSchema, typedForm(body, SIGN_IN_FIELDS));
   return parsed.ok ? parsed.values : { email: '', password: '' };
 }
 
@@ -89,9 +89,10 @@ function passwordRequestRoutes(app: FastifyInstance) {
     { ...hidden, config: { access: 'public' }, preHandler: [csrf, passwordLimit] },
     async (request, reply) => {
       const t = translator(request);
-      const parsed = parseForm(passwordRequestSchema(t), request.body);
+      const typed = typedForm(request.body, PASSWORD_REQUEST_FIELDS);
+      const parsed = parseForm(passwordRequestSchema(t), typed);
       if (!parsed.ok) {
-        const email = typedForm(request.body, PASSWORD_REQUEST_FIELDS).email.trim();
+        const email = typed.email.trim();
         return sendPage(reply, passwordRequestPage(pageContext(request, reply), { email, errors: parsed.errors }), 400);
       }
       const started = performance.now();

@@ -20,7 +20,7 @@ import { sendAttachment } from '../../downloads.js';
 import { parseForm, typedForm } from '../../forms.js';
 import { attachmentParams, idParams } from '../../params.js';
 import { messageView, spaceChoice } from '../client-space/view-models.js';
-import { ANSWER_FIELDS, answerSchema, messageStateSchema } from './forms.js';
+import { ANSWER_FIELDS, MESSAGE_STATE_FIELDS, answerSchema, messageStateSchema } from './forms.js';
 import { staffConversationListPage, staffThreadPage } from './pages.js';
 import { staffConversationListItem, staffThreadView } from './view-models.js';
 
@@ -75,7 +75,7 @@ export default function staffRoutes(app: FastifyInstance) {
       const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
       if (!conversation) return reply.callNotFound();
       const typed = typedForm(request.body, ANSWER_FIELDS);
-      const parsed = parseForm(answerSchema(t), request.body);
+      const parsed = parseForm(answerSchema(t), typed);
       if (!parsed.ok) return renderThread(request, reply, { body: typed.body, errors: parsed.errors }, 400);
       try {
         const { config } = app.deps;
@@ -100,7 +100,10 @@ export default function staffRoutes(app: FastifyInstance) {
       const staff = staffOf(request);
       // Another space's conversation does not exist for this staff member.
       if (!(await findStaffConversation(db, request.staffScope, request.params.id))) return reply.callNotFound();
-      const parsed = parseForm(messageStateSchema(translator(request, 'staff')), request.body);
+      const parsed = parseForm(
+        messageStateSchema(translator(request, 'staff')),
+        typedForm(request.body, MESSAGE_STATE_FIELDS),
+      );
       if (!parsed.ok) return renderThread(request, reply, { errors: parsed.errors }, 400);
       const { state } = parsed.values;
       const messageId = request.params.attachmentId;

@@ -1,5 +1,6 @@
 // The client space's forms: writing a conversation, replying in one. The rules of a subject, a
 // body and copies are the domain's (domain/validation.ts); the messages are the visitor's language.
+// The routes parse `typedForm(body, *_FIELDS)`: every field is there, '' when it was not sent.
 import { z } from 'zod';
 import type { Messages } from '../../../i18n/index.js';
 import { BODY_MAX, SUBJECT_MAX, validateCc } from '../../../domain/validation.js';

@@ -26,7 +26,7 @@ import { attachmentParams, idParams } from '../../params.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles, type ReceivedFiles } from '../../uploads.js';
 import { COMPOSE_FIELDS, REPLY_FIELDS, composeSchema, replySchema } from './forms.js';
 import { composePage, conversationListPage, threadPage } from './pages.js';
-import { conversationListItem, messageView, spaceChoice, threadView, type ComposeValues } from './view-models.js';
+import { conversationListItem, messageView, spaceChoice, threadView } from './view-models.js';
 
 const PAGE_SIZE = 20;
 const hidden = { schema: { hide: true } };
@@ -122,12 +122,12 @@ function composeRoutes(app: FastifyInstance) {
       const spaces = await spacesOfClient(db, clientOf(request).id);
       // Files first: text fields that came after them are in the body once they are read.
       const received = await receiveFiles(app, request, storage);
-      const values: ComposeValues = typedForm(request.body, COMPOSE_FIELDS);
+      const values = typedForm(request.body, COMPOSE_FIELDS);
       const spaceIds = spaces.map((s) => s.id);
       const page = (errors: string[], status: number) =>
         sendPage(reply, composePage(pageContext(request, reply), spaces.map(spaceChoice), values, errors), status);
       return withFiles(storage, received, async (refuse, keep) => {
-        const parsed = parseForm(composeSchema(t, spaceIds), request.body);
+        const parsed = parseForm(composeSchema(t, spaceIds), values);
         const errors = formErrors(t, parsed.ok ? [] : parsed.errors, received);
         if (!parsed.ok || errors.length > 0) return await refuse(() => page(errors, 400));
         const { spaceId, subject, body, cc } = parsed.values;
@@ -186,7 +186,7 @@ function threadRoutes(app: FastifyInstance) {
       const received = await receiveFiles(app, request, storage);
       const typed = typedForm(request.body, REPLY_FIELDS);
       return withFiles(storage, received, async (refuse, keep) => {
-        const parsed = parseForm(replySchema(t), request.body);
+        const parsed = parseForm(replySchema(t), typed);
         const errors = formErrors(t, parsed.ok ? [] : parsed.errors, received);
         if (!parsed.ok || errors.length > 0)
           return await refuse(() => renderThread(request, reply, { body: typed.body, errors }, 400));

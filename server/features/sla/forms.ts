@@ -1,4 +1,5 @@
 // The SLA feature's form: the client's answer to the satisfaction question.
+// The routes parse `typedForm(body, *_FIELDS)`: every field is there, '' when it was not sent.
 import { z } from 'zod';
 import { text } from '../../forms.js';
 

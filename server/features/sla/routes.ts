@@ -6,9 +6,9 @@ import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../..
 import { answerSatisfaction, askSatisfaction } from '../../../app/satisfaction.js';
 import { clientOf, staffOf } from '../../plugins/access.js';
 import { pageContext, sendPage } from '../../context.js';
-import { parseForm } from '../../forms.js';
+import { parseForm, typedForm } from '../../forms.js';
 import { idParams } from '../../params.js';
-import { satisfactionSchema } from './forms.js';
+import { SATISFACTION_FIELDS, satisfactionSchema } from './forms.js';
 import { slaRiskPage } from './pages.js';
 import { riskRowView } from './view-models.js';
 
@@ -23,7 +23,7 @@ export default function slaRoutes(app: FastifyInstance) {
       const client = clientOf(request);
       const conversation = await findClientConversation(db, client.id, request.params.id);
       if (!conversation) return reply.callNotFound();
-      const parsed = parseForm(satisfactionSchema, request.body);
+      const parsed = parseForm(satisfactionSchema, typedForm(request.body, SATISFACTION_FIELDS));
       // A second click, or a question already settled, changes nothing.
       if (conversation.status !== 'waiting_client' || !parsed.ok) {
         return reply.redirect(`/conversations/${conversation.id}`, 303);
