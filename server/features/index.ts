@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { devMailRoutes, devSmsRoutes, healthRoutes } from './operations/routes.js';
 import { metricsRoutes } from './operations/metrics.js';
-import apiRoutes from '../routes/api.js';
+import apiRoutes from './client-api/routes.js';
 import authRoutes from './auth/routes.js';
 import clientRoutes from './client-space/routes.js';
 
