@@ -28,8 +28,15 @@ const PAGE_SIZE = 25;
 const hidden = { schema: { hide: true } };
 
 export default function staffRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows } = app.deps;
+  listRoutes(app);
+  threadRoutes(app);
+  messageStateRoutes(app);
+  fileRoutes(app);
+}
+
+/** The conversations of the staff member's spaces, one space or all. */
+function listRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
 
   app.get<{ Querystring: { page?: string; space?: string } }>(
     '/back-office',
@@ -57,12 +64,18 @@ export default function staffRoutes(app: FastifyInstance) {
       );
     },
   );
+}
+
+/** A thread: reading it, answering, its files. */
+function threadRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
 
   app.get<{ Params: { id: string } }>(
     '/back-office/conversations/:id',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams } },
     async (request, reply) => {
-      return renderThread(request, reply, { errors: [] });
+      return renderThread(app, request, reply, { errors: [] });
     },
   );
 
@@ -76,7 +89,7 @@ export default function staffRoutes(app: FastifyInstance) {
       if (!conversation) return reply.callNotFound();
       const typed = typedForm(request.body, ANSWER_FIELDS);
       const parsed = parseForm(answerSchema(t), typed);
-      if (!parsed.ok) return renderThread(request, reply, { body: typed.body, errors: parsed.errors }, 400);
+      if (!parsed.ok) return renderThread(app, request, reply, { body: typed.body, errors: parsed.errors }, 400);
       try {
         const { config } = app.deps;
         const displayName = staffDisplayName(staff.full_name, config.REDMINE_STAFF_NAMES, config.REDMINE_TEAM_NAME);
@@ -87,12 +100,17 @@ export default function staffRoutes(app: FastifyInstance) {
         return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
       } catch (err) {
         request.log.error({ err }, 'could not add a staff answer');
-        return renderThread(request, reply, { body: typed.body, errors: [t.errors.unavailable] }, 503);
+        return renderThread(app, request, reply, { body: typed.body, errors: [t.errors.unavailable] }, 503);
       }
     },
   );
+}
 
-  // A client message's reading state: to read, read, cancelled.
+/** A client message's reading state: to read, read, cancelled. */
+function messageStateRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
+
   app.post<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/messages/:attachmentId/etat',
     { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams }, preHandler: csrf },
@@ -104,7 +122,7 @@ export default function staffRoutes(app: FastifyInstance) {
         messageStateSchema(translator(request, 'staff')),
         typedForm(request.body, MESSAGE_STATE_FIELDS),
       );
-      if (!parsed.ok) return renderThread(request, reply, { errors: parsed.errors }, 400);
+      if (!parsed.ok) return renderThread(app, request, reply, { errors: parsed.errors }, 400);
       const { state } = parsed.values;
       const messageId = request.params.attachmentId;
       if (!(await setMessageStaffState(db, request.params.id, messageId, state))) return reply.callNotFound();
@@ -120,9 +138,13 @@ export default function staffRoutes(app: FastifyInstance) {
       return reply.redirect(`/back-office/conversations/${request.params.id}#m-${messageId}`, 303);
     },
   );
+}
 
-  // Every file of a conversation: what clients deposited (also the files too large for Redmine,
-  // which the issue links here) and the files of Redmine's public notes.
+/** Every file of a conversation: what clients deposited (also the files too large for Redmine,
+ * which the issue links here) and the files of Redmine's public notes. */
+function fileRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
+
   app.get<{ Params: { id: string; attachmentId: string } }>(
     '/back-office/conversations/:id/pieces-jointes/:attachmentId',
     { config: { access: 'staff' }, schema: { hide: true, params: attachmentParams } },
@@ -135,27 +157,30 @@ export default function staffRoutes(app: FastifyInstance) {
       return sendAttachment(app, request, reply, attachment, { accountId: staff.id, kind: 'staff' });
     },
   );
+}
 
-  async function renderThread(
-    request: FastifyRequest<{ Params: { id: string } }>,
-    reply: FastifyReply,
-    answer: { body?: string; errors: string[] },
-    status = 200,
-  ) {
-    const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
-    if (!conversation) return reply.callNotFound();
-    const [messages, space, client, attachments] = await Promise.all([
-      listMessages(db, conversation.id),
-      spaceName(db, conversation.space_id),
-      accountContact(db, conversation.client_account_id),
-      attachmentsByMessage(db, conversation.id),
-    ]);
-    const view = staffThreadView(conversation, {
-      spaceName: space,
-      client,
-      messages: messages.map(messageView),
-      attachments,
-    });
-    return sendPage(reply, staffThreadPage(pageContext(request, reply, { area: 'staff' }), view, answer), status);
-  }
+/** A thread page, with the answer form as typed and its errors. */
+async function renderThread(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+  answer: { body?: string; errors: string[] },
+  status = 200,
+) {
+  const { db } = app.deps;
+  const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
+  if (!conversation) return reply.callNotFound();
+  const [messages, space, client, attachments] = await Promise.all([
+    listMessages(db, conversation.id),
+    spaceName(db, conversation.space_id),
+    accountContact(db, conversation.client_account_id),
+    attachmentsByMessage(db, conversation.id),
+  ]);
+  const view = staffThreadView(conversation, {
+    spaceName: space,
+    client,
+    messages: messages.map(messageView),
+    attachments,
+  });
+  return sendPage(reply, staffThreadPage(pageContext(request, reply, { area: 'staff' }), view, answer), status);
 }

@@ -168,7 +168,7 @@ function threadRoutes(app: FastifyInstance) {
     '/conversations/:id',
     { schema: { hide: true, params: idParams }, config: { access: 'client', clientView: true } },
     async (request, reply) => {
-      return renderThread(request, reply, { errors: [] });
+      return renderThread(app, request, reply, { errors: [] });
     },
   );
 
@@ -189,7 +189,7 @@ function threadRoutes(app: FastifyInstance) {
         const parsed = parseForm(replySchema(t), typed);
         const errors = formErrors(t, parsed.ok ? [] : parsed.errors, received);
         if (!parsed.ok || errors.length > 0)
-          return await refuse(() => renderThread(request, reply, { body: typed.body, errors }, 400));
+          return await refuse(() => renderThread(app, request, reply, { body: typed.body, errors }, 400));
         try {
           const { messageId } = await addClientMessage(
             db,
@@ -204,7 +204,7 @@ function threadRoutes(app: FastifyInstance) {
         } catch (err) {
           request.log.error({ err }, 'could not add a client message');
           const unavailable = formErrors(t, [t.errors.unavailable], received);
-          return await refuse(() => renderThread(request, reply, { body: typed.body, errors: unavailable }, 503));
+          return await refuse(() => renderThread(app, request, reply, { body: typed.body, errors: unavailable }, 503));
         }
       });
     },
@@ -224,29 +224,32 @@ function threadRoutes(app: FastifyInstance) {
       return sendAttachment(app, request, reply, attachment, { accountId: clientOf(request).id, kind: 'client' });
     },
   );
+}
 
-  async function renderThread(
-    request: FastifyRequest<{ Params: { id: string } }>,
-    reply: FastifyReply,
-    reply_: { body?: string; errors: string[] },
-    status = 200,
-  ) {
-    const client = clientOf(request);
-    // Ownership is part of the query: another client's conversation is simply not found.
-    const conversation = await findClientConversation(db, client.id, request.params.id, clientPagesScope(request));
-    if (!conversation) return reply.callNotFound();
-    const [messages, space, attachments] = await Promise.all([
-      listMessages(db, conversation.id),
-      spaceName(db, conversation.space_id),
-      attachmentsByMessage(db, conversation.id),
-      // A head of service's view reads without reading for the client.
-      request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
-    ]);
-    const view = threadView(conversation, space);
-    return sendPage(
-      reply,
-      threadPage(pageContext(request, reply), view, messages.map(messageView), reply_, attachments),
-      status,
-    );
-  }
+/** A thread page, with the reply form as typed and its errors. */
+async function renderThread(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+  reply_: { body?: string; errors: string[] },
+  status = 200,
+) {
+  const { db } = app.deps;
+  const client = clientOf(request);
+  // Ownership is part of the query: another client's conversation is simply not found.
+  const conversation = await findClientConversation(db, client.id, request.params.id, clientPagesScope(request));
+  if (!conversation) return reply.callNotFound();
+  const [messages, space, attachments] = await Promise.all([
+    listMessages(db, conversation.id),
+    spaceName(db, conversation.space_id),
+    attachmentsByMessage(db, conversation.id),
+    // A head of service's view reads without reading for the client.
+    request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
+  ]);
+  const view = threadView(conversation, space);
+  return sendPage(
+    reply,
+    threadPage(pageContext(request, reply), view, messages.map(messageView), reply_, attachments),
+    status,
+  );
 }
