@@ -1,9 +1,11 @@
 // Conversation parts shown by the client space and the back-office alike: the status badge and
 // the list of a conversation's messages with their files.
-import type { ConversationStatus, Locale } from '../../db/database.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDateTime, type Locale } from '../../i18n/index.js';
 import { html, multiline, type Html } from '../../domain/html.js';
 import type { PageContext } from './layout.js';
+
+/** A conversation's status, as its badge shows it. */
+export type ConversationStatus = 'open' | 'answered' | 'waiting_client' | 'resolved' | 'closed';
 
 /** One message as a thread shows it. */
 export interface MessageView {
