@@ -40,7 +40,7 @@ import { loadServicesEnv } from '../tests/helpers/services-env.js';
 const SELF = fileURLToPath(import.meta.url);
 const ROLE_ENV = 'GUICHET_BENCH_ROLE';
 const CONFIG_ENV = 'GUICHET_BENCH_CONFIG';
-const HTML_PAGE_SIZE = 20; // server/routes/client.ts PAGE_SIZE
+const HTML_PAGE_SIZE = 20; // server/features/client-space/routes.ts PAGE_SIZE
 const API_LIMIT = 50;
 
 type DatabaseKind = 'postgres' | 'pglite';

@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
-import { buildMetricsApp } from '../server/routes/metrics.js';
+import { buildMetricsApp } from '../server/features/operations/metrics.js';
 import { createTemporalGateway } from '../temporal/gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
 import { startPendingCollections } from '../app/documents.js';

@@ -24,7 +24,7 @@ import settingsPlugin from './plugins/settings.js';
 import { registerFeatures } from './features/index.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
 import { closeInspection } from '../app/inspection/index.js';
-import { errorPage } from './views/auth-pages.js';
+import { errorPage } from './views/layout.js';
 import { cookieNames, hstsHeader } from './cookies.js';
 import { RateLimitedError, rateLimitText } from '../app/rate-limits.js';
 

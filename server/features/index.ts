@@ -3,14 +3,14 @@
 // Each route declares who may call it (config.access); the access plugin refuses to start otherwise.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import healthRoutes from '../routes/health.js';
-import metricsRoutes from '../routes/metrics.js';
-import devRoutes, { devSmsRoutes } from '../routes/dev.js';
-import apiRoutes from '../routes/api.js';
-import clientRoutes from '../routes/client.js';
+import { devMailRoutes, devSmsRoutes, healthRoutes } from './operations/routes.js';
+import { metricsRoutes } from './operations/metrics.js';
+import apiRoutes from './client-api/routes.js';
+import authRoutes from './auth/routes.js';
+import clientRoutes from './client-space/routes.js';
 
-import staffRoutes from '../routes/staff.js';
-import slaRoutes from '../routes/sla.js';
+import staffRoutes from './back-office-conversations/routes.js';
+import slaRoutes from './sla/routes.js';
 import clientRecordRoutes from './client-records/routes.js';
 import templateRoutes from './templates/routes.js';
 import settingsRoutes from './settings/routes.js';
@@ -39,9 +39,10 @@ export const features: readonly Feature[] = [
   { name: 'health', register: healthRoutes },
   { name: 'metrics', register: metricsRoutes },
   { name: 'client JSON API', register: apiRoutes },
+  { name: 'sign-in', register: authRoutes },
   { name: 'client space', register: clientRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
-  { name: 'development outbox', register: devRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
+  { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
   { name: 'development SMS', register: devSmsRoutes, enabled: (c) => c.devTools && c.SMS_PROVIDER === 'development' },
 
   // The back-office: conversations, clients, administration.

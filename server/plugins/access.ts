@@ -14,7 +14,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Account } from '../../db/database.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { errorPage } from '../views/auth-pages.js';
+import { errorPage } from '../views/layout.js';
 
 export const ACCESS_LEVELS = ['public', 'client', 'staff', 'admin'] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];

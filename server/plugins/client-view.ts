@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordViewPage } from '../../db/client-views.js';
 import { EVERY_SPACE, type StaffScope } from '../../db/staff-access.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { errorPage } from '../views/auth-pages.js';
+import { errorPage } from '../views/layout.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

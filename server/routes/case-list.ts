@@ -30,7 +30,7 @@ import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../db
 import { messages, type Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { field } from '../../domain/validation.js';
-import { errorPage } from '../views/auth-pages.js';
+import { errorPage } from '../views/layout.js';
 import {
   NOTE_MAX,
   caseListParams,

@@ -100,3 +100,8 @@ export function errorSummary(ctx: PageContext, errors: string[]): Html {
     <ul>${errors.map((e) => html`<li>${e}</li>`)}</ul>
   </div>`;
 }
+
+/** A page that only says what went wrong (403, 404, 503, a refused view). */
+export function errorPage(ctx: PageContext, title: string, text: string) {
+  return layout(ctx, title, html`<section class="card narrow"><h1>${title}</h1><p>${text}</p></section>`);
+}

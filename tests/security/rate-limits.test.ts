@@ -13,7 +13,7 @@ import pino from 'pino';
 import { migrateToLatest, openDatabase, type Db } from '../../db/connect.js';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
 import { startSystem, type RunningSystem } from '../../runtime/system.js';
-import { PASSWORD_REQUEST_MIN_MS } from '../../server/routes/client.js';
+import { PASSWORD_REQUEST_MIN_MS } from '../../server/features/auth/routes.js';
 import {
   createRateLimits,
   deleteExpiredRateLimits,

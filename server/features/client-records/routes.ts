@@ -37,7 +37,7 @@ import {
   VIEW_MINUTES,
 } from '../../../db/client-views.js';
 import { newToken, tokenDigest } from '../../../domain/tokens.js';
-import { errorPage } from '../../views/auth-pages.js';
+import { errorPage } from '../../views/layout.js';
 import { staffOf } from '../../plugins/access.js';
 import {
   contactSchema,

@@ -1,5 +1,6 @@
-import { html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+// Sign-in pages: the client's and staff's sign-in form, the client's password request.
+import { html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
 
 export function loginPage(
   ctx: PageContext,
@@ -55,8 +56,4 @@ export function passwordRequestPage(ctx: PageContext, opts: { email?: string; er
   <p><a href="/connexion">${t.password.back}</a></p>
 </section>`,
   );
-}
-
-export function errorPage(ctx: PageContext, title: string, text: string) {
-  return layout(ctx, title, html`<section class="card narrow"><h1>${title}</h1><p>${text}</p></section>`);
 }

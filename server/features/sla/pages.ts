@@ -1,13 +1,12 @@
 // SLA pieces of pages: the client's expected answer time and satisfaction question, the
 // back-office's at-risk list.
-import type { Conversation } from '../../db/database.js';
-import type { ClockRow } from '../../db/sla.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { html, type Html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
+import { formatDateTime } from '../../../i18n/index.js';
+import { html, type Html } from '../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../views/layout.js';
+import type { RiskFilters, RiskRowView, SlaConversationView } from './view-models.js';
 
 /** Under the thread title: when an answer is due, or the satisfaction question. */
-export function clientSlaPanel(ctx: PageContext, conversation: Conversation): Html {
+export function clientSlaPanel(ctx: PageContext, conversation: SlaConversationView): Html {
   const { t } = ctx;
   if (conversation.status === 'waiting_client') {
     return html`<section class="card satisfaction" aria-labelledby="satisfaction-title">
@@ -20,35 +19,22 @@ export function clientSlaPanel(ctx: PageContext, conversation: Conversation): Ht
 </section>`;
   }
   // Only while the request waits for staff (the clock is cleared a moment after an answer).
-  if (conversation.sla_max_at && conversation.status === 'open') {
-    return html`<p class="expected">${t.sla.expectedBy(formatDateTime(conversation.sla_max_at, ctx.locale))}</p>`;
+  if (conversation.slaMaxAt && conversation.status === 'open') {
+    return html`<p class="expected">${t.sla.expectedBy(formatDateTime(conversation.slaMaxAt, ctx.locale))}</p>`;
   }
   return html``;
 }
 
 /** The back-office action that asks the client whether the request is resolved. */
-export function staffSatisfactionAction(ctx: PageContext, conversation: Conversation): Html {
-  if (
-    conversation.status === 'waiting_client' ||
-    conversation.status === 'resolved' ||
-    conversation.status === 'closed'
-  )
-    return html``;
+export function staffSatisfactionAction(ctx: PageContext, conversation: SlaConversationView): Html {
+  if (!conversation.satisfactionAskable) return html``;
   return html`<form method="post" action="/back-office/conversations/${conversation.id}/satisfaction" class="inline-action">
   ${csrfField(ctx)}
   <button type="submit">${ctx.t.sla.askSatisfaction}</button>
 </form>`;
 }
 
-export interface RiskFilters {
-  spaces: Array<{ id: string; name: string }>;
-  assignees: Array<{ redmineId: number; name: string; n: number }>;
-  spaceId: string | undefined;
-  /** The chosen assignee: a Redmine id, `none`, or '' for everyone. */
-  assignee: string;
-}
-
-export function slaRiskPage(ctx: PageContext, rows: ClockRow[], filters: RiskFilters) {
+export function slaRiskPage(ctx: PageContext, rows: RiskRowView[], filters: RiskFilters) {
   const { t } = ctx;
   const breached = rows.filter((r) => r.state === 'breached').length;
   return layout(

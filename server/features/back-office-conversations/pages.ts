@@ -1,16 +1,17 @@
-import type { Conversation, Message, Notification, Space } from '../../db/database.js';
-import type { AttachmentSummary, StaffConversationSummary } from '../../db/conversations.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { statusBadge, messageList } from './conversation-pages.js';
-import { staffSatisfactionAction } from './sla-parts.js';
-import { html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+// Pages of the back-office conversations: the list of conversations in the staff member's
+// spaces, a thread with the answer form and each client message's reading state.
+import { formatDateTime } from '../../../i18n/index.js';
+import { html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { messageList, statusBadge, type MessageView } from '../../views/conversation-parts.js';
+import { staffSatisfactionAction } from '../sla/pages.js';
+import type { SpaceChoice, StaffConversationListItemView, StaffThreadView } from './view-models.js';
 
 export function staffConversationListPage(
   ctx: PageContext,
-  spaces: Space[],
+  spaces: SpaceChoice[],
   filter: { spaceId?: string | undefined },
-  list: { items: StaffConversationSummary[]; page: number; pages: number },
+  list: { items: StaffConversationListItemView[]; page: number; pages: number },
 ) {
   const { t } = ctx;
   const query = (page: number) => `/back-office?page=${page}${filter.spaceId ? `&space=${filter.spaceId}` : ''}`;
@@ -56,38 +57,27 @@ ${
   );
 }
 
-export function staffThreadPage(
-  ctx: PageContext,
-  view: {
-    conversation: Conversation;
-    spaceName: string;
-    clientName: string;
-    clientEmail: string;
-    messages: Message[];
-    attachments?: Map<string, AttachmentSummary[]>;
-  },
-  answer: { body?: string; errors: string[] },
-) {
+export function staffThreadPage(ctx: PageContext, view: StaffThreadView, answer: { body?: string; errors: string[] }) {
   const { t } = ctx;
-  const c = view.conversation;
+  const c = view;
   return layout(
     ctx,
     c.subject,
     html`<p><a href="/back-office">← ${t.staff.conversations}</a></p>
 <div class="heading-row"><h1>${c.subject}</h1>${statusBadge(ctx, c.status)}</div>
 <p class="muted">${view.clientName} · ${view.clientEmail} · ${view.spaceName}${c.cc ? html` · Cc ${c.cc}` : ''}</p>
-${c.sla_max_at && c.status === 'open' ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla_max_at, ctx.locale))}</p>` : ''}
-${staffSatisfactionAction(ctx, c)}
+${c.sla.slaMaxAt && c.status === 'open' ? html`<p class="expected">${ctx.t.sla.expectedBy(formatDateTime(c.sla.slaMaxAt, ctx.locale))}</p>` : ''}
+${staffSatisfactionAction(ctx, c.sla)}
 ${messageList(
   ctx,
   view.messages,
   'staff',
   {
-    byMessage: view.attachments ?? new Map<string, AttachmentSummary[]>(),
+    byMessage: view.attachments,
     href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}`,
   },
   {
-    className: (m) => (m.author_kind === 'client' ? `staff-${m.staff_state}` : ''),
+    className: (m) => (m.authorKind === 'client' ? `staff-${m.staffState}` : ''),
     after: (m) => messageStateControls(ctx, c.id, m),
   },
 )}
@@ -105,48 +95,27 @@ ${messageList(
 }
 
 /** A client message's reading state for staff, and the buttons that change it. */
-function messageStateControls(ctx: PageContext, conversationId: string, m: Message) {
-  if (m.author_kind !== 'client') return '';
+function messageStateControls(ctx: PageContext, conversationId: string, m: MessageView) {
+  if (m.authorKind !== 'client') return '';
   const s = ctx.t.messageStates;
-  const next: { state: Message['staff_state']; label: string }[] =
-    m.staff_state === 'to_read'
+  const next: { state: MessageView['staffState']; label: string }[] =
+    m.staffState === 'to_read'
       ? [
           { state: 'read', label: s.markRead },
           { state: 'cancelled', label: s.cancel },
         ]
-      : m.staff_state === 'read'
+      : m.staffState === 'read'
         ? [
             { state: 'to_read', label: s.markToRead },
             { state: 'cancelled', label: s.cancel },
           ]
         : [{ state: 'to_read', label: s.restore }];
   return html`<div class="message-state">
-    <span class="badge state-${m.staff_state}">${s[m.staff_state]}</span>
-    ${m.staff_state === 'cancelled' ? html`<span class="muted">${s.cancelledHelp}</span>` : ''}
+    <span class="badge state-${m.staffState}">${s[m.staffState]}</span>
+    ${m.staffState === 'cancelled' ? html`<span class="muted">${s.cancelledHelp}</span>` : ''}
     <form method="post" action="/back-office/conversations/${conversationId}/messages/${m.id}/etat" class="inline-actions">
       ${csrfField(ctx)}
       ${next.map((n) => html`<button type="submit" name="state" value="${n.state}">${n.label}</button>`)}
     </form>
   </div>`;
-}
-
-export function devMailPage(ctx: PageContext, mails: Notification[]) {
-  const { t } = ctx;
-  return layout(
-    ctx,
-    t.dev.mailTitle,
-    html`<h1>${t.dev.mailTitle}</h1>
-<p class="muted">${t.dev.mailIntro}</p>
-${
-  mails.length === 0
-    ? html`<p class="card">${t.dev.none}</p>`
-    : mails.map(
-        (m) => html`<article class="card mail">
-  <h2>${m.subject}</h2>
-  <p class="meta">${t.dev.to} ${m.recipient}${m.cc ? html` · Cc ${m.cc}` : ''} · ${formatDateTime(m.created_at, ctx.locale)}</p>
-  <pre>${m.body_text}</pre>
-</article>`,
-      )
-}`,
-  );
 }

@@ -3,8 +3,9 @@
 // METRICS_PORT, bound to 127.0.0.1 (runtime/system.ts). Never decided by the caller's address.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Db } from '../../db/connect.js';
-import { runningClockCounts, slaOutcomeCounts } from '../../db/sla.js';
+import type { Db } from '../../../db/connect.js';
+import { pendingNotificationCount } from '../../../db/operations.js';
+import { runningClockCounts, slaOutcomeCounts } from '../../../db/sla.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -26,11 +27,7 @@ export async function metricsText(db: Db): Promise<string> {
   const [outcomes, clocks, pendingMail] = await Promise.all([
     slaOutcomeCounts(db),
     runningClockCounts(db),
-    db
-      .selectFrom('notifications')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow(),
+    pendingNotificationCount(db),
   ]);
   const lines: string[] = [
     '# HELP guichet_sla_answers_total Answered client requests by SLA outcome.',
@@ -54,13 +51,13 @@ export async function metricsText(db: Db): Promise<string> {
     ...clocks.map((c) => `guichet_sla_open_clocks{space="${label(c.space)}",state="${c.state}"} ${c.n}`),
     '# HELP guichet_notifications_pending E-mails written to the outbox and not delivered yet.',
     '# TYPE guichet_notifications_pending gauge',
-    `guichet_notifications_pending ${Number(pendingMail.n)}`,
+    `guichet_notifications_pending ${pendingMail}`,
   );
   return `${lines.join('\n')}\n`;
 }
 
 /** /metrics on the public app: only with METRICS_TOKEN, and only to callers presenting it. */
-export default function metricsRoutes(app: FastifyInstance) {
+export function metricsRoutes(app: FastifyInstance) {
   const { db, config } = app.deps;
   const token = config.METRICS_TOKEN;
   if (!token) return;

@@ -1,15 +1,16 @@
 // SLA actions: the client answers the satisfaction question; staff ask it; staff see what is at risk.
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { audit } from '../../db/audit.js';
-import { findClientConversation, findStaffConversation } from '../../db/conversations.js';
-import { spacesInScope } from '../../db/spaces.js';
-import { clientOf, staffOf } from '../plugins/access.js';
-import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../../db/sla.js';
-import { pageContext, sendPage } from '../context.js';
-import { field } from '../../domain/validation.js';
-import { slaRiskPage } from '../views/sla-parts.js';
-import { idParams } from '../params.js';
+import { findClientConversation, findStaffConversation } from '../../../db/conversations.js';
+import { spacesInScope } from '../../../db/spaces.js';
+import { assigneesAtRisk, conversationsAtRisk, type AssigneeFilter } from '../../../db/sla.js';
+import { answerSatisfaction, askSatisfaction } from '../../../app/satisfaction.js';
+import { clientOf, staffOf } from '../../plugins/access.js';
+import { pageContext, sendPage } from '../../context.js';
+import { parseForm, typedForm } from '../../forms.js';
+import { idParams } from '../../params.js';
+import { SATISFACTION_FIELDS, satisfactionSchema } from './forms.js';
+import { slaRiskPage } from './pages.js';
+import { riskRowView } from './view-models.js';
 
 export default function slaRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
@@ -22,28 +23,13 @@ export default function slaRoutes(app: FastifyInstance) {
       const client = clientOf(request);
       const conversation = await findClientConversation(db, client.id, request.params.id);
       if (!conversation) return reply.callNotFound();
-      const answer = field(request.body, 'answer');
+      const parsed = parseForm(satisfactionSchema, typedForm(request.body, SATISFACTION_FIELDS));
       // A second click, or a question already settled, changes nothing.
-      if (conversation.status !== 'waiting_client' || (answer !== 'yes' && answer !== 'no')) {
+      if (conversation.status !== 'waiting_client' || !parsed.ok) {
         return reply.redirect(`/conversations/${conversation.id}`, 303);
       }
-      const resolved = answer === 'yes';
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('conversations')
-          .set({ status: resolved ? 'resolved' : 'open' })
-          .where('id', '=', conversation.id)
-          .execute();
-        await audit(tx, {
-          actorAccountId: client.id,
-          actorKind: 'client',
-          action: resolved ? 'satisfaction.yes' : 'satisfaction.no',
-          subjectType: 'conversation',
-          subjectId: conversation.id,
-          ip: request.ip,
-        });
-        await workflows.satisfactionAnswer(conversation.id, randomUUID(), resolved);
-      });
+      const resolved = parsed.values.answer === 'yes';
+      await answerSatisfaction(db, workflows, { accountId: client.id, ip: request.ip }, conversation.id, resolved);
       return reply.redirect(`/conversations/${conversation.id}`, 303);
     },
   );
@@ -55,21 +41,7 @@ export default function slaRoutes(app: FastifyInstance) {
       const staff = staffOf(request);
       const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
       if (!conversation) return reply.callNotFound();
-      if (
-        conversation.status !== 'waiting_client' &&
-        conversation.status !== 'resolved' &&
-        conversation.status !== 'closed'
-      ) {
-        await audit(db, {
-          actorAccountId: staff.id,
-          actorKind: 'staff',
-          action: 'satisfaction.ask',
-          subjectType: 'conversation',
-          subjectId: conversation.id,
-          ip: request.ip,
-        });
-        await workflows.askSatisfaction(conversation.id, `staff-${randomUUID()}`);
-      }
+      await askSatisfaction(db, workflows, { accountId: staff.id, ip: request.ip }, conversation);
       return reply.redirect(`/back-office/conversations/${conversation.id}`, 303);
     },
   );
@@ -89,8 +61,8 @@ export default function slaRoutes(app: FastifyInstance) {
       const rows = await conversationsAtRisk(db, { scope: request.staffScope, spaceId, assignee, limit: 200 });
       return sendPage(
         reply,
-        slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows, {
-          spaces,
+        slaRiskPage(pageContext(request, reply, { area: 'staff' }), rows.map(riskRowView), {
+          spaces: spaces.map((s) => ({ id: s.id, name: s.name })),
           assignees,
           spaceId,
           assignee: assignee ? wanted : '',

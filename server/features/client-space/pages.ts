@@ -1,18 +1,15 @@
-import type { Conversation, ConversationStatus, Message, Space } from '../../db/database.js';
-import { clientSlaPanel } from './sla-parts.js';
-import type { AttachmentSummary, ConversationSummary } from '../../db/conversations.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-
-export function statusBadge(ctx: PageContext, status: ConversationStatus): Html {
-  return html`<span class="badge status-${status}">${ctx.t.status[status]}</span>`;
-}
+// Pages of the client space: the client's conversations, writing one, a thread and its reply form.
+import { formatDateTime } from '../../../i18n/index.js';
+import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
+import { html, type Html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { messageList, statusBadge, type AttachmentView, type MessageView } from '../../views/conversation-parts.js';
+import { clientSlaPanel } from '../sla/pages.js';
+import type { ComposeValues, ConversationListItemView, SpaceChoice, ThreadView } from './view-models.js';
 
 export function conversationListPage(
   ctx: PageContext,
-  list: { items: ConversationSummary[]; page: number; pages: number },
+  list: { items: ConversationListItemView[]; page: number; pages: number },
 ) {
   const { t } = ctx;
   return layout(
@@ -49,13 +46,6 @@ ${
   );
 }
 
-export interface ComposeValues {
-  spaceId?: string;
-  subject?: string;
-  body?: string;
-  cc?: string;
-}
-
 /** The file picker: several files, the accepted types, its rules said next to it. */
 export function fileField(ctx: PageContext): Html {
   const { t } = ctx;
@@ -64,7 +54,7 @@ export function fileField(ctx: PageContext): Html {
     <p id="files-help" class="help">${t.files.help}</p>`;
 }
 
-export function composePage(ctx: PageContext, spaces: Space[], values: ComposeValues, errors: string[]) {
+export function composePage(ctx: PageContext, spaces: SpaceChoice[], values: ComposeValues, errors: string[]) {
   const { t } = ctx;
   return layout(
     ctx,
@@ -99,60 +89,12 @@ export function composePage(ctx: PageContext, spaces: Space[], values: ComposeVa
   );
 }
 
-function fileSize(bytes: number, locale: PageContext['locale']): string {
-  const kb = bytes / 1024;
-  const number = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 });
-  return kb < 1024
-    ? `${number.format(Math.max(kb, 0.1))} ${locale === 'fr' ? 'Ko' : 'KB'}`
-    : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
-}
-
-export function messageList(
-  ctx: PageContext,
-  messages: Message[],
-  viewer: 'client' | 'staff',
-  attachments: { byMessage: Map<string, AttachmentSummary[]>; href: (a: AttachmentSummary) => string } = {
-    byMessage: new Map(),
-    href: () => '#',
-  },
-  /** Extra parts of each message (the back-office's reading state). */
-  extra?: { className?: (m: Message) => string; after: (m: Message) => Html | string },
-): Html {
-  const { t } = ctx;
-  return html`<ol class="thread">
-  ${messages.map((m) => {
-    const mine = m.author_kind === viewer;
-    const author = viewer === 'client' && m.author_kind === 'client' ? t.thread.you : m.author_display_name;
-    return html`<li class="message from-${m.author_kind} ${mine ? 'mine' : ''} kind-${m.kind} ${extra?.className?.(m) ?? ''}" id="m-${m.id}">
-    <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
-      · <time datetime="${m.created_at.toISOString()}">${formatDateTime(m.created_at, ctx.locale)}</time></p>
-    <div class="body">${multiline(m.body)}</div>
-    ${(() => {
-      const files = attachments.byMessage.get(m.id) ?? [];
-      return files.length === 0
-        ? ''
-        : html`<ul class="attachments" aria-label="${t.thread.attachments}">${files.map(
-            (a) =>
-              html`<li><a href="${attachments.href(a)}" download>${a.fileName}</a> <span class="muted">(${fileSize(a.sizeBytes, ctx.locale)})</span></li>`,
-          )}</ul>`;
-    })()}
-    ${
-      m.author_kind === 'client' && m.redmine_delivery
-        ? html`<p class="delivery ${m.redmine_delivery}">${m.redmine_delivery === 'delivered' ? `✓ ${t.thread.delivered}` : t.thread.sent}</p>`
-        : ''
-    }
-    ${extra?.after(m) ?? ''}
-  </li>`;
-  })}
-</ol>`;
-}
-
 export function threadPage(
   ctx: PageContext,
-  conversation: Conversation & { spaceName: string },
-  messages: Message[],
+  conversation: ThreadView,
+  messages: MessageView[],
   reply: { body?: string; errors: string[] },
-  attachments: Map<string, AttachmentSummary[]> = new Map(),
+  attachments: Map<string, AttachmentView[]> = new Map(),
 ) {
   const { t } = ctx;
   return layout(
@@ -164,7 +106,7 @@ export function threadPage(
   ${statusBadge(ctx, conversation.status)}
 </div>
 <p class="muted">${conversation.spaceName}</p>
-${clientSlaPanel(ctx, conversation)}
+${clientSlaPanel(ctx, conversation.sla)}
 ${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
 ${ctx.view ? '' : replySection(ctx, conversation.id, reply)}`,
   );

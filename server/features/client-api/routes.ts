@@ -1,0 +1,74 @@
+// The JSON API of the client space (session cookie). Read-only for now; every answer is
+// decided here from the session, never from what the caller claims.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { findClientConversation, listClientConversations, listMessages } from '../../../db/conversations.js';
+import { translator } from '../../context.js';
+import { clientOf } from '../../plugins/access.js';
+import { ConversationList, ConversationWithMessages, Error_, ListQuery, Me } from './schemas.js';
+import { conversationSummaryJson, meJson, messageJson } from './view-models.js';
+
+export default function apiRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
+  const security = [{ session: [] }];
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { access: 'client' },
+      schema: {
+        tags: ['client'],
+        summary: 'The logged-in client',
+        security,
+        response: { 200: Me, 401: Error_ },
+      },
+    },
+    (request) => meJson(clientOf(request)),
+  );
+
+  app.get<{ Querystring: ListQuery }>(
+    '/api/v1/conversations',
+    {
+      config: { access: 'client' },
+      schema: {
+        tags: ['client'],
+        summary: "The client's conversations, most recent first",
+        security,
+        querystring: ListQuery,
+        response: { 200: ConversationList, 401: Error_ },
+      },
+    },
+    async (request) => {
+      const c = clientOf(request);
+      const { page, limit } = request.query;
+      const list = await listClientConversations(db, c.id, { limit, offset: (page - 1) * limit });
+      return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/conversations/:id',
+    {
+      config: { access: 'client' },
+      schema: {
+        tags: ['client'],
+        summary: 'One conversation with its messages',
+        security,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: ConversationWithMessages, 401: Error_, 404: Error_ },
+      },
+    },
+    async (request, reply) => {
+      const c = clientOf(request);
+      const conversation = await findClientConversation(db, c.id, request.params.id);
+      if (!conversation) return reply.status(404).send({ message: translator(request).errors.notFound });
+      const messages = await listMessages(db, conversation.id);
+      return {
+        id: conversation.id,
+        subject: conversation.subject,
+        status: conversation.status,
+        messages: messages.map((m) => messageJson(m, c.full_name)),
+      };
+    },
+  );
+}
