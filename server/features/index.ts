@@ -18,8 +18,8 @@ import spaceRoutes from '../routes/spaces.js';
 import teamRoutes from '../routes/team.js';
 import vilogiRoutes from '../routes/vilogi.js';
 
-import documentRoutes from '../routes/documents.js';
-import contributorRoutes from '../routes/contributors.js';
+import documentRoutes from './documents/routes.js';
+import contributorRoutes from './contributors/routes.js';
 
 import caseAdminRoutes from '../routes/case-admin.js';
 import caseListRoutes from '../routes/case-list.js';

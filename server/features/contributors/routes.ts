@@ -2,16 +2,16 @@
 // page; the main client invites contributors where the template allows; the invitation link
 // signs the person in. Who may do what is decided here and in db/contributors.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findAccountById } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
-import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../db/contributors.js';
-import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../db/database.js';
-import { findCase, findStaffCase } from '../../db/documents.js';
-import type { Messages } from '../../i18n/index.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { requestPassword } from '../../app/accounts.js';
-import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../app/contributors.js';
-import { field, isEmail } from '../../domain/validation.js';
+import { findAccountById } from '../../../db/accounts.js';
+import { audit } from '../../../db/audit.js';
+import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../../db/contributors.js';
+import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../../db/database.js';
+import { findCase, findStaffCase } from '../../../db/documents.js';
+import type { Messages } from '../../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../../context.js';
+import { requestPassword } from '../../../app/accounts.js';
+import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../../app/contributors.js';
+import { field, isEmail } from '../../../domain/validation.js';
 import {
   invitationInvalidPage,
   invitationPage,
@@ -20,11 +20,11 @@ import {
   personFormPage,
   roleLabel,
   type PersonForm,
-} from '../views/contributor-pages.js';
-import { idParams } from '../params.js';
-import { clientOf, staffOf } from '../plugins/access.js';
-import { consumeMailTargets, rateLimited } from '../plugins/rate-limits.js';
-import { RateLimitedError, rateLimitText } from '../../app/rate-limits.js';
+} from './pages.js';
+import { idParams } from '../../params.js';
+import { clientOf, staffOf } from '../../plugins/access.js';
+import { consumeMailTargets, rateLimited } from '../../plugins/rate-limits.js';
+import { RateLimitedError, rateLimitText } from '../../../app/rate-limits.js';
 
 const memberParams = {
   type: 'object',

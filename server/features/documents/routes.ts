@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findAccountById } from '../../db/accounts.js';
-import type { Account, Case, DocumentCategory } from '../../db/database.js';
+import { findAccountById } from '../../../db/accounts.js';
+import type { Account, Case, DocumentCategory } from '../../../db/database.js';
 import {
   caseAccessFor,
   caseMembers,
@@ -16,7 +16,7 @@ import {
   visibleDocument,
   visibleProgress,
   type CaseAccess,
-} from '../../db/contributors.js';
+} from '../../../db/contributors.js';
 import {
   caseProgress,
   categoryLabel,
@@ -26,26 +26,26 @@ import {
   searchCases,
   templateCategories,
   type CategoryState,
-} from '../../db/documents.js';
-import type { Messages } from '../../i18n/index.js';
-import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
-import { sendAttachment, type AttachmentRow } from '../downloads.js';
-import { refusalMessage } from '../../domain/files.js';
-import { SplitPieceRefused, cutStoredPdf, parsePageList } from '../documents/pdf.js';
-import { closeCase, depositDocuments, review, sendCaseComment, withdraw } from '../../app/documents.js';
-import { discardFiles, readFormFields, receiveFiles, type ReceivedFiles } from '../uploads.js';
-import { field } from '../../domain/validation.js';
-import { rateLimited } from '../plugins/rate-limits.js';
-import { caseListPage, clientCasePage, staffCasePage, type CaseView } from '../views/document-pages.js';
-import { idParams } from '../params.js';
-import { caseWork } from './case-list.js';
-import { DOCUMENT_SUBJECT } from '../../db/case-record.js';
-import { loadCaseRecord } from '../../app/case-record.js';
-import { caseRecordFlash } from '../views/case-record-pages.js';
-import { sendClientCaseDownload } from './case-record.js';
-import { clientPagesScope } from '../plugins/client-view.js';
-import { scopeHasSpace } from '../../db/staff-access.js';
-import { clientOf, staffOf, withAccess } from '../plugins/access.js';
+} from '../../../db/documents.js';
+import type { Messages } from '../../../i18n/index.js';
+import { pageContext, resolveLocale, sendPage, translator } from '../../context.js';
+import { sendAttachment, type AttachmentRow } from '../../downloads.js';
+import { refusalMessage } from '../../../domain/files.js';
+import { SplitPieceRefused, cutStoredPdf, parsePageList } from '../../../app/pdf-split.js';
+import { closeCase, depositDocuments, review, sendCaseComment, withdraw } from '../../../app/documents.js';
+import { discardFiles, readFormFields, receiveFiles, type ReceivedFiles } from '../../uploads.js';
+import { field } from '../../../domain/validation.js';
+import { rateLimited } from '../../plugins/rate-limits.js';
+import { caseListPage, clientCasePage, staffCasePage, type CaseView } from './pages.js';
+import { idParams } from '../../params.js';
+import { caseWork } from '../../routes/case-list.js';
+import { DOCUMENT_SUBJECT } from '../../../db/case-record.js';
+import { loadCaseRecord } from '../../../app/case-record.js';
+import { caseRecordFlash } from '../../views/case-record-pages.js';
+import { sendClientCaseDownload } from '../../routes/case-record.js';
+import { clientPagesScope } from '../../plugins/client-view.js';
+import { scopeHasSpace } from '../../../db/staff-access.js';
+import { clientOf, staffOf, withAccess } from '../../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 const COMMENT_MAX = 2000;

@@ -2,10 +2,12 @@
 // copying pages (copyPages: the pages' content streams are copied as they are, never
 // re-encoded). Each piece is a new file: it goes through the inspection like any other before
 // it is stored. Deposited PDFs are judged by app/inspection (pages counted there).
+// A use case with no HTTP in it (storage in, storage out): it lives in app/, beside the
+// inspection it calls, so that the documents feature and bench/split.ts share it.
 import { PDFDocument } from 'pdf-lib';
-import type { Storage, StoredObject } from '../../connectors/storage/index.js';
-import type { FileRefusal } from '../../domain/files.js';
-import { inspectFile, isRefusal } from '../../app/inspection/index.js';
+import type { Storage, StoredObject } from '../connectors/storage/index.js';
+import type { FileRefusal } from '../domain/files.js';
+import { inspectFile, isRefusal } from './inspection/index.js';
 
 /** A piece of the split that the inspection refused (too complex to check, for instance). */
 export class SplitPieceRefused extends Error {

@@ -1,16 +1,16 @@
 // Pages of the document collection: the client's cases and deposit page (categories, drop
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
-import type { Case, DocumentRow, Locale } from '../../db/database.js';
-import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
-import { formatDate, formatDateTime } from '../../i18n/index.js';
-import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
-import { Html, html, multiline } from '../../domain/html.js';
-import { accessNotice, staffPeopleSection } from './contributor-pages.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { caseWorkSections } from './case-list-pages.js';
-import type { CaseView } from './case-view.js';
-import { clientCaseRecordSection, staffCaseRecordSections } from './case-record-pages.js';
+import type { Case, DocumentRow, Locale } from '../../../db/database.js';
+import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../../db/documents.js';
+import { formatDate, formatDateTime } from '../../../i18n/index.js';
+import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
+import { Html, html, multiline } from '../../../domain/html.js';
+import { accessNotice, staffPeopleSection } from '../contributors/pages.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { caseWorkSections } from '../../views/case-list-pages.js';
+import type { CaseView } from '../../views/case-view.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from '../../views/case-record-pages.js';
 
 export type { CaseView };
 

@@ -1,13 +1,13 @@
 // Contributors (seed 002) and occasional access (seed 003): the "people with access" section of
 // the staff case page, the main client's list and invitation form, the notice a contributor
 // reads on their case, and the invitation pages. A contributor's pages name no other contributor.
-import type { MemberView } from '../../db/contributors.js';
-import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
-import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
-import { formatDateTime } from '../../i18n/index.js';
-import type { CaseView } from './case-view.js';
-import { html, type Html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+import type { MemberView } from '../../../db/contributors.js';
+import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../../db/contributors.js';
+import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../../db/database.js';
+import { formatDateTime } from '../../../i18n/index.js';
+import type { CaseView } from '../../views/case-view.js';
+import { html, type Html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
 
 export const OCCASIONAL = 'occasional';
 
