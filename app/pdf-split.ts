@@ -94,22 +94,3 @@ export async function cutStoredPdf(
     return stored;
   });
 }
-
-/**
- * Reads "1-3, 5" into page numbers (from 1, each at most once across the form). Returns
- * undefined when the text is not a list of pages within the document.
- */
-export function parsePageList(text: string, pageCount: number): number[] | undefined {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  const pages: number[] = [];
-  for (const part of trimmed.split(/[,;\s]+/).filter((p) => p !== '')) {
-    const match = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part);
-    if (!match) return undefined;
-    const from = Number(match[1]);
-    const to = match[2] === undefined ? from : Number(match[2]);
-    if (from < 1 || to < from || to > pageCount) return undefined;
-    for (let p = from; p <= to; p++) pages.push(p);
-  }
-  return pages;
-}
