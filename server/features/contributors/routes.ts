@@ -3,24 +3,18 @@
 // signs the person in. Who may do what is decided here and in db/contributors.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../../db/accounts.js';
-import { audit } from '../../../db/audit.js';
 import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../../db/contributors.js';
-import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../../db/database.js';
+import { caseTemplate, saveRolePermissions } from '../../../db/contributor-pages.js';
+import { findTemplate } from '../../../db/documents-admin.js';
 import { findCase, findStaffCase } from '../../../db/documents.js';
 import type { Messages } from '../../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { requestPassword } from '../../../app/accounts.js';
 import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../../app/contributors.js';
-import { field, isEmail } from '../../../domain/validation.js';
-import {
-  invitationInvalidPage,
-  invitationPage,
-  OCCASIONAL,
-  PERMISSION_KEYS,
-  personFormPage,
-  roleLabel,
-  type PersonForm,
-} from './pages.js';
+import { parseForm } from '../../forms.js';
+import { personSchema, rolePermissionsSchema, typedPerson, type PersonForm, type ValidPerson } from './forms.js';
+import { invitationInvalidPage, invitationPage, personFormPage } from './pages.js';
+import { invitationView, personFormView } from './view-models.js';
 import { idParams } from '../../params.js';
 import { clientOf, staffOf } from '../../plugins/access.js';
 import { consumeMailTargets, rateLimited } from '../../plugins/rate-limits.js';
@@ -37,14 +31,6 @@ const tokenParams = {
   required: ['token'],
 } as const;
 
-interface ValidPerson {
-  name: string;
-  email: string;
-  kind: CaseMemberKind;
-  role: string | null;
-  notify: boolean;
-}
-
 /** Reads the add form; errors in the reader's language, nothing stored while there are any. */
 function readPerson(
   t: Messages,
@@ -52,28 +38,10 @@ function readPerson(
   allowedRoles: readonly string[],
   occasionalAllowed: boolean,
 ): { values: PersonForm; errors: string[]; person?: ValidPerson } {
-  const name = field(body, 'name').trim();
-  const email = field(body, 'email').trim();
-  const role = field(body, 'role');
-  const values: PersonForm = { name: field(body, 'name'), email, role, notify: field(body, 'notify') === '1' };
-  const errors: string[] = [];
-  if (name === '') errors.push(t.contributors.nameRequired);
-  else if (name.length > 200) errors.push(t.contributors.nameTooLong);
-  if (!isEmail(email)) errors.push(t.errors.emailInvalid);
-  const occasional = occasionalAllowed && role === OCCASIONAL;
-  if (!occasional && !allowedRoles.includes(role)) errors.push(t.contributors.roleInvalid);
-  if (errors.length > 0) return { values, errors };
-  return {
-    values,
-    errors,
-    person: {
-      name,
-      email,
-      kind: occasional ? 'occasional' : 'contributor',
-      role: occasional ? null : role,
-      notify: values.notify ?? false,
-    },
-  };
+  const values = typedPerson(body);
+  const parsed = parseForm(personSchema(t, allowedRoles, occasionalAllowed), body);
+  if (!parsed.ok) return { values, errors: parsed.errors };
+  return { values, errors: [], person: parsed.values };
 }
 
 function memberErrorText(t: Messages, err: MemberError): string {
@@ -103,8 +71,7 @@ export default function contributorRoutes(app: FastifyInstance) {
   const { db, workflows, config } = app.deps;
   const policy = invitationPolicy(config);
 
-  const templateOf = (kase: Case): Promise<DocumentTemplate> =>
-    db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow();
+  const templateOf = (kase: { template_id: string }) => caseTemplate(db, kase);
   const flash = (base: string, ok: string, name: string) =>
     `${base}?${new URLSearchParams({ ok, name }).toString()}#people`;
 
@@ -177,13 +144,10 @@ export default function contributorRoutes(app: FastifyInstance) {
         if (!kase) return reply.callNotFound();
         return sendPage(
           reply,
-          personFormPage(pageContext(request, reply, { area: 'staff' }), {
-            kase,
-            roles: contributorRoles(await templateOf(kase)),
-            area: 'staff',
-            values: {},
-            errors: [refused],
-          }),
+          personFormPage(
+            pageContext(request, reply, { area: 'staff' }),
+            personFormView(kase, await templateOf(kase), 'staff', {}, [refused]),
+          ),
           429,
         );
       }
@@ -242,39 +206,16 @@ export default function contributorRoutes(app: FastifyInstance) {
     { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf },
     async (request, reply) => {
       const staff = staffOf(request);
-      const template = await db
-        .selectFrom('document_templates')
-        .selectAll()
-        .where('id', '=', request.params.id)
-        .executeTakeFirst();
+      const template = await findTemplate(db, request.params.id);
       if (!template) return reply.callNotFound();
-      const checked = (name: string) => field(request.body, name) === '1';
-      const roles = template.roles.map((r, i) => {
-        // The main client's role keeps everything.
-        if (i === 0) return r;
-        const view = checked(`${r.code}-view`);
-        const permissions = Object.fromEntries(
-          PERMISSION_KEYS.map((k) => [k, view && checked(`${r.code}-${k}`)]),
-        ) as Record<keyof RolePermissions, boolean>;
-        return { ...r, permissions };
-      });
-      const invitable = checked('invitable');
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('document_templates')
-          .set({ roles: JSON.stringify(roles), contributors_invitable: invitable })
-          .where('id', '=', template.id)
-          .execute();
-        await audit(tx, {
-          actorAccountId: staff.id,
-          actorKind: 'staff',
-          action: 'document_template.permissions',
-          subjectType: 'document_template',
-          subjectId: template.id,
-          ip: request.ip,
-          details: { roles: roles.map((r) => ({ code: r.code, permissions: r.permissions ?? null })), invitable },
-        });
-      });
+      const parsed = parseForm(rolePermissionsSchema(contributorRoles(template).map((r) => r.code)), request.body);
+      if (!parsed.ok) return reply.callNotFound();
+      // The main client's role keeps everything.
+      const roles = template.roles.map((r, i) =>
+        i === 0 ? r : { ...r, permissions: parsed.values.permissions[r.code] },
+      );
+      const invitable = parsed.values.invitable;
+      await saveRolePermissions(db, { accountId: staff.id, ip: request.ip }, template.id, roles, invitable);
       return reply.redirect(`/back-office/procedures/${template.id}?ok=1#permissions`, 303);
     },
   );
@@ -298,13 +239,10 @@ export default function contributorRoutes(app: FastifyInstance) {
       const allowed = owned.template.contributors_invitable && owned.kase.status !== 'closed';
       return sendPage(
         reply,
-        personFormPage(pageContext(request, reply), {
-          kase: owned.kase,
-          roles: contributorRoles(owned.template),
-          area: 'owner',
-          values: {},
-          errors: allowed ? [] : [t.contributors.notAllowed],
-        }),
+        personFormPage(
+          pageContext(request, reply),
+          personFormView(owned.kase, owned.template, 'owner', {}, allowed ? [] : [t.contributors.notAllowed]),
+        ),
         allowed ? 200 : 403,
       );
     },
@@ -362,20 +300,16 @@ export default function contributorRoutes(app: FastifyInstance) {
       const member = await findInvitation(db, request.params.token);
       const ctx = pageContext(request, reply);
       if (!member?.invitation_expires_at) return sendPage(reply, invitationInvalidPage(ctx), 404);
+      const expiring = { ...member, invitation_expires_at: member.invitation_expires_at };
       const kase = await findCase(db, member.case_id);
       if (!kase) return sendPage(reply, invitationInvalidPage(ctx), 404);
       const [template, owner] = await Promise.all([templateOf(kase), findAccountById(db, kase.client_account_id)]);
       return sendPage(
         reply,
-        invitationPage(ctx, {
-          token: request.params.token,
-          caseTitle: kase.title,
-          caseNumber: kase.number,
-          role: roleLabel(ctx, template.roles, member.kind === 'occasional' ? null : member.role),
-          occasional: member.kind === 'occasional',
-          inviterName: owner?.full_name ?? '',
-          expiresAt: member.invitation_expires_at,
-        }),
+        invitationPage(
+          ctx,
+          invitationView(ctx.t, ctx.locale, request.params.token, kase, template, expiring, owner?.full_name ?? ''),
+        ),
       );
     },
   );
