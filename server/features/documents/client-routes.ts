@@ -16,6 +16,7 @@ import { type ClientCase } from './client-case.js';
 import { flashText, flashUrl } from './flash.js';
 import { COMMENT_FIELDS, commentSchema } from './forms.js';
 import { caseListPage } from './pages.js';
+import { caseListItems } from './view-models.js';
 import { docParams } from './params.js';
 
 const hidden = { schema: { hide: true } };
@@ -31,9 +32,10 @@ export function clientCaseRoutes(app: FastifyInstance, cases: ClientCase) {
       const query = (request.query.q ?? '').slice(0, 200);
       const items = await searchCases(db, query, { clientId: clientOf(request).id, scope: clientPagesScope(request) });
       if (query.trim() !== '' && items.length === 1 && items[0]) return reply.redirect(`/dossiers/${items[0].id}`);
+      const ctx = pageContext(request, reply);
       return sendPage(
         reply,
-        caseListPage(pageContext(request, reply), { items, query, staff: false }),
+        caseListPage(ctx, { items: caseListItems(items, ctx.locale), query, staff: false }),
         query && items.length === 0 ? 404 : 200,
       );
     },
