@@ -157,6 +157,7 @@ export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKi
       const template = await findTemplate(db, request.params.id);
       if (!template) return reply.callNotFound();
       const parsed = parseForm(rolePermissionsSchema(contributorRoles(template).map((r) => r.code)), request.body);
+      // Every box may be left unticked: the form always reads (this branch only narrows the type).
       if (!parsed.ok) return reply.callNotFound();
       // The main client's role keeps everything.
       const roles = template.roles.map((r, i) =>
