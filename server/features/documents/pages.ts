@@ -1,6 +1,8 @@
 // Pages of the document collection: the client's cases and deposit page (categories, drop
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
+// The parts take this feature's view models (view-models.ts); the whole case page takes CaseView
+// (server/views/case-view.ts), shared with the case record's pages, which still holds the case row.
 import { formatDate, formatDateTime } from '../../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
 import { Html, html, multiline } from '../../../domain/html.js';
@@ -16,9 +18,9 @@ import {
   type CategoryStateView,
   type DocumentItem,
 } from './view-models.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from '../../views/case-record-pages.js';
 
 type Locale = 'fr' | 'en';
-import { clientCaseRecordSection, staffCaseRecordSections } from '../../views/case-record-pages.js';
 
 export type { CaseView };
 
