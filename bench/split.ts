@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { createFileStorage } from '../app/file-storage.js';
-import { cutStoredPdf } from '../server/documents/pdf.js';
+import { cutStoredPdf } from '../app/pdf-split.js';
 import { closeInspection, inspectFile, isRefusal } from '../app/inspection/index.js';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-// The consultation stamp on a 100-page PDF: pdf-lib (server/watermark.ts, what Guichet serves)
+// The consultation stamp on a 100-page PDF: pdf-lib (app/watermark.ts, what Guichet serves)
 // beside qpdf's --overlay of a one-page stamp on the same file, in the same run.
 //
 //   npx tsx bench/watermark.ts [--pages=100] [--runs=5]
@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import { stampForConsultation } from '../server/watermark.js';
+import { stampForConsultation } from '../app/watermark.js';
 import { makeReport, renderPages, run } from '../tests/helpers/pdf.js';
 
 function option(name: string, fallback: number): number {

@@ -18,8 +18,8 @@ import spaceRoutes from './spaces/routes.js';
 import teamRoutes from './team/routes.js';
 import vilogiRoutes from './vilogi/routes.js';
 
-import documentRoutes from '../routes/documents.js';
-import contributorRoutes from '../routes/contributors.js';
+import documentRoutes from './documents/routes.js';
+import contributorRoutes from './contributors/routes.js';
 
 import caseAdminRoutes from '../routes/case-admin.js';
 import caseListRoutes from '../routes/case-list.js';

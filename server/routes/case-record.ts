@@ -41,10 +41,10 @@ import {
 import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
 import { field } from '../../domain/validation.js';
 import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
-import { staffCasePage } from '../views/document-pages.js';
+import { staffCasePage } from '../features/documents/pages.js';
 import { settingsPage } from '../features/settings/pages.js';
 import { getSettings } from '../../db/settings.js';
-import { isWatermarkError, stampForConsultation } from '../watermark.js';
+import { isWatermarkError, stampForConsultation } from '../../app/watermark.js';
 import { idParams } from '../params.js';
 
 const fileParams = {

@@ -4,7 +4,7 @@ import type { DocumentCategory, DocumentTemplate, Space } from '../../db/databas
 import type { TemplateFact } from '../../db/documents-admin.js';
 import type { Messages } from '../../i18n/index.js';
 import { html, type Html } from '../../domain/html.js';
-import { rolePermissionsForm } from './contributor-pages.js';
+import { rolePermissionsForm } from '../features/contributors/pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 import { notifyOnOpenField } from './case-record-pages.js';
 

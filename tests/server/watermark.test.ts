@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WatermarkError, stampForConsultation } from '../../server/watermark.js';
+import { WatermarkError, stampForConsultation } from '../../app/watermark.js';
 import { makeReport, pdfText, renderPages, run, type RenderedPage } from '../helpers/pdf.js';
 
 /** Pixels of the stamp's red (over white or the grey text). */

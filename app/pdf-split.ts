@@ -2,10 +2,12 @@
 // copying pages (copyPages: the pages' content streams are copied as they are, never
 // re-encoded). Each piece is a new file: it goes through the inspection like any other before
 // it is stored. Deposited PDFs are judged by app/inspection (pages counted there).
+// A use case with no HTTP in it (storage in, storage out): it lives in app/, beside the
+// inspection it calls, so that the documents feature and bench/split.ts share it.
 import { PDFDocument } from 'pdf-lib';
-import type { Storage, StoredObject } from '../../connectors/storage/index.js';
-import type { FileRefusal } from '../../domain/files.js';
-import { inspectFile, isRefusal } from '../../app/inspection/index.js';
+import type { Storage, StoredObject } from '../connectors/storage/index.js';
+import type { FileRefusal } from '../domain/files.js';
+import { inspectFile, isRefusal } from './inspection/index.js';
 
 /** A piece of the split that the inspection refused (too complex to check, for instance). */
 export class SplitPieceRefused extends Error {
@@ -91,23 +93,4 @@ export async function cutStoredPdf(
     }
     return stored;
   });
-}
-
-/**
- * Reads "1-3, 5" into page numbers (from 1, each at most once across the form). Returns
- * undefined when the text is not a list of pages within the document.
- */
-export function parsePageList(text: string, pageCount: number): number[] | undefined {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  const pages: number[] = [];
-  for (const part of trimmed.split(/[,;\s]+/).filter((p) => p !== '')) {
-    const match = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part);
-    if (!match) return undefined;
-    const from = Number(match[1]);
-    const to = match[2] === undefined ? from : Number(match[2]);
-    if (from < 1 || to < from || to > pageCount) return undefined;
-    for (let p = from; p <= to; p++) pages.push(p);
-  }
-  return pages;
 }

@@ -1,30 +1,29 @@
 // Contributors (seed 002) and occasional access (seed 003): the "people with access" section of
 // the staff case page, the main client's list and invitation form, the notice a contributor
 // reads on their case, and the invitation pages. A contributor's pages name no other contributor.
-import type { MemberView } from '../../db/contributors.js';
-import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
-import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
-import { formatDateTime } from '../../i18n/index.js';
-import type { CaseView } from './case-view.js';
-import { html, type Html } from '../../domain/html.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
+// Pages take this feature's view models (view-models.ts), never database rows.
+import { formatDateTime } from '../../../i18n/index.js';
+import { html, type Html } from '../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { OCCASIONAL, PERMISSION_KEYS, type PersonForm } from './forms.js';
+import {
+  permissionsView,
+  roleLabel as roleName,
+  type CaseHeading,
+  type CasePeopleView,
+  type InvitationView,
+  type PeopleView,
+  type PermissionsSource,
+  type PersonFormView,
+  type PersonView,
+  type RoleView,
+} from './view-models.js';
 
-export const OCCASIONAL = 'occasional';
-
-export interface PersonForm {
-  name?: string;
-  email?: string;
-  role?: string;
-  notify?: boolean;
+function roleLabel(ctx: PageContext, roles: readonly RoleView[], code: string | null): string {
+  return roleName(ctx.t, ctx.locale, roles, code);
 }
 
-export function roleLabel(ctx: PageContext, roles: readonly TemplateRole[], code: string | null): string {
-  if (code === null) return ctx.t.contributors.occasional;
-  const role = roles.find((r) => r.code === code);
-  return role ? (ctx.locale === 'en' ? role.en : role.fr) : code;
-}
-
-function statusText(ctx: PageContext, m: MemberView): Html {
+function statusText(ctx: PageContext, m: PersonView): Html {
   const t = ctx.t.contributors;
   const when = (d: Date | null) =>
     d ? html` <time datetime="${d.toISOString()}">${formatDateTime(d, ctx.locale)}</time>` : '';
@@ -40,7 +39,7 @@ function statusText(ctx: PageContext, m: MemberView): Html {
 function personForm(
   ctx: PageContext,
   action: string,
-  roles: readonly TemplateRole[],
+  roles: readonly RoleView[],
   area: 'staff' | 'owner',
   values: PersonForm,
 ): Html {
@@ -64,7 +63,7 @@ function personForm(
 </form>`;
 }
 
-function memberRows(ctx: PageContext, kase: Case, people: NonNullable<CaseView['people']>): Html {
+function memberRows(ctx: PageContext, kase: CaseHeading, people: PeopleView): Html {
   const t = ctx.t.contributors;
   const base =
     people.viewer === 'staff' ? `/back-office/dossiers/${kase.id}/contributeurs` : `/dossiers/${kase.id}/contributeurs`;
@@ -91,7 +90,7 @@ function memberRows(ctx: PageContext, kase: Case, people: NonNullable<CaseView['
 }
 
 /** The staff case page's section (seed 003 "people with access", seed 002 contributors). */
-export function staffPeopleSection(ctx: PageContext, view: CaseView): Html {
+export function staffPeopleSection(ctx: PageContext, view: CasePeopleView): Html {
   const people = view.people;
   if (!people) return html``;
   const t = ctx.t.contributors;
@@ -109,7 +108,7 @@ export function staffPeopleSection(ctx: PageContext, view: CaseView): Html {
 }
 
 /** On the client's case page: a contributor learns what they see; the owner, who has access. */
-export function accessNotice(ctx: PageContext, view: CaseView): Html {
+export function accessNotice(ctx: PageContext, view: CasePeopleView): Html {
   const t = ctx.t.contributors;
   const access = view.access;
   if (!access) return html``;
@@ -126,10 +125,7 @@ export function accessNotice(ctx: PageContext, view: CaseView): Html {
 }
 
 /** The add form on its own page: where its errors are shown, and the main client's invite page. */
-export function personFormPage(
-  ctx: PageContext,
-  page: { kase: Case; roles: TemplateRole[]; area: 'staff' | 'owner'; values: PersonForm; errors: string[] },
-): Html {
+export function personFormPage(ctx: PageContext, page: PersonFormView): Html {
   const t = ctx.t.contributors;
   const back = page.area === 'staff' ? `/back-office/dossiers/${page.kase.id}` : `/dossiers/${page.kase.id}`;
   const action = `${back}/contributeurs`;
@@ -145,18 +141,7 @@ ${personForm(ctx, action, page.roles, page.area, page.values)}`,
   );
 }
 
-export function invitationPage(
-  ctx: PageContext,
-  page: {
-    token: string;
-    caseTitle: string;
-    caseNumber: string;
-    role: string;
-    occasional: boolean;
-    inviterName: string;
-    expiresAt: Date;
-  },
-): Html {
+export function invitationPage(ctx: PageContext, page: InvitationView): Html {
   const t = ctx.t.contributors;
   return layout(
     ctx,
@@ -185,27 +170,24 @@ export function invitationInvalidPage(ctx: PageContext): Html {
   );
 }
 
-export const PERMISSION_KEYS = ['view', 'deposit', 'message', 'seeAll'] as const satisfies ReadonlyArray<
-  keyof RolePermissions
->;
-
 /** On the procedure editor: what each contributor role may do, and whether the main client invites. */
-export function rolePermissionsForm(ctx: PageContext, template: DocumentTemplate): Html {
+export function rolePermissionsForm(ctx: PageContext, template: PermissionsSource): Html {
   const t = ctx.t.contributors;
-  const roles = contributorRoles(template);
-  return html`<form method="post" action="/back-office/procedures/${template.id}/contributeurs" class="card role-permissions" id="permissions" novalidate>
+  const view = permissionsView(template);
+  const roles = view.roles;
+  return html`<form method="post" action="/back-office/procedures/${view.templateId}/contributeurs" class="card role-permissions" id="permissions" novalidate>
   ${csrfField(ctx)}
   <h2>${t.permissionsTitle}</h2>
   <p class="help">${t.permissionsHelp}</p>
   ${roles.length === 0 ? html`<p class="muted">${t.noRoles}</p>` : ''}
   ${roles.map((r) => {
-    const perms = r.permissions ?? CONTRIBUTOR_DEFAULTS;
+    const perms = r.permissions;
     return html`<fieldset>
     <legend>${ctx.locale === 'en' ? r.en : r.fr}</legend>
     ${PERMISSION_KEYS.map((k) => html`<label class="check"><input type="checkbox" name="${r.code}-${k}" value="1"${perms[k] ? html` checked` : ''}> ${t.perm[k]}</label>`)}
   </fieldset>`;
   })}
-  <label class="check"><input type="checkbox" name="invitable" value="1"${template.contributors_invitable ? html` checked` : ''}> ${t.invitable}</label>
+  <label class="check"><input type="checkbox" name="invitable" value="1"${view.invitable ? html` checked` : ''}> ${t.invitable}</label>
   <button type="submit" class="primary">${t.savePermissions}</button>
 </form>`;
 }

@@ -3,6 +3,8 @@
 // they are (wrapped in q/Q, never re-encoded or rasterised), so their text stays searchable and
 // selectable; the input bytes are never modified. A PDF that cannot be stamped (encrypted,
 // unreadable, without pages) throws a WatermarkError: it must never be served unstamped.
+// Document processing with no HTTP in it, used by the client downloads of several features (the
+// case record's files, the deposited documents): it lives in app/, not in one feature.
 import { EncryptedPDFError, PDFDocument, StandardFonts, degrees, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 
 export const CONSULTATION_STAMP = 'POUR CONSULTATION UNIQUEMENT';

@@ -1,16 +1,26 @@
 // Pages of the document collection: the client's cases and deposit page (categories, drop
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
-import type { Case, DocumentRow, Locale } from '../../db/database.js';
-import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
-import { formatDate, formatDateTime } from '../../i18n/index.js';
-import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
-import { Html, html, multiline } from '../../domain/html.js';
-import { accessNotice, staffPeopleSection } from './contributor-pages.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { caseWorkSections } from './case-list-pages.js';
-import type { CaseView } from './case-view.js';
-import { clientCaseRecordSection, staffCaseRecordSections } from './case-record-pages.js';
+// The parts take this feature's view models (view-models.ts); the whole case page takes CaseView
+// (server/views/case-view.ts), shared with the case record's pages, which still holds the case row.
+import { formatDate, formatDateTime } from '../../../i18n/index.js';
+import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
+import { Html, html, multiline } from '../../../domain/html.js';
+import { accessNotice, staffPeopleSection } from '../contributors/pages.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import { caseWorkSections } from '../../views/case-list-pages.js';
+import type { CaseView } from '../../views/case-view.js';
+import {
+  categoryName,
+  inLocale,
+  type CaseListItem,
+  type CaseRef,
+  type CategoryStateView,
+  type DocumentItem,
+} from './view-models.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from '../../views/case-record-pages.js';
+
+type Locale = 'fr' | 'en';
 
 export type { CaseView };
 
@@ -32,10 +42,9 @@ function notFound(ctx: PageContext): Html {
   return html`<div class="errors" role="alert"><p>${ctx.t.documents.notFound}</p><p class="help">${ctx.t.documents.notFoundHelp}</p></div>`;
 }
 
-export function caseListPage(ctx: PageContext, list: { items: CaseSummary[]; query: string; staff: boolean }): Html {
+export function caseListPage(ctx: PageContext, list: { items: CaseListItem[]; query: string; staff: boolean }): Html {
   const t = ctx.t.documents;
   const base = list.staff ? '/back-office/dossiers' : '/dossiers';
-  const templateName = (c: CaseSummary) => (ctx.locale === 'en' ? c.templateNameEn : c.templateName);
   return layout(
     ctx,
     list.staff ? t.staffListTitle : t.listTitle,
@@ -47,7 +56,7 @@ ${list.items.length === 0 ? (list.query ? notFound(ctx) : html`<p class="card">$
   ${list.items.map(
     (c) => html`<li><a href="${base}/${c.id}">
     <span class="subject">${c.title}</span>
-    <span class="meta">${t.caseNumber(c.number)} · ${templateName(c)}${list.staff ? html` · ${c.clientName}` : ''}</span>
+    <span class="meta">${t.caseNumber(c.number)} · ${c.templateName}${list.staff ? html` · ${c.clientName}` : ''}</span>
     <span class="badges"><span class="badge case-${c.status}">${t.caseStatus[c.status]}</span>${list.staff && c.pending > 0 ? html` <span class="badge new">${t.toReview(c.pending)}</span>` : ''}</span>
   </a></li>`,
   )}
@@ -63,9 +72,9 @@ function fileSize(bytes: number, locale: Locale): string {
     : `${number.format(kb / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`;
 }
 
-function reasonText(ctx: PageContext, state: CategoryState, doc: DocumentRow): string {
+function reasonText(ctx: PageContext, state: CategoryStateView, doc: DocumentItem): string {
   const reason = state.category.refusal_reasons.find((r) => r.code === doc.rejection_reason);
-  const main = reason ? text(reason, ctx.locale) : (doc.rejection_reason ?? '');
+  const main = reason ? inLocale(reason, ctx.locale) : (doc.rejection_reason ?? '');
   return doc.review_comment ? `${main} — ${doc.review_comment}` : main;
 }
 
@@ -73,21 +82,21 @@ function roleName(ctx: PageContext, role: string): string {
   return ctx.t.documents.role[role] ?? role;
 }
 
-function progress(ctx: PageContext, states: CategoryState[]): Html {
+function progress(ctx: PageContext, states: readonly CategoryStateView[]): Html {
   const done = states.filter((s) => s.state === 'complete' || s.state === 'optional').length;
   return html`<div class="progress-line"><progress max="${states.length}" value="${done}" aria-hidden="true"></progress> <span>${ctx.t.documents.progress(done, states.length)}</span></div>`;
 }
 
 function documentList(
   ctx: PageContext,
-  kase: Case,
-  state: CategoryState,
+  kase: CaseRef,
+  state: CategoryStateView,
   viewer: 'client' | 'staff',
-  canWithdraw: (d: DocumentRow) => boolean,
+  canWithdraw: (d: DocumentItem) => boolean,
 ): Html {
   const t = ctx.t.documents;
   if (state.documents.length === 0) return html``;
-  const href = (d: DocumentRow) => `${viewer === 'staff' ? '/back-office' : ''}/dossiers/${kase.id}/documents/${d.id}`;
+  const href = (d: DocumentItem) => `${viewer === 'staff' ? '/back-office' : ''}/dossiers/${kase.id}/documents/${d.id}`;
   // A client's link is a plain link: the server answers with an attachment, or with a page that
   // says why not (an unpaid case), which a `download` link would turn into a failed download.
   return html`<ul class="documents" aria-label="${t.yourDocuments}">
@@ -109,10 +118,10 @@ function documentList(
 </ul>`;
 }
 
-function depositForm(ctx: PageContext, kase: Case, state: CategoryState): Html {
+function depositForm(ctx: PageContext, kase: CaseRef, state: CategoryStateView): Html {
   const t = ctx.t.documents;
   const id = state.category.id;
-  const label = categoryLabel(state.category, ctx.locale);
+  const label = categoryName(state.category, ctx.locale);
   return html`<form method="post" action="/dossiers/${kase.id}/documents" enctype="multipart/form-data" class="deposit" data-category="${id}" data-label="${label}" novalidate>
     ${csrfField(ctx)}
     <input type="hidden" name="category" value="${id}">
@@ -130,14 +139,14 @@ function depositForm(ctx: PageContext, kase: Case, state: CategoryState): Html {
 
 function categoryCard(
   ctx: PageContext,
-  kase: Case,
-  state: CategoryState,
+  kase: CaseRef,
+  state: CategoryStateView,
   canDeposit: boolean,
-  canWithdraw: (d: DocumentRow) => boolean,
+  canWithdraw: (d: DocumentItem) => boolean,
 ): Html {
   const t = ctx.t.documents;
   const c = state.category;
-  const label = categoryLabel(c, ctx.locale);
+  const label = categoryName(c, ctx.locale);
   return html`<li class="category state-${state.state}" id="cat-${c.code}" data-category="${c.id}" data-label="${label}">
   <div class="category-head">
     <h2 id="h-${c.id}">${label}</h2>
@@ -145,11 +154,11 @@ function categoryCard(
   </div>
   ${state.state === 'complete' ? html`<p class="done-help">${t.completeHelp}</p>` : ''}
   <details class="accepts"><summary>${t.whichDocuments}</summary>
-    <ul>${c.accepts.map((a) => html`<li>${text(a, ctx.locale)}</li>`)}</ul>
+    <ul>${c.accepts.map((a) => html`<li>${inLocale(a, ctx.locale)}</li>`)}</ul>
   </details>
   ${
     state.missing.length > 0
-      ? html`<div class="missing"><p>${t.missing}</p><ul>${state.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>`
+      ? html`<div class="missing"><p>${t.missing}</p><ul>${state.missing.map((p) => html`<li>${inLocale(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>`
       : ''
   }
   ${documentList(ctx, kase, state, 'client', canWithdraw)}
@@ -157,7 +166,7 @@ function categoryCard(
 </li>`;
 }
 
-function splitZone(ctx: PageContext, kase: Case, states: CategoryState[]): Html {
+function splitZone(ctx: PageContext, kase: CaseRef, states: readonly CategoryStateView[]): Html {
   const t = ctx.t.documents;
   const open = states.filter((s) => s.state !== 'complete');
   if (open.length === 0) return html``;
@@ -176,7 +185,7 @@ function splitZone(ctx: PageContext, kase: Case, states: CategoryState[]): Html 
       <div class="move">
         <label for="split-target">${t.splitMoveTo}</label>
         <select id="split-target">
-          ${open.map((s) => html`<option value="${s.category.id}">${categoryLabel(s.category, ctx.locale)}</option>`)}
+          ${open.map((s) => html`<option value="${s.category.id}">${categoryName(s.category, ctx.locale)}</option>`)}
         </select>
         <button type="button" id="split-move">${t.splitMove}</button>
       </div>
@@ -187,9 +196,7 @@ function splitZone(ctx: PageContext, kase: Case, states: CategoryState[]): Html 
       <legend class="visually-hidden">${t.splitByNumber}</legend>
       <p class="help" id="pages-help">${t.splitPagesHelp}</p>
       ${open.map(
-        (
-          s,
-        ) => html`<label for="pages-${s.category.id}">${t.splitPagesFor(categoryLabel(s.category, ctx.locale))}</label>
+        (s) => html`<label for="pages-${s.category.id}">${t.splitPagesFor(categoryName(s.category, ctx.locale))}</label>
       <input id="pages-${s.category.id}" name="pages-${s.category.id}" data-category="${s.category.id}" inputmode="numeric" autocomplete="off" aria-describedby="pages-help">`,
       )}
     </fieldset>
@@ -222,7 +229,7 @@ export function clientCasePage(ctx: PageContext, view: CaseView, form: { errors:
   const access = view.access;
   // A head of service's read-only view shows what the client sees, without the means to act.
   const canDeposit = !ctx.view && view.kase.status !== 'closed' && (access?.permissions.deposit ?? true);
-  const canWithdraw = (d: DocumentRow) =>
+  const canWithdraw = (d: DocumentItem) =>
     canDeposit && (!access || access.kind === 'owner' || d.deposited_by === access.accountId);
   const mayWrite = !ctx.view && (access?.permissions.message ?? true);
   return layout(
@@ -264,9 +271,9 @@ ${
 
 function reviewForms(
   ctx: PageContext,
-  kase: Case,
-  state: CategoryState,
-  doc: DocumentRow,
+  kase: CaseRef,
+  state: CategoryStateView,
+  doc: DocumentItem,
   depositorRole?: string,
 ): Html {
   const t = ctx.t.documents;
@@ -282,7 +289,7 @@ function reviewForms(
       pieces.length > 0
         ? html`<label for="piece-${doc.id}">${t.validateAs}</label>
     <select id="piece-${doc.id}" name="piece">
-      ${pieces.map((p) => html`<option value="${p.code}" ${p.code === firstMissing ? 'selected' : ''}>${text(p.label, ctx.locale)} (${roleName(ctx, p.role)})</option>`)}
+      ${pieces.map((p) => html`<option value="${p.code}" ${p.code === firstMissing ? 'selected' : ''}>${inLocale(p.label, ctx.locale)} (${roleName(ctx, p.role)})</option>`)}
     </select>`
         : ''
     }
@@ -293,7 +300,7 @@ function reviewForms(
     <label for="reason-${doc.id}">${t.rejectReason}</label>
     <select id="reason-${doc.id}" name="reason" required>
       <option value=""></option>
-      ${state.category.refusal_reasons.filter((r) => !r.archived).map((r) => html`<option value="${r.code}">${text(r, ctx.locale)}</option>`)}
+      ${state.category.refusal_reasons.filter((r) => !r.archived).map((r) => html`<option value="${r.code}">${inLocale(r, ctx.locale)}</option>`)}
     </select>
     <label for="comment-${doc.id}">${t.reviewComment}</label>
     <input id="comment-${doc.id}" name="comment" maxlength="500">
@@ -305,7 +312,7 @@ function reviewForms(
 export function staffCasePage(ctx: PageContext, view: CaseView & { clientEmail: string }, errors: string[]): Html {
   const t = ctx.t.documents;
   const kase = view.kase;
-  const depositor = (d: DocumentRow) => view.people?.members.find((m) => m.accountId === d.deposited_by);
+  const depositor = (d: DocumentItem) => view.people?.members.find((m) => m.accountId === d.deposited_by);
   return layout(
     ctx,
     `${kase.title} · ${kase.number}`,
@@ -317,10 +324,10 @@ ${staffPeopleSection(ctx, view)}
 ${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record, view.record.typed) : ''}
 <ol class="categories staff-categories">
   ${view.states.map((s) => {
-    const label = categoryLabel(s.category, ctx.locale);
+    const label = categoryName(s.category, ctx.locale);
     return html`<li class="category state-${s.state}" id="cat-${s.category.code}">
     <div class="category-head"><h2>${label}</h2><span class="badge state-${s.state}">${s.state === 'complete' ? '✓ ' : ''}${t.state[s.state]}</span></div>
-    ${s.missing.length > 0 ? html`<div class="missing"><p>${t.missing}</p><ul>${s.missing.map((p) => html`<li>${text(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>` : ''}
+    ${s.missing.length > 0 ? html`<div class="missing"><p>${t.missing}</p><ul>${s.missing.map((p) => html`<li>${inLocale(p.label, ctx.locale)} <span class="muted">(${roleName(ctx, p.role)})</span></li>`)}</ul></div>` : ''}
     ${
       s.documents.length === 0
         ? html`<p class="muted">${t.noDocuments}</p>`
@@ -330,7 +337,7 @@ ${view.record ? staffCaseRecordSections(ctx, kase, view.clientEmail, view.record
           <span class="muted">(${fileSize(d.size_bytes, ctx.locale)}${d.page_count ? `, ${d.page_count} p.` : ''}) · ${t.depositedAt} <time datetime="${d.created_at.toISOString()}">${formatDateTime(d.created_at, ctx.locale)}</time>${depositor(d) ? html` · ${depositor(d)?.fullName} (${roleName(ctx, depositor(d)?.role ?? '')})` : ''}</span></span>
         <span class="badge doc-${d.status}">${t.status[d.status]}</span>
         ${d.status === 'rejected' ? html`<span class="refusal">${t.refusedBecause(reasonText(ctx, s, d))}</span>` : ''}
-        ${d.status === 'validated' && d.piece_code ? html`<span class="muted">${text(s.category.pieces.find((p) => p.code === d.piece_code)?.label ?? { fr: d.piece_code, en: d.piece_code }, ctx.locale)}</span>` : ''}
+        ${d.status === 'validated' && d.piece_code ? html`<span class="muted">${inLocale(s.category.pieces.find((p) => p.code === d.piece_code)?.label ?? { fr: d.piece_code, en: d.piece_code }, ctx.locale)}</span>` : ''}
         ${d.status === 'pending' && kase.status !== 'closed' ? reviewForms(ctx, kase, s, d, depositor(d)?.role ?? undefined) : ''}
       </li>`,
           )}</ul>`
