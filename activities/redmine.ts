@@ -43,6 +43,7 @@ import type { SyncState } from '../domain/workflow-inputs.js';
 import type { FileStorage } from '../app/file-storage.js';
 import { isEmail } from '../domain/validation.js';
 import { staffDisplayName } from '../app/conversations.js';
+import { staffNotes } from '../i18n/notes/index.js';
 import type { MessageRef } from './conversations.js';
 
 /** What the mirror tells conversation workflows (a Temporal client in production). */
@@ -61,6 +62,16 @@ export interface RedmineActivityDeps {
 }
 
 export type { SyncState };
+
+/** The internal events a workflow asks to note on the issue (workflows cannot hold the texts). */
+export type InternalNote = { kind: 'acknowledgement' };
+
+function internalNoteText(note: InternalNote): string {
+  switch (note.kind) {
+    case 'acknowledgement':
+      return staffNotes().acknowledgementSent;
+  }
+}
 
 /** The conversation of an issue Guichet created: the marker its description ends with (a marker
  * anywhere else is text someone wrote). */
@@ -150,11 +161,12 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       await linkConversationToIssue(db, conversation.id, existing.id, projectId);
       return existing.id;
     }
+    const notes = staffNotes();
     const description = [
-      neutralizeMarkers(`Demande écrite par ${client.full_name} <${client.email}> depuis l’espace client.`),
-      `Conversation : ${publicUrl}/back-office/conversations/${conversation.id}`,
+      neutralizeMarkers(notes.issueWrittenBy(client.full_name, client.email)),
+      notes.issueConversationLink(`${publicUrl}/back-office/conversations/${conversation.id}`),
       '',
-      'Cette description est interne : elle n’est jamais montrée au client. Les notes publiques lui sont transmises, les notes privées jamais.',
+      notes.issueDescriptionIsInternal,
       '',
       marker,
     ].join('\n');
@@ -331,8 +343,8 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       const seen = email ?? '';
       if (conversation.redmine_email_warned !== seen) {
         const text = email
-          ? `⚠ Le champ e-mail client a été changé en « ${email} ». Cette conversation reste celle de ${client.email} : plus rien n’est transmis au client tant que le champ ne contient pas à nouveau ${client.email}. Pour écrire à une autre personne, ouvrez un nouveau ticket.`
-          : `⚠ Le champ e-mail client a été vidé. Il ne doit jamais l’être : plus rien n’est transmis à ${client.email} tant qu’il ne contient pas à nouveau son adresse.`;
+          ? staffNotes().emailFieldChanged(email, client.email)
+          : staffNotes().emailFieldEmptied(client.email);
         await privateNote(
           ctx,
           issue.id,
@@ -438,11 +450,12 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       } catch (err) {
         stream.destroy();
         if (!isAttachmentTooLarge(err)) throw err;
-        const size = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(
-          file.size_bytes / (1024 * 1024),
-        );
         lines.push(
-          `Pièce jointe trop lourde pour Redmine, disponible dans Guichet : « ${file.file_name} » (${size} Mo) ${publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${file.id}`,
+          staffNotes().attachmentTooLargeForRedmine(
+            file.file_name,
+            file.size_bytes,
+            `${publicUrl}/back-office/conversations/${conversationId}/pieces-jointes/${file.id}`,
+          ),
         );
         log.info("attachment above Redmine's limit: linked from the note", {
           attachmentId: file.id,
@@ -518,7 +531,7 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
           message.body,
           ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),
           '',
-          `— ${message.author_display_name} (espace client)`,
+          staffNotes().clientMessageSignature(message.author_display_name),
         ].join('\n');
         const result = await redmine.client.addNoteOnce(issueId, noteRef, {
           notes: note,
@@ -564,16 +577,16 @@ export function createRedmineActivities({ db, redmine, signals, publicUrl, stora
       return { mirrored: true };
     },
 
-    /** An internal event, written on the issue as a private note (once per ref). */
-    async writeInternalNote(input: {
-      conversationId: string;
-      ref: string;
-      text: string;
-    }): Promise<{ written: boolean }> {
+    /** An internal event, written on the issue as a private note (once per ref), in the notes'
+     * language. `text` is the shape of workflows started before notes had kinds (a retry of theirs). */
+    async writeInternalNote(
+      input: { conversationId: string; ref: string } & ({ note: InternalNote } | { text: string }),
+    ): Promise<{ written: boolean }> {
       if (!redmine) return { written: false };
       const conversation = await findConversation(db, input.conversationId);
       if (!conversation?.redmine_issue_id) return { written: false };
-      await privateNote(redmine, conversation.redmine_issue_id, input.ref, input.text, conversation.id);
+      const text = 'note' in input ? internalNoteText(input.note) : input.text;
+      await privateNote(redmine, conversation.redmine_issue_id, input.ref, text, conversation.id);
       return { written: true };
     },
 

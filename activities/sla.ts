@@ -7,7 +7,8 @@ import { findConversation } from '../db/conversations.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { formatDateTime, messages as catalogue } from '../i18n/index.js';
+import { formatDateTime } from '../i18n/index.js';
+import { STAFF_NOTES_LOCALE, staffNotes } from '../i18n/notes/index.js';
 import type { SlaCalendar } from '../domain/sla-calendar.js';
 import { writePrivateNote } from './redmine.js';
 
@@ -154,14 +155,17 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       maxAt: string;
     }): Promise<{ notified: string[] }> {
       const { conversation, space } = await context(input.conversationId);
-      const t = catalogue('fr');
+      const t = staffNotes();
       const recipients =
         input.kind === 'reminder'
           ? [conversation.assignee_email ?? space.team_email].filter((e): e is string => !!e)
           : [space.manager_email ?? space.team_email].filter((e): e is string => !!e);
-      const due = formatDateTime(new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt), 'fr');
+      const due = formatDateTime(
+        new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt),
+        STAFF_NOTES_LOCALE,
+      );
       const notified: string[] = [];
-      const text = t.sla.alert(
+      const text = t.slaAlert(
         input.kind,
         conversation.subject,
         due,
@@ -171,7 +175,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         const notification = await enqueueNotification(db, {
           idempotencyKey: `sla-${input.kind}:${conversation.id}:${input.clockId}:${recipient}`,
           recipient,
-          subject: t.sla.alertSubject(input.kind, conversation.subject),
+          subject: t.slaAlertSubject(input.kind, conversation.subject),
           bodyText: text,
           conversationId: conversation.id,
         });
@@ -204,7 +208,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         conversation.id,
         conversation.redmine_issue_id,
         `satisfaction-${input.ref}`,
-        'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).',
+        staffNotes().satisfactionAsked,
       );
       return { notificationId: notification.id };
     },
@@ -222,9 +226,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         .where('id', '=', conversation.id)
         .execute();
       if (redmine && conversation.redmine_issue_id !== null) {
-        const note = input.automatic
-          ? 'Demande résolue automatiquement : pas de réponse du client 72 heures après la question de satisfaction.'
-          : 'Le client a confirmé que sa demande est résolue.';
+        const note = input.automatic ? staffNotes().resolvedAutomatically : staffNotes().resolvedByClient;
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
         if (redmine.resolvedStatusId !== undefined)
           await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });

@@ -40,6 +40,8 @@ import { inspectFile, isRefusal, readLimited, type InspectedFile } from '../app/
 import { isEmail } from '../domain/validation.js';
 import { writeConversation } from '../app/conversations.js';
 import type { WorkflowGateway } from '../app/workflow-gateway.js';
+import { formatDateTime } from '../i18n/index.js';
+import { STAFF_NOTES_LOCALE, staffNotes } from '../i18n/notes/index.js';
 import { writePrivateNote } from './redmine.js';
 
 export interface VilogiSettings {
@@ -77,23 +79,10 @@ export interface ProcessResultItem {
   error?: string;
 }
 
-/** Why a Vilogi file was not taken, as staff read it in the message or the triage issue (French:
- * staff-facing text written into Redmine, as the rest of the import's notes). */
-const VILOGI_REFUSAL: Record<FileRefusal['reason'], string> = {
-  type: 'format non accepté',
-  content: 'contenu ne correspondant pas au format',
-  empty: 'fichier vide',
-  too_large: 'plus de 10 Mo',
-  name: 'nom non valide',
-  too_many: 'trop de fichiers',
-  encrypted: 'protégé par un mot de passe',
-  corrupt: 'fichier endommagé',
-  too_many_pages: 'trop de pages',
-  active_content: 'contient du code exécutable',
-  bomb: 'dimensions ou contenu décompressé démesurés',
-  too_complex: 'trop complexe pour être vérifié',
-  kind_not_allowed: 'format non accepté',
-};
+/** Why a Vilogi file was not taken, as staff read it in the message or the triage issue. */
+function refusalText(reason: FileRefusal['reason']): string {
+  return staffNotes().vilogiRefusal[reason];
+}
 
 /** Requests listed per run at most; the rest wait for the next run. */
 const MAX_PER_RUN = 5000;
@@ -104,12 +93,6 @@ const EXCHANGE_BATCH = 2000;
 
 function message(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 500);
-}
-
-function dateFr(d: Date): string {
-  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(
-    d,
-  );
 }
 
 /** What staff read about the request's origin (a private note, or the triage issue's description). */
@@ -123,11 +106,15 @@ function originLines(r: {
   authorName: string;
   authorEmail: string | null;
 }): string[] {
-  return [
-    `Demande déposée sur l’extranet Vilogi (n° ${r.vilogi_id ?? r.id ?? ''}) le ${dateFr(r.filedAt)}.`,
-    `Auteur : ${r.authorName || '—'}${r.authorEmail ? ` <${r.authorEmail}>` : ' (sans adresse e-mail)'}`,
-    `Service : ${r.service || '—'} · Immeuble : ${r.building ?? '—'} · Lot : ${r.lot ?? '—'}`,
-  ];
+  return staffNotes().vilogiOrigin({
+    id: r.vilogi_id ?? r.id ?? '',
+    filedAt: formatDateTime(r.filedAt, STAFF_NOTES_LOCALE),
+    authorName: r.authorName,
+    authorEmail: r.authorEmail,
+    service: r.service,
+    building: r.building,
+    lot: r.lot,
+  });
 }
 
 export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiActivityDeps) {
@@ -179,7 +166,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       for (const a of request.attachments) {
         const inspected = await inspectAttachment(request, a);
         if (isRefusal(inspected)) {
-          refused.push(`${inspected.name} (${VILOGI_REFUSAL[inspected.reason]})`);
+          refused.push(`${inspected.name} (${refusalText(inspected.reason)})`);
           continue;
         }
         const stored = await storage.put(inspected);
@@ -206,7 +193,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
     const ids = { conversationId: randomUUID(), messageId: randomUUID() };
     const body = [
       request.body.trim() || request.subject,
-      ...(refused.length > 0 ? ['', ...refused.map((r) => `[Pièce jointe non reprise : ${r}]`)] : []),
+      ...(refused.length > 0 ? ['', ...refused.map((r) => staffNotes().vilogiFileNotTakenInMessage(r))] : []),
     ].join('\n');
     let created = false;
     try {
@@ -235,7 +222,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           { account, ip: null },
           {
             spaceId: space.id,
-            subject: request.subject.slice(0, 200) || '(sans objet)',
+            subject: request.subject.slice(0, 200) || staffNotes().noSubject,
             body,
             cc: '',
             attachments: files,
@@ -281,7 +268,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
           // The one inspection holds here too: staff open these files.
           const inspected = await inspectAttachment(request, a);
           if (isRefusal(inspected)) {
-            lines.push(`Pièce jointe non reprise (${VILOGI_REFUSAL[inspected.reason]}) : « ${inspected.name} »`);
+            lines.push(staffNotes().vilogiFileNotTaken(inspected.name, refusalText(inspected.reason)));
             continue;
           }
           try {
@@ -295,7 +282,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
             );
           } catch (err) {
             if (!isAttachmentTooLarge(err)) throw err;
-            lines.push(`Pièce jointe trop lourde pour Redmine, disponible dans Vilogi : « ${inspected.name} »`);
+            lines.push(staffNotes().vilogiFileTooLargeForRedmine(inspected.name));
           }
         }
         // Everything above the marker comes from the Vilogi request: neutralised.
@@ -313,7 +300,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         ].join('\n');
         const created = await ctx.client.createIssue({
           projectId,
-          subject: neutralizeMarkers(request.subject.slice(0, 255)) || '(sans objet)',
+          subject: neutralizeMarkers(request.subject.slice(0, 255)) || staffNotes().noSubject,
           description,
           ...(uploads.length > 0 ? { uploads } : {}),
         });
@@ -323,7 +310,7 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
       await writePrivateNote(tx, ctx, {
         issueId,
         ref: `vilogi-triage-${request.id}`,
-        text: `À trier : demande Vilogi ${request.authorEmail ? `avec une adresse e-mail inutilisable (« ${request.authorEmail} »)` : 'sans adresse e-mail'}. Elle n’apparaît dans aucun espace client : retrouvez le client, puis ouvrez un ticket dans le projet de son espace avec son e-mail. Les réponses publiques écrites ici sont renvoyées dans Vilogi.`,
+        text: staffNotes().vilogiTriage(request.authorEmail),
         conversationId: `vilogi-${request.id}`,
       });
     });
@@ -383,15 +370,15 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
               authorName: row.author_name,
               authorEmail: row.author_email,
             }),
-            `Notification traitée dans Vilogi (modèle d’évènement « ${VILOGI_EVENT_MODEL} »).`,
+            staffNotes().vilogiNotificationProcessed(VILOGI_EVENT_MODEL),
           ].join('\n'),
           conversationId: conversation.id,
         });
         reference = `redmine-issue-${conversation.redmine_issue_id}`;
-        comment = `Transféré dans Redmine (#${conversation.redmine_issue_id}) et dans l’espace client.`;
+        comment = staffNotes().vilogiSentToRedmine(conversation.redmine_issue_id);
       } else {
         reference = `guichet-conversation-${conversation.id}`;
-        comment = 'Transféré dans l’espace client.';
+        comment = staffNotes().vilogiSentToClientSpace;
       }
     } else {
       if (redmine && settings().triageProjectId !== undefined && row.redmine_issue_id === null) return 'waiting';
@@ -399,8 +386,8 @@ export function createVilogiActivities({ db, redmine, storage, vilogi }: VilogiA
         row.redmine_issue_id !== null ? `redmine-issue-${row.redmine_issue_id}` : `guichet-triage-${row.vilogi_id}`;
       comment =
         row.redmine_issue_id !== null
-          ? `À trier dans Redmine (#${row.redmine_issue_id}).`
-          : 'À trier dans le back-office Guichet.';
+          ? staffNotes().vilogiTriageInRedmine(row.redmine_issue_id)
+          : staffNotes().vilogiTriageInGuichet;
     }
     const result = await settings().client.markProcessed(id, { eventModel: VILOGI_EVENT_MODEL, reference, comment });
     await setVilogiProcessed(db, id, result.eventId, result.processedAt);

@@ -235,7 +235,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           await writeInternalNote({
             conversationId,
             ref: `ack-${event.messageId}`,
-            text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
+            note: { kind: 'acknowledgement' },
           });
         }
         return;
