@@ -5,6 +5,14 @@ import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { findConversation } from '../db/conversations.js';
 import { enqueueNotification } from '../db/notifications.js';
+import {
+  markResolvedWithoutClock,
+  markSatisfactionAsked,
+  messageWrittenAt,
+  recordSlaOutcomeOnce,
+  setSlaDeadlines,
+} from '../db/sla.js';
+import { findSpace } from '../db/spaces.js';
 import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import { formatDateTime } from '../i18n/index.js';
@@ -36,11 +44,8 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     const conversation = await findConversation(db, conversationId);
     if (!conversation)
       throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
-    const space = await db
-      .selectFrom('spaces')
-      .selectAll()
-      .where('id', '=', conversation.space_id)
-      .executeTakeFirstOrThrow();
+    const space = await findSpace(db, conversation.space_id);
+    if (!space) throw new Error(`space ${conversation.space_id} of conversation ${conversationId} not found`);
     return { conversation, space };
   }
 
@@ -61,16 +66,9 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
      * must not give staff extra time). */
     async loadSlaPolicy(conversationId: string, requestMessageId?: string): Promise<SlaPolicy> {
       const { space } = await context(conversationId);
-      const request = requestMessageId
-        ? await db
-            .selectFrom('messages')
-            .select('created_at')
-            .where('id', '=', requestMessageId)
-            .where('conversation_id', '=', conversationId)
-            .executeTakeFirst()
-        : undefined;
+      const requestedAt = requestMessageId ? await messageWrittenAt(db, requestMessageId, conversationId) : undefined;
       return {
-        ...(request ? { requestedAt: request.created_at.toISOString() } : {}),
+        ...(requestedAt ? { requestedAt: requestedAt.toISOString() } : {}),
         calendar: {
           mode: space.sla_calendar,
           opens: space.sla_opens,
@@ -91,11 +89,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       targetAt: string | null;
       maxAt: string | null;
     }): Promise<void> {
-      await db
-        .updateTable('conversations')
-        .set({ sla_started_at: input.startedAt, sla_target_at: input.targetAt, sla_max_at: input.maxAt })
-        .where('id', '=', input.conversationId)
-        .execute();
+      await setSlaDeadlines(db, input.conversationId, input);
     },
 
     /** One outcome per answered request, whatever the retries. The answer counts from when it was
@@ -112,14 +106,9 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     }): Promise<void> {
       const { conversation } = await context(input.conversationId);
       const answer = input.answerMessageId
-        ? await db
-            .selectFrom('messages')
-            .select('created_at')
-            .where('id', '=', input.answerMessageId)
-            .where('conversation_id', '=', conversation.id)
-            .executeTakeFirst()
+        ? await messageWrittenAt(db, input.answerMessageId, conversation.id)
         : undefined;
-      const written = answer?.created_at.getTime() ?? Number.NaN;
+      const written = answer?.getTime() ?? Number.NaN;
       const started = Date.parse(input.startedAt);
       const handled = Date.parse(input.answeredAt);
       const answered = Number.isFinite(written) ? Math.min(handled, Math.max(started, written)) : handled;
@@ -130,20 +119,16 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
           : answered <= Date.parse(input.maxAt)
             ? 'within_max'
             : 'breached';
-      await db
-        .insertInto('sla_outcomes')
-        .values({
-          conversation_id: conversation.id,
-          space_id: conversation.space_id,
-          started_at: input.startedAt,
-          answered_at: answeredAt,
-          target_at: input.targetAt,
-          max_at: input.maxAt,
-          outcome,
-          idempotency_key: `sla:${input.requestMessageId}`,
-        })
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .execute();
+      await recordSlaOutcomeOnce(db, {
+        conversationId: conversation.id,
+        spaceId: conversation.space_id,
+        startedAt: input.startedAt,
+        answeredAt,
+        targetAt: input.targetAt,
+        maxAt: input.maxAt,
+        outcome,
+        idempotencyKey: `sla:${input.requestMessageId}`,
+      });
     },
 
     /** Reminds the assignee (else the team) before the target; alerts the manager before and at the breach. */
@@ -191,11 +176,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       const { conversation } = await context(input.conversationId);
       const client = await findAccountById(db, conversation.client_account_id);
       if (!client) throw ApplicationFailure.nonRetryable('no client', 'NoClient');
-      await db
-        .updateTable('conversations')
-        .set({ status: 'waiting_client', satisfaction_asked_at: new Date() })
-        .where('id', '=', conversation.id)
-        .execute();
+      await markSatisfactionAsked(db, conversation.id);
       const mail = await renderTemplate(db, 'satisfaction-question', client.locale, mailVars(conversation, client));
       const notification = await enqueueNotification(db, {
         idempotencyKey: `satisfaction:${conversation.id}:${input.ref}`,
@@ -220,11 +201,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       automatic: boolean;
     }): Promise<{ notificationId?: string }> {
       const { conversation } = await context(input.conversationId);
-      await db
-        .updateTable('conversations')
-        .set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null })
-        .where('id', '=', conversation.id)
-        .execute();
+      await markResolvedWithoutClock(db, conversation.id);
       if (redmine && conversation.redmine_issue_id !== null) {
         const note = input.automatic ? staffNotes().resolvedAutomatically : staffNotes().resolvedByClient;
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
