@@ -32,6 +32,7 @@ function roleText(template: DocumentTemplate, member: CaseMember, locale: 'fr' |
   return role ? role[locale] : member.role;
 }
 
+// Long as a whole: a factory of two activities sharing the loader.
 export function createContributorActivities({ db, publicUrl }: ContributorActivityDeps) {
   async function load(memberId: string): Promise<Loaded | undefined> {
     const member = await findCaseMemberById(db, memberId);

@@ -53,6 +53,7 @@ function clientMail(t: Messages, name: string, body: readonly string[]): string 
 /** The agency reads French. */
 const agency = messages('fr');
 
+// Long as a whole: a factory of short activities sharing the deps and their helpers.
 export function createDocumentActivities({ db, redmine, publicUrl }: DocumentActivityDeps) {
   async function loadCase(caseId: string): Promise<Case> {
     const kase = await findCase(db, caseId);

@@ -39,6 +39,7 @@ export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
 
 const HOUR = 3_600_000;
 
+// Long as a whole: a factory of short activities sharing the deps (each under 50 lines).
 export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps) {
   async function context(conversationId: string) {
     const conversation = await findConversation(db, conversationId);

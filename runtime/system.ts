@@ -103,6 +103,7 @@ async function sessionSecret(config: Config): Promise<string> {
   return secret;
 }
 
+// Long as a whole: the composition root, which builds and wires every part in order.
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = options.logger ?? createLogger(options.config);
   const stops: Array<() => Promise<void>> = [];

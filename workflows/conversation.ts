@@ -137,6 +137,7 @@ export function startClock(requestId: string, now: number, policy: SlaPolicy): S
   };
 }
 
+// Long as a whole: a workflow's state lives in its closure; its handlers are short functions inside.
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const conversationId = input.conversationId;
   const pending: ConversationEvent[] = [...(input.pending ?? [])];

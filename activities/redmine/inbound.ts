@@ -64,6 +64,7 @@ function attachmentsOfJournal(journal: RedmineJournal, attachments: RedmineIssue
   return found;
 }
 
+// Long as a whole: a factory of short steps sharing the deps and the assignee cache.
 export function createInboundSteps({ db, signals }: Pick<RedmineActivityDeps, 'db' | 'signals'>) {
   async function mirrorJournal(
     ctx: RedmineMirrorContext,

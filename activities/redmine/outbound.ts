@@ -33,6 +33,7 @@ function missingMessage(ref: MessageRef): ApplicationFailure {
     : ApplicationFailure.retryable(`${message} yet`, 'NotYetVisible');
 }
 
+// Long as a whole: a factory of short steps sharing the deps (each under 50 lines).
 export function createOutboundSteps(
   { db, redmine, publicUrl, storage }: Pick<RedmineActivityDeps, 'db' | 'redmine' | 'publicUrl' | 'storage'>,
   ensureIssue: (ctx: RedmineMirrorContext, conversationId: string) => Promise<number | undefined>,

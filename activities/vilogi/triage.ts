@@ -16,6 +16,7 @@ import type { VilogiActivityDeps, VilogiSettings } from './deps.js';
 import type { createFileSteps } from './files.js';
 import { originLines, refusalText } from './origin.js';
 
+// Long as a whole: a factory of three short steps sharing the deps.
 export function createTriageSteps(
   { db, redmine }: Pick<VilogiActivityDeps, 'db' | 'redmine'>,
   settings: () => VilogiSettings,

@@ -23,6 +23,7 @@ export type IssueCalls = Pick<
   'getIssue' | 'listIssues' | 'listIssuesUpdatedSince' | 'createIssue' | 'updateIssue'
 >;
 
+// Long as a whole: a factory of the issue calls over one transport (each under 60 lines).
 export function createIssueCalls(t: RedmineTransport): IssueCalls {
   async function getIssue(id: number, include: IssueIncludes = {}, as?: ActAs): Promise<RedmineIssue | undefined> {
     const parts = [

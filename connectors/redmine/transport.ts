@@ -24,6 +24,7 @@ export interface RedmineTransport {
   projectNumericId(project: number | string): Promise<number>;
 }
 
+// Long as a whole: a factory of short helpers sharing the HTTP client and the admin-key check.
 export function createRedmineTransport(options: RedmineClientOptions): RedmineTransport {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const http: HttpClient = createHttpClient({

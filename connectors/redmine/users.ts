@@ -24,6 +24,7 @@ export type UserCalls = Pick<
   | 'checkNotePermissions'
 >;
 
+// Long as a whole: a factory of short calls over one transport.
 export function createUserCalls(t: RedmineTransport): UserCalls {
   async function membershipRoles(projectId: number): Promise<{ admin: boolean; roles: RoleRef[] }> {
     const user = await t.get<{ user: RawUser }>('/users/current.json', { include: 'memberships' }).then((r) => r.user);
