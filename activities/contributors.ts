@@ -5,10 +5,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
-import { expireInvitation, issueInvitationToken } from '../db/contributors.js';
+import { expireInvitation } from '../db/contributors.js';
+import { findCaseMemberById, spaceTeamEmail, templateOfCase } from '../db/case-workflows.js';
 import type { Account, Case, CaseMember, DocumentTemplate } from '../db/database.js';
-import { enqueueNotification } from '../db/notifications.js';
-import { renderTemplate } from '../db/templates.js';
+import { findCase } from '../db/documents.js';
+import { enqueueNotification, queuedNotificationId } from '../db/notifications.js';
+import { queueInvitationMail } from '../app/invitation-mail.js';
 import { messages } from '../i18n/index.js';
 
 export interface ContributorActivityDeps {
@@ -30,15 +32,17 @@ function roleText(template: DocumentTemplate, member: CaseMember, locale: 'fr' |
   return role ? role[locale] : member.role;
 }
 
+// Long as a whole: a factory of two activities sharing the loader.
 export function createContributorActivities({ db, publicUrl }: ContributorActivityDeps) {
   async function load(memberId: string): Promise<Loaded | undefined> {
-    const member = await db.selectFrom('case_members').selectAll().where('id', '=', memberId).executeTakeFirst();
+    const member = await findCaseMemberById(db, memberId);
     if (!member) return undefined;
-    const kase = await db.selectFrom('cases').selectAll().where('id', '=', member.case_id).executeTakeFirstOrThrow();
+    const kase = await findCase(db, member.case_id);
+    if (!kase) throw new Error(`case ${member.case_id} of member ${memberId} not found`);
     const [person, owner, template] = await Promise.all([
       findAccountById(db, member.account_id),
       findAccountById(db, kase.client_account_id),
-      db.selectFrom('document_templates').selectAll().where('id', '=', kase.template_id).executeTakeFirstOrThrow(),
+      templateOfCase(db, kase.template_id),
     ]);
     if (!person || !owner) throw ApplicationFailure.nonRetryable(`member ${memberId} has no account`, 'NoAccount');
     return { member, person, kase, owner, template };
@@ -56,12 +60,8 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
     }): Promise<{ notificationId: string | null }> {
       const key = `contributor-invitation:${input.memberId}:${input.generation}:${input.reminder ?? 'first'}`;
       // A retry after the e-mail was queued sends it, without a second link.
-      const queued = await db
-        .selectFrom('notifications')
-        .select('id')
-        .where('idempotency_key', '=', key)
-        .executeTakeFirst();
-      if (queued) return { notificationId: queued.id };
+      const queued = await queuedNotificationId(db, key);
+      if (queued) return { notificationId: queued };
       const loaded = await load(input.memberId);
       // The server signals inside its transaction: a member or generation not seen yet is coming.
       if (!loaded || loaded.member.generation < input.generation)
@@ -71,37 +71,17 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
         );
       const { member, person, kase, owner, template } = loaded;
       if (member.status !== 'invited' || member.generation !== input.generation) return { notificationId: null };
-      return db.transaction().execute(async (tx) => {
-        const token = await issueInvitationToken(tx, member.id, input.generation);
-        if (!token) return { notificationId: null };
-        const locale = person.locale;
-        const invitationUrl = `${publicUrl}/invitation/${token}`;
-        // Occasional access (seed 003) has its own template: it reads, it deposits nothing.
-        const mail =
-          member.kind === 'occasional'
-            ? await renderTemplate(tx, 'occasional-access', locale, {
-                clientFullName: owner.full_name,
-                contributorFullName: person.full_name,
-                caseNumber: kase.number,
-                invitationUrl,
-              })
-            : await renderTemplate(tx, 'contributor-invitation', locale, {
-                clientFullName: owner.full_name,
-                contributorFullName: person.full_name,
-                contributorRole: roleText(template, member, locale),
-                caseNumber: kase.number,
-                invitationUrl,
-              });
-        const notification = await enqueueNotification(tx, {
-          idempotencyKey: key,
-          recipient: person.email,
-          subject: input.reminder === null ? mail.subject : messages(locale).contributors.reminderSubject(mail.subject),
-          bodyText: mail.text,
-          // The link opens the case: the outbox forgets the body once the e-mail is sent.
-          sensitive: true,
-        });
-        return { notificationId: notification.id };
+      const notificationId = await queueInvitationMail(db, publicUrl, {
+        member,
+        person,
+        kase,
+        owner,
+        roleText: roleText(template, member, person.locale),
+        generation: input.generation,
+        reminder: input.reminder,
+        idempotencyKey: key,
       });
+      return { notificationId };
     },
 
     /** The invitation of this generation expires unless it was accepted, revoked or re-sent; the
@@ -133,17 +113,13 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
         });
         ids.push(n.id);
       }
-      const space = await db
-        .selectFrom('spaces')
-        .select('team_email')
-        .where('id', '=', kase.space_id)
-        .executeTakeFirstOrThrow();
-      if (space.team_email) {
+      const teamEmail = await spaceTeamEmail(db, kase.space_id);
+      if (teamEmail) {
         // The agency reads French.
         const t = messages('fr').contributors;
         const n = await enqueueNotification(db, {
           idempotencyKey: `contributor-expired:${member.id}:${input.generation}:staff`,
-          recipient: space.team_email,
+          recipient: teamEmail,
           subject: t.expiredSubject(kase.number),
           bodyText: [
             t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name),

@@ -14,6 +14,15 @@ import {
   type CategoryState,
 } from '../db/documents.js';
 import { caseAccessFor, visibleProgress } from '../db/contributors.js';
+import {
+  activeContributors,
+  categoriesByIds,
+  categoryById,
+  documentsWithCategory,
+  findCaseComment,
+  spaceTeamEmail,
+  templateOfCase,
+} from '../db/case-workflows.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
@@ -44,6 +53,7 @@ function clientMail(t: Messages, name: string, body: readonly string[]): string 
 /** The agency reads French. */
 const agency = messages('fr');
 
+// Long as a whole: a factory of short activities sharing the deps and their helpers.
 export function createDocumentActivities({ db, redmine, publicUrl }: DocumentActivityDeps) {
   async function loadCase(caseId: string): Promise<Case> {
     const kase = await findCase(db, caseId);
@@ -53,12 +63,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
   }
 
   async function agencyEmail(kase: Case): Promise<string | null> {
-    const space = await db
-      .selectFrom('spaces')
-      .select('team_email')
-      .where('id', '=', kase.space_id)
-      .executeTakeFirstOrThrow();
-    return space.team_email;
+    return spaceTeamEmail(db, kase.space_id);
   }
 
   async function note(kase: Case, ref: string, body: string): Promise<void> {
@@ -76,17 +81,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
     caseId: string,
     ids: readonly string[],
   ): Promise<Array<DocumentRow & { categoryLabel: string }>> {
-    if (ids.length === 0) return [];
-    const rows = await db
-      .selectFrom('documents')
-      .innerJoin('document_categories', 'document_categories.id', 'documents.category_id')
-      .selectAll('documents')
-      .select(['document_categories.label as categoryLabel'])
-      .where('documents.case_id', '=', caseId)
-      .where('documents.id', 'in', [...ids])
-      .orderBy('documents.created_at')
-      .execute();
-    return rows;
+    return documentsWithCategory(db, caseId, ids);
   }
 
   async function markCompleteIfSo(kase: Case): Promise<boolean> {
@@ -134,11 +129,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
   return {
     async loadCollectionPolicy(caseId: string): Promise<CollectionPolicy> {
       const kase = await loadCase(caseId);
-      const template = await db
-        .selectFrom('document_templates')
-        .selectAll()
-        .where('id', '=', kase.template_id)
-        .executeTakeFirstOrThrow();
+      const template = await templateOfCase(db, kase.template_id);
       return {
         startedAt: (kase.collection_started_at ?? kase.created_at).getTime(),
         reminderDays: template.reminder_days,
@@ -208,11 +199,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       if (!doc || doc.status === 'pending')
         throw ApplicationFailure.retryable(`review of ${input.documentId} is not visible yet`, 'NotYetVisible');
       const staff = doc.reviewed_by ? await findAccountById(db, doc.reviewed_by) : undefined;
-      const category = await db
-        .selectFrom('document_categories')
-        .selectAll()
-        .where('id', '=', doc.category_id)
-        .executeTakeFirstOrThrow();
+      const category = await categoryById(db, doc.category_id);
       const reason = category.refusal_reasons.find((r) => r.code === doc.rejection_reason);
       const withComment = (s: string) => (doc.review_comment ? `${s} (${doc.review_comment})` : s);
       if (doc.status === 'validated')
@@ -245,11 +232,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       // Still refused when the e-mail goes (a piece re-reviewed since is not told as refused).
       const refused = (await docsWithCategory(kase.id, input.documentIds)).filter((d) => d.status === 'rejected');
       if (refused.length === 0) return { notificationId: null };
-      const categories = await db
-        .selectFrom('document_categories')
-        .selectAll()
-        .where('id', 'in', [...new Set(refused.map((d) => d.category_id))])
-        .execute();
+      const categories = await categoriesByIds(db, [...new Set(refused.map((d) => d.category_id))]);
       // A contributor's refused piece is told to that contributor (who may see it), else to the main
       // client: one e-mail per person, naming only their own files.
       const byRecipient = new Map<string, typeof refused>();
@@ -321,12 +304,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
 
     async forwardCaseComment(input: { caseId: string; commentId: string }): Promise<{ notificationId: string | null }> {
       const kase = await loadCase(input.caseId);
-      const comment = await db
-        .selectFrom('case_comments')
-        .selectAll()
-        .where('id', '=', input.commentId)
-        .where('case_id', '=', kase.id)
-        .executeTakeFirst();
+      const comment = await findCaseComment(db, kase.id, input.commentId);
       if (!comment)
         throw ApplicationFailure.retryable(`comment ${input.commentId} is not visible yet`, 'NotYetVisible');
       const client = await findAccountById(db, comment.author_account_id);
@@ -362,13 +340,7 @@ export function createDocumentActivities({ db, redmine, publicUrl }: DocumentAct
       if (isCaseComplete(states)) return { notificationId: null, complete: true, closed: false };
       // Each active contributor who may deposit hears only of their own role's missing pieces.
       const contributorNotificationIds: string[] = [];
-      const members = await db
-        .selectFrom('case_members')
-        .select(['id', 'account_id'])
-        .where('case_id', '=', kase.id)
-        .where('status', '=', 'active')
-        .where('kind', '=', 'contributor')
-        .execute();
+      const members = await activeContributors(db, kase.id);
       for (const m of members) {
         const access = await caseAccessFor(db, m.account_id, kase.id);
         const person = await findAccountById(db, m.account_id);

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Mailer } from '../connectors/mail/index.js';
 import type { Db } from '../db/connect.js';
-import { markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
+import { findNotification, markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
 import { getSettings, isHexColor } from '../db/settings.js';
 import { mailHtml } from '../domain/mail-html.js';
 import { linkColourOnWhite } from '../domain/colour.js';
@@ -19,7 +19,7 @@ export async function deliverNotification(
   mailer: Mailer,
   notificationId: string,
 ): Promise<'sent' | 'already-sent'> {
-  const n = await db.selectFrom('notifications').selectAll().where('id', '=', notificationId).executeTakeFirst();
+  const n = await findNotification(db, notificationId);
   if (!n) throw ApplicationFailure.retryable(`notification ${notificationId} is not visible yet`, 'NotYetVisible');
   if (n.status === 'sent') return 'already-sent';
   const { primaryColor } = await getSettings(db);

@@ -5,9 +5,18 @@ import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import { findConversation } from '../db/conversations.js';
 import { enqueueNotification } from '../db/notifications.js';
+import {
+  markResolvedWithoutClock,
+  markSatisfactionAsked,
+  messageWrittenAt,
+  recordSlaOutcomeOnce,
+  setSlaDeadlines,
+} from '../db/sla.js';
+import { findSpace } from '../db/spaces.js';
 import { renderTemplate } from '../db/templates.js';
 import type { RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
-import { formatDateTime, messages as catalogue } from '../i18n/index.js';
+import { formatDateTime } from '../i18n/index.js';
+import { STAFF_NOTES_LOCALE, staffNotes } from '../i18n/notes/index.js';
 import type { SlaCalendar } from '../domain/sla-calendar.js';
 import { writePrivateNote } from './redmine.js';
 
@@ -30,16 +39,14 @@ export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
 
 const HOUR = 3_600_000;
 
+// Long as a whole: a factory of short activities sharing the deps (each under 50 lines).
 export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps) {
   async function context(conversationId: string) {
     const conversation = await findConversation(db, conversationId);
     if (!conversation)
       throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
-    const space = await db
-      .selectFrom('spaces')
-      .selectAll()
-      .where('id', '=', conversation.space_id)
-      .executeTakeFirstOrThrow();
+    const space = await findSpace(db, conversation.space_id);
+    if (!space) throw new Error(`space ${conversation.space_id} of conversation ${conversationId} not found`);
     return { conversation, space };
   }
 
@@ -60,16 +67,9 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
      * must not give staff extra time). */
     async loadSlaPolicy(conversationId: string, requestMessageId?: string): Promise<SlaPolicy> {
       const { space } = await context(conversationId);
-      const request = requestMessageId
-        ? await db
-            .selectFrom('messages')
-            .select('created_at')
-            .where('id', '=', requestMessageId)
-            .where('conversation_id', '=', conversationId)
-            .executeTakeFirst()
-        : undefined;
+      const requestedAt = requestMessageId ? await messageWrittenAt(db, requestMessageId, conversationId) : undefined;
       return {
-        ...(request ? { requestedAt: request.created_at.toISOString() } : {}),
+        ...(requestedAt ? { requestedAt: requestedAt.toISOString() } : {}),
         calendar: {
           mode: space.sla_calendar,
           opens: space.sla_opens,
@@ -90,11 +90,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       targetAt: string | null;
       maxAt: string | null;
     }): Promise<void> {
-      await db
-        .updateTable('conversations')
-        .set({ sla_started_at: input.startedAt, sla_target_at: input.targetAt, sla_max_at: input.maxAt })
-        .where('id', '=', input.conversationId)
-        .execute();
+      await setSlaDeadlines(db, input.conversationId, input);
     },
 
     /** One outcome per answered request, whatever the retries. The answer counts from when it was
@@ -111,14 +107,9 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
     }): Promise<void> {
       const { conversation } = await context(input.conversationId);
       const answer = input.answerMessageId
-        ? await db
-            .selectFrom('messages')
-            .select('created_at')
-            .where('id', '=', input.answerMessageId)
-            .where('conversation_id', '=', conversation.id)
-            .executeTakeFirst()
+        ? await messageWrittenAt(db, input.answerMessageId, conversation.id)
         : undefined;
-      const written = answer?.created_at.getTime() ?? Number.NaN;
+      const written = answer?.getTime() ?? Number.NaN;
       const started = Date.parse(input.startedAt);
       const handled = Date.parse(input.answeredAt);
       const answered = Number.isFinite(written) ? Math.min(handled, Math.max(started, written)) : handled;
@@ -129,20 +120,16 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
           : answered <= Date.parse(input.maxAt)
             ? 'within_max'
             : 'breached';
-      await db
-        .insertInto('sla_outcomes')
-        .values({
-          conversation_id: conversation.id,
-          space_id: conversation.space_id,
-          started_at: input.startedAt,
-          answered_at: answeredAt,
-          target_at: input.targetAt,
-          max_at: input.maxAt,
-          outcome,
-          idempotency_key: `sla:${input.requestMessageId}`,
-        })
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .execute();
+      await recordSlaOutcomeOnce(db, {
+        conversationId: conversation.id,
+        spaceId: conversation.space_id,
+        startedAt: input.startedAt,
+        answeredAt,
+        targetAt: input.targetAt,
+        maxAt: input.maxAt,
+        outcome,
+        idempotencyKey: `sla:${input.requestMessageId}`,
+      });
     },
 
     /** Reminds the assignee (else the team) before the target; alerts the manager before and at the breach. */
@@ -154,14 +141,17 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       maxAt: string;
     }): Promise<{ notified: string[] }> {
       const { conversation, space } = await context(input.conversationId);
-      const t = catalogue('fr');
+      const t = staffNotes();
       const recipients =
         input.kind === 'reminder'
           ? [conversation.assignee_email ?? space.team_email].filter((e): e is string => !!e)
           : [space.manager_email ?? space.team_email].filter((e): e is string => !!e);
-      const due = formatDateTime(new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt), 'fr');
+      const due = formatDateTime(
+        new Date(input.kind === 'reminder' ? input.targetAt : input.maxAt),
+        STAFF_NOTES_LOCALE,
+      );
       const notified: string[] = [];
-      const text = t.sla.alert(
+      const text = t.slaAlert(
         input.kind,
         conversation.subject,
         due,
@@ -171,7 +161,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         const notification = await enqueueNotification(db, {
           idempotencyKey: `sla-${input.kind}:${conversation.id}:${input.clockId}:${recipient}`,
           recipient,
-          subject: t.sla.alertSubject(input.kind, conversation.subject),
+          subject: t.slaAlertSubject(input.kind, conversation.subject),
           bodyText: text,
           conversationId: conversation.id,
         });
@@ -187,11 +177,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       const { conversation } = await context(input.conversationId);
       const client = await findAccountById(db, conversation.client_account_id);
       if (!client) throw ApplicationFailure.nonRetryable('no client', 'NoClient');
-      await db
-        .updateTable('conversations')
-        .set({ status: 'waiting_client', satisfaction_asked_at: new Date() })
-        .where('id', '=', conversation.id)
-        .execute();
+      await markSatisfactionAsked(db, conversation.id);
       const mail = await renderTemplate(db, 'satisfaction-question', client.locale, mailVars(conversation, client));
       const notification = await enqueueNotification(db, {
         idempotencyKey: `satisfaction:${conversation.id}:${input.ref}`,
@@ -204,7 +190,7 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
         conversation.id,
         conversation.redmine_issue_id,
         `satisfaction-${input.ref}`,
-        'Question de satisfaction posée au client (sans réponse sous 72 h, la demande sera résolue automatiquement).',
+        staffNotes().satisfactionAsked,
       );
       return { notificationId: notification.id };
     },
@@ -216,15 +202,9 @@ export function createSlaActivities({ db, redmine, publicUrl }: SlaActivityDeps)
       automatic: boolean;
     }): Promise<{ notificationId?: string }> {
       const { conversation } = await context(input.conversationId);
-      await db
-        .updateTable('conversations')
-        .set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null })
-        .where('id', '=', conversation.id)
-        .execute();
+      await markResolvedWithoutClock(db, conversation.id);
       if (redmine && conversation.redmine_issue_id !== null) {
-        const note = input.automatic
-          ? 'Demande résolue automatiquement : pas de réponse du client 72 heures après la question de satisfaction.'
-          : 'Le client a confirmé que sa demande est résolue.';
+        const note = input.automatic ? staffNotes().resolvedAutomatically : staffNotes().resolvedByClient;
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
         if (redmine.resolvedStatusId !== undefined)
           await redmine.client.updateIssue(conversation.redmine_issue_id, { statusId: redmine.resolvedStatusId });

@@ -102,6 +102,7 @@ const LOCAL_CODES: ReadonlySet<string> = new Set([
 /** Bytes of an error body kept to find the server's messages in. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+// Long as a whole: a factory of the request, retry and stream helpers sharing the options.
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const system = options.system;
   const timeoutMs = options.timeoutMs ?? 15_000;

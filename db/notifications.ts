@@ -59,3 +59,17 @@ export async function markNotificationAttemptFailed(db: Db, id: string, error: s
 export async function listRecentNotifications(db: Db, limit: number): Promise<Notification[]> {
   return db.selectFrom('notifications').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
 }
+
+export async function findNotification(db: Db, id: string): Promise<Notification | undefined> {
+  return db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The id of the notification already queued under this idempotency key, if any. */
+export async function queuedNotificationId(db: Db, idempotencyKey: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('notifications')
+    .select('id')
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row?.id;
+}

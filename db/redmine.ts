@@ -1,7 +1,8 @@
 // Queries of the Redmine mirror.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { Conversation, ConversationStatus, Message } from './database.js';
+import type { Conversation, ConversationStatus, Message, Space } from './database.js';
+import { createConversation, insertMessage, type NewMessage } from './conversations.js';
 
 export async function linkConversationToIssue(
   db: Db,
@@ -92,5 +93,124 @@ export async function writeSyncState(db: Db, key: string, value: unknown): Promi
     .insertInto('redmine_sync_state')
     .values({ key, value: JSON.stringify(value) })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
+    .execute();
+}
+
+// --- the mirror's activities (activities/redmine/) ---------------------------------------------
+
+/** The slug of a space (its Redmine project is mapped by slug). */
+export async function spaceSlugOf(db: Db, spaceId: string): Promise<string | undefined> {
+  const space = await db.selectFrom('spaces').select('slug').where('id', '=', spaceId).executeTakeFirst();
+  return space?.slug;
+}
+
+export async function findSpaceBySlug(db: Db, slug: string): Promise<Space | undefined> {
+  return db.selectFrom('spaces').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/** The e-mail of the active staff account with this Redmine login, if any. */
+export async function staffEmailOfRedmineLogin(db: Db, login: string): Promise<string | undefined> {
+  const staff = await db
+    .selectFrom('accounts')
+    .select('email')
+    .where('kind', '=', 'staff')
+    .where('redmine_login', '=', login)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return staff?.email;
+}
+
+export async function setConversationAssignee(
+  db: Db,
+  conversationId: string,
+  assignee: { redmineId: number | null; name: string | null; email: string | null },
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ assignee_redmine_id: assignee.redmineId, assignee_name: assignee.name, assignee_email: assignee.email })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+/** A Redmine attachment that a mirrored staff note carries (its file stays in Redmine). */
+export interface MirroredAttachment {
+  id: number;
+  filename: string;
+  contentType: string | undefined;
+  filesize: number;
+}
+
+/**
+ * A staff note as a message, with its files, in one transaction: a page never shows one without
+ * the other. Undefined when the journal was already mirrored (its idempotency key).
+ */
+export async function insertMirroredJournal(
+  db: Db,
+  message: NewMessage,
+  attachments: readonly MirroredAttachment[],
+): Promise<Message | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await insertMessage(tx, message);
+    if (!row) return undefined; // another poll got there first
+    for (const attachment of attachments) {
+      await tx
+        .insertInto('attachments')
+        .values({
+          message_id: message.id,
+          file_name: attachment.filename,
+          content_type: attachment.contentType ?? 'application/octet-stream',
+          size_bytes: attachment.filesize,
+          sha256: '',
+          storage_key: `redmine:${attachment.id}`,
+          redmine_attachment_id: attachment.id,
+        })
+        .onConflict((oc) => oc.column('redmine_attachment_id').doNothing())
+        .execute();
+    }
+    return row;
+  });
+}
+
+/** A conversation for an issue staff opened in Redmine, dated as the issue (one transaction). */
+export async function createConversationFromIssue(
+  db: Db,
+  c: {
+    id: string;
+    spaceId: string;
+    clientAccountId: string;
+    subject: string;
+    issueId: number;
+    projectId: number;
+    createdOn: Date;
+  },
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await createConversation(tx, {
+      id: c.id,
+      spaceId: c.spaceId,
+      clientAccountId: c.clientAccountId,
+      subject: c.subject,
+      cc: '',
+    });
+    await tx
+      .updateTable('conversations')
+      .set({
+        redmine_issue_id: c.issueId,
+        redmine_project_id: c.projectId,
+        origin: 'redmine',
+        created_at: c.createdOn,
+      })
+      .where('id', '=', c.id)
+      .execute();
+  });
+}
+
+/** A client message that has nowhere to go in Redmine: it waits for nothing. */
+export async function settleUnmirroredMessage(db: Db, messageId: string): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ redmine_delivery: null })
+    .where('id', '=', messageId)
+    .where('redmine_delivery', '=', 'pending')
     .execute();
 }

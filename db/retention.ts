@@ -120,3 +120,8 @@ export async function plannedPurge(db: Db, kase: Case): Promise<Date | null> {
     .executeTakeFirst();
   return row?.at ?? null;
 }
+
+/** The client was told (or has no account to tell): not again for this closing. */
+export async function markRetentionWarned(db: Db, caseId: string): Promise<void> {
+  await db.updateTable('cases').set({ retention_warned_at: new Date() }).where('id', '=', caseId).execute();
+}

@@ -99,3 +99,76 @@ export async function conversationsAtRisk(
     state: r.state,
   }));
 }
+
+// --- the SLA activities' writes and reads (activities/sla.ts) ------------------------------------
+
+/** When a message of the conversation was written; undefined for another conversation's. */
+export async function messageWrittenAt(db: Db, messageId: string, conversationId: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select('created_at')
+    .where('id', '=', messageId)
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return row?.created_at;
+}
+
+/** What pages and lists show of the running clock (nulls: none). */
+export async function setSlaDeadlines(
+  db: Db,
+  conversationId: string,
+  deadlines: { startedAt: string | null; targetAt: string | null; maxAt: string | null },
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ sla_started_at: deadlines.startedAt, sla_target_at: deadlines.targetAt, sla_max_at: deadlines.maxAt })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+export interface NewSlaOutcome {
+  conversationId: string;
+  spaceId: string;
+  startedAt: string;
+  answeredAt: string;
+  targetAt: string;
+  maxAt: string;
+  outcome: 'within_target' | 'within_max' | 'breached';
+  idempotencyKey: string;
+}
+
+/** One outcome per idempotency key: a second one is ignored. */
+export async function recordSlaOutcomeOnce(db: Db, o: NewSlaOutcome): Promise<void> {
+  await db
+    .insertInto('sla_outcomes')
+    .values({
+      conversation_id: o.conversationId,
+      space_id: o.spaceId,
+      started_at: o.startedAt,
+      answered_at: o.answeredAt,
+      target_at: o.targetAt,
+      max_at: o.maxAt,
+      outcome: o.outcome,
+      idempotency_key: o.idempotencyKey,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}
+
+/** The satisfaction question is asked: the conversation waits for the client. */
+export async function markSatisfactionAsked(db: Db, conversationId: string): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ status: 'waiting_client', satisfaction_asked_at: new Date() })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+/** Resolved: no clock runs any more. */
+export async function markResolvedWithoutClock(db: Db, conversationId: string): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ status: 'resolved', sla_started_at: null, sla_target_at: null, sla_max_at: null })
+    .where('id', '=', conversationId)
+    .execute();
+}

@@ -202,3 +202,45 @@ export async function recordReply(db: Db, vilogiId: string, sourceRef: string, v
     .onConflict((oc) => oc.columns(['vilogi_id', 'source_ref']).doNothing())
     .execute();
 }
+
+// --- the sync's activities (activities/vilogi/) and the import (app/vilogi-import.ts) -----------
+
+/** The first space among these slugs (a Vilogi service's target), if any. */
+export async function spaceIdAmongSlugs(db: Db, slugs: readonly string[]): Promise<string | undefined> {
+  const space = await db
+    .selectFrom('spaces')
+    .select(['id', 'slug'])
+    .where('slug', 'in', [...slugs])
+    .executeTakeFirst();
+  return space?.id;
+}
+
+/** The oldest space (the demo without Redmine sends every request there). */
+export async function firstSpaceId(db: Db): Promise<string | undefined> {
+  const space = await db.selectFrom('spaces').select('id').orderBy('created_at').limit(1).executeTakeFirst();
+  return space?.id;
+}
+
+/** The slug of a space, if it exists. */
+export async function slugOfSpace(db: Db, spaceId: string): Promise<string | undefined> {
+  const space = await db.selectFrom('spaces').select('slug').where('id', '=', spaceId).executeTakeFirst();
+  return space?.slug;
+}
+
+/** A claimed request gets its conversation (a foreign key: once the conversation exists). */
+export async function setVilogiConversation(db: Db, vilogiId: string, conversationId: string): Promise<void> {
+  await db
+    .updateTable('vilogi_requests')
+    .set({ conversation_id: conversationId })
+    .where('vilogi_id', '=', vilogiId)
+    .execute();
+}
+
+/** Runs `work` in a transaction that holds the request's row lock (undefined row: not claimed). */
+export async function withVilogiRequestLocked<T>(
+  db: Db,
+  vilogiId: string,
+  work: (tx: Db, row: VilogiRequestRow | undefined) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (tx) => work(tx, await lockVilogiRequest(tx, vilogiId)));
+}

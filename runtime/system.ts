@@ -16,7 +16,9 @@ import { buildMetricsApp } from '../server/features/operations/metrics.js';
 import { createTemporalGateway } from '../temporal/gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
 import { startPendingCollections } from '../app/documents.js';
-import { resolveMirrorContext } from '../connectors/redmine/mirror-context.js';
+import { resolveMirrorContext, type RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
+import type { Db } from '../db/connect.js';
+import type { WorkflowGateway } from '../app/workflow-gateway.js';
 import { createFileStorage } from '../app/file-storage.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
@@ -103,6 +105,8 @@ async function sessionSecret(config: Config): Promise<string> {
   return secret;
 }
 
+// Long as a whole: the composition root, which builds and wires every part in order (the
+// Redmine check, the worker's background work and the metrics listener are helpers below).
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = options.logger ?? createLogger(options.config);
   const stops: Array<() => Promise<void>> = [];
@@ -151,25 +155,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
     // Checked before anything runs: a Redmine that would publish private notes stops the start.
-    const redmine =
-      config.REDMINE_URL && config.REDMINE_API_KEY
-        ? await resolveMirrorContext({
-            url: config.REDMINE_URL,
-            apiKey: config.REDMINE_API_KEY,
-            projects: config.redmineProjects,
-            emailField: config.REDMINE_EMAIL_FIELD,
-            ccField: config.REDMINE_CC_FIELD,
-            feedbackStatus: config.REDMINE_STATUS_FEEDBACK,
-            resolvedStatus: config.REDMINE_STATUS_RESOLVED,
-            staffNames: config.REDMINE_STAFF_NAMES,
-            teamName: config.REDMINE_TEAM_NAME,
-          })
-        : undefined;
-    if (redmine)
-      log.info(
-        { projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey },
-        'Redmine mirror ready',
-      );
+    const redmine = await resolveRedmine(config, log);
     const staffAccess = await resolveStaffAccess(config, redmine);
     if (staffAccess && !staffAccess.adminKey) {
       log.error(
@@ -222,35 +208,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running.catch(() => undefined);
       });
-      // Cases written outside Guichet's routes (demo data, imports) start their collection here.
-      await startPendingCollections(database.db, workflows, await casesWithoutCollection(database.db));
-      const retentionSchedule = await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE);
-      log.debug({ scheduleId: retentionSchedule }, 'retention sweep scheduled');
-      if (staffAccess) {
-        const scheduleId = await ensureStaffAccessSchedule(client, config.TEMPORAL_TASK_QUEUE);
-        log.debug({ scheduleId }, 'staff access re-check scheduled');
-      }
-      const purgeSchedule = await ensureSessionPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, {
-        idleMinutes: config.SESSION_IDLE_MINUTES,
-        maxHours: config.SESSION_MAX_HOURS,
+      await scheduleBackgroundWork({
+        config,
+        db: database.db,
+        client,
+        workflows,
+        redmine: redmine !== undefined,
+        vilogi: vilogi !== undefined,
+        staffAccess: staffAccess !== undefined,
+        demoVilogi: vilogiSimulatorUrl !== undefined,
+        log,
       });
-      log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
-      if (redmine) {
-        await workflows.ensureRedmineSync({
-          pollMs: config.REDMINE_POLL_SECONDS * 1000,
-          rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000,
-        });
-      }
-      if (vilogi) {
-        const scheduleId = await ensureVilogiSchedule(client, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          everyMinutes: config.VILOGI_SYNC_MINUTES,
-          catchupMinutes: config.VILOGI_CATCHUP_MINUTES,
-        });
-        log.info({ scheduleId, everyMinutes: config.VILOGI_SYNC_MINUTES }, 'Vilogi sync scheduled');
-        // The demo shows its requests at once rather than at the next quarter of an hour.
-        if (vilogiSimulatorUrl) await startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE);
-      }
     }
 
     let app: FastifyInstance | undefined;
@@ -277,11 +245,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Metrics without a token: on their own listener, reachable from this machine only.
     let metricsUrl: string | undefined;
     if (options.server && config.METRICS_PORT !== undefined) {
-      const metrics = await buildMetricsApp(database.db, log.child({ component: 'metrics' }));
+      const metrics = await startMetrics(database.db, config.METRICS_PORT, log);
       stops.push(() => metrics.close());
-      await metrics.listen({ port: config.METRICS_PORT, host: '127.0.0.1' });
-      const address = metrics.server.address();
-      metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.METRICS_PORT}`;
+      metricsUrl = metrics.url;
     }
 
     return {
@@ -300,6 +266,91 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stopAll();
     throw err;
   }
+}
+
+/** The Redmine mirror's context when Redmine is configured (checked: it stops the start when wrong). */
+async function resolveRedmine(config: Config, log: Logger): Promise<RedmineMirrorContext | undefined> {
+  const redmine =
+    config.REDMINE_URL && config.REDMINE_API_KEY
+      ? await resolveMirrorContext({
+          url: config.REDMINE_URL,
+          apiKey: config.REDMINE_API_KEY,
+          projects: config.redmineProjects,
+          emailField: config.REDMINE_EMAIL_FIELD,
+          ccField: config.REDMINE_CC_FIELD,
+          feedbackStatus: config.REDMINE_STATUS_FEEDBACK,
+          resolvedStatus: config.REDMINE_STATUS_RESOLVED,
+          staffNames: config.REDMINE_STAFF_NAMES,
+          teamName: config.REDMINE_TEAM_NAME,
+        })
+      : undefined;
+  if (redmine)
+    log.info(
+      { projects: Object.fromEntries(redmine.projectIdBySlug), adminKey: redmine.adminKey },
+      'Redmine mirror ready',
+    );
+  return redmine;
+}
+
+/** What the worker starts besides serving workflows: pending collections, schedules, the Redmine sync. */
+async function scheduleBackgroundWork(w: {
+  config: Config;
+  db: Db;
+  client: Client;
+  workflows: WorkflowGateway;
+  redmine: boolean;
+  vilogi: boolean;
+  staffAccess: boolean;
+  /** The demo's Vilogi simulator: its requests are shown at once. */
+  demoVilogi: boolean;
+  log: Logger;
+}): Promise<void> {
+  const { config, client, workflows, log } = w;
+  // Cases written outside Guichet's routes (demo data, imports) start their collection here.
+  await startPendingCollections(w.db, workflows, await casesWithoutCollection(w.db));
+  const retentionSchedule = await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE);
+  log.debug({ scheduleId: retentionSchedule }, 'retention sweep scheduled');
+  if (w.staffAccess) {
+    const scheduleId = await ensureStaffAccessSchedule(client, config.TEMPORAL_TASK_QUEUE);
+    log.debug({ scheduleId }, 'staff access re-check scheduled');
+  }
+  const purgeSchedule = await ensureSessionPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, {
+    idleMinutes: config.SESSION_IDLE_MINUTES,
+    maxHours: config.SESSION_MAX_HOURS,
+  });
+  log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
+  if (w.redmine) {
+    await workflows.ensureRedmineSync({
+      pollMs: config.REDMINE_POLL_SECONDS * 1000,
+      rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000,
+    });
+  }
+  if (w.vilogi) {
+    const scheduleId = await ensureVilogiSchedule(client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      everyMinutes: config.VILOGI_SYNC_MINUTES,
+      catchupMinutes: config.VILOGI_CATCHUP_MINUTES,
+    });
+    log.info({ scheduleId, everyMinutes: config.VILOGI_SYNC_MINUTES }, 'Vilogi sync scheduled');
+    // The demo shows its requests at once rather than at the next quarter of an hour.
+    if (w.demoVilogi) await startVilogiSyncNow(client, config.TEMPORAL_TASK_QUEUE);
+  }
+}
+
+/** Metrics without a token: on their own listener, reachable from this machine only. */
+async function startMetrics(db: Db, port: number, log: Logger): Promise<{ url: string; close(): Promise<void> }> {
+  const metrics = await buildMetricsApp(db, log.child({ component: 'metrics' }));
+  try {
+    await metrics.listen({ port, host: '127.0.0.1' });
+  } catch (err) {
+    await metrics.close();
+    throw err;
+  }
+  const address = metrics.server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`,
+    close: () => metrics.close(),
+  };
 }
 
 /** Stops on SIGINT/SIGTERM, once. */

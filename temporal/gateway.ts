@@ -40,6 +40,7 @@ async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+// Long as a whole: one short method per workflow signal or start, sharing the client.
 export function createTemporalGateway(client: Client, taskQueue: string): WorkflowGateway {
   return {
     clientMessage: (conversationId, messageId) =>

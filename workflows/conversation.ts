@@ -137,6 +137,7 @@ export function startClock(requestId: string, now: number, policy: SlaPolicy): S
   };
 }
 
+// Long as a whole: a workflow's state lives in its closure; its handlers are short functions inside.
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
   const conversationId = input.conversationId;
   const pending: ConversationEvent[] = [...(input.pending ?? [])];
@@ -235,7 +236,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           await writeInternalNote({
             conversationId,
             ref: `ack-${event.messageId}`,
-            text: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
+            note: { kind: 'acknowledgement' },
           });
         }
         return;

@@ -88,6 +88,7 @@ const { deliverNotification } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 
+// Long as a whole: a workflow's state lives in its closure; its handlers are short functions inside.
 export async function documentCollectionWorkflow(input: CollectionInput): Promise<void> {
   const { caseId } = input;
   const pending: CollectionEvent[] = [...(input.pending ?? [])];

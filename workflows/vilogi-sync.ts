@@ -60,6 +60,7 @@ async function inBatches<R>(ids: string[], step: (batch: string[]) => Promise<R[
   return out;
 }
 
+// Long as a whole: one run's steps in order, with the counts they share.
 export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<VilogiSyncResult> {
   const runId = workflowInfo().workflowId;
   await startVilogiRun({ runId, trigger: input.trigger ?? 'schedule' });

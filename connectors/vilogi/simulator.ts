@@ -106,6 +106,7 @@ function dice(seed: number): () => number {
 
 const BASE = '/api/v1/extranet-requests';
 
+// Long as a whole: one HTTP server whose routes share the simulated state.
 export async function startVilogiSimulator(options: SimulatorOptions = {}): Promise<VilogiSimulator> {
   const store = new Map<string, SimulatedRequest>();
   let seq = 0;

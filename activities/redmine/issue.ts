@@ -1,0 +1,89 @@
+// The conversation's issue, created once: the description carries the conversation's marker, so
+// that an issue created just before a crash is found again instead of created twice.
+import { ApplicationFailure } from '@temporalio/activity';
+import { findAccountById } from '../../db/accounts.js';
+import { audit } from '../../db/audit.js';
+import { findConversation } from '../../db/conversations.js';
+import { linkConversationToIssue, spaceSlugOf } from '../../db/redmine.js';
+import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
+import { hasNoteMarker, neutralizeMarkers, noteMarker } from '../../connectors/redmine/notes.js';
+import { staffNotes } from '../../i18n/notes/index.js';
+import type { RedmineActivityDeps } from './deps.js';
+
+/** The description of a conversation's issue: who wrote, where to find it, and the marker last. */
+function issueDescription(
+  client: { full_name: string; email: string },
+  conversationUrl: string,
+  marker: string,
+): string {
+  const notes = staffNotes();
+  return [
+    neutralizeMarkers(notes.issueWrittenBy(client.full_name, client.email)),
+    notes.issueConversationLink(conversationUrl),
+    '',
+    notes.issueDescriptionIsInternal,
+    '',
+    marker,
+  ].join('\n');
+}
+
+export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'db' | 'publicUrl'>) {
+  /** The conversation's issue, created once (the description carries the conversation's marker,
+   * found again after a crash between creating the issue and recording it). */
+  async function ensureIssue(ctx: RedmineMirrorContext, conversationId: string): Promise<number | undefined> {
+    const conversation = await findConversation(db, conversationId);
+    if (!conversation) return undefined;
+    if (conversation.redmine_issue_id) return conversation.redmine_issue_id;
+    const slug = await spaceSlugOf(db, conversation.space_id);
+    if (slug === undefined) throw new Error(`space ${conversation.space_id} not found`);
+    const projectId = ctx.projectIdBySlug.get(slug);
+    if (projectId === undefined) return undefined;
+    const client = await findAccountById(db, conversation.client_account_id);
+    if (!client) return undefined;
+
+    const markerRef = `conversation-${conversation.id}`;
+    const candidates = await ctx.client.listIssues({
+      projectIds: [projectId],
+      customField: { id: ctx.emailFieldId, value: client.email },
+      updatedSince: new Date(conversation.created_at.getTime() - 60_000),
+      limit: 100,
+    });
+    const existing = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
+    if (existing) {
+      await linkConversationToIssue(db, conversation.id, existing.id, projectId);
+      return existing.id;
+    }
+    const description = issueDescription(
+      client,
+      `${publicUrl}/back-office/conversations/${conversation.id}`,
+      noteMarker(markerRef),
+    );
+    const customFields = [{ id: ctx.emailFieldId, value: client.email }];
+    if (ctx.ccFieldId !== undefined && conversation.cc)
+      customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
+    const created = await ctx.client.createIssue({
+      projectId,
+      subject: neutralizeMarkers(conversation.subject),
+      description,
+      customFields,
+    });
+    await linkConversationToIssue(db, conversation.id, created.id, projectId);
+    if (created.ignoredFields.some((f) => f === `cf_${ctx.emailFieldId}` || f.includes(String(ctx.emailFieldId)))) {
+      await audit(db, {
+        actorAccountId: null,
+        actorKind: 'system',
+        action: 'redmine.email_field_dropped',
+        subjectType: 'conversation',
+        subjectId: conversation.id,
+        details: { issueId: created.id },
+      });
+      throw ApplicationFailure.nonRetryable(
+        `Redmine dropped the client e-mail field on issue ${created.id}`,
+        'EmailFieldDropped',
+      );
+    }
+    return created.id;
+  }
+
+  return { ensureIssue };
+}
