@@ -1,4 +1,4 @@
-// English: response times (expected answer, satisfaction question, reminders and alerts, at-risk list).
+// English: response times (expected answer, satisfaction question, at-risk list; the reminders and alerts written into Redmine are in i18n/notes).
 import type * as French from '../fr/sla.js';
 
 export const sla: typeof French.sla = {
@@ -14,10 +14,6 @@ export const sla: typeof French.sla = {
   autoResolvedSubject: (subject: string) => `Your request has been resolved: ${subject}`,
   autoResolvedBody:
     'Without a reply 72 hours after our question, your request was marked as resolved. You can still write to us from your client space.',
-  alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
-    `${kind === 'reminder' ? 'Reminder: answer expected' : kind === 'pre-breach' ? 'Alert: maximum delay about to pass' : 'Maximum delay passed'} — ${subject}`,
-  alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
-    `${kind === 'reminder' ? `Reminder: the client expects an answer to "${subject}" by ${due}.` : kind === 'pre-breach' ? `Alert: "${subject}" has no answer and the maximum delay ends on ${due}.` : `Maximum delay passed: "${subject}" got no answer by ${due}.`}\n${url}`,
   atRisk: 'At risk',
   breached: 'Breached',
   askSatisfaction: 'Ask the client whether the request is resolved',

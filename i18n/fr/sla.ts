@@ -1,4 +1,4 @@
-// French: response times (expected answer, satisfaction question, reminders and alerts, at-risk list).
+// French: response times (expected answer, satisfaction question, at-risk list; the reminders and alerts written into Redmine are in i18n/notes).
 
 export const sla = {
   expectedBy: (date: string) => `Réponse attendue au plus tard le ${date}.`,
@@ -13,10 +13,6 @@ export const sla = {
   autoResolvedSubject: (subject: string) => `Votre demande a été résolue : ${subject}`,
   autoResolvedBody:
     'Sans retour de votre part 72 heures après notre question, votre demande a été passée en « résolue ». Vous pouvez toujours nous écrire depuis votre espace client.',
-  alertSubject: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string) =>
-    `${kind === 'reminder' ? 'Rappel : réponse attendue' : kind === 'pre-breach' ? 'Alerte : délai maximal bientôt dépassé' : 'Délai maximal dépassé'} — ${subject}`,
-  alert: (kind: 'reminder' | 'pre-breach' | 'breach', subject: string, due: string, url: string) =>
-    `${kind === 'reminder' ? `Rappel : le client attend une réponse à « ${subject} » avant le ${due}.` : kind === 'pre-breach' ? `Alerte : « ${subject} » n’a pas de réponse et le délai maximal expire le ${due}.` : `Délai maximal dépassé : « ${subject} » n’a pas reçu de réponse avant le ${due}.`}\n${url}`,
   atRisk: 'À risque',
   breached: 'Hors délai',
   askSatisfaction: 'Demander au client si sa demande est résolue',
