@@ -2,8 +2,9 @@
 // (its facts), finding a case number already used, and the administrator's template editor.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { BiText, DocumentCategory, DocumentTemplate, RefusalReasonDef, TemplatePiece } from './database.js';
-import { templateCategories, templateCategoryProblems } from './documents.js';
+import type { DocumentCategory, DocumentTemplate, RefusalReasonDef } from './database.js';
+import { templateCategories } from './documents.js';
+import { templateCategoryProblems, type BiText, type TemplatePiece } from '../domain/pieces.js';
 
 /** A fact a template's rules read: a number compared (a down payment) or a choice among values. */
 export type TemplateFact = { name: string; kind: 'number' } | { name: string; kind: 'choice'; values: string[] };

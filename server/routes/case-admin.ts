@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountByEmail, normalizeEmail } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
-import type { BiText, DocumentTemplate, PieceRule, RefusalReasonDef, TemplatePiece } from '../../db/database.js';
+import type { DocumentTemplate, RefusalReasonDef } from '../../db/database.js';
+import type { BiText, PieceRule, TemplatePiece } from '../../domain/pieces.js';
 import { templateCategories } from '../../db/documents.js';
 import {
   caseNumberTaken,

@@ -26,7 +26,7 @@ import {
 import type { Account, ContactKind } from '../../db/database.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
-import { contentDisposition } from '../downloads.js';
+import { contentDisposition } from '../../domain/downloads.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../uploads.js';
 import { field, isEmail } from '../../domain/validation.js';
 import { clientListPage, clientRecordPage, confirmDefaultPage, type ClientRecordView } from '../views/client-pages.js';

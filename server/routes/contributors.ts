@@ -4,13 +4,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
-import { caseAccessFor, contributorRoles, findInvitation, findMember, MemberError } from '../../db/contributors.js';
-import type { Case, CaseMemberKind, DocumentTemplate, RolePermissions } from '../../db/database.js';
+import { caseAccessFor, findInvitation, findMember, MemberError } from '../../db/contributors.js';
+import type { Case, DocumentTemplate } from '../../db/database.js';
+import {
+  contributorRoles,
+  invitationPolicy,
+  type CaseMemberKind,
+  type RolePermissions,
+} from '../../domain/contributor-access.js';
 import { findCase, findStaffCase } from '../../db/documents.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { requestPassword } from '../../app/accounts.js';
-import { acceptPerson, addPerson, invitationPolicy, revokePerson, sendInvitation } from '../../app/contributors.js';
+import { acceptPerson, addPerson, revokePerson, sendInvitation } from '../../app/contributors.js';
 import { field, isEmail } from '../../domain/validation.js';
 import {
   invitationInvalidPage,

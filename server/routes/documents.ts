@@ -12,14 +12,12 @@ import type { Account, Case, DocumentCategory } from '../../db/database.js';
 import {
   caseAccessFor,
   caseMembers,
-  mayWithdraw,
   visibleDocument,
   visibleProgress,
   type CaseAccess,
 } from '../../db/contributors.js';
 import {
   caseProgress,
-  categoryLabel,
   findCaseDocument,
   findStaffCase,
   lastCaseComment,
@@ -27,6 +25,8 @@ import {
   templateCategories,
   type CategoryState,
 } from '../../db/documents.js';
+import { mayWithdraw } from '../../domain/contributor-access.js';
+import { categoryLabel } from '../../domain/pieces.js';
 import type { Messages } from '../../i18n/index.js';
 import { pageContext, resolveLocale, sendPage, translator } from '../context.js';
 import { sendAttachment, type AttachmentRow } from '../downloads.js';

@@ -2,8 +2,13 @@
 // the staff case page, the main client's list and invitation form, the notice a contributor
 // reads on their case, and the invitation pages. A contributor's pages name no other contributor.
 import type { MemberView } from '../../db/contributors.js';
-import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
-import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
+import type { Case, DocumentTemplate } from '../../db/database.js';
+import {
+  contributorRoles,
+  CONTRIBUTOR_DEFAULTS,
+  type RolePermissions,
+  type TemplateRole,
+} from '../../domain/contributor-access.js';
 import { formatDateTime } from '../../i18n/index.js';
 import type { CaseView } from './case-view.js';
 import { html, type Html } from '../../domain/html.js';

@@ -2,7 +2,8 @@
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
 import type { Case, DocumentRow, Locale } from '../../db/database.js';
-import { categoryLabel, text, type CaseSummary, type CategoryState } from '../../db/documents.js';
+import type { CaseSummary, CategoryState } from '../../db/documents.js';
+import { categoryLabel, text } from '../../domain/pieces.js';
 import { formatDate, formatDateTime } from '../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
 import { Html, html, multiline } from '../../domain/html.js';

@@ -1,5 +1,6 @@
 // Back-office: the settings form (administrators), read-only for other staff.
-import type { Locale, UnpaidMode } from '../../db/database.js';
+import type { Locale } from '../../db/database.js';
+import type { UnpaidMode } from '../../domain/downloads.js';
 import { unpaidSettingsSection } from './case-record-pages.js';
 import { LOCALES, messages } from '../../i18n/index.js';
 import { html } from '../../domain/html.js';
