@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, requestPassword } from '../../../app/accounts.js';
 import type { Db } from '../../../db/connect.js';
 import type { Account } from '../../../db/database.js';
-import { hashPassword, verifyPassword } from '../../../domain/passwords.js';
+import { verifyPassword } from '../../../domain/passwords.js';
 import { createClient, createSpace, uniqueEmail } from '../../helpers/fixtures.js';
 import { openMemoryDb, type MemoryDb } from '../helpers/memory-db.js';
+import { quickHash } from '../helpers/passwords.js';
 import { memoryWorkflowGateway } from '../helpers/workflow-gateway.js';
 
 let memory: MemoryDb;
@@ -16,10 +17,24 @@ let client: Account;
 const PASSWORD = 'abcd-efgh-jkmn';
 const IP = '198.51.100.4';
 
+/** A client whose password is stored with a low scrypt cost (see quickHash). */
+async function clientWithPassword(
+  password: string,
+  options: Parameters<typeof createClient>[1] = {},
+): Promise<Account> {
+  const { account } = await createClient(db, { ...options, password: null });
+  return db
+    .updateTable('accounts')
+    .set({ password_hash: quickHash(password) })
+    .where('id', '=', account.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 beforeAll(async () => {
   memory = await openMemoryDb();
   db = memory.db;
-  client = (await createClient(db, { space: await createSpace(db), password: PASSWORD })).account;
+  client = await clientWithPassword(PASSWORD, { space: await createSpace(db) });
 }, 60_000);
 afterAll(() => memory?.close());
 
@@ -54,18 +69,18 @@ describe('authenticate', () => {
   it('refuses unknown and disabled accounts without writing anything', async () => {
     const entries = await db.selectFrom('audit_log').select('id').execute();
     expect(await authenticate(db, 'client', uniqueEmail('nobody'), PASSWORD, IP)).toBeUndefined();
-    const disabled = (await createClient(db, { password: PASSWORD })).account;
+    const disabled = await clientWithPassword(PASSWORD);
     await db.updateTable('accounts').set({ disabled_at: new Date() }).where('id', '=', disabled.id).execute();
     expect(await authenticate(db, 'client', disabled.email, PASSWORD, IP)).toBeUndefined();
     expect(await db.selectFrom('audit_log').select('id').execute()).toHaveLength(entries.length);
   });
 
   it('takes a new password not yet used, which then replaces the old one', async () => {
-    const { account } = await createClient(db, { password: 'old0-pass-word' });
+    const account = await clientWithPassword('old0-pass-word');
     await db
       .updateTable('accounts')
       .set({
-        pending_password_hash: await hashPassword('new0-pass-word'),
+        pending_password_hash: quickHash('new0-pass-word'),
         pending_password_expires_at: new Date(Date.now() + 86_400_000),
       })
       .where('id', '=', account.id)
