@@ -42,6 +42,28 @@ export interface PieceDocument {
   piece_code: string | null;
 }
 
+/** A fact a template's rules read: a number compared (a down payment) or a choice among values. */
+export type TemplateFact = { name: string; kind: 'number' } | { name: string; kind: 'choice'; values: string[] };
+
+/** The facts a template's rules read, for the form that opens a case (in the order first met). */
+export function templateFacts(categories: readonly { pieces: TemplatePiece[] }[]): TemplateFact[] {
+  const found = new Map<string, { number: boolean; values: Set<string> }>();
+  for (const c of categories) {
+    for (const p of c.pieces) {
+      if (p.rule.kind !== 'requiredWhen') continue;
+      for (const cond of p.rule.all) {
+        const entry = found.get(cond.fact) ?? { number: false, values: new Set<string>() };
+        if (cond.op === 'gte') entry.number = true;
+        else entry.values.add(String(cond.value));
+        found.set(cond.fact, entry);
+      }
+    }
+  }
+  return [...found].map(([name, e]) =>
+    e.number ? { name, kind: 'number' } : { name, kind: 'choice', values: [...e.values] },
+  );
+}
+
 export function text(value: BiText, locale: Locale): string {
   return value[locale];
 }

@@ -7,6 +7,7 @@ import {
   isCaseComplete,
   isPieceRequired,
   templateCategoryProblems,
+  templateFacts,
   TemplateRuleError,
   text,
   type DocumentStatus,
@@ -198,5 +199,25 @@ describe('templateCategoryProblems', () => {
     expect(error.name).toBe('TemplateRuleError');
     expect(error.problems).toEqual(['bank_statements_forbidden']);
     expect(error.message).toBe('template category refused: bank_statements_forbidden');
+  });
+});
+
+describe('templateFacts', () => {
+  it('lists the facts the rules read: numbers compared, choices with their values', () => {
+    const categories = [
+      { pieces: [piece('a'), piece('down-payment', downPayment)] },
+      {
+        pieces: [
+          piece('lease-contract', { kind: 'requiredWhen', all: [{ fact: 'financing', op: 'eq', value: 'credit' }] }),
+          piece('kids', { kind: 'requiredWhen', all: [{ fact: 'children', op: 'eq', value: 2 }] }),
+        ],
+      },
+    ];
+    expect(templateFacts(categories)).toEqual([
+      { name: 'financing', kind: 'choice', values: ['lease', 'credit'] },
+      { name: 'downPayment', kind: 'number' },
+      { name: 'children', kind: 'choice', values: ['2'] },
+    ]);
+    expect(templateFacts([{ pieces: [piece('x'), piece('y', { kind: 'optional' })] }])).toEqual([]);
   });
 });
