@@ -4,15 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
 import type { Case, DocumentRow } from '../db/database.js';
-import {
-  caseProgress,
-  categoryLabel,
-  findCase,
-  isCaseComplete,
-  setCaseStatus,
-  text,
-  type CategoryState,
-} from '../db/documents.js';
+import { caseProgress, findCase, setCaseStatus, type CategoryState } from '../db/documents.js';
+import { categoryLabel, isCaseComplete, text } from '../domain/pieces.js';
 import { caseAccessFor, visibleProgress } from '../db/contributors.js';
 import {
   activeContributors,

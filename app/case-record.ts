@@ -22,15 +22,14 @@ import {
   saveCaseRecord,
   setPaymentAmount,
   setPaymentState,
-  unpaidRestriction,
   type CaseDownloadState,
   type CaseStep,
   type FileDownloads,
   type NewCaseFile,
-  type UnpaidRestriction,
 } from '../db/case-record.js';
+import { unpaidRestriction, type UnpaidMode, type UnpaidRestriction } from '../domain/downloads.js';
 import type { Db } from '../db/connect.js';
-import type { Case, CaseFile, PaymentState, UnpaidMode } from '../db/database.js';
+import type { Case, CaseFile, PaymentState } from '../db/database.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { renderTemplate } from '../db/templates.js';
 import { plannedPurge } from '../db/retention.js';

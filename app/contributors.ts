@@ -2,28 +2,14 @@
 // database transaction (no invitation recorded that no workflow sends); acceptance and
 // revocation are recorded first and told to the workflow after: its activities read the
 // member's status, so a signal that did not arrive sends no e-mail anyway.
-import type { Config } from '../config.js';
 import { findOrCreateClient } from '../db/accounts.js';
 import { audit } from '../db/audit.js';
 import type { Db } from '../db/connect.js';
 import { acceptInvitation, addCaseMember, beginInvitation, revokeMember } from '../db/contributors.js';
-import type { Case, CaseMember, CaseMemberKind } from '../db/database.js';
+import type { Case, CaseMember } from '../db/database.js';
+import { invitationExpiresAt, type CaseMemberKind, type InvitationPolicy } from '../domain/contributor-access.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
-
-export interface InvitationPolicy {
-  reminderDays: number[];
-  expiryDays: number;
-}
-
-export function invitationPolicy(
-  config: Pick<Config, 'CONTRIBUTOR_INVITATION_DAYS' | 'CONTRIBUTOR_REMINDER_DAYS'>,
-): InvitationPolicy {
-  const reminderDays = config.CONTRIBUTOR_REMINDER_DAYS.split(',')
-    .map((d) => Number.parseInt(d.trim(), 10))
-    .filter((d) => Number.isInteger(d) && d > 0);
-  return { reminderDays, expiryDays: config.CONTRIBUTOR_INVITATION_DAYS };
-}
 
 async function inviteIn(
   tx: Db,
@@ -32,7 +18,7 @@ async function inviteIn(
   actor: Actor,
   member: Pick<CaseMember, 'id' | 'case_id'>,
 ): Promise<boolean> {
-  const generation = await beginInvitation(tx, member.id, new Date(Date.now() + policy.expiryDays * 86_400_000));
+  const generation = await beginInvitation(tx, member.id, invitationExpiresAt(policy, new Date()));
   if (generation === undefined) return false;
   await audit(tx, {
     actorAccountId: actor.account.id,

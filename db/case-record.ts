@@ -3,7 +3,8 @@
 // its steps. Downloads are audit entries `attachment.download` whose subject is the file.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { AccountKind, Case, CaseFile, PaymentState, UnpaidMode } from './database.js';
+import type { AccountKind, Case, CaseFile, PaymentState } from './database.js';
+import type { UnpaidMode } from '../domain/downloads.js';
 
 export const DOWNLOAD_ACTION = 'attachment.download';
 /** Audit subject types of what a client downloads from a case. */
@@ -100,13 +101,7 @@ export async function setPaymentState(db: Db, caseId: string, from: PaymentState
   return Number(res.numUpdatedRows) > 0;
 }
 
-// ---- Unpaid cases: the setting and the decision ----
-
-export const UNPAID_MODES: readonly UnpaidMode[] = ['off', 'watermark', 'block'];
-
-export function isUnpaidMode(value: unknown): value is UnpaidMode {
-  return typeof value === 'string' && (UNPAID_MODES as readonly string[]).includes(value);
-}
+// ---- Unpaid cases: the setting (the decision is domain/downloads.ts) ----
 
 /** Read on every download, never cached: a change applies to the next download. */
 export async function getUnpaidMode(db: Db): Promise<UnpaidMode> {
@@ -120,36 +115,6 @@ export async function setUnpaidMode(db: Db, mode: UnpaidMode): Promise<void> {
     .values({ id: 1, unpaid_mode: mode, updated_at: new Date() })
     .onConflict((oc) => oc.column('id').doUpdateSet({ unpaid_mode: mode, updated_at: new Date() }))
     .execute();
-}
-
-/** What a download gives: the original, a stamped copy, or nothing. */
-export type DownloadDecision = 'original' | 'stamp' | 'block';
-/** Why a client's downloads are restricted, for the page and the refusal. */
-export type UnpaidRestriction = 'none' | 'watermark' | 'block';
-
-/** The restriction on a client's downloads from this case right now. */
-export function unpaidRestriction(input: {
-  mode: UnpaidMode;
-  paymentState: PaymentState;
-  exempt: boolean;
-}): UnpaidRestriction {
-  if (input.paymentState === 'paid' || input.exempt || input.mode === 'off') return 'none';
-  return input.mode;
-}
-
-/**
- * Staff always get the original. In watermark mode a PDF is stamped; any other file is refused:
- * an image cannot carry a stamp that a viewer cannot crop away, and serving it unstamped would
- * hand out the unpaid work whole, so the safer side is to keep it until the case is paid.
- */
-export function downloadDecision(
-  viewer: AccountKind,
-  restriction: UnpaidRestriction,
-  contentType: string,
-): DownloadDecision {
-  if (viewer === 'staff' || restriction === 'none') return 'original';
-  if (restriction === 'block') return 'block';
-  return contentType === 'application/pdf' ? 'stamp' : 'block';
 }
 
 export async function clientUnpaidExempt(db: Db, clientId: string): Promise<boolean> {

@@ -2,7 +2,8 @@
 // roles the pages offer, and the permissions per contributor role an administrator saves.
 import type { Db } from './connect.js';
 import { audit } from './audit.js';
-import type { Case, DocumentTemplate, TemplateRole } from './database.js';
+import type { Case, DocumentTemplate } from './database.js';
+import type { TemplateRole } from '../domain/contributor-access.js';
 
 /** The procedure a case follows (it always has one). */
 export function caseTemplate(db: Db, kase: Pick<Case, 'template_id'>): Promise<DocumentTemplate> {

@@ -1,65 +1,31 @@
-// Who may see a case and what they may do there (seed 002): the main client (the case's
-// client_account_id) may do everything; a contributor sees only their role's pieces and their
-// own documents, as their role's permissions allow; occasional access (seed 003) only reads.
+// The people a case is shared with, and what an account may do in a case (seed 002): the
+// membership and the template are read here, the policy is domain/contributor-access.ts.
 // Every route of a client case asks caseAccessFor; a case or file outside it is "not found".
 import type { Db } from './connect.js';
-import type {
-  Case,
-  CaseMember,
-  CaseMemberKind,
-  DocumentRow,
-  DocumentTemplate,
-  RolePermissions,
-  TemplateRole,
-} from './database.js';
+import type { Case, CaseMember, DocumentRow, DocumentTemplate } from './database.js';
+import { caseProgress, findCase, templateCategories, caseDocuments, type CategoryState } from './documents.js';
 import {
-  caseProgress,
-  categoryStates,
-  findCase,
-  templateCategories,
-  caseDocuments,
-  type CategoryState,
-} from './documents.js';
+  memberGrant,
+  needsRoles,
+  OWNER_GRANT,
+  visibleCollection,
+  type AccessGrant,
+  type CaseMemberKind,
+} from '../domain/contributor-access.js';
+import { categoryStates } from '../domain/pieces.js';
 import { newToken, tokenDigest } from '../domain/tokens.js';
 
-export const OWNER_PERMISSIONS: RolePermissions = { view: true, deposit: true, message: true, seeAll: true };
-/** A role without stored permissions: deposits and sees its own pieces. */
-export const CONTRIBUTOR_DEFAULTS: RolePermissions = { view: true, deposit: true, message: false, seeAll: false };
-/** Occasional access reads the case's files and nothing else. */
-export const OCCASIONAL_PERMISSIONS: RolePermissions = { view: true, deposit: false, message: false, seeAll: true };
-
-export type CaseAccessKind = 'owner' | 'contributor' | 'occasional';
-
-export interface CaseAccess {
+/** What an account may do in a case (the policy's grant), with the case. */
+export interface CaseAccess extends AccessGrant {
   kase: Case;
   accountId: string;
-  kind: CaseAccessKind;
-  memberId: string | null;
-  /** The contributor's role; null for the owner and occasional access. */
-  role: string | null;
-  permissions: RolePermissions;
-}
-
-/** The main role of a template is its first one (the tenant, the borrower). */
-export function mainRole(template: Pick<DocumentTemplate, 'roles'>): TemplateRole | undefined {
-  return template.roles[0];
-}
-
-/** The roles a contributor may be invited as: every role but the main client's. */
-export function contributorRoles(template: Pick<DocumentTemplate, 'roles'>): TemplateRole[] {
-  return template.roles.slice(1);
-}
-
-export function rolePermissions(template: Pick<DocumentTemplate, 'roles'>, role: string): RolePermissions {
-  return template.roles.find((r) => r.code === role)?.permissions ?? CONTRIBUTOR_DEFAULTS;
 }
 
 /** What an account may do in a case, or undefined: then the case does not exist for them. */
 export async function caseAccessFor(db: Db, accountId: string, caseId: string): Promise<CaseAccess | undefined> {
   const kase = await findCase(db, caseId);
   if (!kase) return undefined;
-  if (kase.client_account_id === accountId)
-    return { kase, accountId, kind: 'owner', memberId: null, role: null, permissions: OWNER_PERMISSIONS };
+  if (kase.client_account_id === accountId) return { kase, accountId, ...OWNER_GRANT };
   const member = await db
     .selectFrom('case_members')
     .selectAll()
@@ -68,27 +34,18 @@ export async function caseAccessFor(db: Db, accountId: string, caseId: string): 
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (!member) return undefined;
-  if (member.kind === 'occasional')
-    return {
-      kase,
-      accountId,
-      kind: 'occasional',
-      memberId: member.id,
-      role: null,
-      permissions: OCCASIONAL_PERMISSIONS,
-    };
-  const template = await db
-    .selectFrom('document_templates')
-    .select('roles')
-    .where('id', '=', kase.template_id)
-    .executeTakeFirstOrThrow();
-  const permissions = rolePermissions(template, member.role ?? '');
-  if (!permissions.view) return undefined;
-  return { kase, accountId, kind: 'contributor', memberId: member.id, role: member.role, permissions };
+  const template = needsRoles(member)
+    ? await db
+        .selectFrom('document_templates')
+        .select('roles')
+        .where('id', '=', kase.template_id)
+        .executeTakeFirstOrThrow()
+    : undefined;
+  const grant = memberGrant(member, template);
+  return grant && { kase, accountId, ...grant };
 }
 
-/** The categories, pieces and documents this access may see: a contributor without `seeAll`
- * sees the categories asking something of their role, only those pieces, only their own files. */
+/** The categories, pieces and documents this access may see (visibleCollection). */
 export async function visibleProgress(
   db: Db,
   access: CaseAccess,
@@ -99,11 +56,8 @@ export async function visibleProgress(
     templateCategories(db, access.kase.template_id),
     caseDocuments(db, access.kase.id),
   ]);
-  const mine = categories
-    .map((c) => ({ ...c, pieces: c.pieces.filter((p) => p.role === access.role) }))
-    .filter((c) => c.pieces.length > 0);
-  const own = documents.filter((d) => d.deposited_by === access.accountId);
-  return { template, states: categoryStates(mine, own, access.kase.facts) };
+  const visible = visibleCollection(access, categories, documents);
+  return { template, states: categoryStates(visible.categories, visible.documents, access.kase.facts) };
 }
 
 /** A document of the case this access may see, else undefined (a 404 for the route). */
@@ -118,11 +72,6 @@ export async function visibleDocument(
     if (doc) return doc;
   }
   return undefined;
-}
-
-/** The owner withdraws any pending piece; a contributor only their own. */
-export function mayWithdraw(access: CaseAccess, doc: DocumentRow): boolean {
-  return access.permissions.deposit && (access.kind === 'owner' || doc.deposited_by === access.accountId);
 }
 
 // ---- Members ----

@@ -1,6 +1,9 @@
 // Table types for Kysely: one interface per table, Generated<> for columns with defaults.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Locale } from '../i18n/index.js';
+import type { CaseMemberKind, TemplateRole } from '../domain/contributor-access.js';
+import type { UnpaidMode } from '../domain/downloads.js';
+import type { BiText, DocumentStatus, TemplatePiece } from '../domain/pieces.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | undefined, string>;
@@ -327,45 +330,10 @@ export interface VilogiRepliesTable {
   posted_at: Timestamp;
 }
 
-/** A text in both languages of the client space. */
-export interface BiText {
-  fr: string;
-  en: string;
-}
-
-/** When a piece is required: always, never, or when every condition on the case's facts holds. */
-export type PieceRule =
-  | { kind: 'required' }
-  | { kind: 'optional' }
-  | { kind: 'requiredWhen'; all: Array<{ fact: string; op: 'eq' | 'gte'; value: string | number }> };
-
-export interface TemplatePiece {
-  code: string;
-  label: BiText;
-  /** The contributor role the piece is asked of (seed 002). */
-  role: string;
-  rule: PieceRule;
-}
-
 export interface RefusalReasonDef extends BiText {
   code: string;
   /** Removed by an administrator while documents were refused for it: shown on them, never offered again. */
   archived?: boolean;
-}
-
-/** What a role may do in a case (seed 002); the main client may always do everything. */
-export interface RolePermissions {
-  view: boolean;
-  deposit: boolean;
-  /** Write comments to staff. */
-  message: boolean;
-  /** See the case's other documents, not only their role's. */
-  seeAll: boolean;
-}
-
-export interface TemplateRole extends BiText {
-  code: string;
-  permissions?: RolePermissions;
 }
 
 export interface DocumentTemplatesTable {
@@ -397,7 +365,6 @@ export interface DocumentCategoriesTable {
 }
 
 export type CaseStatus = 'open' | 'complete' | 'closed';
-export type DocumentStatus = 'pending' | 'validated' | 'rejected';
 
 export interface CasesTable {
   id: Generated<string>;
@@ -467,7 +434,6 @@ export interface CaseNotesTable {
   created_at: Timestamp;
 }
 
-export type CaseMemberKind = 'contributor' | 'occasional';
 export type CaseMemberStatus = 'invited' | 'active' | 'revoked' | 'expired';
 
 export interface CaseMembersTable {
@@ -521,8 +487,6 @@ export interface CaseFilesTable {
   uploaded_by: string | null;
   created_at: Timestamp;
 }
-
-export type UnpaidMode = 'off' | 'watermark' | 'block';
 
 export interface Database {
   spaces: SpacesTable;

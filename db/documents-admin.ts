@@ -1,30 +1,11 @@
-// Back-office writes around document collection: what a template's rules ask of a new case
-// (its facts), finding a case number already used, and the administrator's template editor.
+// Back-office writes around document collection: finding a case number already used, and the
+// administrator's template editor (what a template's rules ask of a new case, its facts, is
+// domain/pieces.ts templateFacts).
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { BiText, DocumentCategory, DocumentTemplate, RefusalReasonDef, TemplatePiece } from './database.js';
-import { templateCategories, templateCategoryProblems } from './documents.js';
-
-/** A fact a template's rules read: a number compared (a down payment) or a choice among values. */
-export type TemplateFact = { name: string; kind: 'number' } | { name: string; kind: 'choice'; values: string[] };
-
-export function templateFacts(categories: readonly DocumentCategory[]): TemplateFact[] {
-  const found = new Map<string, { number: boolean; values: Set<string> }>();
-  for (const c of categories) {
-    for (const p of c.pieces) {
-      if (p.rule.kind !== 'requiredWhen') continue;
-      for (const cond of p.rule.all) {
-        const entry = found.get(cond.fact) ?? { number: false, values: new Set<string>() };
-        if (cond.op === 'gte') entry.number = true;
-        else entry.values.add(String(cond.value));
-        found.set(cond.fact, entry);
-      }
-    }
-  }
-  return [...found].map(([name, e]) =>
-    e.number ? { name, kind: 'number' } : { name, kind: 'choice', values: [...e.values] },
-  );
-}
+import type { DocumentTemplate, RefusalReasonDef } from './database.js';
+import { templateCategories } from './documents.js';
+import { templateCategoryProblems, type BiText, type TemplatePiece } from '../domain/pieces.js';
 
 /** Case numbers are external references: one number is one case, whatever its case or space. */
 export async function caseNumberTaken(db: Db, number: string): Promise<boolean> {

@@ -1,111 +1,28 @@
 // Document collection: templates, cases, deposited documents and their review. The state of a
-// category (green or what is missing) is computed here, from the template's rules and the
-// case's facts, for the pages, the reminders and the completion check alike.
+// case's categories (green or what is missing) is read here (caseProgress) and computed by the
+// piece rules of domain/pieces.ts, for the pages, the reminders and the completion check alike.
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import { EVERY_SPACE, whereInScope, type StaffScope } from './staff-access.js';
 import type {
-  BiText,
   Case,
   CaseStatus,
   DocumentCategory,
   DocumentRow,
   DocumentTemplate,
-  Locale,
-  PieceRule,
   RefusalReasonDef,
-  TemplatePiece,
 } from './database.js';
+import {
+  categoryStates,
+  templateCategoryProblems,
+  TemplateRuleError,
+  type BiText,
+  type PieceCategoryState,
+  type TemplatePiece,
+} from '../domain/pieces.js';
 
-export function text(value: BiText, locale: Locale): string {
-  return value[locale];
-}
-
-export function categoryLabel(category: Pick<DocumentCategory, 'label' | 'label_en'>, locale: Locale): string {
-  return locale === 'en' ? category.label_en : category.label;
-}
-
-/** Whether a piece is asked of this case (seed 000: a down payment proof in leasing from 15,000 €). */
-export function isPieceRequired(rule: PieceRule, facts: Record<string, string | number>): boolean {
-  switch (rule.kind) {
-    case 'required':
-      return true;
-    case 'optional':
-      return false;
-    case 'requiredWhen':
-      return rule.all.every((condition) => {
-        const value = facts[condition.fact];
-        if (value === undefined) return false;
-        if (condition.op === 'eq') return String(value) === String(condition.value);
-        return Number(value) >= Number(condition.value);
-      });
-  }
-}
-
-export type CategoryStateKind = 'complete' | 'in_review' | 'refused' | 'missing' | 'optional';
-
-export interface CategoryState {
-  category: DocumentCategory;
-  state: CategoryStateKind;
-  required: TemplatePiece[];
-  missing: TemplatePiece[];
-  documents: DocumentRow[];
-}
-
-export function categoryStates(
-  categories: readonly DocumentCategory[],
-  documents: readonly DocumentRow[],
-  facts: Record<string, string | number>,
-): CategoryState[] {
-  return categories.map((category) => {
-    const docs = documents.filter((d) => d.category_id === category.id);
-    const required = category.pieces.filter((p) => isPieceRequired(p.rule, facts));
-    const validated = new Set(docs.filter((d) => d.status === 'validated').map((d) => d.piece_code));
-    const missing = required.filter((p) => !validated.has(p.code));
-    let state: CategoryStateKind;
-    if (required.length === 0)
-      state = docs.some((d) => d.status === 'validated')
-        ? 'complete'
-        : docs.some((d) => d.status === 'pending')
-          ? 'in_review'
-          : 'optional';
-    else if (missing.length === 0) state = 'complete';
-    else if (docs.some((d) => d.status === 'pending')) state = 'in_review';
-    else if (docs.length > 0 && docs[docs.length - 1]?.status === 'rejected') state = 'refused';
-    else state = 'missing';
-    return { category, state, required, missing, documents: docs };
-  });
-}
-
-export function isCaseComplete(states: readonly CategoryState[]): boolean {
-  return states.every((s) => s.missing.length === 0);
-}
-
-/** French law (loi du 6 juillet 1989, décret 2015-1437): a property manager never asks a tenant
- * for bank statements. Checked on every template category written. */
-const BANK_STATEMENTS = /relev[ée]s?\s+(de\s+)?(compte|bancaire)|bank\s+statements?/i;
-
-export function templateCategoryProblems(
-  sector: DocumentTemplate['sector'],
-  category: { code: string; label: string; label_en: string; accepts: BiText[]; pieces: TemplatePiece[] },
-): string[] {
-  if (sector !== 'property_management') return [];
-  const texts = [
-    category.code.replace(/-/g, ' '),
-    category.label,
-    category.label_en,
-    ...category.accepts.flatMap((a) => [a.fr, a.en]),
-    ...category.pieces.flatMap((p) => [p.label.fr, p.label.en]),
-  ];
-  return texts.some((t) => BANK_STATEMENTS.test(t)) ? ['bank_statements_forbidden'] : [];
-}
-
-export class TemplateRuleError extends Error {
-  override name = 'TemplateRuleError';
-  constructor(readonly problems: string[]) {
-    super(`template category refused: ${problems.join(', ')}`);
-  }
-}
+/** The state of a category of a case, with its rows (the rules are domain/pieces.ts). */
+export type CategoryState = PieceCategoryState<DocumentCategory, DocumentRow>;
 
 /** Adds a category to a template (the administrator's write path), refusing what the law forbids. */
 export async function addTemplateCategory(

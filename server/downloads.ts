@@ -1,28 +1,22 @@
 // Sends an attachment, whoever asks (the routes check who may): streamed from Guichet's storage
-// for deposited files, from Redmine for files of Redmine notes. Always a download, never shown
-// inline (no content type of the browser's guessing), and every download is in the audit log.
+// for deposited files, from Redmine for files of Redmine notes, with the headers of
+// domain/downloads.ts (always a download, never shown inline), and every download is in the
+// audit log.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
 import { isStoredObjectNotFound } from '../connectors/storage/index.js';
 import { audit } from '../db/audit.js';
 import type { AccountKind, AttachmentsTable } from '../db/database.js';
+import { downloadHeaders, isStoredInRedmine } from '../domain/downloads.js';
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
-
-/** Storage keys of files that live in Redmine (a public note's files). */
-export const REDMINE_KEY_PREFIX = 'redmine:';
-
-export function contentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
 
 async function openAttachment(
   app: FastifyInstance,
   attachment: AttachmentRow,
 ): Promise<{ stream: Readable; size?: number } | undefined> {
-  if (attachment.storage_key.startsWith(REDMINE_KEY_PREFIX)) {
+  if (isStoredInRedmine(attachment.storage_key)) {
     const redmineId = attachment.redmine_attachment_id;
     if (redmineId === null || !app.deps.redmine) return undefined;
     const download = await app.deps.redmine.client.downloadAttachment(redmineId);
@@ -82,10 +76,6 @@ export async function sendAttachment(
     opened.stream.destroy();
     throw err;
   }
-  if (opened.size !== undefined) reply.header('content-length', opened.size);
-  return reply
-    .header('content-type', 'application/octet-stream')
-    .header('content-disposition', contentDisposition(attachment.file_name))
-    .header('cache-control', 'private, no-store')
-    .send(opened.stream);
+  for (const [name, value] of downloadHeaders(attachment.file_name, opened.size)) reply.header(name, value);
+  return reply.send(opened.stream);
 }

@@ -3,7 +3,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountByEmail, normalizeEmail } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
-import type { BiText, DocumentTemplate, PieceRule, RefusalReasonDef, TemplatePiece } from '../../db/database.js';
+import type { DocumentTemplate, RefusalReasonDef } from '../../db/database.js';
+import {
+  templateFacts,
+  type BiText,
+  type PieceRule,
+  type TemplateFact,
+  type TemplatePiece,
+} from '../../domain/pieces.js';
 import { templateCategories } from '../../db/documents.js';
 import {
   caseNumberTaken,
@@ -12,11 +19,9 @@ import {
   findTemplate,
   listTemplates,
   saveTemplateEdit,
-  templateFacts,
   uniqueCode,
   type CategoryEdit,
   type NewCategory,
-  type TemplateFact,
 } from '../../db/documents-admin.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { announceCadenceChange, openCaseForClient } from '../../app/documents.js';

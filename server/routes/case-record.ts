@@ -11,15 +11,13 @@ import {
   CONCLUSION_MAX,
   SUMMARY_MAX,
   clientUnpaidExempt,
-  downloadDecision,
   findCaseFile,
   getUnpaidMode,
-  isUnpaidMode,
   parseEuroAmount,
   setClientUnpaidExempt,
   setUnpaidMode,
-  unpaidRestriction,
 } from '../../db/case-record.js';
+import { downloadDecision, isUnpaidMode, unpaidRestriction } from '../../domain/downloads.js';
 import { findClient } from '../../db/clients.js';
 import type { Account, Case, PaymentState } from '../../db/database.js';
 import { caseAccessFor } from '../../db/contributors.js';

@@ -1,7 +1,7 @@
 // Back-office pages around document collection: opening a case (staff), and the procedure
 // template editor (administrators). Plain forms, one column on a phone, labels on every field.
 import type { DocumentCategory, DocumentTemplate, Space } from '../../db/database.js';
-import type { TemplateFact } from '../../db/documents-admin.js';
+import type { TemplateFact } from '../../domain/pieces.js';
 import type { Messages } from '../../i18n/index.js';
 import { html, type Html } from '../../domain/html.js';
 import { rolePermissionsForm } from '../features/contributors/pages.js';

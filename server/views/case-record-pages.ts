@@ -2,8 +2,9 @@
 // conclusions), the payment state and amount, "tell the client", the steps and the files with
 // their downloads; on the client's case page the payment state, why downloads are stamped or
 // blocked, and the files to download. Also the unpaid-cases setting and the client exemption.
-import type { Case, Locale, UnpaidMode } from '../../db/database.js';
-import { UNPAID_MODES, downloadDecision, formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
+import type { Case, Locale } from '../../db/database.js';
+import { formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
+import { UNPAID_MODES, downloadDecision, type UnpaidMode } from '../../domain/downloads.js';
 import { formatDateTime, type Messages } from '../../i18n/index.js';
 import type { CaseRecordView } from '../../app/case-record.js';
 import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';

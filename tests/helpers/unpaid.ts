@@ -5,7 +5,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Db } from '../../db/connect.js';
 import { setUnpaidMode } from '../../db/case-record.js';
-import type { UnpaidMode } from '../../db/database.js';
+import type { UnpaidMode } from '../../domain/downloads.js';
 import type { RenderedPage } from './pdf.js';
 
 const LOCK_KEY = 7_240_012;

@@ -15,12 +15,11 @@ import {
   caseDownloadStates,
   caseFileDownloads,
   caseSteps,
-  downloadDecision,
   formatEuros,
   insertCaseFiles,
   parseEuroAmount,
-  unpaidRestriction,
 } from '../../db/case-record.js';
+import { downloadDecision, unpaidRestriction } from '../../domain/downloads.js';
 import { insertDocuments } from '../../db/documents.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { categoryId, cloneTemplate, makeCase, makePdf, PNG_1PX, storedFiles } from '../helpers/documents.js';

@@ -9,16 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Db } from '../../db/connect.js';
 import type { Account, DocumentTemplate, Space } from '../../db/database.js';
-import {
-  addTemplateCategory,
-  caseDocuments,
-  categoryStates,
-  findTemplateBySlug,
-  isPieceRequired,
-  TemplateRuleError,
-  templateCategories,
-  templateCategoryProblems,
-} from '../../db/documents.js';
+import { addTemplateCategory, caseDocuments, findTemplateBySlug, templateCategories } from '../../db/documents.js';
+import { categoryStates, isPieceRequired, TemplateRuleError, templateCategoryProblems } from '../../domain/pieces.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { categoryId, cloneTemplate, makeCase, makePdf, storedFiles } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';

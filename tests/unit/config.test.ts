@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config.js';
-import { invitationPolicy } from '../../app/contributors.js';
+import { invitationPolicy } from '../../domain/contributor-access.js';
 
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set', () => {

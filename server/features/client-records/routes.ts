@@ -24,7 +24,7 @@ import {
 import type { Account } from '../../../db/database.js';
 import type { Messages } from '../../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../../context.js';
-import { contentDisposition } from '../../downloads.js';
+import { contentDisposition } from '../../../domain/downloads.js';
 import { parseForm, typedForm } from '../../forms.js';
 import { discardFiles, formErrors, readFormFields, receiveFiles } from '../../uploads.js';
 import { attachmentParams, idParams } from '../../params.js';

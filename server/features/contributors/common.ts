@@ -6,7 +6,7 @@ import type { Case, DocumentTemplate } from '../../../db/database.js';
 import { caseTemplate } from '../../../db/contributor-pages.js';
 import type { MemberError } from '../../../db/contributors.js';
 import type { Messages } from '../../../i18n/index.js';
-import { invitationPolicy } from '../../../app/contributors.js';
+import { invitationPolicy } from '../../../domain/contributor-access.js';
 import { RateLimitedError, rateLimitText } from '../../../app/rate-limits.js';
 import { parseForm } from '../../forms.js';
 import { consumeMailTargets } from '../../plugins/rate-limits.js';

@@ -2,7 +2,7 @@
 // invited by the main client) and the permissions per contributor role on the procedure editor.
 // The roles a form accepts are the case's procedure's: these schemas are built per request.
 import { z } from 'zod';
-import type { RolePermissions } from '../../../db/database.js';
+import type { RolePermissions } from '../../../domain/contributor-access.js';
 import { isEmail } from '../../../domain/validation.js';
 import type { Messages } from '../../../i18n/index.js';
 import { text, typedForm } from '../../forms.js';

@@ -2,7 +2,8 @@
 // (never occasional access) from their case; the invitation always goes at once. Anyone else's
 // case is "not found".
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { caseAccessFor, contributorRoles, MemberError } from '../../../db/contributors.js';
+import { caseAccessFor, MemberError } from '../../../db/contributors.js';
+import { contributorRoles } from '../../../domain/contributor-access.js';
 import { addPerson } from '../../../app/contributors.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { idParams } from '../../params.js';

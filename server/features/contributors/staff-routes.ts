@@ -4,7 +4,8 @@
 // and its people, do not exist for them.
 import type { FastifyInstance } from 'fastify';
 import { findAccountById } from '../../../db/accounts.js';
-import { contributorRoles, findMember, MemberError } from '../../../db/contributors.js';
+import { findMember, MemberError } from '../../../db/contributors.js';
+import { contributorRoles } from '../../../domain/contributor-access.js';
 import { saveRolePermissions } from '../../../db/contributor-pages.js';
 import { findTemplate } from '../../../db/documents-admin.js';
 import { findCase, findStaffCase } from '../../../db/documents.js';

@@ -2,7 +2,7 @@
 // and of the people it is shared with, in this feature's types. Database rows satisfy the
 // structural ones (a case, a role, a member as db/contributors lists it); the functions below map
 // the rest, so that the pages never name a database type.
-import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../../db/contributors.js';
+import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../../domain/contributor-access.js';
 import type { Case, CaseMember, DocumentTemplate } from '../../../db/database.js';
 import type { Messages } from '../../../i18n/index.js';
 import type { PermissionKey, PersonForm } from './forms.js';

@@ -2,7 +2,8 @@
 // review, a document downloaded (the unpaid-cases rule applies) and the comment sent to staff.
 // The deposits (files, splitting) are in deposit-routes.ts.
 import type { FastifyInstance } from 'fastify';
-import { mayWithdraw, visibleDocument } from '../../../db/contributors.js';
+import { visibleDocument } from '../../../db/contributors.js';
+import { mayWithdraw } from '../../../domain/contributor-access.js';
 import { DOCUMENT_SUBJECT } from '../../../db/case-record.js';
 import { searchCases } from '../../../db/documents.js';
 import { sendCaseComment, withdraw } from '../../../app/documents.js';

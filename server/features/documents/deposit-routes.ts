@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, DocumentCategory } from '../../../db/database.js';
 import { visibleProgress, type CaseAccess } from '../../../db/contributors.js';
-import { categoryLabel, type CategoryState } from '../../../db/documents.js';
+import type { CategoryState } from '../../../db/documents.js';
+import { categoryLabel } from '../../../domain/pieces.js';
 import { refusalMessage } from '../../../domain/files.js';
 import type { Messages } from '../../../i18n/index.js';
 import { depositDocuments } from '../../../app/documents.js';

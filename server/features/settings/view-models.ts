@@ -1,5 +1,5 @@
 // What the settings page shows: the settings as their form shows them, and the unpaid-cases mode.
-import type { UnpaidMode } from '../../../db/database.js';
+import type { UnpaidMode } from '../../../domain/downloads.js';
 import type { Settings } from '../../../db/settings.js';
 import type { Locale } from '../../../i18n/index.js';
 
