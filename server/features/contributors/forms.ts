@@ -7,9 +7,6 @@ import { isEmail } from '../../../domain/validation.js';
 import type { Messages } from '../../../i18n/index.js';
 import { text, typedForm } from '../../forms.js';
 
-/** A field as typed, '' when missing (zod 4 refuses a missing key whose schema is `text` alone). */
-const typed = text.default('');
-
 /** The role value that grants occasional access (staff only). */
 export const OCCASIONAL = 'occasional';
 /** The longest name a person is given. */
@@ -52,10 +49,10 @@ export function personSchema(
   const occasional = (role: string) => occasionalAllowed && role === OCCASIONAL;
   return z
     .object({
-      name: typed.pipe(z.string().trim().min(1, t.contributors.nameRequired).max(NAME_MAX, t.contributors.nameTooLong)),
-      email: typed.pipe(z.string().trim().refine(isEmail, t.errors.emailInvalid)),
-      role: typed.refine((role) => occasional(role) || allowedRoles.includes(role), t.contributors.roleInvalid),
-      notify: typed.transform((value) => value === '1'),
+      name: text.pipe(z.string().trim().min(1, t.contributors.nameRequired).max(NAME_MAX, t.contributors.nameTooLong)),
+      email: text.pipe(z.string().trim().refine(isEmail, t.errors.emailInvalid)),
+      role: text.refine((role) => occasional(role) || allowedRoles.includes(role), t.contributors.roleInvalid),
+      notify: text.transform((value) => value === '1'),
     })
     .transform((v): ValidPerson => ({
       name: v.name,
@@ -86,7 +83,7 @@ export interface RolePermissionsForm {
 /** The permissions per contributor role: boxes ticked ('1') or not; a role that may not view gets nothing. */
 export function rolePermissionsSchema(roleCodes: readonly string[]): z.ZodType<RolePermissionsForm> {
   const names = [...roleCodes.flatMap((code) => PERMISSION_KEYS.map((k) => permissionField(code, k))), 'invitable'];
-  return z.object(Object.fromEntries(names.map((name) => [name, typed]))).transform((values) => {
+  return z.object(Object.fromEntries(names.map((name) => [name, text]))).transform((values) => {
     const checked = (name: string) => values[name] === '1';
     const permissions = Object.fromEntries(
       roleCodes.map((code) => {

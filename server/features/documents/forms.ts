@@ -7,23 +7,20 @@ import { z } from 'zod';
 import type { Messages } from '../../../i18n/index.js';
 import { localized, text } from '../../forms.js';
 
-/** A field as typed, '' when missing (zod 4 refuses a missing key whose schema is `text` alone). */
-const typed = text.default('');
-
 /** The longest comment a client sends with their documents. */
 export const COMMENT_MAX = 2000;
 /** The longest comment staff add to a review. */
 export const REVIEW_COMMENT_MAX = 500;
 
 /** A deposit's text fields (multipart: read by readFormFields before the files). */
-export const depositSchema = z.object({ category: typed });
+export const depositSchema = z.object({ category: text });
 
 export const COMMENT_FIELDS = ['comment'] as const;
 
 /** The client's comment, trimmed: required, 2,000 characters at most. */
 export const commentSchema = localized((t) =>
   z.object({
-    comment: typed.pipe(
+    comment: text.pipe(
       z.string().trim().min(1, t.documents.commentRequired).max(COMMENT_MAX, t.documents.commentTooLong),
     ),
   }),
@@ -74,7 +71,7 @@ export function splitSchema<C extends { id: string }>(
   targets: readonly SplitTarget<C>[],
   pageCount: number,
 ): z.ZodType<SplitPiece<C>[]> {
-  const fields = Object.fromEntries(targets.map((s) => [pagesField(s.category.id), typed]));
+  const fields = Object.fromEntries(targets.map((s) => [pagesField(s.category.id), text]));
   return z.object(fields).transform((values, ctx) => {
     const errors: string[] = [];
     const seen = new Set<number>();
@@ -114,21 +111,19 @@ export interface ReviewChoices {
  * trimmed and cut to 500 characters.
  */
 export function reviewSchema(t: Messages, category: ReviewChoices): z.ZodType<ReviewDecision> {
-  return z
-    .object({ decision: typed, piece: typed, reason: typed, comment: typed })
-    .transform((v, ctx): ReviewDecision => {
-      const comment = v.comment.trim().slice(0, REVIEW_COMMENT_MAX) || null;
-      if (v.decision === 'validate') {
-        const known = category.pieces.some((p) => p.code === v.piece);
-        return { outcome: 'validated', pieceCode: known ? v.piece : null, comment };
-      }
-      if (v.decision === 'reject') {
-        if (category.refusal_reasons.some((r) => r.code === v.reason && !r.archived))
-          return { outcome: 'rejected', reason: v.reason, comment };
-        ctx.addIssue({ code: 'custom', message: t.documents.reasonRequired, path: ['reason'] });
-        return z.NEVER;
-      }
-      ctx.addIssue({ code: 'custom', message: t.errors.badForm, path: ['decision'] });
+  return z.object({ decision: text, piece: text, reason: text, comment: text }).transform((v, ctx): ReviewDecision => {
+    const comment = v.comment.trim().slice(0, REVIEW_COMMENT_MAX) || null;
+    if (v.decision === 'validate') {
+      const known = category.pieces.some((p) => p.code === v.piece);
+      return { outcome: 'validated', pieceCode: known ? v.piece : null, comment };
+    }
+    if (v.decision === 'reject') {
+      if (category.refusal_reasons.some((r) => r.code === v.reason && !r.archived))
+        return { outcome: 'rejected', reason: v.reason, comment };
+      ctx.addIssue({ code: 'custom', message: t.documents.reasonRequired, path: ['reason'] });
       return z.NEVER;
-    });
+    }
+    ctx.addIssue({ code: 'custom', message: t.errors.badForm, path: ['decision'] });
+    return z.NEVER;
+  });
 }
