@@ -21,9 +21,7 @@ import vilogiRoutes from '../routes/vilogi.js';
 import documentRoutes from '../routes/documents.js';
 import contributorRoutes from '../routes/contributors.js';
 
-import caseAdminRoutes from '../routes/case-admin.js';
-import caseListRoutes from '../routes/case-list.js';
-import caseRecordRoutes from '../routes/case-record.js';
+import { caseAdminRoutes, caseListRoutes, caseRecordRoutes } from './cases/index.js';
 
 export interface Feature {
   /** What the feature is, for people reading this list. */

@@ -12,7 +12,7 @@ import {
 import { formatDateTime } from '../../i18n/index.js';
 import { html, multiline, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { unpaidExemptSection } from './case-record-pages.js';
+import { unpaidExemptSection } from '../features/cases/parts.js';
 import { REASON_MAX, type ClientViewEntry } from '../../db/client-views.js';
 
 export function clientListPage(

@@ -5,7 +5,7 @@ import type { MemberView } from '../../db/contributors.js';
 import { contributorRoles, CONTRIBUTOR_DEFAULTS } from '../../db/contributors.js';
 import type { Case, DocumentTemplate, RolePermissions, TemplateRole } from '../../db/database.js';
 import { formatDateTime } from '../../i18n/index.js';
-import type { CaseView } from './case-view.js';
+import type { CaseView } from '../features/cases/parts.js';
 import { html, type Html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
 

@@ -8,9 +8,9 @@ import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
 import { Html, html, multiline } from '../../domain/html.js';
 import { accessNotice, staffPeopleSection } from './contributor-pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { caseWorkSections } from './case-list-pages.js';
-import type { CaseView } from './case-view.js';
-import { clientCaseRecordSection, staffCaseRecordSections } from './case-record-pages.js';
+import { caseWorkSections } from '../features/cases/parts.js';
+import type { CaseView } from '../features/cases/parts.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from '../features/cases/parts.js';
 
 export type { CaseView };
 

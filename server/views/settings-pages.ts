@@ -1,6 +1,6 @@
 // Back-office: the settings form (administrators), read-only for other staff.
 import type { Locale, UnpaidMode } from '../../db/database.js';
-import { unpaidSettingsSection } from './case-record-pages.js';
+import { unpaidSettingsSection } from '../features/cases/parts.js';
 import { LOCALES, messages } from '../../i18n/index.js';
 import { html } from '../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from './layout.js';

@@ -1,12 +1,12 @@
 // Back-office pages around document collection: opening a case (staff), and the procedure
 // template editor (administrators). Plain forms, one column on a phone, labels on every field.
-import type { DocumentCategory, DocumentTemplate, Space } from '../../db/database.js';
-import type { TemplateFact } from '../../db/documents-admin.js';
-import type { Messages } from '../../i18n/index.js';
-import { html, type Html } from '../../domain/html.js';
-import { rolePermissionsForm } from './contributor-pages.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { notifyOnOpenField } from './case-record-pages.js';
+import type { DocumentCategory, DocumentTemplate, Space } from '../../../../db/database.js';
+import type { TemplateFact } from '../../../../db/documents-admin.js';
+import type { Messages } from '../../../../i18n/index.js';
+import { html, type Html } from '../../../../domain/html.js';
+import { rolePermissionsForm } from '../../../views/contributor-pages.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../../views/layout.js';
+import { notifyOnOpenField } from '../record/pages.js';
 
 export interface NewCaseForm {
   number: string;

@@ -1,16 +1,15 @@
 // The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only
 // (config.access), within their spaces (request.staffScope); notepad entries and assignments are never on a client route.
-import { caseDownloadStates } from '../../db/case-record.js';
+import { caseDownloadStates } from '../../../../db/case-record.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit } from '../../db/audit.js';
+import { audit } from '../../../../db/audit.js';
 import {
   CASE_STATUSES,
   PAYMENT_STATES,
   UNASSIGNED,
   addCaseNote,
   assignCase,
-  listCaseNotes,
   listCases,
   searchTerms,
   setRowsPerPage,
@@ -18,28 +17,26 @@ import {
   streamCases,
   type CaseListFilter,
   type CaseListRow,
-} from '../../db/case-list.js';
-import type { Db } from '../../db/connect.js';
-import type { Case, CaseStatus, PaymentState } from '../../db/database.js';
-import { findStaffCase } from '../../db/documents.js';
-import { spacesInScope } from '../../db/spaces.js';
-import type { StaffScope } from '../../db/staff-access.js';
-import { staffOf } from '../plugins/access.js';
-import { streamContacts, streamMessages, type ContactExportRow, type MessageExportRow } from '../../db/exports.js';
-import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../db/settings.js';
-import { messages, type Messages } from '../../i18n/index.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { field } from '../../domain/validation.js';
-import { errorPage } from '../views/auth-pages.js';
+} from '../../../../db/case-list.js';
+import type { CaseStatus, PaymentState } from '../../../../db/database.js';
+import { findStaffCase } from '../../../../db/documents.js';
+import { spacesInScope } from '../../../../db/spaces.js';
+import type { StaffScope } from '../../../../db/staff-access.js';
+import { staffOf } from '../../../plugins/access.js';
 import {
-  NOTE_MAX,
-  caseListParams,
-  staffCaseListPage,
-  type CaseListQuery,
-  type CaseWork,
-} from '../views/case-list-pages.js';
-import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from '../xlsx.js';
-import { idParams } from '../params.js';
+  streamContacts,
+  streamMessages,
+  type ContactExportRow,
+  type MessageExportRow,
+} from '../../../../db/exports.js';
+import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../../../db/settings.js';
+import { messages, type Messages } from '../../../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../../../context.js';
+import { field } from '../../../../domain/validation.js';
+import { errorPage } from '../../../views/auth-pages.js';
+import { NOTE_MAX, caseListParams, staffCaseListPage, type CaseListQuery } from './pages.js';
+import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from './xlsx.js';
+import { idParams } from '../../../params.js';
 
 const hidden = { schema: { hide: true } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,21 +91,6 @@ export function rowsChoice(asked: string, current: number): RowsChoice {
   if (n < ROWS_PER_PAGE_MIN) return { ok: false, rows: ROWS_PER_PAGE_MIN, asked: text };
   if (n > ROWS_PER_PAGE_MAX) return { ok: false, rows: ROWS_PER_PAGE_MAX, asked: text };
   return { ok: true, rows: n };
-}
-
-/** What the case page's assignment and notepad sections need. */
-export async function caseWork(db: Db, query: { fait?: string; erreur?: string }, kase: Case): Promise<CaseWork> {
-  const [staff, notes] = await Promise.all([staffMembers(db), listCaseNotes(db, kase.id)]);
-  const done = query.fait === 'attribue' ? 'assigned' : query.fait === 'note' ? 'noted' : undefined;
-  const error =
-    query.erreur === 'collaborateur'
-      ? 'unknown-assignee'
-      : query.erreur === 'note-vide'
-        ? 'note-empty'
-        : query.erreur === 'note-longue'
-          ? 'note-long'
-          : undefined;
-  return { staff, notes, done, error };
 }
 
 function statusText(t: Messages, status: CaseStatus): string {

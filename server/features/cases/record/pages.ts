@@ -2,13 +2,19 @@
 // conclusions), the payment state and amount, "tell the client", the steps and the files with
 // their downloads; on the client's case page the payment state, why downloads are stamped or
 // blocked, and the files to download. Also the unpaid-cases setting and the client exemption.
-import type { Case, Locale, UnpaidMode } from '../../db/database.js';
-import { UNPAID_MODES, downloadDecision, formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
-import { formatDateTime, type Messages } from '../../i18n/index.js';
-import type { CaseRecordView } from '../../app/case-record.js';
-import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
+import type { Case, Locale, UnpaidMode } from '../../../../db/database.js';
+import {
+  UNPAID_MODES,
+  downloadDecision,
+  formatEuros,
+  typedAmount,
+  type FileAccess,
+} from '../../../../db/case-record.js';
+import { formatDateTime, type Messages } from '../../../../i18n/index.js';
+import type { CaseRecordView } from '../../../../app/case-record.js';
+import { ACCEPT_ATTRIBUTE } from '../../../../domain/files.js';
+import { html, multiline, type Html } from '../../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../../views/layout.js';
 
 /** What staff typed in a refused form, shown again as typed. */
 export interface CaseRecordTyped {

@@ -1,10 +1,10 @@
 // The view model of a case page (client and staff), shared by the document and contributor pages.
-import type { CaseRecordView } from '../../app/case-record.js';
-import type { CaseAccessKind, MemberView } from '../../db/contributors.js';
-import type { Case, RolePermissions, TemplateRole } from '../../db/database.js';
-import type { CategoryState } from '../../db/documents.js';
-import type { CaseWork } from './case-list-pages.js';
-import type { CaseRecordTyped } from './case-record-pages.js';
+import type { CaseRecordView } from '../../../app/case-record.js';
+import type { CaseAccessKind, MemberView } from '../../../db/contributors.js';
+import type { Case, RolePermissions, TemplateRole } from '../../../db/database.js';
+import type { CategoryState } from '../../../db/documents.js';
+import type { CaseWork } from './list/pages.js';
+import type { CaseRecordTyped } from './record/pages.js';
 
 export interface CaseView {
   kase: Case;

@@ -1,10 +1,10 @@
 // Back-office: staff open a case (the same path as every case: openCase, which starts the
 // collection workflow), and administrators edit the procedure templates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findAccountByEmail, normalizeEmail } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
-import type { BiText, DocumentTemplate, PieceRule, RefusalReasonDef, TemplatePiece } from '../../db/database.js';
-import { templateCategories } from '../../db/documents.js';
+import { findAccountByEmail, normalizeEmail } from '../../../../db/accounts.js';
+import { audit } from '../../../../db/audit.js';
+import type { BiText, DocumentTemplate, PieceRule, RefusalReasonDef, TemplatePiece } from '../../../../db/database.js';
+import { templateCategories } from '../../../../db/documents.js';
 import {
   caseNumberTaken,
   codeFrom,
@@ -17,10 +17,10 @@ import {
   type CategoryEdit,
   type NewCategory,
   type TemplateFact,
-} from '../../db/documents-admin.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { announceCadenceChange, openCaseForClient } from '../../app/documents.js';
-import { field, isEmail } from '../../domain/validation.js';
+} from '../../../../db/documents-admin.js';
+import { pageContext, sendPage, translator } from '../../../context.js';
+import { announceCadenceChange, openCaseForClient } from '../../../../app/documents.js';
+import { field, isEmail } from '../../../../domain/validation.js';
 import {
   emptyNewCaseForm,
   factLabel,
@@ -32,10 +32,10 @@ import {
   type NewCaseForm,
   type PieceForm,
   type ProcedureForm,
-} from '../views/case-admin-pages.js';
-import { idParams } from '../params.js';
-import { spacesInScope } from '../../db/spaces.js';
-import { staffOf } from '../plugins/access.js';
+} from './pages.js';
+import { idParams } from '../../../params.js';
+import { spacesInScope } from '../../../../db/spaces.js';
+import { staffOf } from '../../../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
 const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;

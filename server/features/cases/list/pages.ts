@@ -1,13 +1,13 @@
 // The back-office case list (search, filters, rows per page, pages, Excel exports), and the
 // case page's assignment and notepad sections. Tables become cards on a phone; every control is
 // a plain form that works by keyboard and without JavaScript.
-import type { CaseDownloadState } from '../../db/case-record.js';
-import type { Case, CaseStatus, PaymentState, Space } from '../../db/database.js';
-import type { CaseListRow, CaseNote, StaffMember } from '../../db/case-list.js';
-import { UNASSIGNED } from '../../db/case-list.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
+import type { CaseDownloadState } from '../../../../db/case-record.js';
+import type { Case, CaseStatus, PaymentState, Space } from '../../../../db/database.js';
+import type { CaseListRow, CaseNote, StaffMember } from '../../../../db/case-list.js';
+import { UNASSIGNED } from '../../../../db/case-list.js';
+import { formatDateTime } from '../../../../i18n/index.js';
+import { html, multiline, type Html } from '../../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../../views/layout.js';
 
 export interface CaseListQuery {
   q: string;

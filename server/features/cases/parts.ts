@@ -1,0 +1,16 @@
+// What other features use of the cases feature: the case page's view model, its assignment,
+// notepad and case-record sections, the unpaid-cases setting and exemption, and the client's
+// case-file download. Never routes: each feature registers its own.
+export type { CaseView } from './case-view.js';
+export { caseWork } from './list/work.js';
+export { caseWorkSections, type CaseWork } from './list/pages.js';
+export {
+  caseRecordFlash,
+  clientCaseRecordSection,
+  notifyOnOpenField,
+  staffCaseRecordSections,
+  unpaidExemptSection,
+  unpaidSettingsSection,
+  type CaseRecordTyped,
+} from './record/pages.js';
+export { sendClientCaseDownload, type CaseDownloadFile } from './record/download.js';
