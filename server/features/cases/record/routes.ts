@@ -7,18 +7,13 @@ import { findAccountById } from '../../../../db/accounts.js';
 import { audit } from '../../../../db/audit.js';
 import {
   CASE_FILE_SUBJECT,
-  CONCLUSIONS_MAX,
-  CONCLUSION_MAX,
-  SUMMARY_MAX,
   findCaseFile,
   getUnpaidMode,
-  isUnpaidMode,
-  parseEuroAmount,
   setClientUnpaidExempt,
   setUnpaidMode,
 } from '../../../../db/case-record.js';
 import { findClient } from '../../../../db/clients.js';
-import type { Account, Case, PaymentState } from '../../../../db/database.js';
+import type { Account, Case } from '../../../../db/database.js';
 import { caseAccessFor } from '../../../../db/contributors.js';
 import { caseProgress, findStaffCase, lastCaseComment } from '../../../../db/documents.js';
 import { clientOf, staffOf } from '../../../plugins/access.js';
@@ -35,7 +30,16 @@ import {
   removeCaseFile,
 } from '../../../../app/case-record.js';
 import { discardFiles, readFormFields, receiveFiles } from '../../../uploads.js';
-import { field } from '../../../../domain/validation.js';
+import { parseForm, typedForm } from '../../../forms.js';
+import {
+  RECORD_FIELDS,
+  amountSchema,
+  exemptSchema,
+  paymentStateSchema,
+  recordSchema,
+  typedAmountField,
+  unpaidModeSchema,
+} from './forms.js';
 import type { CaseRecordTyped } from './pages.js';
 import { asAttachment, sendClientCaseDownload } from './download.js';
 import { staffCasePage } from '../../../views/document-pages.js';
@@ -48,15 +52,6 @@ const fileParams = {
   properties: { id: idParams.properties.id, fileId: idParams.properties.id },
   required: ['id', 'fileId'],
 } as const;
-
-/** Conclusions typed one per line, blank lines dropped. */
-function conclusionLines(text: string): string[] {
-  return text
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-}
 
 export default function caseRecordRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
@@ -116,26 +111,10 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const t = translator(request, 'staff').caseRecord;
-      const summary = field(request.body, 'summary').replace(/\r\n/g, '\n').trim();
-      const conclusionsText = field(request.body, 'conclusions');
-      const conclusions = conclusionLines(conclusionsText);
-      const errors: string[] = [];
-      if (summary.length > SUMMARY_MAX) errors.push(t.summaryTooLong);
-      if (conclusions.length > CONCLUSIONS_MAX) errors.push(t.conclusionsTooMany);
-      conclusions.forEach((c, i) => {
-        if (c.length > CONCLUSION_MAX) errors.push(t.conclusionTooLong(i + 1));
-      });
-      if (errors.length > 0)
-        return renderStaffCase(
-          request,
-          reply,
-          found.kase,
-          errors,
-          { summary: field(request.body, 'summary'), conclusions: conclusionsText },
-          400,
-        );
-      await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, { summary, conclusions });
+      const typed = typedForm(request.body, RECORD_FIELDS);
+      const parsed = parseForm(recordSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) return renderStaffCase(request, reply, found.kase, parsed.errors, typed, 400);
+      await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, parsed.values);
       return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
     },
   );
@@ -148,14 +127,17 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const t = translator(request, 'staff').caseRecord;
-      const typed = field(request.body, 'amount').slice(0, 60);
-      const parsed = parseEuroAmount(typed);
-      if (!parsed.ok) {
-        const message = parsed.reason === 'too_large' ? t.amountTooLarge : t.amountInvalid(typed.trim());
-        return renderStaffCase(request, reply, found.kase, [message], { amount: typed }, 400);
-      }
-      await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.cents);
+      const parsed = parseForm(amountSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok)
+        return renderStaffCase(
+          request,
+          reply,
+          found.kase,
+          parsed.errors,
+          { amount: typedAmountField(request.body) },
+          400,
+        );
+      await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.values.amount);
       return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
     },
   );
@@ -166,12 +148,9 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const states: readonly PaymentState[] = ['paid', 'unpaid'];
-      const from = states.find((s) => s === field(request.body, 'from'));
-      const to = states.find((s) => s === field(request.body, 'to'));
-      if (!from || !to || from === to)
-        return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
-      const confirm = to === 'paid' && field(request.body, 'confirm') === 'on';
+      const parsed = parseForm(paymentStateSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) return renderStaffCase(request, reply, found.kase, parsed.errors, {}, 400);
+      const { from, to, confirm } = parsed.values;
       let changed: boolean;
       try {
         changed = await changePaymentState(
@@ -333,8 +312,8 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     '/back-office/reglages/impayes',
     { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf },
     async (request, reply) => {
-      const mode = field(request.body, 'unpaidMode');
-      if (!isUnpaidMode(mode)) {
+      const parsed = parseForm(unpaidModeSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) {
         const settings = await getSettings(db);
         const form = {
           primaryColor: settings.primaryColor,
@@ -343,14 +322,9 @@ export default function caseRecordRoutes(app: FastifyInstance) {
           hasLogo: settings.logo !== null,
           unpaidMode: await getUnpaidMode(db),
         };
-        return sendPage(
-          reply,
-          settingsPage(pageContext(request, reply, { area: 'staff' }), form, [
-            translator(request, 'staff').caseRecord.unpaidInvalid,
-          ]),
-          400,
-        );
+        return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, parsed.errors), 400);
       }
+      const mode = parsed.values.unpaidMode;
       await setUnpaidMode(db, mode);
       await audit(db, {
         actorAccountId: staffOf(request).id,
@@ -371,7 +345,8 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const client = await findClient(db, request.params.id, request.staffScope);
       if (!client) return reply.callNotFound();
-      const exempt = field(request.body, 'exempt') === '1';
+      const parsed = parseForm(exemptSchema, request.body);
+      const exempt = parsed.ok && parsed.values.exempt;
       await setClientUnpaidExempt(db, client.id, exempt);
       await audit(db, {
         actorAccountId: staffOf(request).id,
