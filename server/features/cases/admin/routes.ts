@@ -21,6 +21,15 @@ import {
 import { pageContext, sendPage, translator } from '../../../context.js';
 import { announceCadenceChange, openCaseForClient } from '../../../../app/documents.js';
 import { field, isEmail } from '../../../../domain/validation.js';
+import { parseForm } from '../../../forms.js';
+import {
+  CASE_NUMBER,
+  newCaseSchema,
+  newCaseTyped,
+  spaceIdLooksValid,
+  type NewCaseLookups,
+  type TemplateWithFacts,
+} from './forms.js';
 import {
   emptyNewCaseForm,
   factLabel,
@@ -38,7 +47,6 @@ import { spacesInScope } from '../../../../db/spaces.js';
 import { staffOf } from '../../../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
-const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
 const TEXT_MAX = 300;
 /** Condition rows read per piece (the stored ones and one empty row to add another). */
 const MAX_CONDITIONS = 10;
@@ -71,7 +79,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
 
   // ---- Opening a case (staff) ----
 
-  async function templatesWithFacts(): Promise<Array<DocumentTemplate & { facts: TemplateFact[] }>> {
+  async function templatesWithFacts(): Promise<TemplateWithFacts[]> {
     const templates = await listTemplates(db);
     return Promise.all(
       templates.map(async (tpl) => ({ ...tpl, facts: templateFacts(await templateCategories(db, tpl.id)) })),
@@ -93,6 +101,20 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     );
   }
 
+  /** What the new-case rules need from the database (see newCaseSchema). */
+  async function newCaseLookups(
+    request: FastifyRequest,
+    form: NewCaseForm,
+    templates: TemplateWithFacts[],
+  ): Promise<NewCaseLookups> {
+    const [numberTaken, existing, spaces] = await Promise.all([
+      CASE_NUMBER.test(form.number) ? caseNumberTaken(db, form.number) : false,
+      isEmail(form.clientEmail) ? findAccountByEmail(db, 'client', form.clientEmail) : undefined,
+      spaceIdLooksValid(form.spaceId) ? spacesInScope(db, request.staffScope) : [],
+    ]);
+    return { numberTaken, existingClientId: existing?.id, spaces, templates };
+  }
+
   app.get('/back-office/dossiers/nouveau', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     return renderNewCase(request, reply, emptyNewCaseForm(), []);
   });
@@ -103,54 +125,13 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const staff = staffOf(request);
       const t = translator(request, 'staff');
-      const body = request.body;
       const templates = await templatesWithFacts();
-      const allFacts = new Map(templates.flatMap((tpl) => tpl.facts.map((f) => [f.name, f] as const)));
-      const form: NewCaseForm = {
-        number: field(body, 'number').trim(),
-        title: field(body, 'title').trim(),
-        clientEmail: field(body, 'clientEmail').trim(),
-        clientName: field(body, 'clientName').trim(),
-        spaceId: field(body, 'space'),
-        templateId: field(body, 'template'),
-        facts: Object.fromEntries([...allFacts.keys()].map((name) => [name, field(body, `fact-${name}`).trim()])),
-        notifyClient: field(body, 'notifyClient') === '1',
-      };
-      const errors: string[] = [];
-      if (!form.number) errors.push(t.caseAdmin.numberRequired);
-      else if (!CASE_NUMBER.test(form.number)) errors.push(t.caseAdmin.numberInvalid);
-      else if (await caseNumberTaken(db, form.number)) errors.push(t.caseAdmin.numberTaken(form.number));
-      if (!form.title) errors.push(t.caseAdmin.titleRequired);
-      else if (form.title.length > 200) errors.push(t.caseAdmin.titleTooLong);
-      let client: { id: string } | { email: string; fullName: string } | undefined;
-      if (!isEmail(form.clientEmail)) errors.push(t.caseAdmin.emailInvalid);
-      else {
-        const existing = await findAccountByEmail(db, 'client', form.clientEmail);
-        if (existing) client = { id: existing.id };
-        else if (!form.clientName) errors.push(t.caseAdmin.nameRequired);
-        else if (form.clientName.length > 200) errors.push(t.caseAdmin.nameTooLong);
-        else client = { email: normalizeEmail(form.clientEmail), fullName: form.clientName };
-      }
-      // Only a space of the staff member's: another space is not a choice, whatever the form says.
-      const space = /^[0-9a-f-]{36}$/i.test(form.spaceId)
-        ? (await spacesInScope(db, request.staffScope)).find((s) => s.id === form.spaceId)
-        : undefined;
-      if (!space) errors.push(t.caseAdmin.spaceInvalid);
-      const template = templates.find((tpl) => tpl.id === form.templateId);
-      if (!template) errors.push(t.caseAdmin.templateInvalid);
-      // Only the facts of the chosen template are kept; a number fact is a positive amount.
-      const facts: Record<string, string | number> = {};
-      for (const fact of template?.facts ?? []) {
-        const value = form.facts[fact.name] ?? '';
-        if (value === '') continue;
-        if (fact.kind === 'number') {
-          const n = Number(value.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));
-          if (!Number.isFinite(n) || n < 0 || !/^[0-9\s\u00a0\u202f]+([.,][0-9]{1,2})?$/.test(value))
-            errors.push(t.caseAdmin.factInvalid(factLabel(t, fact.name)));
-          else facts[fact.name] = n;
-        } else if (fact.values.includes(value)) facts[fact.name] = value;
-      }
-      if (errors.length > 0 || !client || !space || !template) return renderNewCase(request, reply, form, errors, 400);
+      const factNames = [...new Set(templates.flatMap((tpl) => tpl.facts.map((f) => f.name)))];
+      const form = newCaseTyped(request.body, factNames);
+      const found = await newCaseLookups(request, form, templates);
+      const parsed = parseForm(newCaseSchema(t, found, normalizeEmail), request.body);
+      if (!parsed.ok) return renderNewCase(request, reply, form, parsed.errors, 400);
+      const { space, template, client, facts } = parsed.values;
       try {
         const { kase } = await openCaseForClient(
           db,
@@ -164,7 +145,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
             facts,
             client,
           },
-          form.notifyClient ? { notifyClient: { publicUrl: app.deps.config.publicUrl } } : {},
+          parsed.values.notifyClient ? { notifyClient: { publicUrl: app.deps.config.publicUrl } } : {},
         );
         return await reply.redirect(
           `/back-office/dossiers/${kase.id}?ok=opened&number=${encodeURIComponent(kase.number)}`,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CASE_STATUSES, PAYMENT_STATES, UNASSIGNED } from '../../../../db/case-list.js';
 import type { CaseStatus, PaymentState } from '../../../../db/database.js';
 import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../../../db/settings.js';
-import { text } from '../../../forms.js';
+import { text } from '../form-text.js';
 import { NOTE_MAX, type CaseListQuery } from './pages.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,7 +14,8 @@ export const one = z
   .unknown()
   .transform((value) =>
     typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '',
-  );
+  )
+  .default('');
 
 /** The list's filters from the query string; values that are not ours are ignored (all cases). */
 export const filtersSchema: z.ZodType<CaseListQuery> = z.object({

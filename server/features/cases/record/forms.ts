@@ -9,7 +9,8 @@ import {
   parseEuroAmount,
 } from '../../../../db/case-record.js';
 import type { PaymentState, UnpaidMode } from '../../../../db/database.js';
-import { localized, text } from '../../../forms.js';
+import { localized } from '../../../forms.js';
+import { text } from '../form-text.js';
 
 /** Conclusions typed one per line, blank lines dropped. */
 export function conclusionLines(value: string): string[] {
