@@ -16,7 +16,6 @@ import {
   uniqueCode,
   type CategoryEdit,
   type NewCategory,
-  type TemplateFact,
 } from '../../../../db/documents-admin.js';
 import { pageContext, sendPage, translator } from '../../../context.js';
 import { announceCadenceChange, openCaseForClient } from '../../../../app/documents.js';
@@ -32,7 +31,6 @@ import {
 } from './forms.js';
 import {
   emptyNewCaseForm,
-  factLabel,
   newCasePage,
   procedureEditorPage,
   procedureFormOf,
