@@ -3,23 +3,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountByEmail, normalizeEmail } from '../../../../db/accounts.js';
 import { audit } from '../../../../db/audit.js';
-import type { BiText, DocumentTemplate, PieceRule, RefusalReasonDef, TemplatePiece } from '../../../../db/database.js';
+import type { DocumentTemplate } from '../../../../db/database.js';
 import { templateCategories } from '../../../../db/documents.js';
 import {
   caseNumberTaken,
-  codeFrom,
   documentCountByCategory,
   findTemplate,
   listTemplates,
   saveTemplateEdit,
   templateFacts,
-  uniqueCode,
-  type CategoryEdit,
-  type NewCategory,
 } from '../../../../db/documents-admin.js';
 import { pageContext, sendPage, translator } from '../../../context.js';
 import { announceCadenceChange, openCaseForClient } from '../../../../app/documents.js';
-import { field, isEmail } from '../../../../domain/validation.js';
+import { isEmail } from '../../../../domain/validation.js';
 import { parseForm } from '../../../forms.js';
 import {
   CASE_NUMBER,
@@ -35,40 +31,18 @@ import {
   procedureEditorPage,
   procedureFormOf,
   procedureListPage,
-  type ConditionForm,
   type NewCaseForm,
-  type PieceForm,
   type ProcedureForm,
 } from './pages.js';
+import { applyMove, checkProcedureEdit, problemMessages, readProcedureForm } from './procedure-edit.js';
 import { idParams } from '../../../params.js';
 import { spacesInScope } from '../../../../db/spaces.js';
 import { staffOf } from '../../../plugins/access.js';
 
 const hidden = { schema: { hide: true } };
-const TEXT_MAX = 300;
-/** Condition rows read per piece (the stored ones and one empty row to add another). */
-const MAX_CONDITIONS = 10;
-/** A case fact's name, as the rules and the case form use it (downPayment, financing). */
-const FACT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-
-/** A French or English amount ("15 000", "15000,50", "1 234.5"), else undefined. */
-function parseAmount(value: string): number | undefined {
-  const compact = value.replace(/[\s\u00a0\u202f]/g, '');
-  if (!/^[0-9]+([.,][0-9]{1,2})?$/.test(compact)) return undefined;
-  return Number(compact.replace(',', '.'));
-}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
-
-/** Lines of a textarea, trimmed, empty ones dropped. */
-function lines(value: string): string[] {
-  return value
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
 }
 
 export default function caseAdminRoutes(app: FastifyInstance) {
@@ -225,233 +199,13 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff').procedures;
       const template = await findTemplate(db, request.params.id);
       if (!template) return reply.callNotFound();
-      const body = request.body;
       const stored = await templateCategories(db, template.id);
-      const counts = await documentCountByCategory(db, template.id);
-      const storedById = new Map(stored.map((c) => [c.id, c]));
-      const roles = new Set(template.roles.map((r) => r.code));
-      const errors: string[] = [];
-
-      // What was typed, shown again as typed when refused.
-      const firstRole = template.roles[0]?.code ?? '';
-      const pieceForm = (prefix: string): PieceForm => {
-        const rule = field(body, `${prefix}-rule`);
-        const conditions: ConditionForm[] = [];
-        for (let m = 0; m < MAX_CONDITIONS; m++) {
-          const fact = field(body, `${prefix}-w${m}-fact`).trim();
-          const value = field(body, `${prefix}-w${m}-value`).trim();
-          if (!fact && !value) continue;
-          conditions.push({ fact, op: field(body, `${prefix}-w${m}-op`) === 'gte' ? 'gte' : 'eq', value });
-        }
-        return {
-          labelFr: field(body, `${prefix}-labelFr`).trim(),
-          labelEn: field(body, `${prefix}-labelEn`).trim(),
-          role: field(body, `${prefix}-role`) || firstRole,
-          rule: rule === 'optional' || rule === 'conditional' ? rule : 'required',
-          conditions,
-        };
-      };
-      const form: ProcedureForm = {
-        reminderDays: field(body, 'reminderDays'),
-        reminderEvery: field(body, 'reminderEvery'),
-        categories: [],
-        newCategory: {
-          label: field(body, 'new-label').trim(),
-          labelEn: field(body, 'new-labelEn').trim(),
-          acceptsFr: field(body, 'new-acceptsFr'),
-          acceptsEn: field(body, 'new-acceptsEn'),
-          refusalsFr: field(body, 'new-refusalsFr'),
-          refusalsEn: field(body, 'new-refusalsEn'),
-          piece: pieceForm('new-p'),
-        },
-      };
-      for (let i = 0; i < stored.length; i++) {
-        const k = `c${i}`;
-        const current = storedById.get(field(body, `${k}-id`));
-        if (!current) continue;
-        form.categories.push({
-          id: current.id,
-          label: field(body, `${k}-label`).trim(),
-          labelEn: field(body, `${k}-labelEn`).trim(),
-          acceptsFr: field(body, `${k}-acceptsFr`),
-          acceptsEn: field(body, `${k}-acceptsEn`),
-          refusalsFr: field(body, `${k}-refusalsFr`),
-          refusalsEn: field(body, `${k}-refusalsEn`),
-          remove: field(body, `${k}-remove`) === '1',
-          documents: counts.get(current.id) ?? 0,
-          pieces: current.pieces.map((p, j) => ({
-            ...pieceForm(`${k}-p${j}`),
-            code: p.code,
-            remove: field(body, `${k}-p${j}-remove`) === '1',
-          })),
-          newPiece: pieceForm(`${k}-new`),
-        });
-      }
-      // Every stored category must come back exactly once, or the form is stale.
-      if (
-        form.categories.length !== stored.length ||
-        new Set(form.categories.map((c) => c.id)).size !== stored.length
-      ) {
-        return renderEditor(request, reply, template, undefined, [translator(request, 'staff').errors.badForm], 400);
-      }
-
-      const action = field(body, 'action');
-      const move = /^(up|down):(\d+)$/.exec(action);
-      if (move) {
-        const from = Number(move[2]);
-        const to = move[1] === 'up' ? from - 1 : from + 1;
-        const a = form.categories[from];
-        const b = form.categories[to];
-        if (a && b) {
-          form.categories[from] = b;
-          form.categories[to] = a;
-        }
-      }
-
-      const days = form.reminderDays.split(',').map((d) => d.trim());
-      const reminderDays = days.map((d) => (/^\d{1,3}$/.test(d) ? Number(d) : NaN));
-      if (
-        reminderDays.length === 0 ||
-        reminderDays.some((d, i) => !Number.isInteger(d) || d < 1 || d > 365 || (i > 0 && d <= reminderDays[i - 1]!))
-      )
-        errors.push(t.cadenceInvalid);
-      const every = /^\d{1,2}$/.test(form.reminderEvery.trim()) ? Number(form.reminderEvery.trim()) : NaN;
-      if (!Number.isInteger(every) || every < 1 || every > 90) errors.push(t.everyInvalid);
-      if (form.categories.every((c) => c.remove)) errors.push(t.noneLeft);
-
-      // Piece codes are unique in the template: a validated document names its piece by code.
-      const pieceCodes = new Set(stored.flatMap((c) => c.pieces.map((p) => p.code)));
-      const toPiece = (p: PieceForm, code: string, n: number): TemplatePiece => {
-        if (!roles.has(p.role)) errors.push(t.roleInvalid(n));
-        let rule: PieceRule = { kind: p.rule === 'optional' ? 'optional' : 'required' };
-        if (p.rule === 'conditional') {
-          if (p.conditions.length === 0) errors.push(t.conditionRequired(n));
-          const all: Array<{ fact: string; op: 'eq' | 'gte'; value: string | number }> = [];
-          for (const w of p.conditions) {
-            const amount = parseAmount(w.value);
-            if (!FACT_NAME.test(w.fact) || !w.value || (w.op === 'gte' && amount === undefined))
-              errors.push(t.conditionInvalid(n));
-            else all.push({ fact: w.fact, op: w.op, value: w.op === 'gte' ? amount! : w.value });
-          }
-          rule = { kind: 'requiredWhen', all };
-        }
-        return { code, label: { fr: p.labelFr, en: p.labelEn }, role: p.role, rule };
-      };
-      const newPiece = (p: PieceForm, n: number): TemplatePiece => {
-        const code = uniqueCode(codeFrom(p.labelFr, 'piece'), pieceCodes);
-        pieceCodes.add(code);
-        return toPiece(p, code, n);
-      };
-      const reasonsOf = (fr: string[], en: string[], current: readonly RefusalReasonDef[]): RefusalReasonDef[] => {
-        // A reason keeps its code when its French text is unchanged (refused documents point at it).
-        const used = new Set<string>();
-        return fr.map((text, j) => {
-          const same = current.find((r) => r.fr === text && !used.has(r.code));
-          const code = same?.code ?? uniqueCode(codeFrom(text, 'motif'), used);
-          used.add(code);
-          return { code, fr: text, en: en[j] ?? text };
-        });
-      };
-      const checkTexts = (
-        n: number,
-        c: { label: string; labelEn: string; refusalsFr: string[]; refusalsEn: string[]; texts: string[] },
-      ) => {
-        if (!c.label || !c.labelEn) errors.push(t.labelRequired(n));
-        if (c.texts.some((x) => x.length > TEXT_MAX)) errors.push(t.textTooLong(n));
-        if (c.refusalsFr.length === 0) errors.push(t.refusalsRequired(n));
-        else if (c.refusalsFr.length !== c.refusalsEn.length) errors.push(t.refusalsMismatch(n));
-      };
-
-      const edits: CategoryEdit[] = [];
-      form.categories.forEach((c, i) => {
-        const n = i + 1;
-        const current = storedById.get(c.id)!;
-        const acceptsFr = lines(c.acceptsFr);
-        const acceptsEn = lines(c.acceptsEn);
-        const refusalsFr = lines(c.refusalsFr);
-        const refusalsEn = lines(c.refusalsEn);
-        const adding = c.newPiece.labelFr !== '' || c.newPiece.labelEn !== '';
-        const kept = c.pieces.filter((p) => !p.remove);
-        const allPieces = [...kept, ...(adding ? [c.newPiece] : [])];
-        checkTexts(n, {
-          label: c.label,
-          labelEn: c.labelEn,
-          refusalsFr,
-          refusalsEn,
-          texts: [
-            c.label,
-            c.labelEn,
-            ...acceptsFr,
-            ...acceptsEn,
-            ...refusalsFr,
-            ...refusalsEn,
-            ...allPieces.flatMap((p) => [p.labelFr, p.labelEn]),
-          ],
-        });
-        if (allPieces.some((p) => !p.labelFr || !p.labelEn)) errors.push(t.pieceLabelRequired(n));
-        if (!c.remove && allPieces.length === 0) errors.push(t.noPieceLeft(n));
-        // Help lines pair by position; a line without its translation shows the French text.
-        const accepts: BiText[] = acceptsFr.map((fr, j) => ({ fr, en: acceptsEn[j] ?? fr }));
-        const pieces = [...kept.map((p) => toPiece(p, p.code, n)), ...(adding ? [newPiece(c.newPiece, n)] : [])];
-        edits.push({
-          id: c.id,
-          label: c.label,
-          label_en: c.labelEn,
-          accepts,
-          refusalReasons: reasonsOf(refusalsFr, refusalsEn, current.refusal_reasons),
-          pieces,
-          remove: c.remove,
-        });
-      });
-
-      // A new category, when anything of it was typed.
-      const nc = form.newCategory;
-      let newCategory: NewCategory | undefined;
-      if (
-        [
-          nc.label,
-          nc.labelEn,
-          nc.acceptsFr.trim(),
-          nc.acceptsEn.trim(),
-          nc.refusalsFr.trim(),
-          nc.refusalsEn.trim(),
-          nc.piece.labelFr,
-          nc.piece.labelEn,
-        ].some((x) => x !== '')
-      ) {
-        const n = form.categories.length + 1;
-        const acceptsFr = lines(nc.acceptsFr);
-        const acceptsEn = lines(nc.acceptsEn);
-        const refusalsFr = lines(nc.refusalsFr);
-        const refusalsEn = lines(nc.refusalsEn);
-        if (!nc.label || !nc.labelEn || refusalsFr.length === 0 || !nc.piece.labelFr || !nc.piece.labelEn)
-          errors.push(t.newCategoryIncomplete);
-        else
-          checkTexts(n, {
-            label: nc.label,
-            labelEn: nc.labelEn,
-            refusalsFr,
-            refusalsEn,
-            texts: [
-              nc.label,
-              nc.labelEn,
-              ...acceptsFr,
-              ...acceptsEn,
-              ...refusalsFr,
-              ...refusalsEn,
-              nc.piece.labelFr,
-              nc.piece.labelEn,
-            ],
-          });
-        newCategory = {
-          label: nc.label,
-          label_en: nc.labelEn,
-          accepts: acceptsFr.map((fr, j) => ({ fr, en: acceptsEn[j] ?? fr })),
-          refusalReasons: reasonsOf(refusalsFr, refusalsEn, []),
-          pieces: [newPiece(nc.piece, n)],
-        };
-      }
-      if (errors.length > 0) return renderEditor(request, reply, template, form, [...new Set(errors)], 400);
+      const form = readProcedureForm(request.body, template, stored, await documentCountByCategory(db, template.id));
+      const badForm = translator(request, 'staff').errors.badForm;
+      if (!form) return renderEditor(request, reply, template, undefined, [badForm], 400);
+      const move = applyMove(request.body, form);
+      const { errors, edits, newCategory, reminderDays, every } = checkProcedureEdit(t, form, template, stored);
+      if (errors.length > 0) return renderEditor(request, reply, template, form, errors, 400);
 
       const problems = await saveTemplateEdit(db, template, {
         categories: edits,
@@ -459,27 +213,8 @@ export default function caseAdminRoutes(app: FastifyInstance) {
         reminderDays,
         reminderEveryDays: every,
       });
-      if (problems.length > 0) {
-        const labelOf = (id: string | null) =>
-          id === null
-            ? form.newCategory.label
-            : (form.categories.find((c) => c.id === id)?.label ?? storedById.get(id)?.label ?? '');
-        const pieceLabel = (id: string, code: string) =>
-          storedById.get(id)?.pieces.find((p) => p.code === code)?.label.fr ?? code;
-        const messages = problems.map((p) => {
-          switch (p.kind) {
-            case 'bank_statements_forbidden':
-              return t.bankStatements(labelOf(p.categoryId));
-            case 'has_documents':
-              return t.hasDocuments(labelOf(p.categoryId));
-            case 'piece_in_use':
-              return t.pieceInUse(labelOf(p.categoryId), pieceLabel(p.categoryId, p.pieceCode));
-            default:
-              return translator(request, 'staff').errors.badForm;
-          }
-        });
-        return renderEditor(request, reply, template, form, [...new Set(messages)], 400);
-      }
+      if (problems.length > 0)
+        return renderEditor(request, reply, template, form, problemMessages(t, badForm, problems, form, stored), 400);
       const cadenceChanged =
         reminderDays.join(',') !== template.reminder_days.join(',') || every !== template.reminder_every_days;
       if (cadenceChanged) {
@@ -497,7 +232,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
         subjectType: 'document_template',
         subjectId: template.id,
         ip: request.ip,
-        details: { removed: edits.filter((e) => e.remove).map((e) => e.id), moved: move ? action : null },
+        details: { removed: edits.filter((e) => e.remove).map((e) => e.id), moved: move?.[0] ?? null },
       });
       return reply.redirect(
         `/back-office/procedures/${template.id}?ok=1${move ? `#cat-${form.categories[move[1] === 'up' ? Number(move[2]) - 1 : Number(move[2]) + 1]?.id ?? ''}` : ''}`,
