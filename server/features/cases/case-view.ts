@@ -3,7 +3,7 @@ import type { CaseRecordView } from '../../../app/case-record.js';
 import type { CaseAccessKind, MemberView } from '../../../db/contributors.js';
 import type { Case, RolePermissions, TemplateRole } from '../../../db/database.js';
 import type { CategoryState } from '../../../db/documents.js';
-import type { CaseWork } from './list/pages.js';
+import type { CaseWork } from './list/view-models.js';
 import type { CaseRecordTyped } from './record/pages.js';
 
 export interface CaseView {

@@ -3,7 +3,8 @@
 // case-file download. Never routes: each feature registers its own.
 export type { CaseView } from './case-view.js';
 export { caseWork } from './list/work.js';
-export { caseWorkSections, type CaseWork } from './list/pages.js';
+export { caseWorkSections } from './list/pages.js';
+export type { CaseWork } from './list/view-models.js';
 export {
   caseRecordFlash,
   clientCaseRecordSection,

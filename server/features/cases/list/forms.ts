@@ -5,7 +5,8 @@ import { CASE_STATUSES, PAYMENT_STATES, UNASSIGNED } from '../../../../db/case-l
 import type { CaseStatus, PaymentState } from '../../../../db/database.js';
 import { ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../../../db/settings.js';
 import { text } from '../form-text.js';
-import { NOTE_MAX, type CaseListQuery } from './pages.js';
+import { NOTE_MAX } from './pages.js';
+import type { CaseListQuery } from './view-models.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,38 +1,17 @@
 // The back-office case list (search, filters, rows per page, pages, Excel exports), and the
 // case page's assignment and notepad sections. Tables become cards on a phone; every control is
 // a plain form that works by keyboard and without JavaScript.
-import type { CaseDownloadState } from '../../../../db/case-record.js';
-import type { Case, CaseStatus, PaymentState, Space } from '../../../../db/database.js';
-import type { CaseListRow, CaseNote, StaffMember } from '../../../../db/case-list.js';
-import { UNASSIGNED } from '../../../../db/case-list.js';
+import {
+  UNASSIGNED,
+  type AssignableCase,
+  type CaseListQuery,
+  type CaseListView,
+  type CaseWork,
+  type DownloadState,
+} from './view-models.js';
 import { formatDateTime } from '../../../../i18n/index.js';
 import { html, multiline, type Html } from '../../../../domain/html.js';
 import { csrfField, layout, type PageContext } from '../../../views/layout.js';
-
-export interface CaseListQuery {
-  q: string;
-  spaceId?: string | undefined;
-  status?: CaseStatus | undefined;
-  payment?: PaymentState | undefined;
-  assignee?: string | undefined;
-}
-
-export interface CaseListView {
-  query: CaseListQuery;
-  spaces: Space[];
-  staff: StaffMember[];
-  items: CaseListRow[];
-  total: number;
-  page: number;
-  pages: number;
-  rowsPerPage: number;
-  rowsMin: number;
-  rowsMax: number;
-  /** What was typed in "rows per page" when it was refused. */
-  rowsAsked?: string | undefined;
-  /** Per case shown: have the client's people downloaded its files (seed 003's states)? */
-  downloads: ReadonlyMap<string, CaseDownloadState>;
-}
 
 /** The filters as a query string (without page and rows), shared by pages and the export. */
 export function caseListParams(query: CaseListQuery): URLSearchParams {
@@ -61,7 +40,7 @@ function option(value: string, label: string, selected: boolean): Html {
 }
 
 /** Under the case's state: whether the client's people downloaded its files (nothing when it has none). */
-function downloadBadge(ctx: PageContext, state: CaseDownloadState): Html {
+function downloadBadge(ctx: PageContext, state: DownloadState): Html {
   if (state === 'no_files') return html``;
   return html`<br><span class="badge dl-${state}" title="${ctx.t.caseList.downloads}">${ctx.t.caseRecord.downloadState[state]}</span>`;
 }
@@ -164,18 +143,10 @@ ${
   );
 }
 
-export interface CaseWork {
-  staff: StaffMember[];
-  notes: CaseNote[];
-  /** After a redirect: what was just done, or why nothing was. */
-  done?: 'assigned' | 'noted' | undefined;
-  error?: 'unknown-assignee' | 'note-empty' | 'note-long' | undefined;
-}
-
 export const NOTE_MAX = 5000;
 
 /** The staff case page's assignment and notepad sections (never on a client page). */
-export function caseWorkSections(ctx: PageContext, kase: Case, work: CaseWork): Html {
+export function caseWorkSections(ctx: PageContext, kase: AssignableCase, work: CaseWork): Html {
   const t = ctx.t.caseList;
   const assigneeName = work.staff.find((s) => s.id === kase.assignee_account_id)?.fullName ?? null;
   const assignError = work.error === 'unknown-assignee' ? t.unknownAssignee : undefined;

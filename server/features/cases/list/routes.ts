@@ -25,7 +25,8 @@ import { pageContext, sendPage, translator } from '../../../context.js';
 import { parseForm } from '../../../forms.js';
 import { assignSchema, noteSchema, one, parseFilters, rowsChoice } from './forms.js';
 import { errorPage } from '../../../views/auth-pages.js';
-import { caseListParams, staffCaseListPage, type CaseListQuery } from './pages.js';
+import { caseListParams, staffCaseListPage } from './pages.js';
+import { caseListItem, collaborator, spaceChoice, type CaseListQuery } from './view-models.js';
 import { xlsxStream } from './xlsx.js';
 import { caseColumns, contactColumns, messageColumns } from './exports.js';
 import { idParams } from '../../../params.js';
@@ -100,9 +101,9 @@ export default function caseListRoutes(app: FastifyInstance) {
       );
       const view = {
         query,
-        spaces,
-        staff: members,
-        items,
+        spaces: spaces.map(spaceChoice),
+        staff: members.map(collaborator),
+        items: items.map(caseListItem),
         total,
         page,
         pages,

@@ -3,7 +3,7 @@
 import { listCaseNotes, staffMembers } from '../../../../db/case-list.js';
 import type { Db } from '../../../../db/connect.js';
 import type { Case } from '../../../../db/database.js';
-import type { CaseWork } from './pages.js';
+import { collaborator, noteItem, type CaseWork } from './view-models.js';
 
 /** What the case page's assignment and notepad sections need. */
 export async function caseWork(db: Db, query: { fait?: string; erreur?: string }, kase: Case): Promise<CaseWork> {
@@ -17,5 +17,5 @@ export async function caseWork(db: Db, query: { fait?: string; erreur?: string }
         : query.erreur === 'note-longue'
           ? 'note-long'
           : undefined;
-  return { staff, notes, done, error };
+  return { staff: staff.map(collaborator), notes: notes.map(noteItem), done, error };
 }
