@@ -9,7 +9,8 @@ import { isEmail } from '../../../../domain/validation.js';
 import type { Messages } from '../../../../i18n/index.js';
 import { typedForm } from '../../../forms.js';
 import { text } from '../form-text.js';
-import { factLabel, type NewCaseForm } from './pages.js';
+import { factLabel } from './pages.js';
+import type { NewCaseForm } from './view-models.js';
 
 export const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
 const UUID = /^[0-9a-f-]{36}$/i;

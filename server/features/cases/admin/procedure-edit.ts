@@ -18,7 +18,7 @@ import {
 } from '../../../../db/documents-admin.js';
 import type { Messages } from '../../../../i18n/index.js';
 import { typedForm } from '../../../forms.js';
-import type { ConditionForm, PieceForm, ProcedureForm } from './pages.js';
+import type { ConditionForm, PieceForm, ProcedureForm } from './view-models.js';
 
 const TEXT_MAX = 300;
 /** Condition rows read per piece (the stored ones and one empty row to add another). */

@@ -25,15 +25,18 @@ import {
   type NewCaseLookups,
   type TemplateWithFacts,
 } from './forms.js';
+import { newCasePage, procedureEditorPage, procedureListPage } from './pages.js';
 import {
   emptyNewCaseForm,
-  newCasePage,
-  procedureEditorPage,
   procedureFormOf,
-  procedureListPage,
+  procedureHeader,
+  procedureItem,
+  spaceChoice,
+  templateChoice,
   type NewCaseForm,
   type ProcedureForm,
-} from './pages.js';
+} from './view-models.js';
+import { rolePermissionsForm } from '../../../views/contributor-pages.js';
 import { applyMove, checkProcedureEdit, problemMessages, readProcedureForm } from './procedure-edit.js';
 import { idParams } from '../../../params.js';
 import { spacesInScope } from '../../../../db/spaces.js';
@@ -68,7 +71,12 @@ export default function caseAdminRoutes(app: FastifyInstance) {
     const [spaces, templates] = await Promise.all([spacesInScope(db, request.staffScope), templatesWithFacts()]);
     return sendPage(
       reply,
-      newCasePage(pageContext(request, reply, { area: 'staff' }), { form, spaces, templates, errors }),
+      newCasePage(pageContext(request, reply, { area: 'staff' }), {
+        form,
+        spaces: spaces.map(spaceChoice),
+        templates: templates.map(templateChoice),
+        errors,
+      }),
       status,
     );
   }
@@ -146,7 +154,7 @@ export default function caseAdminRoutes(app: FastifyInstance) {
   app.get('/back-office/procedures', { ...hidden, config: { access: 'admin' } }, async (request, reply) => {
     const templates = await listTemplates(db);
     const withCounts = await Promise.all(
-      templates.map(async (tpl) => ({ ...tpl, categoryCount: (await templateCategories(db, tpl.id)).length })),
+      templates.map(async (tpl) => procedureItem(tpl, (await templateCategories(db, tpl.id)).length)),
     );
     return sendPage(reply, procedureListPage(pageContext(request, reply, { area: 'staff' }), withCounts));
   });
@@ -171,7 +179,16 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       area: 'staff',
       flash: flash ? { kind: 'info', text: flash } : undefined,
     });
-    return sendPage(reply, procedureEditorPage(ctx, { template, form: shown, errors }), status);
+    return sendPage(
+      reply,
+      procedureEditorPage(ctx, {
+        template: procedureHeader(template),
+        form: shown,
+        errors,
+        permissionsForm: rolePermissionsForm(ctx, template),
+      }),
+      status,
+    );
   }
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>(
