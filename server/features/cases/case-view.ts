@@ -4,7 +4,7 @@ import type { CaseAccessKind, MemberView } from '../../../db/contributors.js';
 import type { Case, RolePermissions, TemplateRole } from '../../../db/database.js';
 import type { CategoryState } from '../../../db/documents.js';
 import type { CaseWork } from './list/view-models.js';
-import type { CaseRecordTyped } from './record/pages.js';
+import type { CaseRecordTyped } from './record/view-models.js';
 
 export interface CaseView {
   kase: Case;

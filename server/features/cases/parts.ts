@@ -12,6 +12,6 @@ export {
   staffCaseRecordSections,
   unpaidExemptSection,
   unpaidSettingsSection,
-  type CaseRecordTyped,
 } from './record/pages.js';
+export type { CaseRecordTyped } from './record/view-models.js';
 export { sendClientCaseDownload, type CaseDownloadFile } from './record/download.js';

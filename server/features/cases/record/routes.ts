@@ -40,7 +40,7 @@ import {
   typedAmountField,
   unpaidModeSchema,
 } from './forms.js';
-import type { CaseRecordTyped } from './pages.js';
+import type { CaseRecordTyped } from './view-models.js';
 import { asAttachment, sendClientCaseDownload } from './download.js';
 import { staffCasePage } from '../../../views/document-pages.js';
 import { settingsPage } from '../../../views/settings-pages.js';
