@@ -49,10 +49,14 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export default function caseAdminRoutes(app: FastifyInstance) {
+  openCaseRoutes(app);
+  procedureRoutes(app);
+}
+
+/** Staff open a case. */
+function openCaseRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
-
-  // ---- Opening a case (staff) ----
 
   async function templatesWithFacts(): Promise<TemplateWithFacts[]> {
     const templates = await listTemplates(db);
@@ -148,8 +152,12 @@ export default function caseAdminRoutes(app: FastifyInstance) {
       }
     },
   );
+}
 
-  // ---- Procedure templates (administrators) ----
+/** Administrators edit the procedure templates. */
+function procedureRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
 
   app.get('/back-office/procedures', { ...hidden, config: { access: 'admin' } }, async (request, reply) => {
     const templates = await listTemplates(db);
