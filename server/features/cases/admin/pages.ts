@@ -7,8 +7,10 @@ import { notifyOnOpenField } from '../record/pages.js';
 import type {
   FactChoice,
   NewCaseForm,
+  NewCategoryForm,
   PieceForm,
   ProcedureForm,
+  ProcedureFormCategory,
   ProcedureHeader,
   ProcedureItem,
   RoleChoice,
@@ -174,9 +176,26 @@ ${errorSummary(ctx, view.errors)}
     <label for="reminderEvery">${t.reminderEvery}</label>
     <input id="reminderEvery" name="reminderEvery" inputmode="numeric" value="${view.form.reminderEvery}" maxlength="3">
   </fieldset>
-  ${view.form.categories.map((c, i) => {
-    const k = `c${i}`;
-    return html`<fieldset class="card category-edit" id="cat-${c.id}">
+  ${view.form.categories.map((c, i) => categoryFieldset(ctx, roles, c, i, last))}
+  ${newCategoryDetails(ctx, roles, view.form.newCategory)}
+  <button type="submit" name="action" value="save" class="primary">${t.save}</button>
+</form>
+${view.permissionsForm}
+<script type="module" src="/static/procedures.js"></script>`,
+  );
+}
+
+/** A stored category's fields, its pieces and the row that adds one. */
+function categoryFieldset(
+  ctx: PageContext,
+  roles: RoleChoice[],
+  c: ProcedureFormCategory,
+  i: number,
+  last: number,
+): Html {
+  const t = ctx.t.procedures;
+  const k = `c${i}`;
+  return html`<fieldset class="card category-edit" id="cat-${c.id}">
     <legend>${t.category(i + 1)} — ${c.label}</legend>
     <input type="hidden" name="${k}-id" value="${c.id}">
     <div class="row-actions">
@@ -214,30 +233,29 @@ ${errorSummary(ctx, view.errors)}
     <p class="muted">${t.documents(c.documents)}</p>
     <label class="check"><input type="checkbox" name="${k}-remove" value="1"${c.remove ? html` checked` : ''}> ${t.remove}</label>
   </fieldset>`;
-  })}
-  <details class="card category-edit category-new" id="new-category"${view.form.newCategory.label || view.form.newCategory.labelEn ? html` open` : ''}>
+}
+
+/** The new category, open when anything of it was typed. */
+function newCategoryDetails(ctx: PageContext, roles: RoleChoice[], nc: NewCategoryForm): Html {
+  const t = ctx.t.procedures;
+  return html`<details class="card category-edit category-new" id="new-category"${nc.label || nc.labelEn ? html` open` : ''}>
     <summary>${t.newCategory}</summary>
     <p class="help">${t.newCategoryHelp}</p>
     <label for="new-label">${t.labelFr}</label>
-    <input id="new-label" name="new-label" value="${view.form.newCategory.label}" maxlength="300">
+    <input id="new-label" name="new-label" value="${nc.label}" maxlength="300">
     <label for="new-labelEn">${t.labelEn}</label>
-    <input id="new-labelEn" name="new-labelEn" value="${view.form.newCategory.labelEn}" maxlength="300">
+    <input id="new-labelEn" name="new-labelEn" value="${nc.labelEn}" maxlength="300">
     <label for="new-acceptsFr">${t.acceptsFr}</label>
-    <textarea id="new-acceptsFr" name="new-acceptsFr" rows="3">${view.form.newCategory.acceptsFr}</textarea>
+    <textarea id="new-acceptsFr" name="new-acceptsFr" rows="3">${nc.acceptsFr}</textarea>
     <label for="new-acceptsEn">${t.acceptsEn}</label>
-    <textarea id="new-acceptsEn" name="new-acceptsEn" rows="3">${view.form.newCategory.acceptsEn}</textarea>
+    <textarea id="new-acceptsEn" name="new-acceptsEn" rows="3">${nc.acceptsEn}</textarea>
     <label for="new-refusalsFr">${t.refusalsFr}</label>
-    <textarea id="new-refusalsFr" name="new-refusalsFr" rows="3">${view.form.newCategory.refusalsFr}</textarea>
+    <textarea id="new-refusalsFr" name="new-refusalsFr" rows="3">${nc.refusalsFr}</textarea>
     <label for="new-refusalsEn">${t.refusalsEn}</label>
-    <textarea id="new-refusalsEn" name="new-refusalsEn" rows="3">${view.form.newCategory.refusalsEn}</textarea>
+    <textarea id="new-refusalsEn" name="new-refusalsEn" rows="3">${nc.refusalsEn}</textarea>
     <fieldset>
       <legend>${t.pieces}</legend>
-      <div class="piece-edit">${pieceFields(ctx, roles, 'new-p', view.form.newCategory.piece)}</div>
+      <div class="piece-edit">${pieceFields(ctx, roles, 'new-p', nc.piece)}</div>
     </fieldset>
-  </details>
-  <button type="submit" name="action" value="save" class="primary">${t.save}</button>
-</form>
-${view.permissionsForm}
-<script type="module" src="/static/procedures.js"></script>`,
-  );
+  </details>`;
 }
