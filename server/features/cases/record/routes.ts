@@ -54,9 +54,14 @@ const fileParams = {
 } as const;
 
 export default function caseRecordRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, storage, workflows, config } = app.deps;
+  recordRoutes(app);
+  fileRoutes(app);
+  unpaidRoutes(app);
+}
 
+/** The staff case page's helpers: the case of the URL, the page again with errors, the way back. */
+function staffCasePages(app: FastifyInstance) {
+  const { db } = app.deps;
   /** The staff case page again, with the errors and what was typed. */
   async function renderStaffCase(
     request: FastifyRequest,
@@ -102,6 +107,14 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     }
     return { kase, staff: staffOf(request) };
   }
+  return { renderStaffCase, back, staffCase };
+}
+
+/** Summary and conclusions, payment, telling the client (staff). */
+function recordRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
+  const { renderStaffCase, back, staffCase } = staffCasePages(app);
 
   // ---- Summary and conclusions ----
 
@@ -207,6 +220,13 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, 'notified', {}, '#steps'), 303);
     },
   );
+}
+
+/** The case's files: staff add, delete and download them; clients download them under the unpaid-cases rule. */
+function fileRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
+  const { renderStaffCase, back, staffCase } = staffCasePages(app);
 
   // ---- Files ----
 
@@ -305,6 +325,12 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       return sendClientCaseDownload(app, request, reply, kase, file, CASE_FILE_SUBJECT);
     },
   );
+}
+
+/** The unpaid-cases setting (administrators) and a client's exemption (staff). */
+function unpaidRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
 
   // ---- Settings and exemptions ----
 
