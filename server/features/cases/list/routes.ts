@@ -57,10 +57,15 @@ function toFilter(scope: StaffScope, query: CaseListQuery): CaseListFilter {
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
-
 export default function caseListRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows } = app.deps;
+  listRoutes(app);
+  exportRoutes(app);
+  caseWorkRoutes(app);
+}
+
+/** The case list: search, filters, rows per page, pages. */
+function listRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
 
   app.get<{ Querystring: ListQuerystring }>(
     '/back-office/dossiers',
@@ -120,6 +125,11 @@ export default function caseListRoutes(app: FastifyInstance) {
       );
     },
   );
+}
+
+/** The Excel exports: cases (with the list's filters), contacts, messages; each audited. */
+function exportRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
 
   function sendWorkbook(reply: FastifyReply, name: string, body: NodeJS.ReadableStream) {
     return reply
@@ -194,8 +204,12 @@ export default function caseListRoutes(app: FastifyInstance) {
       ),
     );
   });
+}
 
-  // ---- The case page: assignment and notepad ----
+/** The case page's assignment and notepad. */
+function caseWorkRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
 
   /** The agency reads French: what is written on the Redmine issue. */
   const agency = messages('fr').caseList;
