@@ -57,6 +57,7 @@ function toFilter(scope: StaffScope, query: CaseListQuery): CaseListFilter {
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
+
 export default function caseListRoutes(app: FastifyInstance) {
   listRoutes(app);
   exportRoutes(app);
