@@ -19,7 +19,7 @@ import ExcelJS from 'exceljs';
 import { streamCases } from '../db/case-list.js';
 import { openDatabase } from '../db/connect.js';
 import { messages } from '../i18n/index.js';
-import { xlsxStream, type SheetColumn } from '../server/xlsx.js';
+import { xlsxStream, type SheetColumn } from '../server/features/cases/list/xlsx.js';
 import type { CaseListRow } from '../db/case-list.js';
 import { seedCases } from './case-seed.js';
 import { EVERY_SPACE } from '../db/staff-access.js';

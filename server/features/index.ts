@@ -21,9 +21,7 @@ import vilogiRoutes from './vilogi/routes.js';
 import documentRoutes from './documents/routes.js';
 import contributorRoutes from './contributors/routes.js';
 
-import caseAdminRoutes from '../routes/case-admin.js';
-import caseListRoutes from '../routes/case-list.js';
-import caseRecordRoutes from '../routes/case-record.js';
+import { caseAdminRoutes, caseListRoutes, caseRecordRoutes } from './cases/index.js';
 
 export interface Feature {
   /** What the feature is, for people reading this list. */

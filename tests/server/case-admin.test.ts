@@ -10,7 +10,7 @@ import type { DocumentTemplate, Space } from '../../db/database.js';
 import { insertDocuments, templateCategories } from '../../db/documents.js';
 import { documentCountByCategory } from '../../db/documents-admin.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { procedureFormOf, type PieceForm, type ProcedureForm } from '../../server/views/case-admin-pages.js';
+import { procedureFormOf, type PieceForm, type ProcedureForm } from '../../server/features/cases/admin/view-models.js';
 import { collectionStateQuery, documentCollectionWorkflowId } from '../../workflows/index.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';

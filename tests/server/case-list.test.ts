@@ -10,7 +10,7 @@ import { createConversation, insertMessage } from '../../db/conversations.js';
 import type { Account, Case, DocumentTemplate, Space } from '../../db/database.js';
 import { getSettings } from '../../db/settings.js';
 import type { RunningSystem } from '../../runtime/system.js';
-import { rowsChoice } from '../../server/routes/case-list.js';
+import { rowsChoice } from '../../server/features/cases/list/forms.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';

@@ -3,7 +3,7 @@
 import { formatDateTime } from '../../../i18n/index.js';
 import { html, multiline, type Html } from '../../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
-import { unpaidExemptSection } from '../../views/case-record-pages.js';
+import { unpaidExemptSection } from '../cases/parts.js';
 import {
   CONTACT_KINDS,
   CONTACT_STATES,

@@ -12,7 +12,7 @@ import { parseForm, typedForm } from '../../forms.js';
 import { idParams } from '../../params.js';
 import { clientOf } from '../../plugins/access.js';
 import { clientPagesScope } from '../../plugins/client-view.js';
-import { sendClientCaseDownload } from '../../routes/case-record.js';
+import { sendClientCaseDownload } from '../cases/parts.js';
 import { type ClientCase } from './client-case.js';
 import { flashText, flashUrl } from './flash.js';
 import { COMMENT_FIELDS, commentSchema } from './forms.js';

@@ -1,7 +1,7 @@
 // The notices of the case pages after a redirect (`?ok=…`): the documents', the contributors' and
 // the case record's, read back from the query in the visitor's language.
 import type { Messages } from '../../../i18n/index.js';
-import { caseRecordFlash } from '../../views/case-record-pages.js';
+import { caseRecordFlash } from '../cases/parts.js';
 
 export type Flash =
   | 'deposited'

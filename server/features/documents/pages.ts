@@ -2,14 +2,13 @@
 // zones, pickers, camera, splitting zone, comment), and the staff review page. Every page works
 // without JavaScript; /static/documents.js adds drag-and-drop, progress and thumbnails.
 // The parts take this feature's view models (view-models.ts); the whole case page takes CaseView
-// (server/views/case-view.ts), shared with the case record's pages, which still holds the case row.
+// (server/features/cases/case-view.ts), shared with the case record's pages, which still holds the case row.
 import { formatDate, formatDateTime } from '../../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
 import { Html, html, multiline } from '../../../domain/html.js';
 import { accessNotice, staffPeopleSection } from '../contributors/pages.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
-import { caseWorkSections } from '../../views/case-list-pages.js';
-import type { CaseView } from '../../views/case-view.js';
+import { caseWorkSections, type CaseView } from '../cases/parts.js';
 import {
   categoryName,
   inLocale,
@@ -18,7 +17,7 @@ import {
   type CategoryStateView,
   type DocumentItem,
 } from './view-models.js';
-import { clientCaseRecordSection, staffCaseRecordSections } from '../../views/case-record-pages.js';
+import { clientCaseRecordSection, staffCaseRecordSections } from '../cases/parts.js';
 
 type Locale = 'fr' | 'en';
 

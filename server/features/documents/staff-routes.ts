@@ -11,7 +11,7 @@ import { sendAttachment, type AttachmentRow } from '../../downloads.js';
 import { parseForm } from '../../forms.js';
 import { idParams } from '../../params.js';
 import { staffOf } from '../../plugins/access.js';
-import { caseWork } from '../../routes/case-list.js';
+import { caseWork } from '../cases/parts.js';
 import { staffCaseView } from './case-views.js';
 import { flashText, flashUrl } from './flash.js';
 import { reviewSchema } from './forms.js';

@@ -1,7 +1,7 @@
 // View models of the document collection's pages, in this feature's types: a case in a list, a
 // category with its documents, a document. Database rows satisfy them structurally (a case
 // summary, a category state as db/documents computes it), so routes pass what they load and the
-// pages name no database type. The whole case page's view (CaseView, server/views/case-view.ts)
+// pages name no database type. The whole case page's view (CaseView, server/features/cases/case-view.ts)
 // is shared with the case record's pages, which still take the case row.
 import type { CaseSummary } from '../../../db/documents.js';
 

@@ -1,5 +1,5 @@
 // Back-office: the settings form (administrators), read-only for other staff.
-import { unpaidSettingsSection } from '../../views/case-record-pages.js';
+import { unpaidSettingsSection } from '../cases/parts.js';
 import { LOCALES, messages } from '../../../i18n/index.js';
 import { html } from '../../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';

@@ -2,21 +2,13 @@
 // conclusions), the payment state and amount, "tell the client", the steps and the files with
 // their downloads; on the client's case page the payment state, why downloads are stamped or
 // blocked, and the files to download. Also the unpaid-cases setting and the client exemption.
-import type { Case, Locale } from '../../db/database.js';
-import { formatEuros, typedAmount, type FileAccess } from '../../db/case-record.js';
-import { UNPAID_MODES, downloadDecision, type UnpaidMode } from '../../domain/downloads.js';
-import { formatDateTime, type Messages } from '../../i18n/index.js';
-import type { CaseRecordView } from '../../app/case-record.js';
-import { ACCEPT_ATTRIBUTE } from '../../domain/files.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
-
-/** What staff typed in a refused form, shown again as typed. */
-export interface CaseRecordTyped {
-  summary?: string;
-  conclusions?: string;
-  amount?: string;
-}
+import { formatEuros, typedAmount } from '../../../../db/case-record.js';
+import { UNPAID_MODES, downloadDecision } from '../../../../domain/downloads.js';
+import { formatDateTime, type Locale, type Messages } from '../../../../i18n/index.js';
+import { ACCEPT_ATTRIBUTE } from '../../../../domain/files.js';
+import { html, multiline, type Html } from '../../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../../views/layout.js';
+import type { CaseRecordTyped, FileAccess, RecordCase, RecordView, UnpaidMode } from './view-models.js';
 
 export type CaseRecordFlash =
   'record' | 'amount' | 'paid' | 'paid-notified' | 'unpaid' | 'stale' | 'files' | 'deleted' | 'notified';
@@ -60,18 +52,18 @@ function when(ctx: PageContext, at: Date): Html {
   return html`<time datetime="${at.toISOString()}">${formatDateTime(at, ctx.locale)}</time>`;
 }
 
-function amountText(ctx: PageContext, kase: Case): string {
+function amountText(ctx: PageContext, kase: RecordCase): string {
   return kase.payment_amount_cents === null
     ? ctx.t.caseRecord.noAmount
     : formatEuros(kase.payment_amount_cents, ctx.locale);
 }
 
-function downloadStateBadge(ctx: PageContext, record: CaseRecordView): Html {
+function downloadStateBadge(ctx: PageContext, record: RecordView): Html {
   const r = ctx.t.caseRecord;
   return html`<p class="download-state">${r.downloadStateLabel} <span class="badge dl-${record.downloadState}">${r.downloadState[record.downloadState]}</span></p>`;
 }
 
-function detailsSection(ctx: PageContext, kase: Case, typed: CaseRecordTyped): Html {
+function detailsSection(ctx: PageContext, kase: RecordCase, typed: CaseRecordTyped): Html {
   const r = ctx.t.caseRecord;
   const base = `/back-office/dossiers/${kase.id}`;
   return html`<section class="card record-details" id="details" aria-labelledby="details-title">
@@ -89,7 +81,7 @@ function detailsSection(ctx: PageContext, kase: Case, typed: CaseRecordTyped): H
 </section>`;
 }
 
-function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, typed: CaseRecordTyped): Html {
+function paymentSection(ctx: PageContext, kase: RecordCase, record: RecordView, typed: CaseRecordTyped): Html {
   const r = ctx.t.caseRecord;
   const base = `/back-office/dossiers/${kase.id}`;
   const paid = kase.payment_state === 'paid';
@@ -123,7 +115,7 @@ function paymentSection(ctx: PageContext, kase: Case, record: CaseRecordView, ty
 </section>`;
 }
 
-function notifySection(ctx: PageContext, kase: Case, clientEmail: string): Html {
+function notifySection(ctx: PageContext, kase: RecordCase, clientEmail: string): Html {
   const r = ctx.t.caseRecord;
   return html`<section class="card record-notify" aria-labelledby="notify-title">
   <h2 id="notify-title">${r.notifyTitle}</h2>
@@ -135,7 +127,7 @@ function notifySection(ctx: PageContext, kase: Case, clientEmail: string): Html 
 </section>`;
 }
 
-function stepsSection(ctx: PageContext, record: CaseRecordView): Html {
+function stepsSection(ctx: PageContext, record: RecordView): Html {
   const r = ctx.t.caseRecord;
   return html`<section class="card record-steps" id="steps" aria-labelledby="steps-title">
   <h2 id="steps-title">${r.stepsTitle}</h2>
@@ -166,7 +158,7 @@ function historyTable(ctx: PageContext, fileName: string, history: FileAccess[])
   </table>`;
 }
 
-function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Html {
+function filesSection(ctx: PageContext, kase: RecordCase, record: RecordView): Html {
   const r = ctx.t.caseRecord;
   const base = `/back-office/dossiers/${kase.id}/fichiers`;
   return html`<section class="card record-files" id="files" aria-labelledby="files-title">
@@ -208,9 +200,9 @@ function filesSection(ctx: PageContext, kase: Case, record: CaseRecordView): Htm
 /** The staff case page's record sections, in one block. */
 export function staffCaseRecordSections(
   ctx: PageContext,
-  kase: Case,
+  kase: RecordCase,
   clientEmail: string,
-  record: CaseRecordView,
+  record: RecordView,
   typed: CaseRecordTyped = {},
 ): Html {
   return html`<div class="record-grid">
@@ -223,7 +215,7 @@ ${filesSection(ctx, kase, record)}`;
 }
 
 /** The client's case page: payment, why downloads are stamped or blocked, summary and files. */
-export function clientCaseRecordSection(ctx: PageContext, kase: Case, record: CaseRecordView): Html {
+export function clientCaseRecordSection(ctx: PageContext, kase: RecordCase, record: RecordView): Html {
   const r = ctx.t.caseRecord;
   const paid = kase.payment_state === 'paid';
   const amount = kase.payment_amount_cents === null ? null : formatEuros(kase.payment_amount_cents, ctx.locale);

@@ -1,11 +1,11 @@
 // The view model of a case page (client and staff), shared by the document and contributor pages.
-import type { CaseRecordView } from '../../app/case-record.js';
-import type { MemberView } from '../../db/contributors.js';
-import type { Case } from '../../db/database.js';
-import type { CaseAccessKind, RolePermissions, TemplateRole } from '../../domain/contributor-access.js';
-import type { CategoryState } from '../../db/documents.js';
-import type { CaseWork } from './case-list-pages.js';
-import type { CaseRecordTyped } from './case-record-pages.js';
+import type { CaseRecordView } from '../../../app/case-record.js';
+import type { MemberView } from '../../../db/contributors.js';
+import type { Case } from '../../../db/database.js';
+import type { CaseAccessKind, RolePermissions, TemplateRole } from '../../../domain/contributor-access.js';
+import type { CategoryState } from '../../../db/documents.js';
+import type { CaseWork } from './list/view-models.js';
+import type { CaseRecordTyped } from './record/view-models.js';
 
 export interface CaseView {
   kase: Case;

@@ -1,37 +1,22 @@
 // Back-office pages around document collection: opening a case (staff), and the procedure
 // template editor (administrators). Plain forms, one column on a phone, labels on every field.
-import type { DocumentCategory, DocumentTemplate, Space } from '../../db/database.js';
-import type { TemplateFact } from '../../domain/pieces.js';
-import type { Messages } from '../../i18n/index.js';
-import { html, type Html } from '../../domain/html.js';
-import { rolePermissionsForm } from '../features/contributors/pages.js';
-import { csrfField, errorSummary, layout, type PageContext } from './layout.js';
-import { notifyOnOpenField } from './case-record-pages.js';
-
-export interface NewCaseForm {
-  number: string;
-  title: string;
-  clientEmail: string;
-  clientName: string;
-  spaceId: string;
-  templateId: string;
-  facts: Record<string, string>;
-  /** E-mail the client that the case is available (ticked unless staff untick it). */
-  notifyClient?: boolean;
-}
-
-export function emptyNewCaseForm(): NewCaseForm {
-  return {
-    number: '',
-    title: '',
-    clientEmail: '',
-    clientName: '',
-    spaceId: '',
-    templateId: '',
-    facts: {},
-    notifyClient: true,
-  };
-}
+import type { Messages } from '../../../../i18n/index.js';
+import { html, type Html } from '../../../../domain/html.js';
+import { csrfField, errorSummary, layout, type PageContext } from '../../../views/layout.js';
+import { notifyOnOpenField } from '../record/pages.js';
+import type {
+  FactChoice,
+  NewCaseForm,
+  NewCategoryForm,
+  PieceForm,
+  ProcedureForm,
+  ProcedureFormCategory,
+  ProcedureHeader,
+  ProcedureItem,
+  RoleChoice,
+  SpaceChoice,
+  TemplateChoice,
+} from './view-models.js';
 
 export function factLabel(t: Messages, name: string): string {
   return t.caseAdmin.factNames[name] ?? name;
@@ -41,15 +26,15 @@ export function newCasePage(
   ctx: PageContext,
   view: {
     form: NewCaseForm;
-    spaces: Space[];
-    templates: Array<DocumentTemplate & { facts: TemplateFact[] }>;
+    spaces: SpaceChoice[];
+    templates: TemplateChoice[];
     errors: string[];
   },
 ): Html {
   const t = ctx.t.caseAdmin;
   const f = view.form;
-  const name = (tpl: DocumentTemplate) => (ctx.locale === 'en' ? tpl.name_en : tpl.name);
-  const facts = new Map<string, TemplateFact>();
+  const name = (tpl: TemplateChoice) => (ctx.locale === 'en' ? tpl.nameEn : tpl.name);
+  const facts = new Map<string, FactChoice>();
   for (const tpl of view.templates) for (const fact of tpl.facts) if (!facts.has(fact.name)) facts.set(fact.name, fact);
   const usedBy = (fact: string) =>
     [...new Set(view.templates.filter((tpl) => tpl.facts.some((x) => x.name === fact)).map(name))].join(', ');
@@ -107,10 +92,7 @@ export function newCasePage(
   );
 }
 
-export function procedureListPage(
-  ctx: PageContext,
-  templates: Array<DocumentTemplate & { categoryCount: number }>,
-): Html {
+export function procedureListPage(ctx: PageContext, templates: ProcedureItem[]): Html {
   const t = ctx.t.procedures;
   return layout(
     ctx,
@@ -120,7 +102,7 @@ export function procedureListPage(
 <ul class="conversation-list">
   ${templates.map(
     (tpl) => html`<li><a href="/back-office/procedures/${tpl.id}">
-    <span class="subject">${ctx.locale === 'en' ? tpl.name_en : tpl.name}</span>
+    <span class="subject">${ctx.locale === 'en' ? tpl.nameEn : tpl.name}</span>
     <span class="meta">${t.sector[tpl.sector] ?? tpl.sector} · ${t.categories(tpl.categoryCount)} · ${tpl.slug}</span>
   </a></li>`,
   )}
@@ -128,109 +110,8 @@ export function procedureListPage(
   );
 }
 
-/** What the editor shows: the stored template, or what the administrator typed when refused. */
-export interface ConditionForm {
-  fact: string;
-  op: 'eq' | 'gte';
-  value: string;
-}
-
-export interface PieceForm {
-  labelFr: string;
-  labelEn: string;
-  role: string;
-  rule: 'required' | 'optional' | 'conditional';
-  conditions: ConditionForm[];
-}
-
-/** A category's texts as typed: labels, help lines and refusal reasons (one per line). */
-export interface CategoryTexts {
-  label: string;
-  labelEn: string;
-  acceptsFr: string;
-  acceptsEn: string;
-  refusalsFr: string;
-  refusalsEn: string;
-}
-
-export interface ProcedureFormCategory extends CategoryTexts {
-  id: string;
-  remove: boolean;
-  documents: number;
-  pieces: Array<PieceForm & { code: string; remove: boolean }>;
-  /** The empty row that adds a piece when its labels are filled in. */
-  newPiece: PieceForm;
-}
-
-export interface NewCategoryForm extends CategoryTexts {
-  piece: PieceForm;
-}
-
-export interface ProcedureForm {
-  reminderDays: string;
-  reminderEvery: string;
-  categories: ProcedureFormCategory[];
-  newCategory: NewCategoryForm;
-}
-
-export function emptyPieceForm(role: string): PieceForm {
-  return { labelFr: '', labelEn: '', role, rule: 'required', conditions: [] };
-}
-
-export function emptyNewCategoryForm(role: string): NewCategoryForm {
-  return {
-    label: '',
-    labelEn: '',
-    acceptsFr: '',
-    acceptsEn: '',
-    refusalsFr: '',
-    refusalsEn: '',
-    piece: emptyPieceForm(role),
-  };
-}
-
-export function procedureFormOf(
-  categories: readonly DocumentCategory[],
-  template: DocumentTemplate,
-  counts: Map<string, number>,
-): ProcedureForm {
-  const firstRole = template.roles[0]?.code ?? '';
-  return {
-    reminderDays: template.reminder_days.join(', '),
-    reminderEvery: String(template.reminder_every_days),
-    categories: categories.map((c) => {
-      const offered = c.refusal_reasons.filter((r) => !r.archived);
-      return {
-        id: c.id,
-        label: c.label,
-        labelEn: c.label_en,
-        acceptsFr: c.accepts.map((a) => a.fr).join('\n'),
-        acceptsEn: c.accepts.map((a) => a.en).join('\n'),
-        refusalsFr: offered.map((r) => r.fr).join('\n'),
-        refusalsEn: offered.map((r) => r.en).join('\n'),
-        remove: false,
-        documents: counts.get(c.id) ?? 0,
-        pieces: c.pieces.map((p) => ({
-          code: p.code,
-          labelFr: p.label.fr,
-          labelEn: p.label.en,
-          role: p.role,
-          rule: p.rule.kind === 'requiredWhen' ? 'conditional' : p.rule.kind,
-          conditions:
-            p.rule.kind === 'requiredWhen'
-              ? p.rule.all.map((w) => ({ fact: w.fact, op: w.op, value: String(w.value) }))
-              : [],
-          remove: false,
-        })),
-        newPiece: emptyPieceForm(firstRole),
-      };
-    }),
-    newCategory: emptyNewCategoryForm(firstRole),
-  };
-}
-
 /** A piece's labels, role, obligation and conditions, named `${prefix}-…`. */
-function pieceFields(ctx: PageContext, roles: DocumentTemplate['roles'], prefix: string, p: PieceForm): Html {
+function pieceFields(ctx: PageContext, roles: RoleChoice[], prefix: string, p: PieceForm): Html {
   const t = ctx.t.procedures;
   // The stored conditions and one empty row to add another.
   const rows = [...p.conditions, { fact: '', op: 'eq' as const, value: '' }];
@@ -270,7 +151,7 @@ function pieceFields(ctx: PageContext, roles: DocumentTemplate['roles'], prefix:
 
 export function procedureEditorPage(
   ctx: PageContext,
-  view: { template: DocumentTemplate; form: ProcedureForm; errors: string[] },
+  view: { template: ProcedureHeader; form: ProcedureForm; errors: string[]; permissionsForm: Html },
 ): Html {
   const t = ctx.t.procedures;
   const tpl = view.template;
@@ -278,9 +159,9 @@ export function procedureEditorPage(
   const last = view.form.categories.length - 1;
   return layout(
     ctx,
-    ctx.locale === 'en' ? tpl.name_en : tpl.name,
+    ctx.locale === 'en' ? tpl.nameEn : tpl.name,
     html`<p><a href="/back-office/procedures">← ${t.title}</a></p>
-<h1>${ctx.locale === 'en' ? tpl.name_en : tpl.name}</h1>
+<h1>${ctx.locale === 'en' ? tpl.nameEn : tpl.name}</h1>
 <p class="muted">${t.sector[tpl.sector] ?? tpl.sector}</p>
 ${errorSummary(ctx, view.errors)}
 <form method="post" action="/back-office/procedures/${tpl.id}" novalidate class="procedure-editor">
@@ -295,9 +176,26 @@ ${errorSummary(ctx, view.errors)}
     <label for="reminderEvery">${t.reminderEvery}</label>
     <input id="reminderEvery" name="reminderEvery" inputmode="numeric" value="${view.form.reminderEvery}" maxlength="3">
   </fieldset>
-  ${view.form.categories.map((c, i) => {
-    const k = `c${i}`;
-    return html`<fieldset class="card category-edit" id="cat-${c.id}">
+  ${view.form.categories.map((c, i) => categoryFieldset(ctx, roles, c, i, last))}
+  ${newCategoryDetails(ctx, roles, view.form.newCategory)}
+  <button type="submit" name="action" value="save" class="primary">${t.save}</button>
+</form>
+${view.permissionsForm}
+<script type="module" src="/static/procedures.js"></script>`,
+  );
+}
+
+/** A stored category's fields, its pieces and the row that adds one. */
+function categoryFieldset(
+  ctx: PageContext,
+  roles: RoleChoice[],
+  c: ProcedureFormCategory,
+  i: number,
+  last: number,
+): Html {
+  const t = ctx.t.procedures;
+  const k = `c${i}`;
+  return html`<fieldset class="card category-edit" id="cat-${c.id}">
     <legend>${t.category(i + 1)} — ${c.label}</legend>
     <input type="hidden" name="${k}-id" value="${c.id}">
     <div class="row-actions">
@@ -335,30 +233,29 @@ ${errorSummary(ctx, view.errors)}
     <p class="muted">${t.documents(c.documents)}</p>
     <label class="check"><input type="checkbox" name="${k}-remove" value="1"${c.remove ? html` checked` : ''}> ${t.remove}</label>
   </fieldset>`;
-  })}
-  <details class="card category-edit category-new" id="new-category"${view.form.newCategory.label || view.form.newCategory.labelEn ? html` open` : ''}>
+}
+
+/** The new category, open when anything of it was typed. */
+function newCategoryDetails(ctx: PageContext, roles: RoleChoice[], nc: NewCategoryForm): Html {
+  const t = ctx.t.procedures;
+  return html`<details class="card category-edit category-new" id="new-category"${nc.label || nc.labelEn ? html` open` : ''}>
     <summary>${t.newCategory}</summary>
     <p class="help">${t.newCategoryHelp}</p>
     <label for="new-label">${t.labelFr}</label>
-    <input id="new-label" name="new-label" value="${view.form.newCategory.label}" maxlength="300">
+    <input id="new-label" name="new-label" value="${nc.label}" maxlength="300">
     <label for="new-labelEn">${t.labelEn}</label>
-    <input id="new-labelEn" name="new-labelEn" value="${view.form.newCategory.labelEn}" maxlength="300">
+    <input id="new-labelEn" name="new-labelEn" value="${nc.labelEn}" maxlength="300">
     <label for="new-acceptsFr">${t.acceptsFr}</label>
-    <textarea id="new-acceptsFr" name="new-acceptsFr" rows="3">${view.form.newCategory.acceptsFr}</textarea>
+    <textarea id="new-acceptsFr" name="new-acceptsFr" rows="3">${nc.acceptsFr}</textarea>
     <label for="new-acceptsEn">${t.acceptsEn}</label>
-    <textarea id="new-acceptsEn" name="new-acceptsEn" rows="3">${view.form.newCategory.acceptsEn}</textarea>
+    <textarea id="new-acceptsEn" name="new-acceptsEn" rows="3">${nc.acceptsEn}</textarea>
     <label for="new-refusalsFr">${t.refusalsFr}</label>
-    <textarea id="new-refusalsFr" name="new-refusalsFr" rows="3">${view.form.newCategory.refusalsFr}</textarea>
+    <textarea id="new-refusalsFr" name="new-refusalsFr" rows="3">${nc.refusalsFr}</textarea>
     <label for="new-refusalsEn">${t.refusalsEn}</label>
-    <textarea id="new-refusalsEn" name="new-refusalsEn" rows="3">${view.form.newCategory.refusalsEn}</textarea>
+    <textarea id="new-refusalsEn" name="new-refusalsEn" rows="3">${nc.refusalsEn}</textarea>
     <fieldset>
       <legend>${t.pieces}</legend>
-      <div class="piece-edit">${pieceFields(ctx, roles, 'new-p', view.form.newCategory.piece)}</div>
+      <div class="piece-edit">${pieceFields(ctx, roles, 'new-p', nc.piece)}</div>
     </fieldset>
-  </details>
-  <button type="submit" name="action" value="save" class="primary">${t.save}</button>
-</form>
-${rolePermissionsForm(ctx, tpl)}
-<script type="module" src="/static/procedures.js"></script>`,
-  );
+  </details>`;
 }

@@ -1,38 +1,17 @@
 // The back-office case list (search, filters, rows per page, pages, Excel exports), and the
 // case page's assignment and notepad sections. Tables become cards on a phone; every control is
 // a plain form that works by keyboard and without JavaScript.
-import type { CaseDownloadState } from '../../db/case-record.js';
-import type { Case, CaseStatus, PaymentState, Space } from '../../db/database.js';
-import type { CaseListRow, CaseNote, StaffMember } from '../../db/case-list.js';
-import { UNASSIGNED } from '../../db/case-list.js';
-import { formatDateTime } from '../../i18n/index.js';
-import { html, multiline, type Html } from '../../domain/html.js';
-import { csrfField, layout, type PageContext } from './layout.js';
-
-export interface CaseListQuery {
-  q: string;
-  spaceId?: string | undefined;
-  status?: CaseStatus | undefined;
-  payment?: PaymentState | undefined;
-  assignee?: string | undefined;
-}
-
-export interface CaseListView {
-  query: CaseListQuery;
-  spaces: Space[];
-  staff: StaffMember[];
-  items: CaseListRow[];
-  total: number;
-  page: number;
-  pages: number;
-  rowsPerPage: number;
-  rowsMin: number;
-  rowsMax: number;
-  /** What was typed in "rows per page" when it was refused. */
-  rowsAsked?: string | undefined;
-  /** Per case shown: have the client's people downloaded its files (seed 003's states)? */
-  downloads: ReadonlyMap<string, CaseDownloadState>;
-}
+import {
+  UNASSIGNED,
+  type AssignableCase,
+  type CaseListQuery,
+  type CaseListView,
+  type CaseWork,
+  type DownloadState,
+} from './view-models.js';
+import { formatDateTime } from '../../../../i18n/index.js';
+import { html, multiline, type Html } from '../../../../domain/html.js';
+import { csrfField, layout, type PageContext } from '../../../views/layout.js';
 
 /** The filters as a query string (without page and rows), shared by pages and the export. */
 export function caseListParams(query: CaseListQuery): URLSearchParams {
@@ -61,7 +40,7 @@ function option(value: string, label: string, selected: boolean): Html {
 }
 
 /** Under the case's state: whether the client's people downloaded its files (nothing when it has none). */
-function downloadBadge(ctx: PageContext, state: CaseDownloadState): Html {
+function downloadBadge(ctx: PageContext, state: DownloadState): Html {
   if (state === 'no_files') return html``;
   return html`<br><span class="badge dl-${state}" title="${ctx.t.caseList.downloads}">${ctx.t.caseRecord.downloadState[state]}</span>`;
 }
@@ -88,7 +67,46 @@ export function staffCaseListPage(ctx: PageContext, view: CaseListView): Html {
     t.title,
     html`<div class="heading-row"><h1>${t.title}</h1><a class="button primary" href="/back-office/dossiers/nouveau">${ctx.t.caseAdmin.newCase}</a></div>
 ${rowsError ? html`<div class="errors" role="alert" id="rows-error"><p>${rowsError}</p></div>` : ''}
-<form method="get" action="/back-office/dossiers" class="case-filters card" role="search">
+${filtersForm(ctx, view, filters, rowsError)}
+<p class="list-count" role="status">${view.total === 0 ? t.count(0) : view.pages > 1 ? t.range(from, to, view.total) : t.count(view.total)}</p>
+${
+  view.items.length === 0
+    ? q.q.trim() !== ''
+      ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
+      : html`<p class="card">${t.none}</p>`
+    : caseTable(ctx, view)
+}
+${
+  view.pages > 1
+    ? html`<nav class="pager" aria-label="${t.pagination}">
+  ${view.page > 1 ? html`<a rel="prev" href="${pageUrl(view.page - 1)}">${t.previous}</a>` : ''}
+  <span aria-current="page">${t.page(view.page, view.pages)}</span>
+  ${view.page < view.pages ? html`<a rel="next" href="${pageUrl(view.page + 1)}">${t.next}</a>` : ''}
+</nav>`
+    : ''
+}
+<section class="card exports" aria-labelledby="exports-title">
+  <h2 id="exports-title">${t.exports}</h2>
+  <ul>
+    <li><a href="/back-office/exports/dossiers.xlsx${exportQuery ? `?${exportQuery}` : ''}" download>${t.exportCases}</a></li>
+    <li><a href="/back-office/exports/contacts.xlsx" download>${t.exportContacts}</a></li>
+    <li><a href="/back-office/exports/messages.xlsx" download>${t.exportMessages}</a></li>
+  </ul>
+</section>`,
+  );
+}
+
+/** Search, filters and rows per page: a GET form that works without JavaScript. */
+function filtersForm(
+  ctx: PageContext,
+  view: CaseListView,
+  filters: URLSearchParams,
+  rowsError: string | undefined,
+): Html {
+  const t = ctx.t.caseList;
+  const d = ctx.t.documents;
+  const q = view.query;
+  return html`<form method="get" action="/back-office/dossiers" class="case-filters card" role="search">
   <div class="field wide">
     <label for="q">${t.searchLabel}</label>
     <input id="q" name="q" type="search" value="${q.q}" autocomplete="off" aria-describedby="q-help">
@@ -119,14 +137,14 @@ ${rowsError ? html`<div class="errors" role="alert" id="rows-error"><p>${rowsErr
     <button type="submit" class="primary">${t.apply}</button>
     ${filters.toString() !== '' ? html`<a href="/back-office/dossiers">${t.reset}</a>` : ''}
   </div>
-</form>
-<p class="list-count" role="status">${view.total === 0 ? t.count(0) : view.pages > 1 ? t.range(from, to, view.total) : t.count(view.total)}</p>
-${
-  view.items.length === 0
-    ? q.q.trim() !== ''
-      ? html`<div class="errors" role="alert"><p>${d.notFound}</p><p class="help">${d.notFoundHelp}</p></div>`
-      : html`<p class="card">${t.none}</p>`
-    : html`<table class="grid case-table">
+</form>`;
+}
+
+/** The listed cases; a card each on a phone. */
+function caseTable(ctx: PageContext, view: CaseListView): Html {
+  const t = ctx.t.caseList;
+  const d = ctx.t.documents;
+  return html`<table class="grid case-table">
   <thead><tr><th scope="col">${t.number}</th><th scope="col">${t.caseTitle}</th><th scope="col">${t.client}</th><th scope="col">${t.space}</th><th scope="col">${t.state}</th><th scope="col">${t.payment}</th><th scope="col">${t.assignee}</th><th scope="col">${t.createdAt}</th></tr></thead>
   <tbody>
   ${view.items.map(
@@ -142,40 +160,13 @@ ${
   </tr>`,
   )}
   </tbody>
-</table>`
-}
-${
-  view.pages > 1
-    ? html`<nav class="pager" aria-label="${t.pagination}">
-  ${view.page > 1 ? html`<a rel="prev" href="${pageUrl(view.page - 1)}">${t.previous}</a>` : ''}
-  <span aria-current="page">${t.page(view.page, view.pages)}</span>
-  ${view.page < view.pages ? html`<a rel="next" href="${pageUrl(view.page + 1)}">${t.next}</a>` : ''}
-</nav>`
-    : ''
-}
-<section class="card exports" aria-labelledby="exports-title">
-  <h2 id="exports-title">${t.exports}</h2>
-  <ul>
-    <li><a href="/back-office/exports/dossiers.xlsx${exportQuery ? `?${exportQuery}` : ''}" download>${t.exportCases}</a></li>
-    <li><a href="/back-office/exports/contacts.xlsx" download>${t.exportContacts}</a></li>
-    <li><a href="/back-office/exports/messages.xlsx" download>${t.exportMessages}</a></li>
-  </ul>
-</section>`,
-  );
-}
-
-export interface CaseWork {
-  staff: StaffMember[];
-  notes: CaseNote[];
-  /** After a redirect: what was just done, or why nothing was. */
-  done?: 'assigned' | 'noted' | undefined;
-  error?: 'unknown-assignee' | 'note-empty' | 'note-long' | undefined;
+</table>`;
 }
 
 export const NOTE_MAX = 5000;
 
 /** The staff case page's assignment and notepad sections (never on a client page). */
-export function caseWorkSections(ctx: PageContext, kase: Case, work: CaseWork): Html {
+export function caseWorkSections(ctx: PageContext, kase: AssignableCase, work: CaseWork): Html {
   const t = ctx.t.caseList;
   const assigneeName = work.staff.find((s) => s.id === kase.assignee_account_id)?.fullName ?? null;
   const assignError = work.error === 'unknown-assignee' ? t.unknownAssignee : undefined;

@@ -3,30 +3,23 @@
 // download the files, under the unpaid-cases rule (stamped, blocked, or the original). Who may
 // see what is decided here: a client reaches only the files of their own cases, staff the cases of their spaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findAccountById } from '../../db/accounts.js';
-import { audit } from '../../db/audit.js';
+import { findAccountById } from '../../../../db/accounts.js';
+import { audit } from '../../../../db/audit.js';
 import {
   CASE_FILE_SUBJECT,
-  CONCLUSIONS_MAX,
-  CONCLUSION_MAX,
-  SUMMARY_MAX,
-  clientUnpaidExempt,
   findCaseFile,
   getUnpaidMode,
-  parseEuroAmount,
   setClientUnpaidExempt,
   setUnpaidMode,
-} from '../../db/case-record.js';
-import { downloadDecision, isUnpaidMode, unpaidRestriction } from '../../domain/downloads.js';
-import { findClient } from '../../db/clients.js';
-import type { Account, Case, PaymentState } from '../../db/database.js';
-import { caseAccessFor } from '../../db/contributors.js';
-import { caseProgress, findStaffCase, lastCaseComment } from '../../db/documents.js';
-import { clientOf, staffOf } from '../plugins/access.js';
-import { MAX_FILE_BYTES } from '../../domain/files.js';
-import { refusalMessage } from '../../domain/files.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { sendAttachment, type AttachmentRow } from '../downloads.js';
+} from '../../../../db/case-record.js';
+import { findClient } from '../../../../db/clients.js';
+import type { Account, Case } from '../../../../db/database.js';
+import { caseAccessFor } from '../../../../db/contributors.js';
+import { caseProgress, findStaffCase, lastCaseComment } from '../../../../db/documents.js';
+import { clientOf, staffOf } from '../../../plugins/access.js';
+import { refusalMessage } from '../../../../domain/files.js';
+import { pageContext, sendPage, translator } from '../../../context.js';
+import { sendAttachment } from '../../../downloads.js';
 import {
   addCaseFiles,
   changePaymentState,
@@ -35,15 +28,24 @@ import {
   loadCaseRecord,
   notifyCaseAvailable,
   removeCaseFile,
-} from '../../app/case-record.js';
-import { discardFiles, readFormFields, receiveFiles } from '../uploads.js';
-import { field } from '../../domain/validation.js';
-import { downloadRefusedPage, type CaseRecordTyped } from '../views/case-record-pages.js';
-import { staffCasePage } from '../features/documents/pages.js';
-import { settingsPage } from '../features/settings/pages.js';
-import { getSettings } from '../../db/settings.js';
-import { isWatermarkError, stampForConsultation } from '../../app/watermark.js';
-import { idParams } from '../params.js';
+} from '../../../../app/case-record.js';
+import { discardFiles, readFormFields, receiveFiles } from '../../../uploads.js';
+import { parseForm, typedForm } from '../../../forms.js';
+import {
+  RECORD_FIELDS,
+  amountSchema,
+  exemptSchema,
+  paymentStateSchema,
+  recordSchema,
+  typedAmountField,
+  unpaidModeSchema,
+} from './forms.js';
+import type { CaseRecordTyped } from './view-models.js';
+import { asAttachment, sendClientCaseDownload } from './download.js';
+import { staffCasePage } from '../../documents/pages.js';
+import { settingsPage } from '../../settings/pages.js';
+import { getSettings } from '../../../../db/settings.js';
+import { idParams } from '../../../params.js';
 
 const fileParams = {
   type: 'object',
@@ -51,111 +53,15 @@ const fileParams = {
   required: ['id', 'fileId'],
 } as const;
 
-/** A file of a case as the download helper takes it. */
-export interface CaseDownloadFile {
-  id: string;
-  file_name: string;
-  content_type: string;
-  size_bytes: number;
-  sha256: string;
-  storage_key: string;
-  created_at: Date;
-}
-
-function asAttachment(file: CaseDownloadFile): AttachmentRow {
-  return { ...file, message_id: '', redmine_attachment_id: null };
-}
-
-async function readAll(stream: NodeJS.ReadableStream, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-    size += buf.length;
-    if (size > max) throw new Error('stored file larger than any accepted upload');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * A client's download from a case: the unpaid-cases rule decides, read afresh on every request
- * (the setting, the case's payment state, the client's exemption), so marking the case paid
- * lifts it at once. A PDF that cannot be stamped is refused, never served as it is.
- */
-export async function sendClientCaseDownload(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  kase: Case,
-  file: CaseDownloadFile | undefined,
-  subjectType: string,
-): Promise<FastifyReply> {
-  const { db, storage } = app.deps;
-  const client = clientOf(request);
-  if (!file) {
-    reply.callNotFound();
-    return reply;
-  }
-  const [mode, exempt] = await Promise.all([getUnpaidMode(db), clientUnpaidExempt(db, client.id)]);
-  const restriction = unpaidRestriction({ mode, paymentState: kase.payment_state, exempt });
-  const decision = downloadDecision('client', restriction, file.content_type);
-  const actor = { accountId: client.id, kind: 'client' as const };
-  const subject = (variant: 'original' | 'stamped') => ({
-    type: subjectType,
-    id: file.id,
-    details: { caseId: kase.id, variant },
-  });
-  const refuse = async (reason: 'block' | 'not_pdf' | 'unstampable', status: number) => {
-    const t = translator(request).caseRecord;
-    await audit(db, {
-      actorAccountId: client.id,
-      actorKind: 'client',
-      action: 'attachment.download_refused',
-      subjectType,
-      subjectId: file.id,
-      ip: request.ip,
-      details: { caseId: kase.id, reason },
-    });
-    const message = reason === 'block' ? t.refusedBlock : reason === 'not_pdf' ? t.refusedNotPdf : t.refusedUnstampable;
-    return sendPage(
-      reply.header('cache-control', 'private, no-store'),
-      downloadRefusedPage(pageContext(request, reply), kase.id, message),
-      status,
-    );
-  };
-  if (decision === 'original')
-    return sendAttachment(app, request, reply, asAttachment(file), actor, { subject: subject('original') });
-  if (decision === 'block') return refuse(restriction === 'block' ? 'block' : 'not_pdf', 403);
-  let stamped: Uint8Array;
-  try {
-    // The stored original is read, never written: the stamp goes on a copy in memory.
-    const original = await readAll(await storage.get(file.storage_key), MAX_FILE_BYTES * 2);
-    stamped = await stampForConsultation(original);
-  } catch (err) {
-    if (!isWatermarkError(err)) throw err;
-    request.log.warn({ fileId: file.id, code: err.code }, 'a PDF of an unpaid case cannot be stamped: refused');
-    return refuse('unstampable', 409);
-  }
-  return sendAttachment(app, request, reply, asAttachment(file), actor, {
-    subject: subject('stamped'),
-    content: stamped,
-  });
-}
-
-/** Conclusions typed one per line, blank lines dropped. */
-function conclusionLines(text: string): string[] {
-  return text
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-}
-
 export default function caseRecordRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, storage, workflows, config } = app.deps;
+  recordRoutes(app);
+  fileRoutes(app);
+  unpaidRoutes(app);
+}
 
+/** The staff case page's helpers: the case of the URL, the page again with errors, the way back. */
+function staffCasePages(app: FastifyInstance) {
+  const { db } = app.deps;
   /** The staff case page again, with the errors and what was typed. */
   async function renderStaffCase(
     request: FastifyRequest,
@@ -201,6 +107,14 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     }
     return { kase, staff: staffOf(request) };
   }
+  return { renderStaffCase, back, staffCase };
+}
+
+/** Summary and conclusions, payment, telling the client (staff). */
+function recordRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
+  const { renderStaffCase, back, staffCase } = staffCasePages(app);
 
   // ---- Summary and conclusions ----
 
@@ -210,26 +124,10 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const t = translator(request, 'staff').caseRecord;
-      const summary = field(request.body, 'summary').replace(/\r\n/g, '\n').trim();
-      const conclusionsText = field(request.body, 'conclusions');
-      const conclusions = conclusionLines(conclusionsText);
-      const errors: string[] = [];
-      if (summary.length > SUMMARY_MAX) errors.push(t.summaryTooLong);
-      if (conclusions.length > CONCLUSIONS_MAX) errors.push(t.conclusionsTooMany);
-      conclusions.forEach((c, i) => {
-        if (c.length > CONCLUSION_MAX) errors.push(t.conclusionTooLong(i + 1));
-      });
-      if (errors.length > 0)
-        return renderStaffCase(
-          request,
-          reply,
-          found.kase,
-          errors,
-          { summary: field(request.body, 'summary'), conclusions: conclusionsText },
-          400,
-        );
-      await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, { summary, conclusions });
+      const typed = typedForm(request.body, RECORD_FIELDS);
+      const parsed = parseForm(recordSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) return renderStaffCase(request, reply, found.kase, parsed.errors, typed, 400);
+      await editCaseRecord(db, { account: found.staff, ip: request.ip }, found.kase, parsed.values);
       return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
     },
   );
@@ -242,14 +140,17 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const t = translator(request, 'staff').caseRecord;
-      const typed = field(request.body, 'amount').slice(0, 60);
-      const parsed = parseEuroAmount(typed);
-      if (!parsed.ok) {
-        const message = parsed.reason === 'too_large' ? t.amountTooLarge : t.amountInvalid(typed.trim());
-        return renderStaffCase(request, reply, found.kase, [message], { amount: typed }, 400);
-      }
-      await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.cents);
+      const parsed = parseForm(amountSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok)
+        return renderStaffCase(
+          request,
+          reply,
+          found.kase,
+          parsed.errors,
+          { amount: typedAmountField(request.body) },
+          400,
+        );
+      await editPaymentAmount(db, { account: found.staff, ip: request.ip }, found.kase, parsed.values.amount);
       return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
     },
   );
@@ -260,12 +161,9 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const found = await staffCase(request, reply);
       if (!found) return reply;
-      const states: readonly PaymentState[] = ['paid', 'unpaid'];
-      const from = states.find((s) => s === field(request.body, 'from'));
-      const to = states.find((s) => s === field(request.body, 'to'));
-      if (!from || !to || from === to)
-        return renderStaffCase(request, reply, found.kase, [translator(request, 'staff').errors.badForm], {}, 400);
-      const confirm = to === 'paid' && field(request.body, 'confirm') === 'on';
+      const parsed = parseForm(paymentStateSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) return renderStaffCase(request, reply, found.kase, parsed.errors, {}, 400);
+      const { from, to, confirm } = parsed.values;
       let changed: boolean;
       try {
         changed = await changePaymentState(
@@ -322,6 +220,13 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, 'notified', {}, '#steps'), 303);
     },
   );
+}
+
+/** The case's files: staff add, delete and download them; clients download them under the unpaid-cases rule. */
+function fileRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
+  const { renderStaffCase, back, staffCase } = staffCasePages(app);
 
   // ---- Files ----
 
@@ -420,6 +325,12 @@ export default function caseRecordRoutes(app: FastifyInstance) {
       return sendClientCaseDownload(app, request, reply, kase, file, CASE_FILE_SUBJECT);
     },
   );
+}
+
+/** The unpaid-cases setting (administrators) and a client's exemption (staff). */
+function unpaidRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
 
   // ---- Settings and exemptions ----
 
@@ -427,8 +338,8 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     '/back-office/reglages/impayes',
     { config: { access: 'admin' }, schema: { hide: true }, preHandler: csrf },
     async (request, reply) => {
-      const mode = field(request.body, 'unpaidMode');
-      if (!isUnpaidMode(mode)) {
+      const parsed = parseForm(unpaidModeSchema(translator(request, 'staff')), request.body);
+      if (!parsed.ok) {
         const settings = await getSettings(db);
         const form = {
           primaryColor: settings.primaryColor,
@@ -437,14 +348,9 @@ export default function caseRecordRoutes(app: FastifyInstance) {
           hasLogo: settings.logo !== null,
           unpaidMode: await getUnpaidMode(db),
         };
-        return sendPage(
-          reply,
-          settingsPage(pageContext(request, reply, { area: 'staff' }), form, [
-            translator(request, 'staff').caseRecord.unpaidInvalid,
-          ]),
-          400,
-        );
+        return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, parsed.errors), 400);
       }
+      const mode = parsed.values.unpaidMode;
       await setUnpaidMode(db, mode);
       await audit(db, {
         actorAccountId: staffOf(request).id,
@@ -465,7 +371,8 @@ export default function caseRecordRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const client = await findClient(db, request.params.id, request.staffScope);
       if (!client) return reply.callNotFound();
-      const exempt = field(request.body, 'exempt') === '1';
+      const parsed = parseForm(exemptSchema, request.body);
+      const exempt = parsed.ok && parsed.values.exempt;
       await setClientUnpaidExempt(db, client.id, exempt);
       await audit(db, {
         actorAccountId: staffOf(request).id,

@@ -1,48 +1,37 @@
 // The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only
 // (config.access), within their spaces (request.staffScope); notepad entries and assignments are never on a client route.
-import { caseDownloadStates } from '../../db/case-record.js';
+import { caseDownloadStates } from '../../../../db/case-record.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit } from '../../db/audit.js';
+import { audit } from '../../../../db/audit.js';
 import {
-  CASE_STATUSES,
-  PAYMENT_STATES,
-  UNASSIGNED,
   addCaseNote,
   assignCase,
-  listCaseNotes,
   listCases,
   searchTerms,
   setRowsPerPage,
   staffMembers,
   streamCases,
   type CaseListFilter,
-  type CaseListRow,
-} from '../../db/case-list.js';
-import type { Db } from '../../db/connect.js';
-import type { Case, CaseStatus, PaymentState } from '../../db/database.js';
-import { findStaffCase } from '../../db/documents.js';
-import { spacesInScope } from '../../db/spaces.js';
-import type { StaffScope } from '../../db/staff-access.js';
-import { staffOf } from '../plugins/access.js';
-import { streamContacts, streamMessages, type ContactExportRow, type MessageExportRow } from '../../db/exports.js';
-import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../db/settings.js';
-import { messages, type Messages } from '../../i18n/index.js';
-import { pageContext, sendPage, translator } from '../context.js';
-import { field } from '../../domain/validation.js';
-import { errorPage } from '../views/layout.js';
-import {
-  NOTE_MAX,
-  caseListParams,
-  staffCaseListPage,
-  type CaseListQuery,
-  type CaseWork,
-} from '../views/case-list-pages.js';
-import { AMOUNT_FORMAT, DATE_FORMAT, xlsxStream, type SheetColumn } from '../xlsx.js';
-import { idParams } from '../params.js';
+} from '../../../../db/case-list.js';
+import { findStaffCase } from '../../../../db/documents.js';
+import { spacesInScope } from '../../../../db/spaces.js';
+import type { StaffScope } from '../../../../db/staff-access.js';
+import { staffOf } from '../../../plugins/access.js';
+import { streamContacts, streamMessages } from '../../../../db/exports.js';
+import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../../../db/settings.js';
+import { messages, type Messages } from '../../../../i18n/index.js';
+import { pageContext, sendPage, translator } from '../../../context.js';
+import { parseForm } from '../../../forms.js';
+import { assignSchema, noteSchema, one, parseFilters, rowsChoice } from './forms.js';
+import { errorPage } from '../../../views/layout.js';
+import { caseListParams, staffCaseListPage } from './pages.js';
+import { caseListItem, collaborator, spaceChoice, type CaseListQuery } from './view-models.js';
+import { xlsxStream } from './xlsx.js';
+import { caseColumns, contactColumns, messageColumns } from './exports.js';
+import { idParams } from '../../../params.js';
 
 const hidden = { schema: { hide: true } };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ListQuerystring {
   q?: string;
@@ -52,25 +41,6 @@ interface ListQuerystring {
   attribue?: string;
   lignes?: string;
   page?: string;
-}
-
-function one(value: unknown): string {
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '';
-}
-
-/** The list's filters from the query string; values that are not ours are ignored (all cases). */
-function parseFilters(query: ListQuerystring): CaseListQuery {
-  const space = one(query.espace);
-  const status = one(query.etat);
-  const payment = one(query.paiement);
-  const assignee = one(query.attribue);
-  return {
-    q: one(query.q).slice(0, 500),
-    spaceId: UUID.test(space) ? space : undefined,
-    status: CASE_STATUSES.includes(status as CaseStatus) ? (status as CaseStatus) : undefined,
-    payment: PAYMENT_STATES.includes(payment as PaymentState) ? (payment as PaymentState) : undefined,
-    assignee: assignee === UNASSIGNED || UUID.test(assignee) ? assignee : undefined,
-  };
 }
 
 function toFilter(scope: StaffScope, query: CaseListQuery): CaseListFilter {
@@ -84,97 +54,19 @@ function toFilter(scope: StaffScope, query: CaseListQuery): CaseListFilter {
   };
 }
 
-export type RowsChoice = { ok: true; rows: number } | { ok: false; rows: number; asked: string };
-
-/** Rows per page asked for: 10 to 350; outside, the nearest bound is shown and nothing is kept. */
-export function rowsChoice(asked: string, current: number): RowsChoice {
-  const text = asked.trim();
-  if (!/^\d{1,9}$/.test(text)) return { ok: false, rows: current, asked: text.slice(0, 20) };
-  const n = Number.parseInt(text, 10);
-  if (n < ROWS_PER_PAGE_MIN) return { ok: false, rows: ROWS_PER_PAGE_MIN, asked: text };
-  if (n > ROWS_PER_PAGE_MAX) return { ok: false, rows: ROWS_PER_PAGE_MAX, asked: text };
-  return { ok: true, rows: n };
-}
-
-/** What the case page's assignment and notepad sections need. */
-export async function caseWork(db: Db, query: { fait?: string; erreur?: string }, kase: Case): Promise<CaseWork> {
-  const [staff, notes] = await Promise.all([staffMembers(db), listCaseNotes(db, kase.id)]);
-  const done = query.fait === 'attribue' ? 'assigned' : query.fait === 'note' ? 'noted' : undefined;
-  const error =
-    query.erreur === 'collaborateur'
-      ? 'unknown-assignee'
-      : query.erreur === 'note-vide'
-        ? 'note-empty'
-        : query.erreur === 'note-longue'
-          ? 'note-long'
-          : undefined;
-  return { staff, notes, done, error };
-}
-
-function statusText(t: Messages, status: CaseStatus): string {
-  return t.documents.caseStatus[status];
-}
-
-function caseColumns(t: Messages): Array<SheetColumn<CaseListRow>> {
-  const c = t.caseList;
-  return [
-    { header: c.colNumber, width: 22, value: (r) => r.number },
-    { header: c.colTitle, width: 40, value: (r) => r.title },
-    { header: c.colClient, width: 26, value: (r) => r.clientName },
-    { header: c.colEmail, width: 30, value: (r) => r.clientEmail },
-    { header: c.colSpace, width: 22, value: (r) => r.spaceName },
-    { header: c.colState, width: 18, value: (r) => statusText(t, r.status) },
-    { header: c.colPayment, width: 12, value: (r) => c.paymentState[r.paymentState] },
-    {
-      header: c.colAmount,
-      width: 14,
-      numFmt: AMOUNT_FORMAT,
-      value: (r) => (r.paymentAmountCents === null ? null : r.paymentAmountCents / 100),
-    },
-    { header: c.colAssignee, width: 24, value: (r) => r.assigneeName ?? '' },
-    { header: c.colCreated, width: 18, numFmt: DATE_FORMAT, value: (r) => r.createdAt },
-  ];
-}
-
-function contactColumns(t: Messages): Array<SheetColumn<ContactExportRow>> {
-  const c = t.caseList;
-  return [
-    { header: c.colClient, width: 26, value: (r) => r.clientName },
-    { header: c.colEmail, width: 30, value: (r) => r.clientEmail },
-    { header: c.colSpaces, width: 30, value: (r) => r.spaces },
-    { header: c.colContactKind, width: 18, value: (r) => (r.kind ? c.contactKind[r.kind] : '') },
-    { header: c.colContactValue, width: 40, value: (r) => r.value ?? '' },
-    { header: c.colContactState, width: 20, value: (r) => (r.state ? c.contactState[r.state] : '') },
-    { header: c.colObservation, width: 40, value: (r) => r.observation },
-  ];
-}
-
-function messageColumns(t: Messages): Array<SheetColumn<MessageExportRow>> {
-  const c = t.caseList;
-  return [
-    { header: c.colDate, width: 18, numFmt: DATE_FORMAT, value: (r) => r.createdAt },
-    { header: c.colSpace, width: 22, value: (r) => r.spaceName },
-    { header: c.colConversation, width: 36, value: (r) => r.subject },
-    { header: c.colClient, width: 26, value: (r) => r.clientName },
-    { header: c.colEmail, width: 30, value: (r) => r.clientEmail },
-    { header: c.colAuthorKind, width: 14, value: (r) => c.authorKind[r.authorKind] },
-    { header: c.colAuthor, width: 24, value: (r) => r.authorName },
-    { header: c.colBody, width: 80, value: (r) => r.body },
-    {
-      header: c.colMessageState,
-      width: 14,
-      value: (r) => (r.authorKind === 'client' ? c.messageState[r.staffState] : ''),
-    },
-  ];
-}
-
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
 export default function caseListRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows } = app.deps;
+  listRoutes(app);
+  exportRoutes(app);
+  caseWorkRoutes(app);
+}
+
+/** The case list: search, filters, rows per page, pages. */
+function listRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
 
   app.get<{ Querystring: ListQuerystring }>(
     '/back-office/dossiers',
@@ -185,14 +77,14 @@ export default function caseListRoutes(app: FastifyInstance) {
       const remembered = staff.rows_per_page ?? request.settings?.rowsPerPage ?? DEFAULT_SETTINGS.rowsPerPage;
       let rowsPerPage = remembered;
       let rowsAsked: string | undefined;
-      const asked = one(request.query.lignes);
+      const asked = one.parse(request.query.lignes);
       if (asked !== '') {
         const choice = rowsChoice(asked, remembered);
         rowsPerPage = choice.rows;
         if (!choice.ok) rowsAsked = choice.asked;
         else if (choice.rows !== staff.rows_per_page) await setRowsPerPage(db, staff.id, choice.rows);
       }
-      const requestedPage = Math.max(1, Number.parseInt(one(request.query.page), 10) || 1);
+      const requestedPage = Math.max(1, Number.parseInt(one.parse(request.query.page), 10) || 1);
       const filter = toFilter(request.staffScope, query);
       let { items, total } = await listCases(db, filter, {
         limit: rowsPerPage,
@@ -215,9 +107,9 @@ export default function caseListRoutes(app: FastifyInstance) {
       );
       const view = {
         query,
-        spaces,
-        staff: members,
-        items,
+        spaces: spaces.map(spaceChoice),
+        staff: members.map(collaborator),
+        items: items.map(caseListItem),
         total,
         page,
         pages,
@@ -234,6 +126,11 @@ export default function caseListRoutes(app: FastifyInstance) {
       );
     },
   );
+}
+
+/** The Excel exports: cases (with the list's filters), contacts, messages; each audited. */
+function exportRoutes(app: FastifyInstance) {
+  const { db } = app.deps;
 
   function sendWorkbook(reply: FastifyReply, name: string, body: NodeJS.ReadableStream) {
     return reply
@@ -308,8 +205,12 @@ export default function caseListRoutes(app: FastifyInstance) {
       ),
     );
   });
+}
 
-  // ---- The case page: assignment and notepad ----
+/** The case page's assignment and notepad. */
+function caseWorkRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
 
   /** The agency reads French: what is written on the Redmine issue. */
   const agency = messages('fr').caseList;
@@ -321,7 +222,8 @@ export default function caseListRoutes(app: FastifyInstance) {
       const kase = await findStaffCase(db, request.staffScope, request.params.id);
       if (!kase) return reply.callNotFound();
       const page = `/back-office/dossiers/${kase.id}`;
-      const wanted = field(request.body, 'assignee').trim();
+      const parsed = parseForm(assignSchema, request.body);
+      const wanted = parsed.ok ? parsed.values.assignee : '';
       const members = await staffMembers(db);
       const assignee = wanted === '' ? null : members.find((m) => m.id === wanted);
       if (assignee === undefined) return reply.redirect(`${page}?erreur=collaborateur#attribution`, 303);
@@ -363,9 +265,9 @@ export default function caseListRoutes(app: FastifyInstance) {
       const kase = await findStaffCase(db, request.staffScope, request.params.id);
       if (!kase) return reply.callNotFound();
       const page = `/back-office/dossiers/${kase.id}`;
-      const body = field(request.body, 'note').replace(/\r\n/g, '\n').trim();
-      if (body === '') return reply.redirect(`${page}?erreur=note-vide#bloc-notes`, 303);
-      if (body.length > NOTE_MAX) return reply.redirect(`${page}?erreur=note-longue#bloc-notes`, 303);
+      const parsed = parseForm(noteSchema, request.body);
+      if (!parsed.ok) return reply.redirect(`${page}?erreur=${parsed.errors[0]}#bloc-notes`, 303);
+      const body = parsed.values.note;
       const actor = staffOf(request);
       try {
         await db.transaction().execute(async (tx) => {
