@@ -10,12 +10,6 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
 }
 
-export function field(body: unknown, name: string): string {
-  if (typeof body !== 'object' || body === null) return '';
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
-}
-
 export function validateSubject(t: Messages, subject: string, errors: string[]): string {
   const s = subject.trim();
   if (!s) errors.push(t.errors.subjectRequired);

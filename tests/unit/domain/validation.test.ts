@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   BODY_MAX,
-  field,
   isEmail,
   SUBJECT_MAX,
   validateBody,
@@ -31,17 +30,6 @@ describe('isEmail', () => {
     expect(`${local}@${domain}`.length).toBeGreaterThan(254);
     expect(isEmail(`${local}@${domain}`)).toBe(false);
     expect(isEmail(`${local}@example.fr`)).toBe(true);
-  });
-});
-
-describe('field', () => {
-  it('reads a string field of a form body, else an empty string', () => {
-    expect(field({ name: 'Marie' }, 'name')).toBe('Marie');
-    expect(field({ name: ['a', 'b'] }, 'name')).toBe('');
-    expect(field({ name: 3 }, 'name')).toBe('');
-    expect(field({}, 'name')).toBe('');
-    expect(field(null, 'name')).toBe('');
-    expect(field('name=x', 'name')).toBe('');
   });
 });
 
