@@ -150,22 +150,14 @@ function contactRow(ctx: PageContext, view: ClientRecordView, c: ContactView): H
 </li>`;
 }
 
-export function clientRecordPage(ctx: PageContext, view: ClientRecordView) {
+/** The contacts card of the record: by kind, invalid ones hidden unless asked, and the add form. */
+function contactsSection(ctx: PageContext, view: ClientRecordView) {
   const t = ctx.t.clients;
-  const c = view.client;
   const invalidCount = view.contacts.filter((x) => x.state === 'invalid').length;
   const shown = view.showInvalid ? view.contacts : view.contacts.filter((x) => x.state !== 'invalid');
   const byKind = (kind: ContactKind) => shown.filter((x) => x.kind === kind);
-  const url = `/back-office/clients/${c.id}`;
-  return layout(
-    ctx,
-    c.fullName,
-    html`<p><a href="/back-office/clients">← ${t.back}</a></p>
-<div class="heading-row"><h1>${c.fullName}</h1></div>
-<p class="muted">${t.email} : ${c.email}</p>
-${errorSummary(ctx, view.errors)}
-<div class="record">
-<section class="card" aria-labelledby="contacts-title">
+  const url = `/back-office/clients/${view.client.id}`;
+  return html`<section class="card" aria-labelledby="contacts-title">
   <div class="heading-row"><h2 id="contacts-title">${t.contacts}</h2>
   ${
     invalidCount > 0
@@ -187,7 +179,22 @@ ${errorSummary(ctx, view.errors)}
     <textarea id="value" name="value" rows="3" maxlength="500">${view.typed?.value ?? ''}</textarea>
     <button type="submit" class="primary">${t.add}</button>
   </form></details>
-</section>
+</section>`;
+}
+
+export function clientRecordPage(ctx: PageContext, view: ClientRecordView) {
+  const t = ctx.t.clients;
+  const c = view.client;
+  const url = `/back-office/clients/${c.id}`;
+  return layout(
+    ctx,
+    c.fullName,
+    html`<p><a href="/back-office/clients">← ${t.back}</a></p>
+<div class="heading-row"><h1>${c.fullName}</h1></div>
+<p class="muted">${t.email} : ${c.email}</p>
+${errorSummary(ctx, view.errors)}
+<div class="record">
+${contactsSection(ctx, view)}
 <div>
 ${unpaidExemptSection(ctx, c.id, c.unpaidExempt)}
 ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) : ''}

@@ -20,12 +20,26 @@ import { rolePermissionsSchema } from './forms.js';
 import { personFormPage } from './pages.js';
 import { personFormView } from './view-models.js';
 
-export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKit) {
+type StaffInvitations = ReturnType<typeof staffInvitationPreHandlers>;
+
+/** Staff invitations are counted per staff member, whether a first one or sent again. */
+function staffInvitationPreHandlers(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
-  const staffInvitations = [csrf, rateLimited(app, 'invitation', (request) => request.staff?.id)];
+  return [csrf, rateLimited(app, 'invitation', (request) => request.staff?.id)];
+}
+
+export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKit) {
+  const staffInvitations = staffInvitationPreHandlers(app);
+  addPersonRoute(app, kit, staffInvitations);
+  resendInvitationRoute(app, kit, staffInvitations);
+  revocationRoute(app, kit);
+  rolePermissionsRoute(app);
+}
+
+/** Staff add a person to a case: a contributor of a role, or occasional access; invited or not. */
+function addPersonRoute(app: FastifyInstance, kit: ContributorsKit, staffInvitations: StaffInvitations) {
   const { db, workflows } = app.deps;
   const { mailRefusal, policy, templateOf, flash } = kit;
-
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/contributeurs',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: staffInvitations },
@@ -74,7 +88,12 @@ export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKi
       );
     },
   );
+}
 
+/** Staff send an invitation again (or for the first time, to someone added without one). */
+function resendInvitationRoute(app: FastifyInstance, kit: ContributorsKit, staffInvitations: StaffInvitations) {
+  const { db, workflows } = app.deps;
+  const { mailRefusal, policy, templateOf, flash } = kit;
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/invitation',
     { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: staffInvitations },
@@ -129,7 +148,13 @@ export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKi
       );
     },
   );
+}
 
+/** Staff revoke a person's access to a case. */
+function revocationRoute(app: FastifyInstance, kit: ContributorsKit) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
+  const { flash } = kit;
   app.post<{ Params: { id: string; memberId: string } }>(
     '/back-office/dossiers/:id/contributeurs/:memberId/revocation',
     { config: { access: 'staff' }, schema: { hide: true, params: memberParams }, preHandler: csrf },
@@ -148,8 +173,12 @@ export function staffContributorRoutes(app: FastifyInstance, kit: ContributorsKi
       );
     },
   );
+}
 
-  /** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
+/** The administrator's permissions per contributor role (seed 002), beside the procedure editor. */
+function rolePermissionsRoute(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/procedures/:id/contributeurs',
     { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf },

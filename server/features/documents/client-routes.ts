@@ -23,9 +23,14 @@ import { docParams } from './params.js';
 const hidden = { schema: { hide: true } };
 
 export function clientCaseRoutes(app: FastifyInstance, cases: ClientCase) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows, storage } = app.deps;
+  casePageRoutes(app, cases);
+  clientDocumentRoutes(app, cases);
+  commentRoute(app, cases);
+}
 
+/** The list and search of the client's cases, and a case's page. */
+function casePageRoutes(app: FastifyInstance, cases: ClientCase) {
+  const { db } = app.deps;
   app.get<{ Querystring: { q?: string } }>(
     '/dossiers',
     { ...hidden, config: { access: 'client', clientView: true } },
@@ -51,7 +56,12 @@ export function clientCaseRoutes(app: FastifyInstance, cases: ClientCase) {
       return cases.render(request, reply, access, { errors: [] }, 200, flashText(translator(request), request.query));
     },
   );
+}
 
+/** A document withdrawn before its review, a document downloaded. */
+function clientDocumentRoutes(app: FastifyInstance, cases: ClientCase) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
   app.post<{ Params: { id: string; docId: string } }>(
     '/dossiers/:id/documents/:docId/retrait',
     { config: { access: 'client' }, schema: { hide: true, params: docParams }, preHandler: csrf },
@@ -87,7 +97,12 @@ export function clientCaseRoutes(app: FastifyInstance, cases: ClientCase) {
       );
     },
   );
+}
 
+/** The comment sent to staff from the case page. */
+function commentRoute(app: FastifyInstance, cases: ClientCase) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/dossiers/:id/commentaires',
     { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: csrf },

@@ -34,17 +34,30 @@ function refusalErrors(t: Messages, received: ReceivedFiles): string[] {
   ];
 }
 
-export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows, storage } = app.deps;
-  // Client deposits, per address and account, counted before a byte is read.
-  const depositCsrf = [readFormFields, csrf, rateLimited(app, 'upload', (request) => request.client?.id)];
+type DepositTarget = (request: DepositRequest, reply: FastifyReply) => Promise<Target | undefined>;
 
-  /**
-   * Who may deposit in this case, or the answer already sent: not found, read-only, closed. Both
-   * deposit routes (files, split) start here, before a byte is read.
-   */
-  async function depositTarget(request: DepositRequest, reply: FastifyReply): Promise<Target | undefined> {
+/** Before a deposit: the form fields read, the CSRF token checked, the deposit counted (per address and account). */
+function depositPreHandlers(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  return [readFormFields, csrf, rateLimited(app, 'upload', (request) => request.client?.id)];
+}
+type DepositPreHandlers = ReturnType<typeof depositPreHandlers>;
+
+export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
+  // Client deposits, per address and account, counted before a byte is read (one count for both routes).
+  const depositCsrf = depositPreHandlers(app);
+  const depositTarget = depositTargetOf(app, cases);
+  fileDepositRoute(app, cases, depositCsrf, depositTarget);
+  splitDepositRoute(app, cases, depositCsrf, depositTarget);
+}
+
+/**
+ * Who may deposit in this case, or the answer already sent: not found, read-only, closed. Both
+ * deposit routes (files, split) start here, before a byte is read.
+ */
+function depositTargetOf(app: FastifyInstance, cases: ClientCase): DepositTarget {
+  const { db } = app.deps;
+  return async function depositTarget(request, reply) {
     const t = translator(request);
     const access = await cases.accessOf(request, request.params.id);
     if (!access) {
@@ -61,54 +74,91 @@ export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
     }
     const { states } = await visibleProgress(db, access);
     return { t, client: clientOf(request), access, states };
-  }
+  };
+}
 
-  /** Records the files received into the category. */
-  async function recordDeposit(
-    request: DepositRequest,
-    target: Target,
-    category: DocumentCategory,
-    files: readonly ReceivedFile[],
-  ) {
-    return depositDocuments(
-      db,
-      workflows,
-      { account: target.client, ip: request.ip },
-      target.access.kase,
-      files.map((f) => ({
-        categoryId: category.id,
-        fileName: f.fileName,
-        contentType: f.contentType,
-        sizeBytes: f.sizeBytes,
-        sha256: f.sha256,
-        storageKey: f.storageKey,
-        pageCount: f.pageCount ?? null,
-        source: 'upload' as const,
-      })),
-    );
-  }
+/** Records the files received into the category. */
+async function recordDeposit(
+  app: FastifyInstance,
+  request: DepositRequest,
+  target: Target,
+  category: DocumentCategory,
+  files: readonly ReceivedFile[],
+) {
+  return depositDocuments(
+    app.deps.db,
+    app.deps.workflows,
+    { account: target.client, ip: request.ip },
+    target.access.kase,
+    files.map((f) => ({
+      categoryId: category.id,
+      fileName: f.fileName,
+      contentType: f.contentType,
+      sizeBytes: f.sizeBytes,
+      sha256: f.sha256,
+      storageKey: f.storageKey,
+      pageCount: f.pageCount ?? null,
+      source: 'upload' as const,
+    })),
+  );
+}
 
-  /** The answer to a deposit recorded: JSON for the script, or back to the category on the page. */
-  async function deposited(
-    request: DepositRequest,
-    reply: FastifyReply,
-    target: Target,
-    category: DocumentCategory,
-    n: number,
-    ids: string[],
-  ) {
-    const label = categoryLabel(category, resolveLocale(request));
-    if (wantsJson(request))
-      return reply.send({ ok: true, message: target.t.documents.uploaded(n, label), documentIds: ids });
-    const url = flashUrl(
-      `/dossiers/${target.access.kase.id}`,
-      'deposited',
-      { n, name: label },
-      `#cat-${category.code}`,
-    );
-    return reply.redirect(url, 303);
-  }
+/** The answer to a deposit recorded: JSON for the script, or back to the category on the page. */
+async function deposited(
+  request: DepositRequest,
+  reply: FastifyReply,
+  target: Target,
+  category: DocumentCategory,
+  n: number,
+  ids: string[],
+) {
+  const label = categoryLabel(category, resolveLocale(request));
+  if (wantsJson(request))
+    return reply.send({ ok: true, message: target.t.documents.uploaded(n, label), documentIds: ids });
+  const url = flashUrl(`/dossiers/${target.access.kase.id}`, 'deposited', { n, name: label }, `#cat-${category.code}`);
+  return reply.redirect(url, 303);
+}
 
+/** Records the pieces cut from the source, named after it and their category. */
+async function recordSplit(
+  app: FastifyInstance,
+  request: DepositRequest,
+  target: Target,
+  source: ReceivedFile,
+  pieces: readonly SplitPiece<DocumentCategory>[],
+  cut: Awaited<ReturnType<typeof cutStoredPdf>>,
+) {
+  const { client, access } = target;
+  const base = source.fileName.replace(/\.pdf$/i, '');
+  return depositDocuments(
+    app.deps.db,
+    app.deps.workflows,
+    { account: client, ip: request.ip },
+    access.kase,
+    cut.map((c, i) => {
+      const piece = pieces[i]!;
+      return {
+        categoryId: piece.category.id,
+        fileName: `${base} – ${categoryLabel(piece.category, resolveLocale(request))}.pdf`,
+        contentType: 'application/pdf',
+        sizeBytes: c.sizeBytes,
+        sha256: c.sha256,
+        storageKey: c.key,
+        pageCount: c.pageCount,
+        source: 'split' as const,
+      };
+    }),
+  );
+}
+
+/** Files into one category. */
+function fileDepositRoute(
+  app: FastifyInstance,
+  cases: ClientCase,
+  depositCsrf: DepositPreHandlers,
+  depositTarget: DepositTarget,
+) {
+  const { storage } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/dossiers/:id/documents',
     { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf },
@@ -134,7 +184,7 @@ export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
           return await fail([...refusalErrors(t, received), ...(received.attempted > 1 ? [t.files.chooseAgain] : [])]);
         if (received.files.length === 0) return await fail([t.documents.noFile]);
         try {
-          const rows = await recordDeposit(request, target, state.category, received.files);
+          const rows = await recordDeposit(app, request, target, state.category, received.files);
           kept = true;
           const ids = rows.map((r) => r.id);
           return await deposited(request, reply, target, state.category, rows.length, ids);
@@ -147,38 +197,16 @@ export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
       }
     },
   );
+}
 
-  /** Records the pieces cut from the source, named after it and their category. */
-  async function recordSplit(
-    request: DepositRequest,
-    target: Target,
-    source: ReceivedFile,
-    pieces: readonly SplitPiece<DocumentCategory>[],
-    cut: Awaited<ReturnType<typeof cutStoredPdf>>,
-  ) {
-    const { client, access } = target;
-    const base = source.fileName.replace(/\.pdf$/i, '');
-    return depositDocuments(
-      db,
-      workflows,
-      { account: client, ip: request.ip },
-      access.kase,
-      cut.map((c, i) => {
-        const piece = pieces[i]!;
-        return {
-          categoryId: piece.category.id,
-          fileName: `${base} – ${categoryLabel(piece.category, resolveLocale(request))}.pdf`,
-          contentType: 'application/pdf',
-          sizeBytes: c.sizeBytes,
-          sha256: c.sha256,
-          storageKey: c.key,
-          pageCount: c.pageCount,
-          source: 'split' as const,
-        };
-      }),
-    );
-  }
-
+/** The splitting zone: one PDF cut into one document per category. */
+function splitDepositRoute(
+  app: FastifyInstance,
+  cases: ClientCase,
+  depositCsrf: DepositPreHandlers,
+  depositTarget: DepositTarget,
+) {
+  const { storage } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/dossiers/:id/decoupage',
     { config: { access: 'client' }, schema: { hide: true, params: idParams }, preHandler: depositCsrf },
@@ -212,7 +240,7 @@ export function depositRoutes(app: FastifyInstance, cases: ClientCase) {
           return await fail([refusalMessage(t, err.refusal)]);
         }
         try {
-          const rows = await recordSplit(request, target, source, pieces, cut);
+          const rows = await recordSplit(app, request, target, source, pieces, cut);
           await discardFiles(storage, received.files);
           const documentIds = rows.map((r) => r.id);
           if (wantsJson(request))

@@ -22,7 +22,13 @@ export const LOGO_MAX_BYTES = 1024 * 1024;
 const LOGO_RULES = { kinds: ['png', 'jpeg', 'gif'], maxBytes: LOGO_MAX_BYTES } as const;
 
 export default function settingsRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
+  themeRoutes(app);
+  settingsPageRoute(app);
+  saveSettingsRoute(app);
+}
+
+/** What every page reads: the theme stylesheet and the logo. */
+function themeRoutes(app: FastifyInstance) {
   const { db, storage } = app.deps;
 
   app.get('/theme.css', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
@@ -48,7 +54,11 @@ export default function settingsRoutes(app: FastifyInstance) {
       throw err;
     }
   });
+}
 
+/** The settings page, with the notice after a save. */
+function settingsPageRoute(app: FastifyInstance) {
+  const { db } = app.deps;
   app.get<{ Querystring: { enregistre?: string; impayes?: string } }>(
     '/back-office/reglages',
     { ...hidden, config: { access: 'staff' } },
@@ -69,7 +79,12 @@ export default function settingsRoutes(app: FastifyInstance) {
       );
     },
   );
+}
 
+/** Administrators save the settings: a refused form keeps no logo file; a replaced logo is removed. */
+function saveSettingsRoute(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
   app.post(
     '/back-office/reglages',
     { config: { access: 'admin' }, ...hidden, preHandler: [readFormFields, csrf] },

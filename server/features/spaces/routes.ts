@@ -1,6 +1,7 @@
 // /back-office/espaces: administrators name the spaces and set each one's answer SLA policy.
 // A refused form says what is wrong, in the administrator's language, and stores nothing.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../../db/connect.js';
 import { createSpaceWithPolicy, findSpace, listSpaces, saveSpacePolicy } from '../../../db/spaces.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { parseForm } from '../../forms.js';
@@ -10,30 +11,39 @@ import { BLANK_SPACE_FORM, newSpaceSchema, spaceEditSchema, typedSpaceForm, type
 import { spaceListPage, spacePage } from './pages.js';
 import { spaceFormOf, spaceHeadingOf, spaceSummaryOf } from './view-models.js';
 
+/** The list of spaces with the form creating one (blank, or refused with its errors). */
+async function renderList(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  create = { form: BLANK_SPACE_FORM, errors: [] as string[] },
+  status = 200,
+  flash?: string,
+) {
+  const ctx = pageContext(request, reply, {
+    area: 'staff',
+    flash: flash ? { kind: 'info', text: flash } : undefined,
+  });
+  const spaces = (await listSpaces(db)).map(spaceSummaryOf);
+  return sendPage(reply, spaceListPage(ctx, spaces, create), status);
+}
+
 export default function spaceRoutes(app: FastifyInstance) {
+  spaceListRoutes(app);
+  spaceEditRoutes(app);
+}
+
+/** The list of spaces, and a new space created from it. */
+function spaceListRoutes(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
-
-  async function renderList(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    create = { form: BLANK_SPACE_FORM, errors: [] as string[] },
-    status = 200,
-    flash?: string,
-  ) {
-    const ctx = pageContext(request, reply, {
-      area: 'staff',
-      flash: flash ? { kind: 'info', text: flash } : undefined,
-    });
-    const spaces = (await listSpaces(db)).map(spaceSummaryOf);
-    return sendPage(reply, spaceListPage(ctx, spaces, create), status);
-  }
 
   app.get<{ Querystring: { fait?: string } }>(
     '/back-office/espaces',
     { config: { access: 'admin' }, schema: { hide: true } },
     async (request, reply) => {
       return renderList(
+        db,
         request,
         reply,
         undefined,
@@ -51,13 +61,20 @@ export default function spaceRoutes(app: FastifyInstance) {
       const form = typedSpaceForm(request.body);
       const parsed = parseForm(newSpaceSchema(t), request.body);
       if (!parsed.ok)
-        return renderList(request, reply, { form, errors: [...parsed.errors, t.spaces.nothingSaved] }, 400);
+        return renderList(db, request, reply, { form, errors: [...parsed.errors, t.spaces.nothingSaved] }, 400);
       const { slug, policy } = parsed.values;
       const space = await createSpaceWithPolicy(db, { id: staffOf(request).id, ip: request.ip }, slug, policy);
-      if (!space) return renderList(request, reply, { form, errors: [t.spaces.slugTaken, t.spaces.nothingSaved] }, 400);
+      if (!space)
+        return renderList(db, request, reply, { form, errors: [t.spaces.slugTaken, t.spaces.nothingSaved] }, 400);
       return reply.redirect('/back-office/espaces?fait=cree', 303);
     },
   );
+}
+
+/** One space: its page, and its SLA policy saved. */
+function spaceEditRoutes(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
 
   app.get<{ Params: { id: string }; Querystring: { fait?: string } }>(
     '/back-office/espaces/:id',

@@ -1,5 +1,6 @@
 // Back-office: e-mail templates. Every staff member may read them; administrators edit.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../../db/connect.js';
 import type { Locale } from '../../../db/database.js';
 import { audit } from '../../../db/audit.js';
 import {
@@ -25,41 +26,43 @@ import { templateEditorViewOf } from './view-models.js';
 const hidden = { schema: { hide: true } };
 type Params = { key: string; locale: string };
 
+/** The template and language of the URL, if both exist. */
+function target(request: FastifyRequest<{ Params: Params }>): { key: TemplateKey; locale: Locale } | undefined {
+  const { key, locale } = request.params;
+  return isTemplateKey(key) && isLocale(locale) ? { key, locale } : undefined;
+}
+
+/** The editor of one template in one language: what was typed (or stored), its preview or its errors. */
+async function render(
+  db: Db,
+  request: FastifyRequest<{ Params: Params }>,
+  reply: FastifyReply,
+  key: TemplateKey,
+  locale: Locale,
+  typed: { text?: TemplateText; errors?: string[]; flash?: string } = {},
+  status = 200,
+) {
+  const stored = await getTemplate(db, key, locale);
+  const text = typed.text ?? stored;
+  const errors = typed.errors ?? [];
+  const preview = errors.length === 0 ? renderText(text, sampleVars(key, locale)) : undefined;
+  const flash = typed.flash ? { kind: 'info' as const, text: typed.flash } : undefined;
+  return sendPage(
+    reply,
+    templateEditorPage(
+      pageContext(request, reply, { area: 'staff', flash }),
+      templateEditorViewOf({ key, locale, stored, text, preview, errors }),
+    ),
+    status,
+  );
+}
+
 export default function templateRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
   const { db } = app.deps;
 
   app.get('/back-office/modeles', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
     return sendPage(reply, templateListPage(pageContext(request, reply, { area: 'staff' }), await editedTemplates(db)));
   });
-
-  function target(request: FastifyRequest<{ Params: Params }>): { key: TemplateKey; locale: Locale } | undefined {
-    const { key, locale } = request.params;
-    return isTemplateKey(key) && isLocale(locale) ? { key, locale } : undefined;
-  }
-
-  async function render(
-    request: FastifyRequest<{ Params: Params }>,
-    reply: FastifyReply,
-    key: TemplateKey,
-    locale: Locale,
-    typed: { text?: TemplateText; errors?: string[]; flash?: string } = {},
-    status = 200,
-  ) {
-    const stored = await getTemplate(db, key, locale);
-    const text = typed.text ?? stored;
-    const errors = typed.errors ?? [];
-    const preview = errors.length === 0 ? renderText(text, sampleVars(key, locale)) : undefined;
-    const flash = typed.flash ? { kind: 'info' as const, text: typed.flash } : undefined;
-    return sendPage(
-      reply,
-      templateEditorPage(
-        pageContext(request, reply, { area: 'staff', flash }),
-        templateEditorViewOf({ key, locale, stored, text, preview, errors }),
-      ),
-      status,
-    );
-  }
 
   app.get<{ Params: Params; Querystring: { fait?: string } }>(
     '/back-office/modeles/:key/:locale',
@@ -70,10 +73,17 @@ export default function templateRoutes(app: FastifyInstance) {
       const t = translator(request, 'staff').templates;
       const done =
         request.query.fait === 'enregistre' ? t.saved : request.query.fait === 'origine' ? t.resetDone : undefined;
-      return render(request, reply, found.key, found.locale, done ? { flash: done } : {});
+      return render(db, request, reply, found.key, found.locale, done ? { flash: done } : {});
     },
   );
 
+  saveTemplateRoute(app);
+}
+
+/** Administrators reset a template to its original, save it, or preview what they typed. */
+function saveTemplateRoute(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
   app.post<{ Params: Params }>(
     '/back-office/modeles/:key/:locale',
     { config: { access: 'admin' }, ...hidden, preHandler: csrf },
@@ -103,7 +113,7 @@ export default function templateRoutes(app: FastifyInstance) {
           await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });
         } catch (err) {
           if (err instanceof TemplateValidationError)
-            return render(request, reply, key, locale, { text, errors: err.problems }, 400);
+            return render(db, request, reply, key, locale, { text, errors: err.problems }, 400);
           throw err;
         }
         await audit(db, {
@@ -118,7 +128,7 @@ export default function templateRoutes(app: FastifyInstance) {
       }
       // Preview: what was typed, checked as a save would check it, nothing stored.
       const errors = validateTemplate(key, text, uiLocale);
-      return render(request, reply, key, locale, { text, errors }, errors.length > 0 ? 400 : 200);
+      return render(db, request, reply, key, locale, { text, errors }, errors.length > 0 ? 400 : 200);
     },
   );
 }
