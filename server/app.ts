@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
@@ -111,7 +112,20 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     });
   });
 
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', securityHeaders(hsts));
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
+  await registerFeatures(app, deps.config);
+
+  return app;
+}
+
+/** The security headers every answer carries (HSTS only when the configuration asks for it). */
+function securityHeaders(hsts: string | undefined) {
+  return async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
@@ -121,40 +135,37 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
     );
     return payload;
-  });
+  };
+}
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: error.code, status }, 'request refused');
-    const area = request.url.startsWith('/back-office') ? 'staff' : 'client';
-    const t = translator(request, area);
-    let message = status >= 500 ? t.errors.internal : error.message;
-    if (error instanceof RateLimitedError) {
-      // When to try again: in the header for programs, in words for people.
-      reply.header('retry-after', String(error.retryAfterSeconds));
-      message = rateLimitText(t, error);
-      if (!request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('application/json')) {
-        return reply.status(status).send({ ok: false, message, errors: [message] });
-      }
-    } else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
-    else if (error.code === BAD_FORM) message = t.errors.badForm;
-    else if (error.validation && error.validationContext === 'params') {
-      // A malformed id is a page that does not exist, not a form error.
-      return reply.callNotFound();
+/** Errors: an error page for people, JSON for the API and the health check, a 404 for a malformed id. */
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: error.code, status }, 'request refused');
+  const area = request.url.startsWith('/back-office') ? 'staff' : 'client';
+  const t = translator(request, area);
+  let message = status >= 500 ? t.errors.internal : error.message;
+  if (error instanceof RateLimitedError) {
+    // When to try again: in the header for programs, in words for people.
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    message = rateLimitText(t, error);
+    if (!request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('application/json')) {
+      return reply.status(status).send({ ok: false, message, errors: [message] });
     }
-    if (request.url.startsWith('/api/') || request.url === '/health') return reply.status(status).send({ message });
-    return sendPage(reply, errorPage(pageContext(request, reply, { area }), String(status), message), status);
-  });
+  } else if (error.code?.startsWith('FST_CSRF')) message = t.errors.csrf;
+  else if (error.code === BAD_FORM) message = t.errors.badForm;
+  else if (error.validation && error.validationContext === 'params') {
+    // A malformed id is a page that does not exist, not a form error.
+    return reply.callNotFound();
+  }
+  if (request.url.startsWith('/api/') || request.url === '/health') return reply.status(status).send({ message });
+  return sendPage(reply, errorPage(pageContext(request, reply, { area }), String(status), message), status);
+}
 
-  app.setNotFoundHandler((request, reply) => {
-    const t = translator(request);
-    if (request.url.startsWith('/api/')) return reply.status(404).send({ message: t.errors.notFound });
-    return sendPage(reply, errorPage(pageContext(request, reply), '404', t.errors.notFound), 404);
-  });
-
-  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
-  await registerFeatures(app, deps.config);
-
-  return app;
+/** No such page: JSON under /api/, the error page elsewhere. */
+function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
+  const t = translator(request);
+  if (request.url.startsWith('/api/')) return reply.status(404).send({ message: t.errors.notFound });
+  return sendPage(reply, errorPage(pageContext(request, reply), '404', t.errors.notFound), 404);
 }

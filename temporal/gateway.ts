@@ -27,7 +27,7 @@ import {
   caseNoteWorkflow,
   caseNoteWorkflowId,
 } from '../workflows/index.js';
-import { WorkflowUnavailableError, type WorkflowGateway } from '../app/workflow-gateway.js';
+import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
 
 async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -40,15 +40,112 @@ async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-// Long as a whole: one short method per workflow signal or start, sharing the client.
+/** A start that may have happened already: the workflow id makes it idempotent. */
+async function startOnce(start: () => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/** The start half of a conversation's signal-with-start: its workflow id, queue and input. */
+function conversationStart(taskQueue: string, input: Parameters<typeof conversationWorkflow>[0]) {
+  return {
+    workflowId: conversationWorkflowId(input.conversationId),
+    taskQueue,
+    args: [input] as [Parameters<typeof conversationWorkflow>[0]],
+  };
+}
+
+/** Starts a case's document collection (once), or signals it an event, starting it if needed. */
+function documentCollection(
+  client: Client,
+  taskQueue: string,
+  caseId: string,
+  event: Parameters<WorkflowGateway['documentCollection']>[1],
+): Promise<void> {
+  return guard('signal document collection', async () => {
+    const base = {
+      workflowId: documentCollectionWorkflowId(caseId),
+      taskQueue,
+      args: [{ caseId }] as [{ caseId: string }],
+    };
+    switch (event.type) {
+      case 'start':
+        await startOnce(() => client.workflow.start(documentCollectionWorkflow, base));
+        return;
+      case 'deposit':
+        await client.workflow.signalWithStart(documentCollectionWorkflow, {
+          ...base,
+          signal: depositSignal,
+          signalArgs: [{ documentIds: event.documentIds }],
+        });
+        return;
+      case 'review':
+        await client.workflow.signalWithStart(documentCollectionWorkflow, {
+          ...base,
+          signal: reviewSignal,
+          signalArgs: [{ documentId: event.documentId }],
+        });
+        return;
+      case 'comment':
+        await client.workflow.signalWithStart(documentCollectionWorkflow, {
+          ...base,
+          signal: commentSignal,
+          signalArgs: [{ commentId: event.commentId }],
+        });
+        return;
+      case 'close':
+        await client.workflow.signalWithStart(documentCollectionWorkflow, {
+          ...base,
+          signal: closeSignal,
+          signalArgs: [],
+        });
+        return;
+      case 'policy':
+        await client.workflow.signalWithStart(documentCollectionWorkflow, {
+          ...base,
+          signal: policySignal,
+          signalArgs: [],
+        });
+        return;
+    }
+  });
+}
+
+/** Sends (or re-sends) a contributor's invitation, or tells it of an acceptance or revocation. */
+function contributorInvitation(client: Client, taskQueue: string, event: InvitationEvent): Promise<void> {
+  return guard('signal contributor invitation', async () => {
+    if (event.type === 'invite') {
+      // A running invitation restarts with the new generation; otherwise a new run starts.
+      await client.workflow.signalWithStart(contributorInvitationWorkflow, {
+        workflowId: contributorInvitationWorkflowId(event.input.memberId),
+        taskQueue,
+        args: [event.input],
+        signal: reinviteSignal,
+        signalArgs: [{ generation: event.input.generation }],
+      });
+      return;
+    }
+    try {
+      await client.workflow
+        .getHandle(contributorInvitationWorkflowId(event.memberId))
+        .signal(event.type === 'accept' ? acceptInvitationSignal : revokeInvitationSignal);
+    } catch (err) {
+      // Never sent, or already over: nothing waits that could be told.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  });
+}
+
+/** The gateway: one short method per workflow signal or start, sharing the client. */
 export function createTemporalGateway(client: Client, taskQueue: string): WorkflowGateway {
   return {
     clientMessage: (conversationId, messageId) =>
       guard('signal conversation', async () => {
         await client.workflow.signalWithStart(conversationWorkflow, {
-          workflowId: conversationWorkflowId(conversationId),
-          taskQueue,
-          args: [{ conversationId }],
+          ...conversationStart(taskQueue, { conversationId }),
           signal: clientMessageSignal,
           signalArgs: [{ messageId }],
         });
@@ -56,31 +153,25 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
     staffAnswer: (conversationId, messageId, options) =>
       guard('signal conversation', async () => {
         await client.workflow.signalWithStart(conversationWorkflow, {
-          workflowId: conversationWorkflowId(conversationId),
-          taskQueue,
-          args: [{ conversationId }],
+          ...conversationStart(taskQueue, { conversationId }),
           signal: staffAnswerSignal,
           signalArgs: [{ messageId, fromRedmine: options?.fromRedmine ?? false }],
         });
       }),
     deliverNotification: (key, notificationId) =>
-      guard('start notification', async () => {
-        try {
-          await client.workflow.start(notificationWorkflow, {
+      guard('start notification', () =>
+        startOnce(() =>
+          client.workflow.start(notificationWorkflow, {
             workflowId: notificationWorkflowId(key),
             taskQueue,
             args: [{ notificationId }],
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }),
+          }),
+        ),
+      ),
     askSatisfaction: (conversationId, ref) =>
       guard('signal conversation', async () => {
         await client.workflow.signalWithStart(conversationWorkflow, {
-          workflowId: conversationWorkflowId(conversationId),
-          taskQueue,
-          args: [{ conversationId, acknowledged: true }],
+          ...conversationStart(taskQueue, { conversationId, acknowledged: true }),
           signal: askSatisfactionSignal,
           signalArgs: [{ ref }],
         });
@@ -88,114 +179,36 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
     satisfactionAnswer: (conversationId, ref, resolved) =>
       guard('signal conversation', async () => {
         await client.workflow.signalWithStart(conversationWorkflow, {
-          workflowId: conversationWorkflowId(conversationId),
-          taskQueue,
-          args: [{ conversationId, acknowledged: true }],
+          ...conversationStart(taskQueue, { conversationId, acknowledged: true }),
           signal: satisfactionAnswerSignal,
           signalArgs: [{ ref, resolved }],
         });
       }),
     ensureRedmineSync: (input) =>
-      guard('start the Redmine poller', async () => {
-        try {
-          await client.workflow.start(redmineSyncWorkflow, {
+      guard('start the Redmine poller', () =>
+        startOnce(() =>
+          client.workflow.start(redmineSyncWorkflow, {
             workflowId: redmineSyncWorkflowId(taskQueue),
             taskQueue,
             args: [input],
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }),
+          }),
+        ),
+      ),
     check: () =>
       guard('health check', async () => {
         await client.workflowService.getSystemInfo({});
       }),
-    documentCollection: (caseId, event) =>
-      guard('signal document collection', async () => {
-        const base = {
-          workflowId: documentCollectionWorkflowId(caseId),
-          taskQueue,
-          args: [{ caseId }] as [{ caseId: string }],
-        };
-        switch (event.type) {
-          case 'start':
-            try {
-              await client.workflow.start(documentCollectionWorkflow, base);
-            } catch (err) {
-              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            }
-            return;
-          case 'deposit':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, {
-              ...base,
-              signal: depositSignal,
-              signalArgs: [{ documentIds: event.documentIds }],
-            });
-            return;
-          case 'review':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, {
-              ...base,
-              signal: reviewSignal,
-              signalArgs: [{ documentId: event.documentId }],
-            });
-            return;
-          case 'comment':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, {
-              ...base,
-              signal: commentSignal,
-              signalArgs: [{ commentId: event.commentId }],
-            });
-            return;
-          case 'close':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, {
-              ...base,
-              signal: closeSignal,
-              signalArgs: [],
-            });
-            return;
-          case 'policy':
-            await client.workflow.signalWithStart(documentCollectionWorkflow, {
-              ...base,
-              signal: policySignal,
-              signalArgs: [],
-            });
-            return;
-        }
-      }),
+    documentCollection: (caseId, event) => documentCollection(client, taskQueue, caseId, event),
     caseNote: (caseId, ref, text) =>
-      guard('start case note', async () => {
-        try {
-          await client.workflow.start(caseNoteWorkflow, {
+      guard('start case note', () =>
+        startOnce(() =>
+          client.workflow.start(caseNoteWorkflow, {
             workflowId: caseNoteWorkflowId(caseId, ref),
             taskQueue,
             args: [{ caseId, ref, text }],
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }),
-    contributorInvitation: (event) =>
-      guard('signal contributor invitation', async () => {
-        if (event.type === 'invite') {
-          // A running invitation restarts with the new generation; otherwise a new run starts.
-          await client.workflow.signalWithStart(contributorInvitationWorkflow, {
-            workflowId: contributorInvitationWorkflowId(event.input.memberId),
-            taskQueue,
-            args: [event.input],
-            signal: reinviteSignal,
-            signalArgs: [{ generation: event.input.generation }],
-          });
-          return;
-        }
-        try {
-          await client.workflow
-            .getHandle(contributorInvitationWorkflowId(event.memberId))
-            .signal(event.type === 'accept' ? acceptInvitationSignal : revokeInvitationSignal);
-        } catch (err) {
-          // Never sent, or already over: nothing waits that could be told.
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }),
+          }),
+        ),
+      ),
+    contributorInvitation: (event) => contributorInvitation(client, taskQueue, event),
   };
 }

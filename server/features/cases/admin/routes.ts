@@ -41,6 +41,7 @@ import { applyMove, checkProcedureEdit, problemMessages, readProcedureForm } fro
 import { idParams } from '../../../params.js';
 import { spacesInScope } from '../../../../db/spaces.js';
 import { staffOf } from '../../../plugins/access.js';
+import type { Db } from '../../../../db/connect.js';
 
 const hidden = { schema: { hide: true } };
 
@@ -55,66 +56,79 @@ export default function caseAdminRoutes(app: FastifyInstance) {
 
 /** Staff open a case. */
 function openCaseRoutes(app: FastifyInstance) {
+  newCaseRoute(app);
+  openCaseRoute(app);
+}
+
+/** The procedure templates, each with the facts its categories ask about. */
+async function templatesWithFacts(db: Db): Promise<TemplateWithFacts[]> {
+  const templates = await listTemplates(db);
+  return Promise.all(
+    templates.map(async (tpl) => ({ ...tpl, facts: templateFacts(await templateCategories(db, tpl.id)) })),
+  );
+}
+
+/** The new-case page, empty or again with what was typed and the errors. */
+async function renderNewCase(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  form: NewCaseForm,
+  errors: string[],
+  status = 200,
+) {
+  const [spaces, templates] = await Promise.all([spacesInScope(db, request.staffScope), templatesWithFacts(db)]);
+  return sendPage(
+    reply,
+    newCasePage(pageContext(request, reply, { area: 'staff' }), {
+      form,
+      spaces: spaces.map(spaceChoice),
+      templates: templates.map(templateChoice),
+      errors,
+    }),
+    status,
+  );
+}
+
+/** What the new-case rules need from the database (see newCaseSchema). */
+async function newCaseLookups(
+  db: Db,
+  request: FastifyRequest,
+  form: NewCaseForm,
+  templates: TemplateWithFacts[],
+): Promise<NewCaseLookups> {
+  const [numberTaken, existing, spaces] = await Promise.all([
+    CASE_NUMBER.test(form.number) ? caseNumberTaken(db, form.number) : false,
+    isEmail(form.clientEmail) ? findAccountByEmail(db, 'client', form.clientEmail) : undefined,
+    spaceIdLooksValid(form.spaceId) ? spacesInScope(db, request.staffScope) : [],
+  ]);
+  return { numberTaken, existingClientId: existing?.id, spaces, templates };
+}
+
+/** The empty new-case page. */
+function newCaseRoute(app: FastifyInstance) {
+  const { db } = app.deps;
+  app.get('/back-office/dossiers/nouveau', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
+    return renderNewCase(db, request, reply, emptyNewCaseForm(), []);
+  });
+}
+
+/** Open the case: checked against the rules and the database, then openCase (which starts the collection). */
+function openCaseRoute(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
-
-  async function templatesWithFacts(): Promise<TemplateWithFacts[]> {
-    const templates = await listTemplates(db);
-    return Promise.all(
-      templates.map(async (tpl) => ({ ...tpl, facts: templateFacts(await templateCategories(db, tpl.id)) })),
-    );
-  }
-
-  async function renderNewCase(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    form: NewCaseForm,
-    errors: string[],
-    status = 200,
-  ) {
-    const [spaces, templates] = await Promise.all([spacesInScope(db, request.staffScope), templatesWithFacts()]);
-    return sendPage(
-      reply,
-      newCasePage(pageContext(request, reply, { area: 'staff' }), {
-        form,
-        spaces: spaces.map(spaceChoice),
-        templates: templates.map(templateChoice),
-        errors,
-      }),
-      status,
-    );
-  }
-
-  /** What the new-case rules need from the database (see newCaseSchema). */
-  async function newCaseLookups(
-    request: FastifyRequest,
-    form: NewCaseForm,
-    templates: TemplateWithFacts[],
-  ): Promise<NewCaseLookups> {
-    const [numberTaken, existing, spaces] = await Promise.all([
-      CASE_NUMBER.test(form.number) ? caseNumberTaken(db, form.number) : false,
-      isEmail(form.clientEmail) ? findAccountByEmail(db, 'client', form.clientEmail) : undefined,
-      spaceIdLooksValid(form.spaceId) ? spacesInScope(db, request.staffScope) : [],
-    ]);
-    return { numberTaken, existingClientId: existing?.id, spaces, templates };
-  }
-
-  app.get('/back-office/dossiers/nouveau', { ...hidden, config: { access: 'staff' } }, async (request, reply) => {
-    return renderNewCase(request, reply, emptyNewCaseForm(), []);
-  });
-
   app.post(
     '/back-office/dossiers/nouveau',
     { config: { access: 'staff' }, ...hidden, preHandler: csrf },
     async (request, reply) => {
       const staff = staffOf(request);
       const t = translator(request, 'staff');
-      const templates = await templatesWithFacts();
+      const templates = await templatesWithFacts(db);
       const factNames = [...new Set(templates.flatMap((tpl) => tpl.facts.map((f) => f.name)))];
       const form = newCaseTyped(request.body, factNames);
-      const found = await newCaseLookups(request, form, templates);
+      const found = await newCaseLookups(db, request, form, templates);
       const parsed = parseForm(newCaseSchema(t, found, normalizeEmail), request.body);
-      if (!parsed.ok) return renderNewCase(request, reply, form, parsed.errors, 400);
+      if (!parsed.ok) return renderNewCase(db, request, reply, form, parsed.errors, 400);
       const { space, template, client, facts } = parsed.values;
       try {
         const { kase } = await openCaseForClient(
@@ -140,6 +154,7 @@ function openCaseRoutes(app: FastifyInstance) {
         if (isUniqueViolation(err)) {
           const taken = await caseNumberTaken(db, form.number);
           return renderNewCase(
+            db,
             request,
             reply,
             form,
@@ -148,7 +163,7 @@ function openCaseRoutes(app: FastifyInstance) {
           );
         }
         request.log.error({ err }, 'could not open a case');
-        return renderNewCase(request, reply, form, [t.caseAdmin.unavailable], 503);
+        return renderNewCase(db, request, reply, form, [t.caseAdmin.unavailable], 503);
       }
     },
   );
@@ -156,9 +171,14 @@ function openCaseRoutes(app: FastifyInstance) {
 
 /** Administrators edit the procedure templates. */
 function procedureRoutes(app: FastifyInstance) {
-  const csrf = app.csrfProtection.bind(app);
-  const { db, workflows } = app.deps;
+  procedureListRoute(app);
+  procedureEditorRoute(app);
+  procedureSaveRoute(app);
+}
 
+/** The list of procedure templates. */
+function procedureListRoute(app: FastifyInstance) {
+  const { db } = app.deps;
   app.get('/back-office/procedures', { ...hidden, config: { access: 'admin' } }, async (request, reply) => {
     const templates = await listTemplates(db);
     const withCounts = await Promise.all(
@@ -166,39 +186,45 @@ function procedureRoutes(app: FastifyInstance) {
     );
     return sendPage(reply, procedureListPage(pageContext(request, reply, { area: 'staff' }), withCounts));
   });
+}
 
-  async function renderEditor(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    template: DocumentTemplate,
-    form: ProcedureForm | undefined,
-    errors: string[],
-    status = 200,
-    flash?: string,
-  ) {
-    const shown =
-      form ??
-      procedureFormOf(
-        await templateCategories(db, template.id),
-        template,
-        await documentCountByCategory(db, template.id),
-      );
-    const ctx = pageContext(request, reply, {
-      area: 'staff',
-      flash: flash ? { kind: 'info', text: flash } : undefined,
-    });
-    return sendPage(
-      reply,
-      procedureEditorPage(ctx, {
-        template: procedureHeader(template),
-        form: shown,
-        errors,
-        permissionsForm: rolePermissionsForm(ctx, template),
-      }),
-      status,
+/** A procedure's editor: the stored procedure, or again what was typed with the errors. */
+async function renderEditor(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: DocumentTemplate,
+  form: ProcedureForm | undefined,
+  errors: string[],
+  status = 200,
+  flash?: string,
+) {
+  const shown =
+    form ??
+    procedureFormOf(
+      await templateCategories(db, template.id),
+      template,
+      await documentCountByCategory(db, template.id),
     );
-  }
+  const ctx = pageContext(request, reply, {
+    area: 'staff',
+    flash: flash ? { kind: 'info', text: flash } : undefined,
+  });
+  return sendPage(
+    reply,
+    procedureEditorPage(ctx, {
+      template: procedureHeader(template),
+      form: shown,
+      errors,
+      permissionsForm: rolePermissionsForm(ctx, template),
+    }),
+    status,
+  );
+}
 
+/** A procedure's editor. */
+function procedureEditorRoute(app: FastifyInstance) {
+  const { db } = app.deps;
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>(
     '/back-office/procedures/:id',
     { config: { access: 'admin' }, schema: { hide: true, params: idParams } },
@@ -206,6 +232,7 @@ function procedureRoutes(app: FastifyInstance) {
       const template = await findTemplate(db, request.params.id);
       if (!template) return reply.callNotFound();
       return renderEditor(
+        db,
         request,
         reply,
         template,
@@ -216,7 +243,12 @@ function procedureRoutes(app: FastifyInstance) {
       );
     },
   );
+}
 
+/** Save a procedure: its categories, a new one, the reminder cadence (open cases are told of a new one). */
+function procedureSaveRoute(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/procedures/:id',
     { config: { access: 'admin' }, schema: { hide: true, params: idParams }, preHandler: csrf },
@@ -227,10 +259,10 @@ function procedureRoutes(app: FastifyInstance) {
       const stored = await templateCategories(db, template.id);
       const form = readProcedureForm(request.body, template, stored, await documentCountByCategory(db, template.id));
       const badForm = translator(request, 'staff').errors.badForm;
-      if (!form) return renderEditor(request, reply, template, undefined, [badForm], 400);
+      if (!form) return renderEditor(db, request, reply, template, undefined, [badForm], 400);
       const move = applyMove(request.body, form);
       const { errors, edits, newCategory, reminderDays, every } = checkProcedureEdit(t, form, template, stored);
-      if (errors.length > 0) return renderEditor(request, reply, template, form, errors, 400);
+      if (errors.length > 0) return renderEditor(db, request, reply, template, form, errors, 400);
 
       const problems = await saveTemplateEdit(db, template, {
         categories: edits,
@@ -239,7 +271,15 @@ function procedureRoutes(app: FastifyInstance) {
         reminderEveryDays: every,
       });
       if (problems.length > 0)
-        return renderEditor(request, reply, template, form, problemMessages(t, badForm, problems, form, stored), 400);
+        return renderEditor(
+          db,
+          request,
+          reply,
+          template,
+          form,
+          problemMessages(t, badForm, problems, form, stored),
+          400,
+        );
       const cadenceChanged =
         reminderDays.join(',') !== template.reminder_days.join(',') || every !== template.reminder_every_days;
       if (cadenceChanged) {

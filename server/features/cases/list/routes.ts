@@ -209,11 +209,20 @@ function exportRoutes(app: FastifyInstance) {
 
 /** The case page's assignment and notepad. */
 function caseWorkRoutes(app: FastifyInstance) {
+  assignRoute(app);
+  notepadRoute(app);
+}
+
+/** The agency reads French: what is written on the Redmine issue. */
+function agencyTexts() {
+  return messages('fr').caseList;
+}
+
+/** Staff assign the case to a colleague (or to no one); the Redmine issue is told. */
+function assignRoute(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
-
-  /** The agency reads French: what is written on the Redmine issue. */
-  const agency = messages('fr').caseList;
+  const agency = agencyTexts();
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/attribution',
@@ -257,6 +266,13 @@ function caseWorkRoutes(app: FastifyInstance) {
       return reply.redirect(`${page}?fait=attribue#attribution`, 303);
     },
   );
+}
+
+/** Staff write on the case's notepad; the Redmine issue gets a private note. */
+function notepadRoute(app: FastifyInstance) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows } = app.deps;
+  const agency = agencyTexts();
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/bloc-notes',

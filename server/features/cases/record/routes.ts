@@ -110,14 +110,31 @@ function staffCasePages(app: FastifyInstance) {
   return { renderStaffCase, back, staffCase };
 }
 
+// The helpers shared by the staff case routes below.
+type StaffCasePages = ReturnType<typeof staffCasePages>;
+
 /** Summary and conclusions, payment, telling the client (staff). */
 function recordRoutes(app: FastifyInstance) {
+  const pages = staffCasePages(app);
+  summaryRoute(app, pages);
+  paymentAmountRoute(app, pages);
+  paymentStateRoute(app, pages);
+  notifyRoute(app, pages);
+}
+
+/** The case's files: staff add, delete and download them; clients download them under the unpaid-cases rule. */
+function fileRoutes(app: FastifyInstance) {
+  const pages = staffCasePages(app);
+  addFilesRoute(app, pages);
+  deleteFileRoute(app, pages);
+  staffFileRoute(app);
+  clientFileRoute(app);
+}
+
+/** Summary and conclusions. */
+function summaryRoute(app: FastifyInstance, { renderStaffCase, back, staffCase }: StaffCasePages) {
   const csrf = app.csrfProtection.bind(app);
-  const { db, workflows, config } = app.deps;
-  const { renderStaffCase, back, staffCase } = staffCasePages(app);
-
-  // ---- Summary and conclusions ----
-
+  const { db } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/fiche',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
@@ -131,9 +148,12 @@ function recordRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, 'record', {}, '#details'), 303);
     },
   );
+}
 
-  // ---- Payment ----
-
+/** The payment amount. */
+function paymentAmountRoute(app: FastifyInstance, { renderStaffCase, back, staffCase }: StaffCasePages) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/paiement/montant',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
@@ -154,7 +174,12 @@ function recordRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, 'amount', {}, '#payment'), 303);
     },
   );
+}
 
+/** The payment state, with the client's confirmation e-mail when asked. */
+function paymentStateRoute(app: FastifyInstance, { renderStaffCase, back, staffCase }: StaffCasePages) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/paiement/etat',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
@@ -189,9 +214,12 @@ function recordRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, !changed ? 'stale' : confirm ? 'paid-notified' : to, {}, '#payment'), 303);
     },
   );
+}
 
-  // ---- Tell the client ----
-
+/** Tell the client the case is available. */
+function notifyRoute(app: FastifyInstance, { renderStaffCase, back, staffCase }: StaffCasePages) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, workflows, config } = app.deps;
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/avertir',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: csrf },
@@ -222,14 +250,10 @@ function recordRoutes(app: FastifyInstance) {
   );
 }
 
-/** The case's files: staff add, delete and download them; clients download them under the unpaid-cases rule. */
-function fileRoutes(app: FastifyInstance) {
+/** Staff add files to the case. */
+function addFilesRoute(app: FastifyInstance, { renderStaffCase, back, staffCase }: StaffCasePages) {
   const csrf = app.csrfProtection.bind(app);
   const { db, storage } = app.deps;
-  const { renderStaffCase, back, staffCase } = staffCasePages(app);
-
-  // ---- Files ----
-
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/fichiers',
     { config: { access: 'staff' }, schema: { hide: true, params: idParams }, preHandler: [readFormFields, csrf] },
@@ -271,7 +295,12 @@ function fileRoutes(app: FastifyInstance) {
       }
     },
   );
+}
 
+/** Staff delete a file of the case. */
+function deleteFileRoute(app: FastifyInstance, { back, staffCase }: StaffCasePages) {
+  const csrf = app.csrfProtection.bind(app);
+  const { db, storage } = app.deps;
   app.post<{ Params: { id: string; fileId: string } }>(
     '/back-office/dossiers/:id/fichiers/:fileId/suppression',
     { config: { access: 'staff' }, schema: { hide: true, params: fileParams }, preHandler: csrf },
@@ -289,8 +318,11 @@ function fileRoutes(app: FastifyInstance) {
       return reply.redirect(back(found.kase, 'deleted', { name: removed.file_name }, '#files'), 303);
     },
   );
+}
 
-  // Staff always download the original.
+/** Staff always download the original. */
+function staffFileRoute(app: FastifyInstance) {
+  const { db } = app.deps;
   app.get<{ Params: { id: string; fileId: string } }>(
     '/back-office/dossiers/:id/fichiers/:fileId',
     { config: { access: 'staff' }, schema: { hide: true, params: fileParams } },
@@ -308,9 +340,11 @@ function fileRoutes(app: FastifyInstance) {
       );
     },
   );
+}
 
-  // ---- Client space ----
-
+/** Clients download a file of their case, under the unpaid-cases rule. */
+function clientFileRoute(app: FastifyInstance) {
+  const { db } = app.deps;
   app.get<{ Params: { id: string; fileId: string } }>(
     '/dossiers/:id/fichiers/:fileId',
     { config: { access: 'client' }, schema: { hide: true, params: fileParams } },
