@@ -14,6 +14,32 @@ import type { RedmineActivityDeps } from './deps.js';
 
 type StoredAttachment = Awaited<ReturnType<typeof storedAttachmentsOfMessage>>[number];
 
+/** Records which Redmine attachment each uploaded file became (the note's files, by name and size). */
+async function linkUploadedFiles(
+  db: RedmineActivityDeps['db'],
+  ctx: RedmineMirrorContext,
+  issueId: number,
+  journalId: number,
+  files: StoredAttachment[],
+): Promise<void> {
+  const pending = files.filter((f) => f.redmine_attachment_id === null);
+  if (pending.length === 0) return;
+  const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
+  const journal = issue?.journals?.find((j) => j.id === journalId);
+  const ids = new Set(
+    (journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name),
+  );
+  const candidates = (issue?.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
+  for (const file of pending) {
+    const index = candidates.findIndex(
+      (a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes,
+    );
+    if (index < 0) continue; // too large for Redmine: linked from the note instead
+    const [attachment] = candidates.splice(index, 1);
+    if (attachment) await setRedmineAttachmentId(db, file.id, attachment.id);
+  }
+}
+
 export function createClientMessageSteps({
   db,
   publicUrl,
@@ -51,31 +77,6 @@ export function createClientMessageSteps({
     return { uploads, lines };
   }
 
-  /** Records which Redmine attachment each uploaded file became (the note's files, by name and size). */
-  async function linkUploadedFiles(
-    ctx: RedmineMirrorContext,
-    issueId: number,
-    journalId: number,
-    files: StoredAttachment[],
-  ): Promise<void> {
-    const pending = files.filter((f) => f.redmine_attachment_id === null);
-    if (pending.length === 0) return;
-    const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
-    const journal = issue?.journals?.find((j) => j.id === journalId);
-    const ids = new Set(
-      (journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name),
-    );
-    const candidates = (issue?.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
-    for (const file of pending) {
-      const index = candidates.findIndex(
-        (a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes,
-      );
-      if (index < 0) continue; // too large for Redmine: linked from the note instead
-      const [attachment] = candidates.splice(index, 1);
-      if (attachment) await setRedmineAttachmentId(db, file.id, attachment.id);
-    }
-  }
-
   /** The client message's note (with its files), posted once; the message marked delivered. */
   async function deliverClientMessage(
     ctx: RedmineMirrorContext,
@@ -102,7 +103,7 @@ export function createClientMessageSteps({
       notes: note,
       ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}),
     });
-    if (files.length > 0) await linkUploadedFiles(ctx, issueId, result.journalId, files);
+    if (files.length > 0) await linkUploadedFiles(db, ctx, issueId, result.journalId, files);
     await markMessageDelivered(db, message.id, result.journalId);
   }
 
