@@ -1,7 +1,7 @@
 // Activities of the contributor invitation (seed 002): the invitation and its reminders from the
-// editable `contributor-invitation` template (`occasional-access` for occasional access, seed 003), each with a fresh single-use link (only its hash is
-// stored, and the e-mail body is blanked in the outbox once sent), and the expiry, which the
-// case's owner and the agency hear of.
+// editable `contributor-invitation` template (`occasional-access` for occasional access, seed 003),
+// each with a fresh single-use link (only its hash is stored, and the e-mail body is blanked in the
+// outbox once sent), and the expiry, which the case's owner and the agency hear of.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/connect.js';
 import { findAccountById } from '../db/accounts.js';
@@ -32,7 +32,50 @@ function roleText(template: DocumentTemplate, member: CaseMember, locale: 'fr' |
   return role ? role[locale] : member.role;
 }
 
-// Long as a whole: a factory of two activities sharing the loader.
+/** The case's owner hears that their contributor's invitation expired. */
+async function tellOwnerOfExpiry(db: Db, publicUrl: string, loaded: Loaded, generation: number): Promise<string> {
+  const { member, person, kase, owner, template } = loaded;
+  const t = messages(owner.locale).contributors;
+  const n = await enqueueNotification(db, {
+    idempotencyKey: `contributor-expired:${member.id}:${generation}:owner`,
+    recipient: owner.email,
+    subject: t.expiredSubject(kase.number),
+    bodyText: [
+      messages(owner.locale).mail.greeting(owner.full_name),
+      '',
+      t.expiredOwnerBody(person.full_name, roleText(template, member, owner.locale), kase.number),
+      '',
+      `${publicUrl}/dossiers/${kase.id}`,
+      '',
+      messages(owner.locale).mail.signature,
+    ].join('\n'),
+  });
+  return n.id;
+}
+
+/** The agency hears that an invitation expired (in French: the agency reads French). */
+async function tellAgencyOfExpiry(
+  db: Db,
+  publicUrl: string,
+  loaded: Loaded,
+  generation: number,
+  teamEmail: string,
+): Promise<string> {
+  const { member, person, kase, owner, template } = loaded;
+  const t = messages('fr').contributors;
+  const n = await enqueueNotification(db, {
+    idempotencyKey: `contributor-expired:${member.id}:${generation}:staff`,
+    recipient: teamEmail,
+    subject: t.expiredSubject(kase.number),
+    bodyText: [
+      t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name),
+      '',
+      `${publicUrl}/back-office/dossiers/${kase.id}#people`,
+    ].join('\n'),
+  });
+  return n.id;
+}
+
 export function createContributorActivities({ db, publicUrl }: ContributorActivityDeps) {
   async function load(memberId: string): Promise<Loaded | undefined> {
     const member = await findCaseMemberById(db, memberId);
@@ -93,42 +136,11 @@ export function createContributorActivities({ db, publicUrl }: ContributorActivi
       const loaded = await load(input.memberId);
       if (!loaded) return { notificationIds: [] };
       if (!(await expireInvitation(db, input.memberId, input.generation))) return { notificationIds: [] };
-      const { member, person, kase, owner, template } = loaded;
+      const { member, kase } = loaded;
       const ids: string[] = [];
-      if (member.kind === 'contributor') {
-        const t = messages(owner.locale).contributors;
-        const n = await enqueueNotification(db, {
-          idempotencyKey: `contributor-expired:${member.id}:${input.generation}:owner`,
-          recipient: owner.email,
-          subject: t.expiredSubject(kase.number),
-          bodyText: [
-            messages(owner.locale).mail.greeting(owner.full_name),
-            '',
-            t.expiredOwnerBody(person.full_name, roleText(template, member, owner.locale), kase.number),
-            '',
-            `${publicUrl}/dossiers/${kase.id}`,
-            '',
-            messages(owner.locale).mail.signature,
-          ].join('\n'),
-        });
-        ids.push(n.id);
-      }
+      if (member.kind === 'contributor') ids.push(await tellOwnerOfExpiry(db, publicUrl, loaded, input.generation));
       const teamEmail = await spaceTeamEmail(db, kase.space_id);
-      if (teamEmail) {
-        // The agency reads French.
-        const t = messages('fr').contributors;
-        const n = await enqueueNotification(db, {
-          idempotencyKey: `contributor-expired:${member.id}:${input.generation}:staff`,
-          recipient: teamEmail,
-          subject: t.expiredSubject(kase.number),
-          bodyText: [
-            t.expiredStaffBody(person.full_name, roleText(template, member, 'fr'), kase.number, owner.full_name),
-            '',
-            `${publicUrl}/back-office/dossiers/${kase.id}#people`,
-          ].join('\n'),
-        });
-        ids.push(n.id);
-      }
+      if (teamEmail) ids.push(await tellAgencyOfExpiry(db, publicUrl, loaded, input.generation, teamEmail));
       return { notificationIds: ids };
     },
   };

@@ -16,40 +16,45 @@ import type { VilogiActivityDeps, VilogiSettings } from './deps.js';
 import type { createFileSteps } from './files.js';
 import { originLines, refusalText } from './origin.js';
 
-// Long as a whole: a factory of three short steps sharing the deps.
+type FileSteps = ReturnType<typeof createFileSteps>;
+
+/** The request's files for the triage issue: uploaded, or named in lines when not taken. */
+async function uploadAttachments(
+  ctx: RedmineMirrorContext,
+  request: VilogiRequest,
+  inspectAttachment: FileSteps['inspectAttachment'],
+) {
+  const uploads: UploadToken[] = [];
+  const lines: string[] = [];
+  for (const a of request.attachments) {
+    // The one inspection holds here too: staff open these files.
+    const inspected = await inspectAttachment(request, a);
+    if (isRefusal(inspected)) {
+      lines.push(staffNotes().vilogiFileNotTaken(inspected.name, refusalText(inspected.reason)));
+      continue;
+    }
+    try {
+      uploads.push(
+        await ctx.client.upload(
+          inspected.name,
+          Readable.from([inspected.bytes]),
+          inspected.bytes.length,
+          inspected.contentType,
+        ),
+      );
+    } catch (err) {
+      if (!isAttachmentTooLarge(err)) throw err;
+      lines.push(staffNotes().vilogiFileTooLargeForRedmine(inspected.name));
+    }
+  }
+  return { uploads, lines };
+}
+
 export function createTriageSteps(
   { db, redmine }: Pick<VilogiActivityDeps, 'db' | 'redmine'>,
   settings: () => VilogiSettings,
-  { inspectAttachment }: ReturnType<typeof createFileSteps>,
+  { inspectAttachment }: FileSteps,
 ) {
-  /** The request's files for the triage issue: uploaded, or named in lines when not taken. */
-  async function uploadAttachments(ctx: RedmineMirrorContext, request: VilogiRequest) {
-    const uploads: UploadToken[] = [];
-    const lines: string[] = [];
-    for (const a of request.attachments) {
-      // The one inspection holds here too: staff open these files.
-      const inspected = await inspectAttachment(request, a);
-      if (isRefusal(inspected)) {
-        lines.push(staffNotes().vilogiFileNotTaken(inspected.name, refusalText(inspected.reason)));
-        continue;
-      }
-      try {
-        uploads.push(
-          await ctx.client.upload(
-            inspected.name,
-            Readable.from([inspected.bytes]),
-            inspected.bytes.length,
-            inspected.contentType,
-          ),
-        );
-      } catch (err) {
-        if (!isAttachmentTooLarge(err)) throw err;
-        lines.push(staffNotes().vilogiFileTooLargeForRedmine(inspected.name));
-      }
-    }
-    return { uploads, lines };
-  }
-
   /** Creates the triage issue: everything above the marker comes from the Vilogi request (neutralised). */
   async function createTriageIssue(
     ctx: RedmineMirrorContext,
@@ -57,7 +62,7 @@ export function createTriageSteps(
     request: VilogiRequest,
     marker: string,
   ): Promise<number> {
-    const { uploads, lines } = await uploadAttachments(ctx, request);
+    const { uploads, lines } = await uploadAttachments(ctx, request, inspectAttachment);
     const description = [
       neutralizeMarkers(
         [

@@ -24,21 +24,40 @@ export type UserCalls = Pick<
   | 'checkNotePermissions'
 >;
 
-// Long as a whole: a factory of short calls over one transport.
+/** A user's roles in one project, each once. */
+function rolesInProject(user: RawUser, projectId: number): RoleRef[] {
+  const roles = new Map<number, RoleRef>();
+  for (const membership of user.memberships ?? []) {
+    if (membership.project?.id !== projectId) continue;
+    for (const role of membership.roles) {
+      const known = roles.get(role.id);
+      // Held both directly and through a group: direct wins.
+      if (!known || (known.inherited && !role.inherited))
+        roles.set(role.id, { id: role.id, name: role.name, ...(role.inherited ? { inherited: true } : {}) });
+    }
+  }
+  return [...roles.values()];
+}
+
+/** A user with their status, groups and memberships (the projects they are in, with their roles). */
+function toUserAccess(raw: RawUser): RedmineUserAccess {
+  return {
+    user: toUser(raw),
+    ...(raw.status !== undefined ? { status: raw.status } : {}),
+    ...(raw.groups ? { groups: raw.groups.map((g) => ({ id: g.id, name: g.name })) } : {}),
+    memberships: (raw.memberships ?? [])
+      .filter((m) => m.project)
+      .map((m) => ({
+        projectId: m.project!.id,
+        roles: m.roles.map((r) => ({ id: r.id, name: r.name, ...(r.inherited ? { inherited: true } : {}) })),
+      })),
+  };
+}
+
 export function createUserCalls(t: RedmineTransport): UserCalls {
   async function membershipRoles(projectId: number): Promise<{ admin: boolean; roles: RoleRef[] }> {
     const user = await t.get<{ user: RawUser }>('/users/current.json', { include: 'memberships' }).then((r) => r.user);
-    const roles = new Map<number, RoleRef>();
-    for (const membership of user.memberships ?? []) {
-      if (membership.project?.id !== projectId) continue;
-      for (const role of membership.roles) {
-        const known = roles.get(role.id);
-        // Held both directly and through a group: direct wins.
-        if (!known || (known.inherited && !role.inherited))
-          roles.set(role.id, { id: role.id, name: role.name, ...(role.inherited ? { inherited: true } : {}) });
-      }
-    }
-    return { admin: user.admin === true, roles: [...roles.values()] };
+    return { admin: user.admin === true, roles: rolesInProject(user, projectId) };
   }
 
   async function permissionsInProject(project: number | string): Promise<ProjectPermissions> {
@@ -79,17 +98,7 @@ export function createUserCalls(t: RedmineTransport): UserCalls {
       const raw = res.user;
       // A group's id answers 404 too, but be sure of what came back.
       if (raw.id !== id || typeof raw.login !== 'string') return undefined;
-      return {
-        user: toUser(raw),
-        ...(raw.status !== undefined ? { status: raw.status } : {}),
-        ...(raw.groups ? { groups: raw.groups.map((g) => ({ id: g.id, name: g.name })) } : {}),
-        memberships: (raw.memberships ?? [])
-          .filter((m) => m.project)
-          .map((m) => ({
-            projectId: m.project!.id,
-            roles: m.roles.map((r) => ({ id: r.id, name: r.name, ...(r.inherited ? { inherited: true } : {}) })),
-          })),
-      };
+      return toUserAccess(raw);
     },
 
     async listGroups(): Promise<{ id: number; name: string }[] | undefined> {

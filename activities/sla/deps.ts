@@ -1,0 +1,53 @@
+// What the SLA's activities share: their deps, the policy and alert types, and the helpers every
+// family of steps uses (the conversation with its space, the mail variables, private notes).
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../../db/connect.js';
+import { findConversation } from '../../db/conversations.js';
+import { findSpace } from '../../db/spaces.js';
+import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
+import type { SlaCalendar } from '../../domain/sla-calendar.js';
+import { writePrivateNote } from '../redmine.js';
+
+export interface SlaActivityDeps {
+  db: Db;
+  redmine: RedmineMirrorContext | undefined;
+  publicUrl: string;
+}
+
+export interface SlaPolicy {
+  calendar: SlaCalendar;
+  targetMs: number;
+  maxMs: number;
+  satisfactionTimeoutMs: number;
+  /** When the client wrote the request that starts a clock (the message's time), if one was named. */
+  requestedAt?: string;
+}
+
+export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
+
+export type SlaHelpers = ReturnType<typeof createSlaHelpers>;
+
+/** The conversation and its space, the client mail's variables and the issue's private notes. */
+export function createSlaHelpers({ db, redmine, publicUrl }: SlaActivityDeps) {
+  async function context(conversationId: string) {
+    const conversation = await findConversation(db, conversationId);
+    if (!conversation)
+      throw ApplicationFailure.retryable(`conversation ${conversationId} is not visible yet`, 'NotYetVisible');
+    const space = await findSpace(db, conversation.space_id);
+    if (!space) throw new Error(`space ${conversation.space_id} of conversation ${conversationId} not found`);
+    return { conversation, space };
+  }
+
+  const mailVars = (conversation: { id: string; subject: string }, client: { full_name: string }) => ({
+    clientFullName: client.full_name,
+    conversationSubject: conversation.subject,
+    conversationUrl: `${publicUrl}/conversations/${conversation.id}`,
+  });
+
+  async function privateNote(conversationId: string, issueId: number | null, ref: string, text: string): Promise<void> {
+    if (!redmine || issueId === null) return;
+    await writePrivateNote(db, redmine, { issueId, ref, text, conversationId });
+  }
+
+  return { context, mailVars, privateNote };
+}
