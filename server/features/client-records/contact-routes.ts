@@ -4,8 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { createSmsProvider } from '../../../connectors/sms/index.js';
 import { recordDevSms } from '../../../db/dev-outbox.js';
+import { addClientContact } from '../../../app/client-records.js';
 import { audit } from '../../../db/audit.js';
-import { addContact, defaultContact, findContact, recordContactAction, setContactState } from '../../../db/clients.js';
+import { defaultContact, findContact, recordContactAction, setContactState } from '../../../db/clients.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { parseForm, typedForm } from '../../forms.js';
 import { idParams } from '../../params.js';
@@ -42,15 +43,7 @@ function addContactRoute(app: FastifyInstance, { renderRecord, loadClient }: Cli
           { errors: parsed.errors, typed: typedForm(request.body, ['kind', 'value']) },
           400,
         );
-      const id = await addContact(db, client.id, parsed.values.kind, parsed.values.value);
-      await audit(db, {
-        actorAccountId: staff.id,
-        actorKind: 'staff',
-        action: 'contact.add',
-        subjectType: 'client_contact',
-        subjectId: id,
-        ip: request.ip,
-      });
+      await addClientContact(db, { id: staff.id, ip: request.ip }, client.id, parsed.values);
       return reply.redirect(done(client.id, 'ajout'), 303);
     },
   );

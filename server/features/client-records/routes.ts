@@ -4,8 +4,8 @@
 // The list, the record page and the observation are here; the confidential view of the client's
 // space is in view-routes.ts, the contacts in contact-routes.ts, the files in file-routes.ts.
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../../../db/audit.js';
-import { listClients, setObservation } from '../../../db/clients.js';
+import { saveObservation } from '../../../app/client-records.js';
+import { listClients } from '../../../db/clients.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { parseForm, typedForm } from '../../forms.js';
 import { idParams } from '../../params.js';
@@ -92,15 +92,7 @@ function observationRoute(app: FastifyInstance, { renderRecord, loadClient }: Cl
         const typed = { observation: typedForm(request.body, ['observation']).observation.replace(/\r\n/g, '\n') };
         return renderRecord(request, reply, client, { errors: parsed.errors, typed }, 400);
       }
-      await setObservation(db, client.id, parsed.values.observation);
-      await audit(db, {
-        actorAccountId: staff.id,
-        actorKind: 'staff',
-        action: 'client.observation',
-        subjectType: 'account',
-        subjectId: client.id,
-        ip: request.ip,
-      });
+      await saveObservation(db, { id: staff.id, ip: request.ip }, client.id, parsed.values.observation);
       return reply.redirect(done(client.id, 'observation'), 303);
     },
   );

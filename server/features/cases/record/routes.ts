@@ -4,14 +4,9 @@
 // see what is decided here: a client reaches only the files of their own cases, staff the cases of their spaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById } from '../../../../db/accounts.js';
-import { audit } from '../../../../db/audit.js';
-import {
-  CASE_FILE_SUBJECT,
-  findCaseFile,
-  getUnpaidMode,
-  setClientUnpaidExempt,
-  setUnpaidMode,
-} from '../../../../db/case-record.js';
+import { setUnpaidExemption } from '../../../../app/client-records.js';
+import { changeUnpaidMode } from '../../../../app/settings.js';
+import { CASE_FILE_SUBJECT, findCaseFile, getUnpaidMode } from '../../../../db/case-record.js';
 import { findClient } from '../../../../db/clients.js';
 import type { Account, Case } from '../../../../db/database.js';
 import { caseAccessFor } from '../../../../db/contributors.js';
@@ -385,16 +380,7 @@ function unpaidRoutes(app: FastifyInstance) {
         return sendPage(reply, settingsPage(pageContext(request, reply, { area: 'staff' }), form, parsed.errors), 400);
       }
       const mode = parsed.values.unpaidMode;
-      await setUnpaidMode(db, mode);
-      await audit(db, {
-        actorAccountId: staffOf(request).id,
-        actorKind: 'staff',
-        action: 'settings.unpaid_mode',
-        subjectType: 'settings',
-        subjectId: '1',
-        ip: request.ip,
-        details: { mode },
-      });
+      await changeUnpaidMode(db, { id: staffOf(request).id, ip: request.ip }, mode);
       return reply.redirect('/back-office/reglages?impayes=1#unpaid', 303);
     },
   );
@@ -407,16 +393,7 @@ function unpaidRoutes(app: FastifyInstance) {
       if (!client) return reply.callNotFound();
       const parsed = parseForm(exemptSchema, request.body);
       const exempt = parsed.ok && parsed.values.exempt;
-      await setClientUnpaidExempt(db, client.id, exempt);
-      await audit(db, {
-        actorAccountId: staffOf(request).id,
-        actorKind: 'staff',
-        action: 'client.unpaid_exempt',
-        subjectType: 'account',
-        subjectId: client.id,
-        ip: request.ip,
-        details: { exempt },
-      });
+      await setUnpaidExemption(db, { id: staffOf(request).id, ip: request.ip }, client.id, exempt);
       return reply.redirect(`/back-office/clients/${client.id}?impayes=1#unpaid-exempt`, 303);
     },
   );
