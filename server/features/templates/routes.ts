@@ -2,15 +2,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../../db/connect.js';
 import type { Locale } from '../../../db/database.js';
-import { audit } from '../../../db/audit.js';
+import { resetEmailTemplate, saveEmailTemplate } from '../../../app/templates.js';
 import {
   editedTemplates,
   getTemplate,
   isTemplateKey,
   renderText,
-  resetTemplate,
   sampleVars,
-  saveTemplate,
   validateTemplate,
   TemplateValidationError,
   type TemplateKey,
@@ -88,7 +86,7 @@ function saveTemplateRoute(app: FastifyInstance) {
     '/back-office/modeles/:key/:locale',
     { config: { access: 'admin' }, ...hidden, preHandler: csrf },
     async (request, reply) => {
-      const staff = staffOf(request);
+      const actor = { id: staffOf(request).id, ip: request.ip };
       const found = target(request);
       if (!found) return reply.callNotFound();
       const { key, locale } = found;
@@ -96,34 +94,18 @@ function saveTemplateRoute(app: FastifyInstance) {
       const { action, subject, body } = readTemplateForm(request.body);
       const url = `/back-office/modeles/${key}/${locale}`;
       if (action === 'reset') {
-        await resetTemplate(db, key, locale);
-        await audit(db, {
-          actorAccountId: staff.id,
-          actorKind: 'staff',
-          action: 'template.reset',
-          subjectType: 'email_template',
-          subjectId: `${key}:${locale}`,
-          ip: request.ip,
-        });
+        await resetEmailTemplate(db, actor, { key, locale });
         return reply.redirect(`${url}?fait=origine`, 303);
       }
       const text = { subject, body };
       if (action === 'save') {
         try {
-          await saveTemplate(db, key, locale, text, { accountId: staff.id, uiLocale });
+          await saveEmailTemplate(db, actor, { key, locale }, text, uiLocale);
         } catch (err) {
           if (err instanceof TemplateValidationError)
             return render(db, request, reply, key, locale, { text, errors: err.problems }, 400);
           throw err;
         }
-        await audit(db, {
-          actorAccountId: staff.id,
-          actorKind: 'staff',
-          action: 'template.save',
-          subjectType: 'email_template',
-          subjectId: `${key}:${locale}`,
-          ip: request.ip,
-        });
         return reply.redirect(`${url}?fait=enregistre`, 303);
       }
       // Preview: what was typed, checked as a save would check it, nothing stored.
