@@ -11,8 +11,8 @@ import {
 } from '../../../db/conversations.js';
 import { accountContact, spaceName } from '../../../db/conversation-pages.js';
 import { spacesInScope } from '../../../db/spaces.js';
-import { markClientMessagesRead, setMessageStaffState } from '../../../db/message-states.js';
-import { audit } from '../../../db/audit.js';
+import { markClientMessagesRead } from '../../../db/message-states.js';
+import { changeMessageState } from '../../../app/message-states.js';
 import { addStaffAnswer, staffDisplayName } from '../../../app/conversations.js';
 import { staffOf } from '../../plugins/access.js';
 import { pageContext, sendPage, translator } from '../../context.js';
@@ -125,16 +125,9 @@ function messageStateRoutes(app: FastifyInstance) {
       if (!parsed.ok) return renderThread(app, request, reply, { errors: parsed.errors }, 400);
       const { state } = parsed.values;
       const messageId = request.params.attachmentId;
-      if (!(await setMessageStaffState(db, request.params.id, messageId, state))) return reply.callNotFound();
-      await audit(db, {
-        actorAccountId: staff.id,
-        actorKind: 'staff',
-        action: 'message.state',
-        subjectType: 'message',
-        subjectId: messageId,
-        ip: request.ip,
-        details: { state },
-      });
+      const message = { conversationId: request.params.id, messageId };
+      if (!(await changeMessageState(db, { id: staff.id, ip: request.ip }, message, state)))
+        return reply.callNotFound();
       return reply.redirect(`/back-office/conversations/${request.params.id}#m-${messageId}`, 303);
     },
   );
