@@ -1,6 +1,6 @@
 // Back-office: the Vilogi sync's recent runs and triage list, and "sync now". Staff only.
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../../../db/audit.js';
+import { syncVilogiNow } from '../../../app/vilogi-sync.js';
 import { firstSpaceId, spaceIdWithSlug } from '../../../db/spaces.js';
 import { recentRuns, triageRequests } from '../../../db/vilogi.js';
 import { pageContext, sendPage, translator } from '../../context.js';
@@ -65,15 +65,7 @@ export default function vilogiRoutes(app: FastifyInstance) {
       const vilogi = app.deps.vilogi;
       if (!vilogi) return reply.redirect('/back-office/vilogi', 303);
       try {
-        const runId = await vilogi.syncNow();
-        await audit(db, {
-          actorAccountId: staff.id,
-          actorKind: 'staff',
-          action: 'vilogi.sync_now',
-          subjectType: 'vilogi_run',
-          subjectId: runId,
-          ip: request.ip,
-        });
+        await syncVilogiNow(db, { id: staff.id, ip: request.ip }, vilogi);
         return reply.redirect('/back-office/vilogi?lance=1', 303);
       } catch (err) {
         request.log.warn({ err }, 'Vilogi sync could not be started');
