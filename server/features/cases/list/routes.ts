@@ -1,12 +1,10 @@
 // The back-office case list, its Excel exports, and the case's assignment and notepad. Staff only
 // (config.access), within their spaces (request.staffScope); notepad entries and assignments are never on a client route.
 import { caseDownloadStates } from '../../../../db/case-record.js';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addNotepadEntry, assignStaffCase, type ListedCase, type NamedStaffActor } from '../../../../app/case-list.js';
 import { audit } from '../../../../db/audit.js';
 import {
-  addCaseNote,
-  assignCase,
   listCases,
   searchTerms,
   setRowsPerPage,
@@ -20,7 +18,7 @@ import type { StaffScope } from '../../../../db/staff-access.js';
 import { staffOf } from '../../../plugins/access.js';
 import { streamContacts, streamMessages } from '../../../../db/exports.js';
 import { DEFAULT_SETTINGS, ROWS_PER_PAGE_MAX, ROWS_PER_PAGE_MIN } from '../../../../db/settings.js';
-import { messages, type Messages } from '../../../../i18n/index.js';
+import type { Messages } from '../../../../i18n/index.js';
 import { pageContext, sendPage, translator } from '../../../context.js';
 import { parseForm } from '../../../forms.js';
 import { assignSchema, noteSchema, one, parseFilters, rowsChoice } from './forms.js';
@@ -213,16 +211,21 @@ function caseWorkRoutes(app: FastifyInstance) {
   notepadRoute(app);
 }
 
-/** The agency reads French: what is written on the Redmine issue. */
-function agencyTexts() {
-  return messages('fr').caseList;
+/** The staff member making the change, named in the Redmine note. */
+function actorOf(request: FastifyRequest): NamedStaffActor {
+  const staff = staffOf(request);
+  return { id: staff.id, ip: request.ip, fullName: staff.full_name };
 }
+
+const listedCase = (kase: { id: string; redmine_issue_id: number | null }): ListedCase => ({
+  id: kase.id,
+  redmineIssueId: kase.redmine_issue_id,
+});
 
 /** Staff assign the case to a colleague (or to no one); the Redmine issue is told. */
 function assignRoute(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
-  const agency = agencyTexts();
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/attribution',
@@ -236,28 +239,8 @@ function assignRoute(app: FastifyInstance) {
       const members = await staffMembers(db);
       const assignee = wanted === '' ? null : members.find((m) => m.id === wanted);
       if (assignee === undefined) return reply.redirect(`${page}?erreur=collaborateur#attribution`, 303);
-      const actor = staffOf(request);
       try {
-        await db.transaction().execute(async (tx) => {
-          const result = await assignCase(tx, kase.id, assignee?.id ?? null);
-          if (!result || result.previous === (assignee?.id ?? null)) return;
-          await audit(tx, {
-            actorAccountId: actor.id,
-            actorKind: 'staff',
-            action: 'case.assign',
-            subjectType: 'case',
-            subjectId: kase.id,
-            ip: request.ip,
-            details: { from: result.previous, to: assignee?.id ?? null },
-          });
-          // Started last, inside the transaction: if Temporal cannot be reached nothing is kept.
-          if (kase.redmine_issue_id !== null) {
-            const text = assignee
-              ? agency.redmineAssigned(assignee.fullName, actor.full_name)
-              : agency.redmineUnassigned(actor.full_name);
-            await workflows.caseNote(kase.id, `assign-${randomUUID()}`, text);
-          }
-        });
+        await assignStaffCase(db, workflows, actorOf(request), listedCase(kase), assignee);
       } catch (err) {
         request.log.error({ err }, 'could not assign a case');
         const t = translator(request, 'staff');
@@ -272,7 +255,6 @@ function assignRoute(app: FastifyInstance) {
 function notepadRoute(app: FastifyInstance) {
   const csrf = app.csrfProtection.bind(app);
   const { db, workflows } = app.deps;
-  const agency = agencyTexts();
 
   app.post<{ Params: { id: string } }>(
     '/back-office/dossiers/:id/bloc-notes',
@@ -284,22 +266,8 @@ function notepadRoute(app: FastifyInstance) {
       const parsed = parseForm(noteSchema, request.body);
       if (!parsed.ok) return reply.redirect(`${page}?erreur=${parsed.errors[0]}#bloc-notes`, 303);
       const body = parsed.values.note;
-      const actor = staffOf(request);
       try {
-        await db.transaction().execute(async (tx) => {
-          const note = await addCaseNote(tx, kase.id, actor.id, body);
-          await audit(tx, {
-            actorAccountId: actor.id,
-            actorKind: 'staff',
-            action: 'case.note',
-            subjectType: 'case',
-            subjectId: kase.id,
-            ip: request.ip,
-            details: { noteId: note.id },
-          });
-          if (kase.redmine_issue_id !== null)
-            await workflows.caseNote(kase.id, `notepad-${note.id}`, agency.redmineNote(actor.full_name, body));
-        });
+        await addNotepadEntry(db, workflows, actorOf(request), listedCase(kase), body);
       } catch (err) {
         request.log.error({ err }, 'could not add a notepad entry');
         const t = translator(request, 'staff');
