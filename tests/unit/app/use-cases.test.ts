@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openMemoryDb, type MemoryDb } from '../helpers/memory-db.js';
 import { accountCases } from './accounts.cases.js';
+import { auditedWriteCases } from './audited-writes.cases.js';
 import { contributorCases } from './contributors.cases.js';
 import { conversationCases } from './conversations.cases.js';
 
@@ -19,3 +20,4 @@ const database = () => memory.db;
 describe('conversations', () => conversationCases(database));
 describe('accounts', () => accountCases(database));
 describe('contributors', () => contributorCases(database));
+describe('audited writes', () => auditedWriteCases(database));
