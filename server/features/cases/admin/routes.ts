@@ -2,7 +2,7 @@
 // collection workflow), and administrators edit the procedure templates.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountByEmail, normalizeEmail } from '../../../../db/accounts.js';
-import { audit } from '../../../../db/audit.js';
+import { editProcedure } from '../../../../app/procedures.js';
 import type { DocumentTemplate } from '../../../../db/database.js';
 import { templateCategories } from '../../../../db/documents.js';
 import {
@@ -10,11 +10,10 @@ import {
   documentCountByCategory,
   findTemplate,
   listTemplates,
-  saveTemplateEdit,
 } from '../../../../db/documents-admin.js';
 import { templateFacts } from '../../../../domain/pieces.js';
 import { pageContext, sendPage, translator } from '../../../context.js';
-import { announceCadenceChange, openCaseForClient } from '../../../../app/documents.js';
+import { openCaseForClient } from '../../../../app/documents.js';
 import { isEmail } from '../../../../domain/validation.js';
 import { parseForm } from '../../../forms.js';
 import {
@@ -264,41 +263,29 @@ function procedureSaveRoute(app: FastifyInstance) {
       const { errors, edits, newCategory, reminderDays, every } = checkProcedureEdit(t, form, template, stored);
       if (errors.length > 0) return renderEditor(db, request, reply, template, form, errors, 400);
 
-      const problems = await saveTemplateEdit(db, template, {
+      const actor = { id: staffOf(request).id, ip: request.ip };
+      const edit = {
         categories: edits,
         ...(newCategory ? { newCategory } : {}),
         reminderDays,
         reminderEveryDays: every,
-      });
-      if (problems.length > 0)
+      };
+      const result = await editProcedure(db, workflows, actor, template, edit, move?.[0] ?? null);
+      if (!result.saved)
         return renderEditor(
           db,
           request,
           reply,
           template,
           form,
-          problemMessages(t, badForm, problems, form, stored),
+          problemMessages(t, badForm, result.problems, form, stored),
           400,
         );
-      const cadenceChanged =
-        reminderDays.join(',') !== template.reminder_days.join(',') || every !== template.reminder_every_days;
-      if (cadenceChanged) {
-        const { failed } = await announceCadenceChange(db, workflows, template.id);
-        if (failed > 0)
-          request.log.warn(
-            { templateId: template.id, failed },
-            'open cases not told of the new cadence now; they read it at their next reminder',
-          );
-      }
-      await audit(db, {
-        actorAccountId: staffOf(request).id,
-        actorKind: 'staff',
-        action: 'document_template.edit',
-        subjectType: 'document_template',
-        subjectId: template.id,
-        ip: request.ip,
-        details: { removed: edits.filter((e) => e.remove).map((e) => e.id), moved: move?.[0] ?? null },
-      });
+      if (result.notTold > 0)
+        request.log.warn(
+          { templateId: template.id, failed: result.notTold },
+          'open cases not told of the new cadence now; they read it at their next reminder',
+        );
       return reply.redirect(
         `/back-office/procedures/${template.id}?ok=1${move ? `#cat-${form.categories[move[1] === 'up' ? Number(move[2]) - 1 : Number(move[2]) + 1]?.id ?? ''}` : ''}`,
         303,

@@ -1,0 +1,38 @@
+// Administrators edit a procedure (a document template): its categories and reminder cadence are
+// saved all or nothing, its open cases are told of a new cadence, and the edit is audited.
+// saveTemplateEdit runs its own transaction, so the audit entry follows it rather than sharing it.
+import type { Db } from '../db/connect.js';
+import type { DocumentTemplate } from '../db/database.js';
+import { saveTemplateEdit, type TemplateEdit, type TemplateEditProblem } from '../db/documents-admin.js';
+import { auditStaff, type StaffActor } from './actor.js';
+import { announceCadenceChange } from './documents.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
+
+export type ProcedureEditResult =
+  | { saved: false; problems: TemplateEditProblem[] }
+  /** notTold: open cases not told of a new cadence now (they read it at their next reminder). */
+  | { saved: true; notTold: number };
+
+/** `moved`: the category the editor moved, if any, for the audit entry. */
+export async function editProcedure(
+  db: Db,
+  workflows: WorkflowGateway,
+  actor: StaffActor,
+  template: DocumentTemplate,
+  edit: TemplateEdit,
+  moved: string | null,
+): Promise<ProcedureEditResult> {
+  const problems = await saveTemplateEdit(db, template, edit);
+  if (problems.length > 0) return { saved: false, problems };
+  const cadenceChanged =
+    edit.reminderDays.join(',') !== template.reminder_days.join(',') ||
+    edit.reminderEveryDays !== template.reminder_every_days;
+  const notTold = cadenceChanged ? (await announceCadenceChange(db, workflows, template.id)).failed : 0;
+  await auditStaff(db, actor, {
+    action: 'document_template.edit',
+    subjectType: 'document_template',
+    subjectId: template.id,
+    details: { removed: edit.categories.filter((e) => e.remove).map((e) => e.id), moved },
+  });
+  return { saved: true, notTold };
+}
