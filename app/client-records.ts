@@ -1,8 +1,10 @@
-// Staff's writes on a client's record: adding a contact, the observation, and the exemption from
-// the unpaid-invoice rule. Each write and its audit entry happen in one transaction.
-import type { ContactKind } from '../db/database.js';
+// Staff's writes on a client's record: adding a contact or changing its state, the observation,
+// and the exemption from the unpaid-invoice rule. Each write and its audit entry happen in one
+// transaction, except a contact's state: setContactState runs its own transaction, so its audit
+// entry follows it.
+import type { ContactKind, ContactState } from '../db/database.js';
 import type { Db } from '../db/connect.js';
-import { addContact, setObservation } from '../db/clients.js';
+import { addContact, setContactState, setObservation } from '../db/clients.js';
 import { setClientUnpaidExempt } from '../db/case-record.js';
 import { auditStaff, type StaffActor } from './actor.js';
 
@@ -17,6 +19,23 @@ export function addClientContact(
     const id = await addContact(tx, clientId, contact.kind, contact.value);
     await auditStaff(tx, actor, { action: 'contact.add', subjectType: 'client_contact', subjectId: id });
     return id;
+  });
+}
+
+/** Changes a contact's state (a new default demotes the previous one of its kind). */
+export async function changeContactState(
+  db: Db,
+  actor: StaffActor,
+  clientId: string,
+  contact: { id: string; state: ContactState },
+  state: ContactState,
+): Promise<void> {
+  await setContactState(db, clientId, contact.id, state);
+  await auditStaff(db, actor, {
+    action: 'contact.state',
+    subjectType: 'client_contact',
+    subjectId: contact.id,
+    details: { from: contact.state, to: state },
   });
 }
 

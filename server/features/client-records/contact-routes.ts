@@ -4,9 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createSmsProvider } from '../../../connectors/sms/index.js';
 import { recordDevSms } from '../../../db/dev-outbox.js';
-import { addClientContact } from '../../../app/client-records.js';
-import { audit } from '../../../db/audit.js';
-import { defaultContact, findContact, recordContactAction, setContactState } from '../../../db/clients.js';
+import { addClientContact, changeContactState } from '../../../app/client-records.js';
+import { defaultContact, findContact, recordContactAction } from '../../../db/clients.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { parseForm, typedForm } from '../../forms.js';
 import { idParams } from '../../params.js';
@@ -80,16 +79,7 @@ function contactStateRoute(app: FastifyInstance, { renderRecord, loadClient }: C
             ),
           );
       }
-      await setContactState(db, client.id, contact.id, state);
-      await audit(db, {
-        actorAccountId: staff.id,
-        actorKind: 'staff',
-        action: 'contact.state',
-        subjectType: 'client_contact',
-        subjectId: contact.id,
-        ip: request.ip,
-        details: { from: contact.state, to: state },
-      });
+      await changeContactState(db, { id: staff.id, ip: request.ip }, client.id, contact, state);
       return reply.redirect(done(client.id, 'etat'), 303);
     },
   );
