@@ -1,7 +1,6 @@
 // Staff's writes on a client's record: adding a contact or changing its state, the observation,
 // and the exemption from the unpaid-invoice rule. Each write and its audit entry happen in one
-// transaction, except a contact's state: setContactState runs its own transaction, so its audit
-// entry follows it.
+// transaction.
 import type { ContactKind, ContactState } from '../db/database.js';
 import type { Db } from '../db/connect.js';
 import { addContact, setContactState, setObservation } from '../db/clients.js';
@@ -30,12 +29,14 @@ export async function changeContactState(
   contact: { id: string; state: ContactState },
   state: ContactState,
 ): Promise<void> {
-  await setContactState(db, clientId, contact.id, state);
-  await auditStaff(db, actor, {
-    action: 'contact.state',
-    subjectType: 'client_contact',
-    subjectId: contact.id,
-    details: { from: contact.state, to: state },
+  await db.transaction().execute(async (tx) => {
+    await setContactState(tx, clientId, contact.id, state);
+    await auditStaff(tx, actor, {
+      action: 'contact.state',
+      subjectType: 'client_contact',
+      subjectId: contact.id,
+      details: { from: contact.state, to: state },
+    });
   });
 }
 

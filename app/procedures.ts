@@ -1,6 +1,6 @@
 // Administrators edit a procedure (a document template): its categories and reminder cadence are
 // saved all or nothing, its open cases are told of a new cadence, and the edit is audited.
-// saveTemplateEdit runs its own transaction, so the audit entry follows it rather than sharing it.
+// The edit and its audit entry are one transaction; the open cases are told after it commits.
 import type { Db } from '../db/connect.js';
 import type { DocumentTemplate } from '../db/database.js';
 import { saveTemplateEdit, type TemplateEdit, type TemplateEditProblem } from '../db/documents-admin.js';
@@ -22,17 +22,23 @@ export async function editProcedure(
   edit: TemplateEdit,
   moved: string | null,
 ): Promise<ProcedureEditResult> {
-  const problems = await saveTemplateEdit(db, template, edit);
+  const problems = await db.transaction().execute(async (tx) => {
+    const found = await saveTemplateEdit(tx, template, edit);
+    if (found.length === 0) {
+      await auditStaff(tx, actor, {
+        action: 'document_template.edit',
+        subjectType: 'document_template',
+        subjectId: template.id,
+        details: { removed: edit.categories.filter((e) => e.remove).map((e) => e.id), moved },
+      });
+    }
+    return found;
+  });
   if (problems.length > 0) return { saved: false, problems };
+  // After the commit: the open cases' workflows read the saved cadence.
   const cadenceChanged =
     edit.reminderDays.join(',') !== template.reminder_days.join(',') ||
     edit.reminderEveryDays !== template.reminder_every_days;
   const notTold = cadenceChanged ? (await announceCadenceChange(db, workflows, template.id)).failed : 0;
-  await auditStaff(db, actor, {
-    action: 'document_template.edit',
-    subjectType: 'document_template',
-    subjectId: template.id,
-    details: { removed: edit.categories.filter((e) => e.remove).map((e) => e.id), moved },
-  });
   return { saved: true, notTold };
 }

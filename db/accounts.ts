@@ -1,12 +1,8 @@
-import type { Db } from './connect.js';
+import { inTransaction, type Db } from './connect.js';
 import type { Account, AccountKind, Locale, NewAccount, Space } from './database.js';
 import { endAccountSessions } from './sessions.js';
 
 /** Runs `work` in the caller's transaction, or in a new one. */
-function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
-}
-
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }

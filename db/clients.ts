@@ -1,7 +1,7 @@
 // Client records as staff see them: the client account, its contacts (each pending, validated,
 // the default of its kind, or invalid), the contact actions, the files and the observation.
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { Db } from './connect.js';
+import { inTransaction, type Db } from './connect.js';
 import type { Account, ContactKind, ContactState, Database } from './database.js';
 import type { StaffScope } from './staff-access.js';
 
@@ -148,7 +148,7 @@ export async function setContactState(
   contactId: string,
   state: ContactState,
 ): Promise<Contact | undefined> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const contact = await tx
       .selectFrom('client_contacts')
       .select(['id', 'kind'])

@@ -9,6 +9,12 @@ import { PGliteDialect } from './pglite-dialect.js';
 
 export type Db = Kysely<Database>;
 
+/** Runs `work` in the caller's transaction when `db` is one, else in a new one: a write that must
+ * be all or nothing stays so, and a use case can add its own rows (an audit entry) to it. */
+export function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 export interface DatabaseOptions {
   url?: string | undefined;
   /** Directory for the embedded database when there is no URL. */

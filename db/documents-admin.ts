@@ -2,7 +2,7 @@
 // administrator's template editor (what a template's rules ask of a new case, its facts, is
 // domain/pieces.ts templateFacts).
 import { sql } from 'kysely';
-import type { Db } from './connect.js';
+import { inTransaction, type Db } from './connect.js';
 import type { DocumentTemplate, RefusalReasonDef } from './database.js';
 import { templateCategories } from './documents.js';
 import { templateCategoryProblems, type BiText, type TemplatePiece } from '../domain/pieces.js';
@@ -124,7 +124,7 @@ export async function saveTemplateEdit(
   template: DocumentTemplate,
   edit: TemplateEdit,
 ): Promise<TemplateEditProblem[]> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const existing = await templateCategories(tx, template.id);
     const counts = await documentCountByCategory(tx, template.id);
     const inUse = await codesInUse(tx, template.id);

@@ -1,5 +1,5 @@
 // The installation's settings: one row (id = 1), created by the migration.
-import type { Db } from './connect.js';
+import { inTransaction, type Db } from './connect.js';
 import type { Locale } from './database.js';
 
 export interface Settings {
@@ -47,7 +47,7 @@ export interface SettingsUpdate {
 
 /** Saves the settings; returns the storage key of a logo replaced or removed, for the caller to delete. */
 export async function saveSettings(db: Db, update: SettingsUpdate): Promise<string | null> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const before = await tx
       .selectFrom('settings')
       .select('logo_key')

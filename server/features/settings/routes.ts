@@ -2,8 +2,8 @@
 // stylesheet (a CSS custom property: the Content-Security-Policy allows no inline style) and the
 // logo route; only administrators change them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit } from '../../../db/audit.js';
-import { getSettings, isHexColor, saveSettings } from '../../../db/settings.js';
+import { getSettings, isHexColor } from '../../../db/settings.js';
+import { saveAppSettings } from '../../../app/settings.js';
 import { isStoredObjectNotFound } from '../../../connectors/storage/index.js';
 import { pageContext, sendPage, translator } from '../../context.js';
 import { getUnpaidMode } from '../../../db/case-record.js';
@@ -118,27 +118,17 @@ function saveSettingsRoute(app: FastifyInstance) {
           : undefined;
       let replaced: string | null;
       try {
-        replaced = await saveSettings(db, {
-          primaryColor,
-          rowsPerPage,
-          locales: [...locales],
-          ...(logo !== undefined ? { logo } : {}),
-        });
+        replaced = await saveAppSettings(
+          db,
+          { id: staff.id, ip: request.ip },
+          { primaryColor, rowsPerPage, locales: [...locales], ...(logo !== undefined ? { logo } : {}) },
+        );
       } catch (err) {
         await discardFiles(storage, received.files);
         throw err;
       }
       if (replaced) await storage.delete(replaced);
       app.settingsChanged();
-      await audit(db, {
-        actorAccountId: staff.id,
-        actorKind: 'staff',
-        action: 'settings.save',
-        subjectType: 'settings',
-        subjectId: '1',
-        ip: request.ip,
-        details: { primaryColor, rowsPerPage, locales, logo: logo === undefined ? 'kept' : logo ? 'new' : 'removed' },
-      });
       return reply.redirect('/back-office/reglages?enregistre=1', 303);
     },
   );

@@ -3,7 +3,8 @@
 // the write is not kept either.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addClientContact, saveObservation } from '../../../app/client-records.js';
+import { addClientContact, changeContactState, saveObservation } from '../../../app/client-records.js';
+import { saveAppSettings } from '../../../app/settings.js';
 import { saveEmailTemplate } from '../../../app/templates.js';
 import type { StaffActor } from '../../../app/actor.js';
 import type { Db } from '../../../db/connect.js';
@@ -92,6 +93,49 @@ export function auditedWriteCases(database: () => Db): void {
         .execute();
       expect(saved).toEqual([]);
       expect(await auditOf('acknowledgement-message:en')).toEqual([]);
+    });
+  });
+
+  describe('changeContactState', () => {
+    const stateOf = async (id: string) =>
+      (await db.selectFrom('client_contacts').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
+
+    it('changes the state inside the same transaction as its audit entry', async () => {
+      const owner = (await createClient(db, { password: null })).account;
+      const id = await addClientContact(db, actor, owner.id, { kind: 'email', value: 'b@example.test' });
+      await changeContactState(db, actor, owner.id, { id, state: 'pending' }, 'validated');
+      expect(await stateOf(id)).toBe('validated');
+      expect((await auditOf(id)).map((r) => [r.action, r.details])).toEqual([
+        ['contact.add', {}],
+        ['contact.state', { from: 'pending', to: 'validated' }],
+      ]);
+      await expect(
+        changeContactState(db, { id: randomUUID(), ip: IP }, owner.id, { id, state: 'validated' }, 'invalid'),
+      ).rejects.toThrow();
+      expect(await stateOf(id)).toBe('validated');
+    });
+  });
+
+  describe('saveAppSettings', () => {
+    const settingsRow = () =>
+      db.selectFrom('settings').select(['primary_color', 'rows_per_page']).where('id', '=', 1).executeTakeFirst();
+
+    it('saves the settings with their audit entry, and neither when the entry cannot be written', async () => {
+      const before = await settingsRow();
+      await expect(
+        saveAppSettings(
+          db,
+          { id: randomUUID(), ip: IP },
+          { primaryColor: '#123456', rowsPerPage: 25, locales: ['fr'] },
+        ),
+      ).rejects.toThrow();
+      expect(await settingsRow()).toEqual(before);
+      await saveAppSettings(db, actor, { primaryColor: '#123456', rowsPerPage: 25, locales: ['fr', 'en'] });
+      expect(await settingsRow()).toEqual({ primary_color: '#123456', rows_per_page: 25 });
+      const entries = (await auditOf('1')).filter((r) => r.action === 'settings.save');
+      expect(entries.map((r) => [r.actor_account_id, r.details])).toEqual([
+        [actor.id, { primaryColor: '#123456', rowsPerPage: 25, locales: ['fr', 'en'], logo: 'kept' }],
+      ]);
     });
   });
 }
