@@ -15,7 +15,6 @@ import {
   caseSteps,
   clientUnpaidExempt,
   deleteCaseFile,
-  formatEuros,
   getUnpaidMode,
   insertCaseFiles,
   listCaseFiles,
@@ -27,6 +26,7 @@ import {
   type FileDownloads,
   type NewCaseFile,
 } from '../db/case-record.js';
+import { formatEuros } from '../domain/case-record.js';
 import { unpaidRestriction, type UnpaidMode, type UnpaidRestriction } from '../domain/downloads.js';
 import type { Db } from '../db/connect.js';
 import type { Case, CaseFile, PaymentState } from '../db/database.js';

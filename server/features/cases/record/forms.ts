@@ -1,7 +1,7 @@
 // The case record's forms (zod, server/forms.ts): summary and conclusions, the payment amount
 // and state, the unpaid-cases setting and a client's exemption. Messages stay the catalogue's.
 import { z } from 'zod';
-import { CONCLUSIONS_MAX, CONCLUSION_MAX, SUMMARY_MAX, parseEuroAmount } from '../../../../db/case-record.js';
+import { CONCLUSIONS_MAX, CONCLUSION_MAX, SUMMARY_MAX, parseEuroAmount } from '../../../../domain/case-record.js';
 import type { PaymentState } from '../../../../db/database.js';
 import { isUnpaidMode, type UnpaidMode } from '../../../../domain/downloads.js';
 import { localized, text } from '../../../forms.js';

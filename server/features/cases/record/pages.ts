@@ -2,7 +2,7 @@
 // conclusions), the payment state and amount, "tell the client", the steps and the files with
 // their downloads; on the client's case page the payment state, why downloads are stamped or
 // blocked, and the files to download. Also the unpaid-cases setting and the client exemption.
-import { formatEuros, typedAmount } from '../../../../db/case-record.js';
+import { formatEuros, typedAmount } from '../../../../domain/case-record.js';
 import { UNPAID_MODES, downloadDecision } from '../../../../domain/downloads.js';
 import { formatDateTime, type Locale, type Messages } from '../../../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../../../domain/files.js';
