@@ -1,4 +1,6 @@
-// Form validation for people: each rule gives a message in the visitor's language.
+// The rules of what people type in a message (subject, body, copies, e-mail addresses), as zod
+// schemas of strings whose messages are in the visitor's language. Forms pipe their fields into them.
+import { z } from 'zod';
 import type { Messages } from '../i18n/index.js';
 
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
@@ -10,28 +12,31 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
 }
 
-export function validateSubject(t: Messages, subject: string, errors: string[]): string {
-  const s = subject.trim();
-  if (!s) errors.push(t.errors.subjectRequired);
-  else if (s.length > SUBJECT_MAX) errors.push(t.errors.subjectTooLong);
-  return s;
+/** A message's subject: trimmed, required, at most SUBJECT_MAX characters. */
+export function subjectRule(t: Messages) {
+  return z.string().trim().min(1, t.errors.subjectRequired).max(SUBJECT_MAX, t.errors.subjectTooLong);
 }
 
-export function validateBody(t: Messages, body: string, errors: string[]): string {
-  const b = body.replace(/\r\n/g, '\n').trim();
-  if (!b) errors.push(t.errors.bodyRequired);
-  else if (b.length > BODY_MAX) errors.push(t.errors.bodyTooLong);
-  return b;
+/** A message's body: Windows line ends made plain, trimmed, required, at most BODY_MAX characters. */
+export function bodyRule(t: Messages) {
+  return z
+    .string()
+    .transform((value) => value.replace(/\r\n/g, '\n'))
+    .pipe(z.string().trim().min(1, t.errors.bodyRequired).max(BODY_MAX, t.errors.bodyTooLong));
 }
 
-/** Comma- (or semicolon-) separated copies, normalised to "a@x.fr, b@y.fr". */
-export function validateCc(t: Messages, cc: string, errors: string[]): string {
-  const list = cc
-    .split(/[,;]/)
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  const bad = list.filter((e) => !isEmail(e));
-  if (bad.length > 0) errors.push(t.errors.ccInvalid(bad.join(', ')));
-  else if (list.length > CC_MAX) errors.push(t.errors.ccInvalid(list.slice(CC_MAX).join(', ')));
-  return [...new Set(list)].join(', ');
+/** Comma- (or semicolon-) separated copies, normalised to "a@x.fr, b@y.fr" ('' for none): the
+ * invalid addresses are named, and so are the ones over CC_MAX. */
+export function ccRule(t: Messages) {
+  return z.string().transform((cc, ctx) => {
+    const list = cc
+      .split(/[,;]/)
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+    const bad = list.filter((e) => !isEmail(e));
+    if (bad.length > 0) ctx.addIssue({ code: 'custom', message: t.errors.ccInvalid(bad.join(', ')) });
+    else if (list.length > CC_MAX)
+      ctx.addIssue({ code: 'custom', message: t.errors.ccInvalid(list.slice(CC_MAX).join(', ')) });
+    return [...new Set(list)].join(', ');
+  });
 }

@@ -1,13 +1,7 @@
 // Form validation for people: e-mail addresses, the subject and body of a message, the copies.
 import { describe, expect, it } from 'vitest';
-import {
-  BODY_MAX,
-  isEmail,
-  SUBJECT_MAX,
-  validateBody,
-  validateCc,
-  validateSubject,
-} from '../../../domain/validation.js';
+import type { ZodType } from 'zod';
+import { BODY_MAX, isEmail, SUBJECT_MAX, bodyRule, ccRule, subjectRule } from '../../../domain/validation.js';
 import { messages } from '../../../i18n/index.js';
 
 const t = messages('fr');
@@ -33,51 +27,44 @@ describe('isEmail', () => {
   });
 });
 
+/** What a rule makes of a value: the value kept, or the messages of its problems. */
+function check(rule: ZodType<string, string>, value: string): { value?: string; errors: string[] } {
+  const result = rule.safeParse(value);
+  return result.success ? { value: result.data, errors: [] } : { errors: result.error.issues.map((i) => i.message) };
+}
+
 describe('subject and body', () => {
   it('trims and requires a subject of at most 200 characters', () => {
-    const errors: string[] = [];
-    expect(validateSubject(t, '  Fuite d’eau  ', errors)).toBe('Fuite d’eau');
-    expect(errors).toEqual([]);
-    validateSubject(t, '   ', errors);
-    expect(errors).toEqual([t.errors.subjectRequired]);
-    const long: string[] = [];
-    validateSubject(t, 'x'.repeat(SUBJECT_MAX), long);
-    expect(long).toEqual([]);
-    validateSubject(t, 'x'.repeat(SUBJECT_MAX + 1), long);
-    expect(long).toEqual([t.errors.subjectTooLong]);
+    const subject = subjectRule(t);
+    expect(check(subject, '  Fuite d’eau  ')).toEqual({ value: 'Fuite d’eau', errors: [] });
+    expect(check(subject, '   ').errors).toEqual([t.errors.subjectRequired]);
+    expect(check(subject, 'x'.repeat(SUBJECT_MAX)).errors).toEqual([]);
+    expect(check(subject, 'x'.repeat(SUBJECT_MAX + 1)).errors).toEqual([t.errors.subjectTooLong]);
   });
 
   it('normalises line ends and requires a body of at most 20,000 characters', () => {
-    const errors: string[] = [];
-    expect(validateBody(t, '\r\nBonjour,\r\nmerci.\r\n', errors)).toBe('Bonjour,\nmerci.');
-    expect(errors).toEqual([]);
-    validateBody(t, '\n \n', errors);
-    expect(errors).toEqual([t.errors.bodyRequired]);
-    const long: string[] = [];
-    validateBody(t, 'x'.repeat(BODY_MAX + 1), long);
-    expect(long).toEqual([t.errors.bodyTooLong]);
+    const body = bodyRule(t);
+    expect(check(body, '\r\nBonjour,\r\nmerci.\r\n')).toEqual({ value: 'Bonjour,\nmerci.', errors: [] });
+    expect(check(body, '\n \n').errors).toEqual([t.errors.bodyRequired]);
+    expect(check(body, 'x'.repeat(BODY_MAX + 1)).errors).toEqual([t.errors.bodyTooLong]);
   });
 });
 
 describe('copies', () => {
   it('normalises, lower-cases and deduplicates the list', () => {
-    const errors: string[] = [];
-    expect(validateCc(t, ' B@x.fr; a@y.fr ,b@x.fr,, ', errors)).toBe('b@x.fr, a@y.fr');
-    expect(errors).toEqual([]);
-    expect(validateCc(t, '', errors)).toBe('');
+    const cc = ccRule(t);
+    expect(check(cc, ' B@x.fr; a@y.fr ,b@x.fr,, ')).toEqual({ value: 'b@x.fr, a@y.fr', errors: [] });
+    expect(check(cc, '')).toEqual({ value: '', errors: [] });
   });
 
   it('names the invalid addresses', () => {
-    const errors: string[] = [];
-    validateCc(t, 'ok@x.fr, pas-une-adresse, autre@', errors);
+    const { errors } = check(ccRule(t), 'ok@x.fr, pas-une-adresse, autre@');
     expect(errors).toEqual([t.errors.ccInvalid('pas-une-adresse, autre@')]);
     expect(errors[0]).toContain('pas-une-adresse, autre@');
   });
 
   it('refuses more than ten copies, naming the ones over', () => {
-    const errors: string[] = [];
     const list = Array.from({ length: 12 }, (_, i) => `p${i}@x.fr`);
-    validateCc(t, list.join(','), errors);
-    expect(errors).toEqual([t.errors.ccInvalid('p10@x.fr, p11@x.fr')]);
+    expect(check(ccRule(t), list.join(',')).errors).toEqual([t.errors.ccInvalid('p10@x.fr, p11@x.fr')]);
   });
 });
