@@ -488,6 +488,20 @@ export interface CaseFilesTable {
   created_at: Timestamp;
 }
 
+export type EmailNotificationMode = 'each' | 'daily' | 'none';
+export type SmsNotificationMode = 'each' | 'none';
+
+/** How a client wants to be told of staff answers; no row means the defaults (`each`, `none`). */
+export interface NotificationPreferencesTable {
+  account_id: string;
+  email_mode: Generated<EmailNotificationMode>;
+  sms_mode: Generated<SmsNotificationMode>;
+  /** E.164; SMS go out only once `phone_confirmed_at` is set. */
+  phone: string | null;
+  phone_confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -521,6 +535,7 @@ export interface Database {
   client_views: ClientViewsTable;
   staff_spaces: StaffSpacesTable;
   rate_limits: RateLimitsTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -17,6 +17,7 @@ import * as retention from './2026-12-02-014-retention.js';
 import * as staffAccess from './2026-12-02-015-staff-access.js';
 import * as endUnlinkedRedmineStaffSessions from './2026-12-03-016-end-unlinked-redmine-staff-sessions.js';
 import * as rateLimits from './2026-12-03-017-rate-limits.js';
+import * as notificationPreferences from './2026-12-06-018-notification-preferences.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-015-staff-access': staffAccess,
   '2026-12-03-016-end-unlinked-redmine-staff-sessions': endUnlinkedRedmineStaffSessions,
   '2026-12-03-017-rate-limits': rateLimits,
+  '2026-12-06-018-notification-preferences': notificationPreferences,
 };

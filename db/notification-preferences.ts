@@ -1,0 +1,71 @@
+import type { Db } from './connect.js';
+import type { EmailNotificationMode, SmsNotificationMode } from './database.js';
+
+/** A client's choices, defaults filled in. SMS count only with a confirmed phone. */
+export interface NotificationPreferences {
+  emailMode: EmailNotificationMode;
+  smsMode: SmsNotificationMode;
+  phone: string | null;
+  phoneConfirmed: boolean;
+}
+
+export const defaultNotificationPreferences: NotificationPreferences = {
+  emailMode: 'each',
+  smsMode: 'none',
+  phone: null,
+  phoneConfirmed: false,
+};
+
+export async function notificationPreferences(db: Db, accountId: string): Promise<NotificationPreferences> {
+  const row = await db
+    .selectFrom('notification_preferences')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) return { ...defaultNotificationPreferences };
+  return {
+    emailMode: row.email_mode,
+    smsMode: row.sms_mode,
+    phone: row.phone,
+    phoneConfirmed: row.phone_confirmed_at !== null,
+  };
+}
+
+/** Changes the modes given, keeping the rest. */
+export async function setNotificationModes(
+  db: Db,
+  accountId: string,
+  modes: { emailMode?: EmailNotificationMode; smsMode?: SmsNotificationMode },
+): Promise<void> {
+  const set = {
+    ...(modes.emailMode ? { email_mode: modes.emailMode } : {}),
+    ...(modes.smsMode ? { sms_mode: modes.smsMode } : {}),
+  };
+  await db
+    .insertInto('notification_preferences')
+    .values({ account_id: accountId, phone: null, phone_confirmed_at: null, ...set })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...set, updated_at: new Date() }))
+    .execute();
+}
+
+/** Records a phone number, unconfirmed (a new number always needs a new confirmation). */
+export async function setUnconfirmedPhone(db: Db, accountId: string, phone: string | null): Promise<void> {
+  await db
+    .insertInto('notification_preferences')
+    .values({ account_id: accountId, phone, phone_confirmed_at: null })
+    .onConflict((oc) =>
+      oc.column('account_id').doUpdateSet({ phone, phone_confirmed_at: null, updated_at: new Date() }),
+    )
+    .execute();
+}
+
+/** Marks the phone confirmed, only if it is still the number that was confirmed. */
+export async function confirmPhone(db: Db, accountId: string, phone: string): Promise<boolean> {
+  const result = await db
+    .updateTable('notification_preferences')
+    .set({ phone_confirmed_at: new Date(), updated_at: new Date() })
+    .where('account_id', '=', accountId)
+    .where('phone', '=', phone)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
