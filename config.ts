@@ -62,6 +62,9 @@ const schema = z.object({
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),
+  // The formatter Redmine is set to (Administration › Settings › General › Text formatting):
+  // staff notes are rendered with it, client text is escaped for it.
+  REDMINE_TEXT_FORMATTING: z.enum(['textile', 'common_mark', 'none']).default('textile'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
   TRUSTED_PROXIES: optionalString,

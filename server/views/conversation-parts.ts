@@ -1,7 +1,14 @@
 // Conversation parts shown by the client space and the back-office alike: the status badge and
-// the list of a conversation's messages with their files.
+// the list of a conversation's messages with their files. Staff messages are Redmine notes,
+// rendered with Redmine's formatter and an allow-list (app/staff-note-rendering.ts); client and
+// system messages are their text as typed, with line breaks.
 import { formatDateTime, type Locale } from '../../i18n/index.js';
-import { html, multiline, type Html } from '../../domain/html.js';
+import { Html, html, multiline } from '../../domain/html.js';
+import {
+  renderStaffNote,
+  type NoteAttachmentLink,
+  type RedmineTextFormatting,
+} from '../../app/staff-note-rendering.js';
 import type { PageContext } from './layout.js';
 
 /** A conversation's status, as its badge shows it. */
@@ -42,14 +49,24 @@ export function messageList(
   ctx: PageContext,
   messages: MessageView[],
   viewer: 'client' | 'staff',
-  attachments: { byMessage: Map<string, AttachmentView[]>; href: (a: AttachmentView) => string } = {
-    byMessage: new Map(),
-    href: () => '#',
+  attachments: {
+    byMessage: Map<string, AttachmentView[]>;
+    href: (a: AttachmentView) => string;
+    /** Redmine's text formatting (REDMINE_TEXT_FORMATTING), for staff notes. */
+    formatting: RedmineTextFormatting;
   },
   /** Extra parts of each message (the back-office's reading state). */
   extra?: { className?: (m: MessageView) => string; after: (m: MessageView) => Html | string },
 ): Html {
   const { t } = ctx;
+  // A note may name any file of the conversation (Redmine's attachments belong to the issue).
+  const links: NoteAttachmentLink[] = [...attachments.byMessage.values()]
+    .flat()
+    .map((a) => ({ filename: a.fileName, url: attachments.href(a) }));
+  const body = (m: MessageView): Html =>
+    m.authorKind === 'staff'
+      ? new Html(renderStaffNote(m.body, { formatting: attachments.formatting, attachments: links }).html)
+      : multiline(m.body);
   return html`<ol class="thread">
   ${messages.map((m) => {
     const mine = m.authorKind === viewer;
@@ -57,7 +74,7 @@ export function messageList(
     return html`<li class="message from-${m.authorKind} ${mine ? 'mine' : ''} kind-${m.kind} ${extra?.className?.(m) ?? ''}" id="m-${m.id}">
     <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
       · <time datetime="${m.createdAt.toISOString()}">${formatDateTime(m.createdAt, ctx.locale)}</time></p>
-    <div class="body">${multiline(m.body)}</div>
+    <div class="body${m.authorKind === 'staff' ? ' formatted' : ''}">${body(m)}</div>
     ${(() => {
       const files = attachments.byMessage.get(m.id) ?? [];
       return files.length === 0

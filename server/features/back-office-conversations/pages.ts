@@ -3,6 +3,7 @@
 import { formatDateTime } from '../../../i18n/index.js';
 import { html } from '../../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import type { RedmineTextFormatting } from '../../../app/staff-note-rendering.js';
 import { messageList, statusBadge, type MessageView } from '../../views/conversation-parts.js';
 import { staffSatisfactionAction } from '../sla/pages.js';
 import type { SpaceChoice, StaffConversationListItemView, StaffThreadView } from './view-models.js';
@@ -57,7 +58,12 @@ ${
   );
 }
 
-export function staffThreadPage(ctx: PageContext, view: StaffThreadView, answer: { body?: string; errors: string[] }) {
+export function staffThreadPage(
+  ctx: PageContext,
+  view: StaffThreadView,
+  answer: { body?: string; errors: string[] },
+  formatting: RedmineTextFormatting,
+) {
   const { t } = ctx;
   const c = view;
   return layout(
@@ -75,6 +81,7 @@ ${messageList(
   {
     byMessage: view.attachments,
     href: (a) => `/back-office/conversations/${c.id}/pieces-jointes/${a.id}`,
+    formatting,
   },
   {
     className: (m) => (m.authorKind === 'client' ? `staff-${m.staffState}` : ''),

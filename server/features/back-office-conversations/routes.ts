@@ -175,5 +175,11 @@ async function renderThread(
     messages: messages.map(messageView),
     attachments,
   });
-  return sendPage(reply, staffThreadPage(pageContext(request, reply, { area: 'staff' }), view, answer), status);
+  const page = staffThreadPage(
+    pageContext(request, reply, { area: 'staff' }),
+    view,
+    answer,
+    app.deps.config.REDMINE_TEXT_FORMATTING,
+  );
+  return sendPage(reply, page, status);
 }

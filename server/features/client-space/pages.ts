@@ -3,6 +3,7 @@ import { formatDateTime } from '../../../i18n/index.js';
 import { ACCEPT_ATTRIBUTE } from '../../../domain/files.js';
 import { html, type Html } from '../../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
+import type { RedmineTextFormatting } from '../../../app/staff-note-rendering.js';
 import { messageList, statusBadge, type AttachmentView, type MessageView } from '../../views/conversation-parts.js';
 import { clientSlaPanel } from '../sla/pages.js';
 import type { ComposeValues, ConversationListItemView, SpaceChoice, ThreadView } from './view-models.js';
@@ -94,7 +95,8 @@ export function threadPage(
   conversation: ThreadView,
   messages: MessageView[],
   reply: { body?: string; errors: string[] },
-  attachments: Map<string, AttachmentView[]> = new Map(),
+  attachments: Map<string, AttachmentView[]>,
+  formatting: RedmineTextFormatting,
 ) {
   const { t } = ctx;
   return layout(
@@ -107,7 +109,11 @@ export function threadPage(
 </div>
 <p class="muted">${conversation.spaceName}</p>
 ${clientSlaPanel(ctx, conversation.sla)}
-${messageList(ctx, messages, 'client', { byMessage: attachments, href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}` })}
+${messageList(ctx, messages, 'client', {
+  byMessage: attachments,
+  href: (a) => `/conversations/${conversation.id}/pieces-jointes/${a.id}`,
+  formatting,
+})}
 ${ctx.view ? '' : replySection(ctx, conversation.id, reply)}`,
   );
 }

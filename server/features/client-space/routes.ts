@@ -249,7 +249,14 @@ async function renderThread(
   const view = threadView(conversation, space);
   return sendPage(
     reply,
-    threadPage(pageContext(request, reply), view, messages.map(messageView), reply_, attachments),
+    threadPage(
+      pageContext(request, reply),
+      view,
+      messages.map(messageView),
+      reply_,
+      attachments,
+      app.deps.config.REDMINE_TEXT_FORMATTING,
+    ),
     status,
   );
 }
