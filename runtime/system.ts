@@ -282,6 +282,7 @@ async function resolveRedmine(config: Config, log: Logger): Promise<RedmineMirro
           resolvedStatus: config.REDMINE_STATUS_RESOLVED,
           staffNames: config.REDMINE_STAFF_NAMES,
           teamName: config.REDMINE_TEAM_NAME,
+          textFormatting: config.REDMINE_TEXT_FORMATTING,
         })
       : undefined;
   if (redmine)

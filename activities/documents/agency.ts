@@ -5,9 +5,10 @@ import { findAccountById } from '../../db/accounts.js';
 import { setCaseStatus } from '../../db/documents.js';
 import { findCaseComment } from '../../db/case-workflows.js';
 import { enqueueNotification } from '../../db/notifications.js';
+import { escapeForRedmine } from '../../domain/redmine-text.js';
 import { agency, type CaseHelpers, type DocumentActivityDeps } from './deps.js';
 
-export function createAgencySteps({ db, publicUrl }: DocumentActivityDeps, helpers: CaseHelpers) {
+export function createAgencySteps({ db, publicUrl, redmine }: DocumentActivityDeps, helpers: CaseHelpers) {
   const { loadCase, agencyEmail, note } = helpers;
   return {
     /** Staff hear that every required piece is validated (e-mail and private note), once. */
@@ -38,7 +39,16 @@ export function createAgencySteps({ db, publicUrl }: DocumentActivityDeps, helpe
         throw ApplicationFailure.retryable(`comment ${input.commentId} is not visible yet`, 'NotYetVisible');
       const client = await findAccountById(db, comment.author_account_id);
       const name = client?.full_name ?? '?';
-      await note(kase, `comment-${comment.id}`, agency.documents.noteComment(name, comment.body));
+      // A client's words reach staff as typed: escaped for Redmine's formatter.
+      const formatting = redmine?.textFormatting ?? 'textile';
+      await note(
+        kase,
+        `comment-${comment.id}`,
+        agency.documents.noteComment(
+          escapeForRedmine(name, formatting, { inline: true }),
+          escapeForRedmine(comment.body, formatting, { inline: true }),
+        ),
+      );
       const recipient = await agencyEmail(kase);
       if (!recipient) return { notificationId: null };
       const notification = await enqueueNotification(db, {

@@ -4,11 +4,12 @@ import { log } from '@temporalio/activity';
 import { setRedmineAttachmentId, storedAttachmentsOfMessage } from '../../db/conversations.js';
 import { markMessageDelivered } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import { findNoteByMarker } from '../../connectors/redmine/notes.js';
+import { findNoteByMarker, neutralizeMarkers } from '../../connectors/redmine/notes.js';
 import { sanitizeFilename } from '../../connectors/redmine/uploads.js';
 import { isAttachmentTooLarge } from '../../connectors/redmine/errors.js';
 import type { UploadToken } from '../../connectors/redmine/types.js';
 import { staffNotes } from '../../i18n/notes/index.js';
+import { escapeForRedmine } from '../../domain/redmine-text.js';
 import type { MessageRef } from '../conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
 
@@ -93,11 +94,13 @@ export function createClientMessageSteps({
       if (!findNoteByMarker(issue?.journals ?? [], noteRef))
         prepared = await uploadFiles(ctx, ref.conversationId, files);
     }
+    // The client's text reaches staff as typed: escaped for Redmine's formatter.
+    const formatting = ctx.textFormatting ?? 'textile';
     const note = [
-      message.body,
+      escapeForRedmine(neutralizeMarkers(message.body), formatting),
       ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),
       '',
-      staffNotes().clientMessageSignature(message.author_display_name),
+      staffNotes().clientMessageSignature(escapeForRedmine(message.author_display_name, formatting, { inline: true })),
     ].join('\n');
     const result = await ctx.client.addNoteOnce(issueId, noteRef, {
       notes: note,

@@ -10,6 +10,7 @@ import { isAttachmentTooLarge } from '../../connectors/redmine/errors.js';
 import type { UploadToken } from '../../connectors/redmine/types.js';
 import type { VilogiRequest } from '../../connectors/vilogi/index.js';
 import { isRefusal } from '../../app/inspection/index.js';
+import { escapeForRedmine } from '../../domain/redmine-text.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import { writePrivateNote } from '../redmine.js';
 import type { VilogiActivityDeps, VilogiSettings } from './deps.js';
@@ -68,7 +69,8 @@ export function createTriageSteps(
         [
           ...originLines({ ...request, authorEmail: request.authorEmail }),
           '',
-          request.body,
+          // The Vilogi user's words reach staff as typed: escaped for Redmine's formatter.
+          escapeForRedmine(request.body, ctx.textFormatting ?? 'textile'),
           ...(lines.length > 0 ? ['', ...lines] : []),
         ].join('\n'),
       ),

@@ -16,6 +16,8 @@ export interface MirrorSettings {
   resolvedStatus: string;
   staffNames: 'full' | 'first-name-team';
   teamName: string;
+  /** Redmine's text formatting setting (Guichet escapes client text for it). */
+  textFormatting?: 'textile' | 'common_mark' | 'none' | undefined;
 }
 
 export interface RedmineMirrorContext {
@@ -34,6 +36,8 @@ export interface RedmineMirrorContext {
   apiUserId: number;
   staffNames: 'full' | 'first-name-team';
   teamName: string;
+  /** Redmine's text formatting setting; unset: Textile, Redmine's default. */
+  textFormatting?: 'textile' | 'common_mark' | 'none' | undefined;
 }
 
 export class RedmineSetupError extends Error {
@@ -115,5 +119,6 @@ export async function resolveMirrorContext(
     apiUserId: me.id,
     staffNames: settings.staffNames,
     teamName: settings.teamName,
+    textFormatting: settings.textFormatting ?? 'textile',
   };
 }
