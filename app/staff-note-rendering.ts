@@ -255,6 +255,7 @@ export function htmlToText(html: string): string {
   const lists: { ordered: boolean; n: number }[] = [];
   const links: { href: string; start: number }[] = [];
   let cellInRow = 0;
+  let cellStart = false;
   const prefix = () => '> '.repeat(quoteDepth);
   /** Text goes on the current line; a new block first leaves a blank line after the last one. */
   const write = (value: string) => {
@@ -290,7 +291,12 @@ export function htmlToText(html: string): string {
         });
         continue;
       }
-      const collapsed = value.replace(/\s+/g, ' ');
+      let collapsed = value.replace(/\s+/g, ' ');
+      if (cellStart) {
+        collapsed = collapsed.trimStart();
+        if (collapsed === '') continue;
+        cellStart = false;
+      }
       if (!started && collapsed.trim() === '') continue;
       write(started ? collapsed : collapsed.trimStart());
       continue;
@@ -344,6 +350,8 @@ export function htmlToText(html: string): string {
           line = line.trimEnd();
           write(' | ');
         }
+        if (!closing) cellStart = true;
+        else line = line.trimEnd();
         break;
       case 'a':
         if (!closing) {
