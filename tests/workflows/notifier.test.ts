@@ -183,6 +183,9 @@ describe('the answer notifier on the time-skipping server', () => {
     expect(mail.subject).toBe('Nouvelle réponse à votre demande : Chauffage');
     expect(mail.text).toContain('Texte corrigé.');
     expect(mail.text).not.toContain('faute');
+    // The staff-answer template's text, the note rendered in place of its paragraph.
+    expect(mail.html).toContain('<p>Texte corrigé.</p>');
+    expect(mail.html).not.toContain('[[guichet-answer-');
     expect(mail.text + (mail.html ?? '')).not.toContain('client difficile');
     // One conversation: threaded under the conversation's root id.
     expect(mail.inReplyTo).toBe(`<conversation-${conversation}@guichet.test>`);
