@@ -8,7 +8,7 @@ import type { RunningSystem } from '../../runtime/system.js';
 import { notificationPreferences } from '../../db/notification-preferences.js';
 import { listMessages } from '../../db/conversations.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
-import { Browser } from '../helpers/http.js';
+import { Browser, multipartBody } from '../helpers/http.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
 
@@ -107,14 +107,16 @@ describe('answer e-mails', () => {
     });
     expect(posted.statusCode).toBe(200);
     expect((await notificationPreferences(db, client.id)).emailMode).toBe('none');
-    // Clicking again is harmless.
+    // Clicking again is harmless; RFC 8058 prefers multipart/form-data, which works too.
+    const form = multipartBody([{ name: 'List-Unsubscribe', value: 'One-Click' }]);
     const again = await app.inject({
       method: 'POST',
       url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': form.contentType },
+      payload: form.body,
     });
     expect(again.statusCode).toBe(200);
+    expect((await notificationPreferences(db, client.id)).emailMode).toBe('none');
 
     // The next answer reaches the page but no mailbox (the copies follow the client's choice).
     const before = smtp.mails.length;
