@@ -129,4 +129,21 @@ describe('answer e-mails', () => {
     await new Promise((r) => setTimeout(r, 4000));
     expect(smtp.mails.slice(before).filter(isAnswer)).toHaveLength(0);
   });
+
+  it('limits unsubscribe attempts per address, so tokens cannot be tried in bulk', async () => {
+    const app = system.app!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/notifications/unsubscribe/${'B'.repeat(40)}${String(i).padStart(3, '0')}`,
+        remoteAddress: '10.91.0.7',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
 });
