@@ -4,7 +4,16 @@
 // then), or wait for the daily summary at 18:00 Paris, or go nowhere, as the client chose. SMS
 // wait for the daytime (8:00-20:00 Paris). Continue-as-new after each batch keeps histories short;
 // with nothing left to tell the run ends, and the next answer starts a new one.
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { nextDailySummaryAt, nextSmsAllowedAt } from '../domain/notification-times.js';
 
@@ -41,10 +50,16 @@ export function notifierWorkflowId(accountId: string): string {
   return `notify-${accountId}`;
 }
 
-// Database steps and the Redmine re-read: patient retries (Redmine may be down; the answers wait).
-const { prepareAnswerBatch, refreshAnswersFromRedmine, sendAnswerSms } = proxyActivities<Activities>({
+// Database steps: patient retries.
+const { prepareAnswerBatch, sendAnswerSms } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+// The Redmine re-read: a few tries. While Redmine is unreachable nobody can change a note in it
+// either, so the answers then go as last mirrored rather than wait for the whole outage.
+const { refreshAnswersFromRedmine } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '20 seconds', backoffCoefficient: 2, maximumAttempts: 4 },
 });
 // SMTP: patient retries, an outage must not lose a mail.
 const { deliverNotification } = proxyActivities<Activities>({
@@ -88,6 +103,17 @@ export async function notifierWorkflow(input: NotifierInput): Promise<void> {
   };
   const isDue = (t: number | null) => t !== null && t <= Date.now();
 
+  async function refresh(ids: string[]) {
+    try {
+      await refreshAnswersFromRedmine(ids);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('Redmine not re-read before telling answers: sent as last mirrored', {
+        error: (err.cause ?? err).message,
+      });
+    }
+  }
+
   async function deliver(ids: readonly string[]) {
     for (const id of ids) await deliverNotification(id);
   }
@@ -109,7 +135,7 @@ export async function notifierWorkflow(input: NotifierInput): Promise<void> {
       const ids = pending.splice(0);
       batchAt = null;
       // Notes edited, made private or deleted within the window reach the database first.
-      await refreshAnswersFromRedmine(ids);
+      await refresh(ids);
       const result = await prepareAnswerBatch({ accountId, messageIds: ids, kind: 'batch' });
       await deliver(result.notificationIds);
       if (result.hold.length > 0) {
@@ -125,7 +151,7 @@ export async function notifierWorkflow(input: NotifierInput): Promise<void> {
     if (isDue(dailyAt)) {
       const ids = held.splice(0);
       dailyAt = null;
-      await refreshAnswersFromRedmine(ids);
+      await refresh(ids);
       await deliver((await prepareAnswerBatch({ accountId, messageIds: ids, kind: 'daily' })).notificationIds);
       handled = true;
     }
