@@ -75,6 +75,14 @@ const schema = z.object({
   REDMINE_STAFF_GROUP: optionalString,
   REDMINE_ADMIN_GROUP: optionalString,
   SMS_PROVIDER: z.enum(['development']).default('development'),
+  // A staff answer's e-mail and SMS wait this long (a Temporal timer): an edit within it is sent
+  // in its final form, a note made private or deleted within it is never sent. 0: at once.
+  NOTIFY_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(120),
   VILOGI_URL: optionalString.pipe(z.url().optional()),
   VILOGI_API_KEY: optionalString,
   VILOGI_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),

@@ -17,6 +17,12 @@ export interface MessageRef {
   messageId: string;
 }
 
+/** The stable root of a conversation's mail thread: the acknowledgement's Message-ID, which
+ * every answer e-mail of the conversation names in In-Reply-To and References. */
+export function conversationThreadId(conversationId: string, publicUrl: string): string {
+  return `<conversation-${conversationId}@${new URL(publicUrl).hostname}>`;
+}
+
 export function splitCc(cc: string): string[] {
   return cc
     .split(',')
@@ -73,30 +79,7 @@ export function createConversationActivities({ db, publicUrl }: ConversationActi
         subject: mail.subject,
         bodyText: mail.text,
         conversationId: conversation.id,
-      });
-      return { notificationId: notification.id };
-    },
-
-    /** Writes the e-mail telling the client (and the copies) of a staff answer, once per answer. */
-    async prepareAnswerNotification(ref: MessageRef): Promise<{ notificationId: string }> {
-      const { message, conversation, client, url } = await load(ref);
-      if (message.author_kind !== 'staff') {
-        throw ApplicationFailure.nonRetryable(`message ${message.id} is not a staff answer`, 'NotAStaffAnswer');
-      }
-      const mail = await renderTemplate(db, 'staff-answer', client.locale, {
-        clientFullName: client.full_name,
-        conversationSubject: conversation.subject,
-        conversationUrl: url,
-        staffName: message.author_display_name,
-        answerBody: message.body,
-      });
-      const notification = await enqueueNotification(db, {
-        idempotencyKey: `answer-mail:${ref.messageId}`,
-        recipient: client.email,
-        cc: splitCc(conversation.cc),
-        subject: mail.subject,
-        bodyText: mail.text,
-        conversationId: conversation.id,
+        mailHeaders: { messageId: conversationThreadId(conversation.id, publicUrl) },
       });
       return { notificationId: notification.id };
     },

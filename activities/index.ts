@@ -10,6 +10,7 @@ import { createContributorActivities, type ContributorActivityDeps } from './con
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
+import { createAnswerNotificationActivities, type AnswerNotificationDeps } from './answer-notifications.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -21,7 +22,8 @@ export type ActivityDeps = ConversationActivityDeps &
   ContributorActivityDeps &
   RetentionActivityDeps &
   StaffAccessActivityDeps &
-  SessionActivityDeps;
+  SessionActivityDeps &
+  AnswerNotificationDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -36,11 +38,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createStaffAccessActivities(deps),
     ...createSessionActivities(deps),
+    ...createAnswerNotificationActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { MessageRef } from './conversations.js';
+export type { AnswerNotifier, AnswerBatchInput, AnswerBatchResult } from './answer-notifications.js';
 export type { ConversationSignals, SyncState } from './redmine.js';
 export type { SlaAlertKind, SlaPolicy } from './sla.js';
 export type { ImportResult, ProcessResultItem, VilogiSettings } from './vilogi.js';

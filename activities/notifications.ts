@@ -24,14 +24,20 @@ export async function deliverNotification(
   if (n.status === 'sent') return 'already-sent';
   const { primaryColor } = await getSettings(db);
   const colour = isHexColor(primaryColor) ? primaryColor : '#0b5cab';
+  const headers = n.mail_headers;
   try {
     await mailer.send({
       to: n.recipient,
       cc: splitCc(n.cc),
       subject: n.subject,
       text: n.body_text,
-      html: mailHtml(n.subject, n.body_text, { colour, linkColour: linkColourOnWhite(colour) }),
+      // Staff answers come with their HTML made (the rendered notes in the layout).
+      html: n.body_html ?? mailHtml(n.subject, n.body_text, { colour, linkColour: linkColourOnWhite(colour) }),
       reference: n.idempotency_key,
+      ...(headers?.messageId ? { messageId: headers.messageId } : {}),
+      ...(headers?.inReplyTo ? { inReplyTo: headers.inReplyTo } : {}),
+      ...(headers?.references ? { references: headers.references } : {}),
+      ...(headers?.listUnsubscribe ? { unsubscribeUrl: headers.listUnsubscribe } : {}),
     });
   } catch (err) {
     await markNotificationAttemptFailed(db, n.id, err instanceof Error ? err.message : String(err));

@@ -5,6 +5,7 @@
 // live in redmine/, one file per family: the issue (issue.ts), Guichet → Redmine (outbound.ts),
 // Redmine → Guichet (inbound.ts), the poll (poll.ts) and private notes (private-notes.ts).
 import type { SyncState } from '../domain/workflow-inputs.js';
+import { issuesOfMessages } from '../db/answer-notifications.js';
 import type { RedmineActivityDeps } from './redmine/deps.js';
 import { createInboundSteps } from './redmine/inbound.js';
 import { createIssueSteps } from './redmine/issue.js';
@@ -21,5 +22,14 @@ export function createRedmineActivities(deps: RedmineActivityDeps) {
   return {
     ...createOutboundSteps(deps, ensureIssue),
     ...createPollSteps(deps, syncIssue),
+    /**
+     * Re-reads the issues of these answers just before they are told (the end of the grace
+     * window): a note edited, made private or deleted in Redmine is in the database then, whatever
+     * REDMINE_RESCAN_MINUTES is (an edit or a change to private does not change `updated_on`).
+     */
+    async refreshAnswersFromRedmine(messageIds: string[]): Promise<void> {
+      if (!deps.redmine) return;
+      for (const issueId of await issuesOfMessages(deps.db, messageIds)) await syncIssue(deps.redmine, issueId);
+    },
   };
 }

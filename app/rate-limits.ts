@@ -15,7 +15,7 @@ export interface RateRule {
 }
 
 export type RateRuleName =
-  'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget';
+  'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget' | 'unsubscribe';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -33,6 +33,8 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     upload: { points: 100, seconds: 60 * 60 },
     // E-mails one account makes Guichet send to one address (an invitation, a Cc), per day.
     mailTarget: { points: 5, seconds: 24 * 60 * 60 },
+    // One-click unsubscribe links (no session, no CSRF): per address, so tokens cannot be tried in bulk.
+    unsubscribe: { points: 30, seconds: 60 * 60 },
   };
 }
 

@@ -11,6 +11,8 @@ export interface WorkflowGateway {
   askSatisfaction(conversationId: string, ref: string): Promise<void>;
   satisfactionAnswer(conversationId: string, ref: string, resolved: boolean): Promise<void>;
   deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
+  /** Hands a staff answer to the client's notifier (grace window, digest), starting it if needed. */
+  notifyStaffAnswer(accountId: string, messageId: string, options: { graceSeconds: number }): Promise<void>;
   /** Starts the Redmine → Guichet poller unless it runs already. */
   ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
   /** Throws when Temporal cannot be reached. */

@@ -199,6 +199,19 @@ export interface NotificationsTable {
   conversation_id: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** The HTML part when the sender made one (staff answers); else it is made from the text. */
+  body_html: string | null;
+  /** Threading and unsubscribe headers of this e-mail, when it has some. */
+  mail_headers: ColumnType<NotificationMailHeaders | null, string | null | undefined, string | null>;
+}
+
+/** The mail headers an outbox e-mail carries beyond the usual ones. */
+export interface NotificationMailHeaders {
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** The one-click unsubscribe address (RFC 8058). */
+  listUnsubscribe?: string;
 }
 
 export interface AuditLogTable {
@@ -502,6 +515,23 @@ export interface NotificationPreferencesTable {
   updated_at: Timestamp;
 }
 
+/** One-click unsubscribe links: the token is in the e-mail, only its digest here. */
+export interface NotificationUnsubscribeTokensTable {
+  token_hash: string;
+  account_id: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}
+
+/** One row per answer SMS batch: a retried step does not text the client twice. */
+export interface NotificationSmsTable {
+  idempotency_key: string;
+  account_id: string;
+  status: Generated<'pending' | 'sent'>;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -536,6 +566,8 @@ export interface Database {
   staff_spaces: StaffSpacesTable;
   rate_limits: RateLimitsTable;
   notification_preferences: NotificationPreferencesTable;
+  notification_unsubscribe_tokens: NotificationUnsubscribeTokensTable;
+  notification_sms: NotificationSmsTable;
 }
 
 export type Space = Selectable<SpacesTable>;

@@ -1,4 +1,4 @@
-import type { Db } from './connect.js';
+import { inTransaction, type Db } from './connect.js';
 import type { EmailNotificationMode, SmsNotificationMode } from './database.js';
 
 /** A client's choices, defaults filled in. SMS count only with a confirmed phone. */
@@ -68,4 +68,39 @@ export async function confirmPhone(db: Db, accountId: string, phone: string): Pr
     .where('phone', '=', phone)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Keeps a one-click unsubscribe token (its digest only) for an account. */
+export async function storeUnsubscribeToken(db: Db, accountId: string, tokenHash: string): Promise<void> {
+  await db
+    .insertInto('notification_unsubscribe_tokens')
+    .values({ token_hash: tokenHash, account_id: accountId, used_at: null })
+    .onConflict((oc) => oc.column('token_hash').doNothing())
+    .execute();
+}
+
+/** Whether a token (by digest) is one we gave out; it stays valid after use (a second click is a no-op). */
+export async function unsubscribeTokenExists(db: Db, tokenHash: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('notification_unsubscribe_tokens')
+    .select('account_id')
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One-click unsubscribe: the token's account gets no more answer e-mails (mode `none`), in one
+ * transaction with marking the token used. False when the token is unknown. */
+export async function unsubscribeByToken(db: Db, tokenHash: string): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const row = await tx
+      .updateTable('notification_unsubscribe_tokens')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash)
+      .returning('account_id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await setNotificationModes(tx, row.account_id, { emailMode: 'none' });
+    return true;
+  });
 }

@@ -1,5 +1,5 @@
 import type { Db } from './connect.js';
-import type { Notification } from './database.js';
+import type { Notification, NotificationMailHeaders } from './database.js';
 
 export interface NewNotification {
   idempotencyKey: string;
@@ -9,6 +9,10 @@ export interface NewNotification {
   bodyText: string;
   sensitive?: boolean;
   conversationId?: string | null;
+  /** An HTML part made by the sender (else delivery makes one from the text). */
+  bodyHtml?: string | null;
+  /** Threading and one-click unsubscribe headers. */
+  mailHeaders?: NotificationMailHeaders | null;
 }
 
 /** Writes the notification once per idempotency key and returns the stored row. */
@@ -24,6 +28,8 @@ export async function enqueueNotification(db: Db, n: NewNotification): Promise<N
       body_text: n.bodyText,
       sensitive: n.sensitive ?? false,
       conversation_id: n.conversationId ?? null,
+      body_html: n.bodyHtml ?? null,
+      mail_headers: n.mailHeaders ? JSON.stringify(n.mailHeaders) : null,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
@@ -42,7 +48,7 @@ export async function markNotificationSent(db: Db, id: string, blankBody: boolea
       sent_at: new Date(),
       attempts: eb('attempts', '+', 1),
       last_error: null,
-      ...(blankBody ? { body_text: '[removed after delivery: it held a password]' } : {}),
+      ...(blankBody ? { body_text: '[removed after delivery: it held a password]', body_html: null } : {}),
     }))
     .where('id', '=', id)
     .execute();

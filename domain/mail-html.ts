@@ -27,18 +27,28 @@ function withLinks(line: string, linkColour: string): string {
   return out + escapeHtml(line.slice(last));
 }
 
-export function mailHtml(subject: string, text: string, brand: MailBrand): string {
+/**
+ * The e-mail's HTML. `blocks` lets a sender put ready, safe HTML (a rendered staff note) in the
+ * layout: a paragraph of the text that is exactly one of its keys is replaced by its HTML.
+ */
+export function mailHtml(
+  subject: string,
+  text: string,
+  brand: MailBrand,
+  blocks?: ReadonlyMap<string, string>,
+): string {
   const paragraphs = text
     .replace(/\r\n/g, '\n')
     .split(/\n{2,}/)
     .map((p) => p.replace(/^\n+|\n+$/g, ''))
     .filter((p) => p !== '')
-    .map(
-      (p) =>
-        `<p style="margin:0 0 16px">${p
-          .split('\n')
-          .map((l) => withLinks(l, brand.linkColour))
-          .join('<br>\n')}</p>`,
+    .map((p) =>
+      blocks?.has(p.trim())
+        ? `<div style="margin:0 0 16px;padding:0 0 0 12px;border-left:3px solid #d0d5dd">${blocks.get(p.trim())}</div>`
+        : `<p style="margin:0 0 16px">${p
+            .split('\n')
+            .map((l) => withLinks(l, brand.linkColour))
+            .join('<br>\n')}</p>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -10,6 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
+import { createSmsProvider } from '../connectors/sms/index.js';
+import { recordDevSms } from '../db/dev-outbox.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { buildMetricsApp } from '../server/features/operations/metrics.js';
@@ -196,6 +198,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           publicUrl: config.publicUrl,
           redmine,
           signals: workflows,
+          notifier: workflows,
+          notifyGraceSeconds: config.NOTIFY_GRACE_SECONDS,
+          sms: createSmsProvider({
+            provider: config.SMS_PROVIDER,
+            outbox: (message) => recordDevSms(database.db, message),
+          }),
           storage,
           vilogi,
           staffAccess,

@@ -26,6 +26,9 @@ import {
   revokeInvitationSignal,
   caseNoteWorkflow,
   caseNoteWorkflowId,
+  answerSignal,
+  notifierWorkflow,
+  notifierWorkflowId,
 } from '../workflows/index.js';
 import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
 
@@ -168,6 +171,16 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           }),
         ),
       ),
+    notifyStaffAnswer: (accountId, messageId, { graceSeconds }) =>
+      guard('signal notifier', async () => {
+        await client.workflow.signalWithStart(notifierWorkflow, {
+          workflowId: notifierWorkflowId(accountId),
+          taskQueue,
+          args: [{ accountId, graceSeconds }],
+          signal: answerSignal,
+          signalArgs: [{ messageId, graceSeconds }],
+        });
+      }),
     askSatisfaction: (conversationId, ref) =>
       guard('signal conversation', async () => {
         await client.workflow.signalWithStart(conversationWorkflow, {

@@ -65,23 +65,22 @@ export const conversationStateQuery = defineQuery<ConversationState>('conversati
 // Database steps: short retries, bounded (a row that never becomes visible was rolled back).
 // Local activities: they run in the worker inside the workflow task, with no round trip to the
 // server per step, which is what lets thousands of conversations start quickly (bench/sla-scale).
-const {
-  acknowledgeRequest,
-  prepareAnswerNotification,
-  loadSlaPolicy,
-  recordSlaDeadlines,
-  recordSlaOutcome,
-  needsMirror,
-} = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
-  // Longer waits between attempts become durable timers rather than sleeps in the worker.
-  localRetryThreshold: '2 seconds',
-});
+const { acknowledgeRequest, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome, needsMirror } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
+    // Longer waits between attempts become durable timers rather than sleeps in the worker.
+    localRetryThreshold: '2 seconds',
+  });
 // SMTP: patient retries, an outage must not lose a mail.
 const { deliverNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+});
+// Temporal itself (a signal-with-start of the client's notifier): retried until it answers.
+const { queueAnswerNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 // Redmine: while it is down, messages wait here and reach it in order when it returns.
 const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolveConversation } =
@@ -257,8 +256,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           });
           await showDeadlines(null);
         }
-        const { notificationId } = await prepareAnswerNotification(ref);
-        await deliverNotification(notificationId);
+        // The client's notifier tells them after the grace window (workflows/notifier.ts).
+        await queueAnswerNotification(ref);
         if (!event.fromRedmine) await mirrorStaffAnswer(ref);
         return;
       }

@@ -1,6 +1,7 @@
 // The worker's workflowsPath: every workflow the worker runs.
 export * from './conversation.js';
 export * from './notification.js';
+export * from './notifier.js';
 export * from './redmine-sync.js';
 export * from './vilogi-sync.js';
 export * from './document-collection.js';

@@ -12,6 +12,14 @@ export interface OutgoingMail {
   html?: string;
   /** Our own id, sent as a header so that a retried delivery can be recognised. */
   reference: string;
+  /** A stable Message-ID (`<…@host>`): a retried delivery carries the same one. */
+  messageId?: string;
+  /** Threading: the id this e-mail answers, and the thread it belongs to. */
+  inReplyTo?: string;
+  references?: string[];
+  /** One-click unsubscribe (RFC 8058): List-Unsubscribe with this https URL, and
+   * List-Unsubscribe-Post: List-Unsubscribe=One-Click. */
+  unsubscribeUrl?: string;
 }
 
 export interface Mailer {
@@ -62,7 +70,15 @@ export function createMailer(options: MailerOptions): Mailer {
           subject: mail.subject,
           text: mail.text,
           ...(mail.html ? { html: mail.html } : {}),
-          headers: { 'X-Guichet-Reference': mail.reference },
+          ...(mail.messageId ? { messageId: mail.messageId } : {}),
+          ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+          ...(mail.references && mail.references.length > 0 ? { references: mail.references } : {}),
+          // nodemailer writes `list.unsubscribe` as `List-Unsubscribe: <url>`.
+          ...(mail.unsubscribeUrl ? { list: { unsubscribe: mail.unsubscribeUrl } } : {}),
+          headers: {
+            'X-Guichet-Reference': mail.reference,
+            ...(mail.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+          },
         });
         return { messageId: info.messageId };
       } catch (err) {

@@ -4,6 +4,7 @@ import type { Messages } from '../fr/index.js';
 import { top, nav, login, password, errors, files, access, backoffice, staffLogin, dev, devSms } from './common.js';
 import { conversations, status, compose, thread, ack, messageStates, staff } from './conversations.js';
 import { mail } from './mail.js';
+import { answerMail } from './answer-mail.js';
 import { sla } from './sla.js';
 import { templates } from './templates.js';
 import { settings } from './settings.js';
@@ -29,6 +30,7 @@ export const en: Messages = {
   errors,
   ack,
   mail,
+  answerMail,
   sla,
   staff,
   dev,

@@ -2,6 +2,7 @@
 import { top, nav, login, password, errors, files, access, backoffice, staffLogin, dev, devSms } from './common.js';
 import { conversations, status, compose, thread, ack, messageStates, staff } from './conversations.js';
 import { mail } from './mail.js';
+import { answerMail } from './answer-mail.js';
 import { sla } from './sla.js';
 import { templates } from './templates.js';
 import { settings } from './settings.js';
@@ -27,6 +28,7 @@ export const fr = {
   errors,
   ack,
   mail,
+  answerMail,
   sla,
   staff,
   dev,

@@ -20,6 +20,7 @@ import vilogiRoutes from './vilogi/routes.js';
 
 import documentRoutes from './documents/routes.js';
 import contributorRoutes from './contributors/routes.js';
+import notificationRoutes from './notifications/routes.js';
 
 import { caseAdminRoutes, caseListRoutes, caseRecordRoutes } from './cases/index.js';
 
@@ -39,6 +40,7 @@ export const features: readonly Feature[] = [
   { name: 'client JSON API', register: apiRoutes },
   { name: 'sign-in', register: authRoutes },
   { name: 'client space', register: clientRoutes },
+  { name: 'one-click unsubscribe', register: notificationRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
   { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
   { name: 'development SMS', register: devSmsRoutes, enabled: (c) => c.devTools && c.SMS_PROVIDER === 'development' },

@@ -193,6 +193,8 @@ beforeAll(async () => {
     PORT: String(app),
     TEMPORAL_DEV_PORT: String(temporal),
     TEMPORAL_DEV_UI_PORT: String(temporalUi),
+    // A short grace window so that the answer's e-mail comes within the test (default: 120 s).
+    NOTIFY_GRACE_SECONDS: '5',
   };
   base = `http://127.0.0.1:${app}`;
 });

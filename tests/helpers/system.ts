@@ -20,6 +20,8 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     SESSION_SECRET: randomBytes(32).toString('hex'),
     DEMO_DATA: 'false',
     LOG_LEVEL: 'silent',
+    // Answers told at once (still through the notifier); the grace window has its own tests.
+    NOTIFY_GRACE_SECONDS: '0',
     ...overrides,
   });
 }

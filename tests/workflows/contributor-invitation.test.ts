@@ -59,6 +59,8 @@ beforeAll(async () => {
     taskQueue,
     db: database.db,
     mailer,
+    // The answer notifier runs on this environment's server too.
+    client: env.client,
   });
   running = worker.run();
   space = await database.db

@@ -36,3 +36,15 @@ describe('mailHtml', () => {
     expect(mailHtml('s', 't', brand)).toContain('border-top:6px solid #aa0000');
   });
 });
+
+describe('mailHtml with ready HTML blocks', () => {
+  it('puts a block where its paragraph stands, and escapes everything else', () => {
+    const blocks = new Map([['[[guichet-answer-0]]', '<p><strong>pièces</strong></p>']]);
+    const out = mailHtml('s', 'Bonjour <b>,\n\n[[guichet-answer-0]]\n\nFin [[guichet-answer-0]]', brand, blocks);
+    expect(out).toContain('<p><strong>pièces</strong></p>');
+    expect(out).toContain('Bonjour &lt;b&gt;,');
+    // Only a paragraph that is exactly the key is replaced.
+    expect(out).toContain('Fin [[guichet-answer-0]]');
+    expect(out.match(/<strong>pièces<\/strong>/g)).toHaveLength(1);
+  });
+});

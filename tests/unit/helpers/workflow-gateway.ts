@@ -37,6 +37,7 @@ export function memoryWorkflowGateway(): MemoryWorkflowGateway {
     askSatisfaction: record('askSatisfaction'),
     satisfactionAnswer: record('satisfactionAnswer'),
     deliverNotification: record('deliverNotification'),
+    notifyStaffAnswer: record('notifyStaffAnswer'),
     ensureRedmineSync: record('ensureRedmineSync'),
     check: record('check'),
     documentCollection: record('documentCollection'),
