@@ -77,3 +77,8 @@ export function capSms(text: string, maxParts = 1): string {
   }
   return out.trimEnd() + ellipsis;
 }
+
+/** An SMS ready for the connector: the recipient in E.164 and the text with its encoding. */
+export function smsMessage(to: string, body: string): { to: string; body: string; encoding: SmsEncoding } {
+  return { to, body, encoding: smsEncoding(body) };
+}
