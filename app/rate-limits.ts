@@ -15,7 +15,15 @@ export interface RateRule {
 }
 
 export type RateRuleName =
-  'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget';
+  | 'signIn'
+  | 'passwordRequest'
+  | 'conversation'
+  | 'message'
+  | 'invitation'
+  | 'upload'
+  | 'mailTarget'
+  | 'preferences'
+  | 'phoneCode';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -33,6 +41,11 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     upload: { points: 100, seconds: 60 * 60 },
     // E-mails one account makes Guichet send to one address (an invitation, a Cc), per day.
     mailTarget: { points: 5, seconds: 24 * 60 * 60 },
+    // Saving the notification preferences and typing a phone confirmation code.
+    preferences: { points: 30, seconds: 60 * 60 },
+    // Confirmation codes sent by SMS (each costs money and reaches someone's phone): a first code
+    // and a few resends an hour.
+    phoneCode: { points: 5, seconds: 60 * 60 },
   };
 }
 

@@ -502,6 +502,17 @@ export interface NotificationPreferencesTable {
   updated_at: Timestamp;
 }
 
+/** A code sent by SMS to confirm a client's phone number (one pending per account). */
+export interface PhoneConfirmationsTable {
+  account_id: string;
+  phone: string;
+  /** HMAC-SHA256 of the code, keyed by the session secret. */
+  code_digest: string;
+  attempts: Generated<number>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  sent_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -536,6 +547,7 @@ export interface Database {
   staff_spaces: StaffSpacesTable;
   rate_limits: RateLimitsTable;
   notification_preferences: NotificationPreferencesTable;
+  phone_confirmations: PhoneConfirmationsTable;
 }
 
 export type Space = Selectable<SpacesTable>;
