@@ -21,16 +21,16 @@ export const preferences = {
   phone: 'Numéro de téléphone mobile',
   phoneHelp:
     'Un mobile français (06 12 34 56 78) ou un numéro étranger avec son indicatif (+32 470 12 34 56). Un code vous est envoyé par SMS pour le confirmer.',
-  phoneConfirmed: (phone: string) => `Numéro confirmé : ${phone}.`,
-  phoneUnconfirmed: (phone: string) => `Numéro en attente de confirmation : ${phone}.`,
+  phoneConfirmed: (phone: string) => `Numéro confirmé\u00a0: ${phone}.`,
+  phoneUnconfirmed: (phone: string) => `Numéro en attente de confirmation\u00a0: ${phone}.`,
   localeLegend: 'Langue des notifications',
   locales: { fr: 'Français', en: 'English' } as Record<'fr' | 'en', string>,
   save: 'Enregistrer mes préférences',
   saved: 'Vos préférences sont enregistrées.',
   codeSentNotice:
-    'Vos préférences sont enregistrées. Un code vient de vous être envoyé par SMS : saisissez-le ci-dessous.',
+    'Vos préférences sont enregistrées. Un code vient de vous être envoyé par SMS\u00a0: saisissez-le ci-dessous.',
   resentNotice: 'Un nouveau code vient de vous être envoyé par SMS.',
-  confirmedNotice: 'Votre numéro est confirmé : vous recevrez un SMS à chaque réponse.',
+  confirmedNotice: 'Votre numéro est confirmé\u00a0: vous recevrez un SMS à chaque réponse.',
   confirmTitle: 'Confirmer votre numéro',
   confirmIntro: (phone: string, minutes: number) =>
     `Saisissez le code à 6 chiffres envoyé par SMS au ${phone}. Il est valable ${minutes} minutes.`,

@@ -190,7 +190,7 @@ describe('notification preferences', () => {
     expect(await pendingPhoneConfirmation(db, account.id)).toBeUndefined();
     const confirmed = await browser.get('/preferences?fait=confirme');
     expect(confirmed.body).toContain('Votre numéro est confirmé');
-    expect(confirmed.body).toContain('Numéro confirmé : +33 6');
+    expect(confirmed.body).toContain('Numéro confirmé\u00a0: +33\u00a06');
 
     // Saving again with the same number keeps it confirmed; SMS can be turned off and on freely.
     await save(browser, { smsMode: 'none', phone: mobile.typed });

@@ -9,6 +9,9 @@ const EMAIL_MODES = ['each', 'daily', 'none'] as const;
 const SMS_MODES = ['each', 'none'] as const;
 const LOCALES = ['fr', 'en'] as const;
 
+/** A phone number in a sentence never breaks between its groups of digits. */
+const unbroken = (phone: string) => phone.replace(/ /g, '\u00a0');
+
 function radio(name: string, value: string, checked: boolean, label: string, extra: Html | string = ''): Html {
   const id = `${name}-${value}`;
   return html`<label class="check" for="${id}"><input type="radio" id="${id}" name="${name}" value="${value}"${checked ? html` checked` : ''}${extra}> ${label}</label>`;
@@ -42,7 +45,7 @@ export function preferencesPage(
       <label for="phone">${t.phone}</label>
       <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="40" value="${form.phone}" aria-describedby="phone-help${view.phone ? ' phone-status' : ''}">
       <p id="phone-help" class="help">${t.phoneHelp}</p>
-      ${view.phone ? html`<p id="phone-status" class="phone-status ${view.phone.confirmed ? 'confirmed' : 'unconfirmed'}">${view.phone.confirmed ? t.phoneConfirmed(view.phone.display) : t.phoneUnconfirmed(view.phone.display)}</p>` : ''}
+      ${view.phone ? html`<p id="phone-status" class="phone-status ${view.phone.confirmed ? 'confirmed' : 'unconfirmed'}">${view.phone.confirmed ? t.phoneConfirmed(unbroken(view.phone.display)) : t.phoneUnconfirmed(unbroken(view.phone.display))}</p>` : ''}
       <p class="help">${t.smsContent}</p>
     </fieldset>
     <fieldset>
@@ -60,17 +63,16 @@ function confirmSection(ctx: PageContext, view: PreferencesView, errors: string[
   const t = ctx.t.preferences;
   return html`<section class="card" id="confirmation" aria-labelledby="confirm-title">
   <h2 id="confirm-title">${t.confirmTitle}</h2>
-  <p id="code-help">${t.confirmIntro(view.pending?.phone ?? '', view.codeMinutes)}</p>
+  <p id="code-help">${t.confirmIntro(unbroken(view.pending?.phone ?? ''), view.codeMinutes)}</p>
   ${errorSummary(ctx, errors)}
   <form method="post" action="/preferences/telephone/confirmation" novalidate>
     ${csrfField(ctx)}
     <label for="code">${t.code}</label>
-    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="12" value="${typedCode}" aria-describedby="code-help">
-    <button type="submit" class="primary">${t.confirm}</button>
-  </form>
-  <form method="post" action="/preferences/telephone/code" class="resend">
-    ${csrfField(ctx)}
-    <button type="submit">${t.resend}</button>
+    <input id="code" class="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" value="${typedCode}" aria-describedby="code-help">
+    <div class="actions">
+      <button type="submit" class="primary">${t.confirm}</button>
+      <button type="submit" formaction="/preferences/telephone/code">${t.resend}</button>
+    </div>
   </form>
 </section>`;
 }
