@@ -74,7 +74,6 @@ const schema = z.object({
   // the group whose members are administrators (else: Redmine's administrators). Name or id.
   REDMINE_STAFF_GROUP: optionalString,
   REDMINE_ADMIN_GROUP: optionalString,
-  SMS_PROVIDER: z.enum(['development']).default('development'),
   // A staff answer's e-mail and SMS wait this long (a Temporal timer): an edit within it is sent
   // in its final form, a note made private or deleted within it is never sent. 0: at once.
   NOTIFY_GRACE_SECONDS: z.coerce
@@ -83,6 +82,19 @@ const schema = z.object({
     .min(0)
     .max(24 * 3600)
     .default(120),
+  SMS_PROVIDER: z.enum(['development', 'brevo']).default('development'),
+  // Brevo transactional SMS (connectors/sms/brevo.ts): its API key, the sender shown on phones
+  // (at most 11 letters and digits, or 15 digits) and its API base URL (tests use a local one).
+  BREVO_API_KEY: optionalString,
+  BREVO_API_URL: optionalString.pipe(z.url().optional()),
+  SMS_SENDER: z
+    .string()
+    .trim()
+    .default('Guichet')
+    .refine(
+      (v) => /^\d{1,15}$/.test(v) || (/^[A-Za-z0-9 ]{1,11}$/.test(v) && /[A-Za-z]/.test(v)),
+      'must be at most 11 letters and digits (one letter at least), or at most 15 digits',
+    ),
   VILOGI_URL: optionalString.pipe(z.url().optional()),
   VILOGI_API_KEY: optionalString,
   VILOGI_SYNC_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
@@ -194,6 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (raw.REDMINE_URL && !raw.REDMINE_API_KEY) problems.push('  REDMINE_API_KEY: required when REDMINE_URL is set');
   if (raw.REDMINE_URL && redmineProjects.size === 0)
     problems.push('  REDMINE_PROJECTS: required when REDMINE_URL is set');
+  if (raw.SMS_PROVIDER === 'brevo' && !raw.BREVO_API_KEY)
+    problems.push('  BREVO_API_KEY: required when SMS_PROVIDER=brevo (Brevo → SMTP & API → API keys)');
   if (raw.STAFF_LOGIN === 'redmine' && !raw.REDMINE_URL) problems.push('  STAFF_LOGIN: redmine needs REDMINE_URL');
   const trustedProxies = (raw.TRUSTED_PROXIES ?? '')
     .split(',')

@@ -15,7 +15,16 @@ export interface RateRule {
 }
 
 export type RateRuleName =
-  'signIn' | 'passwordRequest' | 'conversation' | 'message' | 'invitation' | 'upload' | 'mailTarget' | 'unsubscribe';
+  | 'signIn'
+  | 'passwordRequest'
+  | 'conversation'
+  | 'message'
+  | 'invitation'
+  | 'upload'
+  | 'mailTarget'
+  | 'unsubscribe'
+  | 'preferences'
+  | 'phoneCode';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -35,6 +44,11 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     mailTarget: { points: 5, seconds: 24 * 60 * 60 },
     // One-click unsubscribe links (no session, no CSRF): per address, so tokens cannot be tried in bulk.
     unsubscribe: { points: 30, seconds: 60 * 60 },
+    // Saving the notification preferences and typing a phone confirmation code.
+    preferences: { points: 30, seconds: 60 * 60 },
+    // Confirmation codes sent by SMS (each costs money and reaches someone's phone): a first code
+    // and a few resends an hour.
+    phoneCode: { points: 5, seconds: 60 * 60 },
   };
 }
 

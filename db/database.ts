@@ -532,6 +532,17 @@ export interface NotificationSmsTable {
   sent_at: Date | null;
 }
 
+/** A code sent by SMS to confirm a client's phone number (one pending per account). */
+export interface PhoneConfirmationsTable {
+  account_id: string;
+  phone: string;
+  /** HMAC-SHA256 of the code, keyed by the session secret. */
+  code_digest: string;
+  attempts: Generated<number>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  sent_at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -568,6 +579,7 @@ export interface Database {
   notification_preferences: NotificationPreferencesTable;
   notification_unsubscribe_tokens: NotificationUnsubscribeTokensTable;
   notification_sms: NotificationSmsTable;
+  phone_confirmations: PhoneConfirmationsTable;
 }
 
 export type Space = Selectable<SpacesTable>;

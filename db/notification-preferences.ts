@@ -104,3 +104,46 @@ export async function unsubscribeByToken(db: Db, tokenHash: string): Promise<boo
     return true;
   });
 }
+
+/** The pending confirmation of a phone number, if any. */
+export async function pendingPhoneConfirmation(db: Db, accountId: string) {
+  return db.selectFrom('phone_confirmations').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+}
+
+/** Keeps a new code for a number, replacing any earlier one (its tries start again at 0). */
+export async function savePhoneConfirmation(
+  db: Db,
+  confirmation: { accountId: string; phone: string; codeDigest: string; expiresAt: Date },
+): Promise<void> {
+  const values = {
+    phone: confirmation.phone,
+    code_digest: confirmation.codeDigest,
+    attempts: 0,
+    expires_at: confirmation.expiresAt,
+    sent_at: new Date(),
+  };
+  await db
+    .insertInto('phone_confirmations')
+    .values({ account_id: confirmation.accountId, ...values })
+    .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * Counts one try at the pending code, atomically, only while it is live and has tries left:
+ * two requests at once cannot both get the fifth try. Undefined when no try is left.
+ */
+export async function countPhoneConfirmationTry(db: Db, accountId: string, maxTries: number, now: Date) {
+  return db
+    .updateTable('phone_confirmations')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('account_id', '=', accountId)
+    .where('attempts', '<', maxTries)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deletePhoneConfirmation(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('phone_confirmations').where('account_id', '=', accountId).execute();
+}

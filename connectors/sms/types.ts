@@ -1,9 +1,15 @@
-// SMS: one interface whatever the provider. A real provider (an HTTP API) implements it beside
-// the development one; callers never see a provider's own shapes.
+// SMS: one interface whatever the provider. The providers (development, Brevo) implement it;
+// callers never see a provider's own shapes.
 export interface SmsMessage {
-  /** A phone number as staff typed it (digits, spaces, +, dots, dashes). */
+  /** The recipient in E.164 (+33612345678): callers normalise with domain/phone.ts. */
   to: string;
   body: string;
+  /**
+   * The text's encoding as networks count it (domain/sms-segments.ts, `smsMessage` builds the
+   * whole message). Absent: UCS-2 unless every character is printable ASCII, which never garbles
+   * a text but may cost more parts.
+   */
+  encoding?: 'gsm7' | 'ucs2';
 }
 
 export interface SmsProvider {
@@ -11,6 +17,6 @@ export interface SmsProvider {
   readonly name: string;
   /** True when messages leave the machine (false for the development provider). */
   readonly delivers: boolean;
-  /** Sends one message; fails with a ConnectorError (system `sms`). */
+  /** Sends one message; fails with a ConnectorError (system `sms`), `transient` when worth retrying. */
   send(message: SmsMessage): Promise<{ id: string }>;
 }

@@ -16,6 +16,7 @@ import { caseRecord } from './case-record.js';
 import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
+import { preferences } from './preferences.js';
 
 export const en: Messages = {
   ...top,
@@ -52,4 +53,5 @@ export const en: Messages = {
   clientView,
   team,
   spaces,
+  preferences,
 };

@@ -14,6 +14,7 @@ import { caseRecord } from './case-record.js';
 import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
+import { preferences } from './preferences.js';
 
 export const fr = {
   ...top,
@@ -50,6 +51,7 @@ export const fr = {
   clientView,
   team,
   spaces,
+  preferences,
 };
 
 /** The shape of every catalogue: English must give each French key. */

@@ -8,6 +8,7 @@ import { metricsRoutes } from './operations/metrics.js';
 import apiRoutes from './client-api/routes.js';
 import authRoutes from './auth/routes.js';
 import clientRoutes from './client-space/routes.js';
+import preferencesRoutes from './notification-preferences/routes.js';
 
 import staffRoutes from './back-office-conversations/routes.js';
 import slaRoutes from './sla/routes.js';
@@ -41,6 +42,7 @@ export const features: readonly Feature[] = [
   { name: 'sign-in', register: authRoutes },
   { name: 'client space', register: clientRoutes },
   { name: 'one-click unsubscribe', register: notificationRoutes },
+  { name: 'notification preferences', register: preferencesRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
   { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
   { name: 'development SMS', register: devSmsRoutes, enabled: (c) => c.devTools && c.SMS_PROVIDER === 'development' },

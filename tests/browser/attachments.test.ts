@@ -11,6 +11,7 @@ import { genuinePdf, jpegOfSize } from '../helpers/documents.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
 import { launchChromium, screenshot } from '../helpers/browser.js';
+import { axeContextOptions, expectNoAxeViolations } from '../helpers/axe.js';
 
 // Mandatory on this machine: without the networking flags Chromium floods the closed network.
 
@@ -42,6 +43,7 @@ describe('attachments in a browser', () => {
       locale: 'fr-FR',
       baseURL: system.url,
       acceptDownloads: true,
+      ...axeContextOptions,
     });
     const page = await context.newPage();
     await page.goto('/connexion');
@@ -67,6 +69,7 @@ describe('attachments in a browser', () => {
         buffer: Buffer.concat([Buffer.from('MZ'), randomBytes(500)]),
       },
     ]);
+    await expectNoAxeViolations(page, 'new conversation with files (phone)');
     await screenshot(page, 'phone-20-compose-with-files');
     await Promise.all([
       page.waitForLoadState('load'),
@@ -77,6 +80,7 @@ describe('attachments in a browser', () => {
     );
     expect(await page.getByLabel('Objet').inputValue()).toBe('Pièces pour mon dossier');
     expect(await page.getByLabel('Votre message').inputValue()).toBe('Voici mes justificatifs.');
+    await expectNoAxeViolations(page, 'new conversation, file refused (phone)');
     await screenshot(page, 'phone-21-compose-file-refused');
 
     // Chosen again, without the refused one.
@@ -98,6 +102,7 @@ describe('attachments in a browser', () => {
       .setInputFiles([{ name: 'carte grise.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     await Promise.all([page.waitForURL(/#m-/), page.getByRole('button', { name: 'Envoyer la réponse' }).click()]);
     expect(await page.getByRole('link', { name: 'carte grise.jpg' }).isVisible()).toBe(true);
+    await expectNoAxeViolations(page, 'conversation with files (phone)');
     await screenshot(page, 'phone-22-thread-with-files');
 
     // Downloaded back, byte for byte, as a file (never shown inline).

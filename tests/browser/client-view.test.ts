@@ -9,6 +9,7 @@ import { createConversation, insertMessage } from '../../db/conversations.js';
 import { cloneTemplate, makeCase } from '../helpers/documents.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { browserTestSystem, deviceOptions, screenshot, signIn } from '../helpers/browser.js';
+import { axeContextOptions, expectNoAxeViolations } from '../helpers/axe.js';
 
 const running = browserTestSystem();
 
@@ -79,7 +80,7 @@ describe('confidential view of a client space in a browser', () => {
     await adminContext.close();
 
     // Hélène opens the view by keyboard, with a reason.
-    const desk = await browser.newContext(deviceOptions(false, system.url));
+    const desk = await browser.newContext(deviceOptions(false, system.url, axeContextOptions));
     const page = await desk.newPage();
     await signIn(page, { email: head.account.email, password: head.password }, 'staff');
     await page.goto(`/back-office/clients/${client.id}`);
@@ -91,15 +92,17 @@ describe('confidential view of a client space in a browser', () => {
     const banner = page.getByRole('note');
     expect(await banner.innerText()).toContain('Vue confidentielle de l’espace de Claire Martin, en lecture seule');
     expect(await page.getByText('Fuite sous l’évier').isVisible()).toBe(true);
+    await expectNoAxeViolations(page, 'client view: conversation list');
     await page.getByRole('link', { name: /Fuite sous l’évier/ }).click();
     expect(await page.getByText('Un plombier passe jeudi à 9 h.').isVisible()).toBe(true);
+    await expectNoAxeViolations(page, 'client view: conversation');
     // No form to send anything in the client's name; the only one is the banner's.
     expect(await page.locator('main form:visible').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(0);
     await screenshot(page, 'desk-81-client-view-thread');
 
     // The same view on a phone (the view cookie goes with the staff session).
-    const phone = await browser.newContext(deviceOptions(true, system.url));
+    const phone = await browser.newContext(deviceOptions(true, system.url, axeContextOptions));
     await phone.addCookies(await desk.cookies());
     const phonePage = await phone.newPage();
     await phonePage.goto(`/conversations/${conversationId}`);
@@ -110,6 +113,7 @@ describe('confidential view of a client space in a browser', () => {
     expect(await phonePage.getByRole('heading', { level: 1 }).innerText()).toContain(kase.title);
     expect(await phonePage.locator('#split').count()).toBe(0);
     expect(await phonePage.locator('main form:visible').count()).toBe(0);
+    await expectNoAxeViolations(phonePage, 'client view: case (phone)');
     await screenshot(phonePage, 'phone-84-client-view-case');
     await phone.close();
 

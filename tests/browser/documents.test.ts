@@ -13,6 +13,7 @@ import { categoryId, cloneTemplate, makeCase, makePdf } from '../helpers/documen
 import { createClient, createStaff } from '../helpers/fixtures.js';
 import { startTestSystem } from '../helpers/system.js';
 import { SCREENSHOTS, deviceOptions, launchChromium, screenshot, signIn } from '../helpers/browser.js';
+import { axeContextOptions, expectNoAxeViolations } from '../helpers/axe.js';
 
 let system: RunningSystem & { url: string };
 let browser: Browser;
@@ -53,7 +54,7 @@ afterAll(async () => {
 
 async function newPage(options: { phone?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext(
-    deviceOptions(options.phone === true, system.url, { acceptDownloads: true }),
+    deviceOptions(options.phone === true, system.url, { acceptDownloads: true, ...axeContextOptions }),
   );
   contexts.push(context);
   const page = await context.newPage();
@@ -82,6 +83,7 @@ describe('document collection in a browser', () => {
     ]);
     // The page's module script marks the collection once it has run (it may run after load).
     await expect.poll(() => page.locator('#collection.js').count()).toBe(1);
+    await expectNoAxeViolations(page, 'case page');
     await screenshot(page, 'docs-10-case-page');
 
     // 1. Drag-and-drop of a file onto the RIB category.
@@ -120,6 +122,7 @@ describe('document collection in a browser', () => {
     await page.locator('#cat-identite .doc', { hasText: 'carte identité.pdf' }).waitFor();
     // Focus is back on the picker, ready for the next file.
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe(`f-${identity}`);
+    await expectNoAxeViolations(page, 'case page after deposits');
     await screenshot(page, 'docs-12-after-deposits');
     // A refused file is named with seed 000's message, in its category.
     await page
@@ -129,6 +132,7 @@ describe('document collection in a browser', () => {
     expect(await page.locator('#cat-rib [role="alert"]').innerText()).toContain(
       'Attention ! La taille ou le format des fichiers suivants n’est pas accepté : « virus.pdf »',
     );
+    await expectNoAxeViolations(page, 'case page, file refused');
     await screenshot(page, 'docs-13-refused-file');
 
     // 3. The splitting zone: a 3-page PDF becomes three thumbnails rendered by pdf.js.
@@ -158,6 +162,7 @@ describe('document collection in a browser', () => {
     expect(await page.locator(`#pages-${home}`).inputValue()).toBe('1-2');
     expect(await page.locator(`#pages-${income}`).inputValue()).toBe('3');
     expect(await page.locator('button.thumb[data-page="3"] .assigned').innerText()).toBe('→ Emploi et revenus');
+    await expectNoAxeViolations(page, 'case page, pages being split');
     await screenshot(page, 'docs-15-split-assigned');
     await Promise.all([page.waitForURL(/ok=split/), page.getByRole('button', { name: 'Découper et déposer' }).click()]);
     expect(await page.getByRole('status').first().innerText()).toContain('Le PDF a été découpé : 2 documents déposés.');
@@ -225,6 +230,7 @@ describe('document collection in a browser', () => {
       'Refusé : Le verso de la pièce manque — Merci de joindre le verso',
     );
     await page.locator('#cat-rib').scrollIntoViewIfNeeded();
+    await expectNoAxeViolations(page, 'case page, validated and refused pieces');
     await screenshot(page, 'docs-22-client-green-and-refusal');
   });
 
@@ -236,6 +242,7 @@ describe('document collection in a browser', () => {
     expect(await camera.getAttribute('capture')).toBe('environment');
     expect(await camera.getAttribute('accept')).toBe('image/*');
     expect(await page.locator('#cat-domicile label.picker.camera').isVisible()).toBe(true);
+    await expectNoAxeViolations(page, 'case page (phone)');
     await screenshot(page, 'docs-30-phone-case-page');
     await page.locator('#cat-apport details summary').click();
     expect(await page.locator('#cat-apport details').innerText()).toContain('Justificatif de l’apport demandé');

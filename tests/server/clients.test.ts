@@ -128,6 +128,16 @@ describe('client records', () => {
     expect(empty.body).toContain('Merci d’écrire le texte du SMS.');
     const wrongKind = await office.post(`${url}/coordonnees/${postal.id}/sms`, { body: 'Bonjour' }, { formUrl: url });
     expect(wrongKind.body).toContain('Un SMS part vers un numéro de téléphone qui n’est pas invalide.');
+    // SMS reach mobiles only: a French landline is refused before any provider is asked.
+    await office.post(`${url}/coordonnees`, { kind: 'phone', value: '01 23 45 67 89' }, { formUrl: url });
+    const landline = (await listContacts(db, account.id)).find((c) => c.value.startsWith('01'))!;
+    const toLandline = await office.post(
+      `${url}/coordonnees/${landline.id}/sms`,
+      { body: 'Bonjour' },
+      { formUrl: url },
+    );
+    expect(toLandline.statusCode).toBe(400);
+    expect(toLandline.body).toContain('Un SMS part vers un numéro de téléphone qui n’est pas invalide.');
     const text = `Votre rendez-vous est confirmé ${Date.now()}`;
     expect((await office.post(`${url}/coordonnees/${phone.id}/sms`, { body: text }, { formUrl: url })).statusCode).toBe(
       303,

@@ -2,8 +2,9 @@
 // replacing a default after a confirmation), record a letter sent to a postal address and send an
 // SMS to a phone number through the SMS connector.
 import type { FastifyInstance } from 'fastify';
-import { createSmsProvider } from '../../../connectors/sms/index.js';
-import { recordDevSms } from '../../../db/dev-outbox.js';
+import { configuredSmsProvider } from '../../../app/sms.js';
+import { normalisePhone } from '../../../domain/phone.js';
+import { smsMessage } from '../../../domain/sms-segments.js';
 import { addClientContact, changeContactState } from '../../../app/client-records.js';
 import { defaultContact, findContact, recordContactAction } from '../../../db/clients.js';
 import { pageContext, sendPage, translator } from '../../context.js';
@@ -117,7 +118,7 @@ function letterRoute(app: FastifyInstance, { renderRecord, loadClient }: ClientR
 function smsRoute(app: FastifyInstance, { renderRecord, loadClient }: ClientRecordKit) {
   const csrf = app.csrfProtection.bind(app);
   const { db, config } = app.deps;
-  const sms = createSmsProvider({ provider: config.SMS_PROVIDER, outbox: (message) => recordDevSms(db, message) });
+  const sms = configuredSmsProvider(db, config);
   app.post<{ Params: { id: string; contactId: string } }>(
     '/back-office/clients/:id/coordonnees/:contactId/sms',
     { config: { access: 'staff' }, schema: { hide: true, params: contactParams }, preHandler: csrf },
@@ -129,13 +130,16 @@ function smsRoute(app: FastifyInstance, { renderRecord, loadClient }: ClientReco
       const contact = await findContact(db, client.id, request.params.contactId);
       if (!contact) return reply.callNotFound();
       const parsed = parseForm(smsSchema(t), request.body);
-      const errors = contact.kind !== 'phone' || contact.state === 'invalid' ? [t.clients.smsOnlyPhone] : [];
+      // The provider takes E.164: a number that is no mobile (a landline, a typo) is refused here.
+      const phone = contact.kind === 'phone' ? normalisePhone(contact.value) : undefined;
+      const errors = !phone?.ok || contact.state === 'invalid' ? [t.clients.smsOnlyPhone] : [];
       if (!parsed.ok) errors.push(...parsed.errors);
       const typed = { sms: { contactId: contact.id, body: typedForm(request.body, ['body']).body } };
-      if (!parsed.ok || errors.length > 0) return renderRecord(request, reply, client, { errors, typed }, 400);
+      if (!parsed.ok || !phone?.ok || errors.length > 0)
+        return renderRecord(request, reply, client, { errors, typed }, 400);
       const { body } = parsed.values;
       try {
-        await sms.send({ to: contact.value, body });
+        await sms.send(smsMessage(phone.e164, body));
       } catch (err) {
         request.log.error({ err }, 'an SMS could not be sent');
         return renderRecord(request, reply, client, { errors: [t.clients.smsFailed], typed }, 503);

@@ -1,5 +1,6 @@
 // View models of the operations pages: what the development outbox pages show of a stored mail or SMS.
 import type { Notification } from '../../../db/database.js';
+import { displayPhone } from '../../../domain/phone.js';
 
 export interface DevMailView {
   subject: string;
@@ -26,5 +27,6 @@ export function devMailView(mail: Notification): DevMailView {
 }
 
 export function devSmsView(sms: { recipient: string; body: string; created_at: Date }): DevSmsView {
-  return { recipient: sms.recipient, body: sms.body, createdAt: sms.created_at };
+  // Recipients are E.164: shown the way people read them (+33 6 12 34 56 78).
+  return { recipient: displayPhone(sms.recipient), body: sms.body, createdAt: sms.created_at };
 }
