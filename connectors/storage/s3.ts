@@ -73,9 +73,10 @@ export interface S3Storage<F extends StorableFile = StorableFile> extends Storag
   check(): Promise<void>;
   /**
    * Writes an object under a given key (the migration's: the key the database already holds),
-   * streamed from `open()` (called once), with its checksum checked like `put`'s.
+   * streamed from `source`, which must give `sizeBytes` bytes of SHA-256 `sha256`: the checksum
+   * is checked like `put`'s, and a source that gives other bytes leaves nothing.
    */
-  putAt(key: string, open: () => Readable, sizeBytes: number, sha256: string): Promise<StoredObject>;
+  putAt(key: string, source: Readable, sizeBytes: number, sha256: string): Promise<StoredObject>;
   /** Closes the client's connections. */
   close(): void;
 }
@@ -355,11 +356,16 @@ export function createS3Storage<F extends StorableFile>(options: S3StorageOption
       return { key, sha256, sizeBytes: bytes.length };
     },
 
-    async putAt(key: string, open: () => Readable, sizeBytes: number, sha256: string): Promise<StoredObject> {
-      checkStorageKey(key);
-      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RangeError('invalid SHA-256');
-      if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0) throw new RangeError('invalid size');
-      await write(key, open(), sizeBytes, sha256);
+    async putAt(key: string, source: Readable, sizeBytes: number, sha256: string): Promise<StoredObject> {
+      try {
+        checkStorageKey(key);
+        if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RangeError('invalid SHA-256');
+        if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0) throw new RangeError('invalid size');
+      } catch (err) {
+        source.destroy();
+        throw err;
+      }
+      await write(key, source, sizeBytes, sha256);
       return { key, sha256, sizeBytes };
     },
 

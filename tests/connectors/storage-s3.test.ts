@@ -90,7 +90,7 @@ describe('S3 storage: checksums checked on write', () => {
       const bytes = randomBytes(size);
       const key = randomBytes(16).toString('hex');
       const wrong = sha(Buffer.concat([bytes, Buffer.from('x')]));
-      await expect(storage.putAt(key, () => Readable.from([bytes]), size, wrong)).rejects.toBeInstanceOf(
+      await expect(storage.putAt(key, Readable.from([bytes]), size, wrong)).rejects.toBeInstanceOf(
         StorageChecksumError,
       );
       await expect(storage.stat(key)).rejects.toSatisfy(isStoredObjectNotFound);
@@ -102,7 +102,7 @@ describe('S3 storage: checksums checked on write', () => {
     const bytes = randomBytes(11 * 1024 * 1024);
     const key = randomBytes(16).toString('hex');
     const chunks = Array.from({ length: 11 }, (_, i) => bytes.subarray(i * 1024 * 1024, (i + 1) * 1024 * 1024));
-    expect(await storage.putAt(key, () => Readable.from(chunks), bytes.length, sha(bytes))).toEqual({
+    expect(await storage.putAt(key, Readable.from(chunks), bytes.length, sha(bytes))).toEqual({
       key,
       sha256: sha(bytes),
       sizeBytes: bytes.length,
