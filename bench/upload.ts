@@ -288,7 +288,7 @@ async function main(): Promise<number> {
           () => false,
         );
         if (up) break;
-        if (i > 300 || child.exitCode !== null) throw new Error(`the server (${target.storage}) did not start`);
+        if (i > 1200 || child.exitCode !== null) throw new Error(`the server (${target.storage}) did not start`);
         await new Promise((r) => setTimeout(r, 100));
       }
 
