@@ -19,6 +19,16 @@ const schema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('./data'),
   STORAGE_DIR: optionalString,
+  STORAGE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^s3:\/\//, 'must start with s3:// (s3://bucket?endpoint=http://host:port&region=us-east-1)')
+      .optional(),
+  ),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
   DATABASE_URL: optionalString.pipe(z.string().startsWith('postgres').optional()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   TEMPORAL_ADDRESS: optionalString,
@@ -136,6 +146,8 @@ export interface Config extends Omit<RawConfig, 'HOST'> {
   dataDir: string;
   /** Absolute directory of the files clients deposit (STORAGE_DIR, else DATA_DIR/files). */
   storageDir: string;
+  /** Where deposited files are kept: the local directory (storageDir), or the bucket of STORAGE_URL. */
+  storage: StorageSetting;
   /** Base URL used in e-mails. */
   publicUrl: string;
   /** True when no DATABASE_URL: PGlite under the data directory. */
@@ -153,6 +165,15 @@ export interface Config extends Omit<RawConfig, 'HOST'> {
   /** Vilogi service (lower case) → Redmine project identifier, from VILOGI_SERVICES; `*` for the rest. */
   vilogiServices: Map<string, string>;
 }
+
+export type StorageSetting =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      url: string;
+      /** S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the SDK's chain. */
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -219,7 +240,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   }
   if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT)
     problems.push('  METRICS_PORT: must differ from PORT (the metrics listener is loopback-only)');
+  if ((raw.S3_ACCESS_KEY_ID === undefined) !== (raw.S3_SECRET_ACCESS_KEY === undefined))
+    problems.push('  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: give both or neither');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  const s3KeyId = raw.S3_ACCESS_KEY_ID ?? raw.AWS_ACCESS_KEY_ID;
+  const s3Secret = raw.S3_ACCESS_KEY_ID ? raw.S3_SECRET_ACCESS_KEY : raw.AWS_SECRET_ACCESS_KEY;
+  const storage: StorageSetting = raw.STORAGE_URL
+    ? {
+        kind: 's3',
+        url: raw.STORAGE_URL,
+        credentials: s3KeyId && s3Secret ? { accessKeyId: s3KeyId, secretAccessKey: s3Secret } : undefined,
+      }
+    : { kind: 'local' };
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   const dataDir = path.resolve(raw.DATA_DIR);
   const embeddedDatabase = raw.DATABASE_URL === undefined;
@@ -235,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     redmineProjects,
     dataDir,
     storageDir: raw.STORAGE_DIR ? path.resolve(raw.STORAGE_DIR) : path.join(dataDir, 'files'),
+    storage,
     publicUrl,
     embeddedDatabase,
     embeddedTemporal,

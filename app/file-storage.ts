@@ -1,13 +1,28 @@
 // Guichet's file storage: the storage connector, admitting only what came out of the one
-// inspection (app/inspection). Server, activities and tests all store through this.
-import { createLocalStorage, type LocalStorage, type Storage } from '../connectors/storage/index.js';
+// inspection (app/inspection). Server, activities and tests all store through this: on local
+// disk (the embedded default) or in an S3 bucket (STORAGE_URL).
+import {
+  createLocalStorage,
+  createS3Storage,
+  type LocalStorage,
+  type S3Credentials,
+  type S3Storage,
+  type Storage,
+} from '../connectors/storage/index.js';
 import { isInspected, type InspectedFile } from './inspection/index.js';
 
 export type FileStorage = Storage<InspectedFile>;
 
+const guard = {
+  admits: isInspected,
+  refusal: 'only an inspected file can be stored (app/inspection)',
+};
+
 export function createFileStorage(root: string): LocalStorage<InspectedFile> {
-  return createLocalStorage(root, {
-    admits: isInspected,
-    refusal: 'only an inspected file can be stored (app/inspection)',
-  });
+  return createLocalStorage(root, guard);
+}
+
+/** The same storage in a bucket: `url` is STORAGE_URL (s3://bucket?endpoint=…&region=…). */
+export function createS3FileStorage(url: string, credentials: S3Credentials | undefined): S3Storage<InspectedFile> {
+  return createS3Storage({ url, credentials, guard });
 }

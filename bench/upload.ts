@@ -2,11 +2,15 @@
 // route (multipart, CSRF, session), streamed to storage with every document check (signature,
 // content inspection, the PDF opened to count pages). The server runs in its own process
 // (`http-server.ts`), so that its memory is measured alone, sampled every 20 ms from /proc.
+// `--storage` says where the server keeps the files: local disk (the default), an S3 bucket on a
+// SeaweedFS started for the run (tests/helpers/seaweedfs.ts), or both one after the other in the
+// same run (same database, same file), printing both throughputs and their ratio.
 //
-//   npx tsx bench/upload.ts [--uploads=20] [--kind=pdf|jpeg] [--rounds=2]
+//   npx tsx bench/upload.ts [--uploads=20] [--kind=pdf|jpeg] [--rounds=2] [--storage=local|s3|both]
 //
-// Needs PostgreSQL and the Temporal CLI from scripts/provision.sh; uses a fresh database and
-// temporary directories, removed at the end. Exits 1 if an upload fails or a file is missing.
+// Needs PostgreSQL and the Temporal CLI from scripts/provision.sh (and SeaweedFS for s3/both); uses
+// a fresh database and temporary directories, removed at the end. Exits 1 if an upload fails, a
+// file is missing, or the server's RSS grows by 100 MB or more.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -24,10 +28,13 @@ import { freePort } from '../runtime/ports.js';
 import { startDevServer } from '../runtime/temporal-dev-server.js';
 import { hashPassword } from '../domain/passwords.js';
 import { loadServicesEnv } from '../tests/helpers/services-env.js';
+import { startSeaweedfs, type RunningSeaweedfs } from '../tests/helpers/seaweedfs.js';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const MB = 1024 * 1024;
 const LIMIT = 10 * MB;
+/** The server's RSS growth (peak − after warm-up) the deposits must stay under. */
+const RSS_GROWTH_LIMIT = 100 * MB;
 
 function option(name: string, fallback: string): string {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -138,17 +145,38 @@ function rssOf(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024);
 }
 
+interface Round {
+  round: number;
+  seconds: number;
+  latencies: number[];
+  failures: number;
+}
+
+interface Measured {
+  storage: 'local' | 's3';
+  results: Round[];
+  /** Server RSS after the warm-up, its peak during the rounds, and after them (bytes). */
+  baseline: number;
+  peak: number;
+  after: number;
+  /** Documents the run added. */
+  stored: number;
+}
+
 async function main(): Promise<number> {
   loadServicesEnv();
   const uploads = Number(option('uploads', '20'));
   const rounds = Number(option('rounds', '2'));
   const kind = option('kind', 'pdf');
+  const storageOption = option('storage', 'local');
+  if (storageOption !== 'local' && storageOption !== 's3' && storageOption !== 'both')
+    throw new Error('--storage must be local, s3 or both');
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set (bash scripts/provision.sh)');
   const watchdog = setTimeout(() => {
-    process.stderr.write('bench/upload: watchdog expired (10 min)\n');
+    process.stderr.write('bench/upload: watchdog expired (20 min)\n');
     process.exit(2);
-  }, 10 * 60_000);
+  }, 20 * 60_000);
   watchdog.unref();
 
   const dbName = `guichet_bench_upload_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -169,6 +197,7 @@ async function main(): Promise<number> {
     cliPath: process.env.TEMPORAL_CLI_PATH,
   });
   let server: ReturnType<typeof spawn> | undefined;
+  let seaweedfs: RunningSeaweedfs | undefined;
   try {
     const database = await openDatabase({ url: url.toString() });
     await migrateToLatest(database.db);
@@ -214,124 +243,174 @@ async function main(): Promise<number> {
     await writeFile(file, kind === 'jpeg' ? tenMegabyteJpeg() : await tenMegabytePdf());
     const size = (await stat(file)).size;
 
-    const port = await freePort();
-    const storageDir = path.join(tmp, 'files');
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'http-server.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: url.toString(),
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_TASK_QUEUE: 'bench-upload',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: tmp,
-        STORAGE_DIR: storageDir,
-        LOG_LEVEL: 'warn',
-        DEMO_DATA: 'false',
-        SESSION_SECRET: randomBytes(32).toString('hex'),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await request(`${base}/health`, {}).then(
-        (r) => r.res.statusCode === 200,
-        () => false,
+    const countDocuments = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('documents')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('case_id', '=', kase.id)
+            .executeTakeFirstOrThrow()
+        ).n,
       );
-      if (up) break;
-      if (i > 300) throw new Error('the server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
 
-    const jar = new Jar();
-    const loginPage = await request(`${base}/connexion`, {});
-    jar.take(loginPage.res);
-    const form = new URLSearchParams({ _csrf: token(loginPage.text), email: 'client@bench.test', password }).toString();
-    const login = await request(
-      `${base}/connexion`,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() } },
-      Buffer.from(form),
-    );
-    jar.take(login.res);
-    const casePage = await request(`${base}/dossiers/${kase.id}`, { headers: { cookie: jar.header() } });
-    jar.take(casePage.res);
-    const csrf = token(casePage.text);
-
-    // Warm-up: one upload, then the baseline.
-    const warm = await upload(
-      base,
-      jar,
-      kase.id,
-      category.id,
-      csrf,
-      file,
-      size,
-      `warm-up.${kind === 'jpeg' ? 'jpg' : 'pdf'}`,
-    );
-    if (warm.status !== 200) throw new Error(`warm-up upload failed: ${warm.status} ${warm.text}`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const baseline = await rssOf(server.pid!);
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      void rssOf(server!.pid!).then(
-        (rss) => (peak = Math.max(peak, rss)),
-        () => undefined,
-      );
-    }, 20);
-
-    const results: Array<{ round: number; seconds: number; latencies: number[]; failures: number }> = [];
-    for (let round = 1; round <= rounds; round++) {
-      const started = performance.now();
-      const done = await Promise.all(
-        Array.from({ length: uploads }, (_, i) =>
-          upload(
-            base,
-            jar,
-            kase.id,
-            category.id,
-            csrf,
-            file,
-            size,
-            `releve-${round}-${i}.${kind === 'jpeg' ? 'jpg' : 'pdf'}`,
-          ),
-        ),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      results.push({
-        round,
-        seconds,
-        latencies: done.map((d) => d.ms).sort((a, b) => a - b),
-        failures: done.filter((d) => d.status !== 200).length,
+    /** One server on one storage: start, log in, warm up, the measured rounds, stop. */
+    const runTarget = async (target: {
+      storage: 'local' | 's3';
+      extraEnv: Record<string, string>;
+    }): Promise<Omit<Measured, 'stored'>> => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'http-server.ts')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: url.toString(),
+          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_TASK_QUEUE: 'bench-upload',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATA_DIR: tmp,
+          LOG_LEVEL: 'warn',
+          DEMO_DATA: 'false',
+          SESSION_SECRET: randomBytes(32).toString('hex'),
+          // The AWS SDK's notice about Node 20 is not the bench's business.
+          NODE_NO_WARNINGS: '1',
+          ...target.extraEnv,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       });
-      for (const d of done.filter((x) => x.status !== 200))
-        process.stderr.write(`upload failed: ${d.status} ${d.text.slice(0, 200)}\n`);
-    }
-    clearInterval(sampler);
-    const after = await rssOf(server.pid!);
+      server = child;
+      const pid = child.pid!;
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        const up = await request(`${base}/health`, {}).then(
+          (r) => r.res.statusCode === 200,
+          () => false,
+        );
+        if (up) break;
+        if (i > 1200 || child.exitCode !== null) throw new Error(`the server (${target.storage}) did not start`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
-    const rows = await db
-      .selectFrom('documents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('case_id', '=', kase.id)
-      .executeTakeFirstOrThrow();
+      const jar = new Jar();
+      const loginPage = await request(`${base}/connexion`, {});
+      jar.take(loginPage.res);
+      const form = new URLSearchParams({
+        _csrf: token(loginPage.text),
+        email: 'client@bench.test',
+        password,
+      }).toString();
+      const login = await request(
+        `${base}/connexion`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() } },
+        Buffer.from(form),
+      );
+      jar.take(login.res);
+      const casePage = await request(`${base}/dossiers/${kase.id}`, { headers: { cookie: jar.header() } });
+      jar.take(casePage.res);
+      const csrf = token(casePage.text);
+      const extension = kind === 'jpeg' ? 'jpg' : 'pdf';
+
+      // Warm-up: one upload, then the baseline.
+      const warm = await upload(base, jar, kase.id, category.id, csrf, file, size, `warm-up.${extension}`);
+      if (warm.status !== 200) throw new Error(`warm-up upload failed: ${warm.status} ${warm.text}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const baseline = await rssOf(pid);
+      let peak = baseline;
+      const sampler = setInterval(() => {
+        void rssOf(pid).then(
+          (rss) => (peak = Math.max(peak, rss)),
+          () => undefined,
+        );
+      }, 20);
+
+      const results: Round[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        const started = performance.now();
+        const done = await Promise.all(
+          Array.from({ length: uploads }, (_, i) =>
+            upload(
+              base,
+              jar,
+              kase.id,
+              category.id,
+              csrf,
+              file,
+              size,
+              `releve-${target.storage}-${round}-${i}.${extension}`,
+            ),
+          ),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        results.push({
+          round,
+          seconds,
+          latencies: done.map((d) => d.ms).sort((a, b) => a - b),
+          failures: done.filter((d) => d.status !== 200).length,
+        });
+        for (const d of done.filter((x) => x.status !== 200))
+          process.stderr.write(`upload failed (${target.storage}): ${d.status} ${d.text.slice(0, 200)}\n`);
+      }
+      clearInterval(sampler);
+      const after = await rssOf(pid);
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      server = undefined;
+      return { storage: target.storage, results, baseline, peak, after };
+    };
+
+    const storages = storageOption === 'both' ? (['local', 's3'] as const) : ([storageOption] as const);
+    const measured: Measured[] = [];
+    for (const storage of storages) {
+      let extraEnv: Record<string, string> = { STORAGE_DIR: path.join(tmp, 'files') };
+      if (storage === 's3') {
+        seaweedfs = await startSeaweedfs({ bucket: 'guichet-bench' });
+        extraEnv = seaweedfs.env;
+      }
+      const documentsBefore = await countDocuments();
+      const run = await runTarget({ storage, extraEnv });
+      measured.push({ ...run, stored: (await countDocuments()) - documentsBefore });
+      await seaweedfs?.stop();
+      seaweedfs = undefined;
+    }
     await database.close();
+
     const expected = 1 + uploads * rounds;
     const mb = (n: number) => `${(n / MB).toFixed(0)} MB`;
+    const throughput = (m: Measured) =>
+      m.results.reduce((sum, r) => sum + (uploads * size) / MB / r.seconds, 0) / m.results.length;
     const lines = [
-      `bench/upload: ${uploads} concurrent uploads of a ${(size / MB).toFixed(2)} MB ${kind.toUpperCase()} × ${rounds} rounds (${os.cpus().length} CPUs, node ${process.version})`,
-      ...results.map(
-        (r) =>
-          `  round ${r.round}: ${r.seconds.toFixed(2)} s, ${((uploads * size) / MB / r.seconds).toFixed(1)} MB/s, latency p50 ${(r.latencies[Math.floor(r.latencies.length / 2)]! / 1000).toFixed(2)} s, max ${(r.latencies[r.latencies.length - 1]! / 1000).toFixed(2)} s, failures ${r.failures}`,
-      ),
-      `  server RSS: ${mb(baseline)} after warm-up, peak ${mb(peak)} (+${mb(peak - baseline)}), ${mb(after)} after`,
-      `  documents stored: ${rows.n} of ${expected}`,
+      `bench/upload: ${uploads} concurrent uploads of a ${(size / MB).toFixed(2)} MB ${kind.toUpperCase()} × ${rounds} rounds (${os.cpus().length} CPUs, node ${process.version}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+      ...measured.flatMap((m) => [
+        `  storage ${m.storage}:`,
+        ...m.results.map(
+          (r) =>
+            `    round ${r.round}: ${r.seconds.toFixed(2)} s, ${((uploads * size) / MB / r.seconds).toFixed(1)} MB/s, latency p50 ${(r.latencies[Math.floor(r.latencies.length / 2)]! / 1000).toFixed(2)} s, max ${(r.latencies[r.latencies.length - 1]! / 1000).toFixed(2)} s, failures ${r.failures}`,
+        ),
+        `    mean throughput ${throughput(m).toFixed(1)} MB/s`,
+        `    server RSS: ${mb(m.baseline)} after warm-up, peak ${mb(m.peak)} (+${mb(m.peak - m.baseline)}, limit +${mb(RSS_GROWTH_LIMIT)}: ${m.peak - m.baseline < RSS_GROWTH_LIMIT ? 'OK' : 'EXCEEDED'}), ${mb(m.after)} after`,
+        `    documents stored: ${m.stored} of ${expected}`,
+      ]),
     ];
+    const local = measured.find((m) => m.storage === 'local');
+    const s3 = measured.find((m) => m.storage === 's3');
+    if (local && s3)
+      lines.push(
+        `  s3 / local throughput: ${(throughput(s3) / throughput(local)).toFixed(2)} (${throughput(s3).toFixed(1)} / ${throughput(local).toFixed(1)} MB/s)`,
+      );
     process.stdout.write(`${lines.join('\n')}\n`);
-    return results.some((r) => r.failures > 0) || Number(rows.n) !== expected ? 1 : 0;
+    return measured.some(
+      (m) => m.results.some((r) => r.failures > 0) || m.stored !== expected || m.peak - m.baseline >= RSS_GROWTH_LIMIT,
+    )
+      ? 1
+      : 0;
   } finally {
     server?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
+    await seaweedfs?.stop();
     await temporal.stop();
     await rm(tmp, { recursive: true, force: true });
     await admin.query(`drop database if exists ${dbName} with (force)`);

@@ -8,7 +8,7 @@ import { NativeConnection, Runtime, type Worker, type WorkerOptions } from '@tem
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { createSmsProvider } from '../connectors/sms/index.js';
 import { recordDevSms } from '../db/dev-outbox.js';
@@ -21,7 +21,8 @@ import { startPendingCollections } from '../app/documents.js';
 import { resolveMirrorContext, type RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import type { Db } from '../db/connect.js';
 import type { WorkflowGateway } from '../app/workflow-gateway.js';
-import { createFileStorage } from '../app/file-storage.js';
+import { createFileStorage, createS3FileStorage, type FileStorage } from '../app/file-storage.js';
+import { StorageConfigError } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { createGuichetWorker } from './worker.js';
@@ -151,8 +152,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     // Deposited files: shared by the server (which writes them) and the worker (which sends them on).
-    const storage = createFileStorage(config.storageDir);
-    await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
+    const storage = await openStorage(config, log, stops);
 
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
@@ -272,6 +272,28 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
   } catch (err) {
     await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * The files clients deposit: in the bucket of STORAGE_URL, checked before anything runs (a
+ * missing bucket, refused credentials or an unreachable endpoint stop the start with a message
+ * saying what to fix), else in the local directory (the embedded default).
+ */
+async function openStorage(config: Config, log: Logger, stops: Array<() => Promise<void>>): Promise<FileStorage> {
+  if (config.storage.kind === 'local') {
+    await mkdir(config.storageDir, { recursive: true, mode: 0o700 });
+    return createFileStorage(config.storageDir);
+  }
+  try {
+    const s3 = createS3FileStorage(config.storage.url, config.storage.credentials);
+    stops.push(() => Promise.resolve(s3.close()));
+    await s3.check();
+    log.info({ storage: s3.description }, 'file storage ready');
+    return s3;
+  } catch (err) {
+    if (err instanceof StorageConfigError) throw new ConfigError(err.message, { cause: err });
     throw err;
   }
 }

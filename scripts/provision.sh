@@ -9,6 +9,8 @@
 # - PostgreSQL: cluster started, role guichet/guichet (LOGIN CREATEDB) reachable
 #   over TCP on 127.0.0.1:5432 with password authentication.
 # - Temporal CLI + time-skipping test server (scripts/install-temporal.sh).
+# - SeaweedFS, the S3-compatible object store of the storage tests (scripts/install-seaweedfs.sh);
+#   tests start their own `weed server -s3` (tests/helpers/seaweedfs.ts).
 # - Optionally Redmine 5.0 on 127.0.0.1:3000 (scripts/provision-redmine.sh).
 #
 # Idempotent; takes a few seconds when everything is already there.
@@ -32,7 +34,7 @@ WITH_REDMINE="${PROVISION_REDMINE:-0}"
 for arg in "$@"; do
   case "$arg" in
     --with-redmine) WITH_REDMINE=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (usage: $0 [--with-redmine])" ;;
   esac
 done
@@ -150,6 +152,11 @@ TEMPORAL_TEST_SERVER_PATH="$(sed -n 's/^TEMPORAL_TEST_SERVER_PATH=//p' <<< "$tem
 [[ -x "$TEMPORAL_CLI_PATH" && -x "$TEMPORAL_TEST_SERVER_PATH" ]] \
   || die "scripts/install-temporal.sh did not report both binaries: $temporal_out"
 
+# --- SeaweedFS (S3-compatible object storage) --------------------------------------
+seaweedfs_out="$(bash "$ROOT/scripts/install-seaweedfs.sh")" || die "scripts/install-seaweedfs.sh failed"
+WEED_PATH="$(sed -n 's/^WEED_PATH=//p' <<< "$seaweedfs_out")"
+[[ -x "$WEED_PATH" ]] || die "scripts/install-seaweedfs.sh did not report the weed binary: $seaweedfs_out"
+
 # --- Redmine (optional) -------------------------------------------------------------
 redmine_lines=""
 if [[ "$WITH_REDMINE" == 1 ]]; then
@@ -179,6 +186,7 @@ tmp="$(mktemp "$CACHE/services.env.XXXXXX")"
   echo "TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH"
   echo "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH"
   echo "CHROMIUM_PATH=$CHROMIUM_PATH"
+  echo "WEED_PATH=$WEED_PATH"
   if [[ -n "$redmine_lines" ]]; then echo "$redmine_lines"; fi
 } > "$tmp"
 chmod 644 "$tmp"

@@ -7,22 +7,29 @@
 // root. Server and worker must see the same directory (one machine, or a shared volume).
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StoredObjectNotFoundError } from './errors.js';
-import type { StorableFile, Storage, StoredObject } from './types.js';
+import {
+  checkRange,
+  checkStorageKey as checkKey,
+  STORAGE_KEY,
+  type ByteRange,
+  type StorableFile,
+  type Storage,
+  type StoredObject,
+  type StoredObjectInfo,
+} from './types.js';
 
-const KEY = /^[0-9a-f]{32}$/;
-
-function checkKey(key: string): string {
-  if (!KEY.test(key)) throw new RangeError('invalid storage key');
-  return key;
-}
+const notFound = (err: unknown, key: string): unknown =>
+  (err as NodeJS.ErrnoException).code === 'ENOENT' ? new StoredObjectNotFoundError(key) : err;
 
 export interface LocalStorage<F extends StorableFile = StorableFile> extends Storage<F> {
   readonly root: string;
+  /** Every complete object's key (not those still arriving), in no particular order. */
+  keys(): AsyncIterable<string>;
 }
 
 /** Which objects `put` admits, checked at run time whatever the caller's types say. */
@@ -64,14 +71,45 @@ export function createLocalStorage<F extends StorableFile>(root: string, guard: 
       return { key, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
     },
 
-    async get(key: string): Promise<Readable> {
+    async get(key: string, range?: ByteRange): Promise<Readable> {
+      const file = finalPath(checkKey(key));
+      if (range) checkRange(range);
+      let handle;
       try {
         // Opened here, so that a missing file fails before anything is sent.
-        const handle = await open(finalPath(checkKey(key)), 'r');
-        return handle.createReadStream();
+        handle = await open(file, 'r');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StoredObjectNotFoundError(key);
+        throw notFound(err, key);
+      }
+      if (!range) return handle.createReadStream();
+      try {
+        const { size } = await handle.stat();
+        if (range.start >= size) throw new RangeError('range starts past the end of the object');
+      } catch (err) {
+        await handle.close();
         throw err;
+      }
+      return handle.createReadStream({ start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) });
+    },
+
+    async stat(key: string): Promise<StoredObjectInfo> {
+      try {
+        const info = await stat(finalPath(checkKey(key)));
+        return { sizeBytes: info.size, sha256: undefined };
+      } catch (err) {
+        throw notFound(err, key);
+      }
+    },
+
+    async *keys(): AsyncIterable<string> {
+      const fanOut = await readdir(base, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const dir of fanOut) {
+        if (!dir.isDirectory() || !/^[0-9a-f]{2}$/.test(dir.name)) continue;
+        for (const entry of await readdir(path.join(base, dir.name), { withFileTypes: true }))
+          if (entry.isFile() && STORAGE_KEY.test(entry.name) && entry.name.startsWith(dir.name)) yield entry.name;
       }
     },
 

@@ -1,16 +1,17 @@
-// The local storage of deposited files (the connector, and Guichet's file storage that admits only
-// inspected files), and the file rules of domain/files.ts.
+// The local storage of deposited files (the connector, with the contract every storage meets, and
+// Guichet's file storage that admits only inspected files), and the file rules of domain/files.ts.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLocalStorage, isStoredObjectNotFound } from '../../connectors/storage/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLocalStorage, isStoredObjectNotFound, type LocalStorage } from '../../connectors/storage/index.js';
 import { createFileStorage } from '../../app/file-storage.js';
 import { checkName, displayName, signatureMatches } from '../../domain/files.js';
 import { inspectFile, isRefusal, type InspectedFile } from '../../app/inspection/index.js';
 import { makePdf } from '../helpers/documents.js';
+import { storageContract } from './storage-contract.js';
 
 async function files(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -22,6 +23,28 @@ async function readAll(stream: Readable): Promise<Buffer> {
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+describe('local storage: the storage contract', () => {
+  let storage: LocalStorage<{ bytes: Buffer }>;
+  beforeAll(async () => {
+    storage = createLocalStorage(await mkdtemp(path.join(os.tmpdir(), 'guichet-storage-')), {
+      admits: (f): f is { bytes: Buffer } => typeof f === 'object' && f !== null,
+      refusal: 'no',
+    });
+  });
+  storageContract(() => storage);
+
+  it('lists its complete objects, not those still arriving', async () => {
+    const a = await storage.put({ bytes: Buffer.from('a') });
+    const b = await storage.put({ bytes: Buffer.from('b') });
+    await writeFile(path.join(storage.root, 'tmp', `${'c'.repeat(32)}.part`), 'c');
+    const keys: string[] = [];
+    for await (const key of storage.keys()) keys.push(key);
+    expect(keys.sort()).toEqual([a.key, b.key].sort());
+    await storage.delete(a.key);
+    await storage.delete(b.key);
+  });
+});
 
 describe('local storage', () => {
   it('stores an inspected file under a random key, gives the bytes back, and deletes', async () => {

@@ -36,6 +36,22 @@ describe('configuration', () => {
     expect(loadConfig({ STORAGE_DIR: 'shared/files' }).storageDir).toBe(path.resolve('shared/files'));
   });
 
+  it('keeps deposited files on local disk unless STORAGE_URL names a bucket, with S3_* then AWS_* credentials', () => {
+    expect(loadConfig({}).storage).toEqual({ kind: 'local' });
+    expect(loadConfig({ STORAGE_URL: '' }).storage).toEqual({ kind: 'local' });
+    const url = 's3://guichet?endpoint=http://127.0.0.1:8333&region=us-east-1';
+    expect(loadConfig({ STORAGE_URL: url }).storage).toEqual({ kind: 's3', url, credentials: undefined });
+    expect(
+      loadConfig({ STORAGE_URL: url, S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'secret', AWS_ACCESS_KEY_ID: 'aws' })
+        .storage,
+    ).toEqual({ kind: 's3', url, credentials: { accessKeyId: 'id', secretAccessKey: 'secret' } });
+    expect(
+      loadConfig({ STORAGE_URL: url, AWS_ACCESS_KEY_ID: 'aws', AWS_SECRET_ACCESS_KEY: 'aws-secret' }).storage,
+    ).toEqual({ kind: 's3', url, credentials: { accessKeyId: 'aws', secretAccessKey: 'aws-secret' } });
+    expect(() => loadConfig({ STORAGE_URL: 'https://bucket.example' })).toThrow(/STORAGE_URL: must start with s3:\/\//);
+    expect(() => loadConfig({ STORAGE_URL: url, S3_ACCESS_KEY_ID: 'id' })).toThrow(/give both or neither/);
+  });
+
   it('signs staff in with Redmine when Redmine is configured, else with local accounts', () => {
     const redmine = { REDMINE_URL: 'http://redmine.test', REDMINE_API_KEY: 'k', REDMINE_PROJECTS: 'a=b' };
     expect(loadConfig({}).staffLogin).toBe('local');
