@@ -10,6 +10,7 @@ import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { recipients, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
 import { SCREENSHOTS, launchChromium } from '../helpers/browser.js';
+import { axeContextOptions, expectNoAxeViolations } from '../helpers/axe.js';
 
 const DEVICES = {
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -40,7 +41,7 @@ afterAll(async () => {
 
 /** A fresh browser profile (cookies apart) for one person, in French like most visitors. */
 async function newPage(device: DeviceName, locale = 'fr-FR'): Promise<Page> {
-  const context = await browser.newContext({ ...DEVICES[device], locale, baseURL: system.url });
+  const context = await browser.newContext({ ...DEVICES[device], locale, baseURL: system.url, ...axeContextOptions });
   contexts.push(context);
   return context.newPage();
 }
@@ -137,10 +138,12 @@ describe('conversation slice in a browser', () => {
       const page = await newPage(device);
       await page.goto('/connexion');
       expect(await heading(page)).toBe('Connexion à votre espace client');
+      await expectNoAxeViolations(page, `01-client-login (${device})`);
       await screenshot(page, `${device}-01-client-login`);
       await logIn(page, client.email, password);
       expect(await heading(page)).toBe('Mes messages');
       expect(await isShown(page, 'Vous n’avez encore écrit aucun message.')).toBe(true);
+      await expectNoAxeViolations(page, `02-client-no-messages (${device})`);
       await screenshot(page, `${device}-02-client-no-messages`);
 
       // Writes a message.
@@ -151,6 +154,7 @@ describe('conversation slice in a browser', () => {
       expect(await heading(page)).toBe('Nouveau message');
       await page.getByLabel('Objet').fill(scenario.subject);
       await page.getByLabel('Votre message').fill(scenario.body);
+      await expectNoAxeViolations(page, `03-client-compose (${device})`);
       await screenshot(page, `${device}-03-client-compose`);
       await Promise.all([
         page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
@@ -164,6 +168,7 @@ describe('conversation slice in a browser', () => {
       await reloadUntilShown(page, ACK_FR);
       expect(await isShown(page, 'Accusé de réception')).toBe(true);
       expect(await threadStatus(page)).toBe('En attente de réponse');
+      await expectNoAxeViolations(page, `04-client-thread-acknowledged (${device})`);
       await screenshot(page, `${device}-04-client-thread-acknowledged`);
 
       // Staff, in their own browser profile, open the conversation and answer.
@@ -232,6 +237,7 @@ describe('conversation slice in a browser', () => {
       expect(await isShown(page, scenario.answer)).toBe(true);
       expect(await page.locator('.message.from-staff .meta').innerText()).toContain('Julien Bernard');
       expect(await threadStatus(page)).toBe('Répondu');
+      await expectNoAxeViolations(page, `09-client-thread-answered (${device})`);
       await screenshot(page, `${device}-09-client-thread-answered`);
       await page.getByRole('link', { name: 'Retour à mes messages' }).click();
       await page.waitForURL('**/conversations');
@@ -322,6 +328,7 @@ describe('conversation slice in a browser', () => {
       expect(await isShown(page, 'E-mail address')).toBe(true);
       expect(await isShown(page, 'First visit or forgotten password?')).toBe(true);
       expect(await page.getByRole('link', { name: 'Français' }).isVisible()).toBe(true);
+      await expectNoAxeViolations(page, `en-01-login (${device})`);
       await screenshot(page, `${device}-en-01-login`);
 
       await page.getByLabel('E-mail address').fill(client.email);
@@ -338,6 +345,7 @@ describe('conversation slice in a browser', () => {
       await page.getByLabel('Subject').fill('Noise at night');
       await page.getByLabel('Your message').fill('Hello,\nthe neighbours upstairs are very loud after midnight.');
       expect(await isShown(page, 'Copy to (optional)')).toBe(true);
+      await expectNoAxeViolations(page, `en-02-compose (${device})`);
       await screenshot(page, `${device}-en-02-compose`);
       await Promise.all([
         page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/),
@@ -349,6 +357,7 @@ describe('conversation slice in a browser', () => {
       expect(await isShown(page, 'Acknowledgement')).toBe(true);
       expect(await threadStatus(page)).toBe('Waiting for an answer');
       expect(await isShown(page, 'Back to my messages')).toBe(true);
+      await expectNoAxeViolations(page, `en-03-thread (${device})`);
       await screenshot(page, `${device}-en-03-thread`);
       const ack = await smtp.waitFor(
         (m) => m.subject === 'Your request has been received: Noise at night' && recipients(m).includes(client.email),
