@@ -150,6 +150,11 @@ TEMPORAL_TEST_SERVER_PATH="$(sed -n 's/^TEMPORAL_TEST_SERVER_PATH=//p' <<< "$tem
 [[ -x "$TEMPORAL_CLI_PATH" && -x "$TEMPORAL_TEST_SERVER_PATH" ]] \
   || die "scripts/install-temporal.sh did not report both binaries: $temporal_out"
 
+# --- schemathesis (the API's property-based test) -----------------------------------
+schemathesis_out="$(bash "$ROOT/scripts/install-schemathesis.sh")" || die "scripts/install-schemathesis.sh failed"
+SCHEMATHESIS_PATH="$(sed -n 's/^SCHEMATHESIS_PATH=//p' <<< "$schemathesis_out")"
+[[ -x "$SCHEMATHESIS_PATH" ]] || die "scripts/install-schemathesis.sh did not report the binary: $schemathesis_out"
+
 # --- Redmine (optional) -------------------------------------------------------------
 redmine_lines=""
 if [[ "$WITH_REDMINE" == 1 ]]; then
@@ -179,6 +184,7 @@ tmp="$(mktemp "$CACHE/services.env.XXXXXX")"
   echo "TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH"
   echo "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH"
   echo "CHROMIUM_PATH=$CHROMIUM_PATH"
+  echo "SCHEMATHESIS_PATH=$SCHEMATHESIS_PATH"
   if [[ -n "$redmine_lines" ]]; then echo "$redmine_lines"; fi
 } > "$tmp"
 chmod 644 "$tmp"
