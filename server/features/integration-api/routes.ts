@@ -128,6 +128,15 @@ function cursorProblem(request: FastifyRequest, reply: FastifyReply) {
   return badRequest(request, reply, [{ pointer: '/cursor', in: 'query', detail: 'unknown cursor' }]);
 }
 
+function isStream(body: unknown): body is Readable {
+  return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function';
+}
+
+/** A streamed body the route will not read: dropped, so that the connection can answer. */
+function dropBody(request: FastifyRequest): void {
+  if (isStream(request.body)) request.body.resume();
+}
+
 function caseRoutes(app: FastifyInstance) {
   const { db, workflows, config } = app.deps;
 
@@ -384,7 +393,13 @@ function fileRoutes(app: FastifyInstance) {
   /** Streams the body through the inspection into storage; a problem is sent when refused. */
   async function receive(request: FastifyRequest, reply: FastifyReply) {
     const t = translator(request).api;
-    const stream = request.body as Readable;
+    const stream = request.body as Readable | undefined;
+    // No body, or one Fastify parsed as something else than application/octet-stream.
+    if (!isStream(stream)) {
+      return {
+        problem: sendProblem(reply, 415, 'unsupported-media-type', t.unsupportedMediaType, 'application/octet-stream'),
+      };
+    }
     const header = request.headers['x-file-name'];
     let name: string;
     try {
@@ -452,7 +467,7 @@ function fileRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const kase = await caseOf(request, request.params);
       if (!kase) {
-        (request.body as Readable | undefined)?.resume?.();
+        dropBody(request);
         return notFound(request, reply);
       }
       const received = await receive(request, reply);
@@ -481,7 +496,7 @@ function fileRoutes(app: FastifyInstance) {
       const kase = await caseOf(request, request.params);
       const old = kase ? await findCaseFile(db, kase.id, request.params.fileId) : undefined;
       if (!kase || !old) {
-        (request.body as Readable | undefined)?.resume?.();
+        dropBody(request);
         return notFound(request, reply);
       }
       const received = await receive(request, reply);
