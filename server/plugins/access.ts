@@ -152,13 +152,13 @@ export default fp(
       for (const method of [route.method].flat()) declared.push({ method, url: route.url, access });
     });
 
-    const { db } = app.deps;
     app.decorateRequest('apiToken', null);
     // Integration API routes: the token is checked before the body is read (an unknown caller's
     // upload is never streamed in), and read from the database every time (no cache to invalidate).
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const needed = apiScopeOf(request.routeOptions.config?.access);
       if (!needed) return;
+      const { db } = request.server.deps;
       const t = translator(request).api;
       const token = bearerToken(request);
       const live = token ? await findLiveApiToken(db, tokenDigest(token)) : undefined;
@@ -173,7 +173,7 @@ export default fp(
     app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       const token = request.apiToken;
       if (!token) return;
-      await audit(db, {
+      await audit(request.server.deps.db, {
         actorAccountId: token.owner.id,
         actorKind: 'staff',
         action: 'api.request',
