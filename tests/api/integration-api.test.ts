@@ -237,6 +237,16 @@ describe('cases', () => {
     );
   });
 
+  it('takes numbers with a slash, sent as %2F', async () => {
+    const n = `LICIEL/${randomBytes(3).toString('hex')}`;
+    const res = await writeA('PUT', `/api/v1/spaces/${spaceA.slug}/cases/${encodeURIComponent(n)}`, {
+      json: caseBody(),
+    });
+    expect(res.status).toBe(201);
+    expect(res.json()).toMatchObject({ number: n });
+    expect((await readA('GET', `/api/v1/spaces/${spaceA.slug}/cases/${encodeURIComponent(n)}`)).status).toBe(200);
+  });
+
   it('validates every input by the schema: 400 problems with the fields at fault', async () => {
     const bad = await writeA('PUT', `/api/v1/spaces/${spaceA.slug}/cases/${number()}`, {
       json: { title: '', procedure: template.slug, client: { email: 'not-an-email', fullName: 'X' }, extra: 1 },
