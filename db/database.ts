@@ -543,6 +543,54 @@ export interface PhoneConfirmationsTable {
   sent_at: Timestamp;
 }
 
+/** A token business software calls the integration API with; only its SHA-256 is kept. */
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  token_hash: string;
+  /** The token's first characters, to recognise it in the list. */
+  token_hint: string;
+  scope: 'read' | 'write';
+  all_spaces: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_by: string | null;
+}
+
+/** The spaces a token not given every space reaches. */
+export interface ApiTokenSpacesTable {
+  token_id: string;
+  space_id: string;
+}
+
+/** An Idempotency-Key seen with a token: the request's digest and, once done, the response. */
+export interface ApiIdempotencyKeysTable {
+  token_id: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  content_type: string | null;
+  response_body: string | null;
+  created_at: Timestamp;
+  completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** The change feed, written by triggers in the transaction of each change. */
+export interface ApiChangesTable {
+  position: Generated<number>;
+  /** The writing transaction's id (xid8, read as text). */
+  txid: Generated<string>;
+  kind: 'case' | 'piece' | 'message';
+  entity_id: string;
+  space_id: string;
+  case_id: string | null;
+  conversation_id: string | null;
+  operation: 'insert' | 'update' | 'delete';
+  at: Timestamp;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -580,6 +628,10 @@ export interface Database {
   notification_unsubscribe_tokens: NotificationUnsubscribeTokensTable;
   notification_sms: NotificationSmsTable;
   phone_confirmations: PhoneConfirmationsTable;
+  api_tokens: ApiTokensTable;
+  api_token_spaces: ApiTokenSpacesTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
+  api_changes: ApiChangesTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -597,3 +649,4 @@ export type DocumentCategory = Selectable<DocumentCategoriesTable>;
 export type DocumentTemplate = Selectable<DocumentTemplatesTable>;
 export type CaseMember = Selectable<CaseMembersTable>;
 export type CaseFile = Selectable<CaseFilesTable>;
+export type ApiToken = Selectable<ApiTokensTable>;

@@ -157,6 +157,11 @@ seaweedfs_out="$(bash "$ROOT/scripts/install-seaweedfs.sh")" || die "scripts/ins
 WEED_PATH="$(sed -n 's/^WEED_PATH=//p' <<< "$seaweedfs_out")"
 [[ -x "$WEED_PATH" ]] || die "scripts/install-seaweedfs.sh did not report the weed binary: $seaweedfs_out"
 
+# --- schemathesis (the API's property-based test) -----------------------------------
+schemathesis_out="$(bash "$ROOT/scripts/install-schemathesis.sh")" || die "scripts/install-schemathesis.sh failed"
+SCHEMATHESIS_PATH="$(sed -n 's/^SCHEMATHESIS_PATH=//p' <<< "$schemathesis_out")"
+[[ -x "$SCHEMATHESIS_PATH" ]] || die "scripts/install-schemathesis.sh did not report the binary: $schemathesis_out"
+
 # --- Redmine (optional) -------------------------------------------------------------
 redmine_lines=""
 if [[ "$WITH_REDMINE" == 1 ]]; then
@@ -187,6 +192,7 @@ tmp="$(mktemp "$CACHE/services.env.XXXXXX")"
   echo "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH"
   echo "CHROMIUM_PATH=$CHROMIUM_PATH"
   echo "WEED_PATH=$WEED_PATH"
+  echo "SCHEMATHESIS_PATH=$SCHEMATHESIS_PATH"
   if [[ -n "$redmine_lines" ]]; then echo "$redmine_lines"; fi
 } > "$tmp"
 chmod 644 "$tmp"

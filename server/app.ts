@@ -76,8 +76,23 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Guichet API', version: '0.1.0', description: 'JSON API of the Guichet client space.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: cookies.session.client } } },
+      openapi: '3.1.0',
+      info: {
+        title: 'Guichet API',
+        version: '0.2.0',
+        description:
+          "The client space's JSON API (session cookie, tag `client`) and the integration API for business software (API tokens, tag `integration`; docs/api.md).",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: cookies.session.client },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (gch_…) made in the back-office' },
+        },
+      },
+    },
+    // Shared schemas keep their $id as their component name (Problem, Case…).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
   await app.register(depsPlugin, { deps });

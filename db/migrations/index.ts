@@ -20,6 +20,7 @@ import * as rateLimits from './2026-12-03-017-rate-limits.js';
 import * as notificationPreferences from './2026-12-06-018-notification-preferences.js';
 import * as notificationDelivery from './2026-12-06-019-notification-delivery.js';
 import * as phoneConfirmations from './2026-12-06-020-phone-confirmations.js';
+import * as integrationApi from './2026-12-06-022-integration-api.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-018-notification-preferences': notificationPreferences,
   '2026-12-06-019-notification-delivery': notificationDelivery,
   '2026-12-06-020-phone-confirmations': phoneConfirmations,
+  '2026-12-06-022-integration-api': integrationApi,
 };

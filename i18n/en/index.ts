@@ -17,6 +17,7 @@ import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { preferences } from './preferences.js';
+import { api, apiTokens } from './api.js';
 
 export const en: Messages = {
   ...top,
@@ -54,4 +55,6 @@ export const en: Messages = {
   team,
   spaces,
   preferences,
+  api,
+  apiTokens,
 };

@@ -15,6 +15,7 @@ import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { preferences } from './preferences.js';
+import { api, apiTokens } from './api.js';
 
 export const fr = {
   ...top,
@@ -52,6 +53,8 @@ export const fr = {
   team,
   spaces,
   preferences,
+  api,
+  apiTokens,
 };
 
 /** The shape of every catalogue: English must give each French key. */

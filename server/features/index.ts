@@ -6,6 +6,8 @@ import type { Config } from '../../config.js';
 import { devMailRoutes, devSmsRoutes, healthRoutes } from './operations/routes.js';
 import { metricsRoutes } from './operations/metrics.js';
 import apiRoutes from './client-api/routes.js';
+import integrationApiRoutes from './integration-api/routes.js';
+import apiTokenRoutes from './api-tokens/routes.js';
 import authRoutes from './auth/routes.js';
 import clientRoutes from './client-space/routes.js';
 import preferencesRoutes from './notification-preferences/routes.js';
@@ -39,6 +41,7 @@ export const features: readonly Feature[] = [
   { name: 'health', register: healthRoutes },
   { name: 'metrics', register: metricsRoutes },
   { name: 'client JSON API', register: apiRoutes },
+  { name: 'integration API', register: integrationApiRoutes },
   { name: 'sign-in', register: authRoutes },
   { name: 'client space', register: clientRoutes },
   { name: 'one-click unsubscribe', register: notificationRoutes },
@@ -56,6 +59,7 @@ export const features: readonly Feature[] = [
   { name: 'spaces', register: spaceRoutes },
   { name: 'team', register: teamRoutes },
   { name: 'Vilogi', register: vilogiRoutes },
+  { name: 'API tokens', register: apiTokenRoutes },
 
   // Documents and contributors.
   { name: 'documents', register: (app) => app.register(documentRoutes) },

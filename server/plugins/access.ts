@@ -6,23 +6,45 @@
 //   check their own secret or address in the handler);
 // - client: a signed-in client (or a head of service's read-only view of one, plugins/client-view);
 // - staff: a signed-in staff member; what they then see is limited to their spaces (request.staffScope);
-// - admin: a staff member with the administrator flag.
+// - admin: a staff member with the administrator flag;
+// - apiToken:read / apiToken:write: business software with an integration API token
+//   (`Authorization: Bearer gch_…`, no cookie) of at least that scope. The token is read afresh
+//   from the database on every request, before the body is read (a revoked token is refused at
+//   once, by every server process); which spaces it reaches is then the route's business
+//   (request.apiToken.spaces: another space's resources answer 404). Every call is audited
+//   (`api.request`: token, method, route, status; never bodies). Refusals are RFC 9457 problems:
+//   401 with `WWW-Authenticate: Bearer`, 403 for a read token on a write route.
 //
 // Refused: pages redirect to the right sign-in (`?expire=1` when the session had ended), JSON
 // callers get 401; staff without the administrator flag get the 403 page (JSON: 403).
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Account } from '../../db/database.js';
+import { audit } from '../../db/audit.js';
+import { findLiveApiToken, touchApiToken, type ApiScope, type LiveApiToken } from '../../db/api-tokens.js';
+import { tokenDigest } from '../../domain/tokens.js';
+import { sendProblem } from '../problem.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { errorPage } from '../views/layout.js';
 
-export const ACCESS_LEVELS = ['public', 'client', 'staff', 'admin'] as const;
+export const ACCESS_LEVELS = ['public', 'client', 'staff', 'admin', 'apiToken:read', 'apiToken:write'] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
+
+/** The scope an integration API route needs, or null for the other levels. */
+export function apiScopeOf(access: Access | undefined): ApiScope | null {
+  if (access === 'apiToken:read') return 'read';
+  if (access === 'apiToken:write') return 'write';
+  return null;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call this route (server/plugins/access.ts); required on every route. */
     access?: Access;
+  }
+  interface FastifyRequest {
+    /** The integration API token of an apiToken route (null elsewhere). */
+    apiToken: LiveApiToken | null;
   }
   interface FastifyInstance {
     /** Every route registered so far with its declared level (for tests and audits). */
@@ -64,6 +86,20 @@ export function staffOf(request: FastifyRequest): Account {
   return request.staff;
 }
 
+/** The token of an apiToken route (the onRequest hook guarantees one). */
+export function apiTokenOf(request: FastifyRequest): LiveApiToken {
+  if (!request.apiToken) throw new Error('API route reached without a token');
+  return request.apiToken;
+}
+
+/** The token in `Authorization: Bearer …`, if the header has that form. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/i.exec(header.trim());
+  return match?.[1];
+}
+
 /** The client of a 'client' route (the preHandler guarantees one). */
 export function clientOf(request: FastifyRequest): Account {
   if (!request.client) throw new Error('client route reached without a client session');
@@ -80,6 +116,8 @@ export async function refuse(
   access: Access,
 ): Promise<FastifyReply | undefined> {
   if (access === 'public') return undefined;
+  // Decided in the onRequest hook, before the body is read.
+  if (apiScopeOf(access)) return undefined;
   if (access === 'client') {
     if (request.client) return undefined;
     if (wantsJson(request)) return reply.status(401).send({ message: translator(request).login.expired });
@@ -112,6 +150,38 @@ export default fp(
       if (!access || !ACCESS_LEVELS.includes(access)) throw new RouteAccessError(route.method, route.url);
       route.config = { ...route.config, access };
       for (const method of [route.method].flat()) declared.push({ method, url: route.url, access });
+    });
+
+    app.decorateRequest('apiToken', null);
+    // Integration API routes: the token is checked before the body is read (an unknown caller's
+    // upload is never streamed in), and read from the database every time (no cache to invalidate).
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const needed = apiScopeOf(request.routeOptions.config?.access);
+      if (!needed) return;
+      const { db } = request.server.deps;
+      const t = translator(request).api;
+      const token = bearerToken(request);
+      const live = token ? await findLiveApiToken(db, tokenDigest(token)) : undefined;
+      if (!live) return sendProblem(reply, 401, 'unauthorized', t.unauthorized, t.unauthorizedDetail);
+      request.apiToken = live;
+      await touchApiToken(db, live.id);
+      if (needed === 'write' && live.scope !== 'write')
+        return sendProblem(reply, 403, 'forbidden', t.forbidden, t.forbiddenDetail);
+      return undefined;
+    });
+    // Every use of a token, answered or refused, with no body.
+    app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+      const token = request.apiToken;
+      if (!token) return;
+      await audit(request.server.deps.db, {
+        actorAccountId: token.owner.id,
+        actorKind: 'staff',
+        action: 'api.request',
+        subjectType: 'api_token',
+        subjectId: token.id,
+        ip: request.ip,
+        details: { method: request.method, route: request.routeOptions.url ?? null, status: reply.statusCode },
+      });
     });
 
     // After auth's preHandler (registered before this plugin), before the route's own (CSRF,

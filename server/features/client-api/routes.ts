@@ -35,7 +35,7 @@ export default function apiRoutes(app: FastifyInstance) {
         summary: "The client's conversations, most recent first",
         security,
         querystring: ListQuery,
-        response: { 200: ConversationList, 401: Error_ },
+        response: { 200: ConversationList, 400: Error_, 401: Error_ },
       },
     },
     async (request) => {

@@ -23,8 +23,11 @@ export const Message = Type.Object({
   body: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 });
+/** Every number bounded: a page far beyond any list (`?page=74394160550312427520`) is a 400, not
+ * an offset PostgreSQL cannot take (a 500 before). */
+export const MAX_PAGE = 100_000;
 export const ListQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });
 export type ListQuery = Static<typeof ListQuery>;

@@ -1,0 +1,62 @@
+// The integration API's answers when something is wrong, as RFC 9457 problems in the caller's
+// language: Fastify's own errors (validation, body too large, wrong media type, bad JSON) and the
+// use cases' refusals. Validation problems list each field at fault as a JSON pointer.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { translator } from '../../context.js';
+import { sendProblem, type ProblemFieldError } from '../../problem.js';
+
+export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const t = translator(request).api;
+  return sendProblem(reply, 404, 'not-found', t.notFound, t.notFoundDetail);
+}
+
+export function unprocessable(request: FastifyRequest, reply: FastifyReply, detail: string): FastifyReply {
+  return sendProblem(reply, 422, 'unprocessable', translator(request).api.unprocessable, detail);
+}
+
+export function conflict(request: FastifyRequest, reply: FastifyReply, detail: string): FastifyReply {
+  return sendProblem(reply, 409, 'conflict', translator(request).api.conflict, detail);
+}
+
+export function badRequest(request: FastifyRequest, reply: FastifyReply, errors: ProblemFieldError[]): FastifyReply {
+  const t = translator(request).api;
+  return sendProblem(reply, 400, 'validation', t.validation, t.validationDetail, errors);
+}
+
+type Where = ProblemFieldError['in'];
+
+function whereOf(context: string | undefined): Where {
+  if (context === 'querystring') return 'query';
+  if (context === 'params' || context === 'headers') return context;
+  return 'body';
+}
+
+/** Every error of the integration routes, as a problem (500s logged, their detail never sent). */
+export function integrationErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const t = translator(request).api;
+  if (error.validation) {
+    const where = whereOf(error.validationContext);
+    const errors = error.validation.map((v) => {
+      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const pointer = missing ? `${v.instancePath}/${missing}` : v.instancePath;
+      return { pointer: pointer || '/', in: where, detail: v.message ?? 'invalid' };
+    });
+    return sendProblem(reply, 400, 'validation', t.validation, t.validationDetail, errors);
+  }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+  if (status === 413) return sendProblem(reply, 413, 'too-large', t.tooLarge, t.tooLargeDetail(10));
+  if (status === 415) return sendProblem(reply, 415, 'unsupported-media-type', t.unsupportedMediaType, error.message);
+  if (status < 500) {
+    request.log.info({ code: error.code, status }, 'API request refused');
+    // Malformed JSON and the like: a validation problem of the body, without echoing it.
+    return sendProblem(reply, 400, 'validation', t.validation, t.validationDetail, [
+      { pointer: '/', in: 'body', detail: error.code ?? 'bad request' },
+    ]);
+  }
+  if (error.name === 'WorkflowUnavailableError') {
+    request.log.error({ err: error }, 'API request: Temporal unavailable');
+    return sendProblem(reply, 503, 'unavailable', t.unavailable, t.unavailableDetail);
+  }
+  request.log.error({ err: error }, 'API request failed');
+  return sendProblem(reply, 500, 'internal', t.internal, t.internalDetail);
+}
