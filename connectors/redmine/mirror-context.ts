@@ -3,7 +3,7 @@
 // and the API user's permissions. Guichet refuses to run on a Redmine that would silently
 // publish private notes or drop the e-mail field.
 import { createRedmineClient } from './client.js';
-import type { RedmineClient } from './types.js';
+import type { RedmineCallObserver, RedmineClient } from './types.js';
 
 export interface MirrorSettings {
   url: string;
@@ -16,6 +16,8 @@ export interface MirrorSettings {
   resolvedStatus: string;
   staffNames: 'full' | 'first-name-team';
   teamName: string;
+  /** Told of every call the mirror's client makes (metrics). */
+  observer?: RedmineCallObserver | undefined;
 }
 
 export interface RedmineMirrorContext {
@@ -47,7 +49,7 @@ function byNameOrId<T extends { id: number; name: string }>(list: T[], wanted: s
 
 export async function resolveMirrorContext(
   settings: MirrorSettings,
-  client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey }),
+  client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey, observer: settings.observer }),
 ): Promise<RedmineMirrorContext> {
   const problems: string[] = [];
   const [me, projects, statuses] = await Promise.all([
