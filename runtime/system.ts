@@ -154,10 +154,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     log.info({ database: database.kind, applied: migrations.results?.length ?? 0 }, 'database ready');
 
     // One registry per process: process metrics, HTTP, Redmine calls, database figures at scrape time.
-    const metrics = createMetrics(database.db, {
-      defaults: true,
-      role: options.server && options.worker ? 'all' : options.server ? 'server' : 'worker',
-    });
+    const metrics = createMetrics(database.db, { defaults: true });
 
     let devServer: DevServer | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;

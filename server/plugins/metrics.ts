@@ -31,8 +31,6 @@ export interface GuichetMetrics {
 export interface MetricsOptions {
   /** Process, heap, GC and event-loop metrics; once per process (tests build many apps). */
   defaults?: boolean;
-  /** A label on every series of this process: `server`, `worker` or `all`. */
-  role?: string;
 }
 
 /** Seconds: from a static file or a health check to a slow export. */
@@ -54,7 +52,6 @@ async function fromDatabase<T>(metric: { reset(): void }, read: () => Promise<T>
 // Long as a whole: the list of every metric, each with its help text and its collect callback.
 export function createMetrics(db: Db, options: MetricsOptions = {}): GuichetMetrics {
   const registry = new Registry();
-  if (options.role) registry.setDefaultLabels({ role: options.role });
   if (options.defaults) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 
   const http = new Histogram({
