@@ -1,29 +1,32 @@
-# Guichet server and worker image (one image, two commands: `npm run server`, `npm run worker`).
-# The application runs TypeScript through tsx: there is no build step.
+# Guichet server and worker image: one image, two commands (`npm run server`, `npm run worker`),
+# running the compiled JavaScript (dist/) with production dependencies only.
 #
 #   docker build -t guichet .
-#   docker compose up        (see docker-compose.yml)
+#   docker compose up --build        (see docker-compose.yml)
 
-# --- dependencies, installed from the lockfile only -------------------------------------
-FROM node:20-bookworm-slim AS deps
+# --- build: every dependency, then `npm run build` (tsc to dist/, assets, workflow bundle) --------
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
 
-# --- application --------------------------------------------------------------------------
+# --- run: production dependencies and the compiled code, nothing else ----------------------------
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY . .
-# Whatever the build context brought along that must not be in the image (a local
-# node_modules built elsewhere, local caches and data), then the clean dependencies.
-RUN rm -rf node_modules .cache data artifacts scratch .git \
- && mkdir -p /app/data /app/files \
- && chown node:node /app/data /app/files
-COPY --from=deps /app/node_modules ./node_modules
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# DATA_DIR holds the generated session secret when SESSION_SECRET is not set (set it when running
+# several servers: they must share it). Files go to object storage (STORAGE_URL), not here.
+RUN mkdir -p /app/data && chown node:node /app/data
 
 ENV PORT=8080 \
     HOST=0.0.0.0 \
     DATA_DIR=/app/data
 USER node
 EXPOSE 8080
-CMD ["npm", "run", "server"]
+# `node` directly rather than through npm: signals reach the process, which stops cleanly.
+CMD ["node", "--enable-source-maps", "dist/http-server.js"]

@@ -77,6 +77,14 @@ const schema = z.object({
   REDMINE_TEXT_FORMATTING: z.enum(['textile', 'common_mark', 'none']).default('textile'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  // The Temporal worker's own metrics (SDK runtime telemetry, Prometheus); off unless a port is
+  // given. Loopback unless WORKER_METRICS_HOST says otherwise (a private network, containers).
+  WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  WORKER_METRICS_HOST: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0, 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0)')
+    .default('127.0.0.1'),
   TRUSTED_PROXIES: optionalString,
   DEV_TOOLS: optionalString.pipe(bool.optional()),
   STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),
@@ -242,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     problems.push('  METRICS_PORT: must differ from PORT (the metrics listener is loopback-only)');
   if ((raw.S3_ACCESS_KEY_ID === undefined) !== (raw.S3_SECRET_ACCESS_KEY === undefined))
     problems.push('  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: give both or neither');
+  if (
+    raw.WORKER_METRICS_PORT !== undefined &&
+    (raw.WORKER_METRICS_PORT === raw.PORT || raw.WORKER_METRICS_PORT === raw.METRICS_PORT)
+  )
+    problems.push('  WORKER_METRICS_PORT: must differ from PORT and METRICS_PORT');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const s3KeyId = raw.S3_ACCESS_KEY_ID ?? raw.AWS_ACCESS_KEY_ID;
   const s3Secret = raw.S3_ACCESS_KEY_ID ? raw.S3_SECRET_ACCESS_KEY : raw.AWS_SECRET_ACCESS_KEY;

@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.cache/', 'artifacts/', 'scratch/', 'server/static/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', '.cache/', 'artifacts/', 'scratch/', 'server/static/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

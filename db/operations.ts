@@ -16,3 +16,26 @@ export async function pendingNotificationCount(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The outbox's depth and how long its oldest pending e-mail has waited (seconds; 0 when empty). */
+export async function outboxState(db: Db): Promise<{ pending: number; oldestSeconds: number }> {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      sql<number | null>`extract(epoch from now() - min(created_at))`.as('oldest'),
+    ])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.n), oldestSeconds: Math.max(0, Number(row.oldest ?? 0)) };
+}
+
+/** Seconds since the newest Redmine journal was mirrored into a message; undefined before any. */
+export async function newestMirroredJournalAge(db: Db): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select(sql<number | null>`extract(epoch from now() - max(created_at))`.as('age'))
+    .where('redmine_journal_id', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return row.age === null ? undefined : Math.max(0, Number(row.age));
+}

@@ -15,6 +15,8 @@ import { recordDevSms } from '../db/dev-outbox.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { buildMetricsApp } from '../server/features/operations/metrics.js';
+import { createMetrics, type GuichetMetrics } from '../server/plugins/metrics.js';
+import type { Registry } from 'prom-client';
 import { createTemporalGateway } from '../temporal/gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
 import { startPendingCollections } from '../app/documents.js';
@@ -54,6 +56,10 @@ export interface RunningSystem {
   demo: DemoCredentials | undefined;
   /** The loopback-only metrics listener (METRICS_PORT), e.g. http://127.0.0.1:9464. */
   metricsUrl: string | undefined;
+  /** The Temporal worker's Prometheus endpoint (WORKER_METRICS_PORT), when this process installed it. */
+  workerMetricsUrl: string | undefined;
+  /** This process's metrics registry. */
+  metrics: GuichetMetrics;
   /** The Vilogi simulator the demo started (no VILOGI_URL). */
   vilogiSimulatorUrl: string | undefined;
   database: OpenDatabase;
@@ -65,8 +71,12 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.LOG_LEVEL, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
 }
 
-/** The SDK's logs go to our logger; bundling chatter only at debug level. Once per process. */
-export function installTemporalRuntime(log: Logger): void {
+/** The SDK's logs go to our logger; bundling chatter only at debug level. Once per process.
+ * Workflow and activity log lines carry the SDK's metadata (workflowId, runId, workflowType,
+ * activityType…), passed on as fields. With `prometheus` (host:port) the SDK's own metrics
+ * (task slots, poll and schedule-to-start latencies…) are served there; whether it was this call
+ * that installed the runtime (a test process may have installed one before) is returned. */
+export function installTemporalRuntime(log: Logger, prometheus?: string): boolean {
   const forward = (level: LogLevel, message: string, meta?: LogMetadata) => {
     const target = log.child({ component: 'temporal' });
     const fields = { ...(meta ?? {}) };
@@ -83,6 +93,9 @@ export function installTemporalRuntime(log: Logger): void {
   };
   try {
     Runtime.install({
+      ...(prometheus
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheus, useSecondsForDurations: true } } } }
+        : {}),
       logger: {
         log: forward,
         trace: (m, meta) => forward('TRACE', m, meta),
@@ -92,9 +105,16 @@ export function installTemporalRuntime(log: Logger): void {
         error: (m, meta) => forward('ERROR', m, meta),
       },
     });
+    return true;
   } catch {
     // Already installed in this process (tests): keep the first one.
+    return false;
   }
+}
+
+/** host:port for an address Temporal's exporter binds (IPv6 hosts in brackets). */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** SESSION_SECRET, else one generated once and kept (0600) in the data directory. */
@@ -136,6 +156,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const migrations = await migrateToLatest(database.db);
     log.info({ database: database.kind, applied: migrations.results?.length ?? 0 }, 'database ready');
 
+    // One registry per process: process metrics, HTTP, Redmine calls, database figures at scrape time.
+    const metrics = createMetrics(database.db, { defaults: true });
+
     let devServer: DevServer | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
@@ -157,7 +180,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const demo = config.demoData ? await seedDemoData(database.db, config.dataDir) : undefined;
 
     // Checked before anything runs: a Redmine that would publish private notes stops the start.
-    const redmine = await resolveRedmine(config, log);
+    const redmine = await resolveRedmine(config, log, metrics);
     const staffAccess = await resolveStaffAccess(config, redmine);
     if (staffAccess && !staffAccess.adminKey) {
       log.error(
@@ -182,8 +205,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     let mailer: Mailer | undefined;
     let worker: Worker | undefined;
+    let workerMetricsUrl: string | undefined;
     if (options.worker) {
-      installTemporalRuntime(log);
+      const prometheus =
+        config.WORKER_METRICS_PORT !== undefined
+          ? hostPort(config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT)
+          : undefined;
+      if (installTemporalRuntime(log, prometheus) && prometheus) workerMetricsUrl = `http://${prometheus}`;
+      else if (prometheus) log.warn('the Temporal runtime was already installed: WORKER_METRICS_PORT is not served');
       mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
       stops.push(() => Promise.resolve(mailer!.close()));
       const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -239,7 +268,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           }
         : undefined;
       const built = await buildApp(
-        { config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps, staffAccess },
+        { config, db: database.db, workflows, redmine, storage, vilogi: vilogiDeps, staffAccess, metrics },
         { logger: log.child({ component: 'http' }) },
       );
       app = built;
@@ -250,12 +279,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       url = config.PUBLIC_URL ?? `http://localhost:${port}`;
     }
 
-    // Metrics without a token: on their own listener, reachable from this machine only.
+    // Metrics without a token: on their own listener, reachable from this machine only (a
+    // worker process too: its Redmine calls, event loop and memory are its own).
     let metricsUrl: string | undefined;
-    if (options.server && config.METRICS_PORT !== undefined) {
-      const metrics = await startMetrics(database.db, config.METRICS_PORT, log);
-      stops.push(() => metrics.close());
-      metricsUrl = metrics.url;
+    if (config.METRICS_PORT !== undefined) {
+      const listener = await startMetrics(metrics.registry, config.METRICS_PORT, log);
+      stops.push(() => listener.close());
+      metricsUrl = listener.url;
     }
 
     return {
@@ -265,6 +295,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       temporalUiUrl: devServer?.uiUrl,
       demo,
       metricsUrl,
+      workerMetricsUrl,
+      metrics,
       vilogiSimulatorUrl,
       database,
       app,
@@ -299,7 +331,11 @@ async function openStorage(config: Config, log: Logger, stops: Array<() => Promi
 }
 
 /** The Redmine mirror's context when Redmine is configured (checked: it stops the start when wrong). */
-async function resolveRedmine(config: Config, log: Logger): Promise<RedmineMirrorContext | undefined> {
+async function resolveRedmine(
+  config: Config,
+  log: Logger,
+  metrics: GuichetMetrics,
+): Promise<RedmineMirrorContext | undefined> {
   const redmine =
     config.REDMINE_URL && config.REDMINE_API_KEY
       ? await resolveMirrorContext({
@@ -313,6 +349,7 @@ async function resolveRedmine(config: Config, log: Logger): Promise<RedmineMirro
           staffNames: config.REDMINE_STAFF_NAMES,
           teamName: config.REDMINE_TEAM_NAME,
           textFormatting: config.REDMINE_TEXT_FORMATTING,
+          observer: (call) => metrics.observeRedmineCall(call),
         })
       : undefined;
   if (redmine)
@@ -369,8 +406,12 @@ async function scheduleBackgroundWork(w: {
 }
 
 /** Metrics without a token: on their own listener, reachable from this machine only. */
-async function startMetrics(db: Db, port: number, log: Logger): Promise<{ url: string; close(): Promise<void> }> {
-  const metrics = await buildMetricsApp(db, log.child({ component: 'metrics' }));
+async function startMetrics(
+  registry: Registry,
+  port: number,
+  log: Logger,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const metrics = await buildMetricsApp(registry, log.child({ component: 'metrics' }));
   try {
     await metrics.listen({ port, host: '127.0.0.1' });
   } catch (err) {

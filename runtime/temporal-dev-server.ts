@@ -11,7 +11,9 @@ import { portInUse } from './ports.js';
 import type { Logger } from 'pino';
 
 const exec = promisify(execFile);
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout's root, from the sources (runtime/) or from the build (dist/runtime/). */
+const CODE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const PROJECT_ROOT = path.basename(CODE_ROOT) === 'dist' ? path.dirname(CODE_ROOT) : CODE_ROOT;
 const CACHE_CLI = path.join(PROJECT_ROOT, '.cache/temporal/venv/bin/temporal');
 const INSTALL_SCRIPT = path.join(PROJECT_ROOT, 'scripts/install-temporal.sh');
 

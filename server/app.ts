@@ -21,6 +21,8 @@ import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import clientView from './plugins/client-view.js';
 import depsPlugin, { type AppDeps } from './plugins/deps.js';
+import httpMetrics from './plugins/metrics.js';
+import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id.js';
 import settingsPlugin from './plugins/settings.js';
 import { registerFeatures } from './features/index.js';
 import { BAD_FORM, MULTIPART_LIMITS, drainUnreadForm } from './uploads.js';
@@ -70,6 +72,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     // X-Forwarded-* is believed only from TRUSTED_PROXIES (proxy-addr: request.ip is the nearest
     // address in the chain that is not a trusted proxy); with none, the socket's address.
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
+    // Every log line of a request carries `reqId`: a trusted proxy's X-Request-Id, else a new one.
+    genReqId: requestIdGenerator(deps.config.trustedProxies),
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -96,6 +100,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
     },
   });
   await app.register(depsPlugin, { deps });
+  if (deps.metrics) await app.register(httpMetrics, { metrics: deps.metrics });
   await app.register(cookie, { secret: deps.config.SESSION_SECRET });
   await app.register(csrf, {
     cookieKey: cookies.csrf,
@@ -128,6 +133,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyBaseLog
   });
 
   app.addHook('onSend', securityHeaders(hsts));
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

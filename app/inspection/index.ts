@@ -58,8 +58,8 @@ const waiting: Array<() => void> = [];
 
 function thePool(): Piscina<Task, Verdict> {
   pool ??= new Piscina<Task, Verdict>({
-    // A JavaScript file that loads the TypeScript rules through tsx: the same file serves
-    // vitest (sources, no loader in the worker) and `npm start` (tsx, hooks inherited).
+    // A JavaScript file that loads the compiled rules from dist/ (`npm run build`), else the
+    // TypeScript rules through tsx: vitest (sources, no loader in the worker) and `npm start`.
     filename: new URL('./worker.mjs', import.meta.url).href,
     minThreads: 0,
     maxThreads: THREADS,

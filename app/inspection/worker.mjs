@@ -1,9 +1,20 @@
-// The inspection thread (piscina): loads the TypeScript rules through tsx's loader, which the
-// thread lacks under vitest and already has under `tsx` (registering again is harmless).
-import { register } from 'tsx/esm/api';
+// The inspection thread (piscina). Built (`npm run build`), the compiled rules sit beside this
+// file as rules.js and load as they are: production has no tsx. From the sources (vitest,
+// `npm start`), the TypeScript rules load through tsx's loader, which the thread lacks under
+// vitest and already has under `tsx` (registering again is harmless).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { judgeBytes } = await import('./rules.ts');
+const compiled = new URL('./rules.js', import.meta.url);
+let rules;
+if (existsSync(fileURLToPath(compiled))) {
+  rules = await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  rules = await import('./rules.ts');
+}
+const { judgeBytes } = rules;
 
 /** @param {{ bytes: Uint8Array, kind: import('../../domain/files.ts').FileKind }} task */
 export default function inspect({ bytes, kind }) {

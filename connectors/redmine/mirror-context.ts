@@ -3,7 +3,7 @@
 // and the API user's permissions. Guichet refuses to run on a Redmine that would silently
 // publish private notes or drop the e-mail field.
 import { createRedmineClient } from './client.js';
-import type { RedmineClient } from './types.js';
+import type { RedmineCallObserver, RedmineClient } from './types.js';
 
 export interface MirrorSettings {
   url: string;
@@ -18,6 +18,8 @@ export interface MirrorSettings {
   teamName: string;
   /** Redmine's text formatting setting (Guichet escapes client text for it). */
   textFormatting?: 'textile' | 'common_mark' | 'none' | undefined;
+  /** Told of every call the mirror's client makes (metrics). */
+  observer?: RedmineCallObserver | undefined;
 }
 
 export interface RedmineMirrorContext {
@@ -51,7 +53,7 @@ function byNameOrId<T extends { id: number; name: string }>(list: T[], wanted: s
 
 export async function resolveMirrorContext(
   settings: MirrorSettings,
-  client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey }),
+  client = createRedmineClient({ baseUrl: settings.url, apiKey: settings.apiKey, observer: settings.observer }),
 ): Promise<RedmineMirrorContext> {
   const problems: string[] = [];
   const [me, projects, statuses] = await Promise.all([

@@ -5,7 +5,7 @@ import { ConnectorError } from '../errors.js';
 import { HttpError, createHttpClient, type HttpClient, type HttpRequest, type QueryValue } from '../http.js';
 import { SwitchUserError } from './errors.js';
 import type { Paged, RawProject, RawUser } from './raw.js';
-import type { ActAs, RedmineClientOptions } from './types.js';
+import type { ActAs, RedmineCallObserver, RedmineClientOptions } from './types.js';
 
 export const SYSTEM = 'redmine';
 /** Redmine caps `limit` at 100. */
@@ -24,17 +24,77 @@ export interface RedmineTransport {
   projectNumericId(project: number | string): Promise<number>;
 }
 
+/** The resources a call's kind may name; anything else is `other` (labels stay few). */
+const KNOWN_RESOURCES = new Set([
+  'issues',
+  'users',
+  'projects',
+  'uploads',
+  'attachments',
+  'journals',
+  'groups',
+  'memberships',
+  'issue_statuses',
+  'trackers',
+  'custom_fields',
+  'roles',
+  'my',
+]);
+
+/** `GET /issues/12.json?…` → `issues_read`: the first path segment and the direction, no id. */
+export function callKind(method: string, path: string): string {
+  const first = /^\/*([a-z_]+)/.exec(path)?.[1] ?? '';
+  const resource = KNOWN_RESOURCES.has(first) ? first : 'other';
+  return `${resource}_${method === 'GET' || method === 'HEAD' ? 'read' : 'write'}`;
+}
+
+/** The HTTP client with every call reported to the observer (kind, outcome, duration). */
+function observed(http: HttpClient, observer: RedmineCallObserver | undefined): HttpClient {
+  if (!observer) return http;
+  const report = (request: HttpRequest, started: number, err?: unknown) => {
+    try {
+      observer({
+        kind: callKind(request.method, request.path),
+        outcome: err === undefined ? 'ok' : err instanceof ConnectorError ? err.code : 'unexpected',
+        seconds: (performance.now() - started) / 1000,
+      });
+    } catch {
+      // An observer's failure is not the call's.
+    }
+  };
+  const wrap =
+    <R>(run: (request: HttpRequest) => Promise<R>) =>
+    async (request: HttpRequest): Promise<R> => {
+      const started = performance.now();
+      try {
+        const result = await run(request);
+        report(request, started);
+        return result;
+      } catch (err) {
+        report(request, started, err);
+        throw err;
+      }
+    };
+  return {
+    json: <T>(request: HttpRequest) => wrap((r) => http.json<T>(r))(request),
+    stream: (request: HttpRequest) => wrap((r) => http.stream(r))(request),
+  };
+}
+
 // Long as a whole: a factory of short helpers sharing the HTTP client and the admin-key check.
 export function createRedmineTransport(options: RedmineClientOptions): RedmineTransport {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const http: HttpClient = createHttpClient({
-    system: SYSTEM,
-    baseUrl,
-    headers: { 'X-Redmine-API-Key': options.apiKey },
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
-  });
+  const http: HttpClient = observed(
+    createHttpClient({
+      system: SYSTEM,
+      baseUrl,
+      headers: { 'X-Redmine-API-Key': options.apiKey },
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
+    }),
+    options.observer,
+  );
   const uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
   const maxBufferedUploadBytes = options.maxBufferedUploadBytes ?? 32 * 1024 * 1024;
 

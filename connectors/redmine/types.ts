@@ -19,7 +19,20 @@ export interface RedmineClientOptions {
   maxBufferedUploadBytes?: number;
   /** Longest `Retry-After` waited for inside a call. Default 10 s. */
   maxRetryAfterMs?: number;
+  /** Told of every finished call (metrics); must not throw. Never given the path or the key. */
+  observer?: RedmineCallObserver | undefined;
 }
+
+/** One finished Redmine call as an observer sees it: bounded labels, no ids, no query. */
+export interface RedmineCall {
+  /** The resource and the direction, e.g. `issues_read`, `uploads_write`, `other_read`. */
+  kind: string;
+  /** `ok`, or the ConnectorError code of the failure (`timeout`, `not_found`, …). */
+  outcome: string;
+  seconds: number;
+}
+
+export type RedmineCallObserver = (call: RedmineCall) => void;
 
 /** Acting as another user: needs an administrator's key and an active user with that login. */
 export interface ActAs {

@@ -5,6 +5,7 @@ import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-conte
 import type { FileStorage } from '../../app/file-storage.js';
 import type { WorkflowGateway } from '../../app/workflow-gateway.js';
 import type { StaffAccessSettings } from '../../app/staff-access.js';
+import type { GuichetMetrics } from './metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppDeps {
   staffAccess?: StaffAccessSettings | undefined;
   /** Set when the Vilogi sync runs: "sync now" starts a run and gives its workflow id. */
   vilogi?: { syncNow(): Promise<string>; stoppedRuns(runIds: readonly string[]): Promise<Set<string>> } | undefined;
+  /** The process's metrics (runtime/system.ts): requests are timed into it, /metrics exposes it. */
+  metrics?: GuichetMetrics | undefined;
 }
 
 declare module 'fastify' {
