@@ -18,6 +18,7 @@ import { linkColourOnWhite } from '../domain/colour.js';
 import { newToken, tokenDigest } from '../domain/tokens.js';
 import { renderStaffNote, type RedmineTextFormatting } from '../app/staff-note-rendering.js';
 import type { SmsProvider } from '../connectors/sms/index.js';
+import { smsMessage } from '../domain/sms-segments.js';
 import { messages as catalogue } from '../i18n/index.js';
 import { conversationThreadId, splitCc, type MessageRef } from './conversations.js';
 
@@ -276,7 +277,7 @@ export function createAnswerNotificationActivities(deps: AnswerNotificationDeps)
         groups.length === 1
           ? t.answerMail.sms(short(first(groups).conversationSubject), conversationUrl(first(groups).conversationId))
           : t.answerMail.smsMany(answers.length, `${publicUrl}/conversations`);
-      await deps.sms.send({ to: prefs.phone, body });
+      await deps.sms.send(smsMessage(prefs.phone, body));
       await markSmsBatchSent(db, key);
       return 'sent';
     },

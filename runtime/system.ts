@@ -10,8 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { ConfigError, type Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
-import { createSmsProvider } from '../connectors/sms/index.js';
-import { recordDevSms } from '../db/dev-outbox.js';
+import { configuredSmsProvider } from '../app/sms.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
 import { LOG_REDACT, buildApp } from '../server/app.js';
 import { buildMetricsApp } from '../server/features/operations/metrics.js';
@@ -229,10 +228,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           signals: workflows,
           notifier: workflows,
           notifyGraceSeconds: config.NOTIFY_GRACE_SECONDS,
-          sms: createSmsProvider({
-            provider: config.SMS_PROVIDER,
-            outbox: (message) => recordDevSms(database.db, message),
-          }),
+          noteFormatting: config.REDMINE_TEXT_FORMATTING,
+          sms: configuredSmsProvider(database.db, config),
           storage,
           vilogi,
           staffAccess,
