@@ -10,6 +10,7 @@ import { createContributorActivities, type ContributorActivityDeps } from './con
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
+import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -21,7 +22,8 @@ export type ActivityDeps = ConversationActivityDeps &
   ContributorActivityDeps &
   RetentionActivityDeps &
   StaffAccessActivityDeps &
-  SessionActivityDeps;
+  SessionActivityDeps &
+  WebhookActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -36,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createStaffAccessActivities(deps),
     ...createSessionActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

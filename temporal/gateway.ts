@@ -26,6 +26,9 @@ import {
   revokeInvitationSignal,
   caseNoteWorkflow,
   caseNoteWorkflowId,
+  webhookDeliveryWorkflow,
+  webhookDeliveryWorkflowId,
+  wakeSignal,
 } from '../workflows/index.js';
 import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
 
@@ -210,5 +213,15 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
         ),
       ),
     contributorInvitation: (event) => contributorInvitation(client, taskQueue, event),
+    webhookEndpoint: (endpointId) =>
+      guard('signal webhook delivery', async () => {
+        await client.workflow.signalWithStart(webhookDeliveryWorkflow, {
+          workflowId: webhookDeliveryWorkflowId(endpointId),
+          taskQueue,
+          args: [{ endpointId }],
+          signal: wakeSignal,
+          signalArgs: [],
+        });
+      }),
   };
 }

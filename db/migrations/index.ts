@@ -18,6 +18,7 @@ import * as staffAccess from './2026-12-02-015-staff-access.js';
 import * as endUnlinkedRedmineStaffSessions from './2026-12-03-016-end-unlinked-redmine-staff-sessions.js';
 import * as rateLimits from './2026-12-03-017-rate-limits.js';
 import * as notificationPreferences from './2026-12-06-018-notification-preferences.js';
+import * as webhooksAndRights from './2026-12-06-023-webhooks-and-rights.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-016-end-unlinked-redmine-staff-sessions': endUnlinkedRedmineStaffSessions,
   '2026-12-03-017-rate-limits': rateLimits,
   '2026-12-06-018-notification-preferences': notificationPreferences,
+  '2026-12-06-023-webhooks-and-rights': webhooksAndRights,
 };

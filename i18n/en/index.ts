@@ -15,6 +15,7 @@ import { caseRecord } from './case-record.js';
 import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
+import { webhooks } from './webhooks.js';
 
 export const en: Messages = {
   ...top,
@@ -50,4 +51,5 @@ export const en: Messages = {
   clientView,
   team,
   spaces,
+  webhooks,
 };

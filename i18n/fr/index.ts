@@ -13,6 +13,7 @@ import { caseRecord } from './case-record.js';
 import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
+import { webhooks } from './webhooks.js';
 
 export const fr = {
   ...top,
@@ -48,6 +49,7 @@ export const fr = {
   clientView,
   team,
   spaces,
+  webhooks,
 };
 
 /** The shape of every catalogue: English must give each French key. */

@@ -1,0 +1,28 @@
+// The webhook delivery workflow's steps: what to try now, and one signed attempt. An HTTP failure
+// is a result (recorded, retried by the workflow's timers); only the database fails an activity.
+import type { Db } from '../db/connect.js';
+import { attemptDelivery, planDeliveries, type DeliveryPlan, type DeliveryPolicy } from '../app/webhooks/delivery.js';
+
+export interface WebhookActivityDeps {
+  db: Db;
+  publicUrl: string;
+  /** Which targets may be called and how long an answer may take; default: public https only, 10 s. */
+  webhookPolicy?: DeliveryPolicy;
+}
+
+const DEFAULT_POLICY: DeliveryPolicy = { allowLoopback: false, allowPrivateNetworks: false, timeoutMs: 10_000 };
+
+export function createWebhookActivities({ db, publicUrl, webhookPolicy }: WebhookActivityDeps) {
+  const policy = webhookPolicy ?? DEFAULT_POLICY;
+  return {
+    planWebhookDeliveries(input: { endpointId: string; now: number }): Promise<DeliveryPlan> {
+      return planDeliveries(db, input.endpointId, input.now);
+    },
+    attemptWebhookDelivery(input: {
+      deliveryId: string;
+      at: number;
+    }): Promise<{ delivered: boolean; notificationIds: string[] }> {
+      return attemptDelivery(db, policy, publicUrl, input.deliveryId, input.at);
+    },
+  };
+}
