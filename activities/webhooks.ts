@@ -1,6 +1,8 @@
 // The webhook delivery workflow's steps: what to try now, and one signed attempt. An HTTP failure
 // is a result (recorded, retried by the workflow's timers); only the database fails an activity.
+import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.js';
+import { WEBHOOK_WAKE_SIGNAL, WEBHOOK_WORKFLOW_TYPE, webhookDeliveryWorkflowId } from '../domain/webhook-workflow.js';
 import { attemptDelivery, planDeliveries, type DeliveryPlan, type DeliveryPolicy } from '../app/webhooks/delivery.js';
 
 export interface WebhookActivityDeps {
@@ -25,4 +27,21 @@ export function createWebhookActivities({ db, publicUrl, webhookPolicy }: Webhoo
       return attemptDelivery(db, policy, publicUrl, input.deliveryId, input.at);
     },
   };
+}
+
+/**
+ * Inside an activity: wakes the delivery workflows of endpoints given events by this activity,
+ * through the worker's own Temporal client, once the events' transaction has committed.
+ */
+export async function wakeEndpointsFromActivity(endpointIds: readonly string[]): Promise<void> {
+  if (endpointIds.length === 0) return;
+  const { client, info } = Context.current();
+  for (const endpointId of new Set(endpointIds))
+    await client.workflow.signalWithStart(WEBHOOK_WORKFLOW_TYPE, {
+      workflowId: webhookDeliveryWorkflowId(endpointId),
+      taskQueue: info.taskQueue,
+      args: [{ endpointId }],
+      signal: WEBHOOK_WAKE_SIGNAL,
+      signalArgs: [],
+    });
 }

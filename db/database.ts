@@ -540,7 +540,7 @@ export interface WebhookDeliveriesTable {
   status: Generated<WebhookDeliveryStatus>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
-  give_up_at: ColumnType<Date, Date | string, Date | string>;
+  give_up_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
 }

@@ -52,7 +52,7 @@ export async function pauseEndpoint(db: Db, id: string, at: Date): Promise<boole
 }
 
 /** Active again: its waiting deliveries are tried at once and for a new retry window. */
-export async function resumeEndpoint(db: Db, id: string, at: Date, giveUpAt: Date): Promise<boolean> {
+export async function resumeEndpoint(db: Db, id: string, at: Date): Promise<boolean> {
   const r = await db
     .updateTable('webhook_endpoints')
     .set({ status: 'active', paused_at: null, failing_since: null })
@@ -62,7 +62,7 @@ export async function resumeEndpoint(db: Db, id: string, at: Date, giveUpAt: Dat
   if (r.numUpdatedRows === 0n) return false;
   await db
     .updateTable('webhook_deliveries')
-    .set({ next_attempt_at: at, give_up_at: giveUpAt })
+    .set({ next_attempt_at: at, give_up_at: null })
     .where('endpoint_id', '=', id)
     .where('status', '=', 'pending')
     .execute();
@@ -95,7 +95,6 @@ export async function insertEventWithDeliveries(
   db: Db,
   event: NewEvent,
   endpointIds: readonly string[],
-  giveUpAt: Date,
 ): Promise<Array<{ endpointId: string; deliveryId: string }>> {
   const row = await db
     .insertInto('webhook_events')
@@ -111,7 +110,7 @@ export async function insertEventWithDeliveries(
   for (const endpointId of endpointIds) {
     const d = await db
       .insertInto('webhook_deliveries')
-      .values({ endpoint_id: endpointId, event_id: row.id, ordering_key: event.orderingKey, give_up_at: giveUpAt })
+      .values({ endpoint_id: endpointId, event_id: row.id, ordering_key: event.orderingKey })
       .returning('id')
       .executeTakeFirstOrThrow();
     out.push({ endpointId, deliveryId: d.id });
@@ -181,7 +180,7 @@ export async function recordAttempt(
   db: Db,
   deliveryId: string,
   attempt: AttemptRecord,
-  outcome: { status: WebhookDeliveryStatus; nextAttemptAt: Date },
+  outcome: { status: WebhookDeliveryStatus; nextAttemptAt: Date; giveUpAt: Date },
 ): Promise<void> {
   await db
     .insertInto('webhook_attempts')
@@ -200,6 +199,7 @@ export async function recordAttempt(
       status: outcome.status,
       attempts: eb('attempts', '+', 1),
       next_attempt_at: outcome.nextAttemptAt,
+      give_up_at: outcome.giveUpAt,
       delivered_at: outcome.status === 'delivered' ? attempt.at : null,
     }))
     .where('id', '=', deliveryId)
@@ -222,16 +222,10 @@ export async function markEndpointOutcome(
 }
 
 /** Tried again from now, for a new retry window (a delivered one is sent again with the same id). */
-export async function replayDelivery(
-  db: Db,
-  endpointId: string,
-  deliveryId: string,
-  at: Date,
-  giveUpAt: Date,
-): Promise<boolean> {
+export async function replayDelivery(db: Db, endpointId: string, deliveryId: string, at: Date): Promise<boolean> {
   const r = await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', next_attempt_at: at, give_up_at: giveUpAt, delivered_at: null })
+    .set({ status: 'pending', next_attempt_at: at, give_up_at: null, delivered_at: null })
     .where('id', '=', deliveryId)
     .where('endpoint_id', '=', endpointId)
     .executeTakeFirst();

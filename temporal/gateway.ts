@@ -27,9 +27,9 @@ import {
   caseNoteWorkflow,
   caseNoteWorkflowId,
   webhookDeliveryWorkflow,
-  webhookDeliveryWorkflowId,
   wakeSignal,
 } from '../workflows/index.js';
+import { webhookDeliveryWorkflowId } from '../domain/webhook-workflow.js';
 import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
 
 async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -13,20 +13,24 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { WEBHOOK_WAKE_SIGNAL, webhookDeliveryWorkflowId } from '../domain/webhook-workflow.js';
 
 export interface WebhookDeliveryInput {
   endpointId: string;
 }
 
-export function webhookDeliveryWorkflowId(endpointId: string): string {
-  return `webhook-${endpointId}`;
-}
+export { webhookDeliveryWorkflowId };
 
 /** New events, a replay or a resume: look at the database again now. */
-export const wakeSignal = defineSignal('wake');
+export const wakeSignal = defineSignal(WEBHOOK_WAKE_SIGNAL);
 
-/** Events written without a wake-up (by activities), or a wake-up seen before its transaction ended, wait at most this. */
-const SWEEP_MS = 60_000;
+/**
+ * Every event wakes the workflow. A wake-up may come just before its transaction commits (the use
+ * cases signal inside it): a round that a signal started and that found nothing due looks again
+ * after RECHECK_MS. The idle sweep only rescues a wake-up lost some other way.
+ */
+const RECHECK_MS = 2_000;
+const SWEEP_MS = 30 * 60_000;
 /** Rounds before a continue-as-new, whatever the history's size. */
 const ROUNDS_PER_RUN = 500;
 
@@ -47,6 +51,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     woken = true;
   });
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    const signalled = woken;
     woken = false;
     const plan = await planWebhookDeliveries({ endpointId: input.endpointId, now: Date.now() });
     if (plan.gone) return;
@@ -57,7 +62,8 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       for (const r of results) for (const id of r.notificationIds) await deliverNotification(id);
       continue;
     }
-    const wait = plan.nextAt === null ? SWEEP_MS : Math.min(SWEEP_MS, Math.max(0, plan.nextAt - Date.now()));
+    const idle = plan.nextAt === null ? SWEEP_MS : Math.min(SWEEP_MS, Math.max(0, plan.nextAt - Date.now()));
+    const wait = signalled ? Math.min(idle, RECHECK_MS) : idle;
     await condition(() => woken, wait);
     if (workflowInfo().continueAsNewSuggested) break;
   }

@@ -6,6 +6,7 @@ import { setCaseStatus } from '../../db/documents.js';
 import { findCaseComment } from '../../db/case-workflows.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { caseKey, emitWebhookEvent } from '../../app/webhooks/emit.js';
+import { wakeEndpointsFromActivity } from '../webhooks.js';
 import { agency, type CaseHelpers, type DocumentActivityDeps } from './deps.js';
 
 export function createAgencySteps({ db, publicUrl }: DocumentActivityDeps, helpers: CaseHelpers) {
@@ -14,17 +15,20 @@ export function createAgencySteps({ db, publicUrl }: DocumentActivityDeps, helpe
     /** Staff hear that every required piece is validated (e-mail and private note), once. */
     async notifyCaseComplete(input: { caseId: string }): Promise<{ notificationId: string | null }> {
       const kase = await loadCase(input.caseId);
-      if (kase.status === 'open')
-        await db.transaction().execute(async (tx) => {
+      if (kase.status === 'open') {
+        const told = await db.transaction().execute(async (tx) =>
           // Told once: only the call that makes it complete writes the event.
-          if (await setCaseStatus(tx, kase.id, 'complete'))
-            await emitWebhookEvent(tx, undefined, {
-              type: 'case.completed',
-              orderingKey: caseKey(kase.id),
-              spaceId: kase.space_id,
-              data: { caseId: kase.id, caseNumber: kase.number, spaceId: kase.space_id, state: 'complete' },
-            });
-        });
+          (await setCaseStatus(tx, kase.id, 'complete'))
+            ? emitWebhookEvent(tx, undefined, {
+                type: 'case.completed',
+                orderingKey: caseKey(kase.id),
+                spaceId: kase.space_id,
+                data: { caseId: kase.id, caseNumber: kase.number, spaceId: kase.space_id, state: 'complete' },
+              })
+            : [],
+        );
+        await wakeEndpointsFromActivity(told);
+      }
       await note(kase, 'complete', agency.documents.noteComplete);
       const recipient = await agencyEmail(kase);
       if (!recipient) return { notificationId: null };

@@ -9,6 +9,7 @@ import { staffNotes } from '../../i18n/notes/index.js';
 import type { SlaActivityDeps, SlaHelpers } from './deps.js';
 import type { Db } from '../../db/connect.js';
 import { conversationKey, emitWebhookEvent } from '../../app/webhooks/emit.js';
+import { wakeEndpointsFromActivity } from '../webhooks.js';
 
 export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers: SlaHelpers) {
   const { context, mailVars, privateNote } = helpers;
@@ -43,11 +44,12 @@ export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers:
       automatic: boolean;
     }): Promise<{ notificationId?: string }> {
       const { conversation } = await context(input.conversationId);
-      await db.transaction().execute(async (tx) => {
+      const told = await db.transaction().execute(async (tx) => {
         await markResolvedWithoutClock(tx, conversation.id);
         // The client's "yes" was told when it was given (app/satisfaction.ts); a retry tells nothing twice.
-        if (input.automatic && conversation.status !== 'resolved') await emitResolved(tx, conversation);
+        return input.automatic && conversation.status !== 'resolved' ? emitResolved(tx, conversation) : [];
       });
+      await wakeEndpointsFromActivity(told);
       if (redmine && conversation.redmine_issue_id !== null) {
         const note = input.automatic ? staffNotes().resolvedAutomatically : staffNotes().resolvedByClient;
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
@@ -70,7 +72,7 @@ export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers:
   };
 }
 
-/** The automatic resolution as a webhook event (its delivery workflow finds it on its sweep). */
+/** The automatic resolution as a webhook event; returns the endpoints to wake. */
 function emitResolved(tx: Db, conversation: { id: string; space_id: string }) {
   return emitWebhookEvent(tx, undefined, {
     type: 'conversation.resolved',

@@ -15,7 +15,13 @@ import {
   pauseEndpoint,
   recordAttempt,
 } from '../../db/webhooks.js';
-import { addressAllowed, retryDelayMs, shouldPause, type TargetPolicy } from '../../domain/webhooks.js';
+import {
+  addressAllowed,
+  RETRY_WINDOW_MS,
+  retryDelayMs,
+  shouldPause,
+  type TargetPolicy,
+} from '../../domain/webhooks.js';
 import { messages } from '../../i18n/index.js';
 
 /** How many deliveries (of different cases) one round tries at once. */
@@ -76,13 +82,15 @@ export async function attemptDelivery(
   const when = new Date(at);
   const attempts = delivery.attempts + 1;
   const next = new Date(at + retryDelayMs(attempts));
-  const status = result.ok ? 'delivered' : next.getTime() > delivery.give_up_at.getTime() ? 'failed' : 'pending';
+  // The 3 days run from the first attempt (or the first after a replay or a resume).
+  const giveUpAt = delivery.give_up_at ?? new Date(at + RETRY_WINDOW_MS);
+  const status = result.ok ? 'delivered' : next.getTime() > giveUpAt.getTime() ? 'failed' : 'pending';
   return db.transaction().execute(async (tx) => {
     await recordAttempt(
       tx,
       delivery.id,
       { at: when, status: result.status, durationMs: result.durationMs, ok: result.ok, error: result.error },
-      { status, nextAttemptAt: result.ok ? when : next },
+      { status, nextAttemptAt: result.ok ? when : next, giveUpAt },
     );
     const after = await markEndpointOutcome(tx, endpoint.id, result.ok, when);
     if (result.ok || !after || !shouldPause(after.failing_since, when))

@@ -11,7 +11,7 @@ import {
   resumeEndpoint,
   setEndpointSecret,
 } from '../../db/webhooks.js';
-import { RETRY_WINDOW_MS, type WebhookEventType } from '../../domain/webhooks.js';
+import type { WebhookEventType } from '../../domain/webhooks.js';
 import { newWebhookSecret } from '../../connectors/webhooks/index.js';
 import { auditStaff, type StaffActor } from '../actor.js';
 import type { WorkflowGateway } from '../workflow-gateway.js';
@@ -66,7 +66,7 @@ export async function pauseByHand(db: Db, actor: StaffActor, endpointId: string)
 export async function resume(db: Db, workflows: Wake, actor: StaffActor, endpointId: string): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const now = new Date();
-    if (!(await resumeEndpoint(tx, endpointId, now, new Date(now.getTime() + RETRY_WINDOW_MS)))) return false;
+    if (!(await resumeEndpoint(tx, endpointId, now))) return false;
     await auditStaff(tx, actor, { action: 'webhook.resume', subjectType: 'webhook_endpoint', subjectId: endpointId });
     await workflows.webhookEndpoint(endpointId);
     return true;
@@ -84,8 +84,7 @@ export async function replay(
   return db.transaction().execute(async (tx) => {
     const now = new Date();
     if (!(await findEndpoint(tx, endpointId))) return false;
-    if (!(await replayDelivery(tx, endpointId, deliveryId, now, new Date(now.getTime() + RETRY_WINDOW_MS))))
-      return false;
+    if (!(await replayDelivery(tx, endpointId, deliveryId, now))) return false;
     await auditStaff(tx, actor, {
       action: 'webhook.replay',
       subjectType: 'webhook_endpoint',

@@ -56,8 +56,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    // Retried until then (3 days after the event, or after a replay or a resume).
-    .addColumn('give_up_at', 'timestamptz', (c) => c.notNull())
+    // Retried until then: 3 days after its first attempt (null until then, and again after a
+    // replay or a resume), on the delivery workflow's clock.
+    .addColumn('give_up_at', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('webhook_deliveries_endpoint_event', ['endpoint_id', 'event_id'])
