@@ -46,6 +46,12 @@ export function addressKind(address: string): AddressKind {
     if (a === '::1') return 'loopback';
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
     if (mapped) return ipv4Kind(mapped[1]!);
+    // The same, as URL parsers write it: ::ffff:a00:1 is 10.0.0.1.
+    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+    if (hex) {
+      const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+      return ipv4Kind(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+    }
     if (a === '::' || /^f[cd]/.test(a) || /^fe[89ab]/.test(a) || a.startsWith('ff')) return 'private';
     return 'public';
   }
