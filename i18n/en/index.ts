@@ -16,6 +16,7 @@ import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { webhooks } from './webhooks.js';
+import { dataRights } from './data-rights.js';
 
 export const en: Messages = {
   ...top,
@@ -52,4 +53,5 @@ export const en: Messages = {
   team,
   spaces,
   webhooks,
+  dataRights,
 };

@@ -14,6 +14,7 @@ import { contributors } from './contributors.js';
 import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { webhooks } from './webhooks.js';
+import { dataRights } from './data-rights.js';
 
 export const fr = {
   ...top,
@@ -50,6 +51,7 @@ export const fr = {
   team,
   spaces,
   webhooks,
+  dataRights,
 };
 
 /** The shape of every catalogue: English must give each French key. */
