@@ -134,6 +134,11 @@ const schema = z.object({
       .regex(/^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$/, 'comma-separated days, e.g. 2,5 (0: no reminder)')
       .default('2,5'),
   ),
+  // Webhooks: http:// and loopback targets (development, tests); private-network targets (an
+  // intranet receiver); how long a receiver may take to answer.
+  WEBHOOK_ALLOW_LOOPBACK: optionalString.pipe(bool.optional()),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: optionalString.pipe(bool.optional()),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -148,6 +153,8 @@ export interface Config extends Omit<RawConfig, 'HOST'> {
   developmentRun: boolean;
   /** The development pages (/dev/mails, /dev/sms) exist: DEV_TOOLS, else the development run. */
   devTools: boolean;
+  /** Which webhook targets may be called (WEBHOOK_ALLOW_*; loopback: also the development run) and the answer's timeout. */
+  webhooks: { allowLoopback: boolean; allowPrivateNetworks: boolean; timeoutMs: number };
   /** Space slug → Redmine project identifier, from REDMINE_PROJECTS ("slug=identifier,…"). */
   redmineProjects: Map<string, string>;
   /** Absolute data directory (embedded PostgreSQL, Temporal dev server, generated secret). */
@@ -277,6 +284,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     trustedProxies,
     developmentRun,
     devTools: raw.DEV_TOOLS ?? developmentRun,
+    webhooks: {
+      allowLoopback: raw.WEBHOOK_ALLOW_LOOPBACK ?? developmentRun,
+      allowPrivateNetworks: raw.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? false,
+      timeoutMs: raw.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    },
     redmineProjects,
     dataDir,
     storageDir: raw.STORAGE_DIR ? path.resolve(raw.STORAGE_DIR) : path.join(dataDir, 'files'),

@@ -11,6 +11,7 @@ import { createRetentionActivities, type RetentionActivityDeps } from './retenti
 import { createStaffAccessActivities, type StaffAccessActivityDeps } from './staff-access.js';
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
 import { createAnswerNotificationActivities, type AnswerNotificationDeps } from './answer-notifications.js';
+import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -23,7 +24,8 @@ export type ActivityDeps = ConversationActivityDeps &
   RetentionActivityDeps &
   StaffAccessActivityDeps &
   SessionActivityDeps &
-  AnswerNotificationDeps;
+  AnswerNotificationDeps &
+  WebhookActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -39,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStaffAccessActivities(deps),
     ...createSessionActivities(deps),
     ...createAnswerNotificationActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

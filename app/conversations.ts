@@ -7,12 +7,14 @@ import type { Account } from '../db/database.js';
 import { audit } from '../db/audit.js';
 import {
   createConversation,
+  findConversation,
   insertAttachments,
   insertMessage,
   setConversationStatus,
   type NewAttachment,
 } from '../db/conversations.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
+import { conversationKey, emitWebhookEvent, type WebhookEvent } from './webhooks/emit.js';
 
 export interface Actor {
   account: Account;
@@ -53,7 +55,7 @@ export async function startConversation(
  */
 export async function writeConversation(
   tx: Db,
-  workflows: Pick<WorkflowGateway, 'clientMessage'>,
+  workflows: Pick<WorkflowGateway, 'clientMessage'> & Partial<Pick<WorkflowGateway, 'webhookEndpoint'>>,
   actor: Actor,
   input: NewConversation,
   ids: { conversationId: string; messageId: string },
@@ -87,6 +89,7 @@ export async function writeConversation(
     ip: actor.ip,
   });
   await workflows.clientMessage(conversationId, messageId);
+  await emitWebhookEvent(tx, workflows, messageReceived(input.spaceId, conversationId, messageId));
 }
 
 export async function addClientMessage(
@@ -111,6 +114,8 @@ export async function addClientMessage(
     await insertAttachments(tx, messageId, attachments);
     await setConversationStatus(tx, conversationId, 'open');
     await workflows.clientMessage(conversationId, messageId);
+    const spaceId = (await findConversation(tx, conversationId))?.space_id;
+    if (spaceId) await emitWebhookEvent(tx, workflows, messageReceived(spaceId, conversationId, messageId));
   });
   return { messageId };
 }
@@ -144,4 +149,14 @@ export async function addStaffAnswer(
     await workflows.staffAnswer(conversationId, messageId);
   });
   return { messageId };
+}
+
+/** A client's message as a webhook event: ids only, never the text (docs/webhooks.md). */
+function messageReceived(spaceId: string, conversationId: string, messageId: string): WebhookEvent {
+  return {
+    type: 'message.received',
+    orderingKey: conversationKey(conversationId),
+    spaceId,
+    data: { conversationId, messageId, spaceId, author: 'client' },
+  };
 }

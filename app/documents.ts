@@ -18,6 +18,7 @@ import {
 import type { WorkflowGateway } from './workflow-gateway.js';
 import type { Actor } from './conversations.js';
 import { notifyCaseAvailableIn } from './case-record.js';
+import { caseKey, emitWebhookEvent } from './webhooks/emit.js';
 
 export async function openCase(
   db: Db,
@@ -118,6 +119,13 @@ export async function depositDocuments(
       });
     }
     await workflows.documentCollection(kase.id, { type: 'deposit', documentIds: rows.map((r) => r.id) });
+    for (const row of rows)
+      await emitWebhookEvent(tx, workflows, {
+        type: 'piece.deposited',
+        orderingKey: caseKey(kase.id),
+        spaceId: kase.space_id,
+        data: { ...caseRef(kase), documentId: row.id, categoryId: row.category_id, state: row.status },
+      });
     return rows;
   });
 }
@@ -165,6 +173,18 @@ export async function review(
       },
     });
     await workflows.documentCollection(kase.id, { type: 'review', documentId: row.id });
+    await emitWebhookEvent(tx, workflows, {
+      type: decision.outcome === 'rejected' ? 'piece.refused' : 'piece.validated',
+      orderingKey: caseKey(kase.id),
+      spaceId: kase.space_id,
+      data: {
+        ...caseRef(kase),
+        documentId: row.id,
+        categoryId: row.category_id,
+        state: row.status,
+        ...(decision.outcome === 'rejected' ? { reason: decision.reason } : { piece: decision.pieceCode }),
+      },
+    });
     return row;
   });
 }
@@ -222,4 +242,9 @@ export async function announceCadenceChange(
     }
   }
   return { signalled: open.length - failed, failed };
+}
+
+/** What a webhook says of a case: its ids and external reference. */
+function caseRef(kase: Case) {
+  return { caseId: kase.id, caseNumber: kase.number, spaceId: kase.space_id };
 }

@@ -6,6 +6,8 @@ import type { Conversation } from '../db/database.js';
 import { audit } from '../db/audit.js';
 import { setConversationStatus } from '../db/conversations.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
+import { findConversation } from '../db/conversations.js';
+import { conversationKey, emitWebhookEvent } from './webhooks/emit.js';
 
 export interface SatisfactionActor {
   accountId: string;
@@ -31,6 +33,19 @@ export async function answerSatisfaction(
       ip: actor.ip,
     });
     await workflows.satisfactionAnswer(conversationId, randomUUID(), resolved);
+    const spaceId = (await findConversation(tx, conversationId))?.space_id ?? null;
+    const ref = { orderingKey: conversationKey(conversationId), spaceId };
+    await emitWebhookEvent(tx, workflows, {
+      type: 'satisfaction.answered',
+      ...ref,
+      data: { conversationId, spaceId, resolved },
+    });
+    if (resolved)
+      await emitWebhookEvent(tx, workflows, {
+        type: 'conversation.resolved',
+        ...ref,
+        data: { conversationId, spaceId, state: 'resolved', by: 'client' },
+      });
   });
 }
 

@@ -23,6 +23,8 @@ export interface WorkflowGateway {
   contributorInvitation(event: InvitationEvent): Promise<void>;
   /** Writes a private note on the case's Redmine issue, once per reference (idempotent start). */
   caseNote(caseId: string, ref: string, text: string): Promise<void>;
+  /** Wakes a webhook endpoint's delivery workflow (new events, a replay, a resume), starting it if needed. */
+  webhookEndpoint(endpointId: string): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {

@@ -591,6 +591,59 @@ export interface ApiChangesTable {
   at: Timestamp;
 }
 
+/** Webhook endpoints (issue #17): where events go, signed with the endpoint's secret. */
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  url: string;
+  description: Generated<string>;
+  events: Json<string[]>;
+  /** Spaces it is limited to; null: every space. */
+  space_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** `whsec_` + base64 key. */
+  secret: string;
+  status: Generated<'active' | 'paused'>;
+  paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  failing_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+/** The outbox: one row per event, written in the transaction of the change that causes it. */
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  type: string;
+  ordering_key: string;
+  space_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  endpoint_id: string;
+  event_id: string;
+  ordering_key: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  give_up_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempted_at: ColumnType<Date, Date | string, Date | string>;
+  status_code: number | null;
+  duration_ms: number;
+  ok: boolean;
+  error: string | null;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -632,6 +685,10 @@ export interface Database {
   api_token_spaces: ApiTokenSpacesTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
   api_changes: ApiChangesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -650,3 +707,6 @@ export type DocumentTemplate = Selectable<DocumentTemplatesTable>;
 export type CaseMember = Selectable<CaseMembersTable>;
 export type CaseFile = Selectable<CaseFilesTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
+export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttempt = Selectable<WebhookAttemptsTable>;

@@ -18,6 +18,7 @@ import { createMetrics, type GuichetMetrics } from '../server/plugins/metrics.js
 import type { Registry } from 'prom-client';
 import { createTemporalGateway } from '../temporal/gateway.js';
 import { casesWithoutCollection } from '../db/documents.js';
+import { endpointIds } from '../db/webhooks.js';
 import { startPendingCollections } from '../app/documents.js';
 import { resolveMirrorContext, type RedmineMirrorContext } from '../connectors/redmine/mirror-context.js';
 import type { Db } from '../db/connect.js';
@@ -233,6 +234,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           storage,
           vilogi,
           staffAccess,
+          webhookPolicy: config.webhooks,
         },
         workflowBundle: options.workflowBundle,
       });
@@ -384,6 +386,8 @@ async function scheduleBackgroundWork(w: {
     maxHours: config.SESSION_MAX_HOURS,
   });
   log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
+  // Each webhook endpoint's delivery workflow runs (idempotent: a running one is only woken).
+  for (const endpointId of await endpointIds(w.db)) await workflows.webhookEndpoint(endpointId);
   if (w.redmine) {
     await workflows.ensureRedmineSync({
       pollMs: config.REDMINE_POLL_SECONDS * 1000,

@@ -29,7 +29,10 @@ import {
   answerSignal,
   notifierWorkflow,
   notifierWorkflowId,
+  webhookDeliveryWorkflow,
+  wakeSignal,
 } from '../workflows/index.js';
+import { webhookDeliveryWorkflowId } from '../domain/webhook-workflow.js';
 import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
 
 async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -223,5 +226,15 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
         ),
       ),
     contributorInvitation: (event) => contributorInvitation(client, taskQueue, event),
+    webhookEndpoint: (endpointId) =>
+      guard('signal webhook delivery', async () => {
+        await client.workflow.signalWithStart(webhookDeliveryWorkflow, {
+          workflowId: webhookDeliveryWorkflowId(endpointId),
+          taskQueue,
+          args: [{ endpointId }],
+          signal: wakeSignal,
+          signalArgs: [],
+        });
+      }),
   };
 }

@@ -10,3 +10,4 @@ export * from './case-note.js';
 export * from './retention.js';
 export * from './staff-access.js';
 export * from './session-purge.js';
+export * from './webhook-delivery.js';

@@ -6,6 +6,8 @@ import { setCaseStatus } from '../../db/documents.js';
 import { findCaseComment } from '../../db/case-workflows.js';
 import { enqueueNotification } from '../../db/notifications.js';
 import { escapeForRedmine } from '../../domain/redmine-text.js';
+import { caseKey, emitWebhookEvent } from '../../app/webhooks/emit.js';
+import { wakeEndpointsFromActivity } from '../webhooks.js';
 import { agency, type CaseHelpers, type DocumentActivityDeps } from './deps.js';
 
 export function createAgencySteps({ db, publicUrl, redmine }: DocumentActivityDeps, helpers: CaseHelpers) {
@@ -14,7 +16,20 @@ export function createAgencySteps({ db, publicUrl, redmine }: DocumentActivityDe
     /** Staff hear that every required piece is validated (e-mail and private note), once. */
     async notifyCaseComplete(input: { caseId: string }): Promise<{ notificationId: string | null }> {
       const kase = await loadCase(input.caseId);
-      if (kase.status === 'open') await setCaseStatus(db, kase.id, 'complete');
+      if (kase.status === 'open') {
+        const told = await db.transaction().execute(async (tx) =>
+          // Told once: only the call that makes it complete writes the event.
+          (await setCaseStatus(tx, kase.id, 'complete'))
+            ? emitWebhookEvent(tx, undefined, {
+                type: 'case.completed',
+                orderingKey: caseKey(kase.id),
+                spaceId: kase.space_id,
+                data: { caseId: kase.id, caseNumber: kase.number, spaceId: kase.space_id, state: 'complete' },
+              })
+            : [],
+        );
+        await wakeEndpointsFromActivity(told);
+      }
       await note(kase, 'complete', agency.documents.noteComplete);
       const recipient = await agencyEmail(kase);
       if (!recipient) return { notificationId: null };

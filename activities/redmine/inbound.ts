@@ -8,6 +8,8 @@ import type { ConversationStatus } from '../../db/database.js';
 import { findAccountById, normalizeEmail } from '../../db/accounts.js';
 import { findConversation } from '../../db/conversations.js';
 import { setConversationStatusIfChanged } from '../../db/redmine.js';
+import { conversationKey, emitWebhookEvent } from '../../app/webhooks/emit.js';
+import { wakeEndpointsFromActivity } from '../webhooks.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import type { RedmineIssue } from '../../connectors/redmine/types.js';
 import { isEmail } from '../../domain/validation.js';
@@ -57,7 +59,18 @@ export function createInboundSteps({ db, signals }: Pick<RedmineActivityDeps, 'd
       if (fresh.status !== 'waiting_client')
         await signals.askSatisfaction(conversation.id, `redmine-${issue.id}-${issue.updatedOn.getTime()}`);
     } else {
-      await setConversationStatusIfChanged(db, conversation.id, status);
+      const told = await db.transaction().execute(async (tx) =>
+        // Resolved by staff in Redmine: told once, by the sync that sees the change.
+        (await setConversationStatusIfChanged(tx, conversation.id, status)) && status === 'resolved'
+          ? emitWebhookEvent(tx, undefined, {
+              type: 'conversation.resolved',
+              orderingKey: conversationKey(conversation.id),
+              spaceId: conversation.space_id,
+              data: { conversationId: conversation.id, spaceId: conversation.space_id, state: 'resolved', by: 'staff' },
+            })
+          : [],
+      );
+      await wakeEndpointsFromActivity(told);
     }
     return 'mirrored';
   }

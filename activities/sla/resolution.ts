@@ -7,6 +7,9 @@ import { markResolvedWithoutClock, markSatisfactionAsked } from '../../db/sla.js
 import { renderTemplate } from '../../db/templates.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import type { SlaActivityDeps, SlaHelpers } from './deps.js';
+import type { Db } from '../../db/connect.js';
+import { conversationKey, emitWebhookEvent } from '../../app/webhooks/emit.js';
+import { wakeEndpointsFromActivity } from '../webhooks.js';
 
 export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers: SlaHelpers) {
   const { context, mailVars, privateNote } = helpers;
@@ -41,7 +44,12 @@ export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers:
       automatic: boolean;
     }): Promise<{ notificationId?: string }> {
       const { conversation } = await context(input.conversationId);
-      await markResolvedWithoutClock(db, conversation.id);
+      const told = await db.transaction().execute(async (tx) => {
+        await markResolvedWithoutClock(tx, conversation.id);
+        // The client's "yes" was told when it was given (app/satisfaction.ts); a retry tells nothing twice.
+        return input.automatic && conversation.status !== 'resolved' ? emitResolved(tx, conversation) : [];
+      });
+      await wakeEndpointsFromActivity(told);
       if (redmine && conversation.redmine_issue_id !== null) {
         const note = input.automatic ? staffNotes().resolvedAutomatically : staffNotes().resolvedByClient;
         await privateNote(conversation.id, conversation.redmine_issue_id, `resolved-${input.ref}`, note);
@@ -62,4 +70,14 @@ export function createResolutionSteps({ db, redmine }: SlaActivityDeps, helpers:
       return { notificationId: notification.id };
     },
   };
+}
+
+/** The automatic resolution as a webhook event; returns the endpoints to wake. */
+function emitResolved(tx: Db, conversation: { id: string; space_id: string }) {
+  return emitWebhookEvent(tx, undefined, {
+    type: 'conversation.resolved',
+    orderingKey: conversationKey(conversation.id),
+    spaceId: conversation.space_id,
+    data: { conversationId: conversation.id, spaceId: conversation.space_id, state: 'resolved', by: 'automatic' },
+  });
 }

@@ -18,6 +18,8 @@ import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { preferences } from './preferences.js';
 import { api, apiTokens } from './api.js';
+import { webhooks } from './webhooks.js';
+import { dataRights } from './data-rights.js';
 
 export const en: Messages = {
   ...top,
@@ -57,4 +59,6 @@ export const en: Messages = {
   preferences,
   api,
   apiTokens,
+  webhooks,
+  dataRights,
 };

@@ -16,6 +16,8 @@ import { team } from './team.js';
 import { spaces } from './spaces.js';
 import { preferences } from './preferences.js';
 import { api, apiTokens } from './api.js';
+import { webhooks } from './webhooks.js';
+import { dataRights } from './data-rights.js';
 
 export const fr = {
   ...top,
@@ -55,6 +57,8 @@ export const fr = {
   preferences,
   api,
   apiTokens,
+  webhooks,
+  dataRights,
 };
 
 /** The shape of every catalogue: English must give each French key. */

@@ -20,6 +20,7 @@ import settingsRoutes from './settings/routes.js';
 import spaceRoutes from './spaces/routes.js';
 import teamRoutes from './team/routes.js';
 import vilogiRoutes from './vilogi/routes.js';
+import webhookRoutes from './webhooks/routes.js';
 
 import documentRoutes from './documents/routes.js';
 import contributorRoutes from './contributors/routes.js';
@@ -60,6 +61,7 @@ export const features: readonly Feature[] = [
   { name: 'team', register: teamRoutes },
   { name: 'Vilogi', register: vilogiRoutes },
   { name: 'API tokens', register: apiTokenRoutes },
+  { name: 'webhooks', register: webhookRoutes },
 
   // Documents and contributors.
   { name: 'documents', register: (app) => app.register(documentRoutes) },

@@ -85,6 +85,7 @@ function staffNav(ctx: PageContext): Html {
     ${link('/back-office/modeles', n.templates, under('/back-office/modeles'))}
     ${ctx.user?.admin ? link('/back-office/procedures', ctx.t.procedures.nav, under('/back-office/procedures')) : ''}
     ${ctx.user?.admin ? link('/back-office/espaces', ctx.t.spaces.nav, under('/back-office/espaces')) : ''}
+    ${ctx.user?.admin ? link('/back-office/webhooks', ctx.t.webhooks.title, under('/back-office/webhooks')) : ''}
     ${ctx.user?.admin ? link('/back-office/equipe', ctx.t.team.nav, under('/back-office/equipe')) : ''}
     ${ctx.user?.admin ? link('/back-office/jetons-api', ctx.t.apiTokens.nav, under('/back-office/jetons-api')) : ''}
     ${link('/back-office/reglages', n.settings, under('/back-office/reglages'))}`;

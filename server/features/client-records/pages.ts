@@ -1,6 +1,7 @@
 // Back-office: client records (search, list) and one record with its contacts, actions, files
 // and observation.
 import { formatDateTime } from '../../../i18n/index.js';
+import { dataRightsSection } from './data-rights-pages.js';
 import { html, multiline, type Html } from '../../../domain/html.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
 import { unpaidExemptSection } from '../cases/parts.js';
@@ -208,6 +209,7 @@ ${view.views ? clientViewSection(ctx, c.id, view.views, view.typed?.viewReason) 
     <button type="submit">${t.saveObservation}</button>
   </form>
 </section>
+${dataRightsSection(ctx, c.id)}
 <section class="card" aria-labelledby="files-title">
   <h2 id="files-title">${t.files}</h2>
   ${

@@ -16,6 +16,7 @@ import { observationSchema } from './forms.js';
 import { clientListPage } from './pages.js';
 import { clientRecordKit, done, flashes, type ClientRecordKit } from './record.js';
 import { clientViewRoutes } from './view-routes.js';
+import { dataRightsRoutes } from './data-rights-routes.js';
 import { clientListItemOf } from './view-models.js';
 
 export default function clientRecordRoutes(app: FastifyInstance) {
@@ -28,6 +29,7 @@ export default function clientRecordRoutes(app: FastifyInstance) {
   contactRoutes(app, kit);
   observationRoute(app, kit);
   clientFileRoutes(app, kit);
+  dataRightsRoutes(app, kit);
 }
 
 function clientListRoute(app: FastifyInstance) {

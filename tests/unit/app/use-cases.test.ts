@@ -8,6 +8,7 @@ import { accountCases } from './accounts.cases.js';
 import { auditedWriteCases } from './audited-writes.cases.js';
 import { contributorCases } from './contributors.cases.js';
 import { conversationCases } from './conversations.cases.js';
+import { webhookCases } from './webhooks.cases.js';
 
 let memory: MemoryDb;
 beforeAll(async () => {
@@ -21,3 +22,4 @@ describe('conversations', () => conversationCases(database));
 describe('accounts', () => accountCases(database));
 describe('contributors', () => contributorCases(database));
 describe('audited writes', () => auditedWriteCases(database));
+describe('webhooks', () => webhookCases(database));

@@ -43,5 +43,6 @@ export function memoryWorkflowGateway(): MemoryWorkflowGateway {
     documentCollection: record('documentCollection'),
     contributorInvitation: record('contributorInvitation'),
     caseNote: record('caseNote'),
+    webhookEndpoint: record('webhookEndpoint'),
   });
 }
