@@ -17,8 +17,8 @@ import { createRedmineClient, type RedmineClient } from '../../connectors/redmin
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../db/connect.js';
 import { freePort } from '../../runtime/ports.js';
 import { redmineSyncWorkflowId } from '../../workflows/redmine-sync.js';
-import { genuinePdf } from '../helpers/documents.js';
-import { createClient, createSpace } from '../helpers/fixtures.js';
+import { genuinePdf, PNG_1PX } from '../helpers/documents.js';
+import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { multipartBody, type FormPart } from '../helpers/http.js';
 import type { Space } from '../../db/database.js';
 import { GuichetProcess } from '../helpers/processes.js';
@@ -115,6 +115,13 @@ function count(haystack: string, needle: string): number {
 }
 
 const processes: GuichetProcess[] = [];
+/** Each process's own DATA_DIR, removed at the end. */
+const dataDirs: string[] = [];
+async function ownDataDir(name: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `guichet-${name}-`));
+  dataDirs.push(dir);
+  return dir;
+}
 function outputs(): string {
   return processes.map((p) => p.describe()).join('\n');
 }
@@ -132,6 +139,8 @@ let serverA: string;
 let serverB: string;
 let workers: GuichetProcess[];
 let space: Space;
+/** The environment every process of the deployment is given alike. */
+let deployment: Record<string, string>;
 
 beforeAll(async () => {
   loadServicesEnv();
@@ -167,7 +176,7 @@ beforeAll(async () => {
 
   // What every process of the deployment is given alike; each keeps its own DATA_DIR, so
   // nothing can pass between them through a local file.
-  const shared: Record<string, string> = {
+  deployment = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.homedir(),
     DATABASE_URL: databaseUrl,
@@ -188,11 +197,19 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     ...storage.env,
   };
-  const own = async (name: string) => ({ DATA_DIR: await mkdtemp(path.join(os.tmpdir(), `guichet-${name}-`)) });
-  const a = new GuichetProcess('server A', 'http-server.ts', { ...shared, ...(await own('a')), PORT: String(portA) });
-  const b = new GuichetProcess('server B', 'http-server.ts', { ...shared, ...(await own('b')), PORT: String(portB) });
-  const w1 = new GuichetProcess('worker 1', 'worker.ts', { ...shared, ...(await own('w1')) });
-  const w2 = new GuichetProcess('worker 2', 'worker.ts', { ...shared, ...(await own('w2')) });
+  const own = async (name: string) => ({ DATA_DIR: await ownDataDir(name) });
+  const a = new GuichetProcess('server A', 'http-server.ts', {
+    ...deployment,
+    ...(await own('a')),
+    PORT: String(portA),
+  });
+  const b = new GuichetProcess('server B', 'http-server.ts', {
+    ...deployment,
+    ...(await own('b')),
+    PORT: String(portB),
+  });
+  const w1 = new GuichetProcess('worker 1', 'worker.ts', { ...deployment, ...(await own('w1')) });
+  const w2 = new GuichetProcess('worker 2', 'worker.ts', { ...deployment, ...(await own('w2')) });
   processes.push(a, b, w1, w2);
   workers = [w1, w2];
   const healthy = (base: string) => async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200;
@@ -210,6 +227,7 @@ afterAll(async () => {
   await temporal?.connection.close();
   await smtp?.close();
   await storage?.stop();
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
   await admin?.cleanUp();
   await database?.close();
   if (dbName) {
@@ -397,6 +415,58 @@ describe('two servers and two workers on one database, one Temporal, one Redmine
     expect((await fetch(`${serverA}/health`)).status).toBe(200);
     expect((await fetch(`${serverB}/health`)).status).toBe(200);
   }, 240_000);
+
+  it('serve the settings and logo an administrator saved on A from B within the settings cache', async () => {
+    const { account, password } = await createStaff(database.db, { admin: true, name: 'Alice Admin' });
+    const office = new Visitor();
+    const signedIn = await office.postForm(
+      serverB,
+      '/back-office/connexion',
+      { email: account.email, password },
+      serverB,
+      '/back-office/connexion',
+    );
+    expect(signedIn.status, signedIn.text).toBe(303);
+    const colour = `#${randomBytes(3).toString('hex')}`;
+    const saved = await office.postMultipart(
+      serverA,
+      '/back-office/reglages',
+      [
+        { name: 'primaryColor', value: colour },
+        { name: 'rowsPerPage', value: '25' },
+        { name: 'locale_fr', value: 'on' },
+        { name: 'locale_en', value: 'on' },
+        { name: 'files', file: { filename: 'logo.png', content: PNG_1PX, contentType: 'image/png' } },
+      ],
+      serverB,
+      '/back-office/reglages',
+    );
+    expect(saved.status, saved.text).toBe(303);
+    // A forgets its cache at once; B within its few seconds (server/plugins/settings.ts).
+    expect((await office.get(serverA, '/theme.css')).text).toContain(colour);
+    await eventually(
+      async () => (await office.get(serverB, '/theme.css')).text,
+      (css) => css.includes(colour),
+      'the new colour on B',
+      10_000,
+    );
+    const logo = await office.get(serverB, '/logo');
+    expect(logo.status).toBe(200);
+    expect(logo.bytes.equals(PNG_1PX)).toBe(true);
+  });
+
+  it('refuse to start a server on the shared database without the shared SESSION_SECRET', async () => {
+    const lone = new GuichetProcess('server without secret', 'http-server.ts', {
+      ...deployment,
+      SESSION_SECRET: '',
+      DATA_DIR: await ownDataDir('lone'),
+      PORT: '0',
+    });
+    processes.push(lone);
+    const { code } = await lone.exited;
+    expect(code, lone.describe()).toBe(1);
+    expect(lone.output).toContain('SESSION_SECRET: required with DATABASE_URL');
+  });
 
   it('count sign-in failures split over both servers against one limit', async () => {
     const stranger = new Visitor();
