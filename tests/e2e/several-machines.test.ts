@@ -15,6 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineClient, type RedmineClient } from '../../connectors/redmine/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../db/connect.js';
+import { migrations } from '../../db/migrations/index.js';
 import { freePort } from '../../runtime/ports.js';
 import { redmineSyncWorkflowId } from '../../workflows/redmine-sync.js';
 import { genuinePdf, PNG_1PX } from '../helpers/documents.js';
@@ -141,6 +142,7 @@ let workers: GuichetProcess[];
 let space: Space;
 /** The environment every process of the deployment is given alike. */
 let deployment: Record<string, string>;
+let lone: GuichetProcess;
 
 beforeAll(async () => {
   loadServicesEnv();
@@ -155,9 +157,14 @@ beforeAll(async () => {
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
+  // Four processes starting at once on a new database each run the migrations: one applies
+  // them (Kysely's lock), the others find nothing left to do, none fails.
+  const racers = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ url: databaseUrl, poolSize: 2 })));
+  const applied = await Promise.all(racers.map(async (r) => (await migrateToLatest(r.db)).results?.length ?? 0));
+  await Promise.all(racers.map((r) => r.close()));
+  expect(applied.reduce((a, b) => a + b, 0)).toBe(Object.keys(migrations).length);
   database = await openDatabase({ url: databaseUrl });
   // The space must exist before the processes map it to the Redmine project.
-  await migrateToLatest(database.db);
 
   admin = new RedmineAdmin(env);
   staff = createRedmineClient({ baseUrl: env.url, apiKey: env.adminKey });
@@ -210,7 +217,14 @@ beforeAll(async () => {
   });
   const w1 = new GuichetProcess('worker 1', 'worker.ts', { ...deployment, ...(await own('w1')) });
   const w2 = new GuichetProcess('worker 2', 'worker.ts', { ...deployment, ...(await own('w2')) });
-  processes.push(a, b, w1, w2);
+  // A fifth server, started alongside, without the shared secret: it must refuse to start.
+  lone = new GuichetProcess('server without secret', 'http-server.ts', {
+    ...deployment,
+    SESSION_SECRET: '',
+    ...(await own('lone')),
+    PORT: '0',
+  });
+  processes.push(a, b, w1, w2, lone);
   workers = [w1, w2];
   const healthy = (base: string) => async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200;
   const running = (p: GuichetProcess) => () => p.output.includes('"msg":"worker running"');
@@ -456,13 +470,6 @@ describe('two servers and two workers on one database, one Temporal, one Redmine
   });
 
   it('refuse to start a server on the shared database without the shared SESSION_SECRET', async () => {
-    const lone = new GuichetProcess('server without secret', 'http-server.ts', {
-      ...deployment,
-      SESSION_SECRET: '',
-      DATA_DIR: await ownDataDir('lone'),
-      PORT: '0',
-    });
-    processes.push(lone);
     const { code } = await lone.exited;
     expect(code, lone.describe()).toBe(1);
     expect(lone.output).toContain('SESSION_SECRET: required with DATABASE_URL');
