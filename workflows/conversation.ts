@@ -96,7 +96,7 @@ const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolve
   });
 
 // A client message may carry five 10 MB files to upload over a slow link.
-// It heartbeats (between steps, per chunk of a file): a worker that dies mid-way hands it to
+// It heartbeats while it runs (activities/heartbeat.ts): a worker that dies mid-way hands it to
 // another within the heartbeat timeout rather than the ten minutes.
 const { mirrorClientMessage } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

@@ -11,7 +11,6 @@ import type { UploadToken } from '../../connectors/redmine/types.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import type { MessageRef } from '../conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
-import { heartbeat, heartbeating } from '../heartbeat.js';
 
 type StoredAttachment = Awaited<ReturnType<typeof storedAttachmentsOfMessage>>[number];
 
@@ -56,8 +55,7 @@ export function createClientMessageSteps({
     const uploads: UploadToken[] = [];
     const lines: string[] = [];
     for (const file of files) {
-      heartbeat();
-      const stream = heartbeating(await storage.get(file.storage_key));
+      const stream = await storage.get(file.storage_key);
       try {
         uploads.push(await ctx.client.upload(file.file_name, stream, file.size_bytes, file.content_type));
       } catch (err) {
@@ -95,7 +93,6 @@ export function createClientMessageSteps({
       if (!findNoteByMarker(issue?.journals ?? [], noteRef))
         prepared = await uploadFiles(ctx, ref.conversationId, files);
     }
-    heartbeat();
     const note = [
       message.body,
       ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),

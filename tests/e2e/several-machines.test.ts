@@ -28,7 +28,7 @@ import { loadServicesEnv, required } from '../helpers/services-env.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const START_LIMIT_MS = 90_000;
-const MIRROR_LIMIT_MS = 90_000;
+const MIRROR_LIMIT_MS = 120_000;
 const LOGIN_RATE_LIMIT = 4;
 
 /**
@@ -101,12 +101,19 @@ class Visitor {
   }
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs: number) {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs: number,
+  explain: () => Promise<string> = () => Promise.resolve(''),
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}\n${outputs()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}\n${await explain()}\n${outputs()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -252,6 +259,16 @@ afterAll(async () => {
   }
 }, 60_000);
 
+/** What a workflow is waiting for (for a failure's message). */
+async function workflowState(workflowId: string): Promise<string> {
+  const described = await temporal.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch((err: unknown) => ({ raw: { error: String(err) } }));
+  const raw = described.raw as Record<string, unknown>;
+  return `${workflowId}: ${JSON.stringify({ pendingActivities: raw.pendingActivities, pendingWorkflowTask: raw.pendingWorkflowTask, error: raw.error })}`;
+}
+
 /** The worker process running the Redmine poller's activity right now (Temporal says which). */
 async function pollerWorker(): Promise<GuichetProcess> {
   const handle = temporal.workflow.getHandle(redmineSyncWorkflowId(taskQueue));
@@ -374,6 +391,7 @@ describe('two servers and two workers on one database, one Temporal, one Redmine
       (found) => clientMarkers.every((m) => (found?.journals ?? []).some((j) => j.notes.includes(m))),
       'every client message on the issue',
       MIRROR_LIMIT_MS,
+      () => workflowState(`conversation-${conversationId}`),
     );
     for (const marker of clientMarkers)
       expect(
