@@ -213,6 +213,23 @@ export interface LoadOptions {
   runCommand?: boolean;
 }
 
+/**
+ * What a process of a deployment on an external PostgreSQL (DATABASE_URL) lacks among the
+ * settings that must be equal in every process: a secret generated into one process's DATA_DIR
+ * would differ from the next server's, and a form (CSRF cookie) signed by one server would be
+ * refused by another. Only the embedded run, one process by construction, may generate it.
+ * Returns lines in the ConfigError's format; none when nothing is missing.
+ */
+export function sharedSecretProblems(
+  config: Pick<Config, 'embeddedDatabase' | 'SESSION_SECRET'>,
+  roles: { server: boolean },
+): string[] {
+  if (config.embeddedDatabase || !roles.server || config.SESSION_SECRET) return [];
+  return [
+    '  SESSION_SECRET: required with DATABASE_URL: every server process of the deployment must sign its cookies with the same secret (at least 32 characters, e.g. `openssl rand -hex 32`)',
+  ];
+}
+
 /** Validates an environment once; throws a ConfigError listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const parsed = schema.safeParse(env);

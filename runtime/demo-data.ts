@@ -15,7 +15,13 @@ export interface DemoCredentials {
 export const DEMO_CLIENT_EMAIL = 'claire.martin@demo.guichet.test';
 export const DEMO_STAFF_EMAIL = 'agent@demo.guichet.test';
 
-export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredentials> {
+/**
+ * The demo accounts and cases, made once; their credentials are kept in this process's data
+ * directory to be printed again. Undefined when the accounts exist but this process does not
+ * know their passwords: another process on the same database made them (its DATA_DIR holds
+ * them), or the file was lost. The demo client then sets a password like any client.
+ */
+export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredentials | undefined> {
   const file = path.join(dataDir, 'demo-credentials.json');
   const existing = await readFile(file, 'utf8').then(
     (s) => JSON.parse(s) as DemoCredentials,
@@ -31,6 +37,11 @@ export async function seedDemoData(db: Db, dataDir: string): Promise<DemoCredent
       .where('email', '=', existing.staff.email)
       .execute();
     return existing;
+  }
+
+  if (await findAccountByEmail(db, 'client', DEMO_CLIENT_EMAIL)) {
+    await seedDemoCases(db);
+    return undefined;
   }
 
   const credentials: DemoCredentials = {

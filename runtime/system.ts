@@ -8,7 +8,7 @@ import { NativeConnection, Runtime, type Worker, type WorkerOptions } from '@tem
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, sharedSecretProblems, type Config } from '../config.js';
 import { createMailer, type Mailer } from '../connectors/mail/index.js';
 import { configuredSmsProvider } from '../app/sms.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../db/connect.js';
@@ -117,9 +117,17 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** SESSION_SECRET, else one generated once and kept (0600) in the data directory. */
-async function sessionSecret(config: Config): Promise<string> {
+/**
+ * SESSION_SECRET; else, in the embedded run (one process by construction), one generated once and
+ * kept (0600) in the data directory. On an external database several processes may serve the
+ * deployment: a server refuses to start without SESSION_SECRET (a secret of its own machine would
+ * make the other servers refuse its forms); a worker signs nothing and needs none.
+ */
+async function sessionSecret(config: Config, roles: { server: boolean }): Promise<string | undefined> {
+  const problems = sharedSecretProblems(config, roles);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  if (!config.embeddedDatabase) return undefined;
   const file = path.join(config.dataDir, 'session-secret');
   const existing = await readFile(file, 'utf8').catch(() => undefined);
   if (existing && existing.trim().length >= 32) return existing.trim();
@@ -145,7 +153,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   try {
     await mkdir(options.config.dataDir, { recursive: true });
-    const config: Config = { ...options.config, SESSION_SECRET: await sessionSecret(options.config) };
+    const config: Config = { ...options.config, SESSION_SECRET: await sessionSecret(options.config, options) };
 
     const database = await openDatabase({
       url: config.DATABASE_URL,

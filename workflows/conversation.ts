@@ -95,8 +95,11 @@ const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolve
   });
 
 // A client message may carry five 10 MB files to upload over a slow link.
+// It heartbeats while it runs (activities/heartbeat.ts): a worker that dies mid-way hands it to
+// another within the heartbeat timeout rather than the ten minutes.
 const { mirrorClientMessage } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     maximumInterval: '1 minute',

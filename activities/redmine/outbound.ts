@@ -12,6 +12,7 @@ import { isSwitchUserError } from '../../connectors/redmine/errors.js';
 import type { MessageRef } from '../conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
 import { createClientMessageSteps } from './outbound-client.js';
+import { whileAlive } from '../heartbeat.js';
 import { internalNoteText, writePrivateNote, type InternalNote } from './private-notes.js';
 
 /** The server signals inside its transaction, so a message may not be visible for a moment; one
@@ -76,15 +77,18 @@ export function createOutboundSteps(
       return false;
     },
 
-    /** Posts a client message on the conversation's issue (created on the first one). */
+    /** Posts a client message on the conversation's issue (created on the first one). Heartbeats
+     * while it runs: a worker that dies mid-upload hands it on within the heartbeat timeout. */
     async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
       if (!redmine) return notMirrored(ref);
-      const message = await findMessage(db, ref.messageId);
-      if (!message) throw missingMessage(ref);
-      const issueId = await ensureIssue(redmine, ref.conversationId);
-      if (issueId === undefined) return notMirrored(ref);
-      if (message.redmine_delivery !== 'delivered') await deliverClientMessage(redmine, ref, message, issueId);
-      return { mirrored: true, issueId };
+      return whileAlive(async () => {
+        const message = await findMessage(db, ref.messageId);
+        if (!message) throw missingMessage(ref);
+        const issueId = await ensureIssue(redmine, ref.conversationId);
+        if (issueId === undefined) return notMirrored(ref);
+        if (message.redmine_delivery !== 'delivered') await deliverClientMessage(redmine, ref, message, issueId);
+        return { mirrored: true, issueId };
+      });
     },
 
     /** Posts a back-office answer on the issue, signed with the staff member's name. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config.js';
+import { ConfigError, loadConfig, sharedSecretProblems } from '../../config.js';
 import { invitationPolicy } from '../../domain/contributor-access.js';
 
 describe('configuration', () => {
@@ -83,6 +83,29 @@ describe('configuration', () => {
     const message = (error as Error).message;
     for (const name of ['PORT', 'SMTP_URL', 'SESSION_SECRET', 'LOG_LEVEL']) expect(message).toContain(name);
     expect(message).not.toContain('short'); // values, which may be secrets, are not echoed
+  });
+});
+
+describe('secrets every process of a deployment shares', () => {
+  const external = { DATABASE_URL: 'postgres://db/guichet', TEMPORAL_ADDRESS: 'temporal:7233' };
+
+  it('lets the embedded run generate its own session secret', () => {
+    expect(sharedSecretProblems(loadConfig({}), { server: true })).toEqual([]);
+    expect(sharedSecretProblems(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }), { server: true })).toEqual([]);
+  });
+
+  it('asks a server on an external database for SESSION_SECRET, saying why', () => {
+    const [problem, ...rest] = sharedSecretProblems(loadConfig(external), { server: true });
+    expect(rest).toEqual([]);
+    expect(problem).toContain('SESSION_SECRET: required with DATABASE_URL');
+    expect(problem).toContain('same secret');
+    expect(sharedSecretProblems(loadConfig({ ...external, SESSION_SECRET: 'x'.repeat(32) }), { server: true })).toEqual(
+      [],
+    );
+  });
+
+  it('asks a worker for nothing: it signs no cookie', () => {
+    expect(sharedSecretProblems(loadConfig(external), { server: false })).toEqual([]);
   });
 });
 
