@@ -34,7 +34,12 @@ async function signedInClient(locale: 'fr' | 'en' = 'fr') {
 
 /** The codes the development provider "sent" to a number, newest first. */
 async function smsTo(phone: string) {
-  return db.selectFrom('dev_sms_outbox').selectAll().where('recipient', '=', phone).orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('dev_sms_outbox')
+    .selectAll()
+    .where('recipient', '=', phone)
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 function codeOf(body: string): string {
