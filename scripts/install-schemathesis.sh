@@ -26,16 +26,16 @@ if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
 
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] && "$VENV/bin/python" -c '' 2>/dev/null; then
+# A venv's scripts name its path in their first line: a moved or copied .cache fails --version and
+# is made again rather than trusted.
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] && "$VENV/bin/schemathesis" --version >/dev/null 2>&1; then
   log "already installed: $WANT"
 else
   command -v "$PYTHON" >/dev/null 2>&1 || die "'$PYTHON' not found; install Python 3 (apt-get install -y python3 python3-venv)"
-  if ! "$VENV/bin/python" -c '' 2>/dev/null; then
-    log "creating virtualenv $VENV"
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" >&2 \
-      || die "cannot create a virtualenv with '$PYTHON -m venv' (on Debian: apt-get install -y python3-venv)"
-  fi
+  log "creating virtualenv $VENV"
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV" >&2 \
+    || die "cannot create a virtualenv with '$PYTHON -m venv' (on Debian: apt-get install -y python3-venv)"
   log "pip install $WANT"
   PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/python" -m pip install --quiet "$WANT" >&2 \
     || die "pip install $WANT failed (is PyPI reachable?)"
