@@ -8,6 +8,7 @@ import { linkConversationToIssue, spaceSlugOf } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import { hasNoteMarker, neutralizeMarkers, noteMarker } from '../../connectors/redmine/notes.js';
 import { staffNotes } from '../../i18n/notes/index.js';
+import { escapeForRedmine, type RedmineTextFormatting } from '../../domain/redmine-text.js';
 import type { RedmineActivityDeps } from './deps.js';
 
 /** The description of a conversation's issue: who wrote, where to find it, and the marker last. */
@@ -15,10 +16,13 @@ function issueDescription(
   client: { full_name: string; email: string },
   conversationUrl: string,
   marker: string,
+  formatting: RedmineTextFormatting,
 ): string {
   const notes = staffNotes();
+  // The name and address are the client's own text: escaped for Redmine's formatter, as typed.
+  const typed = (text: string) => escapeForRedmine(text, formatting, { inline: true });
   return [
-    neutralizeMarkers(notes.issueWrittenBy(client.full_name, client.email)),
+    neutralizeMarkers(notes.issueWrittenBy(typed(client.full_name), typed(client.email))),
     notes.issueConversationLink(conversationUrl),
     '',
     notes.issueDescriptionIsInternal,
@@ -57,6 +61,7 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
       client,
       `${publicUrl}/back-office/conversations/${conversation.id}`,
       noteMarker(markerRef),
+      ctx.textFormatting ?? 'textile',
     );
     const customFields = [{ id: ctx.emailFieldId, value: client.email }];
     if (ctx.ccFieldId !== undefined && conversation.cc)

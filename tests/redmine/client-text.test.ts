@@ -126,6 +126,15 @@ describe('client text → Redmine', () => {
     const shown = shownText(rendered.replace(/^<div[^>]*>/, ''));
     expect(shown.startsWith(`${TYPED}\n\n`)).toBe(true);
     expect(shown).toContain('— Claire *Martin* (espace client)');
+    // The issue's description names the client as typed too: no bold made of their name.
+    const descriptionStart = body.indexOf('<div class="description">');
+    expect(descriptionStart).toBeGreaterThan(0);
+    const description = body.slice(
+      descriptionStart,
+      body.indexOf('</div>', body.indexOf('class="wiki"', descriptionStart)),
+    );
+    expect(shownText(description)).toContain('Claire *Martin*');
+    expect(description).not.toMatch(/<strong>Martin<\/strong>/);
 
     // Guichet shows the client its own stored text, not Redmine's.
     const thread = await browser.get(`/conversations/${conversationId}`);
