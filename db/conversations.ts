@@ -73,10 +73,12 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<Message | un
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (message) {
+  // The automatic acknowledgement is not activity: it would move a conversation above the ones
+  // the client wrote after it, depending only on how fast the worker ran.
+  if (message && message.kind !== 'acknowledgement') {
     await db
       .updateTable('conversations')
-      .set({ last_message_at: message.created_at })
+      .set({ last_message_at: sql<Date>`greatest(last_message_at, ${message.created_at})` })
       .where('id', '=', m.conversationId)
       .execute();
   }
