@@ -3,6 +3,7 @@
 // `npm start`), the TypeScript rules load through tsx's loader, which the thread lacks under
 // vitest and already has under `tsx` (registering again is harmless).
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const compiled = new URL('./rules.js', import.meta.url);
@@ -16,7 +17,11 @@ if (existsSync(fileURLToPath(compiled))) {
 }
 const { judgeBytes } = rules;
 
-/** @param {{ bytes: Uint8Array, kind: import('../../domain/files.ts').FileKind }} task */
-export default function inspect({ bytes, kind }) {
-  return judgeBytes(bytes, kind);
+/**
+ * The bytes, or the path of a spool file (app/inspection/spool.ts) read here, whole: at most one
+ * file per thread is held, whatever the number of uploads waiting.
+ * @param {{ bytes?: Uint8Array, path?: string, kind: import('../../domain/files.ts').FileKind }} task
+ */
+export default async function inspect({ bytes, path, kind }) {
+  return judgeBytes(path !== undefined ? await readFile(path) : bytes, kind);
 }
