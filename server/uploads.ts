@@ -17,7 +17,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileStorage } from '../app/file-storage.js';
 import type { Messages } from '../i18n/index.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE, checkName, refusalMessage, type FileRefusal } from '../domain/files.js';
-import { inspectSpooled, isRefusal, spoolStream, type InspectOptions, type Spool } from '../app/inspection/index.js';
+import {
+  inspectSpooled,
+  isRefusal,
+  spoolStream,
+  type InspectOptions,
+  type InspectedSpoolFile,
+  type Spool,
+} from '../app/inspection/index.js';
+import type { StoredObject } from '../connectors/storage/index.js';
 
 /** The file input's name. */
 export const FILE_FIELD = 'files';
@@ -134,6 +142,26 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
   }
 }
 
+/**
+ * Storage writes in progress at once in this process. The S3 connector buffers a multipart
+ * upload's parts (5 MB each, two for a 10 MB file) while it sends them: twenty deposits written
+ * at once held some 200 MB. Waiting costs nothing else: each file waits in its spool file.
+ */
+const STORAGE_WRITES = 2;
+let writing = 0;
+const waitingWrites: Array<() => void> = [];
+
+async function putLimited(storage: FileStorage, file: InspectedSpoolFile): Promise<StoredObject> {
+  if (writing >= STORAGE_WRITES) await new Promise<void>((resolve) => waitingWrites.push(resolve));
+  writing++;
+  try {
+    return await storage.put(file);
+  } finally {
+    writing--;
+    waitingWrites.shift()?.();
+  }
+}
+
 type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
 /**
@@ -167,7 +195,7 @@ async function inspectAndStore(
 ): Promise<Outcome> {
   const inspected = await inspectSpooled(rawName, spool, options);
   if (isRefusal(inspected)) return { refusal: inspected };
-  const stored = await storage.put(inspected);
+  const stored = await putLimited(storage, inspected);
   const file: ReceivedFile = {
     fileName: inspected.name,
     contentType: inspected.contentType,
