@@ -35,7 +35,7 @@ async function spoolFiles(): Promise<string[]> {
 
 async function storedFiles(): Promise<string[]> {
   const entries = await readdir(storeRoot, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile());
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
 /** Polls until `check` holds (the server removes its spool file after the client has gone). */
