@@ -15,7 +15,7 @@ import { Piscina } from 'piscina';
 import type { Readable } from 'node:stream';
 import { CONTENT_TYPES, MAX_FILE_BYTES, checkName, type FileKind, type FileRefusal } from '../../domain/files.js';
 import type { Verdict } from './rules.js';
-import type { Spool } from './spool.js';
+import { removeSpoolDirectory, type Spool } from './spool.js';
 
 export { spoolStream, spoolDirectory, type Spool } from './spool.js';
 
@@ -108,6 +108,7 @@ export async function closeInspection(): Promise<void> {
   const current = pool;
   pool = undefined;
   await current?.destroy();
+  await removeSpoolDirectory();
 }
 
 /** Options for tests: a shorter time cap to see a slow file refused. */

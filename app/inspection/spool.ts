@@ -8,7 +8,7 @@
 // a random name), each spool file named by 128 random bits and created exclusively, mode 0600.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -35,6 +35,17 @@ export function spoolDirectory(): Promise<string> {
     throw err;
   });
   return directory;
+}
+
+/**
+ * Removes this process's spool directory if it is empty (on shutdown; one still in use is kept,
+ * and a new one is made on the next upload).
+ */
+export async function removeSpoolDirectory(): Promise<void> {
+  const current = directory;
+  directory = undefined;
+  const dir = await current?.catch(() => undefined);
+  if (dir) await rmdir(dir).catch(() => undefined);
 }
 
 /**

@@ -170,4 +170,9 @@ describe('the upload spool', () => {
     await eventually(async () => (await spoolFiles()).length === 0, 'the spool file to be removed');
     expect((await storedFiles()).length).toBe(before);
   });
+
+  it('removes its empty directory when the inspection closes (the server shuts down)', async () => {
+    await closeInspection();
+    await expect(stat(spoolDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
