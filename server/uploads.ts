@@ -1,5 +1,7 @@
-// Multipart forms: a message and its files, each file read whole (10 MB and one byte at most, one
-// file at a time) and judged by the one inspection before a byte of it is stored.
+// Multipart forms: a message and its files, each file streamed to a private spool file on local
+// disk (10 MB and one byte at most, counted and hashed on the way; app/inspection/spool.ts), judged
+// by the one inspection (whose thread reads the spool file), then streamed from the spool file into
+// storage, and the spool file removed whatever happened. This process never holds a whole file.
 //
 // The CSRF check is a preHandler that reads `request.body._csrf`. For a multipart request,
 // `readFormFields` (a preHandler placed before it) reads the text fields up to the first file
@@ -15,7 +17,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileStorage } from '../app/file-storage.js';
 import type { Messages } from '../i18n/index.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE, checkName, refusalMessage, type FileRefusal } from '../domain/files.js';
-import { inspectFile, isRefusal, readLimited, type InspectOptions } from '../app/inspection/index.js';
+import {
+  inspectSpooled,
+  isRefusal,
+  spoolStream,
+  type InspectOptions,
+  type InspectedSpoolFile,
+  type Spool,
+} from '../app/inspection/index.js';
+import type { StoredObject } from '../connectors/storage/index.js';
 
 /** The file input's name. */
 export const FILE_FIELD = 'files';
@@ -132,24 +142,60 @@ export async function readFormFields(request: FastifyRequest): Promise<void> {
   }
 }
 
+/**
+ * Storage writes in progress at once in this process. The S3 connector buffers a multipart
+ * upload's parts (5 MB each, two for a 10 MB file) while it sends them: twenty deposits written
+ * at once held some 200 MB. Waiting costs nothing else: each file waits in its spool file.
+ */
+const STORAGE_WRITES = 2;
+let writing = 0;
+const waitingWrites: Array<() => void> = [];
+
+async function putLimited(storage: FileStorage, file: InspectedSpoolFile): Promise<StoredObject> {
+  if (writing >= STORAGE_WRITES) await new Promise<void>((resolve) => waitingWrites.push(resolve));
+  writing++;
+  try {
+    return await storage.put(file);
+  } finally {
+    writing--;
+    waitingWrites.shift()?.();
+  }
+}
+
 type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
-/** One file: read whole (at most the limit and one byte), inspected, stored only if it passed. */
+/**
+ * One file: spooled (at most the limit and one byte), inspected, streamed into storage only if it
+ * passed. The spool file is removed in every case: stored, refused, failed, or cut short.
+ */
 async function storeOne(part: MultipartFile, storage: FileStorage, options: ReceiveOptions): Promise<Outcome> {
   const named = checkName(part.filename);
   if ('reason' in named) {
     await drain(part.file);
     return { refusal: named };
   }
-  let bytes: Buffer;
+  let spool: Spool;
   try {
-    bytes = await readLimited(part.file, Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES));
+    spool = await spoolStream(part.file, Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES));
   } finally {
     await drain(part.file);
   }
-  const inspected = await inspectFile(part.filename, bytes, options);
+  try {
+    return await inspectAndStore(part.filename, spool, storage, options);
+  } finally {
+    await spool.dispose();
+  }
+}
+
+async function inspectAndStore(
+  rawName: string,
+  spool: Spool,
+  storage: FileStorage,
+  options: ReceiveOptions,
+): Promise<Outcome> {
+  const inspected = await inspectSpooled(rawName, spool, options);
   if (isRefusal(inspected)) return { refusal: inspected };
-  const stored = await storage.put(inspected);
+  const stored = await putLimited(storage, inspected);
   const file: ReceivedFile = {
     fileName: inspected.name,
     contentType: inspected.contentType,

@@ -1,6 +1,6 @@
 // Where the files clients deposit are kept. Keys are random ids chosen here, never file names:
 // what a person calls a file is only ever metadata in the database.
-export type { ByteRange, StorableFile, Storage, StoredObject, StoredObjectInfo } from './types.js';
+export type { ByteRange, StorableFile, Storage, StoredObject, StoredObjectInfo, StreamedContent } from './types.js';
 export { checkStorageKey } from './types.js';
 export {
   StorageChecksumError,

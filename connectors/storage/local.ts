@@ -11,7 +11,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StoredObjectNotFoundError } from './errors.js';
+import { StorageChecksumError, StoredObjectNotFoundError } from './errors.js';
 import {
   checkRange,
   checkStorageKey as checkKey,
@@ -54,10 +54,30 @@ export function createLocalStorage<F extends StorableFile>(root: string, guard: 
       await ensureTmp();
       const key = randomBytes(16).toString('hex');
       const tmp = path.join(tmpDir, `${key}.part`);
-      const bytes = file.bytes;
+      const storable: StorableFile = file;
       const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+      const hash = createHash('sha256');
+      let sizeBytes = 0;
       try {
-        await pipeline(Readable.from([bytes]), out);
+        // Streamed content is hashed and counted as it is written, then checked against what
+        // it was said to be: a source that changed leaves nothing.
+        const source = 'content' in storable ? storable.content.open() : Readable.from([storable.bytes]);
+        await pipeline(
+          source,
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              hash.update(chunk);
+              sizeBytes += chunk.length;
+              yield chunk;
+            }
+          },
+          out,
+        );
+        if ('content' in storable) {
+          const { content } = storable;
+          if (sizeBytes !== content.sizeBytes || hash.copy().digest('hex') !== content.sha256)
+            throw new StorageChecksumError(key, 'the source does not have the size or checksum it was said to have');
+        }
         const target = finalPath(key);
         await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
         await rename(tmp, target);
@@ -68,7 +88,7 @@ export function createLocalStorage<F extends StorableFile>(root: string, guard: 
         await rm(tmp, { force: true });
         throw err;
       }
-      return { key, sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
+      return { key, sha256: hash.digest('hex'), sizeBytes };
     },
 
     async get(key: string, range?: ByteRange): Promise<Readable> {

@@ -350,7 +350,16 @@ export function createS3Storage<F extends StorableFile>(options: S3StorageOption
     async put(file: F): Promise<StoredObject> {
       if (!options.guard.admits(file)) throw new TypeError(options.guard.refusal);
       const key = randomBytes(16).toString('hex');
-      const bytes = file.bytes;
+      const storable: StorableFile = file;
+      if ('content' in storable) {
+        // Streamed: the parts' and the whole's SHA-256 are checked against the declared one.
+        const { sizeBytes, sha256 } = storable.content;
+        if (!/^[0-9a-f]{64}$/.test(sha256) || !Number.isSafeInteger(sizeBytes) || sizeBytes < 0)
+          throw new RangeError('invalid streamed content');
+        await write(key, storable.content.open(), sizeBytes, sha256);
+        return { key, sha256, sizeBytes };
+      }
+      const bytes = storable.bytes;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       await write(key, bytes, bytes.length, sha256);
       return { key, sha256, sizeBytes: bytes.length };

@@ -21,10 +21,23 @@ export interface ByteRange {
   end?: number;
 }
 
-/** What can be stored: bytes (the rest of the object is the caller's). */
-export interface StorableFile {
-  readonly bytes: Buffer;
+/**
+ * Content read from elsewhere as a stream (a spool file on local disk), whose size and SHA-256
+ * are already known: the storage checks both as the bytes pass and keeps nothing if they differ.
+ */
+export interface StreamedContent {
+  readonly sizeBytes: number;
+  /** Hex SHA-256. */
+  readonly sha256: string;
+  /** A new stream of the bytes, from the first (called once per write). */
+  open(): Readable;
 }
+
+/**
+ * What can be stored (the rest of the object is the caller's): bytes in memory, or a stream of
+ * known size and checksum, so that a file need never be held whole by the process that stores it.
+ */
+export type StorableFile = { readonly bytes: Buffer } | { readonly content: StreamedContent };
 
 /**
  * A store of files of type F. Guichet's is `FileStorage` (app/file-storage.ts): F is the
