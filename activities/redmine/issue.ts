@@ -20,7 +20,8 @@ function issueDescription(
 ): string {
   const notes = staffNotes();
   // The name and address are the client's own text: escaped for Redmine's formatter, as typed.
-  const typed = (text: string) => escapeForRedmine(text, formatting, { inline: true });
+  // Markers first (a forged one becomes harmless text), then the formatter's escaping.
+  const typed = (text: string) => escapeForRedmine(neutralizeMarkers(text), formatting, { inline: true });
   return [
     neutralizeMarkers(notes.issueWrittenBy(typed(client.full_name), typed(client.email))),
     notes.issueConversationLink(conversationUrl),
