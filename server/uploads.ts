@@ -162,26 +162,40 @@ async function putLimited(storage: FileStorage, file: InspectedSpoolFile): Promi
   }
 }
 
-type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
+export type Outcome = { file: ReceivedFile } | { refusal: FileRefusal };
 
 /**
  * One file: spooled (at most the limit and one byte), inspected, streamed into storage only if it
  * passed. The spool file is removed in every case: stored, refused, failed, or cut short.
  */
-async function storeOne(part: MultipartFile, storage: FileStorage, options: ReceiveOptions): Promise<Outcome> {
-  const named = checkName(part.filename);
+function storeOne(part: MultipartFile, storage: FileStorage, options: ReceiveOptions): Promise<Outcome> {
+  return receiveStream(part.filename, part.file, storage, options);
+}
+
+/**
+ * One file's bytes as a stream (a multipart part, or a raw request body for the integration
+ * API): spooled, inspected, streamed into storage only if it passed. The stream is always read
+ * to its end; the spool file is always removed.
+ */
+export async function receiveStream(
+  rawName: string,
+  stream: Readable,
+  storage: FileStorage,
+  options: ReceiveOptions = {},
+): Promise<Outcome> {
+  const named = checkName(rawName);
   if ('reason' in named) {
-    await drain(part.file);
+    await drain(stream);
     return { refusal: named };
   }
   let spool: Spool;
   try {
-    spool = await spoolStream(part.file, Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES));
+    spool = await spoolStream(stream, Math.min(options.maxBytes ?? MAX_FILE_BYTES, MAX_FILE_BYTES));
   } finally {
-    await drain(part.file);
+    await drain(stream);
   }
   try {
-    return await inspectAndStore(part.filename, spool, storage, options);
+    return await inspectAndStore(rawName, spool, storage, options);
   } finally {
     await spool.dispose();
   }

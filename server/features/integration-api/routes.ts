@@ -22,7 +22,6 @@ import { Type } from '@sinclair/typebox';
 import { upsertCase, UpsertRefused, type ApiActor } from '../../../app/integration-api/cases.js';
 import { addCaseFiles, removeCaseFile } from '../../../app/case-record.js';
 import { review } from '../../../app/documents.js';
-import { inspectFile, isRefusal, readLimited } from '../../../app/inspection/index.js';
 import {
   caseFileDownloads,
   caseSteps,
@@ -47,6 +46,7 @@ import { MAX_FILE_BYTES, refusalMessage } from '../../../domain/files.js';
 import { translator } from '../../context.js';
 import { sendAttachment } from '../../downloads.js';
 import { sendProblem } from '../../problem.js';
+import { receiveStream } from '../../uploads.js';
 import { apiTokenOf } from '../../plugins/access.js';
 import { decodeChangeCursor, decodeIdCursor, encodeCursor } from './cursors.js';
 import { idempotencyOnAbort, idempotencyOnSend, idempotencyPreHandler } from './idempotency.js';
@@ -92,7 +92,7 @@ export default async function integrationApiRoutes(app: FastifyInstance) {
 async function integrationScope(app: FastifyInstance) {
   app.setErrorHandler(integrationErrorHandler);
   // Files are streamed to the inspection and storage, never parsed as a body (no body limit here:
-  // readLimited stops at the file limit).
+  // the spool stops keeping bytes at the file limit, server/uploads.ts receiveStream).
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   app.addHook('preHandler', idempotencyPreHandler);
   app.addHook('onSend', idempotencyOnSend);
@@ -293,20 +293,7 @@ function pieceRoutes(app: FastifyInstance) {
       const kase = await caseOf(request, request.params);
       const doc = kase ? await findCaseDocument(db, kase.id, request.params.pieceId) : undefined;
       if (!doc) return notFound(request, reply);
-      return sendAttachment(
-        app,
-        request,
-        reply,
-        { ...doc, message_id: '', redmine_attachment_id: null },
-        { accountId: apiTokenOf(request).owner.id, kind: 'staff' },
-        {
-          subject: {
-            type: DOCUMENT_SUBJECT,
-            id: doc.id,
-            details: { caseId: doc.case_id, variant: 'original', tokenId: apiTokenOf(request).id },
-          },
-        },
-      );
+      return sendTokenDownload(app, request, reply, doc, DOCUMENT_SUBJECT);
     },
   );
 
@@ -420,28 +407,19 @@ function fileRoutes(app: FastifyInstance) {
         problem: sendProblem(reply, 413, 'too-large', t.tooLarge, t.tooLargeDetail(MAX_FILE_BYTES / 1024 / 1024)),
       };
     }
-    const bytes = await readLimited(stream);
-    const inspected = await inspectFile(name, bytes);
-    if (isRefusal(inspected)) {
-      if (inspected.reason === 'too_large')
+    const outcome = await receiveStream(name, stream, storage);
+    if ('refusal' in outcome) {
+      const refusal = outcome.refusal;
+      if (refusal.reason === 'too_large')
         return {
           problem: sendProblem(reply, 413, 'too-large', t.tooLarge, t.tooLargeDetail(MAX_FILE_BYTES / 1024 / 1024)),
         };
       return {
-        problem: sendProblem(reply, 422, 'file-refused', t.fileRefused, refusalMessage(translator(request), inspected)),
+        problem: sendProblem(reply, 422, 'file-refused', t.fileRefused, refusalMessage(translator(request), refusal)),
       };
     }
-    const stored = await storage.put(inspected);
-    return {
-      file: {
-        fileName: inspected.name,
-        contentType: inspected.contentType,
-        sizeBytes: stored.sizeBytes,
-        sha256: stored.sha256,
-        storageKey: stored.key,
-        pageCount: inspected.pageCount ?? null,
-      },
-    };
+    const received = outcome.file;
+    return { file: { ...received, pageCount: received.pageCount ?? null } };
   }
 
   const uploadSchema = (summary: string, params: typeof CaseParams | typeof FileParams, status: 200 | 201) => ({
@@ -554,20 +532,7 @@ function fileRoutes(app: FastifyInstance) {
       const kase = await caseOf(request, request.params);
       const file = kase ? await findCaseFile(db, kase.id, request.params.fileId) : undefined;
       if (!file) return notFound(request, reply);
-      return sendAttachment(
-        app,
-        request,
-        reply,
-        { ...file, message_id: '', redmine_attachment_id: null },
-        { accountId: apiTokenOf(request).owner.id, kind: 'staff' },
-        {
-          subject: {
-            type: CASE_FILE_SUBJECT,
-            id: file.id,
-            details: { caseId: file.case_id, variant: 'original', tokenId: apiTokenOf(request).id },
-          },
-        },
-      );
+      return sendTokenDownload(app, request, reply, file, CASE_FILE_SUBJECT);
     },
   );
 }
@@ -625,6 +590,33 @@ function changeRoutes(app: FastifyInstance) {
       const last = rows.at(-1);
       const next_cursor = last ? encodeCursor({ t: last.txid, p: last.position }) : (cursor ?? null);
       return { items: rows.map(changeJson), next_cursor };
+    },
+  );
+}
+
+/** Streams a piece or a case file to the token's holder, audited as a staff download. */
+function sendTokenDownload(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  file: Omit<NonNullable<Parameters<typeof sendAttachment>[3]>, 'message_id' | 'redmine_attachment_id'> & {
+    case_id: string;
+  },
+  subject: string,
+) {
+  const token = apiTokenOf(request);
+  return sendAttachment(
+    app,
+    request,
+    reply,
+    { ...file, message_id: '', redmine_attachment_id: null },
+    { accountId: token.owner.id, kind: 'staff' },
+    {
+      subject: {
+        type: subject,
+        id: file.id,
+        details: { caseId: file.case_id, variant: 'original', tokenId: token.id },
+      },
     },
   );
 }
