@@ -139,6 +139,8 @@ const schema = z.object({
   WEBHOOK_ALLOW_LOOPBACK: optionalString.pipe(bool.optional()),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: optionalString.pipe(bool.optional()),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  // Days the integration API's change feed keeps; an older cursor gets 410 cursor-expired.
+  API_CHANGES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

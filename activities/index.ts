@@ -12,6 +12,7 @@ import { createStaffAccessActivities, type StaffAccessActivityDeps } from './sta
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
 import { createAnswerNotificationActivities, type AnswerNotificationDeps } from './answer-notifications.js';
 import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
+import { createPurgeActivities, type PurgeActivityDeps } from './purges.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -25,7 +26,8 @@ export type ActivityDeps = ConversationActivityDeps &
   StaffAccessActivityDeps &
   SessionActivityDeps &
   AnswerNotificationDeps &
-  WebhookActivityDeps;
+  WebhookActivityDeps &
+  PurgeActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -42,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     ...createAnswerNotificationActivities(deps),
     ...createWebhookActivities(deps),
+    ...createPurgeActivities(deps),
   };
 }
 
@@ -52,3 +55,4 @@ export type { ConversationSignals, SyncState } from './redmine.js';
 export type { SlaAlertKind, SlaPolicy } from './sla.js';
 export type { ImportResult, ProcessResultItem, VilogiSettings } from './vilogi.js';
 export type { CollectionPolicy } from './documents.js';
+export type { PurgeBatchInput } from './purges.js';

@@ -79,12 +79,3 @@ export async function releaseIdempotencyKey(db: Db, tokenId: string, key: string
     .where('status', 'is', null)
     .execute();
 }
-
-/** Housekeeping: records older than 24 hours. */
-export async function deleteExpiredIdempotencyKeys(db: Db): Promise<number> {
-  const result = await db
-    .deleteFrom('api_idempotency_keys')
-    .where(sql<boolean>`created_at < now() - make_interval(hours => ${IDEMPOTENCY_HOURS})`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}

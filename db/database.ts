@@ -591,6 +591,15 @@ export interface ApiChangesTable {
   at: Timestamp;
 }
 
+/** Where a purge cut a feed: the highest (txid, position) deleted from `api_changes`. */
+export interface PurgeHorizonsTable {
+  name: 'api_changes';
+  /** xid8, read as text. */
+  txid: string;
+  position: number;
+  purged_at: Generated<Date>;
+}
+
 /** Webhook endpoints (issue #17): where events go, signed with the endpoint's secret. */
 export interface WebhookEndpointsTable {
   id: Generated<string>;
@@ -689,6 +698,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  purge_horizons: PurgeHorizonsTable;
 }
 
 export type Space = Selectable<SpacesTable>;

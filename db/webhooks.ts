@@ -262,6 +262,28 @@ export async function recentDeliveries(db: Db, endpointId: string, limit: number
   return deliveries.map((d) => ({ ...d, attemptList: attempts.filter((a) => a.delivery_id === d.id) }));
 }
 
+/**
+ * Deletes an endpoint with its secret; its deliveries and their attempts go with it (cascade).
+ * Returns what the audit needs (its host, how many deliveries were still waiting), or undefined
+ * when there was no such endpoint.
+ */
+export async function deleteEndpoint(
+  db: Db,
+  id: string,
+): Promise<{ url: string; pending: number; failed: number } | undefined> {
+  const counts = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('status', '=', 'pending').as('pending'),
+      eb.fn.countAll<string>().filterWhere('status', '=', 'failed').as('failed'),
+    ])
+    .where('endpoint_id', '=', id)
+    .executeTakeFirstOrThrow();
+  const row = await db.deleteFrom('webhook_endpoints').where('id', '=', id).returning('url').executeTakeFirst();
+  if (!row) return undefined;
+  return { url: row.url, pending: Number(counts.pending), failed: Number(counts.failed) };
+}
+
 /** Every endpoint id (the worker makes sure each has its delivery workflow). */
 export async function endpointIds(db: Db): Promise<string[]> {
   return (await db.selectFrom('webhook_endpoints').select('id').execute()).map((r) => r.id);

@@ -32,6 +32,7 @@ import { ensureRetentionSchedule } from './retention.js';
 import { ensureStaffAccessSchedule } from './staff-access.js';
 import { resolveStaffAccess } from '../app/staff-access.js';
 import { ensureSessionPurgeSchedule } from './session-purge.js';
+import { ensureDataPurgeSchedule } from './data-purge.js';
 import {
   ensureVilogiSchedule,
   resolveVilogiSettings,
@@ -394,6 +395,10 @@ async function scheduleBackgroundWork(w: {
     maxHours: config.SESSION_MAX_HOURS,
   });
   log.debug({ scheduleId: purgeSchedule }, 'session purge scheduled');
+  const dataPurgeSchedule = await ensureDataPurgeSchedule(client, config.TEMPORAL_TASK_QUEUE, {
+    apiChangesRetentionDays: config.API_CHANGES_RETENTION_DAYS,
+  });
+  log.debug({ scheduleId: dataPurgeSchedule }, 'data purge scheduled');
   // Each webhook endpoint's delivery workflow runs (idempotent: a running one is only woken).
   for (const endpointId of await endpointIds(w.db)) await workflows.webhookEndpoint(endpointId);
   if (w.redmine) {

@@ -18,6 +18,8 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'file-refused'
   | 'unavailable'
+  | 'cursor-expired'
+  | 'too-many-requests'
   | 'internal';
 
 export interface ProblemFieldError {

@@ -1,9 +1,10 @@
 // What administrators do with webhook endpoints, each change audited in its transaction: create
 // one (its delivery workflow started), replace its secret, pause and resume it, send a delivery
-// again. The audit entries name the endpoint, never its secret.
+// again, delete it (its workflow then ends). The audit entries name the endpoint, never its secret.
 import type { Db } from '../../db/connect.js';
 import type { WebhookEndpoint } from '../../db/database.js';
 import {
+  deleteEndpoint,
   findEndpoint,
   insertEndpoint,
   pauseEndpoint,
@@ -94,4 +95,37 @@ export async function replay(
     await workflows.webhookEndpoint(endpointId);
     return true;
   });
+}
+
+/**
+ * Deletes the endpoint, its secret and every delivery of it (pending ones are dropped, never
+ * sent), audited in one transaction. Its delivery workflow is then woken: it finds the endpoint
+ * gone and ends. The wake-up comes after the commit, so the workflow cannot read the endpoint
+ * still there and send one more time; if Temporal does not answer, the deletion stands and the
+ * workflow's idle sweep (30 minutes at most) ends it. False when there was no such endpoint.
+ */
+export async function removeEndpoint(
+  db: Db,
+  workflows: Wake,
+  actor: StaffActor,
+  endpointId: string,
+): Promise<{ deleted: boolean; woken: boolean }> {
+  const deleted = await db.transaction().execute(async (tx) => {
+    const gone = await deleteEndpoint(tx, endpointId);
+    if (!gone) return false;
+    await auditStaff(tx, actor, {
+      action: 'webhook.delete',
+      subjectType: 'webhook_endpoint',
+      subjectId: endpointId,
+      details: { host: new URL(gone.url).host, droppedPending: gone.pending, droppedFailed: gone.failed },
+    });
+    return true;
+  });
+  if (!deleted) return { deleted: false, woken: false };
+  try {
+    await workflows.webhookEndpoint(endpointId);
+    return { deleted: true, woken: true };
+  } catch {
+    return { deleted: true, woken: false };
+  }
 }

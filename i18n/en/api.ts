@@ -66,4 +66,10 @@ export const api: typeof French.api = {
   internalDetail: 'An unexpected error occurred. Try again with the same Idempotency-Key.',
   unavailable: 'Service temporarily unavailable.',
   unavailableDetail: 'The workflow engine did not answer: nothing was saved. Try again.',
+  cursorExpired: 'Cursor expired.',
+  cursorExpiredDetail: (days: number) =>
+    `Changes older than ${days} days are deleted: this cursor is older and changes would be missed. Read the cases again, then follow the changes without a cursor.`,
+  tooManyRequests: 'Too many requests.',
+  tooManyRequestsDetail: (seconds: number) =>
+    `Too many refused tokens from this address or for this token: try again in ${seconds} s (Retry-After header).`,
 };

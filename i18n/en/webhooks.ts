@@ -38,6 +38,13 @@ export const webhooks: typeof French.webhooks = {
   attemptLine: (when: string, status: string, ms: number) => `${when} — ${status} — ${ms} ms`,
   noAnswer: 'no answer',
   back: 'Back to webhooks',
+  delete: 'Delete…',
+  deleteExplain:
+    'Its waiting deliveries are dropped without being sent; its delivery history and signing secret are erased. No event will be sent to it any more. This cannot be undone.',
+  deleteConfirm: 'Delete for good',
+  deleteConfirmBox: 'I confirm this endpoint is to be deleted.',
+  deleteUnconfirmed: 'Tick the confirmation box to delete the endpoint: nothing was deleted.',
+  deleted: 'The endpoint is deleted; its waiting deliveries are dropped.',
   eventLabels: {
     'piece.deposited': 'Piece deposited',
     'piece.validated': 'Piece validated',

@@ -64,4 +64,10 @@ export const api = {
   internalDetail: 'Une erreur inattendue est survenue. Réessayez avec la même clé Idempotency-Key.',
   unavailable: 'Service momentanément indisponible.',
   unavailableDetail: 'Le moteur de workflows n’a pas répondu : rien n’a été enregistré. Réessayez.',
+  cursorExpired: 'Curseur expiré.',
+  cursorExpiredDetail: (days: number) =>
+    `Les changements de plus de ${days} jours sont effacés : ce curseur est antérieur et des changements manqueraient. Relisez les dossiers, puis suivez les changements sans curseur.`,
+  tooManyRequests: 'Trop de requêtes.',
+  tooManyRequestsDetail: (seconds: number) =>
+    `Trop de jetons refusés depuis cette adresse ou pour ce jeton : réessayez dans ${seconds} s (en-tête Retry-After).`,
 };

@@ -37,6 +37,13 @@ export const webhooks = {
   attemptLine: (when: string, status: string, ms: number) => `${when} — ${status} — ${ms} ms`,
   noAnswer: 'pas de réponse',
   back: 'Retour aux webhooks',
+  delete: 'Supprimer…',
+  deleteExplain:
+    'Les envois en attente sont abandonnés sans être envoyés, l’historique des envois et le secret de signature sont effacés. Aucun événement ne lui sera plus envoyé. Cette action est définitive.',
+  deleteConfirm: 'Supprimer définitivement',
+  deleteConfirmBox: 'Je confirme la suppression de ce point de réception.',
+  deleteUnconfirmed: 'Cochez la case de confirmation pour supprimer le point de réception : rien n’a été supprimé.',
+  deleted: 'Le point de réception est supprimé ; ses envois en attente sont abandonnés.',
   eventLabels: {
     'piece.deposited': 'Pièce déposée',
     'piece.validated': 'Pièce validée',

@@ -13,7 +13,8 @@
 //   once, by every server process); which spaces it reaches is then the route's business
 //   (request.apiToken.spaces: another space's resources answer 404). Every call is audited
 //   (`api.request`: token, method, route, status; never bodies). Refusals are RFC 9457 problems:
-//   401 with `WWW-Authenticate: Bearer`, 403 for a read token on a write route.
+//   401 with `WWW-Authenticate: Bearer`, 403 for a read token on a write route, 429 with
+//   Retry-After once too many refused tokens came from one address or for one token prefix.
 //
 // Refused: pages redirect to the right sign-in (`?expire=1` when the session had ended), JSON
 // callers get 401; staff without the administrator flag get the 403 page (JSON: 403).
@@ -23,6 +24,7 @@ import type { Account } from '../../db/database.js';
 import { audit } from '../../db/audit.js';
 import { findLiveApiToken, touchApiToken, type ApiScope, type LiveApiToken } from '../../db/api-tokens.js';
 import { tokenDigest } from '../../domain/tokens.js';
+import { RateLimitedError } from '../../app/rate-limits.js';
 import { sendProblem } from '../problem.js';
 import { pageContext, sendPage, translator } from '../context.js';
 import { errorPage } from '../views/layout.js';
@@ -100,6 +102,30 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** How many characters of a refused token name its counter: the prefix and the hint's length. */
+const TOKEN_PREFIX_KEY_LENGTH = 8;
+
+/**
+ * Counts a refused token (a request without an Authorization header guesses nothing and is not
+ * counted) per address and per token prefix, in PostgreSQL (every server process counts the
+ * same tries); the seconds to wait when either is past its limit. Only refusals are counted: a
+ * valid token pays nothing here, and cannot be locked out by someone hammering its address or
+ * its visible prefix. The lookup itself is by SHA-256 digest through a unique index: the time it
+ * takes says nothing about how close a guess was.
+ */
+async function countRefusedToken(request: FastifyRequest, token: string | undefined): Promise<number | undefined> {
+  if (request.headers.authorization === undefined) return undefined;
+  const keys = [`ip:${request.ip}`];
+  if (token) keys.push(`prefix:${token.slice(0, TOKEN_PREFIX_KEY_LENGTH)}`);
+  try {
+    await request.server.rateLimits.consume('apiTokenFailure', keys);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RateLimitedError) return err.retryAfterSeconds;
+    throw err;
+  }
+}
+
 /** The client of a 'client' route (the preHandler guarantees one). */
 export function clientOf(request: FastifyRequest): Account {
   if (!request.client) throw new Error('client route reached without a client session');
@@ -162,7 +188,14 @@ export default fp(
       const t = translator(request).api;
       const token = bearerToken(request);
       const live = token ? await findLiveApiToken(db, tokenDigest(token)) : undefined;
-      if (!live) return sendProblem(reply, 401, 'unauthorized', t.unauthorized, t.unauthorizedDetail);
+      if (!live) {
+        const wait = await countRefusedToken(request, token);
+        if (wait !== undefined) {
+          reply.header('retry-after', String(wait));
+          return sendProblem(reply, 429, 'too-many-requests', t.tooManyRequests, t.tooManyRequestsDetail(wait));
+        }
+        return sendProblem(reply, 401, 'unauthorized', t.unauthorized, t.unauthorizedDetail);
+      }
       request.apiToken = live;
       await touchApiToken(db, live.id);
       if (needed === 'write' && live.scope !== 'write')

@@ -41,6 +41,7 @@ import {
   listMessagesPage,
 } from '../../../db/integration-api.js';
 import { listChanges } from '../../../db/api-changes.js';
+import { changeCursorExpired } from '../../../db/purges.js';
 import type { Case } from '../../../db/database.js';
 import { MAX_FILE_BYTES, refusalMessage } from '../../../domain/files.js';
 import { translator } from '../../context.js';
@@ -568,6 +569,7 @@ function conversationRoutes(app: FastifyInstance) {
 
 function changeRoutes(app: FastifyInstance) {
   const { db } = app.deps;
+  const retentionDays = app.deps.config.API_CHANGES_RETENTION_DAYS;
   app.get<{ Querystring: PageQuery }>(
     '/api/v1/changes',
     {
@@ -577,15 +579,21 @@ function changeRoutes(app: FastifyInstance) {
         security,
         summary: 'Cases, pieces and messages changed since the cursor, oldest first',
         description:
-          'next_cursor is the position after the last change returned (the cursor given when none is new): keep it and come back with it; a change committed later always comes after it.',
+          'next_cursor is the position after the last change returned (the cursor given when none is new): keep it and come back with it; a change committed later always comes after it. Changes are kept API_CHANGES_RETENTION_DAYS (90 by default): a cursor from before the purge answers 410 cursor-expired; list the resources again, then page from a fresh cursor.',
         querystring: PageQuery,
-        response: { 200: ChangePage, ...problems() },
+        response: { 200: ChangePage, ...problems(410) },
       },
     },
     async (request, reply) => {
       const { cursor, limit } = request.query;
       const after = cursor ? decodeChangeCursor(cursor) : null;
       if (cursor && !after) return cursorProblem(request, reply);
+      // Changes older than API_CHANGES_RETENTION_DAYS are purged: a cursor from before the cut
+      // would silently skip them, so it is refused and the caller resynchronises.
+      if (after && (await changeCursorExpired(db, after))) {
+        const t = translator(request).api;
+        return sendProblem(reply, 410, 'cursor-expired', t.cursorExpired, t.cursorExpiredDetail(retentionDays));
+      }
       const rows = await listChanges(db, apiTokenOf(request).spaces, after ?? null, limit);
       const last = rows.at(-1);
       const next_cursor = last ? encodeCursor({ t: last.txid, p: last.position }) : (cursor ?? null);

@@ -31,7 +31,7 @@ const problem = { content: { 'application/problem+json': { schema: Type.Ref('Pro
 
 /** The problems every token route may answer, and those of the given statuses. */
 export function problems(...statuses: number[]): Record<number, unknown> {
-  const all = [400, 401, 404, 500, 503, ...statuses];
+  const all = [400, 401, 404, 429, 500, 503, ...statuses];
   return Object.fromEntries(all.map((s) => [s, { description: 'Problem', ...problem }]));
 }
 

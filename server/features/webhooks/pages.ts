@@ -1,5 +1,6 @@
 // Webhook pages for administrators: the endpoints with the form creating one, and one endpoint
-// with its secret, its pause/resume and rotate buttons, and its latest deliveries with attempts.
+// with its secret, its pause/resume and rotate buttons, its delete button (opens a confirmation
+// with a box to tick) and its latest deliveries with attempts.
 import { html, type Html } from '../../../domain/html.js';
 import { WEBHOOK_EVENT_TYPES } from '../../../domain/webhooks.js';
 import { csrfField, errorSummary, layout, type PageContext } from '../../views/layout.js';
@@ -97,6 +98,14 @@ ${e.description ? html`<p>${e.description}</p>` : ''}
 <div class="actions">
   ${e.paused ? button(ctx, `${BASE}/${e.id}/reprise`, t.resume) : button(ctx, `${BASE}/${e.id}/pause`, t.pause)}
   ${button(ctx, `${BASE}/${e.id}/secret`, t.rotate)}
+  <details class="confirm-delete"><summary class="button danger">${t.delete}</summary>
+    <form method="post" action="${BASE}/${e.id}/suppression">
+      ${csrfField(ctx)}
+      <p class="help">${t.deleteExplain}</p>
+      <label class="check"><input type="checkbox" name="confirm" value="1" required> ${t.deleteConfirmBox}</label>
+      <button type="submit" class="danger">${t.deleteConfirm}</button>
+    </form>
+  </details>
 </div>
 <h2>${t.deliveries}</h2>
 ${
