@@ -54,6 +54,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     const signalled = woken;
     woken = false;
     const plan = await planWebhookDeliveries({ endpointId: input.endpointId, now: Date.now() });
+    // Deleted (app/webhooks/endpoints.ts removeEndpoint wakes it after the commit): the run ends.
     if (plan.gone) return;
     if (plan.due.length > 0) {
       const results = await Promise.all(
