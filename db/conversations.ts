@@ -37,7 +37,7 @@ export interface NewMessage {
 
 export async function createConversation(
   db: Db,
-  c: { id: string; spaceId: string; clientAccountId: string; subject: string; cc: string },
+  c: { id: string; spaceId: string; clientAccountId: string; subject: string; cc: string; caseId?: string | null },
 ): Promise<Conversation> {
   return db
     .insertInto('conversations')
@@ -47,6 +47,7 @@ export async function createConversation(
       client_account_id: c.clientAccountId,
       subject: c.subject,
       cc: c.cc,
+      ...(c.caseId ? { case_id: c.caseId } : {}),
       last_message_at: new Date(),
     })
     .returningAll()

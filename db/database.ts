@@ -126,6 +126,8 @@ export interface ConversationsTable {
   /** The Redmine assignee (a user or a group) and their name, as Redmine shows it. */
   assignee_redmine_id: number | null;
   assignee_name: string | null;
+  /** The case it is about, when business software named one on opening it (integration API). */
+  case_id: string | null;
 }
 
 export interface SlaOutcomesTable {
