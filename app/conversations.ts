@@ -196,6 +196,7 @@ export async function openConversationForClient(
       // Pending until the issue is created with it as its description (then "delivered", with no
       // journal of its own): the only staff message that is ever pending.
       redmineDelivery: 'pending',
+      plainText: true,
     });
     await setConversationStatus(tx, ids.conversationId, 'answered');
     await audit(tx, {

@@ -33,6 +33,8 @@ export interface NewMessage {
   redmineJournalId?: number;
   redmineDelivery?: 'pending' | 'delivered';
   createdAt?: Date;
+  /** A staff message typed as plain text, not Redmine markup. */
+  plainText?: boolean;
 }
 
 export async function createConversation(
@@ -70,6 +72,7 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<Message | un
       redmine_journal_id: m.redmineJournalId ?? null,
       redmine_delivery: m.redmineDelivery ?? null,
       ...(m.createdAt ? { created_at: m.createdAt } : {}),
+      ...(m.plainText ? { plain_text: true } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()

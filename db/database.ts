@@ -161,6 +161,8 @@ export interface MessagesTable {
   redmine_delivery: 'pending' | 'delivered' | null;
   /** Staff's reading state (shown on client messages in the back-office). */
   staff_state: Generated<MessageStaffState>;
+  /** A staff message written as plain text (opened through the integration API), not Redmine markup. */
+  plain_text: Generated<boolean>;
 }
 
 export type MessageStaffState = 'to_read' | 'read' | 'cancelled';

@@ -87,7 +87,7 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
     // Opened by staff (the integration API): their first message is the description.
     const [first] = await listMessages(db, conversation.id);
     const description =
-      first?.author_kind === 'staff' && first.redmine_delivery === 'pending'
+      first?.author_kind === 'staff' && first.plain_text
         ? openedByStaffDescription(
             { staffName: first.author_display_name, body: first.body },
             client,

@@ -100,7 +100,7 @@ export function createOutboundSteps(
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return { mirrored: false };
       // The first message of a conversation staff opened: the issue's description holds it.
-      if (message.author_kind === 'staff' && message.redmine_delivery === 'pending') {
+      if (message.author_kind === 'staff' && message.plain_text) {
         await markMessageDelivered(db, message.id, null);
         return { mirrored: true };
       }
