@@ -248,6 +248,8 @@ describe('opening a conversation with a client', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(first.headers.get('location')).toMatch(/\/conversations\/[0-9a-f-]{36}\/messages$/);
     expect(second.json<ConversationAnswer>().id).toBe(first.json<ConversationAnswer>().id);
     const rows = await db.selectFrom('conversations').select('id').where('subject', '=', subject).execute();
     expect(rows).toHaveLength(1);

@@ -15,12 +15,19 @@ import { notFound, unprocessable } from './problems.js';
 import { ConversationInput, IdempotencyHeaders, SpaceParams, problems } from './schemas.js';
 import { conversationJson } from './view-models.js';
 
+/** The thread's address of a conversation answer (the Location of a 201, also when replayed). */
+function threadLocation(body: unknown): string | undefined {
+  const c = body as { id?: unknown; space?: unknown } | null;
+  if (typeof c?.id !== 'string' || typeof c.space !== 'string') return undefined;
+  return `/api/v1/spaces/${encodeURIComponent(c.space)}/conversations/${c.id}/messages`;
+}
+
 export function openConversationRoute(app: FastifyInstance) {
   const { db, workflows, config } = app.deps;
   app.post<{ Params: SpaceParams; Body: ConversationInput }>(
     '/api/v1/spaces/:space/conversations',
     {
-      config: { access: 'apiToken:write' },
+      config: { access: 'apiToken:write', replayLocation: threadLocation },
       schema: {
         tags: ['integration'],
         security: [{ bearerAuth: [] }],
@@ -66,11 +73,11 @@ export function openConversationRoute(app: FastifyInstance) {
       }
       const row = await findApiConversation(db, token.spaces, conversationId);
       if (!row) return notFound(request, reply);
-      const messages = await listMessages(db, conversationId);
+      const json = conversationJson(row, await listMessages(db, conversationId));
       return reply
         .status(201)
-        .header('location', `/api/v1/spaces/${encodeURIComponent(space.slug)}/conversations/${conversationId}/messages`)
-        .send(conversationJson(row, messages));
+        .header('location', threadLocation(json) ?? '')
+        .send(json);
     },
   );
 }
