@@ -14,6 +14,7 @@ import { markSmsBatchSent, pendingAnswers, smsBatchToSend, type PendingAnswer } 
 import { renderTemplate } from '../db/templates.js';
 import { getSettings, isHexColor } from '../db/settings.js';
 import { mailHtml } from '../domain/mail-html.js';
+import { multiline } from '../domain/html.js';
 import { linkColourOnWhite } from '../domain/colour.js';
 import { newToken, tokenDigest } from '../domain/tokens.js';
 import { renderStaffNote, type RedmineTextFormatting } from '../app/staff-note-rendering.js';
@@ -77,6 +78,8 @@ export function createAnswerNotificationActivities(deps: AnswerNotificationDeps)
   const conversationUrl = (id: string) => `${publicUrl}/conversations/${id}`;
 
   function rendered(answer: PendingAnswer) {
+    // A message typed as plain text (opened through the integration API) reads as typed.
+    if (answer.plainText) return { html: `<p>${multiline(answer.body).toString()}</p>`, text: answer.body };
     return renderStaffNote(answer.body, {
       formatting,
       attachments: answer.attachments.map((f) => ({

@@ -151,6 +151,68 @@ export async function addStaffAnswer(
   return { messageId };
 }
 
+/** A conversation staff open with a client: its subject, the first message (plain text, shown to
+ * the client as typed and written into the issue's description, escaped for Redmine), and the
+ * case it is about if any. */
+export interface StaffOpening {
+  spaceId: string;
+  clientAccountId: string;
+  subject: string;
+  body: string;
+  caseId?: string | null;
+}
+
+/**
+ * Staff open a conversation with a client (the integration API; the back-office has no such form
+ * yet). The conversation, its first message authored by the staff member and the audit entry are
+ * written in one transaction with the workflow's signal: the conversation workflow treats the
+ * message as a staff answer, so the client is told through their notifier (preferences, grace
+ * window, unsubscribe link) and the issue is created by the workflow's Redmine step, the message
+ * as its description (activities/redmine/issue.ts). No answer clock starts: nobody waits for staff.
+ */
+export async function openConversationForClient(
+  db: Db,
+  workflows: Pick<WorkflowGateway, 'staffAnswer'>,
+  actor: Actor & { details?: Record<string, string> },
+  input: StaffOpening,
+): Promise<{ conversationId: string; messageId: string }> {
+  const ids = { conversationId: randomUUID(), messageId: randomUUID() };
+  await db.transaction().execute(async (tx) => {
+    await createConversation(tx, {
+      id: ids.conversationId,
+      spaceId: input.spaceId,
+      clientAccountId: input.clientAccountId,
+      subject: input.subject,
+      cc: '',
+      caseId: input.caseId ?? null,
+    });
+    await insertMessage(tx, {
+      id: ids.messageId,
+      conversationId: ids.conversationId,
+      authorKind: 'staff',
+      authorAccountId: actor.account.id,
+      authorDisplayName: actor.displayName ?? actor.account.full_name,
+      body: input.body,
+      // Pending until the issue is created with it as its description (then "delivered", with no
+      // journal of its own): the only staff message that is ever pending.
+      redmineDelivery: 'pending',
+      plainText: true,
+    });
+    await setConversationStatus(tx, ids.conversationId, 'answered');
+    await audit(tx, {
+      actorAccountId: actor.account.id,
+      actorKind: 'staff',
+      action: 'conversation.open',
+      subjectType: 'conversation',
+      subjectId: ids.conversationId,
+      ip: actor.ip,
+      details: { ...actor.details, ...(input.caseId ? { caseId: input.caseId } : {}) },
+    });
+    await workflows.staffAnswer(ids.conversationId, ids.messageId);
+  });
+  return ids;
+}
+
 /** A client's message as a webhook event: ids only, never the text (docs/webhooks.md). */
 function messageReceived(spaceId: string, conversationId: string, messageId: string): WebhookEvent {
   return {

@@ -11,6 +11,8 @@ export interface PendingAnswer {
   staffName: string;
   body: string;
   createdAt: Date;
+  /** Typed as plain text (opened through the integration API), not Redmine markup. */
+  plainText: boolean;
   attachments: Array<{ id: string; fileName: string; contentType: string }>;
 }
 
@@ -32,6 +34,7 @@ export async function pendingAnswers(
       'm.author_display_name as staffName',
       'm.body as body',
       'm.created_at as createdAt',
+      'm.plain_text as plainText',
     ])
     .where('m.id', 'in', [...messageIds])
     .where('m.author_kind', '=', 'staff')

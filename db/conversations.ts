@@ -33,11 +33,13 @@ export interface NewMessage {
   redmineJournalId?: number;
   redmineDelivery?: 'pending' | 'delivered';
   createdAt?: Date;
+  /** A staff message typed as plain text, not Redmine markup. */
+  plainText?: boolean;
 }
 
 export async function createConversation(
   db: Db,
-  c: { id: string; spaceId: string; clientAccountId: string; subject: string; cc: string },
+  c: { id: string; spaceId: string; clientAccountId: string; subject: string; cc: string; caseId?: string | null },
 ): Promise<Conversation> {
   return db
     .insertInto('conversations')
@@ -47,6 +49,7 @@ export async function createConversation(
       client_account_id: c.clientAccountId,
       subject: c.subject,
       cc: c.cc,
+      ...(c.caseId ? { case_id: c.caseId } : {}),
       last_message_at: new Date(),
     })
     .returningAll()
@@ -69,6 +72,7 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<Message | un
       redmine_journal_id: m.redmineJournalId ?? null,
       redmine_delivery: m.redmineDelivery ?? null,
       ...(m.createdAt ? { created_at: m.createdAt } : {}),
+      ...(m.plainText ? { plain_text: true } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()

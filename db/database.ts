@@ -126,6 +126,8 @@ export interface ConversationsTable {
   /** The Redmine assignee (a user or a group) and their name, as Redmine shows it. */
   assignee_redmine_id: number | null;
   assignee_name: string | null;
+  /** The case it is about, when business software named one on opening it (integration API). */
+  case_id: string | null;
 }
 
 export interface SlaOutcomesTable {
@@ -159,6 +161,8 @@ export interface MessagesTable {
   redmine_delivery: 'pending' | 'delivered' | null;
   /** Staff's reading state (shown on client messages in the back-office). */
   staff_state: Generated<MessageStaffState>;
+  /** A staff message written as plain text (opened through the integration API), not Redmine markup. */
+  plain_text: Generated<boolean>;
 }
 
 export type MessageStaffState = 'to_read' | 'read' | 'cancelled';

@@ -23,6 +23,27 @@ export async function findCaseByNumber(db: Db, spaceId: string, number: string):
     .executeTakeFirst();
 }
 
+/** A client of the space, by e-mail or account id (an account that is not the space's client,
+ * or disabled, is not one: the caller cannot tell it from an unknown address). */
+export async function findClientOfSpace(
+  db: Db,
+  spaceId: string,
+  client: { email: string } | { id: string },
+): Promise<Account | undefined> {
+  let q = db
+    .selectFrom('accounts')
+    .innerJoin('space_clients', 'space_clients.account_id', 'accounts.id')
+    .selectAll('accounts')
+    .where('space_clients.space_id', '=', spaceId)
+    .where('accounts.kind', '=', 'client')
+    .where('accounts.disabled_at', 'is', null);
+  q =
+    'email' in client
+      ? q.where('accounts.email', '=', normalizeEmail(client.email))
+      : q.where('accounts.id', '=', client.id);
+  return q.executeTakeFirst();
+}
+
 /** What a case's JSON names besides its row: its space, procedure, client and assignee. */
 export interface ApiCaseRow extends Case {
   space_slug: string;
@@ -138,6 +159,7 @@ export async function findApiConversation(
       client_name: string;
       client_email: string;
       created_at: Date;
+      case_number: string | null;
     }
   | undefined
 > {
@@ -146,6 +168,7 @@ export async function findApiConversation(
       .selectFrom('conversations')
       .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
       .innerJoin('accounts', 'accounts.id', 'conversations.client_account_id')
+      .leftJoin('cases', 'cases.id', 'conversations.case_id')
       .select([
         'conversations.id',
         'conversations.subject',
@@ -154,6 +177,7 @@ export async function findApiConversation(
         'spaces.slug as space_slug',
         'accounts.full_name as client_name',
         'accounts.email as client_email',
+        'cases.number as case_number',
       ]),
     'conversations.space_id',
     scope,

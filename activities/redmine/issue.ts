@@ -1,9 +1,10 @@
 // The conversation's issue, created once: the description carries the conversation's marker, so
-// that an issue created just before a crash is found again instead of created twice.
+// that an issue created just before a crash is found again instead of created twice. A
+// conversation staff opened (the integration API) has its first message as the description.
 import { ApplicationFailure } from '@temporalio/activity';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
-import { findConversation } from '../../db/conversations.js';
+import { findConversation, listMessages } from '../../db/conversations.js';
 import { linkConversationToIssue, spaceSlugOf } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import { hasNoteMarker, neutralizeMarkers, noteMarker } from '../../connectors/redmine/notes.js';
@@ -27,6 +28,29 @@ function issueDescription(
     notes.issueConversationLink(conversationUrl),
     '',
     notes.issueDescriptionIsInternal,
+    '',
+    marker,
+  ].join('\n');
+}
+
+/** The description of an issue staff opened for a client: who opened it with whom, where to find
+ * it, the first message as typed (escaped for Redmine's formatter), and the marker last. */
+function openedByStaffDescription(
+  opening: { staffName: string; body: string },
+  client: { full_name: string; email: string },
+  conversationUrl: string,
+  marker: string,
+  formatting: RedmineTextFormatting,
+): string {
+  const notes = staffNotes();
+  const typed = (text: string) => escapeForRedmine(neutralizeMarkers(text), formatting, { inline: true });
+  return [
+    neutralizeMarkers(notes.issueOpenedByStaff(typed(opening.staffName), typed(client.full_name), typed(client.email))),
+    notes.issueConversationLink(conversationUrl),
+    '',
+    escapeForRedmine(neutralizeMarkers(opening.body), formatting),
+    '',
+    notes.issueOpenedByStaffEnd,
     '',
     marker,
   ].join('\n');
@@ -58,12 +82,20 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
       await linkConversationToIssue(db, conversation.id, existing.id, projectId);
       return existing.id;
     }
-    const description = issueDescription(
-      client,
-      `${publicUrl}/back-office/conversations/${conversation.id}`,
-      noteMarker(markerRef),
-      ctx.textFormatting ?? 'textile',
-    );
+    const url = `${publicUrl}/back-office/conversations/${conversation.id}`;
+    const formatting = ctx.textFormatting ?? 'textile';
+    // Opened by staff (the integration API): their first message is the description.
+    const [first] = await listMessages(db, conversation.id);
+    const description =
+      first?.author_kind === 'staff' && first.plain_text
+        ? openedByStaffDescription(
+            { staffName: first.author_display_name, body: first.body },
+            client,
+            url,
+            noteMarker(markerRef),
+            formatting,
+          )
+        : issueDescription(client, url, noteMarker(markerRef), formatting);
     const customFields = [{ id: ctx.emailFieldId, value: client.email }];
     if (ctx.ccFieldId !== undefined && conversation.cc)
       customFields.push({ id: ctx.ccFieldId, value: conversation.cc });

@@ -96,9 +96,14 @@ export function createOutboundSteps(
       if (!redmine) return { mirrored: false };
       const message = await findMessage(db, ref.messageId);
       if (!message) throw missingMessage(ref);
-      if (message.redmine_journal_id !== null) return { mirrored: true };
+      if (message.redmine_journal_id !== null || message.redmine_delivery === 'delivered') return { mirrored: true };
       const issueId = await ensureIssue(redmine, ref.conversationId);
       if (issueId === undefined) return { mirrored: false };
+      // The first message of a conversation staff opened: the issue's description holds it.
+      if (message.author_kind === 'staff' && message.plain_text) {
+        await markMessageDelivered(db, message.id, null);
+        return { mirrored: true };
+      }
       await postStaffAnswer(db, redmine, issueId, message);
       return { mirrored: true };
     },

@@ -23,6 +23,7 @@ import * as phoneConfirmations from './2026-12-06-020-phone-confirmations.js';
 import * as integrationApi from './2026-12-06-022-integration-api.js';
 import * as webhooksAndRights from './2026-12-06-023-webhooks-and-rights.js';
 import * as purges from './2026-12-07-025-purges.js';
+import * as apiConversations from './2026-12-07-026-api-conversations.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-022-integration-api': integrationApi,
   '2026-12-06-023-webhooks-and-rights': webhooksAndRights,
   '2026-12-07-025-purges': purges,
+  '2026-12-07-026-api-conversations': apiConversations,
 };

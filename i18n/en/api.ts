@@ -59,6 +59,11 @@ export const api: typeof French.api = {
   clientChanged: 'The client of an existing case cannot be changed through the API.',
   procedureChanged: 'The procedure of an existing case cannot be changed.',
   numberTaken: 'This case number is already used in another space: numbers are unique.',
+  unknownClient:
+    'No client of this space has this e-mail address or id. Create them with their case first (PUT …/cases/{number}): they are invited there.',
+  unknownAuthor:
+    'No collaborator of this space has this e-mail address: the author must be an administrator or a member of the space.',
+  unknownCase: 'This client has no case with this number in this space.',
   alreadyReviewed: 'This piece was already reviewed or withdrawn.',
   unknownReason: 'This refusal reason does not exist for this category.',
   unknownPiece: 'This piece does not exist in this category.',

@@ -57,6 +57,11 @@ export const api = {
   clientChanged: 'Le client d’un dossier existant ne peut pas être changé par l’API.',
   procedureChanged: 'La procédure d’un dossier existant ne peut pas être changée.',
   numberTaken: 'Ce numéro de dossier est déjà utilisé par un autre espace : les numéros sont uniques.',
+  unknownClient:
+    'Aucun client de cet espace n’a cette adresse e-mail ou cet identifiant. Créez-le d’abord avec son dossier (PUT …/cases/{number}) : il y est invité.',
+  unknownAuthor:
+    'Aucun collaborateur de cet espace n’a cette adresse e-mail : l’auteur doit être administrateur ou membre de l’espace.',
+  unknownCase: 'Ce client n’a pas de dossier de ce numéro dans cet espace.',
   alreadyReviewed: 'Cette pièce a déjà été examinée ou retirée.',
   unknownReason: 'Ce motif de refus n’existe pas pour cette catégorie.',
   unknownPiece: 'Cette pièce n’existe pas dans cette catégorie.',

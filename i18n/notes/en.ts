@@ -7,6 +7,10 @@ const megabytes = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
 export const en: StaffNotes = {
   issueWrittenBy: (name, email) => `Request written by ${name} <${email}> from the client space.`,
   issueConversationLink: (url) => `Conversation: ${url}`,
+  issueOpenedByStaff: (staff, client, email) =>
+    `Conversation opened by ${staff} with ${client} <${email}>. The message below is the conversation's first: the client reads it in their space.`,
+  issueOpenedByStaffEnd:
+    'Public notes are sent on to the client, private notes never; a change made to this description does not reach them.',
   issueDescriptionIsInternal:
     'This description is internal: it is never shown to the client. Public notes are sent on to them, private notes never.',
   clientMessageSignature: (author) => `— ${author} (client space)`,

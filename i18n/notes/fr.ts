@@ -38,6 +38,11 @@ export const fr = {
   /** The first line of a conversation's issue description. */
   issueWrittenBy: (name: string, email: string) => `Demande écrite par ${name} <${email}> depuis l’espace client.`,
   issueConversationLink: (url: string) => `Conversation : ${url}`,
+  /** The first line of the description of an issue staff opened for a client (its first message follows). */
+  issueOpenedByStaff: (staff: string, client: string, email: string) =>
+    `Conversation ouverte par ${staff} avec ${client} <${email}>. Le message ci-dessous est le premier de la conversation : le client le lit dans son espace.`,
+  issueOpenedByStaffEnd:
+    'Les notes publiques sont transmises au client, les notes privées jamais ; une modification de cette description ne lui parvient pas.',
   issueDescriptionIsInternal:
     'Cette description est interne : elle n’est jamais montrée au client. Les notes publiques lui sont transmises, les notes privées jamais.',
   /** The signature under a client message posted as a note. */

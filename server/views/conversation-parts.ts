@@ -24,6 +24,8 @@ export interface MessageView {
   createdAt: Date;
   redmineDelivery: 'pending' | 'delivered' | null;
   staffState: 'to_read' | 'read' | 'cancelled';
+  /** A staff message typed as plain text (opened through the integration API): shown as typed. */
+  plainText: boolean;
 }
 
 /** A file of a message. */
@@ -64,7 +66,7 @@ export function messageList(
     .flat()
     .map((a) => ({ filename: a.fileName, url: attachments.href(a) }));
   const body = (m: MessageView): Html =>
-    m.authorKind === 'staff'
+    m.authorKind === 'staff' && !m.plainText
       ? new Html(renderStaffNote(m.body, { formatting: attachments.formatting, attachments: links }).html)
       : multiline(m.body);
   return html`<ol class="thread">
@@ -74,7 +76,7 @@ export function messageList(
     return html`<li class="message from-${m.authorKind} ${mine ? 'mine' : ''} kind-${m.kind} ${extra?.className?.(m) ?? ''}" id="m-${m.id}">
     <p class="meta"><strong>${author}</strong>${m.kind === 'acknowledgement' ? html` · <span class="badge">${t.thread.acknowledgement}</span>` : ''}
       · <time datetime="${m.createdAt.toISOString()}">${formatDateTime(m.createdAt, ctx.locale)}</time></p>
-    <div class="body${m.authorKind === 'staff' ? ' formatted' : ''}">${body(m)}</div>
+    <div class="body${m.authorKind === 'staff' && !m.plainText ? ' formatted' : ''}">${body(m)}</div>
     ${(() => {
       const files = attachments.byMessage.get(m.id) ?? [];
       return files.length === 0

@@ -72,5 +72,6 @@ export function messageView(m: Message): MessageView {
     createdAt: m.created_at,
     redmineDelivery: m.redmine_delivery,
     staffState: m.staff_state,
+    plainText: m.plain_text,
   };
 }

@@ -17,6 +17,11 @@ declare module 'fastify' {
     /** The key this request claimed (its answer is then kept), if any. */
     idempotencyClaim?: { tokenId: string; key: string };
   }
+  interface FastifyContextConfig {
+    /** The Location header of a replayed 201, made from the kept answer's body (only the status and
+     * body are kept). */
+    replayLocation?: (body: unknown) => string | undefined;
+  }
 }
 
 function requestDigest(request: FastifyRequest): string {
@@ -49,6 +54,16 @@ export async function idempotencyPreHandler(request: FastifyRequest, reply: Fast
   if (claim.kind === 'in_progress')
     return sendProblem(reply, 409, 'idempotency-in-progress', t.conflict, t.idempotencyInProgress);
   reply.header('idempotent-replayed', 'true');
+  const replayLocation = request.routeOptions.config?.replayLocation;
+  if (claim.status === 201 && replayLocation) {
+    let location: string | undefined;
+    try {
+      location = replayLocation(JSON.parse(claim.body));
+    } catch {
+      location = undefined;
+    }
+    if (location) reply.header('location', location);
+  }
   return reply.status(claim.status).type(claim.contentType).send(claim.body);
 }
 

@@ -13,6 +13,7 @@
 //   GET  /api/v1/spaces/{space}/cases/{number}/files            the case's own files
 //   POST /api/v1/spaces/{space}/cases/{number}/files            add one (streamed body)
 //   PUT  …/files/{fileId}  DELETE …/files/{fileId}  GET …/files/{fileId}/content
+//   POST /api/v1/spaces/{space}/conversations                   open one with a client (conversations.ts)
 //   GET  /api/v1/spaces/{space}/conversations/{id}/messages     the public thread
 //   GET  /api/v1/changes                                        the change feed
 // The client space's own API (/api/v1/me, /api/v1/conversations…) stays where it is.
@@ -73,6 +74,7 @@ import {
   problems,
 } from './schemas.js';
 import { caseFileJson, caseJson, changeJson, messageJson, pieceJson } from './view-models.js';
+import { openConversationRoute } from './conversations.js';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['integration'];
@@ -102,6 +104,7 @@ async function integrationScope(app: FastifyInstance) {
   pieceRoutes(app);
   fileRoutes(app);
   conversationRoutes(app);
+  openConversationRoute(app);
   changeRoutes(app);
 }
 

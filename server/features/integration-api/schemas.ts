@@ -2,6 +2,7 @@
 // validated by Fastify before a handler runs, and published in /openapi.json. Errors are RFC 9457
 // problems (application/problem+json).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BODY_MAX, SUBJECT_MAX } from '../../../domain/validation.js';
 
 export const Problem = Type.Object(
   {
@@ -240,4 +241,58 @@ export const MessageJson = Type.Object(
 );
 export const MessagePage = page(Type.Ref('ThreadMessage'));
 
-export const integrationSchemas = [Problem, CaseJson, PieceJson, CaseFileJson, MessageJson];
+export const ConversationInput = Type.Object(
+  {
+    client: Type.Union(
+      [
+        Type.Object({ email: Email }, { additionalProperties: false }),
+        Type.Object({ id: Uuid }, { additionalProperties: false }),
+      ],
+      { description: "A client of the space: their e-mail address, or their account's id" },
+    ),
+    subject: Type.String({ minLength: 1, maxLength: SUBJECT_MAX, pattern: '\\S' }),
+    message: Type.String({
+      minLength: 1,
+      maxLength: BODY_MAX,
+      pattern: '\\S',
+      description:
+        'The first message, plain text: shown to the client as typed, written into the Redmine issue escaped for its formatter',
+    }),
+    author: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 254,
+        description:
+          "A staff member of the space (administrator or member) the message is from; absent: the token's creator",
+      }),
+    ),
+    case: Type.Optional(CaseNumber),
+  },
+  { additionalProperties: false },
+);
+export type ConversationInput = Static<typeof ConversationInput>;
+export const SpaceParams = Type.Object({ space: SpaceSlug });
+export type SpaceParams = Static<typeof SpaceParams>;
+
+export const ConversationJson = Type.Object(
+  {
+    id: Uuid,
+    space: Type.String(),
+    subject: Type.String(),
+    status: Type.Union([
+      Type.Literal('open'),
+      Type.Literal('answered'),
+      Type.Literal('waiting_client'),
+      Type.Literal('resolved'),
+      Type.Literal('closed'),
+    ]),
+    client: Type.Object({ email: Type.String(), fullName: Type.String() }),
+    case: Type.Union([Type.String(), Type.Null()], { description: "The case's external number, if any" }),
+    createdAt: DateTime,
+    messages: Type.Array(Type.Ref('ThreadMessage'), { description: 'The public thread, oldest first' }),
+  },
+  { $id: 'Conversation' },
+);
+export type ConversationJson = Static<typeof ConversationJson>;
+
+export const integrationSchemas = [Problem, CaseJson, PieceJson, CaseFileJson, MessageJson, ConversationJson];

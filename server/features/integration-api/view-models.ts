@@ -5,7 +5,7 @@ import type { ApiCaseRow } from '../../../db/integration-api.js';
 import type { CaseFile, DocumentCategory, DocumentRow, Message } from '../../../db/database.js';
 import type { CaseStep, FileDownloads } from '../../../db/case-record.js';
 import type { ChangeRow } from '../../../db/api-changes.js';
-import type { CaseFileJson, CaseJson, PieceJson } from './schemas.js';
+import type { CaseFileJson, CaseJson, ConversationJson, PieceJson } from './schemas.js';
 
 export function caseJson(row: ApiCaseRow, steps?: CaseStep[]): CaseJson {
   return {
@@ -86,5 +86,31 @@ export function messageJson(m: Message, clientName: string) {
     kind: m.kind,
     body: m.body,
     createdAt: m.created_at.toISOString(),
+  };
+}
+
+/** A conversation with its public thread (the messages table holds nothing else). */
+export function conversationJson(
+  c: {
+    id: string;
+    subject: string;
+    status: string;
+    space_slug: string;
+    client_name: string;
+    client_email: string;
+    case_number: string | null;
+    created_at: Date;
+  },
+  messages: Message[],
+): ConversationJson {
+  return {
+    id: c.id,
+    space: c.space_slug,
+    subject: c.subject,
+    status: c.status as ConversationJson['status'],
+    client: { email: c.client_email, fullName: c.client_name },
+    case: c.case_number,
+    createdAt: c.created_at.toISOString(),
+    messages: messages.map((m) => messageJson(m, c.client_name)),
   };
 }
