@@ -231,12 +231,69 @@ describe('Redmine calls of the writing flows', () => {
     await allDelivered(conversationId, 7);
     await new Promise((r) => setTimeout(r, 500));
     const counts = kinds(proxy.requests);
-    // Exactly one PUT per message; the first message's step (retried) reads before and after,
-    // the five that waited behind it go as one batch: one read after.
-    expect(counts['PUT /issues/:id.json']).toBe(6);
-    expect(counts['GET /issues/:id.json']).toBe(3);
-    expect(proxy.requests.length).toBe(9);
+    const sequence = proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ');
+    // Exactly one PUT per message, and no other write.
+    expect(counts['PUT /issues/:id.json'], sequence).toBe(6);
+    expect(
+      proxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'PUT'),
+      sequence,
+    ).toEqual([]);
+    // The messages go in one or two steps (the first message's step may start before the others
+    // arrive): a retried step reads before and after its batch, a first attempt only after; never
+    // a read per message. The poller, which failed during the outage too, makes one round when
+    // Redmine returns (a list, then each issue updated): its reads are told apart by that list.
+    const pollRounds = counts['GET /issues.json'] ?? 0;
+    const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path === `/issues/${issueId}.json`).length;
+    expect(reads, sequence).toBeGreaterThanOrEqual(1);
+    expect(reads, sequence).toBeLessThanOrEqual(3 + pollRounds);
+    expect(pollRounds, sequence).toBeLessThanOrEqual(1);
     const messages = (await listMessages(db, conversationId)).filter((m) => m.author_kind === 'client');
     expect(await markedMessageIds(issueId!)).toEqual(messages.map((m) => m.id));
+  });
+
+  it('addNotesOnce skips the notes already there when it looks first, posts the others in order and reads once after', async () => {
+    const env = redmineTestEnv();
+    const api = createRedmineClient({ baseUrl: proxy.url, apiKey: env.apiKey });
+    const emailField = (await staff.listCustomFields())!.find(
+      (f) => f.name === 'E-mail client' && f.customizedType === 'issue',
+    )!.id;
+    const { id: issueId } = await api.createIssue({
+      projectId: project.id,
+      subject: unique('Lot de notes'),
+      description: 'Lot de notes.',
+      customFields: [{ id: emailField, value: 'lot@example.test' }],
+    });
+    admin.trackIssue(issueId);
+    const ref = (name: string) => `batch-${issueId}-${name}`;
+    await api.addNoteOnce(issueId, ref('a'), { notes: 'A' });
+
+    proxy.resetCount();
+    let made = 0;
+    const batch = [
+      { ref: ref('a'), note: () => Promise.resolve({ notes: `A ${++made}` }) },
+      { ref: ref('b'), note: () => Promise.resolve({ notes: `B ${++made}` }) },
+      { ref: ref('c'), note: { notes: 'C', privateNotes: true } },
+    ];
+    const first = await api.addNotesOnce(issueId, batch, { lookFirst: true });
+    const onIssue = (method: string) =>
+      proxy.requests.filter((r) => r.method === method && r.path === `/issues/${issueId}.json`).length;
+    // The note already there is neither made (its files would be uploaded) nor posted again.
+    expect(made).toBe(1);
+    expect(first.notes.map((n) => n.created)).toEqual([false, true, true]);
+    expect(first.notes.map((n) => n.privateNotes)).toEqual([false, false, true]);
+    expect(first.notes.some((n) => n.privacyDropped)).toBe(false);
+    expect(first.notes[1]!.journalId).toBeLessThan(first.notes[2]!.journalId);
+    expect(onIssue('PUT')).toBe(2);
+    expect(onIssue('GET')).toBeLessThanOrEqual(2 + (kinds(proxy.requests)['GET /issues.json'] ?? 0));
+
+    // Again: everything is there, nothing is written, the one read before is the read after.
+    proxy.resetCount();
+    const again = await api.addNotesOnce(issueId, batch, { lookFirst: true });
+    expect(again.notes.map((n) => n.created)).toEqual([false, false, false]);
+    expect(again.notes.map((n) => n.journalId)).toEqual(first.notes.map((n) => n.journalId));
+    expect(onIssue('PUT')).toBe(0);
+    expect(made).toBe(1);
+    const issue = await staff.getIssue(issueId, { journals: true });
+    expect((issue?.journals ?? []).flatMap((j) => noteMarkerRefs(j.notes))).toEqual([ref('a'), ref('b'), ref('c')]);
   });
 });
