@@ -163,6 +163,8 @@ export function createOutboundSteps(
         ref: input.ref,
         text,
         conversationId: conversation.id,
+        // Each internal event's note is written by its one step of the conversation workflow.
+        lookFirst: earlierAttemptPossible(),
       });
       return { written: true };
     },

@@ -182,9 +182,9 @@ describe('Redmine calls of the writing flows', () => {
     expect(opened['GET /issues.json']).toBeUndefined();
     // The client's note (no read before it) and the acknowledgement's private note.
     expect(opened['PUT /issues/:id.json']).toBe(2);
-    // One read after the client's note; the private note is read before and after (its privacy checked).
-    expect(opened['GET /issues/:id.json']).toBe(3);
-    expect(proxy.requests.length).toBe(6);
+    // One read after each note (the private one's privacy checked in it), none before.
+    expect(opened['GET /issues/:id.json']).toBe(2);
+    expect(proxy.requests.length).toBe(5);
 
     proxy.resetCount();
     await write(browser, conversationId, 'Un deuxième message.');
