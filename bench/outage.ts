@@ -209,7 +209,9 @@ async function main(options: Options): Promise<number> {
     timeoutMs: 300_000,
   });
   await sleep(Math.max(3000, 2 * options.poll * 1000));
-  const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey });
+  // Patient: Redmine is single-threaded and may be slow on a busy machine; a timeout here is the
+  // bench's own failure, not Guichet's.
+  const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey, timeoutMs: 120_000 });
   const firstIds = new Map<string, string[]>();
   for (const c of conversations) {
     const first = await db
@@ -373,7 +375,7 @@ async function main(options: Options): Promise<number> {
   // The anchor, with Guichet stopped: the same Redmine, the same concurrency, the one call each
   // message needs at best. With the API user's key, as Guichet writes.
   log(`Redmine's floor: ${floorNotes(options)} notes, one writer per conversation`);
-  const writer = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey });
+  const writer = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey, timeoutMs: 120_000 });
   const floorPerSecond = await redmineFloor(
     writer,
     conversations.map((c) => c.issueId),
