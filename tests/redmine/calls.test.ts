@@ -177,14 +177,15 @@ describe('Redmine calls of the writing flows', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     const opened = kinds(proxy.requests);
+    const openedSequence = proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ');
     // One creation with the subject, description and e-mail field; no search before it.
-    expect(opened['POST /issues.json']).toBe(1);
-    expect(opened['GET /issues.json']).toBeUndefined();
+    expect(opened['POST /issues.json'], openedSequence).toBe(1);
+    expect(opened['GET /issues.json'], openedSequence).toBeUndefined();
     // The client's note (no read before it) and the acknowledgement's private note.
-    expect(opened['PUT /issues/:id.json']).toBe(2);
+    expect(opened['PUT /issues/:id.json'], openedSequence).toBe(2);
     // One read after each note (the private one's privacy checked in it), none before.
-    expect(opened['GET /issues/:id.json']).toBe(2);
-    expect(proxy.requests.length).toBe(5);
+    expect(opened['GET /issues/:id.json'], openedSequence).toBe(2);
+    expect(proxy.requests.length, openedSequence).toBe(5);
 
     proxy.resetCount();
     await write(browser, conversationId, 'Un deuxième message.');
