@@ -236,7 +236,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     const refs = [ref];
     while (refs.length < CLIENT_MESSAGE_BATCH && pending[0]?.type === 'clientMessage') {
       const next = pending.shift() as { type: 'clientMessage'; messageId: string };
-      refs.push({ conversationId, messageId: next.messageId });
+      // The same message signalled twice (a retried request) goes once.
+      if (!refs.some((r) => r.messageId === next.messageId)) refs.push({ conversationId, messageId: next.messageId });
       handledEvents++;
     }
     return mirrorClientMessages(refs);

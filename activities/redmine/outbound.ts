@@ -89,7 +89,9 @@ export function createOutboundSteps(
    * a worker lost mid-way) reads the journals first and skips the notes already there. Heartbeats
    * while it runs: a worker that dies mid-upload hands it on within the heartbeat timeout.
    */
-  async function mirrorClientMessages(refs: MessageRef[]): Promise<{ mirrored: boolean; issueId?: number }> {
+  async function mirrorClientMessages(given: MessageRef[]): Promise<{ mirrored: boolean; issueId?: number }> {
+    // A message named twice goes once.
+    const refs = given.filter((r, i) => given.findIndex((o) => o.messageId === r.messageId) === i);
     const first = refs[0];
     if (!first) return { mirrored: false };
     if (refs.some((r) => r.conversationId !== first.conversationId))
