@@ -6,7 +6,12 @@
 // until everything is delivered (the drain).
 //
 //   npx tsx bench/outage.ts [--outage=60] [--messages=1000] [--conversations=20] [--poll=2]
-//        [--rescan=2] [--drain-timeout=900] [--log-level=silent]
+//        [--rescan=2] [--drain-timeout=900] [--floor-notes=N] [--log-level=silent]
+//
+// The anchor, measured in the same run once Guichet has stopped: Redmine's own floor for the one
+// call each message needs at best (PUT /issues/:id.json with a note), at the same concurrency (one
+// writer per conversation, one note after the other), against the same Redmine; the drain is
+// reported as a ratio to it.
 //
 // Options can also be given as environment variables (BENCH_OUTAGE, BENCH_MESSAGES, …); arguments
 // win. See bench/README.md for what is measured and the numbers last measured.
@@ -17,6 +22,7 @@
 // watchdog. Exit code: 0 when every message is on Redmine exactly once and in order, and the
 // drain finished within --drain-timeout; 1 otherwise; 2 when the benchmark could not run.
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createRedmineClient, noteMarkerRefs, type RedmineClient } from '../connectors/redmine/index.js';
 import { createSpace } from '../tests/helpers/fixtures.js';
@@ -51,11 +57,12 @@ interface Options {
   poll: number;
   rescan: number;
   drainTimeout: number;
+  floorNotes: number;
   logLevel: string;
 }
 
 const USAGE = `usage: npx tsx bench/outage.ts [--outage=60] [--messages=1000] [--conversations=20] [--poll=2]
-       [--rescan=2] [--drain-timeout=900] [--log-level=silent]`;
+       [--rescan=2] [--drain-timeout=900] [--floor-notes=N (default: --messages)] [--log-level=silent]`;
 
 /** Messages are sent over this share of the outage, so that all are in before Redmine returns. */
 const SEND_SHARE = 0.8;
@@ -70,6 +77,7 @@ function parseOptions(argv: string[]): Options {
       poll: { env: 'BENCH_POLL', default: '2' },
       rescan: { env: 'BENCH_RESCAN', default: '2' },
       'drain-timeout': { env: 'BENCH_DRAIN_TIMEOUT', default: '900' },
+      'floor-notes': { env: 'BENCH_FLOOR_NOTES', default: '0' },
       'log-level': { env: 'BENCH_LOG_LEVEL', default: 'silent' },
     },
     USAGE,
@@ -81,12 +89,42 @@ function parseOptions(argv: string[]): Options {
     poll: numberOption('poll', raw.poll!, 0.2, 300, false),
     rescan: numberOption('rescan', raw.rescan!, 0.05, 1440, false),
     drainTimeout: numberOption('drain-timeout', raw['drain-timeout']!, 10, 7200),
+    floorNotes: numberOption('floor-notes', raw['floor-notes']!, 0, 100_000),
     logLevel: logLevelOption(raw['log-level']!),
   };
 }
 
 function commandLine(o: Options): string {
-  return `npx tsx bench/outage.ts --outage=${o.outage} --messages=${o.messages} --conversations=${o.conversations} --poll=${o.poll} --rescan=${o.rescan} --drain-timeout=${o.drainTimeout}`;
+  return `npx tsx bench/outage.ts --outage=${o.outage} --messages=${o.messages} --conversations=${o.conversations} --poll=${o.poll} --rescan=${o.rescan} --drain-timeout=${o.drainTimeout} --floor-notes=${floorNotes(o)}`;
+}
+
+function floorNotes(o: Options): number {
+  return o.floorNotes > 0 ? o.floorNotes : o.messages;
+}
+
+/** The load average and the host's CPU use over the last two seconds, as one line's worth. */
+async function machineLoad(): Promise<string> {
+  const busy = await hostBusy();
+  return `load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}, host CPU ${busy.toFixed(0)} % busy`;
+}
+
+/**
+ * Redmine's floor for the drain: `notes` notes written straight to Redmine (no proxy, no Guichet)
+ * with one PUT /issues/:id.json each, by one writer per issue (the drain's concurrency: one
+ * conversation's notes one after the other, the conversations at once). Notes per second.
+ */
+async function redmineFloor(writer: RedmineClient, issueIds: number[], notes: number, run: string): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    issueIds.map(async (issueId, c) => {
+      for (let i = c; i < notes; i += issueIds.length)
+        await writer.addNote(issueId, { notes: `Note de mesure ${i + 1} (plancher de Redmine, ${run}-floor).` });
+    }),
+  );
+  return notes / ((performance.now() - started) / 1000);
 }
 
 interface Sent {
@@ -143,6 +181,7 @@ async function checkRedmine(
 
 async function main(options: Options): Promise<number> {
   const started = new Date();
+  const loadBefore = await machineLoad();
   const busyBefore = await hostBusy();
   if (busyBefore > 15)
     log(`warning: the host was ${busyBefore.toFixed(0)} % busy before the benchmark started; numbers will be noisy`);
@@ -170,7 +209,9 @@ async function main(options: Options): Promise<number> {
     timeoutMs: 300_000,
   });
   await sleep(Math.max(3000, 2 * options.poll * 1000));
-  const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey });
+  // Patient: Redmine is single-threaded and may be slow on a busy machine; a timeout here is the
+  // bench's own failure, not Guichet's.
+  const staff = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineAdminKey, timeoutMs: 120_000 });
   const firstIds = new Map<string, string[]>();
   for (const c of conversations) {
     const first = await db
@@ -301,6 +342,7 @@ async function main(options: Options): Promise<number> {
     await sleep(250);
   }
   const drainRequests = [...proxy.requests];
+  const loadDuringDrain = await machineLoad();
 
   // --- exactly once, in order, on Redmine; and again a little later (late retries would show)
   const byConversation = new Map<string, string[]>();
@@ -330,6 +372,17 @@ async function main(options: Options): Promise<number> {
   const later = await checkRedmine(staff, conversations, byConversation);
   const staffFinal = await staffNotesVisible();
   await system.stop();
+  // The anchor, with Guichet stopped: the same Redmine, the same concurrency, the one call each
+  // message needs at best. With the API user's key, as Guichet writes.
+  log(`Redmine's floor: ${floorNotes(options)} notes, one writer per conversation`);
+  const writer = createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey, timeoutMs: 120_000 });
+  const floorPerSecond = await redmineFloor(
+    writer,
+    conversations.map((c) => c.issueId),
+    floorNotes(options),
+    run,
+  );
+  const loadAfterFloor = await machineLoad();
   const redmine = await redmineVersion();
   await cleanup();
 
@@ -338,6 +391,8 @@ async function main(options: Options): Promise<number> {
   const non303 = sent.filter((s) => s.status !== 303).length;
   const fmt = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
   const guichetNotesAdded = later.guichetNotes - before.guichetNotes;
+  const allSeconds = marks[3]!.seconds;
+  const floorSeconds = ids.length / floorPerSecond;
   const out = [
     '',
     'Redmine outage benchmark (client messages while Redmine is down, then the drain)',
@@ -412,7 +467,7 @@ async function main(options: Options): Promise<number> {
           String(after.outOfOrder),
           `${later.found} found, ${later.duplicates} dup.`,
           String(drainRequests.length),
-          (drainRequests.length / Math.max(1, ids.length)).toFixed(1),
+          (drainRequests.length / Math.max(1, ids.length)).toFixed(2),
         ],
       ],
       0,
@@ -423,6 +478,30 @@ async function main(options: Options): Promise<number> {
     `Staff notes written in Redmine during the outage (one per conversation): ${staffVisibleDuringOutage} visible to clients during it,`,
     `all ${conversations.length} visible ${fmt(staffAllVisibleAt)} s after Redmine was back; ${staffFinal} in the threads at the end (expected ${conversations.length}).`,
     `Progress (messages delivered): ${progress.join(', ') || '-'}.`,
+    '',
+    "Against Redmine's floor, same run (PUT /issues/:id.json with a note, straight to Redmine, one writer per conversation):",
+    '',
+    markdownTable(
+      [
+        'Guichet drain msg/s',
+        'Redmine floor notes/s',
+        'floor time for these messages s',
+        'drain all s',
+        'drain / floor',
+      ],
+      [
+        [
+          fmt(allSeconds === undefined ? Number.NaN : ids.length / allSeconds),
+          fmt(floorPerSecond),
+          fmt(floorSeconds),
+          fmt(allSeconds),
+          allSeconds === undefined ? '-' : (allSeconds / floorSeconds).toFixed(2),
+        ],
+      ],
+      0,
+    ),
+    '',
+    `Machine: before ${loadBefore}; at the end of the drain ${loadDuringDrain}; after the floor ${loadAfterFloor}.`,
     `Redmine requests during the drain, by kind: ${[...requestKinds(drainRequests)].map(([k, n]) => `${k} ×${n}`).join(', ')}.`,
     '',
   ];

@@ -8,6 +8,7 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -97,7 +98,7 @@ const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolve
 // A client message may carry five 10 MB files to upload over a slow link.
 // It heartbeats while it runs (activities/heartbeat.ts): a worker that dies mid-way hands it to
 // another within the heartbeat timeout rather than the ten minutes.
-const { mirrorClientMessage } = proxyActivities<Activities>({
+const { mirrorClientMessage, mirrorClientMessages } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -107,6 +108,10 @@ const { mirrorClientMessage } = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['EmailFieldDropped'],
   },
 });
+
+/** At most this many client messages waiting together go to Redmine in one step (one PUT each,
+ * one read of the journals for the batch); a larger backlog goes in several steps, in order. */
+export const CLIENT_MESSAGE_BATCH = 50;
 
 /** A step that failed for good. A local activity's failure arrives unwrapped, as the activity's
  * own ApplicationFailure, where a remote one arrives as an ActivityFailure. */
@@ -218,6 +223,26 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
     await showDeadlines(clock);
   }
 
+  /**
+   * Mirrors a client message together with the client messages queued right behind it (after
+   * an outage, or while Redmine is slow): one step for them all, in order. Only messages that
+   * come next in the queue join, so a staff answer or any other event between them keeps its
+   * place; a message that joins needs nothing else (its clock runs from the first message, and
+   * the acknowledgement goes with the opening one only). Histories written before batches keep
+   * their one step per message.
+   */
+  async function mirrorWaitingClientMessages(ref: MessageRef): Promise<{ mirrored: boolean }> {
+    if (!patched('client-message-batches')) return mirrorClientMessage(ref);
+    const refs = [ref];
+    while (refs.length < CLIENT_MESSAGE_BATCH && pending[0]?.type === 'clientMessage') {
+      const next = pending.shift() as { type: 'clientMessage'; messageId: string };
+      // The same message signalled twice (a retried request) goes once.
+      if (!refs.some((r) => r.messageId === next.messageId)) refs.push({ conversationId, messageId: next.messageId });
+      handledEvents++;
+    }
+    return mirrorClientMessages(refs);
+  }
+
   async function handle(event: ConversationEvent): Promise<void> {
     switch (event.type) {
       case 'clientMessage': {
@@ -233,7 +258,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
           acknowledged = true;
           await deliverNotification(notificationId);
         }
-        const { mirrored } = (await needsMirror(ref)) ? await mirrorClientMessage(ref) : { mirrored: false };
+        const { mirrored } = (await needsMirror(ref)) ? await mirrorWaitingClientMessages(ref) : { mirrored: false };
         if (mirrored && acknowledgeNow) {
           await writeInternalNote({
             conversationId,

@@ -57,9 +57,19 @@ function openedByStaffDescription(
 }
 
 export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'db' | 'publicUrl'>) {
-  /** The conversation's issue, created once (the description carries the conversation's marker,
-   * found again after a crash between creating the issue and recording it). */
-  async function ensureIssue(ctx: RedmineMirrorContext, conversationId: string): Promise<number | undefined> {
+  /**
+   * The conversation's issue, created once: one POST with everything in it (subject,
+   * description, the e-mail and copy fields). The description carries the conversation's marker,
+   * found again by a search when `lookFirst`: the caller passes false only on the first attempt of
+   * a step of the conversation workflow, the one place that creates a conversation's issue, one
+   * step at a time; an earlier step always recorded the issue it created before ending (it retries
+   * until it does), so before that first attempt no issue of this conversation can exist unrecorded.
+   */
+  async function ensureIssue(
+    ctx: RedmineMirrorContext,
+    conversationId: string,
+    lookFirst = true,
+  ): Promise<number | undefined> {
     const conversation = await findConversation(db, conversationId);
     if (!conversation) return undefined;
     if (conversation.redmine_issue_id) return conversation.redmine_issue_id;
@@ -71,16 +81,18 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
     if (!client) return undefined;
 
     const markerRef = `conversation-${conversation.id}`;
-    const candidates = await ctx.client.listIssues({
-      projectIds: [projectId],
-      customField: { id: ctx.emailFieldId, value: client.email },
-      updatedSince: new Date(conversation.created_at.getTime() - 60_000),
-      limit: 100,
-    });
-    const existing = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
-    if (existing) {
-      await linkConversationToIssue(db, conversation.id, existing.id, projectId);
-      return existing.id;
+    if (lookFirst) {
+      const candidates = await ctx.client.listIssues({
+        projectIds: [projectId],
+        customField: { id: ctx.emailFieldId, value: client.email },
+        updatedSince: new Date(conversation.created_at.getTime() - 60_000),
+        limit: 100,
+      });
+      const existing = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
+      if (existing) {
+        await linkConversationToIssue(db, conversation.id, existing.id, projectId);
+        return existing.id;
+      }
     }
     const url = `${publicUrl}/back-office/conversations/${conversation.id}`;
     const formatting = ctx.textFormatting ?? 'textile';
@@ -125,3 +137,5 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
 
   return { ensureIssue };
 }
+
+export type IssueSteps = ReturnType<typeof createIssueSteps>;

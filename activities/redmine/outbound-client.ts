@@ -1,36 +1,41 @@
-// Guichet → Redmine: a client message's note on its issue, with its files uploaded (or linked
-// when too large for Redmine), posted once (its message's marker) and recorded as delivered.
+// Guichet → Redmine: client messages' notes on their issue, with their files uploaded (or linked
+// when too large for Redmine), each posted once (its message's marker) and recorded as delivered;
+// a conversation's messages that wait together go as one batch (one PUT each, one read).
 import { log } from '@temporalio/activity';
 import { setRedmineAttachmentId, storedAttachmentsOfMessage } from '../../db/conversations.js';
 import { markMessageDelivered } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import { findNoteByMarker, neutralizeMarkers } from '../../connectors/redmine/notes.js';
+import { neutralizeMarkers } from '../../connectors/redmine/notes.js';
 import { sanitizeFilename } from '../../connectors/redmine/uploads.js';
 import { isAttachmentTooLarge } from '../../connectors/redmine/errors.js';
-import type { UploadToken } from '../../connectors/redmine/types.js';
+import type { NewNote, RedmineIssue, UploadToken } from '../../connectors/redmine/types.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import { escapeForRedmine } from '../../domain/redmine-text.js';
-import type { MessageRef } from '../conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
 
 type StoredAttachment = Awaited<ReturnType<typeof storedAttachmentsOfMessage>>[number];
+/** What a client message's note is made of. */
+export interface ClientMessage {
+  id: string;
+  body: string;
+  author_display_name: string;
+}
 
-/** Records which Redmine attachment each uploaded file became (the note's files, by name and size). */
+/** Records which Redmine attachment each uploaded file became (the note's files, by name and
+ * size), from the issue as read back after the batch: no read of its own. */
 async function linkUploadedFiles(
   db: RedmineActivityDeps['db'],
-  ctx: RedmineMirrorContext,
-  issueId: number,
+  issue: RedmineIssue,
   journalId: number,
   files: StoredAttachment[],
 ): Promise<void> {
   const pending = files.filter((f) => f.redmine_attachment_id === null);
   if (pending.length === 0) return;
-  const issue = await ctx.client.getIssue(issueId, { journals: true, attachments: true });
-  const journal = issue?.journals?.find((j) => j.id === journalId);
+  const journal = issue.journals?.find((j) => j.id === journalId);
   const ids = new Set(
     (journal?.details ?? []).filter((d) => d.property === 'attachment' && d.newValue !== null).map((d) => d.name),
   );
-  const candidates = (issue?.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
+  const candidates = (issue.attachments ?? []).filter((a) => ids.has(String(a.id))).sort((a, b) => a.id - b.id);
   for (const file of pending) {
     const index = candidates.findIndex(
       (a) => a.filename === sanitizeFilename(file.file_name) && a.filesize === file.size_bytes,
@@ -78,37 +83,62 @@ export function createClientMessageSteps({
     return { uploads, lines };
   }
 
-  /** The client message's note (with its files), posted once; the message marked delivered. */
-  async function deliverClientMessage(
+  /** The note of a client message: its text escaped for Redmine's formatter, the lines of files
+   * too large for Redmine, the client's signature; its files uploaded (only when it is posted). */
+  function clientNote(
     ctx: RedmineMirrorContext,
-    ref: MessageRef,
-    message: { id: string; body: string; author_display_name: string },
-    issueId: number,
-  ): Promise<void> {
-    const noteRef = `message-${message.id}`;
-    const files = await storedAttachmentsOfMessage(db, message.id);
-    let prepared: Awaited<ReturnType<typeof uploadFiles>> = { uploads: [], lines: [] };
-    if (files.length > 0) {
-      // A retry after the note was written uploads nothing again.
-      const issue = await ctx.client.getIssue(issueId, { journals: true });
-      if (!findNoteByMarker(issue?.journals ?? [], noteRef))
-        prepared = await uploadFiles(ctx, ref.conversationId, files);
-    }
-    // The client's text reaches staff as typed: escaped for Redmine's formatter.
-    const formatting = ctx.textFormatting ?? 'textile';
-    const note = [
-      escapeForRedmine(neutralizeMarkers(message.body), formatting),
-      ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),
-      '',
-      staffNotes().clientMessageSignature(escapeForRedmine(message.author_display_name, formatting, { inline: true })),
-    ].join('\n');
-    const result = await ctx.client.addNoteOnce(issueId, noteRef, {
-      notes: note,
-      ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}),
-    });
-    if (files.length > 0) await linkUploadedFiles(db, ctx, issueId, result.journalId, files);
-    await markMessageDelivered(db, message.id, result.journalId);
+    conversationId: string,
+    message: ClientMessage,
+    files: StoredAttachment[],
+  ) {
+    return async (): Promise<NewNote> => {
+      const prepared = files.length > 0 ? await uploadFiles(ctx, conversationId, files) : { uploads: [], lines: [] };
+      // The client's text reaches staff as typed: escaped for Redmine's formatter.
+      const formatting = ctx.textFormatting ?? 'textile';
+      const notes = [
+        escapeForRedmine(neutralizeMarkers(message.body), formatting),
+        ...(prepared.lines.length > 0 ? ['', ...prepared.lines] : []),
+        '',
+        staffNotes().clientMessageSignature(
+          escapeForRedmine(message.author_display_name, formatting, { inline: true }),
+        ),
+      ].join('\n');
+      return { notes, ...(prepared.uploads.length > 0 ? { uploads: prepared.uploads } : {}) };
+    };
   }
 
-  return { deliverClientMessage };
+  /**
+   * The notes of a conversation's client messages (with their files), in the order given, each
+   * posted once; the messages marked delivered with the journal each became. One PUT per note,
+   * one read of the journals after the batch, and one before only when `lookFirst` (an earlier
+   * attempt may have written some: see mirrorClientMessages).
+   */
+  async function deliverClientMessages(
+    ctx: RedmineMirrorContext,
+    conversationId: string,
+    messages: ClientMessage[],
+    issueId: number,
+    lookFirst: boolean,
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    const filesOf = new Map<string, StoredAttachment[]>();
+    for (const message of messages) filesOf.set(message.id, await storedAttachmentsOfMessage(db, message.id));
+    const withFiles = [...filesOf.values()].some((f) => f.length > 0);
+    const { notes, issue } = await ctx.client.addNotesOnce(
+      issueId,
+      messages.map((message) => ({
+        ref: `message-${message.id}`,
+        note: clientNote(ctx, conversationId, message, filesOf.get(message.id) ?? []),
+      })),
+      { lookFirst, attachments: withFiles },
+    );
+    for (const [i, message] of messages.entries()) {
+      const journalId = notes[i]!.journalId;
+      const files = filesOf.get(message.id) ?? [];
+      if (files.length > 0) await linkUploadedFiles(db, issue, journalId, files);
+      await markMessageDelivered(db, message.id, journalId);
+    }
+  }
+
+  return { deliverClientMessages };
 }

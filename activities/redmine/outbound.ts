@@ -11,6 +11,7 @@ import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-conte
 import { isSwitchUserError } from '../../connectors/redmine/errors.js';
 import type { MessageRef } from '../conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
+import type { IssueSteps } from './issue.js';
 import { createClientMessageSteps } from './outbound-client.js';
 import { whileAlive } from '../heartbeat.js';
 import { internalNoteText, writePrivateNote, type InternalNote } from './private-notes.js';
@@ -23,6 +24,16 @@ function missingMessage(ref: MessageRef): ApplicationFailure {
   return Context.current().info.attempt >= 15
     ? ApplicationFailure.nonRetryable(`${message}: given up`, 'MessageGone')
     : ApplicationFailure.retryable(`${message} yet`, 'NotYetVisible');
+}
+
+/** Whether an earlier attempt of this activity may have written to Redmine: any attempt but the
+ * first, and any call made outside an activity (nothing then proves there was none). */
+function earlierAttemptPossible(): boolean {
+  try {
+    return Context.current().info.attempt > 1;
+  } catch {
+    return true;
+  }
 }
 
 /** A back-office answer's note, posted once: in the staff member's own name where Redmine allows
@@ -59,14 +70,57 @@ async function postStaffAnswer(
 
 export function createOutboundSteps(
   { db, redmine, publicUrl, storage }: Pick<RedmineActivityDeps, 'db' | 'redmine' | 'publicUrl' | 'storage'>,
-  ensureIssue: (ctx: RedmineMirrorContext, conversationId: string) => Promise<number | undefined>,
+  ensureIssue: IssueSteps['ensureIssue'],
 ) {
-  const { deliverClientMessage } = createClientMessageSteps({ db, publicUrl, storage });
+  const { deliverClientMessages } = createClientMessageSteps({ db, publicUrl, storage });
 
   /** Not mirrored (no Redmine, or a space without a project): the message waits for nothing. */
   async function notMirrored(ref: MessageRef) {
     await settleUnmirroredMessage(db, ref.messageId);
     return { mirrored: false };
+  }
+
+  /**
+   * Posts a conversation's client messages that wait together, in order, on its issue (created
+   * on the first one): one PUT per note and one read of the journals after the batch. The first
+   * attempt reads nothing before: this activity is the only step that writes these notes, once
+   * per message (the conversation workflow hands each message to one activity), so before its
+   * first attempt none of them can be on Redmine; a later attempt (after a failure, a timeout or
+   * a worker lost mid-way) reads the journals first and skips the notes already there. Heartbeats
+   * while it runs: a worker that dies mid-upload hands it on within the heartbeat timeout.
+   */
+  async function mirrorClientMessages(given: MessageRef[]): Promise<{ mirrored: boolean; issueId?: number }> {
+    // A message named twice goes once.
+    const refs = given.filter((r, i) => given.findIndex((o) => o.messageId === r.messageId) === i);
+    const first = refs[0];
+    if (!first) return { mirrored: false };
+    if (refs.some((r) => r.conversationId !== first.conversationId))
+      throw ApplicationFailure.nonRetryable('a batch of client messages spans conversations', 'InvalidBatch');
+    if (!redmine) {
+      for (const ref of refs) await notMirrored(ref);
+      return { mirrored: false };
+    }
+    const ctx = redmine;
+    return whileAlive(async () => {
+      const messages: NonNullable<Awaited<ReturnType<typeof findMessage>>>[] = [];
+      for (const ref of refs) {
+        const message = await findMessage(db, ref.messageId);
+        if (message) messages.push(message);
+        // Rolled back long ago (see missingMessage): the others of the batch go on without it.
+        else if (refs.length === 1 || Context.current().info.attempt < 15) throw missingMessage(ref);
+        else log.warn('client message not visible: left out of its batch', { messageId: ref.messageId });
+      }
+      const issueId = await ensureIssue(ctx, first.conversationId, earlierAttemptPossible());
+      if (issueId === undefined) {
+        for (const ref of refs) await notMirrored(ref);
+        return { mirrored: false };
+      }
+      const waiting = messages.filter((m) => m.redmine_delivery !== 'delivered');
+      // A message already delivered (the poller found its note) means some note was written before.
+      const lookFirst = earlierAttemptPossible() || waiting.length < messages.length;
+      await deliverClientMessages(ctx, first.conversationId, waiting, issueId, lookFirst);
+      return { mirrored: true, issueId };
+    });
   }
 
   return {
@@ -77,19 +131,13 @@ export function createOutboundSteps(
       return false;
     },
 
-    /** Posts a client message on the conversation's issue (created on the first one). Heartbeats
-     * while it runs: a worker that dies mid-upload hands it on within the heartbeat timeout. */
+    /** Posts a client message on the conversation's issue (created on the first one): a batch
+     * of one (the activity of workflow histories written before batches). */
     async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
-      if (!redmine) return notMirrored(ref);
-      return whileAlive(async () => {
-        const message = await findMessage(db, ref.messageId);
-        if (!message) throw missingMessage(ref);
-        const issueId = await ensureIssue(redmine, ref.conversationId);
-        if (issueId === undefined) return notMirrored(ref);
-        if (message.redmine_delivery !== 'delivered') await deliverClientMessage(redmine, ref, message, issueId);
-        return { mirrored: true, issueId };
-      });
+      return mirrorClientMessages([ref]);
     },
+
+    mirrorClientMessages,
 
     /** Posts a back-office answer on the issue, signed with the staff member's name. */
     async mirrorStaffAnswer(ref: MessageRef): Promise<{ mirrored: boolean }> {
@@ -97,7 +145,7 @@ export function createOutboundSteps(
       const message = await findMessage(db, ref.messageId);
       if (!message) throw missingMessage(ref);
       if (message.redmine_journal_id !== null || message.redmine_delivery === 'delivered') return { mirrored: true };
-      const issueId = await ensureIssue(redmine, ref.conversationId);
+      const issueId = await ensureIssue(redmine, ref.conversationId, earlierAttemptPossible());
       if (issueId === undefined) return { mirrored: false };
       // The first message of a conversation staff opened: the issue's description holds it.
       if (message.author_kind === 'staff' && message.plain_text) {
@@ -122,6 +170,8 @@ export function createOutboundSteps(
         ref: input.ref,
         text,
         conversationId: conversation.id,
+        // Each internal event's note is written by its one step of the conversation workflow.
+        lookFirst: earlierAttemptPossible(),
       });
       return { written: true };
     },

@@ -11,9 +11,22 @@ import { staffNotes } from '../../i18n/notes/index.js';
 export async function writePrivateNote(
   db: Db,
   ctx: RedmineMirrorContext,
-  note: { issueId: number; ref: string; text: string; conversationId: string; subjectType?: 'conversation' | 'case' },
+  note: {
+    issueId: number;
+    ref: string;
+    text: string;
+    conversationId: string;
+    subjectType?: 'conversation' | 'case';
+    /** False only when no earlier attempt can have written this reference (the first attempt of
+     * the one step that writes it): the journals are then read once, after the note, not before. */
+    lookFirst?: boolean;
+  },
 ): Promise<void> {
-  const result = await ctx.client.addNoteOnce(note.issueId, note.ref, { notes: note.text, privateNotes: true });
+  const wanted = { notes: note.text, privateNotes: true };
+  const result =
+    note.lookFirst === false
+      ? (await ctx.client.addNotesOnce(note.issueId, [{ ref: note.ref, note: wanted }], { lookFirst: false })).notes[0]!
+      : await ctx.client.addNoteOnce(note.issueId, note.ref, wanted);
   if (!result.privateNotes) {
     // The note is public in Redmine. Guichet never mirrors its own notes back, but staff must know.
     log.error('Redmine published a private note', {

@@ -5,6 +5,7 @@
 // shared/docs/redmine-api.md and at each method.
 import { createIssueCalls } from './issues.js';
 import { createNoteCalls } from './journals.js';
+import { createNoteBatchCalls } from './note-batches.js';
 import { createSetupCalls } from './setup.js';
 import { createRedmineTransport } from './transport.js';
 import type { RedmineClient, RedmineClientOptions } from './types.js';
@@ -17,11 +18,13 @@ export { sanitizeFilename } from './uploads.js';
 export function createRedmineClient(options: RedmineClientOptions): RedmineClient {
   const transport = createRedmineTransport(options);
   const issues = createIssueCalls(transport);
+  const notes = createNoteCalls(transport, issues.getIssue);
   return {
     baseUrl: transport.baseUrl,
     ...createSetupCalls(transport),
     ...issues,
-    ...createNoteCalls(transport, issues.getIssue),
+    ...notes,
+    ...createNoteBatchCalls(notes.addNote, issues.getIssue),
     ...createUploadCalls(transport),
     ...createUserCalls(transport),
   };

@@ -360,4 +360,14 @@ export interface RedmineClient {
    * journal back. `as` applies to the reads too, so that the switched user's visibility holds.
    */
   addNoteOnce(issueId: number, ref: string, note: NewNote, as?: ActAs): Promise<NoteOnceResult>;
+  /**
+   * Several notes on one issue, in order, each once: one write per note not yet there, the
+   * journals read once after (and once before when `options.lookFirst`). See note-batches.ts.
+   */
+  addNotesOnce(
+    issueId: number,
+    notes: readonly { ref: string; note: NewNote | (() => Promise<NewNote>); privateNotes?: boolean }[],
+    options: { lookFirst: boolean; attachments?: boolean },
+    as?: ActAs,
+  ): Promise<{ notes: NoteOnceResult[]; issue: RedmineIssue }>;
 }

@@ -230,13 +230,14 @@ describe('retries', () => {
         uploads += 1;
         return ctx.client.upload(...args);
       },
-      addNoteOnce: (...args: Parameters<typeof ctx.client.addNoteOnce>) => {
+      addNotesOnce: async (...args: Parameters<typeof ctx.client.addNotesOnce>) => {
         // A crash between the uploads and the note: the tokens are never used.
         if (failNote) {
           failNote = false;
-          return Promise.reject(new Error('crash before the note'));
+          for (const { note } of args[1]) if (typeof note === 'function') await note();
+          throw new Error('crash before the note');
         }
-        return ctx.client.addNoteOnce(...args);
+        return ctx.client.addNotesOnce(...args);
       },
     };
     const storage = createFileStorage(system.config.storageDir);
@@ -280,13 +281,14 @@ describe('retries', () => {
       },
     ]);
 
-    const run = new MockActivityEnvironment();
+    // Each run is the next attempt of the same step (a first attempt reads nothing before writing).
+    const attempt = (n: number) => new MockActivityEnvironment({ attempt: n });
     const ref = { conversationId, messageId };
-    await expect(run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref)).rejects.toThrow(
+    await expect(attempt(1).run((r: typeof ref) => activities.mirrorClientMessage(r), ref)).rejects.toThrow(
       'crash before the note',
     );
     expect(uploads).toBe(1);
-    await run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
+    await attempt(2).run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
     expect(uploads).toBe(2);
     const issueId = (
       await db
@@ -308,7 +310,7 @@ describe('retries', () => {
       .set({ redmine_attachment_id: null })
       .where('message_id', '=', messageId)
       .execute();
-    await run.run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
+    await attempt(3).run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
     expect(uploads).toBe(2);
 
     const issue = await staff.getIssue(issueId, { journals: true, attachments: true });
