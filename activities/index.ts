@@ -12,6 +12,7 @@ import { createStaffAccessActivities, type StaffAccessActivityDeps } from './sta
 import { createSessionActivities, type SessionActivityDeps } from './sessions.js';
 import { createAnswerNotificationActivities, type AnswerNotificationDeps } from './answer-notifications.js';
 import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
+import { createSelfExportActivities, type SelfExportActivityDeps } from './self-export.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -25,7 +26,8 @@ export type ActivityDeps = ConversationActivityDeps &
   StaffAccessActivityDeps &
   SessionActivityDeps &
   AnswerNotificationDeps &
-  WebhookActivityDeps;
+  WebhookActivityDeps &
+  SelfExportActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -42,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     ...createAnswerNotificationActivities(deps),
     ...createWebhookActivities(deps),
+    ...createSelfExportActivities(deps),
   };
 }
 

@@ -24,7 +24,8 @@ export type RateRuleName =
   | 'mailTarget'
   | 'unsubscribe'
   | 'preferences'
-  | 'phoneCode';
+  | 'phoneCode'
+  | 'selfExport';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -49,6 +50,8 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     // Confirmation codes sent by SMS (each costs money and reaches someone's phone): a first code
     // and a few resends an hour.
     phoneCode: { points: 5, seconds: 60 * 60 },
+    // A client asking for their own data export (app/data-rights/self-export.ts): once a day.
+    selfExport: { points: 1, seconds: 24 * 60 * 60 },
   };
 }
 

@@ -11,3 +11,4 @@ export * from './retention.js';
 export * from './staff-access.js';
 export * from './session-purge.js';
 export * from './webhook-delivery.js';
+export * from './self-export.js';
