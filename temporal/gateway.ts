@@ -238,13 +238,13 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           signalArgs: [],
         });
       }),
-    selfExport: (exportId) =>
+    selfExport: (exportId, accountId) =>
       guard('start self export', () =>
         startOnce(() =>
           client.workflow.start(selfExportWorkflow, {
             workflowId: selfExportWorkflowId(exportId),
             taskQueue,
-            args: [{ exportId }],
+            args: [{ exportId, accountId }],
           }),
         ),
       ),

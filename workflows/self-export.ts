@@ -10,7 +10,8 @@ import { SELF_EXPORT_DAYS } from '../domain/self-export.js';
 const { buildSelfExport } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, maximumAttempts: 8 },
+  // The first retries come soon: the ask's transaction may not be committed at the first attempt.
+  retry: { initialInterval: '1 second', maximumInterval: '10 minutes', backoffCoefficient: 3, maximumAttempts: 10 },
 });
 
 const { queueSelfExportMail, expireSelfExport, deliverNotification } = proxyActivities<Activities>({
@@ -24,10 +25,10 @@ export function selfExportWorkflowId(exportId: string): string {
   return `self-export-${exportId}`;
 }
 
-export async function selfExportWorkflow(input: { exportId: string }): Promise<SelfExportResult> {
+export async function selfExportWorkflow(input: { exportId: string; accountId: string }): Promise<SelfExportResult> {
   let built: Awaited<ReturnType<typeof buildSelfExport>>;
   try {
-    built = await buildSelfExport(input.exportId);
+    built = await buildSelfExport(input);
   } catch {
     // Nothing half kept: the row (and any archive) goes, and the client may ask again.
     await expireSelfExport(input.exportId);

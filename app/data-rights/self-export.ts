@@ -65,7 +65,7 @@ export async function askSelfExport(
         ip,
         details: { exportId: created.id },
       });
-      await workflows.selfExport(created.id);
+      await workflows.selfExport(created.id, accountId);
       return created;
     });
     return { outcome: 'asked', exportId: row.id };
@@ -91,15 +91,23 @@ export async function downloadableSelfExport(
 /**
  * Builds the archive (the staff export's code, audited as the client's export), spools it while
  * it is counted and hashed, and streams it into storage. Safe to repeat: a ready export is left as
- * it is; an export erased meanwhile leaves nothing stored. 'gone' when there is no such export.
+ * it is; an export erased meanwhile leaves nothing stored. 'gone' when the export was erased;
+ * 'not-visible' when its row is not committed yet (the workflow starts inside the ask's
+ * transaction): the caller tries again.
  */
 export async function buildSelfExport(
   db: Db,
   storage: FileStorage,
   exportId: string,
-): Promise<{ outcome: 'ready'; expiresAt: string } | { outcome: 'gone' }> {
+  accountId: string,
+): Promise<{ outcome: 'ready'; expiresAt: string } | { outcome: 'gone' } | { outcome: 'not-visible' }> {
   const row = await findSelfExport(db, exportId);
-  if (!row) return { outcome: 'gone' };
+  if (!row) {
+    // An erasure closes the account in the transaction that deletes its exports.
+    const account = await findAccountById(db, accountId);
+    return !account || account.disabled_at ? { outcome: 'gone' } : { outcome: 'not-visible' };
+  }
+  if (row.account_id !== accountId) return { outcome: 'gone' };
   if (row.status === 'ready' && row.expires_at) return { outcome: 'ready', expiresAt: row.expires_at.toISOString() };
   const zip = await exportPerson(
     db,
