@@ -26,14 +26,18 @@ export default function selfExportRoutes(app: FastifyInstance) {
   async function render(
     request: FastifyRequest,
     reply: FastifyReply,
-    options: { status?: number; errors?: string[]; asked?: boolean } = {},
+    options: { status?: number; refusal?: string; asked?: boolean } = {},
   ) {
     const client = clientOf(request);
-    const ctx = pageContext(request, reply, {
-      flash: options.asked ? { kind: 'info', text: translator(request).selfExport.asked } : undefined,
-    });
+    const t = translator(request);
+    const flash = options.refusal
+      ? { kind: 'error' as const, text: options.refusal }
+      : options.asked
+        ? { kind: 'info' as const, text: t.selfExport.asked }
+        : undefined;
+    const ctx = pageContext(request, reply, { flash });
     const view = selfExportView(await latestSelfExport(db, client.id), ctx.locale, everySeconds);
-    return sendPage(reply, selfExportPage(ctx, view, options.errors ?? []), options.status ?? 200);
+    return sendPage(reply, selfExportPage(ctx, view), options.status ?? 200);
   }
 
   app.get<{ Querystring: { fait?: string } }>(
@@ -50,9 +54,9 @@ export default function selfExportRoutes(app: FastifyInstance) {
       const t = translator(request);
       const result = await askSelfExport({ db, workflows, rateLimits: app.rateLimits }, client.id, request.ip);
       if (result.outcome === 'asked') return reply.redirect(`${SELF_EXPORT_PAGE}?fait=demande`, 303);
-      if (result.outcome === 'closed') return render(request, reply, { status: 403, errors: [t.selfExport.closed] });
+      if (result.outcome === 'closed') return render(request, reply, { status: 403, refusal: t.selfExport.closed });
       const when = formatDateTime(new Date(Date.now() + result.retryAfterSeconds * 1000), resolveLocale(request));
-      return render(request, reply, { status: 429, errors: [t.selfExport.tooSoon(when)] });
+      return render(request, reply, { status: 429, refusal: t.selfExport.tooSoon(when) });
     },
   );
 
