@@ -1,7 +1,8 @@
 // A client's own export on the time-skipping test server: the workflow builds the archive into the
 // real storage, e-mails the link in the client's language (English here), keeps the archive for
 // SELF_EXPORT_DAYS days, then deletes the archive and the row (audited); the link then gives the
-// expired page's answer (nothing downloadable). An export erased before it is built leaves nothing.
+// expired page's answer (nothing downloadable). A first attempt before the ask is committed is
+// tried again; an export erased before it is built leaves nothing.
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,6 +137,27 @@ describe('a client’s own export on the time-skipping server', () => {
       .where('subject_id', '=', account.id)
       .execute();
     expect(expired).toEqual([{ actor_kind: 'system', details: { exportId: row.id } }]);
+  });
+
+  it('waits for the ask to be committed (the workflow starts inside its transaction)', async () => {
+    const db = database.db;
+    const account = await clientWithFile();
+    const exportId = randomUUID();
+    const handle = await env.client.workflow.start(selfExportWorkflow, {
+      workflowId: selfExportWorkflowId(exportId),
+      taskQueue,
+      args: [{ exportId, accountId: account.id }],
+    });
+    // The first attempt finds no row and an open account: it is tried again, not taken as erased.
+    await new Promise((r) => setTimeout(r, 500));
+    await db.insertInto('self_exports').values({ id: exportId, account_id: account.id, ip: null }).execute();
+    const deadline = Date.now() + 60_000;
+    while (!mailer.sent.some((m) => m.to === account.email) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(mailer.sent.filter((m) => m.to === account.email)).toHaveLength(1);
+    const row = await db.selectFrom('self_exports').selectAll().where('id', '=', exportId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('ready');
+    expect(await handle.result()).toBe('expired');
   });
 
   it('stores nothing for an export erased before it is built', async () => {
