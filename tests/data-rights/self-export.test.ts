@@ -204,6 +204,7 @@ describe('a client’s own data export', () => {
     // A second ask within the day: refused, saying when.
     const again = await ask(c.browser);
     expect(again.statusCode).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(23 * 3600);
     expect(again.body).toMatch(/Vous pourrez en demander un nouvel export à partir du \d{1,2} \S+ \d{4} à \d\d:\d\d/);
     expect(
       await db.selectFrom('self_exports').select('id').where('account_id', '=', c.account.id).execute(),

@@ -56,6 +56,7 @@ export default function selfExportRoutes(app: FastifyInstance) {
       if (result.outcome === 'asked') return reply.redirect(`${SELF_EXPORT_PAGE}?fait=demande`, 303);
       if (result.outcome === 'closed') return render(request, reply, { status: 403, refusal: t.selfExport.closed });
       const when = formatDateTime(new Date(Date.now() + result.retryAfterSeconds * 1000), resolveLocale(request));
+      reply.header('retry-after', String(result.retryAfterSeconds));
       return render(request, reply, { status: 429, refusal: t.selfExport.tooSoon(when) });
     },
   );
