@@ -13,6 +13,7 @@ import { createSessionActivities, type SessionActivityDeps } from './sessions.js
 import { createAnswerNotificationActivities, type AnswerNotificationDeps } from './answer-notifications.js';
 import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
 import { createPurgeActivities, type PurgeActivityDeps } from './purges.js';
+import { createSelfExportActivities, type SelfExportActivityDeps } from './self-export.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   NotificationActivityDeps &
@@ -27,7 +28,8 @@ export type ActivityDeps = ConversationActivityDeps &
   SessionActivityDeps &
   AnswerNotificationDeps &
   WebhookActivityDeps &
-  PurgeActivityDeps;
+  PurgeActivityDeps &
+  SelfExportActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -45,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAnswerNotificationActivities(deps),
     ...createWebhookActivities(deps),
     ...createPurgeActivities(deps),
+    ...createSelfExportActivities(deps),
   };
 }
 

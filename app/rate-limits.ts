@@ -25,7 +25,8 @@ export type RateRuleName =
   | 'unsubscribe'
   | 'preferences'
   | 'phoneCode'
-  | 'apiTokenFailure';
+  | 'apiTokenFailure'
+  | 'selfExport';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -52,6 +53,8 @@ export function rateRules(config: Pick<Config, 'LOGIN_RATE_LIMIT'>): Record<Rate
     phoneCode: { points: 5, seconds: 60 * 60 },
     // Refused integration API tokens (only refusals count), per address and per token prefix.
     apiTokenFailure: { points: 30, seconds: 15 * 60 },
+    // A client asking for their own data export (app/data-rights/self-export.ts): once a day.
+    selfExport: { points: 1, seconds: 24 * 60 * 60 },
   };
 }
 

@@ -25,6 +25,8 @@ export interface WorkflowGateway {
   caseNote(caseId: string, ref: string, text: string): Promise<void>;
   /** Wakes a webhook endpoint's delivery workflow (new events, a replay, a resume), starting it if needed. */
   webhookEndpoint(endpointId: string): Promise<void>;
+  /** Starts the building, e-mailing and expiry of a client's export (idempotent by its id). */
+  selfExport(exportId: string, accountId: string): Promise<void>;
 }
 
 export class WorkflowUnavailableError extends Error {

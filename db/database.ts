@@ -657,6 +657,21 @@ export interface WebhookAttemptsTable {
   error: string | null;
 }
 
+/** An export a client asked for from their space (migration 024): building, then ready until it expires. */
+export interface SelfExportsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: Generated<'building' | 'ready'>;
+  ip: string | null;
+  /** 128 random bits chosen by the storage: nobody can guess where the archive is. */
+  storage_key: string | null;
+  size_bytes: number | null;
+  sha256: string | null;
+  created_at: Timestamp;
+  ready_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   spaces: SpacesTable;
   accounts: AccountsTable;
@@ -703,6 +718,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   purge_horizons: PurgeHorizonsTable;
+  self_exports: SelfExportsTable;
 }
 
 export type Space = Selectable<SpacesTable>;
@@ -724,3 +740,4 @@ export type ApiToken = Selectable<ApiTokensTable>;
 export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttempt = Selectable<WebhookAttemptsTable>;
+export type SelfExport = Selectable<SelfExportsTable>;

@@ -31,6 +31,8 @@ import {
   notifierWorkflowId,
   webhookDeliveryWorkflow,
   wakeSignal,
+  selfExportWorkflow,
+  selfExportWorkflowId,
 } from '../workflows/index.js';
 import { webhookDeliveryWorkflowId } from '../domain/webhook-workflow.js';
 import { WorkflowUnavailableError, type InvitationEvent, type WorkflowGateway } from '../app/workflow-gateway.js';
@@ -236,5 +238,15 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           signalArgs: [],
         });
       }),
+    selfExport: (exportId, accountId) =>
+      guard('start self export', () =>
+        startOnce(() =>
+          client.workflow.start(selfExportWorkflow, {
+            workflowId: selfExportWorkflowId(exportId),
+            taskQueue,
+            args: [{ exportId, accountId }],
+          }),
+        ),
+      ),
   };
 }

@@ -12,3 +12,4 @@ export * from './staff-access.js';
 export * from './session-purge.js';
 export * from './webhook-delivery.js';
 export * from './data-purge.js';
+export * from './self-export.js';

@@ -22,6 +22,7 @@ import * as notificationDelivery from './2026-12-06-019-notification-delivery.js
 import * as phoneConfirmations from './2026-12-06-020-phone-confirmations.js';
 import * as integrationApi from './2026-12-06-022-integration-api.js';
 import * as webhooksAndRights from './2026-12-06-023-webhooks-and-rights.js';
+import * as selfExport from './2026-12-07-024-self-export.js';
 import * as purges from './2026-12-07-025-purges.js';
 import * as apiConversations from './2026-12-07-026-api-conversations.js';
 
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-020-phone-confirmations': phoneConfirmations,
   '2026-12-06-022-integration-api': integrationApi,
   '2026-12-06-023-webhooks-and-rights': webhooksAndRights,
+  '2026-12-07-024-self-export': selfExport,
   '2026-12-07-025-purges': purges,
   '2026-12-07-026-api-conversations': apiConversations,
 };

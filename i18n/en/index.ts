@@ -20,6 +20,7 @@ import { preferences } from './preferences.js';
 import { api, apiTokens } from './api.js';
 import { webhooks } from './webhooks.js';
 import { dataRights } from './data-rights.js';
+import { selfExport } from './self-export.js';
 
 export const en: Messages = {
   ...top,
@@ -61,4 +62,5 @@ export const en: Messages = {
   apiTokens,
   webhooks,
   dataRights,
+  selfExport,
 };

@@ -18,6 +18,7 @@ import { preferences } from './preferences.js';
 import { api, apiTokens } from './api.js';
 import { webhooks } from './webhooks.js';
 import { dataRights } from './data-rights.js';
+import { selfExport } from './self-export.js';
 
 export const fr = {
   ...top,
@@ -59,6 +60,7 @@ export const fr = {
   apiTokens,
   webhooks,
   dataRights,
+  selfExport,
 };
 
 /** The shape of every catalogue: English must give each French key. */

@@ -11,6 +11,7 @@ import apiTokenRoutes from './api-tokens/routes.js';
 import authRoutes from './auth/routes.js';
 import clientRoutes from './client-space/routes.js';
 import preferencesRoutes from './notification-preferences/routes.js';
+import selfExportRoutes from './self-export/routes.js';
 
 import staffRoutes from './back-office-conversations/routes.js';
 import slaRoutes from './sla/routes.js';
@@ -47,6 +48,7 @@ export const features: readonly Feature[] = [
   { name: 'client space', register: clientRoutes },
   { name: 'one-click unsubscribe', register: notificationRoutes },
   { name: 'notification preferences', register: preferencesRoutes },
+  { name: 'own data export', register: selfExportRoutes },
   // The development pages exist only in the development run or with DEV_TOOLS=true.
   { name: 'development outbox', register: devMailRoutes, enabled: (c) => c.devTools && c.mailOutboxOnly },
   { name: 'development SMS', register: devSmsRoutes, enabled: (c) => c.devTools && c.SMS_PROVIDER === 'development' },

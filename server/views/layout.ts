@@ -38,7 +38,7 @@ ${ctx.view ? viewBanner(ctx, ctx.view) : ''}
   <nav aria-label="${t.appName}">
     ${
       user?.kind === 'client'
-        ? html`<a href="/conversations">${t.nav.conversations}</a>${ctx.view ? '' : html`<a href="/conversations/nouvelle">${t.nav.newMessage}</a>`}<a href="/dossiers">${t.documents.navCases}</a>${ctx.view ? '' : html`<a href="/preferences">${t.preferences.nav}</a>`}`
+        ? html`<a href="/conversations">${t.nav.conversations}</a>${ctx.view ? '' : html`<a href="/conversations/nouvelle">${t.nav.newMessage}</a>`}<a href="/dossiers">${t.documents.navCases}</a>${ctx.view ? '' : html`<a href="/preferences">${t.preferences.nav}</a><a href="/mes-donnees">${t.selfExport.nav}</a>`}`
         : ''
     }
     ${user?.kind === 'staff' ? staffNav(ctx) : ''}

@@ -44,5 +44,6 @@ export function memoryWorkflowGateway(): MemoryWorkflowGateway {
     contributorInvitation: record('contributorInvitation'),
     caseNote: record('caseNote'),
     webhookEndpoint: record('webhookEndpoint'),
+    selfExport: record('selfExport'),
   });
 }
