@@ -217,11 +217,11 @@ function commandLine(options: Options): string {
 // Cleanup: a stack of undo steps, run in reverse at the end, on failure, on a signal or when the
 // watchdog fires. Each step runs once.
 
-type Step = { name: string; run: () => Promise<void> };
+type Step = { name: string; run: () => Promise<void>; timeoutMs: number };
 const steps: Step[] = [];
 
-function defer(name: string, run: () => Promise<void>): () => Promise<void> {
-  const step: Step = { name, run };
+function defer(name: string, run: () => Promise<void>, timeoutMs = 30_000): () => Promise<void> {
+  const step: Step = { name, run, timeoutMs };
   steps.push(step);
   return async () => {
     const i = steps.indexOf(step);
@@ -237,7 +237,7 @@ function cleanup(): Promise<void> {
     while (steps.length > 0) {
       const step = steps.pop()!;
       try {
-        await withTimeout(step.run(), 30_000, `cleanup: ${step.name}`);
+        await withTimeout(step.run(), step.timeoutMs, `cleanup: ${step.name}`);
       } catch (err) {
         process.stderr.write(`cleanup: ${step.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
       }
@@ -468,9 +468,15 @@ async function prepareRedmine(env: RedmineEnv, count: number): Promise<number> {
   });
   const id = created.data?.project.id;
   if (id === undefined) throw new Error('POST /projects.json gave no project');
-  defer(`delete the Redmine project ${identifier}`, async () => {
-    await admin.json({ method: 'DELETE', path: `/projects/${id}.json` });
-  });
+  // Redmine may still be working through the load's backlog: give it time.
+  defer(
+    `delete the Redmine project ${identifier}`,
+    async () => {
+      await waitForRedmine(env);
+      await admin.json({ method: 'DELETE', path: `/projects/${id}.json`, timeoutMs: 240_000 });
+    },
+    600_000,
+  );
   const me = await api.json<{ user: { id: number } }>({ method: 'GET', path: '/users/current.json' });
   const roles = await admin.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
   const role = roles.data?.roles.find((r) => r.name === 'Guichet API');
@@ -496,6 +502,25 @@ async function prepareRedmine(env: RedmineEnv, count: number): Promise<number> {
     });
   }
   return id;
+}
+
+/** Until Redmine answers a light request again (its queue drained), at most 5 minutes. */
+async function waitForRedmine(env: RedmineEnv): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${env.url}/users/current.json`, {
+        headers: { 'X-Redmine-API-Key': env.apiKey },
+        signal: AbortSignal.timeout(60_000),
+      });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // Still busy or refusing connections: try again.
+    }
+    if (Date.now() > deadline) throw new Error('Redmine did not answer again within 5 minutes of the load');
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
 }
 
 function redmineListPath(projectId: number, limit: number): string {
@@ -867,7 +892,7 @@ async function main(): Promise<number> {
   const budgetMs =
     (120 +
       options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30)) +
-      (options.redmine ? 120 + 2 * redmineIssues + limits.length * (options.warmup + options.duration + 30) : 0)) *
+      (options.redmine ? 120 + 2 * redmineIssues + limits.length * (options.warmup + options.duration + 330) : 0)) *
     1000;
   const watchdog = setTimeout(() => {
     log(`watchdog: the benchmark did not finish within ${budgetMs / 1000} s; stopping`);
@@ -918,9 +943,11 @@ async function main(): Promise<number> {
     const env = redmineEnv();
     log(`redmine: a project of the run's own with ${redmineIssues} issues`);
     const projectId = await prepareRedmine(env, redmineIssues);
+    for (const limit of limits) await verifyRedmine(env, projectId, limit, Math.min(limit, redmineIssues));
     for (const limit of limits) {
-      await verifyRedmine(env, projectId, limit, Math.min(limit, redmineIssues));
       anchors.push(await benchRedmine(env, projectId, limit, options));
+      // Redmine answers one request at a time: what autocannon left in flight is still queued.
+      await waitForRedmine(env);
     }
   }
 
