@@ -1,13 +1,17 @@
 // Load benchmark of the client conversation list: the HTML page GET /conversations and the JSON
 // API GET /api/v1/conversations?limit=50, for one logged-in client with seeded conversations,
-// against a fresh PostgreSQL database and against the embedded PGlite database.
+// against a fresh PostgreSQL database and against the embedded PGlite database, and, as the
+// anchor measured in the same run with the same load, Redmine's own list: GET /issues.json of a
+// project of the run's own, with the same page sizes, with the API key of a project member.
 //
 //   npx tsx bench/conversation-list.ts [--duration=20] [--warmup=3] [--connections=50]
 //        [--databases=postgres,pglite] [--conversations=50] [--pool-size=N] [--profile=DIR]
+//        [--redmine=on|off]
 //
 // Every option can also be given as an environment variable (BENCH_DURATION, BENCH_WARMUP,
-// BENCH_CONNECTIONS, BENCH_DATABASES, BENCH_CONVERSATIONS, BENCH_POOL_SIZE, BENCH_PROFILE);
-// arguments win. --profile writes a V8 CPU profile (.cpuprofile) of each server process to DIR.
+// BENCH_CONNECTIONS, BENCH_DATABASES, BENCH_CONVERSATIONS, BENCH_POOL_SIZE, BENCH_PROFILE,
+// BENCH_REDMINE); arguments win. --profile writes a V8 CPU profile (.cpuprofile) of each server
+// process to DIR. --redmine=off leaves the anchor out (no ratio is printed then).
 // See bench/README.md for what is measured and the numbers last measured.
 //
 // The Guichet server (startSystem, server role only, LOG_LEVEL=silent) runs in a child process
@@ -28,6 +32,7 @@ import type { Insertable } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
+import { createHttpClient, type HttpClient } from '../connectors/http.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/connect.js';
 import type { ConversationStatus, Database } from '../db/database.js';
 import { startSystem } from '../runtime/system.js';
@@ -53,22 +58,39 @@ interface Options {
   conversations: number;
   poolSize: number | undefined;
   profileDir: string | undefined;
+  redmine: boolean;
 }
 
 interface Target {
   name: string;
   path: string;
   accept: string;
+  /** Items on the page: the anchor reads Redmine's issues.json with the same `limit`. */
+  items: number;
 }
 
 const TARGETS: Target[] = [
-  { name: 'GET /conversations (HTML)', path: '/conversations', accept: 'text/html' },
+  { name: 'GET /conversations (HTML)', path: '/conversations', accept: 'text/html', items: HTML_PAGE_SIZE },
   {
     name: `GET /api/v1/conversations?limit=${API_LIMIT}`,
     path: `/api/v1/conversations?limit=${API_LIMIT}`,
     accept: 'application/json',
+    items: API_LIMIT,
   },
 ];
+
+/** Redmine's issues.json under the same load: the anchor of the ratio. */
+interface AnchorRow {
+  limit: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+  hostCpu: number;
+  load1: number;
+}
 
 interface Row {
   target: string;
@@ -89,8 +111,12 @@ interface Row {
   serverRssAfter: number;
   serverHeapAfter: number;
   hostCpu: number;
+  /** One-minute load average at the end of the measured run. */
+  load1: number;
   queriesPerRequest: number;
   bytesPerResponse: number;
+  /** Items on the page, to find the anchor with the same `limit`. */
+  items: number;
 }
 
 /** Messages between this process and the forked server. */
@@ -116,7 +142,8 @@ type FromServer =
 // Options
 
 const USAGE = `usage: npx tsx bench/conversation-list.ts [--duration=S] [--warmup=S] [--connections=N]
-       [--databases=postgres,pglite] [--conversations=N] [--pool-size=N] [--profile=DIR]`;
+       [--databases=postgres,pglite] [--conversations=N] [--pool-size=N] [--profile=DIR]
+       [--redmine=on|off]`;
 
 function positiveInt(name: string, raw: string, max: number): number {
   const n = Number(raw);
@@ -138,6 +165,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     conversations: env.BENCH_CONVERSATIONS,
     'pool-size': env.BENCH_POOL_SIZE,
     profile: env.BENCH_PROFILE,
+    redmine: env.BENCH_REDMINE,
   };
   for (const arg of argv) {
     if (arg === '-h' || arg === '--help') {
@@ -157,6 +185,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       throw new UsageError(`--databases: unknown database "${d}" (postgres, pglite)`);
   }
   if (databases.length === 0) throw new UsageError('--databases: at least one of postgres, pglite');
+  const redmine = raw.redmine ?? 'on';
+  if (redmine !== 'on' && redmine !== 'off') throw new UsageError(`--redmine must be on or off (got "${redmine}")`);
   return {
     duration: positiveInt('--duration', raw.duration ?? '20', 600),
     warmup: positiveInt('--warmup', raw.warmup ?? '3', 120),
@@ -165,6 +195,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     conversations: positiveInt('--conversations', raw.conversations ?? '50', 100_000),
     poolSize: raw['pool-size'] ? positiveInt('--pool-size', raw['pool-size'], 100) : undefined,
     profileDir: raw.profile ? path.resolve(raw.profile) : undefined,
+    redmine: redmine === 'on',
   };
 }
 
@@ -177,6 +208,7 @@ function commandLine(options: Options): string {
     `--conversations=${options.conversations}`,
     ...(options.poolSize ? [`--pool-size=${options.poolSize}`] : []),
     ...(options.profileDir ? [`--profile=${options.profileDir}`] : []),
+    `--redmine=${options.redmine ? 'on' : 'off'}`,
   ];
   return `npx tsx bench/conversation-list.ts ${flags.join(' ')}`;
 }
@@ -185,11 +217,11 @@ function commandLine(options: Options): string {
 // Cleanup: a stack of undo steps, run in reverse at the end, on failure, on a signal or when the
 // watchdog fires. Each step runs once.
 
-type Step = { name: string; run: () => Promise<void> };
+type Step = { name: string; run: () => Promise<void>; timeoutMs: number };
 const steps: Step[] = [];
 
-function defer(name: string, run: () => Promise<void>): () => Promise<void> {
-  const step: Step = { name, run };
+function defer(name: string, run: () => Promise<void>, timeoutMs = 30_000): () => Promise<void> {
+  const step: Step = { name, run, timeoutMs };
   steps.push(step);
   return async () => {
     const i = steps.indexOf(step);
@@ -205,7 +237,7 @@ function cleanup(): Promise<void> {
     while (steps.length > 0) {
       const step = steps.pop()!;
       try {
-        await withTimeout(step.run(), 30_000, `cleanup: ${step.name}`);
+        await withTimeout(step.run(), step.timeoutMs, `cleanup: ${step.name}`);
       } catch (err) {
         process.stderr.write(`cleanup: ${step.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
       }
@@ -378,6 +410,161 @@ async function prepareDatabase(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The anchor: Redmine's issues.json
+
+interface RedmineEnv {
+  url: string;
+  adminKey: string;
+  apiKey: string;
+}
+
+function redmineEnv(): RedmineEnv {
+  const url = process.env.TEST_REDMINE_URL;
+  const adminKey = process.env.TEST_REDMINE_ADMIN_KEY;
+  const apiKey = process.env.TEST_REDMINE_API_KEY;
+  if (!url || !adminKey || !apiKey)
+    throw new Error(
+      'TEST_REDMINE_URL and its keys are not set: run `bash scripts/provision.sh --with-redmine` ' +
+        '(it writes .cache/services.env), or pass --redmine=off',
+    );
+  return { url, adminKey, apiKey };
+}
+
+/**
+ * A private Redmine project of the run's own with `count` issues, the API user (no
+ * administrator, like Guichet's) a member with the "Guichet API" role. Deleted at cleanup with
+ * its issues. Returns the project id.
+ */
+async function prepareRedmine(env: RedmineEnv, count: number): Promise<number> {
+  const admin: HttpClient = createHttpClient({
+    system: 'redmine-admin',
+    baseUrl: env.url,
+    headers: { 'X-Redmine-API-Key': env.adminKey },
+    timeoutMs: 60_000,
+  });
+  const api: HttpClient = createHttpClient({
+    system: 'redmine',
+    baseUrl: env.url,
+    headers: { 'X-Redmine-API-Key': env.apiKey },
+    timeoutMs: 60_000,
+  });
+  const identifier = `guichet-bench-list-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const trackers = await admin.json<{ trackers: { id: number }[] }>({ method: 'GET', path: '/trackers.json' });
+  const trackerIds = trackers.data?.trackers.map((t) => t.id) ?? [];
+  if (trackerIds.length === 0) throw new Error('the test Redmine has no tracker');
+  const created = await admin.json<{ project: { id: number } }>({
+    method: 'POST',
+    path: '/projects.json',
+    json: {
+      project: {
+        name: identifier,
+        identifier,
+        is_public: false,
+        tracker_ids: trackerIds,
+        enabled_module_names: ['issue_tracking'],
+      },
+    },
+  });
+  const id = created.data?.project.id;
+  if (id === undefined) throw new Error('POST /projects.json gave no project');
+  // Redmine may still be working through the load's backlog: give it time.
+  defer(
+    `delete the Redmine project ${identifier}`,
+    async () => {
+      await waitForRedmine(env);
+      await admin.json({ method: 'DELETE', path: `/projects/${id}.json`, timeoutMs: 240_000 });
+    },
+    600_000,
+  );
+  const me = await api.json<{ user: { id: number } }>({ method: 'GET', path: '/users/current.json' });
+  const roles = await admin.json<{ roles: { id: number; name: string }[] }>({ method: 'GET', path: '/roles.json' });
+  const role = roles.data?.roles.find((r) => r.name === 'Guichet API');
+  if (!me.data || !role)
+    throw new Error('the test Redmine has no "Guichet API" role: run `bash scripts/provision.sh --with-redmine`');
+  await admin.json({
+    method: 'POST',
+    path: `/projects/${id}/memberships.json`,
+    json: { membership: { user_id: me.data.user.id, role_ids: [role.id] } },
+  });
+  for (let i = 0; i < count; i++) {
+    await api.json({
+      method: 'POST',
+      path: '/issues.json',
+      json: {
+        issue: {
+          project_id: id,
+          tracker_id: trackerIds[0],
+          subject: `Demande ${i + 1} : chauffage, appartement 3B`,
+          description: 'Bonjour, le radiateur de la chambre ne chauffe plus depuis lundi malgré la purge.',
+        },
+      },
+    });
+  }
+  return id;
+}
+
+/** Until Redmine answers a light request again (its queue drained), at most 5 minutes. */
+async function waitForRedmine(env: RedmineEnv): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${env.url}/users/current.json`, {
+        headers: { 'X-Redmine-API-Key': env.apiKey },
+        signal: AbortSignal.timeout(60_000),
+      });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // Still busy or refusing connections: try again.
+    }
+    if (Date.now() > deadline) throw new Error('Redmine did not answer again within 5 minutes of the load');
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+function redmineListPath(projectId: number, limit: number): string {
+  return `/issues.json?project_id=${projectId}&limit=${limit}`;
+}
+
+/** One request, checked, so that the load test measures a full page of issues. */
+async function verifyRedmine(env: RedmineEnv, projectId: number, limit: number, expected: number): Promise<void> {
+  const res = await fetch(`${env.url}${redmineListPath(projectId, limit)}`, {
+    headers: { 'X-Redmine-API-Key': env.apiKey },
+  });
+  const body = (await res.json()) as { issues?: unknown[] };
+  if (res.status !== 200 || body.issues?.length !== expected)
+    throw new Error(
+      `Redmine GET /issues.json: HTTP ${res.status}, ${body.issues?.length} issues (expected ${expected})`,
+    );
+}
+
+/** Redmine's issues.json with the same autocannon settings as Guichet's targets. */
+async function benchRedmine(env: RedmineEnv, projectId: number, limit: number, options: Options): Promise<AnchorRow> {
+  const url = `${env.url}${redmineListPath(projectId, limit)}`;
+  const headers = { 'X-Redmine-API-Key': env.apiKey, accept: 'application/json' };
+  log(`redmine: GET /issues.json?limit=${limit}: warm-up ${options.warmup} s`);
+  await load(url, headers, options.connections, options.warmup, REDMINE_TIMEOUT_S);
+  // The warm-up's requests still in flight are still queued in Redmine: the measured run would
+  // wait behind them and count none.
+  await waitForRedmine(env);
+  log(`redmine: GET /issues.json?limit=${limit}: ${options.connections} connections for ${options.duration} s`);
+  const hostBefore = cpuTimes();
+  const result = await load(url, headers, options.connections, options.duration, REDMINE_TIMEOUT_S);
+  const hostAfter = cpuTimes();
+  return {
+    limit,
+    requestsPerSecond: result.requests.mean,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    total: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
+    hostCpu: (100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total),
+    load1: os.loadavg()[0]!,
+  };
+}
+
 /** The Guichet server in a child process; resolves once it listens. */
 async function startServerProcess(
   env: Record<string, string>,
@@ -501,9 +688,14 @@ async function load(
   headers: Record<string, string>,
   connections: number,
   duration: number,
+  timeout = 10,
 ): Promise<autocannon.Result> {
-  return autocannon({ url, headers, connections, duration, timeout: 10 });
+  return autocannon({ url, headers, connections, duration, timeout });
 }
+
+/** Redmine answers one request at a time: 50 queued requests may wait longer than Guichet's 10 s
+ * limit on a busy machine; a request cut off would count for nothing while Redmine still works it. */
+const REDMINE_TIMEOUT_S = 120;
 
 function statusSummary(result: autocannon.Result): string {
   return Object.entries(result.statusCodeStats ?? {})
@@ -561,8 +753,10 @@ async function benchTarget(
     serverRssAfter: serverAfter.rssBytes,
     serverHeapAfter: serverAfter.heapUsedBytes,
     hostCpu: (100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total),
+    load1: os.loadavg()[0]!,
     queriesPerRequest,
     bytesPerResponse: result['2xx'] > 0 ? result.throughput.total / result['2xx'] : 0,
+    items: target.items,
   };
   return { row, warmupFailures };
 }
@@ -631,6 +825,7 @@ function serverTable(rows: Row[]): string {
       'loop delay max ms',
       'server RSS MB',
       'host CPU',
+      'load 1 min',
     ],
     rows.map((r) => [
       r.target,
@@ -644,7 +839,52 @@ function serverTable(rows: Row[]): string {
       r.serverLoopDelayMax.toFixed(0),
       `${(r.serverRssBefore / 2 ** 20).toFixed(0)} → ${(r.serverRssAfter / 2 ** 20).toFixed(0)}`,
       `${r.hostCpu.toFixed(0)} %`,
+      r.load1.toFixed(2),
     ]),
+    2,
+  );
+}
+
+/** Guichet against Redmine's issues.json with the same page size, measured in the same run. */
+function anchorTable(rows: Row[], anchors: AnchorRow[]): string {
+  return markdownTable(
+    [
+      'target',
+      'database',
+      'Guichet req/s',
+      'Guichet p99 ms',
+      'Redmine issues.json',
+      'Redmine req/s',
+      'Redmine p99 ms',
+      'ratio',
+      'host CPU (Guichet / Redmine)',
+      'load 1 min (Guichet / Redmine)',
+      'goal ≥ 100×, p99 < 50 ms',
+    ],
+    rows.map((r) => {
+      const a = anchors.find((x) => x.limit === r.items);
+      return [
+        r.target,
+        r.database,
+        r.requestsPerSecond.toFixed(0),
+        r.p99.toFixed(0),
+        a ? `limit=${a.limit}` : '-',
+        a ? a.requestsPerSecond.toFixed(1) : '-',
+        a ? a.p99.toFixed(0) : '-',
+        a
+          ? a.requestsPerSecond > 0
+            ? `${(r.requestsPerSecond / a.requestsPerSecond).toFixed(0)}×`
+            : 'n/a (Redmine 0)'
+          : '-',
+        a ? `${r.hostCpu.toFixed(0)} % / ${a.hostCpu.toFixed(0)} %` : '-',
+        a ? `${r.load1.toFixed(2)} / ${a.load1.toFixed(2)}` : '-',
+        a && a.requestsPerSecond > 0
+          ? r.requestsPerSecond >= 100 * a.requestsPerSecond && r.p99 < 50
+            ? 'met'
+            : 'not met'
+          : '-',
+      ];
+    }),
     2,
   );
 }
@@ -659,8 +899,13 @@ async function main(): Promise<number> {
   const cliPath = process.env.TEMPORAL_CLI_PATH;
 
   // Setup, then per database: start, login, and per target: warm-up, run, margins.
+  const limits = [...new Set(TARGETS.map((t) => t.items))];
+  const redmineIssues = Math.min(options.conversations, Math.max(...limits));
   const budgetMs =
-    (120 + options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30))) * 1000;
+    (120 +
+      options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30)) +
+      (options.redmine ? 120 + 2 * redmineIssues + limits.length * (options.warmup + options.duration + 630) : 0)) *
+    1000;
   const watchdog = setTimeout(() => {
     log(`watchdog: the benchmark did not finish within ${budgetMs / 1000} s; stopping`);
     void cleanup().finally(() => process.exit(2));
@@ -678,6 +923,7 @@ async function main(): Promise<number> {
   }
 
   const started = new Date();
+  const loadBefore = os.loadavg();
   // Other work on the machine skews every number: say how busy it was before we started.
   const idleBefore = cpuTimes();
   await new Promise((r) => setTimeout(r, 2000));
@@ -702,6 +948,20 @@ async function main(): Promise<number> {
     logger: pino({ level: 'warn' }),
   });
   defer('stop the Temporal dev server', () => temporal.stop());
+
+  // The anchor first: Redmine's issues.json, the same load, the same page sizes.
+  const anchors: AnchorRow[] = [];
+  if (options.redmine) {
+    const env = redmineEnv();
+    log(`redmine: a project of the run's own with ${redmineIssues} issues`);
+    const projectId = await prepareRedmine(env, redmineIssues);
+    for (const limit of limits) await verifyRedmine(env, projectId, limit, Math.min(limit, redmineIssues));
+    for (const limit of limits) {
+      anchors.push(await benchRedmine(env, projectId, limit, options));
+      // Redmine answers one request at a time: what autocannon left in flight is still queued.
+      await waitForRedmine(env);
+    }
+  }
 
   const rows: Row[] = [];
   const versions: string[] = [];
@@ -751,7 +1011,9 @@ async function main(): Promise<number> {
     `node:      ${process.version} (${process.platform} ${os.release()} ${process.arch})`,
     `cpus:      ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
     `databases: ${versions.join('; ')}`,
-    `host:      ${hostBusyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${os
+    `host:      ${hostBusyBefore.toFixed(0)} % busy (all cores) during the 2 s before the benchmark started; load average ${loadBefore
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the start, ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} at the end`,
@@ -769,6 +1031,20 @@ async function main(): Promise<number> {
     'utilization of the server; loop delay: how late a 5 ms timer fired; RSS: before → after the measured run.',
     `host CPU: all ${cpus.length} cores, busy % (load generator, server, database, Temporal and anything else on this machine).`,
     '',
+    ...(anchors.length > 0
+      ? [
+          `Guichet vs Redmine's GET /issues.json?project_id=…&limit=N (API key of a project member, ${redmineIssues} issues),`,
+          `the same autocannon settings (request timeout ${REDMINE_TIMEOUT_S} s instead of 10 s), measured in this run before Guichet:`,
+          '',
+          anchorTable(rows, anchors),
+          '',
+          ...anchors.map(
+            (a) =>
+              `  redmine limit=${a.limit}: p50 ${a.p50.toFixed(0)} ms, ${a.total} requests, ${a.errors} errors, ${a.non2xx} non-2xx`,
+          ),
+          '',
+        ]
+      : []),
   ];
   for (const r of rows) {
     out.push(

@@ -105,31 +105,35 @@ export async function listClientConversations(
   /** A head of service's confidential view shows only the viewer's spaces. */
   scope: StaffScope = EVERY_SPACE,
 ): Promise<{ items: ConversationSummary[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
-      .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
-      .select([
-        'conversations.id',
-        'conversations.subject',
-        'conversations.status',
-        'conversations.last_message_at',
-        'conversations.created_at',
-        'spaces.name as space_name',
-        unreadAnswers.as('unread_answers'),
-      ])
-      .where('conversations.client_account_id', '=', clientAccountId)
-      .orderBy('conversations.last_message_at', 'desc')
-      .orderBy('conversations.id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
+  const counted = () =>
     whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
       .select(sql<number>`count(*)::int`.as('n'))
-      .where('client_account_id', '=', clientAccountId)
-      .executeTakeFirstOrThrow(),
-  ]);
+      .where('conversations.client_account_id', '=', clientAccountId);
+  // One round trip for the page and its total: the count is an uncorrelated subquery (inside it,
+  // `conversations` is its own table, not the outer row), run once by PostgreSQL, while the list
+  // keeps its index scan and limit. The unread-answers subquery runs for the returned rows only.
+  const rows = await whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
+    .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
+    .select([
+      'conversations.id',
+      'conversations.subject',
+      'conversations.status',
+      'conversations.last_message_at',
+      'conversations.created_at',
+      'spaces.name as space_name',
+      unreadAnswers.as('unread_answers'),
+      counted().as('total'),
+    ])
+    .where('conversations.client_account_id', '=', clientAccountId)
+    .orderBy('conversations.last_message_at', 'desc')
+    .orderBy('conversations.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  // A page past the end has no row to carry the total: only then is it asked alone.
+  const total = rows[0]?.total ?? (page.offset === 0 ? 0 : (await counted().executeTakeFirstOrThrow()).n);
   return {
-    total: count.n,
+    total,
     items: rows.map((r) => ({
       id: r.id,
       subject: r.subject,

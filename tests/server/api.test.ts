@@ -58,6 +58,46 @@ describe('JSON API', () => {
     expect((await browser.get('/api/v1/conversations/not-a-uuid')).statusCode).toBe(404);
   });
 
+  it("counts only the client's own conversations, on every page and past the last one", async () => {
+    const db = system.database.db;
+    const space = await createSpace(db, 'Copropriété');
+    const other = await createClient(db, { space });
+    const otherBrowser = new Browser(system.app!);
+    await otherBrowser.login(other.account.email, other.password);
+    const { account, password } = await createClient(db, { space });
+    const browser = new Browser(system.app!);
+    await browser.login(account.email, password);
+    // Nothing yet: an empty first page says 0, although another client of the space has one.
+    await otherBrowser.post(
+      '/conversations',
+      { spaceId: space.id, subject: 'Autre client', body: 'x' },
+      { formUrl: '/conversations/nouvelle' },
+    );
+    const empty = (await browser.get('/api/v1/conversations')).json<{ total: number; items: unknown[] }>();
+    expect(empty).toMatchObject({ total: 0, items: [] });
+    for (const subject of ['A', 'B', 'C']) {
+      const res = await browser.post(
+        '/conversations',
+        { spaceId: space.id, subject, body: 'x' },
+        { formUrl: '/conversations/nouvelle' },
+      );
+      expect(res.statusCode).toBe(303);
+    }
+    const pages = [1, 2, 3].map(async (page) =>
+      (await browser.get(`/api/v1/conversations?limit=2&page=${page}`)).json<{
+        total: number;
+        items: Array<{ subject: string }>;
+      }>(),
+    );
+    const [first, last, beyond] = await Promise.all(pages);
+    expect(first).toMatchObject({ total: 3 });
+    expect(first!.items.map((i) => i.subject)).toEqual(['C', 'B']);
+    expect(last).toMatchObject({ total: 3 });
+    expect(last!.items.map((i) => i.subject)).toEqual(['A']);
+    // Past the end there is no row to carry the total: it is still the client's 3.
+    expect(beyond).toMatchObject({ total: 3, items: [] });
+  });
+
   it('publishes an OpenAPI document of the API and health routes only', async () => {
     const res = await system.app!.inject({ url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
