@@ -1,31 +1,38 @@
 // Processing a request's notification in Vilogi ("Espace client"), once, after Guichet has it
 // where staff work: the conversation's issue (with a private note of the request's origin) or the
-// triage issue; Vilogi's write carries our reference.
-import { findConversation } from '../../db/conversations.js';
-import { findVilogiRequest, setVilogiProcessed, slugOfSpace } from '../../db/vilogi.js';
+// triage issue; Vilogi's write carries our reference. A page of requests is read in two queries
+// and processed a few at a time (VILOGI_IMPORT_CONCURRENCY).
+import { Context } from '@temporalio/activity';
+import type { VilogiRequestRow } from '../../db/database.js';
+import { conversationIssues, findVilogiRequests, setVilogiProcessed } from '../../db/vilogi.js';
 import { VILOGI_EVENT_MODEL } from '../../connectors/vilogi/index.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import { writePrivateNote } from '../redmine.js';
-import type { ProcessOutcome, VilogiActivityDeps, VilogiSettings } from './deps.js';
+import {
+  mapLimit,
+  message,
+  type ProcessOutcome,
+  type ProcessResultItem,
+  type VilogiActivityDeps,
+  type VilogiSettings,
+} from './deps.js';
 import { originLines } from './origin.js';
+
+type ConversationIssues = Awaited<ReturnType<typeof conversationIssues>>;
 
 export function createProcessSteps(
   { db, redmine }: Pick<VilogiActivityDeps, 'db' | 'redmine'>,
   settings: () => VilogiSettings,
 ) {
-  async function spaceMapped(spaceId: string): Promise<boolean> {
-    const slug = await slugOfSpace(db, spaceId);
-    return slug !== undefined && redmine?.projectIdBySlug.has(slug) === true;
-  }
-
   /** Vilogi's reference and comment for a conversation's request; undefined while it waits for
    * its issue. */
   async function conversationOutcome(
-    row: NonNullable<Awaited<ReturnType<typeof findVilogiRequest>>>,
+    row: VilogiRequestRow,
+    conversations: ConversationIssues,
   ): Promise<{ reference: string; comment: string } | undefined> {
-    const conversation = row.conversation_id ? await findConversation(db, row.conversation_id) : undefined;
+    const conversation = row.conversation_id ? conversations.get(row.conversation_id) : undefined;
     if (!conversation) throw new Error('its conversation is gone');
-    const mapped = redmine && row.space_id ? await spaceMapped(row.space_id) : false;
+    const mapped = redmine?.projectIdBySlug.has(conversation.space_slug) === true;
     // The seed's order: the message is in Redmine, then the notification is processed.
     if (mapped && conversation.redmine_issue_id === null) return undefined;
     if (redmine && conversation.redmine_issue_id !== null) {
@@ -51,13 +58,16 @@ export function createProcessSteps(
     return { reference: `guichet-conversation-${conversation.id}`, comment: staffNotes().vilogiSentToClientSpace };
   }
 
-  async function processOne(id: string): Promise<ProcessOutcome> {
-    const row = await findVilogiRequest(db, id);
+  async function processOne(
+    id: string,
+    row: VilogiRequestRow | undefined,
+    conversations: ConversationIssues,
+  ): Promise<ProcessOutcome> {
     if (!row) throw new Error('not imported yet');
     if (row.processed_at !== null) return 'already';
     let outcome: { reference: string; comment: string } | undefined;
     if (row.kind === 'conversation') {
-      outcome = await conversationOutcome(row);
+      outcome = await conversationOutcome(row, conversations);
       if (!outcome) return 'waiting';
     } else {
       if (redmine && settings().triageProjectId !== undefined && row.redmine_issue_id === null) return 'waiting';
@@ -75,5 +85,28 @@ export function createProcessSteps(
     return 'processed';
   }
 
-  return { processOne };
+  /** Processes the notifications of a page of requests, `concurrency` at a time: the rows and
+   * their conversations' issues in two queries, then each request's own writes. A request that
+   * fails is reported, not thrown, so the others go on. */
+  async function processMany(ids: readonly string[], concurrency: number): Promise<ProcessResultItem[]> {
+    const rows = await findVilogiRequests(db, ids);
+    const conversations = await conversationIssues(
+      db,
+      [...rows.values()].flatMap((r) => (r.kind === 'conversation' && r.conversation_id ? [r.conversation_id] : [])),
+    );
+    return mapLimit(
+      ids,
+      concurrency,
+      async (id): Promise<ProcessResultItem> => {
+        try {
+          return { id, outcome: await processOne(id, rows.get(id), conversations) };
+        } catch (err) {
+          return { id, outcome: 'failed', error: message(err) };
+        }
+      },
+      (done) => Context.current().heartbeat(done),
+    );
+  }
+
+  return { processMany };
 }
