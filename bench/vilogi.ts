@@ -171,6 +171,7 @@ async function main(): Promise<number> {
   const loadTimer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
   defer('stop sampling the load', async () => clearInterval(loadTimer));
   const cpuBefore = cpuTimes();
+  const ownCpuBefore = process.cpuUsage();
   proxy?.resetCount();
   sim.resetStats();
   sim.setFaults({ failureRate, timeoutRate, hangMs: 5000 });
@@ -194,6 +195,7 @@ async function main(): Promise<number> {
   await stopRun();
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = cpuTimes();
+  const ownCpu = process.cpuUsage(ownCpuBefore);
   clearInterval(loadTimer);
   const busyDuring = (100 * (cpuAfter.busy - cpuBefore.busy)) / Math.max(1, cpuAfter.total - cpuBefore.total);
   sim.setFaults({ failureRate: 0, timeoutRate: 0 });
@@ -281,6 +283,7 @@ async function main(): Promise<number> {
     '| measure | result |',
     '|---|---|',
     `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s), ${concurrency} at once |`,
+    `| CPU of this process (Guichet's worker, the simulator) during the run | ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s (user ${(ownCpu.user / 1e6).toFixed(1)} s, system ${(ownCpu.system / 1e6).toFixed(1)} s) |`,
     floor && floorForRun !== undefined
       ? `| anchor: Redmine's floor | ${floor.sample} issue creations at ${concurrency} at once in ${floor.seconds.toFixed(1)} s (${floor.perSecond.toFixed(1)}/s): ${floorForRun.toFixed(1)} s for ${n} requests; **ratio ${(seconds / floorForRun).toFixed(2)}×** |`
       : '| anchor | none without Redmine (the goal is absolute) |',
