@@ -71,6 +71,7 @@ export async function claimVilogiRequest(db: Db, r: NewVilogiRequest): Promise<b
       redmine_issue_id: null,
       processed_at: null,
       vilogi_event_id: null,
+      origin_note_at: null,
     })
     .onConflict((oc) => oc.column('vilogi_id').doNothing())
     .returning('vilogi_id')
@@ -88,6 +89,16 @@ export async function setVilogiIssue(db: Db, vilogiId: string, issueId: number):
     .updateTable('vilogi_requests')
     .set({ redmine_issue_id: issueId })
     .where('vilogi_id', '=', vilogiId)
+    .execute();
+}
+
+/** Records that the request's origin note is about to be written (kept from the first try). */
+export async function markOriginNoteTried(db: Db, vilogiId: string): Promise<void> {
+  await db
+    .updateTable('vilogi_requests')
+    .set({ origin_note_at: new Date() })
+    .where('vilogi_id', '=', vilogiId)
+    .where('origin_note_at', 'is', null)
     .execute();
 }
 

@@ -4,7 +4,9 @@
 // and processed a few at a time (VILOGI_IMPORT_CONCURRENCY).
 import { Context } from '@temporalio/activity';
 import type { VilogiRequestRow } from '../../db/database.js';
-import { conversationIssues, findVilogiRequests, setVilogiProcessed } from '../../db/vilogi.js';
+import { conversationIssues, findVilogiRequests, markOriginNoteTried, setVilogiProcessed } from '../../db/vilogi.js';
+import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
+import { noteMarkerRefs, withNoteMarker } from '../../connectors/redmine/notes.js';
 import { VILOGI_EVENT_MODEL } from '../../connectors/vilogi/index.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import { writePrivateNote } from '../redmine.js';
@@ -20,15 +22,74 @@ import { originLines } from './origin.js';
 
 type ConversationIssues = Awaited<ReturnType<typeof conversationIssues>>;
 
+/** Whether Redmine keeps the origin notes private, learnt from a page's first note. */
+interface PrivacyCheck {
+  verified: Promise<boolean> | undefined;
+}
+
 export function createProcessSteps(
   { db, redmine }: Pick<VilogiActivityDeps, 'db' | 'redmine'>,
   settings: () => VilogiSettings,
 ) {
+  /**
+   * The request's origin note, a private note written once. The first try of a request is one
+   * Redmine call (the note, its marker in it): it is recorded as tried first, so that only a retry
+   * after a crash looks the note up by its marker (writePrivateNote). That Redmine kept the notes
+   * private (it silently publishes those of a user without "set notes private") is checked on
+   * the page's first note, read back; the page's others wait for that answer, and when it is no,
+   * each goes through writePrivateNote, which reports it.
+   */
+  async function writeOriginNote(
+    ctx: RedmineMirrorContext,
+    row: VilogiRequestRow,
+    conversation: { id: string; issueId: number },
+    privacy: PrivacyCheck,
+  ): Promise<void> {
+    const note = {
+      issueId: conversation.issueId,
+      ref: `vilogi-origin-${row.vilogi_id}`,
+      text: [
+        ...originLines({ ...row, filedAt: row.filed_at, authorName: row.author_name, authorEmail: row.author_email }),
+        staffNotes().vilogiNotificationProcessed(VILOGI_EVENT_MODEL),
+      ].join('\n'),
+      conversationId: conversation.id,
+    };
+    if (row.origin_note_at !== null) {
+      await writePrivateNote(db, ctx, note);
+      return;
+    }
+    if (privacy.verified === undefined) {
+      // The page's first note: written and read back; the others wait for the answer.
+      let settle!: (kept: boolean) => void;
+      privacy.verified = new Promise<boolean>((resolve) => (settle = resolve));
+      try {
+        await markOriginNoteTried(db, row.vilogi_id);
+        await writePrivateNote(db, ctx, note);
+        const issue = await ctx.client.getIssue(note.issueId, { journals: true });
+        const written = issue?.journals?.find((j) => noteMarkerRefs(j.notes).includes(note.ref));
+        settle(written?.privateNotes === true);
+      } catch (err) {
+        // Not known: the next note of the page asks again.
+        privacy.verified = undefined;
+        settle(false);
+        throw err;
+      }
+      return;
+    }
+    if (!(await privacy.verified)) {
+      await writePrivateNote(db, ctx, note);
+      return;
+    }
+    await markOriginNoteTried(db, row.vilogi_id);
+    await ctx.client.addNote(note.issueId, { notes: withNoteMarker(note.text, note.ref), privateNotes: true });
+  }
+
   /** Vilogi's reference and comment for a conversation's request; undefined while it waits for
    * its issue. */
   async function conversationOutcome(
     row: VilogiRequestRow,
     conversations: ConversationIssues,
+    privacy: PrivacyCheck,
   ): Promise<{ reference: string; comment: string } | undefined> {
     const conversation = row.conversation_id ? conversations.get(row.conversation_id) : undefined;
     if (!conversation) throw new Error('its conversation is gone');
@@ -36,20 +97,7 @@ export function createProcessSteps(
     // The seed's order: the message is in Redmine, then the notification is processed.
     if (mapped && conversation.redmine_issue_id === null) return undefined;
     if (redmine && conversation.redmine_issue_id !== null) {
-      await writePrivateNote(db, redmine, {
-        issueId: conversation.redmine_issue_id,
-        ref: `vilogi-origin-${row.vilogi_id}`,
-        text: [
-          ...originLines({
-            ...row,
-            filedAt: row.filed_at,
-            authorName: row.author_name,
-            authorEmail: row.author_email,
-          }),
-          staffNotes().vilogiNotificationProcessed(VILOGI_EVENT_MODEL),
-        ].join('\n'),
-        conversationId: conversation.id,
-      });
+      await writeOriginNote(redmine, row, { id: conversation.id, issueId: conversation.redmine_issue_id }, privacy);
       return {
         reference: `redmine-issue-${conversation.redmine_issue_id}`,
         comment: staffNotes().vilogiSentToRedmine(conversation.redmine_issue_id),
@@ -62,12 +110,13 @@ export function createProcessSteps(
     id: string,
     row: VilogiRequestRow | undefined,
     conversations: ConversationIssues,
+    privacy: PrivacyCheck,
   ): Promise<ProcessOutcome> {
     if (!row) throw new Error('not imported yet');
     if (row.processed_at !== null) return 'already';
     let outcome: { reference: string; comment: string } | undefined;
     if (row.kind === 'conversation') {
-      outcome = await conversationOutcome(row, conversations);
+      outcome = await conversationOutcome(row, conversations, privacy);
       if (!outcome) return 'waiting';
     } else {
       if (redmine && settings().triageProjectId !== undefined && row.redmine_issue_id === null) return 'waiting';
@@ -90,6 +139,7 @@ export function createProcessSteps(
    * fails is reported, not thrown, so the others go on. */
   async function processMany(ids: readonly string[], concurrency: number): Promise<ProcessResultItem[]> {
     const rows = await findVilogiRequests(db, ids);
+    const privacy: PrivacyCheck = { verified: undefined };
     const conversations = await conversationIssues(
       db,
       [...rows.values()].flatMap((r) => (r.kind === 'conversation' && r.conversation_id ? [r.conversation_id] : [])),
@@ -99,7 +149,7 @@ export function createProcessSteps(
       concurrency,
       async (id): Promise<ProcessResultItem> => {
         try {
-          return { id, outcome: await processOne(id, rows.get(id), conversations) };
+          return { id, outcome: await processOne(id, rows.get(id), conversations, privacy) };
         } catch (err) {
           return { id, outcome: 'failed', error: message(err) };
         }

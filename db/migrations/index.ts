@@ -22,6 +22,7 @@ import * as notificationDelivery from './2026-12-06-019-notification-delivery.js
 import * as phoneConfirmations from './2026-12-06-020-phone-confirmations.js';
 import * as integrationApi from './2026-12-06-022-integration-api.js';
 import * as webhooksAndRights from './2026-12-06-023-webhooks-and-rights.js';
+import * as vilogiThroughput from './2026-12-07-028-vilogi-throughput.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-020-phone-confirmations': phoneConfirmations,
   '2026-12-06-022-integration-api': integrationApi,
   '2026-12-06-023-webhooks-and-rights': webhooksAndRights,
+  '2026-12-07-028-vilogi-throughput': vilogiThroughput,
 };
