@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { VilogiRequestRow } from '../../db/database.js';
 import { conversationIssues, findVilogiRequests, markOriginNoteTried, setVilogiProcessed } from '../../db/vilogi.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import { noteMarkerRefs, withNoteMarker } from '../../connectors/redmine/notes.js';
+import { withNoteMarker } from '../../connectors/redmine/notes.js';
 import { VILOGI_EVENT_MODEL } from '../../connectors/vilogi/index.js';
 import { staffNotes } from '../../i18n/notes/index.js';
 import { writePrivateNote } from '../redmine.js';
@@ -22,10 +22,9 @@ import { originLines } from './origin.js';
 
 type ConversationIssues = Awaited<ReturnType<typeof conversationIssues>>;
 
-/** Whether Redmine keeps the origin notes private, learnt from a page's first note. */
-interface PrivacyCheck {
-  verified: Promise<boolean> | undefined;
-}
+/** Whether Redmine keeps the origin notes private, per project (the permission is a role's in a
+ * project), learnt from the page's first note there. */
+type PrivacyCheck = Map<string, Promise<boolean>>;
 
 export function createProcessSteps(
   { db, redmine }: Pick<VilogiActivityDeps, 'db' | 'redmine'>,
@@ -36,13 +35,13 @@ export function createProcessSteps(
    * Redmine call (the note, its marker in it): it is recorded as tried first, so that only a retry
    * after a crash looks the note up by its marker (writePrivateNote). That Redmine kept the notes
    * private (it silently publishes those of a user without "set notes private") is checked on
-   * the page's first note, read back; the page's others wait for that answer, and when it is no,
-   * each goes through writePrivateNote, which reports it.
+   * the page's first note, written once and read back; the page's others wait for that answer,
+   * and when it is no, each goes through writePrivateNote, which reports it.
    */
   async function writeOriginNote(
     ctx: RedmineMirrorContext,
     row: VilogiRequestRow,
-    conversation: { id: string; issueId: number },
+    conversation: { id: string; issueId: number; project: string },
     privacy: PrivacyCheck,
   ): Promise<void> {
     const note = {
@@ -58,25 +57,26 @@ export function createProcessSteps(
       await writePrivateNote(db, ctx, note);
       return;
     }
-    if (privacy.verified === undefined) {
-      // The page's first note: written and read back; the others wait for the answer.
+    const verified = privacy.get(conversation.project);
+    if (verified === undefined) {
+      // The page's first note in this project: written and read back; the others wait for the answer.
       let settle!: (kept: boolean) => void;
-      privacy.verified = new Promise<boolean>((resolve) => (settle = resolve));
+      privacy.set(conversation.project, new Promise<boolean>((resolve) => (settle = resolve)));
       try {
         await markOriginNoteTried(db, row.vilogi_id);
-        await writePrivateNote(db, ctx, note);
-        const issue = await ctx.client.getIssue(note.issueId, { journals: true });
-        const written = issue?.journals?.find((j) => noteMarkerRefs(j.notes).includes(note.ref));
-        settle(written?.privateNotes === true);
+        const written = await ctx.client.addNoteOnce(note.issueId, note.ref, { notes: note.text, privateNotes: true });
+        // Published: writePrivateNote finds it by its marker and reports it, as for any note.
+        if (!written.privateNotes) await writePrivateNote(db, ctx, note);
+        settle(written.privateNotes);
       } catch (err) {
         // Not known: the next note of the page asks again.
-        privacy.verified = undefined;
+        privacy.delete(conversation.project);
         settle(false);
         throw err;
       }
       return;
     }
-    if (!(await privacy.verified)) {
+    if (!(await verified)) {
       await writePrivateNote(db, ctx, note);
       return;
     }
@@ -97,7 +97,12 @@ export function createProcessSteps(
     // The seed's order: the message is in Redmine, then the notification is processed.
     if (mapped && conversation.redmine_issue_id === null) return undefined;
     if (redmine && conversation.redmine_issue_id !== null) {
-      await writeOriginNote(redmine, row, { id: conversation.id, issueId: conversation.redmine_issue_id }, privacy);
+      await writeOriginNote(
+        redmine,
+        row,
+        { id: conversation.id, issueId: conversation.redmine_issue_id, project: conversation.space_slug },
+        privacy,
+      );
       return {
         reference: `redmine-issue-${conversation.redmine_issue_id}`,
         comment: staffNotes().vilogiSentToRedmine(conversation.redmine_issue_id),
@@ -139,7 +144,7 @@ export function createProcessSteps(
    * fails is reported, not thrown, so the others go on. */
   async function processMany(ids: readonly string[], concurrency: number): Promise<ProcessResultItem[]> {
     const rows = await findVilogiRequests(db, ids);
-    const privacy: PrivacyCheck = { verified: undefined };
+    const privacy: PrivacyCheck = new Map();
     const conversations = await conversationIssues(
       db,
       [...rows.values()].flatMap((r) => (r.kind === 'conversation' && r.conversation_id ? [r.conversation_id] : [])),
