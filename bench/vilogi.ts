@@ -13,7 +13,9 @@
 // after the sync, straight to Redmine at the run's concurrency (VILOGI_IMPORT_CONCURRENCY) over
 // --floor-sample creations, extrapolated to the run's requests; the ratio is the run's duration
 // over that floor. Where the run's time went: each activity type's count and busy span, read from
-// the run's Temporal history. The machine's load: CPU busy before and during, load averages.
+// the run's Temporal history. Without Redmine the anchor is Temporal's floor: as many workflow
+// starts with a signal (what each request needs of Temporal at best) at the same concurrency on
+// the same server. The machine's load: CPU busy before and during, load averages.
 //
 // Needs what `bash scripts/provision.sh --with-redmine` sets up (.cache/services.env): a fresh
 // PostgreSQL database, a Temporal dev server on a free port, and a private project of its own in
@@ -241,7 +243,25 @@ async function main(): Promise<number> {
     const floorSeconds = (performance.now() - t0) / 1000;
     floor = { sample, seconds: floorSeconds, perSecond: sample / floorSeconds };
   }
-  const floorForRun = floor ? n / floor.perSecond : undefined;
+  // Without Redmine, the anchor is Temporal's floor: what each request needs at best from it, one
+  // conversation workflow started with its first signal, at the same concurrency on the same
+  // server (a task queue no worker polls, so that only the starts are counted).
+  let temporalFloor: { sample: number; seconds: number; perSecond: number } | undefined;
+  if (!withRedmine) {
+    const sample = Math.min(floorSample, n);
+    const t0 = performance.now();
+    await inLanes(sample, concurrency, async (i) => {
+      await client.workflow.signalWithStart('benchFloor', {
+        workflowId: `bench-floor-${tag}-${i}`,
+        taskQueue: `bench-floor-${tag}`,
+        signal: 'clientMessage',
+        signalArgs: [{ messageId: `m-${i}` }],
+      });
+    });
+    const floorSeconds = (performance.now() - t0) / 1000;
+    temporalFloor = { sample, seconds: floorSeconds, perSecond: sample / floorSeconds };
+  }
+  const floorForRun = floor ? n / floor.perSecond : temporalFloor ? n / temporalFloor.perSecond : undefined;
 
   // Redmine calls by kind (the path's numbers folded), and Vilogi's.
   const byKind = new Map<string, number>();
@@ -276,7 +296,7 @@ async function main(): Promise<number> {
 
   const lines = [
     '',
-    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate} --concurrency=${concurrency}${withRedmine ? ` --floor-sample=${floorSample}` : ''}`,
+    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate} --concurrency=${concurrency}--floor-sample=${floorSample}`,
     `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version}`,
     `machine: ${busy.toFixed(0)} % busy before (load ${loadBefore.toFixed(2)}), ${busyDuring.toFixed(0)} % during (load average mean ${loads.length > 0 ? (loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(2) : '-'}, max ${loads.length > 0 ? Math.max(...loads).toFixed(2) : '-'})`,
     '',
@@ -286,7 +306,9 @@ async function main(): Promise<number> {
     `| CPU of this process (Guichet's worker, the simulator) during the run | ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s (user ${(ownCpu.user / 1e6).toFixed(1)} s, system ${(ownCpu.system / 1e6).toFixed(1)} s) |`,
     floor && floorForRun !== undefined
       ? `| anchor: Redmine's floor | ${floor.sample} issue creations at ${concurrency} at once in ${floor.seconds.toFixed(1)} s (${floor.perSecond.toFixed(1)}/s): ${floorForRun.toFixed(1)} s for ${n} requests; **ratio ${(seconds / floorForRun).toFixed(2)}×** |`
-      : '| anchor | none without Redmine (the goal is absolute) |',
+      : temporalFloor && floorForRun !== undefined
+        ? `| anchor: Temporal's floor | ${temporalFloor.sample} workflow starts with a signal at ${concurrency} at once in ${temporalFloor.seconds.toFixed(1)} s (${temporalFloor.perSecond.toFixed(1)}/s): ${floorForRun.toFixed(1)} s for ${n} requests; **ratio ${(seconds / floorForRun).toFixed(2)}×** |`
+        : '| anchor | none |',
     ...[...phases]
       .sort((a, b) => a[1].first - b[1].first)
       .map(
