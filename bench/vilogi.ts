@@ -296,7 +296,7 @@ async function main(): Promise<number> {
 
   const lines = [
     '',
-    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate} --concurrency=${concurrency}--floor-sample=${floorSample}`,
+    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate} --concurrency=${concurrency} --floor-sample=${floorSample}`,
     `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version}`,
     `machine: ${busy.toFixed(0)} % busy before (load ${loadBefore.toFixed(2)}), ${busyDuring.toFixed(0)} % during (load average mean ${loads.length > 0 ? (loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(2) : '-'}, max ${loads.length > 0 ? Math.max(...loads).toFixed(2) : '-'})`,
     '',
