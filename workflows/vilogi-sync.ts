@@ -71,6 +71,11 @@ async function inPages<R>(ids: string[], step: (page: string[]) => Promise<R[]>)
   return out.flat();
 }
 
+/** Among how many pages at once the concurrency is shared: a run of one page has it all. */
+function sharing(ids: string[]): number {
+  return Math.max(1, Math.min(SIDE_BY_SIDE, Math.ceil(ids.length / PAGE)));
+}
+
 /** Runs batches, a few at a time (runs started before pages). */
 async function inBatches<R>(ids: string[], step: (batch: string[]) => Promise<R[]>): Promise<R[]> {
   const out: R[] = [];
@@ -99,8 +104,9 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
     let todo = ids;
     for (let round = 0; round < ROUNDS && todo.length > 0; round++) {
       if (round > 0) await sleep(Math.min(1000 * 2 ** (round - 1), 30_000));
+      const share = sharing(todo);
       const results: ImportResult[] = paged
-        ? await inPages(todo, (page) => importVilogiRequests({ runId, ids: page, process: true, share: SIDE_BY_SIDE }))
+        ? await inPages(todo, (page) => importVilogiRequests({ runId, ids: page, process: true, share }))
         : await inBatches(todo, (batch) => importVilogiRequests({ runId, ids: batch }));
       todo = [];
       for (const r of results) {
@@ -129,8 +135,9 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
     const waitUntil = Date.now() + WAIT_FOR_ISSUES_MS;
     let failureRounds = 0;
     while (toProcess.length > 0) {
+      const share = sharing(toProcess);
       const results: ProcessResultItem[] = paged
-        ? await inPages(toProcess, (page) => processVilogiRequests({ ids: page, share: SIDE_BY_SIDE }))
+        ? await inPages(toProcess, (page) => processVilogiRequests({ ids: page, share }))
         : await inBatches(toProcess, (batch) => processVilogiRequests({ ids: batch }));
       toProcess = [];
       let failures = false;
