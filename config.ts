@@ -125,6 +125,9 @@ const schema = z.object({
   VILOGI_SERVICES: z.string().trim().default('*=guichet-demo'),
   VILOGI_TRIAGE_PROJECT: z.string().trim().default('guichet-demo'),
   VILOGI_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  /** Requests a sync run imports and processes at once (Redmine serves a few calls at a time; each
+   * also holds a database connection while it writes). */
+  VILOGI_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   CONTRIBUTOR_INVITATION_DAYS: optionalString.pipe(
     z.coerce.number<string | undefined>().int().min(1).max(90).default(14),
   ),

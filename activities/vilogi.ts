@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { VilogiRunError } from '../db/database.js';
 import { finishRun, startRun, type RunCounts } from '../db/vilogi.js';
 import {
-  message,
+  concurrencyOf,
   settingsOf,
   type ImportResult,
   type ProcessResultItem,
@@ -36,8 +36,8 @@ export function createVilogiActivities(deps: VilogiActivityDeps) {
   const { db, vilogi } = deps;
   const settings = (): VilogiSettings => settingsOf(vilogi);
   const files = createFileSteps(settings, deps.storage);
-  const { importOne } = createImportSteps(deps, settings, files, createTriageSteps(deps, settings, files));
-  const { processOne } = createProcessSteps(deps, settings);
+  const { importMany } = createImportSteps(deps, settings, files, createTriageSteps(deps, settings, files));
+  const { processMany } = createProcessSteps(deps, settings);
 
   return {
     async startVilogiRun(input: { runId: string; trigger: 'schedule' | 'manual' }): Promise<void> {
@@ -57,32 +57,30 @@ export function createVilogiActivities(deps: VilogiActivityDeps) {
       return [...new Set(ids)].slice(0, MAX_PER_RUN);
     },
 
-    /** Imports a batch; a request that fails is reported, not thrown, so the others go on. */
-    async importVilogiRequests(input: { runId: string; ids: string[] }): Promise<ImportResult[]> {
-      const results: ImportResult[] = [];
-      for (const id of input.ids) {
-        try {
-          results.push({ id, outcome: await importOne(input.runId, id) });
-        } catch (err) {
-          results.push({ id, outcome: 'failed', error: message(err) });
-        }
-        Context.current().heartbeat(results.length);
-      }
-      return results;
+    /** Imports a page of requests, VILOGI_IMPORT_CONCURRENCY shared by the `share` pages the
+     * run has going at once. With `process`, the notifications of those imported are processed
+     * right after (those whose issue is not created yet come back 'waiting'). A request that
+     * fails is reported, not thrown, so the others go on. */
+    async importVilogiRequests(input: {
+      runId: string;
+      ids: string[];
+      process?: boolean;
+      share?: number;
+    }): Promise<ImportResult[]> {
+      const concurrency = concurrencyOf(settings(), input.share);
+      const results = await importMany(input.runId, input.ids, concurrency);
+      if (!input.process) return results;
+      const imported = results.filter((r) => r.outcome !== 'failed').map((r) => r.id);
+      const processed = new Map((await processMany(imported, concurrency)).map((p) => [p.id, p]));
+      return results.map((r) => {
+        const p = processed.get(r.id);
+        return p ? { ...r, processed: p.outcome, ...(p.error !== undefined ? { processError: p.error } : {}) } : r;
+      });
     },
 
-    /** Processes the notifications of a batch ("Espace client"), once each. */
-    async processVilogiRequests(input: { ids: string[] }): Promise<ProcessResultItem[]> {
-      const results: ProcessResultItem[] = [];
-      for (const id of input.ids) {
-        try {
-          results.push({ id, outcome: await processOne(id) });
-        } catch (err) {
-          results.push({ id, outcome: 'failed', error: message(err) });
-        }
-        Context.current().heartbeat(results.length);
-      }
-      return results;
+    /** Processes the notifications of a page ("Espace client"), once each, a few at a time. */
+    async processVilogiRequests(input: { ids: string[]; share?: number }): Promise<ProcessResultItem[]> {
+      return processMany(input.ids, concurrencyOf(settings(), input.share));
     },
 
     ...createReplySteps(deps),

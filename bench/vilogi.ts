@@ -3,10 +3,19 @@
 // proxy between Guichet and the real Redmine; Vilogi calls by the contract's simulator.
 //
 //   npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on] [--files-every=10] [--triage-every=100]
-//        [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]
+//        [--failure-rate=0] [--timeout-rate=0] [--concurrency=8] [--floor-sample=200] [--log-level=silent]
 //
 // With --redmine=off the conversations are not mirrored: what is left is the sync itself
 // (Vilogi, PostgreSQL, Temporal, the conversation workflows' acknowledgements).
+//
+// The anchor, with Redmine: Redmine's own floor for what a request needs at best (one issue
+// creation, with its description and the client's e-mail field), measured in the same run right
+// after the sync, straight to Redmine at the run's concurrency (VILOGI_IMPORT_CONCURRENCY) over
+// --floor-sample creations, extrapolated to the run's requests; the ratio is the run's duration
+// over that floor. Where the run's time went: each activity type's count and busy span, read from
+// the run's Temporal history. Without Redmine the anchor is Temporal's floor: as many workflow
+// starts with a signal (what each request needs of Temporal at best) at the same concurrency on
+// the same server. The machine's load: CPU busy before and during, load averages.
 //
 // Needs what `bash scripts/provision.sh --with-redmine` sets up (.cache/services.env): a fresh
 // PostgreSQL database, a Temporal dev server on a free port, and a private project of its own in
@@ -20,6 +29,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
+import { createRedmineClient } from '../connectors/redmine/index.js';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { startVilogiSimulator, tinyPdf } from '../connectors/vilogi/simulator.js';
@@ -43,7 +54,27 @@ import {
   startTemporal,
 } from './mirror-latency.js';
 
-const USAGE = `usage: npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on|off] [--files-every=10] [--triage-every=100] [--failure-rate=0] [--timeout-rate=0] [--log-level=silent]`;
+const USAGE = `usage: npx tsx bench/vilogi.ts [--requests=1000] [--redmine=on|off] [--files-every=10] [--triage-every=100] [--failure-rate=0] [--timeout-rate=0] [--concurrency=8] [--floor-sample=200] [--log-level=silent]`;
+
+/** All cores' busy and total CPU time so far (ms), to tell how busy the machine was during a span. */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times: t } of os.cpus()) {
+    busy += t.user + t.nice + t.sys + t.irq;
+    total += t.user + t.nice + t.sys + t.irq + t.idle;
+  }
+  return { busy, total };
+}
+
+/** Runs `step` over 0…count-1, `limit` at a time. */
+async function inLanes(count: number, limit: number, step: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await step(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
 
 let budget = 60 * 60_000;
 
@@ -57,6 +88,8 @@ async function main(): Promise<number> {
       'triage-every': { env: 'BENCH_TRIAGE_EVERY', default: '100' },
       'failure-rate': { env: 'BENCH_FAILURE_RATE', default: '0' },
       'timeout-rate': { env: 'BENCH_TIMEOUT_RATE', default: '0' },
+      concurrency: { env: 'BENCH_CONCURRENCY', default: '8' },
+      'floor-sample': { env: 'BENCH_FLOOR_SAMPLE', default: '200' },
       'log-level': { env: 'BENCH_LOG_LEVEL', default: 'silent' },
     },
     USAGE,
@@ -66,6 +99,8 @@ async function main(): Promise<number> {
   const triageEvery = numberOption('triage-every', raw['triage-every']!, 0, 20_000);
   const failureRate = numberOption('failure-rate', raw['failure-rate']!, 0, 0.9, false);
   const timeoutRate = numberOption('timeout-rate', raw['timeout-rate']!, 0, 0.9, false);
+  const concurrency = numberOption('concurrency', raw.concurrency!, 1, 64);
+  const floorSample = numberOption('floor-sample', raw['floor-sample']!, 1, 20_000);
   const logLevel = logLevelOption(raw['log-level']!);
   if (raw.redmine !== 'on' && raw.redmine !== 'off') throw new UsageError(`--redmine must be on or off\n${USAGE}`);
   const withRedmine = raw.redmine === 'on';
@@ -123,6 +158,7 @@ async function main(): Promise<number> {
     VILOGI_URL: sim.url,
     VILOGI_SYNC_MINUTES: '1440',
     VILOGI_TIMEOUT_SECONDS: '2',
+    VILOGI_IMPORT_CONCURRENCY: String(concurrency),
   });
   const system = await startSystem({ config, server: false, worker: true, logger: pino({ level: logLevel }) });
   defer('stop Guichet', () => system.stop());
@@ -131,11 +167,18 @@ async function main(): Promise<number> {
   const client = new Client({ connection });
 
   const busy = await hostBusy();
-  log(`${n} pending requests; machine ${busy.toFixed(0)} % busy before the run`);
+  const loadBefore = os.loadavg()[0]!;
+  log(`${n} pending requests; machine ${busy.toFixed(0)} % busy before the run, load ${loadBefore.toFixed(2)}`);
+  const loads: number[] = [];
+  const loadTimer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+  defer('stop sampling the load', async () => clearInterval(loadTimer));
+  const cpuBefore = cpuTimes();
+  const ownCpuBefore = process.cpuUsage();
   proxy?.resetCount();
   sim.resetStats();
   sim.setFaults({ failureRate, timeoutRate, hangMs: 5000 });
   const started = performance.now();
+  const started0 = Date.now();
   const handle = await client.workflow.start(vilogiSyncWorkflow, {
     workflowId: `bench-vilogi-${tag}`,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -153,7 +196,72 @@ async function main(): Promise<number> {
   const result = await finished;
   await stopRun();
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuTimes();
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  clearInterval(loadTimer);
+  const busyDuring = (100 * (cpuAfter.busy - cpuBefore.busy)) / Math.max(1, cpuAfter.total - cpuBefore.total);
   sim.setFaults({ failureRate: 0, timeoutRate: 0 });
+
+  // Where the run's time went: per activity type, how many, and from the first start to the last end.
+  const history = await handle.fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const phases = new Map<string, { count: number; first: number; last: number; busy: number }>();
+  for (const e of history.events ?? []) {
+    const at = tsToMs(e.eventTime);
+    const s1 = e.activityTaskScheduledEventAttributes;
+    if (s1) scheduled.set(String(e.eventId), { type: s1.activityType?.name ?? '?', at });
+    const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+    const start = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (!start) continue;
+    const p = phases.get(start.type) ?? { count: 0, first: start.at, last: at, busy: 0 };
+    p.count++;
+    p.first = Math.min(p.first, start.at);
+    p.last = Math.max(p.last, at);
+    p.busy += at - start.at;
+    phases.set(start.type, p);
+  }
+
+  // Exactly once in Redmine too: as many issues in the project as requests (conversations and
+  // triage share the project), counted before the floor adds its own.
+  const direct = project ? createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey }) : undefined;
+  const issuesInRedmine =
+    direct && project ? (await direct.listIssues({ projectIds: [project.id], limit: 1 })).totalCount : undefined;
+
+  // The anchor: Redmine's floor for one issue creation per request at the run's concurrency.
+  let floor: { sample: number; seconds: number; perSecond: number } | undefined;
+  if (direct && project) {
+    const sample = Math.min(floorSample, n);
+    const t0 = performance.now();
+    await inLanes(sample, concurrency, async (i) => {
+      await direct.createIssue({
+        projectId: project.id,
+        subject: `Plancher ${tag} ${i}`,
+        description: `Écrit par Client ${i} (client-floor-${i}@bench.guichet.test)\n\nBonjour,\nvoici la demande ${i}.`,
+        customFields: [{ id: project.emailFieldId, value: `client-floor-${tag}-${i}@bench.guichet.test` }],
+      });
+    });
+    const floorSeconds = (performance.now() - t0) / 1000;
+    floor = { sample, seconds: floorSeconds, perSecond: sample / floorSeconds };
+  }
+  // Without Redmine, the anchor is Temporal's floor: what each request needs at best from it, one
+  // conversation workflow started with its first signal, at the same concurrency on the same
+  // server (a task queue no worker polls, so that only the starts are counted).
+  let temporalFloor: { sample: number; seconds: number; perSecond: number } | undefined;
+  if (!withRedmine) {
+    const sample = Math.min(floorSample, n);
+    const t0 = performance.now();
+    await inLanes(sample, concurrency, async (i) => {
+      await client.workflow.signalWithStart('benchFloor', {
+        workflowId: `bench-floor-${tag}-${i}`,
+        taskQueue: `bench-floor-${tag}`,
+        signal: 'clientMessage',
+        signalArgs: [{ messageId: `m-${i}` }],
+      });
+    });
+    const floorSeconds = (performance.now() - t0) / 1000;
+    temporalFloor = { sample, seconds: floorSeconds, perSecond: sample / floorSeconds };
+  }
+  const floorForRun = floor ? n / floor.perSecond : temporalFloor ? n / temporalFloor.perSecond : undefined;
 
   // Redmine calls by kind (the path's numbers folded), and Vilogi's.
   const byKind = new Map<string, number>();
@@ -181,16 +289,32 @@ async function main(): Promise<number> {
     processedInVilogi.length === n &&
     eventsMatch &&
     conversations.length === n - triageRows.length &&
-    (!withRedmine || (issueIds.size === conversations.length && triageRows.every((r) => r.redmine_issue_id !== null)));
+    (!withRedmine ||
+      (issueIds.size === conversations.length &&
+        triageRows.every((r) => r.redmine_issue_id !== null) &&
+        issuesInRedmine === n));
 
   const lines = [
     '',
-    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate}`,
-    `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version} · machine ${busy.toFixed(0)} % busy before`,
+    `npx tsx bench/vilogi.ts --requests=${n} --redmine=${raw.redmine} --files-every=${filesEvery} --triage-every=${triageEvery} --failure-rate=${failureRate} --timeout-rate=${timeoutRate} --concurrency=${concurrency} --floor-sample=${floorSample}`,
+    `${new Date().toISOString()} · ${os.cpus().length} vCPU · Redmine ${await redmineVersion()} · PostgreSQL ${database.version}`,
+    `machine: ${busy.toFixed(0)} % busy before (load ${loadBefore.toFixed(2)}), ${busyDuring.toFixed(0)} % during (load average mean ${loads.length > 0 ? (loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(2) : '-'}, max ${loads.length > 0 ? Math.max(...loads).toFixed(2) : '-'})`,
     '',
     '| measure | result |',
     '|---|---|',
-    `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s) |`,
+    `| run duration | ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)} requests/s), ${concurrency} at once |`,
+    `| CPU of this process (Guichet's worker, the simulator) during the run | ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s (user ${(ownCpu.user / 1e6).toFixed(1)} s, system ${(ownCpu.system / 1e6).toFixed(1)} s) |`,
+    floor && floorForRun !== undefined
+      ? `| anchor: Redmine's floor | ${floor.sample} issue creations at ${concurrency} at once in ${floor.seconds.toFixed(1)} s (${floor.perSecond.toFixed(1)}/s): ${floorForRun.toFixed(1)} s for ${n} requests; **ratio ${(seconds / floorForRun).toFixed(2)}×** |`
+      : temporalFloor && floorForRun !== undefined
+        ? `| anchor: Temporal's floor | ${temporalFloor.sample} workflow starts with a signal at ${concurrency} at once in ${temporalFloor.seconds.toFixed(1)} s (${temporalFloor.perSecond.toFixed(1)}/s): ${floorForRun.toFixed(1)} s for ${n} requests; **ratio ${(seconds / floorForRun).toFixed(2)}×** |`
+        : '| anchor | none |',
+    ...[...phases]
+      .sort((a, b) => a[1].first - b[1].first)
+      .map(
+        ([type, p]) =>
+          `| · activity ${type} | ${p.count}, from ${((p.first - started0) / 1000).toFixed(1)} s to ${((p.last - started0) / 1000).toFixed(1)} s, ${(p.busy / 1000).toFixed(1)} s in all |`,
+      ),
     `| run result | fetched ${result.fetched}, created ${result.created}, triage ${result.triage}, known ${result.known}, processed ${result.processed}, failed ${result.failed} |`,
     withRedmine
       ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |`
@@ -201,7 +325,7 @@ async function main(): Promise<number> {
     `| Vilogi calls | ${vilogiCalls} (${(vilogiCalls / n).toFixed(2)} per request): ${Object.entries(vilogi.calls)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}; injected ${vilogi.failuresInjected} failures, ${vilogi.timeoutsInjected} timeouts |`,
-    `| exactly once | ${ok ? 'yes' : 'NO'}: ${rows.length} rows, ${processedInVilogi.length} processed in Vilogi (events match: ${eventsMatch}), ${conversations.length} conversations, ${issueIds.size} distinct issues, ${triageRows.length} triage issues |`,
+    `| exactly once | ${ok ? 'yes' : 'NO'}: ${rows.length} rows, ${processedInVilogi.length} processed in Vilogi (events match: ${eventsMatch}), ${conversations.length} conversations, ${issueIds.size} distinct issues, ${triageRows.length} triage issues${issuesInRedmine !== undefined ? `, ${issuesInRedmine} issues in the Redmine project` : ''} |`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

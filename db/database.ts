@@ -314,6 +314,8 @@ export interface VilogiRequestsTable {
   /** When Vilogi accepted the "Espace client" event. */
   processed_at: Timestamp | null;
   vilogi_event_id: string | null;
+  /** When the origin note was first tried on the conversation's issue (a retry looks it up first). */
+  origin_note_at: Timestamp | null;
 }
 
 export interface VilogiRunError {

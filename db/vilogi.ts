@@ -8,6 +8,33 @@ export async function findVilogiRequest(db: Db, vilogiId: string): Promise<Vilog
   return db.selectFrom('vilogi_requests').selectAll().where('vilogi_id', '=', vilogiId).executeTakeFirst();
 }
 
+/** Several requests at once (a page of a run), by Vilogi id; absent ids are not imported yet. */
+export async function findVilogiRequests(db: Db, vilogiIds: readonly string[]): Promise<Map<string, VilogiRequestRow>> {
+  if (vilogiIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('vilogi_requests')
+    .selectAll()
+    .where('vilogi_id', 'in', [...vilogiIds])
+    .execute();
+  return new Map(rows.map((r) => [r.vilogi_id, r]));
+}
+
+/** The issue of each of these conversations (null while the conversation workflow has not created
+ * it), in one query; a conversation that is gone is absent. */
+export async function conversationIssues(
+  db: Db,
+  conversationIds: readonly string[],
+): Promise<Map<string, { id: string; redmine_issue_id: number | null; space_slug: string }>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('spaces as s', 's.id', 'c.space_id')
+    .select(['c.id', 'c.redmine_issue_id', 's.slug as space_slug'])
+    .where('c.id', 'in', [...conversationIds])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export interface NewVilogiRequest {
   vilogiId: string;
   kind: 'conversation' | 'triage';
@@ -44,6 +71,7 @@ export async function claimVilogiRequest(db: Db, r: NewVilogiRequest): Promise<b
       redmine_issue_id: null,
       processed_at: null,
       vilogi_event_id: null,
+      origin_note_at: null,
     })
     .onConflict((oc) => oc.column('vilogi_id').doNothing())
     .returning('vilogi_id')
@@ -61,6 +89,16 @@ export async function setVilogiIssue(db: Db, vilogiId: string, issueId: number):
     .updateTable('vilogi_requests')
     .set({ redmine_issue_id: issueId })
     .where('vilogi_id', '=', vilogiId)
+    .execute();
+}
+
+/** Records that the request's origin note is about to be written (kept from the first try). */
+export async function markOriginNoteTried(db: Db, vilogiId: string): Promise<void> {
+  await db
+    .updateTable('vilogi_requests')
+    .set({ origin_note_at: new Date() })
+    .where('vilogi_id', '=', vilogiId)
+    .where('origin_note_at', 'is', null)
     .execute();
 }
 

@@ -67,6 +67,7 @@ export async function resolveVilogiSettings(
     redmineProjects: config.redmineProjects,
     triageProjectId,
     conversations,
+    importConcurrency: config.VILOGI_IMPORT_CONCURRENCY,
   };
 }
 

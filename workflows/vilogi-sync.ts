@@ -3,8 +3,11 @@
 // workflow creates, or a triage issue), process each notification with the event model
 // "Espace client", send staff answers on triage issues back to Vilogi, record the run.
 // Exactly once per request comes from the activities (the Vilogi id is a unique key); this
-// workflow only repeats what failed, with Temporal timers between rounds.
-import { ActivityFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+// workflow only repeats what failed, with Temporal timers between rounds. Requests go in pages
+// of PAGE, SIDE_BY_SIDE pages at once, each page importing and processing a few requests at a
+// time (VILOGI_IMPORT_CONCURRENCY shared among the pages); one request is one conversation whose
+// first message is written with it, so no ordering is lost by running requests side by side.
+import { ActivityFailure, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities, ImportResult, ProcessResultItem } from '../activities/index.js';
 
 export interface VilogiSyncInput {
@@ -26,8 +29,12 @@ export function vilogiScheduleId(taskQueue: string): string {
   return `vilogi-sync-${taskQueue}`;
 }
 
+/** Before pages (runs started before that change replay with these). */
 const BATCH = 20;
 const PARALLEL_BATCHES = 4;
+/** Requests per activity, and activities at once: a slow request holds back one page only. */
+const PAGE = 100;
+const SIDE_BY_SIDE = 2;
 const ROUNDS = 8;
 /** How long a run waits for the conversation workflows to create the issues it imported. */
 const WAIT_FOR_ISSUES_MS = 10 * 60_000;
@@ -49,7 +56,27 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Runs batches, a few at a time. */
+/** Runs pages, SIDE_BY_SIDE at a time, each started as soon as one ends. */
+async function inPages<R>(ids: string[], step: (page: string[]) => Promise<R[]>): Promise<R[]> {
+  const pages = chunks(ids, PAGE);
+  const out = new Array<R[]>(pages.length);
+  let next = 0;
+  async function lane(): Promise<void> {
+    while (next < pages.length) {
+      const i = next++;
+      out[i] = await step(pages[i]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(SIDE_BY_SIDE, pages.length) }, lane));
+  return out.flat();
+}
+
+/** Among how many pages at once the concurrency is shared: a run of one page has it all. */
+function sharing(ids: string[]): number {
+  return Math.max(1, Math.min(SIDE_BY_SIDE, Math.ceil(ids.length / PAGE)));
+}
+
+/** Runs batches, a few at a time (runs started before pages). */
 async function inBatches<R>(ids: string[], step: (batch: string[]) => Promise<R[]>): Promise<R[]> {
   const out: R[] = [];
   const batches = chunks(ids, BATCH);
@@ -70,11 +97,17 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
     const ids = await listVilogiPending();
     counts.fetched = ids.length;
 
-    // Import, repeating the failures (a flaky gateway) after a growing pause.
+    // Import (and, in pages, process at once what can be), repeating the failures (a flaky
+    // gateway) after a growing pause.
+    const paged = patched('vilogi-pages');
+    const settled = new Set<string>();
     let todo = ids;
     for (let round = 0; round < ROUNDS && todo.length > 0; round++) {
       if (round > 0) await sleep(Math.min(1000 * 2 ** (round - 1), 30_000));
-      const results: ImportResult[] = await inBatches(todo, (batch) => importVilogiRequests({ runId, ids: batch }));
+      const share = sharing(todo);
+      const results: ImportResult[] = paged
+        ? await inPages(todo, (page) => importVilogiRequests({ runId, ids: page, process: true, share }))
+        : await inBatches(todo, (batch) => importVilogiRequests({ runId, ids: batch }));
       todo = [];
       for (const r of results) {
         if (r.outcome === 'failed') {
@@ -85,6 +118,10 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
           if (r.outcome === 'created') counts.created++;
           else if (r.outcome === 'triage') counts.triage++;
           else counts.known++;
+          if (r.processed === 'processed' || r.processed === 'already') {
+            settled.add(r.id);
+            if (r.processed === 'processed') counts.processed++;
+          }
         }
       }
     }
@@ -94,11 +131,14 @@ export async function vilogiSyncWorkflow(input: VilogiSyncInput = {}): Promise<V
     // issue the conversation workflow has not created yet is asked again after a short pause, for
     // at most WAIT_FOR_ISSUES_MS; failures back off like the imports. What is left stays pending
     // in Vilogi and the next run takes it up.
-    let toProcess = ids.filter((id) => !importFailed.has(id));
+    let toProcess = ids.filter((id) => !importFailed.has(id) && !settled.has(id));
     const waitUntil = Date.now() + WAIT_FOR_ISSUES_MS;
     let failureRounds = 0;
     while (toProcess.length > 0) {
-      const results: ProcessResultItem[] = await inBatches(toProcess, (batch) => processVilogiRequests({ ids: batch }));
+      const share = sharing(toProcess);
+      const results: ProcessResultItem[] = paged
+        ? await inPages(toProcess, (page) => processVilogiRequests({ ids: page, share }))
+        : await inBatches(toProcess, (batch) => processVilogiRequests({ ids: batch }));
       toProcess = [];
       let failures = false;
       for (const r of results) {

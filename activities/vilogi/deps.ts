@@ -15,6 +15,8 @@ export interface VilogiSettings {
   triageProjectId: number | undefined;
   /** Signals the conversation workflow that mirrors the new conversation to Redmine. */
   conversations: Pick<WorkflowGateway, 'clientMessage'>;
+  /** Requests handled at once by a run (VILOGI_IMPORT_CONCURRENCY); 1 when not given. */
+  importConcurrency?: number;
 }
 
 export interface VilogiActivityDeps {
@@ -32,6 +34,9 @@ export interface ImportResult {
   id: string;
   outcome: ImportOutcome;
   error?: string;
+  /** When the import was asked to process too: what processing the notification gave. */
+  processed?: ProcessOutcome;
+  processError?: string;
 }
 
 export interface ProcessResultItem {
@@ -52,4 +57,32 @@ export function message(err: unknown): string {
 export function settingsOf(vilogi: VilogiSettings | undefined): VilogiSettings {
   if (!vilogi) throw new Error('Vilogi is not configured (VILOGI_URL)');
   return vilogi;
+}
+
+/** How many of a run's requests one activity handles at once: the configured concurrency shared
+ * among the activities the workflow runs side by side (`share`). */
+export function concurrencyOf(settings: VilogiSettings, share = 1): number {
+  return Math.max(1, Math.ceil((settings.importConcurrency ?? 1) / Math.max(1, share)));
+}
+
+/** Runs `step` over the items, at most `limit` at a time; the results keep the items' order.
+ * `step` reports its failures in its result: a throw rejects the whole map. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  step: (item: T) => Promise<R>,
+  onDone?: (done: number) => void,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let done = 0;
+  async function lane(): Promise<void> {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await step(items[i]!);
+      onDone?.(++done);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }

@@ -87,21 +87,26 @@ export function createTriageSteps(
   }
 
   /** The triage issue of a request, created once: row-locked, and found again by its marker
-   * after a crash between creating it and recording it. */
-  async function ensureTriageIssue(request: VilogiRequest): Promise<void> {
+   * after a crash between creating it and recording it. A request this very call claimed has no
+   * issue yet (one is created only after the claim): Redmine is not searched for it. */
+  async function ensureTriageIssue(request: VilogiRequest, options: { claimedNow?: boolean } = {}): Promise<void> {
     const ctx = redmine;
     const projectId = settings().triageProjectId;
     if (!ctx || projectId === undefined) return;
     await withVilogiRequestLocked(db, request.id, async (tx, row) => {
       if (!row || row.redmine_issue_id !== null) return;
       const markerRef = `vilogi-${request.id}`;
-      const candidates = await ctx.client.listIssues({
-        projectIds: [projectId],
-        updatedSince: new Date(row.imported_at.getTime() - 60_000),
-        limit: 100,
-      });
+      const candidates = options.claimedNow
+        ? []
+        : (
+            await ctx.client.listIssues({
+              projectIds: [projectId],
+              updatedSince: new Date(row.imported_at.getTime() - 60_000),
+              limit: 100,
+            })
+          ).issues;
       // The marker the description ends with: the request's own text above it cannot pass for it.
-      const found = candidates.issues.find((i) => hasNoteMarker(i.description, markerRef));
+      const found = candidates.find((i) => hasNoteMarker(i.description, markerRef));
       const issueId = found?.id ?? (await createTriageIssue(ctx, projectId, request, noteMarker(markerRef)));
       await setVilogiIssue(tx, request.id, issueId);
       await writePrivateNote(tx, ctx, {

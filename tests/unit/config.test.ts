@@ -116,7 +116,10 @@ describe('Vilogi settings', () => {
     expect(defaults.VILOGI_SYNC_MINUTES).toBe(15);
     expect(defaults.VILOGI_CATCHUP_MINUTES).toBe(60);
     expect(defaults.VILOGI_TRIAGE_PROJECT).toBe('guichet-demo');
+    expect(defaults.VILOGI_IMPORT_CONCURRENCY).toBe(8);
     expect([...defaults.vilogiServices]).toEqual([['*', 'guichet-demo']]);
+    expect(loadConfig({ VILOGI_IMPORT_CONCURRENCY: '3' }).VILOGI_IMPORT_CONCURRENCY).toBe(3);
+    expect(() => loadConfig({ VILOGI_IMPORT_CONCURRENCY: '0' })).toThrow(/VILOGI_IMPORT_CONCURRENCY/);
 
     const mapped = loadConfig({
       VILOGI_URL: 'https://vilogi-gw.example.fr',

@@ -356,7 +356,8 @@ describe('Vilogi sync', () => {
       }),
     );
     const ids = requests.map((r) => r.id);
-    sim.setFaults({ latencyMs: 120 });
+    // Slow enough that the run, importing a few requests at once, is still at it when killed.
+    sim.setFaults({ latencyMs: 300 });
     const killedId = `vilogi-killed-${randomBytes(4).toString('hex')}`;
     const handle = await temporal.workflow.start(vilogiSyncWorkflow, {
       workflowId: killedId,
@@ -369,6 +370,9 @@ describe('Vilogi sync', () => {
       'a few imports',
     );
     await handle.terminate('killed half-way by the test');
+    const imported = (
+      await db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute()
+    ).length;
     // Its row never got its end: the back-office shows it interrupted, not running for ever.
     const { account: agent, password } = await createStaff(db, { spaces: [space] });
     const office = new Browser(system.app!);
@@ -385,9 +389,6 @@ describe('Vilogi sync', () => {
     // The newest run is the first row under the header.
     expect(rows[1]).toContain('interrompue');
     expect(rows[1]).not.toContain('en cours');
-    const imported = (
-      await db.selectFrom('vilogi_requests').select('vilogi_id').where('vilogi_id', 'in', ids).execute()
-    ).length;
     expect(imported).toBeLessThan(12);
     sim.setFaults({ latencyMs: 0 });
 
