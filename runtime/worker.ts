@@ -38,9 +38,10 @@ export type WorkerTuning = Pick<
 
 /** What the process holds besides its cached workflows (Node, the SDK's core, the bundle, pools). */
 export const WORKER_BASE_MB = 300;
-/** What one cached workflow holds (its context in the shared V8 isolate, its state, the core's
- * copy of its history), measured with bench/sla-scale.ts (see bench/README.md). */
-export const CACHED_WORKFLOW_KB = 250;
+/** What one cached workflow costs in process RSS (its context in the shared V8 isolate, its state,
+ * the core's copy of its history, and the garbage V8 keeps between collections): 1,000 live
+ * conversations took the bench's process from 253 MB to 785 MB (bench/sla-scale.ts, bench/README.md). */
+export const CACHED_WORKFLOW_KB = 500;
 
 /**
  * The workflow cache and task concurrency for a worker given `memoryMb`: the cache holds what
