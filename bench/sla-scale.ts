@@ -8,8 +8,8 @@
 //     [--temporal=dev|postgres] [--worker-memory-mb=1024] [--cached-workflows=N] [--anchor=1]
 //
 // Every request is dated at the same instant and a clock counts from its request's time, so every
-// reminder (75 % of the target) falls due at once; the target must leave time for all the
-// conversations to start first. The reminders go to a real SMTP server in this process, which
+// reminder (75 % of the target) falls due at once; the target should leave time for all the
+// conversations to start first (the stragglers are counted and reported). The reminders go to a real SMTP server in this process, which
 // counts each one by its reference (X-Guichet-Reference): exit 1 if one is missing or doubled.
 // Loopback only; bounded by a watchdog; the databases and temporary directories are removed at
 // the end.
@@ -327,6 +327,7 @@ async function main(): Promise<number> {
       // Started = its clock is recorded.
       const db = system.database.db;
       let clocks = 0;
+      let lateClocks: number | undefined;
       while (clocks < n) {
         const row = await db
           .selectFrom('conversations')
@@ -334,10 +335,12 @@ async function main(): Promise<number> {
           .where('sla_max_at', 'is not', null)
           .executeTakeFirstOrThrow();
         clocks = Number(row.n);
-        if (Date.now() - t0 > targetSeconds * 700)
-          throw new Error(
-            `only ${clocks}/${n} clocks started before the first reminders could fall due: raise --target-seconds`,
-          );
+        // Past the earliest instant a (spread) reminder may go, the stragglers still count against
+        // the same nominal instant: say how many, rather than throw a long run away.
+        if (lateClocks === undefined && Date.now() - t0 > targetSeconds * 700) {
+          lateClocks = n - clocks;
+          process.stderr.write(`${lateClocks} clocks not yet recorded when the first reminders could fall due\n`);
+        }
         await new Promise((r) => setTimeout(r, 1000));
       }
       const started = Date.now() - t0;
@@ -420,6 +423,7 @@ async function main(): Promise<number> {
         `| conversations with a live SLA clock | ${n} |`,
         `| signal-with-start, ${concurrency} at a time | ${fmt(signalled)} (${Math.round((n / signalled) * 1000)} per second) |`,
         `| until every clock was recorded | ${fmt(started)} (${Math.round((n / started) * 1000)} per second); ${startLoad} |`,
+        ...(lateClocks ? [`| clocks recorded only after the first reminders could fall due | ${lateClocks} |`] : []),
         `| reminders due | ${n} (nominal instants within ${fmt(Math.max(...dues) - Math.min(...dues))} of each other) |`,
         `| reminders received by SMTP | ${refs.length} distinct, ${duplicates} duplicates, ${missing} missing (outbox: ${Number(outbox.n)} sent) |`,
         `| lateness vs the nominal due instant, min (spread: early) / p50 / p95 / max | ${fmt(lags[0] ?? Number.NaN)} / ${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 95))} / ${fmt(lags[lags.length - 1] ?? Number.NaN)} |`,
