@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { freePort } from '../runtime/ports.js';
+import { portInUse } from '../runtime/ports.js';
 import { PROJECT_ROOT } from '../runtime/temporal-dev-server.js';
 
 const run = promisify(execFile);
@@ -51,6 +51,19 @@ async function waitForFrontend(address: string, deadline: number): Promise<void>
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/** `count` consecutive free loopback ports below 32768: the server records its services' ports in
+ * cluster_membership.rpc_port, a PostgreSQL smallint (an ephemeral port such as 46571 fails with
+ * "value out of range for type smallint" and the server exits). */
+async function lowPorts(count: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    const used = await Promise.all(ports.map((p) => portInUse(p)));
+    if (!used.some(Boolean)) return ports;
+  }
+  throw new Error('no free range of loopback ports below 32768');
 }
 
 export async function startPostgresTemporal(options: {
@@ -96,9 +109,8 @@ export async function startPostgresTemporal(options: {
     await run(sqlTool, [...sqlArgs(db), 'update-schema', '--schema-name', schema]);
   }
 
-  const port = async () => freePort();
   const [frontend, frontendHttp, frontendM, history, historyM, matching, matchingM, worker, workerM, metrics] =
-    await Promise.all(Array.from({ length: 10 }, port));
+    await lowPorts(10);
   const store = (db: string, conns: number) => `
       sql:
         pluginName: "postgres12"
