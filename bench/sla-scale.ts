@@ -202,19 +202,34 @@ async function main(): Promise<number> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'guichet-bench-sla-'));
   const log = pino({ level: 'silent' });
   const smtp = await startSmtpSink();
-  const temporal =
-    temporalKind === 'postgres'
-      ? await startPostgresTemporal({ adminUrl, dir: tmp, cliPath: process.env.TEMPORAL_CLI_PATH })
-      : await startDevServer({
-          dataDir: tmp,
-          dbDir: tmp,
-          port: await freePort(),
-          uiPort: 0,
-          headless: true,
-          namespace: 'default',
-          logger: log,
-          cliPath: process.env.TEMPORAL_CLI_PATH,
-        });
+  const cleanUp = async () => {
+    await smtp.close();
+    await rm(tmp, { recursive: true, force: true });
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  };
+  let temporal: { address: string; stop(): Promise<void> };
+  try {
+    temporal =
+      temporalKind === 'postgres'
+        ? await startPostgresTemporal({ adminUrl, dir: tmp, cliPath: process.env.TEMPORAL_CLI_PATH })
+        : await startDevServer({
+            dataDir: tmp,
+            dbDir: tmp,
+            port: await freePort(),
+            uiPort: 0,
+            headless: true,
+            namespace: 'default',
+            logger: log,
+            cliPath: process.env.TEMPORAL_CLI_PATH,
+          });
+  } catch (err) {
+    // The server's log is in tmp: keep it when the start failed, drop the rest.
+    await smtp.close();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+    throw err;
+  }
   try {
     const seed = await openDatabase({ url: url.toString() });
     await migrateToLatest(seed.db);
@@ -442,10 +457,7 @@ async function main(): Promise<number> {
     return result.code;
   } finally {
     await temporal.stop();
-    await smtp.close();
-    await rm(tmp, { recursive: true, force: true });
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await cleanUp();
   }
 }
 
