@@ -85,6 +85,17 @@ const schema = z.object({
     .trim()
     .refine((v) => isIP(v) !== 0, 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0)')
     .default('127.0.0.1'),
+  // The worker's memory budget: the workflow cache (conversations kept in memory between their
+  // events; the others are evicted and replayed from their history when they wake up) is sized
+  // from it (runtime/worker.ts). WORKER_CACHED_WORKFLOWS sets the cache size itself.
+  WORKER_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(1024),
+  WORKER_CACHED_WORKFLOWS: optionalString.pipe(
+    z.coerce.number<string | undefined>().int().min(0).max(1_000_000).optional(),
+  ),
+  // How many workflow tasks, local activities and activities a worker runs at once (bursts: many
+  // reminders falling due together). Activities wait for a database connection beyond the pool.
+  WORKER_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(100),
+  WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(2000).default(200),
   TRUSTED_PROXIES: optionalString,
   DEV_TOOLS: optionalString.pipe(bool.optional()),
   STAFF_LOGIN: optionalString.pipe(z.enum(['redmine', 'local']).optional()),

@@ -27,7 +27,7 @@ import { createFileStorage, createS3FileStorage, type FileStorage } from '../app
 import { StorageConfigError } from '../connectors/storage/index.js';
 import { seedDemoData, type DemoCredentials } from './demo-data.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
-import { createGuichetWorker } from './worker.js';
+import { createGuichetWorker, workerTuning } from './worker.js';
 import { ensureRetentionSchedule } from './retention.js';
 import { ensureStaffAccessSchedule } from './staff-access.js';
 import { resolveStaffAccess } from '../app/staff-access.js';
@@ -246,6 +246,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           webhookPolicy: config.webhooks,
         },
         workflowBundle: options.workflowBundle,
+        tuning: workerTuning({
+          memoryMb: config.WORKER_MEMORY_MB,
+          cachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
+          workflowTasks: config.WORKER_WORKFLOW_TASKS,
+          activities: config.WORKER_ACTIVITIES,
+        }),
       });
       const running = worker.run();
       running.catch((err: unknown) => log.fatal({ err }, 'the Temporal worker stopped'));

@@ -1,5 +1,6 @@
 // The Guichet Temporal worker: its activities, and its workflows from the build's prebuilt
-// bundle, a given bundle (tests), or else bundled from the sources at start-up.
+// bundle, a given bundle (tests), or else bundled from the sources at start-up; its cache and
+// concurrency sized from the memory and bursts it is given (workerTuning).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
@@ -22,6 +23,47 @@ export interface GuichetWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests bundle once); else the build's bundle, else workflows/ bundled here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Cache and concurrency (workerTuning); the SDK's defaults when absent (tests). */
+  tuning?: WorkerTuning;
+}
+
+/** The worker options sized from the configuration. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+>;
+
+/** What the process holds besides its cached workflows (Node, the SDK's core, the bundle, pools). */
+export const WORKER_BASE_MB = 300;
+/** What one cached workflow costs in process RSS (its context in the shared V8 isolate, its state,
+ * the core's copy of its history, and the garbage V8 keeps between collections): 1,000 live
+ * conversations took the bench's process from 253 MB to 785 MB (bench/sla-scale.ts, bench/README.md). */
+export const CACHED_WORKFLOW_KB = 500;
+
+/**
+ * The workflow cache and task concurrency for a worker given `memoryMb`: the cache holds what
+ * fits after the base (at least 100), so that idle conversations are evicted and replayed on
+ * wake-up instead of growing the process with every live clock; `cachedWorkflows` overrides it.
+ */
+export function workerTuning(input: {
+  memoryMb: number;
+  cachedWorkflows?: number;
+  workflowTasks: number;
+  activities: number;
+}): WorkerTuning {
+  const fits = Math.floor(((input.memoryMb - WORKER_BASE_MB) * 1024) / CACHED_WORKFLOW_KB);
+  const maxCachedWorkflows = input.cachedWorkflows ?? Math.max(100, fits);
+  return {
+    maxCachedWorkflows,
+    // The SDK refuses more concurrent workflow tasks than cached workflows (unless the cache is off).
+    maxConcurrentWorkflowTaskExecutions:
+      maxCachedWorkflows === 0 ? input.workflowTasks : Math.max(2, Math.min(input.workflowTasks, maxCachedWorkflows)),
+    maxConcurrentActivityTaskExecutions: input.activities,
+    maxConcurrentLocalActivityExecutions: input.activities,
+  };
 }
 
 /** Which workflow code the worker runs: given, prebuilt by the build, or bundled at start-up. */
@@ -40,5 +82,6 @@ export function createGuichetWorker(options: GuichetWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     ...workflowSource(options.workflowBundle),
+    ...options.tuning,
   });
 }

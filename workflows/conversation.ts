@@ -33,6 +33,9 @@ export interface SlaClock {
   preBreachAt: number;
   maxAt: number;
   sent: SlaAlertKind[];
+  /** How much earlier than their instant the two warnings (reminder, pre-breach) go, to spread a
+   * burst of clocks started together (spreadOf); never the breach. Absent on older clocks: 0. */
+  spreadMs?: number;
 }
 
 export interface ConversationInput {
@@ -73,6 +76,13 @@ const { acknowledgeRequest, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome,
     // Longer waits between attempts become durable timers rather than sleeps in the worker.
     localRetryThreshold: '2 seconds',
   });
+// An SLA alert's e-mails, written and sent within the workflow task its timer woke (one timer and
+// one local activity per reminder); SMTP's patient retries, the longer waits as durable timers.
+const { slaAlertMail } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+  localRetryThreshold: '2 seconds',
+});
 // SMTP: patient retries, an outage must not lose a mail.
 const { deliverNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -84,7 +94,7 @@ const { queueAnswerNotification } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 // Redmine: while it is down, messages wait here and reach it in order when it returns.
-const { mirrorStaffAnswer, writeInternalNote, slaAlert, askSatisfaction, resolveConversation } =
+const { mirrorStaffAnswer, writeInternalNote, slaAlert, slaAlertNote, askSatisfaction, resolveConversation } =
   proxyActivities<Activities>({
     startToCloseTimeout: '2 minutes',
     retry: {
@@ -129,20 +139,51 @@ const ALERTS: Array<[SlaAlertKind, keyof Pick<SlaClock, 'reminderAt' | 'preBreac
   ['breach', 'maxAt'],
 ];
 
+/** The recorded patch under which an alert is one local activity (mail) and, with a Redmine
+ * issue, one activity (note); histories from before it replay the earlier three steps. */
+const SLA_ALERT_PATCH = 'sla-alert-local-mail';
+
+/** The widest spread of the warnings: ten minutes, and at most 5 % of the time from the clock's
+ * start to its reminder (a 24 h target: reminder at 18 h, sent up to 10 min before). */
+const SPREAD_MAX_MS = 10 * 60_000;
+const SPREAD_SHARE = 0.05;
+
+/** How much earlier this clock's warnings go: a fraction of the allowed window fixed by the request
+ * id (FNV-1a), so that thousands of requests written in the same second do not all remind at the
+ * same instant, and a replay computes the same. Never later than due; never the breach. */
+export function spreadOf(requestId: string, startedAt: number, reminderAt: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < requestId.length; i++) hash = Math.imul(hash ^ requestId.charCodeAt(i), 0x01000193) >>> 0;
+  const window = Math.min(SPREAD_MAX_MS, Math.max(0, reminderAt - startedAt) * SPREAD_SHARE);
+  return Math.floor((hash / 0x1_0000_0000) * window);
+}
+
 /** Deadlines of a clock started now: a reminder at 75 % of the target, the manager alerted a
  * quarter of the target before the maximum, and at the maximum. Working time per the policy. */
 export function startClock(requestId: string, now: number, policy: SlaPolicy): SlaClock {
   const at = (ms: number) => addWorkingTime(new Date(now), ms, policy.calendar).getTime();
+  const reminderAt = at(policy.targetMs * 0.75);
   return {
     requestId,
     startedAt: now,
-    reminderAt: at(policy.targetMs * 0.75),
+    reminderAt,
     targetAt: at(policy.targetMs),
     preBreachAt: at(Math.max(policy.targetMs, policy.maxMs - policy.targetMs * 0.25)),
     maxAt: at(policy.maxMs),
     sent: [],
+    spreadMs: spreadOf(requestId, now, reminderAt),
   };
 }
+
+/** When an alert of this clock goes: the warnings up to `spreadMs` early, the breach on time. */
+export function alertAt(clock: SlaClock, kind: SlaAlertKind): number {
+  const key = ALERTS.find(([k]) => k === kind)![1];
+  return kind === 'breach' ? clock[key] : clock[key] - (clock.spreadMs ?? 0);
+}
+
+/** A conversation moves to a new run (continue-as-new) past this many history events, so that a
+ * wake-up after eviction replays a short history. */
+const HISTORY_LIMIT = 1000;
 
 // Long as a whole: a workflow's state lives in its closure; its handlers are short functions inside.
 export async function conversationWorkflow(input: ConversationInput): Promise<void> {
@@ -181,9 +222,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       maxAt: c ? iso(c.maxAt) : null,
     });
 
+  // Runs from before the history limit replay as they ran: only the server's suggestion moved them.
+  const boundedHistory = patched('conversation-history-limit');
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested || (boundedHistory && workflowInfo().historyLength >= HISTORY_LIMIT);
+
   function nextDeadline(): number | undefined {
     const times: number[] = [];
-    if (clock) for (const [kind, key] of ALERTS) if (!clock.sent.includes(kind)) times.push(clock[key]);
+    if (clock) for (const [kind] of ALERTS) if (!clock.sent.includes(kind)) times.push(alertAt(clock, kind));
     if (satisfaction) times.push(satisfaction.deadline);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
@@ -191,17 +237,26 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   async function fireDueDeadlines(): Promise<void> {
     const now = Date.now();
     if (clock) {
-      for (const [kind, key] of ALERTS) {
-        if (clock.sent.includes(kind) || clock[key] > now) continue;
-        const { notified } = await slaAlert({
+      for (const [kind] of ALERTS) {
+        if (clock.sent.includes(kind) || alertAt(clock, kind) > now) continue;
+        const alert = {
           conversationId,
           kind,
           clockId: clock.requestId,
           targetAt: iso(clock.targetAt),
           maxAt: iso(clock.maxAt),
-        });
-        clock.sent.push(kind);
-        for (const id of notified) await deliverNotification(id);
+        };
+        if (patched(SLA_ALERT_PATCH)) {
+          // Counted as sent first: a step that fails for good is logged once, not fired again
+          // and again by the loop.
+          clock.sent.push(kind);
+          const { note } = await slaAlertMail(alert);
+          if (note) await slaAlertNote(alert);
+        } else {
+          const { notified } = await slaAlert(alert);
+          clock.sent.push(kind);
+          for (const id of notified) await deliverNotification(id);
+        }
       }
     }
     if (satisfaction && satisfaction.deadline <= now) {
@@ -318,7 +373,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   for (;;) {
     const next = nextDeadline();
     await condition(
-      () => pending.length > 0 || workflowInfo().continueAsNewSuggested,
+      () => pending.length > 0 || historyFull(),
       next === undefined ? undefined : Math.max(1, next - Date.now()),
     );
     try {
@@ -327,7 +382,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
       if (!stepFailed(err)) throw err;
       log.warn('SLA deadline step failed', { error: (err.cause ?? err).message });
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (historyFull()) {
       // Keep history bounded on long conversations, even under steady traffic; events not yet
       // handled and the clocks travel with us (the server refuses the move if a signal arrives).
       await continueAsNew<typeof conversationWorkflow>({

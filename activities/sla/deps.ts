@@ -2,6 +2,7 @@
 // family of steps uses (the conversation with its space, the mail variables, private notes).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../../db/connect.js';
+import type { Mailer } from '../../connectors/mail/index.js';
 import { findConversation } from '../../db/conversations.js';
 import { findSpace } from '../../db/spaces.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
@@ -12,6 +13,8 @@ export interface SlaActivityDeps {
   db: Db;
   redmine: RedmineMirrorContext | undefined;
   publicUrl: string;
+  /** Sends the alerts' e-mails (`slaAlertMail`); the worker always gives it. */
+  mailer?: Mailer;
 }
 
 export interface SlaPolicy {

@@ -16,6 +16,8 @@ import {
   staffAnswerSignal,
   startClock,
 } from '../../workflows/index.js';
+import { alertAt } from '../../workflows/conversation.js';
+import { ConnectorError } from '../../connectors/errors.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../domain/sla-calendar.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
 import { resetTemplate, saveTemplate } from '../../db/templates.js';
@@ -25,7 +27,16 @@ import { RecordingMailer } from '../helpers/mailer.js';
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let database: OpenDatabase;
-const mailer = new RecordingMailer();
+/** Addresses the mail server refuses for good (a 5xx), for the refused-reminder case. */
+const refused = new Set<string>();
+class RefusingMailer extends RecordingMailer {
+  override send(mail: Parameters<RecordingMailer['send']>[0]) {
+    if (refused.has(mail.to))
+      return Promise.reject(new ConnectorError('smtp', 'invalid_request', 'mailbox unavailable'));
+    return super.send(mail);
+  }
+}
+const mailer = new RefusingMailer();
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `sla-${randomBytes(4).toString('hex')}`;
@@ -180,6 +191,67 @@ describe('answer clock', () => {
     await handle.signal(clientMessageSignal, { messageId: again });
     await env.sleep('1 minute');
     expect((await handle.query(conversationStateQuery)).clock?.requestId).toBe(again);
+  });
+
+  it('sends the reminder within its spread before the instant, never after, as one workflow task with its mail', async () => {
+    const { db, team, conversationId, handle, to } = await setUp();
+    const clock = (await handle.query(conversationStateQuery)).clock!;
+    const sendAt = alertAt(clock, 'reminder');
+    expect(clock.reminderAt - sendAt).toBe(clock.spreadMs);
+    expect(clock.spreadMs).toBeLessThanOrEqual(10 * 60_000);
+    await env.sleep(sendAt - (await env.currentTimeMs()) - 60_000);
+    expect(to(team)).toHaveLength(0);
+    await env.sleep('2 minutes');
+    await until(() => to(team).length > 0, 'the reminder');
+    const sent = await db
+      .selectFrom('notifications')
+      .select(['sent_at', 'status'])
+      .where('conversation_id', '=', conversationId)
+      .where('idempotency_key', 'like', 'sla-reminder:%')
+      .execute();
+    expect(sent.map((n) => n.status)).toEqual(['sent']);
+    expect(sent[0]!.sent_at!.getTime()).toBeLessThanOrEqual(clock.reminderAt + 60_000);
+    // One local activity: no activity task was scheduled for the reminder (no Redmine issue, no note).
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).not.toContain('slaAlert');
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).not.toContain(
+      'slaAlertNote',
+    );
+    expect(to(team)).toHaveLength(1);
+  });
+
+  it('records a reminder that the mail server refuses for good once, and fires it no more', async () => {
+    const { db, team, conversationId, handle } = await setUp();
+    refused.add(team);
+    try {
+      await env.sleep('19 hours');
+      await until(
+        async () =>
+          (
+            await db
+              .selectFrom('notifications')
+              .select('attempts')
+              .where('conversation_id', '=', conversationId)
+              .where('idempotency_key', 'like', 'sla-reminder:%')
+              .executeTakeFirst()
+          )?.attempts === 1,
+        'the refused reminder',
+      );
+      await env.sleep('1 hour');
+      const rows = await db
+        .selectFrom('notifications')
+        .select(['status', 'attempts'])
+        .where('conversation_id', '=', conversationId)
+        .where('idempotency_key', 'like', 'sla-reminder:%')
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.status).not.toBe('sent');
+      expect(rows[0]!.attempts).toBe(1);
+      expect((await handle.query(conversationStateQuery)).clock?.sent).toEqual(['reminder']);
+    } finally {
+      refused.delete(team);
+    }
   });
 
   it('counts from when the client wrote, not from when the workflow got the message', async () => {
