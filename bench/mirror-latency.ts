@@ -748,7 +748,7 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
   // the idle count is that of a quiet deployment: the last issue changed, re-read each poll.
   const { conversations } = await mirroredConversations(db, system.base, space, options.conversations, {
     perClient: 'all',
-    timeoutMs: 180_000,
+    timeoutMs: 300_000,
     gapMs: 2500,
   });
   // The acknowledgements go on the issues right after the first messages: let them settle, and
@@ -794,7 +794,7 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
         const body = `Réponse ${c + 1}.${n + 1} du gestionnaire (${run}).`;
         bodies.push({ conversation, body });
         const posted = performance.now();
-        await staff.addNote(conversation.issueId, { notes: body });
+        await postOnce(staff, conversation.issueId, body);
         putMs.push(performance.now() - posted);
         for (;;) {
           const messages = await conversation.session.messages(conversation.id);
@@ -802,12 +802,17 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
           if (messages.some((m) => m.author.kind === 'staff' && m.body === body)) {
             latencies.push(now - posted);
             if (n === 0) cold.push(now - posted);
-            const listed = performance.now();
-            await asGuichet.listIssuesUpdatedSince(new Date(Date.now() - 2000), [project.id]);
-            const read = performance.now();
-            await asGuichet.getIssue(conversation.issueId, { journals: true, attachments: true });
-            listMs.push(read - listed);
-            readMs.push(performance.now() - read);
+            try {
+              const listed = performance.now();
+              await asGuichet.listIssuesUpdatedSince(new Date(Date.now() - 2000), [project.id]);
+              const read = performance.now();
+              await asGuichet.getIssue(conversation.issueId, { journals: true, attachments: true });
+              listMs.push(read - listed);
+              readMs.push(performance.now() - read);
+            } catch (err) {
+              // The anchor is a sample: a Redmine too busy to answer in time loses it, not the run.
+              log(`  anchor sample lost: ${err instanceof Error ? err.message : String(err)}`);
+            }
             break;
           }
           if (now - posted > NOTE_TIMEOUT_MS) {
@@ -859,6 +864,25 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
     notesRequests,
     notesSeconds,
   };
+}
+
+/**
+ * Staff's note, written once: the test Redmine (SQLite) answers 500 now and then when other runs
+ * write at the same time ("database is locked"); then the note is looked for before trying again.
+ */
+async function postOnce(staff: RedmineClient, issueId: number, body: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await staff.addNote(issueId, { notes: body });
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log(`  PUT of a staff note failed (${err instanceof Error ? err.message : String(err)}); checking, then again`);
+      await sleep(500 * attempt);
+      const issue = await staff.getIssue(issueId, { journals: true });
+      if (issue?.journals?.some((j) => j.notes === body)) return;
+    }
+  }
 }
 
 function busySince(before: { busy: number; total: number }): number {
