@@ -109,7 +109,10 @@ async function run(
   const steps = createPollSteps({ db: undefined as never, redmine: h.ctx }, h.syncIssue, async () => live);
   const full: SyncInput = { runForMs: 1000, pollMs: 100, rescanMs: 3_600_000, ...input };
   try {
-    const result = await env.run(() => steps.syncRedmine(full));
+    let result: SyncState | undefined;
+    await env.run(async () => {
+      result = await steps.syncRedmine(full);
+    });
     return { result, error: undefined, beats };
   } catch (error) {
     return { result: undefined, error, beats };
