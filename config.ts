@@ -68,7 +68,12 @@ const schema = z.object({
   REDMINE_CC_FIELD: optionalString,
   REDMINE_STATUS_FEEDBACK: z.string().default('Feedback'),
   REDMINE_STATUS_RESOLVED: z.string().default('Resolved'),
-  REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(1),
+  // The poll's pace: every REDMINE_POLL_SECONDS while issues changed in the last
+  // REDMINE_POLL_ACTIVE_SECONDS, then backing off (doubling) to REDMINE_POLL_IDLE_SECONDS.
+  REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(0.5),
+  REDMINE_POLL_IDLE_SECONDS: z.coerce.number().min(0.2).max(300).default(2.5),
+  REDMINE_POLL_ACTIVE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  REDMINE_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),
   REDMINE_TEAM_NAME: z.string().default('l’équipe'),

@@ -24,9 +24,20 @@ export interface SyncState {
   /** ISO instant of the newest `updated_on` seen. */
   cursor?: string;
   lastRescanAt?: string;
+  /** ISO instant of the last poll that found a change (the poll is fast for a while after). */
+  lastChangeAt?: string;
+  /** Issues read lately: [issue id, `updated_on` read (ms), when read (ms)], not to be read again. */
+  seen?: [number, number, number][];
 }
 
 export interface RedmineSyncInput extends SyncState {
+  /** The wait between polls while Redmine is active. */
   pollMs: number;
   rescanMs: number;
+  /** The longest wait between polls, once idle (unset: `pollMs`). */
+  idlePollMs?: number;
+  /** How long polls stay fast after a change (unset: 0). */
+  activeMs?: number;
+  /** Issues read at once (unset: 4). */
+  concurrency?: number;
 }

@@ -1,58 +1,171 @@
-// The Redmine poll: changed issues mirrored within seconds, live conversations re-read now and
-// then (a note edited or made private does not change `updated_on`), the cursor heartbeated so
-// that a retried activity resumes where it was.
+// The Redmine poll: changed issues mirrored within a second while Redmine is busy, few requests
+// while it is quiet, live conversations re-read now and then (a note edited or made private does
+// not change `updated_on`), the cursor heartbeated so that a retried activity resumes where it was.
+//
+// Each poll is one `GET /issues.json` (changed since the cursor); only the issues whose
+// `updated_on` moved are read with their journals, a few at once. The pace adapts: every
+// `pollMs` while something changed in the last `activeMs`, then the wait doubles up to
+// `idlePollMs`. Polls start at a fixed rate (the wait counts from the start of the poll, not its
+// end). The rescan of live conversations is spread over the polls, a share each.
 import { Context } from '@temporalio/activity';
 import { liveMirroredIssueIds } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import type { SyncState } from '../../domain/workflow-inputs.js';
 import type { RedmineActivityDeps } from './deps.js';
 
+/**
+ * An issue read at its `updated_on` is read again on the following polls until this long after
+ * that `updated_on`: Redmine's times are whole seconds, so a second note in the same second
+ * leaves `updated_on` as it was; once that second is over (with a second for clock skew between
+ * Guichet and Redmine) a change moves `updated_on` and the list shows it.
+ */
+export const SAME_SECOND_MS = 2000;
+
+export interface PollPace {
+  /** The wait between polls while Redmine is active. */
+  pollMs: number;
+  /** The longest wait, reached when nothing changed for a while. */
+  idlePollMs: number;
+  /** How long after the last change polls stay at `pollMs`. */
+  activeMs: number;
+}
+
+/** The wait before the next poll: `pollMs` while recently active, then doubling up to `idlePollMs`. */
+export function nextPollWait(previousMs: number, sinceChangeMs: number, pace: PollPace): number {
+  const fast = pace.pollMs;
+  const slow = Math.max(fast, pace.idlePollMs);
+  if (sinceChangeMs < pace.activeMs) return fast;
+  return Math.min(slow, Math.max(fast, previousMs * 2));
+}
+
+/**
+ * How many live issues to re-read in this poll, so that a rescan round of `total` issues ends
+ * within about half the rescan period (at least one per poll while the round lasts).
+ */
+export function rescanShare(total: number, waitMs: number, rescanMs: number): number {
+  if (total <= 0) return 0;
+  const polls = Math.max(1, Math.floor(rescanMs / 2 / Math.max(1, waitMs)));
+  return Math.max(1, Math.ceil(total / polls));
+}
+
+/** Whether an issue listed at `updatedOn` needs reading, given when it was last read. */
+export function needsRead(
+  seen: { updatedOn: number; readAt: number } | undefined,
+  updatedOn: number,
+): 'changed' | 'same-second' | 'no' {
+  if (!seen || seen.updatedOn !== updatedOn) return 'changed';
+  return seen.readAt - seen.updatedOn > SAME_SECOND_MS ? 'no' : 'same-second';
+}
+
+/** Runs `work` over `items`, at most `limit` at once; fails (after the others end) if one failed. */
+export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const failures: unknown[] = [];
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failures.length > 0) throw failures[0];
+}
+
+export type SyncInput = SyncState & {
+  runForMs: number;
+  pollMs: number;
+  rescanMs: number;
+  /** Unset (a poller started before these existed): `pollMs`, i.e. no back-off. */
+  idlePollMs?: number | undefined;
+  activeMs?: number | undefined;
+  /** Issues read at once; unset: 4. */
+  concurrency?: number | undefined;
+};
+
 export function createPollSteps(
   { db, redmine }: Pick<RedmineActivityDeps, 'db' | 'redmine'>,
   syncIssue: (ctx: RedmineMirrorContext, issueId: number) => Promise<'mirrored' | 'skipped'>,
+  liveIssueIds: () => Promise<number[]> = () => liveMirroredIssueIds(db),
 ) {
   return {
     /**
-     * Polls Redmine for a while (heartbeating its cursor), mirroring changed issues within
-     * seconds and re-reading live conversations now and then: a note edited or made private
-     * does not change `updated_on`, so no poll on it would ever see that.
+     * Polls Redmine for a while (heartbeating its state), mirroring changed issues within a
+     * poll and re-reading live conversations now and then: a note edited or made private does
+     * not change `updated_on`, so no poll on it would ever see that.
      */
-    async syncRedmine(input: SyncState & { runForMs: number; pollMs: number; rescanMs: number }): Promise<SyncState> {
+    async syncRedmine(input: SyncInput): Promise<SyncState> {
       if (!redmine) return input;
       const context = Context.current();
       const resumed = (context.info.heartbeatDetails as SyncState | undefined) ?? input;
+      const pace: PollPace = {
+        pollMs: input.pollMs,
+        idlePollMs: input.idlePollMs ?? input.pollMs,
+        activeMs: input.activeMs ?? 0,
+      };
+      const concurrency = Math.max(1, input.concurrency ?? 4);
       let cursor = resumed.cursor ? new Date(resumed.cursor) : new Date(Date.now() - 24 * 3600_000);
+      // The start of the last complete rescan round; a round cut short by a retry starts again.
       let lastRescan = resumed.lastRescanAt ? new Date(resumed.lastRescanAt) : new Date(0);
+      let lastChangeAt = resumed.lastChangeAt ? Date.parse(resumed.lastChangeAt) : 0;
+      // Redmine's `>=` is a second lenient, so the newest issues come back on every poll: one
+      // already read at this very `updated_on` is not read again once that second is well over.
+      const readAt = new Map<number, { updatedOn: number; readAt: number }>(
+        (resumed.seen ?? []).map(([id, updatedOn, at]) => [id, { updatedOn, readAt: at }]),
+      );
+      let rescanQueue: number[] = [];
+      let roundStartedAt = lastRescan;
+      let wait = Date.now() - lastChangeAt < pace.activeMs ? pace.pollMs : Math.max(pace.pollMs, pace.idlePollMs);
+      const state = (): SyncState => ({
+        cursor: cursor.toISOString(),
+        lastRescanAt: lastRescan.toISOString(),
+        ...(lastChangeAt > 0 ? { lastChangeAt: new Date(lastChangeAt).toISOString() } : {}),
+        seen: [...readAt].map(([id, s]) => [id, s.updatedOn, s.readAt]),
+      });
       const until = Date.now() + input.runForMs;
-      // Redmine's `>=` is a second lenient, so the newest issue comes back on every poll: an
-      // issue already read at this very `updated_on` is not read again, provided that read came
-      // well after it (timestamps are whole seconds: a note in the same second would hide).
-      const readAt = new Map<number, { updatedOn: number; readAt: number }>();
       while (Date.now() < until) {
+        const pollStarted = Date.now();
         const changed = await redmine.client.listIssuesUpdatedSince(
           new Date(cursor.getTime() - 1000),
           redmine.projectIds,
         );
+        const toRead: { id: number; updatedOn: number }[] = [];
         for (const issue of changed) {
-          const seen = readAt.get(issue.id);
-          if (seen && seen.updatedOn === issue.updatedOn.getTime() && seen.readAt - seen.updatedOn > 2000) continue;
-          const readTime = Date.now();
-          await syncIssue(redmine, issue.id);
-          readAt.set(issue.id, { updatedOn: issue.updatedOn.getTime(), readAt: readTime });
-          if (issue.updatedOn > cursor) cursor = issue.updatedOn;
-          context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
+          const need = needsRead(readAt.get(issue.id), issue.updatedOn.getTime());
+          if (need === 'no') continue;
+          if (need === 'changed') lastChangeAt = pollStarted;
+          toRead.push({ id: issue.id, updatedOn: issue.updatedOn.getTime() });
         }
-        if (Date.now() - lastRescan.getTime() >= input.rescanMs) {
-          for (const issueId of await liveMirroredIssueIds(db)) {
-            await syncIssue(redmine, issueId);
-            context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
-          }
-          lastRescan = new Date();
+        if (rescanQueue.length === 0 && pollStarted - lastRescan.getTime() >= input.rescanMs) {
+          rescanQueue = await liveIssueIds();
+          roundStartedAt = new Date(pollStarted);
+          if (rescanQueue.length === 0) lastRescan = roundStartedAt;
         }
-        context.heartbeat({ cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() });
-        await context.sleep(input.pollMs);
+        const rescanNow = rescanQueue.splice(0, rescanShare(rescanQueue.length, wait, input.rescanMs));
+        const listed = new Set(toRead.map((i) => i.id));
+        const reads = [
+          ...toRead.map((issue) => async () => {
+            const readTime = Date.now();
+            await syncIssue(redmine, issue.id);
+            readAt.set(issue.id, { updatedOn: issue.updatedOn, readAt: readTime });
+          }),
+          ...rescanNow.filter((id) => !listed.has(id)).map((id) => () => syncIssue(redmine, id).then(() => undefined)),
+        ];
+        // A failure fails the activity; the cursor stays where it was, the retry reads again.
+        await inParallel(reads, concurrency, (read) => read());
+        for (const issue of toRead) if (issue.updatedOn > cursor.getTime()) cursor = new Date(issue.updatedOn);
+        if (rescanNow.length > 0 && rescanQueue.length === 0) lastRescan = roundStartedAt;
+        // Issues older than the overlap of the list's `>=` will not be listed again unless changed.
+        for (const [id, s] of readAt) if (s.updatedOn < cursor.getTime() - SAME_SECOND_MS) readAt.delete(id);
+        context.heartbeat(state());
+        wait = nextPollWait(wait, Date.now() - lastChangeAt, pace);
+        const left = Math.min(wait - (Date.now() - pollStarted), until - Date.now());
+        if (left > 0) await context.sleep(left);
       }
-      return { cursor: cursor.toISOString(), lastRescanAt: lastRescan.toISOString() };
+      return state();
     },
   };
 }
