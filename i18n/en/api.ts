@@ -53,6 +53,7 @@ export const api: typeof French.api = {
   tooLargeDetail: (mb: number) => `A file may not exceed ${mb} MB.`,
   unsupportedMediaType: 'Unsupported content type.',
   fileRefused: 'File refused.',
+  nulCharacter: 'The null character (U+0000) is not accepted in text.',
   fileNameRequired: 'Give the file name in the X-File-Name header (URL-encoded).',
   unknownProcedure: (slug: string) => `Unknown procedure: ${slug}.`,
   unknownAssignee: 'No collaborator of this space has this e-mail address.',

@@ -51,6 +51,7 @@ export const api = {
   tooLargeDetail: (mb: number) => `Un fichier ne peut dépasser ${mb} Mo.`,
   unsupportedMediaType: 'Type de contenu non pris en charge.',
   fileRefused: 'Fichier refusé.',
+  nulCharacter: 'Le caractère nul (U+0000) n’est pas accepté dans un texte.',
   fileNameRequired: 'Donnez le nom du fichier dans l’en-tête X-File-Name (encodé en URL).',
   unknownProcedure: (slug: string) => `Procédure inconnue : ${slug}.`,
   unknownAssignee: 'Aucun collaborateur de cet espace n’a cette adresse e-mail.',

@@ -118,6 +118,7 @@ describe('JSON API', () => {
       `${c}/pieces/{pieceId}/content`,
       `${c}/pieces/{pieceId}/refusal`,
       `${c}/pieces/{pieceId}/validation`,
+      '/api/v1/spaces/{space}/conversations',
       '/api/v1/spaces/{space}/conversations/{id}/messages',
       '/health',
     ]);

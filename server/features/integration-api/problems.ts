@@ -25,6 +25,38 @@ export function badRequest(request: FastifyRequest, reply: FastifyReply, errors:
 
 type Where = ProblemFieldError['in'];
 
+/** The JSON pointer of the first string holding U+0000 (which PostgreSQL text cannot store). */
+export function nulCharacterAt(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer || '/' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  // Only what JSON and query parsing make: never a stream (a file's body) or another object graph.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulCharacterAt(item, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A preValidation hook: a body, query or path holding U+0000 anywhere is refused with a 400
+ * problem naming where, before any schema or query sees it (PostgreSQL refuses the byte: it would
+ * be a 500 otherwise, found by schemathesis).
+ */
+export async function refuseNulCharacters(request: FastifyRequest, reply: FastifyReply) {
+  for (const [where, value] of [
+    ['body', request.body],
+    ['query', request.query],
+    ['params', request.params],
+  ] as const) {
+    const pointer = nulCharacterAt(value);
+    if (pointer) {
+      return badRequest(request, reply, [{ pointer, in: where, detail: translator(request).api.nulCharacter }]);
+    }
+  }
+}
+
 function whereOf(context: string | undefined): Where {
   if (context === 'querystring') return 'query';
   if (context === 'params' || context === 'headers') return context;

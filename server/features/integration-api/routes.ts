@@ -52,7 +52,14 @@ import { receiveStream } from '../../uploads.js';
 import { apiTokenOf } from '../../plugins/access.js';
 import { decodeChangeCursor, decodeIdCursor, encodeCursor } from './cursors.js';
 import { idempotencyOnAbort, idempotencyOnSend, idempotencyPreHandler } from './idempotency.js';
-import { badRequest, conflict, integrationErrorHandler, notFound, unprocessable } from './problems.js';
+import {
+  badRequest,
+  conflict,
+  integrationErrorHandler,
+  notFound,
+  refuseNulCharacters,
+  unprocessable,
+} from './problems.js';
 import {
   CaseFilePage,
   CasePage,
@@ -97,6 +104,7 @@ async function integrationScope(app: FastifyInstance) {
   // Files are streamed to the inspection and storage, never parsed as a body (no body limit here:
   // the spool stops keeping bytes at the file limit, server/uploads.ts receiveStream).
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  app.addHook('preValidation', refuseNulCharacters);
   app.addHook('preHandler', idempotencyPreHandler);
   app.addHook('onSend', idempotencyOnSend);
   app.addHook('onRequestAbort', idempotencyOnAbort);
