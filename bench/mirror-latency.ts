@@ -453,10 +453,24 @@ export class ClientSession {
   private readonly jar = new Map<string, string>();
   private token: string | undefined;
 
-  constructor(readonly base: string) {}
+  /**
+   * `forwardedFor`: the client's own address, sent as X-Forwarded-For, for a server started with
+   * TRUSTED_PROXIES=127.0.0.1 (many clients from one machine would otherwise share the per-address
+   * rate limits, which a real office's clients do not).
+   */
+  constructor(
+    readonly base: string,
+    readonly forwardedFor?: string,
+  ) {}
 
   private cookie(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { cookie: this.cookie(), ...extra };
+    if (this.forwardedFor) headers['x-forwarded-for'] = this.forwardedFor;
+    return headers;
   }
 
   private keep(res: Response): void {
@@ -468,7 +482,7 @@ export class ClientSession {
   }
 
   async get(url: string, accept = 'text/html'): Promise<Response> {
-    const res = await fetch(`${this.base}${url}`, { redirect: 'manual', headers: { cookie: this.cookie(), accept } });
+    const res = await fetch(`${this.base}${url}`, { redirect: 'manual', headers: this.headers({ accept }) });
     this.keep(res);
     return res;
   }
@@ -479,7 +493,7 @@ export class ClientSession {
     const res = await fetch(`${this.base}${url}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
       body: new URLSearchParams({ ...fields, _csrf: this.token }).toString(),
     });
     this.keep(res);
@@ -493,7 +507,7 @@ export class ClientSession {
     const res = await fetch(`${this.base}/connexion`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
       body: new URLSearchParams({ email, password, _csrf: token }).toString(),
     });
     this.keep(res);
@@ -530,14 +544,20 @@ export async function mirroredConversations(
   base: string,
   space: Space,
   count: number,
-  options: { perClient: 'one' | 'all'; timeoutMs: number; gapMs?: number },
+  options: {
+    perClient: 'one' | 'all';
+    timeoutMs: number;
+    gapMs?: number;
+    /** Each client from an address of its own (10.0.x.y, as X-Forwarded-For; see ClientSession). */
+    ownAddresses?: boolean;
+  },
 ): Promise<{ sessions: ClientSession[]; conversations: { id: string; issueId: number; session: ClientSession }[] }> {
   const sessions: ClientSession[] = [];
   const conversations: { id: string; session: ClientSession }[] = [];
   const clients = options.perClient === 'one' ? count : 1;
   for (let c = 0; c < clients; c++) {
     const { account, password } = await createClient(db, { space, name: `Client ${c + 1}` });
-    const session = new ClientSession(base);
+    const session = new ClientSession(base, options.ownAddresses ? `10.0.${c >> 8}.${(c & 255) + 1}` : undefined);
     await session.login(account.email, password);
     sessions.push(session);
   }
