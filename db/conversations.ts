@@ -268,6 +268,23 @@ export async function attachmentsByMessage(db: Db, conversationId: string): Prom
   return byMessage;
 }
 
+/**
+ * A thread and its files as one snapshot (one repeatable-read transaction). Read apart, a note
+ * mirrored between the two reads showed on the page without its file.
+ */
+export async function threadWithAttachments(
+  db: Db,
+  conversationId: string,
+): Promise<{ messages: Message[]; attachments: Map<string, AttachmentSummary[]> }> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      const messages = await listMessages(tx, conversationId);
+      return { messages, attachments: await attachmentsByMessage(tx, conversationId) };
+    });
+}
+
 /** An attachment only if it belongs to this client's conversation. */
 export async function findClientAttachment(
   db: Db,

@@ -73,12 +73,44 @@ if ! all_installed; then
 fi
 [[ -f "$REDMINE_DIR/Gemfile" ]] || die "$REDMINE_DIR/Gemfile not found: is the redmine package complete?"
 
+# --- SQLite under concurrent requests -------------------------------------------------------
+# Redmine sends its e-mails from a thread (ActiveJob's async adapter) that reads the database
+# while the next request writes. Debian's database.yml sets no busy timeout, so SQLite answered
+# "database is locked" at once and Redmine a 500 (seen in full test runs, about one in 800
+# requests). A busy timeout makes the writer wait; WAL lets readers and one writer go together.
+DB_YML=/etc/redmine/default/database.yml
+restart_for_sqlite=0
+if ((IS_ROOT)) && [[ -f "$DB_YML" ]] && ! grep -q '^  timeout:' "$DB_YML"; then
+  sed -i '/^  adapter: sqlite3/a\  timeout: 10000' "$DB_YML"
+  grep -q '^  timeout: 10000' "$DB_YML" || die "could not set the SQLite busy timeout in $DB_YML"
+  log "SQLite busy timeout set in $DB_YML"
+  restart_for_sqlite=1
+fi
+set_wal() {
+  local db_path
+  db_path="$(ruby -ryaml -e 'puts YAML.load_file(ARGV[0])["production"]["database"]' "$DB_YML")"
+  [[ -f "$db_path" ]] || return 0
+  ruby -rsqlite3 -e 'db = SQLite3::Database.new(ARGV[0]); db.busy_timeout(10_000)
+    mode = db.execute("PRAGMA journal_mode=WAL")[0][0]
+    abort("journal_mode is #{mode}") unless mode == "wal"' "$db_path" \
+    || die "could not put Redmine's SQLite database in WAL mode"
+}
+
 # --- server ------------------------------------------------------------------------------
 answers() {  # any HTTP answer at all
   local code
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/" 2>/dev/null || true)"
   [[ -n "$code" && "$code" != 000 ]]
 }
+
+if ((restart_for_sqlite)) && answers && [[ -f "$PID_FILE" ]]; then
+  # A Redmine started before the timeout was set: restarted to read it.
+  old_pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  if [[ -n "$old_pid" ]] && kill "$old_pid" 2>/dev/null; then
+    log "restarting Redmine (process $old_pid) for the SQLite settings"
+    for _ in $(seq 1 30); do kill -0 "$old_pid" 2>/dev/null || break; sleep 1; done
+  fi
+fi
 
 if ! answers; then
   ((IS_ROOT)) || die "Redmine does not answer on $URL; start it as root:  sudo bash $ROOT/scripts/provision-redmine.sh"
@@ -89,6 +121,7 @@ if ! answers; then
     fi
     rm -f "$PID_FILE"   # stale (e.g. after a reboot): rails refuses to start otherwise
   fi
+  [[ -f "$DB_YML" ]] && set_wal
   log "starting Redmine on $URL (log: $LOG)"
   (
     cd "$REDMINE_DIR"

@@ -3,10 +3,9 @@
 // server/features/auth.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  attachmentsByMessage,
+  threadWithAttachments,
   findAttachment,
   findStaffConversation,
-  listMessages,
   listStaffConversations,
 } from '../../../db/conversations.js';
 import { accountContact, spaceName } from '../../../db/conversation-pages.js';
@@ -163,11 +162,10 @@ async function renderThread(
   const { db } = app.deps;
   const conversation = await findStaffConversation(db, request.staffScope, request.params.id);
   if (!conversation) return reply.callNotFound();
-  const [messages, space, client, attachments] = await Promise.all([
-    listMessages(db, conversation.id),
+  const [{ messages, attachments }, space, client] = await Promise.all([
+    threadWithAttachments(db, conversation.id),
     spaceName(db, conversation.space_id),
     accountContact(db, conversation.client_account_id),
-    attachmentsByMessage(db, conversation.id),
   ]);
   const view = staffThreadView(conversation, {
     spaceName: space,

@@ -3,11 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setLocale, spacesOfClient } from '../../../db/accounts.js';
 import {
-  attachmentsByMessage,
+  threadWithAttachments,
   findClientAttachment,
   findClientConversation,
   listClientConversations,
-  listMessages,
   markAnswersRead,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
@@ -239,10 +238,9 @@ async function renderThread(
   // Ownership is part of the query: another client's conversation is simply not found.
   const conversation = await findClientConversation(db, client.id, request.params.id, clientPagesScope(request));
   if (!conversation) return reply.callNotFound();
-  const [messages, space, attachments] = await Promise.all([
-    listMessages(db, conversation.id),
+  const [{ messages, attachments }, space] = await Promise.all([
+    threadWithAttachments(db, conversation.id),
     spaceName(db, conversation.space_id),
-    attachmentsByMessage(db, conversation.id),
     // A head of service's view reads without reading for the client.
     request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
   ]);
