@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { Db } from './connect.js';
 import type { AuthorKind, Conversation, ConversationStatus, Message, MessageKind } from './database.js';
+import { liveSessionQuery, sessionOfRow, type SessionLimits, type SessionWithAccount } from './sessions.js';
 import { EVERY_SPACE, whereInScope, type StaffScope } from './staff-access.js';
 
 export interface ConversationSummary {
@@ -98,21 +99,15 @@ const unreadAnswers = sql<number>`(
   where m.conversation_id = conversations.id and m.author_kind = 'staff' and m.read_at is null
 )`;
 
-export async function listClientConversations(
+/** A client's conversations, one page, most recent first: the query, not yet run, without the
+ * total. `client` is the client's id, or an expression naming it inside a larger query. */
+function clientConversationPage(
   db: Db,
-  clientAccountId: string,
+  client: string | Expression<string>,
   page: { limit: number; offset: number },
-  /** A head of service's confidential view shows only the viewer's spaces. */
-  scope: StaffScope = EVERY_SPACE,
-): Promise<{ items: ConversationSummary[]; total: number }> {
-  const counted = () =>
-    whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('conversations.client_account_id', '=', clientAccountId);
-  // One round trip for the page and its total: the count is an uncorrelated subquery (inside it,
-  // `conversations` is its own table, not the outer row), run once by PostgreSQL, while the list
-  // keeps its index scan and limit. The unread-answers subquery runs for the returned rows only.
-  const rows = await whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
+  scope: StaffScope,
+) {
+  return whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
     .innerJoin('spaces', 'spaces.id', 'conversations.space_id')
     .select([
       'conversations.id',
@@ -122,14 +117,34 @@ export async function listClientConversations(
       'conversations.created_at',
       'spaces.name as space_name',
       unreadAnswers.as('unread_answers'),
-      counted().as('total'),
     ])
-    .where('conversations.client_account_id', '=', clientAccountId)
+    .where('conversations.client_account_id', '=', client)
     .orderBy('conversations.last_message_at', 'desc')
     .orderBy('conversations.id')
     .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+    .offset(page.offset);
+}
+
+export interface ClientConversationPage {
+  items: ConversationSummary[];
+  total: number;
+}
+
+export async function listClientConversations(
+  db: Db,
+  clientAccountId: string,
+  page: { limit: number; offset: number },
+  /** A head of service's confidential view shows only the viewer's spaces. */
+  scope: StaffScope = EVERY_SPACE,
+): Promise<ClientConversationPage> {
+  const counted = () =>
+    whereInScope(db.selectFrom('conversations'), 'conversations.space_id', scope)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('conversations.client_account_id', '=', clientAccountId);
+  // One round trip for the page and its total: the count is an uncorrelated subquery (inside it,
+  // `conversations` is its own table, not the outer row), run once by PostgreSQL, while the list
+  // keeps its index scan and limit. The unread-answers subquery runs for the returned rows only.
+  const rows = await clientConversationPage(db, clientAccountId, page, scope).select(counted().as('total')).execute();
   // A page past the end has no row to carry the total: only then is it asked alone.
   const total = rows[0]?.total ?? (page.offset === 0 ? 0 : (await counted().executeTakeFirstOrThrow()).n);
   return {
@@ -143,6 +158,65 @@ export async function listClientConversations(
       createdAt: r.created_at,
       unreadAnswers: r.unread_answers,
     })),
+  };
+}
+
+/** A conversation of the page as PostgreSQL's json_agg writes it: dates as ISO 8601 text. */
+interface ConversationJson {
+  id: string;
+  subject: string;
+  status: ConversationStatus;
+  last_message_at: string;
+  created_at: string;
+  space_name: string;
+  unread_answers: number;
+}
+
+/**
+ * The client session `sessionId` checked exactly as findLiveSession checks it (db/sessions.ts
+ * liveSessionQuery), and, when it is live, its client's page of conversations and their total,
+ * in one query: one round trip instead of two for the most requested page. The session is read
+ * from the database on every call (another server process may have ended it). The page comes as
+ * one JSON value beside the session's row; no session, no row, and nothing of any client is read.
+ * The client's own view only: a head of service's view (a scope) uses listClientConversations.
+ */
+export async function listClientConversationsOfSession(
+  db: Db,
+  sessionId: string,
+  limits: SessionLimits,
+  page: { limit: number; offset: number },
+): Promise<{ session: SessionWithAccount; list: ClientConversationPage } | undefined> {
+  const client = sql<string>`live.id`;
+  const row = await db
+    .with('live', () => liveSessionQuery(db, sessionId, 'client', limits))
+    .selectFrom('live')
+    .selectAll('live')
+    .select([
+      sql<ConversationJson[]>`coalesce((
+        select json_agg(page order by page.last_message_at desc, page.id)
+        from ${clientConversationPage(db, client, page, EVERY_SPACE)} as page
+      ), '[]'::json)`.as('conversation_page'),
+      sql<number>`(
+        select count(*)::int from conversations where conversations.client_account_id = ${client}
+      )`.as('conversation_total'),
+    ])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { conversation_page, conversation_total, ...sessionRow } = row;
+  return {
+    session: sessionOfRow(sessionRow),
+    list: {
+      total: conversation_total,
+      items: conversation_page.map((r) => ({
+        id: r.id,
+        subject: r.subject,
+        status: r.status,
+        spaceName: r.space_name,
+        lastMessageAt: new Date(r.last_message_at),
+        createdAt: new Date(r.created_at),
+        unreadAnswers: r.unread_answers,
+      })),
+    },
   };
 }
 

@@ -31,6 +31,33 @@ export interface SessionLimits {
   maxHours: number;
 }
 
+/** The live session `id` with its account, as a query not yet run: the session was seen within
+ * the idle limit, began within the absolute limit, and the account is active. Its rows are the
+ * account's columns plus `session_id` and `session_last_seen_at`. Used alone by
+ * findLiveSession, and inside a page's own query by the routes that check the session in the
+ * same round trip as their data (listClientConversationsOfSession). */
+export function liveSessionQuery(db: Db, id: string, kind: AccountKind, limits: SessionLimits) {
+  return (
+    db
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .selectAll('accounts')
+      .select(['sessions.id as session_id', 'sessions.last_seen_at as session_last_seen_at'])
+      .where('sessions.id', '=', id)
+      .where('sessions.kind', '=', kind)
+      .where('accounts.disabled_at', 'is', null)
+      .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${limits.idleMinutes})`)
+      // Activity does not stretch a session forever: a stolen cookie kept busy still ends.
+      .where('sessions.created_at', '>', sql<Date>`now() - make_interval(hours => ${limits.maxHours})`)
+  );
+}
+
+/** The row of liveSessionQuery split into the session and its account. */
+export function sessionOfRow(row: Account & { session_id: string; session_last_seen_at: Date }): SessionWithAccount {
+  const { session_id, session_last_seen_at, ...account } = row;
+  return { sessionId: session_id, lastSeenAt: session_last_seen_at, account };
+}
+
 /** The session and its account if it was seen within the idle limit, began within the absolute
  * limit, and the account is active. */
 export async function findLiveSession(
@@ -39,21 +66,8 @@ export async function findLiveSession(
   kind: AccountKind,
   limits: SessionLimits,
 ): Promise<SessionWithAccount | undefined> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-    .selectAll('accounts')
-    .select(['sessions.id as session_id', 'sessions.last_seen_at as session_last_seen_at'])
-    .where('sessions.id', '=', id)
-    .where('sessions.kind', '=', kind)
-    .where('accounts.disabled_at', 'is', null)
-    .where('sessions.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${limits.idleMinutes})`)
-    // Activity does not stretch a session forever: a stolen cookie kept busy still ends.
-    .where('sessions.created_at', '>', sql<Date>`now() - make_interval(hours => ${limits.maxHours})`)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { session_id, session_last_seen_at, ...account } = row;
-  return { sessionId: session_id, lastSeenAt: session_last_seen_at, account };
+  const row = await liveSessionQuery(db, id, kind, limits).executeTakeFirst();
+  return row ? sessionOfRow(row) : undefined;
 }
 
 export async function touchSession(db: Db, id: string): Promise<void> {

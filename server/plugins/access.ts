@@ -146,6 +146,9 @@ export async function refuse(
   if (apiScopeOf(access)) return undefined;
   if (access === 'client') {
     if (request.client) return undefined;
+    // Checked by the route's own query (plugins/auth `clientSessionInQuery`), which then refuses
+    // through this same function when the session is not live.
+    if (request.clientSessionToCheck) return undefined;
     if (wantsJson(request)) return reply.status(401).send({ message: translator(request).login.expired });
     return reply.redirect(request.sessionExpired === 'client' ? '/connexion?expire=1' : '/connexion');
   }

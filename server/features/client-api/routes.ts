@@ -2,9 +2,16 @@
 // decided here from the session, never from what the caller claims.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { findClientConversation, listClientConversations, listMessages } from '../../../db/conversations.js';
+import {
+  findClientConversation,
+  listClientConversations,
+  listClientConversationsOfSession,
+  listMessages,
+  type ClientConversationPage,
+} from '../../../db/conversations.js';
 import { translator } from '../../context.js';
 import { clientOf } from '../../plugins/access.js';
+import { settleClientSession } from '../../plugins/auth.js';
 import { ConversationList, ConversationWithMessages, Error_, ListQuery, Me } from './schemas.js';
 import { conversationSummaryJson, meJson, messageJson } from './view-models.js';
 
@@ -29,7 +36,8 @@ export default function apiRoutes(app: FastifyInstance) {
   app.get<{ Querystring: ListQuery }>(
     '/api/v1/conversations',
     {
-      config: { access: 'client' },
+      // The session is checked in the list's own query (one round trip): see plugins/auth.
+      config: { access: 'client', clientSessionInQuery: true },
       schema: {
         tags: ['client'],
         summary: "The client's conversations, most recent first",
@@ -38,10 +46,19 @@ export default function apiRoutes(app: FastifyInstance) {
         response: { 200: ConversationList, 400: Error_, 401: Error_ },
       },
     },
-    async (request) => {
-      const c = clientOf(request);
+    async (request, reply) => {
       const { page, limit } = request.query;
-      const list = await listClientConversations(db, c.id, { limit, offset: (page - 1) * limit });
+      const slice = { limit, offset: (page - 1) * limit };
+      let list: ClientConversationPage;
+      const session = request.clientSessionToCheck;
+      if (session) {
+        const found = await listClientConversationsOfSession(db, session, app.sessionLimits, slice);
+        if (!(await settleClientSession(request, reply, found?.session)) || !found) return reply;
+        list = found.list;
+      } else {
+        // Reached only with a client set by the hook (a view is refused before, by plugins/client-view).
+        list = await listClientConversations(db, clientOf(request).id, slice);
+      }
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
   );

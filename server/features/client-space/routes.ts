@@ -7,7 +7,9 @@ import {
   findClientAttachment,
   findClientConversation,
   listClientConversations,
+  listClientConversationsOfSession,
   markAnswersRead,
+  type ClientConversationPage,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
 import { isLocale } from '../../../i18n/index.js';
@@ -17,6 +19,7 @@ import type { FileStorage } from '../../../app/file-storage.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../../context.js';
 import { clientPagesScope } from '../../plugins/client-view.js';
 import { clientOf } from '../../plugins/access.js';
+import { settleClientSession } from '../../plugins/auth.js';
 import { consumeMailTargets, rateLimited } from '../../plugins/rate-limits.js';
 import { sendAttachment } from '../../downloads.js';
 import { safeRedirect } from '../../safe-redirect.js';
@@ -81,15 +84,21 @@ export default function clientRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { page?: string } }>(
     '/conversations',
-    { ...hidden, config: { access: 'client', clientView: true } },
+    // The session is checked in the list's own query (one round trip): the most requested page.
+    { ...hidden, config: { access: 'client', clientView: true, clientSessionInQuery: true } },
     async (request, reply) => {
       const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-      const list = await listClientConversations(
-        db,
-        clientOf(request).id,
-        { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
-        clientPagesScope(request),
-      );
+      const slice = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE };
+      let list: ClientConversationPage;
+      const session = request.clientSessionToCheck;
+      if (session) {
+        const found = await listClientConversationsOfSession(db, session, app.sessionLimits, slice);
+        if (!(await settleClientSession(request, reply, found?.session)) || !found) return reply;
+        list = found.list;
+      } else {
+        // A head of service's view: the viewer's spaces only.
+        list = await listClientConversations(db, clientOf(request).id, slice, clientPagesScope(request));
+      }
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
       return sendPage(reply, conversationListPage(pageContext(request, reply), { items, page, pages }));
