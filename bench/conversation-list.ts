@@ -4,13 +4,16 @@
 // anchor measured in the same run with the same load, Redmine's own list: GET /issues.json of a
 // project of the run's own, with the same page sizes, with the API key of a project member.
 //
-//   npx tsx bench/conversation-list.ts [--duration=20] [--warmup=3] [--connections=50]
+//   npx tsx bench/conversation-list.ts [--duration=20] [--warmup=3] [--connections=50 | =10,25,50]
 //        [--databases=postgres,pglite] [--conversations=50] [--pool-size=N] [--profile=DIR]
 //        [--redmine=on|off]
 //
 // Every option can also be given as an environment variable (BENCH_DURATION, BENCH_WARMUP,
 // BENCH_CONNECTIONS, BENCH_DATABASES, BENCH_CONVERSATIONS, BENCH_POOL_SIZE, BENCH_PROFILE,
-// BENCH_REDMINE); arguments win. --profile writes a V8 CPU profile (.cpuprofile) of each server
+// BENCH_REDMINE); arguments win. --connections takes one count or a list: each Guichet target is
+// measured at each count (latency against concurrency); Redmine's anchor and the goal's ratio use
+// the largest. Latency percentiles (p50, p95, p99) are computed from every 2xx response's time as
+// autocannon reports it, to 0.1 ms. --profile writes a V8 CPU profile (.cpuprofile) of each server
 // process to DIR. --redmine=off leaves the anchor out (no ratio is printed then).
 // See bench/README.md for what is measured and the numbers last measured.
 //
@@ -53,7 +56,10 @@ type DatabaseKind = 'postgres' | 'pglite';
 interface Options {
   duration: number;
   warmup: number;
+  /** The largest of connectionCounts: the goal's concurrency, and the anchor's. */
   connections: number;
+  /** Each Guichet target is measured at each of these, in this order. */
+  connectionCounts: number[];
   databases: DatabaseKind[];
   conversations: number;
   poolSize: number | undefined;
@@ -82,8 +88,10 @@ const TARGETS: Target[] = [
 /** Redmine's issues.json under the same load: the anchor of the ratio. */
 interface AnchorRow {
   limit: number;
+  connections: number;
   requestsPerSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   errors: number;
   non2xx: number;
@@ -95,8 +103,10 @@ interface AnchorRow {
 interface Row {
   target: string;
   database: DatabaseKind;
+  connections: number;
   requestsPerSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   errors: number;
   timeouts: number;
@@ -141,7 +151,7 @@ type FromServer =
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const USAGE = `usage: npx tsx bench/conversation-list.ts [--duration=S] [--warmup=S] [--connections=N]
+const USAGE = `usage: npx tsx bench/conversation-list.ts [--duration=S] [--warmup=S] [--connections=N[,N…]]
        [--databases=postgres,pglite] [--conversations=N] [--pool-size=N] [--profile=DIR]
        [--redmine=on|off]`;
 
@@ -187,10 +197,21 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (databases.length === 0) throw new UsageError('--databases: at least one of postgres, pglite');
   const redmine = raw.redmine ?? 'on';
   if (redmine !== 'on' && redmine !== 'off') throw new UsageError(`--redmine must be on or off (got "${redmine}")`);
+  const connectionCounts = [
+    ...new Set(
+      (raw.connections ?? '50')
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .map((c) => positiveInt('--connections', c, 1000)),
+    ),
+  ];
+  if (connectionCounts.length === 0) throw new UsageError('--connections: at least one count');
   return {
     duration: positiveInt('--duration', raw.duration ?? '20', 600),
     warmup: positiveInt('--warmup', raw.warmup ?? '3', 120),
-    connections: positiveInt('--connections', raw.connections ?? '50', 1000),
+    connections: Math.max(...connectionCounts),
+    connectionCounts,
     databases: [...new Set(databases)] as DatabaseKind[],
     conversations: positiveInt('--conversations', raw.conversations ?? '50', 100_000),
     poolSize: raw['pool-size'] ? positiveInt('--pool-size', raw['pool-size'], 100) : undefined,
@@ -203,7 +224,7 @@ function commandLine(options: Options): string {
   const flags = [
     `--duration=${options.duration}`,
     `--warmup=${options.warmup}`,
-    `--connections=${options.connections}`,
+    `--connections=${options.connectionCounts.join(',')}`,
     `--databases=${options.databases.join(',')}`,
     `--conversations=${options.conversations}`,
     ...(options.poolSize ? [`--pool-size=${options.poolSize}`] : []),
@@ -550,13 +571,15 @@ async function benchRedmine(env: RedmineEnv, projectId: number, limit: number, o
   await waitForRedmine(env);
   log(`redmine: GET /issues.json?limit=${limit}: ${options.connections} connections for ${options.duration} s`);
   const hostBefore = cpuTimes();
-  const result = await load(url, headers, options.connections, options.duration, REDMINE_TIMEOUT_S);
+  const { result, latencies } = await load(url, headers, options.connections, options.duration, REDMINE_TIMEOUT_S);
   const hostAfter = cpuTimes();
   return {
     limit,
+    connections: options.connections,
     requestsPerSecond: result.requests.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     errors: result.errors,
     non2xx: result.non2xx,
     total: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
@@ -683,14 +706,42 @@ function cpuTimes(): { busy: number; total: number } {
   return { busy, total };
 }
 
+interface Loaded {
+  result: autocannon.Result;
+  /** Response time of every 2xx response, ms (autocannon's own measure, unrounded). */
+  latencies: Float64Array;
+}
+
 async function load(
   url: string,
   headers: Record<string, string>,
   connections: number,
   duration: number,
   timeout = 10,
-): Promise<autocannon.Result> {
-  return autocannon({ url, headers, connections, duration, timeout });
+): Promise<Loaded> {
+  let times = new Float64Array(65_536);
+  let n = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, headers, connections, duration, timeout }, (err, res) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res),
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode < 200 || statusCode > 299) return;
+      if (n === times.length) {
+        const bigger = new Float64Array(times.length * 2);
+        bigger.set(times);
+        times = bigger;
+      }
+      times[n++] = responseTime;
+    });
+  });
+  return { result, latencies: times.slice(0, n).sort() };
+}
+
+/** The p-th percentile (0–100) of sorted values, nearest rank; 0 when there is none. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Redmine answers one request at a time: 50 queued requests may wait longer than Guichet's 10 s
@@ -711,19 +762,20 @@ async function benchTarget(
   child: ChildProcess,
   options: Options,
   queriesPerRequest: number,
+  connections: number,
 ): Promise<{ row: Row; warmupFailures: number }> {
   const url = `${base}${target.path}`;
   const headers = { cookie, accept: target.accept };
 
-  log(`${database}: ${target.name}: warm-up ${options.warmup} s`);
-  const warm = await load(url, headers, options.connections, options.warmup);
+  log(`${database}: ${target.name}: warm-up ${options.warmup} s at ${connections} connections`);
+  const warm = (await load(url, headers, connections, options.warmup)).result;
   const warmupFailures = warm.non2xx + warm.errors;
   if (warmupFailures > 0) log(`  warm-up: ${warm.non2xx} non-2xx, ${warm.errors} errors (${statusSummary(warm)})`);
 
-  log(`${database}: ${target.name}: ${options.connections} connections for ${options.duration} s`);
+  log(`${database}: ${target.name}: ${connections} connections for ${options.duration} s`);
   const serverBefore = await serverStats(child, true);
   const hostBefore = cpuTimes();
-  const result = await load(url, headers, options.connections, options.duration);
+  const { result, latencies } = await load(url, headers, connections, options.duration);
   const hostAfter = cpuTimes();
   const serverAfter = await serverStats(child);
 
@@ -731,9 +783,11 @@ async function benchTarget(
   const row: Row = {
     target: target.name,
     database,
+    connections,
     requestsPerSecond: result.requests.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -795,13 +849,29 @@ function markdownTable(head: string[], body: string[][], leftColumns: number): s
 /** What the load generator saw. */
 function resultTable(rows: Row[]): string {
   return markdownTable(
-    ['target', 'database', 'req/s (mean)', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests'],
+    [
+      'target',
+      'database',
+      'connections',
+      'req/s (mean)',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      '50 / req/s ms',
+      'errors',
+      'non-2xx',
+      'requests',
+    ],
     rows.map((r) => [
       r.target,
       r.database,
+      String(r.connections),
       r.requestsPerSecond.toFixed(0),
-      r.p50.toFixed(0),
-      r.p99.toFixed(0),
+      r.p50.toFixed(1),
+      r.p95.toFixed(1),
+      r.p99.toFixed(1),
+      // Little's law: the mean latency the throughput allows at this concurrency.
+      r.requestsPerSecond > 0 ? ((1000 * r.connections) / r.requestsPerSecond).toFixed(1) : '-',
       String(r.errors),
       String(r.non2xx),
       String(r.total),
@@ -816,6 +886,7 @@ function serverTable(rows: Row[]): string {
     [
       'target',
       'database',
+      'connections',
       'queries/req',
       'bytes/resp',
       'server CPU',
@@ -830,6 +901,7 @@ function serverTable(rows: Row[]): string {
     rows.map((r) => [
       r.target,
       r.database,
+      String(r.connections),
       String(r.queriesPerRequest),
       r.bytesPerResponse.toFixed(0),
       `${r.serverCpu.toFixed(0)} %`,
@@ -851,40 +923,49 @@ function anchorTable(rows: Row[], anchors: AnchorRow[]): string {
     [
       'target',
       'database',
+      'connections',
       'Guichet req/s',
+      'Guichet p95 ms',
       'Guichet p99 ms',
       'Redmine issues.json',
       'Redmine req/s',
+      'Redmine p95 ms',
       'Redmine p99 ms',
       'ratio',
       'host CPU (Guichet / Redmine)',
       'load 1 min (Guichet / Redmine)',
       'goal ≥ 100×, p99 < 50 ms',
     ],
-    rows.map((r) => {
-      const a = anchors.find((x) => x.limit === r.items);
-      return [
-        r.target,
-        r.database,
-        r.requestsPerSecond.toFixed(0),
-        r.p99.toFixed(0),
-        a ? `limit=${a.limit}` : '-',
-        a ? a.requestsPerSecond.toFixed(1) : '-',
-        a ? a.p99.toFixed(0) : '-',
-        a
-          ? a.requestsPerSecond > 0
-            ? `${(r.requestsPerSecond / a.requestsPerSecond).toFixed(0)}×`
-            : 'n/a (Redmine 0)'
-          : '-',
-        a ? `${r.hostCpu.toFixed(0)} % / ${a.hostCpu.toFixed(0)} %` : '-',
-        a ? `${r.load1.toFixed(2)} / ${a.load1.toFixed(2)}` : '-',
-        a && a.requestsPerSecond > 0
-          ? r.requestsPerSecond >= 100 * a.requestsPerSecond && r.p99 < 50
-            ? 'met'
-            : 'not met'
-          : '-',
-      ];
-    }),
+    // The anchor was measured at the largest count only: the goal's.
+    rows
+      .filter((r) => anchors.some((x) => x.connections === r.connections))
+      .map((r) => {
+        const a = anchors.find((x) => x.limit === r.items && x.connections === r.connections);
+        return [
+          r.target,
+          r.database,
+          String(r.connections),
+          r.requestsPerSecond.toFixed(0),
+          r.p95.toFixed(1),
+          r.p99.toFixed(1),
+          a ? `limit=${a.limit}` : '-',
+          a ? a.requestsPerSecond.toFixed(1) : '-',
+          a ? a.p95.toFixed(0) : '-',
+          a ? a.p99.toFixed(0) : '-',
+          a
+            ? a.requestsPerSecond > 0
+              ? `${(r.requestsPerSecond / a.requestsPerSecond).toFixed(0)}×`
+              : 'n/a (Redmine 0)'
+            : '-',
+          a ? `${r.hostCpu.toFixed(0)} % / ${a.hostCpu.toFixed(0)} %` : '-',
+          a ? `${r.load1.toFixed(2)} / ${a.load1.toFixed(2)}` : '-',
+          a && a.requestsPerSecond > 0
+            ? r.requestsPerSecond >= 100 * a.requestsPerSecond && r.p99 < 50
+              ? 'met'
+              : 'not met'
+            : '-',
+        ];
+      }),
     2,
   );
 }
@@ -903,7 +984,8 @@ async function main(): Promise<number> {
   const redmineIssues = Math.min(options.conversations, Math.max(...limits));
   const budgetMs =
     (120 +
-      options.databases.length * (90 + TARGETS.length * (options.warmup + options.duration + 30)) +
+      options.databases.length *
+        (90 + TARGETS.length * options.connectionCounts.length * (options.warmup + options.duration + 30)) +
       (options.redmine ? 120 + 2 * redmineIssues + limits.length * (options.warmup + options.duration + 630) : 0)) *
     1000;
   const watchdog = setTimeout(() => {
@@ -989,9 +1071,20 @@ async function main(): Promise<number> {
     const queries = new Map<Target, number>();
     for (const target of TARGETS) queries.set(target, await queriesPerRequest(base, target, cookie, server.child));
     for (const target of TARGETS) {
-      const measured = await benchTarget(base, target, database, cookie, server.child, options, queries.get(target)!);
-      rows.push(measured.row);
-      warmupFailures += measured.warmupFailures;
+      for (const connections of options.connectionCounts) {
+        const measured = await benchTarget(
+          base,
+          target,
+          database,
+          cookie,
+          server.child,
+          options,
+          queries.get(target)!,
+          connections,
+        );
+        rows.push(measured.row);
+        warmupFailures += measured.warmupFailures;
+      }
     }
     await server.stop();
   }
@@ -1017,12 +1110,13 @@ async function main(): Promise<number> {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} at the end`,
-    `load:      autocannon ${autocannonVersion}, ${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s measured, per target`,
+    `load:      autocannon ${autocannonVersion}, ${options.connectionCounts.join(' / ')} connections, ${options.warmup} s warm-up then ${options.duration} s measured, per target and count`,
     `data:      1 client, ${options.conversations} conversations × 3 messages; HTML lists ${Math.min(HTML_PAGE_SIZE, options.conversations)}, API lists ${Math.min(API_LIMIT, options.conversations)}`,
     '',
     resultTable(rows),
     '',
-    'req/s: mean of the per-second samples; latency: autocannon, 1 ms resolution; errors: socket errors and timeouts.',
+    "req/s: mean of the per-second samples; p50/p95/p99: of every 2xx response time (autocannon's measure, 0.1 ms);",
+    "50 / req/s: the mean latency the throughput allows at that many connections (Little's law); errors: socket errors and timeouts.",
     '',
     serverTable(rows),
     '',
@@ -1040,7 +1134,7 @@ async function main(): Promise<number> {
           '',
           ...anchors.map(
             (a) =>
-              `  redmine limit=${a.limit}: p50 ${a.p50.toFixed(0)} ms, ${a.total} requests, ${a.errors} errors, ${a.non2xx} non-2xx`,
+              `  redmine limit=${a.limit}: ${a.connections} connections, p50 ${a.p50.toFixed(0)} ms, ${a.total} requests, ${a.errors} errors, ${a.non2xx} non-2xx`,
           ),
           '',
         ]
