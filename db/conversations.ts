@@ -1,6 +1,7 @@
 import { sql, type Expression } from 'kysely';
 import type { Db } from './connect.js';
 import type { AuthorKind, Conversation, ConversationStatus, Message, MessageKind } from './database.js';
+import { preparedQuery } from './prepared.js';
 import { liveSessionQuery, sessionOfRow, type SessionLimits, type SessionWithAccount } from './sessions.js';
 import { EVERY_SPACE, whereInScope, type StaffScope } from './staff-access.js';
 
@@ -186,21 +187,7 @@ export async function listClientConversationsOfSession(
   limits: SessionLimits,
   page: { limit: number; offset: number },
 ): Promise<{ session: SessionWithAccount; list: ClientConversationPage } | undefined> {
-  const client = sql<string>`live.id`;
-  const row = await db
-    .with('live', () => liveSessionQuery(db, sessionId, 'client', limits))
-    .selectFrom('live')
-    .selectAll('live')
-    .select([
-      sql<ConversationJson[]>`coalesce((
-        select json_agg(page order by page.last_message_at desc, page.id)
-        from ${clientConversationPage(db, client, page, EVERY_SPACE)} as page
-      ), '[]'::json)`.as('conversation_page'),
-      sql<number>`(
-        select count(*)::int from conversations where conversations.client_account_id = ${client}
-      )`.as('conversation_total'),
-    ])
-    .executeTakeFirst();
+  const [row] = await sessionConversationPage(db, { sessionId, ...limits, ...page });
   if (!row) return undefined;
   const { conversation_page, conversation_total, ...sessionRow } = row;
   return {
@@ -219,6 +206,28 @@ export async function listClientConversationsOfSession(
     },
   };
 }
+
+/** The query of listClientConversationsOfSession, built and compiled once (db/prepared.ts): it
+ * runs on every request of the most requested page. */
+const sessionConversationPage = preparedQuery(
+  (db: Db, v: { sessionId: string; idleMinutes: number; maxHours: number; limit: number; offset: number }) => {
+    const client = sql<string>`live.id`;
+    return db
+      .with('live', () => liveSessionQuery(db, v.sessionId, 'client', v))
+      .selectFrom('live')
+      .selectAll('live')
+      .select([
+        sql<ConversationJson[]>`coalesce((
+          select json_agg(page order by page.last_message_at desc, page.id)
+          from ${clientConversationPage(db, client, v, EVERY_SPACE)} as page
+        ), '[]'::json)`.as('conversation_page'),
+        sql<number>`(
+          select count(*)::int from conversations where conversations.client_account_id = ${client}
+        )`.as('conversation_total'),
+      ]);
+  },
+  ['sessionId', 'idleMinutes', 'maxHours', 'limit', 'offset'],
+);
 
 export async function listStaffConversations(
   db: Db,
