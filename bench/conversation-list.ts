@@ -114,6 +114,8 @@ interface Row {
   total: number;
   statusCodes: string;
   serverCpu: number;
+  /** The load generator's process (autocannon, this process), % of one core. */
+  loaderCpu: number;
   serverLoopUtilization: number;
   serverLoopDelayP99: number;
   serverLoopDelayMax: number;
@@ -775,7 +777,11 @@ async function benchTarget(
   log(`${database}: ${target.name}: ${connections} connections for ${options.duration} s`);
   const serverBefore = await serverStats(child, true);
   const hostBefore = cpuTimes();
+  const loaderBefore = process.cpuUsage();
+  const loaderStart = performance.now();
   const { result, latencies } = await load(url, headers, connections, options.duration);
+  const loaderUsed = process.cpuUsage(loaderBefore);
+  const loaderWall = performance.now() - loaderStart;
   const hostAfter = cpuTimes();
   const serverAfter = await serverStats(child);
 
@@ -795,6 +801,7 @@ async function benchTarget(
     statusCodes: statusSummary(result),
     serverCpu:
       (100 * (serverAfter.cpuMicros - serverBefore.cpuMicros)) / 1000 / (serverAfter.wallMs - serverBefore.wallMs),
+    loaderCpu: (100 * (loaderUsed.user + loaderUsed.system)) / 1000 / Math.max(1, loaderWall),
     serverLoopUtilization:
       (100 * (serverAfter.loopActiveMs - serverBefore.loopActiveMs)) /
       Math.max(
@@ -891,6 +898,7 @@ function serverTable(rows: Row[]): string {
       'bytes/resp',
       'server CPU',
       'server CPU ms/req',
+      'load gen CPU',
       'event loop busy',
       'loop delay p99 ms',
       'loop delay max ms',
@@ -906,6 +914,7 @@ function serverTable(rows: Row[]): string {
       r.bytesPerResponse.toFixed(0),
       `${r.serverCpu.toFixed(0)} %`,
       r.requestsPerSecond > 0 ? ((r.serverCpu * 10) / r.requestsPerSecond).toFixed(2) : '-',
+      `${r.loaderCpu.toFixed(0)} %`,
       `${r.serverLoopUtilization.toFixed(0)} %`,
       r.serverLoopDelayP99.toFixed(0),
       r.serverLoopDelayMax.toFixed(0),
