@@ -14,7 +14,8 @@
 // Every request is dated at the same instant and a clock counts from its request's time, so every
 // reminder (75 % of the target) falls due at once; the target should leave time for all the
 // conversations to start first (the stragglers are counted and reported). The reminders go to a real SMTP server in this process, which
-// counts each one by its reference (X-Guichet-Reference): exit 1 if one is missing or doubled.
+// counts each one by its reference (X-Guichet-Reference): exit 1 if one is missing or doubled, or
+// if an acknowledgement came twice.
 // Loopback only; bounded by a watchdog; the databases and temporary directories are removed at
 // the end.
 import { spawn } from 'node:child_process';
@@ -504,6 +505,10 @@ async function main(): Promise<number> {
         await writeFile(saveHistory, proto.temporal.api.history.v1.History.encode(history).finish());
       }
       const missing = n - refs.length;
+      // An acknowledgement is exactly-once too (its own local activity since this round).
+      const ackDuplicates = [...smtp.arrivals]
+        .filter(([k]) => k.startsWith('ack-mail:'))
+        .reduce((sum, [, times]) => sum + times.length - 1, 0);
 
       // The worker's figure ends here: the anchor's worker runs in this process too.
       clearInterval(sampler);
@@ -541,7 +546,7 @@ async function main(): Promise<number> {
         `| one conversation's start, from its history | ${startCost} |`,
         `| signal-with-start, ${concurrency} at a time | ${fmt(signalled)} (${Math.round((n / signalled) * 1000)} per second) |`,
         `| until every clock was recorded | ${fmt(started)} (${Math.round((n / started) * 1000)} per second); ${startLoad} |`,
-        `| until every acknowledgement e-mail arrived (each start done) | ${acknowledged} of ${n} in ${fmt(ackLast - t0)} (${Math.round((acknowledged / Math.max(ackLast - t0, 1)) * 1000)} per second) |`,
+        `| until every acknowledgement e-mail arrived (each start done) | ${acknowledged} of ${n} in ${fmt(ackLast - t0)} (${Math.round((acknowledged / Math.max(ackLast - t0, 1)) * 1000)} per second); ${ackDuplicates} received twice |`,
         ...(lateClocks ? [`| clocks recorded only after the first reminders could fall due | ${lateClocks} |`] : []),
         `| reminders due | ${n} (nominal instants within ${fmt(Math.max(...dues) - Math.min(...dues))} of each other) |`,
         `| reminders received by SMTP | ${refs.length} distinct, ${duplicates} duplicates, ${missing} missing (outbox: ${Number(outbox.n)} sent) |`,
@@ -552,7 +557,7 @@ async function main(): Promise<number> {
         ...anchorLines,
         '',
       ];
-      result = { code: missing === 0 && duplicates === 0 ? 0 : 1, lines };
+      result = { code: missing === 0 && duplicates === 0 && ackDuplicates === 0 ? 0 : 1, lines };
     } finally {
       clearInterval(sampler);
       await connection.close();
