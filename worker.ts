@@ -1,6 +1,8 @@
 // The worker alone (`npm run worker`), for deployments that run server and worker apart.
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, startSystem, stopOnSignals } from './runtime/system.js';
+import { heapLimitAdvice } from './runtime/worker.js';
 
 try {
   const config = loadConfig();
@@ -10,6 +12,8 @@ try {
     );
   }
   const log = createLogger(config);
+  const heapAdvice = heapLimitAdvice(config.WORKER_MEMORY_MB, getHeapStatistics().heap_size_limit);
+  if (heapAdvice) log.warn(heapAdvice);
   const system = await startSystem({ config, server: false, worker: true, logger: log });
   stopOnSignals(system, log);
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: system.temporalAddress }, 'worker running');

@@ -1,4 +1,5 @@
 // The worker's activities. Workflows import the type only.
+import { createAcknowledgementActivities, type AcknowledgementActivityDeps } from './acknowledgements.js';
 import { createConversationActivities, type ConversationActivityDeps } from './conversations.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notifications.js';
 import { createRedmineActivities, type RedmineActivityDeps } from './redmine.js';
@@ -16,6 +17,7 @@ import { createPurgeActivities, type PurgeActivityDeps } from './purges.js';
 import { createSelfExportActivities, type SelfExportActivityDeps } from './self-export.js';
 
 export type ActivityDeps = ConversationActivityDeps &
+  AcknowledgementActivityDeps &
   NotificationActivityDeps &
   RedmineActivityDeps &
   SlaActivityDeps &
@@ -34,6 +36,7 @@ export type ActivityDeps = ConversationActivityDeps &
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
+    ...createAcknowledgementActivities(deps),
     ...createNotificationActivities(deps),
     ...createRedmineActivities(deps),
     ...createSlaActivities(deps),

@@ -6,20 +6,28 @@
 //
 //   npx tsx bench/sla-scale.ts [--conversations=10000] [--concurrency=50] [--target-seconds=900]
 //     [--temporal=dev|postgres] [--worker-memory-mb=1024] [--cached-workflows=N] [--anchor=1]
+//     [--bounded-heap=1]
+//
+// The worker runs in the bench's process, which runs itself again with V8's heap bounded as
+// scripts/start-worker.sh bounds a worker's (--bounded-heap=0: the machine's default heap).
 //
 // Every request is dated at the same instant and a clock counts from its request's time, so every
 // reminder (75 % of the target) falls due at once; the target should leave time for all the
 // conversations to start first (the stragglers are counted and reported). The reminders go to a real SMTP server in this process, which
-// counts each one by its reference (X-Guichet-Reference): exit 1 if one is missing or doubled.
+// counts each one by its reference (X-Guichet-Reference): exit 1 if one is missing or doubled, or
+// if an acknowledgement came twice.
 // Loopback only; bounded by a watchdog; the databases and temporary directories are removed at
 // the end.
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import pino from 'pino';
@@ -29,8 +37,9 @@ import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { freePort } from '../runtime/ports.js';
 import { startSystem } from '../runtime/system.js';
 import { startDevServer } from '../runtime/temporal-dev-server.js';
-import { workerTuning } from '../runtime/worker.js';
+import { workerHeapLimitMb, workerTuning } from '../runtime/worker.js';
 import { createTemporalGateway } from '../temporal/gateway.js';
+import { conversationWorkflowId } from '../workflows/conversation.js';
 import { loadServicesEnv } from '../tests/helpers/services-env.js';
 import { startPostgresTemporal } from './temporal-postgres.js';
 
@@ -109,6 +118,24 @@ async function startSmtpSink() {
   };
 }
 
+/** What a workflow's history holds so far: its events, workflow tasks, activity tasks, local
+ * activities (markers other than patches) and timers. */
+async function historyCost(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const count = (has: (e: (typeof events)[number]) => unknown) => events.filter((e) => has(e)).length;
+  const markers = events.filter((e) => e.markerRecordedEventAttributes);
+  const localActivities = markers.filter((e) => e.markerRecordedEventAttributes?.markerName !== 'core_patch').length;
+  return [
+    `${events.length} history events`,
+    `${count((e) => e.workflowTaskCompletedEventAttributes)} workflow tasks`,
+    `${count((e) => e.activityTaskScheduledEventAttributes)} activity tasks`,
+    `${localActivities} local activities`,
+    `${markers.length - localActivities} patch markers`,
+    `${count((e) => e.timerStartedEventAttributes)} timer`,
+  ].join(', ');
+}
+
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The anchor: `n` bare clocks (one timer, one activity) due together, on the same server. */
@@ -120,6 +147,7 @@ async function runAnchor(input: {
   tuning: ReturnType<typeof workerTuning>;
 }) {
   const touched = new Map<string, number>();
+  const firstTasks = new Map<string, number>();
   const taskQueue = 'bench-sla-anchor';
   const nativeConnection = await NativeConnection.connect({ address: input.address });
   const worker = await Worker.create({
@@ -131,6 +159,14 @@ async function runAnchor(input: {
       anchorTouch: (id: string) => {
         if (!touched.has(id)) touched.set(id, Date.now());
         return Promise.resolve();
+      },
+    },
+    sinks: {
+      bench: {
+        started: {
+          fn: (_info: unknown, id: string) => void (firstTasks.has(id) || firstTasks.set(id, Date.now())),
+          callDuringReplay: false,
+        },
       },
     },
     ...input.tuning,
@@ -155,11 +191,16 @@ async function runAnchor(input: {
       }),
     );
     const started = Date.now() - t0;
-    process.stderr.write(`anchor: ${input.n} started in ${fmt(started)}; due in ${fmt(dueAt - Date.now())}\n`);
+    // Started = its first workflow task ran (the sink), as Guichet's clock recorded is.
+    while (firstTasks.size < input.n && Date.now() < dueAt) await new Promise((r) => setTimeout(r, 200));
+    const ran = Math.max(0, ...firstTasks.values()) - t0;
+    process.stderr.write(
+      `anchor: ${input.n} started in ${fmt(started)}, ${firstTasks.size} ran their first task in ${fmt(ran)}; due in ${fmt(dueAt - Date.now())}\n`,
+    );
     const waitUntil = dueAt + 30 * 60_000;
     while (touched.size < input.n && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 500));
     const lags = [...touched.values()].map((t) => t - dueAt).sort((a, b) => a - b);
-    return { started, lateStarts, lags, count: touched.size, load: phase.end() };
+    return { started, ran, firstTasks: firstTasks.size, lateStarts, lags, count: touched.size, load: phase.end() };
   } finally {
     clearInterval(sampler);
     worker.shutdown();
@@ -169,14 +210,54 @@ async function runAnchor(input: {
   }
 }
 
+/** Set in the bench's own child: its heap is already bounded. */
+const BOUNDED_HEAP_MARK = 'BENCH_SLA_BOUNDED_HEAP';
+
+/** The worker runs in the bench's process: run the bench again in a child whose V8 heap is bounded
+ * as scripts/start-worker.sh bounds a worker's (60 % of --worker-memory-mb), and pass its code on. */
+function rerunWithBoundedHeap(memoryMb: number): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, `--max-old-space-size=${workerHeapLimitMb(memoryMb)}`, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, [BOUNDED_HEAP_MARK]: '1' } },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 2 : 0))));
+}
+
+/** RSS and V8's used heap every few seconds, printed as about 20 points over the run. */
+class MemoryTimeline {
+  private readonly t0 = Date.now();
+  private readonly points: Array<{ at: number; rss: number; heap: number }> = [];
+  private peak = process.memoryUsage().rss;
+  sample(): void {
+    const { rss, heapUsed } = process.memoryUsage();
+    this.peak = Math.max(this.peak, rss);
+    const last = this.points[this.points.length - 1];
+    if (!last || Date.now() - last.at >= 5000) this.points.push({ at: Date.now(), rss, heap: heapUsed });
+  }
+  get peakRss(): number {
+    return this.peak;
+  }
+  summary(): string {
+    const step = Math.max(1, Math.ceil(this.points.length / 20));
+    const mb = (b: number) => Math.round(b / 1e6);
+    return this.points
+      .filter((_, i) => i % step === 0 || i === this.points.length - 1)
+      .map((p) => `${Math.round((p.at - this.t0) / 1000)} s ${mb(p.rss)}/${mb(p.heap)}`)
+      .join(', ');
+  }
+}
+
 // Long as a whole: the bench's phases one after another (seed, start, wait, measure, anchor, report).
 async function main(): Promise<number> {
   loadServicesEnv();
+  const memoryMb = option('worker-memory-mb', 1024);
+  if (option('bounded-heap', 1) > 0 && !process.env[BOUNDED_HEAP_MARK]) return rerunWithBoundedHeap(memoryMb);
   const n = option('conversations', 10_000);
   const concurrency = option('concurrency', 50);
   const targetSeconds = option('target-seconds', 900);
   const temporalKind = textOption('temporal', 'dev');
-  const memoryMb = option('worker-memory-mb', 1024);
   const cachedArg = process.argv.find((a) => a.startsWith('--cached-workflows='));
   const cachedWorkflows = cachedArg ? option('cached-workflows', 0) : undefined;
   const withAnchor = option('anchor', 1) > 0;
@@ -313,11 +394,12 @@ async function main(): Promise<number> {
     const rssBefore = process.memoryUsage().rss;
     const system = await startSystem({ config, server: false, worker: true, logger: log });
     const connection = await Connection.connect({ address: temporal.address });
-    const gateway = createTemporalGateway(new Client({ connection }), 'bench-sla');
-    let peakRss = process.memoryUsage().rss;
+    const temporalClient = new Client({ connection });
+    const gateway = createTemporalGateway(temporalClient, 'bench-sla');
+    const memory = new MemoryTimeline();
     const startPhase = new Phase();
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      memory.sample();
       startPhase.sample();
     }, 500);
     let result: { code: number; lines: string[] };
@@ -339,17 +421,22 @@ async function main(): Promise<number> {
       );
       signalled = Date.now() - t0;
       process.stderr.write(`signal-with-start: ${n} in ${fmt(signalled)}\n`);
-      // Started = its clock is recorded.
+      // Started = its clock is recorded; and fully started = its acknowledgement e-mail arrived (the
+      // last step of a start, after which the conversation only waits on its timer).
       const db = system.database.db;
       let clocks = 0;
       let lateClocks: number | undefined;
-      while (clocks < n) {
+      let clocksAt: number | undefined;
+      const acks = () => [...smtp.arrivals.keys()].filter((k) => k.startsWith('ack-mail:')).length;
+      const ackWaitUntil = t0 + targetSeconds * 700;
+      while (clocks < n || (acks() < n && Date.now() < ackWaitUntil)) {
         const row = await db
           .selectFrom('conversations')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('sla_max_at', 'is not', null)
           .executeTakeFirstOrThrow();
         clocks = Number(row.n);
+        if (clocks >= n && clocksAt === undefined) clocksAt = Date.now();
         // Past the earliest instant a (spread) reminder may go, the stragglers still count against
         // the same nominal instant: say how many, rather than throw a long run away.
         if (lateClocks === undefined && Date.now() - t0 > targetSeconds * 700) {
@@ -358,10 +445,16 @@ async function main(): Promise<number> {
         }
         await new Promise((r) => setTimeout(r, 1000));
       }
-      const started = Date.now() - t0;
+      const started = (clocksAt ?? Date.now()) - t0;
+      const acknowledged = acks();
+      const ackLast = Math.max(
+        0,
+        ...[...smtp.arrivals].filter(([k]) => k.startsWith('ack-mail:')).map(([, times]) => times[0]!),
+      );
       const startLoad = startPhase.end();
       const rssLive = process.memoryUsage().rss;
       process.stderr.write(`clocks recorded: ${n} in ${fmt(started)}; waiting for the reminders\n`);
+      const startCost = await historyCost(temporalClient, conversationWorkflowId(ids[0]!.conversationId));
 
       // Reminders: due at 75 % of the target after the requests were written (warnings spread up
       // to 5 % of that earlier, never later: workflows/conversation.ts spreadOf).
@@ -403,7 +496,19 @@ async function main(): Promise<number> {
         .where('status', '=', 'sent')
         .executeTakeFirstOrThrow();
       const dues = [...dueOf.values()];
+      // A conversation's whole history (start, reminder), encoded, for a replay test's fixture.
+      const saveHistory = process.env.BENCH_SLA_SAVE_HISTORY;
+      if (saveHistory) {
+        const history = await temporalClient.workflow
+          .getHandle(conversationWorkflowId(ids[0]!.conversationId))
+          .fetchHistory();
+        await writeFile(saveHistory, proto.temporal.api.history.v1.History.encode(history).finish());
+      }
       const missing = n - refs.length;
+      // An acknowledgement is exactly-once too (its own local activity since this round).
+      const ackDuplicates = [...smtp.arrivals]
+        .filter(([k]) => k.startsWith('ack-mail:'))
+        .reduce((sum, [, times]) => sum + times.length - 1, 0);
 
       // The worker's figure ends here: the anchor's worker runs in this process too.
       clearInterval(sampler);
@@ -422,6 +527,8 @@ async function main(): Promise<number> {
         ratio = Math.max(guichetMax, 1) / Math.max(anchorMax, 1);
         anchorLines = [
           `| anchor: ${n} bare clocks (one timer, one activity) due together, same server | ${anchor.count} ran; ${anchor.lateStarts} started after due |`,
+          `| anchor start: ${n} workflow starts, ${concurrency} at a time / until each ran its first task | ${fmt(anchor.started)} / ${fmt(anchor.ran)} (${Math.round((anchor.firstTasks / Math.max(anchor.ran, 1)) * 1000)} per second) |`,
+          `| Guichet's start rate / the anchor's (every acknowledgement sent vs every first task ran) | ${(anchor.ran / (ackLast - t0)).toFixed(2)}× |`,
           `| anchor lateness p50 / p95 / max | ${fmt(percentile(anchor.lags, 50))} / ${fmt(percentile(anchor.lags, 95))} / ${fmt(anchorMax)} |`,
           `| Guichet's last reminder / the anchor's last activity (lateness ratio) | ${ratio.toFixed(2)}× |`,
           `| load during the anchor | ${anchor.load} |`,
@@ -429,25 +536,28 @@ async function main(): Promise<number> {
       }
       const lines = [
         `bench/sla-scale — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} CPUs, Temporal ${temporalKind === 'postgres' ? 'server on PostgreSQL' : 'dev server (SQLite)'}`,
-        `command: npx tsx bench/sla-scale.ts --conversations=${n} --concurrency=${concurrency} --target-seconds=${targetSeconds} --temporal=${temporalKind} --worker-memory-mb=${memoryMb}${cachedWorkflows !== undefined ? ` --cached-workflows=${cachedWorkflows}` : ''}`,
-        `worker: maxCachedWorkflows ${tuning.maxCachedWorkflows}, workflow tasks ${tuning.maxConcurrentWorkflowTaskExecutions}, activities ${tuning.maxConcurrentActivityTaskExecutions}`,
+        `command: npx tsx bench/sla-scale.ts --conversations=${n} --concurrency=${concurrency} --target-seconds=${targetSeconds} --temporal=${temporalKind} --worker-memory-mb=${memoryMb}${process.env[BOUNDED_HEAP_MARK] ? '' : ' --bounded-heap=0'}${cachedWorkflows !== undefined ? ` --cached-workflows=${cachedWorkflows}` : ''}`,
+        `worker: V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / 1048576)} MB${process.env[BOUNDED_HEAP_MARK] ? ` (--max-old-space-size=${workerHeapLimitMb(memoryMb)}, as scripts/start-worker.sh)` : ' (not bounded: --bounded-heap=0)'}, maxCachedWorkflows ${tuning.maxCachedWorkflows}, workflow tasks ${tuning.maxConcurrentWorkflowTaskExecutions}, activities ${tuning.maxConcurrentActivityTaskExecutions}`,
         '',
         `| measure | value |`,
         `|---|---|`,
         `| machine before the run | ${before} |`,
         `| conversations with a live SLA clock | ${n} |`,
+        `| one conversation's start, from its history | ${startCost} |`,
         `| signal-with-start, ${concurrency} at a time | ${fmt(signalled)} (${Math.round((n / signalled) * 1000)} per second) |`,
         `| until every clock was recorded | ${fmt(started)} (${Math.round((n / started) * 1000)} per second); ${startLoad} |`,
+        `| until every acknowledgement e-mail arrived (each start done) | ${acknowledged} of ${n} in ${fmt(ackLast - t0)} (${Math.round((acknowledged / Math.max(ackLast - t0, 1)) * 1000)} per second); ${ackDuplicates} received twice |`,
         ...(lateClocks ? [`| clocks recorded only after the first reminders could fall due | ${lateClocks} |`] : []),
         `| reminders due | ${n} (nominal instants within ${fmt(Math.max(...dues) - Math.min(...dues))} of each other) |`,
         `| reminders received by SMTP | ${refs.length} distinct, ${duplicates} duplicates, ${missing} missing (outbox: ${Number(outbox.n)} sent) |`,
         `| lateness vs the nominal due instant, min (spread: early) / p50 / p95 / max | ${fmt(lags[0] ?? Number.NaN)} / ${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 95))} / ${fmt(lags[lags.length - 1] ?? Number.NaN)} |`,
         `| load during the reminders | ${burstLoad} |`,
-        `| process RSS (worker + bench) before → with ${n} live clocks → peak | ${Math.round(rssBefore / 1e6)} MB → ${Math.round(rssLive / 1e6)} MB → ${Math.round(peakRss / 1e6)} MB |`,
+        `| process RSS (worker + bench) before → with ${n} live clocks → peak | ${Math.round(rssBefore / 1e6)} MB → ${Math.round(rssLive / 1e6)} MB → ${Math.round(memory.peakRss / 1e6)} MB |`,
+        `| RSS / V8 used heap (MB) over the run, from the worker's start to the last reminder | ${memory.summary()} |`,
         ...anchorLines,
         '',
       ];
-      result = { code: missing === 0 && duplicates === 0 ? 0 : 1, lines };
+      result = { code: missing === 0 && duplicates === 0 && ackDuplicates === 0 ? 0 : 1, lines };
     } finally {
       clearInterval(sampler);
       await connection.close();

@@ -43,6 +43,32 @@ export const WORKER_BASE_MB = 300;
  * conversations took the bench's process from 253 MB to 785 MB (bench/sla-scale.ts, bench/README.md). */
 export const CACHED_WORKFLOW_KB = 500;
 
+/** V8's old space as a share of the worker's memory budget, in tenths: scripts/start-worker.sh
+ * starts the worker with `--max-old-space-size` = WORKER_MEMORY_MB × 6 / 10, the rest being the
+ * SDK's core (histories, its own caches), the code and V8's young generation. */
+export const WORKER_HEAP_TENTHS = 6;
+
+/** The `--max-old-space-size` (MB) for a worker given `memoryMb` (as scripts/start-worker.sh). */
+export function workerHeapLimitMb(memoryMb: number): number {
+  return Math.floor((memoryMb * WORKER_HEAP_TENTHS) / 10);
+}
+
+/**
+ * Why a worker's V8 heap limit does not fit its budget, or undefined when it does: without the
+ * bound V8 sizes its heap from the machine (about 4 GB on 24 GB) and keeps evicted workflows'
+ * contexts as garbage, so RSS grows far past `memoryMb`. `heapLimitBytes` is
+ * v8.getHeapStatistics().heap_size_limit (old space plus V8's young generation and overhead).
+ */
+export function heapLimitAdvice(memoryMb: number, heapLimitBytes: number): string | undefined {
+  const limitMb = heapLimitBytes / (1024 * 1024);
+  // heap_size_limit adds the young generation (tens of MB) to --max-old-space-size.
+  if (limitMb <= memoryMb) return undefined;
+  return (
+    `V8's heap limit is ${Math.round(limitMb)} MB, above WORKER_MEMORY_MB (${memoryMb} MB): start the worker ` +
+    `with node --max-old-space-size=${workerHeapLimitMb(memoryMb)} (npm run worker, scripts/start-worker.sh)`
+  );
+}
+
 /**
  * The workflow cache and task concurrency for a worker given `memoryMb`: the cache holds what
  * fits after the base (at least 100), so that idle conversations are evicted and replayed on

@@ -77,8 +77,9 @@ const { acknowledgeRequest, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome,
     localRetryThreshold: '2 seconds',
   });
 // An SLA alert's e-mails, written and sent within the workflow task its timer woke (one timer and
-// one local activity per reminder); SMTP's patient retries, the longer waits as durable timers.
-const { slaAlertMail } = proxyLocalActivities<Activities>({
+// one local activity per reminder), and likewise the request's acknowledgement within the first
+// workflow task; SMTP's patient retries, the longer waits as durable timers.
+const { slaAlertMail, acknowledgeRequestMail } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
   localRetryThreshold: '2 seconds',
@@ -142,6 +143,11 @@ const ALERTS: Array<[SlaAlertKind, keyof Pick<SlaClock, 'reminderAt' | 'preBreac
 /** The recorded patch under which an alert is one local activity (mail) and, with a Redmine
  * issue, one activity (note); histories from before it replay the earlier three steps. */
 const SLA_ALERT_PATCH = 'sla-alert-local-mail';
+
+/** The recorded patch under which a request's acknowledgement (message, outbox row, e-mail) is one
+ * local activity: a conversation starts in one workflow task, with no activity task and no second
+ * workflow task. Histories from before it replay the local step and the mail's activity. */
+const ACK_PATCH = 'acknowledgement-local-mail';
 
 /** The widest spread of the warnings: ten minutes, and at most 5 % of the time from the clock's
  * start to its reminder (a 24 h target: reminder at 18 h, sent up to 10 min before). */
@@ -309,9 +315,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         // The request that opens the conversation gets the mandatory acknowledgement.
         const acknowledgeNow = !acknowledged;
         if (acknowledgeNow) {
-          const { notificationId } = await acknowledgeRequest(ref);
-          acknowledged = true;
-          await deliverNotification(notificationId);
+          if (patched(ACK_PATCH)) {
+            const { refused } = await acknowledgeRequestMail(ref);
+            acknowledged = true;
+            // Stays failed in the outbox (seen on its page); the request still goes to Redmine.
+            if (refused) log.warn('acknowledgement refused by the mail server', { conversationId });
+          } else {
+            const { notificationId } = await acknowledgeRequest(ref);
+            acknowledged = true;
+            await deliverNotification(notificationId);
+          }
         }
         const { mirrored } = (await needsMirror(ref)) ? await mirrorWaitingClientMessages(ref) : { mirrored: false };
         if (mirrored && acknowledgeNow) {

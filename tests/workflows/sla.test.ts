@@ -71,13 +71,14 @@ async function envNow(): Promise<Date> {
   return new Date(await env.currentTimeMs());
 }
 
-async function setUp(options: { writtenAgo?: number } = {}) {
+async function setUp(options: { writtenAgo?: number; refuseClient?: boolean } = {}) {
   const db = database.db;
   const space = await createSpace(db);
   const team = uniqueEmail('equipe');
   const manager = uniqueEmail('responsable');
   await db.updateTable('spaces').set({ team_email: team, manager_email: manager }).where('id', '=', space.id).execute();
   const { account } = await createClient(db, { space });
+  if (options.refuseClient) refused.add(account.email);
   const conversationId = randomUUID();
   const messageId = randomUUID();
   await createConversation(db, {
@@ -251,6 +252,44 @@ describe('answer clock', () => {
       expect((await handle.query(conversationStateQuery)).clock?.sent).toEqual(['reminder']);
     } finally {
       refused.delete(team);
+    }
+  });
+
+  it('acknowledges in the first workflow task; an address the mail server refuses stays failed once and the request goes on', async () => {
+    const { db, conversationId, handle, client } = await setUp({ refuseClient: true });
+    try {
+      const ack = () =>
+        db
+          .selectFrom('notifications')
+          .select(['status', 'attempts'])
+          .where('conversation_id', '=', conversationId)
+          .where('idempotency_key', 'like', 'ack-mail:%')
+          .execute();
+      await until(async () => (await ack())[0]?.attempts === 1, 'the refused acknowledgement');
+      // The request still went on to its mirror step (settled here: no Redmine).
+      await until(
+        async () =>
+          (
+            await db
+              .selectFrom('messages')
+              .select('redmine_delivery')
+              .where('conversation_id', '=', conversationId)
+              .where('author_kind', '=', 'client')
+              .executeTakeFirstOrThrow()
+          ).redmine_delivery === null,
+        'the request settled',
+      );
+      await env.sleep('1 hour');
+      const rows = await ack();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ attempts: 1 });
+      expect(rows[0]!.status).not.toBe('sent');
+      expect(await handle.query(conversationStateQuery)).toMatchObject({ acknowledged: true, handledEvents: 1 });
+      // No activity task: the acknowledgement and its e-mail are a local step of the first task.
+      const history = await handle.fetchHistory();
+      expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    } finally {
+      refused.delete(client.email);
     }
   });
 

@@ -65,7 +65,13 @@ describe('docker-compose.yml', () => {
     expect(server.deploy?.replicas).toBe(2);
     expect(worker.deploy?.replicas).toBe(2);
     expect(server.command).toEqual(['node', '--enable-source-maps', 'dist/http-server.js']);
-    expect(worker.command).toEqual(['node', '--enable-source-maps', 'dist/worker.js']);
+    // The worker's node is started with its heap bounded from WORKER_MEMORY_MB, by a script the
+    // image carries (scripts/start-worker.sh execs node dist/worker.js).
+    expect(worker.command).toEqual(['sh', 'scripts/start-worker.sh']);
+    expect(read('Dockerfile')).toContain('COPY scripts/start-worker.sh ./scripts/start-worker.sh');
+    expect(read('scripts/start-worker.sh')).toMatch(
+      /exec node --enable-source-maps --max-old-space-size=.*dist\/worker\.js/,
+    );
     expect(server.ports ?? []).toEqual([]);
     expect(worker.ports ?? []).toEqual([]);
     const proxy = services.proxy!;

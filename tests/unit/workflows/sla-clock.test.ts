@@ -1,10 +1,17 @@
 // The SLA clock's pure rules at scale: how far a burst of identical reminders is spread (never
 // later than due, never the breach), and how the worker's cache and concurrency follow the memory
 // it is given (runtime/worker.ts) and the configuration keys that set them.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../../domain/sla-calendar.js';
-import { CACHED_WORKFLOW_KB, WORKER_BASE_MB, workerTuning } from '../../../runtime/worker.js';
+import {
+  CACHED_WORKFLOW_KB,
+  WORKER_BASE_MB,
+  heapLimitAdvice,
+  workerHeapLimitMb,
+  workerTuning,
+} from '../../../runtime/worker.js';
 import { alertAt, spreadOf, startClock, type SlaClock } from '../../../workflows/conversation.js';
 
 const HOUR = 3_600_000;
@@ -82,5 +89,30 @@ describe('worker sizing', () => {
     const set = loadConfig({ WORKER_MEMORY_MB: '2048', WORKER_CACHED_WORKFLOWS: '500', WORKER_ACTIVITIES: '50' });
     expect([set.WORKER_MEMORY_MB, set.WORKER_CACHED_WORKFLOWS, set.WORKER_ACTIVITIES]).toEqual([2048, 500, 50]);
     expect(() => loadConfig({ WORKER_MEMORY_MB: '12' })).toThrow(/WORKER_MEMORY_MB/);
+  });
+
+  it('bounds V8’s heap within the budget, and says so when a worker runs without the bound', () => {
+    const heapLimit = (flags: string[]) =>
+      Number(
+        execFileSync(process.execPath, [...flags, '-p', 'require("node:v8").getHeapStatistics().heap_size_limit'], {
+          encoding: 'utf8',
+        }),
+      );
+    for (const memoryMb of [512, 1024, 4096]) {
+      const bounded = heapLimit([`--max-old-space-size=${workerHeapLimitMb(memoryMb)}`]);
+      expect(bounded / 1048576).toBeLessThan(memoryMb * 0.75);
+      expect(heapLimitAdvice(memoryMb, bounded)).toBeUndefined();
+    }
+    // A heap sized for a bigger machine (Node's default is about a quarter of its memory).
+    expect(heapLimitAdvice(512, heapLimit(['--max-old-space-size=2048']))).toMatch(/--max-old-space-size=307/);
+  });
+
+  it('refuses a WORKER_MEMORY_MB that is not a number before starting node', () => {
+    const run = spawnSync('sh', ['scripts/start-worker.sh'], {
+      encoding: 'utf8',
+      env: { ...process.env, WORKER_MEMORY_MB: '1g' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/WORKER_MEMORY_MB must be a whole number of megabytes/);
   });
 });
