@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Mailer } from '../connectors/mail/index.js';
 import type { Db } from '../db/connect.js';
-import { findNotification, markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
+import { claimNotification, markNotificationAttemptFailed, markNotificationSent } from '../db/notifications.js';
 import { getSettings, isHexColor } from '../db/settings.js';
 import { mailHtml } from '../domain/mail-html.js';
 import { linkColourOnWhite } from '../domain/colour.js';
@@ -14,14 +14,21 @@ export interface NotificationActivityDeps {
 }
 
 /** Sends one outbox row unless it already went; safe to retry. */
+/** Longer than one SMTP exchange can last (three 15 s timeouts): a dead attempt frees it then. */
+const SENDING_LEASE_MS = 120_000;
+
 export async function deliverNotification(
   db: Db,
   mailer: Mailer,
   notificationId: string,
 ): Promise<'sent' | 'already-sent'> {
-  const n = await findNotification(db, notificationId);
+  // Claimed first: two attempts at once (a workflow task retried after a timeout while its first
+  // local activity still ran) would otherwise both send.
+  const n = await claimNotification(db, notificationId, SENDING_LEASE_MS);
   if (!n) throw ApplicationFailure.retryable(`notification ${notificationId} is not visible yet`, 'NotYetVisible');
-  if (n.status === 'sent') return 'already-sent';
+  if (n === 'sent') return 'already-sent';
+  if (n === 'busy')
+    throw ApplicationFailure.retryable(`notification ${notificationId} is being sent by another attempt`, 'Sending');
   const { primaryColor } = await getSettings(db);
   const colour = isHexColor(primaryColor) ? primaryColor : '#0b5cab';
   const headers = n.mail_headers;

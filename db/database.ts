@@ -207,6 +207,8 @@ export interface NotificationsTable {
   body_html: string | null;
   /** Threading and unsubscribe headers of this e-mail, when it has some. */
   mail_headers: ColumnType<NotificationMailHeaders | null, string | null | undefined, string | null>;
+  /** While an attempt is sending it: another attempt waits until then (the claim's lease). */
+  sending_until: Timestamp | null;
 }
 
 /** The mail headers an outbox e-mail carries beyond the usual ones. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './connect.js';
 import type { Notification, NotificationMailHeaders } from './database.js';
 
@@ -48,6 +49,7 @@ export async function markNotificationSent(db: Db, id: string, blankBody: boolea
       sent_at: new Date(),
       attempts: eb('attempts', '+', 1),
       last_error: null,
+      sending_until: null,
       ...(blankBody ? { body_text: '[removed after delivery: it held a password]', body_html: null } : {}),
     }))
     .where('id', '=', id)
@@ -57,13 +59,36 @@ export async function markNotificationSent(db: Db, id: string, blankBody: boolea
 export async function markNotificationAttemptFailed(db: Db, id: string, error: string): Promise<void> {
   await db
     .updateTable('notifications')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), sending_until: null }))
     .where('id', '=', id)
     .execute();
 }
 
 export async function listRecentNotifications(db: Db, limit: number): Promise<Notification[]> {
   return db.selectFrom('notifications').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+}
+
+/**
+ * Claims an outbox e-mail for one sending attempt, for `leaseMs` at most: the notification, or
+ * 'sent' when it already went, 'busy' while another attempt holds it, undefined when not visible.
+ */
+export async function claimNotification(
+  db: Db,
+  id: string,
+  leaseMs: number,
+): Promise<Notification | 'sent' | 'busy' | undefined> {
+  const claimed = await db
+    .updateTable('notifications')
+    .set({ sending_until: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})` })
+    .where('id', '=', id)
+    .where('status', '!=', 'sent')
+    .where((eb) => eb.or([eb('sending_until', 'is', null), eb('sending_until', '<', sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (claimed) return claimed;
+  const row = await findNotification(db, id);
+  if (!row) return undefined;
+  return row.status === 'sent' ? 'sent' : 'busy';
 }
 
 export async function findNotification(db: Db, id: string): Promise<Notification | undefined> {
