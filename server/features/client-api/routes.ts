@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { findClientConversation, listClientConversations, listMessages } from '../../../db/conversations.js';
+import { noteClientLooking } from '../../../db/mirror-watch.js';
 import { translator } from '../../context.js';
 import { clientOf } from '../../plugins/access.js';
 import { ConversationList, ConversationWithMessages, Error_, ListQuery, Me } from './schemas.js';
@@ -41,7 +42,11 @@ export default function apiRoutes(app: FastifyInstance) {
     async (request) => {
       const c = clientOf(request);
       const { page, limit } = request.query;
-      const list = await listClientConversations(db, c.id, { limit, offset: (page - 1) * limit });
+      // A client looking keeps the Redmine poll at its fast pace (one throttled write, in parallel).
+      const [list] = await Promise.all([
+        listClientConversations(db, c.id, { limit, offset: (page - 1) * limit }),
+        noteClientLooking(db),
+      ]);
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
   );
@@ -62,7 +67,7 @@ export default function apiRoutes(app: FastifyInstance) {
       const c = clientOf(request);
       const conversation = await findClientConversation(db, c.id, request.params.id);
       if (!conversation) return reply.status(404).send({ message: translator(request).errors.notFound });
-      const messages = await listMessages(db, conversation.id);
+      const [messages] = await Promise.all([listMessages(db, conversation.id), noteClientLooking(db)]);
       return {
         id: conversation.id,
         subject: conversation.subject,

@@ -10,6 +10,7 @@ import {
   markAnswersRead,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
+import { noteClientLooking } from '../../../db/mirror-watch.js';
 import { isLocale } from '../../../i18n/index.js';
 import { addClientMessage, startConversation } from '../../../app/conversations.js';
 import { RateLimitedError, rateLimitText } from '../../../app/rate-limits.js';
@@ -84,12 +85,17 @@ export default function clientRoutes(app: FastifyInstance) {
     { ...hidden, config: { access: 'client', clientView: true } },
     async (request, reply) => {
       const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-      const list = await listClientConversations(
-        db,
-        clientOf(request).id,
-        { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
-        clientPagesScope(request),
-      );
+      // A client looking keeps the Redmine poll at its fast pace: one throttled write (usually
+      // none: at most one per WATCH_WRITE_EVERY_SECONDS for the whole deployment), in parallel.
+      const [list] = await Promise.all([
+        listClientConversations(
+          db,
+          clientOf(request).id,
+          { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+          clientPagesScope(request),
+        ),
+        noteClientLooking(db),
+      ]);
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
       return sendPage(reply, conversationListPage(pageContext(request, reply), { items, page, pages }));
@@ -243,6 +249,8 @@ async function renderThread(
     spaceName(db, conversation.space_id),
     // A head of service's view reads without reading for the client.
     request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
+    // Someone is looking at this thread: the Redmine poll keeps its fast pace (throttled write).
+    noteClientLooking(db),
   ]);
   const view = threadView(conversation, space);
   return sendPage(
