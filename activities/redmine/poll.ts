@@ -6,7 +6,8 @@
 // `updated_on` moved are read with their journals, a few at once. The pace adapts: every
 // `pollMs` while something changed in the last `activeMs` or a client page was served in the last
 // `watchMs` (read from PostgreSQL with each poll, in parallel with the list: db/mirror-watch.ts),
-// then the wait doubles up to `idlePollMs`. Polls start at a fixed rate (the wait counts from the start of the poll, not its
+// then the wait doubles up to `idlePollMs`; during such a wait the watch is read every `pollMs`,
+// so that a client who starts looking is served by a poll at once, not after the idle wait. Polls start at a fixed rate (the wait counts from the start of the poll, not its
 // end). The rescan of live conversations is spread over the polls, a share each.
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { liveMirroredIssueIds } from '../../db/redmine.js';
@@ -146,6 +147,22 @@ export function createPollSteps(
         ...(lastChangeAt > 0 ? { lastChangeAt: new Date(lastChangeAt).toISOString() } : {}),
         seen: [...readAt].map(([id, s]) => [id, s.updatedOn, s.readAt]),
       });
+      /**
+       * The wait until the next poll. While backing off, a client who starts looking ends it:
+       * the watch (one PostgreSQL row, no Redmine request) is read again every `pollMs`.
+       */
+      const pause = async (ms: number) => {
+        const end = Date.now() + ms;
+        if (watchMs <= 0 || wait <= pace.pollMs) return context.sleep(ms);
+        for (;;) {
+          const left = end - Date.now();
+          if (left <= 0) return;
+          await context.sleep(Math.min(left, pace.pollMs));
+          if (end - Date.now() <= 0) return;
+          const ago = await sinceLook(watchMs);
+          if (ago !== null && ago < watchMs) return;
+        }
+      };
       const until = Date.now() + input.runForMs;
       while (Date.now() < until) {
         const pollStarted = Date.now();
@@ -188,7 +205,7 @@ export function createPollSteps(
         const left = Math.min(wait - (Date.now() - pollStarted), until - Date.now());
         if (left > 0) {
           try {
-            await context.sleep(left);
+            await pause(left);
           } catch (err) {
             // Cancelled between polls (new settings, the worker stopping): the state is whole here,
             // so the workflow gets it and the next round resumes from it.

@@ -219,14 +219,31 @@ describe('syncRedmine', () => {
       },
     );
     const gaps = h.lists.slice(1).map((t, i) => t - h.lists[i]!);
-    // Looked at with every poll; about every 50 ms while watched, then the wait doubles to 800 ms.
-    expect(asked).toBe(h.lists.length);
+    // Looked at with every poll (and during the back-off); about every 50 ms while watched, then
+    // the wait doubles to 800 ms.
+    expect(asked).toBeGreaterThanOrEqual(h.lists.length);
     expect(gaps.slice(0, 4).every((g) => g < 200)).toBe(true);
     expect(Math.max(...gaps)).toBeGreaterThanOrEqual(350);
     expect(h.lists.length).toBeLessThan(1500 / 50);
     expect(h.reads).toEqual([]);
     // A look is not a change: the state keeps no change time.
     expect(result?.lastChangeAt).toBeUndefined();
+  });
+
+  it('in a back-off, a client who starts looking ends the wait: the next poll comes within a fast period', async () => {
+    const h = harness(() => []);
+    const started = Date.now();
+    // Nobody looked until 600 ms into the run; then a client page is served.
+    const lookAt = started + 600;
+    await run(h, { runForMs: 1500, pollMs: 50, idlePollMs: 5000, activeMs: 0, watchMs: 10_000 }, [], async () =>
+      Date.now() >= lookAt ? Date.now() - lookAt : null,
+    );
+    // The first poll at 0, then the idle wait (5 s) cut short at the look: polls from ~600 ms on.
+    expect(h.lists[0]! - started).toBeLessThan(100);
+    const afterLook = h.lists.filter((t) => t >= lookAt);
+    expect(afterLook[0]! - lookAt).toBeLessThan(200);
+    expect(afterLook.length).toBeGreaterThanOrEqual(5);
+    expect(h.lists.filter((t) => t > started + 100 && t < lookAt)).toEqual([]);
   });
 
   it('without a client looking nor a watch window, the watch is not read and the pace stays idle', async () => {
