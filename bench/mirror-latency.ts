@@ -924,8 +924,23 @@ async function postOnce(staff: RedmineClient, issueId: number, body: string): Pr
       if (attempt >= 5) throw err;
       log(`  PUT of a staff note failed (${err instanceof Error ? err.message : String(err)}); checking, then again`);
       await sleep(500 * attempt);
-      const issue = await staff.getIssue(issueId, { journals: true });
+      // The check must answer before a new PUT: a PUT that timed out may have been written, and a
+      // second one would show the note twice.
+      const issue = await checkedRead(staff, issueId);
       if (issue?.journals?.some((j) => j.notes === body)) return;
+    }
+  }
+}
+
+/** The issue with its journals, read again (a busy Redmine times out) until it answers. */
+async function checkedRead(staff: RedmineClient, issueId: number) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await staff.getIssue(issueId, { journals: true });
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      log(`  reading issue ${issueId} failed (${err instanceof Error ? err.message : String(err)}); again`);
+      await sleep(1000 * attempt);
     }
   }
 }
