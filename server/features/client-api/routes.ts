@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { findClientConversation, listClientConversations, listMessages } from '../../../db/conversations.js';
-import { noteClientLooking } from '../../../db/mirror-watch.js';
+import { clientLooking } from '../../client-looking.js';
 import { translator } from '../../context.js';
 import { clientOf } from '../../plugins/access.js';
 import { ConversationList, ConversationWithMessages, Error_, ListQuery, Me } from './schemas.js';
@@ -45,7 +45,7 @@ export default function apiRoutes(app: FastifyInstance) {
       // A client looking keeps the Redmine poll at its fast pace (one throttled write, in parallel).
       const [list] = await Promise.all([
         listClientConversations(db, c.id, { limit, offset: (page - 1) * limit }),
-        noteClientLooking(db),
+        clientLooking(db, request),
       ]);
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
@@ -67,7 +67,7 @@ export default function apiRoutes(app: FastifyInstance) {
       const c = clientOf(request);
       const conversation = await findClientConversation(db, c.id, request.params.id);
       if (!conversation) return reply.status(404).send({ message: translator(request).errors.notFound });
-      const [messages] = await Promise.all([listMessages(db, conversation.id), noteClientLooking(db)]);
+      const [messages] = await Promise.all([listMessages(db, conversation.id), clientLooking(db, request)]);
       return {
         id: conversation.id,
         subject: conversation.subject,

@@ -10,7 +10,7 @@ import {
   markAnswersRead,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
-import { noteClientLooking } from '../../../db/mirror-watch.js';
+import { clientLooking } from '../../client-looking.js';
 import { isLocale } from '../../../i18n/index.js';
 import { addClientMessage, startConversation } from '../../../app/conversations.js';
 import { RateLimitedError, rateLimitText } from '../../../app/rate-limits.js';
@@ -94,7 +94,7 @@ export default function clientRoutes(app: FastifyInstance) {
           { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
           clientPagesScope(request),
         ),
-        noteClientLooking(db),
+        clientLooking(db, request),
       ]);
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
@@ -250,7 +250,7 @@ async function renderThread(
     // A head of service's view reads without reading for the client.
     request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
     // Someone is looking at this thread: the Redmine poll keeps its fast pace (throttled write).
-    noteClientLooking(db),
+    clientLooking(db, request),
   ]);
   const view = threadView(conversation, space);
   return sendPage(
