@@ -665,6 +665,8 @@ interface Options {
   polls: number[];
   /** REDMINE_POLL_WATCH_SECONDS values, each measured (0: client pages do not hold the pace). */
   watches: number[];
+  /** Seconds of quiet before each note (the client re-reading every 10 s meanwhile); 0: none. */
+  gap: number;
   /** REDMINE_POLL_IDLE_SECONDS and REDMINE_POLL_ACTIVE_SECONDS; unset: Guichet's defaults. */
   idlePoll: number | undefined;
   active: number | undefined;
@@ -676,7 +678,7 @@ interface Options {
   logLevel: string;
 }
 
-const USAGE = `usage: npx tsx bench/mirror-latency.ts [--polls=0.5[,1…]] [--idle-poll=2.5] [--active=30] [--watch=30[,0…]]
+const USAGE = `usage: npx tsx bench/mirror-latency.ts [--polls=0.5[,1…]] [--idle-poll=2.5] [--active=30] [--watch=30[,0…]] [--gap=0]
        [--notes=100] [--conversations=5] [--idle=120] [--rescan=2] [--probe-ms=50] [--log-level=silent]`;
 
 /** A note not visible after this long counts as lost (and fails the run). */
@@ -697,6 +699,7 @@ function parseOptions(argv: string[]): Options {
       'idle-poll': { env: 'BENCH_IDLE_POLL', default: '' },
       active: { env: 'BENCH_ACTIVE', default: '' },
       watch: { env: 'BENCH_WATCH', default: String(DEFAULTS.REDMINE_POLL_WATCH_SECONDS) },
+      gap: { env: 'BENCH_GAP', default: '0' },
       notes: { env: 'BENCH_NOTES', default: '100' },
       conversations: { env: 'BENCH_CONVERSATIONS', default: '5' },
       idle: { env: 'BENCH_IDLE', default: '120' },
@@ -711,6 +714,7 @@ function parseOptions(argv: string[]): Options {
   return {
     polls,
     watches,
+    gap: numberOption('gap', raw.gap!, 0, 600, false),
     idlePoll: raw['idle-poll'] ? numberOption('idle-poll', raw['idle-poll'], 0.2, 300, false) : undefined,
     active: raw.active ? numberOption('active', raw.active, 0, 3600, false) : undefined,
     notes: numberOption('notes', raw.notes!, 1, 10_000),
@@ -723,7 +727,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 function commandLine(o: Options): string {
-  return `npx tsx bench/mirror-latency.ts --polls=${o.polls.join(',')} --idle-poll=${idlePollOf(o)} --active=${activeOf(o)} --watch=${o.watches.join(',')} --notes=${o.notes} --conversations=${o.conversations} --idle=${o.idle} --rescan=${o.rescan} --probe-ms=${o.probeMs}`;
+  return `npx tsx bench/mirror-latency.ts --polls=${o.polls.join(',')} --idle-poll=${idlePollOf(o)} --active=${activeOf(o)} --watch=${o.watches.join(',')} --gap=${o.gap} --notes=${o.notes} --conversations=${o.conversations} --idle=${o.idle} --rescan=${o.rescan} --probe-ms=${o.probeMs}`;
 }
 
 const idlePollOf = (o: Options) => o.idlePoll ?? DEFAULTS.REDMINE_POLL_IDLE_SECONDS;
@@ -834,6 +838,12 @@ async function measure(
       for (let n = 0; n < share; n++) {
         // The client has the conversation open while waiting for the answer (a page served: a look).
         await conversation.session.messages(conversation.id);
+        // --gap: a quiet spell before the note (past REDMINE_POLL_ACTIVE_SECONDS, the poll backs
+        // off unless watched), the client re-reading the page every 10 s as a person waiting would.
+        for (let waited = 0; waited < options.gap; waited += 10) {
+          await sleep(Math.min(10, options.gap - waited) * 1000);
+          await conversation.session.messages(conversation.id);
+        }
         await sleep(Math.random() * MAX_PAUSE_MS);
         const body = `Réponse ${c + 1}.${n + 1} du gestionnaire (${run}).`;
         bodies.push({ conversation, body });
@@ -1079,7 +1089,8 @@ if (process.env[ROLE_ENV] === 'system') {
         options.idle +
         activeOf(options) +
         4 * idlePollOf(options) +
-        Math.ceil(options.notes / options.conversations) * (MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
+        Math.ceil(options.notes / options.conversations) *
+          (options.gap + MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
       budget = (120 + options.polls.length * options.watches.length * perPoll) * 1000;
       return main(options);
     },
