@@ -73,6 +73,9 @@ const schema = z.object({
   REDMINE_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(0.5),
   REDMINE_POLL_IDLE_SECONDS: z.coerce.number().min(0.2).max(300).default(2.5),
   REDMINE_POLL_ACTIVE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  // …and while a client page (list, thread, the client's JSON) was served in the last
+  // REDMINE_POLL_WATCH_SECONDS (0: client pages do not hold the fast pace).
+  REDMINE_POLL_WATCH_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   REDMINE_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   REDMINE_RESCAN_MINUTES: z.coerce.number().min(0.05).max(1440).default(2),
   REDMINE_STAFF_NAMES: z.enum(['full', 'first-name-team']).default('full'),

@@ -13,7 +13,7 @@ export interface WorkflowGateway {
   deliverNotification(idempotencyKey: string, notificationId: string): Promise<void>;
   /** Hands a staff answer to the client's notifier (grace window, digest), starting it if needed. */
   notifyStaffAnswer(accountId: string, messageId: string, options: { graceSeconds: number }): Promise<void>;
-  /** Starts the Redmine → Guichet poller unless it runs already. */
+  /** Starts the Redmine → Guichet poller unless it runs already; a running one gets these settings. */
   ensureRedmineSync(input: RedmineSyncInput): Promise<void>;
   /** Throws when Temporal cannot be reached. */
   check(): Promise<void>;

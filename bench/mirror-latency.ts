@@ -6,8 +6,13 @@
 // Redmine requests Guichet makes per second while nothing happens, counted by a TCP proxy between
 // Guichet and Redmine, and how busy the machine was. Exits 1 when a note is lost or shown twice.
 //
-//   npx tsx bench/mirror-latency.ts [--polls=0.5] [--idle-poll=2.5] [--active=30] [--notes=100]
-//        [--conversations=5] [--idle=120] [--rescan=2] [--probe-ms=50] [--log-level=silent]
+//   npx tsx bench/mirror-latency.ts [--polls=0.5] [--idle-poll=2.5] [--active=30] [--watch=30]
+//        [--notes=100] [--conversations=5] [--idle=120] [--rescan=2] [--probe-ms=50] [--log-level=silent]
+//
+// The clients look as real ones would: nobody during the idle window; in the notes phase each
+// client reads its conversation before staff's answer and polls it until the answer shows. A
+// client page served keeps Guichet's poll fast for REDMINE_POLL_WATCH_SECONDS (`--watch`; a list
+// such as `--watch=0,30` measures without and with it in the same run, one after the other).
 //
 // Options can also be given as environment variables (BENCH_POLLS, BENCH_NOTES, …); arguments
 // win. See bench/README.md for what is measured and the numbers last measured.
@@ -140,6 +145,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 export function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
+/** `log`, for a scope that names its own `log`. */
+const logLine = log;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -656,6 +663,10 @@ export function environmentLines(started: Date, command: string, busyBefore: num
 
 interface Options {
   polls: number[];
+  /** REDMINE_POLL_WATCH_SECONDS values, each measured (0: client pages do not hold the pace). */
+  watches: number[];
+  /** Seconds of quiet before each note (the client re-reading every 10 s meanwhile); 0: none. */
+  gap: number;
   /** REDMINE_POLL_IDLE_SECONDS and REDMINE_POLL_ACTIVE_SECONDS; unset: Guichet's defaults. */
   idlePoll: number | undefined;
   active: number | undefined;
@@ -667,8 +678,8 @@ interface Options {
   logLevel: string;
 }
 
-const USAGE = `usage: npx tsx bench/mirror-latency.ts [--polls=0.5[,1…]] [--idle-poll=2.5] [--active=30] [--notes=100]
-       [--conversations=5] [--idle=120] [--rescan=2] [--probe-ms=50] [--log-level=silent]`;
+const USAGE = `usage: npx tsx bench/mirror-latency.ts [--polls=0.5[,1…]] [--idle-poll=2.5] [--active=30] [--watch=30[,0…]] [--gap=0]
+       [--notes=100] [--conversations=5] [--idle=120] [--rescan=2] [--probe-ms=50] [--log-level=silent]`;
 
 /** A note not visible after this long counts as lost (and fails the run). */
 const NOTE_TIMEOUT_MS = 30_000;
@@ -687,6 +698,8 @@ function parseOptions(argv: string[]): Options {
       polls: { env: 'BENCH_POLLS', default: String(DEFAULTS.REDMINE_POLL_SECONDS) },
       'idle-poll': { env: 'BENCH_IDLE_POLL', default: '' },
       active: { env: 'BENCH_ACTIVE', default: '' },
+      watch: { env: 'BENCH_WATCH', default: String(DEFAULTS.REDMINE_POLL_WATCH_SECONDS) },
+      gap: { env: 'BENCH_GAP', default: '0' },
       notes: { env: 'BENCH_NOTES', default: '100' },
       conversations: { env: 'BENCH_CONVERSATIONS', default: '5' },
       idle: { env: 'BENCH_IDLE', default: '120' },
@@ -697,8 +710,11 @@ function parseOptions(argv: string[]): Options {
     USAGE,
   );
   const polls = raw.polls!.split(',').map((p) => numberOption('polls', p.trim(), 0.2, 300, false));
+  const watches = raw.watch!.split(',').map((w) => numberOption('watch', w.trim(), 0, 3600, false));
   return {
     polls,
+    watches,
+    gap: numberOption('gap', raw.gap!, 0, 600, false),
     idlePoll: raw['idle-poll'] ? numberOption('idle-poll', raw['idle-poll'], 0.2, 300, false) : undefined,
     active: raw.active ? numberOption('active', raw.active, 0, 3600, false) : undefined,
     notes: numberOption('notes', raw.notes!, 1, 10_000),
@@ -711,7 +727,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 function commandLine(o: Options): string {
-  return `npx tsx bench/mirror-latency.ts --polls=${o.polls.join(',')} --idle-poll=${idlePollOf(o)} --active=${activeOf(o)} --notes=${o.notes} --conversations=${o.conversations} --idle=${o.idle} --rescan=${o.rescan} --probe-ms=${o.probeMs}`;
+  return `npx tsx bench/mirror-latency.ts --polls=${o.polls.join(',')} --idle-poll=${idlePollOf(o)} --active=${activeOf(o)} --watch=${o.watches.join(',')} --gap=${o.gap} --notes=${o.notes} --conversations=${o.conversations} --idle=${o.idle} --rescan=${o.rescan} --probe-ms=${o.probeMs}`;
 }
 
 const idlePollOf = (o: Options) => o.idlePoll ?? DEFAULTS.REDMINE_POLL_IDLE_SECONDS;
@@ -719,6 +735,8 @@ const activeOf = (o: Options) => o.active ?? DEFAULTS.REDMINE_POLL_ACTIVE_SECOND
 
 interface PollResult {
   poll: number;
+  /** REDMINE_POLL_WATCH_SECONDS of this measure. */
+  watch: number;
   idlePoll: number;
   latencies: number[];
   /** The first note of each conversation, posted right after the idle window (the poll at its slowest). */
@@ -742,10 +760,17 @@ interface PollResult {
   notesSeconds: number;
 }
 
-async function measure(env: BenchEnv, temporalAddress: string, options: Options, poll: number): Promise<PollResult> {
+async function measure(
+  env: BenchEnv,
+  temporalAddress: string,
+  options: Options,
+  poll: number,
+  watch: number,
+): Promise<PollResult> {
+  const log = (line: string) => logLine(line.replace(/^poll ([\d.]+) s:/, `poll $1 s, watch ${watch} s:`));
   log(`poll ${poll} s: fresh database, Redmine project and proxy`);
   const { url, db } = await createDatabase(env);
-  const project = await createRedmineProject(env, `latency-${String(poll).replace('.', '_')}`);
+  const project = await createRedmineProject(env, `latency-${String(poll).replace('.', '_')}-w${watch}`);
   const proxy = await startRedmineProxy(env);
   const space = await createSpace(db, 'Gestion locative');
   log(`poll ${poll} s: starting Guichet (server and worker) with REDMINE_POLL_SECONDS=${poll}`);
@@ -758,6 +783,7 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
     REDMINE_POLL_SECONDS: String(poll),
     REDMINE_POLL_IDLE_SECONDS: String(Math.max(poll, idlePollOf(options))),
     REDMINE_POLL_ACTIVE_SECONDS: String(activeOf(options)),
+    REDMINE_POLL_WATCH_SECONDS: String(watch),
     REDMINE_RESCAN_MINUTES: String(options.rescan),
     LOG_LEVEL: options.logLevel,
   });
@@ -810,6 +836,14 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
       const share =
         Math.floor(options.notes / conversations.length) + (c < options.notes % conversations.length ? 1 : 0);
       for (let n = 0; n < share; n++) {
+        // The client has the conversation open while waiting for the answer (a page served: a look).
+        await conversation.session.messages(conversation.id);
+        // --gap: a quiet spell before the note (past REDMINE_POLL_ACTIVE_SECONDS, the poll backs
+        // off unless watched), the client re-reading the page every 10 s as a person waiting would.
+        for (let waited = 0; waited < options.gap; waited += 10) {
+          await sleep(Math.min(10, options.gap - waited) * 1000);
+          await conversation.session.messages(conversation.id);
+        }
         await sleep(Math.random() * MAX_PAUSE_MS);
         const body = `Réponse ${c + 1}.${n + 1} du gestionnaire (${run}).`;
         bodies.push({ conversation, body });
@@ -866,6 +900,7 @@ async function measure(env: BenchEnv, temporalAddress: string, options: Options,
   await system.stop();
   return {
     poll,
+    watch,
     idlePoll,
     latencies,
     cold,
@@ -899,8 +934,23 @@ async function postOnce(staff: RedmineClient, issueId: number, body: string): Pr
       if (attempt >= 5) throw err;
       log(`  PUT of a staff note failed (${err instanceof Error ? err.message : String(err)}); checking, then again`);
       await sleep(500 * attempt);
-      const issue = await staff.getIssue(issueId, { journals: true });
+      // The check must answer before a new PUT: a PUT that timed out may have been written, and a
+      // second one would show the note twice.
+      const issue = await checkedRead(staff, issueId);
       if (issue?.journals?.some((j) => j.notes === body)) return;
+    }
+  }
+}
+
+/** The issue with its journals, read again (a busy Redmine times out) until it answers. */
+async function checkedRead(staff: RedmineClient, issueId: number) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await staff.getIssue(issueId, { journals: true });
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      log(`  reading issue ${issueId} failed (${err instanceof Error ? err.message : String(err)}); again`);
+      await sleep(1000 * attempt);
     }
   }
 }
@@ -926,7 +976,8 @@ async function main(options: Options): Promise<number> {
   log('starting a Temporal dev server');
   const temporalAddress = await startTemporal(env);
   const results: PollResult[] = [];
-  for (const poll of options.polls) results.push(await measure(env, temporalAddress, options, poll));
+  for (const poll of options.polls)
+    for (const watch of options.watches) results.push(await measure(env, temporalAddress, options, poll, watch));
   const redmine = await redmineVersion();
   await cleanup();
 
@@ -952,6 +1003,7 @@ async function main(options: Options): Promise<number> {
     markdownTable(
       [
         'poll s (active / idle)',
+        'watch s',
         'notes',
         'visible',
         'doubled',
@@ -967,6 +1019,7 @@ async function main(options: Options): Promise<number> {
       ],
       results.map((r) => [
         `${r.poll} / ${r.idlePoll}`,
+        String(r.watch),
         String(r.latencies.length + r.lost),
         String(r.latencies.length),
         String(r.doubled),
@@ -991,9 +1044,10 @@ async function main(options: Options): Promise<number> {
     `Redmine requests while idle (${options.conversations} mirrored conversations, nothing happening since the settle time; REDMINE_RESCAN_MINUTES=${options.rescan}):`,
     '',
     markdownTable(
-      ['poll s (active / idle)', 'settle s', 'window s', 'requests', 'requests/s', 'goal', 'by kind'],
+      ['poll s (active / idle)', 'watch s', 'settle s', 'window s', 'requests', 'requests/s', 'goal', 'by kind'],
       results.map((r) => [
         `${r.poll} / ${r.idlePoll}`,
+        String(r.watch),
         r.settleSeconds.toFixed(0),
         r.idleSeconds.toFixed(0),
         String(r.idleRequests.length),
@@ -1015,7 +1069,7 @@ async function main(options: Options): Promise<number> {
   );
   if (failed.length > 0) {
     process.stderr.write(
-      `\nFAILED: ${failed.map((r) => `poll ${r.poll} s: p95 ${ms(percentile(r.latencies, 95))} s, ${r.lost} notes never visible, ${r.doubled} shown twice, ${r.gone} gone at the end`).join('; ')}\n`,
+      `\nFAILED: ${failed.map((r) => `poll ${r.poll} s, watch ${r.watch} s: p95 ${ms(percentile(r.latencies, 95))} s, ${r.lost} notes never visible, ${r.doubled} shown twice, ${r.gone} gone at the end`).join('; ')}\n`,
     );
     return 1;
   }
@@ -1035,8 +1089,9 @@ if (process.env[ROLE_ENV] === 'system') {
         options.idle +
         activeOf(options) +
         4 * idlePollOf(options) +
-        Math.ceil(options.notes / options.conversations) * (MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
-      budget = (120 + options.polls.length * perPoll) * 1000;
+        Math.ceil(options.notes / options.conversations) *
+          (options.gap + MAX_PAUSE_MS / 1000 + NOTE_TIMEOUT_MS / 1000 + 5);
+      budget = (120 + options.polls.length * options.watches.length * perPoll) * 1000;
       return main(options);
     },
     () => budget,

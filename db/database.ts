@@ -661,6 +661,12 @@ export interface WebhookAttemptsTable {
   error: string | null;
 }
 
+/** When a client page was last served (migration 029): one row, id 1; the Redmine poll's pace. */
+export interface MirrorWatchTable {
+  id: Generated<number>;
+  seen_at: Timestamp;
+}
+
 /** An export a client asked for from their space (migration 024): building, then ready until it expires. */
 export interface SelfExportsTable {
   id: Generated<string>;
@@ -723,6 +729,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   purge_horizons: PurgeHorizonsTable;
   self_exports: SelfExportsTable;
+  mirror_watch: MirrorWatchTable;
 }
 
 export type Space = Selectable<SpacesTable>;

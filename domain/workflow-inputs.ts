@@ -30,7 +30,8 @@ export interface SyncState {
   seen?: [number, number, number][];
 }
 
-export interface RedmineSyncInput extends SyncState {
+/** The poll's settings (REDMINE_POLL_*): sent again to a running poller at every start-up. */
+export interface RedmineSyncPace {
   /** The wait between polls while Redmine is active. */
   pollMs: number;
   rescanMs: number;
@@ -38,6 +39,10 @@ export interface RedmineSyncInput extends SyncState {
   idlePollMs?: number;
   /** How long polls stay fast after a change (unset: 0). */
   activeMs?: number;
+  /** How long polls stay fast after a client page was served (unset: 0). */
+  watchMs?: number;
   /** Issues read at once (unset: 4). */
   concurrency?: number;
 }
+
+export interface RedmineSyncInput extends SyncState, RedmineSyncPace {}

@@ -412,6 +412,7 @@ async function scheduleBackgroundWork(w: {
       pollMs: config.REDMINE_POLL_SECONDS * 1000,
       idlePollMs: Math.max(config.REDMINE_POLL_SECONDS, config.REDMINE_POLL_IDLE_SECONDS) * 1000,
       activeMs: config.REDMINE_POLL_ACTIVE_SECONDS * 1000,
+      watchMs: config.REDMINE_POLL_WATCH_SECONDS * 1000,
       concurrency: config.REDMINE_POLL_CONCURRENCY,
       rescanMs: config.REDMINE_RESCAN_MINUTES * 60_000,
     });

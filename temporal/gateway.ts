@@ -11,6 +11,8 @@ import {
   notificationWorkflowId,
   redmineSyncWorkflowId,
   redmineSyncWorkflow,
+  redmineSyncPaceSignal,
+  paceOf,
   staffAnswerSignal,
   closeSignal,
   commentSignal,
@@ -202,16 +204,18 @@ export function createTemporalGateway(client: Client, taskQueue: string): Workfl
           signalArgs: [{ ref, resolved }],
         });
       }),
+    // Started unless it runs; a running poller is told this start-up's settings (it ignores the
+    // same ones), so that a changed REDMINE_POLL_* applies without resetting it.
     ensureRedmineSync: (input) =>
-      guard('start the Redmine poller', () =>
-        startOnce(() =>
-          client.workflow.start(redmineSyncWorkflow, {
-            workflowId: redmineSyncWorkflowId(taskQueue),
-            taskQueue,
-            args: [input],
-          }),
-        ),
-      ),
+      guard('start the Redmine poller', async () => {
+        await client.workflow.signalWithStart(redmineSyncWorkflow, {
+          workflowId: redmineSyncWorkflowId(taskQueue),
+          taskQueue,
+          args: [input],
+          signal: redmineSyncPaceSignal,
+          signalArgs: [paceOf(input)],
+        });
+      }),
     check: () =>
       guard('health check', async () => {
         await client.workflowService.getSystemInfo({});

@@ -4,11 +4,14 @@
 //
 // Each poll is one `GET /issues.json` (changed since the cursor); only the issues whose
 // `updated_on` moved are read with their journals, a few at once. The pace adapts: every
-// `pollMs` while something changed in the last `activeMs`, then the wait doubles up to
-// `idlePollMs`. Polls start at a fixed rate (the wait counts from the start of the poll, not its
+// `pollMs` while something changed in the last `activeMs` or a client page was served in the last
+// `watchMs` (read from PostgreSQL with each poll, in parallel with the list: db/mirror-watch.ts),
+// then the wait doubles up to `idlePollMs`; during such a wait the watch is read every `pollMs`,
+// so that a client who starts looking is served by a poll at once, not after the idle wait. Polls start at a fixed rate (the wait counts from the start of the poll, not its
 // end). The rescan of live conversations is spread over the polls, a share each.
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { liveMirroredIssueIds } from '../../db/redmine.js';
+import { clientLookedMsAgo } from '../../db/mirror-watch.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import type { SyncState } from '../../domain/workflow-inputs.js';
 import type { RedmineActivityDeps } from './deps.js';
@@ -28,13 +31,24 @@ export interface PollPace {
   idlePollMs: number;
   /** How long after the last change polls stay at `pollMs`. */
   activeMs: number;
+  /** How long after a client page was served polls stay at `pollMs` (unset: 0, not watched). */
+  watchMs?: number | undefined;
 }
 
-/** The wait before the next poll: `pollMs` while recently active, then doubling up to `idlePollMs`. */
-export function nextPollWait(previousMs: number, sinceChangeMs: number, pace: PollPace): number {
+/**
+ * The wait before the next poll: `pollMs` while recently active or while a client looks (a client
+ * page served less than `watchMs` ago; `sinceLookMs` null: never), then doubling up to `idlePollMs`.
+ */
+export function nextPollWait(
+  previousMs: number,
+  sinceChangeMs: number,
+  pace: PollPace,
+  sinceLookMs: number | null = null,
+): number {
   const fast = pace.pollMs;
   const slow = Math.max(fast, pace.idlePollMs);
   if (sinceChangeMs < pace.activeMs) return fast;
+  if (sinceLookMs !== null && sinceLookMs < (pace.watchMs ?? 0)) return fast;
   return Math.min(slow, Math.max(fast, previousMs * 2));
 }
 
@@ -82,6 +96,8 @@ export type SyncInput = SyncState & {
   /** Unset (a poller started before these existed): `pollMs`, i.e. no back-off. */
   idlePollMs?: number | undefined;
   activeMs?: number | undefined;
+  /** Fast while a client page was served this lately; unset: 0 (a poller started before it). */
+  watchMs?: number | undefined;
   /** Issues read at once; unset: 4. */
   concurrency?: number | undefined;
 };
@@ -90,7 +106,11 @@ export function createPollSteps(
   { db, redmine }: Pick<RedmineActivityDeps, 'db' | 'redmine'>,
   syncIssue: (ctx: RedmineMirrorContext, issueId: number) => Promise<'mirrored' | 'skipped'>,
   liveIssueIds: () => Promise<number[]> = () => liveMirroredIssueIds(db),
+  lookedMsAgo: () => Promise<number | null> = () => clientLookedMsAgo(db),
 ) {
+  /** When a client page was last served (ms ago); a database that does not answer: unknown. */
+  const sinceLook = (watchMs: number): Promise<number | null> =>
+    watchMs > 0 ? lookedMsAgo().catch(() => null) : Promise.resolve(null);
   return {
     /**
      * Polls Redmine for a while (heartbeating its state), mirroring changed issues within a
@@ -105,7 +125,9 @@ export function createPollSteps(
         pollMs: input.pollMs,
         idlePollMs: input.idlePollMs ?? input.pollMs,
         activeMs: input.activeMs ?? 0,
+        watchMs: input.watchMs ?? 0,
       };
+      const watchMs = pace.watchMs ?? 0;
       const concurrency = Math.max(1, input.concurrency ?? 4);
       let cursor = resumed.cursor ? new Date(resumed.cursor) : new Date(Date.now() - 24 * 3600_000);
       // The start of the last complete rescan round; a round cut short by a retry starts again.
@@ -125,13 +147,31 @@ export function createPollSteps(
         ...(lastChangeAt > 0 ? { lastChangeAt: new Date(lastChangeAt).toISOString() } : {}),
         seen: [...readAt].map(([id, s]) => [id, s.updatedOn, s.readAt]),
       });
+      /**
+       * The wait until the next poll. While backing off, a client who starts looking ends it:
+       * the watch (one PostgreSQL row, no Redmine request) is read again every `pollMs`.
+       */
+      const pause = async (ms: number) => {
+        const end = Date.now() + ms;
+        if (watchMs <= 0 || wait <= pace.pollMs) return context.sleep(ms);
+        for (;;) {
+          const left = end - Date.now();
+          if (left <= 0) return;
+          await context.sleep(Math.min(left, pace.pollMs));
+          if (end - Date.now() <= 0) return;
+          const ago = await sinceLook(watchMs);
+          if (ago !== null && ago < watchMs) return;
+        }
+      };
       const until = Date.now() + input.runForMs;
       while (Date.now() < until) {
         const pollStarted = Date.now();
-        const changed = await redmine.client.listIssuesUpdatedSince(
-          new Date(cursor.getTime() - 1000),
-          redmine.projectIds,
-        );
+        // The last look is read at the same time as the list: it adds no wait to the poll.
+        const [changed, lookedAgo] = await Promise.all([
+          redmine.client.listIssuesUpdatedSince(new Date(cursor.getTime() - 1000), redmine.projectIds),
+          sinceLook(watchMs),
+        ]);
+        const lookedAt = lookedAgo === null ? null : pollStarted - lookedAgo;
         const toRead: { id: number; updatedOn: number }[] = [];
         for (const issue of changed) {
           const need = needsRead(readAt.get(issue.id), issue.updatedOn.getTime());
@@ -161,9 +201,18 @@ export function createPollSteps(
         // Issues older than the overlap of the list's `>=` will not be listed again unless changed.
         for (const [id, s] of readAt) if (s.updatedOn < cursor.getTime() - SAME_SECOND_MS) readAt.delete(id);
         context.heartbeat(state());
-        wait = nextPollWait(wait, Date.now() - lastChangeAt, pace);
+        wait = nextPollWait(wait, Date.now() - lastChangeAt, pace, lookedAt === null ? null : Date.now() - lookedAt);
         const left = Math.min(wait - (Date.now() - pollStarted), until - Date.now());
-        if (left > 0) await context.sleep(left);
+        if (left > 0) {
+          try {
+            await pause(left);
+          } catch (err) {
+            // Cancelled between polls (new settings, the worker stopping): the state is whole here,
+            // so the workflow gets it and the next round resumes from it.
+            if (err instanceof CancelledFailure) return state();
+            throw err;
+          }
+        }
       }
       return state();
     },

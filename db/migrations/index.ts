@@ -26,6 +26,7 @@ import * as selfExport from './2026-12-07-024-self-export.js';
 import * as purges from './2026-12-07-025-purges.js';
 import * as apiConversations from './2026-12-07-026-api-conversations.js';
 import * as vilogiThroughput from './2026-12-07-028-vilogi-throughput.js';
+import * as mirrorWatch from './2026-12-07-029-mirror-watch.js';
 import * as notificationClaim from './2026-12-07-032-notification-claim.js';
 
 export const migrations: Record<string, Migration> = {
@@ -55,5 +56,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-025-purges': purges,
   '2026-12-07-026-api-conversations': apiConversations,
   '2026-12-07-028-vilogi-throughput': vilogiThroughput,
+  '2026-12-07-029-mirror-watch': mirrorWatch,
   '2026-12-07-032-notification-claim': notificationClaim,
 };

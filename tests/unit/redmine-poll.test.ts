@@ -1,5 +1,5 @@
-// activities/redmine/poll.ts: the poll's pace (fast while issues change, doubling to the idle
-// wait), which listed issues are read (moved `updated_on`, or the same second not yet over), reads
+// activities/redmine/poll.ts: the poll's pace (fast while issues change or a client looks,
+// doubling to the idle wait), which listed issues are read (moved `updated_on`, or the same second not yet over), reads
 // a few at once, the cursor kept back when a read fails, and the rescan spread over the polls.
 // Redmine is a stand-in here (the real one is in tests/redmine/mirror.test.ts).
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -29,6 +29,19 @@ describe('the poll pace', () => {
     expect(nextPollWait(2500, 3_600_000, pace)).toBe(2500);
     // An idle wait below the active one is the active one.
     expect(nextPollWait(500, 60_000, { ...pace, idlePollMs: 100 })).toBe(500);
+  });
+
+  it('stays fast while a client page was served within the watch window, else backs off as before', () => {
+    const watched = { ...pace, watchMs: 30_000 };
+    // Nothing changed for an hour, but a client looked 5 s ago: fast.
+    expect(nextPollWait(2500, 3_600_000, watched, 5000)).toBe(500);
+    expect(nextPollWait(2500, 3_600_000, watched, 29_999)).toBe(500);
+    // The look is over: the wait doubles from where it was, as when a change gets old.
+    expect(nextPollWait(500, 3_600_000, watched, 30_000)).toBe(1000);
+    expect(nextPollWait(2000, 3_600_000, watched, 60_000)).toBe(2500);
+    // Never looked (null), or no watch window (a poller started before it existed): as before.
+    expect(nextPollWait(2500, 3_600_000, watched, null)).toBe(2500);
+    expect(nextPollWait(2500, 3_600_000, pace, 0)).toBe(2500);
   });
 
   it('spreads a rescan round over half the rescan period, at least one issue per poll', () => {
@@ -102,11 +115,12 @@ async function run(
   h: ReturnType<typeof harness>,
   input: Partial<SyncInput>,
   live: number[] = [],
+  lookedMsAgo: () => Promise<number | null> = async () => null,
+  env = new MockActivityEnvironment(),
 ): Promise<{ result: SyncState | undefined; error: unknown; beats: SyncState[] }> {
-  const env = new MockActivityEnvironment();
   const beats: SyncState[] = [];
   env.on('heartbeat', (d: SyncState) => beats.push(d));
-  const steps = createPollSteps({ db: undefined as never, redmine: h.ctx }, h.syncIssue, async () => live);
+  const steps = createPollSteps({ db: undefined as never, redmine: h.ctx }, h.syncIssue, async () => live, lookedMsAgo);
   const full: SyncInput = { runForMs: 1000, pollMs: 100, rescanMs: 3_600_000, ...input };
   try {
     let result: SyncState | undefined;
@@ -180,6 +194,93 @@ describe('syncRedmine', () => {
     const { error, beats } = await run(h, { cursor: new Date(before).toISOString() });
     expect(String(error)).toContain('Redmine refused issue 2');
     expect(beats.every((b) => b.cursor === new Date(before).toISOString())).toBe(true);
+  });
+
+  it('while a client looks: fast polls although nothing changed; once they stop, backing off', async () => {
+    const old = Date.now() - 60_000;
+    const h = harness(() => []);
+    const started = Date.now();
+    // A client page served just before the run, and none after: watched for the first 400 ms.
+    let asked = 0;
+    const { result } = await run(
+      h,
+      {
+        runForMs: 1500,
+        pollMs: 50,
+        idlePollMs: 800,
+        activeMs: 0,
+        watchMs: 400,
+        cursor: new Date(old).toISOString(),
+      },
+      [],
+      async () => {
+        asked++;
+        return Date.now() - started;
+      },
+    );
+    const gaps = h.lists.slice(1).map((t, i) => t - h.lists[i]!);
+    // Looked at with every poll (and during the back-off); about every 50 ms while watched, then
+    // the wait doubles to 800 ms.
+    expect(asked).toBeGreaterThanOrEqual(h.lists.length);
+    expect(gaps.slice(0, 4).every((g) => g < 200)).toBe(true);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(350);
+    expect(h.lists.length).toBeLessThan(1500 / 50);
+    expect(h.reads).toEqual([]);
+    // A look is not a change: the state keeps no change time.
+    expect(result?.lastChangeAt).toBeUndefined();
+  });
+
+  it('in a back-off, a client who starts looking ends the wait: the next poll comes within a fast period', async () => {
+    const h = harness(() => []);
+    const started = Date.now();
+    // Nobody looked until 600 ms into the run; then a client page is served.
+    const lookAt = started + 600;
+    await run(h, { runForMs: 1500, pollMs: 50, idlePollMs: 5000, activeMs: 0, watchMs: 10_000 }, [], async () =>
+      Date.now() >= lookAt ? Date.now() - lookAt : null,
+    );
+    // The first poll at 0, then the idle wait (5 s) cut short at the look: polls from ~600 ms on.
+    expect(h.lists[0]! - started).toBeLessThan(100);
+    const afterLook = h.lists.filter((t) => t >= lookAt);
+    expect(afterLook[0]! - lookAt).toBeLessThan(200);
+    expect(afterLook.length).toBeGreaterThanOrEqual(5);
+    expect(h.lists.filter((t) => t > started + 100 && t < lookAt)).toEqual([]);
+  });
+
+  it('without a client looking nor a watch window, the watch is not read and the pace stays idle', async () => {
+    const h = harness(() => []);
+    let asked = 0;
+    await run(h, { runForMs: 900, pollMs: 50, idlePollMs: 400, activeMs: 0, watchMs: 0 }, [], async () => {
+      asked++;
+      return 0;
+    });
+    expect(asked).toBe(0);
+    expect(h.lists.length).toBeLessThanOrEqual(3);
+  });
+
+  it('a database that does not answer for the watch leaves the poll at its pace, not failed', async () => {
+    const h = harness(() => []);
+    const { error } = await run(
+      h,
+      { runForMs: 900, pollMs: 50, idlePollMs: 400, activeMs: 0, watchMs: 30_000 },
+      [],
+      async () => {
+        throw new Error('connection refused');
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(h.lists.length).toBeLessThanOrEqual(3);
+  });
+
+  it('cancelled between polls (new settings, a worker stopping), it hands back its whole state', async () => {
+    const at = Date.now() - 60_000;
+    const h = harness(() => [issue(4, at)]);
+    const env = new MockActivityEnvironment();
+    setTimeout(() => env.cancel(), 300);
+    const { result, error } = await run(h, { runForMs: 60_000, pollMs: 100, idlePollMs: 100 }, [], undefined, env);
+    expect(error).toBeUndefined();
+    expect(h.reads).toEqual([4]);
+    expect(result?.cursor).toBe(new Date(at).toISOString());
+    expect(h.lists.length).toBeLessThan(10);
   });
 
   it('re-reads live conversations a share per poll, each once per round', async () => {

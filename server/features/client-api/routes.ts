@@ -9,6 +9,7 @@ import {
   listMessages,
   type ClientConversationPage,
 } from '../../../db/conversations.js';
+import { clientLooking } from '../../client-looking.js';
 import { translator } from '../../context.js';
 import { clientOf } from '../../plugins/access.js';
 import { settleClientSession } from '../../plugins/auth.js';
@@ -59,6 +60,9 @@ export default function apiRoutes(app: FastifyInstance) {
         // Reached only with a client set by the hook (a view is refused before, by plugins/client-view).
         list = await listClientConversations(db, clientOf(request).id, slice);
       }
+      // A client looking keeps the Redmine poll at its fast pace (one throttled write, usually
+      // none; best effort, not awaited: the page does not wait for it).
+      void clientLooking(db, request);
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
   );
@@ -79,7 +83,7 @@ export default function apiRoutes(app: FastifyInstance) {
       const c = clientOf(request);
       const conversation = await findClientConversation(db, c.id, request.params.id);
       if (!conversation) return reply.status(404).send({ message: translator(request).errors.notFound });
-      const messages = await listMessages(db, conversation.id);
+      const [messages] = await Promise.all([listMessages(db, conversation.id), clientLooking(db, request)]);
       return {
         id: conversation.id,
         subject: conversation.subject,

@@ -12,6 +12,7 @@ import {
   type ClientConversationPage,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
+import { clientLooking } from '../../client-looking.js';
 import { isLocale } from '../../../i18n/index.js';
 import { addClientMessage, startConversation } from '../../../app/conversations.js';
 import { RateLimitedError, rateLimitText } from '../../../app/rate-limits.js';
@@ -99,6 +100,9 @@ export default function clientRoutes(app: FastifyInstance) {
         // A head of service's view: the viewer's spaces only.
         list = await listClientConversations(db, clientOf(request).id, slice, clientPagesScope(request));
       }
+      // A client looking keeps the Redmine poll at its fast pace: one throttled write (usually
+      // none: at most one per WATCH_WRITE_EVERY_SECONDS for the whole deployment), not awaited.
+      void clientLooking(db, request);
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
       return sendPage(reply, conversationListPage(pageContext(request, reply), { items, page, pages }));
@@ -252,6 +256,8 @@ async function renderThread(
     spaceName(db, conversation.space_id),
     // A head of service's view reads without reading for the client.
     request.clientView ? Promise.resolve() : markAnswersRead(db, conversation.id),
+    // Someone is looking at this thread: the Redmine poll keeps its fast pace (throttled write).
+    clientLooking(db, request),
   ]);
   const view = threadView(conversation, space);
   return sendPage(
