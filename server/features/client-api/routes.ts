@@ -60,9 +60,6 @@ export default function apiRoutes(app: FastifyInstance) {
         // Reached only with a client set by the hook (a view is refused before, by plugins/client-view).
         list = await listClientConversations(db, clientOf(request).id, slice);
       }
-      // A client looking keeps the Redmine poll at its fast pace (one throttled write, usually
-      // none; best effort, not awaited: the page does not wait for it).
-      void clientLooking(db, request);
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
   );

@@ -100,9 +100,6 @@ export default function clientRoutes(app: FastifyInstance) {
         // A head of service's view: the viewer's spaces only.
         list = await listClientConversations(db, clientOf(request).id, slice, clientPagesScope(request));
       }
-      // A client looking keeps the Redmine poll at its fast pace: one throttled write (usually
-      // none: at most one per WATCH_WRITE_EVERY_SECONDS for the whole deployment), not awaited.
-      void clientLooking(db, request);
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
       return sendPage(reply, conversationListPage(pageContext(request, reply), { items, page, pages }));
