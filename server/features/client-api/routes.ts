@@ -2,17 +2,11 @@
 // decided here from the session, never from what the caller claims.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import {
-  findClientConversation,
-  listClientConversations,
-  listClientConversationsOfSession,
-  listMessages,
-  type ClientConversationPage,
-} from '../../../db/conversations.js';
+import { findClientConversation, listMessages } from '../../../db/conversations.js';
+import { clientConversationPage } from '../../client-list.js';
 import { clientLooking } from '../../client-looking.js';
 import { translator } from '../../context.js';
 import { clientOf } from '../../plugins/access.js';
-import { settleClientSession } from '../../plugins/auth.js';
 import { ConversationList, ConversationWithMessages, Error_, ListQuery, Me } from './schemas.js';
 import { conversationSummaryJson, meJson, messageJson } from './view-models.js';
 
@@ -50,16 +44,9 @@ export default function apiRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { page, limit } = request.query;
       const slice = { limit, offset: (page - 1) * limit };
-      let list: ClientConversationPage;
-      const session = request.clientSessionToCheck;
-      if (session) {
-        const found = await listClientConversationsOfSession(db, session, app.sessionLimits, slice);
-        if (!(await settleClientSession(request, reply, found?.session)) || !found) return reply;
-        list = found.list;
-      } else {
-        // Reached only with a client set by the hook (a view is refused before, by plugins/client-view).
-        list = await listClientConversations(db, clientOf(request).id, slice);
-      }
+      // Without a session to check, the hook's client (a view is refused before, by plugins/client-view).
+      const list = await clientConversationPage(request, reply, slice);
+      if (!list) return reply;
       return { total: list.total, page, limit, items: list.items.map(conversationSummaryJson) };
     },
   );

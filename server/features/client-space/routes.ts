@@ -6,12 +6,10 @@ import {
   threadWithAttachments,
   findClientAttachment,
   findClientConversation,
-  listClientConversations,
-  listClientConversationsOfSession,
   markAnswersRead,
-  type ClientConversationPage,
 } from '../../../db/conversations.js';
 import { spaceName } from '../../../db/conversation-pages.js';
+import { clientConversationPage } from '../../client-list.js';
 import { clientLooking } from '../../client-looking.js';
 import { isLocale } from '../../../i18n/index.js';
 import { addClientMessage, startConversation } from '../../../app/conversations.js';
@@ -20,7 +18,6 @@ import type { FileStorage } from '../../../app/file-storage.js';
 import { LANG_COOKIE, pageContext, sendPage, translator } from '../../context.js';
 import { clientPagesScope } from '../../plugins/client-view.js';
 import { clientOf } from '../../plugins/access.js';
-import { settleClientSession } from '../../plugins/auth.js';
 import { consumeMailTargets, rateLimited } from '../../plugins/rate-limits.js';
 import { sendAttachment } from '../../downloads.js';
 import { safeRedirect } from '../../safe-redirect.js';
@@ -90,16 +87,9 @@ export default function clientRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
       const slice = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE };
-      let list: ClientConversationPage;
-      const session = request.clientSessionToCheck;
-      if (session) {
-        const found = await listClientConversationsOfSession(db, session, app.sessionLimits, slice);
-        if (!(await settleClientSession(request, reply, found?.session)) || !found) return reply;
-        list = found.list;
-      } else {
-        // A head of service's view: the viewer's spaces only.
-        list = await listClientConversations(db, clientOf(request).id, slice, clientPagesScope(request));
-      }
+      // Without a session to check, a head of service's view: the viewer's spaces only.
+      const list = await clientConversationPage(request, reply, slice, clientPagesScope(request));
+      if (!list) return reply;
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       const items = list.items.map(conversationListItem);
       return sendPage(reply, conversationListPage(pageContext(request, reply), { items, page, pages }));
