@@ -4,15 +4,18 @@
 // server's /metrics or in the Temporal worker's Prometheus endpoint. Renaming a metric without
 // updating the dashboard (or the other way round) fails here.
 import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedmineClient } from '../../connectors/redmine/index.js';
 import { openDatabase } from '../../db/connect.js';
+import { enqueueNotification } from '../../db/notifications.js';
 import { freePort } from '../../runtime/ports.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { dashboardExpressions, metricNamesOf, scrapedNames, type Dashboard } from '../helpers/promql.js';
 import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
+import { notificationWorkflow } from '../../workflows/notification.js';
 
 const EMAIL_FIELD = 1;
 let system: RunningSystem & { url: string };
@@ -64,6 +67,26 @@ beforeAll(async () => {
     (rows) => rows.length > 0,
     'the mirrored note',
   );
+  // The poller's activity runs for minutes at a time, so the worker may not have finished any
+  // activity yet: one notification delivered to the end records the activity histograms.
+  const notification = await enqueueNotification(system.database.db, {
+    idempotencyKey: unique('metrics-dashboard'),
+    recipient: account.email,
+    subject: 'Métriques',
+    bodyText: 'Un envoi pour mesurer.',
+  });
+  const connection = await Connection.connect({ address: system.temporalAddress });
+  try {
+    const client = new Client({ connection });
+    const sent = await client.workflow.execute(notificationWorkflow, {
+      workflowId: unique('metrics-dashboard-notification'),
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      args: [{ notificationId: notification.id }],
+    });
+    expect(sent).toBe('sent');
+  } finally {
+    await connection.close();
+  }
 });
 
 afterAll(async () => {
