@@ -112,6 +112,8 @@ export interface ConversationsTable {
   last_message_at: Timestamp;
   redmine_issue_id: number | null;
   redmine_project_id: number | null;
+  /** When an attempt to create its issue sent the POST whose outcome is not known yet. */
+  redmine_issue_requested_at: Timestamp | null;
   /** The e-mail field value staff were last warned about, so the warning is written once. */
   redmine_email_warned: string | null;
   /** Who opened it: the client in Guichet, or staff in Redmine. */

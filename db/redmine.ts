@@ -17,6 +17,49 @@ export async function linkConversationToIssue(
     .execute();
 }
 
+/**
+ * Claims the creation of a conversation's issue: marks that its POST is about to be sent, unless
+ * the issue is linked or an earlier attempt sent one less than `settleMs` ago (read on the
+ * database's clock, the same for every machine). `claimed`, or how long the earlier one has left.
+ */
+export async function claimIssueCreation(
+  db: Db,
+  conversationId: string,
+  settleMs: number,
+): Promise<{ claimed: true } | { claimed: false; waitMs: number }> {
+  const settle = sql<Date>`now() - ${settleMs} * interval '1 millisecond'`;
+  const claimed = await db
+    .updateTable('conversations')
+    .set({ redmine_issue_requested_at: sql<Date>`now()` })
+    .where('id', '=', conversationId)
+    .where('redmine_issue_id', 'is', null)
+    .where((eb) =>
+      eb.or([eb('redmine_issue_requested_at', 'is', null), eb('redmine_issue_requested_at', '<=', settle)]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (claimed) return { claimed: true };
+  const row = await db
+    .selectFrom('conversations')
+    .select(
+      sql<number>`greatest(0, ceil(extract(epoch from (redmine_issue_requested_at - ${settle})) * 1000))::float8`.as(
+        'wait_ms',
+      ),
+    )
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
+  return { claimed: false, waitMs: Math.max(1000, Number(row?.wait_ms ?? 0)) };
+}
+
+/** The creation's request is over (answered, refused, connection closed): a search now sees what it did. */
+export async function releaseIssueCreation(db: Db, conversationId: string): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ redmine_issue_requested_at: null })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
 export async function findConversationByIssue(db: Db, issueId: number): Promise<Conversation | undefined> {
   return db.selectFrom('conversations').selectAll().where('redmine_issue_id', '=', issueId).executeTakeFirst();
 }

@@ -1,11 +1,20 @@
 // The conversation's issue, created once: the description carries the conversation's marker, so
 // that an issue created just before a crash is found again instead of created twice. A
 // conversation staff opened (the integration API) has its first message as the description.
+//
+// A creation whose answer never came (a timeout, a worker killed mid-call) may still be carried
+// out by Redmine afterwards: Redmine finishes a request it queued even when the client is gone.
+// So the POST is marked in the database before it is sent (`claimIssueCreation`), and a later
+// attempt that finds no issue while that mark is younger than the settle time waits (a retry
+// after the rest of it) and searches again, rather than create a second issue. A failure that
+// ends the request (Redmine's answer, a refused or closed connection) clears the mark: a search
+// then sees whatever the request did, and the next attempt need not wait.
 import { ApplicationFailure } from '@temporalio/activity';
+import { ConnectorError } from '../../connectors/errors.js';
 import { findAccountById } from '../../db/accounts.js';
 import { audit } from '../../db/audit.js';
 import { findConversation, listMessages } from '../../db/conversations.js';
-import { linkConversationToIssue, spaceSlugOf } from '../../db/redmine.js';
+import { claimIssueCreation, linkConversationToIssue, releaseIssueCreation, spaceSlugOf } from '../../db/redmine.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
 import { hasNoteMarker, neutralizeMarkers, noteMarker } from '../../connectors/redmine/notes.js';
 import { staffNotes } from '../../i18n/notes/index.js';
@@ -56,7 +65,30 @@ function openedByStaffDescription(
   ].join('\n');
 }
 
-export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'db' | 'publicUrl'>) {
+/**
+ * How long a creation whose outcome is unknown may still be carried out by Redmine: well past the
+ * client's write timeout (60 s), the longest a request waits in Redmine's queue once sent.
+ */
+export const ISSUE_CREATION_SETTLE_MS = 3 * 60_000;
+
+/** A gateway's answer that Redmine behind it may still be working on. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+/**
+ * Whether a failed creation may still be carried out by Redmine: Guichet stopped waiting (its
+ * timeout) or a gateway in front of Redmine did. Any other failure (Redmine's own answer, a
+ * connection refused or closed) ends the request, and a search afterwards sees what it did.
+ */
+function mayStillBeCarriedOut(err: unknown): boolean {
+  if (!(err instanceof ConnectorError)) return false;
+  return err.code === 'timeout' || (err.status !== undefined && GATEWAY_STATUSES.has(err.status));
+}
+
+export function createIssueSteps({
+  db,
+  publicUrl,
+  creationSettleMs = ISSUE_CREATION_SETTLE_MS,
+}: Pick<RedmineActivityDeps, 'db' | 'publicUrl'> & { creationSettleMs?: number }) {
   /**
    * The conversation's issue, created once: one POST with everything in it (subject,
    * description, the e-mail and copy fields). The description carries the conversation's marker,
@@ -81,6 +113,8 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
     if (!client) return undefined;
 
     const markerRef = `conversation-${conversation.id}`;
+    // A creation was sent before (by another step, or an attempt nobody told this one about).
+    if (conversation.redmine_issue_requested_at !== null) lookFirst = true;
     if (lookFirst) {
       const candidates = await ctx.client.listIssues({
         projectIds: [projectId],
@@ -111,12 +145,26 @@ export function createIssueSteps({ db, publicUrl }: Pick<RedmineActivityDeps, 'd
     const customFields = [{ id: ctx.emailFieldId, value: client.email }];
     if (ctx.ccFieldId !== undefined && conversation.cc)
       customFields.push({ id: ctx.ccFieldId, value: conversation.cc });
-    const created = await ctx.client.createIssue({
-      projectId,
-      subject: neutralizeMarkers(conversation.subject),
-      description,
-      customFields,
-    });
+    const claim = await claimIssueCreation(db, conversation.id, creationSettleMs);
+    if (!claim.claimed) {
+      throw ApplicationFailure.create({
+        message: `an earlier creation of the issue of conversation ${conversation.id} may still be carried out by Redmine`,
+        type: 'IssueCreationUnsettled',
+        nextRetryDelay: claim.waitMs,
+      });
+    }
+    let created: Awaited<ReturnType<typeof ctx.client.createIssue>>;
+    try {
+      created = await ctx.client.createIssue({
+        projectId,
+        subject: neutralizeMarkers(conversation.subject),
+        description,
+        customFields,
+      });
+    } catch (err) {
+      if (!mayStillBeCarriedOut(err)) await releaseIssueCreation(db, conversation.id);
+      throw err;
+    }
     await linkConversationToIssue(db, conversation.id, created.id, projectId);
     if (created.ignoredFields.some((f) => f === `cf_${ctx.emailFieldId}` || f.includes(String(ctx.emailFieldId)))) {
       await audit(db, {

@@ -96,6 +96,7 @@ export function createRedmineTransport(options: RedmineClientOptions): RedmineTr
     options.observer,
   );
   const uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
+  const writeTimeoutMs = options.writeTimeoutMs ?? 60_000;
   const maxBufferedUploadBytes = options.maxBufferedUploadBytes ?? 32 * 1024 * 1024;
 
   let adminKey: Promise<boolean> | undefined;
@@ -119,8 +120,13 @@ export function createRedmineTransport(options: RedmineClientOptions): RedmineTr
 
   async function call<T>(request: HttpRequest, as?: ActAs): Promise<T | undefined> {
     const headers = await switchHeaders(as);
+    const write = request.method !== 'GET' && request.method !== 'HEAD';
     try {
-      const res = await http.json<T>({ ...request, headers: { ...request.headers, ...headers } });
+      const res = await http.json<T>({
+        ...request,
+        headers: { ...request.headers, ...headers },
+        ...(write && request.timeoutMs === undefined ? { timeoutMs: writeTimeoutMs } : {}),
+      });
       return res.data;
     } catch (err) {
       if (err instanceof HttpError && err.status === 412 && as?.switchUser !== undefined) {

@@ -6,8 +6,14 @@ export interface RedmineClientOptions {
   baseUrl: string;
   /** Sent as `X-Redmine-API-Key`; never appears in errors. */
   apiKey: string;
-  /** Per attempt. Default 15 s. */
+  /** Per attempt of a read. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * A write (POST, PUT, DELETE) waits this long for Redmine's answer. Default 60 s: Redmine
+   * carries out a request it queued even when the client gave up, so a write abandoned early
+   * becomes one whose outcome nobody knows (and a creation retried then is made twice).
+   */
+  writeTimeoutMs?: number;
   /** Further attempts of a read after a brief failure. Default 2 (at most 3). */
   retries?: number;
   /** For `upload`, which sends up to the attachment size limit. Default 120 s. */
