@@ -17,9 +17,11 @@ export function createAcknowledgementActivities(deps: AcknowledgementActivityDep
   return {
     /**
      * Writes the acknowledgement (once per request: idempotency keys) and sends its e-mail unless
-     * it already went (the outbox's status), so that a retry sends it at most once more only when
-     * the mail server took it without our knowing. An address the mail server refuses for good
-     * stays failed in the outbox (`refused`) and does not hold the conversation back.
+     * it already went or another attempt holds it (the outbox's claim), so that a retried workflow
+     * task sends it again only when the mail server took it without our knowing (the attempt died
+     * between the mail server's answer and the outbox's update). An address the mail server
+     * refuses for good stays failed in the outbox (`refused`) and does not hold the conversation
+     * back.
      */
     async acknowledgeRequestMail(ref: MessageRef): Promise<{ notificationId: string; refused: boolean }> {
       const { mailer } = deps;
