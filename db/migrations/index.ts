@@ -28,6 +28,7 @@ import * as apiConversations from './2026-12-07-026-api-conversations.js';
 import * as vilogiThroughput from './2026-12-07-028-vilogi-throughput.js';
 import * as mirrorWatch from './2026-12-07-029-mirror-watch.js';
 import * as notificationClaim from './2026-12-07-032-notification-claim.js';
+import * as vilogiCalls from './2026-12-07-034-vilogi-calls.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-028-vilogi-throughput': vilogiThroughput,
   '2026-12-07-029-mirror-watch': mirrorWatch,
   '2026-12-07-032-notification-claim': notificationClaim,
+  '2026-12-07-034-vilogi-calls': vilogiCalls,
 };
