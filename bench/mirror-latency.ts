@@ -797,7 +797,8 @@ async function measure(
     timeoutMs: 300_000,
     gapMs: 2500,
   });
-  // The acknowledgements go on the issues right after the first messages: let them settle, and
+  // Guichet's first notes go on the issues right after the first messages (the acknowledgements
+  // are in the issues' descriptions since issue #18's second round): let them settle, and
   // the poll back off to its idle pace (fast for REDMINE_POLL_ACTIVE_SECONDS after the last
   // change, then doubling up to REDMINE_POLL_IDLE_SECONDS).
   const idlePoll = Math.max(poll, idlePollOf(options));

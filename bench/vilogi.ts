@@ -221,6 +221,28 @@ async function main(): Promise<number> {
     phases.set(start.type, p);
   }
 
+  // What one request costs Temporal: the history of the first request's conversation workflow
+  // (its signal-with-start, then its workflow tasks, activity tasks and local activities).
+  const firstConversation = await database.db
+    .selectFrom('vilogi_requests')
+    .select('conversation_id')
+    .where('conversation_id', 'is not', null)
+    .orderBy('vilogi_id')
+    .executeTakeFirst();
+  const perRequest = { workflowTasks: 0, activityTasks: 0, localActivities: 0, timers: 0, events: 0 };
+  if (firstConversation?.conversation_id) {
+    const events =
+      (await client.workflow.getHandle(`conversation-${firstConversation.conversation_id}`).fetchHistory()).events ??
+      [];
+    for (const e of events) {
+      perRequest.events++;
+      if (e.workflowTaskCompletedEventAttributes) perRequest.workflowTasks++;
+      if (e.activityTaskScheduledEventAttributes) perRequest.activityTasks++;
+      if (e.timerStartedEventAttributes) perRequest.timers++;
+      if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') perRequest.localActivities++;
+    }
+  }
+
   // Exactly once in Redmine too: as many issues in the project as requests (conversations and
   // triage share the project), counted before the floor adds its own.
   const direct = project ? createRedmineClient({ baseUrl: env.redmineUrl, apiKey: env.redmineApiKey }) : undefined;
@@ -315,6 +337,7 @@ async function main(): Promise<number> {
         ([type, p]) =>
           `| · activity ${type} | ${p.count}, from ${((p.first - started0) / 1000).toFixed(1)} s to ${((p.last - started0) / 1000).toFixed(1)} s, ${(p.busy / 1000).toFixed(1)} s in all |`,
       ),
+    `| Temporal per request (the first request's conversation workflow) | 1 signal-with-start; ${perRequest.workflowTasks} workflow tasks, ${perRequest.activityTasks} activity tasks, ${perRequest.localActivities} local activities, ${perRequest.timers} timers, ${perRequest.events} history events |`,
     `| run result | fetched ${result.fetched}, created ${result.created}, triage ${result.triage}, known ${result.known}, processed ${result.processed}, failed ${result.failed} |`,
     withRedmine
       ? `| Redmine calls | ${redmineCalls} (${(redmineCalls / n).toFixed(2)} per request) |`

@@ -320,6 +320,9 @@ export interface VilogiRequestsTable {
   vilogi_event_id: string | null;
   /** When the origin note was first tried on the conversation's issue (a retry looks it up first). */
   origin_note_at: Timestamp | null;
+  /** When the origin went into the description of the conversation's issue, at its creation
+   * (then no origin note is written). */
+  origin_in_issue_at: Timestamp | null;
 }
 
 export interface VilogiRunError {

@@ -24,15 +24,19 @@ export async function findVilogiRequests(db: Db, vilogiIds: readonly string[]): 
 export async function conversationIssues(
   db: Db,
   conversationIds: readonly string[],
-): Promise<Map<string, { id: string; redmine_issue_id: number | null; space_slug: string }>> {
+): Promise<Map<string, { id: string; redmine_issue_id: number | null; space_slug: string; origin_in_issue: boolean }>> {
   if (conversationIds.length === 0) return new Map();
+  // Whether the issue's description holds the request's origin is read in the same statement as
+  // the issue: both are written by the one transaction that links the issue.
   const rows = await db
     .selectFrom('conversations as c')
     .innerJoin('spaces as s', 's.id', 'c.space_id')
+    .leftJoin('vilogi_requests as v', 'v.conversation_id', 'c.id')
     .select(['c.id', 'c.redmine_issue_id', 's.slug as space_slug'])
+    .select((eb) => eb('v.origin_in_issue_at', 'is not', null).as('origin_in_issue'))
     .where('c.id', 'in', [...conversationIds])
     .execute();
-  return new Map(rows.map((r) => [r.id, r]));
+  return new Map(rows.map((r) => [r.id, { ...r, origin_in_issue: r.origin_in_issue === true }]));
 }
 
 export interface NewVilogiRequest {
@@ -72,6 +76,7 @@ export async function claimVilogiRequest(db: Db, r: NewVilogiRequest): Promise<b
       processed_at: null,
       vilogi_event_id: null,
       origin_note_at: null,
+      origin_in_issue_at: null,
     })
     .onConflict((oc) => oc.column('vilogi_id').doNothing())
     .returning('vilogi_id')
@@ -89,6 +94,24 @@ export async function setVilogiIssue(db: Db, vilogiId: string, issueId: number):
     .updateTable('vilogi_requests')
     .set({ redmine_issue_id: issueId })
     .where('vilogi_id', '=', vilogiId)
+    .execute();
+}
+
+/** The Vilogi request a conversation was imported from, if any (its origin goes into the issue). */
+export async function vilogiRequestOfConversation(
+  db: Db,
+  conversationId: string,
+): Promise<VilogiRequestRow | undefined> {
+  return db.selectFrom('vilogi_requests').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+}
+
+/** Records that the request's origin is in its issue's description (with the issue's link). */
+export async function markOriginInIssue(db: Db, vilogiId: string): Promise<void> {
+  await db
+    .updateTable('vilogi_requests')
+    .set({ origin_in_issue_at: new Date() })
+    .where('vilogi_id', '=', vilogiId)
+    .where('origin_in_issue_at', 'is', null)
     .execute();
 }
 

@@ -149,6 +149,10 @@ const SLA_ALERT_PATCH = 'sla-alert-local-mail';
  * workflow task. Histories from before it replay the local step and the mail's activity. */
 const ACK_PATCH = 'acknowledgement-local-mail';
 
+/** The recorded patch under which the acknowledgement goes into the description of the issue the
+ * opening message creates, instead of a private note after it (issue #18). */
+const ACK_IN_DESCRIPTION_PATCH = 'ack-in-issue-description';
+
 /** The widest spread of the warnings: ten minutes, and at most 5 % of the time from the clock's
  * start to its reminder (a 24 h target: reminder at 18 h, sent up to 10 min before). */
 const SPREAD_MAX_MS = 10 * 60_000;
@@ -292,7 +296,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
    * the acknowledgement goes with the opening one only). Histories written before batches keep
    * their one step per message.
    */
-  async function mirrorWaitingClientMessages(ref: MessageRef): Promise<{ mirrored: boolean }> {
+  async function mirrorWaitingClientMessages(
+    ref: MessageRef,
+  ): Promise<{ mirrored: boolean; acknowledgedInIssue?: boolean }> {
     if (!patched('client-message-batches')) return mirrorClientMessage(ref);
     const refs = [ref];
     while (refs.length < CLIENT_MESSAGE_BATCH && pending[0]?.type === 'clientMessage') {
@@ -326,8 +332,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
             await deliverNotification(notificationId);
           }
         }
-        const { mirrored } = (await needsMirror(ref)) ? await mirrorWaitingClientMessages(ref) : { mirrored: false };
-        if (mirrored && acknowledgeNow) {
+        const { mirrored, acknowledgedInIssue } = (await needsMirror(ref))
+          ? await mirrorWaitingClientMessages(ref)
+          : { mirrored: false, acknowledgedInIssue: false };
+        // An issue created with the acknowledgement in its description needs no note of it.
+        // Histories from before that replay their note (the marker is recorded only when skipped).
+        const inDescription = acknowledgedInIssue === true && patched(ACK_IN_DESCRIPTION_PATCH);
+        if (mirrored && acknowledgeNow && !inDescription) {
           await writeInternalNote({
             conversationId,
             ref: `ack-${event.messageId}`,

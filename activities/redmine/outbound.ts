@@ -16,6 +16,15 @@ import { createClientMessageSteps } from './outbound-client.js';
 import { whileAlive } from '../heartbeat.js';
 import { internalNoteText, writePrivateNote, type InternalNote } from './private-notes.js';
 
+/** What mirroring client messages did: whether they reached an issue, which, and whether the
+ * issue was created with the acknowledgement in its description (then the conversation workflow
+ * writes no acknowledgement note). */
+export interface MirrorResult {
+  mirrored: boolean;
+  issueId?: number;
+  acknowledgedInIssue?: boolean;
+}
+
 /** The server signals inside its transaction, so a message may not be visible for a moment; one
  * that is still missing after a few minutes was rolled back, and must not block the messages
  * queued behind it (Redmine steps otherwise retry without limit). */
@@ -89,7 +98,7 @@ export function createOutboundSteps(
    * a worker lost mid-way) reads the journals first and skips the notes already there. Heartbeats
    * while it runs: a worker that dies mid-upload hands it on within the heartbeat timeout.
    */
-  async function mirrorClientMessages(given: MessageRef[]): Promise<{ mirrored: boolean; issueId?: number }> {
+  async function mirrorClientMessages(given: MessageRef[]): Promise<MirrorResult> {
     // A message named twice goes once.
     const refs = given.filter((r, i) => given.findIndex((o) => o.messageId === r.messageId) === i);
     const first = refs[0];
@@ -110,16 +119,16 @@ export function createOutboundSteps(
         else if (refs.length === 1 || Context.current().info.attempt < 15) throw missingMessage(ref);
         else log.warn('client message not visible: left out of its batch', { messageId: ref.messageId });
       }
-      const issueId = await ensureIssue(ctx, first.conversationId, earlierAttemptPossible());
-      if (issueId === undefined) {
+      const issue = await ensureIssue(ctx, first.conversationId, earlierAttemptPossible());
+      if (issue === undefined) {
         for (const ref of refs) await notMirrored(ref);
         return { mirrored: false };
       }
       const waiting = messages.filter((m) => m.redmine_delivery !== 'delivered');
       // A message already delivered (the poller found its note) means some note was written before.
       const lookFirst = earlierAttemptPossible() || waiting.length < messages.length;
-      await deliverClientMessages(ctx, first.conversationId, waiting, issueId, lookFirst);
-      return { mirrored: true, issueId };
+      await deliverClientMessages(ctx, first.conversationId, waiting, issue.id, lookFirst);
+      return { mirrored: true, issueId: issue.id, ...(issue.acknowledged ? { acknowledgedInIssue: true } : {}) };
     });
   }
 
@@ -133,7 +142,7 @@ export function createOutboundSteps(
 
     /** Posts a client message on the conversation's issue (created on the first one): a batch
      * of one (the activity of workflow histories written before batches). */
-    async mirrorClientMessage(ref: MessageRef): Promise<{ mirrored: boolean; issueId?: number }> {
+    async mirrorClientMessage(ref: MessageRef): Promise<MirrorResult> {
       return mirrorClientMessages([ref]);
     },
 
@@ -145,14 +154,14 @@ export function createOutboundSteps(
       const message = await findMessage(db, ref.messageId);
       if (!message) throw missingMessage(ref);
       if (message.redmine_journal_id !== null || message.redmine_delivery === 'delivered') return { mirrored: true };
-      const issueId = await ensureIssue(redmine, ref.conversationId, earlierAttemptPossible());
-      if (issueId === undefined) return { mirrored: false };
+      const issue = await ensureIssue(redmine, ref.conversationId, earlierAttemptPossible());
+      if (issue === undefined) return { mirrored: false };
       // The first message of a conversation staff opened: the issue's description holds it.
       if (message.author_kind === 'staff' && message.plain_text) {
         await markMessageDelivered(db, message.id, null);
         return { mirrored: true };
       }
-      await postStaffAnswer(db, redmine, issueId, message);
+      await postStaffAnswer(db, redmine, issue.id, message);
       return { mirrored: true };
     },
 

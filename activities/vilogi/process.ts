@@ -1,7 +1,8 @@
 // Processing a request's notification in Vilogi ("Espace client"), once, after Guichet has it
-// where staff work: the conversation's issue (with a private note of the request's origin) or the
-// triage issue; Vilogi's write carries our reference. A page of requests is read in two queries
-// and processed a few at a time (VILOGI_IMPORT_CONCURRENCY).
+// where staff work: the conversation's issue (its description holds the request's origin; an
+// issue created before that change gets a private note of it) or the triage issue; Vilogi's write
+// carries our reference. A page of requests is read in two queries and processed a few at a time
+// (VILOGI_IMPORT_CONCURRENCY).
 import { Context } from '@temporalio/activity';
 import type { VilogiRequestRow } from '../../db/database.js';
 import { conversationIssues, findVilogiRequests, markOriginNoteTried, setVilogiProcessed } from '../../db/vilogi.js';
@@ -97,12 +98,14 @@ export function createProcessSteps(
     // The seed's order: the message is in Redmine, then the notification is processed.
     if (mapped && conversation.redmine_issue_id === null) return undefined;
     if (redmine && conversation.redmine_issue_id !== null) {
-      await writeOriginNote(
-        redmine,
-        row,
-        { id: conversation.id, issueId: conversation.redmine_issue_id, project: conversation.space_slug },
-        privacy,
-      );
+      // The issue was created with the origin in its description (issue #18): no note of it.
+      if (!conversation.origin_in_issue)
+        await writeOriginNote(
+          redmine,
+          row,
+          { id: conversation.id, issueId: conversation.redmine_issue_id, project: conversation.space_slug },
+          privacy,
+        );
       return {
         reference: `redmine-issue-${conversation.redmine_issue_id}`,
         comment: staffNotes().vilogiSentToRedmine(conversation.redmine_issue_id),

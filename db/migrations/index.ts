@@ -29,6 +29,7 @@ import * as vilogiThroughput from './2026-12-07-028-vilogi-throughput.js';
 import * as mirrorWatch from './2026-12-07-029-mirror-watch.js';
 import * as notificationClaim from './2026-12-07-032-notification-claim.js';
 import * as issueCreationMark from './2026-12-07-033-issue-creation-mark.js';
+import * as vilogiCalls from './2026-12-07-034-vilogi-calls.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-core': core,
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-029-mirror-watch': mirrorWatch,
   '2026-12-07-032-notification-claim': notificationClaim,
   '2026-12-07-033-issue-creation-mark': issueCreationMark,
+  '2026-12-07-034-vilogi-calls': vilogiCalls,
 };

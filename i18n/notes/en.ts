@@ -21,6 +21,7 @@ export const en: StaffNotes = {
   emailFieldEmptied: (clientEmail) =>
     `⚠ The client e-mail field was emptied. It must never be: nothing is sent to ${clientEmail} any more until it holds their address again.`,
   acknowledgementSent: 'Acknowledgement sent to the client (in their space and by e-mail).',
+  acknowledgementSentAt: (at) => `Acknowledgement sent to the client on ${at} (in their space and by e-mail).`,
 
   satisfactionAsked:
     'Satisfaction question asked to the client (without an answer within 72 h, the request will be resolved automatically).',
@@ -56,6 +57,8 @@ export const en: StaffNotes = {
     `Author: ${r.authorName || '—'}${r.authorEmail ? ` <${r.authorEmail}>` : ' (no e-mail address)'}`,
     `Service: ${r.service || '—'} · Building: ${r.building ?? '—'} · Lot: ${r.lot ?? '—'}`,
   ],
+  vilogiNotificationToProcess: (eventModel) =>
+    `The Vilogi notification is processed (event model “${eventModel}”) as soon as this issue is created.`,
   vilogiNotificationProcessed: (eventModel) => `Notification processed in Vilogi (event model “${eventModel}”).`,
   vilogiTriage: (authorEmail) =>
     `To sort: Vilogi request ${authorEmail ? `with an unusable e-mail address (“${authorEmail}”)` : 'without an e-mail address'}. It appears in no client space: find the client, then open an issue in their space's project with their e-mail. Public answers written here are sent back to Vilogi.`,

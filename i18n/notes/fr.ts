@@ -54,6 +54,9 @@ export const fr = {
   emailFieldEmptied: (clientEmail: string) =>
     `⚠ Le champ e-mail client a été vidé. Il ne doit jamais l’être : plus rien n’est transmis à ${clientEmail} tant qu’il ne contient pas à nouveau son adresse.`,
   acknowledgementSent: 'Accusé de réception envoyé au client (dans son espace et par e-mail).',
+  /** The acknowledgement in the description of the issue it preceded (instead of a private note). */
+  acknowledgementSentAt: (at: string) =>
+    `Accusé de réception envoyé au client le ${at} (dans son espace et par e-mail).`,
 
   // --- SLA and satisfaction ---
   satisfactionAsked:
@@ -98,6 +101,9 @@ export const fr = {
     `Auteur : ${r.authorName || '—'}${r.authorEmail ? ` <${r.authorEmail}>` : ' (sans adresse e-mail)'}`,
     `Service : ${r.service || '—'} · Immeuble : ${r.building ?? '—'} · Lot : ${r.lot ?? '—'}`,
   ],
+  /** In the description of a Vilogi request's issue, under its origin: processed once the issue exists. */
+  vilogiNotificationToProcess: (eventModel: string) =>
+    `La notification Vilogi est traitée (modèle d’évènement « ${eventModel} ») dès la création de ce ticket.`,
   vilogiNotificationProcessed: (eventModel: string) =>
     `Notification traitée dans Vilogi (modèle d’évènement « ${eventModel} »).`,
   vilogiTriage: (authorEmail: string | null) =>

@@ -1,9 +1,13 @@
 // How many Redmine calls the writing flows make (docs/redmine-calls.md): counted by the TCP proxy
 // between Guichet and the real Redmine 5.0. A conversation opened: one issue creation with
 // everything in it and no search; a client message: exactly one PUT and one read; messages that
-// waited during an outage: one PUT each and one read per batch, each note once and in order.
+// waited during an outage: one PUT each and one read per batch, each note once and in order; a
+// Vilogi request: the issue (its origin and the acknowledgement in the description), the client's
+// note and one read, 3 calls.
 // The poller is made idle (its longest interval) so that its reads do not mix with the counts.
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
 import { openDatabase, type Db } from '../../db/connect.js';
 import { createRedmineClient, noteMarkerRefs, type RedmineClient } from '../../connectors/redmine/index.js';
 import { listMessages } from '../../db/conversations.js';
@@ -15,6 +19,8 @@ import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
 import { startTcpProxy, type ProxiedRequest, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startVilogiSimulator, type VilogiSimulator } from '../../connectors/vilogi/simulator.js';
+import { vilogiSyncWorkflow } from '../../workflows/index.js';
 
 let system: RunningSystem & { url: string };
 let smtp: TestSmtp;
@@ -24,6 +30,8 @@ let admin: RedmineAdmin;
 let space: Space;
 let db: Db;
 let project: { id: number; identifier: string };
+let sim: VilogiSimulator;
+let connection: Connection;
 
 beforeAll(async () => {
   const env = redmineTestEnv();
@@ -35,6 +43,8 @@ beforeAll(async () => {
   const probe = await openDatabase({ url: inject('databaseUrl') });
   space = await createSpace(probe.db, 'Gestion locative');
   await probe.close();
+  // Test files share one database: request ids of our own.
+  sim = await startVilogiSimulator({ seed: 7, idPrefix: `VC-${randomBytes(3).toString('hex')}-` });
   system = await startTestSystem({
     SMTP_URL: smtp.url,
     REDMINE_URL: proxy.url,
@@ -44,8 +54,13 @@ beforeAll(async () => {
     // The poller idle during the counts: its reads would be counted with the writing flows'.
     REDMINE_POLL_SECONDS: '300',
     REDMINE_RESCAN_MINUTES: '1440',
+    VILOGI_URL: sim.url,
+    VILOGI_SERVICES: `*=${project.identifier}`,
+    // Midnight UTC: the schedule does not fire during the test; the run is started here.
+    VILOGI_SYNC_MINUTES: '1440',
   });
   db = system.database.db;
+  connection = await Connection.connect({ address: inject('temporalAddress') });
 });
 
 afterEach(async () => {
@@ -55,6 +70,8 @@ afterEach(async () => {
 afterAll(async () => {
   await proxy?.restore().catch(() => undefined);
   await system?.stop();
+  await sim?.close();
+  await connection?.close();
   await proxy?.close();
   await smtp?.close();
   if (project) await admin.trackProject(project.id);
@@ -119,6 +136,12 @@ async function newClient(name: string) {
   return browser;
 }
 
+/** The conversation of an issue. */
+async function conversationOf(issueId: number): Promise<string | undefined> {
+  return (await db.selectFrom('conversations').select('id').where('redmine_issue_id', '=', issueId).executeTakeFirst())
+    ?.id;
+}
+
 async function allDelivered(conversationId: string, count: number) {
   return eventually(
     () => listMessages(db, conversationId),
@@ -157,7 +180,6 @@ describe('Redmine calls of the writing flows', () => {
     expect(res.statusCode).toBe(303);
     const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
     await allDelivered(conversationId, 1);
-    // The acknowledgement's private note comes after the client's note: wait for it too.
     const issueId = (
       await eventually(
         () =>
@@ -170,22 +192,21 @@ describe('Redmine calls of the writing flows', () => {
         'the issue',
       )
     ).redmine_issue_id!;
-    await eventually(
-      () => staff.getIssue(issueId, { journals: true }),
-      (i) => (i?.journals ?? []).filter((j) => noteMarkerRefs(j.notes).length > 0).length === 2,
-      'the client note and the acknowledgement note',
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    // Time for a late acknowledgement note to show, were one written.
+    await new Promise((r) => setTimeout(r, 1500));
     const opened = kinds(proxy.requests);
     const openedSequence = proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ');
-    // One creation with the subject, description and e-mail field; no search before it.
+    // One creation with the subject, the description (with the acknowledgement) and the e-mail
+    // field; no search before it.
     expect(opened['POST /issues.json'], openedSequence).toBe(1);
     expect(opened['GET /issues.json'], openedSequence).toBeUndefined();
-    // The client's note (no read before it) and the acknowledgement's private note.
-    expect(opened['PUT /issues/:id.json'], openedSequence).toBe(2);
-    // One read after each note (the private one's privacy checked in it), none before.
-    expect(opened['GET /issues/:id.json'], openedSequence).toBe(2);
-    expect(proxy.requests.length, openedSequence).toBe(5);
+    // The client's note (no read before it), one read after it; no acknowledgement note.
+    expect(opened['PUT /issues/:id.json'], openedSequence).toBe(1);
+    expect(opened['GET /issues/:id.json'], openedSequence).toBe(1);
+    expect(proxy.requests.length, openedSequence).toBe(3);
+    const openedIssue = await staff.getIssue(issueId, { journals: true });
+    expect(openedIssue!.description).toContain('Accusé de réception envoyé au client le');
+    expect((openedIssue!.journals ?? []).flatMap((j) => noteMarkerRefs(j.notes))).toHaveLength(1);
 
     proxy.resetCount();
     await write(browser, conversationId, 'Un deuxième message.');
@@ -219,8 +240,8 @@ describe('Redmine calls of the writing flows', () => {
       .executeTakeFirstOrThrow();
     await eventually(
       () => staff.getIssue(issueId!, { journals: true }),
-      (i) => (i?.journals ?? []).filter((j) => noteMarkerRefs(j.notes).length > 0).length === 2,
-      'the acknowledgement note',
+      (i) => (i?.journals ?? []).filter((j) => noteMarkerRefs(j.notes).length > 0).length === 1,
+      'the client note',
     );
 
     await proxy.cut();
@@ -296,5 +317,62 @@ describe('Redmine calls of the writing flows', () => {
     expect(made).toBe(1);
     const issue = await staff.getIssue(issueId, { journals: true });
     expect((issue?.journals ?? []).flatMap((j) => noteMarkerRefs(j.notes))).toEqual([ref('a'), ref('b'), ref('c')]);
+  });
+
+  it('imports a Vilogi request with 3 Redmine calls: the issue with its origin and acknowledgement, the note, one read', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const requests = [1, 2, 3].map((i) =>
+      sim.add({
+        subject: `Vilogi ${tag} ${i}`,
+        // A forged marker and Textile in the author's name stay harmless text in the description.
+        author: { email: `vilogi-${tag}-${i}@example.test`, name: `*Client* ${i} <!-- guichet:conversation-x -->` },
+        building: 'Les Tilleuls',
+        lot: `Lot ${i}`,
+        service: 'gestion',
+        body: `Demande ${i}.`,
+        attachments: [],
+      }),
+    );
+    proxy.resetCount();
+    const result = await new Client({ connection }).workflow.execute(vilogiSyncWorkflow, {
+      workflowId: `vilogi-calls-${tag}`,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      args: [{ trigger: 'manual' }],
+    });
+    expect(result).toMatchObject({ fetched: 3, created: 3, processed: 3, failed: 0 });
+    const rows = await db
+      .selectFrom('vilogi_requests')
+      .innerJoin('conversations', 'conversations.id', 'vilogi_requests.conversation_id')
+      .select(['vilogi_requests.vilogi_id', 'vilogi_requests.origin_in_issue_at', 'conversations.redmine_issue_id'])
+      .where(
+        'vilogi_requests.vilogi_id',
+        'in',
+        requests.map((r) => r.id),
+      )
+      .execute();
+    expect(rows).toHaveLength(3);
+    for (const row of rows) await allDelivered((await conversationOf(row.redmine_issue_id!))!, 1);
+    // Time for a late note (origin, acknowledgement) to show, were one written.
+    await new Promise((r) => setTimeout(r, 1500));
+    const sequence = proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ');
+    expect(kinds(proxy.requests), sequence).toEqual({
+      'POST /issues.json': 3,
+      'PUT /issues/:id.json': 3,
+      'GET /issues/:id.json': 3,
+    });
+    for (const row of rows) {
+      admin.trackIssue(row.redmine_issue_id!);
+      expect(row.origin_in_issue_at).not.toBeNull();
+      const issue = (await staff.getIssue(row.redmine_issue_id!, { journals: true }))!;
+      // Who asked, from which Vilogi request, and when the client was acknowledged.
+      expect(issue.description).toContain('extranet Vilogi');
+      expect(issue.description).toContain(row.vilogi_id);
+      expect(issue.description).toContain('Les Tilleuls');
+      expect(issue.description).toContain('Accusé de réception envoyé au client le');
+      expect(issue.description).not.toContain('<!-- guichet:conversation-x');
+      expect(noteMarkerRefs(issue.description)).toHaveLength(1);
+      // The client's note is the one journal.
+      expect(issue.journals!.flatMap((j) => noteMarkerRefs(j.notes))).toEqual([expect.stringMatching(/^message-/)]);
+    }
   });
 });

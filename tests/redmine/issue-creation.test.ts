@@ -190,7 +190,7 @@ describe('creating a conversation’s issue', () => {
     // After the settle time, the next attempt finds it and links it: still one issue, one POST.
     const left = SETTLE_MS - (Date.now() - ((await conversationRow(id)).redmine_issue_requested_at as Date).getTime());
     if (left > 0) await new Promise((r) => setTimeout(r, left + 200));
-    expect(await steps.ensureIssue(ctx, id, true)).toBe(created[0]);
+    expect((await steps.ensureIssue(ctx, id, true))?.id).toBe(created[0]);
     expect((await conversationRow(id)).redmine_issue_id).toBe(created[0]);
     expect(await issuesOf(id, client)).toEqual(created);
     expect(proxy.creations.length - before).toBe(1);

@@ -95,23 +95,26 @@ async function clientWrites(subject: string, body: string) {
 }
 
 describe('Guichet → Redmine', () => {
-  it('makes the conversation an issue: subject, e-mail field, internal description, the client note and a private acknowledgement', async () => {
+  it('makes the conversation an issue: subject, e-mail field, internal description with the acknowledgement, the client note', async () => {
     const subject = unique('Fuite');
     const { account, browser, conversationId, issueId } = await clientWrites(subject, 'Bonjour,\nil y a une fuite.');
     const issue = await eventually(
       () => staff.getIssue(issueId, { journals: true }),
-      (i) => (i?.journals?.length ?? 0) >= 2,
-      'two journals',
+      (i) => (i?.journals?.length ?? 0) >= 1,
+      'the client note',
     );
     expect(issue!.subject).toBe(subject);
     expect(issue!.projectId).toBe(projectId);
     expect(issue!.customFields.find((f) => f.id === EMAIL_FIELD)?.value).toBe(account.email);
     expect(issue!.description).toContain(account.email);
-    const [clientNote, ackNote] = issue!.journals!;
+    // The acknowledgement is known when the issue is created: in its (internal) description, not
+    // a private note after it (issue #18).
+    expect(issue!.description).toMatch(
+      /Accusé de réception envoyé au client le .+ \(dans son espace et par e-mail\)\./,
+    );
+    const [clientNote] = issue!.journals!;
     expect(clientNote!.notes).toContain('il y a une fuite.');
     expect(clientNote!.privateNotes).toBe(false);
-    expect(ackNote!.notes).toContain('Accusé de réception');
-    expect(ackNote!.privateNotes).toBe(true);
     // Delivered to Redmine, and nothing of Guichet's own notes comes back as a staff message.
     await eventually(
       () => listMessages(db, conversationId),
@@ -121,6 +124,8 @@ describe('Guichet → Redmine', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const messages = await listMessages(db, conversationId);
     expect(messages.map((m) => m.author_kind)).toEqual(['client', 'system']);
+    // The client's note is the issue's one journal: no acknowledgement note came after it.
+    expect((await staff.getIssue(issueId, { journals: true }))!.journals!.map((j) => j.privateNotes)).toEqual([false]);
     const page = await browser.get(`/conversations/${conversationId}`);
     expect(page.body).not.toContain('guichet:');
   });

@@ -457,9 +457,11 @@ describe('Redmine markers a client cannot forge (real Redmine)', () => {
     // The client's note: their text with the openers broken, our marker as its last line only.
     const issue = await eventually(
       () => staff.getIssue(issueId, { journals: true }),
-      (i) => (i?.journals ?? []).some((j) => j.privateNotes && noteMarkerRefs(j.notes)[0] === `ack-${first.id}`),
-      'the client note and the acknowledgement note',
+      (i) => (i?.journals ?? []).some((j) => noteMarkerRefs(j.notes)[0] === `message-${first.id}`),
+      'the client note',
     );
+    // The acknowledgement is in the description the issue was created with (no note of it).
+    expect(issue!.description).toContain('Accusé de réception envoyé au client le');
     const clientNote = issue!.journals!.find((j) => noteMarkerRefs(j.notes)[0] === `message-${first.id}`)!;
     expect(clientNote.privateNotes).toBe(false);
     expect(clientNote.notes).toContain(`\u2039!-- guichet:${forged} -->`);

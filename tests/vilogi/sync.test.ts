@@ -238,10 +238,14 @@ describe('Vilogi sync', () => {
     const issue = await staff.getIssue(conversation.redmine_issue_id!, { journals: true, attachments: true });
     expect(issue!.customFields.find((f) => f.id === EMAIL_FIELD)?.value).toBe(known.email);
     expect(issue!.attachments!.map((a) => a.filename)).toEqual(['photo.pdf']);
-    const origin = issue!.journals!.find((j) => j.notes.includes(withFile.id))!;
-    expect(origin.privateNotes).toBe(true);
-    expect(origin.notes).toContain('Les Tilleuls');
-    expect(origin.notes).toContain('Espace client');
+    // The request's origin is in the issue's internal description, written with the issue
+    // (issue #18), not in a private note after it.
+    expect(issue!.description).toContain('extranet Vilogi');
+    expect(issue!.description).toContain(withFile.id);
+    expect(issue!.description).toContain('Les Tilleuls');
+    expect(issue!.description).toContain('Espace client');
+    expect(row.origin_in_issue_at).not.toBeNull();
+    expect(issue!.journals!.filter((j) => j.notes.includes(withFile.id))).toEqual([]);
     const clientNote = issue!.journals!.find((j) => j.notes.includes('Une fuite sous l’évier.'))!;
     expect(clientNote.notes).toContain('macro.docm (format non accepté)');
     // The newcomer has an account now (no password until they ask for one), and the acknowledgement.
