@@ -213,15 +213,13 @@ async function runAnchor(input: {
 /** Set in the bench's own child: its heap is already bounded. */
 const BOUNDED_HEAP_MARK = 'BENCH_SLA_BOUNDED_HEAP';
 
-/** The worker runs in the bench's process: run the bench again in a child whose V8 heap (60 % of
- * --worker-memory-mb) and malloc arenas are bounded as scripts/start-worker.sh bounds a worker's,
- * and pass its code on. */
+/** The worker runs in the bench's process: run the bench again in a child whose V8 heap is bounded
+ * as scripts/start-worker.sh bounds a worker's (60 % of --worker-memory-mb), and pass its code on. */
 function rerunWithBoundedHeap(memoryMb: number): Promise<number> {
   const child = spawn(
     process.execPath,
     [...process.execArgv, `--max-old-space-size=${workerHeapLimitMb(memoryMb)}`, ...process.argv.slice(1)],
-    // glibc's malloc arenas bounded as scripts/start-worker.sh bounds them.
-    { stdio: 'inherit', env: { MALLOC_ARENA_MAX: '2', ...process.env, [BOUNDED_HEAP_MARK]: '1' } },
+    { stdio: 'inherit', env: { ...process.env, [BOUNDED_HEAP_MARK]: '1' } },
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 2 : 0))));

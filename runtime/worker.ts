@@ -40,8 +40,10 @@ export type WorkerTuning = Pick<
 export const WORKER_BASE_MB = 300;
 /** What one cached workflow costs in process RSS (its context in the shared V8 isolate, its state,
  * the core's copy of its history, and the garbage V8 keeps between collections): 1,000 live
- * conversations took the bench's process from 253 MB to 785 MB (bench/sla-scale.ts, bench/README.md). */
-export const CACHED_WORKFLOW_KB = 500;
+ * conversations took the bench's process from 253 MB to 785 MB, and at the reminders' burst
+ * (every cached conversation woken at once) a full cache of 1,482 took it from 240 MB to
+ * 1,045 MB, about 550 KB each (bench/sla-scale.ts, bench/README.md); 650 leaves room for that. */
+export const CACHED_WORKFLOW_KB = 650;
 
 /** V8's old space as a share of the worker's memory budget, in tenths: scripts/start-worker.sh
  * starts the worker with `--max-old-space-size` = WORKER_MEMORY_MB × 6 / 10, the rest being the

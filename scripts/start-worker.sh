@@ -6,11 +6,8 @@
 # the contexts of evicted workflows as garbage long after the cache let them go, so the worker's
 # RSS grows well past its budget (bench/README.md, sla-scale). runtime/worker.ts
 # (workerHeapLimitMb) holds the same share and warns when the worker runs without this bound.
-# glibc's malloc keeps up to 8 arenas per core, each holding freed memory of the SDK's core
-# threads: MALLOC_ARENA_MAX=2 (unless set) returns it, at no measurable cost to a worker.
 # `exec`: the worker is the process, so signals reach it and it stops cleanly.
 set -eu
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 memory_mb="${WORKER_MEMORY_MB:-1024}"
 case "$memory_mb" in
   '' | *[!0-9]*)
