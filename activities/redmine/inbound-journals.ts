@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { Conversation, ConversationStatus, Message } from '../../db/database.js';
-import { findMessage } from '../../db/conversations.js';
+import { findMessage, storedAttachmentsOfMessage } from '../../db/conversations.js';
 import {
   deleteMessage,
   insertMirroredJournal,
@@ -18,6 +18,7 @@ import { noteMarkerRefs, stripNoteMarkers } from '../../connectors/redmine/notes
 import type { RedmineIssue, RedmineJournal } from '../../connectors/redmine/types.js';
 import { staffDisplayName } from '../../app/conversations.js';
 import type { RedmineActivityDeps } from './deps.js';
+import { linkUploadedFiles } from './outbound-client.js';
 
 /** The files a journal added, among the issue's attachments. */
 function attachmentsOfJournal(journal: RedmineJournal, attachments: RedmineIssue['attachments']) {
@@ -90,7 +91,11 @@ export function createJournalSteps({ db, signals }: Pick<RedmineActivityDeps, 'd
         for (const ref of refs) {
           const id = /^message-([0-9a-f-]{36})$/.exec(ref)?.[1];
           const message = id ? await findMessage(db, id) : undefined;
-          if (message && message.redmine_journal_id === null) await markMessageDelivered(db, message.id, journal.id);
+          if (message && message.redmine_journal_id === null) {
+            // Found before the attempt that wrote it recorded it: its files are linked here too.
+            await linkUploadedFiles(db, issue, journal.id, await storedAttachmentsOfMessage(db, message.id));
+            await markMessageDelivered(db, message.id, journal.id);
+          }
         }
         continue;
       }

@@ -22,8 +22,9 @@ export interface ClientMessage {
 }
 
 /** Records which Redmine attachment each uploaded file became (the note's files, by name and
- * size), from the issue as read back after the batch: no read of its own. */
-async function linkUploadedFiles(
+ * size), from the issue as read back after the batch (or by the poller, when it finds the note
+ * first): no read of its own. */
+export async function linkUploadedFiles(
   db: RedmineActivityDeps['db'],
   issue: RedmineIssue,
   journalId: number,

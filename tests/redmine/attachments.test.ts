@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createInboundSteps } from '../../activities/redmine/inbound.js';
 import { createRedmineActivities } from '../../activities/redmine.js';
 import {
   createRedmineClient,
@@ -325,5 +326,29 @@ describe('retries', () => {
       .executeTakeFirstOrThrow();
     expect(row.redmine_attachment_id).toBe(issue!.attachments![0]!.id);
     expect((await listMessages(db, conversationId))[0]!.redmine_delivery).toBe('delivered');
+
+    // The same crash, but the poller reads the issue before the retry: it marks the message
+    // delivered from its note and links the file too (the retry then has nothing left to do).
+    await db
+      .updateTable('messages')
+      .set({ redmine_delivery: 'pending', redmine_journal_id: null })
+      .where('id', '=', messageId)
+      .execute();
+    await db
+      .updateTable('attachments')
+      .set({ redmine_attachment_id: null })
+      .where('message_id', '=', messageId)
+      .execute();
+    await createInboundSteps({
+      db,
+      signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
+    }).syncIssue(ctx, issueId);
+    const polled = await db
+      .selectFrom('attachments')
+      .select('redmine_attachment_id')
+      .where('message_id', '=', messageId)
+      .executeTakeFirstOrThrow();
+    expect(polled.redmine_attachment_id).toBe(issue!.attachments![0]!.id);
+    expect((await listMessages(db, conversationId))[0]!.redmine_journal_id).toBe(notes[0]!.id);
   }, 120_000);
 });
