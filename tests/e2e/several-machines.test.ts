@@ -409,11 +409,21 @@ describe('two servers and two workers on one database, one Temporal, one Redmine
     for (const marker of staffMarkers) expect(count(page, marker), marker).toBe(1);
     const pageOnA = (await visitor.get(serverA, threadUrl)).text;
     for (const marker of [...staffMarkers, ...clientMarkers]) expect(count(pageOnA, marker), marker).toBe(1);
-    const rows = await database.db
-      .selectFrom('messages')
-      .select(['body', 'author_kind', 'redmine_delivery'])
-      .where('conversation_id', '=', conversationId!)
-      .execute();
+    // A note on the issue is recorded as delivered once its activity has read it back: after the
+    // note shows in Redmine, not at the same instant.
+    const rows = await eventually(
+      () =>
+        database.db
+          .selectFrom('messages')
+          .select(['body', 'author_kind', 'redmine_delivery'])
+          .where('conversation_id', '=', conversationId!)
+          .execute(),
+      (found) =>
+        clientMarkers.every((m) => found.some((r) => r.body.includes(m) && r.redmine_delivery === 'delivered')),
+      'every client message recorded as delivered',
+      MIRROR_LIMIT_MS,
+      () => workflowState(`conversation-${conversationId}`),
+    );
     for (const marker of staffMarkers)
       expect(
         rows.filter((r) => r.body.includes(marker)),

@@ -301,16 +301,19 @@ describe('retries', () => {
     admin.trackIssue(issueId);
 
     // A crash after the note, before Guichet recorded it: the retry finds the note, uploads nothing.
-    await db
-      .updateTable('messages')
-      .set({ redmine_delivery: 'pending', redmine_journal_id: null })
-      .where('id', '=', messageId)
-      .execute();
-    await db
-      .updateTable('attachments')
-      .set({ redmine_attachment_id: null })
-      .where('message_id', '=', messageId)
-      .execute();
+    const forgetDelivery = async () => {
+      await db
+        .updateTable('messages')
+        .set({ redmine_delivery: 'pending', redmine_journal_id: null })
+        .where('id', '=', messageId)
+        .execute();
+      await db
+        .updateTable('attachments')
+        .set({ redmine_attachment_id: null })
+        .where('message_id', '=', messageId)
+        .execute();
+    };
+    await forgetDelivery();
     await attempt(3).run((r: typeof ref) => activities.mirrorClientMessage(r), ref);
     expect(uploads).toBe(2);
 
@@ -319,36 +322,25 @@ describe('retries', () => {
     expect(notes).toHaveLength(1);
     // The first upload was never attached: the issue has the file once.
     expect((issue!.attachments ?? []).map((a) => a.filename)).toEqual(['piece.pdf']);
-    const row = await db
-      .selectFrom('attachments')
-      .select('redmine_attachment_id')
-      .where('message_id', '=', messageId)
-      .executeTakeFirstOrThrow();
-    expect(row.redmine_attachment_id).toBe(issue!.attachments![0]!.id);
+    const linkedId = async () =>
+      (
+        await db
+          .selectFrom('attachments')
+          .select('redmine_attachment_id')
+          .where('message_id', '=', messageId)
+          .executeTakeFirstOrThrow()
+      ).redmine_attachment_id;
+    expect(await linkedId()).toBe(issue!.attachments![0]!.id);
     expect((await listMessages(db, conversationId))[0]!.redmine_delivery).toBe('delivered');
 
     // The same crash, but the poller reads the issue before the retry: it marks the message
     // delivered from its note and links the file too (the retry then has nothing left to do).
-    await db
-      .updateTable('messages')
-      .set({ redmine_delivery: 'pending', redmine_journal_id: null })
-      .where('id', '=', messageId)
-      .execute();
-    await db
-      .updateTable('attachments')
-      .set({ redmine_attachment_id: null })
-      .where('message_id', '=', messageId)
-      .execute();
+    await forgetDelivery();
     await createInboundSteps({
       db,
       signals: { staffAnswer: () => Promise.resolve(), askSatisfaction: () => Promise.resolve() },
     }).syncIssue(ctx, issueId);
-    const polled = await db
-      .selectFrom('attachments')
-      .select('redmine_attachment_id')
-      .where('message_id', '=', messageId)
-      .executeTakeFirstOrThrow();
-    expect(polled.redmine_attachment_id).toBe(issue!.attachments![0]!.id);
+    expect(await linkedId()).toBe(issue!.attachments![0]!.id);
     expect((await listMessages(db, conversationId))[0]!.redmine_journal_id).toBe(notes[0]!.id);
   }, 120_000);
 });
