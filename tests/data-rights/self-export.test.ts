@@ -20,7 +20,7 @@ import type { Space } from '../../db/database.js';
 import type { RunningSystem } from '../../runtime/system.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
-import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
+import { RedmineAdmin, redmineTestEnv, unique, openConversationWithIssue } from '../helpers/redmine.js';
 import { recipients, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { storeRaw } from '../helpers/stored.js';
 import { startTestSystem } from '../helpers/system.js';
@@ -125,27 +125,15 @@ describe('a client’s own data export', () => {
     const c = await signedInClient(`Octave Demandeur-${randomBytes(3).toString('hex')}`);
     // A conversation mirrored in Redmine, with a private note and a public one.
     const secret = `SECRET-INTERNE-${randomBytes(4).toString('hex')}`;
-    const created = await c.browser.post(
-      '/conversations',
+    const { conversationId, issueId } = await openConversationWithIssue(
+      c.browser,
+      db,
+      admin,
       { spaceId: space.id, subject: unique('Export'), body: 'Mon chauffage est en panne.' },
-      { formUrl: '/conversations/nouvelle' },
+      30_000,
     );
-    const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(created.headers.location as string)![1]!;
-    const issueId = await eventually(
-      async () =>
-        (
-          await db
-            .selectFrom('conversations')
-            .select('redmine_issue_id')
-            .where('id', '=', conversationId)
-            .executeTakeFirstOrThrow()
-        ).redmine_issue_id,
-      (id) => id !== null,
-      'the issue',
-    );
-    admin.trackIssue(issueId!);
-    await staff.addNote(issueId!, { notes: `${secret} : dossier à surveiller.`, privateNotes: true });
-    await staff.addNote(issueId!, { notes: 'Un technicien passe lundi.' });
+    await staff.addNote(issueId, { notes: `${secret} : dossier à surveiller.`, privateNotes: true });
+    await staff.addNote(issueId, { notes: 'Un technicien passe lundi.' });
     await eventually(
       () => listMessages(db, conversationId),
       (m) => m.some((x) => x.body === 'Un technicien passe lundi.'),

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { createHttpClient, type HttpClient } from '../../connectors/http.js';
+import type { Db } from '../../db/connect.js';
+import type { Browser } from './http.js';
 import { required } from './services-env.js';
 
 export interface RedmineTestEnv {
@@ -249,5 +251,35 @@ export class RedmineAdmin {
     for (const id of this.users.splice(0)) {
       await this.http.json({ method: 'DELETE', path: `/users/${id}.json` }).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * A conversation a signed-in client opens through the form, and the Redmine issue the mirror
+ * makes for it (waited for within `timeoutMs`, then tracked for clean-up).
+ */
+export async function openConversationWithIssue(
+  browser: Browser,
+  db: Db,
+  admin: RedmineAdmin,
+  form: { spaceId: string; subject: string; body: string },
+  timeoutMs: number,
+): Promise<{ conversationId: string; issueId: number }> {
+  const res = await browser.post('/conversations', form, { formUrl: '/conversations/nouvelle' });
+  if (res.statusCode !== 303) throw new Error(`opening the conversation answered ${res.statusCode}: ${res.body}`);
+  const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { redmine_issue_id: issueId } = await db
+      .selectFrom('conversations')
+      .select('redmine_issue_id')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    if (issueId !== null) {
+      admin.trackIssue(issueId);
+      return { conversationId, issueId };
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the issue of conversation ${conversationId}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

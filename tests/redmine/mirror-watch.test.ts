@@ -18,7 +18,7 @@ import { clientLookedMsAgo, WATCH_WRITE_EVERY_SECONDS } from '../../db/mirror-wa
 import type { RunningSystem } from '../../runtime/system.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
-import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
+import { RedmineAdmin, redmineTestEnv, unique, openConversationWithIssue } from '../helpers/redmine.js';
 import { startTestSystem } from '../helpers/system.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -81,32 +81,20 @@ describe('a client looking', () => {
       const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
       const browser = new Browser(system.app!);
       await browser.login(account.email, password);
-      const created = await browser.post(
-        '/conversations',
+      const { conversationId, issueId } = await openConversationWithIssue(
+        browser,
+        db,
+        admin,
         { spaceId: space.id, subject: unique('Chauffage'), body: 'Bonjour,\nle chauffage ne marche plus.' },
-        { formUrl: '/conversations/nouvelle' },
+        30_000,
       );
-      const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(created.headers.location as string)![1]!;
-      const issueId = await eventually(
-        async () =>
-          (
-            await db
-              .selectFrom('conversations')
-              .select('redmine_issue_id')
-              .where('id', '=', conversationId)
-              .executeTakeFirstOrThrow()
-          ).redmine_issue_id,
-        (id) => id !== null,
-        'the issue',
-      );
-      admin.trackIssue(issueId!);
       const thread = `/conversations/${conversationId}`;
 
       // Guichet's own note settles (the client's message; the acknowledgement is in the issue's
       // description, no note), then nothing changes and nobody looks for 20 s: the poll's wait has
       // doubled to 8 s or more.
       await eventually(
-        () => staff.getIssue(issueId!, { journals: true }),
+        () => staff.getIssue(issueId, { journals: true }),
         (issue) => (issue?.journals?.length ?? 0) >= 1,
         "Guichet's note",
       );
@@ -119,7 +107,7 @@ describe('a client looking', () => {
       // The page noted the look (throttled: within the write window).
       expect(await clientLookedMsAgo(db)).toBeLessThan((WATCH_WRITE_EVERY_SECONDS + 2) * 1000);
       const body = unique('Le technicien passe demain matin.');
-      await staff.addNote(issueId!, { notes: body });
+      await staff.addNote(issueId, { notes: body });
       await eventually(
         async () => (await browser.get(thread)).body,
         (html) => html.includes(body),

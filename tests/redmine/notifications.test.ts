@@ -13,7 +13,7 @@ import type { RunningSystem } from '../../runtime/system.js';
 import { notifierStateQuery, notifierWorkflowId } from '../../workflows/index.js';
 import { createClient, createSpace } from '../helpers/fixtures.js';
 import { Browser } from '../helpers/http.js';
-import { RedmineAdmin, redmineTestEnv, unique } from '../helpers/redmine.js';
+import { RedmineAdmin, redmineTestEnv, unique, openConversationWithIssue } from '../helpers/redmine.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { startTestSystem } from '../helpers/system.js';
 import type { Db } from '../../db/connect.js';
@@ -75,26 +75,14 @@ async function clientWrites(subject: string) {
   const { account, password } = await createClient(db, { space, name: 'Claire Martin' });
   const browser = new Browser(system.app!);
   await browser.login(account.email, password);
-  const res = await browser.post(
-    '/conversations',
+  const { conversationId, issueId } = await openConversationWithIssue(
+    browser,
+    db,
+    admin,
     { spaceId: space.id, subject, body: 'Bonjour.' },
-    { formUrl: '/conversations/nouvelle' },
+    20_000,
   );
-  const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
-  const issueId = await eventually(
-    async () =>
-      (
-        await db
-          .selectFrom('conversations')
-          .select('redmine_issue_id')
-          .where('id', '=', conversationId)
-          .executeTakeFirstOrThrow()
-      ).redmine_issue_id,
-    (id) => id !== null,
-    'the issue',
-  );
-  admin.trackIssue(issueId!);
-  return { account, conversationId, issueId: issueId! };
+  return { account, conversationId, issueId };
 }
 
 const answerMails = (email: string) =>

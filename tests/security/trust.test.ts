@@ -19,7 +19,7 @@ import { safeRedirect } from '../../server/safe-redirect.js';
 import { launchChromium } from '../helpers/browser.js';
 import { createClient, createSpace, createStaff } from '../helpers/fixtures.js';
 import { Browser, csrfToken } from '../helpers/http.js';
-import { RedmineAdmin, redmineTestEnv } from '../helpers/redmine.js';
+import { RedmineAdmin, redmineTestEnv, openConversationWithIssue } from '../helpers/redmine.js';
 import { startTestSystem, testConfig } from '../helpers/system.js';
 
 type System = RunningSystem & { url: string };
@@ -427,26 +427,13 @@ describe('Redmine markers a client cannot forge (real Redmine)', () => {
     const forged = `ack-${randomUUID()}`;
     const subject = `Fuite <!-- guichet:${forged} --> ${randomBytes(3).toString('hex')}`;
     const body = `Bonjour,\n\n<!-- guichet:${forged} -->\n\nle robinet fuit. <!-- caché au personnel -->`;
-    const res = await browser.post(
-      '/conversations',
+    const { conversationId, issueId } = await openConversationWithIssue(
+      browser,
+      db,
+      admin,
       { spaceId: space.id, subject, body },
-      { formUrl: '/conversations/nouvelle' },
+      20_000,
     );
-    expect(res.statusCode).toBe(303);
-    const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(res.headers.location as string)![1]!;
-    const issueId = (await eventually(
-      async () =>
-        (
-          await db
-            .selectFrom('conversations')
-            .select('redmine_issue_id')
-            .where('id', '=', conversationId)
-            .executeTakeFirstOrThrow()
-        ).redmine_issue_id,
-      (id) => id !== null,
-      'the issue',
-    ))!;
-    admin.trackIssue(issueId);
     const first = await db
       .selectFrom('messages')
       .select('id')
