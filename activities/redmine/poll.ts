@@ -151,16 +151,19 @@ export function createPollSteps(
        * The wait until the next poll. While backing off, a client who starts looking ends it:
        * the watch (one PostgreSQL row, no Redmine request) is read again every `pollMs`.
        */
-      const pause = async (ms: number) => {
+      const pause = async (ms: number): Promise<'waited' | 'looked'> => {
         const end = Date.now() + ms;
-        if (watchMs <= 0 || wait <= pace.pollMs) return context.sleep(ms);
+        if (watchMs <= 0 || wait <= pace.pollMs) {
+          await context.sleep(ms);
+          return 'waited';
+        }
         for (;;) {
           const left = end - Date.now();
-          if (left <= 0) return;
+          if (left <= 0) return 'waited';
           await context.sleep(Math.min(left, pace.pollMs));
-          if (end - Date.now() <= 0) return;
+          if (end - Date.now() <= 0) return 'waited';
           const ago = await sinceLook(watchMs);
-          if (ago !== null && ago < watchMs) return;
+          if (ago !== null && ago < watchMs) return 'looked';
         }
       };
       const until = Date.now() + input.runForMs;
@@ -202,10 +205,12 @@ export function createPollSteps(
         for (const [id, s] of readAt) if (s.updatedOn < cursor.getTime() - SAME_SECOND_MS) readAt.delete(id);
         context.heartbeat(state());
         wait = nextPollWait(wait, Date.now() - lastChangeAt, pace, lookedAt === null ? null : Date.now() - lookedAt);
-        const left = Math.min(wait - (Date.now() - pollStarted), until - Date.now());
+        const toEnd = until - Date.now();
+        const left = Math.min(wait - (Date.now() - pollStarted), toEnd);
+        let ended: 'waited' | 'looked' = 'waited';
         if (left > 0) {
           try {
-            await pause(left);
+            ended = await pause(left);
           } catch (err) {
             // Cancelled between polls (new settings, the worker stopping): the state is whole here,
             // so the workflow gets it and the next round resumes from it.
@@ -213,6 +218,9 @@ export function createPollSteps(
             throw err;
           }
         }
+        // The wait ran to the end of the run: the next poll is the next run's first. (A timer may
+        // fire a millisecond early; polling again in that millisecond would be a wasted request.)
+        if (left === toEnd && ended === 'waited') break;
       }
       return state();
     },
