@@ -138,6 +138,58 @@ async function historyCost(client: Client, workflowId: string): Promise<string> 
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : Number.NaN;
+
+/**
+ * Where a late reminder's time went, from its conversation's history: the timer fired how late
+ * (the Temporal server's timer processing), its workflow task waited how long for a worker
+ * (matching and the worker's pollers), and ran how long (replay and the reminder's local activity);
+ * with the workflow tasks that timed out on the way (a sticky queue not drained in time).
+ */
+async function lateBreakdown(client: Client, workflowIds: string[]): Promise<string> {
+  const fired: number[] = [];
+  const waited: number[] = [];
+  const ran: number[] = [];
+  let timedOut = 0;
+  for (const id of workflowIds) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const timers = new Map<string, number>();
+    for (const e of events) {
+      const started = e.timerStartedEventAttributes;
+      if (started?.timerId && started.startToFireTimeout) {
+        timers.set(started.timerId, eventMs(e.eventTime) + eventMs(started.startToFireTimeout));
+      }
+    }
+    // The last timer that fired before the reminder's local activity marker.
+    const marker = events.findLastIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    const firedAt = events
+      .slice(0, marker < 0 ? events.length : marker)
+      .findLastIndex((e) => e.timerFiredEventAttributes);
+    if (firedAt < 0) continue;
+    const fire = events[firedAt]!;
+    const due = timers.get(fire.timerFiredEventAttributes!.timerId ?? '');
+    if (due !== undefined) fired.push(eventMs(fire.eventTime) - due);
+    const after = events.slice(firedAt + 1);
+    const scheduled = after.find((e) => e.workflowTaskScheduledEventAttributes);
+    const starts = after.filter((e) => e.workflowTaskStartedEventAttributes);
+    const completed = after.find((e) => e.workflowTaskCompletedEventAttributes);
+    timedOut += after
+      .slice(0, completed ? after.indexOf(completed) : after.length)
+      .filter((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes).length;
+    const lastStart = starts.find((e) => !completed || Number(e.eventId) < Number(completed.eventId));
+    if (scheduled && lastStart) waited.push(eventMs(lastStart.eventTime) - eventMs(scheduled.eventTime));
+    if (completed && lastStart) ran.push(eventMs(completed.eventTime) - eventMs(lastStart.eventTime));
+  }
+  const mean = (xs: number[]) => (xs.length ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length) : 'n/a');
+  const most = (xs: number[]) => (xs.length ? fmt(Math.max(...xs)) : 'n/a');
+  return (
+    `${workflowIds.length} latest: timer fired late by ${mean(fired)} (max ${most(fired)}); ` +
+    `its workflow task waited for a worker ${mean(waited)} (max ${most(waited)}), ran ${mean(ran)} (max ${most(ran)}); ` +
+    `${timedOut} workflow tasks timed out or failed on the way`
+  );
+}
+
 /** The anchor: `n` bare clocks (one timer, one activity) due together, on the same server. */
 async function runAnchor(input: {
   address: string;
@@ -489,6 +541,15 @@ async function main(): Promise<number> {
         if (due !== undefined) lags.push(times[0]! - due);
       }
       lags.sort((a, b) => a - b);
+      const latest = refs
+        .map((ref) => ({
+          id: ref.split(':')[1] ?? '',
+          lag: smtp.arrivals.get(ref)![0]! - (dueOf.get(ref.split(':')[1] ?? '') ?? 0),
+        }))
+        .sort((a, b) => b.lag - a.lag)
+        .slice(0, 20)
+        .map((x) => conversationWorkflowId(x.id));
+      const where = await lateBreakdown(temporalClient, latest).catch((err: unknown) => `not read: ${String(err)}`);
       const outbox = await db
         .selectFrom('notifications')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -551,6 +612,7 @@ async function main(): Promise<number> {
         `| reminders due | ${n} (nominal instants within ${fmt(Math.max(...dues) - Math.min(...dues))} of each other) |`,
         `| reminders received by SMTP | ${refs.length} distinct, ${duplicates} duplicates, ${missing} missing (outbox: ${Number(outbox.n)} sent) |`,
         `| lateness vs the nominal due instant, min (spread: early) / p50 / p95 / max | ${fmt(lags[0] ?? Number.NaN)} / ${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 95))} / ${fmt(lags[lags.length - 1] ?? Number.NaN)} |`,
+        `| where the latest reminders' time went (their histories) | ${where} |`,
         `| load during the reminders | ${burstLoad} |`,
         `| process RSS (worker + bench) before → with ${n} live clocks → peak | ${Math.round(rssBefore / 1e6)} MB → ${Math.round(rssLive / 1e6)} MB → ${Math.round(memory.peakRss / 1e6)} MB |`,
         `| RSS / V8 used heap (MB) over the run, from the worker's start to the last reminder | ${memory.summary()} |`,
