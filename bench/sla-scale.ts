@@ -6,7 +6,11 @@
 //
 //   npx tsx bench/sla-scale.ts [--conversations=10000] [--concurrency=50] [--target-seconds=900]
 //     [--temporal=dev|postgres] [--worker-memory-mb=1024] [--cached-workflows=N] [--anchor=1]
-//     [--bounded-heap=1]
+//     [--bounded-heap=1] [--shards=4] [--shard-io=1]
+//
+// --shards and --shard-io set the PostgreSQL Temporal server's history shards and the persistence
+// operations each runs at once (history.shardIOConcurrency). WORKER_METRICS_PORT=N exports the
+// worker's own Temporal metrics (slots, pollers, schedule-to-start) on 127.0.0.1:N during the run.
 //
 // The worker runs in the bench's process, which runs itself again with V8's heap bounded as
 // scripts/start-worker.sh bounds a worker's (--bounded-heap=0: the machine's default heap).
@@ -77,13 +81,18 @@ const busyShare = (a: { busy: number; total: number }, b: { busy: number; total:
 /** The load figures of a phase: host CPU busy and the highest 1-min load average seen. */
 class Phase {
   private readonly cpu = cpuTimes();
+  private readonly own = process.cpuUsage();
+  private readonly at = Date.now();
   private load = os.loadavg()[0]!;
   sample(): void {
     this.load = Math.max(this.load, os.loadavg()[0]!);
   }
   end(): string {
     const share = busyShare(this.cpu, cpuTimes());
-    return `host CPU ${Math.round(share * 100)} % busy, load average up to ${this.load.toFixed(1)}`;
+    const used = process.cpuUsage(this.own);
+    // The worker runs in this process; the rest of the host is the Temporal server and PostgreSQL.
+    const ownShare = (used.user + used.system) / 1000 / Math.max(1, Date.now() - this.at);
+    return `host CPU ${Math.round(share * 100)} % busy (this process, the worker: ${Math.round(ownShare * 100)} % of one core), load average up to ${this.load.toFixed(1)}`;
   }
 }
 
@@ -345,7 +354,13 @@ async function main(): Promise<number> {
   try {
     temporal =
       temporalKind === 'postgres'
-        ? await startPostgresTemporal({ adminUrl, dir: tmp, cliPath: process.env.TEMPORAL_CLI_PATH })
+        ? await startPostgresTemporal({
+            adminUrl,
+            dir: tmp,
+            cliPath: process.env.TEMPORAL_CLI_PATH,
+            ...(process.argv.some((a) => a.startsWith('--shard-io=')) ? { shardIO: option('shard-io', 1) } : {}),
+            ...(process.argv.some((a) => a.startsWith('--shards=')) ? { shards: option('shards', 4) } : {}),
+          })
         : await startDevServer({
             dataDir: tmp,
             dbDir: tmp,
@@ -435,6 +450,8 @@ async function main(): Promise<number> {
       DATABASE_POOL_SIZE: '20',
       SMTP_URL: smtp.url,
       WORKER_MEMORY_MB: String(memoryMb),
+      // The worker's own Temporal metrics (slots, pollers, schedule-to-start), to scrape during a run.
+      ...(process.env.WORKER_METRICS_PORT ? { WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT } : {}),
       ...(cachedWorkflows !== undefined ? { WORKER_CACHED_WORKFLOWS: String(cachedWorkflows) } : {}),
     });
     const tuning = workerTuning({
@@ -510,15 +527,17 @@ async function main(): Promise<number> {
 
       // Reminders: due at 75 % of the target after the requests were written (warnings spread up
       // to 5 % of that earlier, never later: workflows/conversation.ts spreadOf).
-      const burst = new Phase();
-      const burstSampler = setInterval(() => burst.sample(), 1000);
+      // The burst's load counts from the first reminder to the last, not the wait before it.
       const reminderRefs = () => [...smtp.arrivals.keys()].filter((k) => k.startsWith('sla-reminder:'));
       const waitUntil = Date.now() + targetSeconds * 1000 + 15 * 60_000;
+      while (reminderRefs().length === 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 200));
+      const burst = new Phase();
+      const burstSampler = setInterval(() => burst.sample(), 1000);
       while (reminderRefs().length < n && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 1000));
-      // A doubled reminder would come after its first: give the retries time to show.
-      await new Promise((r) => setTimeout(r, 10_000));
       clearInterval(burstSampler);
       const burstLoad = burst.end();
+      // A doubled reminder would come after its first: give the retries time to show.
+      await new Promise((r) => setTimeout(r, 10_000));
       const rows = await db
         .selectFrom('conversations')
         .select(['id', 'sla_started_at', 'sla_target_at'])
@@ -613,7 +632,7 @@ async function main(): Promise<number> {
         `| reminders received by SMTP | ${refs.length} distinct, ${duplicates} duplicates, ${missing} missing (outbox: ${Number(outbox.n)} sent) |`,
         `| lateness vs the nominal due instant, min (spread: early) / p50 / p95 / max | ${fmt(lags[0] ?? Number.NaN)} / ${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 95))} / ${fmt(lags[lags.length - 1] ?? Number.NaN)} |`,
         `| where the latest reminders' time went (their histories) | ${where} |`,
-        `| load during the reminders | ${burstLoad} |`,
+        `| load from the first reminder to the last | ${burstLoad} |`,
         `| process RSS (worker + bench) before → with ${n} live clocks → peak | ${Math.round(rssBefore / 1e6)} MB → ${Math.round(rssLive / 1e6)} MB → ${Math.round(memory.peakRss / 1e6)} MB |`,
         `| RSS / V8 used heap (MB) over the run, from the worker's start to the last reminder | ${memory.summary()} |`,
         ...anchorLines,

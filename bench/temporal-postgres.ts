@@ -68,6 +68,8 @@ async function lowPorts(count: number): Promise<number[]> {
 
 /** Connections of the history store's pool, and the history service's task workers per queue. */
 const HISTORY_POOL = 20;
+/** Persistence operations each history shard runs at once (Temporal's default). */
+const SHARD_IO = 1;
 
 export async function startPostgresTemporal(options: {
   adminUrl: string;
@@ -75,6 +77,8 @@ export async function startPostgresTemporal(options: {
   cliPath: string | undefined;
   /** History shards: the unit of the server's parallelism. */
   shards?: number;
+  /** Persistence operations a shard runs at once (Temporal's default: 1). */
+  shardIO?: number;
 }): Promise<PostgresTemporal> {
   const { server, sqlTool } = await install();
   const url = new URL(options.adminUrl);
@@ -172,9 +176,17 @@ dcRedirectionPolicy:
   // pool of 20 connections: when 10,000 timers fired together each task waited for a connection
   // past its deadline ("context deadline exceeded", 46,519 in one 10,000 run) and was retried, so
   // the reminders drained at 2.5 a second. Bounded to the pool, the tasks queue instead of failing.
-  const dynamicConfig = ['timer', 'transfer', 'visibility']
-    .map((queue) => `history.${queue}ProcessorSchedulerWorkerCount:\n  - value: ${HISTORY_POOL}\n    constraints: {}\n`)
-    .join('');
+  const dynamicConfig =
+    ['timer', 'transfer', 'visibility']
+      .map(
+        (queue) => `history.${queue}ProcessorSchedulerWorkerCount:\n  - value: ${HISTORY_POOL}\n    constraints: {}\n`,
+      )
+      .join('') +
+    // Persistence operations a shard runs at once (history.shardIOConcurrency, Temporal's default
+    // 1). While conversations start, its semaphore_latency showed 300 ms waits at 160 operations/s;
+    // 5 (the pool shared by the 4 shards) changed neither the start rate nor the reminders' drain
+    // at 2,000, both bound by CPU on 2 cores (bench/README.md), so the default stays.
+    `history.shardIOConcurrency:\n  - value: ${options.shardIO ?? SHARD_IO}\n    constraints: {}\n`;
   const dynamicConfigFile = path.join(options.dir, 'temporal-postgres-dynamic.yaml');
   await writeFile(dynamicConfigFile, dynamicConfig);
   const configFile = path.join(options.dir, 'temporal-postgres.yaml');
