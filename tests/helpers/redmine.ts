@@ -24,8 +24,10 @@ export function redmineTestEnv(): RedmineTestEnv {
   };
 }
 
+/** A text of the test's own. Hexadecimal only after the prefix: a staff note is rendered as
+ * Textile on the client's page, where a base-36 "5x3" would read "5×3" (a dimension sign). */
 export function unique(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}-${Date.now().toString(16)}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface TestUser {
