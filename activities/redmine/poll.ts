@@ -102,11 +102,16 @@ export type SyncInput = SyncState & {
   concurrency?: number | undefined;
 };
 
+/** The longest a poll goes without heartbeating, within a wait too: the workflow's heartbeat
+ * timeout is 30 s (workflows/redmine-sync.ts) and the idle wait may be up to 300 s. */
+export const BEAT_EVERY_MS = 10_000;
+
 export function createPollSteps(
   { db, redmine }: Pick<RedmineActivityDeps, 'db' | 'redmine'>,
   syncIssue: (ctx: RedmineMirrorContext, issueId: number) => Promise<'mirrored' | 'skipped'>,
   liveIssueIds: () => Promise<number[]> = () => liveMirroredIssueIds(db),
   lookedMsAgo: () => Promise<number | null> = () => clientLookedMsAgo(db),
+  beatEveryMs = BEAT_EVERY_MS,
 ) {
   /** When a client page was last served (ms ago); a database that does not answer: unknown. */
   const sinceLook = (watchMs: number): Promise<number | null> =>
@@ -151,17 +156,24 @@ export function createPollSteps(
        * The wait until the next poll. While backing off, a client who starts looking ends it:
        * the watch (one PostgreSQL row, no Redmine request) is read again every `pollMs`.
        */
+      let lastBeat = Date.now();
+      const beat = () => {
+        context.heartbeat(state());
+        lastBeat = Date.now();
+      };
       const pause = async (ms: number): Promise<'waited' | 'looked'> => {
         const end = Date.now() + ms;
-        if (watchMs <= 0 || wait <= pace.pollMs) {
-          await context.sleep(ms);
-          return 'waited';
-        }
+        const watching = watchMs > 0 && wait > pace.pollMs;
+        // A wait longer than the heartbeat timeout would have the poll timed out and retried,
+        // with a back-off during which nothing polls: it heartbeats on the way.
+        const step = watching ? Math.min(pace.pollMs, beatEveryMs) : beatEveryMs;
         for (;;) {
           const left = end - Date.now();
           if (left <= 0) return 'waited';
-          await context.sleep(Math.min(left, pace.pollMs));
+          await context.sleep(Math.min(left, step));
+          if (Date.now() - lastBeat >= beatEveryMs) beat();
           if (end - Date.now() <= 0) return 'waited';
+          if (!watching) continue;
           const ago = await sinceLook(watchMs);
           if (ago !== null && ago < watchMs) return 'looked';
         }
@@ -203,7 +215,7 @@ export function createPollSteps(
         if (rescanNow.length > 0 && rescanQueue.length === 0) lastRescan = roundStartedAt;
         // Issues older than the overlap of the list's `>=` will not be listed again unless changed.
         for (const [id, s] of readAt) if (s.updatedOn < cursor.getTime() - SAME_SECOND_MS) readAt.delete(id);
-        context.heartbeat(state());
+        beat();
         wait = nextPollWait(wait, Date.now() - lastChangeAt, pace, lookedAt === null ? null : Date.now() - lookedAt);
         const toEnd = until - Date.now();
         const left = Math.min(wait - (Date.now() - pollStarted), toEnd);

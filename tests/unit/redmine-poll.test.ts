@@ -117,10 +117,17 @@ async function run(
   live: number[] = [],
   lookedMsAgo: () => Promise<number | null> = async () => null,
   env = new MockActivityEnvironment(),
+  beatEveryMs?: number,
 ): Promise<{ result: SyncState | undefined; error: unknown; beats: SyncState[] }> {
   const beats: SyncState[] = [];
   env.on('heartbeat', (d: SyncState) => beats.push(d));
-  const steps = createPollSteps({ db: undefined as never, redmine: h.ctx }, h.syncIssue, async () => live, lookedMsAgo);
+  const steps = createPollSteps(
+    { db: undefined as never, redmine: h.ctx },
+    h.syncIssue,
+    async () => live,
+    lookedMsAgo,
+    beatEveryMs,
+  );
   const full: SyncInput = { runForMs: 1000, pollMs: 100, rescanMs: 3_600_000, ...input };
   try {
     let result: SyncState | undefined;
@@ -255,6 +262,26 @@ describe('syncRedmine', () => {
     });
     expect(asked).toBe(0);
     expect(h.lists.length).toBeLessThanOrEqual(3);
+  });
+
+  it('heartbeats during a wait longer than the heartbeat timeout, with or without the watch', async () => {
+    // An idle wait of 60 s in a run of 1.2 s: one poll, then the wait to the run's end. Without
+    // beats on the way, a real wait that long outlives the workflow's 30 s heartbeat timeout.
+    for (const watchMs of [0, 30_000]) {
+      const h = harness(() => []);
+      const { beats, error } = await run(
+        h,
+        { runForMs: 1200, pollMs: 50, idlePollMs: 60_000, activeMs: 0, watchMs },
+        [],
+        async () => null,
+        undefined,
+        200,
+      );
+      expect(error).toBeUndefined();
+      expect(h.lists.length).toBe(1);
+      // One after the poll, then one at least every 200 ms of the ~1.2 s wait.
+      expect(beats.length).toBeGreaterThanOrEqual(4);
+    }
   });
 
   it('a database that does not answer for the watch leaves the poll at its pace, not failed', async () => {
