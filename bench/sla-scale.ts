@@ -181,14 +181,15 @@ async function lateBreakdown(client: Client, workflowIds: string[]): Promise<str
     if (due !== undefined) fired.push(eventMs(fire.eventTime) - due);
     const after = events.slice(firedAt + 1);
     const scheduled = after.find((e) => e.workflowTaskScheduledEventAttributes);
-    const starts = after.filter((e) => e.workflowTaskStartedEventAttributes);
-    const completed = after.find((e) => e.workflowTaskCompletedEventAttributes);
-    timedOut += after
-      .slice(0, completed ? after.indexOf(completed) : after.length)
-      .filter((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes).length;
-    const lastStart = starts.find((e) => !completed || Number(e.eventId) < Number(completed.eventId));
-    if (scheduled && lastStart) waited.push(eventMs(lastStart.eventTime) - eventMs(scheduled.eventTime));
-    if (completed && lastStart) ran.push(eventMs(completed.eventTime) - eventMs(lastStart.eventTime));
+    const completed = after.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+    const beforeCompletion = completed < 0 ? after : after.slice(0, completed);
+    timedOut += beforeCompletion.filter(
+      (e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes,
+    ).length;
+    // The start of the task that completed (earlier attempts timed out or failed).
+    const taken = beforeCompletion.findLast((e) => e.workflowTaskStartedEventAttributes);
+    if (scheduled && taken) waited.push(eventMs(taken.eventTime) - eventMs(scheduled.eventTime));
+    if (completed >= 0 && taken) ran.push(eventMs(after[completed]!.eventTime) - eventMs(taken.eventTime));
   }
   const mean = (xs: number[]) => (xs.length ? fmt(xs.reduce((a, b) => a + b, 0) / xs.length) : 'n/a');
   const most = (xs: number[]) => (xs.length ? fmt(Math.max(...xs)) : 'n/a');
@@ -551,23 +552,20 @@ async function main(): Promise<number> {
       );
       const refs = reminderRefs();
       let duplicates = 0;
-      const lags: number[] = [];
+      const late: Array<{ conversationId: string; lag: number }> = [];
       for (const ref of refs) {
         const times = smtp.arrivals.get(ref)!;
         duplicates += times.length - 1;
         // sla-reminder:<conversation>:<clock>:<recipient>
-        const due = dueOf.get(ref.split(':')[1] ?? '');
-        if (due !== undefined) lags.push(times[0]! - due);
+        const conversationId = ref.split(':')[1] ?? '';
+        const due = dueOf.get(conversationId);
+        if (due !== undefined) late.push({ conversationId, lag: times[0]! - due });
       }
-      lags.sort((a, b) => a - b);
-      const latest = refs
-        .map((ref) => ({
-          id: ref.split(':')[1] ?? '',
-          lag: smtp.arrivals.get(ref)![0]! - (dueOf.get(ref.split(':')[1] ?? '') ?? 0),
-        }))
+      const lags = late.map((l) => l.lag).sort((a, b) => a - b);
+      const latest = late
         .sort((a, b) => b.lag - a.lag)
         .slice(0, 20)
-        .map((x) => conversationWorkflowId(x.id));
+        .map((l) => conversationWorkflowId(l.conversationId));
       const where = await lateBreakdown(temporalClient, latest).catch((err: unknown) => `not read: ${String(err)}`);
       const outbox = await db
         .selectFrom('notifications')
