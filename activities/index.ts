@@ -15,6 +15,7 @@ import { createAnswerNotificationActivities, type AnswerNotificationDeps } from 
 import { createWebhookActivities, type WebhookActivityDeps } from './webhooks.js';
 import { createPurgeActivities, type PurgeActivityDeps } from './purges.js';
 import { createSelfExportActivities, type SelfExportActivityDeps } from './self-export.js';
+import { createRequestOpeningActivities } from './request-opening.js';
 
 export type ActivityDeps = ConversationActivityDeps &
   AcknowledgementActivityDeps &
@@ -34,7 +35,7 @@ export type ActivityDeps = ConversationActivityDeps &
   SelfExportActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  const steps = {
     ...createConversationActivities(deps),
     ...createAcknowledgementActivities(deps),
     ...createNotificationActivities(deps),
@@ -52,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPurgeActivities(deps),
     ...createSelfExportActivities(deps),
   };
+  // Steps made of the ones above (one local activity where a workflow ran several).
+  return { ...steps, ...createRequestOpeningActivities(steps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
@@ -59,6 +62,7 @@ export type { MessageRef } from './conversations.js';
 export type { AnswerNotifier, AnswerBatchInput, AnswerBatchResult } from './answer-notifications.js';
 export type { ConversationSignals, SyncState } from './redmine.js';
 export type { SlaAlertKind, SlaPolicy } from './sla.js';
+export type { RequestOpened, RequestOpening } from './request-opening.js';
 export type { ImportResult, ProcessResultItem, VilogiSettings } from './vilogi.js';
 export type { CollectionPolicy } from './documents.js';
 export type { PurgeBatchInput } from './purges.js';

@@ -527,7 +527,7 @@ async function main(): Promise<number> {
       const startCost = await historyCost(temporalClient, conversationWorkflowId(ids[0]!.conversationId));
 
       // Reminders: due at 75 % of the target after the requests were written (warnings spread up
-      // to 5 % of that earlier, never later: workflows/conversation.ts spreadOf).
+      // to 5 % of that earlier, never later: domain/sla-clock.ts spreadOf).
       // The burst's load counts from the first reminder to the last, not the wait before it.
       const reminderRefs = () => [...smtp.arrivals.keys()].filter((k) => k.startsWith('sla-reminder:'));
       const waitUntil = Date.now() + targetSeconds * 1000 + 15 * 60_000;

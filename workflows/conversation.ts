@@ -14,29 +14,14 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, MessageRef, SlaAlertKind, SlaPolicy } from '../activities/index.js';
-import { addWorkingTime } from '../domain/sla-calendar.js';
+import type { Activities, MessageRef } from '../activities/index.js';
+import { SLA_ALERTS, alertAt, shownDeadlines, startRequestClock, type SlaClock } from '../domain/sla-clock.js';
 
 export type ConversationEvent =
   | { type: 'clientMessage'; messageId: string }
   | { type: 'staffAnswer'; messageId: string; fromRedmine?: boolean }
   | { type: 'askSatisfaction'; ref: string }
   | { type: 'satisfactionAnswer'; ref: string; resolved: boolean };
-
-/** The answer clock of one client request. Instants in ms since the epoch. */
-export interface SlaClock {
-  /** The request (client message) that started it. */
-  requestId: string;
-  startedAt: number;
-  reminderAt: number;
-  targetAt: number;
-  preBreachAt: number;
-  maxAt: number;
-  sent: SlaAlertKind[];
-  /** How much earlier than their instant the two warnings (reminder, pre-breach) go, to spread a
-   * burst of clocks started together (spreadOf); never the breach. Absent on older clocks: 0. */
-  spreadMs?: number;
-}
 
 export interface ConversationInput {
   conversationId: string;
@@ -76,6 +61,15 @@ const { acknowledgeRequest, loadSlaPolicy, recordSlaDeadlines, recordSlaOutcome,
     // Longer waits between attempts become durable timers rather than sleeps in the worker.
     localRetryThreshold: '2 seconds',
   });
+// A client's request opened in one step: its clock, its acknowledgement (the opening one) and
+// whether it goes to Redmine (activities/request-opening.ts). Quick first retries for a row not
+// yet visible; the mail server's patience after that (an outage must not lose the
+// acknowledgement); a row still unseen after some 8 minutes fails for good (the step says so).
+const { openRequest } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+  localRetryThreshold: '2 seconds',
+});
 // An SLA alert's e-mails, written and sent within the workflow task its timer woke (one timer and
 // one local activity per reminder), and likewise the request's acknowledgement within the first
 // workflow task; SMTP's patient retries, the longer waits as durable timers.
@@ -134,12 +128,6 @@ export function conversationWorkflowId(conversationId: string): string {
   return `conversation-${conversationId}`;
 }
 
-const ALERTS: Array<[SlaAlertKind, keyof Pick<SlaClock, 'reminderAt' | 'preBreachAt' | 'maxAt'>]> = [
-  ['reminder', 'reminderAt'],
-  ['pre-breach', 'preBreachAt'],
-  ['breach', 'maxAt'],
-];
-
 /** The recorded patch under which an alert is one local activity (mail) and, with a Redmine
  * issue, one activity (note); histories from before it replay the earlier three steps. */
 const SLA_ALERT_PATCH = 'sla-alert-local-mail';
@@ -153,43 +141,10 @@ const ACK_PATCH = 'acknowledgement-local-mail';
  * opening message creates, instead of a private note after it (issue #18). */
 const ACK_IN_DESCRIPTION_PATCH = 'ack-in-issue-description';
 
-/** The widest spread of the warnings: ten minutes, and at most 5 % of the time from the clock's
- * start to its reminder (a 24 h target: reminder at 18 h, sent up to 10 min before). */
-const SPREAD_MAX_MS = 10 * 60_000;
-const SPREAD_SHARE = 0.05;
-
-/** How much earlier this clock's warnings go: a fraction of the allowed window fixed by the request
- * id (FNV-1a), so that thousands of requests written in the same second do not all remind at the
- * same instant, and a replay computes the same. Never later than due; never the breach. */
-export function spreadOf(requestId: string, startedAt: number, reminderAt: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < requestId.length; i++) hash = Math.imul(hash ^ requestId.charCodeAt(i), 0x01000193) >>> 0;
-  const window = Math.min(SPREAD_MAX_MS, Math.max(0, reminderAt - startedAt) * SPREAD_SHARE);
-  return Math.floor((hash / 0x1_0000_0000) * window);
-}
-
-/** Deadlines of a clock started now: a reminder at 75 % of the target, the manager alerted a
- * quarter of the target before the maximum, and at the maximum. Working time per the policy. */
-export function startClock(requestId: string, now: number, policy: SlaPolicy): SlaClock {
-  const at = (ms: number) => addWorkingTime(new Date(now), ms, policy.calendar).getTime();
-  const reminderAt = at(policy.targetMs * 0.75);
-  return {
-    requestId,
-    startedAt: now,
-    reminderAt,
-    targetAt: at(policy.targetMs),
-    preBreachAt: at(Math.max(policy.targetMs, policy.maxMs - policy.targetMs * 0.25)),
-    maxAt: at(policy.maxMs),
-    sent: [],
-    spreadMs: spreadOf(requestId, now, reminderAt),
-  };
-}
-
-/** When an alert of this clock goes: the warnings up to `spreadMs` early, the breach on time. */
-export function alertAt(clock: SlaClock, kind: SlaAlertKind): number {
-  const key = ALERTS.find(([k]) => k === kind)![1];
-  return kind === 'breach' ? clock[key] : clock[key] - (clock.spreadMs ?? 0);
-}
+/** The recorded patch under which a client's request is opened in one local activity (clock,
+ * acknowledgement, mirror's question: `openRequest`) instead of four in a row, each an activation
+ * of its own (issue #18). Histories from before it replay the four steps. */
+const OPENING_PATCH = 'request-opening-one-step';
 
 /** A conversation moves to a new run (continue-as-new) past this many history events, so that a
  * wake-up after eviction replays a short history. */
@@ -224,13 +179,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   }));
 
   const iso = (ms: number) => new Date(ms).toISOString();
-  const showDeadlines = (c: SlaClock | null) =>
-    recordSlaDeadlines({
-      conversationId,
-      startedAt: c ? iso(c.startedAt) : null,
-      targetAt: c ? iso(c.targetAt) : null,
-      maxAt: c ? iso(c.maxAt) : null,
-    });
+  const showDeadlines = (c: SlaClock | null) => recordSlaDeadlines({ conversationId, ...shownDeadlines(c) });
 
   // Runs from before the history limit replay as they ran: only the server's suggestion moved them.
   const boundedHistory = patched('conversation-history-limit');
@@ -239,7 +188,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
 
   function nextDeadline(): number | undefined {
     const times: number[] = [];
-    if (clock) for (const [kind] of ALERTS) if (!clock.sent.includes(kind)) times.push(alertAt(clock, kind));
+    if (clock) for (const [kind] of SLA_ALERTS) if (!clock.sent.includes(kind)) times.push(alertAt(clock, kind));
     if (satisfaction) times.push(satisfaction.deadline);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
@@ -247,7 +196,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
   async function fireDueDeadlines(): Promise<void> {
     const now = Date.now();
     if (clock) {
-      for (const [kind] of ALERTS) {
+      for (const [kind] of SLA_ALERTS) {
         if (clock.sent.includes(kind) || alertAt(clock, kind) > now) continue;
         const alert = {
           conversationId,
@@ -282,9 +231,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
    * "no, I still need help" when it is handled. Never in the future (clocks may differ a little). */
   async function startAnswerClock(requestId: string, messageId?: string): Promise<void> {
     const policy = await loadSlaPolicy(conversationId, messageId);
-    const now = Date.now();
-    const requestedAt = policy.requestedAt ? Date.parse(policy.requestedAt) : Number.NaN;
-    clock = startClock(requestId, Number.isFinite(requestedAt) ? Math.min(now, requestedAt) : now, policy);
+    clock = startRequestClock(requestId, Date.now(), policy);
     await showDeadlines(clock);
   }
 
@@ -317,22 +264,33 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         // A message after an answer (or instead of answering the satisfaction question) is a
         // new request: a new answer clock, started first since it dates the request.
         satisfaction = null;
-        if (!clock) await startAnswerClock(event.messageId, event.messageId);
         // The request that opens the conversation gets the mandatory acknowledgement.
         const acknowledgeNow = !acknowledged;
-        if (acknowledgeNow) {
-          if (patched(ACK_PATCH)) {
-            const { refused } = await acknowledgeRequestMail(ref);
-            acknowledged = true;
-            // Stays failed in the outbox (seen on its page); the request still goes to Redmine.
-            if (refused) log.warn('acknowledgement refused by the mail server', { conversationId });
-          } else {
-            const { notificationId } = await acknowledgeRequest(ref);
-            acknowledged = true;
-            await deliverNotification(notificationId);
+        let toRedmine: boolean;
+        if (patched(OPENING_PATCH)) {
+          const opened = await openRequest(ref, { startClock: !clock, acknowledge: acknowledgeNow });
+          if (opened.clock) clock = opened.clock;
+          if (acknowledgeNow) acknowledged = true;
+          // Stays failed in the outbox (seen on its page); the request still goes to Redmine.
+          if (opened.acknowledgement?.refused)
+            log.warn('acknowledgement refused by the mail server', { conversationId });
+          toRedmine = opened.needsMirror;
+        } else {
+          if (!clock) await startAnswerClock(event.messageId, event.messageId);
+          if (acknowledgeNow) {
+            if (patched(ACK_PATCH)) {
+              const { refused } = await acknowledgeRequestMail(ref);
+              acknowledged = true;
+              if (refused) log.warn('acknowledgement refused by the mail server', { conversationId });
+            } else {
+              const { notificationId } = await acknowledgeRequest(ref);
+              acknowledged = true;
+              await deliverNotification(notificationId);
+            }
           }
+          toRedmine = await needsMirror(ref);
         }
-        const { mirrored, acknowledgedInIssue } = (await needsMirror(ref))
+        const { mirrored, acknowledgedInIssue } = toRedmine
           ? await mirrorWaitingClientMessages(ref)
           : { mirrored: false, acknowledgedInIssue: false };
         // An issue created with the acknowledgement in its description needs no note of it.

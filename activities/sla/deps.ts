@@ -6,7 +6,7 @@ import type { Mailer } from '../../connectors/mail/index.js';
 import { findConversation } from '../../db/conversations.js';
 import { findSpace } from '../../db/spaces.js';
 import type { RedmineMirrorContext } from '../../connectors/redmine/mirror-context.js';
-import type { SlaCalendar } from '../../domain/sla-calendar.js';
+import type { SlaClockPolicy } from '../../domain/sla-clock.js';
 import { writePrivateNote } from '../redmine.js';
 
 export interface SlaActivityDeps {
@@ -17,16 +17,11 @@ export interface SlaActivityDeps {
   mailer?: Mailer;
 }
 
-export interface SlaPolicy {
-  calendar: SlaCalendar;
-  targetMs: number;
-  maxMs: number;
+export interface SlaPolicy extends SlaClockPolicy {
   satisfactionTimeoutMs: number;
-  /** When the client wrote the request that starts a clock (the message's time), if one was named. */
-  requestedAt?: string;
 }
 
-export type SlaAlertKind = 'reminder' | 'pre-breach' | 'breach';
+export type { SlaAlertKind } from '../../domain/sla-clock.js';
 
 export type SlaHelpers = ReturnType<typeof createSlaHelpers>;
 

@@ -2,8 +2,10 @@
 // with BENCH_SLA_SAVE_HISTORY, a conversation started by a client message, acknowledged, then
 // reminded) replay without a nondeterminism error on today's workflow code. One was written
 // before the acknowledgement became one local activity (patch `acknowledgement-local-mail`: the
-// e-mail was a second activity task and workflow task), one after. A change to the command
-// sequence of running conversations without patched(...) fails here.
+// e-mail was a second activity task and workflow task), one after, one after a request was opened
+// in one local activity (patch `request-opening-one-step`: clock, acknowledgement and the
+// mirror's question, where there were four). A change to the command sequence of running
+// conversations without patched(...) fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import proto, { type temporal } from '@temporalio/proto';
@@ -17,19 +19,25 @@ function recorded(name: string): History {
   return proto.temporal.api.history.v1.History.decode(bytes);
 }
 
-/** The activity tasks a history scheduled, and the patches it recorded. */
+/** A marker's detail, as the SDK's core writes it (one JSON payload). */
+function markerDetail(
+  event: temporal.api.history.v1.IHistoryEvent,
+  key: string,
+): { id?: string; activity_type?: string } {
+  const data = event.markerRecordedEventAttributes?.details?.[key]?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string; activity_type?: string }) : {};
+}
+
+/** The activity tasks a history scheduled, its local activities, and the patches it recorded. */
 function shape(history: History) {
   const events = history.events ?? [];
   const activities = events
     .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
     .filter((name): name is string => Boolean(name));
-  const patches = events
-    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-    .map((e) => {
-      const id = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-      return id ? (JSON.parse(Buffer.from(id).toString('utf8')) as { id: string }).id : '';
-    });
-  return { activities, patches, timers: events.filter((e) => e.timerStartedEventAttributes).length };
+  const markers = (name: string) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === name);
+  const patches = markers('core_patch').map((e) => markerDetail(e, 'patch-data').id ?? '');
+  const localActivities = markers('core_local_activity').map((e) => markerDetail(e, 'data').activity_type ?? '');
+  return { activities, localActivities, patches, timers: events.filter((e) => e.timerStartedEventAttributes).length };
 }
 
 async function replay(history: History): Promise<void> {
@@ -52,6 +60,17 @@ describe('conversationWorkflow replays the histories of running conversations', 
     expect(activities).toEqual([]);
     expect(patches).toContain('acknowledgement-local-mail');
     // The reminder's timer and the next (pre-breach) one.
+    expect(timers).toBeGreaterThanOrEqual(2);
+    await replay(history);
+  });
+
+  it('replays a conversation whose request was opened in one local activity, then reminded', async () => {
+    const history = recorded('conversation-opening-one-step.bin');
+    const { activities, localActivities, patches, timers } = shape(history);
+    expect(activities).toEqual([]);
+    expect(patches).toContain('request-opening-one-step');
+    // The whole start is one local activity (it was four), the reminder one more.
+    expect(localActivities).toEqual(['openRequest', 'slaAlertMail']);
     expect(timers).toBeGreaterThanOrEqual(2);
     await replay(history);
   });

@@ -14,9 +14,8 @@ import {
   conversationWorkflow,
   satisfactionAnswerSignal,
   staffAnswerSignal,
-  startClock,
 } from '../../workflows/index.js';
-import { alertAt } from '../../workflows/conversation.js';
+import { alertAt, startClock } from '../../domain/sla-clock.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../domain/sla-calendar.js';
 import { createClient, createSpace, createStaff, uniqueEmail } from '../helpers/fixtures.js';
@@ -453,7 +452,6 @@ describe('business hours', () => {
       calendar: DEFAULT_BUSINESS_CALENDAR,
       targetMs: 24 * HOUR,
       maxMs: 48 * HOUR,
-      satisfactionTimeoutMs: 72 * HOUR,
     });
     expect(new Date(clock.targetAt).toISOString()).toBe('2026-11-25T13:30:00.000Z');
     expect(new Date(clock.maxAt).toISOString()).toBe('2026-11-30T10:30:00.000Z');

@@ -12,7 +12,7 @@ import {
   workerHeapLimitMb,
   workerTuning,
 } from '../../../runtime/worker.js';
-import { alertAt, spreadOf, startClock, type SlaClock } from '../../../workflows/conversation.js';
+import { alertAt, spreadOf, startClock, type SlaClock } from '../../../domain/sla-clock.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -40,7 +40,6 @@ describe('spreading identical reminders', () => {
       calendar: DEFAULT_BUSINESS_CALENDAR,
       targetMs: 24 * HOUR,
       maxMs: 48 * HOUR,
-      satisfactionTimeoutMs: 72 * HOUR,
     });
     expect(clock.spreadMs).toBeGreaterThanOrEqual(0);
     expect(alertAt(clock, 'reminder')).toBe(clock.reminderAt - clock.spreadMs!);
