@@ -17,8 +17,9 @@ export type RequestOpeningSteps = Pick<ReturnType<typeof createSlaActivities>, '
   Pick<ReturnType<typeof createRedmineActivities>, 'needsMirror'>;
 
 export interface RequestOpening {
-  /** A new answer clock for this request (none runs yet). */
-  startClock: boolean;
+  /** A new answer clock for this request (none runs yet), started as of this instant (the
+   * workflow's time, ms) or, earlier, when the client wrote it; null: a clock runs already. */
+  clockNow: number | null;
   /** The conversation's opening request: the mandatory acknowledgement. */
   acknowledge: boolean;
 }
@@ -48,16 +49,18 @@ export function createRequestOpeningActivities(steps: RequestOpeningSteps) {
     /**
      * Everything a client's request needs before it goes to Redmine, in the order the separate
      * steps ran: the clock first (it dates the request, and the acknowledgement quotes its
-     * deadline), then the acknowledgement, then the mirror's question. Each part may run again on
-     * a retry: the deadlines are overwritten with the same values (the clock starts at the
-     * message's own time), the acknowledgement has its idempotency keys and the outbox's claim.
+     * deadline), then the acknowledgement, then the mirror's question. The clock is computed from
+     * the workflow's time it is given, not this process's clock, so that a retry computes the same
+     * and its timers agree with it. Each part may run again on a retry: the deadlines are
+     * overwritten with the same values, the acknowledgement has its idempotency keys and the
+     * outbox's claim.
      */
     async openRequest(ref: MessageRef, opening: RequestOpening): Promise<RequestOpened> {
       try {
         let clock: SlaClock | null = null;
-        if (opening.startClock) {
+        if (opening.clockNow !== null) {
           const policy = await steps.loadSlaPolicy(ref.conversationId, ref.messageId);
-          clock = startRequestClock(ref.messageId, Date.now(), policy);
+          clock = startRequestClock(ref.messageId, opening.clockNow, policy);
           await steps.recordSlaDeadlines({ conversationId: ref.conversationId, ...shownDeadlines(clock) });
         }
         const acknowledgement = opening.acknowledge

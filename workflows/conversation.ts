@@ -268,7 +268,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<vo
         const acknowledgeNow = !acknowledged;
         let toRedmine: boolean;
         if (patched(OPENING_PATCH)) {
-          const opened = await openRequest(ref, { startClock: !clock, acknowledge: acknowledgeNow });
+          const opened = await openRequest(ref, { clockNow: clock ? null : Date.now(), acknowledge: acknowledgeNow });
           if (opened.clock) clock = opened.clock;
           if (acknowledgeNow) acknowledged = true;
           // Stays failed in the outbox (seen on its page); the request still goes to Redmine.

@@ -19,6 +19,8 @@ import { DEFAULT_BUSINESS_CALENDAR } from '../../../domain/sla-calendar.js';
 const HOUR = 3_600_000;
 const ref = { conversationId: 'c-1', messageId: 'm-1' };
 const writtenAt = '2026-12-07T09:15:00.000Z';
+/** The workflow's time when it got to the request: the clock still counts from `writtenAt`. */
+const later = '2026-12-07T09:17:30.000Z';
 const policy: SlaPolicy = {
   calendar: { ...DEFAULT_BUSINESS_CALENDAR, mode: 'calendar' },
   targetMs: 24 * HOUR,
@@ -60,7 +62,7 @@ function recordedSteps(overrides: Partial<RequestOpeningSteps> = {}, toRedmine =
 describe('opening a client request in one step', () => {
   it('starts the clock at the message’s time, shows it, then acknowledges, then asks about the mirror', async () => {
     const { calls, deadlines, openRequest } = recordedSteps();
-    const opened = await openRequest(ref, { startClock: true, acknowledge: true });
+    const opened = await openRequest(ref, { clockNow: Date.parse(later), acknowledge: true });
     expect(calls).toEqual(['policy c-1 m-1', 'deadlines', 'acknowledgement', 'mirror?']);
     // The clock dates from when the client wrote, not from when the step ran.
     expect(opened.clock).toEqual(startClock('m-1', Date.parse(writtenAt), policy));
@@ -76,9 +78,17 @@ describe('opening a client request in one step', () => {
     expect(opened.needsMirror).toBe(true);
   });
 
+  it('never starts a clock after the workflow’s time, even when the message is dated later (clocks differ)', async () => {
+    const { openRequest } = recordedSteps({
+      loadSlaPolicy: async () => ({ ...policy, requestedAt: '2026-12-07T09:20:00.000Z' }),
+    });
+    const opened = await openRequest(ref, { clockNow: Date.parse(later), acknowledge: false });
+    expect(opened.clock?.startedAt).toBe(Date.parse(later));
+  });
+
   it('runs only the mirror’s question for a message while a clock runs on an acknowledged conversation', async () => {
     const { calls, openRequest } = recordedSteps({}, false);
-    const opened = await openRequest(ref, { startClock: false, acknowledge: false });
+    const opened = await openRequest(ref, { clockNow: null, acknowledge: false });
     expect(calls).toEqual(['mirror?']);
     expect(opened).toEqual({ clock: null, acknowledgement: null, needsMirror: false });
   });
@@ -87,7 +97,7 @@ describe('opening a client request in one step', () => {
     const { openRequest } = recordedSteps({
       acknowledgeRequestMail: async () => ({ notificationId: 'n-1', refused: true }),
     });
-    const opened = await openRequest(ref, { startClock: false, acknowledge: true });
+    const opened = await openRequest(ref, { clockNow: null, acknowledge: true });
     expect(opened.acknowledgement).toEqual({ refused: true });
   });
 
@@ -97,10 +107,12 @@ describe('opening a client request in one step', () => {
     };
     const { openRequest } = recordedSteps({ loadSlaPolicy: async () => unseen() });
     const at = (attempt: number) =>
-      new MockActivityEnvironment({ attempt }).run(openRequest, ref, { startClock: true, acknowledge: true }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      new MockActivityEnvironment({ attempt })
+        .run(openRequest, ref, { clockNow: Date.parse(later), acknowledge: true })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
     const early = await at(UNSEEN_GIVE_UP_ATTEMPT - 1);
     expect(early).toBeInstanceOf(ApplicationFailure);
     expect((early as ApplicationFailure).nonRetryable).toBe(false);
@@ -118,7 +130,7 @@ describe('opening a client request in one step', () => {
       },
     });
     const failed = await new MockActivityEnvironment({ attempt: 50 })
-      .run(openRequest, ref, { startClock: false, acknowledge: true })
+      .run(openRequest, ref, { clockNow: null, acknowledge: true })
       .catch((err: unknown) => err);
     expect(failed).toBe(outage);
   });
