@@ -71,8 +71,8 @@ const { openRequest } = proxyLocalActivities<Activities>({
   localRetryThreshold: '2 seconds',
 });
 // An SLA alert's e-mails, written and sent within the workflow task its timer woke (one timer and
-// one local activity per reminder), and likewise the request's acknowledgement within the first
-// workflow task; SMTP's patient retries, the longer waits as durable timers.
+// one local activity per reminder), and the acknowledgement as histories from before the one-step
+// opening replay it; SMTP's patient retries, the longer waits as durable timers.
 const { slaAlertMail, acknowledgeRequestMail } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
